@@ -1,0 +1,178 @@
+/* testutil.c -- see testutil.h */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <CUnit/Basic.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *tu_fmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+char *tu_mkdtemp(const char *tag)
+{
+	const char *t = getenv("TMPDIR");
+	char *p = tu_fmt("%s/colink-%s-XXXXXX", t && *t ? t : "/tmp", tag);
+	if (!mkdtemp(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void tu_rmtree(const char *dir)
+{
+	char *cmd;
+	if (!dir || !*dir || !strcmp(dir, "/"))
+		return;
+	cmd = tu_fmt("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "tu_rmtree: could not remove %s\n", dir);
+	free(cmd);
+}
+
+const char *tu_srcdir(void)
+{
+	const char *s = getenv("COLINK_TEST_SRCDIR");
+	return s ? s : ".";
+}
+
+const char *tu_builddir(void)
+{
+	const char *s = getenv("COLINK_TEST_BUILDDIR");
+	return s ? s : ".";
+}
+
+const char *tu_colink(void)
+{
+	const char *s = getenv("COLINK_BIN");
+	return s ? s : "./colink";
+}
+
+char *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			buf = realloc(buf, cap);
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+int tu_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	if (len && fwrite(data, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+int tu_file_contains(const char *path, const char *needle, size_t nlen)
+{
+	size_t len;
+	char *buf = tu_read_file(path, &len);
+	int found;
+	if (!buf)
+		return 0;
+	found = memmem(buf, len, needle, nlen) != NULL;
+	free(buf);
+	return found;
+}
+
+int tu_run(const char *cmd, char **out, char **err)
+{
+	char *dir = tu_mkdtemp("run");
+	char *o = tu_fmt("%s/out", dir), *e = tu_fmt("%s/err", dir);
+	char *full = tu_fmt("( %s ) >'%s' 2>'%s' </dev/null", cmd, o, e);
+	int st = system(full), rc;
+	if (st == -1)
+		rc = 127;
+	else if (WIFEXITED(st))
+		rc = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		rc = 128 + WTERMSIG(st);
+	else
+		rc = 255;
+	if (out)
+		*out = tu_read_file(o, NULL);
+	if (err)
+		*err = tu_read_file(e, NULL);
+	free(full);
+	free(o);
+	free(e);
+	tu_rmtree(dir);
+	free(dir);
+	return rc;
+}
+
+char *tu_sql1(const char *db, const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	char *res = NULL;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "tu_sql1: %s: %s\n", sql, sqlite3_errmsg(h));
+		goto out;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		res = strdup((const char *)sqlite3_column_text(st, 0));
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return res;
+}
+
+long tu_sql_long(const char *db, const char *sql)
+{
+	char *s = tu_sql1(db, sql);
+	long v = s ? strtol(s, NULL, 10) : -1;
+	free(s);
+	return v;
+}
+
+int tu_run_suites(void)
+{
+	unsigned fails;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	if (CU_get_number_of_tests_run() == 0)
+		fails = 1;
+	CU_cleanup_registry();
+	return fails ? 1 : 0;
+}
