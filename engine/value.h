@@ -18,7 +18,8 @@
 #include "colink/plugin.h"
 
 enum colink_date_format {
-	COLINK_DATE_AUTO = 0,     /* any of the below */
+	COLINK_DATE_AUTO = 0,     /* 8 digits: YYYYMMDD; era mark: WAREKI;
+				     else ISO (never YYYYMM: no day invented) */
 	COLINK_DATE_ISO = 1,      /* 2024-06-10, 2024/06/10, 2024/6/1 */
 	COLINK_DATE_YYYYMMDD = 2, /* 20240610 */
 	COLINK_DATE_WAREKI = 3,   /* R05.04.01, H31.4.30, S45.05.15, 令和5年4月1日,
@@ -35,8 +36,9 @@ int colink_date_format_from_name(const char *name);
 /*
  * Parse a date into *yyyymmdd (e.g. 20240610).  Checks the calendar
  * (2025-02-30 rejected, leap years), and for 和暦 the era range: a date
- * before the era began is rejected (H31.05.01 -> "平成 ended 2019-04-30"),
- * year 0 is rejected, 元 means year 1.  Full-width digits accepted.
+ * before the era began or after it ended is rejected (H31.05.01 ->
+ * "平成 ended on 2019-04-30"), year 0 is rejected, 元 means year 1.
+ * Full-width digits accepted.
  */
 int colink_parse_date(const char *s, size_t len, int format, int32_t *yyyymmdd,
 		      char *why, size_t whylen);

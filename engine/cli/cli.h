@@ -1,0 +1,54 @@
+/*
+ * cli.h -- the colink command line: thin verbs over the engine.
+ *
+ * Exit codes (documented in README and `colink --help`):
+ *   0  success; every record loaded
+ *   1  success; the run committed but some records were rejected (see the
+ *      reject table / summary)
+ *   2  usage error
+ *   3  invalid configuration: a job, mapping, key file, plugin or setting
+ *      failed validation; nothing was read or written
+ *   4  a named file (input, mapping, key, plugin) is missing or unreadable;
+ *      nothing was written
+ *   5  the run failed and was rolled back: nothing of it landed; the ledger
+ *      keeps a failed row
+ *   6  the warehouse is locked by another run (busy timeout)
+ */
+#ifndef COLINK_CLI_H
+#define COLINK_CLI_H
+
+#include <stdio.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_REJECTS = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3,
+	EXIT_MISSING = 4,
+	EXIT_FAILED = 5,
+	EXIT_BUSY = 6
+};
+
+struct cli_global {
+	const char *data_dir;    /* --data-dir */
+	const char *plugin_dirs; /* --plugin-dir (':'-separated) */
+	int quiet, verbose;
+};
+
+int cmd_run(struct cli_global *g, int argc, char **argv);
+int cmd_check(struct cli_global *g, int argc, char **argv);
+int cmd_preview(struct cli_global *g, int argc, char **argv);
+int cmd_plugins(struct cli_global *g, int argc, char **argv);
+int cmd_key(struct cli_global *g, int argc, char **argv);
+
+/* Exit code for an engine return code at plan time / run time. */
+int cli_exit_for_plan(int rc);
+int cli_exit_for_run(int rc);
+
+/* Print a JSON string literal (with quotes) to f. */
+void cli_json_str(FILE *f, const char *s);
+
+/* 1 if argv[i] is -h/--help. */
+int cli_is_help(const char *a);
+
+#endif

@@ -1,0 +1,144 @@
+/* cmd_run.c -- `colink run JOB`: plan, run, summarize. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "colink/plugin.h"
+#include "paths.h"
+#include "run.h"
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"usage: colink run [--json] [--no-progress] JOB\n"
+		"\n"
+		"Runs JOB as one transaction: validates the job, its mappings, plugins,\n"
+		"settings and key first; then reads every input, maps, pseudonymizes\n"
+		"and loads it.  Either everything lands or nothing does (the ledger\n"
+		"keeps a failed row).  Every record read is loaded or rejected with a\n"
+		"reason; the summary shows the counts per input.\n"
+		"\n"
+		"  --json         print the summary as JSON on stdout\n"
+		"  --no-progress  no progress line on stderr (default: shown on a terminal)\n"
+		"\n"
+		"exit: 0 ok; 1 ok with rejected records; 3 invalid configuration;\n"
+		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
+}
+
+int cli_exit_for_plan(int rc)
+{
+	switch (rc) {
+	case COLINK_OK: return EXIT_OK;
+	case COLINK_ENOTFOUND:
+	case COLINK_EIO: return EXIT_MISSING;
+	case COLINK_ENOMEM: return EXIT_FAILED;
+	default: return EXIT_CONFIG;
+	}
+}
+
+int cli_exit_for_run(int rc)
+{
+	if (rc == COLINK_EBUSY)
+		return EXIT_BUSY;
+	return rc ? EXIT_FAILED : EXIT_OK;
+}
+
+static void print_json(const struct colink_run_result *r)
+{
+	size_t i;
+	printf("{\"run_id\":\"%s\",\"status\":", r->run_id);
+	cli_json_str(stdout, r->status);
+	printf(",\"message\":");
+	cli_json_str(stdout, r->message);
+	printf(",\"key_id\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\",\"seconds\":%.3f,\"warehouse\":",
+	       r->key_id, r->started, r->finished, r->seconds);
+	cli_json_str(stdout, r->warehouse ? r->warehouse : "");
+	printf(",\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,\"inputs\":[",
+	       (unsigned long long)r->read, (unsigned long long)r->loaded,
+	       (unsigned long long)r->rejected);
+	for (i = 0; i < r->ninputs; i++) {
+		const struct colink_input_result *in = &r->inputs[i];
+		printf("%s{\"path\":", i ? "," : "");
+		cli_json_str(stdout, in->path ? in->path : "");
+		printf(",\"mapping\":");
+		cli_json_str(stdout, in->mapping ? in->mapping : "");
+		printf(",\"sha256\":\"%s\",\"status\":\"%s\",\"read\":%llu,\"loaded\":%llu,"
+		       "\"rejected\":%llu,\"unknown_items\":%llu}",
+		       in->sha256, in->status, (unsigned long long)in->read,
+		       (unsigned long long)in->loaded, (unsigned long long)in->rejected,
+		       (unsigned long long)in->unknown_items);
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct colink_run_result *r)
+{
+	size_t i;
+	printf("run %s: %s\n", r->run_id, r->status);
+	if (r->message[0])
+		printf("  reason: %s\n", r->message);
+	for (i = 0; i < r->ninputs; i++) {
+		const struct colink_input_result *in = &r->inputs[i];
+		printf("  input %zu %s: %llu read, %llu loaded, %llu rejected%s%s\n", i + 1,
+		       in->path ? in->path : "?", (unsigned long long)in->read,
+		       (unsigned long long)in->loaded, (unsigned long long)in->rejected,
+		       strcmp(in->status, "loaded") ? " - " : "", strcmp(in->status, "loaded") ? in->status : "");
+	}
+	printf("  total: %llu read, %llu loaded, %llu rejected in %.2f s\n",
+	       (unsigned long long)r->read, (unsigned long long)r->loaded,
+	       (unsigned long long)r->rejected, r->seconds);
+	printf("  warehouse: %s\n  key id: %s\n", r->warehouse ? r->warehouse : "-", r->key_id);
+	if (r->rejected && !strcmp(r->status, "ok"))
+		printf("  rejected records: SELECT * FROM reject WHERE run_id = '%s';\n", r->run_id);
+}
+
+int cmd_run(struct cli_global *g, int argc, char **argv)
+{
+	struct colink_error err = {0};
+	struct colink_plan *plan = NULL;
+	struct colink_run_result res;
+	struct colink_run_opts o = {0};
+	const char *job = NULL;
+	int json = 0, i, rc, code;
+
+	o.progress = isatty(2) && !g->quiet;
+	for (i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			help(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--no-progress")) {
+			o.progress = 0;
+		} else if (argv[i][0] == '-' || job) {
+			fprintf(stderr, "colink run: unexpected argument '%s'\n", argv[i]);
+			help(stderr);
+			return EXIT_USAGE;
+		} else {
+			job = argv[i];
+		}
+	}
+	if (!job) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	rc = colink_plan_load(&plan, job, colink_data_dir(g->data_dir), g->plugin_dirs, &err);
+	if (rc) {
+		fprintf(stderr, "colink: %s\n", err.msg);
+		return cli_exit_for_plan(rc);
+	}
+	rc = colink_run(plan, &o, &res, &err);
+	if (json)
+		print_json(&res);
+	else if (!g->quiet)
+		print_text(&res);
+	if (rc)
+		fprintf(stderr, "colink: run failed, nothing was loaded: %s\n", err.msg);
+	code = cli_exit_for_run(rc);
+	if (code == EXIT_OK && res.rejected)
+		code = EXIT_REJECTS;
+	colink_run_result_clear(&res);
+	colink_plan_free(plan);
+	return code;
+}

@@ -1,0 +1,44 @@
+/*
+ * job.h -- job files: one job = one run = one transaction.  Validated
+ * against mappings/schema/job.rng; relative paths resolve against the job
+ * file's directory.
+ */
+#ifndef COLINK_JOB_H
+#define COLINK_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "colink/plugin.h"
+#include "settings.h"
+
+struct colink_job_input {
+	char *mapping;   /* resolved path */
+	char *path;      /* resolved path or glob pattern */
+	int line;
+};
+
+struct colink_job {
+	char *path;
+	char *dir;
+	char sha256[65];
+	char *name, *description;
+	char *agreement;
+	char *purpose;
+	char *key_file;  /* resolved */
+	int key_line;
+	struct colink_job_input *inputs;
+	size_t ninputs;
+	char *output_plugin;
+	int output_line;
+	struct colink_setting_given *output_settings; /* values resolved for "path" */
+	size_t noutput_settings;
+	int64_t max_rejected;  /* -1: no limit */
+	char *log_file;        /* resolved, or NULL */
+};
+
+int colink_job_load(struct colink_job **out, const char *path,
+		    const char *data_dir, struct colink_error *err);
+void colink_job_free(struct colink_job *j);
+
+#endif

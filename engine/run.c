@@ -1,0 +1,548 @@
+/* run.c -- planning and running a job (see run.h). */
+#include "run.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "host.h"
+#include "log.h"
+#include "paths.h"
+#include "settings.h"
+#include "transform.h"
+#include "util.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+/* ================================================================== */
+/* Plan                                                                 */
+/* ================================================================== */
+
+int colink_env_load(struct colink_catalog **cat, struct colink_variant_table **vt,
+		    const char *data_dir, struct colink_error *err)
+{
+	char *p;
+	int rc;
+	*cat = NULL;
+	*vt = NULL;
+	rc = colink_catalog_load(cat, data_dir, err);
+	if (rc)
+		return rc;
+	p = colink_path_join(data_dir, "common/variant-kanji.tsv");
+	rc = p ? colink_variant_table_load(vt, p, err)
+	       : COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	colink_free(p);
+	if (rc) {
+		colink_catalog_free(*cat);
+		*cat = NULL;
+	}
+	return rc;
+}
+
+int colink_loader_default(struct colink_loader **out, const char *extra,
+			  struct colink_error *err)
+{
+	char **dirs = colink_plugin_dirs(extra);
+	int rc;
+	if (!dirs)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	rc = colink_loader_new(out, (const char *const *)dirs, err);
+	colink_plugin_dirs_free(dirs);
+	return rc;
+}
+
+int colink_mapping_check(const char *path, const struct colink_catalog *cat,
+			 const struct colink_variant_table *vt,
+			 struct colink_loader *loader, struct colink_mapping **map,
+			 const struct colink_loaded_plugin **plugin,
+			 struct colink_setting_value **vals,
+			 struct colink_error *err)
+{
+	const struct colink_loaded_plugin *lp;
+	int rc = colink_mapping_load(map, path, cat, vt, err);
+	if (rc)
+		return rc;
+	rc = colink_loader_get(loader, (*map)->plugin, &lp, err);
+	if (rc) {
+		char why[COLINK_ERRMSG_MAX];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		rc = COLINK_ERR(err, rc, "%s:%d: %s", path, (*map)->plugin_line, why);
+	} else if (lp->desc->kind != COLINK_PLUGIN_INPUT) {
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: plugin %s is not an input plugin",
+				path, (*map)->plugin_line, (*map)->plugin);
+	} else {
+		rc = colink_settings_resolve(lp->desc->settings, (*map)->settings,
+					     (*map)->nsettings, path, lp->desc->name,
+					     vals, err);
+	}
+	if (rc) {
+		colink_mapping_free(*map);
+		*map = NULL;
+		return rc;
+	}
+	*plugin = lp;
+	return COLINK_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expand a path or glob pattern into a sorted list of files. */
+static int expand(struct colink_plan_input *in, const char *pattern,
+		  const char *job, int line, struct colink_error *err)
+{
+	glob_t g;
+	size_t i;
+	int r = glob(pattern, GLOB_NOSORT, NULL, &g);
+	if (r == GLOB_NOMATCH || (r == 0 && g.gl_pathc == 0)) {
+		if (r == 0)
+			globfree(&g);
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: input '%s' matches no file",
+				  job, line, pattern);
+	}
+	if (r)
+		return COLINK_ERR(err, COLINK_EIO, "%s:%d: cannot expand '%s'", job, line, pattern);
+	in->files = colink_calloc(g.gl_pathc, sizeof(char *));
+	for (i = 0; in->files && i < g.gl_pathc; i++) {
+		if (!(in->files[i] = colink_strdup(g.gl_pathv[i])))
+			break;
+		in->nfiles++;
+	}
+	globfree(&g);
+	if (!in->files || in->nfiles != i)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	qsort(in->files, in->nfiles, sizeof(char *), cmp_str);
+	return COLINK_OK;
+}
+
+static int plan_output(struct colink_plan *p, struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	int rc = colink_loader_get(p->loader, j->output_plugin, &p->out_plugin, err);
+	if (rc) {
+		char why[COLINK_ERRMSG_MAX];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return COLINK_ERR(err, rc, "%s:%d: %s", j->path, j->output_line, why);
+	}
+	if (p->out_plugin->desc->kind != COLINK_PLUGIN_OUTPUT)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: plugin %s is not an output plugin",
+				  j->path, j->output_line, j->output_plugin);
+	return colink_settings_resolve(p->out_plugin->desc->settings, j->output_settings,
+				       j->noutput_settings, j->path, j->output_plugin,
+				       &p->out_vals, err);
+}
+
+static int plan_inputs(struct colink_plan *p, struct colink_error *err)
+{
+	size_t i;
+	int rc = COLINK_OK;
+	p->inputs = colink_calloc(p->job->ninputs, sizeof(*p->inputs));
+	if (!p->inputs)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	p->ninputs = p->job->ninputs;
+	for (i = 0; rc == COLINK_OK && i < p->ninputs; i++) {
+		struct colink_plan_input *in = &p->inputs[i];
+		struct stat st;
+		if (stat(p->job->inputs[i].mapping, &st))
+			return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: mapping file %s not found",
+					  p->job->path, p->job->inputs[i].line,
+					  p->job->inputs[i].mapping);
+		rc = colink_mapping_check(p->job->inputs[i].mapping, p->cat, p->vt, p->loader,
+					  &in->map, &in->plugin, &in->vals, err);
+		if (rc == COLINK_OK)
+			rc = expand(in, p->job->inputs[i].path, p->job->path,
+				    p->job->inputs[i].line, err);
+	}
+	return rc;
+}
+
+int colink_plan_load(struct colink_plan **out, const char *job_path,
+		     const char *data_dir, const char *plugin_dirs,
+		     struct colink_error *err)
+{
+	struct colink_plan *p = colink_calloc(1, sizeof(*p));
+	int rc;
+	*out = NULL;
+	if (!p)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	rc = colink_env_load(&p->cat, &p->vt, data_dir, err);
+	if (rc == COLINK_OK)
+		rc = colink_job_load(&p->job, job_path, data_dir, err);
+	if (rc == COLINK_OK)
+		rc = colink_loader_default(&p->loader, plugin_dirs, err);
+	if (rc == COLINK_OK)
+		rc = plan_output(p, err);
+	if (rc == COLINK_OK)
+		rc = plan_inputs(p, err);
+	if (rc == COLINK_OK) {
+		rc = colink_key_load(&p->key, p->job->key_file, err);
+		if (rc) {
+			char why[COLINK_ERRMSG_MAX];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			COLINK_ERR(err, rc, "%s:%d: %s", p->job->path, p->job->key_line, why);
+		}
+	}
+	if (rc) {
+		colink_plan_free(p);
+		return rc;
+	}
+	*out = p;
+	return COLINK_OK;
+}
+
+void colink_plan_free(struct colink_plan *p)
+{
+	size_t i, k;
+	if (!p)
+		return;
+	for (i = 0; i < p->ninputs; i++) {
+		struct colink_plan_input *in = &p->inputs[i];
+		if (in->plugin)
+			colink_settings_free(in->vals, colink_settings_count(in->plugin->desc->settings));
+		colink_mapping_free(in->map);
+		for (k = 0; k < in->nfiles; k++)
+			colink_free(in->files[k]);
+		colink_free(in->files);
+	}
+	colink_free(p->inputs);
+	colink_free(p->out_vals);
+	colink_key_free(p->key);
+	colink_loader_free(p->loader);
+	colink_job_free(p->job);
+	colink_variant_table_free(p->vt);
+	colink_catalog_free(p->cat);
+	colink_free(p);
+}
+
+/* ================================================================== */
+/* Run                                                                  */
+/* ================================================================== */
+
+struct run_state {
+	struct colink_plan *p;
+	const struct colink_output_ops *out;
+	void *out_ctx;
+	struct colink_transform *t;
+	struct colink_input_result *ir;
+	struct colink_error *err;
+	int fatal;             /* a fatal error is in *err */
+	int progress;
+	time_t last_progress;
+	uint32_t input_no;
+};
+
+static void progress(struct run_state *st, int force)
+{
+	time_t now;
+	if (!st->progress)
+		return;
+	now = time(NULL);
+	if (!force && now == st->last_progress)
+		return;
+	st->last_progress = now;
+	fprintf(stderr, "\rcolink: input %u %s: %llu read, %llu loaded, %llu rejected%s",
+		st->input_no, colink_path_base(st->ir->path),
+		(unsigned long long)st->ir->read, (unsigned long long)st->ir->loaded,
+		(unsigned long long)st->ir->rejected, force ? "\n" : "");
+}
+
+static int fail(struct run_state *st, int rc)
+{
+	if (!st->fatal) {
+		st->fatal = 1;
+		if (st->err->code == COLINK_OK)
+			COLINK_ERR(st->err, rc, "run failed");
+	}
+	return COLINK_EABORT;
+}
+
+static int write_reject(struct run_state *st, const struct colink_reject *rj)
+{
+	int rc;
+	st->ir->rejected++;
+	if (!st->out->reject)
+		return COLINK_OK;
+	rc = st->out->reject(st->out_ctx, rj, st->err);
+	return rc ? fail(st, rc) : COLINK_OK;
+}
+
+static int on_header(void *ud, size_t n, const char *const *names)
+{
+	struct run_state *st = ud;
+	int rc = colink_transform_header(st->t, n, names, st->err);
+	return rc ? fail(st, rc) : COLINK_OK;
+}
+
+static int on_record(void *ud, const struct colink_raw_record *rec)
+{
+	struct run_state *st = ud;
+	const struct colink_out_record *orec;
+	struct colink_reject rj;
+	int rc;
+	if (st->fatal)
+		return COLINK_EABORT;
+	st->ir->read++;
+	if ((st->ir->read & 4095) == 0)
+		progress(st, 0);
+	rc = colink_transform_record(st->t, rec, &orec, &rj, st->err);
+	if (rc == COLINK_EREJECT)
+		return write_reject(st, &rj);
+	if (rc)
+		return fail(st, rc);
+	rc = st->out->write(st->out_ctx, orec, st->err);
+	if (rc == COLINK_EREJECT) {
+		rj.input_no = st->input_no;
+		rj.record_no = rec->record_no;
+		rj.line_no = rec->line_no;
+		rj.column = NULL;
+		rj.reason = st->err->msg;
+		rc = write_reject(st, &rj);
+		colink_error_clear(st->err);
+		return rc;
+	}
+	if (rc)
+		return fail(st, rc);
+	st->ir->loaded++;
+	return COLINK_OK;
+}
+
+static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
+		     const char *column, const char *reason)
+{
+	struct run_state *st = ud;
+	struct colink_reject rj;
+	if (st->fatal)
+		return COLINK_EABORT;
+	st->ir->read++;
+	rj.input_no = st->input_no;
+	rj.record_no = record_no;
+	rj.line_no = line_no;
+	rj.column = column;
+	rj.reason = reason;
+	return write_reject(st, &rj);
+}
+
+static void fill_info(struct colink_input_info *ii, struct run_state *st,
+		      struct colink_plan_input *in, const char *path, uint64_t size)
+{
+	memset(ii, 0, sizeof(*ii));
+	ii->input_no = st->input_no;
+	ii->path = path;
+	ii->sha256 = st->ir->sha256;
+	ii->size = size;
+	ii->plugin = in->plugin->desc->name;
+	ii->mapping_path = in->map->path;
+	ii->mapping_sha256 = in->map->sha256;
+	ii->mapping_id = in->map->id;
+}
+
+/* Read one input file through its plugin into the output. */
+static int run_file(struct run_state *st, struct colink_plan_input *in,
+		    const char *path, struct colink_host *host,
+		    struct colink_pseudo_set *ps)
+{
+	struct colink_input_info ii;
+	struct colink_host_ctx hc = {in->plugin->desc->name, ps};
+	struct colink_emitter em = {on_header, on_record, on_reject, st};
+	void *ictx = NULL;
+	uint64_t size = 0;
+	int skip = 0, rc;
+
+	st->ir->path = colink_strdup(path);
+	st->ir->mapping = colink_strdup(in->map->path);
+	if (!st->ir->path || !st->ir->mapping)
+		return COLINK_ERR(st->err, COLINK_ENOMEM, "out of memory");
+	rc = colink_sha256_path(path, st->ir->sha256, &size, st->err);
+	if (rc)
+		return rc;
+	fill_info(&ii, st, in, path, size);
+	if (st->out->input_begin && (rc = st->out->input_begin(st->out_ctx, &ii, &skip, st->err)))
+		return rc;
+	snprintf(st->ir->status, sizeof(st->ir->status), "%s", skip ? "skipped-duplicate" : "loaded");
+	if (skip) {
+		colink_log(COLINK_LOG_WARN, "%s: identical bytes were already loaded by an earlier run; skipped", path);
+	} else {
+		rc = colink_transform_new(&st->t, in->map, st->p->cat, ps, st->input_no, path, st->err);
+		if (rc == COLINK_OK)
+			rc = in->plugin->desc->init(&ictx, host, &hc, in->vals, st->err);
+		if (rc == COLINK_OK) {
+			rc = in->plugin->desc->input->read(ictx, path, &em, st->err);
+			if (st->fatal)
+				rc = st->err->code ? st->err->code : COLINK_EABORT;
+			else if (rc == COLINK_EABORT)
+				rc = COLINK_ERR(st->err, COLINK_EABORT, "%s: reading stopped", path);
+		}
+		in->plugin->desc->fini(ictx);
+		progress(st, 1);
+		if (rc)
+			return rc;
+		ii.nmap = colink_transform_lineage(st->t, &ii.map_fields, &ii.map_sources);
+		st->ir->unknown_items = colink_transform_unknown_items(st->t);
+		if (st->ir->unknown_items)
+			colink_log(COLINK_LOG_WARN, "%s: %llu values with item codes not in the catalogue kept in the observation table",
+				   path, (unsigned long long)st->ir->unknown_items);
+	}
+	ii.read = st->ir->read;
+	ii.loaded = st->ir->loaded;
+	ii.rejected = st->ir->rejected;
+	ii.status = st->ir->status;
+	if (st->out->input_end)
+		rc = st->out->input_end(st->out_ctx, &ii, st->err);
+	colink_transform_free(st->t);
+	st->t = NULL;
+	return rc;
+}
+
+static size_t count_files(const struct colink_plan *p)
+{
+	size_t i, n = 0;
+	for (i = 0; i < p->ninputs; i++)
+		n += p->inputs[i].nfiles;
+	return n;
+}
+
+static int run_inputs(struct run_state *st, struct colink_run_result *res,
+		      struct colink_host *host, struct colink_pseudo_set *ps)
+{
+	size_t i, k;
+	int rc = COLINK_OK;
+	for (i = 0; rc == COLINK_OK && i < st->p->ninputs; i++) {
+		struct colink_plan_input *in = &st->p->inputs[i];
+		for (k = 0; rc == COLINK_OK && k < in->nfiles; k++) {
+			st->ir = &res->inputs[res->ninputs++];
+			st->input_no = (uint32_t)res->ninputs;
+			rc = run_file(st, in, in->files[k], host, ps);
+			res->read += st->ir->read;
+			res->loaded += st->ir->loaded;
+			res->rejected += st->ir->rejected;
+		}
+	}
+	if (rc == COLINK_OK && st->p->job->max_rejected >= 0 &&
+	    res->rejected > (uint64_t)st->p->job->max_rejected)
+		rc = COLINK_ERR(st->err, COLINK_EINVAL,
+				"%llu records rejected, more than the job's max-rejected %lld: nothing is loaded",
+				(unsigned long long)res->rejected, (long long)st->p->job->max_rejected);
+	return rc;
+}
+
+static const char *output_path(const struct colink_plan *p)
+{
+	size_t i;
+	for (i = 0; i < p->job->noutput_settings; i++)
+		if (!strcmp(p->job->output_settings[i].name, "path"))
+			return p->job->output_settings[i].value;
+	return NULL;
+}
+
+static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
+			  struct colink_run_result *res, char *user, size_t ul)
+{
+	memset(ri, 0, sizeof(*ri));
+	colink_os_user(user, ul);
+	ri->struct_size = sizeof(*ri);
+	ri->run_id = res->run_id;
+	ri->job_name = p->job->name;
+	ri->job_path = p->job->path;
+	ri->job_sha256 = p->job->sha256;
+	ri->purpose = p->job->purpose;
+	ri->key_id = res->key_id;
+	ri->os_user = user;
+	ri->started = res->started;
+	ri->version = PACKAGE_VERSION;
+	ri->nfields = p->cat->nfields;
+	ri->fields = p->cat->fields;
+}
+
+int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
+	       struct colink_run_result *res, struct colink_error *err)
+{
+	struct run_state st;
+	struct colink_host host;
+	struct colink_host_ctx ohc;
+	struct colink_run_info ri;
+	struct colink_run_summary sum;
+	struct colink_pseudo_set *ps = NULL;
+	char user[128];
+	struct timespec t0, t1;
+	int rc, began = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&st, 0, sizeof(st));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st.p = p;
+	st.out = p->out_plugin->desc->output;
+	st.err = err;
+	st.progress = o && o->progress;
+	colink_new_run_id(res->run_id, err);
+	colink_now_iso(res->started);
+	snprintf(res->key_id, sizeof(res->key_id), "%s", colink_key_id(p->key));
+	res->warehouse = colink_strdup(output_path(p));
+	res->inputs = colink_calloc(count_files(p) + 1, sizeof(*res->inputs));
+	if (!res->inputs)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	if (p->job->log_file && colink_log_open_file(p->job->log_file))
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the log file", p->job->log_file);
+	colink_host_init(&host);
+	ohc.plugin = p->out_plugin->desc->name;
+	ohc.ps = NULL;
+	fill_run_info(&ri, p, res, user, sizeof(user));
+	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
+	rc = colink_pseudo_set_new(&ps, p->key, p->job->agreement, err);
+	if (rc == COLINK_OK)
+		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, p->out_vals, err);
+	if (rc == COLINK_OK && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
+		began = 1;
+	if (rc == COLINK_OK)
+		rc = run_inputs(&st, res, &host, ps);
+	colink_transform_free(st.t);
+	colink_now_iso(res->finished);
+	memset(&sum, 0, sizeof(sum));
+	sum.finished = res->finished;
+	sum.read = res->read;
+	sum.loaded = res->loaded;
+	sum.rejected = res->rejected;
+	sum.status = "ok";
+	if (rc == COLINK_OK && (rc = st.out->commit(st.out_ctx, &sum, err)) == COLINK_OK) {
+		snprintf(res->status, sizeof(res->status), "ok");
+	} else {
+		snprintf(res->status, sizeof(res->status), "failed");
+		snprintf(res->message, sizeof(res->message), "%s", err->msg);
+		sum.status = "failed";
+		sum.message = res->message;
+		if (began)
+			st.out->abort(st.out_ctx, &sum);
+	}
+	if (st.out_ctx)
+		p->out_plugin->desc->fini(st.out_ctx);
+	colink_pseudo_set_free(ps);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	colink_log(COLINK_LOG_INFO, "run %s: %s: %llu read, %llu loaded, %llu rejected",
+		   res->run_id, res->status, (unsigned long long)res->read,
+		   (unsigned long long)res->loaded, (unsigned long long)res->rejected);
+	colink_log_open_file(NULL);
+	return rc;
+}
+
+void colink_run_result_clear(struct colink_run_result *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->ninputs; i++) {
+		colink_free(r->inputs[i].path);
+		colink_free(r->inputs[i].mapping);
+	}
+	colink_free(r->inputs);
+	colink_free(r->warehouse);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,97 @@
+/*
+ * run.h -- planning and running a job.
+ *
+ * colink_plan_load() does every check that can be done before data moves:
+ * the job and each mapping against their schemas and the catalogue, every
+ * plugin found and its settings valid, every input path matching a file,
+ * the key file readable and private.  colink_run() then runs the plan as
+ * one transaction: every record read ends loaded or rejected with a
+ * reason, and either all of it lands or none of it does.
+ */
+#ifndef COLINK_RUN_H
+#define COLINK_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "colink/plugin.h"
+#include "identity.h"
+#include "job.h"
+#include "loader.h"
+#include "mapping.h"
+
+struct colink_plan_input {
+	struct colink_mapping *map;
+	const struct colink_loaded_plugin *plugin;
+	struct colink_setting_value *vals;
+	char **files;      /* expanded path(s), sorted */
+	size_t nfiles;
+};
+
+struct colink_plan {
+	struct colink_catalog *cat;
+	struct colink_variant_table *vt;
+	struct colink_job *job;
+	struct colink_loader *loader;
+	struct colink_plan_input *inputs;
+	size_t ninputs;
+	const struct colink_loaded_plugin *out_plugin;
+	struct colink_setting_value *out_vals;
+	struct colink_key *key;
+};
+
+/* Catalogue and variant-kanji table from `data_dir`. */
+int colink_env_load(struct colink_catalog **cat, struct colink_variant_table **vt,
+		    const char *data_dir, struct colink_error *err);
+
+/* Load a mapping and check its input plugin and settings. */
+int colink_mapping_check(const char *path, const struct colink_catalog *cat,
+			 const struct colink_variant_table *vt,
+			 struct colink_loader *loader, struct colink_mapping **map,
+			 const struct colink_loaded_plugin **plugin,
+			 struct colink_setting_value **vals,
+			 struct colink_error *err);
+
+/* A loader over the configured plugin directories (`extra` may be NULL). */
+int colink_loader_default(struct colink_loader **out, const char *extra,
+			  struct colink_error *err);
+
+int colink_plan_load(struct colink_plan **out, const char *job_path,
+		     const char *data_dir, const char *plugin_dirs,
+		     struct colink_error *err);
+void colink_plan_free(struct colink_plan *p);
+
+struct colink_input_result {
+	char *path;
+	char *mapping;
+	char sha256[65];
+	uint64_t read, loaded, rejected, unknown_items;
+	char status[24]; /* loaded / skipped-duplicate / failed */
+};
+
+struct colink_run_result {
+	char run_id[33];
+	char status[16];          /* ok / failed */
+	char message[COLINK_ERRMSG_MAX];
+	char key_id[17];
+	char started[32], finished[32];
+	char *warehouse;          /* output "path" setting, if any */
+	struct colink_input_result *inputs;
+	size_t ninputs;
+	uint64_t read, loaded, rejected;
+	double seconds;
+};
+
+struct colink_run_opts {
+	int progress; /* a progress line on stderr */
+};
+
+/* Run a loaded plan.  Returns COLINK_OK when the run committed (rejects
+ * may exist: see res->rejected), else the failure code with *err set; in
+ * both cases *res is filled as far as the run got. */
+int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
+	       struct colink_run_result *res, struct colink_error *err);
+void colink_run_result_clear(struct colink_run_result *r);
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * test_e2e.c -- the real `colink` binary, real dlopen'ed plugins, real
+ * SQLite files: run the sample job and assert on what landed.
+ */
+#include <CUnit/Basic.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "catalog.h"
+#include "identity.h"
+#include "mapping.h"
+#include "run.h"
+#include "testutil.h"
+
+static char *dir;     /* scratch copy of the samples */
+static char *db;      /* its warehouse */
+static char *job;     /* its job file */
+static char *out1, *err1; /* output of the first run */
+static int rc1;
+
+static char *cmd(const char *fmt, const char *arg)
+{
+	char *inner = tu_fmt(fmt, arg);
+	char *full = tu_fmt("'%s' %s", tu_colink(), inner);
+	free(inner);
+	return full;
+}
+
+static int run_colink(const char *args, char **out, char **err)
+{
+	char *c = cmd("%s", args);
+	int rc = tu_run(c, out, err);
+	free(c);
+	return rc;
+}
+
+static void write_job(const char *path, const char *extra_options)
+{
+	char *body = tu_fmt(
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<job xmlns=\"urn:colink:job:1\" name=\"e2e\">\n"
+		"  <agreement id=\"sample-collabo-2024\"/>\n"
+		"  <purpose>健康白書</purpose>\n"
+		"  <key file=\"sample.key\"/>\n"
+		"  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"vendor_a.csv\"/>\n"
+		"  <input mapping=\"%s/mappings/vendors/vendor_b.xml\" path=\"vendor_b.csv\"/>\n"
+		"  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"warehouse.db\"/></output>\n"
+		"  %s\n"
+		"</job>\n", tu_srcdir(), tu_srcdir(), extra_options);
+	tu_write_file(path, body, strlen(body));
+	free(body);
+}
+
+static int setup(void)
+{
+	char *c;
+	dir = tu_mkdtemp("e2e");
+	if (!dir)
+		return 1;
+	c = tu_fmt("cp '%s/samples/vendor_a.csv' '%s/samples/vendor_b.csv' '%s/'",
+		   tu_srcdir(), tu_srcdir(), dir);
+	if (tu_run(c, NULL, NULL)) {
+		free(c);
+		return 1;
+	}
+	free(c);
+	job = tu_fmt("%s/job.xml", dir);
+	db = tu_fmt("%s/warehouse.db", dir);
+	write_job(job, "<options log=\"run.log\"/>");
+	c = tu_fmt("key new '%s/sample.key'", dir);
+	if (run_colink(c, NULL, NULL)) {
+		free(c);
+		return 1;
+	}
+	free(c);
+	c = tu_fmt("-v run --json '%s'", job);
+	rc1 = run_colink(c, &out1, &err1);
+	free(c);
+	return 0;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(db);
+	free(job);
+	free(out1);
+	free(err1);
+	return 0;
+}
+
+static long q(const char *sql)
+{
+	return tu_sql_long(db, sql);
+}
+
+static void test_e2e__sample_run_commits_with_expected_rejects(void)
+{
+	if (rc1 != 1)
+		fprintf(stderr, "\nstdout: %s\nstderr: %s\n", out1, err1);
+	CU_ASSERT_EQUAL(rc1, 1); /* committed, with the samples' planted rejects */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out1, "\"status\":\"ok\""));
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status='ok'"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 2);
+	/* counts balance: read = loaded + rejected, per input and in total */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input WHERE records_read != records_loaded + records_rejected"), 0);
+	CU_ASSERT_EQUAL(q("SELECT records_read FROM run"), q("SELECT records_loaded + records_rejected FROM run"));
+	CU_ASSERT_EQUAL(q("SELECT records_rejected FROM run"), q("SELECT count(*) FROM reject"));
+	CU_ASSERT_EQUAL(q("SELECT records_loaded FROM run"), q("SELECT count(*) FROM checkup"));
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject"), 3);
+}
+
+static void test_e2e__rejects_name_line_column_and_reason(void)
+{
+	char *r;
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE reason IS NULL OR reason = '' OR record_no < 1"), 0);
+	r = tu_sql1(db, "SELECT group_concat(source_column || ': ' || reason, ' | ') FROM reject");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "maximum 300"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "平成 ended on 2019-04-30"));
+	free(r);
+}
+
+static void test_e2e__fixture_person_values_land_typed(void)
+{
+	/* person 1 of the MHLW fixture: b. 1970-05-15, exam 2024-06-10 */
+	const char *w = "FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0 AND sbp_1=146";
+	char *s = tu_fmt("SELECT count(*) %s", w);
+	CU_ASSERT_EQUAL(q(s), 1);
+	free(s);
+	CU_ASSERT_EQUAL(q("SELECT sbp_2 FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 142);
+	CU_ASSERT_EQUAL(q("SELECT age_fy_end FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 54);
+	CU_ASSERT_EQUAL(q("SELECT age_at_exam FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 54);
+	CU_ASSERT_EQUAL(q("SELECT fiscal_year FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 2024);
+	CU_ASSERT_EQUAL(q("SELECT p.birth_ym FROM checkup c JOIN person p USING(person_id) WHERE exam_date='2024-06-10' AND waist=92.0"), 197005);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0 AND hba1c=6.0 AND ggt=110 AND typeof(hba1c)='real'"), 1);
+	/* questionnaire: current smoker, answer code 1 */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM questionnaire qq JOIN checkup c USING(checkup_id) "
+			  "WHERE c.exam_date='2024-06-10' AND c.waist=92.0 AND qq.field='q_smoking' AND qq.answer='1'"), 1);
+	/* person 3: born 1979-01-01, age 46 on 2025-03-31 */
+	CU_ASSERT_EQUAL(q("SELECT age_fy_end FROM checkup WHERE exam_date='2024-11-05' AND sbp_1=165"), 46);
+}
+
+static void test_e2e__null_reasons_and_lineage(void)
+{
+	/* 未実施 urine protein for person 2 keeps its reason in the long table */
+	CU_ASSERT(q("SELECT count(*) FROM observation WHERE field='urine_protein' AND null_reason='not-performed'") >= 1);
+	CU_ASSERT(q("SELECT count(*) FROM observation WHERE field='ldl' AND null_reason='unmeasurable'") >= 1);
+	CU_ASSERT(q("SELECT count(*) FROM observation WHERE null_reason='below-range' AND value_text IS NOT NULL") >= 1);
+	/* lineage: which column fed which field, per input */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM input_field_map WHERE input_no=1 AND field='sbp_1' AND source='収縮期血圧1'"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM checkup WHERE record_no IS NULL OR input_no IS NULL OR run_id IS NULL"), 0);
+}
+
+static void test_e2e__same_person_across_vendors_links(void)
+{
+	/* vendor B holds one person also in vendor A (CP932, full-width card
+	 * fields, unpadded insurer number): one person, two checkups */
+	CU_ASSERT(q("SELECT count(*) FROM (SELECT person_id FROM checkup GROUP BY person_id "
+		    "HAVING count(DISTINCT input_no) = 2)") >= 1);
+}
+
+static void test_e2e__ledger_records_hashes_and_key_id(void)
+{
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input WHERE length(sha256)=64 AND length(mapping_sha256)=64 AND size>0"), 2);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE length(key_id)=16 AND finished IS NOT NULL"), 1);
+}
+
+static void test_e2e__rerun_skips_identical_inputs(void)
+{
+	char *c = tu_fmt("run '%s'", job), *o = NULL;
+	long before = q("SELECT count(*) FROM checkup");
+	int rc = run_colink(c, &o, NULL);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "skipped-duplicate"));
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM checkup"), before);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status='ok'"), 2);
+	free(c);
+	free(o);
+}
+
+/* ---- the leak test: no raw identifier anywhere ---- */
+
+struct needles {
+	char **v;
+	size_t n;
+};
+
+static void add_needle(struct needles *nd, const char *s, size_t len)
+{
+	if (len < 4)
+		return;
+	nd->v = realloc(nd->v, (nd->n + 1) * sizeof(char *));
+	nd->v[nd->n] = malloc(len + 1);
+	memcpy(nd->v[nd->n], s, len);
+	nd->v[nd->n][len] = '\0';
+	nd->n++;
+}
+
+/* The value, and the value with ASCII / full-width spaces and '-' removed. */
+static void add_variants(struct needles *nd, const char *s)
+{
+	char buf[512];
+	size_t o = 0;
+	const char *p;
+	add_needle(nd, s, strlen(s));
+	for (p = s; *p && o < sizeof(buf) - 4; p++) {
+		if (*p == ' ' || *p == '-' || *p == '/' || *p == '.')
+			continue;
+		if ((unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x80) {
+			p += 2;
+			continue;
+		}
+		buf[o++] = *p;
+	}
+	add_needle(nd, buf, o);
+}
+
+static char *to_utf8(const char *in, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", "CP932");
+	size_t cap = len * 3 + 1, il = len, ol = cap;
+	char *out = calloc(1, cap), *ip = (char *)in, *op = out;
+	iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	return out;
+}
+
+/* Collect identifier cells of a sample CSV (no quoted fields in samples). */
+static void collect(struct needles *nd, const char *csv, const char *mapping, int cp932)
+{
+	struct colink_catalog *cat = NULL;
+	struct colink_variant_table *vt = NULL;
+	struct colink_mapping *m = NULL;
+	struct colink_error err = {0};
+	char *dd = tu_fmt("%s/mappings", tu_srcdir()), *raw, *text, *line, *save = NULL;
+	size_t len, i;
+	int idcol[64] = {0}, ncols = 0, first = 1;
+	CU_ASSERT_EQUAL_FATAL(colink_env_load(&cat, &vt, dd, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(colink_mapping_load(&m, mapping, cat, vt, &err), 0);
+	raw = tu_read_file(csv, &len);
+	text = cp932 ? to_utf8(raw, len) : strdup(raw);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *cell, *s2 = NULL;
+		int c = 0;
+		line[strcspn(line, "\r")] = '\0';
+		for (cell = strtok_r(line, ",", &s2); cell && c < 64; cell = strtok_r(NULL, ",", &s2), c++) {
+			if (first) {
+				for (i = 0; i < m->nfields; i++)
+					if (m->fields[i].column && !strcmp(m->fields[i].column, cell) &&
+					    (m->fields[i].field->flags & COLINK_FIELD_IDENTIFIER))
+						idcol[c] = 1;
+				ncols = c + 1;
+			} else if (idcol[c]) {
+				add_variants(nd, cell);
+			}
+		}
+		first = 0;
+	}
+	CU_ASSERT(ncols > 5);
+	free(raw);
+	free(text);
+	free(dd);
+	colink_mapping_free(m);
+	colink_variant_table_free(vt);
+	colink_catalog_free(cat);
+}
+
+static int found_in(const char *path, const char *needle)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return 0;
+	return tu_file_contains(path, needle, strlen(needle));
+}
+
+static void test_e2e__no_raw_identifier_anywhere(void)
+{
+	struct needles nd = {NULL, 0};
+	char *a = tu_fmt("%s/vendor_a.csv", dir), *b = tu_fmt("%s/vendor_b.csv", dir);
+	char *ma = tu_fmt("%s/mappings/vendors/vendor_a.xml", tu_srcdir());
+	char *mb = tu_fmt("%s/mappings/vendors/vendor_b.xml", tu_srcdir());
+	char *files[4];
+	size_t i, k, leaks = 0;
+	collect(&nd, a, ma, 0);
+	collect(&nd, b, mb, 1);
+	CU_ASSERT(nd.n >= 40); /* the samples really have identifiers to look for */
+	files[0] = db;
+	files[1] = tu_fmt("%s-wal", db);
+	files[2] = tu_fmt("%s/run.log", dir);
+	files[3] = NULL;
+	CU_ASSERT(found_in(files[2], "run ")); /* the log exists and has content */
+	for (i = 0; i < nd.n; i++) {
+		for (k = 0; k < 3; k++) {
+			if (found_in(files[k], nd.v[i])) {
+				fprintf(stderr, "\n  LEAK: an identifier value of the samples is in %s\n", files[k]);
+				leaks++;
+			}
+		}
+		if ((out1 && strstr(out1, nd.v[i])) || (err1 && strstr(err1, nd.v[i]))) {
+			fprintf(stderr, "\n  LEAK: an identifier value is in the run's output\n");
+			leaks++;
+		}
+		free(nd.v[i]);
+	}
+	CU_ASSERT_EQUAL(leaks, 0);
+	free(nd.v);
+	free(files[1]);
+	free(files[2]);
+	free(a);
+	free(b);
+	free(ma);
+	free(mb);
+}
+
+/* ---- all-or-nothing, exit codes, the other verbs ---- */
+
+static void test_e2e__failed_run_leaves_only_a_failed_ledger_row(void)
+{
+	char *d = tu_mkdtemp("e2efail");
+	char *c = tu_fmt("cp '%s'/vendor_a.csv '%s'/vendor_b.csv '%s'/sample.key '%s'/", dir, dir, dir, d);
+	char *j = tu_fmt("%s/job.xml", d), *w = tu_fmt("%s/warehouse.db", d), *e = NULL;
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	write_job(j, "<options max-rejected=\"0\"/>");
+	free(c);
+	c = tu_fmt("run '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "max-rejected"));
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM run WHERE status='failed' AND message LIKE '%max-rejected%'"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM checkup"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM reject"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM person"), 0);
+	tu_rmtree(d);
+	free(d);
+	free(c);
+	free(j);
+	free(w);
+	free(e);
+}
+
+static void test_e2e__missing_input_and_bad_mapping_exit_codes(void)
+{
+	char *d = tu_mkdtemp("e2ebad"), *j = tu_fmt("%s/job.xml", d), *c, *e = NULL;
+	char *m = tu_fmt("%s/bad.xml", d);
+	const char *bad = "<?xml version=\"1.0\"?>\n<mapping xmlns=\"urn:colink:mapping:1\" id=\"x\" version=\"1\" kind=\"checkup\">\n"
+			  "  <input plugin=\"in_csv\"><set name=\"encodng\" value=\"UTF-8\"/></input>\n"
+			  "  <field target=\"insurer_number\" column=\"a\"/><field target=\"card_number\" column=\"b\"/>\n"
+			  "  <field target=\"exam_date\" column=\"c\"/>\n</mapping>\n";
+	write_job(j, "");
+	c = tu_fmt("cp '%s'/sample.key '%s'/", dir, d);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	free(c);
+	c = tu_fmt("run '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 4); /* vendor_a.csv is not there */
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "job.xml:6: input"));
+	free(c);
+	free(e);
+	e = NULL;
+	tu_write_file(m, bad, strlen(bad));
+	c = tu_fmt("check '%s'", m);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "bad.xml:3: unknown setting 'encodng' for plugin in_csv (valid: "));
+	tu_rmtree(d);
+	free(d);
+	free(j);
+	free(m);
+	free(c);
+	free(e);
+}
+
+static void test_e2e__check_plugins_preview(void)
+{
+	char *o = NULL, *c;
+	c = tu_fmt("check '%s'", job);
+	CU_ASSERT_EQUAL(run_colink(c, &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, ": ok (job e2e"));
+	free(c);
+	free(o);
+	CU_ASSERT_EQUAL(run_colink("plugins", &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "in_csv"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "out_sqlite"));
+	free(o);
+	CU_ASSERT_EQUAL(run_colink("plugins in_csv", &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "encoding"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "UTF-8|CP932"));
+	free(o);
+	c = tu_fmt("preview -n 3 '%s/mappings/vendors/vendor_a.xml' '%s/samples/vendor_a.csv'", tu_srcdir());
+	free(c);
+	{
+		char *c2 = tu_fmt("preview -n 3 '%s/mappings/vendors/vendor_a.xml' ", tu_srcdir());
+		char *c3 = tu_fmt("%s'%s/samples/vendor_a.csv'", c2, tu_srcdir());
+		CU_ASSERT_EQUAL(run_colink(c3, &o, NULL), 0);
+		CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "record 1 (line 2): person "));
+		CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "sbp_1"));
+		CU_ASSERT_PTR_NULL(o && strstr(o, "record 4"));
+		CU_ASSERT_PTR_NULL(o && strstr(o, "06139992")); /* identifiers only as pseudonyms */
+		free(o);
+		free(c2);
+		free(c3);
+	}
+	CU_ASSERT_EQUAL(run_colink("frobnicate", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(run_colink("--version", &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "colink "));
+	free(o);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("e2e", setup, teardown);
+#define T(n) CU_add_test(s, #n, n)
+	T(test_e2e__sample_run_commits_with_expected_rejects);
+	T(test_e2e__rejects_name_line_column_and_reason);
+	T(test_e2e__fixture_person_values_land_typed);
+	T(test_e2e__null_reasons_and_lineage);
+	T(test_e2e__same_person_across_vendors_links);
+	T(test_e2e__ledger_records_hashes_and_key_id);
+	T(test_e2e__no_raw_identifier_anywhere);
+	T(test_e2e__rerun_skips_identical_inputs);
+	T(test_e2e__failed_run_leaves_only_a_failed_ledger_row);
+	T(test_e2e__missing_input_and_bad_mapping_exit_codes);
+	T(test_e2e__check_plugins_preview);
+	return tu_run_suites();
+}

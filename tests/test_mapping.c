@@ -1,0 +1,205 @@
+/* test_mapping.c -- mapping files are checked before any data moves. */
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "identity.h"
+#include "mapping.h"
+#include "run.h"
+#include "testutil.h"
+
+static struct colink_catalog *cat;
+static struct colink_variant_table *vt;
+static char *tmp;
+
+static int setup(void)
+{
+	struct colink_error err = {0};
+	char *dir = tu_fmt("%s/mappings", tu_srcdir());
+	int rc = colink_env_load(&cat, &vt, dir, &err);
+	if (rc)
+		fprintf(stderr, "env: %s\n", err.msg);
+	free(dir);
+	tmp = tu_mkdtemp("map");
+	return rc || !tmp;
+}
+
+static int teardown(void)
+{
+	colink_variant_table_free(vt);
+	colink_catalog_free(cat);
+	tu_rmtree(tmp);
+	free(tmp);
+	return 0;
+}
+
+#define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+	"<mapping xmlns=\"urn:colink:mapping:1\" id=\"t\" version=\"1\" kind=\"checkup\">\n" \
+	"  <input plugin=\"in_csv\"/>\n"
+#define IDS "  <field target=\"insurer_number\" column=\"保険者番号\"/>\n" \
+	"  <field target=\"card_number\" column=\"番号\"/>\n" \
+	"  <field target=\"exam_date\" column=\"受診日\"/>\n"
+
+/* Load `body` as a mapping; returns rc, message in err. */
+static int load(const char *body, struct colink_mapping **m, struct colink_error *err)
+{
+	char *p = tu_fmt("%s/m.xml", tmp);
+	int rc;
+	tu_write_file(p, body, strlen(body));
+	rc = colink_mapping_load(m, p, cat, vt, err);
+	free(p);
+	return rc;
+}
+
+static void expect_error(const char *body, const char *fragment)
+{
+	struct colink_error err = {0};
+	struct colink_mapping *m = NULL;
+	CU_ASSERT_NOT_EQUAL(load(body, &m, &err), COLINK_OK);
+	CU_ASSERT_PTR_NULL(m);
+	if (!strstr(err.msg, fragment))
+		fprintf(stderr, "\n  expected '%s' in: %s\n", fragment, err.msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, fragment));
+	colink_mapping_free(m);
+}
+
+static void test_mapping__valid_mapping_compiles(void)
+{
+	struct colink_error err = {0};
+	struct colink_mapping *m = NULL;
+	const char *body = HEAD IDS
+		"  <field target=\"sbp_1\" column=\"SBP\" unit=\"mm[Hg]\" min=\"50\" max=\"300\"/>\n"
+		"  <field target=\"sex\" column=\"性別\" codemap=\"sex\"/>\n"
+		"  <constant target=\"program_type\" value=\"010\"/>\n"
+		"  <null text=\"未実施\" reason=\"not-performed\"/>\n"
+		"</mapping>\n";
+	CU_ASSERT_EQUAL_FATAL(load(body, &m, &err), COLINK_OK);
+	CU_ASSERT_EQUAL(m->nfields, 5);
+	CU_ASSERT_STRING_EQUAL(colink_mapping_find(m, "sbp_1")->min, "50");
+	CU_ASSERT_PTR_NOT_NULL(colink_mapping_find(m, "sex")->codemap);
+	CU_ASSERT_PTR_NOT_NULL(colink_mapping_find(m, "insurer_number")->norm);
+	CU_ASSERT_STRING_EQUAL(m->primary_key->kind, "card");
+	CU_ASSERT_EQUAL(strlen(m->sha256), 64);
+	colink_mapping_free(m);
+}
+
+static void test_mapping__schema_error_has_file_and_line(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" colum=\"SBP\"/>\n</mapping>\n", "m.xml:7:");
+}
+
+static void test_mapping__not_well_formed(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" column=\"SBP\">\n</mapping>\n", "m.xml:");
+}
+
+static void test_mapping__unknown_target(void)
+{
+	expect_error(HEAD IDS "  <field target=\"blood_pressure\" column=\"SBP\"/>\n</mapping>\n",
+		     "m.xml:7: unknown target field 'blood_pressure'");
+}
+
+static void test_mapping__mapped_twice(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" column=\"A\"/>\n  <field target=\"sbp_1\" column=\"B\"/>\n</mapping>\n",
+		     "m.xml:8: field sbp_1 is mapped twice");
+}
+
+static void test_mapping__unit_mismatch(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" column=\"A\" unit=\"kPa\"/>\n</mapping>\n",
+		     "m.xml:7: unit 'kPa' of field sbp_1 differs");
+}
+
+static void test_mapping__unknown_codemap(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sex\" column=\"A\" codemap=\"nope\"/>\n</mapping>\n",
+		     "m.xml:7: codemap 'nope'");
+}
+
+static void test_mapping__min_above_max(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" column=\"A\" min=\"300\" max=\"50\"/>\n</mapping>\n",
+		     "m.xml:7: min is greater than max");
+}
+
+static void test_mapping__date_format_on_number(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" column=\"A\" format=\"wareki\"/>\n</mapping>\n",
+		     "m.xml:7: format 'wareki' does not apply to decimal field sbp_1");
+}
+
+static void test_mapping__normalize_only_for_identifiers(void)
+{
+	expect_error(HEAD IDS "  <field target=\"sbp_1\" column=\"A\" normalize=\"nfkc\"/>\n</mapping>\n",
+		     "m.xml:7: normalize= applies only to identifier fields");
+}
+
+static void test_mapping__bad_normalize_step(void)
+{
+	expect_error(HEAD "  <field target=\"insurer_number\" column=\"I\" normalize=\"nfkc,frobnicate\"/>\n"
+			  "  <field target=\"card_number\" column=\"N\"/>\n  <field target=\"exam_date\" column=\"D\"/>\n</mapping>\n",
+		     "m.xml:4: field insurer_number:");
+}
+
+static void test_mapping__primary_key_needs_parts(void)
+{
+	expect_error(HEAD "  <field target=\"insurer_number\" column=\"I\"/>\n  <field target=\"exam_date\" column=\"D\"/>\n</mapping>\n",
+		     "primary key 'card' needs field card_number");
+}
+
+static void test_mapping__identifier_constant_refused(void)
+{
+	expect_error(HEAD IDS "  <constant target=\"card_branch\" value=\"00\"/>\n</mapping>\n",
+		     "m.xml:7: identifier field card_branch cannot be a constant");
+}
+
+static void test_mapping__doctype_refused(void)
+{
+	expect_error("<?xml version=\"1.0\"?>\n<!DOCTYPE mapping [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+		     "<mapping xmlns=\"urn:colink:mapping:1\" id=\"t\" version=\"1\" kind=\"checkup\"/>\n",
+		     "DOCTYPE declarations are not allowed");
+}
+
+static void test_mapping__shipped_vendor_mappings_load(void)
+{
+	static const char *names[] = {"vendor_a.xml", "vendor_b.xml"};
+	size_t i;
+	for (i = 0; i < 2; i++) {
+		struct colink_error err = {0};
+		struct colink_mapping *m = NULL;
+		char *p = tu_fmt("%s/mappings/vendors/%s", tu_srcdir(), names[i]);
+		int rc = colink_mapping_load(&m, p, cat, vt, &err);
+		if (rc)
+			fprintf(stderr, "\n  %s\n", err.msg);
+		CU_ASSERT_EQUAL(rc, COLINK_OK);
+		colink_mapping_free(m);
+		free(p);
+	}
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("mapping", setup, teardown);
+#define T(n) CU_add_test(s, #n, n)
+	T(test_mapping__valid_mapping_compiles);
+	T(test_mapping__schema_error_has_file_and_line);
+	T(test_mapping__not_well_formed);
+	T(test_mapping__unknown_target);
+	T(test_mapping__mapped_twice);
+	T(test_mapping__unit_mismatch);
+	T(test_mapping__unknown_codemap);
+	T(test_mapping__min_above_max);
+	T(test_mapping__date_format_on_number);
+	T(test_mapping__normalize_only_for_identifiers);
+	T(test_mapping__bad_normalize_step);
+	T(test_mapping__primary_key_needs_parts);
+	T(test_mapping__identifier_constant_refused);
+	T(test_mapping__doctype_refused);
+	T(test_mapping__shipped_vendor_mappings_load);
+	return tu_run_suites();
+}
