@@ -8,6 +8,7 @@
  * messages name the file only.
  */
 #include "identity.h"
+#include "identity_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,10 +153,9 @@ int colink_key_from_bytes(struct colink_key **out, const unsigned char *raw32,
 }
 
 /*
- * Engine-internal accessor for pseudonym.c (declared there, not in
- * identity.h, so that nothing else reaches the raw bytes).
+ * Engine-internal accessor for pseudonym.c (declared in identity_int.h,
+ * not identity.h, so that nothing else reaches the raw bytes).
  */
-const unsigned char *colink_key_bytes_int(const struct colink_key *k);
 const unsigned char *colink_key_bytes_int(const struct colink_key *k)
 {
 	return k->bytes;

@@ -11,6 +11,7 @@
  * and computing a pseudonym allocates nothing.
  */
 #include "identity.h"
+#include "identity_int.h"
 
 #include <gcrypt.h>
 #include <stdio.h>
@@ -21,9 +22,6 @@
 #define KEY_LEN 32
 #define HKDF_SALT "colink-pseudonym-v1"
 #define INFO_SEP '\x1f' /* ASCII unit separator between agreement and kind */
-
-/* In keyfile.c: the only way to the master key bytes. */
-const unsigned char *colink_key_bytes_int(const struct colink_key *k);
 
 struct colink_pseudonymizer {
 	gcry_mac_hd_t mac;      /* HMAC-SHA256 keyed with `derived`, reused */
