@@ -1,0 +1,688 @@
+/*
+ * out_sqlite.c -- the SQLite warehouse output plugin.
+ *
+ * Writes one run into a SQLite file whose schema is defined once, in
+ * mappings/warehouse/schema.sql, embedded at build time as schema_sql.h
+ * (embed-sql.sh).  The shape of a run:
+ *
+ *   begin       open (create, mode 0600) the file; in a short committed
+ *               transaction create or migrate the schema, check that every
+ *               catalogue field has its column, prepare every statement and
+ *               insert the ledger row with status 'incomplete'; then BEGIN
+ *               IMMEDIATE the run's own transaction, which holds the write
+ *               lock until commit or abort.
+ *   write ...   one checkup per record (record.c).
+ *   commit      ledger row to 'ok' with counts, COMMIT.
+ *   abort       ROLLBACK, then ledger row to 'failed' in its own statement.
+ *
+ * A killed process leaves the ledger row 'incomplete' and nothing else.
+ * Defence in depth: a value of an identifier or not-stored field, a
+ * pseudonym-typed value, or a person key that is not 64 hex is refused with
+ * COLINK_EINVAL before anything of the record is written, so a raw
+ * identifier cannot reach the warehouse even if the core passes one.  No
+ * message names a value.
+ *
+ * Memory: everything is allocated in begin (catalogue copy, per-field
+ * slots, SQL text); write allocates nothing, so memory stays flat however
+ * many records a run has.  An instance may run several runs in sequence.
+ *
+ * Files: this one (settings, open, schema, ledger, inputs, commit/abort,
+ * descriptor), columns.c (catalogue to columns and SQL), record.c (one
+ * record), out_sqlite_int.h (what they share).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "colink/plugin.h"
+#include "out_sqlite_int.h"
+#include "schema_sql.h"
+
+/* ------------------------------------------------------------------ */
+/* Settings and static tables                                          */
+/* ------------------------------------------------------------------ */
+
+enum { SET_PATH, SET_BUSY_TIMEOUT, SET_SYNCHRONOUS, SET_JOURNAL };
+
+static const struct colink_setting_def out_settings[] = {
+	{ "path", COLINK_SET_STRING, NULL,
+	  "warehouse SQLite file; created with mode 0600 when absent", NULL },
+	{ "busy_timeout_ms", COLINK_SET_INT, "10000",
+	  "how long to wait for another run's lock before failing", NULL },
+	{ "synchronous", COLINK_SET_ENUM, "normal",
+	  "SQLite synchronous pragma (durability against power loss)",
+	  "full|normal|off" },
+	{ "journal", COLINK_SET_ENUM, "wal",
+	  "SQLite journal mode (wal lets readers work during a load)",
+	  "wal|delete" },
+	{ 0 }
+};
+
+/*
+ * Forward migrations, in order.  Entry {from, sql} turns a warehouse of
+ * version `from` into version from+1; begin applies every entry from the
+ * warehouse's version up to COLINK_WAREHOUSE_SCHEMA_VERSION inside the
+ * ledger transaction and records each version reached in schema_version.
+ * To change the schema: bump "-- schema-version:" in schema.sql, make
+ * schema.sql create the new schema from nothing (including its INSERT INTO
+ * schema_version), and add the entry here, e.g.
+ *     { 1, "ALTER TABLE checkup ADD COLUMN uric_acid REAL;" },
+ * Version 1 is the first: there is nothing to migrate yet.
+ */
+struct migration {
+	int from;        /* version the statements apply to */
+	const char *sql; /* one or more statements; NULL ends the table */
+};
+
+static const struct migration migrations[] = {
+	{ 0, NULL }
+};
+
+static const char *const fixed_sql[ST_COUNT] = {
+	[ST_PERSON_KEY] = "INSERT OR IGNORE INTO person_key (person_id, kind, "
+		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
+	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
+		"FROM checkup WHERE person_id = ? AND exam_date = ?",
+	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",
+	[ST_CK_DEL_Q] = "DELETE FROM questionnaire WHERE checkup_id = ?",
+	[ST_CK_DEL] = "DELETE FROM checkup WHERE checkup_id = ?",
+	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
+		"value_type, value_text, value_num, code_system, unit, "
+		"null_reason, flag, raw, source_column) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_Q] = "INSERT INTO questionnaire (checkup_id, item_code, field, "
+		"answer, code_system, null_reason, raw, source_column) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_REJECT] = "INSERT INTO reject (run_id, input_no, record_no, "
+		"line_no, source_column, reason) VALUES (?, ?, ?, ?, ?, ?)",
+	[ST_INPUT] = "INSERT INTO run_input (run_id, input_no, path, sha256, "
+		"size, plugin, mapping_path, mapping_id, mapping_sha256, "
+		"records_read, records_loaded, records_rejected, status) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_FIELD_MAP] = "INSERT INTO input_field_map (run_id, input_no, "
+		"field, source) VALUES (?, ?, ?, ?)",
+	/* Policy: identical input bytes are loaded once (schema.sql). */
+	[ST_SKIP] = "SELECT 1 FROM run_input AS i JOIN run AS r "
+		"ON r.run_id = i.run_id WHERE i.sha256 = ? "
+		"AND i.status = 'loaded' AND r.status = 'ok' LIMIT 1",
+	[ST_RUN_OK] = "UPDATE run SET status = 'ok', "
+		"finished = coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
+		"message = ?, records_read = ?, records_loaded = ?, "
+		"records_rejected = ?, checkups_replaced = ? WHERE run_id = ?",
+};
+
+/* ------------------------------------------------------------------ */
+/* SQLite helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Turn an SQLite failure into a colink error naming the warehouse. */
+int osq_db_err(struct out_sqlite *o, int src, const char *what,
+	       struct colink_error *err)
+{
+	if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
+		return COLINK_ERR(err, COLINK_EBUSY,
+				  "%s: warehouse is locked by another run", o->path);
+	return COLINK_ERR(err, COLINK_EIO, "%s: %s: %s", o->path, what,
+			  o->db ? sqlite3_errmsg(o->db) : sqlite3_errstr(src));
+}
+
+static int exec(struct out_sqlite *o, const char *sql, const char *what,
+		struct colink_error *err)
+{
+	int src = sqlite3_exec(o->db, sql, NULL, NULL, NULL);
+	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, what, err);
+}
+
+static void rollback_if_open(struct out_sqlite *o)
+{
+	if (o->db && !sqlite3_get_autocommit(o->db))
+		sqlite3_exec(o->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Single-integer query; *is_null set when no row or SQL NULL. */
+static int query_int(struct out_sqlite *o, const char *sql, int64_t *out,
+		     int *is_null, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(o->db, sql, -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse", err);
+	src = sqlite3_step(st);
+	*is_null = src != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL;
+	*out = *is_null ? 0 : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return osq_db_err(o, src, "reading the warehouse", err);
+	return COLINK_OK;
+}
+
+/* Free everything of the current run and close the database.  An open
+ * transaction is rolled back by sqlite3_close. */
+static void run_close(struct out_sqlite *o)
+{
+	const struct colink_host *h = o->host;
+	size_t i;
+	for (i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(o->st[i]);
+		o->st[i] = NULL;
+	}
+	if (o->db)
+		sqlite3_close_v2(o->db);
+	o->db = NULL;
+	for (i = 0; o->cat && i < o->ncat; i++) {
+		h->free(o->cat[i].name);
+		h->free(o->cat[i].column);
+	}
+	h->free(o->cat);
+	h->free(o->slot);
+	h->free(o->run_id);
+	h->free(o->key_id);
+	h->free(o->person_sql);
+	h->free(o->checkup_sql);
+	o->cat = NULL;
+	o->slot = NULL;
+	o->run_id = o->key_id = o->person_sql = o->checkup_sql = NULL;
+	o->ncat = 0;
+	o->exam_date = NOT_FOUND;
+	o->replaced = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening the warehouse and the ledger transaction                    */
+/* ------------------------------------------------------------------ */
+
+static int db_open(struct out_sqlite *o, struct colink_error *err)
+{
+	char sql[64];
+	int fd, src;
+	int64_t unused;
+	int is_null;
+	/* Create the file ourselves, 0600: SQLite would follow the umask, and
+	 * its -wal/-shm/-journal files copy the database file's mode. */
+	fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	else if (errno != EEXIST)
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot create the warehouse: %s",
+				  o->path, strerror(errno));
+	src = sqlite3_open_v2(o->path, &o->db, SQLITE_OPEN_READWRITE, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "cannot open the warehouse", err);
+	sqlite3_busy_timeout(o->db, o->busy_ms);
+	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", o->synchronous);
+	if (exec(o, sql, "setting synchronous", err) ||
+	    exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err))
+		return err->code;
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", o->journal);
+	return query_int(o, sql, &unused, &is_null, err);
+}
+
+/* Log (not fail) when the file system refused the journal mode. */
+static void check_journal(struct out_sqlite *o)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(o->db, "PRAGMA journal_mode", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    strcasecmp((const char *)sqlite3_column_text(st, 0), o->journal))
+		o->host->log(o->hc, COLINK_LOG_WARN,
+			     "%s: journal mode %s is not available here; using %s",
+			     o->path, o->journal,
+			     (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Create the schema in an empty database (inside the ledger transaction). */
+static int schema_create(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t n;
+	int is_null, rc;
+	rc = query_int(o, "SELECT count(*) FROM sqlite_master", &n, &is_null, err);
+	if (!rc && n)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: not a colink warehouse (it has tables but no schema_version)",
+				  o->path);
+	if (!rc)
+		rc = exec(o, colink_schema_sql, "creating the warehouse schema", err);
+	if (!rc)
+		rc = query_int(o, "SELECT max(version) FROM schema_version", &n,
+			       &is_null, err);
+	if (!rc && (is_null || n != COLINK_WAREHOUSE_SCHEMA_VERSION))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: the embedded schema.sql records version %" PRId64
+				  " but declares %d", o->path, is_null ? 0 : n,
+				  COLINK_WAREHOUSE_SCHEMA_VERSION);
+	return rc;
+}
+
+/* Apply the migrations from version v up to the plugin's version. */
+static int schema_migrate(struct out_sqlite *o, int64_t v, struct colink_error *err)
+{
+	const struct migration *m;
+	char sql[160];
+	for (; v < COLINK_WAREHOUSE_SCHEMA_VERSION; v++) {
+		for (m = migrations; m->sql && m->from != v; m++)
+			;
+		if (!m->sql)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s: no migration from warehouse schema version %" PRId64,
+					  o->path, v);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version, applied) "
+			 "VALUES (%" PRId64 ", strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
+			 v + 1);
+		if (exec(o, m->sql, "migrating the warehouse schema", err) ||
+		    exec(o, sql, "recording the schema version", err))
+			return err->code;
+	}
+	return COLINK_OK;
+}
+
+/* Bring the schema to COLINK_WAREHOUSE_SCHEMA_VERSION (inside the ledger
+ * transaction): create it, refuse a newer one, or migrate an older one. */
+static int schema_ensure(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t v;
+	int is_null, rc;
+	rc = query_int(o, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+		       "AND name = 'schema_version'", &v, &is_null, err);
+	if (rc)
+		return rc;
+	if (!v)
+		return schema_create(o, err);
+	rc = query_int(o, "SELECT max(version) FROM schema_version", &v, &is_null, err);
+	if (rc)
+		return rc;
+	if (is_null)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: warehouse table schema_version is empty", o->path);
+	if (v > COLINK_WAREHOUSE_SCHEMA_VERSION)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: warehouse schema version %" PRId64
+				  " is newer than this colink supports (%d)",
+				  o->path, v, COLINK_WAREHOUSE_SCHEMA_VERSION);
+	return schema_migrate(o, v, err);
+}
+
+/* Every person/checkup field of the catalogue has its column. */
+static int check_columns(struct out_sqlite *o, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int src, rc = COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT 1 FROM pragma_table_info(?) "
+				 "WHERE name = ? COLLATE NOCASE", -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse schema", err);
+	for (i = 0; i < o->ncat && !rc; i++) {
+		const struct cat_field *c = &o->cat[i];
+		const char *table = c->dest == DEST_PERSON ? "person" : "checkup";
+		if (!c->column)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->column, -1, SQLITE_STATIC);
+		src = sqlite3_step(st);
+		if (src == SQLITE_DONE)
+			rc = COLINK_ERR(err, COLINK_EINVAL,
+					"%s: warehouse table %s has no column %s for field %s",
+					o->path, table, c->column, c->name);
+		else if (src != SQLITE_ROW)
+			rc = osq_db_err(o, src, "reading the warehouse schema", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int prepare_all(struct out_sqlite *o, struct colink_error *err)
+{
+	size_t i;
+	for (i = 0; i < ST_COUNT; i++) {
+		const char *sql = i == ST_PERSON ? o->person_sql
+				: i == ST_CHECKUP ? o->checkup_sql : fixed_sql[i];
+		int src = sqlite3_prepare_v3(o->db, sql, -1,
+					     SQLITE_PREPARE_PERSISTENT, &o->st[i], NULL);
+		if (src != SQLITE_OK)
+			return osq_db_err(o, src, "preparing a warehouse statement", err);
+	}
+	return COLINK_OK;
+}
+
+static int insert_run(struct out_sqlite *o, const struct colink_run_info *run,
+		      struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(o->db,
+		"INSERT INTO run (run_id, job_name, job_path, job_sha256, purpose, "
+		"key_id, os_user, colink_version, started, status) VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
+		"'incomplete')", -1, &st, NULL);
+	if (src == SQLITE_OK) {
+		osq_bind_text(st, 1, run->run_id);
+		osq_bind_text(st, 2, run->job_name);
+		osq_bind_text(st, 3, run->job_path);
+		osq_bind_text(st, 4, run->job_sha256);
+		osq_bind_text(st, 5, run->purpose);
+		osq_bind_text(st, 6, run->key_id);
+		osq_bind_text(st, 7, run->os_user);
+		osq_bind_text(st, 8, run->version);
+		osq_bind_text(st, 9, run->started);
+		src = osq_step_done(st);
+	}
+	sqlite3_finalize(st);
+	if (src == SQLITE_CONSTRAINT)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: run %s is already in the warehouse", o->path,
+				  run->run_id);
+	return src == SQLITE_OK ? COLINK_OK
+				: osq_db_err(o, src, "recording the run", err);
+}
+
+/* The short committed transaction: schema, checks, statements, run row. */
+static int ledger_begin(struct out_sqlite *o, const struct colink_run_info *run,
+			struct colink_error *err)
+{
+	int rc = exec(o, "BEGIN IMMEDIATE", "starting the ledger transaction", err);
+	if (!rc)
+		rc = schema_ensure(o, err);
+	if (!rc)
+		rc = check_columns(o, err);
+	if (!rc)
+		rc = prepare_all(o, err);
+	if (!rc)
+		rc = insert_run(o, run, err);
+	if (!rc)
+		rc = exec(o, "COMMIT", "committing the ledger row", err);
+	if (rc)
+		rollback_if_open(o);
+	return rc;
+}
+
+/* The run row is committed but the run cannot go on: mark it failed. */
+static void mark_failed(struct out_sqlite *o, const char *message,
+			const struct colink_run_summary *s)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(o->db,
+		"UPDATE run SET status = 'failed', message = ?, "
+		"finished = coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
+		"records_read = ?, records_loaded = 0, records_rejected = 0, "
+		"checkups_replaced = 0 WHERE run_id = ? AND status = 'incomplete'",
+		-1, &st, NULL);
+	if (src == SQLITE_OK) {
+		osq_bind_text(st, 1, message);
+		osq_bind_text(st, 2, s ? s->finished : NULL);
+		osq_bind_u64(st, 3, s ? s->read : 0);
+		osq_bind_text(st, 4, o->run_id);
+		src = osq_step_done(st);
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_OK)
+		o->host->log(o->hc, COLINK_LOG_WARN,
+			     "%s: could not mark run %s failed: %s", o->path,
+			     o->run_id, sqlite3_errstr(src));
+}
+
+static int out_begin(void *vctx, const struct colink_run_info *run,
+		     struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	int rc;
+	if (o->db || o->cat)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: begin called while a run is open", o->path);
+	if (!run || run->struct_size < sizeof(*run) || !run->run_id ||
+	    (run->nfields && !run->fields))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: begin: incomplete run information", o->path);
+	rc = osq_run_alloc(o, run, err);
+	if (!rc)
+		rc = db_open(o, err);
+	if (!rc)
+		rc = ledger_begin(o, run, err);
+	if (!rc) {
+		check_journal(o);
+		rc = exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
+		if (rc)
+			mark_failed(o, err->msg, NULL);
+	}
+	if (rc)
+		run_close(o);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inputs and rejects                                                   */
+/* ------------------------------------------------------------------ */
+
+int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err)
+{
+	if (!o->db || sqlite3_get_autocommit(o->db))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: %s outside a run",
+				  o->path ? o->path : "out_sqlite", what);
+	return COLINK_OK;
+}
+
+static int out_input_begin(void *vctx, const struct colink_input_info *in,
+			   int *skip, struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	sqlite3_stmt *st;
+	int src, rc = osq_in_run(o, "input_begin", err);
+	if (rc)
+		return rc;
+	*skip = 0;
+	if (!in || !in->sha256)
+		return COLINK_OK;
+	st = osq_use(o, ST_SKIP);
+	osq_bind_text(st, 1, in->sha256);
+	src = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (src == SQLITE_ROW)
+		*skip = 1;
+	else if (src != SQLITE_DONE)
+		return osq_db_err(o, src, "looking up earlier loads", err);
+	return COLINK_OK;
+}
+
+static int out_input_end(void *vctx, const struct colink_input_info *in,
+			 struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	sqlite3_stmt *st;
+	size_t i;
+	int src, rc = osq_in_run(o, "input_end", err);
+	if (rc)
+		return rc;
+	if (!in)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: input_end without input", o->path);
+	st = osq_use(o, ST_INPUT);
+	osq_bind_text(st, 1, o->run_id);
+	sqlite3_bind_int64(st, 2, in->input_no);
+	osq_bind_text(st, 3, in->path);
+	osq_bind_text(st, 4, in->sha256);
+	osq_bind_u64(st, 5, in->size);
+	osq_bind_text(st, 6, in->plugin);
+	osq_bind_text(st, 7, in->mapping_path);
+	osq_bind_text(st, 8, in->mapping_id);
+	osq_bind_text(st, 9, in->mapping_sha256);
+	osq_bind_u64(st, 10, in->read);
+	osq_bind_u64(st, 11, in->loaded);
+	osq_bind_u64(st, 12, in->rejected);
+	osq_bind_text(st, 13, in->status ? in->status : "loaded");
+	src = osq_step_done(st);
+	for (i = 0; src == SQLITE_OK && i < in->nmap; i++) {
+		if (!in->map_fields || !in->map_fields[i])
+			continue;
+		st = osq_use(o, ST_FIELD_MAP);
+		osq_bind_text(st, 1, o->run_id);
+		sqlite3_bind_int64(st, 2, in->input_no);
+		osq_bind_text(st, 3, in->map_fields[i]);
+		osq_bind_text(st, 4, in->map_sources ? in->map_sources[i] : NULL);
+		src = osq_step_done(st);
+	}
+	if (src != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO, "%s: recording input %" PRIu32 ": %s",
+				  o->path, in->input_no, sqlite3_errmsg(o->db));
+	return COLINK_OK;
+}
+
+static int out_reject(void *vctx, const struct colink_reject *rj,
+		      struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	sqlite3_stmt *st;
+	int src, rc = osq_in_run(o, "reject", err);
+	if (rc)
+		return rc;
+	if (!rj)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: reject without a record", o->path);
+	st = osq_use(o, ST_REJECT);
+	osq_bind_text(st, 1, o->run_id);
+	sqlite3_bind_int64(st, 2, rj->input_no);
+	osq_bind_u64(st, 3, rj->record_no);
+	osq_bind_pos(st, 4, (int64_t)rj->line_no, 1);
+	osq_bind_text(st, 5, rj->column);
+	osq_bind_text(st, 6, rj->reason ? rj->reason : "rejected (no reason given)");
+	src = osq_step_done(st);
+	if (src != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO,
+				  "%s: recording the reject of input %" PRIu32
+				  " record %" PRIu64 ": %s", o->path, rj->input_no,
+				  rj->record_no, sqlite3_errmsg(o->db));
+	return COLINK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* End of run                                                           */
+/* ------------------------------------------------------------------ */
+
+static int out_commit(void *vctx, const struct colink_run_summary *s,
+		      struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	sqlite3_stmt *st;
+	uint64_t replaced = o->replaced;
+	int src, rc = osq_in_run(o, "commit", err);
+	if (rc)
+		return rc;
+	st = osq_use(o, ST_RUN_OK);
+	osq_bind_text(st, 1, s ? s->finished : NULL);
+	osq_bind_text(st, 2, s ? s->message : NULL);
+	osq_bind_u64(st, 3, s ? s->read : 0);
+	osq_bind_u64(st, 4, s ? s->loaded : 0);
+	osq_bind_u64(st, 5, s ? s->rejected : 0);
+	osq_bind_u64(st, 6, replaced);
+	osq_bind_text(st, 7, o->run_id);
+	src = osq_step_done(st);
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(o->db, "COMMIT", NULL, NULL, NULL);
+	if (src != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO, "%s: commit failed: %s", o->path,
+				  sqlite3_errmsg(o->db));
+	if (replaced)
+		o->host->log(o->hc, COLINK_LOG_INFO,
+			     "%s: %" PRIu64 " checkups replaced earlier loads",
+			     o->path, replaced);
+	run_close(o);
+	return COLINK_OK;
+}
+
+static void out_abort(void *vctx, const struct colink_run_summary *s)
+{
+	struct out_sqlite *o = vctx;
+	if (!o || !o->db)
+		return;
+	rollback_if_open(o);
+	mark_failed(o, s && s->message ? s->message : "run aborted", s);
+	run_close(o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Instance life and descriptor                                         */
+/* ------------------------------------------------------------------ */
+
+static int out_init(void **ctx, const struct colink_host *host,
+		    struct colink_host_ctx *hc,
+		    const struct colink_setting_value *vals,
+		    struct colink_error *err)
+{
+	struct out_sqlite *o;
+	*ctx = NULL;
+	if (vals[SET_BUSY_TIMEOUT].i < 0 || vals[SET_BUSY_TIMEOUT].i > INT32_MAX)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "busy_timeout_ms must be between 0 and %d", INT32_MAX);
+	o = host->calloc(1, sizeof(*o));
+	if (!o)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	o->host = host;
+	o->hc = hc;
+	o->exam_date = NOT_FOUND;
+	o->busy_ms = (int)vals[SET_BUSY_TIMEOUT].i;
+	/* The pragma text comes from these constants, never from the file. */
+	o->synchronous = !strcasecmp(vals[SET_SYNCHRONOUS].text, "full") ? "FULL"
+		       : !strcasecmp(vals[SET_SYNCHRONOUS].text, "off") ? "OFF"
+		       : "NORMAL";
+	o->journal = !strcasecmp(vals[SET_JOURNAL].text, "delete") ? "delete" : "wal";
+	o->path = osq_strdup(host, vals[SET_PATH].text);
+	if (!o->path) {
+		host->free(o);
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
+	if (!*o->path) {
+		host->free(o->path);
+		host->free(o);
+		return COLINK_ERR(err, COLINK_EINVAL, "path: the warehouse file name is empty");
+	}
+	*ctx = o;
+	return COLINK_OK;
+}
+
+/* Without commit or abort, closing rolls the run back and leaves its row
+ * 'incomplete', as a killed process would. */
+static void out_fini(void *ctx)
+{
+	struct out_sqlite *o = ctx;
+	if (!o)
+		return;
+	run_close(o);
+	o->host->free(o->path);
+	o->host->free(o);
+}
+
+static const struct colink_output_ops out_ops = {
+	.struct_size = sizeof(struct colink_output_ops),
+	.begin = out_begin,
+	.input_begin = out_input_begin,
+	.write = osq_write,
+	.reject = out_reject,
+	.input_end = out_input_end,
+	.commit = out_commit,
+	.abort = out_abort,
+};
+
+static const struct colink_plugin out_sqlite_plugin = {
+	.abi_major = COLINK_ABI_MAJOR,
+	.abi_minor = COLINK_ABI_MINOR,
+	.struct_size = sizeof(struct colink_plugin),
+	.kind = COLINK_PLUGIN_OUTPUT,
+	.name = "out_sqlite",
+	.version = "1.0",
+	.description = "load runs into a SQLite warehouse (mappings/warehouse/schema.sql)",
+	.settings = out_settings,
+	.init = out_init,
+	.fini = out_fini,
+	.output = &out_ops,
+};
+
+COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void)
+{
+	return &out_sqlite_plugin;
+}

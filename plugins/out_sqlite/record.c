@@ -1,0 +1,429 @@
+/*
+ * record.c -- out_sqlite: one record into the warehouse.
+ *
+ * Every check runs before anything of the record is written (value checks,
+ * identifier refusal, person key, exam date, duplicate), so a rejected or
+ * refused record leaves no row.  Then: the person upsert and its
+ * pseudonyms, the checkup row (wide columns; decimals as REAL), and the
+ * long rows (observation, questionnaire).  Nothing here allocates.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out_sqlite_int.h"
+
+static const char *const null_reason_names[] = {
+	NULL, "not-performed", "unmeasurable", "missing", "below-range",
+	"above-range", "invalid"
+};
+
+static const char *const type_names[] = {
+	"null", "text", "int", "decimal", "date", "code"
+};
+
+static int is_hex64(const char *s)
+{
+	size_t i;
+	if (!s)
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return s[64] == '\0';
+}
+
+static int format_date(int64_t ymd, char out[11])
+{
+	int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	if (ymd < 0 || y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	return 0;
+}
+
+/* A value is present when it has no null reason and carries something. */
+static int present(const struct colink_value *v)
+{
+	if (v->null_reason != COLINK_NULL_NONE || v->type == COLINK_T_NULL)
+		return 0;
+	return v->type == COLINK_T_INT || v->type == COLINK_T_DATE || v->text;
+}
+
+/*
+ * The exact text of a value: the canonical text, INT in decimal, DATE as
+ * YYYY-MM-DD; for a censored null the bound.  NULL when there is none.
+ * The result may point into buf (32 bytes).
+ */
+static const char *value_text(const struct colink_value *v, char *buf)
+{
+	switch (v->type) {
+	case COLINK_T_INT:
+		snprintf(buf, 32, "%" PRId64, v->i);
+		return buf;
+	case COLINK_T_DATE:
+		if (v->null_reason != COLINK_NULL_NONE && v->i == 0)
+			return v->text;
+		return format_date(v->i, buf) ? NULL : buf;
+	default:
+		return v->text;
+	}
+}
+
+/*
+ * Canonical decimal text -> double.  strtod follows LC_NUMERIC; colink's
+ * canonical decimals use '.', which every locale the engine runs under
+ * (C, ja_JP) shares.  -1 when the text is not wholly a number.
+ */
+static int decimal_num(const char *text, double *out)
+{
+	char *end;
+	if (!text || !*text)
+		return -1;
+	errno = 0;
+	*out = strtod(text, &end);
+	return (*end || errno == ERANGE) ? -1 : 0;
+}
+
+/* Checks of one value that do not depend on where it goes. */
+static int value_check(const struct colink_out_record *rec,
+		       const struct colink_out_value *ov, struct colink_error *err)
+{
+	const struct colink_field_def *f = ov->field;
+	const char *name = f && f->name ? f->name
+			 : ov->item_code ? ov->item_code : "(unnamed)";
+	if (f && (f->flags & COLINK_FIELD_IDENTIFIER))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "identifier field %s reached the output (input %" PRIu32
+				  " record %" PRIu64 ")", name, rec->input_no, rec->record_no);
+	if (f && osq_table_dest(f) == DEST_NEVER)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "not-stored field %s reached the output (input %" PRIu32
+				  " record %" PRIu64 ")", name, rec->input_no, rec->record_no);
+	if (ov->v.type == COLINK_T_PSEUDONYM || ov->v.type < COLINK_T_NULL ||
+	    ov->v.type > COLINK_T_CODE)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "field %s: value type %d cannot be stored (input %" PRIu32
+				  " record %" PRIu64 ")", name, ov->v.type, rec->input_no,
+				  rec->record_no);
+	if (ov->v.null_reason < COLINK_NULL_NONE ||
+	    ov->v.null_reason > COLINK_NULL_INVALID)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "field %s: unknown null reason %d (input %" PRIu32
+				  " record %" PRIu64 ")", name, ov->v.null_reason,
+				  rec->input_no, rec->record_no);
+	if (ov->v.flag && ov->v.flag != 'H' && ov->v.flag != 'L')
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "field %s: flag must be H or L (input %" PRIu32
+				  " record %" PRIu64 ")", name, rec->input_no, rec->record_no);
+	if (f && osq_table_dest(f) == DEST_UNKNOWN)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "field %s names unknown warehouse table %s", name, f->table);
+	return COLINK_OK;
+}
+
+/* Check every value and put each present person/checkup value in its
+ * slot.  Nothing is written yet. */
+static int classify(struct out_sqlite *o, const struct colink_out_record *rec,
+		    struct colink_error *err)
+{
+	size_t i, k;
+	int rc, dest;
+	memset(o->slot, 0, o->ncat * sizeof(*o->slot));
+	for (i = 0; i < rec->nvalues; i++) {
+		const struct colink_out_value *ov = &rec->values[i];
+		rc = value_check(rec, ov, err);
+		if (rc)
+			return rc;
+		dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
+		if (dest != DEST_PERSON && dest != DEST_CHECKUP)
+			continue;
+		k = osq_cat_find(o, ov->field->name);
+		if (k == NOT_FOUND || o->cat[k].dest != dest)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "field %s is not in the run's catalogue as table %s (input %"
+					  PRIu32 " record %" PRIu64 ")", ov->field->name,
+					  ov->field->table, rec->input_no, rec->record_no);
+		if (!present(&ov->v))
+			continue;
+		if (o->slot[k])
+			return COLINK_ERR(err, COLINK_EREJECT,
+					  "field %s has two values (sources %s and %s)",
+					  o->cat[k].name,
+					  o->slot[k]->source ? o->slot[k]->source : "?",
+					  ov->source ? ov->source : "?");
+		o->slot[k] = ov;
+	}
+	return COLINK_OK;
+}
+
+static int record_check(struct out_sqlite *o, const struct colink_out_record *rec,
+			struct colink_error *err)
+{
+	size_t i;
+	int rc = osq_in_run(o, "write", err);
+	if (rc)
+		return rc;
+	if (!rec || rec->struct_size < sizeof(*rec) ||
+	    (rec->nvalues && !rec->values) || (rec->npseudonyms && !rec->pseudonyms))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: write: malformed record", o->path);
+	if (!rec->kind || strcmp(rec->kind, "checkup"))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "record kind %s is not supported by out_sqlite (input %"
+				  PRIu32 " record %" PRIu64 ")",
+				  rec->kind ? rec->kind : "(none)", rec->input_no,
+				  rec->record_no);
+	/* A pseudonym is 64 hex; anything else may be a raw identifier. */
+	if (rec->person && !is_hex64(rec->person))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "person key is not a 64-hex pseudonym (input %" PRIu32
+				  " record %" PRIu64 ")", rec->input_no, rec->record_no);
+	for (i = 0; i < rec->npseudonyms; i++)
+		if (!rec->pseudonyms[i].kind || !is_hex64(rec->pseudonyms[i].value))
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "pseudonym %zu is not a kind with 64 hex (input %"
+					  PRIu32 " record %" PRIu64 ")", i + 1,
+					  rec->input_no, rec->record_no);
+	return COLINK_OK;
+}
+
+/*
+ * The checkup slot for person+date: a checkup of this run is a duplicate
+ * (reject); one of an earlier run is replaced (deleted here, with its long
+ * rows, and inserted again by the caller).
+ */
+static int checkup_claim(struct out_sqlite *o, const char *person,
+			 const char *date, struct colink_error *err)
+{
+	sqlite3_stmt *st = osq_use(o, ST_CK_FIND);
+	sqlite3_int64 id, in_no, rec_no;
+	int src, same_run, i;
+	osq_bind_text(st, 1, person);
+	osq_bind_text(st, 2, date);
+	src = sqlite3_step(st);
+	if (src == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return COLINK_OK;
+	}
+	if (src != SQLITE_ROW)
+		return osq_db_err(o, src, "looking up the checkup", err);
+	id = sqlite3_column_int64(st, 0);
+	same_run = !strcmp((const char *)sqlite3_column_text(st, 1), o->run_id);
+	in_no = sqlite3_column_int64(st, 2);
+	rec_no = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	if (same_run)
+		return COLINK_ERR(err, COLINK_EREJECT,
+				  "duplicate checkup for this person and exam date "
+				  "(input %lld record %lld)", (long long)in_no,
+				  (long long)rec_no);
+	for (i = ST_CK_DEL_OBS; i <= ST_CK_DEL; i++) {
+		st = osq_use(o, i);
+		sqlite3_bind_int64(st, 1, id);
+		src = osq_step_done(st);
+		if (src != SQLITE_OK)
+			return osq_db_err(o, src, "replacing an earlier checkup", err);
+	}
+	o->replaced++;
+	return COLINK_OK;
+}
+
+/* Bind a present value to a wide column: decimals as REAL. */
+static int bind_column(sqlite3_stmt *st, int param,
+		       const struct colink_out_value *ov,
+		       const struct colink_out_record *rec, struct colink_error *err)
+{
+	char buf[32];
+	double d;
+	switch (ov->v.type) {
+	case COLINK_T_DECIMAL:
+		if (decimal_num(ov->v.text, &d))
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "field %s: decimal text is not a number (input %"
+					  PRIu32 " record %" PRIu64 ")", ov->field->name,
+					  rec->input_no, rec->record_no);
+		sqlite3_bind_double(st, param, d);
+		return COLINK_OK;
+	case COLINK_T_INT:
+		sqlite3_bind_int64(st, param, ov->v.i);
+		return COLINK_OK;
+	case COLINK_T_DATE:
+		if (format_date(ov->v.i, buf))
+			return COLINK_ERR(err, COLINK_EREJECT, "invalid date in field %s",
+					  ov->field->name);
+		osq_bind_copy(st, param, buf);
+		return COLINK_OK;
+	default:
+		osq_bind_text(st, param, ov->v.text);
+		return COLINK_OK;
+	}
+}
+
+static int person_write(struct out_sqlite *o, const struct colink_out_record *rec,
+			struct colink_error *err)
+{
+	sqlite3_stmt *st = osq_use(o, ST_PERSON);
+	size_t i;
+	int src, rc;
+	osq_bind_text(st, 1, rec->person);
+	osq_bind_text(st, 2, o->key_id);
+	osq_bind_pos(st, 3, rec->birth_ym, 1);
+	osq_bind_text(st, 4, o->run_id);
+	for (i = 0; i < o->ncat; i++)
+		if (o->cat[i].dest == DEST_PERSON && o->slot[i]) {
+			rc = bind_column(st, o->cat[i].param, o->slot[i], rec, err);
+			if (rc)
+				return rc;
+		}
+	src = osq_step_done(st);
+	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
+		st = osq_use(o, ST_PERSON_KEY);
+		osq_bind_text(st, 1, rec->person);
+		osq_bind_text(st, 2, rec->pseudonyms[i].kind);
+		osq_bind_text(st, 3, rec->pseudonyms[i].value);
+		osq_bind_text(st, 4, o->key_id);
+		src = osq_step_done(st);
+	}
+	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the person", err);
+}
+
+static int checkup_write(struct out_sqlite *o, const struct colink_out_record *rec,
+			 sqlite3_int64 *id, struct colink_error *err)
+{
+	sqlite3_stmt *st = osq_use(o, ST_CHECKUP);
+	size_t i;
+	int src, rc;
+	osq_bind_text(st, 1, rec->person);
+	osq_bind_pos(st, 2, rec->fiscal_year, 1);
+	osq_bind_pos(st, 3, rec->age_at_exam, 0);
+	osq_bind_pos(st, 4, rec->fiscal_year ? rec->age_fy_end : -1, 0);
+	osq_bind_text(st, 5, o->run_id);
+	sqlite3_bind_int64(st, 6, rec->input_no);
+	osq_bind_u64(st, 7, rec->record_no);
+	osq_bind_pos(st, 8, (int64_t)rec->line_no, 1);
+	for (i = 0; i < o->ncat; i++)
+		if (o->cat[i].dest == DEST_CHECKUP && o->slot[i]) {
+			rc = bind_column(st, o->cat[i].param, o->slot[i], rec, err);
+			if (rc)
+				return rc;
+		}
+	src = osq_step_done(st);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "writing the checkup", err);
+	*id = sqlite3_last_insert_rowid(o->db);
+	return COLINK_OK;
+}
+
+static int observation_write(struct out_sqlite *o, sqlite3_int64 id,
+			     const struct colink_out_value *ov)
+{
+	const struct colink_field_def *f = ov->field;
+	const struct colink_value *v = &ov->v;
+	sqlite3_stmt *st = osq_use(o, ST_OBS);
+	char buf[32], flag[2] = { v->flag, 0 };
+	double d;
+	sqlite3_bind_int64(st, 1, id);
+	osq_bind_text(st, 2, ov->item_code ? ov->item_code : f ? f->item_code : NULL);
+	osq_bind_text(st, 3, f ? f->name : NULL);
+	osq_bind_text(st, 4, type_names[v->type]);
+	osq_bind_copy(st, 5, value_text(v, buf));
+	if (present(v) && v->type == COLINK_T_DECIMAL && !decimal_num(v->text, &d))
+		sqlite3_bind_double(st, 6, d);
+	else if (present(v) && v->type == COLINK_T_INT)
+		sqlite3_bind_int64(st, 6, v->i);
+	osq_bind_text(st, 7, v->code_system ? v->code_system : f ? f->code_system : NULL);
+	osq_bind_text(st, 8, v->unit ? v->unit : f ? f->unit : NULL);
+	osq_bind_text(st, 9, null_reason_names[v->null_reason]);
+	osq_bind_copy(st, 10, v->flag ? flag : NULL);
+	osq_bind_text(st, 11, v->raw);
+	osq_bind_text(st, 12, ov->source);
+	return osq_step_done(st);
+}
+
+static int questionnaire_write(struct out_sqlite *o, sqlite3_int64 id,
+			       const struct colink_out_value *ov)
+{
+	const struct colink_field_def *f = ov->field;
+	const struct colink_value *v = &ov->v;
+	sqlite3_stmt *st = osq_use(o, ST_Q);
+	char buf[32];
+	sqlite3_bind_int64(st, 1, id);
+	osq_bind_text(st, 2, ov->item_code ? ov->item_code : f->item_code);
+	osq_bind_text(st, 3, f->name);
+	osq_bind_copy(st, 4, present(v) ? value_text(v, buf) : NULL);
+	osq_bind_text(st, 5, v->code_system ? v->code_system : f->code_system);
+	osq_bind_text(st, 6, null_reason_names[v->null_reason]);
+	osq_bind_text(st, 7, v->raw);
+	osq_bind_text(st, 8, ov->source);
+	return osq_step_done(st);
+}
+
+/*
+ * The long rows of a checkup: observation and questionnaire fields, unknown
+ * items, and the exact text of wide-column values that are null with a
+ * reason or flagged.  A value with neither content nor reason is skipped.
+ */
+static int long_rows(struct out_sqlite *o, const struct colink_out_record *rec,
+		     sqlite3_int64 id, struct colink_error *err)
+{
+	size_t i;
+	int src = SQLITE_OK;
+	for (i = 0; i < rec->nvalues && src == SQLITE_OK; i++) {
+		const struct colink_out_value *ov = &rec->values[i];
+		int dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
+		int reasoned = ov->v.null_reason != COLINK_NULL_NONE;
+		if (dest == DEST_QUESTIONNAIRE && (reasoned || present(&ov->v)))
+			src = questionnaire_write(o, id, ov);
+		else if (dest == DEST_OBSERVATION && (reasoned || present(&ov->v)))
+			src = observation_write(o, id, ov);
+		else if ((dest == DEST_PERSON || dest == DEST_CHECKUP) &&
+			 (reasoned || ov->v.flag))
+			src = observation_write(o, id, ov);
+	}
+	if (src != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO,
+				  "%s: writing the values of input %" PRIu32
+				  " record %" PRIu64 ": %s", o->path, rec->input_no,
+				  rec->record_no, sqlite3_errmsg(o->db));
+	return COLINK_OK;
+}
+
+/*
+ * One record: every check runs before anything is written, so a rejected
+ * or refused record leaves no row.  A failure after the first write is
+ * COLINK_EIO and ends the run (the core aborts; the transaction rolls
+ * back).
+ */
+int osq_write(void *vctx, const struct colink_out_record *rec,
+	      struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	const struct colink_out_value *ed;
+	sqlite3_int64 id = 0;
+	char date[11];
+	int rc = record_check(o, rec, err);
+	if (!rc)
+		rc = classify(o, rec, err);
+	if (rc)
+		return rc;
+	if (!rec->person)
+		return COLINK_ERR(err, COLINK_EREJECT, "record has no person key");
+	ed = o->exam_date != NOT_FOUND ? o->slot[o->exam_date] : NULL;
+	if (!ed)
+		return COLINK_ERR(err, COLINK_EREJECT, "no exam date");
+	if (ed->v.type != COLINK_T_DATE || format_date(ed->v.i, date))
+		return COLINK_ERR(err, COLINK_EREJECT, "invalid exam date");
+	rc = checkup_claim(o, rec->person, date, err);
+	if (!rc)
+		rc = person_write(o, rec, err);
+	if (!rc)
+		rc = checkup_write(o, rec, &id, err);
+	if (!rc)
+		rc = long_rows(o, rec, id, err);
+	return rc;
+}
+
