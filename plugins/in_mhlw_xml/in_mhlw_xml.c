@@ -1,0 +1,601 @@
+/*
+ * in_mhlw_xml.c -- input plugin for MHLW standard XML submission archives
+ * (特定健診・特定保健指導の電子的な標準様式; jp-health-data.md §1).
+ *
+ * One input is one archive: a .zip or an unpacked folder (archive.h).  The
+ * index ix08_V08.xml must parse (2024 or 2008 namespace); its
+ * totalRecordCount is compared with the files in DATA/ + CLAIMS/ and a
+ * mismatch is logged.  Then every DATA/h*.xml, in path order, becomes one
+ * record (cda.h) with record_no = its 1-based position and line_no = 0; a
+ * document that is refused, malformed, unsafe or (validate=true) invalid
+ * is rejected with a one-line reason and the rest of the archive loads.
+ * DATA/g*.xml (特定保健指導) and other files are counted and skipped.
+ *
+ * XML safety: documents are parsed without entity substitution, without
+ * DTD loading, without network (XML_PARSE_NONET), with libxml2's default
+ * size limits (never XML_PARSE_HUGE); any DOCTYPE that declares entities
+ * or names an external identifier stops the parse and rejects the
+ * document; while a document parses, libxml2's external entity loader is
+ * replaced by one that refuses everything, and the finished tree is
+ * checked again for a DTD with entities or an external subset.
+ *
+ * libxml2 2.9 has one process-wide entity loader: it is swapped in for
+ * the duration of each parse and restored after, which assumes the host
+ * does not parse XML on another thread at the same time.
+ *
+ * Memory is flat in the number of documents: one document's bytes and
+ * tree at a time; the record builder is reused.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlIO.h>
+#include <libxml/xmlschemas.h>
+
+#include "colink/plugin.h"
+#include "archive.h"
+#include "cda.h"
+
+#define NS_INDEX_2024 "https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/0000161103.html"
+#define NS_INDEX_2008 "http://tokuteikenshin.jp/checkup/2007"
+#define SCHEMA_FILE "hc08_V08.xsd"
+
+/* No XML_PARSE_NOENT, no XML_PARSE_DTDLOAD, no XML_PARSE_HUGE. */
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+enum { SET_VALIDATE, SET_MAX_ENTRY_BYTES, SET_MAX_RATIO };
+
+static const struct colink_setting_def settings[] = {
+	{ "validate", COLINK_SET_BOOL, "false",
+	  "validate each DATA/h*.xml against the archive's own XSD/hc08_V08.xsd", NULL },
+	{ "max_entry_bytes", COLINK_SET_INT, "67108864",
+	  "refuse an archive entry larger than this many bytes", NULL },
+	{ "max_ratio", COLINK_SET_INT, "200",
+	  "refuse a zip entry whose uncompressed size is more than this times its compressed size",
+	  NULL },
+	{ 0 }
+};
+
+struct inst {
+	const struct colink_host *host;
+	struct colink_host_ctx *hc;
+	int validate;
+	struct mhlw_limits lim;
+};
+
+/* State of one read() call. */
+struct run {
+	struct inst *in;
+	const char *path;
+	struct colink_emitter *em;
+	struct mhlw_archive *a;
+	xmlSchemaPtr schema;
+	xmlSchemaValidCtxtPtr vctxt;
+	struct cda_record rec;
+};
+
+/* First line of a libxml2 message, printable ASCII only, bounded. */
+static void sanitize(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+	for (; in && *in && *in != '\n' && o + 1 < outsz; in++) {
+		unsigned char c = (unsigned char)*in;
+		out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Safe parsing                                                         */
+/* ------------------------------------------------------------------ */
+
+struct guard {
+	const char *refused; /* static reason once the parse was stopped */
+};
+
+static void refuse(void *ctx, const char *why)
+{
+	xmlParserCtxtPtr c = ctx;
+	struct guard *g = c->_private;
+	if (!g->refused)
+		g->refused = why;
+	xmlStopParser(c);
+}
+
+static void g_internal_subset(void *ctx, const xmlChar *name,
+			      const xmlChar *eid, const xmlChar *sid)
+{
+	if (eid || sid) {
+		refuse(ctx, "DOCTYPE with an external identifier refused");
+		return;
+	}
+	xmlSAX2InternalSubset(ctx, name, eid, sid);
+}
+
+static void g_external_subset(void *ctx, const xmlChar *name,
+			      const xmlChar *eid, const xmlChar *sid)
+{
+	(void)name;
+	if (eid || sid)
+		refuse(ctx, "DOCTYPE with an external identifier refused");
+}
+
+static void g_entity_decl(void *ctx, const xmlChar *name, int type,
+			  const xmlChar *pid, const xmlChar *sid, xmlChar *content)
+{
+	(void)name, (void)type, (void)pid, (void)sid, (void)content;
+	refuse(ctx, "DOCTYPE declaring entities refused");
+}
+
+static void g_unparsed_entity_decl(void *ctx, const xmlChar *name,
+				   const xmlChar *pid, const xmlChar *sid,
+				   const xmlChar *notation)
+{
+	(void)name, (void)pid, (void)sid, (void)notation;
+	refuse(ctx, "DOCTYPE declaring entities refused");
+}
+
+/* Errors stay in the parser context (xmlCtxtGetLastError): never printed
+ * and never routed to a handler the host may have installed. */
+static void quiet(void *data, xmlErrorPtr e)
+{
+	(void)data, (void)e;
+}
+
+static xmlParserInputPtr refuse_loader(const char *url, const char *id,
+				       xmlParserCtxtPtr ctxt)
+{
+	(void)url, (void)id, (void)ctxt;
+	return NULL;
+}
+
+/* Defence in depth: the finished tree must carry no entity machinery. */
+static const char *doctype_problem(xmlDocPtr doc)
+{
+	xmlDtdPtr d = doc->intSubset;
+	if (doc->extSubset || (d && (d->ExternalID || d->SystemID)))
+		return "DOCTYPE with an external identifier refused";
+	if (d && (d->entities || d->pentities))
+		return "DOCTYPE declaring entities refused";
+	return NULL;
+}
+
+static void parse_error_reason(xmlParserCtxtPtr c, char why[MHLW_WHY_MAX])
+{
+	xmlErrorPtr e = xmlCtxtGetLastError(c);
+	char msg[128];
+	sanitize(e && e->message ? e->message : "not well-formed", msg, sizeof(msg));
+	mhlw_why(why, "malformed XML at line %d: %s", e ? e->line : 0, msg);
+}
+
+/*
+ * Parse buf[0..len) safely.  COLINK_OK with *out (free with xmlFreeDoc),
+ * COLINK_EREJECT with a reason in `why`, or COLINK_ENOMEM.
+ */
+static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
+		      char why[MHLW_WHY_MAX])
+{
+	struct guard g = { NULL };
+	xmlParserCtxtPtr c;
+	xmlExternalEntityLoader old;
+	xmlErrorPtr e;
+	const char *problem;
+	int rc = COLINK_OK;
+	*out = NULL;
+	if (len == 0) {
+		mhlw_why(why, "empty document");
+		return COLINK_EREJECT;
+	}
+	if (len > INT_MAX) {
+		mhlw_why(why, "document larger than %d bytes", INT_MAX);
+		return COLINK_EREJECT;
+	}
+	c = xmlCreateMemoryParserCtxt(buf, (int)len);
+	if (!c)
+		return COLINK_ENOMEM;
+	c->_private = &g;
+	c->sax->internalSubset = g_internal_subset;
+	c->sax->externalSubset = g_external_subset;
+	c->sax->entityDecl = g_entity_decl;
+	c->sax->unparsedEntityDecl = g_unparsed_entity_decl;
+	c->sax->serror = quiet;
+	xmlCtxtUseOptions(c, PARSE_OPTIONS);
+	old = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(refuse_loader);
+	xmlParseDocument(c);
+	xmlSetExternalEntityLoader(old);
+	e = xmlCtxtGetLastError(c);
+	if (g.refused) {
+		mhlw_why(why, "%s", g.refused);
+		rc = COLINK_EREJECT;
+	} else if (e && e->code == XML_ERR_NO_MEMORY) {
+		rc = COLINK_ENOMEM;
+	} else if (!c->wellFormed || !c->myDoc) {
+		parse_error_reason(c, why);
+		rc = COLINK_EREJECT;
+	} else if ((problem = doctype_problem(c->myDoc)) != NULL) {
+		mhlw_why(why, "%s", problem);
+		rc = COLINK_EREJECT;
+	}
+	if (rc == COLINK_OK)
+		*out = c->myDoc;
+	else if (c->myDoc)
+		xmlFreeDoc(c->myDoc);
+	c->myDoc = NULL;
+	xmlFreeParserCtxt(c);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Index (ix08_V08.xml)                                                 */
+/* ------------------------------------------------------------------ */
+
+static xmlNode *ns_child(xmlNode *n, const char *name, const xmlChar *href)
+{
+	for (n = n ? n->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && n->ns &&
+		    xmlStrEqual(n->ns->href, href) &&
+		    !strcmp((const char *)n->name, name))
+			return n;
+	return NULL;
+}
+
+/* Parse a non-negative decimal count of at most 12 digits. */
+static int parse_count(const char *s, long long *out)
+{
+	long long v = 0;
+	size_t i;
+	if (!s || !*s || strlen(s) > 12)
+		return -1;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* The index's totalRecordCount, or a COLINK_EFORMAT reason in `why`. */
+static int index_count(xmlDocPtr doc, long long *count, char why[MHLW_WHY_MAX])
+{
+	xmlNode *root = xmlDocGetRootElement(doc), *trc;
+	xmlChar *v;
+	int bad;
+	if (!root || !root->ns || strcmp((const char *)root->name, "index") ||
+	    (!xmlStrEqual(root->ns->href, (const xmlChar *)NS_INDEX_2024) &&
+	     !xmlStrEqual(root->ns->href, (const xmlChar *)NS_INDEX_2008))) {
+		mhlw_why(why, "root element is not an index of the 2024 or 2008 MHLW namespace");
+		return COLINK_EFORMAT;
+	}
+	trc = ns_child(root, "totalRecordCount", root->ns->href);
+	v = trc ? xmlGetNoNsProp(trc, (const xmlChar *)"value") : NULL;
+	bad = parse_count((const char *)v, count);
+	xmlFree(v);
+	if (bad) {
+		mhlw_why(why, "totalRecordCount missing or not a count");
+		return COLINK_EFORMAT;
+	}
+	return COLINK_OK;
+}
+
+static int check_index(struct run *r, struct colink_error *err)
+{
+	char why[MHLW_WHY_MAX], *buf = NULL;
+	size_t len = 0, files = mhlw_archive_nentries(r->a);
+	xmlDocPtr doc = NULL;
+	long long total = 0;
+	int rc = mhlw_archive_read_index(r->a, &buf, &len, why);
+	if (rc == COLINK_OK) {
+		rc = safe_parse(buf, len, &doc, why);
+		r->in->host->free(buf);
+	}
+	if (rc == COLINK_OK) {
+		rc = index_count(doc, &total, why);
+		xmlFreeDoc(doc);
+	}
+	if (rc == COLINK_ENOMEM)
+		return COLINK_ERR(err, rc, "%s: out of memory reading ix08_V08.xml", r->path);
+	if (rc)
+		return COLINK_ERR(err, rc == COLINK_EPERM ? COLINK_EPERM : COLINK_EFORMAT,
+				  "%s: ix08_V08.xml: %s", r->path, why);
+	if ((unsigned long long)total != (unsigned long long)files)
+		r->in->host->log(r->in->hc, COLINK_LOG_WARN,
+				 "%s: ix08_V08.xml: totalRecordCount says %lld, archive has %zu files",
+				 r->path, total, files);
+	return COLINK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* XSD validation                                                       */
+/* ------------------------------------------------------------------ */
+
+struct first_error {
+	int set, line, code;
+	char node[64];
+	char msg[128];
+};
+
+static void keep_first_error(void *data, xmlErrorPtr e)
+{
+	struct first_error *f = data;
+	xmlNodePtr n;
+	if (!e || f->set)
+		return;
+	f->set = 1;
+	f->line = e->line;
+	f->code = e->code;
+	n = e->node;
+	if (n && n->type == XML_ELEMENT_NODE)
+		sanitize((const char *)n->name, f->node, sizeof(f->node));
+	sanitize(e->message, f->msg, sizeof(f->msg));
+}
+
+/*
+ * Schema files come from the archive: a schema may include only local
+ * *.xsd files (no network, no other scheme, no ".." step), so an archive
+ * cannot make the parser fetch a URL or read arbitrary files.
+ */
+static xmlParserInputPtr xsd_loader(const char *url, const char *id,
+				    xmlParserCtxtPtr ctxt)
+{
+	const char *p = url;
+	size_t l;
+	if (!url)
+		return NULL;
+	if (!strncmp(url, "file://", 7))
+		p = url + 7;
+	else if (strchr(url, ':'))
+		return NULL;
+	l = strlen(p);
+	if (strstr(p, "/../") || !strncmp(p, "../", 3) || l < 4 ||
+	    strcmp(p + l - 4, ".xsd"))
+		return NULL;
+	return xmlNoNetExternalEntityLoader(url, id, ctxt);
+}
+
+static int load_schema(struct run *r, struct colink_error *err)
+{
+	const struct colink_host *h = r->in->host;
+	struct first_error fe = { 0, 0, 0, "", "" };
+	xmlSchemaParserCtxtPtr pc;
+	xmlExternalEntityLoader old;
+	const char *dir;
+	char *file;
+	size_t n;
+	int rc = mhlw_archive_xsd_dir(r->a, &dir, err);
+	if (rc)
+		return rc;
+	if (mhlw_size_add(&n, strlen(dir), sizeof("/" SCHEMA_FILE)) ||
+	    !(file = h->malloc(n)))
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	snprintf(file, n, "%s/%s", dir, SCHEMA_FILE);
+	old = xmlGetExternalEntityLoader();
+	xmlSetExternalEntityLoader(xsd_loader);
+	pc = xmlSchemaNewParserCtxt(file);
+	if (pc) {
+		xmlSchemaSetParserStructuredErrors(pc, keep_first_error, &fe);
+		r->schema = xmlSchemaParse(pc);
+		xmlSchemaFreeParserCtxt(pc);
+	}
+	xmlSetExternalEntityLoader(old);
+	h->free(file);
+	if (!pc)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	if (!r->schema)
+		return COLINK_ERR(err, COLINK_EFORMAT, "%s: XSD/" SCHEMA_FILE
+				  " cannot be loaded: %s", r->path,
+				  fe.set ? fe.msg : "unknown error");
+	r->vctxt = xmlSchemaNewValidCtxt(r->schema);
+	if (!r->vctxt)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	return COLINK_OK;
+}
+
+/* The reason names the line and element only: libxml2's message may
+ * quote the offending value, which can be an identifier. */
+static int validate_doc(struct run *r, xmlDocPtr doc, char why[MHLW_WHY_MAX])
+{
+	struct first_error fe = { 0, 0, 0, "", "" };
+	int ret;
+	xmlSchemaSetValidStructuredErrors(r->vctxt, keep_first_error, &fe);
+	ret = xmlSchemaValidateDoc(r->vctxt, doc);
+	if (ret == 0)
+		return COLINK_OK;
+	if (ret < 0)
+		mhlw_why(why, "XSD validation failed inside libxml2");
+	else
+		mhlw_why(why, "not valid against XSD/" SCHEMA_FILE
+			": line %d, element %s (libxml2 error %d)",
+			fe.line, fe.node[0] ? fe.node : "?", fe.code);
+	return COLINK_EREJECT;
+}
+
+/* ------------------------------------------------------------------ */
+/* Documents                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Pass an emit / emit_reject result through; EABORT ends the read. */
+static int host_rc(int rc, uint64_t no, struct colink_error *err)
+{
+	if (rc == COLINK_OK)
+		return COLINK_OK;
+	if (rc == COLINK_EABORT)
+		return COLINK_ERR(err, rc, "stopped by the host at record %llu",
+				  (unsigned long long)no);
+	return COLINK_ERR(err, rc, "the host refused record %llu",
+			  (unsigned long long)no);
+}
+
+static int reject(struct run *r, uint64_t no, const char *name,
+		  const char *why, struct colink_error *err)
+{
+	return host_rc(r->in->host->emit_reject(r->em, no, 0, name, why), no, err);
+}
+
+/* Parse, (validate,) convert and emit document `i` as record `no`. */
+static int one_document(struct run *r, size_t i, uint64_t no,
+			struct colink_error *err)
+{
+	const struct colink_host *h = r->in->host;
+	const char *name = mhlw_archive_entry_name(r->a, i);
+	char why[MHLW_WHY_MAX], *buf = NULL;
+	size_t len = 0;
+	xmlDocPtr doc = NULL;
+	struct colink_raw_record rec;
+	int rc = mhlw_archive_read(r->a, i, &buf, &len, why);
+	if (rc == COLINK_OK) {
+		rc = safe_parse(buf, len, &doc, why);
+		h->free(buf);
+	}
+	if (rc == COLINK_OK && r->vctxt)
+		rc = validate_doc(r, doc, why);
+	if (rc == COLINK_OK)
+		rc = cda_extract(&r->rec, doc, name, why);
+	xmlFreeDoc(doc);
+	if (rc == COLINK_ENOMEM)
+		return COLINK_ERR(err, rc, "%s: out of memory at %s", r->path, name);
+	if (rc)
+		return reject(r, no, name, why, err);
+	if (r->rec.skipped)
+		h->log(r->in->hc, COLINK_LOG_WARN,
+		       "%s: %s: %zu observations without an item code skipped",
+		       r->path, name, r->rec.skipped);
+	rec.record_no = no;
+	rec.line_no = 0;
+	rec.nfields = r->rec.n;
+	rec.fields = r->rec.fields;
+	return host_rc(h->emit(r->em, &rec), no, err);
+}
+
+static int has_suffix_ci(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && !strcasecmp(s + ls - lx, suffix);
+}
+
+static int read_documents(struct run *r, struct colink_error *err)
+{
+	size_t i, n = mhlw_archive_nentries(r->a), guidance = 0, other = 0;
+	uint64_t no = 0;
+	int rc = COLINK_OK;
+	for (i = 0; i < n && rc == COLINK_OK; i++) {
+		const char *name = mhlw_archive_entry_name(r->a, i);
+		const char *base = strrchr(name, '/') + 1;
+		if (strncmp(name, "DATA/", 5))
+			continue; /* CLAIMS/: counted for the index only */
+		if (mhlw_archive_entry_unsafe(r->a, i)) {
+			rc = reject(r, ++no, name, "zip entry with unsafe path", err);
+		} else if (base[0] == 'g') {
+			guidance++;
+		} else if (base[0] != 'h' || !has_suffix_ci(base, ".xml")) {
+			other++;
+		} else {
+			rc = one_document(r, i, ++no, err);
+		}
+	}
+	if (guidance)
+		r->in->host->log(r->in->hc, COLINK_LOG_INFO,
+				 "%s: %zu guidance documents (DATA/g*) skipped",
+				 r->path, guidance);
+	if (other)
+		r->in->host->log(r->in->hc, COLINK_LOG_WARN,
+				 "%s: %zu DATA/ files that are not h*.xml skipped",
+				 r->path, other);
+	return rc;
+}
+
+static int in_read(void *ctx, const char *path, struct colink_emitter *em,
+		   struct colink_error *err)
+{
+	struct run r;
+	int rc;
+	memset(&r, 0, sizeof(r));
+	r.in = ctx;
+	r.path = path;
+	r.em = em;
+	r.rec.host = r.in->host;
+	rc = mhlw_archive_open(&r.a, r.in->host, r.in->hc, path, &r.in->lim, err);
+	if (!rc)
+		rc = check_index(&r, err);
+	if (!rc && r.in->validate)
+		rc = load_schema(&r, err);
+	if (!rc)
+		rc = read_documents(&r, err);
+	cda_record_free(&r.rec);
+	if (r.vctxt)
+		xmlSchemaFreeValidCtxt(r.vctxt);
+	if (r.schema)
+		xmlSchemaFree(r.schema);
+	mhlw_archive_close(r.a);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Descriptor                                                           */
+/* ------------------------------------------------------------------ */
+
+static int in_init(void **ctx, const struct colink_host *host,
+		   struct colink_host_ctx *hc,
+		   const struct colink_setting_value *vals,
+		   struct colink_error *err)
+{
+	struct inst *in;
+	*ctx = NULL;
+	if (vals[SET_MAX_ENTRY_BYTES].i < 1)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "in_mhlw_xml: max_entry_bytes must be at least 1");
+	if (vals[SET_MAX_RATIO].i < 1)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "in_mhlw_xml: max_ratio must be at least 1");
+	in = host->calloc(1, sizeof(*in));
+	if (!in)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	in->host = host;
+	in->hc = hc;
+	in->validate = vals[SET_VALIDATE].i != 0;
+	in->lim.max_entry_bytes = (uint64_t)vals[SET_MAX_ENTRY_BYTES].i;
+	in->lim.max_ratio = (uint64_t)vals[SET_MAX_RATIO].i;
+	xmlInitParser(); /* idempotent; never xmlCleanupParser in a plugin */
+	*ctx = in;
+	return COLINK_OK;
+}
+
+static void in_fini(void *ctx)
+{
+	struct inst *in = ctx;
+	if (in)
+		in->host->free(in);
+}
+
+static const struct colink_input_ops input_ops = {
+	.struct_size = sizeof(struct colink_input_ops),
+	.read = in_read,
+};
+
+static const struct colink_plugin plugin = {
+	.abi_major = COLINK_ABI_MAJOR,
+	.abi_minor = COLINK_ABI_MINOR,
+	.struct_size = sizeof(struct colink_plugin),
+	.kind = COLINK_PLUGIN_INPUT,
+	.name = "in_mhlw_xml",
+	.version = "1.0",
+	.description = "MHLW standard XML checkup archives (zip or folder): one record per DATA/h*.xml",
+	.settings = settings,
+	.init = in_init,
+	.fini = in_fini,
+	.input = &input_ops,
+	.output = NULL,
+};
+
+COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void)
+{
+	return &plugin;
+}
