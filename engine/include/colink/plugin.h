@@ -285,6 +285,10 @@ struct colink_input_info {
 	/* counts, filled at input end */
 	uint64_t read, loaded, rejected;
 	const char *status;         /* "loaded", "skipped-duplicate" */
+	/* lineage: which source column feeds which common field */
+	size_t nmap;
+	const char *const *map_fields;  /* common field names */
+	const char *const *map_sources; /* source column names (or "#N") */
 };
 
 struct colink_run_info {
