@@ -412,6 +412,34 @@ static void test_e2e__no_raw_identifier_anywhere(void)
 
 /* ---- all-or-nothing, exit codes, the other verbs ---- */
 
+static void test_e2e__other_key_refused_on_existing_warehouse(void)
+{
+	char *d = tu_mkdtemp("e2ekey"), *c, *e = NULL;
+	char *j = tu_fmt("%s/job.xml", d);
+	long persons = q("SELECT count(*) FROM person");
+	/* same warehouse, same inputs, a different key */
+	char *body = tu_fmt("<?xml version=\"1.0\"?>\n<job xmlns=\"urn:colink:job:1\" name=\"k\">"
+			    "<agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>"
+			    "<key file=\"other.key\"/><input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/vendor_a.csv\"/>"
+			    "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output></job>\n",
+			    tu_srcdir(), dir, db);
+	tu_write_file(j, body, strlen(body));
+	c = tu_fmt("key new '%s/other.key'", d);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 0);
+	free(c);
+	c = tu_fmt("run '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "holds pseudonyms made with key id"));
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person"), persons);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status='failed' AND message LIKE '%key id%'"), 1);
+	tu_rmtree(d);
+	free(d);
+	free(c);
+	free(e);
+	free(j);
+	free(body);
+}
+
 static void test_e2e__failed_run_leaves_only_a_failed_ledger_row(void)
 {
 	char *d = tu_mkdtemp("e2efail");
@@ -515,6 +543,7 @@ int main(void)
 	T(test_e2e__no_raw_identifier_anywhere);
 	T(test_e2e__rerun_skips_identical_inputs);
 	T(test_e2e__failed_run_leaves_only_a_failed_ledger_row);
+	T(test_e2e__other_key_refused_on_existing_warehouse);
 	T(test_e2e__missing_input_and_bad_mapping_exit_codes);
 	T(test_e2e__check_plugins_preview);
 	return tu_run_suites();

@@ -386,6 +386,32 @@ static int insert_run(struct out_sqlite *o, const struct colink_run_info *run,
 }
 
 /* The short committed transaction: schema, checks, statements, run row. */
+/*
+ * Pseudonyms made under different keys never match, so a warehouse holds
+ * one key's pseudonyms only: a run with another key id is refused before
+ * it writes anything (rotating a key means reloading; see README).
+ */
+static int check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
+			struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = COLINK_OK;
+	if (!run->key_id)
+		return COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT key_id FROM person WHERE key_id IS NOT NULL "
+				 "AND key_id != ?1 LIMIT 1", -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse", err);
+	osq_bind_text(st, 1, run->key_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: the warehouse holds pseudonyms made with key id %s; this run uses key id %s "
+				"(pseudonyms of different keys never match: use the warehouse's key, or load into a new warehouse)",
+				o->path, (const char *)sqlite3_column_text(st, 0), run->key_id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int ledger_begin(struct out_sqlite *o, const struct colink_run_info *run,
 			struct colink_error *err)
 {
@@ -394,6 +420,7 @@ static int ledger_begin(struct out_sqlite *o, const struct colink_run_info *run,
 		rc = schema_ensure(o, err);
 	if (!rc)
 		rc = check_columns(o, err);
+
 	if (!rc)
 		rc = prepare_all(o, err);
 	if (!rc)
@@ -449,7 +476,9 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 		rc = ledger_begin(o, run, err);
 	if (!rc) {
 		check_journal(o);
-		rc = exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
+		rc = check_key_id(o, run, err);
+		if (!rc)
+			rc = exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
 		if (rc)
 			mark_failed(o, err->msg, NULL);
 	}
