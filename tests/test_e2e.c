@@ -231,16 +231,22 @@ static void collect(struct needles *nd, const char *csv, const char *mapping, in
 	struct colink_error err = {0};
 	char *dd = tu_fmt("%s/mappings", tu_srcdir()), *raw, *text, *line, *save = NULL;
 	size_t len, i;
-	int idcol[64] = {0}, ncols = 0, first = 1;
+	int idcol[64] = {0}, ncols = 0, first = 1, c_ids;
 	CU_ASSERT_EQUAL_FATAL(colink_env_load(&cat, &vt, dd, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(colink_mapping_load(&m, mapping, cat, vt, &err), 0);
 	raw = tu_read_file(csv, &len);
 	text = cp932 ? to_utf8(raw, len) : strdup(raw);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *cell, *s2 = NULL;
+		char *cell, *rest = line;
 		int c = 0;
 		line[strcspn(line, "\r")] = '\0';
-		for (cell = strtok_r(line, ",", &s2); cell && c < 64; cell = strtok_r(NULL, ",", &s2), c++) {
+		/* strsep keeps empty cells; the samples quote only whole cells */
+		while ((cell = strsep(&rest, ",")) && c < 64) {
+			size_t cl = strlen(cell);
+			if (cl >= 2 && cell[0] == '"' && cell[cl - 1] == '"') {
+				cell[cl - 1] = '\0';
+				cell++;
+			}
 			if (first) {
 				for (i = 0; i < m->nfields; i++)
 					if (m->fields[i].column && !strcmp(m->fields[i].column, cell) &&
@@ -250,9 +256,13 @@ static void collect(struct needles *nd, const char *csv, const char *mapping, in
 			} else if (idcol[c]) {
 				add_variants(nd, cell);
 			}
+			c++;
 		}
 		first = 0;
 	}
+	for (i = 0, c_ids = 0; i < 64; i++)
+		c_ids += idcol[i];
+	CU_ASSERT(c_ids >= 5); /* every identifier column was found in the header */
 	CU_ASSERT(ncols > 5);
 	free(raw);
 	free(text);

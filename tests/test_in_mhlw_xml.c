@@ -119,35 +119,6 @@ static void make_zip(const char *path, const struct zent *e, size_t n)
 	CU_ASSERT_EQUAL_FATAL(zip_close(z), 0);
 }
 
-/* Add every file under dir/rel to the zip as prefix + rel (recursive). */
-static void zip_tree(zip_t *z, const char *dir, const char *rel)
-{
-	char *path = tu_fmt("%s/%s", dir, rel);
-	DIR *d = opendir(path);
-	struct dirent *de;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((de = readdir(d)) != NULL) {
-		char *sub, *full;
-		struct stat st;
-		if (de->d_name[0] == '.')
-			continue;
-		sub = *rel ? tu_fmt("%s/%s", rel, de->d_name) : tu_fmt("%s", de->d_name);
-		full = tu_fmt("%s/%s", dir, sub);
-		CU_ASSERT_EQUAL_FATAL(stat(full, &st), 0);
-		if (S_ISDIR(st.st_mode)) {
-			zip_tree(z, dir, sub);
-		} else {
-			zip_source_t *src = zip_source_file(z, full, 0, -1);
-			CU_ASSERT_PTR_NOT_NULL_FATAL(src);
-			CU_ASSERT_FATAL(zip_file_add(z, sub, src, ZIP_FL_ENC_UTF_8) >= 0);
-		}
-		free(sub);
-		free(full);
-	}
-	closedir(d);
-	free(path);
-}
-
 /* Load, init with `settings`, read `path`, fini.  Returns read()'s rc
  * (or init's when it fails). */
 static int run_read(const char *const *settings, const char *path,
@@ -347,44 +318,79 @@ static void assert_fixture_loaded(const struct mock_host *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* Per-test scaffold                                                    */
+/* ------------------------------------------------------------------ */
+
+struct t {
+	struct mock_host m;
+	struct colink_error err;
+	char *tmp;  /* removed by t_end */
+	char *root; /* archive folder: tmp/TOP with the fixture, or tmp/x */
+};
+
+static void t_begin(struct t *t, int with_fixture)
+{
+	mock_host_init(&t->m);
+	colink_error_clear(&t->err);
+	t->tmp = tu_mkdtemp("mhlw");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t->tmp);
+	t->root = with_fixture ? fixture_folder(t->tmp) : tu_fmt("%s/x", t->tmp);
+}
+
+static void t_end(struct t *t)
+{
+	mock_host_reset(&t->m);
+	tu_rmtree(t->tmp);
+	free(t->root);
+	free(t->tmp);
+}
+
+static void t_index(struct t *t, const char *ns, int count)
+{
+	char *ix = index_xml(ns, count);
+	put_s(t->root, "ix08_V08.xml", ix);
+	free(ix);
+}
+
+/* read() `path` (NULL: the archive folder) with `settings`; the records
+ * of an earlier read are dropped first. */
+static int t_read(struct t *t, const char *const *settings, const char *path)
+{
+	mock_host_reset(&t->m);
+	return run_read(settings, path ? path : t->root, &t->m, &t->err);
+}
+
+/* ------------------------------------------------------------------ */
 /* The fixture in its three forms                                       */
 /* ------------------------------------------------------------------ */
 
 static void test_in_mhlw_xml__fixture_folder(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	assert_fixture_loaded(&m);
-	CU_ASSERT_PTR_NULL(strstr(m.log, "totalRecordCount"));
-	mock_host_reset(&m);
+	struct t t;
+	t_begin(&t, 1);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	assert_fixture_loaded(&t.m);
+	CU_ASSERT_STRING_EQUAL(t.m.log, "");
 	/* the parent of the archive folder works the same */
-	CU_ASSERT_EQUAL(run_read(NULL, tmp, &m, &err), COLINK_OK);
-	assert_fixture_loaded(&m);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(root);
-	free(tmp);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, t.tmp), COLINK_OK);
+	assert_fixture_loaded(&t.m);
+	t_end(&t);
 }
 
 /* The fixture as a zip named like a real submission, entries added in
  * reverse order: records still come in path order. */
 static char *fixture_zip(const char *tmp, const char *prefix)
 {
-	char *zpath = tu_fmt("%s/%s.zip", tmp, TOP);
-	char *names[4], *data[4];
-	size_t lens[4], i;
 	static const char *const src[4] = { "DATA/" DOC3, "DATA/" DOC2,
 					     "DATA/" DOC1, "ix08_V08.xml" };
+	char *zpath = tu_fmt("%s/%s.zip", tmp, TOP), *names[4], *data[4];
 	struct zent e[4];
+	size_t i;
 	for (i = 0; i < 4; i++) {
-		data[i] = fixture(src[i], &lens[i]);
+		data[i] = fixture(src[i], &e[i].len);
 		names[i] = tu_fmt("%s%s", prefix, src[i]);
 		e[i].name = names[i];
 		e[i].data = data[i];
-		e[i].len = lens[i];
 	}
 	make_zip(zpath, e, 4);
 	for (i = 0; i < 4; i++) {
@@ -396,137 +402,99 @@ static char *fixture_zip(const char *tmp, const char *prefix)
 
 static void test_in_mhlw_xml__fixture_zip(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *z = fixture_zip(tmp, TOP "/");
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, z, &m, &err), COLINK_OK);
-	assert_fixture_loaded(&m);
-	mock_host_reset(&m);
-	free(z);
+	struct t t;
+	char *z, *z0;
+	t_begin(&t, 0);
+	z = fixture_zip(t.tmp, TOP "/");
+	CU_ASSERT_EQUAL(t_read(&t, NULL, z), COLINK_OK);
+	assert_fixture_loaded(&t.m);
 	/* no top folder at all */
-	z = fixture_zip(tmp, "");
-	CU_ASSERT_EQUAL(run_read(NULL, z, &m, &err), COLINK_OK);
-	assert_fixture_loaded(&m);
-	mock_host_reset(&m);
+	z0 = fixture_zip(t.tmp, "");
+	CU_ASSERT_EQUAL(t_read(&t, NULL, z0), COLINK_OK);
+	assert_fixture_loaded(&t.m);
 	free(z);
-	tu_rmtree(tmp);
-	free(tmp);
+	free(z0);
+	t_end(&t);
 }
 
 static void test_in_mhlw_xml__index_2008_namespace(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *ix = index_xml(NS2008, 3);
-	put_s(root, "ix08_V08.xml", ix);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL(mock_host_loaded(&m), 3);
-	CU_ASSERT_STRING_EQUAL(m.log, "");
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	struct t t;
+	t_begin(&t, 1);
+	t_index(&t, NS2008, 3);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL(mock_host_loaded(&t.m), 3);
+	CU_ASSERT_STRING_EQUAL(t.m.log, "");
+	t_end(&t);
 }
 
 static void test_in_mhlw_xml__missing_card_symbol_omitted(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = tu_fmt("%s/a", tmp);
-	char *ix = index_xml(NS2024, 1);
-	put_s(root, "ix08_V08.xml", ix);
-	put_fixture(root, "DATA/" DOC2, "DATA/" DOC2);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 1);
-	assert_person2(&m, 0);
-	CU_ASSERT_STRING_EQUAL(m.recs[0].fields[0].name, "hdr.insurer_number");
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	struct t t;
+	t_begin(&t, 0);
+	t_index(&t, NS2024, 1);
+	put_fixture(t.root, "DATA/" DOC2, "DATA/" DOC2);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 1);
+	assert_person2(&t.m, 0);
+	CU_ASSERT_STRING_EQUAL(t.m.recs[0].fields[0].name, "hdr.insurer_number");
+	t_end(&t);
 }
 
 static void test_in_mhlw_xml__vendor_data_name(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = tu_fmt("%s/x", tmp);
-	char *ix = index_xml(NS2024, 1);
-	put_s(root, "ix08_V08.xml", ix);
-	put_fixture(root, "DATA/h1311234567_20240527_01_0001_00280081.xml",
+	struct t t;
+	t_begin(&t, 0);
+	t_index(&t, NS2024, 1);
+	put_fixture(t.root, "DATA/h1311234567_20240527_01_0001_00280081.xml",
 		    "DATA/" DOC1);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 1);
-	ASSERT_VAL(&m, 0, "hdr.document",
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 1);
+	ASSERT_VAL(&t.m, 0, "hdr.document",
 		   "DATA/h1311234567_20240527_01_0001_00280081.xml", NULL, NULL);
-	ASSERT_VAL(&m, 0, "hdr.exam_date", "20240610", NULL, NULL);
-	mock_host_reset(&m);
+	ASSERT_VAL(&t.m, 0, "hdr.exam_date", "20240610", NULL, NULL);
 	/* a file name that is not UTF-8 (e.g. Shift_JIS on disk) is shown
 	 * with '?' but still read */
-	put_fixture(root, "DATA/h\x83\x65.xml", "DATA/" DOC3);
-	free(ix);
-	ix = index_xml(NS2024, 2);
-	put_s(root, "ix08_V08.xml", ix);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 2);
-	CU_ASSERT_FALSE(m.recs[1].rejected);
-	ASSERT_VAL(&m, 1, "hdr.document", "DATA/h?e.xml", NULL, NULL);
-	ASSERT_VAL(&m, 1, "hdr.exam_date", "20241105", NULL, NULL);
-	CU_ASSERT_PTR_NULL(strstr(m.log, "totalRecordCount"));
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	put_fixture(t.root, "DATA/h\x83\x65.xml", "DATA/" DOC3);
+	t_index(&t, NS2024, 2);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 2);
+	CU_ASSERT_FALSE(t.m.recs[1].rejected);
+	ASSERT_VAL(&t.m, 1, "hdr.document", "DATA/h?e.xml", NULL, NULL);
+	ASSERT_VAL(&t.m, 1, "hdr.exam_date", "20241105", NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(t.m.log, "");
+	t_end(&t);
 }
 
 static void test_in_mhlw_xml__record_count_mismatch_logged(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *ix = index_xml(NS2024, 5);
-	put_s(root, "ix08_V08.xml", ix);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL(mock_host_loaded(&m), 3);
-	CU_ASSERT_EQUAL(mock_host_rejected(&m), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(m.log, "ix08_V08.xml: totalRecordCount says 5, archive has 3 files\n"));
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	struct t t;
+	t_begin(&t, 1);
+	t_index(&t, NS2024, 5);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL(mock_host_loaded(&t.m), 3);
+	CU_ASSERT_EQUAL(mock_host_rejected(&t.m), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.m.log,
+		"ix08_V08.xml: totalRecordCount says 5, archive has 3 files\n"));
+	t_end(&t);
 }
 
-/* g* documents and CLAIMS/ files count for the index but are not read. */
+/* g* documents and CLAIMS/ files count for the index but are not read;
+ * files in sub-folders of DATA/ are not part of the archive. */
 static void test_in_mhlw_xml__guidance_and_claims_skipped(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *ix = index_xml(NS2024, 5);
-	put_s(root, "ix08_V08.xml", ix);
-	put_s(root, "DATA/g13112345672025040100000009.xml", "<not-read/>");
-	put_s(root, "CLAIMS/c13112345672025040100000001.xml", "<not-read/>");
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL(mock_host_loaded(&m), 3);
-	CU_ASSERT_EQUAL(mock_host_rejected(&m), 0);
-	CU_ASSERT_PTR_NULL(strstr(m.log, "totalRecordCount"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(m.log, "1 guidance documents (DATA/g*) skipped"));
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	struct t t;
+	t_begin(&t, 1);
+	t_index(&t, NS2024, 5);
+	put_s(t.root, "DATA/g13112345672025040100000009.xml", "<not-read/>");
+	put_s(t.root, "CLAIMS/c13112345672025040100000001.xml", "<not-read/>");
+	put_s(t.root, "DATA/old/h1.xml", "<not-read/>");
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL(mock_host_loaded(&t.m), 3);
+	CU_ASSERT_EQUAL(mock_host_rejected(&t.m), 0);
+	CU_ASSERT_PTR_NULL(strstr(t.m.log, "totalRecordCount"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.m.log, "1 guidance documents (DATA/g*) skipped"));
+	t_end(&t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -552,30 +520,24 @@ static void test_in_mhlw_xml__section_01990_and_range_flags(void)
 		"<entry><observation classCode=\"OBS\" moodCode=\"EVN\">"
 		"<code code=\"9N021000000000001\"/></observation></entry>"
 		"</section></component></structuredBody>";
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = tu_fmt("%s/x", tmp);
-	char *ix = index_xml(NS2024, 1), *doc1 = fixture("DATA/" DOC1, NULL);
+	struct t t;
+	char *doc1 = fixture("DATA/" DOC1, NULL);
 	char *doc = replace1(doc1, "</structuredBody>", extra);
-	put_s(root, "ix08_V08.xml", ix);
-	put_s(root, "DATA/h1.xml", doc);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 1);
-	CU_ASSERT_EQUAL(m.recs[0].nfields, 63 + 5);
-	ASSERT_VAL(&m, 0, "3C020000002327101", "7.5", "mg/dL", NULL);
-	ASSERT_NULLV(&m, 0, "3B035000002399901", COLINK_NULL_BELOW_RANGE, 'L');
-	ASSERT_NULLV(&m, 0, "3B045000002399901", COLINK_NULL_ABOVE_RANGE, 'H');
-	ASSERT_VAL(&m, 0, "9N051000000000049", "事務職", NULL, NULL);
-	ASSERT_NULLV(&m, 0, "9N021000000000001", COLINK_NULL_MISSING, 0);
-	CU_ASSERT_STRING_EQUAL(m.recs[0].fields[67].name, "9N021000000000001");
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
+	t_begin(&t, 0);
+	t_index(&t, NS2024, 1);
+	put_s(t.root, "DATA/h1.xml", doc);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 1);
+	CU_ASSERT_EQUAL(t.m.recs[0].nfields, 63 + 5);
+	ASSERT_VAL(&t.m, 0, "3C020000002327101", "7.5", "mg/dL", NULL);
+	ASSERT_NULLV(&t.m, 0, "3B035000002399901", COLINK_NULL_BELOW_RANGE, 'L');
+	ASSERT_NULLV(&t.m, 0, "3B045000002399901", COLINK_NULL_ABOVE_RANGE, 'H');
+	ASSERT_VAL(&t.m, 0, "9N051000000000049", "事務職", NULL, NULL);
+	ASSERT_NULLV(&t.m, 0, "9N021000000000001", COLINK_NULL_MISSING, 0);
+	CU_ASSERT_STRING_EQUAL(t.m.recs[0].fields[67].name, "9N021000000000001");
+	t_end(&t);
 	free(doc1);
 	free(doc);
-	free(root);
-	free(tmp);
 }
 
 /* A Shift_JIS document arrives as UTF-8. */
@@ -586,71 +548,57 @@ static void test_in_mhlw_xml__non_utf8_encoding_converted(void)
 		"<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><recordTarget><patientRole>"
 		"<patient><name>\x83\x65\x83\x58\x83\x67</name></patient>"
 		"</patientRole></recordTarget></ClinicalDocument>\n";
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = tu_fmt("%s/x", tmp);
-	char *ix = index_xml(NS2024, 1);
-	put_s(root, "ix08_V08.xml", ix);
-	put_s(root, "DATA/h1.xml", doc);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 1);
-	CU_ASSERT_FALSE(m.recs[0].rejected);
-	CU_ASSERT_EQUAL(m.recs[0].nfields, 2);
-	ASSERT_VAL(&m, 0, "hdr.name_kana", "テスト", NULL, NULL);
-	ASSERT_VAL(&m, 0, "hdr.document", "DATA/h1.xml", NULL, NULL);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	struct t t;
+	t_begin(&t, 0);
+	t_index(&t, NS2024, 1);
+	put_s(t.root, "DATA/h1.xml", doc);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 1);
+	CU_ASSERT_FALSE(t.m.recs[0].rejected);
+	CU_ASSERT_EQUAL(t.m.recs[0].nfields, 2);
+	ASSERT_VAL(&t.m, 0, "hdr.name_kana", "テスト", NULL, NULL);
+	ASSERT_VAL(&t.m, 0, "hdr.document", "DATA/h1.xml", NULL, NULL);
+	t_end(&t);
 }
 
 /* ------------------------------------------------------------------ */
 /* Hostile documents: rejected one by one, the archive still loads      */
 /* ------------------------------------------------------------------ */
 
-/* Folder with the fixture plus DATA/h0.xml = `bad`; expect h0 rejected
- * as record 1 with `reason` and the three people as records 2-4. */
+/* Fixture plus DATA/h0.xml = `bad`: h0 is rejected as record 1 with
+ * `reason` (or a reason starting so), the three people are records 2-4,
+ * all within two seconds. */
 static void one_bad_doc(const char *bad, size_t badlen, const char *reason,
 			int prefix_only)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *ix = index_xml(NS2024, 4);
+	struct t t;
 	time_t t0 = time(NULL);
+	const char *got;
 	size_t i;
-	put_s(root, "ix08_V08.xml", ix);
-	put(root, "DATA/h0.xml", bad, badlen);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
+	t_begin(&t, 1);
+	t_index(&t, NS2024, 4);
+	put(t.root, "DATA/h0.xml", bad, badlen);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
 	CU_ASSERT(time(NULL) - t0 <= 2);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 4);
-	CU_ASSERT_TRUE(m.recs[0].rejected);
-	CU_ASSERT_EQUAL(m.recs[0].record_no, 1);
-	CU_ASSERT_EQUAL(m.recs[0].line_no, 0);
-	CU_ASSERT(str_is(m.recs[0].reject_column, "DATA/h0.xml"));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m.recs[0].reject_reason);
-	if (prefix_only) {
-		CU_ASSERT_EQUAL(strncmp(m.recs[0].reject_reason, reason, strlen(reason)), 0);
-	} else {
-		CU_ASSERT_STRING_EQUAL(m.recs[0].reject_reason, reason);
-	}
-	CU_ASSERT_PTR_NULL(strchr(m.recs[0].reject_reason, '\n'));
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 4);
+	CU_ASSERT_TRUE(t.m.recs[0].rejected);
+	CU_ASSERT_EQUAL(t.m.recs[0].record_no, 1);
+	CU_ASSERT_EQUAL(t.m.recs[0].line_no, 0);
+	CU_ASSERT(str_is(t.m.recs[0].reject_column, "DATA/h0.xml"));
+	got = t.m.recs[0].reject_reason;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT(prefix_only ? !strncmp(got, reason, strlen(reason)) :
+		  !strcmp(got, reason));
+	CU_ASSERT_PTR_NULL(strchr(got, '\n'));
 	for (i = 1; i < 4; i++) {
-		CU_ASSERT_FALSE(m.recs[i].rejected);
-		CU_ASSERT_EQUAL(m.recs[i].record_no, i + 1);
+		CU_ASSERT_FALSE(t.m.recs[i].rejected);
+		CU_ASSERT_EQUAL(t.m.recs[i].record_no, i + 1);
 	}
-	assert_person1(&m, 1);
+	assert_person1(&t.m, 1);
 	/* nothing of /etc/passwd anywhere */
-	CU_ASSERT_PTR_NULL(strstr(m.log, "root:"));
-	CU_ASSERT_PTR_NULL(strstr(m.recs[0].reject_reason, "root:"));
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(ix);
-	free(root);
-	free(tmp);
+	CU_ASSERT_PTR_NULL(strstr(t.m.log, "root:"));
+	CU_ASSERT_PTR_NULL(strstr(got, "root:"));
+	t_end(&t);
 }
 
 static void test_in_mhlw_xml__external_entity_rejected(void)
@@ -702,7 +650,7 @@ static void test_in_mhlw_xml__malformed_rejected(void)
 	size_t len;
 	char *doc1 = fixture("DATA/" DOC1, &len);
 	char *bad = replace1(doc1, "</patient>", "</patientX>");
-	/* not UTF-8 although declared so: the reason names no bytes */
+	/* not UTF-8 although declared so: the reason quotes no bytes */
 	char *bad2 = replace1(doc1, "テスト　イチロウ", "\xff\xfe\x83\x65");
 	one_bad_doc(bad, strlen(bad),
 		    "malformed XML at line 27: Opening and ending tag mismatch: patient line 23 and patientX",
@@ -720,25 +668,20 @@ static void test_in_mhlw_xml__malformed_rejected(void)
 
 static void test_in_mhlw_xml__symlink_rejected(void)
 {
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *ix = index_xml(NS2024, 4), *link = tu_fmt("%s/DATA/h0.xml", root);
-	struct mock_host m;
-	struct colink_error err;
-	put_s(root, "ix08_V08.xml", ix);
+	struct t t;
+	char *link;
+	t_begin(&t, 1);
+	t_index(&t, NS2024, 4);
+	link = tu_fmt("%s/DATA/h0.xml", t.root);
 	CU_ASSERT_EQUAL_FATAL(symlink("/etc/passwd", link), 0);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 4);
-	CU_ASSERT_TRUE(m.recs[0].rejected);
-	CU_ASSERT(str_is(m.recs[0].reject_reason,
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 4);
+	CU_ASSERT_TRUE(t.m.recs[0].rejected);
+	CU_ASSERT(str_is(t.m.recs[0].reject_reason,
 			 "not a regular file (symbolic link refused)"));
-	CU_ASSERT_EQUAL(mock_host_loaded(&m), 3);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	CU_ASSERT_EQUAL(mock_host_loaded(&t.m), 3);
 	free(link);
-	free(ix);
-	free(root);
-	free(tmp);
+	t_end(&t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -747,33 +690,30 @@ static void test_in_mhlw_xml__symlink_rejected(void)
 
 static void test_in_mhlw_xml__zip_slip_refused(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *z = tu_fmt("%s/a.zip", tmp);
-	char *ix = index_xml(NS2024, 2), *d1 = fixture("DATA/" DOC1, NULL);
+	struct t t;
+	char *ix = index_xml(NS2024, 2), *d1 = fixture("DATA/" DOC1, NULL), *z;
 	struct zent e[4] = {
 		{ TOP "/ix08_V08.xml", ix, strlen(ix) },
 		{ TOP "/DATA/" DOC1, d1, strlen(d1) },
 		{ TOP "/DATA/../../evil.xml", d1, strlen(d1) },
 		{ "../outside.xml", "x", 1 },
 	};
+	t_begin(&t, 0);
+	z = tu_fmt("%s/a.zip", t.tmp);
 	make_zip(z, e, 4);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, z, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 2);
-	CU_ASSERT_TRUE(m.recs[0].rejected);
-	CU_ASSERT_EQUAL(m.recs[0].record_no, 1);
-	CU_ASSERT(str_is(m.recs[0].reject_column, "DATA/../../evil.xml"));
-	CU_ASSERT(str_is(m.recs[0].reject_reason, "zip entry with unsafe path"));
-	CU_ASSERT_EQUAL(m.recs[1].record_no, 2);
-	assert_person1(&m, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(m.log, "zip entry 4 with unsafe path ignored"));
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, z), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 2);
+	CU_ASSERT_TRUE(t.m.recs[0].rejected);
+	CU_ASSERT_EQUAL(t.m.recs[0].record_no, 1);
+	CU_ASSERT(str_is(t.m.recs[0].reject_column, "DATA/../../evil.xml"));
+	CU_ASSERT(str_is(t.m.recs[0].reject_reason, "zip entry with unsafe path"));
+	CU_ASSERT_EQUAL(t.m.recs[1].record_no, 2);
+	assert_person1(&t.m, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.m.log, "zip entry 4 with unsafe path ignored"));
+	t_end(&t);
 	free(ix);
 	free(d1);
 	free(z);
-	free(tmp);
 }
 
 /* Make the zip lie: set the uncompressed size of entry `name` in its local
@@ -802,17 +742,27 @@ static void lie_about_size(const char *zpath, const char *name, uint32_t size)
 	free(b);
 }
 
+/* The bomb: DATA/h2.xml is 100 MiB of zeros (about 100 KiB deflated). */
+static void assert_bomb_refused(struct t *t, const char *const *settings,
+				const char *zip, const char *reason)
+{
+	CU_ASSERT_EQUAL(t_read(t, settings, zip), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t->m.nrecs, 2);
+	assert_person1(&t->m, 0);
+	CU_ASSERT_TRUE(t->m.recs[1].rejected);
+	CU_ASSERT(str_is(t->m.recs[1].reject_column, "DATA/h2.xml"));
+	CU_ASSERT(str_is(t->m.recs[1].reject_reason, reason));
+}
+
 static void test_in_mhlw_xml__zip_bomb_refused(void)
 {
 	static const char *const big_limit[] = { "max_entry_bytes=200000000", NULL };
 	static const char *const size_only[] = { "max_entry_bytes=5000000",
 						  "max_ratio=1000000", NULL };
-	struct mock_host m;
-	struct colink_error err;
+	struct t t;
 	size_t big = 100u * 1024 * 1024;
-	char *tmp = tu_mkdtemp("mhlw"), *z = tu_fmt("%s/bomb.zip", tmp);
 	char *ix = index_xml(NS2024, 2), *d1 = fixture("DATA/" DOC1, NULL);
-	char *zeros = calloc(1, big);
+	char *zeros = calloc(1, big), *z;
 	struct zent e[3] = {
 		{ "ix08_V08.xml", ix, strlen(ix) },
 		{ "DATA/" DOC1, d1, strlen(d1) },
@@ -820,45 +770,26 @@ static void test_in_mhlw_xml__zip_bomb_refused(void)
 	};
 	clock_t c0;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(zeros);
+	t_begin(&t, 0);
+	z = tu_fmt("%s/bomb.zip", t.tmp);
 	make_zip(z, e, 3);
 	free(zeros);
-	mock_host_init(&m);
 	c0 = clock();
-	CU_ASSERT_EQUAL(run_read(NULL, z, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 2);
-	assert_person1(&m, 0);
-	CU_ASSERT_TRUE(m.recs[1].rejected);
-	CU_ASSERT(str_is(m.recs[1].reject_column, "DATA/h2.xml"));
-	CU_ASSERT(str_is(m.recs[1].reject_reason,
-			 "entry of 104857600 bytes exceeds max_entry_bytes 67108864"));
-	mock_host_reset(&m);
+	assert_bomb_refused(&t, NULL, z,
+			    "entry of 104857600 bytes exceeds max_entry_bytes 67108864");
 	/* under a larger size limit, the ratio refuses it */
-	CU_ASSERT_EQUAL(run_read(big_limit, z, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 2);
-	CU_ASSERT_TRUE(m.recs[1].rejected);
-	CU_ASSERT(str_is(m.recs[1].reject_reason,
-			 "compression ratio above max_ratio 200"));
-	/* refused from the declared sizes: nothing was inflated */
+	assert_bomb_refused(&t, big_limit, z, "compression ratio above max_ratio 200");
+	/* both refused from the declared sizes: nothing was inflated */
 	CU_ASSERT((double)(clock() - c0) / CLOCKS_PER_SEC < 1.0);
-	mock_host_reset(&m);
-	/* a zip that declares 1000 bytes: refused while inflating */
+	/* a zip that declares 1000 bytes is refused while inflating, by
+	 * whichever limit is reached first */
 	lie_about_size(z, "DATA/h2.xml", 1000);
-	CU_ASSERT_EQUAL(run_read(big_limit, z, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 2);
-	CU_ASSERT_FALSE(m.recs[0].rejected);
-	CU_ASSERT(str_is(m.recs[1].reject_reason,
-			 "compression ratio above max_ratio 200"));
-	mock_host_reset(&m);
-	CU_ASSERT_EQUAL(run_read(size_only, z, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 2);
-	CU_ASSERT(str_is(m.recs[1].reject_reason,
-			 "entry larger than max_entry_bytes 5000000"));
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	assert_bomb_refused(&t, big_limit, z, "compression ratio above max_ratio 200");
+	assert_bomb_refused(&t, size_only, z, "entry larger than max_entry_bytes 5000000");
+	t_end(&t);
 	free(ix);
 	free(d1);
 	free(z);
-	free(tmp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -867,77 +798,67 @@ static void test_in_mhlw_xml__zip_bomb_refused(void)
 
 static void test_in_mhlw_xml__missing_index_fatal(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = tu_fmt("%s/a", tmp);
-	char *z = tu_fmt("%s/a.zip", tmp), *d1 = fixture("DATA/" DOC1, NULL);
+	struct t t;
+	char *d1 = fixture("DATA/" DOC1, NULL), *z;
 	struct zent e[1] = { { "a/DATA/h1.xml", d1, strlen(d1) } };
-	put_s(root, "DATA/h1.xml", d1);
+	t_begin(&t, 0);
+	put_s(t.root, "DATA/h1.xml", d1);
+	z = tu_fmt("%s/a.zip", t.tmp);
 	make_zip(z, e, 1);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_EFORMAT);
-	CU_ASSERT_EQUAL(err.code, COLINK_EFORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no ix08_V08.xml in the folder or in one sub-folder"));
-	CU_ASSERT_EQUAL(run_read(NULL, z, &m, &err), COLINK_EFORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no ix08_V08.xml at the top of the zip or in one top folder"));
-	CU_ASSERT_EQUAL(m.nrecs, 0);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_EFORMAT);
+	CU_ASSERT_EQUAL(t.err.code, COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, "no ix08_V08.xml in the folder or in one sub-folder"));
+	CU_ASSERT_EQUAL(t_read(&t, NULL, z), COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, "no ix08_V08.xml at the top of the zip or in one top folder"));
+	CU_ASSERT_EQUAL(t.m.nrecs, 0);
+	t_end(&t);
 	free(d1);
 	free(z);
-	free(root);
-	free(tmp);
 }
 
 static void test_in_mhlw_xml__bad_index_fatal(void)
 {
 	static const char *const tiny[] = { "max_entry_bytes=100", NULL };
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
+	struct t t;
 	char *other = index_xml("urn:example:other", 3);
-	char *nocount = replace1(other, "urn:example:other", NS2024);
-	char *nocount2 = replace1(nocount, "value=\"3\"", "value=\"3x\"");
-	mock_host_init(&m);
-	put_s(root, "ix08_V08.xml", "<index");
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_EFORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ": ix08_V08.xml: malformed XML at line 1"));
-	put_s(root, "ix08_V08.xml", other);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_EFORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ix08_V08.xml: root element is not an index of the 2024 or 2008 MHLW namespace"));
-	put_s(root, "ix08_V08.xml", nocount2);
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_EFORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ix08_V08.xml: totalRecordCount missing or not a count"));
+	char *good = replace1(other, "urn:example:other", NS2024);
+	char *nocount = replace1(good, "value=\"3\"", "value=\"3x\"");
+	t_begin(&t, 1);
+	put_s(t.root, "ix08_V08.xml", "<index");
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, ": ix08_V08.xml: malformed XML at line 1"));
+	put_s(t.root, "ix08_V08.xml", other);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, "ix08_V08.xml: root element is not an index of the 2024 or 2008 MHLW namespace"));
+	put_s(t.root, "ix08_V08.xml", nocount);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, "ix08_V08.xml: totalRecordCount missing or not a count"));
 	/* an index refused by the size limit is fatal too */
-	put_s(root, "ix08_V08.xml", nocount);
-	CU_ASSERT_EQUAL(run_read(tiny, root, &m, &err), COLINK_EPERM);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ix08_V08.xml: entry of"));
-	CU_ASSERT_EQUAL(m.nrecs, 0);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	put_s(t.root, "ix08_V08.xml", good);
+	CU_ASSERT_EQUAL(t_read(&t, tiny, NULL), COLINK_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, "ix08_V08.xml: entry of"));
+	CU_ASSERT_EQUAL(t.m.nrecs, 0);
+	t_end(&t);
 	free(other);
+	free(good);
 	free(nocount);
-	free(nocount2);
-	free(root);
-	free(tmp);
 }
 
 static void test_in_mhlw_xml__not_an_archive_fatal(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *f = tu_fmt("%s/x.zip", tmp);
-	char *missing = tu_fmt("%s/none.zip", tmp);
-	put_s(tmp, "x.zip", "this is not a zip file");
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(NULL, f, &m, &err), COLINK_EFORMAT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a readable zip archive or folder"));
-	CU_ASSERT_EQUAL(run_read(NULL, missing, &m, &err), COLINK_ENOTFOUND);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	struct t t;
+	char *f, *missing;
+	t_begin(&t, 0);
+	f = tu_fmt("%s/x.zip", t.tmp);
+	missing = tu_fmt("%s/none.zip", t.tmp);
+	put_s(t.tmp, "x.zip", "this is not a zip file");
+	CU_ASSERT_EQUAL(t_read(&t, NULL, f), COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.err.msg, "not a readable zip archive or folder"));
+	CU_ASSERT_EQUAL(t_read(&t, NULL, missing), COLINK_ENOTFOUND);
+	CU_ASSERT_EQUAL(t_read(&t, NULL, "/dev/null"), COLINK_EFORMAT);
+	t_end(&t);
 	free(f);
 	free(missing);
-	free(tmp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -949,11 +870,12 @@ static void test_in_mhlw_xml__settings_checked(void)
 	static const char *const zero_ratio[] = { "max_ratio=0", NULL };
 	static const char *const zero_bytes[] = { "max_entry_bytes=0", NULL };
 	static const char *const unknown[] = { "validat=true", NULL };
+	const struct colink_setting_def *s = plug->settings;
 	struct mock_host m;
 	struct colink_error err;
 	void *ctx = (void *)1;
-	const struct colink_setting_def *s = plug->settings;
 	CU_ASSERT_STRING_EQUAL(s[0].name, "validate");
+	CU_ASSERT_EQUAL(s[0].type, COLINK_SET_BOOL);
 	CU_ASSERT_STRING_EQUAL(s[0].default_value, "false");
 	CU_ASSERT_STRING_EQUAL(s[1].name, "max_entry_bytes");
 	CU_ASSERT_STRING_EQUAL(s[1].default_value, "67108864");
@@ -973,55 +895,48 @@ static void test_in_mhlw_xml__settings_checked(void)
 
 static void test_in_mhlw_xml__abort_passed_through(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	mock_host_init(&m);
-	m.abort_after = 1;
-	CU_ASSERT_EQUAL(run_read(NULL, root, &m, &err), COLINK_EABORT);
-	CU_ASSERT_EQUAL(err.code, COLINK_EABORT);
-	CU_ASSERT_EQUAL(m.nrecs, 1);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(root);
-	free(tmp);
+	struct t t;
+	t_begin(&t, 1);
+	mock_host_reset(&t.m);
+	t.m.abort_after = 1;
+	CU_ASSERT_EQUAL(run_read(NULL, t.root, &t.m, &t.err), COLINK_EABORT);
+	CU_ASSERT_EQUAL(t.err.code, COLINK_EABORT);
+	CU_ASSERT_EQUAL(t.m.nrecs, 1);
+	t_end(&t);
 }
 
 /* Fail the Nth host allocation of read(): a clean ENOMEM, no leak (ASan). */
 static void test_in_mhlw_xml__alloc_failure_clean(void)
 {
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *z = fixture_zip(tmp, TOP "/");
-	const char *paths[2] = { root, z };
+	struct t t;
+	const char *paths[2];
+	char *z;
 	long n;
 	int p, rc = -1;
+	t_begin(&t, 1);
+	z = fixture_zip(t.tmp, TOP "/");
+	paths[0] = t.root;
+	paths[1] = z;
 	for (p = 0; p < 2; p++) {
 		for (n = 0; n < 100000; n++) {
 			void *ctx = NULL;
-			mock_host_init(&m);
-			CU_ASSERT_EQUAL_FATAL(mock_plugin_init(plug, &m, NULL, &ctx, &err), COLINK_OK);
+			mock_host_reset(&t.m);
+			CU_ASSERT_EQUAL_FATAL(mock_plugin_init(plug, &t.m, NULL, &ctx, &t.err), COLINK_OK);
 			colink_alloc_fail_after(n);
-			rc = plug->input->read(ctx, paths[p], mock_host_emitter(&m), &err);
+			rc = plug->input->read(ctx, paths[p], mock_host_emitter(&t.m), &t.err);
 			colink_alloc_fail_after(-1);
 			plug->fini(ctx);
-			if (rc == COLINK_OK) {
-				assert_fixture_loaded(&m);
-				mock_host_reset(&m);
+			if (rc == COLINK_OK)
 				break;
-			}
 			CU_ASSERT_EQUAL(rc, COLINK_ENOMEM);
-			CU_ASSERT_EQUAL(err.code, COLINK_ENOMEM);
-			mock_host_reset(&m);
+			CU_ASSERT_EQUAL(t.err.code, COLINK_ENOMEM);
 		}
 		CU_ASSERT_EQUAL(rc, COLINK_OK);
 		CU_ASSERT(n > 3);
+		assert_fixture_loaded(&t.m);
 	}
-	tu_rmtree(tmp);
+	t_end(&t);
 	free(z);
-	free(root);
-	free(tmp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1037,117 +952,140 @@ static const char *xsd_reference(void)
 static void test_in_mhlw_xml__validate_without_xsd_fatal(void)
 {
 	static const char *const on[] = { "validate=true", NULL };
-	struct mock_host m;
-	struct colink_error err;
-	char *tmp = tu_mkdtemp("mhlw"), *root = fixture_folder(tmp);
-	char *z = fixture_zip(tmp, "");
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(on, root, &m, &err), COLINK_ENOTFOUND);
-	CU_ASSERT_STRING_EQUAL(err.msg, "validate=true but the archive has no XSD/ folder");
-	CU_ASSERT_EQUAL(run_read(on, z, &m, &err), COLINK_ENOTFOUND);
-	CU_ASSERT_EQUAL(m.nrecs, 0);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
+	struct t t;
+	char *z;
+	t_begin(&t, 1);
+	z = fixture_zip(t.tmp, "");
+	CU_ASSERT_EQUAL(t_read(&t, on, NULL), COLINK_ENOTFOUND);
+	CU_ASSERT_STRING_EQUAL(t.err.msg, "validate=true but the archive has no XSD/ folder");
+	CU_ASSERT_EQUAL(t_read(&t, on, z), COLINK_ENOTFOUND);
+	CU_ASSERT_EQUAL(t.m.nrecs, 0);
+	t_end(&t);
 	free(z);
-	free(root);
-	free(tmp);
+}
+
+/* Add every file under dir/rel to the zip as rel (recursive). */
+static void zip_tree(zip_t *z, const char *dir, const char *rel)
+{
+	char *path = tu_fmt("%s/%s", dir, rel);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		char *sub, *full;
+		struct stat st;
+		if (de->d_name[0] == '.')
+			continue;
+		sub = *rel ? tu_fmt("%s/%s", rel, de->d_name) : tu_fmt("%s", de->d_name);
+		full = tu_fmt("%s/%s", dir, sub);
+		CU_ASSERT_EQUAL_FATAL(stat(full, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			zip_tree(z, dir, sub);
+		} else {
+			zip_source_t *src = zip_source_file(z, full, 0, -1);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+			CU_ASSERT_FATAL(zip_file_add(z, sub, src, ZIP_FL_ENC_UTF_8) >= 0);
+		}
+		free(sub);
+		free(full);
+	}
+	closedir(d);
+	free(path);
 }
 
 static void test_in_mhlw_xml__validate_against_archive_xsd(void)
 {
 	static const char *const on[] = { "validate=true", NULL };
-	struct mock_host m;
-	struct colink_error err;
+	struct t t;
 	struct stat st;
-	char *tmp, *root, *cmd, *doc1, *bogus, *badroot, *z, *zcmd;
+	char *cmd, *doc1, *bogus, *badroot, *z;
+	zip_t *zz;
+	int ze = 0;
 	if (stat(xsd_reference(), &st) != 0) {
 		CU_PASS("reference XSD set absent: validation test skipped");
 		return;
 	}
-	tmp = tu_mkdtemp("mhlw");
-	root = fixture_folder(tmp);
-	cmd = tu_fmt("cp -R '%s' '%s/XSD'", xsd_reference(), root);
+	t_begin(&t, 1);
+	cmd = tu_fmt("cp -R '%s' '%s/XSD'", xsd_reference(), t.root);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	/* the same archive zipped, XSD/ inside the zip */
+	z = tu_fmt("%s/v.zip", t.tmp);
+	zz = zip_open(z, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(zz);
+	zip_tree(zz, t.root, "");
+	CU_ASSERT_EQUAL_FATAL(zip_close(zz), 0);
+	CU_ASSERT_EQUAL(t_read(&t, on, z), COLINK_OK);
+	assert_fixture_loaded(&t.m);
+	/* two invalid documents in the folder form */
 	doc1 = fixture("DATA/" DOC1, NULL);
 	bogus = replace1(doc1, "<id nullFlavor=\"NI\"/>", "<bogus/><id nullFlavor=\"NI\"/>");
 	/* a card-number-like value where the schema wants an OID */
 	badroot = replace1(doc1, "root=\"1.2.392.200119.6.205\"", "root=\"987654321\"");
-	put_s(root, "DATA/h4.xml", bogus);
-	put_s(root, "DATA/h5.xml", badroot);
-	mock_host_init(&m);
-	CU_ASSERT_EQUAL(run_read(on, root, &m, &err), COLINK_OK);
-	CU_ASSERT_EQUAL_FATAL(m.nrecs, 5);
-	assert_person1(&m, 0);
-	assert_person3(&m, 2);
-	CU_ASSERT_TRUE(m.recs[3].rejected);
-	CU_ASSERT(str_is(m.recs[3].reject_reason,
+	put_s(t.root, "DATA/h4.xml", bogus);
+	put_s(t.root, "DATA/h5.xml", badroot);
+	CU_ASSERT_EQUAL(t_read(&t, on, NULL), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(t.m.nrecs, 5);
+	assert_person1(&t.m, 0);
+	assert_person3(&t.m, 2);
+	CU_ASSERT_TRUE(t.m.recs[3].rejected);
+	CU_ASSERT(str_is(t.m.recs[3].reject_reason,
 			 "not valid against XSD/hc08_V08.xsd: line 6, element bogus (libxml2 error 1871)"));
-	CU_ASSERT_TRUE(m.recs[4].rejected);
-	CU_ASSERT_PTR_NOT_NULL(strstr(m.recs[4].reject_reason, "not valid against XSD/hc08_V08.xsd: line 19, element id"));
-	CU_ASSERT_PTR_NULL(strstr(m.recs[4].reject_reason, "987654321"));
-	mock_host_reset(&m);
-	/* the same archive zipped, XSD/ inside the zip */
-	z = tu_fmt("%s/v.zip", tmp);
-	zcmd = tu_fmt("%s/DATA/h4.xml", root);
-	unlink(zcmd);
-	free(zcmd);
-	zcmd = tu_fmt("%s/DATA/h5.xml", root);
-	unlink(zcmd);
-	{
-		int ze = 0;
-		zip_t *zz = zip_open(z, ZIP_CREATE | ZIP_TRUNCATE, &ze);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(zz);
-		zip_tree(zz, root, "");
-		CU_ASSERT_EQUAL_FATAL(zip_close(zz), 0);
-	}
-	CU_ASSERT_EQUAL(run_read(on, z, &m, &err), COLINK_OK);
-	assert_fixture_loaded(&m);
-	mock_host_reset(&m);
-	tu_rmtree(tmp);
-	free(zcmd);
+	CU_ASSERT_TRUE(t.m.recs[4].rejected);
+	CU_ASSERT(str_is(t.m.recs[4].reject_reason,
+			 "not valid against XSD/hc08_V08.xsd: line 19, element id (libxml2 error 1826)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.m.log, "totalRecordCount says 3, archive has 5 files"));
+	t_end(&t);
 	free(z);
 	free(cmd);
 	free(doc1);
 	free(bogus);
 	free(badroot);
-	free(root);
-	free(tmp);
 }
 
 /* ------------------------------------------------------------------ */
 
 int main(void)
 {
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+#define T(x) { #x, x }
+		T(test_in_mhlw_xml__fixture_folder),
+		T(test_in_mhlw_xml__fixture_zip),
+		T(test_in_mhlw_xml__index_2008_namespace),
+		T(test_in_mhlw_xml__missing_card_symbol_omitted),
+		T(test_in_mhlw_xml__vendor_data_name),
+		T(test_in_mhlw_xml__record_count_mismatch_logged),
+		T(test_in_mhlw_xml__guidance_and_claims_skipped),
+		T(test_in_mhlw_xml__section_01990_and_range_flags),
+		T(test_in_mhlw_xml__non_utf8_encoding_converted),
+		T(test_in_mhlw_xml__external_entity_rejected),
+		T(test_in_mhlw_xml__billion_laughs_rejected),
+		T(test_in_mhlw_xml__doctype_url_rejected_offline),
+		T(test_in_mhlw_xml__malformed_rejected),
+		T(test_in_mhlw_xml__symlink_rejected),
+		T(test_in_mhlw_xml__zip_slip_refused),
+		T(test_in_mhlw_xml__zip_bomb_refused),
+		T(test_in_mhlw_xml__missing_index_fatal),
+		T(test_in_mhlw_xml__bad_index_fatal),
+		T(test_in_mhlw_xml__not_an_archive_fatal),
+		T(test_in_mhlw_xml__settings_checked),
+		T(test_in_mhlw_xml__abort_passed_through),
+		T(test_in_mhlw_xml__alloc_failure_clean),
+		T(test_in_mhlw_xml__validate_without_xsd_fatal),
+		T(test_in_mhlw_xml__validate_against_archive_xsd),
+#undef T
+	};
 	CU_pSuite s;
+	size_t i;
 	plug = mock_load_plugin("in_mhlw_xml");
 	if (!plug)
 		return 1;
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("in_mhlw_xml", NULL, NULL);
-	CU_add_test(s, "test_in_mhlw_xml__fixture_folder", test_in_mhlw_xml__fixture_folder);
-	CU_add_test(s, "test_in_mhlw_xml__fixture_zip", test_in_mhlw_xml__fixture_zip);
-	CU_add_test(s, "test_in_mhlw_xml__index_2008_namespace", test_in_mhlw_xml__index_2008_namespace);
-	CU_add_test(s, "test_in_mhlw_xml__missing_card_symbol_omitted", test_in_mhlw_xml__missing_card_symbol_omitted);
-	CU_add_test(s, "test_in_mhlw_xml__vendor_data_name", test_in_mhlw_xml__vendor_data_name);
-	CU_add_test(s, "test_in_mhlw_xml__record_count_mismatch_logged", test_in_mhlw_xml__record_count_mismatch_logged);
-	CU_add_test(s, "test_in_mhlw_xml__guidance_and_claims_skipped", test_in_mhlw_xml__guidance_and_claims_skipped);
-	CU_add_test(s, "test_in_mhlw_xml__section_01990_and_range_flags", test_in_mhlw_xml__section_01990_and_range_flags);
-	CU_add_test(s, "test_in_mhlw_xml__non_utf8_encoding_converted", test_in_mhlw_xml__non_utf8_encoding_converted);
-	CU_add_test(s, "test_in_mhlw_xml__external_entity_rejected", test_in_mhlw_xml__external_entity_rejected);
-	CU_add_test(s, "test_in_mhlw_xml__billion_laughs_rejected", test_in_mhlw_xml__billion_laughs_rejected);
-	CU_add_test(s, "test_in_mhlw_xml__doctype_url_rejected_offline", test_in_mhlw_xml__doctype_url_rejected_offline);
-	CU_add_test(s, "test_in_mhlw_xml__malformed_rejected", test_in_mhlw_xml__malformed_rejected);
-	CU_add_test(s, "test_in_mhlw_xml__symlink_rejected", test_in_mhlw_xml__symlink_rejected);
-	CU_add_test(s, "test_in_mhlw_xml__zip_slip_refused", test_in_mhlw_xml__zip_slip_refused);
-	CU_add_test(s, "test_in_mhlw_xml__zip_bomb_refused", test_in_mhlw_xml__zip_bomb_refused);
-	CU_add_test(s, "test_in_mhlw_xml__missing_index_fatal", test_in_mhlw_xml__missing_index_fatal);
-	CU_add_test(s, "test_in_mhlw_xml__bad_index_fatal", test_in_mhlw_xml__bad_index_fatal);
-	CU_add_test(s, "test_in_mhlw_xml__not_an_archive_fatal", test_in_mhlw_xml__not_an_archive_fatal);
-	CU_add_test(s, "test_in_mhlw_xml__settings_checked", test_in_mhlw_xml__settings_checked);
-	CU_add_test(s, "test_in_mhlw_xml__abort_passed_through", test_in_mhlw_xml__abort_passed_through);
-	CU_add_test(s, "test_in_mhlw_xml__alloc_failure_clean", test_in_mhlw_xml__alloc_failure_clean);
-	CU_add_test(s, "test_in_mhlw_xml__validate_without_xsd_fatal", test_in_mhlw_xml__validate_without_xsd_fatal);
-	CU_add_test(s, "test_in_mhlw_xml__validate_against_archive_xsd", test_in_mhlw_xml__validate_against_archive_xsd);
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		CU_add_test(s, tests[i].name, tests[i].fn);
 	return tu_run_suites();
 }

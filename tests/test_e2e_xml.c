@@ -1,0 +1,261 @@
+/*
+ * test_e2e_xml.c -- MHLW standard XML archives through the real binary:
+ * the three fixture people land with exactly the values, units, null
+ * reasons and questionnaire answers of tests/data/mhlw_fixture, from the
+ * folder and the zip form, and a person delivered once as a vendor CSV row
+ * and once as an XML document is one person.
+ */
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *dir, *key, *fixture;
+
+static int colink(const char *args, char **out, char **err)
+{
+	char *c = tu_fmt("'%s' %s", tu_colink(), args);
+	int rc = tu_run(c, out, err);
+	free(c);
+	return rc;
+}
+
+/* Write a job loading `inputs` (XML elements) into `db`; returns its path. */
+static char *job(const char *name, const char *db, const char *inputs)
+{
+	char *p = tu_fmt("%s/%s.xml", dir, name);
+	char *body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
+			    "  <agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>\n"
+			    "  <key file=\"%s\"/>\n  %s\n"
+			    "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
+			    "</job>\n", name, key, inputs, db);
+	tu_write_file(p, body, strlen(body));
+	free(body);
+	return p;
+}
+
+static char *xml_input(const char *path)
+{
+	return tu_fmt("<input mapping=\"%s/mappings/vendors/mhlw_xml.xml\" path=\"%s\"/>",
+		      tu_srcdir(), path);
+}
+
+static int setup(void)
+{
+	char *c;
+	dir = tu_mkdtemp("e2exml");
+	key = tu_fmt("%s/k.key", dir);
+	fixture = tu_fmt("%s/tests/data/mhlw_fixture", tu_srcdir());
+	c = tu_fmt("key new '%s'", key);
+	if (colink(c, NULL, NULL))
+		return 1;
+	free(c);
+	return 0;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(key);
+	free(fixture);
+	return 0;
+}
+
+/* Load the fixture from `path` into a fresh warehouse; returns its path. */
+static char *load(const char *name, const char *path)
+{
+	char *db = tu_fmt("%s/%s.db", dir, name), *in = xml_input(path);
+	char *j = job(name, db, in), *c = tu_fmt("run '%s'", j), *e = NULL;
+	int rc = colink(c, NULL, &e);
+	if (rc)
+		fprintf(stderr, "\n  run: %s\n", e ? e : "");
+	CU_ASSERT_EQUAL(rc, 0);
+	free(in);
+	free(j);
+	free(c);
+	free(e);
+	return db;
+}
+
+#define P1 "FROM checkup WHERE exam_date='2024-06-10'"
+#define P2 "FROM checkup WHERE exam_date='2024-09-15'"
+#define P3 "FROM checkup WHERE exam_date='2024-11-05'"
+
+static double d(const char *db, const char *sql)
+{
+	char *s = tu_sql1(db, sql);
+	double v = s ? strtod(s, NULL) : -1;
+	free(s);
+	return v;
+}
+
+static char *obs(const char *db, const char *exam, const char *field, const char *col)
+{
+	char *sql = tu_fmt("SELECT o.%s FROM observation o JOIN checkup c USING(checkup_id) "
+			   "WHERE c.exam_date='%s' AND o.field='%s'", col, exam, field);
+	char *v = tu_sql1(db, sql);
+	free(sql);
+	return v;
+}
+
+static int obs_is(const char *db, const char *exam, const char *field, const char *col,
+		  const char *want)
+{
+	char *v = obs(db, exam, field, col);
+	int ok = v && !strcmp(v, want);
+	if (!ok)
+		fprintf(stderr, "\n  %s %s.%s = %s, want %s\n", exam, field, col, v ? v : "NULL", want);
+	free(v);
+	return ok;
+}
+
+static char *answer(const char *db, const char *exam, const char *field)
+{
+	char *sql = tu_fmt("SELECT q.answer || '@' || q.code_system FROM questionnaire q JOIN checkup c "
+			   "USING(checkup_id) WHERE c.exam_date='%s' AND q.field='%s'", exam, field);
+	char *v = tu_sql1(db, sql);
+	free(sql);
+	return v;
+}
+
+static void check_fixture(const char *db)
+{
+	char *a;
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_read || records_loaded || records_rejected FROM run_input"), 330);
+	/* person 1: 積極的支援 case */
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT waist " P1), 92.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT sbp_1 " P1), 146, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT sbp_2 " P1), 142, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT dbp_1 " P1), 90, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT dbp_2 " P1), 88, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT tg_fasting " P1), 180, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hdl " P1), 38, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT ldl " P1), 150, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT fpg " P1), 118, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hba1c " P1), 6.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT alt " P1), 52, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT ggt " P1), 110, 1e-9);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT age_fy_end " P1), 54);
+	a = answer(db, "2024-06-10", "q_smoking");
+	CU_ASSERT_PTR_NOT_NULL(a && strstr(a, "1@1.2.392.200119.6.24060"));
+	free(a);
+	/* person 2: BMI route, 随時TG, ex-smoker, urine protein not performed */
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT bmi " P2), 25.8, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT waist " P2), 80, 1e-9);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT blood_draw_timing " P2), 3);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT tg_casual " P2), 200, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT non_hdl " P2), 160, 1e-9);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) " P2 " AND ldl IS NULL AND urine_protein IS NULL"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hba1c " P2), 5.8, 1e-9);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT age_fy_end " P2), 68);
+	CU_ASSERT(obs_is(db, "2024-09-15", "urine_protein", "null_reason", "not-performed"));
+	CU_ASSERT(obs_is(db, "2024-09-15", "not_done_reason", "value_text", "1"));
+	a = answer(db, "2024-09-15", "q_smoking");
+	CU_ASSERT_PTR_NOT_NULL(a && !strncmp(a, "2@", 2));
+	free(a);
+	/* person 3: medication, immediate-referral values, H flag, NI */
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT sbp_other " P3), 165, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT dbp_other " P3), 102, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT tg_fasting " P3), 2500, 1e-9);
+	CU_ASSERT(obs_is(db, "2024-11-05", "tg_fasting", "flag", "H"));
+	CU_ASSERT(obs_is(db, "2024-11-05", "tg_fasting", "value_text", "2500"));
+	CU_ASSERT(obs_is(db, "2024-11-05", "ldl", "null_reason", "unmeasurable"));
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT non_hdl " P3), 210, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hdl " P3), 33, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT fpg " P3), 132, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hba1c " P3), 6.7, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT egfr " P3), 38.9, 1e-9);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT urine_protein " P3), 4);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT age_fy_end " P3), 46);
+	a = answer(db, "2024-11-05", "q_med_bp");
+	CU_ASSERT_PTR_NOT_NULL(a && !strncmp(a, "1@", 2));
+	free(a);
+	/* units as delivered, exact decimal text kept in the long table */
+	CU_ASSERT(obs_is(db, "2024-11-05", "tg_fasting", "unit", "mg/dL"));
+	/* item codes colink does not know are kept, with their code */
+	CU_ASSERT(tu_sql_long(db, "SELECT count(*) FROM observation WHERE field IS NULL AND length(item_code)=17") >= 1);
+	/* the doctor's name (author) is not stored */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM observation WHERE item_code LIKE '%author%'"), 0);
+}
+
+static void test_e2e_xml__folder_form_loads_the_fixture_exactly(void)
+{
+	char *db = load("folder", fixture);
+	check_fixture(db);
+	free(db);
+}
+
+static void test_e2e_xml__zip_form_loads_the_same(void)
+{
+	const char *name = "1311234567_06139992_202504010_1";
+	char *c = tu_fmt("cd '%s' && mkdir %s && cp -r '%s'/* %s/ && zip -qr %s.zip %s",
+			 dir, name, fixture, name, name, name);
+	char *zip = tu_fmt("%s/%s.zip", dir, name), *db;
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	db = load("zip", zip);
+	check_fixture(db);
+	free(db);
+	free(zip);
+	free(c);
+}
+
+static void test_e2e_xml__csv_and_xml_of_one_person_are_one_person(void)
+{
+	char *db = tu_fmt("%s/both.db", dir);
+	char *csv = tu_fmt("<input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/samples/vendor_a.csv\"/>",
+			   tu_srcdir(), tu_srcdir());
+	char *xml = xml_input(fixture);
+	char *j1 = job("csv", db, csv), *j2 = job("xml", db, xml);
+	char *c1 = tu_fmt("run '%s'", j1), *c2 = tu_fmt("run '%s'", j2);
+	long persons, rc;
+	rc = colink(c1, NULL, NULL);
+	CU_ASSERT(rc == 0 || rc == 1);
+	persons = tu_sql_long(db, "SELECT count(*) FROM person");
+	CU_ASSERT_EQUAL(colink(c2, NULL, NULL), 0);
+	/* the three XML people were already known from the CSV: no new person */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM person"), persons);
+	/* the XML checkups replaced the CSV ones of the same person and date */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT checkups_replaced FROM run WHERE job_name='xml'"), 3);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE exam_date IN "
+				       "('2024-06-10','2024-09-15','2024-11-05')"), 3);
+	/* with the same values */
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT sbp_1 " P1), 146, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hba1c " P3), 6.7, 1e-9);
+	/* and the same second key (kana name, birth date, sex) */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(DISTINCT pseudonym) FROM person_key k JOIN checkup c "
+				       "USING(person_id) WHERE k.kind='kana_dob_sex' AND c.exam_date='2024-06-10'"), 1);
+	free(db);
+	free(csv);
+	free(xml);
+	free(j1);
+	free(j2);
+	free(c1);
+	free(c2);
+}
+
+static void test_e2e_xml__no_identifier_of_the_fixture_lands(void)
+{
+	static const char *needles[] = {"テスト　イチロウ", "テストイチロウ", "19700515", "1970-05-15",
+					"19560820", "19790101", "06139992", "４５６７", "00001234"};
+	char *db = tu_fmt("%s/folder.db", dir);
+	size_t i;
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		CU_ASSERT_FALSE(tu_file_contains(db, needles[i], strlen(needles[i])));
+	free(db);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("e2e_xml", setup, teardown);
+	CU_add_test(s, "test_e2e_xml__folder_form_loads_the_fixture_exactly", test_e2e_xml__folder_form_loads_the_fixture_exactly);
+	CU_add_test(s, "test_e2e_xml__zip_form_loads_the_same", test_e2e_xml__zip_form_loads_the_same);
+	CU_add_test(s, "test_e2e_xml__csv_and_xml_of_one_person_are_one_person", test_e2e_xml__csv_and_xml_of_one_person_are_one_person);
+	CU_add_test(s, "test_e2e_xml__no_identifier_of_the_fixture_lands", test_e2e_xml__no_identifier_of_the_fixture_lands);
+	return tu_run_suites();
+}
