@@ -96,7 +96,9 @@ static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *
 			rc = (j->purpose = colink_xml_text(n)) ? COLINK_OK : OOM(err);
 		else if (colink_xml_is(n, "key")) {
 			j->key_line = colink_xml_line(n);
-			rc = (j->key_file = resolved_attr(j, n, "file")) ? COLINK_OK : OOM(err);
+			j->key_file = resolved_attr(j, n, "file");
+			j->key_id = colink_xml_attr(n, "id");
+			rc = (j->key_file || j->key_id) ? COLINK_OK : OOM(err);
 		} else if (colink_xml_is(n, "input"))
 			rc = read_input(j, n, err);
 		else if (colink_xml_is(n, "output"))
@@ -161,6 +163,7 @@ void colink_job_free(struct colink_job *j)
 	colink_free(j->agreement);
 	colink_free(j->purpose);
 	colink_free(j->key_file);
+	colink_free(j->key_id);
 	colink_free(j->output_plugin);
 	colink_free(j->log_file);
 	colink_free(j);

@@ -25,7 +25,8 @@ struct colink_job {
 	char *name, *description;
 	char *agreement;
 	char *purpose;
-	char *key_file;  /* resolved */
+	char *key_file;  /* resolved, or NULL when only key_id is given */
+	char *key_id;    /* <key id>: extracts-only jobs, or NULL */
 	int key_line;
 	struct colink_job_input *inputs;
 	size_t ninputs;

@@ -390,6 +390,15 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: no primary-key and no 'card' key kind in common/keys.tsv",
 				  m->path, line);
+	if (m->extract) {
+		/* records bring their pseudonyms: nothing raw may be mapped */
+		for (i = 0; i < m->nfields; i++)
+			if (m->fields[i].field->flags & COLINK_FIELD_IDENTIFIER)
+				return COLINK_ERR(err, COLINK_EINVAL,
+						  "%s:%d: an extract mapping cannot map identifier %s",
+						  m->path, m->fields[i].line, m->fields[i].field->name);
+		return COLINK_OK;
+	}
 	for (i = 0; i < k->nparts; i++)
 		if (!k->optional[i] && !colink_mapping_find(m, k->parts[i]))
 			return COLINK_ERR(err, COLINK_EINVAL,
@@ -440,6 +449,8 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 			rc = read_null(m, n, err);
 		else if (colink_xml_is(n, "items"))
 			m->items_catalogue = 1;
+		else if (colink_xml_is(n, "extract"))
+			m->extract = 1;
 		else if (colink_xml_is(n, "unmapped")) {
 			char *v = colink_xml_attr(n, "columns");
 			m->unmapped = !v ? 0 : !strcmp(v, "observation") ? COLINK_UNMAPPED_OBSERVATION

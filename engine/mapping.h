@@ -64,6 +64,7 @@ struct colink_mapping {
 	struct colink_codemap *local_maps;
 	size_t nlocal;
 	int items_catalogue;  /* <items source="catalogue"/> */
+	int extract;          /* <extract/>: pseudonyms and ages come with the records */
 	int unmapped;         /* enum colink_unmapped */
 };
 

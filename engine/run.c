@@ -165,6 +165,19 @@ static int plan_inputs(struct colink_plan *p, struct colink_error *err)
 	return rc;
 }
 
+/* A job without a key file may only read pseudonymized extracts. */
+static int check_extract_only(struct colink_plan *p, struct colink_error *err)
+{
+	size_t i;
+	for (i = 0; i < p->ninputs; i++)
+		if (!p->inputs[i].map->extract)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s:%d: <key id> without a key file is only for jobs whose inputs are all extracts; "
+					  "mapping %s reads raw identifiers",
+					  p->job->path, p->job->key_line, p->inputs[i].map->path);
+	return COLINK_OK;
+}
+
 int colink_plan_load(struct colink_plan **out, const char *job_path,
 		     const char *data_dir, const char *plugin_dirs,
 		     struct colink_error *err)
@@ -183,7 +196,9 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 		rc = plan_output(p, err);
 	if (rc == COLINK_OK)
 		rc = plan_inputs(p, err);
-	if (rc == COLINK_OK) {
+	if (rc == COLINK_OK && !p->job->key_file)
+		rc = check_extract_only(p, err);
+	else if (rc == COLINK_OK) {
 		rc = colink_key_load(&p->key, p->job->key_file, err);
 		if (rc) {
 			char why[COLINK_ERRMSG_MAX];
@@ -434,12 +449,15 @@ static int run_inputs(struct run_state *st, struct colink_run_result *res,
 	return rc;
 }
 
+/* The output's "path" setting as resolved (the plan's output may have been
+ * retargeted, e.g. by `colink pseudonymize`). */
 static const char *output_path(const struct colink_plan *p)
 {
+	const struct colink_setting_def *d = p->out_plugin->desc->settings;
 	size_t i;
-	for (i = 0; i < p->job->noutput_settings; i++)
-		if (!strcmp(p->job->output_settings[i].name, "path"))
-			return p->job->output_settings[i].value;
+	for (i = 0; d && d[i].name; i++)
+		if (!strcmp(d[i].name, "path"))
+			return p->out_vals[i].text;
 	return NULL;
 }
 
@@ -484,7 +502,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	st.progress = o && o->progress;
 	colink_new_run_id(res->run_id, err);
 	colink_now_iso(res->started);
-	snprintf(res->key_id, sizeof(res->key_id), "%s", colink_key_id(p->key));
+	snprintf(res->key_id, sizeof(res->key_id), "%s", p->key ? colink_key_id(p->key) : p->job->key_id);
 	res->warehouse = colink_strdup(output_path(p));
 	res->inputs = colink_calloc(count_files(p) + 1, sizeof(*res->inputs));
 	if (!res->inputs)
@@ -496,7 +514,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	ohc.ps = NULL;
 	fill_run_info(&ri, p, res, user, sizeof(user));
 	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
-	rc = colink_pseudo_set_new(&ps, p->key, p->job->agreement, err);
+	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
 	if (rc == COLINK_OK)
 		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, p->out_vals, err);
 	if (rc == COLINK_OK && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)

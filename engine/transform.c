@@ -20,24 +20,34 @@ struct ps_entry {
 
 struct colink_pseudo_set {
 	const struct colink_key *key;
+	char key_id[17];
 	char *agreement;
 	struct ps_entry *e;
 	size_t n;
 };
 
 int colink_pseudo_set_new(struct colink_pseudo_set **out,
-			  const struct colink_key *key, const char *agreement,
-			  struct colink_error *err)
+			  const struct colink_key *key, const char *key_id,
+			  const char *agreement, struct colink_error *err)
 {
-	struct colink_pseudo_set *ps = colink_calloc(1, sizeof(*ps));
+	struct colink_pseudo_set *ps;
 	*out = NULL;
+	if (!key && !key_id)
+		return COLINK_ERR(err, COLINK_EINVAL, "no pseudonym key and no key id");
+	ps = colink_calloc(1, sizeof(*ps));
 	if (!ps || !(ps->agreement = colink_strdup(agreement))) {
 		colink_free(ps);
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	}
 	ps->key = key;
+	snprintf(ps->key_id, sizeof(ps->key_id), "%s", key ? colink_key_id(key) : key_id);
 	*out = ps;
 	return COLINK_OK;
+}
+
+const char *colink_pseudo_set_key_id(const struct colink_pseudo_set *ps)
+{
+	return ps->key_id;
 }
 
 void colink_pseudo_set_free(struct colink_pseudo_set *ps)
@@ -87,7 +97,11 @@ int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
 			      const size_t *lens, char out[65],
 			      struct colink_error *err)
 {
-	struct colink_pseudonymizer *p = ps_get(ps, kind, err);
+	struct colink_pseudonymizer *p;
+	if (!ps->key)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "this run has no key file (only a key id): it cannot make pseudonyms");
+	p = ps_get(ps, kind, err);
 	if (!p)
 		return err ? err->code : COLINK_ENOMEM;
 	return colink_pseudonym_compute(p, nparts, parts, lens, out, err);
@@ -799,6 +813,120 @@ static int make_keys(struct colink_transform *t, struct colink_error *err)
 	return COLINK_OK;
 }
 
+/* ---- pseudonymized extracts: pseudonyms and ages arrive with the record ---- */
+
+static int is_hex64(const char *v, size_t len)
+{
+	size_t i;
+	if (!v || len != 64)
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int extract_pseudonym(struct colink_transform *t, const struct colink_raw_field *rf)
+{
+	const struct colink_key_kind *k = colink_catalog_key(t->cat, rf->name + 10);
+	size_t n = t->rec.npseudonyms;
+	if (!k)
+		return COLINK_OK; /* a kind this catalogue does not define */
+	if (!is_hex64(rf->value, rf->len))
+		return reject(t, rf->name, "%s is not a pseudonym (64 hex digits)", rf->name);
+	if (n >= t->cat->nkeys)
+		return reject(t, rf->name, "pseudonym kind %s given twice", k->kind);
+	memcpy(t->pseud_hex[n], rf->value, 65);
+	t->pseud[n].kind = k->kind;
+	t->pseud[n].value = t->pseud_hex[n];
+	if (k == t->m->primary_key)
+		t->rec.person = t->pseud_hex[n];
+	t->rec.npseudonyms = n + 1;
+	return COLINK_OK;
+}
+
+static void extract_derived(struct colink_transform *t, const struct colink_raw_field *rf)
+{
+	long v = rf->value ? strtol(rf->value, NULL, 10) : -1;
+	if (!strcmp(rf->name, "derived.birth_ym"))
+		t->rec.birth_ym = (int)v;
+	else if (!strcmp(rf->name, "derived.age_at_exam"))
+		t->rec.age_at_exam = (int)v;
+	else if (!strcmp(rf->name, "derived.age_fy_end"))
+		t->rec.age_fy_end = (int)v;
+	else if (!strcmp(rf->name, "derived.fiscal_year"))
+		t->rec.fiscal_year = (int)v;
+}
+
+static int extract_value(struct colink_transform *t, const struct colink_raw_field *rf,
+			 const struct colink_field_def *f, struct colink_error *err)
+{
+	struct colink_out_value *ov;
+	char *buf, why[192];
+	int rc;
+	if (f->flags & (COLINK_FIELD_IDENTIFIER | COLINK_FIELD_NOT_STORED))
+		return reject(t, rf->name, "an extract must not carry %s", f->name);
+	if (!(ov = push_val(t, err)) || !(buf = scratch(t, err)))
+		return COLINK_ENOMEM;
+	ov->field = f;
+	ov->source = rf->name;
+	rc = convert(t, f, NULL, rf, buf, &ov->v, why, sizeof(why));
+	return rc ? reject(t, rf->name, "%s: %s", f->name, why) : COLINK_OK;
+}
+
+static int map_extract(struct colink_transform *t, const struct colink_raw_record *rec,
+		       struct colink_error *err)
+{
+	const char *want = colink_pseudo_set_key_id(t->ps);
+	size_t k;
+	int rc = COLINK_OK;
+	t->rec.npseudonyms = 0;
+	t->rec.pseudonyms = t->pseud;
+	t->rec.person = NULL;
+	t->rec.birth_ym = 0;
+	t->rec.age_at_exam = t->rec.age_fy_end = -1;
+	t->rec.fiscal_year = 0;
+	for (k = 0; rc == COLINK_OK && k < rec->nfields; k++) {
+		const struct colink_raw_field *rf = &rec->fields[k];
+		const struct colink_field_def *f;
+		if (!rf->name || explicitly_mapped(t, rf))
+			continue;
+		if (!strcmp(rf->name, "extract.key_id")) {
+			if (!rf->value || strcmp(rf->value, want))
+				return COLINK_ERR(err, COLINK_EINVAL,
+						  "%s: the extract was made with key id %s; this run uses key id %s",
+						  t->path, rf->value ? rf->value : "(none)", want);
+		} else if (!strncmp(rf->name, "pseudonym.", 10)) {
+			rc = extract_pseudonym(t, rf);
+		} else if (!strncmp(rf->name, "derived.", 8)) {
+			extract_derived(t, rf);
+		} else if ((f = colink_catalog_field(t->cat, rf->name))) {
+			rc = extract_value(t, rf, f, err);
+		} else {
+			rc = extra_field(t, rf, err);
+		}
+	}
+	if (rc == COLINK_OK && !t->rec.person)
+		rc = reject(t, NULL, "extract record has no '%s' pseudonym", t->m->primary_key->kind);
+	return rc;
+}
+
+static int finish_record(struct colink_transform *t, const struct colink_raw_record *rec,
+			 int32_t birth, int32_t exam)
+{
+	t->rec.record_no = rec->record_no;
+	t->rec.line_no = rec->line_no;
+	t->rec.nvalues = t->nvals;
+	t->rec.values = t->vals;
+	if (t->m->extract)
+		return COLINK_OK;
+	t->rec.birth_ym = birth ? birth / 100 : 0;
+	t->rec.fiscal_year = exam ? colink_fiscal_year(exam) : 0;
+	t->rec.age_at_exam = birth && exam ? colink_age_on(birth, exam) : -1;
+	t->rec.age_fy_end = birth && exam ? colink_age_fy_end(birth, exam) : -1;
+	return COLINK_OK;
+}
+
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,
 			    const struct colink_out_record **out,
@@ -812,9 +940,11 @@ int colink_transform_record(struct colink_transform *t,
 	rc = map_fields(t, rec, &birth, &exam, err);
 	if (rc == COLINK_OK)
 		rc = map_constants(t, &exam, err);
-	if (rc == COLINK_OK)
+	if (rc == COLINK_OK && t->m->extract)
+		rc = map_extract(t, rec, err);
+	else if (rc == COLINK_OK)
 		rc = map_extras(t, rec, err);
-	if (rc == COLINK_OK)
+	if (rc == COLINK_OK && !t->m->extract)
 		rc = make_keys(t, err);
 	wipe_idents(t);
 	if (rc == COLINK_ENOMEM && (!err || err->code != COLINK_ENOMEM))
@@ -829,14 +959,7 @@ int colink_transform_record(struct colink_transform *t,
 	}
 	if (rc)
 		return rc;
-	t->rec.record_no = rec->record_no;
-	t->rec.line_no = rec->line_no;
-	t->rec.nvalues = t->nvals;
-	t->rec.values = t->vals;
-	t->rec.birth_ym = birth ? birth / 100 : 0;
-	t->rec.fiscal_year = exam ? colink_fiscal_year(exam) : 0;
-	t->rec.age_at_exam = birth && exam ? colink_age_on(birth, exam) : -1;
-	t->rec.age_fy_end = birth && exam ? colink_age_fy_end(birth, exam) : -1;
+	finish_record(t, rec, birth, exam);
 	*out = &t->rec;
 	return COLINK_OK;
 }

@@ -36,6 +36,7 @@ struct cli_global {
 };
 
 int cmd_run(struct cli_global *g, int argc, char **argv);
+int cmd_pseudonymize(struct cli_global *g, int argc, char **argv);
 int cmd_check(struct cli_global *g, int argc, char **argv);
 int cmd_preview(struct cli_global *g, int argc, char **argv);
 int cmd_plugins(struct cli_global *g, int argc, char **argv);

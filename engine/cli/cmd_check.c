@@ -45,7 +45,7 @@ static int check_job(struct cli_global *g, const char *path, struct colink_error
 		files += p->inputs[i].nfiles;
 	printf("%s: ok (job %s: %zu inputs matching %zu files, output %s, key id %s)\n",
 	       path, p->job->name, p->ninputs, files, p->job->output_plugin,
-	       colink_key_id(p->key));
+	       p->key ? colink_key_id(p->key) : p->job->key_id);
 	colink_plan_free(p);
 	return COLINK_OK;
 }

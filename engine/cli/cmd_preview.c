@@ -140,7 +140,7 @@ static int preview(struct cli_global *g, const char *mpath, const char *input,
 	if (rc == COLINK_OK)
 		rc = load_key(keyfile, &key, err);
 	if (rc == COLINK_OK)
-		rc = colink_pseudo_set_new(&ps, key, agreement, err);
+		rc = colink_pseudo_set_new(&ps, key, NULL, agreement, err);
 	if (rc == COLINK_OK)
 		rc = colink_transform_new(&pv.t, m, cat, ps, 1, input, err);
 	if (rc == COLINK_OK) {

@@ -7,6 +7,9 @@
 #include "colink/plugin.h"
 #include "paths.h"
 #include "run.h"
+#include "settings.h"
+
+#include <sys/stat.h>
 
 static void help(FILE *f)
 {
@@ -135,6 +138,103 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 		print_text(&res);
 	if (rc)
 		fprintf(stderr, "colink: run failed, nothing was loaded: %s\n", err.msg);
+	code = cli_exit_for_run(rc);
+	if (code == EXIT_OK && res.rejected)
+		code = EXIT_REJECTS;
+	colink_run_result_clear(&res);
+	colink_plan_free(plan);
+	return code;
+}
+
+/* ---- colink pseudonymize JOB EXTRACT ---- */
+
+static void help_pseudonymize(FILE *f)
+{
+	fprintf(f,
+		"usage: colink pseudonymize [--json] JOB EXTRACT\n"
+		"\n"
+		"Split-site mode.  Runs JOB's inputs at this site, but writes them to\n"
+		"EXTRACT instead of the job's output: a warehouse-format SQLite file\n"
+		"with pseudonyms only (no raw identifier, no name, no birth date) and\n"
+		"the key id recorded.  Carry EXTRACT to the linkage site and load it\n"
+		"there with mappings/vendors/extract.xml; that job may name only the\n"
+		"key id (<key id=\"...\"/>), so the key never leaves this site.\n"
+		"EXTRACT must not exist yet.  Exit codes as for `colink run`.\n");
+}
+
+/* Point the plan's output at a fresh out_sqlite file: one self-contained
+ * file (rollback journal, not WAL) so that it can be carried as it is. */
+static int retarget(struct colink_plan *plan, const char *extract,
+		    struct colink_setting_given given[2], struct colink_error *err)
+{
+	const struct colink_loaded_plugin *lp;
+	int rc = colink_loader_get(plan->loader, "out_sqlite", &lp, err);
+	if (rc)
+		return rc;
+	given[0].name = "path";
+	given[0].value = extract;
+	given[0].line = 0;
+	given[1].name = "journal";
+	given[1].value = "delete";
+	given[1].line = 0;
+	colink_settings_free(plan->out_vals, 0);
+	plan->out_vals = NULL;
+	plan->out_plugin = lp;
+	return colink_settings_resolve(lp->desc->settings, given, 2, "(pseudonymize)",
+				       "out_sqlite", &plan->out_vals, err);
+}
+
+int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
+{
+	struct colink_error err = {0};
+	struct colink_plan *plan = NULL;
+	struct colink_run_result res;
+	struct colink_run_opts o = {0};
+	struct colink_setting_given given[2];
+	const char *pos[2] = {NULL, NULL};
+	struct stat st;
+	int json = 0, np = 0, i, rc, code;
+
+	o.progress = isatty(2) && !g->quiet;
+	for (i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			help_pseudonymize(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (argv[i][0] != '-' && np < 2) {
+			pos[np++] = argv[i];
+		} else {
+			help_pseudonymize(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (np != 2) {
+		help_pseudonymize(stderr);
+		return EXIT_USAGE;
+	}
+	if (!stat(pos[1], &st)) {
+		fprintf(stderr, "colink: %s already exists; an extract is always a new file\n", pos[1]);
+		return EXIT_CONFIG;
+	}
+	rc = colink_plan_load(&plan, pos[0], colink_data_dir(g->data_dir), g->plugin_dirs, &err);
+	if (rc == COLINK_OK && !plan->key)
+		rc = COLINK_ERR(&err, COLINK_EINVAL, "%s: pseudonymizing needs a key file, not only a key id",
+				pos[0]);
+	if (rc == COLINK_OK)
+		rc = retarget(plan, pos[1], given, &err);
+	if (rc) {
+		fprintf(stderr, "colink: %s\n", err.msg);
+		colink_plan_free(plan);
+		return cli_exit_for_plan(rc);
+	}
+	rc = colink_run(plan, &o, &res, &err);
+	if (json)
+		print_json(&res);
+	else if (!g->quiet)
+		print_text(&res);
+	if (rc)
+		fprintf(stderr, "colink: pseudonymizing failed, no extract was written: %s\n", err.msg);
 	code = cli_exit_for_run(rc);
 	if (code == EXIT_OK && res.rejected)
 		code = EXIT_REJECTS;

@@ -21,6 +21,8 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  run JOB              run a job (one transaction) and print a summary\n"
+		"  pseudonymize JOB EXTRACT\n"
+		"                       run JOB's inputs into a pseudonymized extract (split-site)\n"
 		"  check FILE...        validate mapping and job files; nothing is read or written\n"
 		"  preview MAPPING INPUT [-n N]\n"
 		"                       show the first N mapped records; nothing is written\n"
@@ -105,6 +107,8 @@ int main(int argc, char **argv)
 	argv += i;
 	if (!strcmp(argv[0], "run"))
 		return cmd_run(&g, argc, argv);
+	if (!strcmp(argv[0], "pseudonymize"))
+		return cmd_pseudonymize(&g, argc, argv);
 	if (!strcmp(argv[0], "check"))
 		return cmd_check(&g, argc, argv);
 	if (!strcmp(argv[0], "preview"))

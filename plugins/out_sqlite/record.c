@@ -365,7 +365,10 @@ static int questionnaire_write(struct out_sqlite *o, sqlite3_int64 id,
 /*
  * The long rows of a checkup: observation and questionnaire fields, unknown
  * items, and the exact text of wide-column values that are null with a
- * reason or flagged.  A value with neither content nor reason is skipped.
+ * reason or flagged.  A value with neither content nor reason is skipped;
+ * "missing" (an empty source cell) is not a reason worth a row: the NULL
+ * column already says it, and a row per empty cell would multiply the
+ * long table for nothing.
  */
 static int long_rows(struct out_sqlite *o, const struct colink_out_record *rec,
 		     sqlite3_int64 id, struct colink_error *err)
@@ -375,7 +378,8 @@ static int long_rows(struct out_sqlite *o, const struct colink_out_record *rec,
 	for (i = 0; i < rec->nvalues && src == SQLITE_OK; i++) {
 		const struct colink_out_value *ov = &rec->values[i];
 		int dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
-		int reasoned = ov->v.null_reason != COLINK_NULL_NONE;
+		int reasoned = ov->v.null_reason != COLINK_NULL_NONE &&
+			       ov->v.null_reason != COLINK_NULL_MISSING;
 		if (dest == DEST_QUESTIONNAIRE && (reasoned || present(&ov->v)))
 			src = questionnaire_write(o, id, ov);
 		else if (dest == DEST_OBSERVATION && (reasoned || present(&ov->v)))

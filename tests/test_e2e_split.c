@@ -1,0 +1,183 @@
+/*
+ * test_e2e_split.c -- split-site mode: each site runs `colink pseudonymize`
+ * on its own raw files; the linkage site loads the extracts with only the
+ * key id, never the key.  The result must equal a direct load.
+ */
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char *dir, *kid;
+
+static int colink(const char *args, char **out, char **err)
+{
+	char *c = tu_fmt("cd '%s' && '%s' %s", dir, tu_colink(), args);
+	int rc = tu_run(c, out, err);
+	free(c);
+	return rc;
+}
+
+static void job(const char *name, const char *key, const char *inputs, const char *db)
+{
+	char *p = tu_fmt("%s/%s.xml", dir, name);
+	char *b = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			 "<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
+			 "  <agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>\n"
+			 "  %s\n  %s\n"
+			 "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
+			 "</job>\n", name, key, inputs, db);
+	tu_write_file(p, b, strlen(b));
+	free(p);
+	free(b);
+}
+
+static int setup(void)
+{
+	char *in_a, *in_b, *in_x, *keyid;
+	dir = tu_mkdtemp("split");
+	if (colink("key new site.key", NULL, NULL) || colink("key new other.key", NULL, NULL) ||
+	    colink("key id site.key", &kid, NULL))
+		return 1;
+	kid[strcspn(kid, "\n")] = '\0';
+	in_a = tu_fmt("<input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/samples/vendor_a.csv\"/>",
+		      tu_srcdir(), tu_srcdir());
+	in_b = tu_fmt("<input mapping=\"%s/mappings/vendors/mhlw_xml.xml\" path=\"%s/tests/data/mhlw_fixture\"/>",
+		      tu_srcdir(), tu_srcdir());
+	in_x = tu_fmt("<input mapping=\"%s/mappings/vendors/extract.xml\" path=\"ex_*.db\"/>", tu_srcdir());
+	keyid = tu_fmt("<key id=\"%s\"/>", kid);
+	job("site_a", "<key file=\"site.key\"/>", in_a, "unused_a.db");
+	job("site_b", "<key file=\"site.key\"/>", in_b, "unused_b.db");
+	job("direct", "<key file=\"site.key\"/>", in_a, "direct.db");
+	job("link", keyid, in_x, "linked.db");
+	job("raw_no_key", keyid, in_a, "bad.db");
+	free(in_a);
+	free(in_b);
+	free(in_x);
+	free(keyid);
+	return 0;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(kid);
+	return 0;
+}
+
+static char *path(const char *name)
+{
+	return tu_fmt("%s/%s", dir, name);
+}
+
+static void test_e2e_split__each_site_writes_a_self_contained_extract(void)
+{
+	char *a = path("ex_a.db"), *b = path("ex_b.db"), *wal = path("ex_a.db-wal");
+	struct stat st;
+	int rc = colink("pseudonymize site_a.xml ex_a.db", NULL, NULL);
+	CU_ASSERT_EQUAL(rc, 1); /* vendor A's two planted rejects */
+	CU_ASSERT_EQUAL(colink("pseudonymize site_b.xml ex_b.db", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(stat(wal, &st), -1); /* one file, no WAL beside it */
+	CU_ASSERT_EQUAL(tu_sql_long(a, "SELECT count(*) FROM checkup"), 10);
+	CU_ASSERT_EQUAL(tu_sql_long(b, "SELECT count(*) FROM checkup"), 3);
+	{
+		char *sql = tu_fmt("SELECT count(*) FROM run WHERE key_id='%s' AND status='ok'", kid);
+		CU_ASSERT_EQUAL(tu_sql_long(a, sql), 1);
+		free(sql);
+	}
+	/* the extract was never the job's declared output */
+	CU_ASSERT_EQUAL(access(path("unused_a.db"), F_OK), -1);
+	free(a);
+	free(b);
+	free(wal);
+}
+
+static void test_e2e_split__extracts_hold_no_raw_identifier(void)
+{
+	static const char *needles[] = {"テスト　イチロウ", "テストイチロウ", "テスト イチロウ", "19700515",
+					"1970-05-15", "1956-08-20", "19790101", "06139992", "４５６７",
+					"00001234"};
+	char *a = path("ex_a.db"), *b = path("ex_b.db");
+	size_t i;
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
+		CU_ASSERT_FALSE(tu_file_contains(a, needles[i], strlen(needles[i])));
+		CU_ASSERT_FALSE(tu_file_contains(b, needles[i], strlen(needles[i])));
+	}
+	free(a);
+	free(b);
+}
+
+static void test_e2e_split__linkage_site_needs_only_the_key_id(void)
+{
+	char *w = path("linked.db"), *d = path("direct.db"), *o = NULL, *e = NULL;
+	const char *rows = "SELECT group_concat(x, ';') FROM (SELECT person_id || exam_date || "
+			   "coalesce(sbp_1,'') || coalesce(hba1c,'') || age_fy_end || fiscal_year || "
+			   "coalesce(urine_protein,'') AS x FROM checkup ORDER BY x)";
+	char *r1, *r2;
+	int rc = colink("run link.xml", &o, &e);
+	/* ex_a then ex_b: the three XML exams are the same person and date as
+	 * three CSV rows: rejected as duplicates within one run, which proves
+	 * the two sites' pseudonyms agree */
+	CU_ASSERT_EQUAL(rc, 1);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM reject WHERE reason LIKE 'duplicate checkup%'"), 3);
+	CU_ASSERT_EQUAL(colink("run direct.xml", NULL, NULL), 1);
+	r1 = tu_sql1(w, rows);
+	r2 = tu_sql1(d, rows);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
+	CU_ASSERT_STRING_EQUAL(r1, r2); /* same persons, values and ages as a direct load */
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM person_key"),
+			tu_sql_long(d, "SELECT count(*) FROM person_key"));
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM observation WHERE null_reason='not-performed'"),
+			tu_sql_long(d, "SELECT count(*) FROM observation WHERE null_reason='not-performed'"));
+	free(r1);
+	free(r2);
+	free(w);
+	free(d);
+	free(o);
+	free(e);
+}
+
+static void test_e2e_split__refusals(void)
+{
+	char *e = NULL;
+	/* an extract is always a new file */
+	CU_ASSERT_EQUAL(colink("pseudonymize site_a.xml ex_a.db", NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "already exists"));
+	free(e);
+	e = NULL;
+	/* a key id alone cannot pseudonymize raw identifiers */
+	CU_ASSERT_EQUAL(colink("run raw_no_key.xml", NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "only for jobs whose inputs are all extracts"));
+	free(e);
+	e = NULL;
+	/* an extract made with another key is refused, nothing lands */
+	{
+		char *in = tu_fmt("<input mapping=\"%s/mappings/vendors/extract.xml\" path=\"ex_a.db\"/>", tu_srcdir());
+		char *w = path("other.db");
+		job("other", "<key file=\"other.key\"/>", in, "other.db");
+		CU_ASSERT_EQUAL(colink("run other.xml", NULL, &e), 5);
+		CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "the extract was made with key id"));
+		CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM checkup"), 0);
+		free(in);
+		free(w);
+	}
+	free(e);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("e2e_split", setup, teardown);
+	CU_add_test(s, "test_e2e_split__each_site_writes_a_self_contained_extract", test_e2e_split__each_site_writes_a_self_contained_extract);
+	CU_add_test(s, "test_e2e_split__extracts_hold_no_raw_identifier", test_e2e_split__extracts_hold_no_raw_identifier);
+	CU_add_test(s, "test_e2e_split__linkage_site_needs_only_the_key_id", test_e2e_split__linkage_site_needs_only_the_key_id);
+	CU_add_test(s, "test_e2e_split__refusals", test_e2e_split__refusals);
+	return tu_run_suites();
+}
