@@ -90,7 +90,11 @@ static void test_e2e_split__each_site_writes_a_self_contained_extract(void)
 		free(sql);
 	}
 	/* the extract was never the job's declared output */
-	CU_ASSERT_EQUAL(access(path("unused_a.db"), F_OK), -1);
+	{
+		char *u = path("unused_a.db");
+		CU_ASSERT_EQUAL(access(u, F_OK), -1);
+		free(u);
+	}
 	free(a);
 	free(b);
 	free(wal);
