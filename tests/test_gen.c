@@ -1,0 +1,304 @@
+/*
+ * test_gen.c -- samples/gen/colink-gen, the benchmark's data source:
+ * the same seed gives the same bytes (and --xml never changes the CSVs);
+ * the XML archive is valid under the MHLW schemas when they are at hand;
+ * the real colink loads every generated document with no reject and every
+ * item mapped; and vendor_a.csv of the same seed, loaded afterwards into
+ * the same warehouse, adds no person: both sources give the same
+ * pseudonyms, and each vendor A row replaces the XML checkup of the same
+ * exam.
+ *
+ * Environment (set by `make check`): COLINK_GEN, COLINK_BIN,
+ * COLINK_TEST_SRCDIR; COLINK_MHLW_XSD overrides where the XSDs are looked
+ * for (default /work/shared/reference/mhlw-xsd, never part of the tree).
+ */
+#include <CUnit/Basic.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+#define PERSONS 50
+#define SEED 7
+#define DEFAULT_XSD_DIR "/work/shared/reference/mhlw-xsd"
+
+static char *dir, *gen, *key, *archive, *db;
+
+/* Run colink-gen with `args`; returns its exit status. */
+static int run_gen(const char *args)
+{
+	char *c = tu_fmt("'%s' %s", gen, args), *e = NULL;
+	int rc = tu_run(c, NULL, &e);
+	if (rc)
+		fprintf(stderr, "\n  colink-gen %s: %s\n", args, e ? e : "");
+	free(c);
+	free(e);
+	return rc;
+}
+
+static int colink(const char *args, char **err)
+{
+	char *c = tu_fmt("'%s' %s", tu_colink(), args);
+	int rc = tu_run(c, NULL, err);
+	free(c);
+	return rc;
+}
+
+/* The one entry of `parent` (the archive folder), or NULL. */
+static char *only_entry(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	char *found = NULL;
+	int n = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		n++;
+		free(found);
+		found = tu_fmt("%s/%s", parent, de->d_name);
+	}
+	closedir(d);
+	if (n != 1) {
+		free(found);
+		return NULL;
+	}
+	return found;
+}
+
+static long count_files(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	long n = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int setup(void)
+{
+	const char *g = getenv("COLINK_GEN");
+	char *args, *c;
+	int rc;
+	dir = tu_mkdtemp("gen");
+	gen = g && *g ? strdup(g) : tu_fmt("%s/samples/colink-gen", tu_builddir());
+	key = tu_fmt("%s/k.key", dir);
+	db = tu_fmt("%s/w.db", dir);
+	args = tu_fmt("--persons %d --seed %d --out '%s/csv' --xml '%s/xml'", PERSONS, SEED, dir,
+		      dir);
+	c = tu_fmt("key new '%s'", key);
+	rc = !dir || run_gen(args) || colink(c, NULL);
+	free(args);
+	free(c);
+	if (rc)
+		return 1;
+	c = tu_fmt("%s/xml", dir);
+	archive = only_entry(c);
+	free(c);
+	return archive ? 0 : 1;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(gen);
+	free(key);
+	free(archive);
+	free(db);
+	return 0;
+}
+
+/* `diff -r a b` exit status: 0 same, 1 different. */
+static int diff_dirs(const char *a, const char *b)
+{
+	char *c = tu_fmt("diff -r '%s/%s' '%s/%s' >/dev/null 2>&1", dir, a, dir, b);
+	int rc = tu_run(c, NULL, NULL);
+	free(c);
+	return rc;
+}
+
+static void test_gen__same_seed_same_bytes(void)
+{
+	char *again = tu_fmt("--persons %d --seed %d --out '%s/csv2' --xml '%s/xml2'", PERSONS, SEED,
+			     dir, dir);
+	char *csv_only = tu_fmt("--persons %d --seed %d --out '%s/csv3'", PERSONS, SEED, dir);
+	char *other = tu_fmt("--persons %d --seed %d --xml '%s/xml4'", PERSONS, SEED + 1, dir);
+	char *data = tu_fmt("%s/DATA", archive);
+	CU_ASSERT_EQUAL(count_files(data), PERSONS);
+	CU_ASSERT_EQUAL_FATAL(run_gen(again), 0);
+	CU_ASSERT_EQUAL(diff_dirs("csv", "csv2"), 0);
+	CU_ASSERT_EQUAL(diff_dirs("xml", "xml2"), 0);
+	/* writing the XML too never changes a CSV byte */
+	CU_ASSERT_EQUAL_FATAL(run_gen(csv_only), 0);
+	CU_ASSERT_EQUAL(diff_dirs("csv", "csv3"), 0);
+	/* and the seed does matter */
+	CU_ASSERT_EQUAL_FATAL(run_gen(other), 0);
+	CU_ASSERT_EQUAL(diff_dirs("xml", "xml4"), 1);
+	free(again);
+	free(csv_only);
+	free(other);
+	free(data);
+}
+
+static void test_gen__an_existing_archive_is_not_overwritten(void)
+{
+	char *c = tu_fmt("'%s' --persons 3 --xml '%s/xml' 2>/dev/null", gen, dir);
+	char *data = tu_fmt("%s/DATA", archive);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(count_files(data), PERSONS);
+	free(c);
+	free(data);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void test_gen__xml_is_valid_under_the_mhlw_xsd(void)
+{
+	const char *env = getenv("COLINK_MHLW_XSD");
+	const char *xsd = env && *env ? env : DEFAULT_XSD_DIR;
+	char *c, *e = NULL;
+	int rc;
+	if (!is_dir(xsd)) {
+		fprintf(stderr, "\n  skipped: no MHLW XSDs at %s (set COLINK_MHLW_XSD)\n", xsd);
+		return;
+	}
+	if (tu_run("command -v xmllint >/dev/null 2>&1", NULL, NULL)) {
+		fprintf(stderr, "\n  skipped: xmllint not found\n");
+		return;
+	}
+	/* xmllint writes "FILE validates" for each file on stderr */
+	c = tu_fmt("xmllint --noout --schema '%s/hc08_V08.xsd' '%s'/DATA/*.xml && "
+		   "xmllint --noout --schema '%s/ix08_V08.xsd' '%s/ix08_V08.xml'",
+		   xsd, archive, xsd, archive);
+	rc = tu_run(c, NULL, &e);
+	if (rc)
+		fprintf(stderr, "\n  %s\n", e ? e : "");
+	CU_ASSERT_EQUAL(rc, 0);
+	free(c);
+	free(e);
+}
+
+/* Write and run a job loading one input into the shared warehouse. */
+static int load(const char *name, const char *mapping, const char *path)
+{
+	char *j = tu_fmt("%s/%s.xml", dir, name);
+	char *body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
+			    "  <agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>\n"
+			    "  <key file=\"%s\"/>\n"
+			    "  <input mapping=\"%s/mappings/vendors/%s\" path=\"%s\"/>\n"
+			    "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
+			    "</job>\n", name, key, tu_srcdir(), mapping, path, db);
+	char *c = tu_fmt("run '%s'", j), *e = NULL;
+	int rc;
+	tu_write_file(j, body, strlen(body));
+	rc = colink(c, &e);
+	if (rc)
+		fprintf(stderr, "\n  run %s: %s\n", name, e ? e : "");
+	free(j);
+	free(body);
+	free(c);
+	free(e);
+	return rc;
+}
+
+static void test_gen__colink_loads_every_document(void)
+{
+	CU_ASSERT_EQUAL_FATAL(load("xml", "mhlw_xml.xml", archive), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_read FROM run WHERE job_name='xml'"), PERSONS);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_loaded FROM run WHERE job_name='xml'"), PERSONS);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run WHERE job_name='xml'"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM reject"), 0);
+	/* every card is unique: one person per document */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM person"), PERSONS);
+	/* every item code is in the catalogue, so none is kept as unknown */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM observation WHERE field IS NULL"), 0);
+	/* the 22 questionnaire items arrive (飲酒量 only for drinkers) */
+	CU_ASSERT(tu_sql_long(db, "SELECT count(DISTINCT field) FROM questionnaire") >= 21);
+}
+
+static void test_gen__vendor_a_of_the_same_seed_adds_no_person(void)
+{
+	char *csv = tu_fmt("%s/csv/vendor_a.csv", dir);
+	long rows;
+	CU_ASSERT_EQUAL_FATAL(load("csv", "vendor_a.xml", csv), 0);
+	rows = tu_sql_long(db, "SELECT records_loaded FROM run WHERE job_name='csv'");
+	CU_ASSERT(rows > 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_read FROM run WHERE job_name='csv'"), rows);
+	/* the same pseudonyms: no new person */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM person"), PERSONS);
+	/* and the same exam: each row replaced the XML checkup of its person and date */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT checkups_replaced FROM run WHERE job_name='csv'"), rows);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup"), PERSONS);
+	free(csv);
+}
+
+static int lands(const char *s)
+{
+	int found = tu_file_contains(db, s, strlen(s));
+	if (found)
+		fprintf(stderr, "\n  found in the warehouse: %s\n", s);
+	return found;
+}
+
+/* The first data row's kana name, in every spelling the CSV and the XML use, never lands. */
+static void test_gen__no_identifier_lands(void)
+{
+	char *csv = tu_fmt("%s/csv/vendor_a.csv", dir);
+	char *text = tu_read_file(csv, NULL);
+	char *row = text ? strchr(text, '\n') : NULL, *sur, *given, *joined, *spaced, *wide;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+	for (int i = 0; i < 4 && row; i++) /* 保険者番号,記号,番号,枝番, then the kana */
+		row = strchr(row + 1, ',');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+	sur = strndup(row + 1, strcspn(row + 1, ","));
+	given = strchr(sur, ' ');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(given);
+	*given++ = '\0';
+	joined = tu_fmt("%s%s", sur, given);
+	spaced = tu_fmt("%s %s", sur, given);
+	wide = tu_fmt("%s\u3000%s", sur, given);
+	CU_ASSERT_FALSE(lands(joined));
+	CU_ASSERT_FALSE(lands(spaced));
+	CU_ASSERT_FALSE(lands(wide));
+	/* the doctor's name carried in observation/author */
+	CU_ASSERT_FALSE(lands("架空\u3000医師"));
+	free(joined);
+	free(spaced);
+	free(wide);
+	free(sur);
+	free(text);
+	free(csv);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("gen", setup, teardown);
+	CU_add_test(s, "test_gen__same_seed_same_bytes", test_gen__same_seed_same_bytes);
+	CU_add_test(s, "test_gen__an_existing_archive_is_not_overwritten",
+		    test_gen__an_existing_archive_is_not_overwritten);
+	CU_add_test(s, "test_gen__xml_is_valid_under_the_mhlw_xsd",
+		    test_gen__xml_is_valid_under_the_mhlw_xsd);
+	CU_add_test(s, "test_gen__colink_loads_every_document", test_gen__colink_loads_every_document);
+	CU_add_test(s, "test_gen__vendor_a_of_the_same_seed_adds_no_person",
+		    test_gen__vendor_a_of_the_same_seed_adds_no_person);
+	CU_add_test(s, "test_gen__no_identifier_lands", test_gen__no_identifier_lands);
+	return tu_run_suites();
+}
