@@ -80,6 +80,26 @@ static int read_options(struct colink_job *j, xmlNodePtr n, struct colink_error 
 	return COLINK_OK;
 }
 
+static int read_link(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
+{
+	xmlNodePtr c;
+	size_t k = 0;
+	for (c = n->children; c; c = c->next)
+		k += colink_xml_is(c, "pass");
+	j->link_kinds = colink_calloc(k + 1, sizeof(char *));
+	j->link_lines = colink_calloc(k + 1, sizeof(int));
+	if (!j->link_kinds || !j->link_lines)
+		return OOM(err);
+	for (c = n->children; c; c = c->next) {
+		if (!colink_xml_is(c, "pass"))
+			continue;
+		j->link_lines[j->nlink] = colink_xml_line(c);
+		if (!(j->link_kinds[j->nlink++] = colink_xml_attr(c, "key")))
+			return OOM(err);
+	}
+	return COLINK_OK;
+}
+
 static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *err)
 {
 	xmlNodePtr n;
@@ -105,6 +125,8 @@ static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *
 			rc = read_output(j, n, err);
 		else if (colink_xml_is(n, "options"))
 			rc = read_options(j, n, err);
+		else if (colink_xml_is(n, "link"))
+			rc = read_link(j, n, err);
 	}
 	return rc;
 }
@@ -129,8 +151,11 @@ int colink_job_load(struct colink_job **out, const char *path,
 	rc = colink_sha256_path(path, j->sha256, NULL, err);
 	if (rc == COLINK_OK)
 		rc = colink_xml_load(path, data_dir, "job", &doc, err);
+	colink_xml_oom_reset();
 	if (rc == COLINK_OK)
 		rc = read_top(j, xmlDocGetRootElement(doc), err);
+	if (colink_xml_oom_seen())
+		rc = OOM(err);
 	if (doc)
 		xmlFreeDoc(doc);
 	if (rc) {
@@ -164,6 +189,10 @@ void colink_job_free(struct colink_job *j)
 	colink_free(j->purpose);
 	colink_free(j->key_file);
 	colink_free(j->key_id);
+	for (i = 0; i < j->nlink; i++)
+		colink_free(j->link_kinds[i]);
+	colink_free(j->link_kinds);
+	colink_free(j->link_lines);
 	colink_free(j->output_plugin);
 	colink_free(j->log_file);
 	colink_free(j);

@@ -34,6 +34,9 @@ struct colink_job {
 	int output_line;
 	struct colink_setting_given *output_settings; /* values resolved for "path" */
 	size_t noutput_settings;
+	char **link_kinds;     /* <link><pass key>: key kinds in pass order */
+	int *link_lines;
+	size_t nlink;
 	int64_t max_rejected;  /* -1: no limit */
 	char *log_file;        /* resolved, or NULL */
 };

@@ -208,6 +208,8 @@ static int field_target(struct colink_mapping *m, struct colink_map_field *f,
 	}
 	colink_free(target);
 	colink_free(item);
+	if (rc == COLINK_OK && !f->field)
+		rc = OOM(err); /* the schema requires one of the two attributes */
 	return rc;
 }
 
@@ -378,15 +380,30 @@ static int read_input(struct colink_mapping *m, xmlNodePtr n, struct colink_erro
 	return COLINK_OK;
 }
 
-/* Checks that need the whole file: the person key and the exam date. */
+/* The date that identifies a record of each kind (NULL: none needed). */
+static const char *kind_date_field(const char *kind)
+{
+	if (!strcmp(kind, "checkup"))
+		return "exam_date";
+	if (!strcmp(kind, "attendance"))
+		return "year_month";
+	if (!strcmp(kind, "stress"))
+		return "stress_date";
+	return NULL;
+}
+
+/* Checks that need the whole file: the person key and the record date. */
 static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 		       const struct colink_catalog *cat, struct colink_error *err)
 {
 	const struct colink_key_kind *k = m->primary_key;
+	const char *date_field = kind_date_field(m->kind);
 	size_t i;
 	int line = colink_xml_line(root);
+	/* the association's records are persons by insurance card, the
+	 * employer's by employee number */
 	if (!k)
-		k = m->primary_key = colink_catalog_key(cat, "card");
+		k = m->primary_key = colink_catalog_key(cat, strcmp(m->kind, "checkup") ? "employee" : "card");
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: no primary-key and no 'card' key kind in common/keys.tsv",
 				  m->path, line);
@@ -404,10 +421,9 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "%s:%d: primary key '%s' needs field %s, which this mapping does not map",
 					  m->path, line, k->kind, k->parts[i]);
-	if (!strcmp(m->kind, "checkup") && !colink_mapping_find(m, "exam_date") &&
-	    !find_constant(m, "exam_date"))
-		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a checkup mapping must map exam_date",
-				  m->path, line);
+	if (date_field && !colink_mapping_find(m, date_field) && !find_constant(m, date_field))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping must map %s",
+				  m->path, line, m->kind, date_field);
 	for (i = 0; i < m->nnulls; i++)
 		if (m->nulls[i].reason < 0)
 			return COLINK_ERR(err, COLINK_EINVAL, "%s: unknown null reason", m->path);
@@ -479,8 +495,13 @@ int colink_mapping_load(struct colink_mapping **out, const char *path,
 	rc = colink_sha256_path(path, m->sha256, NULL, err);
 	if (rc == COLINK_OK)
 		rc = colink_xml_load(path, cat->dir, "mapping", &doc, err);
+	colink_xml_oom_reset();
 	if (rc == COLINK_OK)
 		rc = read_top(m, xmlDocGetRootElement(doc), cat, vt, err);
+	/* an attribute lost to out-of-memory reads like an absent one: say
+	 * what really happened rather than a misleading validation error */
+	if (colink_xml_oom_seen())
+		rc = OOM(err);
 	if (doc)
 		xmlFreeDoc(doc);
 	if (rc) {

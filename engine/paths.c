@@ -63,6 +63,7 @@ static int push(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
 			return -1;
 		*v = nv;
 		*cap = nc;
+		nv[*n] = NULL; /* stay terminated even if the copy below fails */
 	}
 	d = colink_strndup(s, len);
 	if (!d)

@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <glob.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,28 @@ static int plan_inputs(struct colink_plan *p, struct colink_error *err)
 	return rc;
 }
 
+/* The output must offer `link` (ABI 1.1) and every pass must name a key
+ * kind of the catalogue. */
+static int check_link(struct colink_plan *p, struct colink_error *err)
+{
+	const struct colink_output_ops *ops = p->out_plugin->desc->output;
+	size_t i;
+	if (!p->job->nlink)
+		return COLINK_OK;
+	if (p->job->nlink > COLINK_LINK_MAX_PASSES)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: at most %d link passes", p->job->path,
+				  p->job->link_lines[0], COLINK_LINK_MAX_PASSES);
+	if (ops->struct_size < offsetof(struct colink_output_ops, link) + sizeof(ops->link) || !ops->link)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: output plugin %s cannot link persons",
+				  p->job->path, p->job->link_lines[0], p->job->output_plugin);
+	for (i = 0; i < p->job->nlink; i++)
+		if (!colink_catalog_key(p->cat, p->job->link_kinds[i]))
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s:%d: link pass key '%s' is not a key kind of common/keys.tsv",
+					  p->job->path, p->job->link_lines[i], p->job->link_kinds[i]);
+	return COLINK_OK;
+}
+
 /* A job without a key file may only read pseudonymized extracts. */
 static int check_extract_only(struct colink_plan *p, struct colink_error *err)
 {
@@ -194,6 +217,8 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 		rc = colink_loader_default(&p->loader, plugin_dirs, err);
 	if (rc == COLINK_OK)
 		rc = plan_output(p, err);
+	if (rc == COLINK_OK)
+		rc = check_link(p, err);
 	if (rc == COLINK_OK)
 		rc = plan_inputs(p, err);
 	if (rc == COLINK_OK && !p->job->key_file)
@@ -390,11 +415,16 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		if (rc == COLINK_OK)
 			rc = in->plugin->desc->init(&ictx, host, &hc, in->vals, st->err);
 		if (rc == COLINK_OK) {
-			rc = in->plugin->desc->input->read(ictx, path, &em, st->err);
+			/* the plugin gets its own error: when the core stopped it,
+			 * the core's reason (in st->err) is the one to keep */
+			struct colink_error perr = {0};
+			rc = in->plugin->desc->input->read(ictx, path, &em, &perr);
 			if (st->fatal)
 				rc = st->err->code ? st->err->code : COLINK_EABORT;
 			else if (rc == COLINK_EABORT)
 				rc = COLINK_ERR(st->err, COLINK_EABORT, "%s: reading stopped", path);
+			else if (rc)
+				*st->err = perr;
 		}
 		in->plugin->desc->fini(ictx);
 		progress(st, 1);
@@ -451,6 +481,30 @@ static int run_inputs(struct run_state *st, struct colink_run_result *res,
 
 /* The output's "path" setting as resolved (the plan's output may have been
  * retargeted, e.g. by `colink pseudonymize`). */
+static int run_link(struct run_state *st, struct colink_run_result *res)
+{
+	struct colink_link_pass passes[COLINK_LINK_MAX_PASSES];
+	struct colink_link_rules rules;
+	size_t i;
+	int rc;
+	if (!st->p->job->nlink)
+		return COLINK_OK;
+	for (i = 0; i < st->p->job->nlink; i++)
+		passes[i].kind = st->p->job->link_kinds[i];
+	rules.struct_size = sizeof(rules);
+	rules.npasses = st->p->job->nlink;
+	rules.passes = passes;
+	memset(&res->link, 0, sizeof(res->link));
+	res->link.struct_size = sizeof(res->link);
+	rc = st->out->link(st->out_ctx, &rules, &res->link, st->err);
+	if (rc == COLINK_OK) {
+		res->linked = 1;
+		res->nlink = st->p->job->nlink;
+		res->link_kinds = (const char *const *)st->p->job->link_kinds;
+	}
+	return rc;
+}
+
 static const char *output_path(const struct colink_plan *p)
 {
 	const struct colink_setting_def *d = p->out_plugin->desc->settings;
@@ -521,6 +575,8 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 		began = 1;
 	if (rc == COLINK_OK)
 		rc = run_inputs(&st, res, &host, ps);
+	if (rc == COLINK_OK)
+		rc = run_link(&st, res);
 	colink_transform_free(st.t);
 	colink_now_iso(res->finished);
 	memset(&sum, 0, sizeof(sum));

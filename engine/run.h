@@ -81,6 +81,10 @@ struct colink_run_result {
 	size_t ninputs;
 	uint64_t read, loaded, rejected;
 	double seconds;
+	int linked;                       /* the job had link rules and they ran */
+	struct colink_link_report link;   /* valid when linked */
+	size_t nlink;
+	const char *const *link_kinds;    /* borrowed from the plan's job */
 };
 
 struct colink_run_opts {

@@ -136,13 +136,30 @@ int colink_xml_load(const char *path, const char *data_dir, const char *schema,
 	return rc;
 }
 
+static int oom_seen;
+
+void colink_xml_oom_reset(void)
+{
+	oom_seen = 0;
+}
+
+int colink_xml_oom_seen(void)
+{
+	return oom_seen;
+}
+
 char *colink_xml_attr(xmlNodePtr n, const char *name)
 {
 	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
 	char *r;
-	if (!v)
+	if (!v) {
+		if (xmlHasProp(n, (const xmlChar *)name))
+			oom_seen = 1;
 		return NULL;
+	}
 	r = colink_strdup((const char *)v);
+	if (!r)
+		oom_seen = 1;
 	xmlFree(v);
 	return r;
 }
@@ -152,8 +169,12 @@ char *colink_xml_text(xmlNodePtr n)
 	xmlChar *v = xmlNodeGetContent(n);
 	const char *s, *e;
 	char *r;
-	if (!v)
-		return colink_strdup("");
+	if (!v) {
+		r = colink_strdup("");
+		if (!r)
+			oom_seen = 1;
+		return r;
+	}
 	s = (const char *)v;
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 		s++;
@@ -161,6 +182,8 @@ char *colink_xml_text(xmlNodePtr n)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
 		e--;
 	r = colink_strndup(s, (size_t)(e - s));
+	if (!r)
+		oom_seen = 1;
 	xmlFree(v);
 	return r;
 }

@@ -24,7 +24,13 @@ int colink_xml_validate(xmlDocPtr doc, const char *path, const char *rng_path,
 int colink_xml_load(const char *path, const char *data_dir, const char *schema,
 		    xmlDocPtr *out, struct colink_error *err);
 
-/* Attribute value as a colink_malloc'd string, or NULL when absent. */
+/* An allocation in colink_xml_attr/colink_xml_text failed since the last
+ * reset: readers check this, since NULL also means "absent". */
+void colink_xml_oom_reset(void);
+int colink_xml_oom_seen(void);
+
+/* Attribute value as a colink_malloc'd string, or NULL when absent (or out
+ * of memory: see colink_xml_oom_seen). */
 char *colink_xml_attr(xmlNodePtr n, const char *name);
 /* Element text content (trimmed), colink_malloc'd; "" when empty. */
 char *colink_xml_text(xmlNodePtr n);

@@ -72,7 +72,40 @@ static void print_json(const struct colink_run_result *r)
 		       (unsigned long long)in->loaded, (unsigned long long)in->rejected,
 		       (unsigned long long)in->unknown_items);
 	}
-	printf("]}\n");
+	printf("]");
+	if (r->linked) {
+		printf(",\"link\":{\"association_persons\":%llu,\"employer_persons\":%llu,\"passes\":[",
+		       (unsigned long long)r->link.association_persons,
+		       (unsigned long long)r->link.employer_persons);
+		for (i = 0; i < r->nlink; i++) {
+			printf("%s{\"pass\":%zu,\"key\":", i ? "," : "", i + 1);
+			cli_json_str(stdout, r->link_kinds[i]);
+			printf(",\"linked\":%llu}", (unsigned long long)r->link.linked[i]);
+		}
+		printf("],\"linked_total\":%llu,\"ambiguous\":%llu,\"unmatched_association\":%llu,"
+		       "\"unmatched_employer\":%llu}",
+		       (unsigned long long)r->link.linked_total, (unsigned long long)r->link.ambiguous,
+		       (unsigned long long)r->link.unmatched_association,
+		       (unsigned long long)r->link.unmatched_employer);
+	}
+	printf("}\n");
+}
+
+static void print_link(const struct colink_run_result *r)
+{
+	size_t i;
+	const struct colink_link_report *l = &r->link;
+	printf("  link: %llu association persons, %llu employer persons\n",
+	       (unsigned long long)l->association_persons, (unsigned long long)l->employer_persons);
+	for (i = 0; i < r->nlink; i++)
+		printf("    pass %zu (%s): %llu linked\n", i + 1, r->link_kinds[i],
+		       (unsigned long long)l->linked[i]);
+	printf("    linked in total: %llu (%.1f%% of employer persons); ambiguous, to review: %llu\n",
+	       (unsigned long long)l->linked_total,
+	       l->employer_persons ? 100.0 * (double)l->linked_total / (double)l->employer_persons : 0.0,
+	       (unsigned long long)l->ambiguous);
+	printf("    unmatched: %llu association, %llu employer\n",
+	       (unsigned long long)l->unmatched_association, (unsigned long long)l->unmatched_employer);
 }
 
 static void print_text(const struct colink_run_result *r)
@@ -91,6 +124,8 @@ static void print_text(const struct colink_run_result *r)
 	printf("  total: %llu read, %llu loaded, %llu rejected in %.2f s\n",
 	       (unsigned long long)r->read, (unsigned long long)r->loaded,
 	       (unsigned long long)r->rejected, r->seconds);
+	if (r->linked)
+		print_link(r);
 	printf("  warehouse: %s\n  key id: %s\n", r->warehouse ? r->warehouse : "-", r->key_id);
 	if (r->rejected && !strcmp(r->status, "ok"))
 		printf("  rejected records: SELECT * FROM reject WHERE run_id = '%s';\n", r->run_id);

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define COLINK_ABI_MAJOR 1
-#define COLINK_ABI_MINOR 0
+#define COLINK_ABI_MINOR 1
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -389,6 +389,41 @@ struct colink_input_ops {
 		    struct colink_error *err);
 };
 
+/* ---- linkage (ABI 1.1) ---- */
+
+#define COLINK_LINK_MAX_PASSES 16
+
+/* One linkage pass: a key kind of mappings/common/keys.tsv. */
+struct colink_link_pass {
+	const char *kind;
+};
+
+/*
+ * The job's linkage rules.  Persons come in two sides: the association's
+ * (from checkup records, person key `association_kind`) and the
+ * employer's (from roster records, person key `employer_kind`).  Passes
+ * run in order over persons not yet linked; a pseudonym that matches more
+ * than one candidate on either side links nobody: the candidates go to
+ * review with the pass that found them.
+ */
+struct colink_link_rules {
+	size_t struct_size;
+	size_t npasses;                       /* 1..COLINK_LINK_MAX_PASSES */
+	const struct colink_link_pass *passes;
+};
+
+/* Filled by the output's link operation. */
+struct colink_link_report {
+	size_t struct_size;
+	uint64_t association_persons;  /* persons on each side, whole warehouse */
+	uint64_t employer_persons;
+	uint64_t linked[COLINK_LINK_MAX_PASSES]; /* new links per pass, this run */
+	uint64_t linked_total;         /* links in the warehouse after this run */
+	uint64_t ambiguous;            /* review rows added by this run */
+	uint64_t unmatched_association;/* persons without a link, after this run */
+	uint64_t unmatched_employer;
+};
+
 struct colink_output_ops {
 	size_t struct_size;
 	/* Start the run: open the warehouse, record the ledger row, open the
@@ -410,6 +445,12 @@ struct colink_output_ops {
 		      struct colink_error *err);
 	/* Undo everything the run wrote; leave only a failed ledger row. */
 	void (*abort)(void *ctx, const struct colink_run_summary *s);
+	/* ABI 1.1 -- check struct_size before use.  Link persons per `rules`
+	 * inside the run's transaction, after the last input_end and before
+	 * commit; record links, review candidates and the report.  NULL when
+	 * the output cannot link (a job with link rules is then refused). */
+	int (*link)(void *ctx, const struct colink_link_rules *rules,
+		    struct colink_link_report *rep, struct colink_error *err);
 };
 
 /*
