@@ -1,11 +1,13 @@
 /*
  * test_out_sqlite.c -- the SQLite warehouse plugin, loaded with dlopen as
  * the engine loads it, driven by hand-built records, asserted on the rows
- * that land in a real SQLite file.
+ * that land in a real SQLite file: checkups, the employer's records
+ * (roster, attendance, stress), the v1 -> v2 migration and linkage.
  */
 #include <CUnit/Basic.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +30,13 @@ static const struct colink_plugin *P;
 #define KANA_A H16("d4d4")
 #define EMP_A H16("e5e5")
 
+#define EMP_1 H16("e001")
+
 /* A small catalogue: rows of mappings/common/fields.tsv. */
 enum { F_SEX, F_EXAM_DATE, F_SBP1, F_HBA1C, F_UPROT, F_HBA1C_JDS, F_QSMOKE,
-       F_CARD, F_DERIVED, F_N };
+       F_CARD, F_DERIVED,
+       F_SITE, F_HIRE, F_LEAVE, F_YM, F_WORKED, F_OVERTIME, F_PL_TAKEN,
+       F_SDATE, F_CONSENT, F_SCORE_B, F_HIGH, F_SA01, F_SB01, F_N };
 
 static const struct colink_field_def cat[F_N] = {
 	[F_SEX] = { "sex", "person", "sex", COLINK_T_CODE, NULL, NULL,
@@ -53,6 +59,32 @@ static const struct colink_field_def cat[F_N] = {
 		     "被保険者証等番号" },
 	[F_DERIVED] = { "derived_only", "-", NULL, COLINK_T_TEXT, NULL, NULL,
 			NULL, COLINK_FIELD_NOT_STORED, "used for derivations" },
+	[F_SITE] = { "site", "employee", "site", COLINK_T_CODE, NULL, NULL, NULL, 0,
+		     "事業所" },
+	[F_HIRE] = { "hire_date", "employee", "hire_date", COLINK_T_DATE, NULL,
+		     NULL, NULL, 0, "入社日" },
+	[F_LEAVE] = { "leave_date", "employee", "leave_date", COLINK_T_DATE, NULL,
+		      NULL, NULL, 0, "退職日" },
+	[F_YM] = { "year_month", "attendance", "year_month", COLINK_T_DATE, NULL,
+		   NULL, NULL, 0, "勤怠の年月" },
+	[F_WORKED] = { "worked_days", "attendance", "worked_days", COLINK_T_DECIMAL,
+		       "d", NULL, NULL, 0, "出勤日数" },
+	[F_OVERTIME] = { "overtime_minutes", "attendance", "overtime_minutes",
+			 COLINK_T_INT, "min", NULL, NULL, 0, "時間外労働" },
+	[F_PL_TAKEN] = { "paid_leave_taken", "attendance", "paid_leave_taken",
+			 COLINK_T_DECIMAL, "d", NULL, NULL, 0, "有給取得日数" },
+	[F_SDATE] = { "stress_date", "stress", "stress_date", COLINK_T_DATE, NULL,
+		      NULL, NULL, 0, "ストレスチェック実施日" },
+	[F_CONSENT] = { "stress_consent", "stress", "consent", COLINK_T_CODE, NULL,
+			NULL, "1.2.392.200119.6.2003", 0, "同意" },
+	[F_SCORE_B] = { "stress_score_b", "stress", "score_b", COLINK_T_INT, NULL,
+			NULL, NULL, 0, "B 合計" },
+	[F_HIGH] = { "stress_high", "stress", "high_stress", COLINK_T_CODE, NULL,
+		     NULL, "1.2.392.200119.6.2003", 0, "高ストレス者" },
+	[F_SA01] = { "stress_a01", "stress_answer", NULL, COLINK_T_INT, NULL, NULL,
+		     NULL, 0, "A1" },
+	[F_SB01] = { "stress_b01", "stress_answer", NULL, COLINK_T_INT, NULL, NULL,
+		     NULL, 0, "B1" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -156,7 +188,7 @@ static struct colink_input_info input(uint32_t no, const char *sha256)
 /* One record under construction. */
 struct recb {
 	struct colink_out_value v[16];
-	struct colink_pseudonym ps[3];
+	struct colink_pseudonym ps[4];
 	struct colink_out_record r;
 };
 
@@ -258,7 +290,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "1", "SELECT max(version) FROM schema_version");
+	SQL_EQ(f.db, "2", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -547,7 +579,7 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
 		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (3, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 3 is newer than this colink supports (1)",
+	want = tu_fmt("%s: warehouse schema version 3 is newer than this colink supports (2)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -677,8 +709,24 @@ static void test_out_sqlite__settings(void)
 	fx_close(&f);
 }
 
-/* Every stored field of mappings/common/fields.tsv has its column, with
- * decimals as REAL: the catalogue and schema.sql agree. */
+/* The warehouse table of a fields.tsv table with columns, or NULL. */
+static const char *wide_table(const char *t)
+{
+	static const char *const map[][2] = {
+		{ "person", "person" }, { "checkup", "checkup" },
+		{ "employee", "employee" }, { "attendance_month", "attendance_month" },
+		{ "stress_check", "stress_check" }
+	};
+	size_t i;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(t, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* Every stored field of mappings/common/fields.tsv has its column in the
+ * table of its side, decimals as REAL, ints as INTEGER, the rest TEXT:
+ * the catalogue and schema.sql agree. */
 static void test_out_sqlite__schema_matches_fields_tsv(void)
 {
 	struct colink_field_def defs[200];
@@ -689,7 +737,7 @@ static void test_out_sqlite__schema_matches_fields_tsv(void)
 	char *data = tu_read_file(path, NULL), *line, *save = NULL;
 	struct colink_run_info r = run_info("r1");
 	struct fx f;
-	size_t n = 0, i, ndec = 0;
+	size_t n = 0, i, ncol = 0, nanswer = 0;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
 	for (line = strtok_r(data, "\n", &save); line && n < 200;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -711,20 +759,26 @@ static void test_out_sqlite__schema_matches_fields_tsv(void)
 			      : !strcmp(c[1], "-") ? COLINK_FIELD_NOT_STORED : 0;
 		n++;
 	}
-	CU_ASSERT(n > 60);
+	CU_ASSERT(n > 130);
+	CU_ASSERT(n < 200);
 	r.fields = defs;
 	r.nfields = n;
 	fx_open(&f, NULL);
 	CU_ASSERT_EQUAL(P->output->begin(f.ctx, &r, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
 	for (i = 0; i < n; i++) {
-		if (strcmp(defs[i].table, "checkup") || defs[i].type != COLINK_T_DECIMAL)
+		const char *t = wide_table(defs[i].table);
+		nanswer += !strcmp(defs[i].table, "stress_answer");
+		if (!t || !defs[i].column || defs[i].flags)
 			continue;
-		SQL_EQ(f.db, "REAL", "SELECT type FROM pragma_table_info('checkup') "
-		       "WHERE name = '%s'", defs[i].column);
-		ndec++;
+		SQL_EQ(f.db, defs[i].type == COLINK_T_DECIMAL ? "REAL"
+		       : defs[i].type == COLINK_T_INT ? "INTEGER" : "TEXT",
+		       "SELECT type FROM pragma_table_info('%s') WHERE name = '%s'",
+		       t, defs[i].column);
+		ncol++;
 	}
-	CU_ASSERT(ndec > 20);
+	CU_ASSERT(ncol >= 53); /* 33 checkup, 8 attendance, 7 stress, 4 employee, 1 person */
+	CU_ASSERT_EQUAL(nanswer, 57); /* 職業性ストレス簡易調査票: A17 B29 C9 D2 */
 	fx_close(&f);
 	free(data);
 	free(path);
@@ -839,6 +893,628 @@ static void test_out_sqlite__embed_sql_compiles(void)
 	free(res);
 }
 
+/* ------------------------------------------------------------------ */
+/* The employer's records                                               */
+/* ------------------------------------------------------------------ */
+
+/* A record of `kind` for `person`, without values or pseudonyms. */
+static void rec_kind(struct recb *b, const char *kind, const char *person,
+		     uint64_t record_no)
+{
+	memset(b, 0, sizeof(*b));
+	b->r.struct_size = sizeof(b->r);
+	b->r.kind = kind;
+	b->r.input_no = 1;
+	b->r.record_no = record_no;
+	b->r.line_no = record_no + 1;
+	b->r.person = person;
+	b->r.pseudonyms = b->ps;
+	b->r.values = b->v;
+	b->r.age_at_exam = -1;
+	b->r.age_fy_end = -1;
+}
+
+static void add_ps(struct recb *b, const char *kind, const char *value)
+{
+	b->ps[b->r.npseudonyms].kind = kind;
+	b->ps[b->r.npseudonyms++].value = value;
+}
+
+static struct colink_out_value *add_i(struct recb *b, int field, int type,
+				      int64_t i, const char *raw)
+{
+	struct colink_out_value *ov = add(b, field, type, NULL, cat[field].name);
+	ov->v.i = i;
+	ov->v.raw = raw;
+	return ov;
+}
+
+/* Roster EMP_1 with every pseudonym linkage joins on. */
+static void rec_roster(struct recb *b, uint64_t record_no)
+{
+	rec_kind(b, "roster", EMP_1, record_no);
+	add_ps(b, "employee", EMP_1);
+	add_ps(b, "card", H16("c0e1"));
+	add_ps(b, "kana_dob_sex", H16("d0e1"));
+	add_ps(b, "kana_dob_sex_insurer", H16("f0e1"));
+	b->r.birth_ym = 199001;
+	add(b, F_SEX, COLINK_T_CODE, "2", "性別");
+	add(b, F_SITE, COLINK_T_CODE, "S01", "事業所");
+	add_i(b, F_HIRE, COLINK_T_DATE, 20150401, "2015/4/1");
+	add(b, F_LEAVE, COLINK_T_NULL, NULL, "退職日")->v.null_reason = COLINK_NULL_MISSING;
+}
+
+static void rec_attendance(struct recb *b, uint64_t record_no, int64_t ymd,
+			   const char *worked)
+{
+	rec_kind(b, "attendance", EMP_1, record_no);
+	add_ps(b, "employee", EMP_1);
+	add_i(b, F_YM, COLINK_T_DATE, ymd, "2024-05");
+	add(b, F_WORKED, COLINK_T_DECIMAL, worked, "出勤");
+	add_i(b, F_OVERTIME, COLINK_T_INT, 754, "12:34");
+	add(b, F_PL_TAKEN, COLINK_T_DECIMAL, "0.5", "有給");
+}
+
+static void rec_stress(struct recb *b, uint64_t record_no, int64_t a01)
+{
+	struct colink_out_value *ov;
+	rec_kind(b, "stress", EMP_1, record_no);
+	add_ps(b, "employee", EMP_1);
+	add_i(b, F_SDATE, COLINK_T_DATE, 20241001, "2024/10/01");
+	add(b, F_CONSENT, COLINK_T_CODE, "1", "同意");
+	add_i(b, F_SCORE_B, COLINK_T_INT, 77, NULL);
+	add(b, F_HIGH, COLINK_T_CODE, "1", NULL);
+	add_i(b, F_SA01, COLINK_T_INT, a01, "3");
+	ov = add(b, F_SB01, COLINK_T_NULL, NULL, "B1");
+	ov->v.null_reason = COLINK_NULL_INVALID;
+	ov->v.raw = "9";
+}
+
+static void test_out_sqlite__writes_employer_records(void)
+{
+	struct fx f;
+	struct recb b;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_roster(&b, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 2, 20240501, "19.5");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_stress(&b, 3, 3);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 3, 3, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "employer|2|199001|r1", "SELECT side||'|'||sex||'|'||birth_ym||'|'||"
+	       "first_run_id FROM person WHERE person_id = '" EMP_1 "'");
+	SQL_EQ(f.db, "card,employee,kana_dob_sex,kana_dob_sex_insurer",
+	       "SELECT group_concat(kind) FROM (SELECT kind FROM person_key WHERE "
+	       "person_id = '" EMP_1 "' ORDER BY kind)");
+	SQL_EQ(f.db, "S01|2015-04-01|1|r1|1|1|2", "SELECT site||'|'||hire_date||'|'||"
+	       "(leave_date IS NULL)||'|'||run_id||'|'||input_no||'|'||record_no||'|'||"
+	       "line_no FROM employee WHERE person_id = '" EMP_1 "'");
+	SQL_EQ(f.db, "2024-05|real|19.5|integer|754|0.5|1|r1|2",
+	       "SELECT year_month||'|'||typeof(worked_days)||'|'||worked_days||'|'||"
+	       "typeof(overtime_minutes)||'|'||overtime_minutes||'|'||paid_leave_taken"
+	       "||'|'||(sick_days IS NULL)||'|'||run_id||'|'||record_no FROM attendance_month");
+	SQL_EQ(f.db, "2024-10-01|1|integer|77|1|3", "SELECT stress_date||'|'||consent||'|'||"
+	       "typeof(score_b)||'|'||score_b||'|'||high_stress||'|'||record_no FROM stress_check");
+	SQL_EQ(f.db, "stress_a01:integer:3::3:stress_a01|stress_b01:null::invalid:9:B1",
+	       "SELECT group_concat(x, '|') FROM (SELECT field||':'||typeof(answer)||':'||"
+	       "coalesce(answer, '')||':'||coalesce(null_reason, '')||':'||raw||':'||"
+	       "source_column AS x FROM stress_answer AS a JOIN stress_check AS c "
+	       "ON c.stress_check_id = a.stress_check_id ORDER BY field)");
+	SQL_EQ(f.db, "0", "SELECT (SELECT count(*) FROM checkup) + (SELECT count(*) FROM "
+	       "observation) + (SELECT count(*) FROM questionnaire)");
+	fx_close(&f);
+}
+
+static void test_out_sqlite__refuses_records_of_the_wrong_shape(void)
+{
+	struct fx f;
+	struct recb b;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_roster(&b, 1);
+	add(&b, F_SBP1, COLINK_T_DECIMAL, "120", "sbp");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "field sbp_1 (table checkup) cannot be stored "
+			       "from a record of kind roster (input 1 record 1)");
+	rec_attendance(&b, 2, 20240501, "20");
+	add(&b, -1, COLINK_T_TEXT, "x", "col_x")->item_code = "9N999000000000001";
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "item 9N999000000000001 has no common field; "
+			       "records of kind attendance store catalogue fields only "
+			       "(input 1 record 2)");
+	rec_stress(&b, 3, 3);
+	b.v[4].v.type = COLINK_T_TEXT;
+	b.v[4].v.text = "3";
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "field stress_a01: a stress answer must be an int "
+			       "value (input 1 record 3)");
+	rec_attendance(&b, 4, 20240501, "20");
+	b.v[0].v.type = COLINK_T_NULL; /* the month */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "no year and month");
+	rec_stress(&b, 5, 3);
+	b.v[0].v.i = 20241399;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "invalid stress check date");
+	/* a person stays on its side */
+	rec_roster(&b, 6);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_init(&b, EMP_1, 7);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "the person key belongs to a person of the other "
+			       "side; records of kind checkup are the association's");
+	rec_init(&b, PERSON_A, 8);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 9, 20240501, "20");
+	b.r.person = PERSON_A;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(commit(&f, 9, 2, 7), COLINK_OK);
+	SQL_EQ(f.db, "1|0|0|1", "SELECT (SELECT count(*) FROM employee)||'|'||(SELECT count(*) "
+	       "FROM attendance_month)||'|'||(SELECT count(*) FROM stress_check)||'|'||"
+	       "(SELECT count(*) FROM checkup)");
+	SQL_EQ(f.db, "association", "SELECT side FROM person WHERE person_id = '" PERSON_A "'");
+	SQL_EQ(f.db, "employer", "SELECT side FROM person WHERE person_id = '" EMP_1 "'");
+	fx_close(&f);
+}
+
+/* Same policy as checkups: a duplicate within one run is rejected, a row
+ * of an earlier run is replaced (with its long rows), and counted. */
+static void test_out_sqlite__employer_rows_duplicate_and_replace(void)
+{
+	struct fx f;
+	struct recb b;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_attendance(&b, 1, 20240501, "20");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 2, 20240515, "21"); /* same month, another day */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate attendance for this person and month "
+			       "(input 1 record 1)");
+	rec_attendance(&b, 3, 20240601, "22");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_roster(&b, 4);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_roster(&b, 5);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate roster record for this person "
+			       "(input 1 record 4)");
+	rec_stress(&b, 6, 3);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_stress(&b, 7, 4);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(commit(&f, 7, 4, 3), COLINK_OK);
+	CU_ASSERT_PTR_NULL(strstr(f.m.log, "replaced"));
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	rec_attendance(&b, 1, 20240501, "18");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_roster(&b, 2);
+	b.v[1].v.text = "S02"; /* moved site; left */
+	b.v[3].v.type = COLINK_T_DATE;
+	b.v[3].v.null_reason = COLINK_NULL_NONE;
+	b.v[3].v.i = 20240930;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_stress(&b, 3, 4);
+	b.r.nvalues--; /* no B1 this time */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 3, 3, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "2024-05:18.0:r2,2024-06:22.0:r1", "SELECT group_concat(x) FROM (SELECT "
+	       "year_month||':'||worked_days||':'||run_id AS x FROM attendance_month "
+	       "ORDER BY year_month)");
+	SQL_EQ(f.db, "1|S02|2024-09-30|r2", "SELECT count(*)||'|'||site||'|'||leave_date||'|'||"
+	       "run_id FROM employee");
+	SQL_EQ(f.db, "1|r2|stress_a01:4", "SELECT (SELECT count(*) FROM stress_check)||'|'||"
+	       "(SELECT run_id FROM stress_check)||'|'||(SELECT group_concat(field||':'||answer) "
+	       "FROM stress_answer)");
+	SQL_EQ(f.db, "0|1|1|1", "SELECT checkups_replaced||'|'||employees_replaced||'|'||"
+	       "attendance_replaced||'|'||stress_replaced FROM run WHERE run_id = 'r2'");
+	SQL_EQ(f.db, "0|0|0", "SELECT employees_replaced||'|'||attendance_replaced||'|'||"
+	       "stress_replaced FROM run WHERE run_id = 'r1'");
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.m.log, ": 1 employee, 1 attendance and 1 stress check "
+				      "rows replaced earlier loads\n"));
+	fx_close(&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Migration from schema version 1                                      */
+/* ------------------------------------------------------------------ */
+
+/* mappings/warehouse/schema.sql as released with schema version 1
+ * (comments dropped), the shape of every warehouse written before v2. */
+static const char schema_v1_sql[] =
+	"CREATE TABLE schema_version (version INTEGER NOT NULL, applied TEXT NOT NULL);\n"
+	"INSERT INTO schema_version (version, applied) VALUES (1, "
+	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n"
+	"CREATE TABLE run (run_id TEXT PRIMARY KEY NOT NULL, job_name TEXT, job_path "
+	"TEXT, job_sha256 TEXT, purpose TEXT, key_id TEXT, os_user TEXT, colink_version "
+	"TEXT, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL DEFAULT "
+	"'incomplete' CHECK (status IN ('incomplete', 'ok', 'failed')), message TEXT, "
+	"records_read INTEGER, records_loaded INTEGER, records_rejected INTEGER, "
+	"checkups_replaced INTEGER);\n"
+	"CREATE TABLE run_input (run_id TEXT NOT NULL REFERENCES run (run_id), input_no "
+	"INTEGER NOT NULL, path TEXT, sha256 TEXT, size INTEGER, plugin TEXT, "
+	"mapping_path TEXT, mapping_id TEXT, mapping_sha256 TEXT, records_read INTEGER, "
+	"records_loaded INTEGER, records_rejected INTEGER, status TEXT NOT NULL CHECK "
+	"(status IN ('loaded', 'skipped-duplicate')), PRIMARY KEY (run_id, input_no));\n"
+	"CREATE INDEX run_input_sha256 ON run_input (sha256);\n"
+	"CREATE TABLE input_field_map (run_id TEXT NOT NULL, input_no INTEGER NOT NULL, "
+	"field TEXT NOT NULL, source TEXT);\n"
+	"CREATE INDEX input_field_map_input ON input_field_map (run_id, input_no);\n"
+	"CREATE TABLE reject (run_id TEXT NOT NULL REFERENCES run (run_id), input_no "
+	"INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, source_column "
+	"TEXT, reason TEXT NOT NULL);\n"
+	"CREATE INDEX reject_run ON reject (run_id);\n"
+	"CREATE TABLE person (person_id TEXT PRIMARY KEY NOT NULL, key_id TEXT, sex "
+	"TEXT, birth_ym INTEGER, first_run_id TEXT REFERENCES run (run_id), last_run_id "
+	"TEXT REFERENCES run (run_id));\n"
+	"CREATE TABLE person_key (person_id TEXT NOT NULL REFERENCES person "
+	"(person_id), kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT, PRIMARY "
+	"KEY (kind, pseudonym, person_id));\n"
+	"CREATE INDEX person_key_pseudonym ON person_key (pseudonym);\n"
+	"CREATE INDEX person_key_person ON person_key (person_id);\n"
+	"CREATE TABLE checkup (checkup_id INTEGER PRIMARY KEY, person_id TEXT NOT NULL "
+	"REFERENCES person (person_id), exam_date TEXT NOT NULL CHECK (exam_date GLOB "
+	"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), fiscal_year INTEGER, "
+	"age_at_exam INTEGER, age_fy_end INTEGER, program_type TEXT, exam_org TEXT, "
+	"height REAL, weight REAL, bmi REAL, waist REAL, waist_self_judged REAL, "
+	"waist_self_reported REAL, visceral_fat_area REAL, sbp_1 REAL, sbp_2 REAL, "
+	"sbp_other REAL, dbp_1 REAL, dbp_2 REAL, dbp_other REAL, blood_draw_timing "
+	"TEXT, tg_fasting REAL, tg_casual REAL, hdl REAL, ldl REAL, non_hdl REAL, ast "
+	"REAL, alt REAL, ggt REAL, fpg REAL, casual_glucose REAL, hba1c REAL, "
+	"urine_glucose TEXT, urine_protein TEXT, creatinine REAL, egfr REAL, hemoglobin "
+	"REAL, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, "
+	"record_no INTEGER NOT NULL, line_no INTEGER, UNIQUE (person_id, exam_date));\n"
+	"CREATE TABLE observation (checkup_id INTEGER NOT NULL REFERENCES checkup "
+	"(checkup_id), item_code TEXT, field TEXT, value_type TEXT NOT NULL CHECK "
+	"(value_type IN ('decimal', 'code', 'text', 'int', 'date', 'null')), value_text "
+	"TEXT, value_num REAL, code_system TEXT, unit TEXT, null_reason TEXT CHECK "
+	"(null_reason IS NULL OR null_reason IN ('not-performed', 'unmeasurable', "
+	"'missing', 'below-range', 'above-range', 'invalid')), flag TEXT CHECK (flag IS "
+	"NULL OR flag IN ('H', 'L')), raw TEXT, source_column TEXT);\n"
+	"CREATE INDEX observation_checkup ON observation (checkup_id);\n"
+	"CREATE TABLE questionnaire (checkup_id INTEGER NOT NULL REFERENCES checkup "
+	"(checkup_id), item_code TEXT, field TEXT, answer TEXT, code_system TEXT, "
+	"null_reason TEXT CHECK (null_reason IS NULL OR null_reason IN "
+	"('not-performed', 'unmeasurable', 'missing', 'below-range', 'above-range', "
+	"'invalid')), raw TEXT, source_column TEXT);\n"
+	"CREATE INDEX questionnaire_checkup ON questionnaire (checkup_id);\n"
+	;
+
+/* Every table's columns and every index, in a comparable form. */
+static char *layout(const char *db)
+{
+	char *cols = tu_sql1(db,
+		"SELECT group_concat(x, ' ') FROM (SELECT m.name||'.'||p.name||':'||"
+		"p.type||':'||p.\"notnull\"||':'||coalesce(p.dflt_value, '-')||':'||p.pk AS x "
+		"FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
+		"WHERE m.type = 'table' ORDER BY m.name, p.cid)");
+	char *idx = tu_sql1(db,
+		"SELECT group_concat(x, ' ') FROM (SELECT m.name||'/'||i.name||':'||"
+		"i.\"unique\"||':'||(SELECT group_concat(c.name) FROM pragma_index_info(i.name) "
+		"AS c) AS x FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS i "
+		"WHERE m.type = 'table' ORDER BY m.name, i.name)");
+	char *all = tu_fmt("%s\n%s", cols ? cols : "?", idx ? idx : "?");
+	free(cols);
+	free(idx);
+	return all;
+}
+
+/* A v1 warehouse with one loaded checkup of PERSON_A (card CARD_A). */
+static void make_v1(const char *db)
+{
+	exec_sql(db, schema_v1_sql);
+	exec_sql(db,
+		 "INSERT INTO run (run_id, key_id, started, status, checkups_replaced) "
+		 "VALUES ('r0', 'k1', '2024-01-01T00:00:00Z', 'ok', 0);"
+		 "INSERT INTO person VALUES ('" PERSON_A "', 'k1', '1', 198504, 'r0', 'r0');"
+		 "INSERT INTO person_key VALUES ('" PERSON_A "', 'card', '" CARD_A "', 'k1');"
+		 "INSERT INTO checkup (checkup_id, person_id, exam_date, sbp_1, run_id, "
+		 "input_no, record_no) VALUES (5, '" PERSON_A "', '2023-05-10', 131.0, 'r0', 1, 1);"
+		 "INSERT INTO observation (checkup_id, field, value_type, value_text) "
+		 "VALUES (5, 'hba1c_jds', 'decimal', '5.80');");
+}
+
+static void test_out_sqlite__migrates_v1_in_place(void)
+{
+	struct fx f, g;
+	struct recb b;
+	struct colink_field_def more[F_N + 1];
+	struct colink_run_info bad = run_info("rbad");
+	struct colink_link_pass pass = { "card" };
+	struct colink_link_rules rules = { sizeof(rules), 1, &pass };
+	struct colink_link_report rep;
+	char *got, *want;
+	fx_open(&f, NULL);
+	make_v1(f.db);
+	/* a begin that fails leaves the file at version 1, untouched */
+	memcpy(more, cat, sizeof(cat));
+	more[F_N] = (struct colink_field_def){ "x2", "employee", "x2", COLINK_T_TEXT,
+					       NULL, NULL, NULL, 0, "x" };
+	bad.fields = more;
+	bad.nfields = F_N + 1;
+	CU_ASSERT_EQUAL(P->output->begin(f.ctx, &bad, &f.err), COLINK_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "warehouse table employee has no column x2"));
+	SQL_EQ(f.db, "1|0", "SELECT max(version)||'|'||(SELECT count(*) FROM "
+	       "pragma_table_info('person') WHERE name = 'side') FROM schema_version");
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_roster(&b, 1);
+	b.ps[1].value = CARD_A; /* the v1 person's card */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	memset(&rep, 0, sizeof(rep));
+	rep.struct_size = sizeof(rep);
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "1,2", "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY version)");
+	SQL_EQ(f.db, "association|1|198504|r0|r0", "SELECT side||'|'||sex||'|'||birth_ym||'|'"
+	       "||first_run_id||'|'||last_run_id FROM person WHERE person_id = '" PERSON_A "'");
+	SQL_EQ(f.db, "5|2023-05-10|131.0|r0|5.80", "SELECT c.checkup_id||'|'||exam_date||'|'||"
+	       "sbp_1||'|'||run_id||'|'||value_text FROM checkup AS c JOIN observation AS o "
+	       "ON o.checkup_id = c.checkup_id");
+	SQL_EQ(f.db, "ok|ok", "SELECT group_concat(status, '|') FROM run");
+	SQL_EQ(f.db, "0|0|0", "SELECT employees_replaced||'|'||attendance_replaced||'|'||"
+	       "stress_replaced FROM run WHERE run_id = 'r1'");
+	SQL_EQ(f.db, "employer", "SELECT side FROM person WHERE person_id = '" EMP_1 "'");
+	/* the v1 person links to the v2 roster person */
+	SQL_EQ(f.db, PERSON_A, "SELECT association_person_id FROM link WHERE "
+	       "employer_person_id = '" EMP_1 "'");
+	CU_ASSERT_EQUAL(rep.linked[0], 1);
+
+	/* migrated and new warehouses have the same tables, columns, indexes */
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(f.db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "person.side:TEXT:0:-:0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "link/sqlite_autoindex_link_2:1:association_person_id"));
+	free(got);
+	free(want);
+	fx_close(&g);
+	fx_close(&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Linkage                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Persons of the linkage tests: association A*, employer E*. */
+#define A1 H16("aa01")
+#define A2 H16("aa02")
+#define A3 H16("aa03")
+#define A4 H16("aa04")
+#define A5 H16("aa05")
+#define A6 H16("aa06")
+#define A7 H16("aa07")
+#define E1 H16("ee01")
+#define E2 H16("ee02")
+#define E3A H16("ee3a")
+#define E3B H16("ee3b")
+#define E4 H16("ee04")
+#define E5 H16("ee05")
+#define E5X H16("ee5f")
+#define E6 H16("ee06")
+#define E8 H16("ee08")
+#define E9 H16("ee09")
+
+/* A checkup (association) or roster (employer) person with a card and a
+ * kana_dob_sex_insurer pseudonym (each optional). */
+static void person_rec(struct fx *f, const char *kind, const char *person,
+		       const char *card, const char *kdsi, uint64_t no)
+{
+	struct recb b;
+	if (!strcmp(kind, "checkup")) {
+		rec_init(&b, person, no);
+		b.r.npseudonyms = 0;
+	} else {
+		rec_kind(&b, kind, person, no);
+		add_ps(&b, "employee", person);
+	}
+	if (card)
+		add_ps(&b, "card", card);
+	if (kdsi)
+		add_ps(&b, "kana_dob_sex_insurer", kdsi);
+	CU_ASSERT_EQUAL(write_rec(f, &b), COLINK_OK);
+}
+
+static int do_link(struct fx *f, struct colink_link_report *rep)
+{
+	static const struct colink_link_pass passes[] = {
+		{ "card" }, { "kana_dob_sex_insurer" }
+	};
+	struct colink_link_rules rules = { sizeof(rules), 2, passes };
+	memset(rep, 0xff, sizeof(*rep));
+	rep->struct_size = sizeof(*rep);
+	return P->output->link(f->ctx, &rules, rep, &f->err);
+}
+
+#define REP_EQ(rep, assoc, emp, l1, l2, total, amb, ua, ue) do {              \
+	CU_ASSERT_EQUAL((rep).association_persons, assoc);                    \
+	CU_ASSERT_EQUAL((rep).employer_persons, emp);                         \
+	CU_ASSERT_EQUAL((rep).linked[0], l1);                                 \
+	CU_ASSERT_EQUAL((rep).linked[1], l2);                                 \
+	CU_ASSERT_EQUAL((rep).linked[2], 0);                                  \
+	CU_ASSERT_EQUAL((rep).linked_total, total);                           \
+	CU_ASSERT_EQUAL((rep).ambiguous, amb);                                \
+	CU_ASSERT_EQUAL((rep).unmatched_association, ua);                     \
+	CU_ASSERT_EQUAL((rep).unmatched_employer, ue);                        \
+} while (0)
+
+/* Links as "employer-association:pass:kind:run" with 4-hex person names. */
+#define LINKS_SQL "SELECT group_concat(x, ' ') FROM (SELECT substr(employer_person_id, 1, 4)" \
+	"||'-'||substr(association_person_id, 1, 4)||':'||pass||':'||kind||':'||run_id AS x " \
+	"FROM link ORDER BY employer_person_id)"
+#define REVIEW_SQL "SELECT group_concat(x, ' | ') FROM (SELECT pass||':'||" \
+	"substr(employer_person_id, 1, 4)||'-'||substr(association_person_id, 1, 4)||':'||" \
+	"reason AS x FROM link_review WHERE run_id = '%s' AND kind = '%s' " \
+	"ORDER BY pass, employer_person_id, association_person_id)"
+
+/*
+ * Run 1 (association A1-A7, employer E1-E8, passes card then
+ * kana_dob_sex_insurer):
+ *   E1-A1   same card                         -> pass 1
+ *   E2-A2   cards differ, same kdsi            -> pass 2
+ *   E3a,E3b twins on A3's kdsi (A3: 2 cand.)   -> review, unlinked
+ *   A4      family member, association only    -> unmatched
+ *   E5,E5x  share A5's card (A5: 2 cand.)      -> review in pass 1,
+ *           E5 has A5's kdsi                   -> E5-A5 in pass 2
+ *   E6      card of A6 and A7 (E6: 2 cand.)    -> review in pass 1,
+ *           A6's kdsi                          -> E6-A6 in pass 2
+ *   E8      employer only                      -> unmatched
+ */
+static void link_fixture(struct fx *f)
+{
+	uint64_t n = 1;
+	person_rec(f, "checkup", A1, H16("c001"), H16("d001"), n++);
+	person_rec(f, "checkup", A2, H16("c002"), H16("d002"), n++);
+	person_rec(f, "checkup", A3, H16("c003"), H16("d003"), n++);
+	person_rec(f, "checkup", A4, H16("c004"), H16("d004"), n++);
+	person_rec(f, "checkup", A5, H16("c005"), H16("d005"), n++);
+	person_rec(f, "checkup", A6, H16("c006"), H16("d006"), n++);
+	person_rec(f, "checkup", A7, H16("c006"), H16("d007"), n++);
+	person_rec(f, "roster", E1, H16("c001"), H16("d001"), n++);
+	person_rec(f, "roster", E2, H16("c02b"), H16("d002"), n++);
+	person_rec(f, "roster", E3A, H16("c03a"), H16("d003"), n++);
+	person_rec(f, "roster", E3B, H16("c03b"), H16("d003"), n++);
+	person_rec(f, "roster", E5, H16("c005"), H16("d005"), n++);
+	person_rec(f, "roster", E5X, H16("c005"), H16("d05f"), n++);
+	person_rec(f, "roster", E6, H16("c006"), H16("d006"), n++);
+	person_rec(f, "roster", E8, H16("c008"), H16("d008"), n++);
+}
+
+static void test_out_sqlite__link_passes_review_and_report(void)
+{
+	struct fx f;
+	struct colink_link_report rep;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	link_fixture(&f);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	REP_EQ(rep, 7, 8, 1, 3, 4, 6, 3, 4);
+	CU_ASSERT_EQUAL(rep.struct_size, sizeof(rep));
+	CU_ASSERT_EQUAL(commit(&f, 15, 15, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "ee01-aa01:1:card:r1 ee02-aa02:2:kana_dob_sex_insurer:r1 "
+	       "ee05-aa05:2:kana_dob_sex_insurer:r1 ee06-aa06:2:kana_dob_sex_insurer:r1",
+	       LINKS_SQL);
+	SQL_EQ(f.db, "1:ee05-aa05:association person has 2 candidates | "
+	       "1:ee06-aa06:employer person has 2 candidates | "
+	       "1:ee06-aa07:employer person has 2 candidates | "
+	       "1:ee5f-aa05:association person has 2 candidates",
+	       REVIEW_SQL, "r1", "card");
+	SQL_EQ(f.db, "2:ee3a-aa03:association person has 2 candidates | "
+	       "2:ee3b-aa03:association person has 2 candidates",
+	       REVIEW_SQL, "r1", "kana_dob_sex_insurer");
+	SQL_EQ(f.db, "1:card:1:4 2:kana_dob_sex_insurer:3:2",
+	       "SELECT group_concat(x, ' ') FROM (SELECT pass||':'||kind||':'||linked||':'||"
+	       "ambiguous AS x FROM link_report WHERE run_id = 'r1' ORDER BY pass)");
+	SQL_EQ(f.db, "2|7|8|4|4|6|3|4", "SELECT passes||'|'||association_persons||'|'||"
+	       "employer_persons||'|'||linked_new||'|'||linked_total||'|'||ambiguous||'|'||"
+	       "unmatched_association||'|'||unmatched_employer FROM link_summary "
+	       "WHERE run_id = 'r1'");
+	/* a family member on the association side only stays unmatched */
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM link WHERE association_person_id = '" A4 "'");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM link_review WHERE association_person_id = '"
+	       A4 "' OR employer_person_id = '" E8 "'");
+	fx_close(&f);
+}
+
+static void test_out_sqlite__links_persist_across_runs(void)
+{
+	struct fx f;
+	struct colink_link_report rep;
+	struct colink_run_summary fail = { "failed", "boom", NULL, 0, 0, 0 };
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	link_fixture(&f);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 15, 15, 0), COLINK_OK);
+
+	/* a rerun adds no link; the twins are found again for review */
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	REP_EQ(rep, 7, 8, 0, 0, 4, 2, 3, 4);
+	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
+	SQL_EQ(f.db, "4|r1", "SELECT count(*)||'|'||group_concat(DISTINCT run_id) FROM link");
+	SQL_EQ(f.db, "2:ee3a-aa03:association person has 2 candidates | "
+	       "2:ee3b-aa03:association person has 2 candidates",
+	       REVIEW_SQL, "r2", "kana_dob_sex_insurer");
+	SQL_EQ(f.db, "0|0", "SELECT group_concat(linked, '|') FROM link_report "
+	       "WHERE run_id = 'r2'");
+
+	/* a later roster links a person left unmatched, in that run */
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r3"), COLINK_OK);
+	person_rec(&f, "roster", E4, H16("c004"), NULL, 1);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	REP_EQ(rep, 7, 9, 1, 0, 5, 2, 2, 4);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	SQL_EQ(f.db, "ee04-aa04:1:card:r3", LINKS_SQL " WHERE x LIKE 'ee04%%'");
+
+	/* an aborted run leaves no link, review, report or summary */
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r4"), COLINK_OK);
+	person_rec(&f, "roster", E9, NULL, H16("d007"), 1);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	REP_EQ(rep, 7, 10, 0, 1, 6, 2, 1, 4);
+	P->output->abort(f.ctx, &fail);
+	SQL_EQ(f.db, "5|0", "SELECT count(*)||'|'||(SELECT count(*) FROM person WHERE "
+	       "person_id = '" E9 "') FROM link");
+	SQL_EQ(f.db, "0", "SELECT (SELECT count(*) FROM link_review WHERE run_id = 'r4') + "
+	       "(SELECT count(*) FROM link_report WHERE run_id = 'r4') + "
+	       "(SELECT count(*) FROM link_summary WHERE run_id = 'r4')");
+	SQL_EQ(f.db, "r1,r2,r3", "SELECT group_concat(run_id) FROM (SELECT run_id FROM "
+	       "link_summary ORDER BY run_id)");
+	fx_close(&f);
+}
+
+static void test_out_sqlite__link_refuses_bad_calls(void)
+{
+	struct fx f;
+	struct colink_link_pass twice[] = { { "card" }, { "card" } };
+	struct colink_link_rules rules = { sizeof(rules), 2, twice };
+	struct colink_link_report rep, small;
+	char *want;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	want = tu_fmt("%s: link outside a run", f.db);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
+	free(want);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	want = tu_fmt("%s: link: pass 2 repeats key kind card of pass 1", f.db);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
+	free(want);
+	rules.npasses = 0;
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	rules.npasses = COLINK_LINK_MAX_PASSES + 1;
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	/* a caller with an older, shorter report gets only what it declared */
+	person_rec(&f, "checkup", A1, H16("c001"), NULL, 1);
+	person_rec(&f, "roster", E1, H16("c001"), NULL, 2);
+	rules.npasses = 1;
+	memset(&small, 0xab, sizeof(small));
+	small.struct_size = offsetof(struct colink_link_report, linked_total);
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &small, &f.err), COLINK_OK);
+	CU_ASSERT_EQUAL(small.association_persons, 1);
+	CU_ASSERT_EQUAL(small.employer_persons, 1);
+	CU_ASSERT_EQUAL(small.linked[0], 1);
+	CU_ASSERT_EQUAL(small.linked[1], 0);
+	CU_ASSERT_EQUAL(small.linked_total, 0xababababababababULL);
+	/* once per run */
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, NULL, &f.err), COLINK_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "link called twice in run r1"));
+	CU_ASSERT_EQUAL(commit(&f, 2, 2, 0), COLINK_OK);
+	SQL_EQ(f.db, "1|1", "SELECT count(*)||'|'||(SELECT count(*) FROM link_summary) FROM link");
+	fx_close(&f);
+}
+
 static int suite_init(void)
 {
 	P = mock_load_plugin("out_sqlite");
@@ -870,6 +1546,13 @@ int main(void)
 	T(test_out_sqlite__schema_matches_fields_tsv);
 	T(test_out_sqlite__allocation_failures);
 	T(test_out_sqlite__embed_sql_compiles);
+	T(test_out_sqlite__writes_employer_records);
+	T(test_out_sqlite__refuses_records_of_the_wrong_shape);
+	T(test_out_sqlite__employer_rows_duplicate_and_replace);
+	T(test_out_sqlite__migrates_v1_in_place);
+	T(test_out_sqlite__link_passes_review_and_report);
+	T(test_out_sqlite__links_persist_across_runs);
+	T(test_out_sqlite__link_refuses_bad_calls);
 #undef T
 	return tu_run_suites();
 }

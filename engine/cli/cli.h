@@ -41,6 +41,7 @@ int cmd_check(struct cli_global *g, int argc, char **argv);
 int cmd_preview(struct cli_global *g, int argc, char **argv);
 int cmd_plugins(struct cli_global *g, int argc, char **argv);
 int cmd_key(struct cli_global *g, int argc, char **argv);
+int cmd_link(struct cli_global *g, int argc, char **argv);
 
 /* Exit code for an engine return code at plan time / run time. */
 int cli_exit_for_plan(int rc);

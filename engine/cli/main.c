@@ -27,6 +27,8 @@ static void usage(FILE *f)
 		"  preview MAPPING INPUT [-n N]\n"
 		"                       show the first N mapped records; nothing is written\n"
 		"  plugins [NAME]       list plugins, or one plugin's settings\n"
+		"  link report WAREHOUSE [RUN]\n"
+		"                       the link quality report of a run\n"
 		"  key new FILE         write a fresh 256-bit pseudonym key (mode 0600)\n"
 		"  key id FILE          print a key's id (a one-way fingerprint)\n"
 		"\n"
@@ -115,6 +117,8 @@ int main(int argc, char **argv)
 		return cmd_preview(&g, argc, argv);
 	if (!strcmp(argv[0], "plugins"))
 		return cmd_plugins(&g, argc, argv);
+	if (!strcmp(argv[0], "link"))
+		return cmd_link(&g, argc, argv);
 	if (!strcmp(argv[0], "key"))
 		return cmd_key(&g, argc, argv);
 	fprintf(stderr, "colink: unknown command '%s' (see colink --help)\n", argv[0]);

@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 1
+-- schema-version: 2
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -23,14 +23,32 @@
 --     person and date within one run is rejected; a record for a checkup
 --     loaded by an earlier run replaces it (its observation and
 --     questionnaire rows go with it; run.checkups_replaced counts these).
+--   * The employer's records follow the same rule: one employee row per
+--     person, one attendance_month row per person and month, one
+--     stress_check per person and date; a second one within a run is
+--     rejected, one of an earlier run is replaced (run.*_replaced).
+--
+-- Two sides.  person.side says whose records created a person:
+-- 'association' (健保組合: checkup records, person key card) or 'employer'
+-- (事業主: roster, attendance and stress records, person key employee).
+-- The two sides are linked only through the link table, which a run with
+-- <link> rules fills from the pseudonyms both sides share (see "Linkage"
+-- below); nothing else joins them.
 --
 -- Changing the schema: never edit a released version in place.  Bump the
 -- schema-version line above, change this file so that it creates the new
 -- schema from nothing, and add to the `migrations` table in
 -- plugins/out_sqlite/out_sqlite.c one entry {from = old version, sql = the
 -- statements that turn a version-`from` warehouse into version from+1}.
--- The plugin applies the entries in order and records each version reached
--- in schema_version.
+-- The plugin applies the entries in order, inside the transaction that
+-- records the run, and records each version reached in schema_version.
+-- Add new columns at the END of a table (ALTER TABLE ADD COLUMN appends):
+-- tests/test_out_sqlite.c checks that a migrated warehouse has exactly the
+-- tables, columns and indexes of one created from this file.
+--
+-- History: 1 checkups only.  2 person.side, the employer's tables
+-- (employee, attendance_month, stress_check, stress_answer), linkage
+-- (link, link_review, link_report, link_summary), run.*_replaced.
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -39,7 +57,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -61,7 +79,10 @@ CREATE TABLE run (
 	records_read INTEGER,             -- records read from all inputs
 	records_loaded INTEGER,           -- records that landed (0 for a failed run)
 	records_rejected INTEGER,         -- records rejected, with a row in reject (0 for a failed run)
-	checkups_replaced INTEGER         -- checkups of earlier runs this run replaced
+	checkups_replaced INTEGER,        -- checkups of earlier runs this run replaced
+	employees_replaced INTEGER,       -- employee rows of earlier runs this run replaced (v2)
+	attendance_replaced INTEGER,      -- attendance_month rows of earlier runs replaced (v2)
+	stress_replaced INTEGER           -- stress checks of earlier runs replaced (v2)
 );
 
 -- One row per input file of a run, written when the input ends.
@@ -103,14 +124,19 @@ CREATE TABLE reject (
 );
 CREATE INDEX reject_run ON reject (run_id);
 
--- A person, known by the pseudonym of the record's primary key kind.
+-- A person, known by the pseudonym of the record's primary key kind.  A
+-- person belongs to one side for good: a record of the other side for the
+-- same person_id is rejected.
 CREATE TABLE person (
 	person_id TEXT PRIMARY KEY NOT NULL, -- pseudonym of the primary key, 64 hex
 	key_id TEXT,                         -- key id the pseudonym was computed under
 	sex TEXT,                            -- 性別 (1.2.392.200119.6.1104): 1 男 2 女
 	birth_ym INTEGER,                    -- birth year and month, yyyymm (the date is never stored)
 	first_run_id TEXT REFERENCES run (run_id), -- run that first loaded the person
-	last_run_id TEXT REFERENCES run (run_id)   -- latest run that loaded the person
+	last_run_id TEXT REFERENCES run (run_id),  -- latest run that loaded the person
+	side TEXT CHECK (side IN ('association', 'employer'))
+		-- whose records created the person: 'association' (checkup),
+		-- 'employer' (roster, attendance, stress); v1 persons: 'association'
 );
 
 -- Every pseudonym computed for a person (one per key kind in
@@ -118,7 +144,7 @@ CREATE TABLE person (
 -- keys across sources.
 CREATE TABLE person_key (
 	person_id TEXT NOT NULL REFERENCES person (person_id),
-	kind TEXT NOT NULL,                  -- key kind: card, kana_dob_sex, employee
+	kind TEXT NOT NULL,                  -- key kind of keys.tsv: card, kana_dob_sex, employee, ...
 	pseudonym TEXT NOT NULL,             -- 64 hex
 	key_id TEXT,                         -- key id it was computed under
 	PRIMARY KEY (kind, pseudonym, person_id)
@@ -215,3 +241,150 @@ CREATE TABLE questionnaire (
 	source_column TEXT                   -- source column or item it came from
 );
 CREATE INDEX questionnaire_checkup ON questionnaire (checkup_id);
+
+-- ------------------------------------------------------------------
+-- The employer's side (事業主), version 2.  person_id is the employee
+-- pseudonym (person key kind employee); the person row has side
+-- 'employer'.  Wide columns are the common-schema fields whose table is
+-- employee, attendance or stress (fields.tsv); lineage as for checkup.
+-- ------------------------------------------------------------------
+
+-- One row per employee, from roster records (kind roster).  The roster's
+-- other pseudonyms (card, kana_dob_sex, kana_dob_sex_insurer) are in
+-- person_key: they are what linkage joins on.  A roster of a later run
+-- replaces the row whole (a leave_date it leaves empty is empty).
+CREATE TABLE employee (
+	person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),
+	site TEXT,                           -- 事業所 (site code)
+	job_type TEXT,                       -- 職種 (job type code)
+	hire_date TEXT,                      -- 入社日, YYYY-MM-DD
+	leave_date TEXT,                     -- 退職日, YYYY-MM-DD; NULL while employed
+	run_id TEXT NOT NULL REFERENCES run (run_id), -- run that loaded it
+	input_no INTEGER NOT NULL,
+	record_no INTEGER NOT NULL,
+	line_no INTEGER
+);
+
+-- Monthly attendance (勤怠), from attendance records: one row per person
+-- and month.  Days are REAL (0.5 = a half day).
+CREATE TABLE attendance_month (
+	person_id TEXT NOT NULL REFERENCES person (person_id),
+	year_month TEXT NOT NULL             -- 年月, YYYY-MM
+		CHECK (year_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+	scheduled_days REAL,                 -- 所定労働日数
+	worked_days REAL,                    -- 出勤日数
+	overtime_minutes INTEGER,            -- 時間外労働 (minutes)
+	paid_leave_granted REAL,             -- 有給付与日数
+	paid_leave_taken REAL,               -- 有給取得日数
+	sick_days REAL,                      -- 病欠日数
+	absence_days REAL,                   -- 欠勤日数
+	run_id TEXT NOT NULL REFERENCES run (run_id),
+	input_no INTEGER NOT NULL,
+	record_no INTEGER NOT NULL,
+	line_no INTEGER,
+	UNIQUE (person_id, year_month)
+);
+
+-- ストレスチェック, from stress records: one per person and date.  consent
+-- is the worker's consent to give the individual result to the employer
+-- (労働安全衛生法 66条の10); who may read rows without it is a matter of
+-- the joint-use agreement, enforced where the warehouse is read.
+CREATE TABLE stress_check (
+	stress_check_id INTEGER PRIMARY KEY, -- surrogate key
+	person_id TEXT NOT NULL REFERENCES person (person_id),
+	stress_date TEXT NOT NULL            -- 実施日, YYYY-MM-DD
+		CHECK (stress_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+	consent TEXT,                        -- 同意 (1.2.392.200119.6.2003): 1 はい 2 いいえ
+	score_a INTEGER,                     -- A 仕事のストレス要因 合計
+	score_b INTEGER,                     -- B 心身のストレス反応 合計
+	score_c INTEGER,                     -- C 周囲のサポート 合計
+	high_stress TEXT,                    -- 高ストレス者 (1.2.392.200119.6.2003): 1 はい 2 いいえ
+	method TEXT,                         -- 判定方法: total | converted
+	run_id TEXT NOT NULL REFERENCES run (run_id),
+	input_no INTEGER NOT NULL,
+	record_no INTEGER NOT NULL,
+	line_no INTEGER,
+	UNIQUE (person_id, stress_date)
+);
+
+-- 職業性ストレス簡易調査票 answers: fields whose table is stress_answer.
+CREATE TABLE stress_answer (
+	stress_check_id INTEGER NOT NULL REFERENCES stress_check (stress_check_id),
+	field TEXT NOT NULL,                 -- common field (stress_a01 ... stress_d02)
+	answer INTEGER,                      -- 1-4; NULL when null
+	null_reason TEXT CHECK (null_reason IS NULL OR null_reason IN
+		('not-performed', 'unmeasurable', 'missing', 'below-range',
+		 'above-range', 'invalid')),
+	raw TEXT,                            -- source text, for lineage
+	source_column TEXT                   -- source column it came from
+);
+CREATE INDEX stress_answer_check ON stress_answer (stress_check_id);
+
+-- ------------------------------------------------------------------
+-- Linkage, version 2.  A run whose job has <link> rules links employer
+-- persons to association persons after its last input, inside its own
+-- transaction (a failed run leaves none of it).  Passes run in the job's
+-- order, each with one key kind K, over persons not linked yet:
+--   candidates = pairs (employer person e, association person a) with a
+--                person_key of kind K and the same pseudonym on both;
+--   a pair whose e has no other candidate and whose a has no other
+--   candidate is linked (link row, this pass);
+--   every other candidate pair goes to link_review, and both persons stay
+--   unlinked: a later pass, or a later run, may still link them.
+-- Links are never undone by a later run; a later run only adds links for
+-- persons still unlinked.  Nothing here holds more than pseudonyms.
+--
+-- To report on a run (colink link report RUN):
+--   link_summary  WHERE run_id = RUN  -- one row: the totals
+--   link_report   WHERE run_id = RUN ORDER BY pass  -- links per pass
+--   link_review   WHERE run_id = RUN  -- the pairs a person must decide
+-- ------------------------------------------------------------------
+
+-- One row per linked pair: each person is in at most one link.
+CREATE TABLE link (
+	employer_person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),
+	association_person_id TEXT NOT NULL UNIQUE REFERENCES person (person_id),
+	pass INTEGER NOT NULL,               -- 1-based pass of the job's rules that linked them
+	kind TEXT NOT NULL,                  -- key kind of that pass
+	run_id TEXT NOT NULL REFERENCES run (run_id) -- run that linked them
+);
+
+-- Candidate pairs a pass found but could not link, because a person had
+-- more than one candidate.  Rows belong to the run that found them; the
+-- latest linking run's rows are the open review list (a rerun finds the
+-- same pairs again while they stay unlinked).
+CREATE TABLE link_review (
+	run_id TEXT NOT NULL REFERENCES run (run_id),
+	pass INTEGER NOT NULL,               -- 1-based pass
+	kind TEXT NOT NULL,                  -- key kind of the pass
+	employer_person_id TEXT NOT NULL REFERENCES person (person_id),
+	association_person_id TEXT NOT NULL REFERENCES person (person_id),
+	reason TEXT NOT NULL                 -- "employer person has 2 candidates",
+		-- "association person has 3 candidates", or both joined by "; "
+);
+CREATE INDEX link_review_run ON link_review (run_id, pass);
+CREATE INDEX link_review_employer ON link_review (employer_person_id);
+CREATE INDEX link_review_association ON link_review (association_person_id);
+
+-- One row per pass of a linking run.
+CREATE TABLE link_report (
+	run_id TEXT NOT NULL REFERENCES run (run_id),
+	pass INTEGER NOT NULL,               -- 1-based pass
+	kind TEXT NOT NULL,                  -- key kind of the pass
+	linked INTEGER NOT NULL,             -- links this pass added
+	ambiguous INTEGER NOT NULL,          -- link_review rows this pass added
+	PRIMARY KEY (run_id, pass)
+);
+
+-- One row per linking run: the state of the whole warehouse after it.
+CREATE TABLE link_summary (
+	run_id TEXT PRIMARY KEY NOT NULL REFERENCES run (run_id),
+	passes INTEGER NOT NULL,             -- passes in the job's rules
+	association_persons INTEGER NOT NULL, -- persons with side 'association'
+	employer_persons INTEGER NOT NULL,   -- persons with side 'employer'
+	linked_new INTEGER NOT NULL,         -- links this run added (all passes)
+	linked_total INTEGER NOT NULL,       -- links in the warehouse after this run
+	ambiguous INTEGER NOT NULL,          -- link_review rows this run added
+	unmatched_association INTEGER NOT NULL, -- association persons without a link
+	unmatched_employer INTEGER NOT NULL  -- employer persons without a link
+);

@@ -2,10 +2,11 @@
  * columns.c -- out_sqlite: which catalogue field fills which column.
  *
  * begin copies the run's catalogue (fields.tsv rows), sorted by name for
- * lookups, numbers the SQL parameter of every person/checkup column, and
- * builds the person upsert and the checkup insert once from it.  Column
- * names are quoted as SQL identifiers; out_sqlite.c checks afterwards that
- * the warehouse has every one of them.
+ * lookups, numbers the SQL parameter of every column of a wide table
+ * (person, checkup, employee, attendance_month, stress_check), and builds
+ * the person upsert and one insert per other wide table once from it.
+ * Column names are quoted as SQL identifiers; out_sqlite.c checks
+ * afterwards that the warehouse has every one of them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,11 +17,63 @@
 
 /* Columns the plugin fills itself: no catalogue field may claim them. */
 static const char *const reserved_person[] = {
-	"person_id", "key_id", "birth_ym", "first_run_id", "last_run_id", NULL
+	"person_id", "key_id", "birth_ym", "first_run_id", "last_run_id", "side",
+	NULL
 };
 static const char *const reserved_checkup[] = {
 	"checkup_id", "person_id", "fiscal_year", "age_at_exam", "age_fy_end",
 	"run_id", "input_no", "record_no", "line_no", NULL
+};
+static const char *const reserved_row[] = {
+	"person_id", "run_id", "input_no", "record_no", "line_no", NULL
+};
+static const char *const reserved_stress[] = {
+	"stress_check_id", "person_id", "run_id", "input_no", "record_no",
+	"line_no", NULL
+};
+
+/* The wide tables, indexed by WIDE_INDEX(dest).  `fixed` are the columns
+ * the plugin binds as ?1..?nfixed (record.c binds them in this order);
+ * `key` is the column that with person_id identifies a row, if any. */
+static const struct wide {
+	const char *table;
+	const char *const *reserved;
+	const char *fixed;
+	int nfixed;
+	const char *key;
+} wides[NWIDE] = {
+	[WIDE_INDEX(DEST_PERSON)] = { "person", reserved_person, NULL,
+				      PERSON_FIXED_PARAMS, NULL },
+	[WIDE_INDEX(DEST_CHECKUP)] = { "checkup", reserved_checkup,
+				       "person_id, fiscal_year, age_at_exam, age_fy_end, "
+				       "run_id, input_no, record_no, line_no",
+				       CHECKUP_FIXED_PARAMS, "exam_date" },
+	[WIDE_INDEX(DEST_EMPLOYEE)] = { "employee", reserved_row,
+					"person_id, run_id, input_no, record_no, line_no",
+					ROW_FIXED_PARAMS, NULL },
+	[WIDE_INDEX(DEST_ATTENDANCE)] = { "attendance_month", reserved_row,
+					  "person_id, run_id, input_no, record_no, line_no",
+					  ROW_FIXED_PARAMS, "year_month" },
+	[WIDE_INDEX(DEST_STRESS)] = { "stress_check", reserved_stress,
+				      "person_id, run_id, input_no, record_no, line_no",
+				      ROW_FIXED_PARAMS, "stress_date" },
+};
+
+/* fields.tsv table names (and the warehouse names, accepted alike). */
+static const struct {
+	const char *name;
+	int dest;
+} table_names[] = {
+	{ "person", DEST_PERSON },
+	{ "checkup", DEST_CHECKUP },
+	{ "observation", DEST_OBSERVATION },
+	{ "questionnaire", DEST_QUESTIONNAIRE },
+	{ "employee", DEST_EMPLOYEE },
+	{ "attendance", DEST_ATTENDANCE },
+	{ "attendance_month", DEST_ATTENDANCE },
+	{ "stress", DEST_STRESS },
+	{ "stress_check", DEST_STRESS },
+	{ "stress_answer", DEST_STRESS_ANSWER },
 };
 
 char *osq_strdup(const struct colink_host *h, const char *s)
@@ -102,21 +155,21 @@ static int in_list(const char *const *list, const char *s)
 
 int osq_table_dest(const struct colink_field_def *f)
 {
+	size_t i;
 	if ((f->flags & (COLINK_FIELD_IDENTIFIER | COLINK_FIELD_NOT_STORED)) ||
 	    !f->table || !strcmp(f->table, "-"))
 		return DEST_NEVER;
-	if (!strcmp(f->table, "person"))
-		return DEST_PERSON;
-	if (!strcmp(f->table, "checkup"))
-		return DEST_CHECKUP;
-	if (!strcmp(f->table, "observation"))
-		return DEST_OBSERVATION;
-	if (!strcmp(f->table, "questionnaire"))
-		return DEST_QUESTIONNAIRE;
+	for (i = 0; i < sizeof(table_names) / sizeof(table_names[0]); i++)
+		if (!strcmp(f->table, table_names[i].name))
+			return table_names[i].dest;
 	return DEST_UNKNOWN;
 }
 
-/* yyyymmdd -> "YYYY-MM-DD"; -1 when not a plausible date. */
+const char *osq_wide_table(int dest)
+{
+	return DEST_IS_WIDE(dest) ? wides[WIDE_INDEX(dest)].table : NULL;
+}
+
 static int cat_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct cat_field *)a)->name,
@@ -155,14 +208,13 @@ static int cat_copy(struct out_sqlite *o, size_t i,
 	c->name = osq_strdup(o->host, f->name);
 	if (!c->name)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	if (c->dest != DEST_PERSON && c->dest != DEST_CHECKUP)
+	if (!DEST_IS_WIDE(c->dest))
 		return COLINK_OK;
 	if (!f->column || !*f->column || !strcmp(f->column, "-"))
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "field %s (table %s) names no column",
 				  f->name, f->table);
-	if (in_list(c->dest == DEST_PERSON ? reserved_person : reserved_checkup,
-		    f->column))
+	if (in_list(wides[WIDE_INDEX(c->dest)].reserved, f->column))
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "field %s claims column %s.%s, which out_sqlite fills itself",
 				  f->name, f->table, f->column);
@@ -172,11 +224,14 @@ static int cat_copy(struct out_sqlite *o, size_t i,
 	return COLINK_OK;
 }
 
-/* Refuse two fields with one name or one column; number the parameters. */
+/* Refuse two fields with one name or one column; number the parameters;
+ * find the key column of each wide table. */
 static int cat_check(struct out_sqlite *o, struct colink_error *err)
 {
 	size_t i, j;
-	int pp = PERSON_FIXED_PARAMS, cp = CHECKUP_FIXED_PARAMS;
+	int next[NWIDE], w;
+	for (w = 0; w < NWIDE; w++)
+		next[w] = wides[w].nfixed;
 	for (i = 0; i < o->ncat; i++) {
 		struct cat_field *c = &o->cat[i];
 		if (i && !strcmp(c->name, o->cat[i - 1].name))
@@ -190,29 +245,32 @@ static int cat_check(struct out_sqlite *o, struct colink_error *err)
 				return COLINK_ERR(err, COLINK_EINVAL,
 						  "fields %s and %s both fill column %s",
 						  o->cat[j].name, c->name, c->column);
-		c->param = c->dest == DEST_PERSON ? ++pp : ++cp;
-		if (c->dest == DEST_CHECKUP && !strcasecmp(c->column, "exam_date"))
-			o->exam_date = i;
+		w = WIDE_INDEX(c->dest);
+		c->param = ++next[w];
+		if (wides[w].key && !strcasecmp(c->column, wides[w].key))
+			o->key_field[w] = i;
 	}
 	return COLINK_OK;
 }
 
 /*
- * Person upsert: ?1 person_id, ?2 key_id, ?3 birth_ym, ?4 run_id, then the
- * catalogue's person columns.  The first run is kept; later values replace
- * earlier ones only when not null.
+ * Person upsert: ?1 person_id, ?2 key_id, ?3 birth_ym, ?4 run_id, ?5 side,
+ * then the catalogue's person columns.  The first run is kept; later
+ * values replace earlier ones only when not null.  The side of an existing
+ * person never changes (record.c refuses a record of the other side
+ * before it writes; coalesce only fills a side a v1 warehouse lacked).
  */
 static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 {
 	size_t i;
 	sb_put(b, "INSERT INTO person (person_id, key_id, birth_ym, "
-		  "first_run_id, last_run_id");
+		  "first_run_id, last_run_id, side");
 	for (i = 0; i < o->ncat; i++)
 		if (o->cat[i].dest == DEST_PERSON) {
 			sb_put(b, ", ");
 			sb_ident(b, o->cat[i].column);
 		}
-	sb_put(b, ") VALUES (?1, ?2, ?3, ?4, ?4");
+	sb_put(b, ") VALUES (?1, ?2, ?3, ?4, ?4, ?5");
 	for (i = 0; i < o->ncat; i++)
 		if (o->cat[i].dest == DEST_PERSON) {
 			sb_put(b, ", ?");
@@ -220,7 +278,8 @@ static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 		}
 	sb_put(b, ") ON CONFLICT (person_id) DO UPDATE SET "
 		  "last_run_id = excluded.last_run_id, "
-		  "birth_ym = coalesce(excluded.birth_ym, birth_ym)");
+		  "birth_ym = coalesce(excluded.birth_ym, birth_ym), "
+		  "side = coalesce(side, excluded.side)");
 	for (i = 0; i < o->ncat; i++)
 		if (o->cat[i].dest == DEST_PERSON) {
 			sb_put(b, ", ");
@@ -233,20 +292,29 @@ static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 		}
 }
 
-/* Checkup insert: ?1..?8 fixed (see below), then the catalogue columns. */
-static void build_checkup_sql(struct out_sqlite *o, struct sbuf *b)
+/* Insert into a wide table other than person: the fixed columns of
+ * wides[] as ?1..?nfixed, then the catalogue columns of that table. */
+static void build_insert_sql(struct out_sqlite *o, int dest, struct sbuf *b)
 {
+	const struct wide *w = &wides[WIDE_INDEX(dest)];
 	size_t i;
-	sb_put(b, "INSERT INTO checkup (person_id, fiscal_year, age_at_exam, "
-		  "age_fy_end, run_id, input_no, record_no, line_no");
+	int k;
+	sb_put(b, "INSERT INTO ");
+	sb_put(b, w->table);
+	sb_put(b, " (");
+	sb_put(b, w->fixed);
 	for (i = 0; i < o->ncat; i++)
-		if (o->cat[i].dest == DEST_CHECKUP) {
+		if (o->cat[i].dest == dest) {
 			sb_put(b, ", ");
 			sb_ident(b, o->cat[i].column);
 		}
-	sb_put(b, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8");
+	sb_put(b, ") VALUES (?1");
+	for (k = 2; k <= w->nfixed; k++) {
+		sb_put(b, ", ?");
+		sb_num(b, k);
+	}
 	for (i = 0; i < o->ncat; i++)
-		if (o->cat[i].dest == DEST_CHECKUP) {
+		if (o->cat[i].dest == dest) {
 			sb_put(b, ", ?");
 			sb_num(b, o->cat[i].param);
 		}
@@ -258,9 +326,8 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 		  struct colink_error *err)
 {
 	const struct colink_host *h = o->host;
-	struct sbuf pb = { h, NULL, 0, 0, 0 }, cb = { h, NULL, 0, 0, 0 };
 	size_t i, n = run->nfields;
-	int rc;
+	int rc, d, failed = 0;
 	o->run_id = osq_strdup(h, run->run_id);
 	o->key_id = osq_strdup(h, run->key_id);
 	o->cat = h->calloc(n ? n : 1, sizeof(*o->cat));
@@ -277,11 +344,16 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 	rc = cat_check(o, err);
 	if (rc)
 		return rc;
-	build_person_sql(o, &pb);
-	build_checkup_sql(o, &cb);
-	o->person_sql = pb.p;
-	o->checkup_sql = cb.p;
-	if (pb.failed || cb.failed)
+	for (d = DEST_PERSON; d <= DEST_STRESS; d++) {
+		struct sbuf b = { h, NULL, 0, 0, 0 };
+		if (d == DEST_PERSON)
+			build_person_sql(o, &b);
+		else
+			build_insert_sql(o, d, &b);
+		o->built_sql[WIDE_INDEX(d)] = b.p; /* freed by run_close */
+		failed |= b.failed;
+	}
+	if (failed)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	return COLINK_OK;
 }

@@ -11,7 +11,10 @@
  *               insert the ledger row with status 'incomplete'; then BEGIN
  *               IMMEDIATE the run's own transaction, which holds the write
  *               lock until commit or abort.
- *   write ...   one checkup per record (record.c).
+ *   write ...   one row per record in the table of its kind: checkup,
+ *               employee (roster), attendance_month, stress_check (record.c).
+ *   link        optional (ABI 1.1): link the employer's persons to the
+ *               association's, in the run's transaction (link.c).
  *   commit      ledger row to 'ok' with counts, COMMIT.
  *   abort       ROLLBACK, then ledger row to 'failed' in its own statement.
  *
@@ -28,7 +31,7 @@
  *
  * Files: this one (settings, open, schema, ledger, inputs, commit/abort,
  * descriptor), columns.c (catalogue to columns and SQL), record.c (one
- * record), out_sqlite_int.h (what they share).
+ * record), link.c (linkage), out_sqlite_int.h (what they share).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,9 +76,11 @@ static const struct colink_setting_def out_settings[] = {
  * ledger transaction and records each version reached in schema_version.
  * To change the schema: bump "-- schema-version:" in schema.sql, make
  * schema.sql create the new schema from nothing (including its INSERT INTO
- * schema_version), and add the entry here, e.g.
- *     { 1, "ALTER TABLE checkup ADD COLUMN uric_acid REAL;" },
- * Version 1 is the first: there is nothing to migrate yet.
+ * schema_version), and add the entry here.  New columns go at the end of
+ * their table in schema.sql too (ALTER TABLE ADD COLUMN appends), so that
+ * a migrated warehouse and a new one have the same columns in the same
+ * order; test_out_sqlite__migrated_schema_equals_new checks it.  The
+ * comments of every table are in schema.sql.
  */
 struct migration {
 	int from;        /* version the statements apply to */
@@ -83,10 +88,79 @@ struct migration {
 };
 
 static const struct migration migrations[] = {
+	/* 1 -> 2: person.side (every v1 person came from checkups), the
+	 * employer's tables, linkage, run.*_replaced. */
+	{ 1,
+	  "ALTER TABLE person ADD COLUMN side TEXT "
+	  "CHECK (side IN ('association', 'employer'));\n"
+	  "UPDATE person SET side = 'association';\n"
+	  "ALTER TABLE run ADD COLUMN employees_replaced INTEGER;\n"
+	  "ALTER TABLE run ADD COLUMN attendance_replaced INTEGER;\n"
+	  "ALTER TABLE run ADD COLUMN stress_replaced INTEGER;\n"
+	  "CREATE TABLE employee (\n"
+	  "  person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),\n"
+	  "  site TEXT, job_type TEXT, hire_date TEXT, leave_date TEXT,\n"
+	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
+	  "  input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER);\n"
+	  "CREATE TABLE attendance_month (\n"
+	  "  person_id TEXT NOT NULL REFERENCES person (person_id),\n"
+	  "  year_month TEXT NOT NULL\n"
+	  "    CHECK (year_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),\n"
+	  "  scheduled_days REAL, worked_days REAL, overtime_minutes INTEGER,\n"
+	  "  paid_leave_granted REAL, paid_leave_taken REAL, sick_days REAL,\n"
+	  "  absence_days REAL,\n"
+	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
+	  "  input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER,\n"
+	  "  UNIQUE (person_id, year_month));\n"
+	  "CREATE TABLE stress_check (\n"
+	  "  stress_check_id INTEGER PRIMARY KEY,\n"
+	  "  person_id TEXT NOT NULL REFERENCES person (person_id),\n"
+	  "  stress_date TEXT NOT NULL\n"
+	  "    CHECK (stress_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
+	  "  consent TEXT, score_a INTEGER, score_b INTEGER, score_c INTEGER,\n"
+	  "  high_stress TEXT, method TEXT,\n"
+	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
+	  "  input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER,\n"
+	  "  UNIQUE (person_id, stress_date));\n"
+	  "CREATE TABLE stress_answer (\n"
+	  "  stress_check_id INTEGER NOT NULL REFERENCES stress_check (stress_check_id),\n"
+	  "  field TEXT NOT NULL, answer INTEGER,\n"
+	  "  null_reason TEXT CHECK (null_reason IS NULL OR null_reason IN\n"
+	  "    ('not-performed', 'unmeasurable', 'missing', 'below-range',\n"
+	  "     'above-range', 'invalid')),\n"
+	  "  raw TEXT, source_column TEXT);\n"
+	  "CREATE INDEX stress_answer_check ON stress_answer (stress_check_id);\n"
+	  "CREATE TABLE link (\n"
+	  "  employer_person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),\n"
+	  "  association_person_id TEXT NOT NULL UNIQUE REFERENCES person (person_id),\n"
+	  "  pass INTEGER NOT NULL, kind TEXT NOT NULL,\n"
+	  "  run_id TEXT NOT NULL REFERENCES run (run_id));\n"
+	  "CREATE TABLE link_review (\n"
+	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
+	  "  pass INTEGER NOT NULL, kind TEXT NOT NULL,\n"
+	  "  employer_person_id TEXT NOT NULL REFERENCES person (person_id),\n"
+	  "  association_person_id TEXT NOT NULL REFERENCES person (person_id),\n"
+	  "  reason TEXT NOT NULL);\n"
+	  "CREATE INDEX link_review_run ON link_review (run_id, pass);\n"
+	  "CREATE INDEX link_review_employer ON link_review (employer_person_id);\n"
+	  "CREATE INDEX link_review_association ON link_review (association_person_id);\n"
+	  "CREATE TABLE link_report (\n"
+	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
+	  "  pass INTEGER NOT NULL, kind TEXT NOT NULL,\n"
+	  "  linked INTEGER NOT NULL, ambiguous INTEGER NOT NULL,\n"
+	  "  PRIMARY KEY (run_id, pass));\n"
+	  "CREATE TABLE link_summary (\n"
+	  "  run_id TEXT PRIMARY KEY NOT NULL REFERENCES run (run_id),\n"
+	  "  passes INTEGER NOT NULL, association_persons INTEGER NOT NULL,\n"
+	  "  employer_persons INTEGER NOT NULL, linked_new INTEGER NOT NULL,\n"
+	  "  linked_total INTEGER NOT NULL, ambiguous INTEGER NOT NULL,\n"
+	  "  unmatched_association INTEGER NOT NULL,\n"
+	  "  unmatched_employer INTEGER NOT NULL);\n" },
 	{ 0, NULL }
 };
 
 static const char *const fixed_sql[ST_COUNT] = {
+	[ST_PERSON_SIDE] = "SELECT side FROM person WHERE person_id = ?",
 	[ST_PERSON_KEY] = "INSERT OR IGNORE INTO person_key (person_id, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
 	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
@@ -94,6 +168,16 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",
 	[ST_CK_DEL_Q] = "DELETE FROM questionnaire WHERE checkup_id = ?",
 	[ST_CK_DEL] = "DELETE FROM checkup WHERE checkup_id = ?",
+	[ST_EMP_FIND] = "SELECT rowid, run_id, input_no, record_no "
+		"FROM employee WHERE person_id = ?",
+	[ST_EMP_DEL] = "DELETE FROM employee WHERE rowid = ?",
+	[ST_AT_FIND] = "SELECT rowid, run_id, input_no, record_no "
+		"FROM attendance_month WHERE person_id = ? AND year_month = ?",
+	[ST_AT_DEL] = "DELETE FROM attendance_month WHERE rowid = ?",
+	[ST_SC_FIND] = "SELECT stress_check_id, run_id, input_no, record_no "
+		"FROM stress_check WHERE person_id = ? AND stress_date = ?",
+	[ST_SC_DEL_ANS] = "DELETE FROM stress_answer WHERE stress_check_id = ?",
+	[ST_SC_DEL] = "DELETE FROM stress_check WHERE stress_check_id = ?",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "
@@ -101,6 +185,8 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_Q] = "INSERT INTO questionnaire (checkup_id, item_code, field, "
 		"answer, code_system, null_reason, raw, source_column) "
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_SANS] = "INSERT INTO stress_answer (stress_check_id, field, answer, "
+		"null_reason, raw, source_column) VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_REJECT] = "INSERT INTO reject (run_id, input_no, record_no, "
 		"line_no, source_column, reason) VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_INPUT] = "INSERT INTO run_input (run_id, input_no, path, sha256, "
@@ -116,7 +202,8 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_RUN_OK] = "UPDATE run SET status = 'ok', "
 		"finished = coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
 		"message = ?, records_read = ?, records_loaded = ?, "
-		"records_rejected = ?, checkups_replaced = ? WHERE run_id = ?",
+		"records_rejected = ?, checkups_replaced = ?, employees_replaced = ?, "
+		"attendance_replaced = ?, stress_replaced = ? WHERE run_id = ?",
 };
 
 /* ------------------------------------------------------------------ */
@@ -164,6 +251,16 @@ static int query_int(struct out_sqlite *o, const char *sql, int64_t *out,
 	return COLINK_OK;
 }
 
+/* Forget the counters and key columns of a run. */
+static void run_reset(struct out_sqlite *o)
+{
+	size_t i;
+	for (i = 0; i < NWIDE; i++)
+		o->key_field[i] = NOT_FOUND;
+	memset(o->replaced, 0, sizeof(o->replaced));
+	o->linked = 0;
+}
+
 /* Free everything of the current run and close the database.  An open
  * transaction is rolled back by sqlite3_close. */
 static void run_close(struct out_sqlite *o)
@@ -185,14 +282,15 @@ static void run_close(struct out_sqlite *o)
 	h->free(o->slot);
 	h->free(o->run_id);
 	h->free(o->key_id);
-	h->free(o->person_sql);
-	h->free(o->checkup_sql);
+	for (i = 0; i < NWIDE; i++) {
+		h->free(o->built_sql[i]);
+		o->built_sql[i] = NULL;
+	}
 	o->cat = NULL;
 	o->slot = NULL;
-	o->run_id = o->key_id = o->person_sql = o->checkup_sql = NULL;
+	o->run_id = o->key_id = NULL;
 	o->ncat = 0;
-	o->exam_date = NOT_FOUND;
-	o->replaced = 0;
+	run_reset(o);
 }
 
 /* ------------------------------------------------------------------ */
@@ -311,7 +409,7 @@ static int schema_ensure(struct out_sqlite *o, struct colink_error *err)
 	return schema_migrate(o, v, err);
 }
 
-/* Every person/checkup field of the catalogue has its column. */
+/* Every wide-table field of the catalogue has its column. */
 static int check_columns(struct out_sqlite *o, struct colink_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -323,8 +421,8 @@ static int check_columns(struct out_sqlite *o, struct colink_error *err)
 		return osq_db_err(o, src, "reading the warehouse schema", err);
 	for (i = 0; i < o->ncat && !rc; i++) {
 		const struct cat_field *c = &o->cat[i];
-		const char *table = c->dest == DEST_PERSON ? "person" : "checkup";
-		if (!c->column)
+		const char *table = osq_wide_table(c->dest);
+		if (!c->column || !table)
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -345,8 +443,7 @@ static int prepare_all(struct out_sqlite *o, struct colink_error *err)
 {
 	size_t i;
 	for (i = 0; i < ST_COUNT; i++) {
-		const char *sql = i == ST_PERSON ? o->person_sql
-				: i == ST_CHECKUP ? o->checkup_sql : fixed_sql[i];
+		const char *sql = i < NWIDE ? o->built_sql[i] : fixed_sql[i];
 		int src = sqlite3_prepare_v3(o->db, sql, -1,
 					     SQLITE_PREPARE_PERSISTENT, &o->st[i], NULL);
 		if (src != SQLITE_OK)
@@ -441,7 +538,8 @@ static void mark_failed(struct out_sqlite *o, const char *message,
 		"UPDATE run SET status = 'failed', message = ?, "
 		"finished = coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
 		"records_read = ?, records_loaded = 0, records_rejected = 0, "
-		"checkups_replaced = 0 WHERE run_id = ? AND status = 'incomplete'",
+		"checkups_replaced = 0, employees_replaced = 0, attendance_replaced = 0, "
+		"stress_replaced = 0 WHERE run_id = ? AND status = 'incomplete'",
 		-1, &st, NULL);
 	if (src == SQLITE_OK) {
 		osq_bind_text(st, 1, message);
@@ -598,8 +696,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 {
 	struct out_sqlite *o = vctx;
 	sqlite3_stmt *st;
-	uint64_t replaced = o->replaced;
-	int src, rc = osq_in_run(o, "commit", err);
+	uint64_t rp[K_COUNT];
+	int src, k, rc = osq_in_run(o, "commit", err);
 	if (rc)
 		return rc;
 	st = osq_use(o, ST_RUN_OK);
@@ -608,18 +706,26 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	osq_bind_u64(st, 3, s ? s->read : 0);
 	osq_bind_u64(st, 4, s ? s->loaded : 0);
 	osq_bind_u64(st, 5, s ? s->rejected : 0);
-	osq_bind_u64(st, 6, replaced);
-	osq_bind_text(st, 7, o->run_id);
+	/* ?6.. in enum kind order: checkups, employees, attendance, stress */
+	memcpy(rp, o->replaced, sizeof(rp));
+	for (k = 0; k < K_COUNT; k++)
+		osq_bind_u64(st, 6 + k, rp[k]);
+	osq_bind_text(st, 6 + K_COUNT, o->run_id);
 	src = osq_step_done(st);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(o->db, "COMMIT", NULL, NULL, NULL);
 	if (src != SQLITE_OK)
 		return COLINK_ERR(err, COLINK_EIO, "%s: commit failed: %s", o->path,
 				  sqlite3_errmsg(o->db));
-	if (replaced)
+	if (rp[K_CHECKUP])
 		o->host->log(o->hc, COLINK_LOG_INFO,
 			     "%s: %" PRIu64 " checkups replaced earlier loads",
-			     o->path, replaced);
+			     o->path, rp[K_CHECKUP]);
+	if (rp[K_ROSTER] || rp[K_ATTENDANCE] || rp[K_STRESS])
+		o->host->log(o->hc, COLINK_LOG_INFO,
+			     "%s: %" PRIu64 " employee, %" PRIu64 " attendance and %"
+			     PRIu64 " stress check rows replaced earlier loads",
+			     o->path, rp[K_ROSTER], rp[K_ATTENDANCE], rp[K_STRESS]);
 	run_close(o);
 	return COLINK_OK;
 }
@@ -653,7 +759,7 @@ static int out_init(void **ctx, const struct colink_host *host,
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	o->host = host;
 	o->hc = hc;
-	o->exam_date = NOT_FOUND;
+	run_reset(o);
 	o->busy_ms = (int)vals[SET_BUSY_TIMEOUT].i;
 	/* The pragma text comes from these constants, never from the file. */
 	o->synchronous = !strcasecmp(vals[SET_SYNCHRONOUS].text, "full") ? "FULL"
@@ -695,6 +801,7 @@ static const struct colink_output_ops out_ops = {
 	.input_end = out_input_end,
 	.commit = out_commit,
 	.abort = out_abort,
+	.link = osq_link,
 };
 
 static const struct colink_plugin out_sqlite_plugin = {
@@ -703,7 +810,7 @@ static const struct colink_plugin out_sqlite_plugin = {
 	.struct_size = sizeof(struct colink_plugin),
 	.kind = COLINK_PLUGIN_OUTPUT,
 	.name = "out_sqlite",
-	.version = "1.0",
+	.version = "1.1",
 	.description = "load runs into a SQLite warehouse (mappings/warehouse/schema.sql)",
 	.settings = out_settings,
 	.init = out_init,

@@ -15,27 +15,60 @@
 
 #include "colink/plugin.h"
 
-/* Where a field's values go (from its `table` in fields.tsv). */
+/* Where a field's values go (from its `table` in fields.tsv).  The wide
+ * tables (one row per record, one column per field) come first, in the
+ * order of their built statements. */
 enum dest {
 	DEST_UNKNOWN = -1,
 	DEST_NEVER = 0, /* identifier, not stored or table "-" */
 	DEST_PERSON,
 	DEST_CHECKUP,
+	DEST_EMPLOYEE,   /* fields.tsv table employee */
+	DEST_ATTENDANCE, /* table attendance: warehouse attendance_month */
+	DEST_STRESS,     /* table stress: warehouse stress_check */
 	DEST_OBSERVATION,
-	DEST_QUESTIONNAIRE
+	DEST_QUESTIONNAIRE,
+	DEST_STRESS_ANSWER,
+	DEST_COUNT
 };
 
-/* Prepared statements, each prepared once per run and reused. */
+#define NWIDE (DEST_STRESS - DEST_PERSON + 1)
+#define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_STRESS)
+#define WIDE_INDEX(d) ((d) - DEST_PERSON)
+
+/* Record kinds this plugin stores (colink_out_record.kind). */
+enum kind {
+	K_CHECKUP,    /* association: checkup + long rows */
+	K_ROSTER,     /* employer: employee */
+	K_ATTENDANCE, /* employer: attendance_month */
+	K_STRESS,     /* employer: stress_check + stress_answer */
+	K_COUNT
+};
+
+/* Prepared statements, each prepared once per run and reused.  The first
+ * NWIDE are built from the catalogue, in enum dest order. */
 enum stmt {
-	ST_PERSON,    /* built from the catalogue (person columns) */
-	ST_CHECKUP,   /* built from the catalogue (checkup columns) */
+	ST_PERSON,    /* upsert, built (person columns) */
+	ST_CHECKUP,   /* insert, built (checkup columns) */
+	ST_EMPLOYEE,  /* insert, built (employee columns) */
+	ST_ATTENDANCE,/* insert, built (attendance_month columns) */
+	ST_STRESS,    /* insert, built (stress_check columns) */
+	ST_PERSON_SIDE,
 	ST_PERSON_KEY,
 	ST_CK_FIND,
 	ST_CK_DEL_OBS,
 	ST_CK_DEL_Q,
 	ST_CK_DEL,
+	ST_EMP_FIND,
+	ST_EMP_DEL,
+	ST_AT_FIND,
+	ST_AT_DEL,
+	ST_SC_FIND,
+	ST_SC_DEL_ANS,
+	ST_SC_DEL,
 	ST_OBS,
 	ST_Q,
+	ST_SANS,
 	ST_REJECT,
 	ST_INPUT,
 	ST_FIELD_MAP,
@@ -44,19 +77,22 @@ enum stmt {
 	ST_COUNT
 };
 
+_Static_assert(ST_STRESS == ST_PERSON + WIDE_INDEX(DEST_STRESS),
+	       "built statements follow enum dest");
 
 /* Fixed parameters of the built statements; catalogue columns follow. */
-#define PERSON_FIXED_PARAMS 4  /* person_id, key_id, birth_ym, run_id */
-#define CHECKUP_FIXED_PARAMS 8 /* person_id .. line_no, see build_checkup_sql */
+#define PERSON_FIXED_PARAMS 5  /* person_id, key_id, birth_ym, run_id, side */
+#define CHECKUP_FIXED_PARAMS 8 /* person_id .. line_no, see columns.c */
+#define ROW_FIXED_PARAMS 5     /* person_id, run_id, input_no, record_no, line_no */
 
 #define NOT_FOUND ((size_t)-1)
 
 /* One catalogue field as this plugin keeps it for the run. */
 struct cat_field {
 	char *name;   /* common-schema name (sorted key) */
-	char *column; /* person/checkup column, else NULL */
+	char *column; /* column of a wide table, else NULL */
 	int dest;     /* enum dest */
-	int param;    /* parameter in ST_PERSON / ST_CHECKUP, 0 if none */
+	int param;    /* parameter in its built statement, 0 if none */
 };
 
 struct out_sqlite {
@@ -74,9 +110,12 @@ struct out_sqlite {
 	struct cat_field *cat;   /* owned, sorted by name */
 	size_t ncat;
 	const struct colink_out_value **slot; /* per cat entry, this record */
-	char *person_sql, *checkup_sql;       /* owned */
-	size_t exam_date;        /* cat index of the exam date, or NOT_FOUND */
-	uint64_t replaced;       /* checkups of earlier runs replaced */
+	char *built_sql[NWIDE];  /* owned, SQL of ST_PERSON .. ST_STRESS */
+	/* cat index of the column that, with person_id, identifies a row of
+	 * each wide table (exam_date, year_month, stress_date), or NOT_FOUND */
+	size_t key_field[NWIDE];
+	uint64_t replaced[K_COUNT]; /* rows of earlier runs replaced */
+	int linked;              /* link ran in this run */
 };
 
 
@@ -86,6 +125,8 @@ struct out_sqlite {
 char *osq_strdup(const struct colink_host *h, const char *s);
 /* Where values of field f go: enum dest. */
 int osq_table_dest(const struct colink_field_def *f);
+/* The warehouse table of a wide dest (DEST_IS_WIDE). */
+const char *osq_wide_table(int dest);
 /* Index of the named field in o->cat, or NOT_FOUND. */
 size_t osq_cat_find(const struct out_sqlite *o, const char *name);
 /* Everything begin allocates, before the database is touched: run id
@@ -107,6 +148,12 @@ int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err)
 /* colink_output_ops.write */
 int osq_write(void *ctx, const struct colink_out_record *rec,
 	      struct colink_error *err);
+
+/* ---- link.c ---- */
+
+/* colink_output_ops.link (ABI 1.1) */
+int osq_link(void *ctx, const struct colink_link_rules *rules,
+	     struct colink_link_report *rep, struct colink_error *err);
 
 /* ---- statement helpers ---- */
 

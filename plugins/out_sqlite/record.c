@@ -1,11 +1,14 @@
 /*
  * record.c -- out_sqlite: one record into the warehouse.
  *
- * Every check runs before anything of the record is written (value checks,
- * identifier refusal, person key, exam date, duplicate), so a rejected or
- * refused record leaves no row.  Then: the person upsert and its
- * pseudonyms, the checkup row (wide columns; decimals as REAL), and the
- * long rows (observation, questionnaire).  Nothing here allocates.
+ * A record's kind decides its side, its table and which fields it may
+ * carry (`kinds` below).  Every check runs before anything of the record
+ * is written (value checks, identifier refusal, person key and side, the
+ * row key such as the exam date, duplicate), so a rejected or refused
+ * record leaves no row.  Then: the person upsert and its pseudonyms, the
+ * kind's row (wide columns; decimals as REAL), and its long rows
+ * (checkup: observation, questionnaire; stress: stress_answer).  Nothing
+ * here allocates.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +26,50 @@ static const char *const null_reason_names[] = {
 
 static const char *const type_names[] = {
 	"null", "text", "int", "decimal", "date", "code"
+};
+
+#define BIT(d) (1u << (d))
+
+/*
+ * What each record kind writes.  `dest` is the kind's wide table (one row
+ * per record); its row is identified by person_id and, when the table has
+ * a key column (columns.c), that column's value: a second record for the
+ * same row within one run is rejected with `dup`, a row of an earlier run
+ * is replaced (`find` locates it, `del` removes it and its long rows).
+ */
+static const struct kind_def {
+	const char *name;    /* colink_out_record.kind */
+	const char *side;    /* person.side */
+	int dest;            /* the kind's wide table */
+	unsigned dests;      /* BIT(dest) of every table its fields may fill */
+	int month;           /* key stored as YYYY-MM, not YYYY-MM-DD */
+	const char *no_key;  /* reject reasons, never a value */
+	const char *bad_key;
+	const char *dup;
+	int find;            /* enum stmt */
+	int ndel;
+	int del[3];          /* enum stmt, each bound with the found id */
+} kinds[K_COUNT] = {
+	[K_CHECKUP] = { "checkup", "association", DEST_CHECKUP,
+			BIT(DEST_PERSON) | BIT(DEST_CHECKUP) | BIT(DEST_OBSERVATION) |
+			BIT(DEST_QUESTIONNAIRE), 0,
+			"no exam date", "invalid exam date",
+			"duplicate checkup for this person and exam date",
+			ST_CK_FIND, 3, { ST_CK_DEL_OBS, ST_CK_DEL_Q, ST_CK_DEL } },
+	[K_ROSTER] = { "roster", "employer", DEST_EMPLOYEE,
+		       BIT(DEST_PERSON) | BIT(DEST_EMPLOYEE), 0, NULL, NULL,
+		       "duplicate roster record for this person",
+		       ST_EMP_FIND, 1, { ST_EMP_DEL } },
+	[K_ATTENDANCE] = { "attendance", "employer", DEST_ATTENDANCE,
+			   BIT(DEST_PERSON) | BIT(DEST_ATTENDANCE), 1,
+			   "no year and month", "invalid year and month",
+			   "duplicate attendance for this person and month",
+			   ST_AT_FIND, 1, { ST_AT_DEL } },
+	[K_STRESS] = { "stress", "employer", DEST_STRESS,
+		       BIT(DEST_PERSON) | BIT(DEST_STRESS) | BIT(DEST_STRESS_ANSWER), 0,
+		       "no stress check date", "invalid stress check date",
+		       "duplicate stress check for this person and date",
+		       ST_SC_FIND, 2, { ST_SC_DEL_ANS, ST_SC_DEL } },
 };
 
 static int is_hex64(const char *s)
@@ -43,6 +90,17 @@ static int format_date(int64_t ymd, char out[11])
 	if (ymd < 0 || y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	return 0;
+}
+
+/* The row key of a kind: YYYY-MM-DD, or YYYY-MM for a month (the day of
+ * a month value is the 1st by fields.tsv; any valid day names the month). */
+static int format_key(const struct kind_def *kd, int64_t ymd, char out[11])
+{
+	if (format_date(ymd, out))
+		return -1;
+	if (kd->month)
+		out[7] = '\0';
 	return 0;
 }
 
@@ -126,10 +184,35 @@ static int value_check(const struct colink_out_record *rec,
 	return COLINK_OK;
 }
 
-/* Check every value and put each present person/checkup value in its
- * slot.  Nothing is written yet. */
-static int classify(struct out_sqlite *o, const struct colink_out_record *rec,
-		    struct colink_error *err)
+/* A value may only fill a table of its record's kind; an item without a
+ * common field has a place (observation) only in a checkup. */
+static int dest_check(const struct kind_def *kd, const struct colink_out_record *rec,
+		      const struct colink_out_value *ov, int dest,
+		      struct colink_error *err)
+{
+	if (!ov->field && !(kd->dests & BIT(DEST_OBSERVATION)))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "item %s has no common field; records of kind %s store catalogue "
+				  "fields only (input %" PRIu32 " record %" PRIu64 ")",
+				  ov->item_code ? ov->item_code : ov->source ? ov->source : "(unnamed)",
+				  kd->name, rec->input_no, rec->record_no);
+	if (!(kd->dests & BIT(dest)))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "field %s (table %s) cannot be stored from a record of kind %s (input %"
+				  PRIu32 " record %" PRIu64 ")", ov->field->name,
+				  ov->field->table, kd->name, rec->input_no, rec->record_no);
+	if (dest == DEST_STRESS_ANSWER && present(&ov->v) && ov->v.type != COLINK_T_INT)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "field %s: a stress answer must be an int value (input %"
+				  PRIu32 " record %" PRIu64 ")", ov->field->name,
+				  rec->input_no, rec->record_no);
+	return COLINK_OK;
+}
+
+/* Check every value and put each present value of a wide table or a
+ * stress answer in its slot.  Nothing is written yet. */
+static int classify(struct out_sqlite *o, const struct kind_def *kd,
+		    const struct colink_out_record *rec, struct colink_error *err)
 {
 	size_t i, k;
 	int rc, dest;
@@ -140,7 +223,10 @@ static int classify(struct out_sqlite *o, const struct colink_out_record *rec,
 		if (rc)
 			return rc;
 		dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
-		if (dest != DEST_PERSON && dest != DEST_CHECKUP)
+		rc = dest_check(kd, rec, ov, dest, err);
+		if (rc)
+			return rc;
+		if (!DEST_IS_WIDE(dest) && dest != DEST_STRESS_ANSWER)
 			continue;
 		k = osq_cat_find(o, ov->field->name);
 		if (k == NOT_FOUND || o->cat[k].dest != dest)
@@ -162,7 +248,7 @@ static int classify(struct out_sqlite *o, const struct colink_out_record *rec,
 }
 
 static int record_check(struct out_sqlite *o, const struct colink_out_record *rec,
-			struct colink_error *err)
+			const struct kind_def **kd, struct colink_error *err)
 {
 	size_t i;
 	int rc = osq_in_run(o, "write", err);
@@ -171,7 +257,10 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 	if (!rec || rec->struct_size < sizeof(*rec) ||
 	    (rec->nvalues && !rec->values) || (rec->npseudonyms && !rec->pseudonyms))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: write: malformed record", o->path);
-	if (!rec->kind || strcmp(rec->kind, "checkup"))
+	for (*kd = NULL, i = 0; rec->kind && i < K_COUNT && !*kd; i++)
+		if (!strcmp(rec->kind, kinds[i].name))
+			*kd = &kinds[i];
+	if (!*kd)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "record kind %s is not supported by out_sqlite (input %"
 				  PRIu32 " record %" PRIu64 ")",
@@ -192,43 +281,69 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 }
 
 /*
- * The checkup slot for person+date: a checkup of this run is a duplicate
+ * A person belongs to one side for good: a record of the other side for
+ * the same person key is rejected (the job keys both sides alike, or a
+ * pseudonym collides).  Read only.
+ */
+static int side_check(struct out_sqlite *o, const struct kind_def *kd,
+		      const char *person, struct colink_error *err)
+{
+	sqlite3_stmt *st = osq_use(o, ST_PERSON_SIDE);
+	const unsigned char *side;
+	int src, other = 0;
+	osq_bind_text(st, 1, person);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		side = sqlite3_column_text(st, 0);
+		other = side && strcmp((const char *)side, kd->side);
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return osq_db_err(o, src, "looking up the person", err);
+	if (other)
+		return COLINK_ERR(err, COLINK_EREJECT,
+				  "the person key belongs to a person of the other side; "
+				  "records of kind %s are the %s's", kd->name, kd->side);
+	return COLINK_OK;
+}
+
+/*
+ * The kind's row for person (+ key): one of this run is a duplicate
  * (reject); one of an earlier run is replaced (deleted here, with its long
  * rows, and inserted again by the caller).
  */
-static int checkup_claim(struct out_sqlite *o, const char *person,
-			 const char *date, struct colink_error *err)
+static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
+		     const char *person, const char *key, struct colink_error *err)
 {
-	sqlite3_stmt *st = osq_use(o, ST_CK_FIND);
+	sqlite3_stmt *st = osq_use(o, kd->find);
 	sqlite3_int64 id, in_no, rec_no;
 	int src, same_run, i;
 	osq_bind_text(st, 1, person);
-	osq_bind_text(st, 2, date);
+	if (key)
+		osq_bind_text(st, 2, key);
 	src = sqlite3_step(st);
 	if (src == SQLITE_DONE) {
 		sqlite3_reset(st);
 		return COLINK_OK;
 	}
 	if (src != SQLITE_ROW)
-		return osq_db_err(o, src, "looking up the checkup", err);
+		return osq_db_err(o, src, "looking up an earlier row", err);
 	id = sqlite3_column_int64(st, 0);
 	same_run = !strcmp((const char *)sqlite3_column_text(st, 1), o->run_id);
 	in_no = sqlite3_column_int64(st, 2);
 	rec_no = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if (same_run)
-		return COLINK_ERR(err, COLINK_EREJECT,
-				  "duplicate checkup for this person and exam date "
-				  "(input %lld record %lld)", (long long)in_no,
-				  (long long)rec_no);
-	for (i = ST_CK_DEL_OBS; i <= ST_CK_DEL; i++) {
-		st = osq_use(o, i);
+		return COLINK_ERR(err, COLINK_EREJECT, "%s (input %lld record %lld)",
+				  kd->dup, (long long)in_no, (long long)rec_no);
+	for (i = 0; i < kd->ndel; i++) {
+		st = osq_use(o, kd->del[i]);
 		sqlite3_bind_int64(st, 1, id);
 		src = osq_step_done(st);
 		if (src != SQLITE_OK)
-			return osq_db_err(o, src, "replacing an earlier checkup", err);
+			return osq_db_err(o, src, "replacing an earlier row", err);
 	}
-	o->replaced++;
+	o->replaced[kd - kinds]++;
 	return COLINK_OK;
 }
 
@@ -263,8 +378,8 @@ static int bind_column(sqlite3_stmt *st, int param,
 	}
 }
 
-static int person_write(struct out_sqlite *o, const struct colink_out_record *rec,
-			struct colink_error *err)
+static int person_write(struct out_sqlite *o, const struct kind_def *kd,
+			const struct colink_out_record *rec, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON);
 	size_t i;
@@ -273,6 +388,7 @@ static int person_write(struct out_sqlite *o, const struct colink_out_record *re
 	osq_bind_text(st, 2, o->key_id);
 	osq_bind_pos(st, 3, rec->birth_ym, 1);
 	osq_bind_text(st, 4, o->run_id);
+	osq_bind_text(st, 5, kd->side);
 	for (i = 0; i < o->ncat; i++)
 		if (o->cat[i].dest == DEST_PERSON && o->slot[i]) {
 			rc = bind_column(st, o->cat[i].param, o->slot[i], rec, err);
@@ -291,29 +407,36 @@ static int person_write(struct out_sqlite *o, const struct colink_out_record *re
 	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the person", err);
 }
 
-static int checkup_write(struct out_sqlite *o, const struct colink_out_record *rec,
-			 sqlite3_int64 *id, struct colink_error *err)
+/* The kind's row: the fixed columns in the order of columns.c's wides[],
+ * the catalogue columns, and the key column as `key` (a month as YYYY-MM). */
+static int row_write(struct out_sqlite *o, const struct kind_def *kd,
+		     const struct colink_out_record *rec, const char *key,
+		     sqlite3_int64 *id, struct colink_error *err)
 {
-	sqlite3_stmt *st = osq_use(o, ST_CHECKUP);
-	size_t i;
-	int src, rc;
-	osq_bind_text(st, 1, rec->person);
-	osq_bind_pos(st, 2, rec->fiscal_year, 1);
-	osq_bind_pos(st, 3, rec->age_at_exam, 0);
-	osq_bind_pos(st, 4, rec->fiscal_year ? rec->age_fy_end : -1, 0);
-	osq_bind_text(st, 5, o->run_id);
-	sqlite3_bind_int64(st, 6, rec->input_no);
-	osq_bind_u64(st, 7, rec->record_no);
-	osq_bind_pos(st, 8, (int64_t)rec->line_no, 1);
+	sqlite3_stmt *st = osq_use(o, ST_PERSON + WIDE_INDEX(kd->dest));
+	size_t i, kf = o->key_field[WIDE_INDEX(kd->dest)];
+	int src, rc, p = 1;
+	osq_bind_text(st, p++, rec->person);
+	if (kd->dest == DEST_CHECKUP) {
+		osq_bind_pos(st, p++, rec->fiscal_year, 1);
+		osq_bind_pos(st, p++, rec->age_at_exam, 0);
+		osq_bind_pos(st, p++, rec->fiscal_year ? rec->age_fy_end : -1, 0);
+	}
+	osq_bind_text(st, p++, o->run_id);
+	sqlite3_bind_int64(st, p++, rec->input_no);
+	osq_bind_u64(st, p++, rec->record_no);
+	osq_bind_pos(st, p, (int64_t)rec->line_no, 1);
 	for (i = 0; i < o->ncat; i++)
-		if (o->cat[i].dest == DEST_CHECKUP && o->slot[i]) {
+		if (o->cat[i].dest == kd->dest && o->slot[i]) {
 			rc = bind_column(st, o->cat[i].param, o->slot[i], rec, err);
 			if (rc)
 				return rc;
 		}
+	if (key && kf != NOT_FOUND)
+		osq_bind_copy(st, o->cat[kf].param, key);
 	src = osq_step_done(st);
 	if (src != SQLITE_OK)
-		return osq_db_err(o, src, "writing the checkup", err);
+		return osq_db_err(o, src, "writing the record", err);
 	*id = sqlite3_last_insert_rowid(o->db);
 	return COLINK_OK;
 }
@@ -362,16 +485,32 @@ static int questionnaire_write(struct out_sqlite *o, sqlite3_int64 id,
 	return osq_step_done(st);
 }
 
+static int answer_write(struct out_sqlite *o, sqlite3_int64 id,
+			const struct colink_out_value *ov)
+{
+	const struct colink_value *v = &ov->v;
+	sqlite3_stmt *st = osq_use(o, ST_SANS);
+	sqlite3_bind_int64(st, 1, id);
+	osq_bind_text(st, 2, ov->field->name);
+	if (present(v))
+		sqlite3_bind_int64(st, 3, v->i);
+	osq_bind_text(st, 4, null_reason_names[v->null_reason]);
+	osq_bind_text(st, 5, v->raw);
+	osq_bind_text(st, 6, ov->source);
+	return osq_step_done(st);
+}
+
 /*
  * The long rows of a checkup: observation and questionnaire fields, unknown
  * items, and the exact text of wide-column values that are null with a
- * reason or flagged.  A value with neither content nor reason is skipped;
+ * reason or flagged; of a stress check: its answers.  A value with neither content nor reason is skipped;
  * "missing" (an empty source cell) is not a reason worth a row: the NULL
  * column already says it, and a row per empty cell would multiply the
  * long table for nothing.
  */
-static int long_rows(struct out_sqlite *o, const struct colink_out_record *rec,
-		     sqlite3_int64 id, struct colink_error *err)
+static int long_rows(struct out_sqlite *o, const struct kind_def *kd,
+		     const struct colink_out_record *rec, sqlite3_int64 id,
+		     struct colink_error *err)
 {
 	size_t i;
 	int src = SQLITE_OK;
@@ -380,7 +519,10 @@ static int long_rows(struct out_sqlite *o, const struct colink_out_record *rec,
 		int dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
 		int reasoned = ov->v.null_reason != COLINK_NULL_NONE &&
 			       ov->v.null_reason != COLINK_NULL_MISSING;
-		if (dest == DEST_QUESTIONNAIRE && (reasoned || present(&ov->v)))
+		if (kd->dest == DEST_STRESS) {
+			if (dest == DEST_STRESS_ANSWER && (reasoned || present(&ov->v)))
+				src = answer_write(o, id, ov);
+		} else if (dest == DEST_QUESTIONNAIRE && (reasoned || present(&ov->v)))
 			src = questionnaire_write(o, id, ov);
 		else if (dest == DEST_OBSERVATION && (reasoned || present(&ov->v)))
 			src = observation_write(o, id, ov);
@@ -396,6 +538,24 @@ static int long_rows(struct out_sqlite *o, const struct colink_out_record *rec,
 	return COLINK_OK;
 }
 
+/* The row key of the record (exam date, month, stress date) into key;
+ * *has_key 0 for a kind whose row is the person's alone. */
+static int record_key(struct out_sqlite *o, const struct kind_def *kd,
+		      char key[11], int *has_key, struct colink_error *err)
+{
+	size_t kf = o->key_field[WIDE_INDEX(kd->dest)];
+	const struct colink_out_value *kv;
+	*has_key = kd->no_key != NULL;
+	if (!*has_key)
+		return COLINK_OK;
+	kv = kf != NOT_FOUND ? o->slot[kf] : NULL;
+	if (!kv)
+		return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->no_key);
+	if (kv->v.type != COLINK_T_DATE || format_key(kd, kv->v.i, key))
+		return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->bad_key);
+	return COLINK_OK;
+}
+
 /*
  * One record: every check runs before anything is written, so a rejected
  * or refused record leaves no row.  A failure after the first write is
@@ -406,28 +566,26 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	      struct colink_error *err)
 {
 	struct out_sqlite *o = vctx;
-	const struct colink_out_value *ed;
+	const struct kind_def *kd = NULL;
 	sqlite3_int64 id = 0;
-	char date[11];
-	int rc = record_check(o, rec, err);
+	char key[11];
+	int has_key, rc = record_check(o, rec, &kd, err);
 	if (!rc)
-		rc = classify(o, rec, err);
+		rc = classify(o, kd, rec, err);
 	if (rc)
 		return rc;
 	if (!rec->person)
 		return COLINK_ERR(err, COLINK_EREJECT, "record has no person key");
-	ed = o->exam_date != NOT_FOUND ? o->slot[o->exam_date] : NULL;
-	if (!ed)
-		return COLINK_ERR(err, COLINK_EREJECT, "no exam date");
-	if (ed->v.type != COLINK_T_DATE || format_date(ed->v.i, date))
-		return COLINK_ERR(err, COLINK_EREJECT, "invalid exam date");
-	rc = checkup_claim(o, rec->person, date, err);
+	rc = record_key(o, kd, key, &has_key, err);
 	if (!rc)
-		rc = person_write(o, rec, err);
+		rc = side_check(o, kd, rec->person, err);
 	if (!rc)
-		rc = checkup_write(o, rec, &id, err);
+		rc = row_claim(o, kd, rec->person, has_key ? key : NULL, err);
 	if (!rc)
-		rc = long_rows(o, rec, id, err);
+		rc = person_write(o, kd, rec, err);
+	if (!rc)
+		rc = row_write(o, kd, rec, has_key ? key : NULL, &id, err);
+	if (!rc && (kd->dest == DEST_CHECKUP || kd->dest == DEST_STRESS))
+		rc = long_rows(o, kd, rec, id, err);
 	return rc;
 }
-

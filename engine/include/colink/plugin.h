@@ -400,8 +400,9 @@ struct colink_link_pass {
 
 /*
  * The job's linkage rules.  Persons come in two sides: the association's
- * (from checkup records, person key `association_kind`) and the
- * employer's (from roster records, person key `employer_kind`).  Passes
+ * (persons of checkup records, keyed by the card pseudonym) and the
+ * employer's (persons of roster records, keyed by the employee pseudonym);
+ * the output records each person's side.  Passes
  * run in order over persons not yet linked; a pseudonym that matches more
  * than one candidate on either side links nobody: the candidates go to
  * review with the pass that found them.

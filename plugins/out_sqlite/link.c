@@ -1,0 +1,260 @@
+/*
+ * link.c -- out_sqlite: link the employer's persons to the association's.
+ *
+ * colink_output_ops.link (ABI 1.1), called once per run after the last
+ * input and before commit, inside the run's transaction: an aborted run
+ * leaves no link, review, report or summary row.  The rules and the tables
+ * are described for auditors in mappings/warehouse/schema.sql
+ * ("Linkage").  In short, for each pass with key kind K, over persons not
+ * linked yet:
+ *
+ *   candidates  (employer e, association a) sharing a pseudonym of kind K
+ *               (person_key), collected in the temporary table link_cand;
+ *   link        the pairs whose e and a have no other candidate;
+ *   review      every other pair, with the reason, both persons unlinked.
+ *
+ * Everything is SQL over indexes (person_key's primary key is (kind,
+ * pseudonym, person_id); link has one index per side; link_cand one per
+ * side), so memory stays bounded by SQLite's cache however many persons
+ * the warehouse holds.  link_cand lives in the connection's temp schema,
+ * is emptied per pass and dropped at the end; it cannot outlive the run,
+ * whose connection run_close closes.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "out_sqlite_int.h"
+
+enum lst {
+	L_CLEAR,
+	L_CAND,
+	L_REVIEW,
+	L_LINK,
+	L_REPORT,
+	L_SUMMARY,
+	L_READ,
+	L_COUNT
+};
+
+static const char *const link_sql[L_COUNT] = {
+	[L_CLEAR] = "DELETE FROM temp.link_cand",
+	/* ?1 kind.  Drives on person_key's primary key (kind = ?1), looks up
+	 * the other side by (kind, pseudonym), persons and links by key. */
+	[L_CAND] = "INSERT OR IGNORE INTO temp.link_cand (employer, association) "
+		"SELECT ek.person_id, ak.person_id FROM person_key AS ek "
+		"JOIN person AS pe ON pe.person_id = ek.person_id "
+		"JOIN person_key AS ak ON ak.kind = ek.kind AND ak.pseudonym = ek.pseudonym "
+		"JOIN person AS pa ON pa.person_id = ak.person_id "
+		"WHERE ek.kind = ?1 AND pe.side = 'employer' AND pa.side = 'association' "
+		"AND NOT EXISTS (SELECT 1 FROM link WHERE employer_person_id = ek.person_id) "
+		"AND NOT EXISTS (SELECT 1 FROM link WHERE association_person_id = ak.person_id)",
+	/* ?1 pass, ?2 kind, ?3 run_id */
+	[L_REVIEW] = "INSERT INTO link_review (run_id, pass, kind, employer_person_id, "
+		"association_person_id, reason) "
+		"SELECT ?3, ?1, ?2, employer, association, "
+		"CASE WHEN ne > 1 AND na > 1 THEN printf('employer person has %d candidates; "
+		"association person has %d candidates', ne, na) "
+		"WHEN ne > 1 THEN printf('employer person has %d candidates', ne) "
+		"ELSE printf('association person has %d candidates', na) END "
+		"FROM (SELECT c.employer, c.association, "
+		"(SELECT count(*) FROM temp.link_cand AS x WHERE x.employer = c.employer) AS ne, "
+		"(SELECT count(*) FROM temp.link_cand AS y WHERE y.association = c.association) AS na "
+		"FROM temp.link_cand AS c) WHERE ne > 1 OR na > 1 "
+		"ORDER BY employer, association",
+	[L_LINK] = "INSERT INTO link (employer_person_id, association_person_id, pass, "
+		"kind, run_id) SELECT c.employer, c.association, ?1, ?2, ?3 "
+		"FROM temp.link_cand AS c WHERE NOT EXISTS (SELECT 1 FROM temp.link_cand AS x "
+		"WHERE x.employer = c.employer AND x.association != c.association) "
+		"AND NOT EXISTS (SELECT 1 FROM temp.link_cand AS y "
+		"WHERE y.association = c.association AND y.employer != c.employer)",
+	/* ?1 pass, ?2 kind, ?3 run_id, ?4 linked, ?5 ambiguous */
+	[L_REPORT] = "INSERT INTO link_report (run_id, pass, kind, linked, ambiguous) "
+		"VALUES (?3, ?1, ?2, ?4, ?5)",
+	/* ?1 run_id, ?2 passes, ?3 linked_new, ?4 ambiguous */
+	[L_SUMMARY] = "INSERT INTO link_summary (run_id, passes, association_persons, "
+		"employer_persons, linked_new, linked_total, ambiguous, "
+		"unmatched_association, unmatched_employer) SELECT ?1, ?2, "
+		"(SELECT count(*) FROM person WHERE side = 'association'), "
+		"(SELECT count(*) FROM person WHERE side = 'employer'), ?3, "
+		"(SELECT count(*) FROM link), ?4, "
+		"(SELECT count(*) FROM person AS p WHERE side = 'association' AND NOT EXISTS "
+		"(SELECT 1 FROM link WHERE association_person_id = p.person_id)), "
+		"(SELECT count(*) FROM person AS p WHERE side = 'employer' AND NOT EXISTS "
+		"(SELECT 1 FROM link WHERE employer_person_id = p.person_id))",
+	[L_READ] = "SELECT association_persons, employer_persons, linked_total, "
+		"unmatched_association, unmatched_employer FROM link_summary "
+		"WHERE run_id = ?",
+};
+
+static const char create_sql[] =
+	"CREATE TEMP TABLE link_cand (employer TEXT NOT NULL, "
+	"association TEXT NOT NULL, PRIMARY KEY (employer, association)) WITHOUT ROWID;"
+	"CREATE INDEX temp.link_cand_association ON link_cand (association, employer);";
+
+static const char drop_sql[] = "DROP TABLE IF EXISTS temp.link_cand";
+
+struct linker {
+	struct out_sqlite *o;
+	sqlite3_stmt *st[L_COUNT];
+	struct colink_link_report r; /* filled here, copied out at the end */
+};
+
+static int check_rules(struct out_sqlite *o, const struct colink_link_rules *rules,
+		       struct colink_error *err)
+{
+	size_t i, j;
+	if (!rules || rules->struct_size < sizeof(*rules) || !rules->passes ||
+	    rules->npasses < 1 || rules->npasses > COLINK_LINK_MAX_PASSES)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: link: the rules need 1 to %d passes", o->path,
+				  COLINK_LINK_MAX_PASSES);
+	for (i = 0; i < rules->npasses; i++) {
+		const char *k = rules->passes[i].kind;
+		if (!k || !*k)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s: link: pass %zu names no key kind", o->path, i + 1);
+		for (j = 0; j < i; j++)
+			if (!strcmp(k, rules->passes[j].kind))
+				return COLINK_ERR(err, COLINK_EINVAL,
+						  "%s: link: pass %zu repeats key kind %s of pass %zu",
+						  o->path, i + 1, k, j + 1);
+	}
+	return COLINK_OK;
+}
+
+/* Run a statement with no result rows; *changes gets the rows it wrote. */
+static int step(struct linker *l, int id, uint64_t *changes, const char *what,
+		struct colink_error *err)
+{
+	int src = osq_step_done(l->st[id]);
+	if (src != SQLITE_OK)
+		return osq_db_err(l->o, src, what, err);
+	if (changes)
+		*changes = (uint64_t)sqlite3_changes(l->o->db); /* 3.35 lacks changes64 */
+	return COLINK_OK;
+}
+
+/* Pass `pass` (1-based) with key kind `kind`. */
+static int link_pass(struct linker *l, int pass, const char *kind,
+		     struct colink_error *err)
+{
+	uint64_t linked = 0, review = 0;
+	int i, rc;
+	for (i = L_CLEAR; i <= L_REPORT; i++) {
+		sqlite3_reset(l->st[i]);
+		sqlite3_clear_bindings(l->st[i]);
+	}
+	sqlite3_bind_text(l->st[L_CAND], 1, kind, -1, SQLITE_STATIC);
+	for (i = L_REVIEW; i <= L_REPORT; i++) {
+		sqlite3_bind_int(l->st[i], 1, pass);
+		sqlite3_bind_text(l->st[i], 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(l->st[i], 3, l->o->run_id, -1, SQLITE_STATIC);
+	}
+	rc = step(l, L_CLEAR, NULL, "linking persons", err);
+	if (!rc)
+		rc = step(l, L_CAND, NULL, "finding link candidates", err);
+	/* review and link read the same candidates and are disjoint */
+	if (!rc)
+		rc = step(l, L_REVIEW, &review, "recording link candidates for review", err);
+	if (!rc)
+		rc = step(l, L_LINK, &linked, "linking persons", err);
+	if (rc)
+		return rc;
+	osq_bind_u64(l->st[L_REPORT], 4, linked);
+	osq_bind_u64(l->st[L_REPORT], 5, review);
+	rc = step(l, L_REPORT, NULL, "recording the link report", err);
+	l->r.linked[pass - 1] = linked;
+	l->r.ambiguous += review;
+	return rc;
+}
+
+/* The summary row, and the report's warehouse-wide numbers read back from
+ * it (so the report and the row cannot disagree). */
+static int link_summary(struct linker *l, size_t npasses, struct colink_error *err)
+{
+	sqlite3_stmt *st = l->st[L_SUMMARY];
+	uint64_t linked_new = 0;
+	size_t i;
+	int src, rc;
+	for (i = 0; i < npasses; i++)
+		linked_new += l->r.linked[i];
+	osq_bind_text(st, 1, l->o->run_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)npasses);
+	osq_bind_u64(st, 3, linked_new);
+	osq_bind_u64(st, 4, l->r.ambiguous);
+	rc = step(l, L_SUMMARY, NULL, "recording the link summary", err);
+	if (rc)
+		return rc;
+	st = l->st[L_READ];
+	osq_bind_text(st, 1, l->o->run_id);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		l->r.association_persons = (uint64_t)sqlite3_column_int64(st, 0);
+		l->r.employer_persons = (uint64_t)sqlite3_column_int64(st, 1);
+		l->r.linked_total = (uint64_t)sqlite3_column_int64(st, 2);
+		l->r.unmatched_association = (uint64_t)sqlite3_column_int64(st, 3);
+		l->r.unmatched_employer = (uint64_t)sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW)
+		return osq_db_err(l->o, src == SQLITE_DONE ? SQLITE_ERROR : src,
+				  "reading the link summary", err);
+	return COLINK_OK;
+}
+
+/* Copy the report into the caller's, up to the size the caller declared
+ * (an older caller's struct is shorter; its struct_size is kept). */
+static void report_out(const struct colink_link_report *r,
+		       struct colink_link_report *rep)
+{
+	size_t n;
+	if (!rep || rep->struct_size <= sizeof(rep->struct_size))
+		return;
+	n = rep->struct_size < sizeof(*r) ? rep->struct_size : sizeof(*r);
+	memcpy((char *)rep + sizeof(rep->struct_size),
+	       (const char *)r + sizeof(r->struct_size), n - sizeof(r->struct_size));
+}
+
+int osq_link(void *ctx, const struct colink_link_rules *rules,
+	     struct colink_link_report *rep, struct colink_error *err)
+{
+	struct out_sqlite *o = ctx;
+	struct linker l;
+	size_t i;
+	int src, rc = osq_in_run(o, "link", err);
+	if (rc)
+		return rc;
+	rc = check_rules(o, rules, err);
+	if (rc)
+		return rc;
+	if (o->linked)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
+				  o->path, o->run_id);
+	memset(&l, 0, sizeof(l));
+	l.o = o;
+	l.r.struct_size = sizeof(l.r);
+	src = sqlite3_exec(o->db, create_sql, NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = osq_db_err(o, src, "creating the link candidate table", err);
+		goto out;
+	}
+	for (i = 0; i < L_COUNT && !rc; i++) {
+		src = sqlite3_prepare_v2(o->db, link_sql[i], -1, &l.st[i], NULL);
+		if (src != SQLITE_OK)
+			rc = osq_db_err(o, src, "preparing a link statement", err);
+	}
+	for (i = 0; i < rules->npasses && !rc; i++)
+		rc = link_pass(&l, (int)i + 1, rules->passes[i].kind, err);
+	if (!rc)
+		rc = link_summary(&l, rules->npasses, err);
+	if (!rc) {
+		o->linked = 1;
+		report_out(&l.r, rep);
+	}
+out:
+	for (i = 0; i < L_COUNT; i++)
+		sqlite3_finalize(l.st[i]);
+	sqlite3_exec(o->db, drop_sql, NULL, NULL, NULL);
+	return rc;
+}
