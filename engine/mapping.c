@@ -421,6 +421,18 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "%s:%d: primary key '%s' needs field %s, which this mapping does not map",
 					  m->path, line, k->kind, k->parts[i]);
+	if (!strcmp(m->kind, "stress")) {
+		int rc = colink_stress_rules_load(&m->stress, cat->dir, err);
+		if (rc)
+			return rc;
+		if (!m->stress_method)
+			m->stress_method = COLINK_STRESS_TOTAL;
+		if (m->stress_method == COLINK_STRESS_CONVERTED &&
+		    !colink_stress_rules_has_conversion(m->stress))
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s:%d: the converted-score method needs rules/stress-conversion.tsv "
+					  "(the manual's 素点換算表), which is not installed", m->path, line);
+	}
 	if (date_field && !colink_mapping_find(m, date_field) && !find_constant(m, date_field))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping must map %s",
 				  m->path, line, m->kind, date_field);
@@ -467,6 +479,12 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 			m->items_catalogue = 1;
 		else if (colink_xml_is(n, "extract"))
 			m->extract = 1;
+		else if (colink_xml_is(n, "stress")) {
+			char *v = colink_xml_attr(n, "method");
+			m->stress_method = v && !strcmp(v, "converted") ? COLINK_STRESS_CONVERTED
+									 : COLINK_STRESS_TOTAL;
+			colink_free(v);
+		}
 		else if (colink_xml_is(n, "unmapped")) {
 			char *v = colink_xml_attr(n, "columns");
 			m->unmapped = !v ? 0 : !strcmp(v, "observation") ? COLINK_UNMAPPED_OBSERVATION
@@ -546,5 +564,6 @@ void colink_mapping_free(struct colink_mapping *m)
 	colink_free(m->kind);
 	colink_free(m->description);
 	colink_free(m->plugin);
+	colink_stress_rules_free(m->stress);
 	colink_free(m);
 }

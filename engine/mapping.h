@@ -15,6 +15,7 @@
 #include "colink/plugin.h"
 #include "identity.h"
 #include "settings.h"
+#include "stress.h"
 
 enum colink_unmapped { COLINK_UNMAPPED_IGNORE = 0, COLINK_UNMAPPED_OBSERVATION, COLINK_UNMAPPED_REJECT };
 
@@ -65,6 +66,8 @@ struct colink_mapping {
 	size_t nlocal;
 	int items_catalogue;  /* <items source="catalogue"/> */
 	int extract;          /* <extract/>: pseudonyms and ages come with the records */
+	struct colink_stress_rules *stress; /* kind stress: scoring rules */
+	int stress_method;    /* enum colink_stress_method */
 	int unmapped;         /* enum colink_unmapped */
 };
 

@@ -813,6 +813,63 @@ static int make_keys(struct colink_transform *t, struct colink_error *err)
 	return COLINK_OK;
 }
 
+/* ---- stress check: scores and the 高ストレス者 flag, per the rules data ---- */
+
+static int push_int(struct colink_transform *t, const char *field, long v, const char *text,
+		    struct colink_error *err)
+{
+	const struct colink_field_def *f = colink_catalog_field(t->cat, field);
+	struct colink_out_value *ov;
+	char *buf;
+	if (!f)
+		return COLINK_OK; /* a catalogue without the derived field: nothing to store */
+	if (!(ov = push_val(t, err)) || !(buf = scratch(t, err)))
+		return COLINK_ENOMEM;
+	if (text)
+		snprintf(buf, NUMBUF, "%s", text);
+	else
+		snprintf(buf, NUMBUF, "%ld", v);
+	ov->field = f;
+	ov->source = "(derived)";
+	ov->v.type = f->type;
+	ov->v.text = buf;
+	ov->v.i = v;
+	ov->v.code_system = f->code_system;
+	return COLINK_OK;
+}
+
+static int score_stress(struct colink_transform *t, struct colink_error *err)
+{
+	static const struct { char part; int n; } parts[] = {{'a', 17}, {'b', 29}, {'c', 9}, {'d', 2}};
+	int answers[COLINK_STRESS_NITEMS] = {0}, sex = 0, k = 0, rc;
+	struct colink_stress_result res;
+	char why[192], name[32];
+	size_t p, i, j;
+	for (p = 0; p < 4; p++)
+		for (i = 1; i <= (size_t)parts[p].n; i++, k++) {
+			snprintf(name, sizeof(name), "stress_%c%02zu", parts[p].part, i);
+			for (j = 0; j < t->nvals; j++)
+				if (t->vals[j].field && !strcmp(t->vals[j].field->name, name) &&
+				    !t->vals[j].v.null_reason)
+					answers[k] = (int)t->vals[j].v.i;
+		}
+	for (j = 0; j < t->nvals; j++)
+		if (t->vals[j].field && !strcmp(t->vals[j].field->name, "sex") && t->vals[j].v.text)
+			sex = atoi(t->vals[j].v.text);
+	rc = colink_stress_score(t->m->stress, answers, sex, t->m->stress_method, &res, why, sizeof(why));
+	if (rc == COLINK_EREJECT)
+		return reject(t, NULL, "stress check: %s", why);
+	if (rc)
+		return COLINK_ERR(err, rc, "%s: stress check: %s", t->path, why);
+	if ((rc = push_int(t, "stress_score_a", res.score_a, NULL, err)) ||
+	    (rc = push_int(t, "stress_score_b", res.score_b, NULL, err)) ||
+	    (rc = push_int(t, "stress_score_c", res.score_c, NULL, err)) ||
+	    (rc = push_int(t, "stress_high", res.high ? 1 : 2, res.high ? "1" : "2", err)))
+		return rc;
+	return push_int(t, "stress_method", 0,
+			res.method == COLINK_STRESS_CONVERTED ? "converted" : "total", err);
+}
+
 /* ---- pseudonymized extracts: pseudonyms and ages arrive with the record ---- */
 
 static int is_hex64(const char *v, size_t len)
@@ -944,6 +1001,8 @@ int colink_transform_record(struct colink_transform *t,
 		rc = map_extract(t, rec, err);
 	else if (rc == COLINK_OK)
 		rc = map_extras(t, rec, err);
+	if (rc == COLINK_OK && t->m->stress && !t->m->extract)
+		rc = score_stress(t, err);
 	if (rc == COLINK_OK && !t->m->extract)
 		rc = make_keys(t, err);
 	wipe_idents(t);
