@@ -23,6 +23,10 @@ void colink_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
-void colink_vlog(int level, const char *fmt, va_list ap);
+void colink_vlog(int level, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 0)))
+#endif
+	;
 
 #endif

@@ -393,13 +393,21 @@ static void store_field(struct reader *r, char *s, size_t len, size_t idx)
 /* Handing records to the core                                          */
 /* ------------------------------------------------------------------ */
 
-/* A host call returned rc: anything but OK stops the read. */
+/*
+ * A host call returned rc: anything but OK stops the read.  The core may
+ * already have said why in *err (the engine hands read() the error it
+ * fills itself, e.g. "column X is not in the mapping"): keep that message
+ * and add ours only when *err is still empty.
+ */
 static int host_said(struct reader *r, int rc)
 {
-	if (rc && !r->rc)
-		r->rc = COLINK_ERR(r->err, rc,
+	if (rc && !r->rc) {
+		r->rc = rc;
+		if (!r->err || r->err->code == COLINK_OK)
+			COLINK_ERR(r->err, rc,
 				   "%s: record %" PRIu64 ": reading stopped by the core",
 				   r->path, r->record_no);
+	}
 	return rc;
 }
 

@@ -185,6 +185,8 @@ static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
 	struct guard g = { NULL };
 	xmlParserCtxtPtr c;
 	xmlExternalEntityLoader old;
+	xmlStructuredErrorFunc old_serr;
+	void *old_sctx;
 	xmlErrorPtr e;
 	const char *problem;
 	int rc = COLINK_OK;
@@ -209,7 +211,15 @@ static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
 	xmlCtxtUseOptions(c, PARSE_OPTIONS);
 	old = xmlGetExternalEntityLoader();
 	xmlSetExternalEntityLoader(refuse_loader);
+	/* Encoding and I/O errors are raised without the parser context and
+	 * would go to libxml2's global handler, which prints to stderr with
+	 * the offending input bytes ("bytes 0x85 0x40 0x83 0x69": part of a
+	 * name).  Silence the global handler for the parse, then restore. */
+	old_serr = xmlStructuredError;
+	old_sctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(NULL, quiet);
 	xmlParseDocument(c);
+	xmlSetStructuredErrorFunc(old_sctx, old_serr);
 	xmlSetExternalEntityLoader(old);
 	e = xmlCtxtGetLastError(c);
 	if (g.refused) {
@@ -367,6 +377,8 @@ static int load_schema(struct run *r, struct colink_error *err)
 	struct first_error fe = { 0, 0, 0, "", "" };
 	xmlSchemaParserCtxtPtr pc;
 	xmlExternalEntityLoader old;
+	xmlStructuredErrorFunc old_serr = xmlStructuredError;
+	void *old_sctx = xmlStructuredErrorContext;
 	const char *dir;
 	char *file;
 	size_t n;
@@ -379,12 +391,16 @@ static int load_schema(struct run *r, struct colink_error *err)
 	snprintf(file, n, "%s/%s", dir, SCHEMA_FILE);
 	old = xmlGetExternalEntityLoader();
 	xmlSetExternalEntityLoader(xsd_loader);
+	/* A schema file that cannot be loaded is reported through libxml2's
+	 * global handler (printed on stderr): make it the reason instead. */
+	xmlSetStructuredErrorFunc(&fe, keep_first_error);
 	pc = xmlSchemaNewParserCtxt(file);
 	if (pc) {
 		xmlSchemaSetParserStructuredErrors(pc, keep_first_error, &fe);
 		r->schema = xmlSchemaParse(pc);
 		xmlSchemaFreeParserCtxt(pc);
 	}
+	xmlSetStructuredErrorFunc(old_sctx, old_serr);
 	xmlSetExternalEntityLoader(old);
 	h->free(file);
 	if (!pc)
@@ -422,11 +438,15 @@ static int validate_doc(struct run *r, xmlDocPtr doc, char why[MHLW_WHY_MAX])
 /* Documents                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Pass an emit / emit_reject result through; EABORT ends the read. */
+/* Pass an emit / emit_reject result through; EABORT ends the read.  The
+ * host may have said why in *err already (the engine hands read() the
+ * error it fills itself): keep its message rather than overwrite it. */
 static int host_rc(int rc, uint64_t no, struct colink_error *err)
 {
 	if (rc == COLINK_OK)
 		return COLINK_OK;
+	if (err && err->code != COLINK_OK)
+		return rc;
 	if (rc == COLINK_EABORT)
 		return COLINK_ERR(err, rc, "stopped by the host at record %llu",
 				  (unsigned long long)no);

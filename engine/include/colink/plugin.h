@@ -69,6 +69,9 @@ struct colink_error {
 	int src_line;
 };
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 0)))
+#endif
 static inline int colink_error_vset(struct colink_error *err, int code,
 				    const char *file, int line,
 				    const char *fmt, va_list ap)
