@@ -58,6 +58,7 @@ sample)
 	set -e
 	# exit 1 means "loaded, with rejected records" (the sample has some on purpose)
 	[ "$rc" -le 1 ] || exit "$rc"
+	./build/colink link report samples/out/warehouse.db
 	echo "quickstart: warehouse at samples/out/warehouse.db (sqlite3 samples/out/warehouse.db .tables)"
 	;;
 check)
