@@ -3,7 +3,8 @@
 #
 #   ./quickstart.sh          install what is missing, build, run the sample job
 #   ./quickstart.sh check    install what is missing, build, run the whole test
-#                            suite: plain, under ASan+UBSan, make distcheck, and
+#                            suite: plain, under ASan+UBSan, valgrind memcheck of
+#                            end-to-end runs, make distcheck, and
 #                            bounded fuzzing (FUZZ_SECONDS per target, default 30)
 #
 # Safe to run again: it installs only missing packages and rebuilds
@@ -15,7 +16,7 @@ TOP=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libxml2-dev libxml2-utils libcsv-dev libsqlite3-dev sqlite3 libgcrypt20-dev \
-libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev"
+libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $PKGS; do
@@ -67,12 +68,14 @@ check)
 	build build-asan --enable-sanitizers
 	ASAN_OPTIONS=detect_leaks=1 make -C build-asan -j"$JOBS" check ||
 		{ cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	# the real binary end to end under valgrind memcheck (errors and leaks fail)
+	tests/valgrind.sh build
 	make -C build -j"$JOBS" distcheck >/dev/null 2>build/distcheck.log ||
 		{ tail -60 build/distcheck.log; exit 1; }
 	# bounded fuzzing of every parser (libFuzzer, ASan+UBSan): FUZZ_SECONDS each
 	make -C build fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >build/fuzz.log 2>&1 ||
 		{ tail -60 build/fuzz.log; exit 1; }
-	echo "quickstart: all tests passed (plain, ASan+UBSan, distcheck, fuzzing)"
+	echo "quickstart: all tests passed (plain, ASan+UBSan, valgrind, distcheck, fuzzing)"
 	;;
 *)
 	echo "usage: ./quickstart.sh [check]" >&2
