@@ -131,14 +131,34 @@ static void print_text(const struct colink_run_result *r)
 		printf("  rejected records: SELECT * FROM reject WHERE run_id = '%s';\n", r->run_id);
 }
 
+/* Run a loaded plan, print the summary, free the plan; the exit code. */
+static int run_and_report(struct cli_global *g, struct colink_plan *plan,
+			  const struct colink_run_opts *o, int json, const char *failed)
+{
+	struct colink_error err = {0};
+	struct colink_run_result res;
+	int rc = colink_run(plan, o, &res, &err), code;
+	if (json)
+		print_json(&res);
+	else if (!g->quiet)
+		print_text(&res);
+	if (rc)
+		fprintf(stderr, "colink: %s: %s\n", failed, err.msg);
+	code = cli_exit_for_run(rc);
+	if (code == EXIT_OK && res.rejected)
+		code = EXIT_REJECTS;
+	colink_run_result_clear(&res);
+	colink_plan_free(plan);
+	return code;
+}
+
 int cmd_run(struct cli_global *g, int argc, char **argv)
 {
 	struct colink_error err = {0};
 	struct colink_plan *plan = NULL;
-	struct colink_run_result res;
 	struct colink_run_opts o = {0};
 	const char *job = NULL;
-	int json = 0, i, rc, code;
+	int json = 0, i, rc;
 
 	o.progress = isatty(2) && !g->quiet;
 	for (i = 1; i < argc; i++) {
@@ -166,19 +186,7 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 		fprintf(stderr, "colink: %s\n", err.msg);
 		return cli_exit_for_plan(rc);
 	}
-	rc = colink_run(plan, &o, &res, &err);
-	if (json)
-		print_json(&res);
-	else if (!g->quiet)
-		print_text(&res);
-	if (rc)
-		fprintf(stderr, "colink: run failed, nothing was loaded: %s\n", err.msg);
-	code = cli_exit_for_run(rc);
-	if (code == EXIT_OK && res.rejected)
-		code = EXIT_REJECTS;
-	colink_run_result_clear(&res);
-	colink_plan_free(plan);
-	return code;
+	return run_and_report(g, plan, &o, json, "run failed, nothing was loaded");
 }
 
 /* ---- colink pseudonymize JOB EXTRACT ---- */
@@ -223,12 +231,11 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 {
 	struct colink_error err = {0};
 	struct colink_plan *plan = NULL;
-	struct colink_run_result res;
 	struct colink_run_opts o = {0};
 	struct colink_setting_given given[2];
 	const char *pos[2] = {NULL, NULL};
 	struct stat st;
-	int json = 0, np = 0, i, rc, code;
+	int json = 0, np = 0, i, rc;
 
 	o.progress = isatty(2) && !g->quiet;
 	for (i = 1; i < argc; i++) {
@@ -263,17 +270,5 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 		colink_plan_free(plan);
 		return cli_exit_for_plan(rc);
 	}
-	rc = colink_run(plan, &o, &res, &err);
-	if (json)
-		print_json(&res);
-	else if (!g->quiet)
-		print_text(&res);
-	if (rc)
-		fprintf(stderr, "colink: pseudonymizing failed, no extract was written: %s\n", err.msg);
-	code = cli_exit_for_run(rc);
-	if (code == EXIT_OK && res.rejected)
-		code = EXIT_REJECTS;
-	colink_run_result_clear(&res);
-	colink_plan_free(plan);
-	return code;
+	return run_and_report(g, plan, &o, json, "pseudonymizing failed, no extract was written");
 }
