@@ -21,12 +21,10 @@ static char *job;     /* its job file */
 static char *out1, *err1; /* output of the first run */
 static int rc1;
 
+/* the binary under test, run from the current directory */
 static int run_colink(const char *args, char **out, char **err)
 {
-	char *c = tu_fmt("'%s' %s", tu_colink(), args);
-	int rc = tu_run(c, out, err);
-	free(c);
-	return rc;
+	return tu_colink_run(NULL, args, out, err);
 }
 
 static void write_job(const char *path, const char *extra_options)

@@ -13,12 +13,10 @@
 
 static char *dir, *kid;
 
+/* the binary under test, run from the test's scratch directory */
 static int colink(const char *args, char **out, char **err)
 {
-	char *c = tu_fmt("cd '%s' && '%s' %s", dir, tu_colink(), args);
-	int rc = tu_run(c, out, err);
-	free(c);
-	return rc;
+	return tu_colink_run(dir, args, out, err);
 }
 
 static void job(const char *name, const char *key, const char *inputs, const char *db)

@@ -13,12 +13,10 @@
 
 static char *dir, *key, *fixture;
 
+/* the binary under test, run from the current directory */
 static int colink(const char *args, char **out, char **err)
 {
-	char *c = tu_fmt("'%s' %s", tu_colink(), args);
-	int rc = tu_run(c, out, err);
-	free(c);
-	return rc;
+	return tu_colink_run(NULL, args, out, err);
 }
 
 /* Write a job loading `inputs` (XML elements) into `db`; returns its path. */

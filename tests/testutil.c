@@ -139,6 +139,15 @@ int tu_run(const char *cmd, char **out, char **err)
 	return rc;
 }
 
+int tu_colink_run(const char *dir, const char *args, char **out, char **err)
+{
+	char *c = dir ? tu_fmt("cd '%s' && '%s' %s", dir, tu_colink(), args)
+		      : tu_fmt("'%s' %s", tu_colink(), args);
+	int rc = tu_run(c, out, err);
+	free(c);
+	return rc;
+}
+
 char *tu_sql1(const char *db, const char *sql)
 {
 	sqlite3 *h = NULL;

@@ -19,6 +19,10 @@ const char *tu_colink(void);   /* $COLINK_BIN or ./colink */
  * 128+signal when killed. */
 int tu_run(const char *cmd, char **out, char **err);
 
+/* Run the colink binary under test with `args` (shell words), from `dir`
+ * when it is not NULL; output captured as tu_run does. */
+int tu_colink_run(const char *dir, const char *args, char **out, char **err);
+
 /* Write / read whole files. */
 int tu_write_file(const char *path, const char *data, size_t len);
 char *tu_read_file(const char *path, size_t *len); /* NUL-terminated */
