@@ -42,6 +42,13 @@ int cmd_preview(struct cli_global *g, int argc, char **argv);
 int cmd_plugins(struct cli_global *g, int argc, char **argv);
 int cmd_key(struct cli_global *g, int argc, char **argv);
 int cmd_link(struct cli_global *g, int argc, char **argv);
+int cmd_audit(struct cli_global *g, int argc, char **argv);   /* cmd_audit.c */
+int cmd_scan(struct cli_global *g, int argc, char **argv);    /* cmd_scan.c */
+int cmd_doc(struct cli_global *g, int argc, char **argv);     /* cmd_doc.c */
+int cmd_diff(struct cli_global *g, int argc, char **argv);    /* cmd_diff.c */
+int cmd_report(struct cli_global *g, int argc, char **argv);  /* cmd_report.c */
+/* `colink report whitepaper ...` (argv[0] == "whitepaper"); cmd_whitepaper.c */
+int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv);
 
 /* Exit code for an engine return code at plan time / run time. */
 int cli_exit_for_plan(int rc);

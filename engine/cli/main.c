@@ -31,6 +31,13 @@ static void usage(FILE *f)
 		"                       the link quality report of a run\n"
 		"  key new FILE         write a fresh 256-bit pseudonym key (mode 0600)\n"
 		"  key id FILE          print a key's id (a one-way fingerprint)\n"
+		"  audit verify|show LOG\n"
+		"                       check the hash chain of an audit log / print its entries\n"
+		"  scan FILE            profile an unknown vendor file and draft a mapping for it\n"
+		"  doc FILE             document a mapping, agreement or job (HTML and Markdown)\n"
+		"  diff OLD NEW         what changed between two mappings or agreements, in review terms\n"
+		"  report referral|guidance|whitepaper|smoking ...\n"
+		"                       collabo-health program outputs from a warehouse\n"
 		"\n"
 		"global options:\n"
 		"  --data-dir DIR       mappings directory (default: installed, or the source tree)\n"
@@ -121,6 +128,16 @@ int main(int argc, char **argv)
 		return cmd_link(&g, argc, argv);
 	if (!strcmp(argv[0], "key"))
 		return cmd_key(&g, argc, argv);
+	if (!strcmp(argv[0], "audit"))
+		return cmd_audit(&g, argc, argv);
+	if (!strcmp(argv[0], "scan"))
+		return cmd_scan(&g, argc, argv);
+	if (!strcmp(argv[0], "doc"))
+		return cmd_doc(&g, argc, argv);
+	if (!strcmp(argv[0], "diff"))
+		return cmd_diff(&g, argc, argv);
+	if (!strcmp(argv[0], "report"))
+		return cmd_report(&g, argc, argv);
 	fprintf(stderr, "colink: unknown command '%s' (see colink --help)\n", argv[0]);
 	return EXIT_USAGE;
 }
