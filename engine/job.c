@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agreement.h"
 #include "alloc.h"
 #include "util.h"
 #include "xmlutil.h"
@@ -110,10 +111,22 @@ static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *
 	for (n = root->children; rc == COLINK_OK && n; n = n->next) {
 		if (colink_xml_is(n, "description"))
 			j->description = colink_xml_text(n);
-		else if (colink_xml_is(n, "agreement"))
-			rc = (j->agreement = colink_xml_attr(n, "id")) ? COLINK_OK : OOM(err);
-		else if (colink_xml_is(n, "purpose"))
+		else if (colink_xml_is(n, "agreement")) {
+			j->agreement_line = colink_xml_line(n);
+			j->agreement = colink_xml_attr(n, "id");
+			j->agreement_file = resolved_attr(j, n, "file");
+			rc = j->agreement && j->agreement_file ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "purpose")) {
+			j->purpose_line = colink_xml_line(n);
 			rc = (j->purpose = colink_xml_text(n)) ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "recipient")) {
+			char *party = colink_xml_attr(n, "party");
+			j->recipient_line = colink_xml_line(n);
+			j->recipient_party = colink_party_parse(party);
+			colink_free(party);
+			rc = (j->recipient_role = colink_xml_attr(n, "role")) ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "audit"))
+			rc = (j->audit_log = resolved_attr(j, n, "log")) ? COLINK_OK : OOM(err);
 		else if (colink_xml_is(n, "key")) {
 			j->key_line = colink_xml_line(n);
 			j->key_file = resolved_attr(j, n, "file");
@@ -195,5 +208,8 @@ void colink_job_free(struct colink_job *j)
 	colink_free(j->link_lines);
 	colink_free(j->output_plugin);
 	colink_free(j->log_file);
+	colink_free(j->agreement_file);
+	colink_free(j->recipient_role);
+	colink_free(j->audit_log);
 	colink_free(j);
 }

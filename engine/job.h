@@ -39,6 +39,13 @@ struct colink_job {
 	size_t nlink;
 	int64_t max_rejected;  /* -1: no limit */
 	char *log_file;        /* resolved, or NULL */
+	/* the joint-use agreement (issue #6) */
+	char *agreement_file;  /* <agreement file>, resolved */
+	int agreement_line, purpose_line;
+	int recipient_party;   /* enum colink_party */
+	char *recipient_role;
+	int recipient_line;
+	char *audit_log;       /* <audit log>, resolved, or NULL (default applies) */
 };
 
 int colink_job_load(struct colink_job **out, const char *path,

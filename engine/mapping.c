@@ -147,6 +147,64 @@ static int read_codemap(struct colink_mapping *m, xmlNodePtr n,
 	return COLINK_OK;
 }
 
+/* ---- TODO markers of a draft (colink scan) ---- */
+
+/* 1 when n is a TODO marker: a <todo> or a <field todo="...">. */
+static int is_todo(xmlNodePtr n)
+{
+	return colink_xml_is(n, "todo") ||
+	       (colink_xml_is(n, "field") && xmlHasProp(n, (const xmlChar *)"todo"));
+}
+
+/* The one-line message for a marker, into buf. */
+static void todo_message(char *buf, size_t len, const char *path, int line,
+			 const char *column, uint32_t position)
+{
+	if (column)
+		snprintf(buf, len, "%s:%d: column \"%s\" is still unmapped (TODO)", path, line, column);
+	else
+		snprintf(buf, len, "%s:%d: column %u is still unmapped (TODO)", path, line,
+			 (unsigned)position);
+}
+
+static int todo_error(struct colink_mapping *m, xmlNodePtr n, struct colink_error *err)
+{
+	char *col = colink_xml_attr(n, "column"), *pos = colink_xml_attr(n, "position");
+	char msg[COLINK_ERRMSG_MAX];
+	todo_message(msg, sizeof(msg), m->path, colink_xml_line(n), col,
+		     pos ? (uint32_t)strtoul(pos, NULL, 10) : 0);
+	colink_free(col);
+	colink_free(pos);
+	return COLINK_ERR(err, COLINK_EINVAL, "%s", msg);
+}
+
+int colink_mapping_todos(const char *path, const char *data_dir,
+			 colink_todo_fn fn, void *ud, struct colink_error *err)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr n;
+	int count = 0, rc = colink_xml_load(path, data_dir, "mapping", &doc, err);
+	if (rc)
+		return rc;
+	colink_xml_oom_reset();
+	for (n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+		char *col, *pos;
+		if (!is_todo(n))
+			continue;
+		col = colink_xml_attr(n, "column");
+		pos = colink_xml_attr(n, "position");
+		if (fn && (col || pos))
+			fn(ud, colink_xml_line(n), col, pos ? (uint32_t)strtoul(pos, NULL, 10) : 0);
+		colink_free(col);
+		colink_free(pos);
+		count++;
+	}
+	xmlFreeDoc(doc);
+	if (colink_xml_oom_seen())
+		return OOM(err);
+	return count;
+}
+
 /* ---- <field> ---- */
 
 static int check_range(struct colink_mapping *m, struct colink_map_field *f,
@@ -389,6 +447,8 @@ static const char *kind_date_field(const char *kind)
 		return "year_month";
 	if (!strcmp(kind, "stress"))
 		return "stress_date";
+	if (!strcmp(kind, "claims"))
+		return "claims_year"; /* a year, not a date: the row key all the same */
 	return NULL;
 }
 
@@ -403,7 +463,8 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 	/* the association's records are persons by insurance card, the
 	 * employer's by employee number */
 	if (!k)
-		k = m->primary_key = colink_catalog_key(cat, strcmp(m->kind, "checkup") ? "employee" : "card");
+		k = m->primary_key = colink_catalog_key(cat, strcmp(m->kind, "checkup") &&
+							   strcmp(m->kind, "claims") ? "employee" : "card");
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: no primary-key and no 'card' key kind in common/keys.tsv",
 				  m->path, line);
@@ -458,7 +519,9 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 		if (colink_xml_is(n, "codemap"))
 			rc = read_codemap(m, n, err);
 	for (n = root->children; rc == COLINK_OK && n; n = n->next) {
-		if (colink_xml_is(n, "description"))
+		if (is_todo(n))
+			rc = todo_error(m, n, err); /* a draft: never runs */
+		else if (colink_xml_is(n, "description"))
 			m->description = colink_xml_text(n);
 		else if (colink_xml_is(n, "input"))
 			rc = read_input(m, n, err);

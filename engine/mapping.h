@@ -81,6 +81,23 @@ void colink_mapping_free(struct colink_mapping *m);
 const struct colink_map_field *colink_mapping_find(const struct colink_mapping *m,
 						   const char *field);
 
+/*
+ * TODO markers of a draft mapping (written by `colink scan`): a
+ * <todo column=... | position=.../> element is a source column nobody has
+ * mapped yet, a <field ... todo="why"/> a suggested mapping nobody has
+ * confirmed.  colink_mapping_load() refuses a file that still has one
+ * ("FILE:LINE: column "X" is still unmapped (TODO)"), so a draft never
+ * runs.  colink_mapping_todos() lists them all, in file order, after
+ * validating the file against mapping.rng (data_dir/schema); returns the
+ * count (0: none) or a negative error with *err set.  Each marker is
+ * reported through `fn` (may be NULL) with its line and column name (NULL
+ * for a position=, then `position` is set).
+ */
+typedef void (*colink_todo_fn)(void *ud, int line, const char *column,
+			       uint32_t position);
+int colink_mapping_todos(const char *path, const char *data_dir,
+			 colink_todo_fn fn, void *ud, struct colink_error *err);
+
 /* "not-performed" ... -> enum colink_null, -1 unknown; and back. */
 int colink_null_from_name(const char *s);
 const char *colink_null_name(int reason);

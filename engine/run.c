@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "audit.h"
 #include "host.h"
 #include "log.h"
 #include "paths.h"
+#include "policy.h"
 #include "settings.h"
 #include "transform.h"
 #include "util.h"
@@ -201,6 +203,44 @@ static int check_extract_only(struct colink_plan *p, struct colink_error *err)
 	return COLINK_OK;
 }
 
+static const char *output_path(const struct colink_plan *p);
+
+/* The agreement file, the job checked against it (before any data moves),
+ * and where the audit entry will go. */
+static int plan_agreement(struct colink_plan *p, const char *data_dir,
+			  struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	const struct colink_mapping **maps;
+	struct stat st;
+	size_t i;
+	int rc;
+	if (stat(j->agreement_file, &st))
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: agreement file %s not found",
+				  j->path, j->agreement_line, j->agreement_file);
+	rc = colink_agreement_load(&p->agreement, j->agreement_file, data_dir, p->cat, err);
+	if (rc)
+		return rc;
+	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	if (!maps)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	for (i = 0; i < p->ninputs; i++)
+		maps[i] = p->inputs[i].map;
+	rc = colink_policy_new(&p->policy, p->agreement, j, maps, p->cat, colink_run_date(), err);
+	colink_free(maps);
+	if (rc)
+		return rc;
+	if (j->audit_log) {
+		p->audit_log = colink_strdup(j->audit_log);
+	} else {
+		const char *out = output_path(p);
+		char *dir = out ? colink_path_dir(out) : NULL;
+		p->audit_log = colink_path_join(dir ? dir : j->dir, "audit.log");
+		colink_free(dir);
+	}
+	return p->audit_log ? COLINK_OK : COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+}
+
 int colink_plan_load(struct colink_plan **out, const char *job_path,
 		     const char *data_dir, const char *plugin_dirs,
 		     struct colink_error *err)
@@ -221,6 +261,8 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 		rc = check_link(p, err);
 	if (rc == COLINK_OK)
 		rc = plan_inputs(p, err);
+	if (rc == COLINK_OK)
+		rc = plan_agreement(p, data_dir, err);
 	if (rc == COLINK_OK && !p->job->key_file)
 		rc = check_extract_only(p, err);
 	else if (rc == COLINK_OK) {
@@ -254,6 +296,9 @@ void colink_plan_free(struct colink_plan *p)
 		colink_free(in->files);
 	}
 	colink_free(p->inputs);
+	colink_policy_free(p->policy);
+	colink_agreement_free(p->agreement);
+	colink_free(p->audit_log);
 	colink_free(p->out_vals);
 	colink_key_free(p->key);
 	colink_loader_free(p->loader);
@@ -278,6 +323,7 @@ struct run_state {
 	int progress;
 	time_t last_progress;
 	uint32_t input_no;
+	int src_party;         /* source party of the current input's mapping */
 };
 
 static void progress(struct run_state *st, int force)
@@ -338,6 +384,10 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 		return write_reject(st, &rj);
 	if (rc)
 		return fail(st, rc);
+	/* the agreement, enforced here: the output sees allowed values only */
+	if (st->p->policy &&
+	    (rc = colink_policy_filter(st->p->policy, st->src_party, orec, &orec, st->err)))
+		return fail(st, rc);
 	rc = st->out->write(st->out_ctx, orec, st->err);
 	if (rc == COLINK_EREJECT) {
 		rj.input_no = st->input_no;
@@ -397,6 +447,7 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 	uint64_t size = 0;
 	int skip = 0, rc;
 
+	st->src_party = colink_policy_source_party(in->map);
 	st->ir->path = colink_strdup(path);
 	st->ir->mapping = colink_strdup(in->map->path);
 	if (!st->ir->path || !st->ir->mapping)
@@ -507,12 +558,129 @@ static int run_link(struct run_state *st, struct colink_run_result *res)
 
 static const char *output_path(const struct colink_plan *p)
 {
-	const struct colink_setting_def *d = p->out_plugin->desc->settings;
+	const struct colink_setting_def *d = p->out_plugin ? p->out_plugin->desc->settings : NULL;
 	size_t i;
-	for (i = 0; d && d[i].name; i++)
+	for (i = 0; p->out_vals && d && d[i].name; i++)
 		if (!strcmp(d[i].name, "path"))
 			return p->out_vals[i].text;
 	return NULL;
+}
+
+/*
+ * The run's entry in the audit log.  Prepared (log locked, chained,
+ * formatted) before the commit, so that a run whose entry cannot be made
+ * does not commit; written after it.
+ */
+static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
+			 const char *kind, const char *user,
+			 struct colink_audit_pending **pending, struct colink_error *err)
+{
+	struct colink_audit_entry e;
+	struct colink_audit_file *maps, *ins;
+	struct colink_audit_count counts[5];
+	const char **items;
+	size_t i, nitems = p->policy ? colink_policy_nreleased(p->policy) : 0;
+	int rc;
+	*pending = NULL;
+	if (!p->audit_log || !p->agreement)
+		return COLINK_OK;
+	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	ins = colink_calloc(res->ninputs + 1, sizeof(*ins));
+	items = colink_calloc(nitems + 1, sizeof(*items));
+	if (!maps || !ins || !items) {
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(&e, 0, sizeof(e));
+	e.kind = kind ? kind : "run";
+	e.status = res->status;
+	e.user = user;
+	e.job = p->job->name;
+	e.job_sha256 = p->job->sha256;
+	e.run_id = res->run_id;
+	e.purpose = p->job->purpose;
+	e.recipient_party = colink_party_name(p->job->recipient_party);
+	e.recipient_role = p->job->recipient_role;
+	e.agreement_id = colink_agreement_id(p->agreement);
+	e.agreement_sha256 = colink_agreement_sha256(p->agreement);
+	e.key_id = res->key_id;
+	e.output = res->warehouse;
+	e.message = res->message[0] ? res->message : NULL;
+	for (i = 0; i < p->ninputs; i++) {
+		maps[i].path = p->inputs[i].map->path;
+		maps[i].sha256 = p->inputs[i].map->sha256;
+	}
+	e.nmappings = p->ninputs;
+	e.mappings = maps;
+	for (i = 0; i < res->ninputs; i++) {
+		ins[i].path = res->inputs[i].path;
+		ins[i].sha256 = res->inputs[i].sha256;
+	}
+	e.ninputs = res->ninputs;
+	e.inputs = ins;
+	for (i = 0; i < nitems; i++)
+		items[i] = colink_policy_released_at(p->policy, i);
+	e.nitems = nitems;
+	e.items = items;
+	counts[0] = (struct colink_audit_count){"read", res->read};
+	counts[1] = (struct colink_audit_count){"loaded", res->loaded};
+	counts[2] = (struct colink_audit_count){"rejected", res->rejected};
+	counts[3] = (struct colink_audit_count){"withheld_without_consent", res->withheld_consent};
+	counts[4] = (struct colink_audit_count){"withheld_not_agreed", res->withheld_values};
+	e.ncounts = 5;
+	e.counts = counts;
+	rc = colink_audit_prepare(pending, p->audit_log, &e, err);
+out:
+	colink_free(maps);
+	colink_free(ins);
+	colink_free(items);
+	return rc;
+}
+
+/*
+ * Commit (rc OK so far) or roll back, and record the run in the audit
+ * log.  A run that committed has its entry prepared before the commit;
+ * a failed run's entry is written on a best-effort basis (its failure is
+ * noted in res->audit_message, the run's own error stays the one reported).
+ */
+static int finish_run(struct run_state *st, struct colink_run_result *res,
+		      const struct colink_run_opts *o, const char *user,
+		      struct colink_run_summary *sum, int began, int rc)
+{
+	struct colink_plan *p = st->p;
+	struct colink_audit_pending *pending = NULL;
+	struct colink_error aerr = {0};
+	const char *kind = o ? o->audit_kind : NULL;
+	if (p->policy) {
+		struct colink_policy_counts pc;
+		colink_policy_counts(p->policy, &pc);
+		res->withheld_consent = pc.withheld_consent;
+		res->withheld_values = pc.withheld_values;
+	}
+	snprintf(res->status, sizeof(res->status), "ok");
+	if (rc == COLINK_OK)
+		rc = prepare_audit(p, res, kind, user, &pending, st->err);
+	if (rc == COLINK_OK && (rc = st->out->commit(st->out_ctx, sum, st->err)) == COLINK_OK) {
+		if (pending && colink_audit_finish(pending, &aerr)) {
+			snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
+			return COLINK_ERR(st->err, COLINK_EIO, "run %s committed, but its audit entry was not written: %s",
+					  res->run_id, aerr.msg);
+		}
+		return COLINK_OK;
+	}
+	colink_audit_cancel(pending);
+	snprintf(res->status, sizeof(res->status), "failed");
+	snprintf(res->message, sizeof(res->message), "%s", st->err->msg);
+	sum->status = "failed";
+	sum->message = res->message;
+	if (began)
+		st->out->abort(st->out_ctx, sum);
+	if (prepare_audit(p, res, kind, user, &pending, &aerr) == COLINK_OK && pending &&
+	    colink_audit_finish(pending, &aerr) == COLINK_OK)
+		return rc;
+	if (p->audit_log && p->agreement)
+		snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
+	return rc;
 }
 
 static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
@@ -585,16 +753,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	sum.loaded = res->loaded;
 	sum.rejected = res->rejected;
 	sum.status = "ok";
-	if (rc == COLINK_OK && (rc = st.out->commit(st.out_ctx, &sum, err)) == COLINK_OK) {
-		snprintf(res->status, sizeof(res->status), "ok");
-	} else {
-		snprintf(res->status, sizeof(res->status), "failed");
-		snprintf(res->message, sizeof(res->message), "%s", err->msg);
-		sum.status = "failed";
-		sum.message = res->message;
-		if (began)
-			st.out->abort(st.out_ctx, &sum);
-	}
+	rc = finish_run(&st, res, o, user, &sum, began, rc);
 	if (st.out_ctx)
 		p->out_plugin->desc->fini(st.out_ctx);
 	colink_pseudo_set_free(ps);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agreement.h"
 #include "catalog.h"
 #include "colink/plugin.h"
 #include "identity.h"
@@ -39,6 +40,9 @@ struct colink_plan {
 	const struct colink_loaded_plugin *out_plugin;
 	struct colink_setting_value *out_vals;
 	struct colink_key *key;
+	struct colink_agreement *agreement; /* the job's joint-use agreement */
+	struct colink_policy *policy;       /* the agreement applied to this job */
+	char *audit_log;                    /* where the run's audit entry goes */
 };
 
 /* Catalogue and variant-kanji table from `data_dir`. */
@@ -85,15 +89,24 @@ struct colink_run_result {
 	struct colink_link_report link;   /* valid when linked */
 	size_t nlink;
 	const char *const *link_kinds;    /* borrowed from the plan's job */
+	/* the agreement (issue #6) */
+	uint64_t withheld_consent;        /* records whose stress results were withheld */
+	uint64_t withheld_values;         /* values dropped as not allowed */
+	char audit_message[COLINK_ERRMSG_MAX]; /* "" or why the audit entry failed */
 };
 
 struct colink_run_opts {
 	int progress; /* a progress line on stderr */
+	const char *audit_kind; /* audit entry kind: NULL = "run"; "export" for an extract */
 };
 
 /* Run a loaded plan.  Returns COLINK_OK when the run committed (rejects
  * may exist: see res->rejected), else the failure code with *err set; in
- * both cases *res is filled as far as the run got. */
+ * both cases *res is filled as far as the run got.  Every record passes
+ * the agreement's filter before the output sees it.  After the commit (or
+ * the rollback) one entry goes to the plan's audit log; if that append
+ * fails the run returns COLINK_EIO with res->audit_message set (the data
+ * stays committed: res->status says so). */
 int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	       struct colink_run_result *res, struct colink_error *err);
 void colink_run_result_clear(struct colink_run_result *r);

@@ -198,8 +198,8 @@ static const char *write_job(const char *name, const struct job_spec *s)
 	char *body = tu_fmt(
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
-		"  <agreement id=\"sample-collabo-2024\"/>\n"
-		"  <purpose>健康白書</purpose>\n"
+		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>\n"
+		"  <purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
 		"  <key file=\"%s\"/>\n"
 		"  <input mapping=\"%s\" path=\"%s\"/>\n"
 		"  <input mapping=\"%s/mappings/vendors/vendor_b.xml\" path=\"%s/vendor_b.csv\"/>\n"

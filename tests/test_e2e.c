@@ -32,8 +32,8 @@ static void write_job(const char *path, const char *extra_options)
 	char *body = tu_fmt(
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<job xmlns=\"urn:colink:job:1\" name=\"e2e\">\n"
-		"  <agreement id=\"sample-collabo-2024\"/>\n"
-		"  <purpose>健康白書</purpose>\n"
+		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>\n"
+		"  <purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
 		"  <key file=\"sample.key\"/>\n"
 		"  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"vendor_a.csv\"/>\n"
 		"  <input mapping=\"%s/mappings/vendors/vendor_b.xml\" path=\"vendor_b.csv\"/>\n"
@@ -427,7 +427,7 @@ static void test_e2e__other_key_refused_on_existing_warehouse(void)
 	long persons = q("SELECT count(*) FROM person");
 	/* same warehouse, same inputs, a different key */
 	char *body = tu_fmt("<?xml version=\"1.0\"?>\n<job xmlns=\"urn:colink:job:1\" name=\"k\">"
-			    "<agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>"
+			    "<agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>"
 			    "<key file=\"other.key\"/><input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/vendor_a.csv\"/>"
 			    "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output></job>\n",
 			    tu_srcdir(), dir, db);

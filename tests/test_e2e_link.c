@@ -29,7 +29,7 @@ static int setup(void)
 	body = tu_fmt(
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<job xmlns=\"urn:colink:job:1\" name=\"both\">\n"
-		"  <agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><key file=\"k.key\"/>\n"
+		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/><key file=\"k.key\"/>\n"
 		"  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/samples/vendor_a.csv\"/>\n"
 		"  <input mapping=\"%s/mappings/vendors/vendor_b.xml\" path=\"%s/samples/vendor_b.csv\"/>\n"
 		"  <input mapping=\"%s/mappings/employer/roster.xml\" path=\"%s/samples/employer/roster.csv\"/>\n"

@@ -24,7 +24,7 @@ static void job(const char *name, const char *key, const char *inputs, const cha
 	char *p = tu_fmt("%s/%s.xml", dir, name);
 	char *b = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			 "<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
-			 "  <agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>\n"
+			 "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
 			 "  %s\n  %s\n"
 			 "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
 			 "</job>\n", name, key, inputs, db);

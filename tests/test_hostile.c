@@ -598,7 +598,7 @@ static char *write_job(const struct hcase *c, const char *cdir, const char *inpu
 	char *path = tu_fmt("%s/job.xml", cdir), *map = mapping_for(c->layout);
 	char *body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			    "<job xmlns=\"urn:colink:job:1\" name=\"hostile-%s\">\n"
-			    "  <agreement id=\"sample-collabo-2024\"/><purpose>健康白書</purpose>\n"
+			    "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
 			    "  <key file=\"%s\"/>\n"
 			    "  <input mapping=\"%s\" path=\"%s\"/>\n"
 			    "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s/w.db\"/></output>\n"

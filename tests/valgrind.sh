@@ -32,7 +32,7 @@ run() { # expected-exit description command...
 
 run 1 "sample job (both parties, linkage)" "$B/colink" run "$T/samples/sample-job.xml"
 cat > "$T/xml.xml" <<JOB
-<job xmlns="urn:colink:job:1" name="vgxml"><agreement id="sample-collabo-2024"/><purpose>健康白書</purpose>
+<job xmlns="urn:colink:job:1" name="vgxml"><agreement file="$SRC/samples/agreement.xml" id="sample-collabo-2024"/><purpose>健康白書</purpose><recipient party="association" role="保健事業担当者"/>
 <key file="$T/samples/sample.key"/><input mapping="$SRC/mappings/vendors/mhlw_xml.xml" path="$SRC/tests/data/mhlw_fixture"/>
 <output plugin="out_sqlite"><set name="path" value="$T/xml.db"/></output></job>
 JOB
@@ -40,7 +40,7 @@ run 0 "MHLW XML archive" "$B/colink" run "$T/xml.xml"
 run 0 "pseudonymize (split-site)" "$B/colink" pseudonymize "$T/xml.xml" "$T/extract.db"
 KID=$("$B/colink" key id "$T/samples/sample.key")
 cat > "$T/link.xml" <<JOB
-<job xmlns="urn:colink:job:1" name="vglink"><agreement id="sample-collabo-2024"/><purpose>健康白書</purpose>
+<job xmlns="urn:colink:job:1" name="vglink"><agreement file="$SRC/samples/agreement.xml" id="sample-collabo-2024"/><purpose>健康白書</purpose><recipient party="association" role="保健事業担当者"/>
 <key id="$KID"/><input mapping="$SRC/mappings/vendors/extract.xml" path="$T/extract.db"/>
 <output plugin="out_sqlite"><set name="path" value="$T/linked.db"/></output></job>
 JOB

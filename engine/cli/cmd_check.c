@@ -2,12 +2,36 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agreement.h"
 #include "alloc.h"
 #include "cli.h"
 #include "paths.h"
 #include "run.h"
 #include "settings.h"
 #include "xmlutil.h"
+
+/* A draft from `colink scan`: one line per TODO marker left. */
+static void print_todo(void *ud, int line, const char *column, uint32_t position)
+{
+	const char *path = ud;
+	if (column)
+		fprintf(stderr, "%s:%d: column \"%s\" is still unmapped (TODO)\n", path, line, column);
+	else
+		fprintf(stderr, "%s:%d: column %u is still unmapped (TODO)\n", path, line,
+			(unsigned)position);
+}
+
+/* Lists the TODO markers of a draft mapping; COLINK_EINVAL when any. */
+static int check_todos(struct cli_global *g, const char *path, struct colink_error *err)
+{
+	int n = colink_mapping_todos(path, colink_data_dir(g->data_dir), print_todo,
+				     (void *)path, err);
+	if (n > 0)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: %d TODO%s left: map each column (or delete its <todo/>) and check again",
+				  path, n, n == 1 ? "" : "s");
+	return n;
+}
 
 static int check_mapping(struct cli_global *g, const char *path, struct colink_error *err)
 {
@@ -17,7 +41,9 @@ static int check_mapping(struct cli_global *g, const char *path, struct colink_e
 	struct colink_mapping *m = NULL;
 	const struct colink_loaded_plugin *lp = NULL;
 	struct colink_setting_value *vals = NULL;
-	int rc = colink_env_load(&cat, &vt, colink_data_dir(g->data_dir), err);
+	int rc = check_todos(g, path, err);
+	if (rc == COLINK_OK)
+		rc = colink_env_load(&cat, &vt, colink_data_dir(g->data_dir), err);
 	if (rc == COLINK_OK)
 		rc = colink_loader_default(&l, g->plugin_dirs, err);
 	if (rc == COLINK_OK)
@@ -32,6 +58,35 @@ static int check_mapping(struct cli_global *g, const char *path, struct colink_e
 	colink_variant_table_free(vt);
 	colink_catalog_free(cat);
 	return rc;
+}
+
+/* A joint-use agreement: schema, then coherence against the catalogue. */
+static int check_agreement(struct cli_global *g, const char *path, struct colink_error *err)
+{
+	struct colink_agreement *a = NULL;
+	int from, to;
+	int rc = colink_agreement_load(&a, path, colink_data_dir(g->data_dir), NULL, err);
+	if (rc)
+		return rc;
+	size_t i;
+	colink_agreement_period(a, &from, &to);
+	for (i = 0; i < colink_agreement_npurposes(a); i++) {
+		int line = 0;
+		const char *pu = colink_agreement_purpose_at(a, i, &line);
+		if (colink_agreement_is_prohibited(a, pu))
+			fprintf(stderr, "%s:%d: warning: purpose %s is also a prohibited use: no job may run for it\n",
+				path, line, pu);
+	}
+	printf("%s: ok (agreement %s version %s: %zu purposes, %zu prohibited uses, %zu clauses, "
+	       "effective %04d-%02d-%02d..",
+	       path, colink_agreement_id(a), colink_agreement_version(a),
+	       colink_agreement_npurposes(a), colink_agreement_nprohibited(a),
+	       colink_agreement_nclauses(a), from / 10000, from / 100 % 100, from % 100);
+	if (to)
+		printf("%04d-%02d-%02d", to / 10000, to / 100 % 100, to % 100);
+	printf(", sha256 %s)\n", colink_agreement_sha256(a));
+	colink_agreement_free(a);
+	return COLINK_OK;
 }
 
 static int check_job(struct cli_global *g, const char *path, struct colink_error *err)
@@ -56,9 +111,13 @@ int cmd_check(struct cli_global *g, int argc, char **argv)
 	if (argc < 2 || cli_is_help(argv[1])) {
 		FILE *f = argc < 2 ? stderr : stdout;
 		fprintf(f, "usage: colink check FILE...\n\n"
-			   "Validates mapping and job files against their schemas and the common\n"
-			   "schema, loads the plugins they name and checks their settings; for a\n"
-			   "job also its inputs and key file.  Nothing is read or written.\n"
+			   "Validates mapping, job and agreement files against their schemas and\n"
+			   "the common schema, loads the plugins they name and checks their\n"
+			   "settings; for a job also its inputs, its key file and its agreement\n"
+			   "(id, purpose, recipient role, effective period, every item it can\n"
+			   "move).  Nothing is read or written.\n"
+			   "A draft mapping from `colink scan` lists each TODO left as\n"
+			   "FILE:LINE: column \"X\" is still unmapped (TODO).\n"
 			   "Errors are FILE:LINE: message.  Exit 0 when all are valid, else 3\n"
 			   "(invalid) or 4 (a named file is missing).\n");
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
@@ -70,14 +129,17 @@ int cmd_check(struct cli_global *g, int argc, char **argv)
 		if (rc == COLINK_OK) {
 			xmlNodePtr root = xmlDocGetRootElement(doc);
 			int is_job = colink_xml_is(root, "job"), is_map = colink_xml_is(root, "mapping");
+			int is_agreement = colink_xml_is(root, "agreement");
 			xmlFreeDoc(doc);
 			if (is_job)
 				rc = check_job(g, argv[i], &err);
+			else if (is_agreement)
+				rc = check_agreement(g, argv[i], &err);
 			else if (is_map)
 				rc = check_mapping(g, argv[i], &err);
 			else
 				rc = COLINK_ERR(&err, COLINK_EINVAL,
-						"%s:1: not a colink mapping or job file (root element must be <mapping> or <job>)",
+						"%s:1: not a colink mapping, job or agreement file (root element must be <mapping>, <job> or <agreement>)",
 						argv[i]);
 		}
 		if (rc) {

@@ -17,10 +17,14 @@ static void help(FILE *f)
 		"usage: colink run [--json] [--no-progress] JOB\n"
 		"\n"
 		"Runs JOB as one transaction: validates the job, its mappings, plugins,\n"
-		"settings and key first; then reads every input, maps, pseudonymizes\n"
-		"and loads it.  Either everything lands or nothing does (the ledger\n"
-		"keeps a failed row).  Every record read is loaded or rejected with a\n"
-		"reason; the summary shows the counts per input.\n"
+		"settings and key first, and the job against its joint-use agreement\n"
+		"(purpose, recipient role, effective period, every item it can move);\n"
+		"then reads every input, maps, pseudonymizes and loads it, passing\n"
+		"only what the agreement allows to the output.  Either everything lands\n"
+		"or nothing does (the ledger keeps a failed row).  Every record read is\n"
+		"loaded or rejected with a reason; the summary shows the counts per\n"
+		"input.  Each run appends one entry to the job's audit log.\n"
+		"COLINK_RUN_DATE=YYYY-MM-DD overrides the run date (tests only).\n"
 		"\n"
 		"  --json         print the summary as JSON on stdout\n"
 		"  --no-progress  no progress line on stderr (default: shown on a terminal)\n"
@@ -47,7 +51,7 @@ int cli_exit_for_run(int rc)
 	return rc ? EXIT_FAILED : EXIT_OK;
 }
 
-static void print_json(const struct colink_run_result *r)
+static void print_json(const struct colink_run_result *r, const struct colink_plan *p)
 {
 	size_t i;
 	printf("{\"run_id\":\"%s\",\"status\":", r->run_id);
@@ -72,7 +76,21 @@ static void print_json(const struct colink_run_result *r)
 		       (unsigned long long)in->loaded, (unsigned long long)in->rejected,
 		       (unsigned long long)in->unknown_items);
 	}
-	printf("]");
+	printf("],\"withheld_without_consent\":%llu,\"withheld_not_agreed\":%llu",
+	       (unsigned long long)r->withheld_consent, (unsigned long long)r->withheld_values);
+	if (p->agreement) {
+		printf(",\"agreement\":{\"id\":");
+		cli_json_str(stdout, colink_agreement_id(p->agreement));
+		printf(",\"sha256\":\"%s\"},\"purpose\":", colink_agreement_sha256(p->agreement));
+		cli_json_str(stdout, p->job->purpose);
+		printf(",\"recipient\":{\"party\":\"%s\",\"role\":",
+		       colink_party_name(p->job->recipient_party));
+		cli_json_str(stdout, p->job->recipient_role);
+		printf("},\"audit_log\":");
+		cli_json_str(stdout, p->audit_log ? p->audit_log : "");
+		printf(",\"audit_message\":");
+		cli_json_str(stdout, r->audit_message);
+	}
 	if (r->linked) {
 		printf(",\"link\":{\"association_persons\":%llu,\"employer_persons\":%llu,\"passes\":[",
 		       (unsigned long long)r->link.association_persons,
@@ -124,6 +142,12 @@ static void print_text(const struct colink_run_result *r)
 	printf("  total: %llu read, %llu loaded, %llu rejected in %.2f s\n",
 	       (unsigned long long)r->read, (unsigned long long)r->loaded,
 	       (unsigned long long)r->rejected, r->seconds);
+	if (r->withheld_consent)
+		printf("  withheld without consent: %llu records (stress-check results)\n",
+		       (unsigned long long)r->withheld_consent);
+	if (r->withheld_values)
+		printf("  withheld, not allowed by the agreement: %llu values\n",
+		       (unsigned long long)r->withheld_values);
 	if (r->linked)
 		print_link(r);
 	printf("  warehouse: %s\n  key id: %s\n", r->warehouse ? r->warehouse : "-", r->key_id);
@@ -139,7 +163,7 @@ static int run_and_report(struct cli_global *g, struct colink_plan *plan,
 	struct colink_run_result res;
 	int rc = colink_run(plan, o, &res, &err), code;
 	if (json)
-		print_json(&res);
+		print_json(&res, plan);
 	else if (!g->quiet)
 		print_text(&res);
 	if (rc)
@@ -237,6 +261,7 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	struct stat st;
 	int json = 0, np = 0, i, rc;
 
+	o.audit_kind = "export";
 	o.progress = isatty(2) && !g->quiet;
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {

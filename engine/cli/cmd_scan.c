@@ -1,13 +1,416 @@
-/* cmd_scan.c -- placeholder while `colink scan` is being written. */
+/*
+ * cmd_scan.c -- `colink scan FILE`: profile an unknown vendor file and
+ * draft its mapping (engine/scan.c, engine/scan_draft.c do the work).
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "alloc.h"
 #include "cli.h"
+#include "paths.h"
+#include "run.h"
+#include "scan.h"
+#include "util.h"
+
+#define FREQ_MAX 8
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"usage: colink scan [-o DRAFT.xml] [--force] [--id ID] [--rows N] [--json] FILE\n"
+		"\n"
+		"Profiles an unknown delimited vendor file and writes a draft mapping for it.\n"
+		"The file is streamed (memory stays flat); nothing is loaded anywhere.\n"
+		"\n"
+		"Detected: the encoding (valid UTF-8, with or without BOM, else CP932), the\n"
+		"line ends (LF, CRLF; CR-only is not readable by in_csv), the delimiter\n"
+		"(comma, TAB, semicolon or bar), whether the first row is a header.\n"
+		"\n"
+		"Per column: the inferred type (integer, decimal, date with its format --\n"
+		"iso, yyyymmdd, wareki (和暦, e.g. R6.4.1, H2/5/3, 令和元年5月1日), yyyymm --\n"
+		"code, text or empty), how many values, empty cells and null words\n"
+		"(未実施, 測定不能 ...), distinct values (exact up to a cap, then \">=\"),\n"
+		"values that do not fit the type, min/max of numbers, the first and last\n"
+		"month of dates, and the values that occur at least %d times.\n"
+		"\n"
+		"Privacy: the file holds real identifiers.  A value is printed only when it\n"
+		"occurs at least %d times, so names, card numbers and birth dates never are;\n"
+		"a column that is or looks like an identifier (an identifier target, or\n"
+		"mostly distinct values that are not measurements) shows no value and no\n"
+		"range at all.  Error messages never quote a value.\n"
+		"\n"
+		"The draft (-o) names every column.  Targets are suggested from the header\n"
+		"name: mappings/common/synonyms.tsv (Japanese and English names), then the\n"
+		"descriptions of fields.tsv and the names of items.tsv.  A suggestion whose\n"
+		"values agree (numbers, a date format, a shared code map covering every\n"
+		"code) becomes a <field>; an uncertain one a <field ... todo=\"why\">; a\n"
+		"column with no or several candidates a <todo column=\"X\" suggest=\"...\"/>.\n"
+		"`colink check DRAFT.xml` lists each one left as\n"
+		"  DRAFT.xml:LINE: column \"X\" is still unmapped (TODO)\n"
+		"and exits 3; `colink run` refuses the draft until none is left.  Then add\n"
+		"plausibility ranges, constants and local code maps, check, preview, run.\n"
+		"\n"
+		"options:\n"
+		"  -o DRAFT.xml   write the draft mapping there (refuses to overwrite)\n"
+		"  --force        overwrite an existing DRAFT.xml\n"
+		"  --id ID        the draft's mapping id (default: from the file name)\n"
+		"  --rows N       profile only the first N data rows\n"
+		"  --json         the profile as one JSON object instead of the table\n"
+		"\n"
+		"exit: 0 profiled (and draft written); 2 usage or the draft exists;\n"
+		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable.\n",
+		COLINK_SCAN_SHOW_MIN, COLINK_SCAN_SHOW_MIN);
+}
+
+static const char *line_ends(const struct colink_scan *s)
+{
+	if (!s->crlf && !s->lf)
+		return s->cr ? "CR (not supported by in_csv)" : "none";
+	if (s->crlf && s->lf)
+		return "mixed CRLF/LF";
+	return s->crlf ? "CRLF" : "LF";
+}
+
+static const char *delim_name(char d)
+{
+	return d == '\t' ? "TAB" : d == ',' ? "," : d == ';' ? ";" : "|";
+}
+
+static const char *status_of(const struct colink_scan_column *c)
+{
+	return !c->field ? "todo" : c->todo ? "confirm" : "mapped";
+}
+
+/* ---- the table ---- */
+
+/* A header cell on one line: control characters become spaces. */
+static void put_clean(const char *t)
+{
+	for (; *t; t++)
+		putchar((unsigned char)*t < 0x20 || *t == 0x7f ? ' ' : *t);
+}
+
+static void print_details(const struct colink_scan_column *c)
+{
+	const struct colink_scan_value *fr[FREQ_MAX];
+	size_t n, i;
+	if (c->unparsed)
+		printf("; %llu not %s", (unsigned long long)c->unparsed,
+		       c->type == COLINK_SCAN_DATE ? "valid dates" : "numbers");
+	if (c->n_censored && c->type != COLINK_SCAN_DATE)
+		printf("; %llu censored (<, >)", (unsigned long long)c->n_censored);
+	if (c->hidden) {
+		fputs("; identifier-like: no values shown", stdout);
+		return;
+	}
+	if ((c->type == COLINK_SCAN_INTEGER || c->type == COLINK_SCAN_DECIMAL) && c->num_min[0])
+		printf("; range %s .. %s", c->num_min, c->num_max);
+	if (c->type == COLINK_SCAN_DATE) {
+		int32_t a = c->date_min[c->date_format], b = c->date_max[c->date_format];
+		printf("; months %04d-%02d .. %04d-%02d", (int)(a / 10000), (int)(a / 100 % 100),
+		       (int)(b / 10000), (int)(b / 100 % 100));
+	}
+	n = colink_scan_frequent(c, fr, FREQ_MAX);
+	for (i = 0; i < n; i++)
+	{
+		fputs(i ? ", " : "; frequent: ", stdout);
+		put_clean(fr[i]->text);
+		printf(" (%llu)", (unsigned long long)fr[i]->count);
+	}
+}
+
+static void print_table(const struct colink_scan *s)
+{
+	size_t i, j;
+	printf("%s: %s, %s line ends, delimiter \"%s\"%s, %s, %zu columns, %llu data rows%s\n",
+	       s->path, colink_scan_encoding_name(s->encoding), line_ends(s), delim_name(s->delimiter),
+	       s->quoted ? " (quoted fields)" : "", s->header ? "header row" : "no header row",
+	       s->ncols, (unsigned long long)s->rows, s->truncated ? " (stopped at --rows)" : "");
+	if (s->ragged)
+		printf("  %llu rows have another number of fields than the first\n",
+		       (unsigned long long)s->ragged);
+	printf("  draft: kind %s, primary key %s, %zu column%s to decide\n\n", s->kind,
+	       s->primary_key, s->ntodo, s->ntodo == 1 ? "" : "s");
+	printf("%4s %-16s %6s %6s %5s %8s  %-8s %-20s %s\n", "no", "type", "values", "empty",
+	       "null", "distinct", "status", "target", "header; details");
+	for (i = 0; i < s->ncols; i++) {
+		const struct colink_scan_column *c = &s->cols[i];
+		char type[32], distinct[32], target[96] = "";
+		snprintf(type, sizeof(type), "%s%s%s%s", colink_scan_type_name(c->type),
+			 c->type == COLINK_SCAN_DATE ? "(" : "",
+			 c->type == COLINK_SCAN_DATE ? colink_scan_date_format_name(c->date_format) : "",
+			 c->type == COLINK_SCAN_DATE ? ")" : "");
+		snprintf(distinct, sizeof(distinct), "%s%zu", c->overflow ? ">=" : "", c->distinct);
+		if (c->field)
+			snprintf(target, sizeof(target), "%s", c->field->name);
+		for (j = 0; !c->field && j < c->ncand; j++) {
+			size_t l = strlen(target);
+			snprintf(target + l, sizeof(target) - l, "%s%s?", j ? "|" : "", c->cand[j]->name);
+		}
+		printf("%4zu %-16s %6llu %6llu %5llu %8s  %-8s %-20s ", i + 1, type,
+		       (unsigned long long)c->values, (unsigned long long)c->empty,
+		       (unsigned long long)c->nullwords, distinct, status_of(c), target[0] ? target : "-");
+		put_clean(c->header ? c->header : "(no header)");
+		print_details(c);
+		if (c->todo)
+			printf("; TODO %s", c->todo);
+		putchar('\n');
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_u(const char *k, unsigned long long v, int comma)
+{
+	printf("\"%s\":%llu%s", k, v, comma ? "," : "");
+}
+
+static void json_column(const struct colink_scan_column *c, size_t i)
+{
+	const struct colink_scan_value *fr[FREQ_MAX];
+	size_t n, j;
+	printf("{\"no\":%zu,\"header\":", i + 1);
+	if (c->header)
+		cli_json_str(stdout, c->header);
+	else
+		fputs("null", stdout);
+	printf(",\"type\":\"%s\",", colink_scan_type_name(c->type));
+	if (c->type == COLINK_SCAN_DATE)
+		printf("\"date_format\":\"%s\",", colink_scan_date_format_name(c->date_format));
+	json_u("values", c->values, 1);
+	json_u("empty", c->empty, 1);
+	json_u("nullwords", c->nullwords, 1);
+	json_u("distinct", c->distinct, 1);
+	printf("\"distinct_capped\":%s,", c->overflow ? "true" : "false");
+	json_u("unparsed", c->unparsed, 1);
+	json_u("censored", c->n_censored, 1);
+	printf("\"identifier_like\":%s,", c->hidden ? "true" : "false");
+	if (!c->hidden && (c->type == COLINK_SCAN_INTEGER || c->type == COLINK_SCAN_DECIMAL) && c->num_min[0])
+		printf("\"min\":\"%s\",\"max\":\"%s\",", c->num_min, c->num_max);
+	if (!c->hidden && c->type == COLINK_SCAN_DATE) {
+		int32_t a = c->date_min[c->date_format], b = c->date_max[c->date_format];
+		printf("\"first_month\":\"%04d-%02d\",\"last_month\":\"%04d-%02d\",", (int)(a / 10000),
+		       (int)(a / 100 % 100), (int)(b / 10000), (int)(b / 100 % 100));
+	}
+	n = colink_scan_frequent(c, fr, FREQ_MAX);
+	fputs("\"frequent\":[", stdout);
+	for (j = 0; j < n; j++) {
+		printf("%s{\"value\":", j ? "," : "");
+		cli_json_str(stdout, fr[j]->text);
+		printf(",\"count\":%llu}", (unsigned long long)fr[j]->count);
+	}
+	printf("],\"status\":\"%s\",\"target\":", status_of(c));
+	if (c->field)
+		cli_json_str(stdout, c->field->name);
+	else
+		fputs("null", stdout);
+	fputs(",\"suggest\":[", stdout);
+	for (j = 0; j < c->ncand; j++) {
+		fputs(j ? "," : "", stdout);
+		cli_json_str(stdout, c->cand[j]->name);
+	}
+	fputs("],\"codemap\":", stdout);
+	if (c->codemap)
+		cli_json_str(stdout, c->codemap);
+	else
+		fputs("null", stdout);
+	fputs(",\"todo\":", stdout);
+	if (c->todo)
+		cli_json_str(stdout, c->todo);
+	else
+		fputs("null", stdout);
+	fputc('}', stdout);
+}
+
+static void print_json(const struct colink_scan *s, const char *draft)
+{
+	size_t i;
+	fputs("{\"file\":", stdout);
+	cli_json_str(stdout, s->path);
+	printf(",\"encoding\":\"%s\",\"bom\":%s,\"delimiter\":", s->encoding == COLINK_SCAN_CP932 ? "CP932" : "UTF-8",
+	       s->encoding == COLINK_SCAN_UTF8_BOM ? "true" : "false");
+	cli_json_str(stdout, s->delimiter == '\t' ? "\t" : delim_name(s->delimiter));
+	printf(",\"quoted\":%s,\"header\":%s,\"line_ends\":{", s->quoted ? "true" : "false",
+	       s->header ? "true" : "false");
+	json_u("crlf", s->crlf, 1);
+	json_u("lf", s->lf, 1);
+	json_u("cr", s->cr, 0);
+	printf("},\"columns_count\":%zu,", s->ncols);
+	json_u("rows", s->rows, 1);
+	json_u("ragged_rows", s->ragged, 1);
+	printf("\"truncated\":%s,\"kind\":\"%s\",\"primary_key\":\"%s\",\"todo\":%zu,\"draft\":",
+	       s->truncated ? "true" : "false", s->kind, s->primary_key, s->ntodo);
+	if (draft)
+		cli_json_str(stdout, draft);
+	else
+		fputs("null", stdout);
+	fputs(",\"columns\":[", stdout);
+	for (i = 0; i < s->ncols; i++) {
+		fputs(i ? "," : "", stdout);
+		json_column(&s->cols[i], i);
+	}
+	fputs("]}\n", stdout);
+}
+
+/* ---- the draft file ---- */
+
+/* A mapping id from the file name: [A-Za-z0-9_.-], at most 64. */
+static void default_id(const char *path, char id[65])
+{
+	const char *b = colink_path_base(path), *dot = strrchr(b, '.');
+	size_t n = dot && dot > b ? (size_t)(dot - b) : strlen(b), i, o = 0;
+	for (i = 0; i < n && o < 64; i++) {
+		unsigned char c = (unsigned char)b[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '-')
+			id[o++] = (char)c;
+		else if (c < 0x80 || (c & 0xC0) == 0xC0)
+			id[o++] = '_';
+	}
+	id[o] = '\0';
+	if (!o)
+		strcpy(id, "draft");
+}
+
+/* Written to DRAFT.tmp, then renamed: no half-written draft. */
+static int write_draft(const struct colink_scan *s, const struct colink_scan_vocab *v,
+		       const char *draft, const char *id, int force)
+{
+	struct stat st;
+	char *tmp;
+	FILE *f;
+	int rc;
+	if (!force && lstat(draft, &st) == 0) {
+		fprintf(stderr, "colink scan: %s exists (a steward may have edited it); use --force to overwrite\n",
+			draft);
+		return EXIT_USAGE;
+	}
+	tmp = colink_malloc(strlen(draft) + 5);
+	if (!tmp)
+		return EXIT_FAILED;
+	sprintf(tmp, "%s.tmp", draft);
+	if (!(f = fopen(tmp, "w"))) {
+		fprintf(stderr, "colink scan: %s: %s\n", tmp, strerror(errno));
+		colink_free(tmp);
+		return EXIT_MISSING;
+	}
+	rc = colink_scan_write_draft(s, v, id, f);
+	if (fclose(f) || rc || rename(tmp, draft)) {
+		fprintf(stderr, "colink scan: %s: could not write the draft: %s\n", draft, strerror(errno));
+		unlink(tmp);
+		colink_free(tmp);
+		return EXIT_MISSING;
+	}
+	colink_free(tmp);
+	return EXIT_OK;
+}
+
+/* ---- the verb ---- */
+
+struct scan_args {
+	const char *file, *draft, *id;
+	int json, force;
+	uint64_t rows;
+};
+
+static int parse_args(struct scan_args *a, int argc, char **argv)
+{
+	int i;
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "-o") && i + 1 < argc)
+			a->draft = argv[++i];
+		else if (!strcmp(s, "--id") && i + 1 < argc)
+			a->id = argv[++i];
+		else if (!strcmp(s, "--rows") && i + 1 < argc) {
+			char *end;
+			unsigned long long n = strtoull(argv[++i], &end, 10);
+			if (*end || !n || argv[i][0] == '-') {
+				fprintf(stderr, "colink scan: --rows wants a positive number\n");
+				return -1;
+			}
+			a->rows = n;
+		} else if (!strcmp(s, "--json"))
+			a->json = 1;
+		else if (!strcmp(s, "--force"))
+			a->force = 1;
+		else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "colink scan: unknown option '%s' (see colink scan --help)\n", s);
+			return -1;
+		} else if (!a->file)
+			a->file = s;
+		else {
+			fprintf(stderr, "colink scan: one FILE at a time\n");
+			return -1;
+		}
+	}
+	if (!a->file) {
+		help(stderr);
+		return -1;
+	}
+	return 0;
+}
 
 int cmd_scan(struct cli_global *g, int argc, char **argv)
 {
-	(void)g;
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "colink: 'scan' is not available in this build\n");
-	return EXIT_USAGE;
+	struct scan_args a = {0};
+	struct colink_error err = {0};
+	struct colink_catalog *cat = NULL;
+	struct colink_variant_table *vt = NULL;
+	struct colink_scan_vocab *v = NULL;
+	struct colink_scan *s = NULL;
+	struct colink_scan_opts o = {0};
+	const char *data_dir = colink_data_dir(g->data_dir);
+	char id[65];
+	int rc, code = EXIT_OK;
+
+	if (argc >= 2 && cli_is_help(argv[1])) {
+		help(stdout);
+		return EXIT_OK;
+	}
+	if (parse_args(&a, argc, argv))
+		return EXIT_USAGE;
+	rc = colink_env_load(&cat, &vt, data_dir, &err);
+	if (!rc)
+		rc = colink_scan_vocab_load(&v, data_dir, cat, &err);
+	if (!rc) {
+		o.max_rows = a.rows;
+		o.nullwords = colink_scan_vocab_nullwords(v, &o.nnullwords);
+		rc = colink_scan_file(&s, a.file, &o, &err);
+	}
+	if (!rc)
+		rc = colink_scan_suggest(s, v, cat, &err);
+	if (rc) {
+		fprintf(stderr, "colink scan: %s\n", err.msg);
+		code = cli_exit_for_plan(rc);
+		goto out;
+	}
+	if (a.id)
+		snprintf(id, sizeof(id), "%s", a.id);
+	else
+		default_id(a.file, id);
+	if (a.draft)
+		code = write_draft(s, v, a.draft, id, a.force);
+	if (code == EXIT_OK) {
+		if (a.json)
+			print_json(s, a.draft);
+		else {
+			print_table(s);
+			if (a.draft)
+				printf("\ndraft written to %s: fill in its TODOs, then `colink check %s`\n",
+				       a.draft, a.draft);
+			else
+				printf("\n(no draft written: add -o DRAFT.xml)\n");
+		}
+	}
+out:
+	colink_scan_free(s);
+	colink_scan_vocab_free(v);
+	colink_variant_table_free(vt);
+	colink_catalog_free(cat);
+	return code;
 }

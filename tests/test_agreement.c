@@ -1,0 +1,511 @@
+/*
+ * test_agreement.c -- joint-use agreements: the reader (engine/agreement.c)
+ * and the enforcement of `colink run` against the real binary: every kind
+ * of violation is refused before anything is read, with a one-line
+ * FILE:LINE message naming the item and the clause; a legal run passes;
+ * stress-check results reach an employer-side recipient only with consent.
+ */
+#include <CUnit/Basic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agreement.h"
+#include "catalog.h"
+#include "job.h"
+#include "mapping.h"
+#include "policy.h"
+#include "testutil.h"
+
+#define ID "sample-collabo-2024"
+
+static char *dir;
+static struct colink_agreement *a;
+
+static char *data_dir(void)
+{
+	return tu_fmt("%s/mappings", tu_srcdir());
+}
+
+static char *sample(void)
+{
+	return tu_fmt("%s/samples/agreement.xml", tu_srcdir());
+}
+
+static char *variant(const char *name)
+{
+	return tu_fmt("%s/tests/data/agreement/%s", tu_srcdir(), name);
+}
+
+static int colink(const char *args, char **out, char **err)
+{
+	return tu_colink_run(dir, args, out, err);
+}
+
+static int setup(void)
+{
+	struct colink_error err = {0};
+	char *p = sample(), *d = data_dir();
+	int rc = colink_agreement_load(&a, p, d, NULL, &err);
+	if (rc)
+		fprintf(stderr, "\n  %s\n", err.msg);
+	free(p);
+	free(d);
+	dir = tu_mkdtemp("agreement");
+	return rc || colink("key new k.key", NULL, NULL);
+}
+
+static int teardown(void)
+{
+	colink_agreement_free(a);
+	tu_rmtree(dir);
+	free(dir);
+	return 0;
+}
+
+/*
+ * Write job `name`.xml: agreement file (NULL: the sample), id, purpose,
+ * recipient party and role, and the inputs (XML elements).  The warehouse
+ * is `name`.db in the test directory.
+ */
+static void write_job(const char *name, const char *agreement, const char *id,
+		      const char *purpose, const char *party, const char *role,
+		      const char *inputs)
+{
+	char *s = sample();
+	char *p = tu_fmt("%s/%s.xml", dir, name);
+	char *body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
+			    "  <agreement file=\"%s\" id=\"%s\"/>\n"
+			    "  <purpose>%s</purpose>\n"
+			    "  <recipient party=\"%s\" role=\"%s\"/>\n"
+			    "  <key file=\"k.key\"/>\n"
+			    "%s"
+			    "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s.db\"/></output>\n"
+			    "</job>\n",
+			    name, agreement ? agreement : s, id, purpose, party, role, inputs, name);
+	tu_write_file(p, body, strlen(body));
+	free(body);
+	free(p);
+	free(s);
+}
+
+static char *input(const char *mapping, const char *file)
+{
+	return tu_fmt("  <input mapping=\"%s/mappings/%s\" path=\"%s/samples/%s\"/>\n",
+		      tu_srcdir(), mapping, tu_srcdir(), file);
+}
+
+/* Run job `name`; the exit code, stderr in *e (caller frees). */
+static int run_job(const char *name, const char *env, char **o, char **e)
+{
+	char *c = tu_fmt("run %s.xml", name), *cmd;
+	int rc;
+	if (env) {
+		cmd = tu_fmt("cd '%s' && %s '%s' %s", dir, env, tu_colink(), c);
+		rc = tu_run(cmd, o, e);
+		free(cmd);
+	} else {
+		rc = colink(c, o, e);
+	}
+	free(c);
+	return rc;
+}
+
+static int exists(const char *name)
+{
+	char *p = tu_fmt("%s/%s", dir, name);
+	struct stat st;
+	int r = stat(p, &st) == 0;
+	free(p);
+	return r;
+}
+
+/* ---- the reader ---- */
+
+static void test_agreement__sample_loads(void)
+{
+	const struct colink_agreement_party *as, *em;
+	const struct colink_agreement_clause *w3 = NULL;
+	int from, to, line = 0;
+	size_t i;
+	CU_ASSERT_STRING_EQUAL(colink_agreement_id(a), ID);
+	CU_ASSERT_STRING_EQUAL(colink_agreement_version(a), "1");
+	CU_ASSERT_EQUAL(strlen(colink_agreement_sha256(a)), 64);
+	colink_agreement_period(a, &from, &to);
+	CU_ASSERT_EQUAL(from, 20240401);
+	CU_ASSERT_EQUAL(to, 20270331);
+	CU_ASSERT_EQUAL(colink_agreement_nparties(a), 2);
+	as = colink_agreement_party_get(a, COLINK_PARTY_ASSOCIATION);
+	em = colink_agreement_party_get(a, COLINK_PARTY_EMPLOYER);
+	CU_ASSERT_FATAL(as && em);
+	CU_ASSERT_STRING_EQUAL(as->resp_title, "常務理事");
+	CU_ASSERT_STRING_EQUAL(em->resp_title, "総務担当課長");
+	CU_ASSERT_EQUAL(as->nroles, 1);
+	CU_ASSERT_EQUAL(em->nroles, 4);
+	CU_ASSERT_STRING_EQUAL(em->roles[1], "産業医");
+	CU_ASSERT(em->address[0] != '\0' && em->representative[0] != '\0');
+	CU_ASSERT_EQUAL(colink_agreement_npurposes(a), 4);
+	CU_ASSERT_STRING_EQUAL(colink_agreement_purpose_at(a, 0, &line), "受診勧奨");
+	CU_ASSERT(line > 1);
+	CU_ASSERT_EQUAL(colink_agreement_nprohibited(a), 2);
+	CU_ASSERT_STRING_EQUAL(colink_agreement_prohibited_at(a, 0, NULL), "人事評価");
+	CU_ASSERT_EQUAL(colink_agreement_nclauses(a), 7);
+	for (i = 0; i < colink_agreement_nclauses(a); i++)
+		if (!strcmp(colink_agreement_clause_at(a, i)->id, "W3"))
+			w3 = colink_agreement_clause_at(a, i);
+	CU_ASSERT_FATAL(w3 != NULL);
+	/* <item table="stress_check"/> + <item table="stress_answer"/>: 7 + 57 fields */
+	CU_ASSERT_EQUAL(w3->nfields, 64);
+	CU_ASSERT_EQUAL(w3->flow, COLINK_FLOW_EMPLOYER_TO_ASSOCIATION);
+	CU_ASSERT_EQUAL(w3->level, COLINK_LEVEL_PSEUDONYMIZED);
+}
+
+static void test_agreement__check_levels_and_clauses(void)
+{
+	char why[512];
+	/* R1: individual level to 産業医 for 受診勧奨 */
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "sbp_1", COLINK_FLOW_ASSOCIATION_TO_EMPLOYER, "受診勧奨",
+					       "産業医", COLINK_LEVEL_INDIVIDUAL, why, sizeof(why)), 0);
+	/* ... but not to 看護師, a co-user role R1 does not name */
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "sbp_1", COLINK_FLOW_ASSOCIATION_TO_EMPLOYER, "受診勧奨",
+					       "看護師", COLINK_LEVEL_INDIVIDUAL, why, sizeof(why)), COLINK_EPOLICY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "clause R1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "another role"));
+	/* W4: aggregate only; aggregate passes, pseudonymized does not */
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "hba1c", COLINK_FLOW_ASSOCIATION_TO_EMPLOYER, "健康白書",
+					       "健康管理チーム", COLINK_LEVEL_AGGREGATE, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "hba1c", COLINK_FLOW_ASSOCIATION_TO_EMPLOYER, "健康白書",
+					       "健康管理チーム", COLINK_LEVEL_PSEUDONYMIZED, why, sizeof(why)),
+			COLINK_EPOLICY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "item hba1c may not flow association→employer for purpose 健康白書 "
+					   "to role 健康管理チーム at level pseudonymized (agreement " ID " clause W4 at "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "allows it for another level: aggregate"));
+	/* the wrong direction: W1 is employer→association only */
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "site", COLINK_FLOW_ASSOCIATION_TO_EMPLOYER, "健康白書",
+					       "健康管理チーム", COLINK_LEVEL_AGGREGATE, why, sizeof(why)),
+			COLINK_EPOLICY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "has no clause for it"));
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "site", COLINK_FLOW_EMPLOYER_TO_ASSOCIATION, "健康白書",
+					       "保健事業担当者", COLINK_LEVEL_PSEUDONYMIZED, why, sizeof(why)), 0);
+	/* a prohibited use is refused whatever the field */
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "sbp_1", COLINK_FLOW_NONE, "人事評価", "産業医",
+					       COLINK_LEVEL_AGGREGATE, why, sizeof(why)), COLINK_EPOLICY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "purpose 人事評価 is a prohibited use"));
+	CU_ASSERT_EQUAL(colink_agreement_check(a, "sbp_1", COLINK_FLOW_NONE, "マーケティング", "産業医",
+					       COLINK_LEVEL_AGGREGATE, why, sizeof(why)), COLINK_EPOLICY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "is not one of the purposes"));
+	/* the statutory consent gate, and the run date override */
+	CU_ASSERT_EQUAL(colink_agreement_consent_gated("stress_high"), 1);
+	CU_ASSERT_EQUAL(colink_agreement_consent_gated("stress_b07"), 1);
+	CU_ASSERT_EQUAL(colink_agreement_consent_gated("stress_consent"), 0);
+	CU_ASSERT_EQUAL(colink_agreement_consent_gated("sbp_1"), 0);
+	CU_ASSERT_EQUAL(colink_agreement_in_effect(a, 20240401), 1);
+	CU_ASSERT_EQUAL(colink_agreement_in_effect(a, 20270401), 0);
+	setenv("COLINK_RUN_DATE", "2025-06-30", 1);
+	CU_ASSERT_EQUAL(colink_run_date(), 20250630);
+	setenv("COLINK_RUN_DATE", "2025-6-30", 1);
+	CU_ASSERT_EQUAL(colink_run_date(), 0);
+	unsetenv("COLINK_RUN_DATE");
+}
+
+static void test_agreement__invalid_files_refused(void)
+{
+	char *p = variant("wrong-role.xml"), *c = tu_fmt("check '%s'", p), *e = NULL;
+	CU_ASSERT_EQUAL(colink(c, NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "wrong-role.xml:116: clause S1: role '保健事業担当者' is not a "
+					       "co-user role of the receiving party (employer)"));
+	free(p);
+	free(c);
+	free(e);
+	e = NULL;
+	p = variant("unknown-item.xml");
+	c = tu_fmt("check '%s'", p);
+	CU_ASSERT_EQUAL(colink(c, NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "unknown-item.xml:118: clause S1: item 'salary' is not a common-schema field"));
+	free(p);
+	free(c);
+	free(e);
+	e = NULL;
+	p = sample();
+	c = tu_fmt("check '%s'", p);
+	CU_ASSERT_EQUAL(colink(c, NULL, &e), 0);
+	free(p);
+	free(c);
+	free(e);
+}
+
+/* ---- enforcement by `colink run` ---- */
+
+static void test_agreement__legal_run_passes(void)
+{
+	char *in = input("employer/roster.xml", "employer/roster.csv"), *o = NULL, *e = NULL;
+	char *db = tu_fmt("%s/legal.db", dir);
+	write_job("legal", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	CU_ASSERT_EQUAL(run_job("legal", "COLINK_RUN_DATE=2025-06-30", &o, &e), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM employee"), 18);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM employee WHERE site IS NOT NULL"), 18);
+	CU_ASSERT(exists("audit.log"));
+	free(db);
+	free(in);
+	free(o);
+	free(e);
+}
+
+/* A refusal: exit 3, one line naming the job line, nothing written. */
+static void refused(const char *name, const char *env, const char *want)
+{
+	char *o = NULL, *e = NULL, *db = tu_fmt("%s.db", name);
+	CU_ASSERT_EQUAL(run_job(name, env, &o, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, want));
+	if (!(e && strstr(e, want)))
+		fprintf(stderr, "\n  wanted: %s\n  got: %s\n", want, e ? e : "(nothing)");
+	CU_ASSERT(e && strchr(e, '\n') == e + strlen(e) - 1); /* one line */
+	CU_ASSERT_FALSE(exists(db));
+	free(db);
+	free(o);
+	free(e);
+}
+
+static void test_agreement__item_not_allowed(void)
+{
+	char *in = input("vendors/vendor_a.xml", "vendor_a.csv");
+	/* checkups to the employer's 健康管理チーム for 健康白書: aggregate only (W4) */
+	write_job("level", NULL, ID, "健康白書", "employer", "健康管理チーム", in);
+	refused("level", NULL, "level.xml:7: item sex may not flow association→employer for purpose 健康白書 "
+			       "to role 健康管理チーム at level pseudonymized (agreement " ID " clause W4 at ");
+	refused("level", NULL, "allows it for another level: aggregate)");
+	/* for 禁煙推進 only q_smoking may cross (clause S1) */
+	write_job("purpose", NULL, ID, "禁煙推進", "employer", "健康管理チーム", in);
+	refused("purpose", NULL, "purpose.xml:7: item sex may not flow association→employer for purpose 禁煙推進 "
+				 "to role 健康管理チーム at level pseudonymized (agreement " ID " clause W4 at ");
+	refused("purpose", NULL, "allows it for another purpose)");
+	free(in);
+}
+
+static void test_agreement__prohibited_purpose_never_runs(void)
+{
+	char *in = input("employer/roster.xml", "employer/roster.csv");
+	char *ag = variant("prohibited-listed.xml");
+	/* listed as a purpose too, and the data would not even cross parties */
+	write_job("hr", ag, ID, "人事評価", "employer", "健康管理チーム", in);
+	refused("hr", NULL, "hr.xml:4: purpose 人事評価 is a prohibited use (agreement " ID " at ");
+	write_job("other", NULL, ID, "マーケティング", "employer", "健康管理チーム", in);
+	refused("other", NULL, "other.xml:4: purpose マーケティング is not one of the purposes of agreement " ID);
+	free(ag);
+	free(in);
+}
+
+static void test_agreement__role_id_and_date(void)
+{
+	char *in = input("employer/roster.xml", "employer/roster.csv");
+	char *ag = variant("expired.xml"), *e = NULL;
+	write_job("role", NULL, ID, "健康白書", "employer", "保健事業担当者", in);
+	refused("role", NULL, "role.xml:5: recipient role '保健事業担当者' is not a co-user role of the employer");
+	write_job("id", NULL, "another-agreement", "健康白書", "employer", "産業医", in);
+	refused("id", NULL, "id.xml:3: agreement id 'another-agreement' is not the id of ");
+	write_job("expired", ag, ID, "健康白書", "employer", "産業医", in);
+	refused("expired", NULL, "expired.xml:3: run date ");
+	refused("expired", NULL, "is outside the effective period 2020-04-01..2023-03-31 of agreement " ID);
+	write_job("late", NULL, ID, "健康白書", "employer", "産業医", in);
+	refused("late", "COLINK_RUN_DATE=2027-04-01",
+		"late.xml:3: run date 2027-04-01 is outside the effective period 2024-04-01..2027-03-31");
+	CU_ASSERT_EQUAL(run_job("late", "COLINK_RUN_DATE=2027-03-31", NULL, NULL), 0);
+	write_job("missing", "nowhere.xml", ID, "健康白書", "employer", "産業医", in);
+	CU_ASSERT_EQUAL(run_job("missing", NULL, NULL, &e), 4);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "missing.xml:3: agreement file"));
+	free(e);
+	free(ag);
+	free(in);
+}
+
+static void test_agreement__stress_withheld_without_consent(void)
+{
+	char *in = input("employer/stress_check.xml", "employer/stress_check.csv");
+	char *db = tu_fmt("%s/stress.db", dir), *o = NULL, *log = tu_fmt("%s/audit.log", dir);
+	char *text;
+	write_job("stress", NULL, ID, "健康白書", "employer", "産業医", in);
+	CU_ASSERT_EQUAL(run_job("stress", NULL, &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "withheld without consent: 1 records"));
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check"), 17);
+	/* the one non-consenting worker: date and consent kept, results withheld */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE consent='2' "
+					"AND score_a IS NULL AND score_b IS NULL AND score_c IS NULL AND high_stress IS NULL"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE consent='1' AND score_b IS NOT NULL"), 16);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_answer"), 16 * 57);
+	/* the audit entry counts it */
+	text = tu_read_file(log, NULL);
+	CU_ASSERT_PTR_NOT_NULL(text && strstr(text, "\"job\":\"stress\""));
+	CU_ASSERT_PTR_NOT_NULL(text && strstr(text, "\"withheld_without_consent\":1,"));
+	free(text);
+	free(o);
+	o = NULL;
+	/* the association's 保健事業担当者 receives them under clause W3 */
+	write_job("stress2", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	CU_ASSERT_EQUAL(run_job("stress2", NULL, &o, NULL), 0);
+	CU_ASSERT_PTR_NULL(o && strstr(o, "withheld"));
+	free(db);
+	db = tu_fmt("%s/stress2.db", dir);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_answer"), 17 * 57);
+	free(db);
+	free(log);
+	free(o);
+	free(in);
+}
+
+/* ---- the core filter, without any output plugin ---- */
+
+static struct colink_out_value val(const struct colink_catalog *cat, const char *field,
+				   const char *text)
+{
+	struct colink_out_value v;
+	memset(&v, 0, sizeof(v));
+	v.field = colink_catalog_field(cat, field);
+	v.v.type = COLINK_T_CODE;
+	v.v.text = text;
+	return v;
+}
+
+/* Filter one employer-side stress record for `party`/`role`; the values
+ * that pass, as "name=text,..." (caller frees). */
+static char *filtered(const struct colink_catalog *cat, int party, const char *role,
+		      const char *consent, struct colink_policy_counts *pc)
+{
+	struct colink_error err = {0};
+	struct colink_job j;
+	struct colink_job_input ji = {NULL, NULL, 9};
+	struct colink_mapping m;
+	const struct colink_mapping *maps[1] = {&m};
+	struct colink_policy *pol = NULL;
+	struct colink_out_value v[4];
+	struct colink_out_record r;
+	const struct colink_out_record *out = NULL;
+	char buf[256] = "";
+	size_t i;
+	memset(&j, 0, sizeof(j));
+	memset(&m, 0, sizeof(m));
+	j.path = (char *)"unit.xml";
+	j.agreement = (char *)ID;
+	j.purpose = (char *)"健康白書";
+	j.recipient_party = party;
+	j.recipient_role = (char *)role;
+	j.inputs = &ji;
+	j.ninputs = 1;
+	m.kind = (char *)"stress";
+	if (colink_policy_new(&pol, a, &j, maps, cat, 20250630, &err)) {
+		fprintf(stderr, "\n  %s\n", err.msg);
+		return NULL;
+	}
+	v[0] = val(cat, "stress_date", "2024-11-15");
+	v[1] = val(cat, "stress_consent", consent);
+	v[2] = val(cat, "stress_high", "1");
+	v[3] = val(cat, "hba1c", "5.6"); /* no clause lets it cross: employer→association */
+	memset(&r, 0, sizeof(r));
+	r.struct_size = sizeof(r);
+	r.kind = "stress";
+	r.nvalues = 4;
+	r.values = v;
+	if (colink_policy_filter(pol, COLINK_PARTY_EMPLOYER, &r, &out, &err) == COLINK_OK)
+		for (i = 0; i < out->nvalues; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s=%s", i ? "," : "",
+				 out->values[i].field->name, out->values[i].v.text);
+	colink_policy_counts(pol, pc);
+	colink_policy_free(pol);
+	return strdup(buf);
+}
+
+static void test_agreement__core_filter(void)
+{
+	struct colink_catalog *cat = NULL;
+	struct colink_error err = {0};
+	struct colink_policy_counts pc;
+	char *d = data_dir(), *got;
+	CU_ASSERT_FATAL(colink_catalog_load(&cat, d, &err) == COLINK_OK);
+	/* the employer's own 産業医: no clause needed, but the results only with consent */
+	got = filtered(cat, COLINK_PARTY_EMPLOYER, "産業医", "1", &pc);
+	CU_ASSERT_STRING_EQUAL(got, "stress_date=2024-11-15,stress_consent=1,stress_high=1,hba1c=5.6");
+	CU_ASSERT_EQUAL(pc.withheld_consent, 0);
+	free(got);
+	got = filtered(cat, COLINK_PARTY_EMPLOYER, "産業医", "2", &pc);
+	CU_ASSERT_STRING_EQUAL(got, "stress_date=2024-11-15,stress_consent=2,hba1c=5.6");
+	CU_ASSERT_EQUAL(pc.withheld_consent, 1);
+	free(got);
+	/* to the association (clause W3): stress fields pass, hba1c has no clause */
+	got = filtered(cat, COLINK_PARTY_ASSOCIATION, "保健事業担当者", "2", &pc);
+	CU_ASSERT_STRING_EQUAL(got, "stress_date=2024-11-15,stress_consent=2,stress_high=1");
+	CU_ASSERT_EQUAL(pc.withheld_values, 1);
+	CU_ASSERT_EQUAL(pc.withheld_consent, 0);
+	free(got);
+	colink_catalog_free(cat);
+	free(d);
+}
+
+/* `colink pseudonymize` is an export: its entry says so and names the extract. */
+static void test_agreement__export_is_audited(void)
+{
+	char *in = input("vendors/vendor_a.xml", "vendor_a.csv");
+	char *log = tu_fmt("%s/audit.log", dir), *text, *last;
+	write_job("export", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	CU_ASSERT_EQUAL(colink("pseudonymize export.xml x-extract.db", NULL, NULL), 1);
+	text = tu_read_file(log, NULL);
+	CU_ASSERT_FATAL(text != NULL && strlen(text) > 2);
+	/* the last entry (the log ends with a newline) */
+	text[strlen(text) - 1] = '\0';
+	last = strrchr(text, '\n') ? strrchr(text, '\n') + 1 : text;
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"kind\":\"export\",\"status\":\"ok\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"job\":\"export\""));
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "x-extract.db\""));
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"counts\":{\"read\":12,\"loaded\":10,\"rejected\":2,"));
+	free(text);
+	free(log);
+	free(in);
+}
+
+/* A run whose audit entry cannot be written does not commit. */
+static void test_agreement__damaged_audit_log_stops_the_run(void)
+{
+	char *in = input("employer/roster.xml", "employer/roster.csv");
+	char *log = tu_fmt("%s/audit.log", dir), *db = tu_fmt("%s/damaged.db", dir);
+	char *before, *after, *e = NULL;
+	size_t n0 = 0, n1 = 0;
+	FILE *f = fopen(log, "a");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("{\"seq\":99,\"time\":\"2025", f); /* a torn write */
+	fclose(f);
+	before = tu_read_file(log, &n0);
+	write_job("damaged", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	CU_ASSERT_EQUAL(run_job("damaged", NULL, NULL, &e), 5);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "audit.log: the last line is truncated; run colink audit verify"));
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM employee"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM run WHERE status = 'ok'"), 0);
+	after = tu_read_file(log, &n1);
+	CU_ASSERT_EQUAL(n0, n1); /* nothing appended behind the damage */
+	free(before);
+	free(after);
+	free(e);
+	free(db);
+	free(log);
+	free(in);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("agreement", setup, teardown);
+#define T(n) CU_add_test(s, #n, n)
+	T(test_agreement__sample_loads);
+	T(test_agreement__check_levels_and_clauses);
+	T(test_agreement__invalid_files_refused);
+	T(test_agreement__legal_run_passes);
+	T(test_agreement__item_not_allowed);
+	T(test_agreement__prohibited_purpose_never_runs);
+	T(test_agreement__role_id_and_date);
+	T(test_agreement__stress_withheld_without_consent);
+	T(test_agreement__core_filter);
+	T(test_agreement__export_is_audited);
+	T(test_agreement__damaged_audit_log_stops_the_run);
+	return tu_run_suites();
+}
