@@ -290,7 +290,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "2", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "3", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -577,9 +577,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (3, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (4, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 3 is newer than this colink supports (2)",
+	want = tu_fmt("%s: warehouse schema version 4 is newer than this colink supports (3)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -1251,7 +1251,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "association|1|198504|r0|r0", "SELECT side||'|'||sex||'|'||birth_ym||'|'"
 	       "||first_run_id||'|'||last_run_id FROM person WHERE person_id = '" PERSON_A "'");

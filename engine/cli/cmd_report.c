@@ -1,13 +1,896 @@
-/* cmd_report.c -- placeholder while `colink report` is being written. */
+/*
+ * cmd_report.c -- `colink report referral|guidance|smoking|whitepaper`.
+ *
+ * Reads a warehouse (named by a job, or by --warehouse), evaluates the rules
+ * of mappings/rules/ (engine/programs) and writes CSV or JSON.  Every report
+ * goes through the joint-use agreement: each item the report would release
+ * is checked for the recipient (party, role), the purpose and the level
+ * (pseudonymized, or individual for an identified action list); an item the
+ * agreement does not allow is withheld, and a report left with nothing is
+ * refused.  One audit entry (kind "export") is appended per report before
+ * any row is written.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "agreement.h"
+#include "alloc.h"
+#include "audit.h"
 #include "cli.h"
+#include "job.h"
+#include "paths.h"
+#include "programs/programs.h"
+#include "util.h"
+
+#define MAX_SETTINGS 16
+
+enum what { W_REFERRAL, W_GUIDANCE, W_SMOKING };
+
+struct opts {
+	enum what what;
+	const char *job, *warehouse, *agreement_file, *purpose, *role, *party;
+	const char *rules_set, *settings[MAX_SETTINGS + 1];
+	int nsettings, fy, json, all, identified, persons;
+	const char *out_path, *roster, *roster_mapping, *key_file, *audit_log;
+};
+
+/* Everything a report run holds; freed by ctx_free. */
+struct ctx {
+	struct cli_global *g;
+	struct opts *o;
+	struct colink_job *job;
+	struct colink_agreement *agr;
+	struct colink_rules *rules;
+	struct colink_reident *reid;
+	sqlite3 *db;
+	sqlite3_stmt *link_st;
+	char *warehouse, *audit_log, *key_file, *roster, *roster_mapping;
+	const char *purpose, *role, *agreement_id;
+	int party; /* recipient party, enum colink_party */
+	int area_ok[COLINK_AREA_COUNT];
+	int detail_ok; /* ages, reasons, values: only for the data's own party */
+	int site_ok;
+	FILE *out;
+	/* pass 1 */
+	char **wanted;
+	size_t nwanted, capwanted;
+	long rows, unlinked, outside; /* outside: exams of years the rule set is not for */
+	int pass;
+	const char *items[48];
+	size_t nitems;
+};
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"usage: colink report referral|guidance|smoking [options] [JOB]\n"
+		"       colink report whitepaper ...   (see colink report whitepaper --help)\n"
+		"\n"
+		"referral   受診勧奨: per person-exam, the level of each area (bp, lipid, liver,\n"
+		"           glucose, kidney, anemia: none/guidance/recommend/urgent/unknown),\n"
+		"           the rules that fired and the follow-up (saw a doctor: yes/no/unknown).\n"
+		"           Rows with an area at 'recommend' or above (all rows with --all).\n"
+		"guidance   特定保健指導 階層化: active/motivational targets (all with --all),\n"
+		"           with the risk count and the reasons.\n"
+		"smoking    禁煙推進: quit, relapse and smoker rates from FY-1 to FY per site\n"
+		"           (--persons: each person's status per exam instead).\n"
+		"\n"
+		"The warehouse, agreement, purpose, recipient and key come from JOB, or from:\n"
+		"  --warehouse DB  --agreement FILE  --purpose P  --party association|employer\n"
+		"  --role R  --key FILE  --audit-log FILE (default: audit.log beside the warehouse)\n"
+		"Options:\n"
+		"  --fiscal-year FY    only exams of fiscal year FY (smoking: default the latest)\n"
+		"  --rules SET         rule set (mappings/rules/guidance-SET.tsv; default 4th)\n"
+		"  --set NAME=VALUE    override an [unverified] rule setting (repeatable)\n"
+		"  --identified        employee number + site instead of the pseudonym, when the\n"
+		"                      agreement allows it at individual level; needs\n"
+		"  --roster FILE --roster-mapping MAPPING  (the employer's own roster) and the key\n"
+		"  --all  --json  -o FILE\n"
+		"Purpose defaults: referral 受診勧奨, guidance 特定保健指導, smoking 禁煙推進.\n");
+}
+
+/* ---- output helpers ---- */
+
+static void csv(FILE *f, const char *s, int last)
+{
+	if (s && strpbrk(s, ",\"\n\r")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else if (s) {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+/* A JSON member: ,"name":"value" (value NULL -> null). */
+static void jstr(FILE *f, const char *name, const char *v, int first)
+{
+	fprintf(f, "%s\"%s\":", first ? "" : ",", name);
+	if (v)
+		cli_json_str(f, v);
+	else
+		fputs("null", f);
+}
+
+/* ---- arguments ---- */
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	int i;
+	if (argc < 2)
+		return -1;
+	if (!strcmp(argv[1], "referral"))
+		o->what = W_REFERRAL;
+	else if (!strcmp(argv[1], "guidance"))
+		o->what = W_GUIDANCE;
+	else if (!strcmp(argv[1], "smoking"))
+		o->what = W_SMOKING;
+	else
+		return -1;
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name, field) else if (!strcmp(a, name) && v) { o->field = v; i++; }
+		if (cli_is_help(a))
+			return 1;
+		OPT("--warehouse", warehouse)
+		OPT("--agreement", agreement_file)
+		OPT("--purpose", purpose)
+		OPT("--role", role)
+		OPT("--party", party)
+		OPT("--rules", rules_set)
+		OPT("-o", out_path)
+		OPT("--roster", roster)
+		OPT("--roster-mapping", roster_mapping)
+		OPT("--key", key_file)
+		OPT("--audit-log", audit_log)
+#undef OPT
+		else if (!strcmp(a, "--fiscal-year") && v) {
+			char *end;
+			long fy = strtol(v, &end, 10);
+			if (*end || fy < 1900 || fy > 2200)
+				return -1;
+			o->fy = (int)fy;
+			i++;
+		} else if (!strcmp(a, "--set") && v) {
+			if (o->nsettings >= MAX_SETTINGS)
+				return -1;
+			o->settings[o->nsettings++] = v;
+			i++;
+		} else if (!strcmp(a, "--json"))
+			o->json = 1;
+		else if (!strcmp(a, "--all"))
+			o->all = 1;
+		else if (!strcmp(a, "--identified"))
+			o->identified = 1;
+		else if (!strcmp(a, "--persons"))
+			o->persons = 1;
+		else if (a[0] != '-' && !o->job)
+			o->job = a;
+		else
+			return -1;
+	}
+	o->settings[o->nsettings] = NULL;
+	return 0;
+}
+
+/* ---- set-up ---- */
+
+static const char *job_output_path(const struct colink_job *j)
+{
+	size_t i;
+	for (i = 0; i < j->noutput_settings; i++)
+		if (!strcmp(j->output_settings[i].name, "path"))
+			return j->output_settings[i].value;
+	return NULL;
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+	char *d = s ? colink_strdup(s) : NULL;
+	if (s && !d)
+		*oom = 1;
+	return d;
+}
+
+static const char *default_purpose(enum what w)
+{
+	return w == W_REFERRAL ? "受診勧奨" : w == W_GUIDANCE ? "特定保健指導" : "禁煙推進";
+}
+
+/* Where the warehouse, agreement, key and recipient come from: JOB, or options. */
+static int sources(struct ctx *c, const char **afile, struct colink_error *err)
+{
+	struct opts *o = c->o;
+	const char *data_dir = colink_data_dir(c->g->data_dir);
+	int rc, oom = 0;
+	*afile = o->agreement_file;
+	if (o->job && (rc = colink_job_load(&c->job, o->job, data_dir, err)))
+		return rc;
+	c->purpose = o->purpose ? o->purpose : default_purpose(o->what);
+	c->warehouse = dup_or_null(o->warehouse ? o->warehouse
+				   : c->job ? job_output_path(c->job) : NULL, &oom);
+	c->key_file = dup_or_null(o->key_file ? o->key_file : c->job ? c->job->key_file : NULL, &oom);
+	c->audit_log = dup_or_null(o->audit_log ? o->audit_log : c->job ? c->job->audit_log : NULL,
+				   &oom);
+	c->roster = dup_or_null(o->roster, &oom);
+	c->roster_mapping = dup_or_null(o->roster_mapping, &oom);
+	c->role = o->role ? o->role : c->job ? c->job->recipient_role : NULL;
+	c->party = o->party ? colink_party_parse(o->party)
+		   : c->job ? c->job->recipient_party : COLINK_PARTY_NONE;
+	if (!*afile && c->job)
+		*afile = c->job->agreement_file;
+	if (oom)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	if (!c->warehouse)
+		return COLINK_ERR(err, COLINK_EINVAL, "no warehouse: give a JOB whose output has a path, "
+				  "or --warehouse DB");
+	if (!*afile)
+		return COLINK_ERR(err, COLINK_EINVAL, "no agreement: every report is checked against the "
+				  "joint-use agreement (JOB's <agreement file> or --agreement FILE)");
+	return COLINK_OK;
+}
+
+static int setup(struct ctx *c, struct colink_error *err)
+{
+	const char *data_dir = colink_data_dir(c->g->data_dir), *afile = NULL;
+	int rc;
+	if ((rc = sources(c, &afile, err)) ||
+	    (rc = colink_agreement_load(&c->agr, afile, data_dir, NULL, err)))
+		return rc;
+	c->agreement_id = colink_agreement_id(c->agr);
+	if (c->job && c->job->agreement && strcmp(c->job->agreement, c->agreement_id))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: the job's agreement id '%s' is not the "
+				  "agreement file's '%s'", c->o->job, c->job->agreement, c->agreement_id);
+	if (c->party == COLINK_PARTY_NONE || !c->role)
+		return COLINK_ERR(err, COLINK_EINVAL, "no recipient: give --party association|employer "
+				  "and --role ROLE (or a JOB with <recipient party role>)");
+	if (!colink_agreement_has_role(c->agr, c->party, c->role))
+		return COLINK_ERR(err, COLINK_EPOLICY, "%s: '%s' is not a role of the %s party",
+				  colink_agreement_path(c->agr), c->role, colink_party_name(c->party));
+	if (!c->audit_log) {
+		char *dir = colink_path_dir(c->warehouse);
+		c->audit_log = dir ? colink_path_join(dir, "audit.log") : NULL;
+		colink_free(dir);
+		if (!c->audit_log)
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
+	if (access(c->warehouse, R_OK))
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s: cannot read the warehouse", c->warehouse);
+	if (sqlite3_open_v2(c->warehouse, &c->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the warehouse: %s", c->warehouse,
+				  sqlite3_errmsg(c->db));
+	sqlite3_busy_timeout(c->db, 5000);
+	if (sqlite3_prepare_v2(c->db, "SELECT employer_person_id FROM link WHERE "
+			       "association_person_id = ?1", -1, &c->link_st, NULL) != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO, "%s: not a colink warehouse: %s", c->warehouse,
+				  sqlite3_errmsg(c->db));
+	return colink_rules_load(&c->rules, data_dir, c->o->rules_set,
+				 (const char *const *)c->o->settings, err);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	size_t i;
+	for (i = 0; i < c->nwanted; i++)
+		colink_free(c->wanted[i]);
+	colink_free(c->wanted);
+	colink_reident_free(c->reid);
+	colink_rules_free(c->rules);
+	sqlite3_finalize(c->link_st);
+	sqlite3_close(c->db);
+	colink_agreement_free(c->agr);
+	colink_job_free(c->job);
+	colink_free(c->warehouse);
+	colink_free(c->audit_log);
+	colink_free(c->key_file);
+	colink_free(c->roster);
+	colink_free(c->roster_mapping);
+}
+
+/* ---- the agreement gate ---- */
+
+/*
+ * May `field`, which belongs to `owner` (enum colink_party), reach this
+ * report's recipient at `level`?  A field that stays with its own party
+ * (COLINK_FLOW_NONE) still needs the purpose to be one of the agreement's.
+ * Allowed fields are recorded for the audit entry.
+ */
+static int report_item_allowed(struct ctx *c, const char *field, int owner, int level)
+{
+	enum colink_flow dir = owner == c->party ? COLINK_FLOW_NONE
+			       : owner == COLINK_PARTY_ASSOCIATION ? COLINK_FLOW_ASSOCIATION_TO_EMPLOYER
+								   : COLINK_FLOW_EMPLOYER_TO_ASSOCIATION;
+	size_t i;
+	if (colink_agreement_check(c->agr, field, dir, c->purpose, c->role,
+				   (enum colink_level)level, NULL, 0))
+		return 0;
+	for (i = 0; i < c->nitems; i++)
+		if (!strcmp(c->items[i], field))
+			return 1;
+	if (c->nitems < sizeof(c->items) / sizeof(c->items[0]))
+		c->items[c->nitems++] = field;
+	return 1;
+}
+
+static int all_allowed(struct ctx *c, const char *const *fields, int owner, int level)
+{
+	int ok = 1;
+	for (; *fields; fields++)
+		ok &= report_item_allowed(c, *fields, owner, level);
+	return ok;
+}
+
+/* The fields each referral area reads (the warehouse columns). */
+static const char *const area_fields[COLINK_AREA_COUNT][12] = {
+	{"sbp_1", "sbp_2", "sbp_other", "dbp_1", "dbp_2", "dbp_other", NULL},
+	{"tg_fasting", "tg_casual", "hdl", "ldl", "non_hdl", NULL},
+	{"ast", "alt", "ggt", NULL},
+	{"fpg", "casual_glucose", "hba1c", NULL},
+	{"egfr", "urine_protein", NULL},
+	{"hemoglobin", NULL},
+};
+
+/* Decide what this report may release; COLINK_EPOLICY when nothing. */
+static int gate(struct ctx *c, char *why, size_t wn)
+{
+	int level = c->o->identified ? COLINK_LEVEL_INDIVIDUAL
+		    : c->o->what == W_SMOKING && !c->o->persons ? COLINK_LEVEL_AGGREGATE
+								 : COLINK_LEVEL_PSEUDONYMIZED;
+	static const char *const date_f[] = {"exam_date", NULL};
+	static const char *const guid_f[] = {"exam_date", "guidance_level", NULL};
+	static const char *const smoke_f[] = {"q_smoking", NULL};
+	int a, any = 0;
+	c->detail_ok = c->party == COLINK_PARTY_ASSOCIATION;
+	if (c->o->identified &&
+	    !report_item_allowed(c, "employee_number", COLINK_PARTY_EMPLOYER, level)) {
+		snprintf(why, wn, "the agreement does not allow employee_number for %s / %s at "
+			 "individual level", c->purpose, c->role);
+		return COLINK_EPOLICY;
+	}
+	/* the site appears only next to an employee number, or as the smoking rates' grouping */
+	c->site_ok = (c->o->identified || (c->o->what == W_SMOKING && !c->o->persons)) &&
+		     report_item_allowed(c, "site", COLINK_PARTY_EMPLOYER, level);
+	switch (c->o->what) {
+	case W_REFERRAL:
+		if (!all_allowed(c, date_f, COLINK_PARTY_ASSOCIATION, level))
+			break;
+		for (a = 0; a < COLINK_AREA_COUNT; a++)
+			any |= c->area_ok[a] = all_allowed(c, area_fields[a], COLINK_PARTY_ASSOCIATION,
+							   level);
+		break;
+	case W_GUIDANCE:
+		any = all_allowed(c, guid_f, COLINK_PARTY_ASSOCIATION, level);
+		break;
+	case W_SMOKING:
+		any = all_allowed(c, smoke_f, COLINK_PARTY_ASSOCIATION, level) &&
+		      (!c->o->persons || all_allowed(c, date_f, COLINK_PARTY_ASSOCIATION, level));
+		break;
+	}
+	if (!any) {
+		snprintf(why, wn, "the agreement allows none of the report's items for purpose %s, "
+			 "role %s (%s) at %s level", c->purpose, c->role, colink_party_name(c->party),
+			 colink_level_name(level));
+		return COLINK_EPOLICY;
+	}
+	return COLINK_OK;
+}
+
+static int audit(struct ctx *c, const char *status, const char *message, struct colink_error *err)
+{
+	static const char *const names[] = {"referral", "guidance", "smoking"};
+	struct colink_audit_entry e;
+	struct colink_audit_count counts[2];
+	char job[48];
+	snprintf(job, sizeof(job), "report %s", names[c->o->what]);
+	memset(&e, 0, sizeof(e));
+	e.kind = "export";
+	e.status = status;
+	e.job = job;
+	e.job_sha256 = c->job ? c->job->sha256 : NULL;
+	e.purpose = c->purpose;
+	e.recipient_party = colink_party_name(c->party);
+	e.recipient_role = c->role;
+	e.agreement_id = c->agreement_id;
+	e.agreement_sha256 = colink_agreement_sha256(c->agr);
+	e.key_id = c->reid ? colink_reident_key_id(c->reid) : NULL;
+	e.output = c->o->out_path ? c->o->out_path : "-";
+	e.message = message;
+	e.nitems = c->nitems;
+	e.items = c->items;
+	counts[0] = (struct colink_audit_count){"rows", (uint64_t)c->rows};
+	counts[1] = (struct colink_audit_count){"not_identified", (uint64_t)c->unlinked};
+	e.ncounts = 2;
+	e.counts = counts;
+	return colink_audit_append(c->audit_log, &e, err);
+}
+
+/* ---- rows ---- */
+
+static enum colink_referral_level max_level(const struct ctx *c, const struct colink_program_row *r)
+{
+	enum colink_referral_level m = COLINK_REFERRAL_UNKNOWN;
+	int a;
+	for (a = 0; a < COLINK_AREA_COUNT; a++)
+		if (c->area_ok[a] && r->referral[a] > m)
+			m = r->referral[a];
+	return m;
+}
+
+static int wanted_row(const struct ctx *c, const struct colink_program_row *r)
+{
+	if (c->o->all)
+		return 1;
+	if (c->o->what == W_REFERRAL)
+		return max_level(c, r) >= COLINK_REFERRAL_RECOMMEND;
+	if (c->o->what == W_GUIDANCE)
+		return r->guidance == COLINK_GUIDANCE_ACTIVE || r->guidance == COLINK_GUIDANCE_MOTIVATIONAL;
+	return 1;
+}
+
+/* The employer-side person linked to an association person; static buffer. */
+static const char *employer_of(struct ctx *c, const char *person_id)
+{
+	static char pid[65];
+	const unsigned char *t;
+	sqlite3_reset(c->link_st);
+	sqlite3_bind_text(c->link_st, 1, person_id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(c->link_st) != SQLITE_ROW || !(t = sqlite3_column_text(c->link_st, 0)))
+		return NULL;
+	snprintf(pid, sizeof(pid), "%s", (const char *)t);
+	return pid;
+}
+
+static int want_person(struct ctx *c, const char *pid)
+{
+	if (c->nwanted == c->capwanted) {
+		size_t cap = c->capwanted ? c->capwanted * 2 : 64;
+		char **n = colink_realloc(c->wanted, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		c->wanted = n;
+		c->capwanted = cap;
+	}
+	if (!(c->wanted[c->nwanted] = colink_strdup(pid)))
+		return -1;
+	c->nwanted++;
+	return 0;
+}
+
+/* The employee number of a row in identified mode, or NULL (not linked / not in the roster). */
+static const char *employee_number(struct ctx *c, const struct colink_program_row *r)
+{
+	const char *emp = employer_of(c, r->person_id);
+	return emp ? colink_reident_employee_number(c->reid, emp) : NULL;
+}
+
+/* Rules text without the rules of withheld areas. */
+static void kept_rules(const struct ctx *c, const char *rules, char *out, size_t n)
+{
+	const char *p = rules;
+	out[0] = '\0';
+	while (p && *p) {
+		const char *end = strstr(p, "; ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int a, keep = 0;
+		for (a = 0; a < COLINK_AREA_COUNT; a++) {
+			const char *name = colink_area_name((enum colink_area)a);
+			size_t nl = strlen(name);
+			if (c->area_ok[a] && !strncmp(p, name, nl) && p[nl] == '.')
+				keep = 1;
+		}
+		if (keep && strlen(out) + len + 3 < n) {
+			if (out[0])
+				strcat(out, "; ");
+			strncat(out, p, len);
+		}
+		p = end ? end + 2 : NULL;
+	}
+}
+
+static void head(struct ctx *c)
+{
+	const char *cols[24];
+	size_t n = 0, i;
+	int a;
+	if (c->o->json) {
+		fprintf(c->out, "{\"report\":\"%s\",\"rules\":",
+			c->o->what == W_REFERRAL ? "referral" : c->o->what == W_GUIDANCE ? "guidance" : "smoking");
+		cli_json_str(c->out, colink_rules_id(c->rules));
+		fprintf(c->out, ",\"identified\":%s,\"purpose\":", c->o->identified ? "true" : "false");
+		cli_json_str(c->out, c->purpose);
+		fputs(",\"rows\":[", c->out);
+		return;
+	}
+	cols[n++] = c->o->identified ? "employee_number" : "person";
+	if (c->site_ok && c->o->identified && c->o->what != W_SMOKING)
+		cols[n++] = "site";
+	cols[n++] = "exam_date";
+	cols[n++] = "fiscal_year";
+	if (c->o->what == W_SMOKING) {
+		cols[n++] = "smoking";
+	} else if (c->detail_ok) {
+		cols[n++] = "age_fy_end";
+	}
+	if (c->o->what == W_GUIDANCE) {
+		cols[n++] = "level";
+		if (c->detail_ok) {
+			cols[n++] = "risks";
+			cols[n++] = "reasons";
+		}
+	} else if (c->o->what == W_REFERRAL) {
+		for (a = 0; a < COLINK_AREA_COUNT; a++)
+			cols[n++] = colink_area_name((enum colink_area)a);
+		cols[n++] = "level";
+		cols[n++] = "rules";
+		cols[n++] = "followup";
+		cols[n++] = "followup_evidence";
+	}
+	for (i = 0; i < n; i++)
+		csv(c->out, cols[i], i + 1 == n);
+}
+
+static int referral_row(struct ctx *c, const struct colink_program_row *r, const char *who,
+			const char *site, struct colink_error *err)
+{
+	FILE *f = c->out;
+	char rules[1024], ev[128], fy[16], age[16];
+	const char *fu = "n/a";
+	enum colink_referral_level lv[COLINK_AREA_COUNT], m = max_level(c, r);
+	int a, rc;
+	for (a = 0; a < COLINK_AREA_COUNT; a++)
+		lv[a] = c->area_ok[a] ? r->referral[a] : COLINK_REFERRAL_UNKNOWN;
+	kept_rules(c, r->referral_rules, rules, sizeof(rules));
+	ev[0] = '\0';
+	if (m >= COLINK_REFERRAL_RECOMMEND) {
+		rc = colink_referral_followup(c->db, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
+		if (rc == -2)
+			return -1;
+		fu = rc == 1 ? "yes" : rc == 0 ? "no" : "unknown";
+	}
+	snprintf(fy, sizeof(fy), "%d", r->fiscal_year);
+	snprintf(age, sizeof(age), "%d", r->age_fy_end);
+	if (c->o->json) {
+		fprintf(f, "%s{", c->rows > 1 ? "," : "");
+		jstr(f, c->o->identified ? "employee_number" : "person", who, 1);
+		if (c->site_ok && c->o->identified)
+			jstr(f, "site", site, 0);
+		jstr(f, "exam_date", r->exam_date, 0);
+		fprintf(f, ",\"fiscal_year\":%d", r->fiscal_year);
+		if (c->detail_ok)
+			fprintf(f, ",\"age_fy_end\":%d", r->age_fy_end);
+		for (a = 0; a < COLINK_AREA_COUNT; a++)
+			jstr(f, colink_area_name((enum colink_area)a),
+			     c->area_ok[a] ? colink_referral_name(lv[a]) : "withheld", 0);
+		jstr(f, "level", colink_referral_name(m), 0);
+		jstr(f, "rules", rules, 0);
+		jstr(f, "followup", fu, 0);
+		jstr(f, "followup_evidence", ev, 0);
+		fputs("}", f);
+		return 0;
+	}
+	csv(f, who, 0);
+	if (c->site_ok && c->o->identified)
+		csv(f, site ? site : "", 0);
+	csv(f, r->exam_date, 0);
+	csv(f, fy, 0);
+	if (c->detail_ok)
+		csv(f, age, 0);
+	for (a = 0; a < COLINK_AREA_COUNT; a++)
+		csv(f, c->area_ok[a] ? colink_referral_name(lv[a]) : "withheld", 0);
+	csv(f, colink_referral_name(m), 0);
+	csv(f, rules, 0);
+	csv(f, fu, 0);
+	csv(f, ev, 1);
+	return 0;
+}
+
+static void guidance_row(struct ctx *c, const struct colink_program_row *r, const char *who,
+			 const char *site)
+{
+	FILE *f = c->out;
+	char fy[16], age[16], risks[16];
+	snprintf(fy, sizeof(fy), "%d", r->fiscal_year);
+	snprintf(age, sizeof(age), "%d", r->age_fy_end);
+	snprintf(risks, sizeof(risks), "%d", r->guidance_risks);
+	if (c->o->json) {
+		fprintf(f, "%s{", c->rows > 1 ? "," : "");
+		jstr(f, c->o->identified ? "employee_number" : "person", who, 1);
+		if (c->site_ok && c->o->identified)
+			jstr(f, "site", site, 0);
+		jstr(f, "exam_date", r->exam_date, 0);
+		fprintf(f, ",\"fiscal_year\":%d", r->fiscal_year);
+		if (c->detail_ok)
+			fprintf(f, ",\"age_fy_end\":%d", r->age_fy_end);
+		jstr(f, "level", colink_guidance_name(r->guidance), 0);
+		if (c->detail_ok) {
+			fprintf(f, ",\"risks\":%d", r->guidance_risks);
+			jstr(f, "reasons", r->guidance_reasons, 0);
+		}
+		fputs("}", f);
+		return;
+	}
+	csv(f, who, 0);
+	if (c->site_ok && c->o->identified)
+		csv(f, site ? site : "", 0);
+	csv(f, r->exam_date, 0);
+	csv(f, fy, 0);
+	if (c->detail_ok) {
+		csv(f, age, 0);
+		csv(f, colink_guidance_name(r->guidance), 0);
+		csv(f, risks, 0);
+		csv(f, r->guidance_reasons, 1);
+	} else {
+		csv(f, colink_guidance_name(r->guidance), 1);
+	}
+}
+
+static void smoking_person_row(struct ctx *c, const struct colink_program_row *r, const char *who)
+{
+	FILE *f = c->out;
+	char fy[16];
+	snprintf(fy, sizeof(fy), "%d", r->fiscal_year);
+	if (c->o->json) {
+		fprintf(f, "%s{", c->rows > 1 ? "," : "");
+		jstr(f, c->o->identified ? "employee_number" : "person", who, 1);
+		jstr(f, "exam_date", r->exam_date, 0);
+		fprintf(f, ",\"fiscal_year\":%d", r->fiscal_year);
+		jstr(f, "smoking", colink_smoking_name(r->smoking), 0);
+		fputs("}", f);
+		return;
+	}
+	csv(f, who, 0);
+	csv(f, r->exam_date, 0);
+	csv(f, fy, 0);
+	csv(f, colink_smoking_name(r->smoking), 1);
+}
+
+struct row_ctx {
+	struct ctx *c;
+	struct colink_error *err;
+};
+
+enum { PASS_COLLECT = 1, PASS_COUNT, PASS_OUTPUT };
+
+static int on_row(void *ud, const struct colink_program_row *r)
+{
+	struct row_ctx *rc = ud;
+	struct ctx *c = rc->c;
+	const char *who = r->person_id;
+	if (!wanted_row(c, r))
+		return 0;
+	if (c->pass == PASS_COLLECT) {
+		const char *emp = employer_of(c, r->person_id);
+		if (emp && want_person(c, emp)) {
+			COLINK_ERR(rc->err, COLINK_ENOMEM, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (c->o->identified && !(who = employee_number(c, r))) {
+		c->unlinked++;
+		return 0;
+	}
+	c->rows++;
+	c->outside += !colink_rules_applies_to(c->rules, r->fiscal_year);
+	if (c->pass == PASS_COUNT)
+		return 0;
+	if (c->o->what == W_REFERRAL)
+		return referral_row(c, r, who, r->site, rc->err);
+	if (c->o->what == W_GUIDANCE)
+		guidance_row(c, r, who, r->site);
+	else
+		smoking_person_row(c, r, who);
+	return 0;
+}
+
+static void rate(char *buf, size_t n, long num, long den)
+{
+	if (den > 0)
+		snprintf(buf, n, "%.1f", 100.0 * (double)num / (double)den);
+	else
+		buf[0] = '\0';
+}
+
+struct smoke_ctx {
+	struct ctx *c;
+	struct colink_smoking_transition total;
+	int fy;
+};
+
+static void smoke_out(struct ctx *c, int fy, const struct colink_smoking_transition *t)
+{
+	FILE *f = c->out;
+	char q[16], r[16], s[16];
+	rate(q, sizeof(q), t->quit_after, t->current_before);
+	rate(r, sizeof(r), t->relapse_after, t->noncurrent_before);
+	rate(s, sizeof(s), t->current_now, t->answered_now);
+	c->rows++;
+	if (c->o->json) {
+		fprintf(f, "%s{\"fiscal_year\":%d", c->rows > 1 ? "," : "", fy);
+		jstr(f, "site", t->site ? t->site : "", 0);
+		fprintf(f, ",\"current_before\":%ld,\"quit_after\":%ld,\"quit_rate\":%s,"
+			"\"noncurrent_before\":%ld,\"relapse_after\":%ld,\"relapse_rate\":%s,"
+			"\"current_now\":%ld,\"answered_now\":%ld,\"smoker_rate\":%s}",
+			t->current_before, t->quit_after, q[0] ? q : "null", t->noncurrent_before,
+			t->relapse_after, r[0] ? r : "null", t->current_now, t->answered_now,
+			s[0] ? s : "null");
+		return;
+	}
+	fprintf(f, "%d,", fy);
+	csv(f, t->site ? t->site : "", 0);
+	fprintf(f, "%ld,%ld,%s,%ld,%ld,%s,%ld,%ld,%s\n", t->current_before, t->quit_after, q,
+		t->noncurrent_before, t->relapse_after, r, t->current_now, t->answered_now, s);
+}
+
+static int on_transition(void *ud, const struct colink_smoking_transition *t)
+{
+	struct smoke_ctx *s = ud;
+	if (!s->c->site_ok) { /* sites withheld: one row for everybody */
+		s->total.current_before += t->current_before;
+		s->total.quit_after += t->quit_after;
+		s->total.noncurrent_before += t->noncurrent_before;
+		s->total.relapse_after += t->relapse_after;
+		s->total.current_now += t->current_now;
+		s->total.answered_now += t->answered_now;
+		return 0;
+	}
+	smoke_out(s->c, s->fy, t);
+	return 0;
+}
+
+static int smoking_rates(struct ctx *c, struct colink_error *err)
+{
+	struct smoke_ctx s;
+	int fy = c->o->fy, rc;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	if (!fy) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(c->db, "SELECT max(fiscal_year) FROM checkup", -1, &st, NULL) ==
+		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			fy = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	s.fy = fy;
+	if (!c->o->json) {
+		fputs("fiscal_year,site,current_before,quit_after,quit_rate,noncurrent_before,"
+		      "relapse_after,relapse_rate,current_now,answered_now,smoker_rate\n", c->out);
+	}
+	rc = colink_smoking_transitions(c->db, c->rules, fy, on_transition, &s, err);
+	if (rc == 0 && !c->site_ok) {
+		s.total.site = "(all)";
+		smoke_out(c, fy, &s.total);
+	}
+	return rc;
+}
+
+static int identify(struct ctx *c, struct colink_error *err)
+{
+	struct row_ctx rc = {c, err};
+	int r;
+	if (!c->roster || !c->roster_mapping || !c->key_file)
+		return COLINK_ERR(err, COLINK_EINVAL, "--identified needs --roster FILE, --roster-mapping "
+				  "MAPPING and the pseudonym key (JOB's <key file> or --key FILE)");
+	c->pass = PASS_COLLECT;
+	r = colink_programs_evaluate(c->db, c->rules, c->o->fy, on_row, &rc, err);
+	if (r)
+		return r < 0 ? COLINK_EIO : COLINK_ENOMEM;
+	return colink_reident_load(&c->reid, colink_data_dir(c->g->data_dir), c->g->plugin_dirs,
+				   c->roster, c->roster_mapping, c->key_file, c->agreement_id,
+				   (const char *const *)c->wanted, c->nwanted, err);
+}
+
+/* Rows and persons left out, before anything is written: they go in the audit entry. */
+static int count_rows(struct ctx *c, struct colink_error *err)
+{
+	struct row_ctx rc = {c, err};
+	c->pass = PASS_COUNT;
+	c->rows = c->unlinked = 0;
+	if (c->o->what == W_SMOKING && !c->o->persons)
+		return COLINK_OK;
+	return colink_programs_evaluate(c->db, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
+										   : COLINK_OK;
+}
+
+static int write_report(struct ctx *c, struct colink_error *err)
+{
+	struct row_ctx rc = {c, err};
+	int r = 0;
+	c->rows = c->unlinked = c->outside = 0;
+	c->pass = PASS_OUTPUT;
+	if (c->o->json && c->o->what == W_SMOKING && !c->o->persons) {
+		fputs("{\"report\":\"smoking\",\"rules\":", c->out);
+		cli_json_str(c->out, colink_rules_id(c->rules));
+		fputs(",\"rows\":[", c->out);
+	} else if (!(c->o->what == W_SMOKING && !c->o->persons)) {
+		head(c);
+	}
+	if (c->o->what == W_SMOKING && !c->o->persons)
+		r = smoking_rates(c, err);
+	else
+		r = colink_programs_evaluate(c->db, c->rules, c->o->fy, on_row, &rc, err);
+	if (c->o->json)
+		fputs("]}\n", c->out);
+	return r ? COLINK_EIO : COLINK_OK;
+}
+
+static int report(struct ctx *c, struct colink_error *err)
+{
+	char why[COLINK_ERRMSG_MAX];
+	int rc;
+	if ((rc = setup(c, err)))
+		return rc;
+	if (c->o->what == W_SMOKING && !c->o->persons)
+		c->o->identified = 0; /* aggregates: nobody to identify */
+	if ((rc = gate(c, why, sizeof(why)))) {
+		if (c->o->identified && rc == COLINK_EPOLICY) {
+			/* fall back to pseudonymized output, with a one-line notice */
+			fprintf(stderr, "colink: notice: %s; the report is pseudonymized\n", why);
+			c->o->identified = 0;
+			c->nitems = 0;
+			rc = gate(c, why, sizeof(why));
+		}
+		if (rc) {
+			struct colink_error e2 = {0};
+			c->nitems = 0; /* nothing is released */
+			if (audit(c, "refused", why, &e2))
+				fprintf(stderr, "colink: %s\n", e2.msg);
+			return COLINK_ERR(err, rc, "%s", why);
+		}
+	}
+	if (c->o->identified && (rc = identify(c, err)))
+		return rc;
+	if ((rc = count_rows(c, err)))
+		return rc;
+	if ((rc = audit(c, "ok", NULL, err)))
+		return rc;
+	if (c->o->out_path && !(c->out = fopen(c->o->out_path, "w")))
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot write the report", c->o->out_path);
+	if (!c->out)
+		c->out = stdout;
+	rc = write_report(c, err);
+	if (c->out != stdout && fclose(c->out) && !rc)
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: writing the report failed", c->o->out_path);
+	c->out = NULL;
+	if (!rc && c->outside)
+		fprintf(stderr, "colink: notice: %ld rows are exams of fiscal years outside those of rule "
+			"set %s (%s); see --rules and --fiscal-year\n", c->outside,
+			colink_rules_id(c->rules), colink_rules_fiscal_years(c->rules));
+	if (!rc && c->unlinked)
+		fprintf(stderr, "colink: notice: %ld person-exams not linked to an employee of the "
+			"roster were left out\n", c->unlinked);
+	return rc;
+}
 
 int cmd_report(struct cli_global *g, int argc, char **argv)
 {
-	(void)g;
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "colink: 'report' is not available in this build\n");
-	return EXIT_USAGE;
+	struct opts o;
+	struct ctx c;
+	struct colink_error err = {0};
+	int rc;
+	if (argc >= 2 && !strcmp(argv[1], "whitepaper"))
+		return cmd_report_whitepaper(g, argc - 1, argv + 1);
+	memset(&o, 0, sizeof(o));
+	rc = parse_args(&o, argc, argv);
+	if (rc) {
+		help(rc > 0 || (argc >= 2 && cli_is_help(argv[1])) ? stdout : stderr);
+		return rc > 0 || (argc >= 2 && cli_is_help(argv[1])) ? EXIT_OK : EXIT_USAGE;
+	}
+	memset(&c, 0, sizeof(c));
+	c.g = g;
+	c.o = &o;
+	rc = report(&c, &err);
+	ctx_free(&c);
+	if (rc) {
+		fprintf(stderr, "colink: %s\n", err.msg);
+		return cli_exit_for_plan(rc);
+	}
+	return EXIT_OK;
 }

@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 2
+-- schema-version: 3
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -49,6 +49,8 @@
 -- History: 1 checkups only.  2 person.side, the employer's tables
 -- (employee, attendance_month, stress_check, stress_answer), linkage
 -- (link, link_review, link_report, link_summary), run.*_replaced.
+-- 3 claims_summary (the association's per-person, per-year claims totals),
+-- run.claims_replaced.
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -57,7 +59,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -82,7 +84,8 @@ CREATE TABLE run (
 	checkups_replaced INTEGER,        -- checkups of earlier runs this run replaced
 	employees_replaced INTEGER,       -- employee rows of earlier runs this run replaced (v2)
 	attendance_replaced INTEGER,      -- attendance_month rows of earlier runs replaced (v2)
-	stress_replaced INTEGER           -- stress checks of earlier runs replaced (v2)
+	stress_replaced INTEGER,          -- stress checks of earlier runs replaced (v2)
+	claims_replaced INTEGER           -- claims_summary rows of earlier runs replaced (v3)
 );
 
 -- One row per input file of a run, written when the input ends.
@@ -387,4 +390,25 @@ CREATE TABLE link_summary (
 	ambiguous INTEGER NOT NULL,          -- link_review rows this run added
 	unmatched_association INTEGER NOT NULL, -- association persons without a link
 	unmatched_employer INTEGER NOT NULL  -- employer persons without a link
+);
+
+-- ------------------------------------------------------------------
+-- Claims summary (レセプト集計), version 3: the association's side.  One
+-- row per person and fiscal year from records of kind claims (person key
+-- card, pseudonymized exactly like checkups: the same person_id).  A row
+-- of a later run replaces the earlier one for the same person and year.
+-- Read by the white paper (medical cost per person) and the referral
+-- follow-up (a visit after the referral exam: last_visit_date).
+-- ------------------------------------------------------------------
+CREATE TABLE claims_summary (
+	person_id TEXT NOT NULL REFERENCES person (person_id),
+	fiscal_year INTEGER NOT NULL,        -- 年度 (April-March) the totals cover
+	medical_cost INTEGER,                -- 総医療費 (yen)
+	visit_days INTEGER,                  -- 受診日数
+	last_visit_date TEXT,                -- 最終受診日, YYYY-MM-DD, or NULL
+	run_id TEXT REFERENCES run (run_id), -- run that loaded it
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER,
+	PRIMARY KEY (person_id, fiscal_year)
 );

@@ -57,6 +57,9 @@ static const struct wide {
 	[WIDE_INDEX(DEST_STRESS)] = { "stress_check", reserved_stress,
 				      "person_id, run_id, input_no, record_no, line_no",
 				      ROW_FIXED_PARAMS, "stress_date" },
+	[WIDE_INDEX(DEST_CLAIMS)] = { "claims_summary", reserved_row,
+				      "person_id, run_id, input_no, record_no, line_no",
+				      ROW_FIXED_PARAMS, "fiscal_year" },
 };
 
 /* fields.tsv table names (and the warehouse names, accepted alike). */
@@ -74,6 +77,7 @@ static const struct {
 	{ "stress", DEST_STRESS },
 	{ "stress_check", DEST_STRESS },
 	{ "stress_answer", DEST_STRESS_ANSWER },
+	{ "claims_summary", DEST_CLAIMS },
 };
 
 char *osq_strdup(const struct colink_host *h, const char *s)
@@ -344,7 +348,7 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 	rc = cat_check(o, err);
 	if (rc)
 		return rc;
-	for (d = DEST_PERSON; d <= DEST_STRESS; d++) {
+	for (d = DEST_PERSON; d <= DEST_CLAIMS; d++) {
 		struct sbuf b = { h, NULL, 0, 0, 0 };
 		if (d == DEST_PERSON)
 			build_person_sql(o, &b);

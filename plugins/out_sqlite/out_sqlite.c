@@ -156,6 +156,16 @@ static const struct migration migrations[] = {
 	  "  linked_total INTEGER NOT NULL, ambiguous INTEGER NOT NULL,\n"
 	  "  unmatched_association INTEGER NOT NULL,\n"
 	  "  unmatched_employer INTEGER NOT NULL);\n" },
+	/* 2 -> 3: claims_summary (the association's claims totals),
+	 * run.claims_replaced. */
+	{ 2,
+	  "ALTER TABLE run ADD COLUMN claims_replaced INTEGER;\n"
+	  "CREATE TABLE claims_summary (\n"
+	  "  person_id TEXT NOT NULL REFERENCES person (person_id),\n"
+	  "  fiscal_year INTEGER NOT NULL, medical_cost INTEGER, visit_days INTEGER,\n"
+	  "  last_visit_date TEXT, run_id TEXT REFERENCES run (run_id),\n"
+	  "  input_no INTEGER, record_no INTEGER, line_no INTEGER,\n"
+	  "  PRIMARY KEY (person_id, fiscal_year));\n" },
 	{ 0, NULL }
 };
 
@@ -178,6 +188,9 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"FROM stress_check WHERE person_id = ? AND stress_date = ?",
 	[ST_SC_DEL_ANS] = "DELETE FROM stress_answer WHERE stress_check_id = ?",
 	[ST_SC_DEL] = "DELETE FROM stress_check WHERE stress_check_id = ?",
+	[ST_CL_FIND] = "SELECT rowid, run_id, input_no, record_no "
+		"FROM claims_summary WHERE person_id = ? AND fiscal_year = ?",
+	[ST_CL_DEL] = "DELETE FROM claims_summary WHERE rowid = ?",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "
@@ -203,7 +216,8 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"finished = coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
 		"message = ?, records_read = ?, records_loaded = ?, "
 		"records_rejected = ?, checkups_replaced = ?, employees_replaced = ?, "
-		"attendance_replaced = ?, stress_replaced = ? WHERE run_id = ?",
+		"attendance_replaced = ?, stress_replaced = ?, claims_replaced = ? "
+		"WHERE run_id = ?",
 };
 
 /* ------------------------------------------------------------------ */
@@ -259,6 +273,7 @@ static void run_reset(struct out_sqlite *o)
 		o->key_field[i] = NOT_FOUND;
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->linked = 0;
+	memset(&o->last, 0, sizeof(o->last));
 }
 
 /* Free everything of the current run and close the database.  An open
@@ -297,6 +312,8 @@ static void run_close(struct out_sqlite *o)
 /* Opening the warehouse and the ledger transaction                    */
 /* ------------------------------------------------------------------ */
 
+#define OSQ_CACHE_KIB "131072" /* 128 MiB of page cache per run, at most */
+
 static int db_open(struct out_sqlite *o, struct colink_error *err)
 {
 	char sql[64];
@@ -316,7 +333,12 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 		return osq_db_err(o, src, "cannot open the warehouse", err);
 	sqlite3_busy_timeout(o->db, o->busy_ms);
 	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", o->synchronous);
+	/* A run is one transaction of random-key inserts (pseudonyms): with
+	 * SQLite's default 2 MB page cache nearly every insert spilled a page
+	 * to the WAL and read one back (bench/RESULTS.md).  The cache fills
+	 * only as far as the warehouse needs; OSQ_CACHE_KIB bounds it. */
 	if (exec(o, sql, "setting synchronous", err) ||
+	    exec(o, "PRAGMA cache_size = -" OSQ_CACHE_KIB, "sizing the page cache", err) ||
 	    exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err))
 		return err->code;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", o->journal);
@@ -706,7 +728,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	osq_bind_u64(st, 3, s ? s->read : 0);
 	osq_bind_u64(st, 4, s ? s->loaded : 0);
 	osq_bind_u64(st, 5, s ? s->rejected : 0);
-	/* ?6.. in enum kind order: checkups, employees, attendance, stress */
+	/* ?6.. in enum kind order: checkups, employees, attendance, stress,
+	 * claims */
 	memcpy(rp, o->replaced, sizeof(rp));
 	for (k = 0; k < K_COUNT; k++)
 		osq_bind_u64(st, 6 + k, rp[k]);

@@ -26,14 +26,15 @@ enum dest {
 	DEST_EMPLOYEE,   /* fields.tsv table employee */
 	DEST_ATTENDANCE, /* table attendance: warehouse attendance_month */
 	DEST_STRESS,     /* table stress: warehouse stress_check */
+	DEST_CLAIMS,     /* table claims_summary (v3) */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
 
-#define NWIDE (DEST_STRESS - DEST_PERSON + 1)
-#define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_STRESS)
+#define NWIDE (DEST_CLAIMS - DEST_PERSON + 1)
+#define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_CLAIMS)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
 
 /* Record kinds this plugin stores (colink_out_record.kind). */
@@ -42,6 +43,7 @@ enum kind {
 	K_ROSTER,     /* employer: employee */
 	K_ATTENDANCE, /* employer: attendance_month */
 	K_STRESS,     /* employer: stress_check + stress_answer */
+	K_CLAIMS,     /* association: claims_summary (v3) */
 	K_COUNT
 };
 
@@ -53,6 +55,7 @@ enum stmt {
 	ST_EMPLOYEE,  /* insert, built (employee columns) */
 	ST_ATTENDANCE,/* insert, built (attendance_month columns) */
 	ST_STRESS,    /* insert, built (stress_check columns) */
+	ST_CLAIMS,    /* insert, built (claims_summary columns) */
 	ST_PERSON_SIDE,
 	ST_PERSON_KEY,
 	ST_CK_FIND,
@@ -66,6 +69,8 @@ enum stmt {
 	ST_SC_FIND,
 	ST_SC_DEL_ANS,
 	ST_SC_DEL,
+	ST_CL_FIND,
+	ST_CL_DEL,
 	ST_OBS,
 	ST_Q,
 	ST_SANS,
@@ -77,7 +82,7 @@ enum stmt {
 	ST_COUNT
 };
 
-_Static_assert(ST_STRESS == ST_PERSON + WIDE_INDEX(DEST_STRESS),
+_Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS),
 	       "built statements follow enum dest");
 
 /* Fixed parameters of the built statements; catalogue columns follow. */
@@ -94,6 +99,8 @@ struct cat_field {
 	int dest;     /* enum dest */
 	int param;    /* parameter in its built statement, 0 if none */
 };
+
+#define OSQ_LAST_MAXPS 6 /* pseudonyms remembered of the previous record */
 
 struct out_sqlite {
 	const struct colink_host *host;
@@ -116,6 +123,21 @@ struct out_sqlite {
 	size_t key_field[NWIDE];
 	uint64_t replaced[K_COUNT]; /* rows of earlier runs replaced */
 	int linked;              /* link ran in this run */
+	/* The person the previous record of this run wrote (record.c): a
+	 * record of the same person, side, birth month and pseudonyms, with
+	 * no person column of its own, skips the side lookup and the person
+	 * upsert, which would change nothing (an employee's 12 attendance
+	 * months are 12 consecutive records).  Pseudonyms only, never a raw
+	 * identifier; cleared by run_reset. */
+	struct osq_last_person {
+		int valid;
+		const char *side;    /* static kinds[] text */
+		int birth_ym;
+		size_t npseudonyms;
+		char person[65];
+		char kind[OSQ_LAST_MAXPS][24];
+		char value[OSQ_LAST_MAXPS][65];
+	} last;
 };
 
 

@@ -49,6 +49,7 @@ static const struct kind_def {
 	int find;            /* enum stmt */
 	int ndel;
 	int del[3];          /* enum stmt, each bound with the found id */
+	int int_key;         /* the key is an INT field (a year), not a date */
 } kinds[K_COUNT] = {
 	[K_CHECKUP] = { "checkup", "association", DEST_CHECKUP,
 			BIT(DEST_PERSON) | BIT(DEST_CHECKUP) | BIT(DEST_OBSERVATION) |
@@ -70,6 +71,11 @@ static const struct kind_def {
 		       "no stress check date", "invalid stress check date",
 		       "duplicate stress check for this person and date",
 		       ST_SC_FIND, 2, { ST_SC_DEL_ANS, ST_SC_DEL } },
+	[K_CLAIMS] = { "claims", "association", DEST_CLAIMS,
+		       BIT(DEST_PERSON) | BIT(DEST_CLAIMS), 0,
+		       "no fiscal year", "invalid fiscal year",
+		       "duplicate claims summary for this person and fiscal year",
+		       ST_CL_FIND, 1, { ST_CL_DEL }, 1 },
 };
 
 static int is_hex64(const char *s)
@@ -378,6 +384,50 @@ static int bind_column(sqlite3_stmt *st, int param,
 	}
 }
 
+/* Whether the record would only repeat the previous record's person
+ * upsert (see struct osq_last_person): same person, side, birth month and
+ * pseudonyms, and no person column of its own. */
+static int same_person(const struct out_sqlite *o, const struct kind_def *kd,
+		       const struct colink_out_record *rec)
+{
+	const struct osq_last_person *l = &o->last;
+	size_t i;
+	if (!l->valid || l->side != kd->side || l->birth_ym != rec->birth_ym ||
+	    l->npseudonyms != rec->npseudonyms || strcmp(l->person, rec->person))
+		return 0;
+	for (i = 0; i < o->ncat; i++)
+		if (o->cat[i].dest == DEST_PERSON && o->slot[i])
+			return 0;
+	for (i = 0; i < rec->npseudonyms; i++)
+		if (strcmp(l->kind[i], rec->pseudonyms[i].kind) ||
+		    strcmp(l->value[i], rec->pseudonyms[i].value))
+			return 0;
+	return 1;
+}
+
+/* Remember the person just written, when it fits (else forget). */
+static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
+			    const struct colink_out_record *rec)
+{
+	struct osq_last_person *l = &o->last;
+	size_t i;
+	l->valid = 0;
+	if (rec->npseudonyms > OSQ_LAST_MAXPS || strlen(rec->person) >= sizeof(l->person))
+		return;
+	for (i = 0; i < rec->npseudonyms; i++) {
+		if (strlen(rec->pseudonyms[i].kind) >= sizeof(l->kind[i]) ||
+		    strlen(rec->pseudonyms[i].value) >= sizeof(l->value[i]))
+			return;
+		strcpy(l->kind[i], rec->pseudonyms[i].kind);
+		strcpy(l->value[i], rec->pseudonyms[i].value);
+	}
+	strcpy(l->person, rec->person);
+	l->side = kd->side;
+	l->birth_ym = rec->birth_ym;
+	l->npseudonyms = rec->npseudonyms;
+	l->valid = 1;
+}
+
 static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 			const struct colink_out_record *rec, struct colink_error *err)
 {
@@ -551,6 +601,12 @@ static int record_key(struct out_sqlite *o, const struct kind_def *kd,
 	kv = kf != NOT_FOUND ? o->slot[kf] : NULL;
 	if (!kv)
 		return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->no_key);
+	if (kd->int_key) { /* a fiscal year */
+		if (kv->v.type != COLINK_T_INT || kv->v.i < 1900 || kv->v.i > 2200)
+			return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->bad_key);
+		snprintf(key, 11, "%d", (int)kv->v.i);
+		return COLINK_OK;
+	}
 	if (kv->v.type != COLINK_T_DATE || format_key(kd, kv->v.i, key))
 		return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->bad_key);
 	return COLINK_OK;
@@ -569,7 +625,7 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	const struct kind_def *kd = NULL;
 	sqlite3_int64 id = 0;
 	char key[11];
-	int has_key, rc = record_check(o, rec, &kd, err);
+	int has_key, repeat, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
@@ -577,12 +633,17 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	if (!rec->person)
 		return COLINK_ERR(err, COLINK_EREJECT, "record has no person key");
 	rc = record_key(o, kd, key, &has_key, err);
-	if (!rc)
+	repeat = !rc && same_person(o, kd, rec);
+	if (!rc && !repeat)
 		rc = side_check(o, kd, rec->person, err);
 	if (!rc)
 		rc = row_claim(o, kd, rec->person, has_key ? key : NULL, err);
-	if (!rc)
+	if (!rc && !repeat) {
+		o->last.valid = 0;
 		rc = person_write(o, kd, rec, err);
+		if (!rc)
+			remember_person(o, kd, rec);
+	}
 	if (!rc)
 		rc = row_write(o, kd, rec, has_key ? key : NULL, &id, err);
 	if (!rc && (kd->dest == DEST_CHECKUP || kd->dest == DEST_STRESS))

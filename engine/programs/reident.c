@@ -1,0 +1,224 @@
+/*
+ * reident.c -- employee numbers for an identified report, from the
+ * employer's own roster: the roster is read through its mapping, each row's
+ * person key (the employee-number pseudonym) is computed with the warehouse's
+ * key and agreement, and a row is kept only when its pseudonym is one of the
+ * report's persons.  The raw number of every other row is wiped at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "host.h"
+#include "mapping.h"
+#include "programs.h"
+#include "run.h"
+#include "settings.h"
+#include "transform.h"
+
+#define NUMBER_MAX 64
+
+struct entry {
+	char pid[65];
+	char *number; /* NULL until the roster gives it */
+};
+
+struct colink_reident {
+	struct entry *e;
+	size_t n;
+	char key_id[17];
+};
+
+struct reading {
+	struct colink_reident *r;
+	struct colink_transform *t;
+	const struct colink_map_field *mf;
+	uint32_t col; /* 1-based position of the employee-number column */
+	struct colink_error *err;
+	int fatal;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->pid, ((const struct entry *)b)->pid);
+}
+
+static struct entry *find(const struct colink_reident *r, const char *pid)
+{
+	struct entry key;
+	if (!pid || strlen(pid) != 64 || !r->n)
+		return NULL;
+	memcpy(key.pid, pid, 65);
+	return bsearch(&key, r->e, r->n, sizeof(r->e[0]), by_pid);
+}
+
+static int on_header(void *ud, size_t n, const char *const *names)
+{
+	struct reading *rd = ud;
+	size_t i;
+	if (colink_transform_header(rd->t, n, names, rd->err)) {
+		rd->fatal = 1;
+		return COLINK_EABORT;
+	}
+	for (i = 0; rd->mf->column && i < n; i++)
+		if (names[i] && !strcmp(names[i], rd->mf->column))
+			rd->col = (uint32_t)(i + 1);
+	return COLINK_OK;
+}
+
+static int on_record(void *ud, const struct colink_raw_record *rec)
+{
+	struct reading *rd = ud;
+	const struct colink_out_record *o;
+	struct colink_reject rj;
+	const struct colink_raw_field *raw = NULL;
+	struct entry *en;
+	char *norm = NULL, why[128];
+	size_t k, nlen = 0;
+	int rc;
+	for (k = 0; k < rec->nfields; k++) {
+		const struct colink_raw_field *f = &rec->fields[k];
+		if ((rd->mf->column && f->name && !strcmp(f->name, rd->mf->column)) ||
+		    (rd->col && f->index == rd->col) || (rd->mf->position && f->index == rd->mf->position))
+			raw = f;
+	}
+	rc = colink_transform_record(rd->t, rec, &o, &rj, rd->err);
+	if (rc == COLINK_EREJECT)
+		return COLINK_OK; /* the run rejected it too: not in the warehouse */
+	if (rc) {
+		rd->fatal = 1;
+		return COLINK_EABORT;
+	}
+	if (!raw || !raw->value || !(en = find(rd->r, o->person)) || en->number)
+		return COLINK_OK;
+	if (colink_normalize(rd->mf->norm, raw->value, raw->len, &norm, &nlen, why, sizeof(why)))
+		return COLINK_OK;
+	if (nlen > NUMBER_MAX) {
+		colink_wipe_free(norm, nlen);
+		return COLINK_OK;
+	}
+	en->number = norm;
+	return COLINK_OK;
+}
+
+static int on_reject(void *ud, uint64_t rn, uint64_t ln, const char *col, const char *why)
+{
+	(void)ud;
+	(void)rn;
+	(void)ln;
+	(void)col;
+	(void)why;
+	return COLINK_OK;
+}
+
+static int read_roster(struct colink_reident *r, const char *data_dir, const char *plugin_dirs,
+		       const char *roster, const char *mpath, struct colink_key *key,
+		       const char *agreement_id, struct colink_error *err)
+{
+	struct colink_catalog *cat = NULL;
+	struct colink_variant_table *vt = NULL;
+	struct colink_loader *l = NULL;
+	struct colink_mapping *m = NULL;
+	const struct colink_loaded_plugin *lp = NULL;
+	struct colink_setting_value *vals = NULL;
+	struct colink_pseudo_set *ps = NULL;
+	struct reading rd = {r, NULL, NULL, 0, err, 0};
+	struct colink_emitter em = {on_header, on_record, on_reject, &rd};
+	struct colink_host host;
+	struct colink_host_ctx hc;
+	void *ictx = NULL;
+	int rc = colink_env_load(&cat, &vt, data_dir, err);
+	if (rc == COLINK_OK)
+		rc = colink_loader_default(&l, plugin_dirs, err);
+	if (rc == COLINK_OK)
+		rc = colink_mapping_check(mpath, cat, vt, l, &m, &lp, &vals, err);
+	if (rc == COLINK_OK && (!(rd.mf = colink_mapping_find(m, "employee_number")) ||
+				!m->primary_key || strcmp(m->primary_key->kind, "employee") ||
+				!rd.mf->norm))
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: a roster mapping whose person key is the "
+				"employee number (primary-key kind employee) is needed", mpath);
+	if (rc == COLINK_OK)
+		rc = colink_pseudo_set_new(&ps, key, NULL, agreement_id, err);
+	if (rc == COLINK_OK)
+		rc = colink_transform_new(&rd.t, m, cat, ps, 1, roster, err);
+	if (rc == COLINK_OK) {
+		colink_host_init(&host);
+		hc.plugin = lp->desc->name;
+		hc.ps = ps;
+		rc = lp->desc->init(&ictx, &host, &hc, vals, err);
+		if (rc == COLINK_OK) {
+			rc = lp->desc->input->read(ictx, roster, &em, err);
+			if (rc == COLINK_EABORT && !rd.fatal)
+				rc = COLINK_OK;
+			lp->desc->fini(ictx);
+		}
+	}
+	colink_transform_free(rd.t);
+	colink_pseudo_set_free(ps);
+	colink_settings_free(vals, 0);
+	colink_mapping_free(m);
+	colink_loader_free(l);
+	colink_variant_table_free(vt);
+	colink_catalog_free(cat);
+	return rc;
+}
+
+int colink_reident_load(struct colink_reident **out, const char *data_dir, const char *plugin_dirs,
+			const char *roster, const char *roster_mapping, const char *key_file,
+			const char *agreement_id, const char *const *wanted, size_t nwanted,
+			struct colink_error *err)
+{
+	struct colink_reident *r;
+	struct colink_key *key = NULL;
+	size_t i, j;
+	int rc;
+	*out = NULL;
+	if (!(r = colink_calloc(1, sizeof(*r))) ||
+	    (nwanted && !(r->e = colink_calloc(nwanted, sizeof(r->e[0]))))) {
+		colink_free(r);
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < nwanted; i++)
+		if (wanted[i] && strlen(wanted[i]) == 64)
+			memcpy(r->e[r->n++].pid, wanted[i], 65);
+	qsort(r->e, r->n, sizeof(r->e[0]), by_pid);
+	for (i = j = 0; i < r->n; i++) /* unique */
+		if (!j || strcmp(r->e[j - 1].pid, r->e[i].pid))
+			r->e[j++] = r->e[i];
+	r->n = j;
+	rc = colink_key_load(&key, key_file, err);
+	if (rc == COLINK_OK) {
+		snprintf(r->key_id, sizeof(r->key_id), "%s", colink_key_id(key));
+		rc = read_roster(r, data_dir, plugin_dirs, roster, roster_mapping, key, agreement_id, err);
+	}
+	colink_key_free(key);
+	if (rc) {
+		colink_reident_free(r);
+		return rc;
+	}
+	*out = r;
+	return COLINK_OK;
+}
+
+const char *colink_reident_employee_number(const struct colink_reident *r, const char *person_id)
+{
+	const struct entry *e = r ? find(r, person_id) : NULL;
+	return e ? e->number : NULL;
+}
+
+const char *colink_reident_key_id(const struct colink_reident *r)
+{
+	return r ? r->key_id : "";
+}
+
+void colink_reident_free(struct colink_reident *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (r->e[i].number)
+			colink_wipe_free(r->e[i].number, strlen(r->e[i].number));
+	colink_free(r->e);
+	colink_free(r);
+}

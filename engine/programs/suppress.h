@@ -1,0 +1,87 @@
+/*
+ * suppress.h -- small-cell protection of released count tables (健康白書).
+ *
+ * A table is R rows x C columns of person counts with its margins: row
+ * totals (column C), column totals (row R) and the grand total (R, C).
+ * Every cell of that (R+1) x (C+1) grid is a released number unless it is
+ * suppressed.  The rules (jp-health-data.md section 5, NDB 最小集計単位の原則):
+ *
+ *   primary        a count 1 <= n < k is suppressed (0 is released, unless
+ *                  suppress_zeros: then 0 <= n < k); a caller may also mark
+ *                  a cell primary (a withheld site, a rate whose complement
+ *                  is small);
+ *   complementary  suppressed cells are never alone in a released linear
+ *                  relation (a row or column with its total): the smallest
+ *                  non-zero released partner is suppressed (ties: the lowest
+ *                  index), iterated to a fixed point;
+ *   exact check    then, per table, the feasible interval of every suppressed
+ *                  cell given every released number is computed exactly (a
+ *                  table with margins is a circulation in a network: the
+ *                  bounds are max-flow problems, integral), where an attacker
+ *                  knows every suppressed cell is >= 1 when zeros are
+ *                  released.  A cell whose interval is one value, or lies
+ *                  below k, gets one more partner suppressed; repeat.
+ *
+ * Tables protected together may share cells: the margins of a dimension
+ * (named by row_dim / col_dim) and the grand total are the same numbers in
+ * every table of the set, so a margin suppressed in one is suppressed in
+ * all.  Cross-table intervals of a shared margin are intersected and checked
+ * the same way (an attacker combines the tables).
+ *
+ * Memory: a table owns its arrays (colink_sup_table_free).  Nothing here
+ * reads data; the caller fills counts.
+ */
+#ifndef COLINK_SUPPRESS_H
+#define COLINK_SUPPRESS_H
+
+#include <stddef.h>
+
+#include "colink/plugin.h" /* struct colink_error */
+
+enum colink_sup_state {
+	COLINK_SUP_RELEASED = 0,
+	COLINK_SUP_PRIMARY = 1,   /* below k (or marked by the caller) */
+	COLINK_SUP_SECONDARY = 2  /* complementary: protects a primary cell */
+};
+
+struct colink_sup_opts {
+	long k;             /* minimum released count, >= 1 (default 10) */
+	int suppress_zeros; /* 1: 0 is suppressed like 1..k-1 */
+};
+
+struct colink_sup_table {
+	const char *name;     /* borrowed; for messages */
+	const char *row_dim;  /* borrowed; dimension of the rows ("age", "site") */
+	const char *col_dim;  /* borrowed; dimension of the columns ("sex") */
+	size_t rows, cols;    /* interior size */
+	long *v;              /* (rows+1)*(cols+1) counts, row-major, margins last */
+	unsigned char *state; /* enum colink_sup_state per cell */
+};
+
+/* Index of cell (i, j), 0 <= i <= rows, 0 <= j <= cols. */
+#define COLINK_SUP_AT(t, i, j) ((i) * ((t)->cols + 1) + (j))
+
+/* Allocate a zeroed rows x cols table (margins included).  0 or
+ * COLINK_ENOMEM.  Free with colink_sup_table_free (accepts NULL members). */
+int colink_sup_table_init(struct colink_sup_table *t, const char *name,
+			  const char *row_dim, const char *col_dim,
+			  size_t rows, size_t cols, struct colink_error *err);
+void colink_sup_table_free(struct colink_sup_table *t);
+
+/* Recompute the margins from the interior counts. */
+void colink_sup_margins(struct colink_sup_table *t);
+
+/* Protect n tables together (see above).  The states are reset, primary
+ * cells the caller marked (state COLINK_SUP_PRIMARY before the call) are
+ * kept.  0, or COLINK_EINVAL / COLINK_ENOMEM with err set. */
+int colink_sup_protect(struct colink_sup_table *tables, size_t n,
+		       const struct colink_sup_opts *o, struct colink_error *err);
+
+/* The exact feasible interval of cell (i, j) of t given its released
+ * numbers (the attacker's view: suppressed cells >= lo, lo = 1 when zeros
+ * are released).  *hi = -1 when unbounded.  0 or COLINK_ENOMEM. */
+int colink_sup_interval(const struct colink_sup_table *t, size_t i, size_t j,
+			const struct colink_sup_opts *o, long *lo_out, long *hi_out,
+			struct colink_error *err);
+
+#endif

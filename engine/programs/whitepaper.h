@@ -1,0 +1,63 @@
+/*
+ * whitepaper.h -- 健康白書: the released aggregates of one fiscal year, with
+ * small-cell protection (suppress.h), as a self-contained HTML report with
+ * SVG charts and CSV files of every released table (issue #7, parts 4-5).
+ *
+ * Population: the employer's employees in service during the fiscal year
+ * (employee.hire_date <= 31 March of its end, leave_date empty or >= 1
+ * April of its start), with sex 1/2 and a known birth month; site and job
+ * type from the roster.  An employee linked to an association person
+ * (link) brings that person's checkups of the year (the latest exam
+ * counts), evaluated by engine/programs (guidance level, referral level per
+ * area, smoking).  Age is the age on 31 March of the fiscal year: from the
+ * checkup when there is one, else from the birth month.  Medical cost per
+ * person comes from claims_summary over every association person with a row
+ * for the year (dependants included), by age band and sex.
+ *
+ * Released tables: each measure by age band x sex, site x sex and job type
+ * x sex, with margins; the three tables of a measure are protected together
+ * (they share the sex margins and the grand total).  A rate is released
+ * only when its numerator and denominator cells are released and the
+ * denominator is >= k; a mean only when the count behind it is >= k and
+ * released.  Sites with fewer than min_site persons are merged into
+ * "その他の事業所" (then treated as one site; withheld too if still
+ * small) or withheld (one row whose every cell is suppressed and protected).
+ */
+#ifndef COLINK_WHITEPAPER_H
+#define COLINK_WHITEPAPER_H
+
+#include <sqlite3.h>
+
+#include "colink/plugin.h"
+#include "programs.h"
+
+enum colink_wp_site_rule { COLINK_WP_SITE_MERGE = 0, COLINK_WP_SITE_WITHHOLD };
+
+struct colink_wp_opts {
+	int fiscal_year;         /* 0: the latest fiscal year with a checkup */
+	long k;                  /* minimum released person count (10) */
+	int suppress_zeros;      /* 1: suppress 0 like 1..k-1 */
+	long min_site;           /* smallest site released on its own (50) */
+	int site_rule;           /* enum colink_wp_site_rule */
+	int attendance_allowed;  /* employer->association aggregates of attendance_month */
+	int claims_allowed;      /* claims_summary (medical cost) may reach the recipient */
+	const char *out_dir;     /* created if missing; whitepaper.html, csv/ */
+	const char *source;      /* borrowed: what the report names as its source (no path secrets) */
+};
+
+struct colink_wp_result {
+	int fiscal_year;         /* the year reported */
+	long persons;            /* the population (a total; never printed below k) */
+	long tables;             /* CSV files written */
+	long suppressed;         /* suppressed cells over all released tables */
+	long sites_merged, sites_withheld;
+};
+
+/* Write the white paper of o->fiscal_year into o->out_dir.  0, or a
+ * negative enum colink_rc with err set (one line naming the file or the
+ * step).  Nothing below k is written anywhere. */
+int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
+			    const struct colink_wp_opts *o, struct colink_wp_result *res,
+			    struct colink_error *err);
+
+#endif

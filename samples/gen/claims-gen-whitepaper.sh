@@ -1,0 +1,87 @@
+#!/bin/sh
+# claims-gen-whitepaper.sh -- the sample 健康白書 (samples/whitepaper.png).
+#
+#   samples/gen/claims-gen-whitepaper.sh BUILD_DIR WORK_DIR [PNG]
+#
+# Generates a synthetic population with colink-gen (--employer: roster and
+# attendance), the same vendor A persons' checkups one fiscal year earlier
+# (FY2023, with some smoking answers changed so that quit and relapse rates
+# exist) and a claims summary for both years (claims-gen), loads everything
+# with one job under the sample agreement, writes the white paper of FY2024
+# to WORK_DIR/out/wp and, given PNG, renders it with tests/html_render.sh.
+# Deterministic: same colink-gen, same files, same report.  WORK_DIR is
+# replaced.
+set -eu
+if [ $# -lt 2 ]; then
+	echo "usage: $0 BUILD_DIR WORK_DIR [PNG]" >&2
+	exit 2
+fi
+build=$(cd "$1" && pwd)
+work=$2
+png=${3:-}
+case $png in
+'' | /*) ;;
+*) png=$(pwd)/$png ;;
+esac
+src=$(cd "$(dirname "$0")/../.." && pwd)
+colink=$build/colink
+
+rm -rf "$work"
+mkdir -p "$work/in" "$work/out"
+work=$(cd "$work" && pwd)
+"$build/samples/colink-gen" --persons 800 --seed 7 --out "$work/in" --employer
+
+# FY2023: the vendor A exams one year earlier (a 29 February becomes the
+# 28th); one current smoker in four answered "never" a year before (a
+# relapse seen from 2023), one never-smoker in eight smoked then (a quit).
+awk -F, -v OFS=, 'NR == 1 { print; next }
+{
+	y = substr($8, 1, 4) - 1; md = substr($8, 5)
+	if (md == "-02-29") md = "-02-28"
+	$8 = y md
+	if ($35 == "1" && NR % 4 == 0) $35 = "3"
+	else if ($35 == "3" && NR % 8 == 0) $35 = "1"
+	print
+}' "$work/in/vendor_a.csv" > "$work/in/vendor_a_2023.csv"
+
+"$src/samples/gen/claims-gen" --year 2023 "$work/in/roster.csv" "$work/in/vendor_a.csv" \
+	> "$work/in/claims_2023.csv"
+"$src/samples/gen/claims-gen" --year 2024 "$work/in/roster.csv" "$work/in/vendor_a.csv" \
+	> "$work/in/claims_2024.csv"
+
+m=$src/mappings
+cat > "$work/job.xml" <<JOB
+<?xml version="1.0" encoding="UTF-8"?>
+<job xmlns="urn:colink:job:1" name="whitepaper-sample">
+  <agreement file="$src/samples/agreement.xml" id="sample-collabo-2024"/>
+  <purpose>健康白書</purpose>
+  <recipient party="association" role="保健事業担当者"/>
+  <key file="sample.key"/>
+  <input mapping="$m/vendors/vendor_a.xml" path="in/vendor_a_2023.csv"/>
+  <input mapping="$m/vendors/vendor_a.xml" path="in/vendor_a.csv"/>
+  <input mapping="$m/vendors/vendor_b.xml" path="in/vendor_b.csv"/>
+  <input mapping="$m/employer/roster.xml" path="in/roster.csv"/>
+  <input mapping="$m/employer/attendance_freee.xml" path="in/attendance.csv"/>
+  <input mapping="$m/association/claims_summary.xml" path="in/claims_2023.csv"/>
+  <input mapping="$m/association/claims_summary.xml" path="in/claims_2024.csv"/>
+  <output plugin="out_sqlite"><set name="path" value="out/warehouse.db"/></output>
+  <link>
+    <pass key="card"/>
+    <pass key="kana_dob_sex_insurer"/>
+  </link>
+  <audit log="out/audit.log"/>
+  <options max-rejected="1000"/>
+</job>
+JOB
+cd "$work"
+"$colink" key new sample.key >/dev/null
+rc=0
+"$colink" -q run job.xml || rc=$?
+if [ "$rc" -gt 1 ]; then
+	echo "$0: the sample run failed (exit $rc)" >&2
+	exit 1
+fi
+"$colink" report whitepaper job.xml --fiscal-year 2024 -o out/wp
+if [ -n "$png" ]; then
+	sh "$src/tests/html_render.sh" "$work/out/wp/whitepaper.html" "$png" 1200,5200
+fi

@@ -1,0 +1,203 @@
+/* sup_audit.h -- the brute-force AUDIT of a released table, shared by
+ * tests/test_suppress.c and tests/test_whitepaper.c (static: include once
+ * per test program).  Written independently of engine/programs/suppress.c:
+ * it enumerates every integer table that agrees with the released numbers
+ * (suppressed cells >= 1 when zeros are released, as a reader knows) and
+ * collects each suppressed cell's feasible values. */
+#ifndef COLINK_SUP_AUDIT_H
+#define COLINK_SUP_AUDIT_H
+
+#include <CUnit/Basic.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "programs/suppress.h"
+
+#define AT(t, i, j) COLINK_SUP_AT(t, i, j)
+#define MAXCELLS 64
+
+struct audit {
+	const struct colink_sup_table *t;
+	long lo, ub;                /* reader's lower bound, search bound */
+	long val[MAXCELLS];         /* current candidate grid (interior) */
+	long minv[MAXCELLS], maxv[MAXCELLS];
+	size_t vars[MAXCELLS], nvars;
+	long long nodes, budget;
+	long solutions;
+};
+
+static int released(const struct colink_sup_table *t, size_t c)
+{
+	return t->state[c] == COLINK_SUP_RELEASED;
+}
+
+/* Sum of row i (is_row) or column j over interior cells fixed so far (the
+ * first `upto` vars assigned); *open counts unassigned suppressed cells. */
+static long partial(struct audit *a, int is_row, size_t k, size_t upto, size_t *open)
+{
+	const struct colink_sup_table *t = a->t;
+	size_t n = is_row ? t->cols : t->rows, m, v;
+	long s = 0;
+	*open = 0;
+	for (m = 0; m < n; m++) {
+		size_t c = is_row ? AT(t, k, m) : AT(t, m, k);
+		if (released(t, c)) {
+			s += t->v[c];
+			continue;
+		}
+		for (v = 0; v < upto && a->vars[v] != c; v++)
+			;
+		if (v < upto)
+			s += a->val[c];
+		else
+			(*open)++;
+	}
+	return s;
+}
+
+static void leaf(struct audit *a)
+{
+	const struct colink_sup_table *t = a->t;
+	size_t R = t->rows, C = t->cols, i, j, c;
+	long g = 0;
+	long grid[MAXCELLS];
+	for (i = 0; i < R; i++)
+		for (j = 0; j < C; j++) {
+			c = AT(t, i, j);
+			grid[c] = released(t, c) ? t->v[c] : a->val[c];
+		}
+	for (i = 0; i < R; i++) {
+		long s = 0;
+		for (j = 0; j < C; j++)
+			s += grid[AT(t, i, j)];
+		grid[AT(t, i, C)] = s;
+		g += s;
+	}
+	for (j = 0; j < C; j++) {
+		long s = 0;
+		for (i = 0; i < R; i++)
+			s += grid[AT(t, i, j)];
+		grid[AT(t, R, j)] = s;
+	}
+	grid[AT(t, R, C)] = g;
+	for (c = 0; c < (R + 1) * (C + 1); c++) {
+		if (released(t, c) && grid[c] != t->v[c])
+			return;
+		if (!released(t, c) && grid[c] < a->lo)
+			return;
+	}
+	a->solutions++;
+	for (c = 0; c < (R + 1) * (C + 1); c++) {
+		if (grid[c] < a->minv[c])
+			a->minv[c] = grid[c];
+		if (grid[c] > a->maxv[c])
+			a->maxv[c] = grid[c];
+	}
+}
+
+static void dfs(struct audit *a, size_t k)
+{
+	const struct colink_sup_table *t = a->t;
+	size_t c, i, j, ro, co;
+	long from = a->lo, to = a->ub, x, rs, cs;
+	if (++a->nodes > a->budget)
+		return;
+	if (k == a->nvars) {
+		leaf(a);
+		return;
+	}
+	c = a->vars[k];
+	i = c / (t->cols + 1);
+	j = c % (t->cols + 1);
+	rs = partial(a, 1, i, k, &ro);
+	cs = partial(a, 0, j, k, &co);
+	if (released(t, AT(t, i, t->cols))) {
+		long tot = t->v[AT(t, i, t->cols)];
+		if (ro == 1)
+			from = to = tot - rs;
+		else if (tot - rs - a->lo * (long)(ro - 1) < to)
+			to = tot - rs - a->lo * (long)(ro - 1);
+	}
+	if (released(t, AT(t, t->rows, j))) {
+		long tot = t->v[AT(t, t->rows, j)];
+		if (co == 1) {
+			if (tot - cs < from || tot - cs > to)
+				return;
+			from = to = tot - cs;
+		} else if (tot - cs - a->lo * (long)(co - 1) < to)
+			to = tot - cs - a->lo * (long)(co - 1);
+	}
+	if (from < a->lo)
+		from = a->lo;
+	for (x = from; x <= to; x++) {
+		a->val[c] = x;
+		dfs(a, k + 1);
+	}
+}
+
+/* Run the audit of t; 0 when the budget ran out (not audited). */
+static int audit_run(struct audit *a, const struct colink_sup_table *t,
+		     const struct colink_sup_opts *o)
+{
+	size_t c, n = (t->rows + 1) * (t->cols + 1);
+	CU_ASSERT_FATAL(n <= MAXCELLS);
+	memset(a, 0, sizeof(*a));
+	a->t = t;
+	a->lo = o->suppress_zeros ? 0 : 1;
+	/* a released grand total bounds every cell; else search well past it */
+	a->ub = released(t, AT(t, t->rows, t->cols)) ? t->v[AT(t, t->rows, t->cols)]
+						     : 2 * t->v[AT(t, t->rows, t->cols)] + 3 * o->k;
+	a->budget = 5000000;
+	for (c = 0; c < n; c++) {
+		a->minv[c] = LONG_MAX;
+		a->maxv[c] = LONG_MIN;
+		if (!released(t, c) && c / (t->cols + 1) < t->rows && c % (t->cols + 1) < t->cols)
+			a->vars[a->nvars++] = c;
+	}
+	dfs(a, 0);
+	return a->nodes <= a->budget;
+}
+
+/* Every suppressed cell: not pinned, not confined below k; the engine's
+ * exact interval equals the brute force's.  Returns the audited flag. */
+static int audit_table_ex(const struct colink_sup_table *t, const struct colink_sup_opts *o, int truth)
+{
+	struct audit a;
+	size_t i, j;
+	if (!audit_run(&a, t, o))
+		return 0;
+	CU_ASSERT_FATAL(a.solutions >= 1); /* the true table is one */
+	for (i = 0; i <= t->rows; i++)
+		for (j = 0; j <= t->cols; j++) {
+			size_t c = AT(t, i, j);
+			long lo, hi;
+			struct colink_error err = {0};
+			if (released(t, c))
+				continue;
+			CU_ASSERT(a.minv[c] < a.maxv[c]);       /* not pinned */
+			CU_ASSERT(a.maxv[c] >= o->k);          /* not confined to 1..k-1 */
+			if (a.minv[c] >= a.maxv[c] || a.maxv[c] < o->k)
+				fprintf(stderr, "revealed: %s cell (%zu,%zu) in [%ld,%ld]\n",
+					t->name, i, j, a.minv[c], a.maxv[c]);
+			if (!truth)
+				continue;
+			CU_ASSERT(a.minv[c] <= t->v[c] && t->v[c] <= a.maxv[c]);
+			CU_ASSERT_EQUAL(colink_sup_interval(t, i, j, o, &lo, &hi, &err), 0);
+			CU_ASSERT_EQUAL(lo, a.minv[c]);
+			if (hi >= 0) {
+				CU_ASSERT_EQUAL(hi, a.maxv[c]);
+			} else { /* unbounded: the search reaches its own bound */
+				CU_ASSERT(a.maxv[c] >= a.ub);
+			}
+		}
+	return 1;
+}
+
+/* The audit, with the true values of the suppressed cells known. */
+static int audit_table(const struct colink_sup_table *t, const struct colink_sup_opts *o)
+{
+	return audit_table_ex(t, o, 1);
+}
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * test_report.c -- `colink report` end to end through the real binary.
+ *
+ * The MHLW fixture (tests/data/mhlw_fixture, loaded by
+ * tests/data/programs/fixture-job.xml) must give exactly the 階層化 results
+ * and referral levels of the shared reference's cda-synthetic/README.md; the
+ * sample job's warehouse gives the employer's identified action list only to
+ * the roles the sample agreement allows, pseudonymized output otherwise, and
+ * every report leaves one audit entry.
+ */
+#include <CUnit/Basic.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *dir, *job, *sdir, *sjob, *roster_args;
+
+static int colink(const char *args, char **out, char **err)
+{
+	return tu_colink_run(NULL, args, out, err);
+}
+
+/* Replace every `from` in s (malloc'd, freed) by `to`. */
+static char *subst(char *s, const char *from, const char *to)
+{
+	char *p;
+	while ((p = strstr(s, from))) {
+		char *n = tu_fmt("%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+static int setup(void)
+{
+	char *t = tu_fmt("%s/tests/data/programs/fixture-job.xml", tu_srcdir());
+	char *body = tu_read_file(t, NULL), *c, *e = NULL;
+	int rc;
+	free(t);
+	dir = tu_mkdtemp("report");
+	if (!body || !dir)
+		return 1;
+	body = subst(subst(body, "@SRCDIR@", tu_srcdir()), "@DIR@", dir);
+	job = tu_fmt("%s/fixture-job.xml", dir);
+	tu_write_file(job, body, strlen(body));
+	free(body);
+	c = tu_fmt("key new '%s/k.key'", dir);
+	rc = colink(c, NULL, NULL);
+	free(c);
+	c = tu_fmt("run '%s'", job);
+	rc |= colink(c, NULL, &e);
+	if (rc)
+		fprintf(stderr, "fixture run: %s\n", e ? e : "");
+	free(c);
+	free(e);
+	/* the sample job, as shipped, in a copy of the samples folder */
+	sdir = tu_fmt("%s/s", dir);
+	c = tu_fmt("mkdir -p '%s' && cp -r '%s/samples' '%s/' && ln -s '%s/mappings' '%s/mappings' && "
+		   "cd '%s/samples' && rm -rf out sample.key && mkdir out", sdir, tu_srcdir(), sdir,
+		   tu_srcdir(), sdir, sdir);
+	rc |= tu_run(c, NULL, NULL);
+	free(c);
+	sjob = tu_fmt("%s/samples/sample-job.xml", sdir);
+	c = tu_fmt("key new '%s/samples/sample.key'", sdir);
+	rc |= colink(c, NULL, NULL);
+	free(c);
+	c = tu_fmt("run '%s'", sjob);
+	if (colink(c, NULL, NULL) != 1) /* three planted rejects */
+		rc = 1;
+	free(c);
+	roster_args = tu_fmt("--roster '%s/samples/employer/roster.csv' --roster-mapping "
+			     "'%s/mappings/employer/roster.xml'", sdir, sdir);
+	return rc;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(job);
+	free(sdir);
+	free(sjob);
+	free(roster_args);
+	return 0;
+}
+
+/* `colink report ARGS` with the fixture job; stdout returned (caller frees). */
+static char *report(const char *args, int want_rc)
+{
+	char *c = tu_fmt("report %s '%s'", args, job), *out = NULL, *err = NULL;
+	int rc = colink(c, &out, &err);
+	if (rc != want_rc)
+		fprintf(stderr, "\n  %s: exit %d: %s\n", c, rc, err ? err : "");
+	CU_ASSERT_EQUAL(rc, want_rc);
+	free(c);
+	free(err);
+	return out ? out : tu_fmt("%s", "");
+}
+
+static char *sample_report(const char *args, int want_rc, char **err)
+{
+	char *c = tu_fmt("report %s '%s'", args, sjob), *out = NULL;
+	int rc = colink(c, &out, err);
+	if (rc != want_rc)
+		fprintf(stderr, "\n  %s: exit %d: %s\n", c, rc, err && *err ? *err : "");
+	CU_ASSERT_EQUAL(rc, want_rc);
+	free(c);
+	return out ? out : tu_fmt("%s", "");
+}
+
+/* The line of `out` containing `needle`, or NULL (malloc'd). */
+static char *line_with(const char *out, const char *needle)
+{
+	const char *p = strstr(out, needle), *b, *e;
+	if (!p)
+		return NULL;
+	for (b = p; b > out && b[-1] != '\n'; b--)
+		;
+	e = strchr(p, '\n');
+	return tu_fmt("%.*s", (int)(e ? e - b : (long)strlen(b)), b);
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int has(const char *hay, const char *needle)
+{
+	int ok = hay && strstr(hay, needle) != NULL;
+	if (!ok)
+		fprintf(stderr, "\n  missing '%s' in: %s\n", needle, hay ? hay : "(null)");
+	return ok;
+}
+
+/* 1 when s holds a run of 64 hex digits (a pseudonym). */
+static int has_pseudonym(const char *s)
+{
+	int run = 0;
+	for (; *s; s++) {
+		run = isxdigit((unsigned char)*s) ? run + 1 : 0;
+		if (run == 64)
+			return 1;
+	}
+	return 0;
+}
+
+static long audit_entries(const char *log, const char *needle)
+{
+	char *text = tu_read_file(log, NULL), *p;
+	long n = 0;
+	for (p = text; p && (p = strstr(p, needle)); p++)
+		n++;
+	free(text);
+	return n;
+}
+
+/* ---- the fixture: exactly the reference's outcomes ---- */
+
+static void test_report__fixture_guidance_exactly_as_the_reference(void)
+{
+	char *out = report("guidance --all", 0), *l;
+	char *db = tu_fmt("%s/fixture.db", dir);
+	char *p1 = tu_sql1(db, "SELECT person_id FROM checkup WHERE exam_date = '2024-06-10'");
+	CU_ASSERT_EQUAL(count_lines(out), 4);
+	CU_ASSERT(has(out, "person,exam_date,fiscal_year,age_fy_end,level,risks,reasons\n"));
+	l = line_with(out, ",2024-06-10,");
+	CU_ASSERT(has(l, ",2024-06-10,2024,54,active,4,"));
+	CU_ASSERT(has(l, "waist 92>=85(M); sbp 144>=130; dbp 89>=85; tg_fasting 180>=150; hdl 38<40; "
+		      "fpg 118>=100; smoking; route waist, risks 4"));
+	CU_ASSERT(p1 && l && !strncmp(l, p1, 64));
+	free(l);
+	l = line_with(out, ",2024-09-15,");
+	CU_ASSERT(has(l, ",2024-09-15,2024,68,motivational,2,"));
+	CU_ASSERT(has(l, "bmi 25.8>=25; tg_casual 200>=175; hba1c 5.8>=5.6; route BMI, risks 2"));
+	CU_ASSERT(l && !strstr(l, "smoking")); /* ex-smoker: not counted, not named */
+	free(l);
+	l = line_with(out, ",2024-11-05,");
+	CU_ASSERT(has(l, ",2024-11-05,2024,46,excluded-medication,"));
+	CU_ASSERT(has(l, "on medication: BP"));
+	free(l);
+	free(out);
+	/* the interview list: active and motivational only */
+	out = report("guidance", 0);
+	CU_ASSERT_EQUAL(count_lines(out), 3);
+	CU_ASSERT(!strstr(out, "2024-11-05"));
+	free(out);
+	free(p1);
+	free(db);
+}
+
+static void test_report__fixture_referral_exactly_as_the_reference(void)
+{
+	char *out = report("referral", 0), *l;
+	CU_ASSERT(has(out, "person,exam_date,fiscal_year,age_fy_end,bp,lipid,liver,glucose,kidney,anemia,"
+		      "level,rules,followup,followup_evidence\n"));
+	CU_ASSERT_EQUAL(count_lines(out), 3); /* person 2 is not referred */
+	CU_ASSERT(!strstr(out, "2024-09-15"));
+	l = line_with(out, ",2024-06-10,");
+	CU_ASSERT(has(l, ",2024-06-10,2024,54,recommend,recommend,recommend,guidance,guidance,unknown,recommend,"));
+	CU_ASSERT(has(l, "bp.sbp.recommend(>=140): 144"));
+	CU_ASSERT(has(l, "lipid.ldl.recommend(>=140): 150"));
+	CU_ASSERT(has(l, "liver.alt.recommend(>=51): 52"));
+	CU_ASSERT(has(l, "liver.ggt.recommend(>=101): 110"));
+	CU_ASSERT(has(l, ",unknown,no later claims or checkup"));
+	free(l);
+	l = line_with(out, ",2024-11-05,");
+	CU_ASSERT(has(l, ",2024-11-05,2024,46,urgent,recommend,none,recommend,urgent,unknown,urgent,"));
+	CU_ASSERT(has(l, "bp.sbp.urgent(>=160): 165; bp.dbp.urgent(>=100): 102"));
+	CU_ASSERT(has(l, "kidney.egfr.urgent(<45): 38.9"));
+	free(l);
+	free(out);
+	out = report("referral --all", 0);
+	CU_ASSERT_EQUAL(count_lines(out), 4);
+	l = line_with(out, ",2024-09-15,");
+	CU_ASSERT(has(l, ",2024-09-15,2024,68,none,guidance,none,guidance,unknown,unknown,guidance,"));
+	CU_ASSERT(has(l, ",n/a,"));
+	free(l);
+	free(out);
+}
+
+static void test_report__json_and_output_file(void)
+{
+	char *out = report("guidance --all --json", 0), *f, *text;
+	CU_ASSERT(has(out, "{\"report\":\"guidance\",\"rules\":\"4th (referral r6, guidance 4th, smoking 2024)\""));
+	CU_ASSERT(has(out, "\"exam_date\":\"2024-06-10\",\"fiscal_year\":2024,\"age_fy_end\":54,"
+		      "\"level\":\"active\",\"risks\":4,"));
+	CU_ASSERT(has(out, "\"level\":\"excluded-medication\""));
+	CU_ASSERT(has(out, "]}\n"));
+	free(out);
+	f = tu_fmt("referral -o '%s/ref.csv'", dir);
+	out = report(f, 0);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	free(out);
+	free(f);
+	f = tu_fmt("%s/ref.csv", dir);
+	text = tu_read_file(f, NULL);
+	CU_ASSERT(has(text, ",2024-11-05,2024,46,urgent,"));
+	free(text);
+	free(f);
+}
+
+static void test_report__rule_settings_change_the_result(void)
+{
+	char *out = report("referral --all --set referral.hdl_recommend=34", 0), *l;
+	l = line_with(out, ",2024-11-05,"); /* HDL 33 */
+	CU_ASSERT(has(l, "lipid.hdl.recommend(<=34): 33"));
+	free(l);
+	free(out);
+	out = report("referral --set referral.nope=1", 3);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	free(out);
+}
+
+static void test_report__smoking_rates(void)
+{
+	char *out = report("smoking --party employer --role 健康管理チーム", 0);
+	/* one fiscal year only: no transitions; 1 current smoker of 3 answering */
+	CU_ASSERT(has(out, "fiscal_year,site,current_before,quit_after,quit_rate,noncurrent_before,"
+		      "relapse_after,relapse_rate,current_now,answered_now,smoker_rate\n"));
+	CU_ASSERT(has(out, "\n2024,,0,0,,0,0,,1,3,33.3\n"));
+	free(out);
+	out = report("smoking --persons --all", 0);
+	CU_ASSERT(has(out, ",2024-06-10,2024,current\n"));
+	CU_ASSERT(has(out, ",2024-09-15,2024,quit\n"));
+	CU_ASSERT(has(out, ",2024-11-05,2024,never\n"));
+	free(out);
+}
+
+/* ---- the sample job: identified only where the agreement allows ---- */
+
+static void test_report__identified_action_list_for_allowed_role(void)
+{
+	char *args = tu_fmt("referral --party employer --role 産業医 --identified %s", roster_args);
+	char *log = tu_fmt("%s/samples/out/audit.log", sdir), *err = NULL, *out, *l;
+	long before = audit_entries(log, "\"kind\":\"export\"");
+	out = sample_report(args, 0, &err);
+	CU_ASSERT(has(out, "employee_number,site,exam_date,fiscal_year,bp,lipid,liver,glucose,kidney,"
+		      "anemia,level,rules,followup,followup_evidence\n"));
+	/* roster 0100101 (S01) is vendor_a's テスト イチロウ; 0100102 (S02) テスト ジロウ */
+	l = line_with(out, "0100101,");
+	CU_ASSERT(has(l, "0100101,S01,2024-06-10,2024,recommend,recommend,recommend,guidance,guidance,"
+		      "withheld,recommend,bp.sbp.recommend(>=140): 144"));
+	free(l);
+	l = line_with(out, "0100102,");
+	CU_ASSERT(has(l, "0100102,S02,2024-11-05,2024,urgent,recommend,none,recommend,urgent,withheld,urgent,"));
+	CU_ASSERT(l && !strstr(l, "anemia."));
+	free(l);
+	CU_ASSERT(!has_pseudonym(out));
+	CU_ASSERT(!strstr(out, "テスト") && !strstr(out, "1970"));
+	CU_ASSERT_EQUAL(audit_entries(log, "\"kind\":\"export\""), before + 1);
+	CU_ASSERT_EQUAL(audit_entries(log, "\"items\":[\"employee_number\",\"site\",\"exam_date\""), 1);
+	free(out);
+	free(err);
+	free(args);
+	free(log);
+}
+
+static void test_report__identified_guidance_carries_no_health_values(void)
+{
+	char *args = tu_fmt("guidance --party employer --role 保健師 --identified %s", roster_args);
+	char *err = NULL, *out = sample_report(args, 0, &err);
+	CU_ASSERT(has(out, "employee_number,site,exam_date,fiscal_year,level\n"));
+	CU_ASSERT(has(out, "\n0100101,S01,2024-06-10,2024,active\n"));
+	CU_ASSERT(!strstr(out, "waist") && !strstr(out, "route"));
+	CU_ASSERT(!has_pseudonym(out));
+	free(out);
+	free(err);
+	free(args);
+}
+
+static void test_report__identified_falls_back_to_pseudonyms(void)
+{
+	/* the job's own recipient (association staff): employee numbers are not theirs */
+	char *args = tu_fmt("referral --identified %s", roster_args);
+	char *err = NULL, *out = sample_report(args, 0, &err);
+	CU_ASSERT(has(err, "notice: the agreement does not allow employee_number"));
+	CU_ASSERT(has(err, "the report is pseudonymized"));
+	CU_ASSERT(has(out, "person,exam_date,"));
+	CU_ASSERT(has_pseudonym(out));
+	CU_ASSERT(!strstr(out, "0100101") && !strstr(out, "0100102"));
+	free(out);
+	free(err);
+	free(args);
+}
+
+static void test_report__role_without_clause_is_refused_and_audited(void)
+{
+	char *log = tu_fmt("%s/samples/out/audit.log", sdir), *err = NULL;
+	long before = audit_entries(log, "\"status\":\"refused\"");
+	char *out = sample_report("referral --party employer --role 健康管理チーム", 3, &err);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT(has(err, "the agreement allows none of the report's items for purpose 受診勧奨, "
+		      "role 健康管理チーム"));
+	CU_ASSERT_EQUAL(audit_entries(log, "\"status\":\"refused\""), before + 1);
+	free(out);
+	free(err);
+	err = NULL;
+	out = sample_report("referral --party employer --role 社長", 3, &err);
+	CU_ASSERT(has(err, "'社長' is not a role of the employer party"));
+	free(out);
+	free(err);
+	err = NULL;
+	out = sample_report("referral --purpose 人事評価 --party employer --role 産業医", 3, &err);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	free(out);
+	free(err);
+	free(log);
+}
+
+static void test_report__exams_outside_the_rule_sets_years_are_named(void)
+{
+	char *err = NULL, *out = sample_report("guidance --all", 0, &err);
+	/* the sample has one FY2019 exam; the default set declares 2024- */
+	CU_ASSERT(has(out, ",2019-10-01,2019,"));
+	CU_ASSERT(has(err, "notice: 1 rows are exams of fiscal years outside those of rule set 4th"));
+	free(out);
+	free(err);
+	err = NULL;
+	out = sample_report("guidance --all --fiscal-year 2024", 0, &err);
+	CU_ASSERT(!strstr(out, ",2019-10-01,"));
+	CU_ASSERT(!err || !strstr(err, "outside"));
+	free(out);
+	free(err);
+}
+
+static void test_report__usage_and_missing_files(void)
+{
+	char *out = NULL, *err = NULL, *c;
+	CU_ASSERT_EQUAL(colink("report bogus", &out, &err), 2);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(colink("report referral --help", &out, &err), 0);
+	CU_ASSERT(has(out, "usage: colink report referral|guidance|smoking"));
+	free(out);
+	free(err);
+	c = tu_fmt("report referral --warehouse '%s/none.db' --agreement '%s/samples/agreement.xml' "
+		   "--party association --role 保健事業担当者", dir, tu_srcdir());
+	CU_ASSERT_EQUAL(colink(c, &out, &err), 4);
+	CU_ASSERT(has(err, "none.db: cannot read the warehouse"));
+	free(out);
+	free(err);
+	free(c);
+	c = tu_fmt("report referral --warehouse '%s/fixture.db' --party association --role x", dir);
+	CU_ASSERT_EQUAL(colink(c, &out, &err), 3);
+	CU_ASSERT(has(err, "no agreement"));
+	free(out);
+	free(err);
+	free(c);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("report", setup, teardown);
+#define T(name) CU_add_test(s, #name, name)
+	T(test_report__fixture_guidance_exactly_as_the_reference);
+	T(test_report__fixture_referral_exactly_as_the_reference);
+	T(test_report__json_and_output_file);
+	T(test_report__rule_settings_change_the_result);
+	T(test_report__smoking_rates);
+	T(test_report__identified_action_list_for_allowed_role);
+	T(test_report__identified_guidance_carries_no_health_values);
+	T(test_report__identified_falls_back_to_pseudonyms);
+	T(test_report__role_without_clause_is_refused_and_audited);
+	T(test_report__exams_outside_the_rule_sets_years_are_named);
+	T(test_report__usage_and_missing_files);
+#undef T
+	return tu_run_suites();
+}
