@@ -285,6 +285,170 @@ static void test_gen__no_identifier_lands(void)
 	free(csv);
 }
 
+/* ------------------------------------------------------------------ */
+/* --employer: roster.csv and attendance.csv (the bench's employer side) */
+/* ------------------------------------------------------------------ */
+
+#define EMP_PERSONS 2000
+
+/* Field `k` (0-based) of a comma-separated line without quotes, into out. */
+static void csv_field(const char *line, int k, char *out, size_t cap)
+{
+	size_t n;
+	while (k-- > 0 && line)
+		if ((line = strchr(line, ',')) != NULL)
+			line++;
+	n = line ? strcspn(line, ",\r\n") : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, line ? line : "", n);
+	out[n] = '\0';
+}
+
+/* 保険者番号 as colink normalizes it: zero-padded to 8 digits. */
+static void pad8(char *s)
+{
+	size_t n = strlen(s);
+	if (n < 8) {
+		memmove(s + 8 - n, s, n + 1);
+		memset(s, '0', 8 - n);
+	}
+}
+
+/*
+ * From the files alone: how many employees carry exactly the card of their
+ * vendor A row (pass 1 must link them) and how many carry it with another
+ * 枝番 (the planted typos, for pass 2).  番号 is the person number, unique.
+ */
+static void expected_links(const char *d, long *card, long *typo, long *roster_rows)
+{
+	char *ap = tu_fmt("%s/vendor_a.csv", d), *rp = tu_fmt("%s/roster.csv", d);
+	char *a = tu_read_file(ap, NULL), *r = tu_read_file(rp, NULL), *line;
+	char (*cards)[64] = calloc(EMP_PERSONS + 1, sizeof *cards);
+	char ins[16], sym[16], num[16], br[16];
+	*card = *typo = *roster_rows = 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	for (line = strchr(a, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		long no;
+		csv_field(line + 1, 0, ins, sizeof ins);
+		csv_field(line + 1, 1, sym, sizeof sym);
+		csv_field(line + 1, 2, num, sizeof num);
+		csv_field(line + 1, 3, br, sizeof br);
+		no = atol(num);
+		if (no >= 1 && no <= EMP_PERSONS)
+			snprintf(cards[no], sizeof cards[no], "%s|%s|%s", ins, sym, br);
+	}
+	for (line = strchr(r, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char got[40];
+		long no;
+		(*roster_rows)++;
+		csv_field(line + 1, 7, ins, sizeof ins);
+		csv_field(line + 1, 8, sym, sizeof sym);
+		csv_field(line + 1, 9, num, sizeof num);
+		csv_field(line + 1, 10, br, sizeof br);
+		pad8(ins);
+		no = atol(num);
+		if (no < 1 || no > EMP_PERSONS || !cards[no][0])
+			continue; /* no checkup row in vendor A */
+		snprintf(got, sizeof got, "%s|%s|", ins, sym);
+		if (strncmp(cards[no], got, strlen(got)))
+			continue; /* another insurer or symbol: no pass finds it */
+		if (!strcmp(cards[no] + strlen(got), br))
+			(*card)++;
+		else
+			(*typo)++;
+	}
+	free(cards);
+	free(a);
+	free(r);
+	free(ap);
+	free(rp);
+}
+
+static void test_gen__employer_files_are_deterministic_and_change_nothing_else(void)
+{
+	char *a = tu_fmt("--persons %d --seed %d --out '%s/emp1' --employer", PERSONS, SEED, dir);
+	char *b = tu_fmt("--persons %d --seed %d --out '%s/emp2' --employer", PERSONS, SEED, dir);
+	char *o = tu_fmt("--persons %d --seed %d --out '%s/emp3' --employer", PERSONS, SEED + 1, dir);
+	char *c, *e = NULL;
+	CU_ASSERT_EQUAL_FATAL(run_gen(a), 0);
+	CU_ASSERT_EQUAL_FATAL(run_gen(b), 0);
+	CU_ASSERT_EQUAL_FATAL(run_gen(o), 0);
+	CU_ASSERT_EQUAL(diff_dirs("emp1", "emp2"), 0);
+	CU_ASSERT_EQUAL(diff_dirs("emp1", "emp3"), 1);
+	/* the vendor files and truth.tsv are the bytes written without --employer */
+	c = tu_fmt("cd '%s' && cmp csv/vendor_a.csv emp1/vendor_a.csv && "
+		   "cmp csv/vendor_b.csv emp1/vendor_b.csv && cmp csv/truth.tsv emp1/truth.tsv", dir);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, &e), 0);
+	free(c);
+	free(e);
+	/* --employer needs --out */
+	c = tu_fmt("'%s' --persons 3 --xml '%s/xml9' --employer 2>/dev/null", gen, dir);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 2);
+	free(c);
+	free(a);
+	free(b);
+	free(o);
+}
+
+static void test_gen__employer_side_loads_and_links(void)
+{
+	char *args = tu_fmt("--persons %d --seed %d --out '%s/emp' --only vendor_a --employer",
+			    EMP_PERSONS, SEED, dir);
+	char *d = tu_fmt("%s/emp", dir), *j = tu_fmt("%s/emp.xml", dir);
+	char *w = tu_fmt("%s/emp.db", dir), *c, *e = NULL, *body;
+	long card, typo, roster, p1, p2, review;
+	int rc;
+	CU_ASSERT_EQUAL_FATAL(run_gen(args), 0);
+	expected_links(d, &card, &typo, &roster);
+	/* about 90% of persons are employees, ~3% of them with a card typo */
+	CU_ASSERT(roster > EMP_PERSONS * 85 / 100 && roster < EMP_PERSONS * 95 / 100);
+	CU_ASSERT(card > 0);
+	CU_ASSERT(typo > 0 && typo < card / 10);
+	body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<job xmlns=\"urn:colink:job:1\" name=\"emp\">\n"
+		      "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
+		      "  <key file=\"%s\"/>\n"
+		      "  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/vendor_a.csv\"/>\n"
+		      "  <input mapping=\"%s/mappings/employer/roster.xml\" path=\"%s/roster.csv\"/>\n"
+		      "  <input mapping=\"%s/mappings/employer/attendance_freee.xml\" path=\"%s/attendance.csv\"/>\n"
+		      "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
+		      "  <link><pass key=\"card\"/><pass key=\"kana_dob_sex_insurer\"/></link>\n"
+		      "</job>\n", key, tu_srcdir(), d, tu_srcdir(), d, tu_srcdir(), d, w);
+	tu_write_file(j, body, strlen(body));
+	c = tu_fmt("run '%s'", j);
+	rc = colink(c, &e);
+	if (rc)
+		fprintf(stderr, "\n  run emp: %s\n", e ? e : "");
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	/* every row loads: the generator writes what the mappings accept */
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM reject"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM employee"), roster);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM attendance_month"), roster * 12);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(DISTINCT year_month) FROM attendance_month"), 12);
+	/* pass 1 links exactly the employees whose card matches their checkup row */
+	p1 = tu_sql_long(w, "SELECT linked FROM link_report WHERE pass = 1");
+	p2 = tu_sql_long(w, "SELECT linked FROM link_report WHERE pass = 2");
+	review = tu_sql_long(w, "SELECT count(DISTINCT employer_person_id) FROM link_review");
+	if (p1 != card || p2 < typo - review || p2 > typo + review)
+		fprintf(stderr, "\n  expected %ld by card, %ld typos; linked %ld + %ld, %ld to review\n",
+			card, typo, p1, p2, review);
+	CU_ASSERT_EQUAL(p1, card);
+	/* pass 2 finds the typos, unless a kana/birth/sex twin sends one to review */
+	CU_ASSERT(p2 <= typo + review);
+	CU_ASSERT(p2 >= typo - review);
+	CU_ASSERT(p2 > 0);
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM link"), p1 + p2);
+	free(args);
+	free(d);
+	free(j);
+	free(w);
+	free(c);
+	free(e);
+	free(body);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -300,5 +464,9 @@ int main(void)
 	CU_add_test(s, "test_gen__vendor_a_of_the_same_seed_adds_no_person",
 		    test_gen__vendor_a_of_the_same_seed_adds_no_person);
 	CU_add_test(s, "test_gen__no_identifier_lands", test_gen__no_identifier_lands);
+	CU_add_test(s, "test_gen__employer_files_are_deterministic_and_change_nothing_else",
+		    test_gen__employer_files_are_deterministic_and_change_nothing_else);
+	CU_add_test(s, "test_gen__employer_side_loads_and_links",
+		    test_gen__employer_side_loads_and_links);
 	return tu_run_suites();
 }

@@ -3,10 +3,11 @@
  * vendor CSV layouts (mappings/vendors/vendor_a.xml, vendor_b.xml) and in
  * the MHLW standard XML layout (mappings/vendors/mhlw_xml.xml).
  *
- *   colink-gen --persons N [--seed S] [--out DIR [--only LIST]] [--xml DIR]
+ *   colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]] [--xml DIR]
  *
  * --out writes DIR/vendor_a.csv, DIR/vendor_b.csv and DIR/truth.tsv
- * (gen_csv.c); --xml writes one archive folder with one hc08 document per
+ * (gen_csv.c), and with --employer also DIR/roster.csv and
+ * DIR/attendance.csv (gen_employer.c); --xml writes one archive folder with one hc08 document per
  * person (gen_xml.c).  At least one of the two is required; given both,
  * one pass over the persons feeds both writers.
  *
@@ -34,11 +35,11 @@ struct options {
 	uint64_t persons, seed;
 	const char *out; /* CSV directory, or NULL */
 	const char *xml; /* XML archive parent directory, or NULL */
-	int want_a, want_b, have_only;
+	int want_a, want_b, have_only, employer;
 };
 
 static const char USAGE[] =
-	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST]] [--xml DIR]\n"
+	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]] [--xml DIR]\n"
 	"\n"
 	"Write deterministic synthetic checkup files (no real person, fictional insurers).\n"
 	"With --out DIR:\n"
@@ -49,6 +50,12 @@ static const char USAGE[] =
 	"                    (layout of mappings/vendors/vendor_b.xml)\n"
 	"  DIR/truth.tsv     one line per data row: file, row (1 = first data row),\n"
 	"                    line (1 = header), person (1..N)\n"
+	"With --out DIR --employer, also the employer's files:\n"
+	"  DIR/roster.csv    UTF-8; ~90% of persons, 社員番号 = person number (8 digits),\n"
+	"                    their own card, ~3% with a card typo only linkage pass 2 finds\n"
+	"                    (layout of mappings/employer/roster.xml)\n"
+	"  DIR/attendance.csv  UTF-8; 12 months (2024-04..2025-03) per employee\n"
+	"                    (layout of mappings/employer/attendance_freee.xml)\n"
 	"With --xml DIR, an MHLW standard XML archive folder (mappings/vendors/mhlw_xml.xml):\n"
 	"  DIR/1311234567_99999999_202504010_1/ix08_V08.xml   the index\n"
 	"  DIR/1311234567_99999999_202504010_1/DATA/h….xml    one 特定健診 document per\n"
@@ -59,6 +66,7 @@ static const char USAGE[] =
 	"  --seed S      PRNG seed, unsigned 64-bit (default 1); same seed, same bytes\n"
 	"  --out DIR     CSV output directory, created if missing\n"
 	"  --only LIST   with --out, write only these files: vendor_a, vendor_b (comma separated)\n"
+	"  --employer    with --out, also write roster.csv and attendance.csv\n"
 	"  --xml DIR     XML output directory, created if missing; the archive folder in it\n"
 	"                must not exist yet\n"
 	"  --help        show this text\n"
@@ -119,6 +127,8 @@ static int check_args(const struct options *o, int have_n)
 		return usage_error("--out and --xml need a directory name", NULL);
 	if (o->have_only && !o->out)
 		return usage_error("--only needs --out", NULL);
+	if (o->employer && !o->out)
+		return usage_error("--employer needs --out", NULL);
 	if (o->xml && o->persons > XML_MAX_PERSONS)
 		return usage_error("--persons: at most 99999999 with --xml (ix08 totalRecordCount)",
 				   NULL);
@@ -132,6 +142,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"persons", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
 		{"out", required_argument, NULL, 'o'},     {"only", required_argument, NULL, 'O'},
 		{"xml", required_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
+		{"employer", no_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, have_n = 0;
@@ -150,6 +161,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'o': o->out = optarg; break;
 		case 'x': o->xml = optarg; break;
+		case 'e': o->employer = 1; break;
 		case 'O':
 			if (parse_only(optarg, o))
 				return usage_error("--only: expected vendor_a and/or vendor_b, got", optarg);
@@ -170,12 +182,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 /* ------------------------------------------------------------------ */
 
 /* Generate every person in order; rows and documents go out as they are made. */
-static int generate(const struct options *op, struct gen_csv *csv, struct gen_xml *xml)
+static int generate(const struct options *op, struct gen_csv *csv, struct gen_emp *emp,
+		    struct gen_xml *xml)
 {
 	struct person p;
 	for (uint64_t no = 1; no <= op->persons; no++) {
 		person_make(&p, op->seed, no);
 		if (csv && gen_csv_person(csv, &p, op->seed) < 0)
+			return -1;
+		if (emp && gen_emp_person(emp, &p, op->seed) < 0)
 			return -1;
 		if (xml && gen_xml_person(xml, &p, op->seed) < 0)
 			return -1;
@@ -187,6 +202,7 @@ static int run(const struct options *op)
 {
 	struct gen_csv *csv = NULL;
 	struct gen_xml *xml = NULL;
+	struct gen_emp *emp = NULL;
 	int ok = 0, rc = 1;
 	/* the archive first: refusing an existing one must not truncate the CSVs */
 	if (op->xml && !(xml = gen_xml_open(op->xml, op->seed, op->persons)))
@@ -194,11 +210,15 @@ static int run(const struct options *op)
 	if (op->out && (gen_make_dir(op->out) < 0 ||
 			!(csv = gen_csv_open(op->out, op->seed, op->persons, op->want_a, op->want_b))))
 		goto out;
-	ok = generate(op, csv, xml) == 0;
+	if (op->employer && !(emp = gen_emp_open(op->out)))
+		goto out;
+	ok = generate(op, csv, emp, xml) == 0;
 	rc = ok ? 0 : 1;
 out:
 	/* close both even after a failure; any close error fails the run */
 	if (gen_csv_close(csv) < 0)
+		rc = 1;
+	if (gen_emp_close(emp) < 0)
 		rc = 1;
 	if (gen_xml_close(xml, ok) < 0)
 		rc = 1;

@@ -5,13 +5,15 @@
  *                 digits, dates, value distributions (person_make, exam_make)
  *   gen_csv.c     the two vendor CSV layouts and truth.tsv
  *   gen_xml.c     the MHLW standard XML archive (ix08 + DATA/h*.xml)
+ *   gen_employer.c the employer's roster and monthly attendance (--employer)
  *   colink-gen.c  command line and the main loop over persons
  *
  * Determinism contract: person k depends only on (seed, k), through
  * per-person splitmix64 streams (rng_for).  Stream 0 is the person's
  * identity and traits, stream 1 the exam vendor A reports (and the XML
  * archive too), stream 2 vendor B's exam, stream 3 the XML sender's
- * habits and the questionnaire items the CSVs do not carry.  A writer
+ * habits and the questionnaire items the CSVs do not carry, stream 4 the
+ * person's employment (roster row) and stream 5 their attendance months.  A writer
  * never draws from another writer's stream, so adding or leaving out an
  * output never changes the bytes of another.
  */
@@ -183,6 +185,15 @@ struct gen_xml *gen_xml_open(const char *dir, uint64_t seed, uint64_t persons);
 int gen_xml_person(struct gen_xml *x, const struct person *p, uint64_t seed);
 /* Write ix08_V08.xml when `complete` (every document written), then free. */
 int gen_xml_close(struct gen_xml *x, int complete);
+
+struct gen_emp; /* gen_employer.c: roster.csv, attendance.csv (colink-gen --employer) */
+
+/* Create DIR/roster.csv and DIR/attendance.csv (DIR must exist); NULL after a reported error. */
+struct gen_emp *gen_emp_open(const char *dir);
+/* Write person p's roster row and 12 attendance months, if p is an employee. */
+int gen_emp_person(struct gen_emp *e, const struct person *p, uint64_t seed);
+/* Flush, close and free; -1 if anything failed.  Accepts NULL. */
+int gen_emp_close(struct gen_emp *e);
 
 /* mkdir unless `dir` is already a directory; -1 after a reported error. */
 int gen_make_dir(const char *dir);

@@ -1,0 +1,231 @@
+#!/bin/bash
+# bench/bench.sh -- colink against the floor and the pandas peer (issue #9).
+#
+#   bench/bench.sh [-n PERSONS] [-x XML_PERSONS] [-d DATA_DIR] [-b BUILD_DIR]
+#                  [-s SEED] [--no-peer] [--no-xml] [--no-colink]
+#                  [--digest FILE] [--compare FILE]
+#
+# On the same generated data, in one run, it times with /usr/bin/time -v:
+#   colink     the full linkage job (bench/bench-job.xml.in: checkups, roster,
+#              12 months of attendance; link passes card, kana_dob_sex_insurer)
+#   load-only  the same job without <link>, so link = colink - load-only
+#   floor      sqlite3 .import of the same three raw files into plain tables
+#   pandas     bench/peer_pandas.py over the same three files
+#   xml        colink over an MHLW XML archive (mappings/vendors/mhlw_xml.xml)
+#   xmllint    xmllint --stream --noout over the same documents
+# and prints wall time, CPU time (user + sys), peak RSS and the ratios
+# colink/floor, pandas/colink, link/load and xml/xmllint.
+#
+# Output identity: --digest FILE writes one SHA-256 per warehouse data table
+# (rows sorted, run ids and timestamps left out); --compare FILE checks the
+# warehouse of this run against such a file and fails (exit 1) on any
+# difference.  Use them around an optimization: same data, same key, same
+# tables.
+#
+# Data (never committed) goes to DATA_DIR (default /work/bench-data/nPERSONS):
+# colink-gen output, the key, the warehouses.  Generated once, then reused.
+# Public tools only: bash, /usr/bin/time, sqlite3, xmllint, python3-pandas.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+persons=100000
+xml_persons=
+data=
+build=
+seed=1
+peer=1
+xml=1
+colink_on=1
+digest=
+compare=
+
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-n) persons=$2; shift 2 ;;
+	-x) xml_persons=$2; shift 2 ;;
+	-d) data=$2; shift 2 ;;
+	-b) build=$2; shift 2 ;;
+	-s) seed=$2; shift 2 ;;
+	--no-peer) peer=0; shift ;;
+	--no-xml) xml=0; shift ;;
+	--no-colink) colink_on=0; shift ;;
+	--digest) digest=$2; shift 2 ;;
+	--compare) compare=$2; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+	esac
+done
+[ -n "$xml_persons" ] || xml_persons=$(( persons < 100000 ? persons : 100000 ))
+[ -n "$data" ] || data=/work/bench-data/n$persons
+if [ -z "$build" ]; then
+	for b in "$src/build-h1" "$src/build" "$PWD"; do
+		[ -x "$b/colink" ] && [ -x "$b/samples/colink-gen" ] && { build=$b; break; }
+	done
+fi
+[ -n "$build" ] && [ -x "$build/colink" ] || { echo "bench.sh: no built colink (use -b BUILD_DIR)" >&2; exit 2; }
+colink=$build/colink
+gen=$build/samples/colink-gen
+for t in /usr/bin/time sqlite3; do
+	command -v $t >/dev/null || { echo "bench.sh: $t is missing" >&2; exit 2; }
+done
+if [ $peer = 1 ] && ! /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+	echo "bench.sh: python3-pandas is missing (apt-get install python3-pandas); skipping the peer" >&2
+	peer=0
+fi
+if [ $xml = 1 ] && ! command -v xmllint >/dev/null; then
+	echo "bench.sh: xmllint is missing; skipping the XML comparison" >&2
+	xml=0
+fi
+
+mkdir -p "$data"
+log=$data/log
+mkdir -p "$log"
+
+# ---------------------------------------------------------------- data
+if [ ! -s "$data/csv/attendance.csv" ]; then
+	echo "generating $persons persons (seed $seed) in $data/csv ..." >&2
+	rm -rf "$data/csv"
+	"$gen" --persons "$persons" --seed "$seed" --out "$data/csv" --only vendor_a --employer
+fi
+if [ $xml = 1 ] && [ ! -d "$data/xml" ]; then
+	echo "generating $xml_persons MHLW XML documents in $data/xml ..." >&2
+	"$gen" --persons "$xml_persons" --seed "$seed" --xml "$data/xml"
+fi
+[ -s "$data/bench.key" ] || "$colink" key new "$data/bench.key" >/dev/null
+
+# The job header in the format mappings/schema/job.rng asks for: with an
+# agreement file and a recipient (samples/agreement.xml) when it has them.
+if grep -q 'name="recipient"' "$src/mappings/schema/job.rng"; then
+	header="  <agreement file=\"$src/samples/agreement.xml\" id=\"sample-collabo-2024\"/>\n"
+	header+="  <purpose>健康白書</purpose>\n"
+	header+="  <recipient party=\"association\" role=\"保健事業担当者\"/>"
+else
+	header="  <agreement id=\"sample-collabo-2024\"/>\n  <purpose>健康白書</purpose>"
+fi
+
+# the job, from the template; <link> dropped for the load-only run
+make_job() { # out.xml warehouse link(0|1) [inputs-template]
+	sed -e "s|@SRC@|$src|g; s|@DATA@|$data|g; s|@OUT@|$2|; s|@MAXREJ@|100000000|" \
+		-e "s|@HEADER@|$header|" "${4:-$here/bench-job.xml.in}" >"$1.tmp"
+	if [ "$3" = 0 ]; then
+		sed -i -e '/<link>/,/<\/link>/d' "$1.tmp"
+	fi
+	mv "$1.tmp" "$1"
+}
+
+# ---------------------------------------------------------------- timing
+declare -A WALL CPU RSS
+# timed NAME CMD...: run under /usr/bin/time -v, record wall s, cpu s, peak RSS MB
+timed() {
+	local name=$1; shift
+	local rc=0
+	/usr/bin/time -v -o "$log/$name.time" "$@" >"$log/$name.out" 2>"$log/$name.err" || rc=$?
+	WALL[$name]=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
+		for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$log/$name.time")
+	CPU[$name]=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 }
+		END { printf "%.2f", u + s }' "$log/$name.time")
+	RSS[$name]=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$log/$name.time")
+	echo "$name: wall ${WALL[$name]} s, cpu ${CPU[$name]} s, peak RSS ${RSS[$name]} MB (exit $rc)" >&2
+	return 0
+}
+
+csv="$data/csv"
+bytes=$(cat "$csv/vendor_a.csv" "$csv/roster.csv" "$csv/attendance.csv" | wc -c)
+rows_a=$(( $(wc -l <"$csv/vendor_a.csv") - 1 ))
+rows_r=$(( $(wc -l <"$csv/roster.csv") - 1 ))
+rows_t=$(( $(wc -l <"$csv/attendance.csv") - 1 ))
+sync
+
+# (c) the floor: SQLite's own import of the raw bytes
+rm -f "$data/floor.db"
+timed floor sqlite3 "$data/floor.db" -cmd ".mode csv" ".import $csv/vendor_a.csv checkups" \
+	".import $csv/roster.csv roster" ".import $csv/attendance.csv attendance"
+
+# (a) colink: the full linkage job, then the same without <link>
+rm -f "$data/w.db" "$data/w.db-wal" "$data/w.db-shm" "$data/load.db" "$data/load.db-wal" "$data/load.db-shm"
+make_job "$data/job.xml" "$data/w.db" 1
+make_job "$data/job-load.xml" "$data/load.db" 0
+if [ $colink_on = 1 ]; then
+	timed colink "$colink" -q run "$data/job.xml"
+	timed load "$colink" -q run "$data/job-load.xml"
+fi
+
+# (b) the pandas peer
+if [ $peer = 1 ]; then
+	rm -f "$data/peer.db"
+	timed pandas /usr/bin/python3 "$here/peer_pandas.py" "$csv" "$data/peer.db"
+fi
+
+# (d) MHLW XML: colink's ingestion against xmllint --stream
+if [ $xml = 1 ]; then
+	archive=$(find "$data/xml" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	cat >"$data/job-xml.xml.in" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<job xmlns="urn:colink:job:1" name="bench-xml">
+@HEADER@
+  <key file="@DATA@/bench.key"/>
+  <input mapping="@SRC@/mappings/vendors/mhlw_xml.xml" path="$archive"/>
+  <output plugin="out_sqlite"><set name="path" value="@OUT@"/></output>
+  <options max-rejected="@MAXREJ@"/>
+</job>
+EOF
+	rm -f "$data/xml.db" "$data/xml.db-wal" "$data/xml.db-shm"
+	make_job "$data/job-xml.xml" "$data/xml.db" 1 "$data/job-xml.xml.in"
+	timed xml "$colink" -q run "$data/job-xml.xml"
+	timed xmllint sh -c "find '$archive/DATA' -name '*.xml' -print0 | sort -z | xargs -0 xmllint --stream --noout"
+fi
+
+# ---------------------------------------------------------------- identity
+# One SHA-256 per data table: every column but run ids and timestamps, rows sorted.
+table_digests() { # db
+	local t cols
+	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT IN ('run', 'run_input', 'schema_version', 'sqlite_sequence') ORDER BY name"); do
+		cols=$(sqlite3 "$1" "SELECT group_concat('[' || name || ']', ',') FROM pragma_table_info('$t')
+			WHERE name NOT LIKE '%run_id' AND name NOT IN ('started', 'finished', 'seconds', 'created', 'loaded_at')")
+		# an empty table says nothing (and a table added to the schema since
+		# the reference digest is empty here)
+		[ "$(sqlite3 "$1" "SELECT EXISTS (SELECT 1 FROM \"$t\")")" = 1 ] || continue
+		printf '%s %s\n' "$t" "$(sqlite3 "$1" "SELECT $cols FROM \"$t\" ORDER BY $cols" | sha256sum | cut -c1-64)"
+	done
+}
+status=0
+if [ $colink_on = 1 ] && { [ -n "$digest" ] || [ -n "$compare" ]; }; then
+	table_digests "$data/w.db" >"$log/digest"
+	[ -z "$digest" ] || cp "$log/digest" "$digest"
+	if [ -n "$compare" ]; then
+		if diff -u "$compare" "$log/digest" >&2; then
+			echo "identity: every warehouse data table equals $compare" >&2
+		else
+			echo "identity: FAILED: the warehouse differs from $compare" >&2
+			status=1
+		fi
+	fi
+fi
+
+# ---------------------------------------------------------------- report
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+linked=$([ -f "$data/w.db" ] && sqlite3 "$data/w.db" "SELECT linked_total FROM link_summary ORDER BY rowid DESC LIMIT 1" 2>/dev/null || echo "?")
+echo
+echo "colink bench: $persons persons (seed $seed), $(( bytes / 1000000 )) MB of CSV:" \
+	"$rows_a checkup rows, $rows_r roster rows, $rows_t attendance rows; linked $linked"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
+	"commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet 2>/dev/null || echo '+dirty')"
+printf '%-10s %9s %9s %10s\n' step wall_s cpu_s peak_MB
+for k in floor colink load pandas xml xmllint; do
+	[ -n "${WALL[$k]:-}" ] || continue
+	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
+done
+if [ $colink_on = 1 ]; then
+	link=$(awk -v a="${WALL[colink]}" -v b="${WALL[load]}" 'BEGIN { printf "%.2f", a - b }')
+	echo "link phase (colink - load-only): $link s"
+	echo "colink/floor:   $(ratio "${WALL[colink]}" "${WALL[floor]}")  (target <= 1.0)"
+	[ -z "${WALL[pandas]:-}" ] || echo "pandas/colink:  $(ratio "${WALL[pandas]}" "${WALL[colink]}")  (target >= 10)"
+	echo "link/load:      $(ratio "$link" "${WALL[load]}")  (issue #5: same order of time)"
+	echo "cpu colink/floor: $(ratio "${CPU[colink]}" "${CPU[floor]}"), cpu pandas/colink: $(ratio "${CPU[pandas]:-0}" "${CPU[colink]}")"
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
+[ -z "${WALL[xml]:-}" ] || echo "xml/xmllint:    $(ratio "${WALL[xml]}" "${WALL[xmllint]}")  (target <= 1.5; $xml_persons documents)"
+exit $status
