@@ -491,8 +491,9 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 		if (m->stress_method == COLINK_STRESS_CONVERTED &&
 		    !colink_stress_rules_has_conversion(m->stress))
 			return COLINK_ERR(err, COLINK_EINVAL,
-					  "%s:%d: the converted-score method needs rules/stress-conversion.tsv "
-					  "(the manual's 素点換算表), which is not installed", m->path, line);
+					  "%s:%d: the converted-score method (the manual's 素点換算表) "
+					  "is unavailable: %s", m->path, line,
+					  colink_stress_rules_conversion_why(m->stress));
 	}
 	if (date_field && !colink_mapping_find(m, date_field) && !find_constant(m, date_field))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping must map %s",

@@ -56,7 +56,9 @@ struct colink_stress_rules {
 	int nsubs;
 	int thr[NTHR];      /* threshold values */
 	int thr_line[NTHR]; /* 0 = missing */
-	int has_conv;       /* 1 when stress-conversion.tsv was loaded */
+	int has_conv;       /* 1 when stress-conversion.tsv was loaded, every cell decided */
+	int undecided_line; /* first '?' row of stress-conversion.tsv, 0 = none */
+	char conv_why[256]; /* why the converted method is unavailable */
 };
 
 /* ------------------------------------------------------------------ */
@@ -296,7 +298,7 @@ static int conv_row(struct colink_stress_rules *r, const char *file, int line,
 		    char **c, int n, struct colink_error *err)
 {
 	struct sub *s = NULL;
-	int i, sex, lo, hi, pts, v;
+	int i, sex, lo, hi, pts = -1, v;
 	if (n < 5)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "%s:%d: expected 5 tab-separated columns, found %d", file, line, n);
@@ -314,8 +316,14 @@ static int conv_row(struct colink_stress_rules *r, const char *file, int line,
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "%s:%d: raw_min..raw_max must lie in %d..%d for '%s' and not decrease",
 				  file, line, s->nitems, 4 * s->nitems, s->name);
-	if (parse_int(c[4], 1, 5, &pts))
-		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: points must be 1..5", file, line);
+	if (strcmp(c[4], "?") && parse_int(c[4], 1, 5, &pts))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: points must be 1..5 or '?'", file, line);
+	if (pts < 0 && !r->undecided_line) { /* '?': the sources disagree on this cell */
+		r->undecided_line = line;
+		snprintf(r->conv_why, sizeof(r->conv_why),
+			 CONV_FILE ":%d: 素点 %d..%d of '%s' sex %d is undecided ('?')",
+			 line, lo, hi, s->name, sex);
+	}
 	for (v = lo; v <= hi; v++) {
 		if (s->pts[sex - 1][v])
 			return COLINK_ERR(err, COLINK_EINVAL,
@@ -326,7 +334,8 @@ static int conv_row(struct colink_stress_rules *r, const char *file, int line,
 	return COLINK_OK;
 }
 
-/* Every 尺度 of A/B/C, both sexes, every 素点 in [n, 4n]. */
+/* Every 尺度 of A/B/C, both sexes, every 素点 in [n, 4n]; '?' (-1) counts
+ * as covered, it only keeps the method unavailable. */
 static int conv_complete(const struct colink_stress_rules *r, const char *file,
 			 struct colink_error *err)
 {
@@ -356,10 +365,11 @@ static int load_conversion(struct colink_stress_rules *r, const char *dir,
 	rc = tsv_each(path, conv_row, r, err);
 	if (rc == COLINK_ENOTFOUND) {
 		colink_error_clear(err);
+		snprintf(r->conv_why, sizeof(r->conv_why), CONV_FILE " is not installed");
 		rc = COLINK_OK;
 	} else if (rc == COLINK_OK) {
 		rc = conv_complete(r, path, err);
-		r->has_conv = rc == COLINK_OK;
+		r->has_conv = rc == COLINK_OK && !r->undecided_line;
 	}
 	colink_free(path);
 	return rc;
@@ -402,6 +412,11 @@ void colink_stress_rules_free(struct colink_stress_rules *r)
 int colink_stress_rules_has_conversion(const struct colink_stress_rules *r)
 {
 	return r && r->has_conv;
+}
+
+const char *colink_stress_rules_conversion_why(const struct colink_stress_rules *r)
+{
+	return r && !r->has_conv ? r->conv_why : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,7 +540,7 @@ int colink_stress_score(const struct colink_stress_rules *r,
 	memset(res, 0, sizeof(*res));
 	res->method = method;
 	if (method == COLINK_STRESS_CONVERTED && !r->has_conv) {
-		say(why, wl, "converted-score method needs " CONV_FILE);
+		say(why, wl, "converted-score method unavailable: %s", r->conv_why);
 		return COLINK_EINVAL;
 	}
 	rc = check_answers(answers, why, wl);

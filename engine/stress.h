@@ -9,8 +9,9 @@
  *
  *   rules/stress-check.tsv       required: `item` rows (57) and `threshold`
  *                                rows; see the file's header.
- *   rules/stress-conversion.tsv  optional: the 素点換算表.  Without it the
- *                                converted method is refused (COLINK_EINVAL).
+ *   rules/stress-conversion.tsv  optional: the 素点換算表.  Without it, or
+ *                                while any cell of it is '?', the converted
+ *                                method is refused (COLINK_EINVAL).
  *
  * stress-conversion.tsv format (tab-separated, '#' comments):
  *   columns: subscale  sex  raw_min  raw_max  points
@@ -20,7 +21,10 @@
  *     raw_max   sum of its items' raw_term; each band lies in [n, 4n] for a
  *               尺度 of n items
  *     points    評価点 1..5, already oriented so that LOWER = MORE STRESS for
- *               every 尺度 (the manual's table is printed that way)
+ *               every 尺度 (the manual's table is printed that way), or '?'
+ *               for a cell the sources disagree on: the file then loads (the
+ *               total method keeps working) but the converted method stays
+ *               unavailable until every '?' is decided
  *   Every 尺度 of A, B and C must cover every 素点 in [n, 4n] exactly once
  *   for both sexes; gaps and overlaps are refused with FILE:LINE.
  */
@@ -66,6 +70,11 @@ void colink_stress_rules_free(struct colink_stress_rules *r);
 
 /* 1 when a 素点換算表 was loaded (the converted method is available). */
 int colink_stress_rules_has_conversion(const struct colink_stress_rules *r);
+
+/* NULL when the converted method is available, else one line saying why not
+ * ("rules/stress-conversion.tsv is not installed", or the FILE:LINE of the
+ * first undecided '?' cell).  Borrowed from r. */
+const char *colink_stress_rules_conversion_why(const struct colink_stress_rules *r);
 
 /*
  * Score one examinee.  answers: 57 values in the order a01..d02, each 1..4

@@ -3,12 +3,15 @@
  * The test keeps its own copy of the facts it checks (which items are
  * reversed, which way each 素点 term runs) so that an edit to the data file
  * that changes them shows up here as a failure, not as a silent re-scoring.
- * The 素点換算表 used below is SYNTHETIC (not the manual's): it only
- * exercises the converted method's mechanics. */
+ * Two 素点換算表 are used below: a SYNTHETIC one (not the manual's) that
+ * exercises the converted method's mechanics, and the shipped
+ * rules/stress-conversion.tsv, whose expected 評価点 are written out here by
+ * hand from the sources cited in that file. */
 #include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "stress.h"
@@ -20,7 +23,8 @@
 #define IC(k) (46 + (k) - 1)  /* c01..c09 */
 
 static struct colink_stress_rules *rules;
-static char *shipped; /* text of the shipped stress-check.tsv */
+static char *shipped;      /* text of the shipped stress-check.tsv */
+static char *shipped_conv; /* text of the shipped stress-conversion.tsv */
 
 static int setup(void)
 {
@@ -31,15 +35,19 @@ static int setup(void)
 	if (rc)
 		fprintf(stderr, "stress rules: %s\n", err.msg);
 	shipped = tu_read_file(path, NULL);
+	free(path);
+	path = tu_fmt("%s/rules/stress-conversion.tsv", dir);
+	shipped_conv = tu_read_file(path, NULL);
 	free(dir);
 	free(path);
-	return rc || !shipped;
+	return rc || !shipped || !shipped_conv;
 }
 
 static int teardown(void)
 {
 	colink_stress_rules_free(rules);
 	free(shipped);
+	free(shipped_conv);
 	return 0;
 }
 
@@ -189,16 +197,35 @@ static void test_stress__missing_answer_rejected_naming_item(void)
 	CU_ASSERT_EQUAL(colink_stress_score(rules, ans, 1, 9, &res, why, sizeof(why)), COLINK_EINVAL);
 }
 
-static void test_stress__converted_refused_without_table(void)
+/* 1-based line on which `needle` starts in `text`. */
+static int line_of(const char *text, const char *needle);
+
+/* The shipped table leaves the cells its sources disagree on as '?': it
+ * loads, but the converted method stays refused, naming the first such row. */
+static void test_stress__converted_refused_while_cells_undecided(void)
 {
 	struct colink_stress_result res;
-	char why[256];
-	int ans[N];
+	char why[256], *want;
+	const char *at;
+	int ans[N], nq = 0;
 	CU_ASSERT_EQUAL(colink_stress_rules_has_conversion(rules), 0);
+	want = tu_fmt("rules/stress-conversion.tsv:%d: 素点 7..7 of '心理的な仕事の負担(量)' sex 1 is undecided ('?')",
+		      line_of(shipped_conv, "心理的な仕事の負担(量)\t1\t7\t7\t?\n"));
+	CU_ASSERT_STRING_EQUAL(colink_stress_rules_conversion_why(rules), want);
 	make_total(ans, 40, 70, 20);
 	CU_ASSERT_EQUAL(colink_stress_score(rules, ans, 1, COLINK_STRESS_CONVERTED, &res, why, sizeof(why)),
 			COLINK_EINVAL);
-	CU_ASSERT_STRING_EQUAL(why, "converted-score method needs rules/stress-conversion.tsv");
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "converted-score method unavailable: rules/stress-conversion.tsv:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, want));
+	/* the total method is unaffected */
+	CU_ASSERT_EQUAL(colink_stress_score(rules, ans, 1, COLINK_STRESS_TOTAL, &res, why, sizeof(why)), COLINK_OK);
+	CU_ASSERT_EQUAL(res.score_b, 70);
+	/* exactly two cells are undecided */
+	CU_ASSERT_PTR_NOT_NULL(strstr(shipped_conv, "\n技能の活用度\t2\t4\t4\t?\n"));
+	for (at = shipped_conv; (at = strstr(at, "\t?\n")) != NULL; at++)
+		nq++;
+	CU_ASSERT_EQUAL(nq, 2);
+	free(want);
 }
 
 /* ---- temporary mappings dirs ---- */
@@ -513,7 +540,8 @@ static void test_stress__conversion_file_errors(void)
 	expect_conv_error(NULL, 0, "活気\t1\t3\t3\t2\n", "素点 3 of '活気' sex 1 is already in another band", 1);
 	expect_conv_error(NULL, 0, "活気\t3\t3\t3\t2\n", "sex must be 1 or 2", 1);
 	expect_conv_error(NULL, 0, "活気\t1\t2\t2\t2\n", "raw_min..raw_max must lie in 3..12", 1);
-	expect_conv_error(NULL, 0, "活気\t1\t3\t3\t6\n", "points must be 1..5", 1);
+	expect_conv_error(NULL, 0, "活気\t1\t3\t3\t6\n", "points must be 1..5 or '?'", 1);
+	expect_conv_error(NULL, 0, "活気\t1\t3\t3\t?x\n", "points must be 1..5 or '?'", 1);
 	expect_conv_error(NULL, 0, "元気\t1\t3\t3\t1\n", "'元気' is not a subscale of scale A, B or C", 1);
 	expect_conv_error(NULL, 0, "仕事や生活の満足度\t1\t2\t8\t1\n", "'仕事や生活の満足度' is not a subscale of scale A, B or C", 1);
 	expect_conv_error(NULL, 0, "活気\t1\n", "expected 5 tab-separated columns, found 2", 1);
@@ -546,6 +574,451 @@ static void test_stress__load_survives_allocation_failure(void)
 	free(conv);
 }
 
+/* ---- the shipped 素点換算表 ---- */
+
+/* The shipped table with its '?' cells filled in.  TEST FIXTURE ONLY: the
+ * values chosen for the two undecided cells (male 量 7, female 技能 4) are not
+ * a decision, and no case below lands on those cells. */
+static char *resolved_conv(void)
+{
+	char *a = replace(shipped_conv, "心理的な仕事の負担(量)\t1\t7\t7\t?\n", "心理的な仕事の負担(量)\t1\t7\t7\t4\n");
+	char *b = replace(a, "技能の活用度\t2\t4\t4\t?\n", "技能の活用度\t2\t4\t4\t4\n");
+	free(a);
+	return b;
+}
+
+static struct colink_stress_rules *load_resolved(char **dir)
+{
+	struct colink_stress_rules *r = NULL;
+	struct colink_error err = {0};
+	char *conv = resolved_conv();
+	*dir = make_dir(shipped, conv);
+	if (colink_stress_rules_load(&r, *dir, &err))
+		fprintf(stderr, "resolved conversion: %s\n", err.msg);
+	free(conv);
+	return r;
+}
+
+/* The 18 尺度 of A, B, C: first answer index of each item (test's own copy). */
+static const struct {
+	const char *name;
+	char scale;
+	int n;
+	int items[11];
+} scl[] = {
+	{"量", 'A', 3, {IA(1), IA(2), IA(3)}},
+	{"質", 'A', 3, {IA(4), IA(5), IA(6)}},
+	{"身体", 'A', 1, {IA(7)}},
+	{"コントロール", 'A', 3, {IA(8), IA(9), IA(10)}},
+	{"技能", 'A', 1, {IA(11)}},
+	{"対人", 'A', 3, {IA(12), IA(13), IA(14)}},
+	{"環境", 'A', 1, {IA(15)}},
+	{"適性", 'A', 1, {IA(16)}},
+	{"働きがい", 'A', 1, {IA(17)}},
+	{"活気", 'B', 3, {IB(1), IB(2), IB(3)}},
+	{"イライラ感", 'B', 3, {IB(4), IB(5), IB(6)}},
+	{"疲労感", 'B', 3, {IB(7), IB(8), IB(9)}},
+	{"不安感", 'B', 3, {IB(10), IB(11), IB(12)}},
+	{"抑うつ感", 'B', 6, {IB(13), IB(14), IB(15), IB(16), IB(17), IB(18)}},
+	{"身体愁訴", 'B', 11, {IB(19), IB(20), IB(21), IB(22), IB(23), IB(24), IB(25), IB(26), IB(27), IB(28), IB(29)}},
+	{"上司", 'C', 3, {IC(1), IC(4), IC(7)}},
+	{"同僚", 'C', 3, {IC(2), IC(5), IC(8)}},
+	{"家族", 'C', 3, {IC(3), IC(6), IC(9)}}};
+#define NSCL ((int)(sizeof(scl) / sizeof(scl[0])))
+
+static int scl_index(const char *name)
+{
+	int i;
+	for (i = 0; i < NSCL && strcmp(scl[i].name, name); i++)
+		;
+	CU_ASSERT_FATAL(i < NSCL);
+	return i;
+}
+
+/* Answer the items of 尺度 `k` so that its 素点 is `raw` (raw_term 1..4 per
+ * item, answer = 5 - term where the 素点 term is reversed). */
+static void set_raw(int *ans, int k, int raw)
+{
+	int j, left = raw - scl[k].n;
+	CU_ASSERT_FATAL(left >= 0 && left <= 3 * scl[k].n);
+	for (j = 0; j < scl[k].n; j++) {
+		int t = 1 + (left > 3 ? 3 : left), i = scl[k].items[j];
+		left -= t - 1;
+		ans[i] = raw_reversed(i) ? 5 - t : t;
+	}
+}
+
+/* Every 尺度 at its lowest 素点 (n), D answered 2.  評価点 there, from the
+ * table by hand: A 量 5 質 5 身体 4 コントロール 1 技能 1 対人 5 環境 4 (men)
+ * or 5 (women) 適性 1 働きがい 1 = 27 / 28; B 活気 1 + 5 x 5 = 26; C 1+1+1 = 3. */
+static void base_answers(int *ans)
+{
+	int k;
+	for (k = 0; k < NSCL; k++)
+		set_raw(ans, k, scl[k].n);
+	ans[55] = ans[56] = 2;
+}
+
+#define BASE_A(sex) ((sex) == 1 ? 27 : 28)
+#define BASE_B 26
+#define BASE_C 3
+
+/* Band edges, from the shipped table's sources (see its header); `base` is
+ * the 尺度's 評価点 at its lowest 素点. */
+static const struct {
+	int sex;
+	const char *sub;
+	int raw, pts, base;
+} edges[] = {
+	{1, "量", 5, 5, 5}, {1, "量", 6, 4, 5}, {1, "量", 8, 3, 5}, {1, "量", 9, 3, 5},
+	{1, "量", 10, 2, 5}, {1, "量", 11, 2, 5}, {1, "量", 12, 1, 5},
+	{2, "量", 4, 5, 5}, {2, "量", 5, 4, 5}, {2, "量", 6, 4, 5}, {2, "量", 7, 3, 5},
+	{2, "量", 9, 3, 5}, {2, "量", 10, 2, 5}, {2, "量", 12, 1, 5},
+	{1, "質", 5, 5, 5}, {1, "質", 7, 4, 5}, {1, "質", 8, 3, 5},
+	{2, "質", 4, 5, 5}, {2, "質", 5, 4, 5}, {2, "質", 8, 3, 5}, {2, "質", 9, 2, 5}, {2, "質", 11, 1, 5},
+	{1, "身体", 4, 1, 4}, {2, "身体", 2, 3, 4},
+	{1, "環境", 4, 1, 4}, {2, "環境", 2, 3, 5}, {2, "環境", 4, 1, 5},
+	{1, "技能", 4, 4, 1}, {2, "技能", 3, 3, 1},
+	{1, "コントロール", 4, 1, 1}, {1, "コントロール", 5, 2, 1}, {1, "コントロール", 12, 5, 1},
+	{2, "コントロール", 4, 2, 1}, {2, "コントロール", 8, 3, 1}, {2, "コントロール", 9, 4, 1},
+	{1, "適性", 3, 3, 1}, {1, "適性", 4, 5, 1}, {2, "働きがい", 4, 5, 1},
+	{1, "対人", 4, 4, 5}, {2, "対人", 10, 1, 5},
+	{1, "活気", 4, 2, 1}, {2, "活気", 10, 5, 1},
+	{1, "イライラ感", 9, 2, 5}, {1, "イライラ感", 10, 1, 5}, {2, "イライラ感", 8, 3, 5}, {2, "イライラ感", 11, 1, 5},
+	{1, "疲労感", 4, 4, 5}, {1, "疲労感", 5, 3, 5}, {1, "疲労感", 10, 2, 5}, {1, "疲労感", 11, 1, 5},
+	{2, "疲労感", 5, 4, 5}, {2, "疲労感", 6, 3, 5}, {2, "疲労感", 11, 2, 5}, {2, "疲労感", 12, 1, 5},
+	{1, "不安感", 10, 1, 5}, {2, "不安感", 10, 2, 5},
+	{1, "抑うつ感", 16, 2, 5}, {1, "抑うつ感", 17, 1, 5}, {2, "抑うつ感", 17, 2, 5}, {2, "抑うつ感", 18, 1, 5},
+	{1, "身体愁訴", 12, 4, 5}, {1, "身体愁訴", 26, 2, 5}, {1, "身体愁訴", 27, 1, 5},
+	{2, "身体愁訴", 13, 5, 5}, {2, "身体愁訴", 14, 4, 5}, {2, "身体愁訴", 29, 2, 5}, {2, "身体愁訴", 30, 1, 5},
+	{1, "上司", 4, 1, 1}, {1, "上司", 5, 2, 1}, {1, "上司", 11, 5, 1},
+	{2, "上司", 4, 2, 1}, {2, "上司", 10, 4, 1},
+	{1, "同僚", 5, 1, 1}, {2, "同僚", 12, 5, 1},
+	{1, "家族", 6, 1, 1}, {1, "家族", 7, 2, 1}, {2, "家族", 9, 3, 1}, {2, "家族", 12, 5, 1}};
+
+static void test_stress__shipped_table_band_edges(void)
+{
+	struct colink_stress_result res;
+	char *dir, why[256];
+	int ans[N], sex;
+	size_t e;
+	struct colink_stress_rules *r = load_resolved(&dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(colink_stress_rules_has_conversion(r), 1);
+	CU_ASSERT_PTR_NULL(colink_stress_rules_conversion_why(r));
+	for (sex = 1; sex <= 2; sex++) {
+		base_answers(ans);
+		CU_ASSERT_EQUAL(colink_stress_score(r, ans, sex, COLINK_STRESS_CONVERTED, &res, why, sizeof(why)), COLINK_OK);
+		CU_ASSERT_EQUAL(res.score_a, BASE_A(sex));
+		CU_ASSERT_EQUAL(res.score_b, BASE_B);
+		CU_ASSERT_EQUAL(res.score_c, BASE_C);
+		CU_ASSERT_EQUAL(res.high, 0);
+	}
+	for (e = 0; e < sizeof(edges) / sizeof(edges[0]); e++) {
+		int k = scl_index(edges[e].sub), got, want;
+		base_answers(ans);
+		set_raw(ans, k, edges[e].raw);
+		CU_ASSERT_EQUAL_FATAL(colink_stress_score(r, ans, edges[e].sex, COLINK_STRESS_CONVERTED, &res, why,
+							  sizeof(why)), COLINK_OK);
+		got = scl[k].scale == 'A' ? res.score_a : scl[k].scale == 'B' ? res.score_b : res.score_c;
+		want = (scl[k].scale == 'A' ? BASE_A(edges[e].sex) : scl[k].scale == 'B' ? BASE_B : BASE_C) -
+		       edges[e].base + edges[e].pts;
+		if (got != want)
+			fprintf(stderr, "\n  %s sex %d 素点 %d: domain %d, want %d\n", edges[e].sub, edges[e].sex,
+				edges[e].raw, got, want);
+		CU_ASSERT_EQUAL(got, want);
+	}
+	colink_stress_rules_free(r);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Score `ans` by both methods for `sex`. */
+static void both(struct colink_stress_rules *r, const int *ans, int sex, struct colink_stress_result *tot,
+		 struct colink_stress_result *conv, char *why)
+{
+	CU_ASSERT_EQUAL(colink_stress_score(r, ans, sex, COLINK_STRESS_TOTAL, tot, NULL, 0), COLINK_OK);
+	CU_ASSERT_EQUAL(colink_stress_score(r, ans, sex, COLINK_STRESS_CONVERTED, conv, why, 256), COLINK_OK);
+}
+
+static void test_stress__shipped_table_methods_differ(void)
+{
+	struct colink_stress_result tot, conv;
+	char *dir, why[256];
+	int ans[N];
+	struct colink_stress_rules *r = load_resolved(&dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+
+	/* Base answers, by hand, total method: A = a01-07 1 each (7) + a08-10 4
+	 * each (12) + a11 5-1 (4) + a12-13 1 each (2) + a14 1 + a15 1 + a16-17 4
+	 * each (8) = 35; B = b01-03 5-1 (12) + 26 x 1 = 38; C = 9 x 4 = 36. */
+	base_answers(ans);
+	both(r, ans, 1, &tot, &conv, why);
+	CU_ASSERT_EQUAL(tot.score_a, 35);
+	CU_ASSERT_EQUAL(tot.score_b, 38);
+	CU_ASSERT_EQUAL(tot.score_c, 36);
+	CU_ASSERT_EQUAL(tot.high, 0);
+	CU_ASSERT_EQUAL(conv.high, 0);
+
+	/* High under その2 only (man): 量 素点 12 (評価点 5 -> 1), イライラ感 12
+	 * (5 -> 1), 疲労感 12 (5 -> 1), 不安感 5 (5 -> 3).  Converted: A 27-4 = 23,
+	 * C 3, A+C 26 <= 26; B 26-4-4-2 = 16 <= 17: high.  Total: A 35+9 = 44,
+	 * A+C 80 >= 76 but B 38+9+9+2 = 58 < 63 (and < 77): not high. */
+	set_raw(ans, scl_index("量"), 12);
+	set_raw(ans, scl_index("イライラ感"), 12);
+	set_raw(ans, scl_index("疲労感"), 12);
+	set_raw(ans, scl_index("不安感"), 5);
+	both(r, ans, 1, &tot, &conv, why);
+	CU_ASSERT_EQUAL(conv.score_a, 23);
+	CU_ASSERT_EQUAL(conv.score_b, 16);
+	CU_ASSERT_EQUAL(conv.score_c, 3);
+	CU_ASSERT_EQUAL(conv.high, 1);
+	CU_ASSERT_STRING_EQUAL(why, "high stress: A+C <= 26 and B <= 17 (converted_ac_max, converted_ac_b_max)");
+	CU_ASSERT_EQUAL(tot.score_a + tot.score_c, 80);
+	CU_ASSERT_EQUAL(tot.score_b, 58);
+	CU_ASSERT_EQUAL(tot.high, 0);
+	/* the same answers from a woman: 不安感 5 is 評価点 3 too, 量 12 is 1, A
+	 * base 28: A 24, A+C 27 > 26; B 16: not high under その2 either */
+	both(r, ans, 2, &tot, &conv, why);
+	CU_ASSERT_EQUAL(conv.score_a, 24);
+	CU_ASSERT_EQUAL(conv.score_b, 16);
+	CU_ASSERT_EQUAL(conv.high, 0);
+
+	/* High under その1 only (man): 身体愁訴 素点 44 (5 -> 1), 抑うつ感 12
+	 * (5 -> 3).  Total: B 38 + 33 + 6 = 77 >= 77: high.  Converted: B
+	 * 26-4-2 = 20 > 17, A+C 30: not high. */
+	base_answers(ans);
+	set_raw(ans, scl_index("身体愁訴"), 44);
+	set_raw(ans, scl_index("抑うつ感"), 12);
+	both(r, ans, 1, &tot, &conv, why);
+	CU_ASSERT_EQUAL(tot.score_b, 77);
+	CU_ASSERT_EQUAL(tot.high, 1);
+	CU_ASSERT_EQUAL(conv.score_b, 20);
+	CU_ASSERT_EQUAL(conv.score_a + conv.score_c, 30);
+	CU_ASSERT_EQUAL(conv.high, 0);
+	CU_ASSERT_STRING_EQUAL(why, "not high stress (converted method)");
+
+	/* B <= 12, and the sex-specific tables: 活気 6 (3), イライラ感 10,
+	 * 疲労感 11, 不安感 10, 抑うつ感 17, 身体愁訴 11.  Man: 3+1+1+1+1+5 = 12:
+	 * high.  Woman: 3 + 2 (9-10) + 2 (9-11) + 2 (8-10) + 2 (13-17) + 5 = 16,
+	 * A+C 28+3 = 31: not high. */
+	base_answers(ans);
+	set_raw(ans, scl_index("活気"), 6);
+	set_raw(ans, scl_index("イライラ感"), 10);
+	set_raw(ans, scl_index("疲労感"), 11);
+	set_raw(ans, scl_index("不安感"), 10);
+	set_raw(ans, scl_index("抑うつ感"), 17);
+	both(r, ans, 1, &tot, &conv, why);
+	CU_ASSERT_EQUAL(conv.score_b, 12);
+	CU_ASSERT_EQUAL(conv.high, 1);
+	CU_ASSERT_STRING_EQUAL(why, "high stress: B <= 12 (converted_b_max)");
+	both(r, ans, 2, &tot, &conv, why);
+	CU_ASSERT_EQUAL(conv.score_b, 16);
+	CU_ASSERT_EQUAL(conv.high, 0);
+	/* man, 活気 8 (4): B 13, A+C 30: not high */
+	set_raw(ans, scl_index("活気"), 8);
+	both(r, ans, 1, &tot, &conv, why);
+	CU_ASSERT_EQUAL(conv.score_b, 13);
+	CU_ASSERT_EQUAL(conv.high, 0);
+
+	colink_stress_rules_free(r);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Deciding one '?' is not enough: the other one is named next. */
+static void test_stress__one_undecided_cell_keeps_method_refused(void)
+{
+	struct colink_stress_rules *r = NULL;
+	struct colink_error err = {0};
+	char *conv = replace(shipped_conv, "心理的な仕事の負担(量)\t1\t7\t7\t?\n", "心理的な仕事の負担(量)\t1\t7\t7\t4\n");
+	char *dir = make_dir(shipped, conv);
+	char *want = tu_fmt("rules/stress-conversion.tsv:%d: 素点 4..4 of '技能の活用度' sex 2 is undecided ('?')",
+			    line_of(conv, "技能の活用度\t2\t4\t4\t?\n"));
+	CU_ASSERT_EQUAL_FATAL(colink_stress_rules_load(&r, dir, &err), COLINK_OK);
+	CU_ASSERT_EQUAL(colink_stress_rules_has_conversion(r), 0);
+	CU_ASSERT_STRING_EQUAL(colink_stress_rules_conversion_why(r), want);
+	colink_stress_rules_free(r);
+	/* and without the file: not installed */
+	tu_rmtree(dir);
+	free(dir);
+	dir = make_dir(shipped, NULL);
+	CU_ASSERT_EQUAL_FATAL(colink_stress_rules_load(&r, dir, &err), COLINK_OK);
+	CU_ASSERT_STRING_EQUAL(colink_stress_rules_conversion_why(r), "rules/stress-conversion.tsv is not installed");
+	colink_stress_rules_free(r);
+	tu_rmtree(dir);
+	free(dir);
+	free(conv);
+	free(want);
+}
+
+/* ---- end to end: <stress method="converted"/> through the colink binary ---- */
+
+/* Symlink every entry of the source mappings dir into `to`, except rules/,
+ * which gets stress-check.tsv and `conv` as stress-conversion.tsv. */
+static void make_data_dir(const char *to, const char *conv)
+{
+	static const char *const top[] = {"common", "schema", "warehouse", "vendors", "employer", "association"};
+	char *src = tu_fmt("%s/mappings", tu_srcdir()), *p, *q;
+	size_t i;
+	CU_ASSERT_EQUAL_FATAL(mkdir(to, 0700), 0);
+	for (i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
+		p = tu_fmt("%s/%s", src, top[i]);
+		q = tu_fmt("%s/%s", to, top[i]);
+		CU_ASSERT_EQUAL(symlink(p, q), 0);
+		free(p);
+		free(q);
+	}
+	p = tu_fmt("%s/rules", to);
+	CU_ASSERT_EQUAL_FATAL(mkdir(p, 0700), 0);
+	free(p);
+	p = tu_fmt("%s/rules/stress-check.tsv", src);
+	q = tu_fmt("%s/rules/stress-check.tsv", to);
+	CU_ASSERT_EQUAL(symlink(p, q), 0);
+	free(p);
+	free(q);
+	q = tu_fmt("%s/rules/stress-conversion.tsv", to);
+	CU_ASSERT_EQUAL(tu_write_file(q, conv, strlen(conv)), 0);
+	free(q);
+	free(src);
+}
+
+/* samples/employer/stress_check.csv with a 性別 column taken from the
+ * roster (the sample stress file has none; the converted method needs it). */
+static char *stress_csv_with_sex(void)
+{
+	char *rp = tu_fmt("%s/samples/employer/roster.csv", tu_srcdir());
+	char *sp = tu_fmt("%s/samples/employer/stress_check.csv", tu_srcdir());
+	char *roster = tu_read_file(rp, NULL), *stress = tu_read_file(sp, NULL);
+	char *out = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int first = 1;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(roster);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stress);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (line = strtok_r(stress, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *key, *at, *sex;
+		if (first) {
+			fprintf(f, "%s,性別\n", line);
+			first = 0;
+			continue;
+		}
+		key = tu_fmt("\n%.*s,", (int)strcspn(line, ","), line);
+		at = strstr(roster, key);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		/* 社員番号,漢字氏名,カナ氏名,生年月日,性別,... */
+		sex = at + 1;
+		for (int k = 0; k < 4; k++)
+			sex = strchr(sex, ',') + 1;
+		fprintf(f, "%s,%.*s\n", line, (int)strcspn(sex, ","), sex);
+		free(key);
+	}
+	fclose(f);
+	free(roster);
+	free(stress);
+	free(rp);
+	free(sp);
+	return out;
+}
+
+static void test_stress__e2e_converted_method(void)
+{
+	char *dir = tu_mkdtemp("stress-e2e"), *conv = resolved_conv(), *p, *xml, *map, *csv, *job, *err = NULL,
+	     *args, *db;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	p = tu_fmt("%s/m", dir);
+	make_data_dir(p, conv);
+	free(p);
+
+	/* the sample mapping + 性別 + <stress method="converted"/> */
+	p = tu_fmt("%s/mappings/employer/stress_check.xml", tu_srcdir());
+	xml = tu_read_file(p, NULL);
+	free(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+	map = replace(xml, "<unmapped columns=\"reject\"/>",
+		      "<field target=\"sex\" column=\"性別\" codemap=\"sex\" required=\"true\"/>\n"
+		      "  <stress method=\"converted\"/>\n  <unmapped columns=\"reject\"/>");
+	p = tu_fmt("%s/s.xml", dir);
+	CU_ASSERT_EQUAL(tu_write_file(p, map, strlen(map)), 0);
+	free(p);
+	csv = stress_csv_with_sex();
+	p = tu_fmt("%s/s.csv", dir);
+	CU_ASSERT_EQUAL(tu_write_file(p, csv, strlen(csv)), 0);
+	free(p);
+
+	/* the shipped table: the mapping is refused, naming the undecided row */
+	args = tu_fmt("--data-dir '%s/mappings' check s.xml", tu_srcdir());
+	CU_ASSERT_EQUAL(tu_colink_run(dir, args, NULL, &err), 3);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "s.xml:25: the converted-score method (the manual's 素点換算表) "
+					      "is unavailable: rules/stress-conversion.tsv:"));
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "of '心理的な仕事の負担(量)' sex 1 is undecided ('?')"));
+	free(args);
+	free(err);
+	err = NULL;
+
+	/* the table with its '?' filled in (fixture): the run loads all 17 */
+	job = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		     "<job xmlns=\"urn:colink:job:1\" name=\"conv\">\n"
+		     "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>"
+		     "<purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>"
+		     "<key file=\"k.key\"/>\n"
+		     "  <input mapping=\"s.xml\" path=\"s.csv\"/>\n"
+		     "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"w.db\"/></output>\n"
+		     "</job>\n");
+	p = tu_fmt("%s/job.xml", dir);
+	CU_ASSERT_EQUAL(tu_write_file(p, job, strlen(job)), 0);
+	free(p);
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "key new k.key", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "--data-dir m run job.xml", NULL, &err), 0);
+	if (err && *err)
+		fprintf(stderr, "\n  run: %s\n", err);
+	free(err);
+	db = tu_fmt("%s/w.db", dir);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE method='converted'"), 17);
+	/* 4 high: 0100102, 0001234, 0045678 (B <= 12), 0067890 (A+C <= 26, B <= 17).
+	 * The total method flags three others in the same file (test_e2e_link). */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE high_stress='1'"), 4);
+	/* 0100102 (男), by hand from the table.  A: 量 15-(2+4+4)=5 -> 5; 質
+	 * 15-(1+3+1)=10 -> 2; 身体 5-3=2 -> 3; コントロール 15-(1+3+4)=7 -> 3;
+	 * 技能 3 -> 3; 対人 10-(1+2)+4=11 -> 1; 環境 5-1=4 -> 1; 適性 5-2=3 -> 3;
+	 * 働きがい 5-4=1 -> 1; A = 22.  B: 活気 1+4+1=6 -> 3; イライラ 3+3+3=9 -> 2;
+	 * 疲労 4+4+2=10 -> 2; 不安 3+4+4=11 -> 1; 抑うつ 3+4+4+4+4+3=22 -> 1;
+	 * 身体愁訴 1+4+4+2+4+1+2+4+1+2+2=27 -> 1; B = 10.  C: 上司 15-(4+2+4)=5
+	 * -> 2; 同僚 15-(4+1+3)=7 -> 2; 家族 15-(4+4+4)=3 -> 1; C = 5.
+	 * B 10 <= 12: high. */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE score_a=22 AND score_b=10 "
+					"AND score_c=5 AND high_stress='1'"), 1);
+	/* 0067890 (男).  A: 量 15-(1+3+2)=9 -> 3; 質 15-(3+2+1)=9 -> 3; 身体
+	 * 5-1=4 -> 1; コントロール 15-(2+3+3)=7 -> 3; 技能 2 -> 2; 対人
+	 * 10-(3+3)+3=7 -> 3; 環境 4 -> 1; 適性 5-4=1 -> 1; 働きがい 1 -> 1; A = 18.
+	 * B: 活気 2+3+1=6 -> 3; イライラ 3+1+3=7 -> 3; 疲労 2+1+1=4 -> 4; 不安
+	 * 2+4+2=8 -> 2; 抑うつ 2+1+3+4+3+1=14 -> 2; 身体愁訴
+	 * 3+2+1+2+3+3+1+2+1+1+2=21 -> 3; B = 17.  C: 上司 15-(1+1+4)=9 -> 4;
+	 * 同僚 15-(4+2+4)=5 -> 1; 家族 15-(3+3+2)=7 -> 2; C = 7.
+	 * A+C 25 <= 26 and B 17 <= 17: high. */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE score_a=18 AND score_b=17 "
+					"AND score_c=7 AND high_stress='1'"), 1);
+	/* 0100109 (女, 女性用 table).  A: 量 15-(1+2+2)=10 -> 2; 質 15-(3+3+1)=8
+	 * -> 3; 身体 5-3=2 -> 3; コントロール 15-(2+3+4)=6 -> 3; 技能 2 -> 2; 対人
+	 * 10-(1+3)+4=10 -> 1; 環境 4 -> 1; 適性 5-3=2 -> 2; 働きがい 5-1=4 -> 5;
+	 * A = 22.  B: 活気 4+4+3=11 -> 5; イライラ 1+4+2=7 -> 3; 疲労 3+2+2=7
+	 * -> 3; 不安 4+2+3=9 -> 2; 抑うつ 2+2+4+3+3+2=16 -> 2; 身体愁訴
+	 * 4+4+1+3+3+3+2+3+1+1+2=27 -> 2 (24-29); B = 17.  C: 上司 15-(1+3+4)=7
+	 * -> 3; 同僚 15-(3+4+1)=7 -> 2; 家族 15-(4+3+2)=6 -> 1; C = 6.
+	 * A+C 28 > 26, B 17 > 12: not high. */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM stress_check WHERE score_a=22 AND score_b=17 "
+					"AND score_c=6 AND high_stress='2'"), 1);
+	free(db);
+	tu_rmtree(dir);
+	free(dir);
+	free(conv);
+	free(xml);
+	free(map);
+	free(csv);
+	free(job);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -559,7 +1032,8 @@ int main(void)
 	CU_add_test(s, "test_stress__reversal_applied", test_stress__reversal_applied);
 	CU_add_test(s, "test_stress__missing_answer_rejected_naming_item",
 		    test_stress__missing_answer_rejected_naming_item);
-	CU_add_test(s, "test_stress__converted_refused_without_table", test_stress__converted_refused_without_table);
+	CU_add_test(s, "test_stress__converted_refused_while_cells_undecided",
+		    test_stress__converted_refused_while_cells_undecided);
 	CU_add_test(s, "test_stress__bad_rows_name_file_and_line", test_stress__bad_rows_name_file_and_line);
 	CU_add_test(s, "test_stress__duplicates_and_gaps_are_refused", test_stress__duplicates_and_gaps_are_refused);
 	CU_add_test(s, "test_stress__thresholds_are_data", test_stress__thresholds_are_data);
@@ -569,5 +1043,10 @@ int main(void)
 	CU_add_test(s, "test_stress__conversion_file_errors", test_stress__conversion_file_errors);
 	CU_add_test(s, "test_stress__load_survives_allocation_failure",
 		    test_stress__load_survives_allocation_failure);
+	CU_add_test(s, "test_stress__shipped_table_band_edges", test_stress__shipped_table_band_edges);
+	CU_add_test(s, "test_stress__shipped_table_methods_differ", test_stress__shipped_table_methods_differ);
+	CU_add_test(s, "test_stress__one_undecided_cell_keeps_method_refused",
+		    test_stress__one_undecided_cell_keeps_method_refused);
+	CU_add_test(s, "test_stress__e2e_converted_method", test_stress__e2e_converted_method);
 	return tu_run_suites();
 }
