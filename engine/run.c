@@ -205,31 +205,11 @@ static int check_extract_only(struct colink_plan *p, struct colink_error *err)
 
 static const char *output_path(const struct colink_plan *p);
 
-/* The agreement file, the job checked against it (before any data moves),
- * and where the audit entry will go. */
-static int plan_agreement(struct colink_plan *p, const char *data_dir,
-			  struct colink_error *err)
+/* Where the run's audit entry goes: the job's <audit log>, else audit.log
+ * beside the output (the job's directory when it has no path). */
+static int plan_audit_log(struct colink_plan *p, struct colink_error *err)
 {
 	struct colink_job *j = p->job;
-	const struct colink_mapping **maps;
-	struct stat st;
-	size_t i;
-	int rc;
-	if (stat(j->agreement_file, &st))
-		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: agreement file %s not found",
-				  j->path, j->agreement_line, j->agreement_file);
-	rc = colink_agreement_load(&p->agreement, j->agreement_file, data_dir, p->cat, err);
-	if (rc)
-		return rc;
-	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
-	if (!maps)
-		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	for (i = 0; i < p->ninputs; i++)
-		maps[i] = p->inputs[i].map;
-	rc = colink_policy_new(&p->policy, p->agreement, j, maps, p->cat, colink_run_date(), err);
-	colink_free(maps);
-	if (rc)
-		return rc;
 	if (j->audit_log) {
 		p->audit_log = colink_strdup(j->audit_log);
 	} else {
@@ -241,8 +221,104 @@ static int plan_agreement(struct colink_plan *p, const char *data_dir,
 	return p->audit_log ? COLINK_OK : COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 }
 
-int colink_plan_load(struct colink_plan **out, const char *job_path,
-		     const char *data_dir, const char *plugin_dirs,
+/*
+ * A refusal by the agreement at plan time: the job and the agreement were
+ * read and the job is not allowed (run date outside the period, purpose
+ * prohibited or not declared, recipient role, an item no clause allows,
+ * all COLINK_EPOLICY; or a job naming another agreement id than the
+ * file's).  Anything else (a malformed job or agreement, a missing file,
+ * out of memory, a bad COLINK_RUN_DATE) is not the agreement's verdict.
+ */
+static int is_refusal(const struct colink_plan *p, int rc)
+{
+	return rc == COLINK_EPOLICY ||
+	       (rc == COLINK_EINVAL && p->job->agreement &&
+		strcmp(p->job->agreement, colink_agreement_id(p->agreement)) != 0);
+}
+
+/*
+ * One "refused" entry for a job refused at plan time: nothing was read,
+ * so no inputs, no items and every count zero; the mappings it would have
+ * used are named with their SHA-256, the reason is the refusal's line.
+ * Best effort: a failure to append is logged (the refusal stands either
+ * way, and a damaged log is never appended to).
+ */
+static void audit_refusal(struct colink_plan *p, const struct colink_plan_audit *a,
+			  const char *why)
+{
+	static const char *const names[] = {"read", "loaded", "rejected",
+					    "withheld_without_consent", "withheld_not_agreed"};
+	struct colink_audit_count counts[5];
+	struct colink_audit_file *maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	struct colink_audit_entry e;
+	struct colink_error aerr = {0};
+	size_t i;
+	int rc;
+	if (!maps) {
+		colink_log(COLINK_LOG_WARN, "%s: the refusal was not audited: out of memory", p->audit_log);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.kind = a->kind ? a->kind : "run";
+	e.status = "refused";
+	e.job = p->job->name;
+	e.job_sha256 = p->job->sha256;
+	e.purpose = p->job->purpose;
+	e.recipient_party = colink_party_name(p->job->recipient_party);
+	e.recipient_role = p->job->recipient_role;
+	e.agreement_id = colink_agreement_id(p->agreement);
+	e.agreement_sha256 = colink_agreement_sha256(p->agreement);
+	e.key_id = p->job->key_id; /* a key file is not read for a refused job */
+	e.output = a->output ? a->output : output_path(p);
+	e.message = why;
+	for (i = 0; i < p->ninputs; i++) {
+		maps[i].path = p->inputs[i].map->path;
+		maps[i].sha256 = p->inputs[i].map->sha256;
+	}
+	e.nmappings = p->ninputs;
+	e.mappings = maps;
+	for (i = 0; i < 5; i++)
+		counts[i] = (struct colink_audit_count){names[i], 0};
+	e.ncounts = 5;
+	e.counts = counts;
+	rc = colink_audit_append(p->audit_log, &e, &aerr);
+	colink_free(maps);
+	if (rc)
+		colink_log(COLINK_LOG_WARN, "the refusal was not audited: %s", aerr.msg);
+}
+
+/* The agreement file, the job checked against it (before any data moves),
+ * and where the audit entry will go.  With `a`, a refusal is audited. */
+static int plan_agreement(struct colink_plan *p, const char *data_dir,
+			  const struct colink_plan_audit *a, struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	const struct colink_mapping **maps;
+	struct stat st;
+	size_t i;
+	int rc;
+	if (stat(j->agreement_file, &st))
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: agreement file %s not found",
+				  j->path, j->agreement_line, j->agreement_file);
+	rc = colink_agreement_load(&p->agreement, j->agreement_file, data_dir, p->cat, err);
+	if (rc == COLINK_OK)
+		rc = plan_audit_log(p, err);
+	if (rc)
+		return rc;
+	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	if (!maps)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	for (i = 0; i < p->ninputs; i++)
+		maps[i] = p->inputs[i].map;
+	rc = colink_policy_new(&p->policy, p->agreement, j, maps, p->cat, colink_run_date(), err);
+	colink_free(maps);
+	if (rc && a && is_refusal(p, rc))
+		audit_refusal(p, a, err->msg);
+	return rc;
+}
+
+static int plan_load(struct colink_plan **out, const char *job_path, const char *data_dir,
+		     const char *plugin_dirs, const struct colink_plan_audit *a,
 		     struct colink_error *err)
 {
 	struct colink_plan *p = colink_calloc(1, sizeof(*p));
@@ -262,7 +338,7 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 	if (rc == COLINK_OK)
 		rc = plan_inputs(p, err);
 	if (rc == COLINK_OK)
-		rc = plan_agreement(p, data_dir, err);
+		rc = plan_agreement(p, data_dir, a, err);
 	if (rc == COLINK_OK && !p->job->key_file)
 		rc = check_extract_only(p, err);
 	else if (rc == COLINK_OK) {
@@ -279,6 +355,21 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 	}
 	*out = p;
 	return COLINK_OK;
+}
+
+int colink_plan_load(struct colink_plan **out, const char *job_path,
+		     const char *data_dir, const char *plugin_dirs,
+		     struct colink_error *err)
+{
+	return plan_load(out, job_path, data_dir, plugin_dirs, NULL, err);
+}
+
+int colink_plan_load_audited(struct colink_plan **out, const char *job_path,
+			     const char *data_dir, const char *plugin_dirs,
+			     const struct colink_plan_audit *a, struct colink_error *err)
+{
+	static const struct colink_plan_audit run = {NULL, NULL};
+	return plan_load(out, job_path, data_dir, plugin_dirs, a ? a : &run, err);
 }
 
 void colink_plan_free(struct colink_plan *p)

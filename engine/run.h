@@ -66,6 +66,26 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 		     struct colink_error *err);
 void colink_plan_free(struct colink_plan *p);
 
+/* How a plan-time refusal is audited (colink_plan_load_audited). */
+struct colink_plan_audit {
+	const char *kind;   /* the entry's kind: NULL = "run"; "export" for an extract */
+	const char *output; /* the output to name (an extract); NULL = the job's */
+};
+
+/*
+ * colink_plan_load(), for a verb that moves data (`run`, `pseudonymize`):
+ * when the agreement refuses the job (run date, purpose, recipient role,
+ * an item, or another agreement id), one entry with status "refused", the
+ * refusal's line as message, no inputs, no items and zero counts is first
+ * appended to the plan's audit log (best effort: a failure is logged, the
+ * refusal is returned either way).  A job or agreement that cannot be read
+ * leaves no entry: there is nothing to attribute it to.  `a` is borrowed;
+ * NULL = kind "run", the job's output.
+ */
+int colink_plan_load_audited(struct colink_plan **out, const char *job_path,
+			     const char *data_dir, const char *plugin_dirs,
+			     const struct colink_plan_audit *a, struct colink_error *err);
+
 struct colink_input_result {
 	char *path;
 	char *mapping;

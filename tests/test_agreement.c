@@ -3,7 +3,8 @@
  * and the enforcement of `colink run` against the real binary: every kind
  * of violation is refused before anything is read, with a one-line
  * FILE:LINE message naming the item and the clause; a legal run passes;
- * stress-check results reach an employer-side recipient only with consent.
+ * stress-check results reach an employer-side recipient only with consent;
+ * a job refused at plan time leaves exactly one "refused" audit entry.
  */
 #include <CUnit/Basic.h>
 #include <stdlib.h>
@@ -481,12 +482,183 @@ static void test_agreement__damaged_audit_log_stops_the_run(void)
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM run WHERE status = 'ok'"), 0);
 	after = tu_read_file(log, &n1);
 	CU_ASSERT_EQUAL(n0, n1); /* nothing appended behind the damage */
+	free(e);
+	e = NULL;
+	/* a refusal stands with a damaged log, which says it was not audited */
+	write_job("damaged-hr", NULL, ID, "マーケティング", "association", "保健事業担当者", in);
+	CU_ASSERT_EQUAL(run_job("damaged-hr", NULL, NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "damaged-hr.xml:4: purpose マーケティング is not one of the purposes"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "the refusal was not audited: "));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "audit.log: the last line is truncated"));
+	free(after);
+	after = tu_read_file(log, &n1);
+	CU_ASSERT_EQUAL(n0, n1);
 	free(before);
 	free(after);
 	free(e);
 	free(db);
 	free(log);
 	free(in);
+}
+
+/* ---- plan-time refusals are audited ---- */
+
+/* Give job `name` its own audit log, dir/refusals.log. */
+static void audit_to_refusals_log(const char *name)
+{
+	char *p = tu_fmt("%s/%s.xml", dir, name), *s = tu_read_file(p, NULL), *end, *body;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	end = strstr(s, "</job>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	body = tu_fmt("%.*s  <audit log=\"refusals.log\"/>\n</job>\n", (int)(end - s), s);
+	tu_write_file(p, body, strlen(body));
+	free(body);
+	free(s);
+	free(p);
+}
+
+/* Lines of dir/refusals.log; *last = the last one (malloc'd), or NULL. */
+static int log_lines(char **last)
+{
+	char *p = tu_fmt("%s/refusals.log", dir), *s = tu_read_file(p, NULL), *q;
+	int n = 0;
+	*last = NULL;
+	for (q = s; q && *q; q++)
+		n += *q == '\n';
+	if (s && n) {
+		s[strlen(s) - 1] = '\0';
+		q = strrchr(s, '\n');
+		*last = strdup(q ? q + 1 : s);
+	}
+	free(s);
+	free(p);
+	return n;
+}
+
+/*
+ * Run `verb` on job `name` (with `env`): exit 3, one line on stderr, and
+ * exactly one new entry in refusals.log: status refused, the entry `kind`,
+ * the stderr line as its message, nothing read, nothing released.
+ */
+static void refused_and_audited(const char *verb, const char *name, const char *env,
+				const char *kind, const char *want)
+{
+	char *c = tu_fmt("cd '%s' && %s '%s' %s %s.xml%s", dir, env ? env : "", tu_colink(), verb,
+			 name, strcmp(verb, "pseudonymize") ? "" : " x-refused.db");
+	char *e = NULL, *last = NULL, *k, *msg, *db = tu_fmt("%s.db", name);
+	int before = log_lines(&last);
+	free(last);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, &e), 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT(strchr(e, '\n') == e + strlen(e) - 1); /* one line */
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, want));
+	CU_ASSERT_EQUAL(log_lines(&last), before + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+	k = tu_fmt("\"kind\":\"%s\",\"status\":\"refused\",", kind);
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, k));
+	/* the message is the refusal's line, as printed ("colink: " + line) */
+	CU_ASSERT_FATAL(!strncmp(e, "colink: ", 8));
+	e[strlen(e) - 1] = '\0';
+	msg = tu_fmt(",\"message\":\"%s\",", e + 8);
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, msg));
+	if (!strstr(last, msg))
+		fprintf(stderr, "\n  wanted %s\n  in %s\n", msg, last);
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"run_id\":\"\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"inputs\":[],\"items\":[],\"counts\":{\"read\":0,\"loaded\":0,"
+				  "\"rejected\":0,\"withheld_without_consent\":0,\"withheld_not_agreed\":0}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, "\"agreement_id\":\"" ID "\""));
+	CU_ASSERT_FALSE(exists(db));
+	CU_ASSERT_FALSE(exists("x-refused.db"));
+	free(msg);
+	free(k);
+	free(last);
+	free(db);
+	free(e);
+	free(c);
+}
+
+/* The log is unchanged by `colink ARGS` run in dir (exit `want`). */
+static void not_audited(const char *args, int want)
+{
+	char *last = NULL, *e = NULL;
+	int before = log_lines(&last);
+	free(last);
+	CU_ASSERT_EQUAL(colink(args, NULL, &e), want);
+	CU_ASSERT_EQUAL(log_lines(&last), before);
+	free(last);
+	free(e);
+}
+
+static void test_agreement__plan_refusals_are_audited(void)
+{
+	char *roster = input("employer/roster.xml", "employer/roster.csv");
+	char *vendor = input("vendors/vendor_a.xml", "vendor_a.csv");
+	char *listed = variant("prohibited-listed.xml"), *o = NULL, *e = NULL, *last = NULL;
+	static const char broken[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<job xmlns=\"urn:colink:job:1\" name=\"broken\">\n"
+		"  <purpose>人事評価</purpose>\n"
+		"  <audit log=\"refusals.log\"/>\n"
+		"</job>\n";
+	char *bp = tu_fmt("%s/r-broken.xml", dir);
+	/* each kind of violation: exactly one entry */
+	write_job("r-hr", listed, ID, "人事評価", "employer", "健康管理チーム", roster);
+	audit_to_refusals_log("r-hr");
+	refused_and_audited("run", "r-hr", NULL, "run", "r-hr.xml:4: purpose 人事評価 is a prohibited use");
+	write_job("r-other", NULL, ID, "マーケティング", "employer", "健康管理チーム", roster);
+	audit_to_refusals_log("r-other");
+	refused_and_audited("run", "r-other", NULL, "run",
+			    "r-other.xml:4: purpose マーケティング is not one of the purposes of agreement " ID);
+	write_job("r-role", NULL, ID, "健康白書", "employer", "保健事業担当者", roster);
+	audit_to_refusals_log("r-role");
+	refused_and_audited("run", "r-role", NULL, "run",
+			    "r-role.xml:5: recipient role '保健事業担当者' is not a co-user role of the employer");
+	write_job("r-item", NULL, ID, "健康白書", "employer", "健康管理チーム", vendor);
+	audit_to_refusals_log("r-item");
+	refused_and_audited("run", "r-item", NULL, "run",
+			    "r-item.xml:7: item sex may not flow association→employer for purpose 健康白書");
+	write_job("r-late", NULL, ID, "健康白書", "employer", "産業医", roster);
+	audit_to_refusals_log("r-late");
+	refused_and_audited("run", "r-late", "COLINK_RUN_DATE=2027-04-01", "run",
+			    "r-late.xml:3: run date 2027-04-01 is outside the effective period 2024-04-01..2027-03-31");
+	write_job("r-id", NULL, "another-agreement", "健康白書", "employer", "産業医", roster);
+	audit_to_refusals_log("r-id");
+	refused_and_audited("run", "r-id", NULL, "run", "r-id.xml:3: agreement id 'another-agreement' is not the id of ");
+	/* an export refused: kind export, the extract it would have written */
+	refused_and_audited("pseudonymize", "r-item", NULL, "export",
+			    "r-item.xml:7: item sex may not flow association→employer");
+	log_lines(&last);
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"output\":\"x-refused.db\""));
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"job\":\"r-item\",\"job_sha256\":\""));
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"purpose\":\"健康白書\",\"recipient_party\":\"employer\","
+					 "\"recipient_role\":\"健康管理チーム\""));
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "vendor_a.xml\",\"sha256\":\""));
+	free(last);
+	/* no entry: a check moves nothing; a job that cannot be read or whose
+	 * agreement file is missing has no verdict of the agreement */
+	not_audited("check r-hr.xml", 3);
+	tu_write_file(bp, broken, sizeof(broken) - 1);
+	not_audited("run r-broken.xml", 3);
+	write_job("r-noagr", "nowhere.xml", ID, "人事評価", "employer", "産業医", roster);
+	audit_to_refusals_log("r-noagr");
+	not_audited("run r-noagr.xml", 4);
+	/* a job that runs is still logged as ok, chained after the refusals */
+	write_job("r-ok", NULL, ID, "健康白書", "association", "保健事業担当者", roster);
+	audit_to_refusals_log("r-ok");
+	CU_ASSERT_EQUAL(run_job("r-ok", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(log_lines(&last), 8);
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"seq\":8,"));
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"kind\":\"run\",\"status\":\"ok\""));
+	free(last);
+	/* the chain holds: refusals are entries like any other */
+	CU_ASSERT_EQUAL(colink("audit verify refusals.log", &o, &e), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "refusals.log: ok, 8 entries, chain intact"));
+	free(o);
+	free(e);
+	free(bp);
+	free(listed);
+	free(vendor);
+	free(roster);
 }
 
 int main(void)
@@ -506,6 +678,7 @@ int main(void)
 	T(test_agreement__stress_withheld_without_consent);
 	T(test_agreement__core_filter);
 	T(test_agreement__export_is_audited);
+	T(test_agreement__plan_refusals_are_audited);
 	T(test_agreement__damaged_audit_log_stops_the_run);
 	return tu_run_suites();
 }

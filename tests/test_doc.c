@@ -354,7 +354,8 @@ static void test_doc__job_clause_per_released_item(void)
 	assert_sha(html, src);
 	/* every input's mapping is documented in full */
 	CU_ASSERT(has(html, "Input 1: mapping vendor-a"));
-	CU_ASSERT(has(html, "Input 6: mapping employer-stress-check"));
+	CU_ASSERT(has(html, "Input 3: mapping claims-summary"));
+	CU_ASSERT(has(html, "Input 7: mapping employer-stress-check"));
 	/* the recipient is the association: its own checkups need no clause,
 	 * the employer's attendance crosses under clause W2 */
 	CU_ASSERT(has(html, "<td>1 vendor-a</td><td>hba1c (mapped)</td><td>checkup.hba1c</td>"
@@ -362,7 +363,10 @@ static void test_doc__job_clause_per_released_item(void)
 	CU_ASSERT(has(html, "<td>employer</td><td>clause W2 (line "));
 	CU_ASSERT(has(html, "<td>employer</td><td>clause W1 (line "));
 	/* scores derived by the stress-check rules are released items too */
-	CU_ASSERT(has(html, "<td>6 employer-stress-check</td><td>stress_high (derived)</td>"
+	CU_ASSERT(has(html, "<td>3 claims-summary</td><td>last_visit_date (mapped)</td>"
+			    "<td>claims_summary.last_visit_date</td><td>association</td>"
+			    "<td>stays with the association: no clause needed</td>"));
+	CU_ASSERT(has(html, "<td>7 employer-stress-check</td><td>stress_high (derived)</td>"
 			    "<td>stress_check.high_stress</td><td>employer</td><td>clause W3 (line "));
 	CU_ASSERT(!has(html, "NOT COVERED"));
 	free(html);

@@ -6,7 +6,9 @@
  * and referral levels of the shared reference's cda-synthetic/README.md; the
  * sample job's warehouse gives the employer's identified action list only to
  * the roles the sample agreement allows, pseudonymized output otherwise, and
- * every report leaves one audit entry.
+ * every report leaves one audit entry; the 受診状況確認 follow-up is yes /
+ * no / unknown from the sample's claims summary, withheld from a recipient
+ * the agreement does not give the claims and medication items.
  */
 #include <CUnit/Basic.h>
 #include <ctype.h>
@@ -354,6 +356,146 @@ static void test_report__role_without_clause_is_refused_and_audited(void)
 	free(log);
 }
 
+/* ---- 受診状況確認: the follow-up from the claims summary ---- */
+
+/*
+ * The referral columns of the three sample people below (samples/README.md,
+ * "claims_summary.csv"): exam date and FY; the areas bp..kidney; the
+ * level and the rules.  The association's staff also get the age and the
+ * anaemia area; an employer-side recipient gets neither (R1 has no
+ * hemoglobin).
+ */
+#define A1_EXAM ",2024-06-10,2024"
+#define A1_AREAS ",recommend,recommend,recommend,guidance,guidance"
+#define A1_RULES ",recommend,bp.sbp.recommend(>=140): 144; bp.dbp.guidance(>=85): 89; " \
+	"lipid.tg_fasting.guidance(>=150): 180; lipid.hdl.guidance(<=39): 38; lipid.ldl.recommend(>=140): 150; " \
+	"liver.ast.guidance(>=31): 35; liver.alt.recommend(>=51): 52; liver.ggt.recommend(>=101): 110; " \
+	"glucose.fpg.guidance(>=100): 118; glucose.hba1c.guidance(>=5.6): 6; kidney.urine_protein.guidance(>=2): +-,"
+#define A3_EXAM ",2024-11-05,2024"
+#define A3_AREAS ",urgent,recommend,none,recommend,urgent"
+#define A3_RULES ",urgent,bp.sbp.urgent(>=160): 165; bp.dbp.urgent(>=100): 102; " \
+	"lipid.tg_fasting.recommend(>=300): 2500; lipid.hdl.guidance(<=39): 33; lipid.non_hdl.recommend(>=170): 210; " \
+	"glucose.fpg.recommend(>=126): 132; glucose.hba1c.recommend(>=6.5): 6.7; kidney.egfr.urgent(<45): 38.9; " \
+	"kidney.urine_protein.recommend(>=3): 2+,"
+#define B2_EXAM ",2024-06-10,2024"
+#define B2_AREAS ",recommend,recommend,recommend,guidance,none"
+#define B2_RULES ",recommend,bp.sbp.recommend(>=140): 152; bp.dbp.recommend(>=90): 96; " \
+	"lipid.tg_fasting.guidance(>=150): 220; lipid.ldl.recommend(>=140): 162; lipid.non_hdl.recommend(>=170): 198; " \
+	"liver.ast.guidance(>=31): 38; liver.alt.recommend(>=51): 56; liver.ggt.recommend(>=101): 120; " \
+	"glucose.fpg.guidance(>=100): 112; glucose.hba1c.guidance(>=5.6): 6.1,"
+/* as the association's staff see them (age 54/46/54; anaemia not measured / none) */
+#define A1_ASSOC A1_EXAM ",54" A1_AREAS ",unknown" A1_RULES
+#define A3_ASSOC A3_EXAM ",46" A3_AREAS ",unknown" A3_RULES
+#define B2_ASSOC B2_EXAM ",54" B2_AREAS ",none" B2_RULES
+/* as the employer's 産業医 sees them, after the employee number */
+#define A1_EMPL ",S01" A1_EXAM A1_AREAS ",withheld" A1_RULES
+#define A3_EMPL ",S02" A3_EXAM A3_AREAS ",withheld" A3_RULES
+#define B2_EMPL ",S01" B2_EXAM B2_AREAS ",withheld" B2_RULES
+
+/* Occurrences of `needle` in s. */
+static int count_of(const char *s, const char *needle)
+{
+	int n = 0;
+	for (; s && (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/* The line of `out` that starts with `key` followed by a comma, exactly. */
+static void assert_row(const char *out, const char *key, const char *rest)
+{
+	char *want = tu_fmt("%s%s", key, rest), *needle = tu_fmt("\n%s,", key);
+	char *l = line_with(out, needle + 1);
+	CU_ASSERT_EQUAL(count_of(out, needle), 1);
+	CU_ASSERT_PTR_NOT_NULL(l);
+	if (l)
+		CU_ASSERT_STRING_EQUAL(l, want);
+	if (l && strcmp(l, want))
+		fprintf(stderr, "\n  want %s\n  got  %s\n", want, l);
+	free(l);
+	free(needle);
+	free(want);
+}
+
+static void test_report__followup_from_claims(void)
+{
+	char *db = tu_fmt("%s/samples/out/warehouse.db", sdir), *err = NULL, *out, *args, *agr, *text;
+	/* A1 (テスト イチロウ): exam 2024-06-10, claims: last visit 2024-09-02 */
+	char *a1 = tu_sql1(db, "SELECT person_id FROM claims_summary WHERE last_visit_date = '2024-09-02'");
+	/* A3 (テスト ジロウ): exam 2024-11-05, claims FY2024: last visit 2024-10-11, before it */
+	char *a3 = tu_sql1(db, "SELECT person_id FROM claims_summary WHERE last_visit_date = '2024-10-11'");
+	/* B2 (髙橋 一郎): exam 2024-06-10, no claims row, no later checkup */
+	char *b2 = tu_sql1(db, "SELECT person_id FROM checkup WHERE exam_date = '2024-06-10' AND "
+			       "person_id NOT IN (SELECT person_id FROM claims_summary)");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+	/* the sample's claims rows all landed, on the checkups' persons where they have one */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary WHERE fiscal_year = 2024"), 12);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary WHERE person_id IN "
+					"(SELECT person_id FROM checkup)"), 10);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE person_id = (SELECT person_id "
+					"FROM checkup WHERE exam_date = '2024-06-10' AND person_id NOT IN "
+					"(SELECT person_id FROM claims_summary))"), 1);
+
+	/* pseudonymized, for the association's own staff (the job's recipient) */
+	out = sample_report("referral", 0, &err);
+	assert_row(out, a1, A1_ASSOC "yes,claims: visit on 2024-09-02");
+	assert_row(out, a3, A3_ASSOC "no,claims FY2024: no visit after the exam");
+	assert_row(out, b2, B2_ASSOC "unknown,no later claims or checkup");
+	CU_ASSERT_EQUAL(count_lines(out), 11); /* header + 10 referred exams */
+	CU_ASSERT_EQUAL(count_of(out, ",yes,claims: visit on "), 2);
+	CU_ASSERT_EQUAL(count_of(out, ",no,claims FY2024: no visit after the exam\n"), 3);
+	CU_ASSERT_EQUAL(count_of(out, ",unknown,no later claims or checkup\n"), 5);
+	free(out);
+	free(err);
+	err = NULL;
+
+	/* identified, for the employer's 産業医: the sample agreement's clause
+	 * R1 names no claims or medication item, so the follow-up is withheld */
+	args = tu_fmt("referral --party employer --role 産業医 --identified %s", roster_args);
+	out = sample_report(args, 0, &err);
+	assert_row(out, "0100101", A1_EMPL "withheld,");
+	assert_row(out, "0100102", A3_EMPL "withheld,");
+	CU_ASSERT(!strstr(out, "claims") && !strstr(out, ",yes,") && !strstr(out, ",no,"));
+	CU_ASSERT_EQUAL(count_of(out, ",withheld,\n"), 9);
+	free(out);
+	free(err);
+	err = NULL;
+
+	/* ... and shown when the agreement lets those items cross (R1 extended) */
+	agr = tu_fmt("%s/agreement-followup.xml", dir);
+	text = tu_fmt("%s/samples/agreement.xml", tu_srcdir());
+	{
+		char *s = tu_read_file(text, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		/* (the replacement must not contain what it replaces) */
+		s = subst(s, "<item field=\"urine_protein\"/>",
+			  "<item field=\"urine_protein\" /><item field=\"last_visit_date\"/>"
+			  "<item field=\"q_med_bp\"/><item field=\"q_med_lipid\"/><item field=\"q_med_glucose\"/>");
+		tu_write_file(agr, s, strlen(s));
+		free(s);
+	}
+	free(args);
+	args = tu_fmt("referral --party employer --role 産業医 --identified --agreement '%s' %s", agr,
+		      roster_args);
+	out = sample_report(args, 0, &err);
+	assert_row(out, "0100101", A1_EMPL "yes,claims: visit on 2024-09-02");
+	assert_row(out, "0100102", A3_EMPL "no,claims FY2024: no visit after the exam");
+	/* B2 is the roster's 0001234 */
+	assert_row(out, "0001234", B2_EMPL "unknown,no later claims or checkup");
+	CU_ASSERT(!has_pseudonym(out));
+	free(out);
+	free(err);
+	free(args);
+	free(text);
+	free(agr);
+	free(a1);
+	free(a3);
+	free(b2);
+	free(db);
+}
+
 static void test_report__exams_outside_the_rule_sets_years_are_named(void)
 {
 	char *err = NULL, *out = sample_report("guidance --all", 0, &err);
@@ -411,6 +553,7 @@ int main(void)
 	T(test_report__identified_guidance_carries_no_health_values);
 	T(test_report__identified_falls_back_to_pseudonyms);
 	T(test_report__role_without_clause_is_refused_and_audited);
+	T(test_report__followup_from_claims);
 	T(test_report__exams_outside_the_rule_sets_years_are_named);
 	T(test_report__usage_and_missing_files);
 #undef T

@@ -6,8 +6,8 @@
 #include "alloc.h"
 #include "cli.h"
 #include "paths.h"
+#include "read_mapped.h"
 #include "run.h"
-#include "settings.h"
 #include "xmlutil.h"
 
 /* A draft from `colink scan`: one line per TODO marker left. */
@@ -35,28 +35,18 @@ static int check_todos(struct cli_global *g, const char *path, struct colink_err
 
 static int check_mapping(struct cli_global *g, const char *path, struct colink_error *err)
 {
-	struct colink_catalog *cat = NULL;
-	struct colink_variant_table *vt = NULL;
-	struct colink_loader *l = NULL;
-	struct colink_mapping *m = NULL;
-	const struct colink_loaded_plugin *lp = NULL;
-	struct colink_setting_value *vals = NULL;
+	struct colink_checked_mapping cm = {0};
+	const struct colink_mapping *m;
 	int rc = check_todos(g, path, err);
 	if (rc == COLINK_OK)
-		rc = colink_env_load(&cat, &vt, colink_data_dir(g->data_dir), err);
-	if (rc == COLINK_OK)
-		rc = colink_loader_default(&l, g->plugin_dirs, err);
-	if (rc == COLINK_OK)
-		rc = colink_mapping_check(path, cat, vt, l, &m, &lp, &vals, err);
+		rc = colink_mapping_load_checked(&cm, path, colink_data_dir(g->data_dir),
+						 g->plugin_dirs, err);
 	if (rc == COLINK_OK) {
+		m = cm.m;
 		printf("%s: ok (mapping %s version %s: %zu fields, %zu constants, input %s)\n",
 		       path, m->id, m->version, m->nfields, m->nconstants, m->plugin);
-		colink_settings_free(vals, 0);
 	}
-	colink_mapping_free(m);
-	colink_loader_free(l);
-	colink_variant_table_free(vt);
-	colink_catalog_free(cat);
+	colink_mapping_unload(&cm);
 	return rc;
 }
 

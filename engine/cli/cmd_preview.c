@@ -5,11 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host.h"
 #include "mapping.h"
 #include "paths.h"
-#include "run.h"
-#include "settings.h"
+#include "read_mapped.h"
 #include "transform.h"
 
 struct preview {
@@ -17,6 +15,8 @@ struct preview {
 	struct colink_error *err;
 	long limit, shown;
 	int fatal;
+	const char *key_file; /* NULL: a throw-away random key */
+	struct colink_key *key;
 };
 
 static void help(FILE *f)
@@ -115,54 +115,26 @@ static int load_key(const char *file, struct colink_key **k, struct colink_error
 	return rc;
 }
 
+/* Called once the mapping is checked: the key the pseudonyms are made with. */
+static int preview_key(void *ud, const struct colink_mapping *m, const struct colink_key **key,
+		       struct colink_error *err)
+{
+	struct preview *pv = ud;
+	int rc = load_key(pv->key_file, &pv->key, err);
+	*key = pv->key;
+	return rc;
+}
+
 static int preview(struct cli_global *g, const char *mpath, const char *input,
 		   const char *keyfile, const char *agreement, long limit,
 		   struct colink_error *err)
 {
-	struct colink_catalog *cat = NULL;
-	struct colink_variant_table *vt = NULL;
-	struct colink_loader *l = NULL;
-	struct colink_mapping *m = NULL;
-	const struct colink_loaded_plugin *lp = NULL;
-	struct colink_setting_value *vals = NULL;
-	struct colink_key *key = NULL;
-	struct colink_pseudo_set *ps = NULL;
-	struct preview pv = {NULL, err, limit, 0, 0};
+	struct preview pv = {NULL, err, limit, 0, 0, keyfile, NULL};
 	struct colink_emitter em = {on_header, on_record, on_reject, &pv};
-	struct colink_host host;
-	struct colink_host_ctx hc;
-	void *ictx = NULL;
-	int rc = colink_env_load(&cat, &vt, colink_data_dir(g->data_dir), err);
-	if (rc == COLINK_OK)
-		rc = colink_loader_default(&l, g->plugin_dirs, err);
-	if (rc == COLINK_OK)
-		rc = colink_mapping_check(mpath, cat, vt, l, &m, &lp, &vals, err);
-	if (rc == COLINK_OK)
-		rc = load_key(keyfile, &key, err);
-	if (rc == COLINK_OK)
-		rc = colink_pseudo_set_new(&ps, key, NULL, agreement, err);
-	if (rc == COLINK_OK)
-		rc = colink_transform_new(&pv.t, m, cat, ps, 1, input, err);
-	if (rc == COLINK_OK) {
-		colink_host_init(&host);
-		hc.plugin = lp->desc->name;
-		hc.ps = ps;
-		rc = lp->desc->init(&ictx, &host, &hc, vals, err);
-		if (rc == COLINK_OK) {
-			rc = lp->desc->input->read(ictx, input, &em, err);
-			if (rc == COLINK_EABORT && !pv.fatal)
-				rc = COLINK_OK;
-		}
-		lp->desc->fini(ictx);
-	}
-	colink_transform_free(pv.t);
-	colink_pseudo_set_free(ps);
-	colink_key_free(key);
-	colink_settings_free(vals, 0);
-	colink_mapping_free(m);
-	colink_loader_free(l);
-	colink_variant_table_free(vt);
-	colink_catalog_free(cat);
+	const struct colink_read_mapped rm = {colink_data_dir(g->data_dir), g->plugin_dirs, mpath,
+					      input, agreement, preview_key, &pv.t, &em, &pv.fatal};
+	int rc = colink_read_mapped(&rm, err);
+	colink_key_free(pv.key);
 	return rc;
 }
 

@@ -13,16 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "agreement.h"
 #include "alloc.h"
-#include "audit.h"
 #include "cli.h"
-#include "job.h"
 #include "paths.h"
 #include "programs/programs.h"
-#include "util.h"
+#include "programs/whitepaper.h"
+#include "report_src.h"
 
 #define MAX_SETTINGS 16
 
@@ -30,36 +27,31 @@ enum what { W_REFERRAL, W_GUIDANCE, W_SMOKING };
 
 struct opts {
 	enum what what;
-	const char *job, *warehouse, *agreement_file, *purpose, *role, *party;
+	struct report_src_opts src; /* JOB, --warehouse, --agreement, --purpose, --role, --party, --audit-log */
 	const char *rules_set, *settings[MAX_SETTINGS + 1];
 	int nsettings, fy, json, all, identified, persons;
-	const char *out_path, *roster, *roster_mapping, *key_file, *audit_log;
+	const char *out_path, *roster, *roster_mapping, *key_file;
 };
 
 /* Everything a report run holds; freed by ctx_free. */
 struct ctx {
 	struct cli_global *g;
 	struct opts *o;
-	struct colink_job *job;
-	struct colink_agreement *agr;
+	struct report_src src; /* job, agreement, recipient, warehouse, items released */
 	struct colink_rules *rules;
 	struct colink_reident *reid;
-	sqlite3 *db;
 	sqlite3_stmt *link_st;
-	char *warehouse, *audit_log, *key_file, *roster, *roster_mapping;
-	const char *purpose, *role, *agreement_id;
-	int party; /* recipient party, enum colink_party */
+	const char *key_file; /* borrowed from the options or the job */
 	int area_ok[COLINK_AREA_COUNT];
 	int detail_ok; /* ages, reasons, values: only for the data's own party */
 	int site_ok;
+	int followup_ok; /* the follow-up's sources (claims, medication answers) may be released */
 	FILE *out;
 	/* pass 1 */
 	char **wanted;
 	size_t nwanted, capwanted;
 	long rows, unlinked, outside; /* outside: exams of years the rule set is not for */
 	int pass;
-	const char *items[48];
-	size_t nitems;
 };
 
 static void help(FILE *f)
@@ -93,19 +85,11 @@ static void help(FILE *f)
 
 /* ---- output helpers ---- */
 
+/* A CSV field (NULL: empty) and its separator, or the line's end when last. */
 static void csv(FILE *f, const char *s, int last)
 {
-	if (s && strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else if (s) {
-		fputs(s, f);
-	}
+	if (s)
+		colink_csv_field(f, s);
 	fputc(last ? '\n' : ',', f);
 }
 
@@ -139,17 +123,13 @@ static int parse_args(struct opts *o, int argc, char **argv)
 #define OPT(name, field) else if (!strcmp(a, name) && v) { o->field = v; i++; }
 		if (cli_is_help(a))
 			return 1;
-		OPT("--warehouse", warehouse)
-		OPT("--agreement", agreement_file)
-		OPT("--purpose", purpose)
-		OPT("--role", role)
-		OPT("--party", party)
+		else if (report_src_option(&o->src, a, v))
+			i++;
 		OPT("--rules", rules_set)
 		OPT("-o", out_path)
 		OPT("--roster", roster)
 		OPT("--roster-mapping", roster_mapping)
 		OPT("--key", key_file)
-		OPT("--audit-log", audit_log)
 #undef OPT
 		else if (!strcmp(a, "--fiscal-year") && v) {
 			char *end;
@@ -171,8 +151,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->identified = 1;
 		else if (!strcmp(a, "--persons"))
 			o->persons = 1;
-		else if (a[0] != '-' && !o->job)
-			o->job = a;
+		else if (a[0] != '-' && !o->src.job)
+			o->src.job = a;
 		else
 			return -1;
 	}
@@ -182,97 +162,28 @@ static int parse_args(struct opts *o, int argc, char **argv)
 
 /* ---- set-up ---- */
 
-static const char *job_output_path(const struct colink_job *j)
-{
-	size_t i;
-	for (i = 0; i < j->noutput_settings; i++)
-		if (!strcmp(j->output_settings[i].name, "path"))
-			return j->output_settings[i].value;
-	return NULL;
-}
-
-static char *dup_or_null(const char *s, int *oom)
-{
-	char *d = s ? colink_strdup(s) : NULL;
-	if (s && !d)
-		*oom = 1;
-	return d;
-}
-
 static const char *default_purpose(enum what w)
 {
 	return w == W_REFERRAL ? "受診勧奨" : w == W_GUIDANCE ? "特定保健指導" : "禁煙推進";
 }
 
-/* Where the warehouse, agreement, key and recipient come from: JOB, or options. */
-static int sources(struct ctx *c, const char **afile, struct colink_error *err)
-{
-	struct opts *o = c->o;
-	const char *data_dir = colink_data_dir(c->g->data_dir);
-	int rc, oom = 0;
-	*afile = o->agreement_file;
-	if (o->job && (rc = colink_job_load(&c->job, o->job, data_dir, err)))
-		return rc;
-	c->purpose = o->purpose ? o->purpose : default_purpose(o->what);
-	c->warehouse = dup_or_null(o->warehouse ? o->warehouse
-				   : c->job ? job_output_path(c->job) : NULL, &oom);
-	c->key_file = dup_or_null(o->key_file ? o->key_file : c->job ? c->job->key_file : NULL, &oom);
-	c->audit_log = dup_or_null(o->audit_log ? o->audit_log : c->job ? c->job->audit_log : NULL,
-				   &oom);
-	c->roster = dup_or_null(o->roster, &oom);
-	c->roster_mapping = dup_or_null(o->roster_mapping, &oom);
-	c->role = o->role ? o->role : c->job ? c->job->recipient_role : NULL;
-	c->party = o->party ? colink_party_parse(o->party)
-		   : c->job ? c->job->recipient_party : COLINK_PARTY_NONE;
-	if (!*afile && c->job)
-		*afile = c->job->agreement_file;
-	if (oom)
-		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	if (!c->warehouse)
-		return COLINK_ERR(err, COLINK_EINVAL, "no warehouse: give a JOB whose output has a path, "
-				  "or --warehouse DB");
-	if (!*afile)
-		return COLINK_ERR(err, COLINK_EINVAL, "no agreement: every report is checked against the "
-				  "joint-use agreement (JOB's <agreement file> or --agreement FILE)");
-	return COLINK_OK;
-}
-
 static int setup(struct ctx *c, struct colink_error *err)
 {
-	const char *data_dir = colink_data_dir(c->g->data_dir), *afile = NULL;
+	const struct opts *o = c->o;
+	const char *data_dir = colink_data_dir(c->g->data_dir);
+	struct report_src_opts so = o->src;
 	int rc;
-	if ((rc = sources(c, &afile, err)) ||
-	    (rc = colink_agreement_load(&c->agr, afile, data_dir, NULL, err)))
+	so.default_purpose = default_purpose(o->what);
+	so.subject = "every report is";
+	if ((rc = report_src_open(&c->src, &so, data_dir, err)))
 		return rc;
-	c->agreement_id = colink_agreement_id(c->agr);
-	if (c->job && c->job->agreement && strcmp(c->job->agreement, c->agreement_id))
-		return COLINK_ERR(err, COLINK_EINVAL, "%s: the job's agreement id '%s' is not the "
-				  "agreement file's '%s'", c->o->job, c->job->agreement, c->agreement_id);
-	if (c->party == COLINK_PARTY_NONE || !c->role)
-		return COLINK_ERR(err, COLINK_EINVAL, "no recipient: give --party association|employer "
-				  "and --role ROLE (or a JOB with <recipient party role>)");
-	if (!colink_agreement_has_role(c->agr, c->party, c->role))
-		return COLINK_ERR(err, COLINK_EPOLICY, "%s: '%s' is not a role of the %s party",
-				  colink_agreement_path(c->agr), c->role, colink_party_name(c->party));
-	if (!c->audit_log) {
-		char *dir = colink_path_dir(c->warehouse);
-		c->audit_log = dir ? colink_path_join(dir, "audit.log") : NULL;
-		colink_free(dir);
-		if (!c->audit_log)
-			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	}
-	if (access(c->warehouse, R_OK))
-		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s: cannot read the warehouse", c->warehouse);
-	if (sqlite3_open_v2(c->warehouse, &c->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the warehouse: %s", c->warehouse,
-				  sqlite3_errmsg(c->db));
-	sqlite3_busy_timeout(c->db, 5000);
-	if (sqlite3_prepare_v2(c->db, "SELECT employer_person_id FROM link WHERE "
+	c->key_file = o->key_file ? o->key_file : c->src.job ? c->src.job->key_file : NULL;
+	if (sqlite3_prepare_v2(c->src.db, "SELECT employer_person_id FROM link WHERE "
 			       "association_person_id = ?1", -1, &c->link_st, NULL) != SQLITE_OK)
-		return COLINK_ERR(err, COLINK_EIO, "%s: not a colink warehouse: %s", c->warehouse,
-				  sqlite3_errmsg(c->db));
-	return colink_rules_load(&c->rules, data_dir, c->o->rules_set,
-				 (const char *const *)c->o->settings, err);
+		return COLINK_ERR(err, COLINK_EIO, "%s: not a colink warehouse: %s", c->src.warehouse,
+				  sqlite3_errmsg(c->src.db));
+	return colink_rules_load(&c->rules, data_dir, o->rules_set, (const char *const *)o->settings,
+				 err);
 }
 
 static void ctx_free(struct ctx *c)
@@ -284,47 +195,19 @@ static void ctx_free(struct ctx *c)
 	colink_reident_free(c->reid);
 	colink_rules_free(c->rules);
 	sqlite3_finalize(c->link_st);
-	sqlite3_close(c->db);
-	colink_agreement_free(c->agr);
-	colink_job_free(c->job);
-	colink_free(c->warehouse);
-	colink_free(c->audit_log);
-	colink_free(c->key_file);
-	colink_free(c->roster);
-	colink_free(c->roster_mapping);
+	report_src_free(&c->src);
 }
 
 /* ---- the agreement gate ---- */
 
-/*
- * May `field`, which belongs to `owner` (enum colink_party), reach this
- * report's recipient at `level`?  A field that stays with its own party
- * (COLINK_FLOW_NONE) still needs the purpose to be one of the agreement's.
- * Allowed fields are recorded for the audit entry.
- */
 static int report_item_allowed(struct ctx *c, const char *field, int owner, int level)
 {
-	enum colink_flow dir = owner == c->party ? COLINK_FLOW_NONE
-			       : owner == COLINK_PARTY_ASSOCIATION ? COLINK_FLOW_ASSOCIATION_TO_EMPLOYER
-								   : COLINK_FLOW_EMPLOYER_TO_ASSOCIATION;
-	size_t i;
-	if (colink_agreement_check(c->agr, field, dir, c->purpose, c->role,
-				   (enum colink_level)level, NULL, 0))
-		return 0;
-	for (i = 0; i < c->nitems; i++)
-		if (!strcmp(c->items[i], field))
-			return 1;
-	if (c->nitems < sizeof(c->items) / sizeof(c->items[0]))
-		c->items[c->nitems++] = field;
-	return 1;
+	return report_src_allowed(&c->src, field, owner, level);
 }
 
 static int all_allowed(struct ctx *c, const char *const *fields, int owner, int level)
 {
-	int ok = 1;
-	for (; *fields; fields++)
-		ok &= report_item_allowed(c, *fields, owner, level);
-	return ok;
+	return report_src_all_allowed(&c->src, fields, owner, level, NULL);
 }
 
 /* The fields each referral area reads (the warehouse columns). */
@@ -346,12 +229,14 @@ static int gate(struct ctx *c, char *why, size_t wn)
 	static const char *const date_f[] = {"exam_date", NULL};
 	static const char *const guid_f[] = {"exam_date", "guidance_level", NULL};
 	static const char *const smoke_f[] = {"q_smoking", NULL};
+	static const char *const followup_f[] = {"last_visit_date", "q_med_bp", "q_med_lipid",
+						 "q_med_glucose", NULL};
 	int a, any = 0;
-	c->detail_ok = c->party == COLINK_PARTY_ASSOCIATION;
+	c->detail_ok = c->src.party == COLINK_PARTY_ASSOCIATION;
 	if (c->o->identified &&
 	    !report_item_allowed(c, "employee_number", COLINK_PARTY_EMPLOYER, level)) {
 		snprintf(why, wn, "the agreement does not allow employee_number for %s / %s at "
-			 "individual level", c->purpose, c->role);
+			 "individual level", c->src.purpose, c->src.role);
 		return COLINK_EPOLICY;
 	}
 	/* the site appears only next to an employee number, or as the smoking rates' grouping */
@@ -364,6 +249,9 @@ static int gate(struct ctx *c, char *why, size_t wn)
 		for (a = 0; a < COLINK_AREA_COUNT; a++)
 			any |= c->area_ok[a] = all_allowed(c, area_fields[a], COLINK_PARTY_ASSOCIATION,
 							   level);
+		/* the follow-up quotes a claims visit date or a later medication
+		 * answer: released only when those items are */
+		c->followup_ok = all_allowed(c, followup_f, COLINK_PARTY_ASSOCIATION, level);
 		break;
 	case W_GUIDANCE:
 		any = all_allowed(c, guid_f, COLINK_PARTY_ASSOCIATION, level);
@@ -375,7 +263,7 @@ static int gate(struct ctx *c, char *why, size_t wn)
 	}
 	if (!any) {
 		snprintf(why, wn, "the agreement allows none of the report's items for purpose %s, "
-			 "role %s (%s) at %s level", c->purpose, c->role, colink_party_name(c->party),
+			 "role %s (%s) at %s level", c->src.purpose, c->src.role, colink_party_name(c->src.party),
 			 colink_level_name(level));
 		return COLINK_EPOLICY;
 	}
@@ -389,26 +277,14 @@ static int audit(struct ctx *c, const char *status, const char *message, struct 
 	struct colink_audit_count counts[2];
 	char job[48];
 	snprintf(job, sizeof(job), "report %s", names[c->o->what]);
-	memset(&e, 0, sizeof(e));
-	e.kind = "export";
-	e.status = status;
-	e.job = job;
-	e.job_sha256 = c->job ? c->job->sha256 : NULL;
-	e.purpose = c->purpose;
-	e.recipient_party = colink_party_name(c->party);
-	e.recipient_role = c->role;
-	e.agreement_id = c->agreement_id;
-	e.agreement_sha256 = colink_agreement_sha256(c->agr);
+	report_src_entry(&c->src, &e, job, status, message);
 	e.key_id = c->reid ? colink_reident_key_id(c->reid) : NULL;
 	e.output = c->o->out_path ? c->o->out_path : "-";
-	e.message = message;
-	e.nitems = c->nitems;
-	e.items = c->items;
 	counts[0] = (struct colink_audit_count){"rows", (uint64_t)c->rows};
 	counts[1] = (struct colink_audit_count){"not_identified", (uint64_t)c->unlinked};
 	e.ncounts = 2;
 	e.counts = counts;
-	return colink_audit_append(c->audit_log, &e, err);
+	return colink_audit_append(c->src.audit_log, &e, err);
 }
 
 /* ---- rows ---- */
@@ -504,7 +380,7 @@ static void head(struct ctx *c)
 			c->o->what == W_REFERRAL ? "referral" : c->o->what == W_GUIDANCE ? "guidance" : "smoking");
 		cli_json_str(c->out, colink_rules_id(c->rules));
 		fprintf(c->out, ",\"identified\":%s,\"purpose\":", c->o->identified ? "true" : "false");
-		cli_json_str(c->out, c->purpose);
+		cli_json_str(c->out, c->src.purpose);
 		fputs(",\"rows\":[", c->out);
 		return;
 	}
@@ -536,26 +412,13 @@ static void head(struct ctx *c)
 		csv(c->out, cols[i], i + 1 == n);
 }
 
-static int referral_row(struct ctx *c, const struct colink_program_row *r, const char *who,
-			const char *site, struct colink_error *err)
+/* What a referral and a guidance row start with: the person (pseudonym, or
+ * employee number and site), the exam and, for the data's own party, the age. */
+static void row_start(struct ctx *c, const struct colink_program_row *r, const char *who,
+		      const char *site)
 {
 	FILE *f = c->out;
-	char rules[1024], ev[128], fy[16], age[16];
-	const char *fu = "n/a";
-	enum colink_referral_level lv[COLINK_AREA_COUNT], m = max_level(c, r);
-	int a, rc;
-	for (a = 0; a < COLINK_AREA_COUNT; a++)
-		lv[a] = c->area_ok[a] ? r->referral[a] : COLINK_REFERRAL_UNKNOWN;
-	kept_rules(c, r->referral_rules, rules, sizeof(rules));
-	ev[0] = '\0';
-	if (m >= COLINK_REFERRAL_RECOMMEND) {
-		rc = colink_referral_followup(c->db, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
-		if (rc == -2)
-			return -1;
-		fu = rc == 1 ? "yes" : rc == 0 ? "no" : "unknown";
-	}
-	snprintf(fy, sizeof(fy), "%d", r->fiscal_year);
-	snprintf(age, sizeof(age), "%d", r->age_fy_end);
+	char fy[16], age[16];
 	if (c->o->json) {
 		fprintf(f, "%s{", c->rows > 1 ? "," : "");
 		jstr(f, c->o->identified ? "employee_number" : "person", who, 1);
@@ -565,6 +428,41 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 		fprintf(f, ",\"fiscal_year\":%d", r->fiscal_year);
 		if (c->detail_ok)
 			fprintf(f, ",\"age_fy_end\":%d", r->age_fy_end);
+		return;
+	}
+	snprintf(fy, sizeof(fy), "%d", r->fiscal_year);
+	snprintf(age, sizeof(age), "%d", r->age_fy_end);
+	csv(f, who, 0);
+	if (c->site_ok && c->o->identified)
+		csv(f, site ? site : "", 0);
+	csv(f, r->exam_date, 0);
+	csv(f, fy, 0);
+	if (c->detail_ok)
+		csv(f, age, 0);
+}
+
+static int referral_row(struct ctx *c, const struct colink_program_row *r, const char *who,
+			const char *site, struct colink_error *err)
+{
+	FILE *f = c->out;
+	char rules[1024], ev[128];
+	const char *fu = "n/a";
+	enum colink_referral_level lv[COLINK_AREA_COUNT], m = max_level(c, r);
+	int a, rc;
+	for (a = 0; a < COLINK_AREA_COUNT; a++)
+		lv[a] = c->area_ok[a] ? r->referral[a] : COLINK_REFERRAL_UNKNOWN;
+	kept_rules(c, r->referral_rules, rules, sizeof(rules));
+	ev[0] = '\0';
+	if (m >= COLINK_REFERRAL_RECOMMEND && !c->followup_ok) {
+		fu = "withheld";
+	} else if (m >= COLINK_REFERRAL_RECOMMEND) {
+		rc = colink_referral_followup(c->src.db, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
+		if (rc == -2)
+			return -1;
+		fu = rc == 1 ? "yes" : rc == 0 ? "no" : "unknown";
+	}
+	row_start(c, r, who, site);
+	if (c->o->json) {
 		for (a = 0; a < COLINK_AREA_COUNT; a++)
 			jstr(f, colink_area_name((enum colink_area)a),
 			     c->area_ok[a] ? colink_referral_name(lv[a]) : "withheld", 0);
@@ -575,13 +473,6 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 		fputs("}", f);
 		return 0;
 	}
-	csv(f, who, 0);
-	if (c->site_ok && c->o->identified)
-		csv(f, site ? site : "", 0);
-	csv(f, r->exam_date, 0);
-	csv(f, fy, 0);
-	if (c->detail_ok)
-		csv(f, age, 0);
 	for (a = 0; a < COLINK_AREA_COUNT; a++)
 		csv(f, c->area_ok[a] ? colink_referral_name(lv[a]) : "withheld", 0);
 	csv(f, colink_referral_name(m), 0);
@@ -595,19 +486,10 @@ static void guidance_row(struct ctx *c, const struct colink_program_row *r, cons
 			 const char *site)
 {
 	FILE *f = c->out;
-	char fy[16], age[16], risks[16];
-	snprintf(fy, sizeof(fy), "%d", r->fiscal_year);
-	snprintf(age, sizeof(age), "%d", r->age_fy_end);
+	char risks[16];
 	snprintf(risks, sizeof(risks), "%d", r->guidance_risks);
+	row_start(c, r, who, site);
 	if (c->o->json) {
-		fprintf(f, "%s{", c->rows > 1 ? "," : "");
-		jstr(f, c->o->identified ? "employee_number" : "person", who, 1);
-		if (c->site_ok && c->o->identified)
-			jstr(f, "site", site, 0);
-		jstr(f, "exam_date", r->exam_date, 0);
-		fprintf(f, ",\"fiscal_year\":%d", r->fiscal_year);
-		if (c->detail_ok)
-			fprintf(f, ",\"age_fy_end\":%d", r->age_fy_end);
 		jstr(f, "level", colink_guidance_name(r->guidance), 0);
 		if (c->detail_ok) {
 			fprintf(f, ",\"risks\":%d", r->guidance_risks);
@@ -616,13 +498,7 @@ static void guidance_row(struct ctx *c, const struct colink_program_row *r, cons
 		fputs("}", f);
 		return;
 	}
-	csv(f, who, 0);
-	if (c->site_ok && c->o->identified)
-		csv(f, site ? site : "", 0);
-	csv(f, r->exam_date, 0);
-	csv(f, fy, 0);
 	if (c->detail_ok) {
-		csv(f, age, 0);
 		csv(f, colink_guidance_name(r->guidance), 0);
 		csv(f, risks, 0);
 		csv(f, r->guidance_reasons, 1);
@@ -753,7 +629,7 @@ static int smoking_rates(struct ctx *c, struct colink_error *err)
 	s.c = c;
 	if (!fy) {
 		sqlite3_stmt *st = NULL;
-		if (sqlite3_prepare_v2(c->db, "SELECT max(fiscal_year) FROM checkup", -1, &st, NULL) ==
+		if (sqlite3_prepare_v2(c->src.db, "SELECT max(fiscal_year) FROM checkup", -1, &st, NULL) ==
 		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 			fy = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
@@ -763,7 +639,7 @@ static int smoking_rates(struct ctx *c, struct colink_error *err)
 		fputs("fiscal_year,site,current_before,quit_after,quit_rate,noncurrent_before,"
 		      "relapse_after,relapse_rate,current_now,answered_now,smoker_rate\n", c->out);
 	}
-	rc = colink_smoking_transitions(c->db, c->rules, fy, on_transition, &s, err);
+	rc = colink_smoking_transitions(c->src.db, c->rules, fy, on_transition, &s, err);
 	if (rc == 0 && !c->site_ok) {
 		s.total.site = "(all)";
 		smoke_out(c, fy, &s.total);
@@ -775,15 +651,15 @@ static int identify(struct ctx *c, struct colink_error *err)
 {
 	struct row_ctx rc = {c, err};
 	int r;
-	if (!c->roster || !c->roster_mapping || !c->key_file)
+	if (!c->o->roster || !c->o->roster_mapping || !c->key_file)
 		return COLINK_ERR(err, COLINK_EINVAL, "--identified needs --roster FILE, --roster-mapping "
 				  "MAPPING and the pseudonym key (JOB's <key file> or --key FILE)");
 	c->pass = PASS_COLLECT;
-	r = colink_programs_evaluate(c->db, c->rules, c->o->fy, on_row, &rc, err);
+	r = colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err);
 	if (r)
 		return r < 0 ? COLINK_EIO : COLINK_ENOMEM;
 	return colink_reident_load(&c->reid, colink_data_dir(c->g->data_dir), c->g->plugin_dirs,
-				   c->roster, c->roster_mapping, c->key_file, c->agreement_id,
+				   c->o->roster, c->o->roster_mapping, c->key_file, c->src.agreement_id,
 				   (const char *const *)c->wanted, c->nwanted, err);
 }
 
@@ -795,7 +671,7 @@ static int count_rows(struct ctx *c, struct colink_error *err)
 	c->rows = c->unlinked = 0;
 	if (c->o->what == W_SMOKING && !c->o->persons)
 		return COLINK_OK;
-	return colink_programs_evaluate(c->db, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
+	return colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
 										   : COLINK_OK;
 }
 
@@ -815,7 +691,7 @@ static int write_report(struct ctx *c, struct colink_error *err)
 	if (c->o->what == W_SMOKING && !c->o->persons)
 		r = smoking_rates(c, err);
 	else
-		r = colink_programs_evaluate(c->db, c->rules, c->o->fy, on_row, &rc, err);
+		r = colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err);
 	if (c->o->json)
 		fputs("]}\n", c->out);
 	return r ? COLINK_EIO : COLINK_OK;
@@ -834,12 +710,12 @@ static int report(struct ctx *c, struct colink_error *err)
 			/* fall back to pseudonymized output, with a one-line notice */
 			fprintf(stderr, "colink: notice: %s; the report is pseudonymized\n", why);
 			c->o->identified = 0;
-			c->nitems = 0;
+			c->src.nitems = 0;
 			rc = gate(c, why, sizeof(why));
 		}
 		if (rc) {
 			struct colink_error e2 = {0};
-			c->nitems = 0; /* nothing is released */
+			c->src.nitems = 0; /* nothing is released */
 			if (audit(c, "refused", why, &e2))
 				fprintf(stderr, "colink: %s\n", e2.msg);
 			return COLINK_ERR(err, rc, "%s", why);

@@ -23,7 +23,8 @@ static void help(FILE *f)
 		"only what the agreement allows to the output.  Either everything lands\n"
 		"or nothing does (the ledger keeps a failed row).  Every record read is\n"
 		"loaded or rejected with a reason; the summary shows the counts per\n"
-		"input.  Each run appends one entry to the job's audit log.\n"
+		"input.  Each run appends one entry to the job's audit log, and so\n"
+		"does a job the agreement refuses (status \"refused\", nothing read).\n"
 		"COLINK_RUN_DATE=YYYY-MM-DD overrides the run date (tests only).\n"
 		"\n"
 		"  --json         print the summary as JSON on stdout\n"
@@ -205,7 +206,9 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	rc = colink_plan_load(&plan, job, colink_data_dir(g->data_dir), g->plugin_dirs, &err);
+	/* a job the agreement refuses leaves a "refused" audit entry */
+	rc = colink_plan_load_audited(&plan, job, colink_data_dir(g->data_dir), g->plugin_dirs,
+				      NULL, &err);
 	if (rc) {
 		fprintf(stderr, "colink: %s\n", err.msg);
 		return cli_exit_for_plan(rc);
@@ -257,6 +260,7 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	struct colink_plan *plan = NULL;
 	struct colink_run_opts o = {0};
 	struct colink_setting_given given[2];
+	struct colink_plan_audit audit;
 	const char *pos[2] = {NULL, NULL};
 	struct stat st;
 	int json = 0, np = 0, i, rc;
@@ -284,7 +288,10 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 		fprintf(stderr, "colink: %s already exists; an extract is always a new file\n", pos[1]);
 		return EXIT_CONFIG;
 	}
-	rc = colink_plan_load(&plan, pos[0], colink_data_dir(g->data_dir), g->plugin_dirs, &err);
+	audit.kind = o.audit_kind;
+	audit.output = pos[1];
+	rc = colink_plan_load_audited(&plan, pos[0], colink_data_dir(g->data_dir), g->plugin_dirs,
+				      &audit, &err);
 	if (rc == COLINK_OK && !plan->key)
 		rc = COLINK_ERR(&err, COLINK_EINVAL, "%s: pseudonymizing needs a key file, not only a key id",
 				pos[0]);

@@ -9,11 +9,9 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "host.h"
 #include "mapping.h"
 #include "programs.h"
-#include "run.h"
-#include "settings.h"
+#include "read_mapped.h"
 #include "transform.h"
 
 #define NUMBER_MAX 64
@@ -36,6 +34,8 @@ struct reading {
 	uint32_t col; /* 1-based position of the employee-number column */
 	struct colink_error *err;
 	int fatal;
+	const struct colink_key *key; /* the warehouse's */
+	const char *mpath;            /* the roster mapping, for messages */
 };
 
 static int by_pid(const void *a, const void *b)
@@ -111,56 +111,29 @@ static int on_reject(void *ud, uint64_t rn, uint64_t ln, const char *col, const 
 	return COLINK_OK;
 }
 
+/* Called once the roster mapping is checked: it must key persons by the
+ * employee number; the pseudonyms are made with the warehouse's key. */
+static int roster_ready(void *ud, const struct colink_mapping *m, const struct colink_key **key,
+			struct colink_error *err)
+{
+	struct reading *rd = ud;
+	if (!(rd->mf = colink_mapping_find(m, "employee_number")) || !m->primary_key ||
+	    strcmp(m->primary_key->kind, "employee") || !rd->mf->norm)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: a roster mapping whose person key is the "
+				  "employee number (primary-key kind employee) is needed", rd->mpath);
+	*key = rd->key;
+	return COLINK_OK;
+}
+
 static int read_roster(struct colink_reident *r, const char *data_dir, const char *plugin_dirs,
-		       const char *roster, const char *mpath, struct colink_key *key,
+		       const char *roster, const char *mpath, const struct colink_key *key,
 		       const char *agreement_id, struct colink_error *err)
 {
-	struct colink_catalog *cat = NULL;
-	struct colink_variant_table *vt = NULL;
-	struct colink_loader *l = NULL;
-	struct colink_mapping *m = NULL;
-	const struct colink_loaded_plugin *lp = NULL;
-	struct colink_setting_value *vals = NULL;
-	struct colink_pseudo_set *ps = NULL;
-	struct reading rd = {r, NULL, NULL, 0, err, 0};
+	struct reading rd = {r, NULL, NULL, 0, err, 0, key, mpath};
 	struct colink_emitter em = {on_header, on_record, on_reject, &rd};
-	struct colink_host host;
-	struct colink_host_ctx hc;
-	void *ictx = NULL;
-	int rc = colink_env_load(&cat, &vt, data_dir, err);
-	if (rc == COLINK_OK)
-		rc = colink_loader_default(&l, plugin_dirs, err);
-	if (rc == COLINK_OK)
-		rc = colink_mapping_check(mpath, cat, vt, l, &m, &lp, &vals, err);
-	if (rc == COLINK_OK && (!(rd.mf = colink_mapping_find(m, "employee_number")) ||
-				!m->primary_key || strcmp(m->primary_key->kind, "employee") ||
-				!rd.mf->norm))
-		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: a roster mapping whose person key is the "
-				"employee number (primary-key kind employee) is needed", mpath);
-	if (rc == COLINK_OK)
-		rc = colink_pseudo_set_new(&ps, key, NULL, agreement_id, err);
-	if (rc == COLINK_OK)
-		rc = colink_transform_new(&rd.t, m, cat, ps, 1, roster, err);
-	if (rc == COLINK_OK) {
-		colink_host_init(&host);
-		hc.plugin = lp->desc->name;
-		hc.ps = ps;
-		rc = lp->desc->init(&ictx, &host, &hc, vals, err);
-		if (rc == COLINK_OK) {
-			rc = lp->desc->input->read(ictx, roster, &em, err);
-			if (rc == COLINK_EABORT && !rd.fatal)
-				rc = COLINK_OK;
-			lp->desc->fini(ictx);
-		}
-	}
-	colink_transform_free(rd.t);
-	colink_pseudo_set_free(ps);
-	colink_settings_free(vals, 0);
-	colink_mapping_free(m);
-	colink_loader_free(l);
-	colink_variant_table_free(vt);
-	colink_catalog_free(cat);
-	return rc;
+	const struct colink_read_mapped rm = {data_dir, plugin_dirs, mpath, roster, agreement_id,
+					      roster_ready, &rd.t, &em, &rd.fatal};
+	return colink_read_mapped(&rm, err);
 }
 
 int colink_reident_load(struct colink_reident **out, const char *data_dir, const char *plugin_dirs,

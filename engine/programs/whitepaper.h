@@ -26,6 +26,7 @@
 #ifndef COLINK_WHITEPAPER_H
 #define COLINK_WHITEPAPER_H
 
+#include <stdio.h>
 #include <sqlite3.h>
 
 #include "colink/plugin.h"
@@ -59,5 +60,10 @@ struct colink_wp_result {
 int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
 			    const struct colink_wp_opts *o, struct colink_wp_result *res,
 			    struct colink_error *err);
+
+/* Write s (not NULL) to f as one CSV field, in double quotes with each "
+ * doubled when it holds a comma, a quote, CR or LF (RFC 4180).  The white
+ * paper's tables and `colink report`'s CSV use it (wp_render.c). */
+void colink_csv_field(FILE *f, const char *s);
 
 #endif

@@ -42,7 +42,7 @@ static void html_esc(FILE *f, const char *s)
 		}
 }
 
-static void csv_field(FILE *f, const char *s)
+void colink_csv_field(FILE *f, const char *s)
 {
 	if (strpbrk(s, ",\"\n\r")) {
 		fputc('"', f);
@@ -116,7 +116,7 @@ static void csv_counts(struct out *x, const char *name, const struct wp_year *y,
 		col_heads[1], col_heads[2]);
 	for (i = 0; i <= t->rows; i++) {
 		fprintf(f, "%d,", y->fy);
-		csv_field(f, d >= 0 ? row_label(y, d, i) : "");
+		colink_csv_field(f, d >= 0 ? row_label(y, d, i) : "");
 		for (j = 0; j <= 2; j++) {
 			size_t c = cell(t, i, j);
 			if (t->state[c])
@@ -140,7 +140,7 @@ static void csv_rates(struct out *x, const char *name, const struct wp_year *y, 
 	fprintf(f, "fiscal_year,%s,男(%%),女(%%),計(%%)\n", dim_heads[d]);
 	for (i = 0; i <= num->rows; i++) {
 		fprintf(f, "%d,", y->fy);
-		csv_field(f, row_label(y, d, i));
+		colink_csv_field(f, row_label(y, d, i));
 		for (j = 0; j <= 2; j++) {
 			double p;
 			if (wp_rate(num, den, cell(num, i, j), x->o->k, &p))
@@ -163,7 +163,7 @@ static void csv_means(struct out *x, const char *name, const struct wp_year *y, 
 	fprintf(f, "fiscal_year,%s,男(%s),女(%s),計(%s)\n", dim_heads[d], unit, unit, unit);
 	for (i = 0; i <= n->rows; i++) {
 		fprintf(f, "%d,", y->fy);
-		csv_field(f, row_label(y, d, i));
+		colink_csv_field(f, row_label(y, d, i));
 		for (j = 0; j <= 2; j++) {
 			double m;
 			if (wp_mean_of(n, sum, cell(n, i, j), x->o->k, &m))
