@@ -1120,6 +1120,47 @@ static void test_out_sqlite__employer_rows_duplicate_and_replace(void)
 	fx_close(&f);
 }
 
+/* A person's months arrive as consecutive records, which out_sqlite
+ * inserts first and looks up only on a conflict: a month of an earlier run
+ * met that way is still replaced and counted, and a duplicate within the
+ * run is still rejected naming the first record. */
+static void test_out_sqlite__replace_after_insert_conflict(void)
+{
+	struct fx f;
+	struct recb b;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_attendance(&b, 1, 20240401, "20");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 2, 20240501, "21");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 3, 20240601, "22");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 3, 3, 0), COLINK_OK);
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	rec_attendance(&b, 1, 20240401, "10"); /* replaces r1's April */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 2, 20240501, "11"); /* same person again: insert first */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 3, 20240601, "12");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_attendance(&b, 4, 20240505, "13"); /* May again, within r2 */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate attendance for this person and month "
+			       "(input 1 record 2)");
+	rec_attendance(&b, 5, 20240701, "14"); /* a new month after the reject */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 5, 4, 1), COLINK_OK);
+
+	SQL_EQ(f.db, "2024-04:10.0:r2,2024-05:11.0:r2,2024-06:12.0:r2,2024-07:14.0:r2",
+	       "SELECT group_concat(x) FROM (SELECT year_month||':'||worked_days||':'||run_id "
+	       "AS x FROM attendance_month ORDER BY year_month)");
+	SQL_EQ(f.db, "3", "SELECT attendance_replaced FROM run WHERE run_id = 'r2'");
+	SQL_EQ(f.db, "4", "SELECT count(*) FROM attendance_month");
+	fx_close(&f);
+}
+
 /* ------------------------------------------------------------------ */
 /* Migration from schema version 1                                      */
 /* ------------------------------------------------------------------ */
@@ -1549,6 +1590,7 @@ int main(void)
 	T(test_out_sqlite__writes_employer_records);
 	T(test_out_sqlite__refuses_records_of_the_wrong_shape);
 	T(test_out_sqlite__employer_rows_duplicate_and_replace);
+	T(test_out_sqlite__replace_after_insert_conflict);
 	T(test_out_sqlite__migrates_v1_in_place);
 	T(test_out_sqlite__link_passes_review_and_report);
 	T(test_out_sqlite__links_persist_across_runs);

@@ -336,7 +336,9 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 	o->key_id = osq_strdup(h, run->key_id);
 	o->cat = h->calloc(n ? n : 1, sizeof(*o->cat));
 	o->slot = h->calloc(n ? n : 1, sizeof(*o->slot));
-	if (!o->run_id || (run->key_id && !o->key_id) || !o->cat || !o->slot)
+	o->wfield = h->calloc(n ? n : 1, sizeof(*o->wfield));
+	if (!o->run_id || (run->key_id && !o->key_id) || !o->cat || !o->slot ||
+	    !o->wfield)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		o->ncat = i + 1; /* so run_close frees what was copied */
@@ -348,6 +350,13 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 	rc = cat_check(o, err);
 	if (rc)
 		return rc;
+	for (n = 0, d = DEST_PERSON; d <= DEST_CLAIMS; d++) {
+		o->wstart[WIDE_INDEX(d)] = n;
+		for (i = 0; i < o->ncat; i++)
+			if (o->cat[i].dest == d)
+				o->wfield[n++] = i;
+	}
+	o->wstart[NWIDE] = n;
 	for (d = DEST_PERSON; d <= DEST_CLAIMS; d++) {
 		struct sbuf b = { h, NULL, 0, 0, 0 };
 		if (d == DEST_PERSON)

@@ -100,6 +100,7 @@ struct cat_field {
 	int param;    /* parameter in its built statement, 0 if none */
 };
 
+#define OSQ_KCACHE 64 /* values per record whose cat index is remembered */
 #define OSQ_LAST_MAXPS 6 /* pseudonyms remembered of the previous record */
 
 struct out_sqlite {
@@ -117,11 +118,23 @@ struct out_sqlite {
 	struct cat_field *cat;   /* owned, sorted by name */
 	size_t ncat;
 	const struct colink_out_value **slot; /* per cat entry, this record */
+	/* cat indexes of each wide table's fields, in cat order: those of
+	 * wide table w are wfield[wstart[w] .. wstart[w + 1] - 1] */
+	size_t *wfield;
+	size_t wstart[NWIDE + 1];
+	/* the cat index of the previous record's i-th value (record.c) */
+	struct osq_kcache {
+		const struct colink_field_def *field;
+		size_t k;
+	} kcache[OSQ_KCACHE];
 	char *built_sql[NWIDE];  /* owned, SQL of ST_PERSON .. ST_STRESS */
 	/* cat index of the column that, with person_id, identifies a row of
 	 * each wide table (exam_date, year_month, stress_date), or NOT_FOUND */
 	size_t key_field[NWIDE];
 	uint64_t replaced[K_COUNT]; /* rows of earlier runs replaced */
+	/* per wide table: it held no row when the run's transaction began
+	 * (out_begin), so every row it holds is this run's; 0 when unknown */
+	int fresh[NWIDE];
 	int linked;              /* link ran in this run */
 	/* The person the previous record of this run wrote (record.c): a
 	 * record of the same person, side, birth month and pseudonyms, with

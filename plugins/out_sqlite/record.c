@@ -153,9 +153,11 @@ static int decimal_num(const char *text, double *out)
 	return (*end || errno == ERANGE) ? -1 : 0;
 }
 
-/* Checks of one value that do not depend on where it goes. */
+/* Checks of one value that do not depend on where it goes (dest: its
+ * osq_table_dest, looked up once by the caller). */
 static int value_check(const struct colink_out_record *rec,
-		       const struct colink_out_value *ov, struct colink_error *err)
+		       const struct colink_out_value *ov, int dest,
+		       struct colink_error *err)
 {
 	const struct colink_field_def *f = ov->field;
 	const char *name = f && f->name ? f->name
@@ -164,7 +166,7 @@ static int value_check(const struct colink_out_record *rec,
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "identifier field %s reached the output (input %" PRIu32
 				  " record %" PRIu64 ")", name, rec->input_no, rec->record_no);
-	if (f && osq_table_dest(f) == DEST_NEVER)
+	if (f && dest == DEST_NEVER)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "not-stored field %s reached the output (input %" PRIu32
 				  " record %" PRIu64 ")", name, rec->input_no, rec->record_no);
@@ -184,7 +186,7 @@ static int value_check(const struct colink_out_record *rec,
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "field %s: flag must be H or L (input %" PRIu32
 				  " record %" PRIu64 ")", name, rec->input_no, rec->record_no);
-	if (f && osq_table_dest(f) == DEST_UNKNOWN)
+	if (f && dest == DEST_UNKNOWN)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "field %s names unknown warehouse table %s", name, f->table);
 	return COLINK_OK;
@@ -215,6 +217,26 @@ static int dest_check(const struct kind_def *kd, const struct colink_out_record 
 	return COLINK_OK;
 }
 
+/* osq_cat_find of field f, the i-th value of the record: the records of
+ * one input carry their fields in the same order, so the index found for
+ * the previous record's i-th value is tried first (and checked by name). */
+static size_t cat_find_cached(struct out_sqlite *o, size_t i,
+			      const struct colink_field_def *f)
+{
+	size_t k;
+	if (i < OSQ_KCACHE && o->kcache[i].field == f) {
+		k = o->kcache[i].k;
+		if (k < o->ncat && !strcmp(f->name, o->cat[k].name))
+			return k;
+	}
+	k = osq_cat_find(o, f->name);
+	if (i < OSQ_KCACHE && k != NOT_FOUND) {
+		o->kcache[i].field = f;
+		o->kcache[i].k = k;
+	}
+	return k;
+}
+
 /* Check every value and put each present value of a wide table or a
  * stress answer in its slot.  Nothing is written yet. */
 static int classify(struct out_sqlite *o, const struct kind_def *kd,
@@ -225,16 +247,16 @@ static int classify(struct out_sqlite *o, const struct kind_def *kd,
 	memset(o->slot, 0, o->ncat * sizeof(*o->slot));
 	for (i = 0; i < rec->nvalues; i++) {
 		const struct colink_out_value *ov = &rec->values[i];
-		rc = value_check(rec, ov, err);
+		dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
+		rc = value_check(rec, ov, dest, err);
 		if (rc)
 			return rc;
-		dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
 		rc = dest_check(kd, rec, ov, dest, err);
 		if (rc)
 			return rc;
 		if (!DEST_IS_WIDE(dest) && dest != DEST_STRESS_ANSWER)
 			continue;
-		k = osq_cat_find(o, ov->field->name);
+		k = cat_find_cached(o, i, ov->field);
 		if (k == NOT_FOUND || o->cat[k].dest != dest)
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "field %s is not in the run's catalogue as table %s (input %"
@@ -292,13 +314,14 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
  * pseudonym collides).  Read only.
  */
 static int side_check(struct out_sqlite *o, const struct kind_def *kd,
-		      const char *person, struct colink_error *err)
+		      const char *person, int *known, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON_SIDE);
 	const unsigned char *side;
 	int src, other = 0;
 	osq_bind_text(st, 1, person);
 	src = sqlite3_step(st);
+	*known = src == SQLITE_ROW; /* the person has a row */
 	if (src == SQLITE_ROW) {
 		side = sqlite3_column_text(st, 0);
 		other = side && strcmp((const char *)side, kd->side);
@@ -395,8 +418,9 @@ static int same_person(const struct out_sqlite *o, const struct kind_def *kd,
 	if (!l->valid || l->side != kd->side || l->birth_ym != rec->birth_ym ||
 	    l->npseudonyms != rec->npseudonyms || strcmp(l->person, rec->person))
 		return 0;
-	for (i = 0; i < o->ncat; i++)
-		if (o->cat[i].dest == DEST_PERSON && o->slot[i])
+	for (i = o->wstart[WIDE_INDEX(DEST_PERSON)];
+	     i < o->wstart[WIDE_INDEX(DEST_PERSON) + 1]; i++)
+		if (o->slot[o->wfield[i]])
 			return 0;
 	for (i = 0; i < rec->npseudonyms; i++)
 		if (strcmp(l->kind[i], rec->pseudonyms[i].kind) ||
@@ -439,12 +463,15 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 	osq_bind_pos(st, 3, rec->birth_ym, 1);
 	osq_bind_text(st, 4, o->run_id);
 	osq_bind_text(st, 5, kd->side);
-	for (i = 0; i < o->ncat; i++)
-		if (o->cat[i].dest == DEST_PERSON && o->slot[i]) {
-			rc = bind_column(st, o->cat[i].param, o->slot[i], rec, err);
+	for (i = o->wstart[WIDE_INDEX(DEST_PERSON)];
+	     i < o->wstart[WIDE_INDEX(DEST_PERSON) + 1]; i++) {
+		size_t k = o->wfield[i];
+		if (o->slot[k]) {
+			rc = bind_column(st, o->cat[k].param, o->slot[k], rec, err);
 			if (rc)
 				return rc;
 		}
+	}
 	src = osq_step_done(st);
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
 		st = osq_use(o, ST_PERSON_KEY);
@@ -458,14 +485,15 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 }
 
 /* The kind's row: the fixed columns in the order of columns.c's wides[],
- * the catalogue columns, and the key column as `key` (a month as YYYY-MM). */
-static int row_write(struct out_sqlite *o, const struct kind_def *kd,
-		     const struct colink_out_record *rec, const char *key,
-		     sqlite3_int64 *id, struct colink_error *err)
+ * the catalogue columns, and the key column as `key` (a month as YYYY-MM).
+ * Binds only; row_step runs it. */
+static int row_bind(struct out_sqlite *o, const struct kind_def *kd,
+		    const struct colink_out_record *rec, const char *key,
+		    struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON + WIDE_INDEX(kd->dest));
 	size_t i, kf = o->key_field[WIDE_INDEX(kd->dest)];
-	int src, rc, p = 1;
+	int rc, p = 1;
 	osq_bind_text(st, p++, rec->person);
 	if (kd->dest == DEST_CHECKUP) {
 		osq_bind_pos(st, p++, rec->fiscal_year, 1);
@@ -476,19 +504,69 @@ static int row_write(struct out_sqlite *o, const struct kind_def *kd,
 	sqlite3_bind_int64(st, p++, rec->input_no);
 	osq_bind_u64(st, p++, rec->record_no);
 	osq_bind_pos(st, p, (int64_t)rec->line_no, 1);
-	for (i = 0; i < o->ncat; i++)
-		if (o->cat[i].dest == kd->dest && o->slot[i]) {
-			rc = bind_column(st, o->cat[i].param, o->slot[i], rec, err);
+	for (i = o->wstart[WIDE_INDEX(kd->dest)];
+	     i < o->wstart[WIDE_INDEX(kd->dest) + 1]; i++) {
+		size_t k = o->wfield[i];
+		if (o->slot[k]) {
+			rc = bind_column(st, o->cat[k].param, o->slot[k], rec, err);
 			if (rc)
 				return rc;
 		}
+	}
 	if (key && kf != NOT_FOUND)
 		osq_bind_copy(st, o->cat[kf].param, key);
-	src = osq_step_done(st);
-	if (src != SQLITE_OK)
-		return osq_db_err(o, src, "writing the record", err);
-	*id = sqlite3_last_insert_rowid(o->db);
 	return COLINK_OK;
+}
+
+/* Run the row statement row_bind bound (its bindings survive a reset):
+ * the SQLite result code; *id the new row's rowid on SQLITE_OK. */
+static int row_step(struct out_sqlite *o, const struct kind_def *kd,
+		    sqlite3_int64 *id)
+{
+	int src = osq_step_done(o->st[ST_PERSON + WIDE_INDEX(kd->dest)]);
+	if (src == SQLITE_OK)
+		*id = sqlite3_last_insert_rowid(o->db);
+	return src;
+}
+
+static int row_write(struct out_sqlite *o, const struct kind_def *kd,
+		     const struct colink_out_record *rec, const char *key,
+		     sqlite3_int64 *id, struct colink_error *err)
+{
+	int src, rc = row_bind(o, kd, rec, key, err);
+	if (rc)
+		return rc;
+	src = row_step(o, kd, id);
+	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the record", err);
+}
+
+/*
+ * row_claim then row_write, for a record whose person upsert is skipped
+ * (same_person), with the same outcome in fewer statements: the insert
+ * runs first and only when it hits a constraint (the row's UNIQUE key:
+ * a duplicate of this run or a row of an earlier run; or any other
+ * constraint) does row_claim look the row up, reject or replace it, and
+ * the insert run again.  A failed insert changes nothing (statement
+ * rollback), so a rejected record still leaves no row; errors come in the
+ * same order as row_claim, row_write would give them.
+ */
+static int row_claim_write(struct out_sqlite *o, const struct kind_def *kd,
+			   const struct colink_out_record *rec, const char *key,
+			   sqlite3_int64 *id, struct colink_error *err)
+{
+	int src, rc = row_bind(o, kd, rec, key, err);
+	if (rc) { /* row_claim comes first, then the value's error */
+		int claim = row_claim(o, kd, rec->person, key, err);
+		return claim ? claim : rc;
+	}
+	src = row_step(o, kd, id);
+	if ((src & 0xff) == SQLITE_CONSTRAINT) {
+		rc = row_claim(o, kd, rec->person, key, err);
+		if (rc)
+			return rc;
+		src = row_step(o, kd, id);
+	}
+	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the record", err);
 }
 
 static int observation_write(struct out_sqlite *o, sqlite3_int64 id,
@@ -625,7 +703,7 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	const struct kind_def *kd = NULL;
 	sqlite3_int64 id = 0;
 	char key[11];
-	int has_key, repeat, rc = record_check(o, rec, &kd, err);
+	int has_key, repeat, known, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
@@ -634,18 +712,24 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 		return COLINK_ERR(err, COLINK_EREJECT, "record has no person key");
 	rc = record_key(o, kd, key, &has_key, err);
 	repeat = !rc && same_person(o, kd, rec);
-	if (!rc && !repeat)
-		rc = side_check(o, kd, rec->person, err);
-	if (!rc)
-		rc = row_claim(o, kd, rec->person, has_key ? key : NULL, err);
-	if (!rc && !repeat) {
-		o->last.valid = 0;
-		rc = person_write(o, kd, rec, err);
+	if (!rc && repeat)
+		rc = row_claim_write(o, kd, rec, has_key ? key : NULL, &id, err);
+	else if (!rc) {
+		rc = side_check(o, kd, rec->person, &known, err);
+		/* A person without a row has no row of this run in the kind's
+		 * table (foreign key, enforced in every run), nor of an earlier
+		 * run when the table was empty at the start: nothing to claim. */
+		if (!rc && (known || !o->fresh[WIDE_INDEX(kd->dest)]))
+			rc = row_claim(o, kd, rec->person, has_key ? key : NULL, err);
+		if (!rc) {
+			o->last.valid = 0;
+			rc = person_write(o, kd, rec, err);
+			if (!rc)
+				remember_person(o, kd, rec);
+		}
 		if (!rc)
-			remember_person(o, kd, rec);
+			rc = row_write(o, kd, rec, has_key ? key : NULL, &id, err);
 	}
-	if (!rc)
-		rc = row_write(o, kd, rec, has_key ? key : NULL, &id, err);
 	if (!rc && (kd->dest == DEST_CHECKUP || kd->dest == DEST_STRESS))
 		rc = long_rows(o, kd, rec, id, err);
 	return rc;
