@@ -244,6 +244,14 @@ static void test_audit__cli_verify_and_show(void)
 	CU_ASSERT_EQUAL(tu_colink_run(NULL, c, &o, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "ok, 3 entries, chain intact; head "));
 	CU_ASSERT_FATAL(o && strstr(o, "head "));
+	{
+		char *one = make_log("one.log", 1), *c1 = tu_fmt("audit verify '%s'", one), *o1 = NULL;
+		CU_ASSERT_EQUAL(tu_colink_run(NULL, c1, &o1, NULL), 0);
+		CU_ASSERT_PTR_NOT_NULL(o1 && strstr(o1, "ok, 1 entry, chain intact; head "));
+		free(o1);
+		free(c1);
+		free(one);
+	}
 	snprintf(head, sizeof(head), "%.64s", strstr(o, "head ") + 5);
 	free(o);
 	o = NULL;

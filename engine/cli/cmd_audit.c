@@ -158,7 +158,8 @@ static int cmd_verify(int argc, char **argv)
 			"entries after it were removed or replaced\n", log, v.entries, v.entries, head);
 		return EXIT_CONFIG;
 	}
-	printf("%s: ok, %" PRIu64 " entries, chain intact; head %s\n", log, v.entries, v.head);
+	printf("%s: ok, %" PRIu64 " %s, chain intact; head %s\n", log, v.entries,
+	       v.entries == 1 ? "entry" : "entries", v.head);
 	return EXIT_OK;
 }
 
