@@ -200,4 +200,55 @@ static int audit_table(const struct colink_sup_table *t, const struct colink_sup
 	return audit_table_ex(t, o, 1);
 }
 
+/* The complement of a nested pair: child table ct counts a subset of the
+ * persons of the same cell of parent table pt (examinees of the headcount),
+ * so parent - child is a person count.  For every cell: both released ->
+ * the difference is 0 or >= k (>= k with suppress_zeros); one or both
+ * suppressed -> from the brute-force intervals of each table (and child <=
+ * parent) the complement is neither pinned to a non-zero value nor
+ * confined to 1..k-1.  Returns the number of released pairs checked. */
+static long audit_pair(const struct colink_sup_table *pt, const struct colink_sup_table *ct,
+		       const struct colink_sup_opts *o)
+{
+	struct audit ap, ac;
+	size_t c, n = (pt->rows + 1) * (pt->cols + 1);
+	long checked = 0;
+	int pok, cok;
+	CU_ASSERT_FATAL(pt->rows == ct->rows && pt->cols == ct->cols);
+	pok = audit_run(&ap, pt, o);
+	cok = audit_run(&ac, ct, o);
+	for (c = 0; c < n; c++) {
+		long plo, phi, clo, chi, dlo, dhi;
+		if (released(pt, c) && released(ct, c)) {
+			long d = pt->v[c] - ct->v[c];
+			CU_ASSERT(d >= 0);
+			CU_ASSERT(d >= o->k || (d == 0 && !o->suppress_zeros));
+			if (d < 0 || (d < o->k && (d > 0 || o->suppress_zeros)))
+				fprintf(stderr, "complement %s - %s cell %zu = %ld\n", pt->name, ct->name, c, d);
+			checked++;
+			continue;
+		}
+		if (!pok || !cok)
+			continue;
+		plo = released(pt, c) ? pt->v[c] : ap.minv[c];
+		phi = released(pt, c) ? pt->v[c] : ap.maxv[c];
+		clo = released(ct, c) ? ct->v[c] : ac.minv[c];
+		chi = released(ct, c) ? ct->v[c] : ac.maxv[c];
+		if (!released(pt, c) && phi >= ap.ub)
+			continue; /* the parent is open above: the complement too */
+		if (chi > phi)
+			chi = phi;
+		if (plo < clo)
+			plo = clo;
+		dlo = plo - chi > 0 ? plo - chi : 0;
+		dhi = phi - clo;
+		CU_ASSERT(!(dlo == dhi && (dlo > 0 || o->suppress_zeros)));
+		CU_ASSERT(!(dhi < o->k && (dlo >= 1 || o->suppress_zeros)));
+		if ((dlo == dhi && (dlo > 0 || o->suppress_zeros)) || (dhi < o->k && (dlo >= 1 || o->suppress_zeros)))
+			fprintf(stderr, "complement %s - %s cell %zu in [%ld,%ld]\n", pt->name, ct->name, c,
+				dlo, dhi);
+	}
+	return checked;
+}
+
 #endif

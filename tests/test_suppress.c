@@ -232,6 +232,118 @@ static void test_suppress__random_tables_pass_the_audit(void)
 	CU_ASSERT(audited >= tried * 9 / 10); /* the rest: unbounded searches */
 }
 
+/* Nested pairs (colink_sup_pair_check): the complement parent - child of
+ * two released cells, and of a suppressed one via its interval. */
+static void test_suppress__pair_check_complements(void)
+{
+	struct colink_sup_opts o = { 10, 0 }, oz = { 10, 1 };
+	struct colink_sup_table p, c;
+	struct colink_error err = {0};
+	int rev = -1;
+	CU_ASSERT_EQUAL_FATAL(colink_sup_table_init(&p, "head", "r", "c", 2, 2, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(colink_sup_table_init(&c, "exam", "r", "c", 2, 2, &err), 0);
+	p.v[AT(&p, 0, 0)] = 20, p.v[AT(&p, 0, 1)] = 30, p.v[AT(&p, 1, 0)] = 25, p.v[AT(&p, 1, 1)] = 10;
+	c.v[AT(&c, 0, 0)] = 14, c.v[AT(&c, 0, 1)] = 30, c.v[AT(&c, 1, 0)] = 15, c.v[AT(&c, 1, 1)] = 8;
+	colink_sup_margins(&p);
+	colink_sup_margins(&c);
+	/* released 20 and 14: 6 not examined */
+	CU_ASSERT_EQUAL(colink_sup_pair_check(&p, AT(&p, 0, 0), &c, AT(&c, 0, 0), &o, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 1);
+	/* 30 and 30: everyone (0 allowed), unless zeros are suppressed */
+	CU_ASSERT_EQUAL(colink_sup_pair_check(&p, AT(&p, 0, 1), &c, AT(&c, 0, 1), &o, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 0);
+	CU_ASSERT_EQUAL(colink_sup_pair_check(&p, AT(&p, 0, 1), &c, AT(&c, 0, 1), &oz, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 1);
+	/* 25 and 15: 10 */
+	CU_ASSERT_EQUAL(colink_sup_pair_check(&p, AT(&p, 1, 0), &c, AT(&c, 1, 0), &o, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 0);
+	/* protect the child with its 14 and its 8 suppressed: 10 - (1..) is
+	 * 0..9, which does not tell "everyone" from "a few" */
+	c.state[AT(&c, 0, 0)] = COLINK_SUP_PRIMARY;
+	CU_ASSERT_EQUAL_FATAL(colink_sup_protect(&c, 1, &o, &err), 0);
+	CU_ASSERT(c.state[AT(&c, 1, 1)] != 0);
+	CU_ASSERT_EQUAL(colink_sup_pair_check(&p, AT(&p, 1, 1), &c, AT(&c, 1, 1), &o, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 0);
+	/* a child confined to 9..12 under a released 14: complement 2..5
+	 * (rows 11+2 = 13, 12+3 = 15, first column 23 released) */
+	colink_sup_table_free(&c);
+	CU_ASSERT_EQUAL_FATAL(colink_sup_table_init(&c, "exam", "r", "c", 2, 2, &err), 0);
+	c.v[AT(&c, 0, 0)] = 11, c.v[AT(&c, 0, 1)] = 2, c.v[AT(&c, 1, 0)] = 12, c.v[AT(&c, 1, 1)] = 3;
+	colink_sup_margins(&c);
+	c.state[AT(&c, 0, 0)] = c.state[AT(&c, 0, 1)] = c.state[AT(&c, 1, 0)] = COLINK_SUP_PRIMARY;
+	c.state[AT(&c, 1, 1)] = c.state[AT(&c, 2, 1)] = COLINK_SUP_PRIMARY;
+	{
+		long lo, hi;
+		CU_ASSERT_EQUAL(colink_sup_interval(&c, 0, 0, &o, &lo, &hi, &err), 0);
+		CU_ASSERT_EQUAL(lo, 9);
+		CU_ASSERT_EQUAL(hi, 12);
+	}
+	p.v[AT(&p, 0, 0)] = 14;
+	colink_sup_margins(&p);
+	memset(p.state, 0, 9);
+	CU_ASSERT_EQUAL(colink_sup_pair_check(&p, AT(&p, 0, 0), &c, AT(&c, 0, 0), &o, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 1);
+	colink_sup_table_free(&c);
+	colink_sup_table_free(&p);
+}
+
+/* Random parent/child tables, the child a subset cell by cell, made safe
+ * the way the white paper does (child primary, else parent, else all):
+ * the independent audit_pair finds no complement 1..k-1. */
+static void test_suppress__random_pairs_pass_the_pair_audit(void)
+{
+	struct colink_sup_opts opts[2] = { { 10, 0 }, { 10, 1 } };
+	int round;
+	long checked = 0;
+	rng_state = 11;
+	for (round = 0; round < 200; round++) {
+		struct colink_sup_table p, c;
+		struct colink_error err = {0};
+		const struct colink_sup_opts *o = &opts[round % 2];
+		size_t i, j, n, guard = 0;
+		int changed = 1;
+		CU_ASSERT_EQUAL_FATAL(colink_sup_table_init(&p, "parent", "r", "c", 3, 2, &err), 0);
+		CU_ASSERT_EQUAL_FATAL(colink_sup_table_init(&c, "child", "r", "c", 3, 2, &err), 0);
+		for (i = 0; i < 3; i++)
+			for (j = 0; j < 2; j++) {
+				long x = rng() % 4 == 0 ? (long)(rng() % 10) : (long)(10 + rng() % 25);
+				p.v[AT(&p, i, j)] = x;
+				c.v[AT(&c, i, j)] = rng() % 5 == 0 ? x : x - (long)(rng() % (x + 1));
+			}
+		colink_sup_margins(&p);
+		colink_sup_margins(&c);
+		CU_ASSERT_EQUAL_FATAL(colink_sup_protect(&p, 1, o, &err), 0);
+		CU_ASSERT_EQUAL_FATAL(colink_sup_protect(&c, 1, o, &err), 0);
+		n = (p.rows + 1) * (p.cols + 1);
+		while (changed && guard++ < 200) {
+			changed = 0;
+			for (i = 0; i < n && !changed; i++) {
+				int rev;
+				CU_ASSERT_EQUAL_FATAL(colink_sup_pair_check(&p, i, &c, i, o, &rev, &err), 0);
+				if (!rev)
+					continue;
+				changed = 1;
+				if (!c.state[i])
+					c.state[i] = COLINK_SUP_PRIMARY;
+				else if (!p.state[i])
+					p.state[i] = COLINK_SUP_PRIMARY;
+				else if (memchr(c.state, 0, n))
+					memset(c.state, COLINK_SUP_PRIMARY, n);
+				else
+					memset(p.state, COLINK_SUP_PRIMARY, n);
+				CU_ASSERT_EQUAL_FATAL(colink_sup_protect(&p, 1, o, &err), 0);
+				CU_ASSERT_EQUAL_FATAL(colink_sup_protect(&c, 1, o, &err), 0);
+			}
+		}
+		CU_ASSERT(!changed);
+		checked += audit_pair(&p, &c, o);
+		colink_sup_table_free(&p);
+		colink_sup_table_free(&c);
+	}
+	fprintf(stderr, "random pairs: %ld released cell pairs checked\n", checked);
+	CU_ASSERT(checked >= 500);
+}
+
 /* Every allocation of the protection can fail: a clean COLINK_ENOMEM, and
  * (under LeakSanitizer) nothing leaked; with enough, the same result. */
 static void test_suppress__allocation_failures(void)
@@ -291,6 +403,9 @@ int main(void)
 		    test_suppress__shared_margins_across_tables);
 	CU_add_test(s, "test_suppress__random_tables_pass_the_audit",
 		    test_suppress__random_tables_pass_the_audit);
+	CU_add_test(s, "test_suppress__pair_check_complements", test_suppress__pair_check_complements);
+	CU_add_test(s, "test_suppress__random_pairs_pass_the_pair_audit",
+		    test_suppress__random_pairs_pass_the_pair_audit);
 	CU_add_test(s, "test_suppress__allocation_failures", test_suppress__allocation_failures);
 	CU_add_test(s, "test_suppress__bad_k_refused", test_suppress__bad_k_refused);
 	return tu_run_suites();

@@ -442,3 +442,51 @@ out:
 	colink_free(idx);
 	return rc;
 }
+
+/* ---- complements of nested counts ---------------------------------- */
+
+static int cell_interval(const struct colink_sup_table *t, size_t c,
+			 const struct colink_sup_opts *o, long *lo, long *hi,
+			 struct colink_error *err)
+{
+	return colink_sup_interval(t, c / (t->cols + 1), c % (t->cols + 1), o, lo, hi, err);
+}
+
+int colink_sup_pair_check(const struct colink_sup_table *tp, size_t pc,
+			  const struct colink_sup_table *tc, size_t cc,
+			  const struct colink_sup_opts *o, int *reveals,
+			  struct colink_error *err)
+{
+	long pl, ph, cl, ch, dlo, dhi, d = tp->v[pc] - tc->v[cc];
+	int rc;
+	*reveals = 0;
+	if (!tp->state[pc] && !tc->state[cc]) {
+		*reveals = d < o->k && (d > 0 || o->suppress_zeros);
+		return COLINK_OK;
+	}
+	if ((rc = cell_interval(tp, pc, o, &pl, &ph, err)) ||
+	    (rc = cell_interval(tc, cc, o, &cl, &ch, err)))
+		return rc;
+	/* the attacker's joint view of the pair: child <= parent */
+	if (ph >= 0 && (ch < 0 || ph < ch))
+		ch = ph;
+	if (cl > pl)
+		pl = cl;
+	if (tc->state[cc] && ch >= 0 && cl == ch) /* the child pinned */
+		*reveals = 1;
+	if (tp->state[pc] && ph >= 0 && pl == ph) /* the parent pinned */
+		*reveals = 1;
+	if (ph < 0)
+		return COLINK_OK; /* the complement is unbounded */
+	dhi = ph - cl;
+	dlo = ch < 0 ? 0 : pl - ch;
+	if (dlo < 0)
+		dlo = 0;
+	/* the complement pinned, or confined to 1..k-1 (0..k-1 with
+	 * suppress_zeros), when it is not an allowed zero: an interval 0..k-1
+	 * does not tell "everyone" from "a few" */
+	if ((d > 0 || o->suppress_zeros) &&
+	    (dlo == dhi || (dhi < o->k && (dlo >= 1 || o->suppress_zeros))))
+		*reveals = 1;
+	return COLINK_OK;
+}

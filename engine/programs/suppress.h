@@ -84,4 +84,20 @@ int colink_sup_interval(const struct colink_sup_table *t, size_t i, size_t j,
 			const struct colink_sup_opts *o, long *lo_out, long *hi_out,
 			struct colink_error *err);
 
+/* A nested pair: the child cell cc of tc counts a subset of the persons of
+ * the parent cell pc of tp (examinees of the headcount), so parent - child
+ * is a person count too.  *reveals = 1 when the released numbers give it
+ * away: both released and 1 <= parent - child < k (0 too with
+ * suppress_zeros); or, with one of them suppressed, the complement's
+ * interval (from each table's exact interval and child <= parent) is one
+ * value or lies in 1..k-1 (0..k-1 with suppress_zeros) while the complement
+ * is not an allowed 0, or the
+ * pair pins a suppressed cell.  The intervals are each table's own, so this
+ * is a necessary condition, like the shared-margin check.  0 or
+ * COLINK_ENOMEM. */
+int colink_sup_pair_check(const struct colink_sup_table *tp, size_t pc,
+			  const struct colink_sup_table *tc, size_t cc,
+			  const struct colink_sup_opts *o, int *reveals,
+			  struct colink_error *err);
+
 #endif

@@ -573,6 +573,9 @@ static void year_names(struct wp_year *y)
 	y->means[WP_SICK] = (struct wp_mean){ "sick_days", "平均病欠日数", "日/年", WP_ATTENDANCE, { 0 } };
 }
 
+static int protect_nested(struct wp_year *y, const struct colink_wp_opts *o,
+			  struct colink_error *err);
+
 static int year_build(sqlite3 *db, const struct colink_rules *r, int fy,
 		      const struct colink_wp_opts *o, struct wp_year *y, struct colink_error *err)
 {
@@ -613,9 +616,134 @@ static int year_build(sqlite3 *db, const struct colink_rules *r, int fy,
 		return rc;
 	if (o->attendance_allowed && (rc = set_build(db, y, WP_ATTENDANCE, "att_n > 0", o, err)))
 		return rc;
-	if ((rc = guidance_table(db, y, o, err)) || (rc = transitions(db, r, y, o, err)) ||
+	if ((rc = guidance_table(db, y, o, err)) || (rc = protect_nested(y, o, err)) ||
+	    (rc = transitions(db, r, y, o, err)) ||
 	    (o->claims_allowed && (rc = claims(db, y, o, err))))
 		return rc;
+	return COLINK_OK;
+}
+
+/* ---- nested counts: a complement is a person count too ------------ */
+
+/* The set whose persons contain those of set s, or -1. */
+static int set_parent(int s)
+{
+	if (s == WP_EXAMINED || s == WP_ATTENDANCE)
+		return WP_HEAD;
+	if (s >= WP_MEASURED0 && s < WP_MEASURED0 + COLINK_AREA_COUNT)
+		return WP_EXAMINED;
+	if (s >= WP_RISK0 && s < WP_RISK0 + COLINK_AREA_COUNT)
+		return WP_MEASURED0 + (s - WP_RISK0);
+	if (s == WP_ANSWERED)
+		return WP_EXAMINED;
+	if (s == WP_SMOKER)
+		return WP_ANSWERED;
+	return -1;
+}
+
+/* A protection group: the tables colink_sup_protect sees together. */
+struct wp_grp {
+	struct colink_sup_table *t;
+	size_t n;
+};
+
+static int all_suppressed(const struct colink_sup_table *t)
+{
+	size_t c, n = (t->rows + 1) * (t->cols + 1);
+	for (c = 0; c < n; c++)
+		if (!t->state[c])
+			return 0;
+	return 1;
+}
+
+static void mark_all(struct colink_sup_table *t)
+{
+	memset(t->state, COLINK_SUP_PRIMARY, (t->rows + 1) * (t->cols + 1));
+}
+
+/* Check the pair (parent cell pc of tp in group pg, child cell cc of tc in
+ * group cg); when it reveals its complement, make the child (else the
+ * parent, else the child's table, else the parent's) primary and protect
+ * that group again.  1 if something changed, 0 if safe, <0 on error. */
+static int nest_pair(struct wp_grp pg, struct colink_sup_table *tp, size_t pc,
+		     struct wp_grp cg, struct colink_sup_table *tc, size_t cc,
+		     const struct colink_sup_opts *so, struct colink_error *err)
+{
+	int reveals, rc;
+	struct wp_grp g;
+	if ((rc = colink_sup_pair_check(tp, pc, tc, cc, so, &reveals, err)))
+		return rc;
+	if (!reveals)
+		return 0;
+	if (!tc->state[cc]) {
+		tc->state[cc] = COLINK_SUP_PRIMARY;
+		g = cg;
+	} else if (!tp->state[pc]) {
+		tp->state[pc] = COLINK_SUP_PRIMARY;
+		g = pg;
+	} else if (!all_suppressed(tc)) {
+		mark_all(tc);
+		g = cg;
+	} else if (!all_suppressed(tp)) {
+		mark_all(tp);
+		g = pg;
+	} else {
+		return COLINK_ERR(err, COLINK_EINVAL, "table %s: cell %zu still reveals its complement "
+				  "in %s with everything suppressed", tc->name, cc, tp->name);
+	}
+	if ((rc = colink_sup_protect(g.t, g.n, so, err)))
+		return rc;
+	return 1;
+}
+
+/* Every count that is a subset of another count of the same cell
+ * (examinees of the headcount, risk holders of those judged, smokers of
+ * those answering, each guidance level and its total of the examinees and
+ * the headcount of that sex): parent - child must be 0 or >= k or not
+ * derivable, like a cell.  Iterated to a fixed point (primaries only
+ * grow). */
+static int protect_nested(struct wp_year *y, const struct colink_wp_opts *o,
+			  struct colink_error *err)
+{
+	struct colink_sup_opts so = { o->k, o->suppress_zeros };
+	struct wp_grp gg = { &y->guidance, 1 };
+	int rc, s, a, changed = 1;
+	size_t d, c, i, j;
+	while (changed) {
+		changed = 0;
+		for (s = 0; s < WP_NSETS; s++) {
+			struct wp_grp cg = { y->sets[s].t, WP_NDIM };
+			if (!y->sets[s].present)
+				continue;
+			for (a = set_parent(s); a >= 0; a = set_parent(a)) {
+				struct wp_grp pg = { y->sets[a].t, WP_NDIM };
+				if (!y->sets[a].present)
+					continue;
+				for (d = 0; d < WP_NDIM; d++)
+					for (c = 0; c < (y->nrows[d] + 1) * 3; c++) {
+						rc = nest_pair(pg, &y->sets[a].t[d], c, cg, &y->sets[s].t[d], c,
+							       &so, err);
+						if (rc < 0)
+							return rc;
+						changed |= rc;
+					}
+			}
+		}
+		for (a = WP_EXAMINED; a >= WP_HEAD; a--) {
+			struct wp_grp pg = { y->sets[a].t, WP_NDIM };
+			struct colink_sup_table *tp = &y->sets[a].t[WP_AGE];
+			if (!y->sets[a].present)
+				continue;
+			for (i = 0; i <= WP_NLEVELS; i++)
+				for (j = 0; j <= 2; j++) {
+					rc = nest_pair(pg, tp, COLINK_SUP_AT(tp, tp->rows, j), gg, &y->guidance,
+						       COLINK_SUP_AT(&y->guidance, i, j), &so, err);
+					if (rc < 0)
+						return rc;
+					changed |= rc;
+				}
+		}
+	}
 	return COLINK_OK;
 }
 
