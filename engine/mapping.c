@@ -70,9 +70,9 @@ static void *append(void **arr, size_t *n, size_t elem)
 
 #define OOM(err) COLINK_ERR(err, COLINK_ENOMEM, "out of memory reading mapping")
 
-static const struct colink_codemap *find_codemap(const struct colink_mapping *m,
-						  const struct colink_catalog *cat,
-						  const char *name)
+const struct colink_codemap *colink_mapping_codemap(const struct colink_mapping *m,
+						    const struct colink_catalog *cat,
+						    const char *name)
 {
 	size_t i;
 	for (i = 0; i < m->nlocal; i++)
@@ -282,7 +282,7 @@ static int field_unit_and_map(struct colink_mapping *m, struct colink_map_field 
 				"%s:%d: unit '%s' of field %s differs from the common schema unit '%s' (no conversion is defined)",
 				m->path, f->line, unit, f->field->name,
 				f->field->unit ? f->field->unit : "none");
-	else if (cm && !(f->codemap = find_codemap(m, cat, cm)))
+	else if (cm && !(f->codemap = colink_mapping_codemap(m, cat, cm)))
 		rc = COLINK_ERR(err, COLINK_EINVAL,
 				"%s:%d: codemap '%s' is neither in this mapping nor in common/codemaps.tsv",
 				m->path, f->line, cm);

@@ -78,6 +78,11 @@ int colink_mapping_load(struct colink_mapping **out, const char *path,
 void colink_mapping_free(struct colink_mapping *m);
 
 /* The map field for a common field name, or NULL. */
+/* The code map `name` as a field of m resolves it: the mapping's own
+ * <codemap> first, then the catalogue's codemaps.tsv; NULL when neither. */
+const struct colink_codemap *colink_mapping_codemap(const struct colink_mapping *m,
+						    const struct colink_catalog *cat,
+						    const char *name);
 const struct colink_map_field *colink_mapping_find(const struct colink_mapping *m,
 						   const char *field);
 

@@ -247,8 +247,8 @@ static void diff_codemaps(struct colink_changes *out, const struct colink_mappin
 			    (s == 1 && uses_codemap(a, name, a->nfields)))
 				continue;
 			diff_codemap(out, name,
-				     uses_codemap(a, name, a->nfields) ? doc_codemap_resolve(a, cat, name) : NULL,
-				     uses_codemap(b, name, b->nfields) ? doc_codemap_resolve(b, cat, name) : NULL);
+				     uses_codemap(a, name, a->nfields) ? colink_mapping_codemap(a, cat, name) : NULL,
+				     uses_codemap(b, name, b->nfields) ? colink_mapping_codemap(b, cat, name) : NULL);
 		}
 }
 

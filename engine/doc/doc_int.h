@@ -15,10 +15,6 @@ char *doc_range(const char *min, const char *max);
 char *doc_source(const struct colink_map_field *f);
 /* 1 when the code map is declared in the mapping itself. */
 int doc_codemap_is_local(const struct colink_mapping *m, const struct colink_codemap *cm);
-/* The code map named `name` as the mapping resolves it, or NULL. */
-const struct colink_codemap *doc_codemap_resolve(const struct colink_mapping *m,
-						 const struct colink_catalog *cat,
-						 const char *name);
 /* The default normalization chain of a field in fields.tsv, or NULL. */
 const char *doc_default_chain(const struct colink_catalog *cat,
 			      const struct colink_field_def *f);

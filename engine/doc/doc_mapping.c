@@ -60,17 +60,6 @@ int doc_codemap_is_local(const struct colink_mapping *m, const struct colink_cod
 	return 0;
 }
 
-const struct colink_codemap *doc_codemap_resolve(const struct colink_mapping *m,
-						 const struct colink_catalog *cat,
-						 const char *name)
-{
-	size_t i;
-	for (i = 0; i < m->nlocal; i++)
-		if (!strcmp(m->local_maps[i].name, name))
-			return &m->local_maps[i];
-	return colink_catalog_codemap(cat, name);
-}
-
 const char *doc_default_chain(const struct colink_catalog *cat,
 			      const struct colink_field_def *f)
 {
