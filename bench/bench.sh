@@ -179,16 +179,23 @@ fi
 
 # ---------------------------------------------------------------- identity
 # One SHA-256 per data table: every column but run ids and timestamps, rows sorted.
+# A person is digested as its pseudonym, never as the warehouse's own number:
+# person.person_no (schema v4) is left out and every other table's person_no
+# is replaced, in place, by the person's person_id, so a v3 warehouse (which
+# has person_id there) and a v4 one of the same data give the same digest.
 table_digests() { # db
 	local t cols
 	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT IN ('run', 'run_input', 'schema_version', 'sqlite_sequence') ORDER BY name"); do
-		cols=$(sqlite3 "$1" "SELECT group_concat('[' || name || ']', ',') FROM pragma_table_info('$t')
-			WHERE name NOT LIKE '%run_id' AND name NOT IN ('started', 'finished', 'seconds', 'created', 'loaded_at')")
+		cols=$(sqlite3 "$1" "SELECT group_concat(CASE WHEN name = 'person_no'
+			THEN '(SELECT p.person_id FROM person p WHERE p.person_no = t.person_no)'
+			ELSE 't.[' || name || ']' END, ',') FROM pragma_table_info('$t')
+			WHERE name NOT LIKE '%run_id' AND name NOT IN ('started', 'finished', 'seconds', 'created', 'loaded_at')
+			AND NOT ('$t' = 'person' AND name = 'person_no')")
 		# an empty table says nothing (and a table added to the schema since
 		# the reference digest is empty here)
 		[ "$(sqlite3 "$1" "SELECT EXISTS (SELECT 1 FROM \"$t\")")" = 1 ] || continue
-		printf '%s %s\n' "$t" "$(sqlite3 "$1" "SELECT $cols FROM \"$t\" ORDER BY $cols" | sha256sum | cut -c1-64)"
+		printf '%s %s\n' "$t" "$(sqlite3 "$1" "SELECT $cols FROM \"$t\" t ORDER BY $cols" | sha256sum | cut -c1-64)"
 	done
 }
 status=0

@@ -363,6 +363,9 @@ static void assert_rows_match_ledger(const char *db)
  *   checkup_id (checkup, observation, questionnaire): an INTEGER PRIMARY KEY
  *     surrogate; observation and questionnaire are instead tied to their
  *     checkup's natural key (person_id, exam_date) through a join.
+ *   person_no (person): the person's INTEGER PRIMARY KEY surrogate (schema
+ *     v4); every other table's person_no is compared as the person's
+ *     pseudonym (person_id) instead.
  * Kept on purpose: input_no, record_no and line_no (same job, same files,
  * same order: they must agree), key_id (same key file), every value.
  * The ledger tables (run, run_input, input_field_map) hold times and run
@@ -373,7 +376,8 @@ static int excluded(const char *table, const char *col)
 	if (!strcmp(col, "run_id") || !strcmp(col, "checkup_id"))
 		return 1;
 	return !strcmp(table, "person") &&
-	       (!strcmp(col, "first_run_id") || !strcmp(col, "last_run_id"));
+	       (!strcmp(col, "first_run_id") || !strcmp(col, "last_run_id") ||
+		!strcmp(col, "person_no"));
 }
 
 /* SELECT of TABLE's compared columns, ordered by all of them. */
@@ -394,7 +398,11 @@ static char *digest_sql(const char *db, const char *table)
 				join = 1;
 			if (excluded(table, c))
 				continue;
-			nc = tu_fmt("%s%st.\"%s\"", cols, n ? ", " : "", c);
+			if (!strcmp(c, "person_no"))
+				nc = tu_fmt("%s%s(SELECT p.person_id FROM person p WHERE p.person_no = "
+					    "t.person_no)", cols, n ? ", " : "");
+			else
+				nc = tu_fmt("%s%st.\"%s\"", cols, n ? ", " : "", c);
 			no = tu_fmt("%s%s%d", order, n ? ", " : "", n + 1);
 			free(cols);
 			free(order);
@@ -404,8 +412,9 @@ static char *digest_sql(const char *db, const char *table)
 		}
 	}
 	if (n)
-		sql = join ? tu_fmt("SELECT %s, k.person_id, k.exam_date FROM %s t JOIN checkup k "
-				    "ON k.checkup_id = t.checkup_id ORDER BY %s, %d, %d",
+		sql = join ? tu_fmt("SELECT %s, kp.person_id, k.exam_date FROM %s t JOIN checkup k "
+				    "ON k.checkup_id = t.checkup_id JOIN person kp ON kp.person_no = "
+				    "k.person_no ORDER BY %s, %d, %d",
 				    cols, table, order, n + 1, n + 2)
 			   : tu_fmt("SELECT %s FROM %s t ORDER BY %s", cols, table, order);
 	sqlite3_finalize(st);

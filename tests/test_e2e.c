@@ -126,7 +126,7 @@ static void test_e2e__fixture_person_values_land_typed(void)
 	CU_ASSERT_EQUAL(q("SELECT age_fy_end FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 54);
 	CU_ASSERT_EQUAL(q("SELECT age_at_exam FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 54);
 	CU_ASSERT_EQUAL(q("SELECT fiscal_year FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0"), 2024);
-	CU_ASSERT_EQUAL(q("SELECT p.birth_ym FROM checkup c JOIN person p USING(person_id) WHERE exam_date='2024-06-10' AND waist=92.0"), 197005);
+	CU_ASSERT_EQUAL(q("SELECT p.birth_ym FROM checkup c JOIN person p USING(person_no) WHERE exam_date='2024-06-10' AND waist=92.0"), 197005);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM checkup WHERE exam_date='2024-06-10' AND waist=92.0 AND hba1c=6.0 AND ggt=110 AND typeof(hba1c)='real'"), 1);
 	/* questionnaire: current smoker, answer code 1 */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM questionnaire qq JOIN checkup c USING(checkup_id) "
@@ -150,7 +150,7 @@ static void test_e2e__same_person_across_vendors_links(void)
 {
 	/* vendor B holds one person also in vendor A (CP932, full-width card
 	 * fields, unpadded insurer number): one person, two checkups */
-	CU_ASSERT(q("SELECT count(*) FROM (SELECT person_id FROM checkup GROUP BY person_id "
+	CU_ASSERT(q("SELECT count(*) FROM (SELECT person_no FROM checkup GROUP BY person_no "
 		    "HAVING count(DISTINCT input_no) = 2)") >= 1);
 }
 

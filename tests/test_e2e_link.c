@@ -87,15 +87,15 @@ static void test_e2e_link__pass_two_and_review(void)
 {
 	/* row 4 (card typed 1031 for 1013) links in pass 2 to vendor A row 6,
 	 * the 2024-10-21 checkup */
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link l JOIN checkup c ON c.person_id = l.association_person_id "
-			  "WHERE l.pass = 2 AND c.exam_date = '2024-10-21'"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link l JOIN person p ON p.person_id = l.association_person_id "
+			  "JOIN checkup c USING (person_no) WHERE l.pass = 2 AND c.exam_date = '2024-10-21'"), 1);
 	/* the twins: two employer candidates for one association person
 	 * (vendor A row 7, 2024-05-20): both to review, nobody linked */
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link_review r JOIN checkup c ON c.person_id = r.association_person_id "
-			  "WHERE r.pass = 2 AND c.exam_date = '2024-05-20'"), 2);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link_review r JOIN person p ON p.person_id = r.association_person_id "
+			  "JOIN checkup c USING (person_no) WHERE r.pass = 2 AND c.exam_date = '2024-05-20'"), 2);
 	CU_ASSERT_EQUAL(q("SELECT count(DISTINCT employer_person_id) FROM link_review"), 2);
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link l JOIN checkup c ON c.person_id = l.association_person_id "
-			  "WHERE c.exam_date = '2024-05-20'"), 0);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link l JOIN person p ON p.person_id = l.association_person_id "
+			  "JOIN checkup c USING (person_no) WHERE c.exam_date = '2024-05-20'"), 0);
 	/* the dependents (枝番 01) stay unmatched on the association side */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person p WHERE side='association' AND NOT EXISTS "
 			  "(SELECT 1 FROM link WHERE association_person_id = p.person_id)"), 3);
@@ -114,11 +114,11 @@ static void test_e2e_link__attendance_both_shapes(void)
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM attendance_month WHERE year_month = '2024-11' AND overtime_minutes = 6030"), 1);
 	/* the full-width employee code (０００１２３４) is the roster's person: 12 KOT months */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM attendance_month a WHERE NOT EXISTS "
-			  "(SELECT 1 FROM employee e WHERE e.person_id = a.person_id)"), 0);
+			  "(SELECT 1 FROM employee e WHERE e.person_no = a.person_no)"), 0);
 	/* paid-leave usage rate per fiscal year is derivable: 0045678 took 2.5 of 20 */
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM (SELECT person_id, sum(paid_leave_taken) t, sum(paid_leave_granted) g "
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM (SELECT person_no, sum(paid_leave_taken) t, sum(paid_leave_granted) g "
 			  "FROM attendance_month WHERE year_month BETWEEN '2024-04' AND '2025-03' "
-			  "GROUP BY person_id) WHERE t = 2.5 AND g = 20"), 1);
+			  "GROUP BY person_no) WHERE t = 2.5 AND g = 20"), 1);
 }
 
 static void test_e2e_link__stress_scores_and_consent(void)

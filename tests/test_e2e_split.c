@@ -4,6 +4,7 @@
  * key id, never the key.  The result must equal a direct load.
  */
 #include <CUnit/Basic.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,9 +117,10 @@ static void test_e2e_split__extracts_hold_no_raw_identifier(void)
 static void test_e2e_split__linkage_site_needs_only_the_key_id(void)
 {
 	char *w = path("linked.db"), *d = path("direct.db"), *o = NULL, *e = NULL;
-	const char *rows = "SELECT group_concat(x, ';') FROM (SELECT person_id || exam_date || "
+	const char *rows = "SELECT group_concat(x, ';') FROM (SELECT p.person_id || exam_date || "
 			   "coalesce(sbp_1,'') || coalesce(hba1c,'') || age_fy_end || fiscal_year || "
-			   "coalesce(urine_protein,'') AS x FROM checkup ORDER BY x)";
+			   "coalesce(urine_protein,'') AS x FROM checkup JOIN person p USING (person_no) "
+			   "ORDER BY x)";
 	char *r1, *r2;
 	int rc = colink("run link.xml", &o, &e);
 	/* ex_a then ex_b: the three XML exams are the same person and date as
@@ -142,6 +144,70 @@ static void test_e2e_split__linkage_site_needs_only_the_key_id(void)
 	free(d);
 	free(o);
 	free(e);
+}
+
+/* An extract written before schema v4 names persons by pseudonym
+ * (checkup.person_id, person_key.person_id, no person_no): the linkage site
+ * still reads it, with the same result as a direct load.  The v3 extract
+ * is made from a v4 one by renaming those columns back and storing the
+ * pseudonym in them. */
+static void test_e2e_split__reads_an_extract_of_schema_v3(void)
+{
+	static const char to_v3[] =
+		"ALTER TABLE checkup RENAME COLUMN person_no TO person_id;"
+		"UPDATE checkup SET person_id = (SELECT p.person_id FROM person p WHERE p.person_no = checkup.person_id);"
+		"ALTER TABLE person_key RENAME COLUMN person_no TO person_id;"
+		"UPDATE person_key SET person_id = (SELECT p.person_id FROM person p "
+		"WHERE p.person_no = person_key.person_id);"
+		"DELETE FROM schema_version WHERE version > 3;";
+	const char *rows = "SELECT group_concat(x, ';') FROM (SELECT p.person_id || exam_date || "
+			   "coalesce(sbp_1,'') || coalesce(hba1c,'') || age_fy_end || fiscal_year || "
+			   "coalesce(urine_protein,'') AS x FROM checkup JOIN person p USING (person_no) "
+			   "ORDER BY x)";
+	const char *keys = "SELECT group_concat(x, ';') FROM (SELECT p.person_id || k.kind || k.pseudonym "
+			   "AS x FROM person_key k JOIN person p USING (person_no) ORDER BY x)";
+	char *ex3 = path("v3_a.db"), *w = path("linked_v3.db"), *d = path("direct.db"), *e = NULL;
+	char *ex = path("ex_a.db");
+	char *in = tu_fmt("<input mapping=\"%s/mappings/vendors/extract.xml\" path=\"v3_a.db\"/>", tu_srcdir());
+	char *copy = tu_fmt("VACUUM INTO '%s'", ex3), *keyid = tu_fmt("<key id=\"%s\"/>", kid), *r1, *r2;
+	sqlite3 *h = NULL;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(ex, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, copy, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(ex3, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, to_v3, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	/* it is the v3 shape: pseudonyms in checkup and person_key, no person_no */
+	CU_ASSERT_EQUAL(tu_sql_long(ex3, "SELECT count(*) FROM pragma_table_info('checkup') WHERE name = 'person_no'"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(ex3, "SELECT count(*) FROM checkup c JOIN person p USING (person_id)"), 10);
+	CU_ASSERT_EQUAL(tu_sql_long(ex3, "SELECT count(*) FROM person_key k JOIN person p USING (person_id)"),
+			tu_sql_long(ex3, "SELECT count(*) FROM person_key"));
+	job("link_v3", keyid, in, "linked_v3.db");
+	CU_ASSERT_EQUAL(colink("run link_v3.xml", NULL, &e), 0);
+	r1 = tu_sql1(w, rows);
+	r2 = tu_sql1(d, rows);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
+	CU_ASSERT_STRING_EQUAL(r1, r2); /* same persons, values and ages as a direct load */
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM person_key"),
+			tu_sql_long(d, "SELECT count(*) FROM person_key"));
+	free(r1);
+	free(r2);
+	r1 = tu_sql1(w, keys); /* every pseudonym of every person, as a direct load */
+	r2 = tu_sql1(d, keys);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r2);
+	CU_ASSERT_STRING_EQUAL(r1, r2);
+	free(r1);
+	free(r2);
+	free(ex);
+	free(ex3);
+	free(w);
+	free(d);
+	free(e);
+	free(in);
+	free(copy);
+	free(keyid);
 }
 
 static void test_e2e_split__refusals(void)
@@ -180,6 +246,7 @@ int main(void)
 	CU_add_test(s, "test_e2e_split__each_site_writes_a_self_contained_extract", test_e2e_split__each_site_writes_a_self_contained_extract);
 	CU_add_test(s, "test_e2e_split__extracts_hold_no_raw_identifier", test_e2e_split__extracts_hold_no_raw_identifier);
 	CU_add_test(s, "test_e2e_split__linkage_site_needs_only_the_key_id", test_e2e_split__linkage_site_needs_only_the_key_id);
+	CU_add_test(s, "test_e2e_split__reads_an_extract_of_schema_v3", test_e2e_split__reads_an_extract_of_schema_v3);
 	CU_add_test(s, "test_e2e_split__refusals", test_e2e_split__refusals);
 	return tu_run_suites();
 }

@@ -224,7 +224,7 @@ static void test_e2e_xml__csv_and_xml_of_one_person_are_one_person(void)
 	CU_ASSERT_DOUBLE_EQUAL(d(db, "SELECT hba1c " P3), 6.7, 1e-9);
 	/* and the same second key (kana name, birth date, sex) */
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(DISTINCT pseudonym) FROM person_key k JOIN checkup c "
-				       "USING(person_id) WHERE k.kind='kana_dob_sex' AND c.exam_date='2024-06-10'"), 1);
+				       "USING(person_no) WHERE k.kind='kana_dob_sex' AND c.exam_date='2024-06-10'"), 1);
 	free(db);
 	free(csv);
 	free(xml);

@@ -290,7 +290,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "3", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "4", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -341,7 +341,8 @@ static void test_out_sqlite__writes_checkup_rows(void)
 	SQL_EQ(f.db, "k1|1|198504|r1|r1", "SELECT key_id||'|'||sex||'|'||birth_ym"
 	       "||'|'||first_run_id||'|'||last_run_id FROM person WHERE person_id = '"
 	       PERSON_A "'");
-	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key WHERE person_id = '" PERSON_A "'");
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key JOIN person USING (person_no) "
+	       "WHERE person_id = '" PERSON_A "'");
 	SQL_EQ(f.db, "k1", "SELECT key_id FROM person_key WHERE kind = 'card' AND "
 	       "pseudonym = '" CARD_A "'");
 	SQL_EQ(f.db, "2024-05-10|2024|39|39|r1|1|7|8",
@@ -577,9 +578,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (4, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (5, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 4 is newer than this colink supports (3)",
+	want = tu_fmt("%s: warehouse schema version 5 is newer than this colink supports (4)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -987,11 +988,12 @@ static void test_out_sqlite__writes_employer_records(void)
 	SQL_EQ(f.db, "employer|2|199001|r1", "SELECT side||'|'||sex||'|'||birth_ym||'|'||"
 	       "first_run_id FROM person WHERE person_id = '" EMP_1 "'");
 	SQL_EQ(f.db, "card,employee,kana_dob_sex,kana_dob_sex_insurer",
-	       "SELECT group_concat(kind) FROM (SELECT kind FROM person_key WHERE "
-	       "person_id = '" EMP_1 "' ORDER BY kind)");
+	       "SELECT group_concat(kind) FROM (SELECT kind FROM person_key JOIN person "
+	       "USING (person_no) WHERE person_id = '" EMP_1 "' ORDER BY kind)");
 	SQL_EQ(f.db, "S01|2015-04-01|1|r1|1|1|2", "SELECT site||'|'||hire_date||'|'||"
-	       "(leave_date IS NULL)||'|'||run_id||'|'||input_no||'|'||record_no||'|'||"
-	       "line_no FROM employee WHERE person_id = '" EMP_1 "'");
+	       "(leave_date IS NULL)||'|'||e.run_id||'|'||input_no||'|'||record_no||'|'||"
+	       "line_no FROM employee AS e JOIN person USING (person_no) WHERE person_id = '"
+	       EMP_1 "'");
 	SQL_EQ(f.db, "2024-05|real|19.5|integer|754|0.5|1|r1|2",
 	       "SELECT year_month||'|'||typeof(worked_days)||'|'||worked_days||'|'||"
 	       "typeof(overtime_minutes)||'|'||overtime_minutes||'|'||paid_leave_taken"
@@ -1292,8 +1294,14 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
+	/* v4 rebuilt the fact tables around person_no: the v1 person's
+	 * checkup and pseudonym still belong to it */
+	SQL_EQ(f.db, "5|card", "SELECT c.checkup_id||'|'||k.kind FROM person AS p "
+	       "JOIN checkup AS c USING (person_no) JOIN person_key AS k USING (person_no) "
+	       "WHERE p.person_id = '" PERSON_A "' AND k.pseudonym = '" CARD_A "'");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
 	SQL_EQ(f.db, "association|1|198504|r0|r0", "SELECT side||'|'||sex||'|'||birth_ym||'|'"
 	       "||first_run_id||'|'||last_run_id FROM person WHERE person_id = '" PERSON_A "'");
 	SQL_EQ(f.db, "5|2023-05-10|131.0|r0|5.80", "SELECT c.checkup_id||'|'||exam_date||'|'||"
@@ -1317,6 +1325,101 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_STRING_EQUAL(got, want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "person.side:TEXT:0:-:0"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "link/sqlite_autoindex_link_2:1:association_person_id"));
+	free(got);
+	free(want);
+	fx_close(&g);
+	fx_close(&f);
+}
+
+/*
+ * A v3 warehouse as colink wrote it before person_no (the schema of that
+ * release, tests/data/warehouse/schema-v3.sql), with both sides, links and
+ * review rows, migrated by the next run: every row keeps its person, ids
+ * and values; the layout equals a new warehouse's; and the migrated
+ * WITHOUT ROWID attendance table takes a replacement.
+ */
+static void test_out_sqlite__migrates_v3_with_both_sides(void)
+{
+	struct fx f, g;
+	struct recb b;
+	char *path = tu_fmt("%s/tests/data/warehouse/schema-v3.sql", tu_srcdir());
+	char *v3 = tu_read_file(path, NULL), *got, *want;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v3);
+	fx_open(&f, NULL);
+	exec_sql(f.db, v3);
+	exec_sql(f.db,
+		 "INSERT INTO run (run_id, key_id, started, status) VALUES "
+		 "('r0', 'k1', '2024-01-01T00:00:00Z', 'ok');"
+		 "INSERT INTO person (person_id, key_id, sex, birth_ym, first_run_id, last_run_id, side) VALUES "
+		 "('" PERSON_A "', 'k1', '1', 198504, 'r0', 'r0', 'association'),"
+		 "('" EMP_1 "', 'k1', '2', 199001, 'r0', 'r0', 'employer'),"
+		 "('" EMP_A "', 'k1', '1', 197003, 'r0', 'r0', 'employer');"
+		 "INSERT INTO person_key VALUES ('" PERSON_A "', 'card', '" CARD_A "', 'k1'),"
+		 "('" EMP_1 "', 'card', '" CARD_A "', 'k1'), ('" EMP_1 "', 'employee', '" EMP_1 "', 'k1'),"
+		 "('" EMP_A "', 'employee', '" EMP_A "', 'k1');"
+		 "INSERT INTO checkup (checkup_id, person_id, exam_date, sbp_1, run_id, input_no, "
+		 "record_no) VALUES (7, '" PERSON_A "', '2023-05-10', 131.0, 'r0', 1, 1);"
+		 "INSERT INTO observation (checkup_id, field, value_type, value_text) "
+		 "VALUES (7, 'hba1c_jds', 'decimal', '5.80');"
+		 "INSERT INTO questionnaire (checkup_id, field, answer) VALUES (7, 'q_smoking', '1');"
+		 "INSERT INTO employee (person_id, site, run_id, input_no, record_no) VALUES "
+		 "('" EMP_1 "', 'S01', 'r0', 2, 1), ('" EMP_A "', 'S02', 'r0', 2, 2);"
+		 "INSERT INTO attendance_month (person_id, year_month, worked_days, run_id, input_no, "
+		 "record_no) VALUES ('" EMP_1 "', '2024-04', 20, 'r0', 3, 1), "
+		 "('" EMP_1 "', '2024-05', 18.5, 'r0', 3, 2), ('" EMP_A "', '2024-04', 21, 'r0', 3, 3);"
+		 "INSERT INTO stress_check (stress_check_id, person_id, stress_date, score_a, run_id, "
+		 "input_no, record_no) VALUES (3, '" EMP_1 "', '2024-10-01', 40, 'r0', 4, 1);"
+		 "INSERT INTO stress_answer (stress_check_id, field, answer) VALUES (3, 'stress_a01', 2);"
+		 "INSERT INTO claims_summary (person_id, fiscal_year, medical_cost, run_id) VALUES "
+		 "('" PERSON_A "', 2023, 120000, 'r0');"
+		 "INSERT INTO link VALUES ('" EMP_1 "', '" PERSON_A "', 1, 'card', 'r0');"
+		 "INSERT INTO link_review VALUES ('r0', 1, 'card', '" EMP_A "', '" PERSON_A "', 'x');");
+	free(v3);
+	free(path);
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_attendance(&b, 1, 20240501, "19.5"); /* EMP_1, 2024-05: replaces r0's */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "3,4", "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY version)");
+	/* persons numbered in their v3 rowid order, sides and months kept */
+	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
+	       "SELECT group_concat(person_no||':'||side||':'||birth_ym, ' ') FROM "
+	       "(SELECT * FROM person ORDER BY person_no)");
+	SQL_EQ(f.db, "7|131.0|5.80|1|2023|120000", "SELECT c.checkup_id||'|'||c.sbp_1||'|'||"
+	       "o.value_text||'|'||q.answer||'|'||cs.fiscal_year||'|'||cs.medical_cost "
+	       "FROM person AS p JOIN checkup AS c USING (person_no) "
+	       "JOIN observation AS o ON o.checkup_id = c.checkup_id "
+	       "JOIN questionnaire AS q ON q.checkup_id = c.checkup_id "
+	       "JOIN claims_summary AS cs ON cs.person_no = p.person_no "
+	       "WHERE p.person_id = '" PERSON_A "'");
+	SQL_EQ(f.db, "card,employee", "SELECT group_concat(kind) FROM (SELECT kind FROM "
+	       "person_key JOIN person USING (person_no) WHERE person_id = '" EMP_1 "' ORDER BY kind)");
+	SQL_EQ(f.db, "S01:2024-04:20.0:r0 S01:2024-05:19.5:r1 S02:2024-04:21.0:r0",
+	       "SELECT group_concat(x, ' ') FROM (SELECT e.site||':'||a.year_month||':'||"
+	       "a.worked_days||':'||a.run_id AS x FROM attendance_month AS a "
+	       "JOIN employee AS e USING (person_no) ORDER BY e.site, a.year_month)");
+	SQL_EQ(f.db, "1", "SELECT attendance_replaced FROM run WHERE run_id = 'r1'");
+	SQL_EQ(f.db, "3|40|2", "SELECT s.stress_check_id||'|'||s.score_a||'|'||a.answer FROM "
+	       "person AS p JOIN stress_check AS s USING (person_no) JOIN stress_answer AS a "
+	       "ON a.stress_check_id = s.stress_check_id WHERE p.person_id = '" EMP_1 "'");
+	SQL_EQ(f.db, PERSON_A, "SELECT association_person_id FROM link WHERE "
+	       "employer_person_id = '" EMP_1 "'");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM link_review");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+	/* person_key.person_no is not a declared foreign key: check it here */
+	SQL_EQ(f.db, "4|0", "SELECT count(*)||'|'||count(*) FILTER (WHERE p.person_no IS NULL) "
+	       "FROM person_key AS k LEFT JOIN person AS p USING (person_no)");
+
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(f.db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "person/person_side:0:person_no,side"));
 	free(got);
 	free(want);
 	fx_close(&g);
@@ -1592,6 +1695,7 @@ int main(void)
 	T(test_out_sqlite__employer_rows_duplicate_and_replace);
 	T(test_out_sqlite__replace_after_insert_conflict);
 	T(test_out_sqlite__migrates_v1_in_place);
+	T(test_out_sqlite__migrates_v3_with_both_sides);
 	T(test_out_sqlite__link_passes_review_and_report);
 	T(test_out_sqlite__links_persist_across_runs);
 	T(test_out_sqlite__link_refuses_bad_calls);

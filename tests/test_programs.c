@@ -705,6 +705,8 @@ static void exec(const char *sql)
 	     #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c \
 	     #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c \
 	     #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c "'"
+/* the person_no of pseudonym P(c): fact tables name a person by it (schema v4) */
+#define N(c) "(SELECT person_no FROM person WHERE person_id = " P(c) ")"
 
 static void make_warehouse(void)
 {
@@ -714,35 +716,34 @@ static void make_warehouse(void)
 	exec(sql);
 	free(sql);
 	free(schema);
-	/* claims_summary as specified for schema v3 (created here if the schema lacks it) */
-	exec("CREATE TABLE IF NOT EXISTS claims_summary (person_id TEXT NOT NULL, fiscal_year INTEGER "
-	     "NOT NULL, medical_cost INTEGER, visit_days INTEGER, last_visit_date TEXT, run_id TEXT, "
-	     "PRIMARY KEY (person_id, fiscal_year))");
 	exec("INSERT INTO run (run_id, started, status) VALUES ('r', 'x', 'ok')");
 	/* a: smoker in FY2023 who quit in FY2024 at site S1; b: non-smoker who
-	 * relapsed, S1; c: smoker both years, S2; d: not linked, never smoker */
-	exec("INSERT INTO person (person_id, sex, side) VALUES (" P(a) ", '1', 'association'), (" P(b)
-	     ", '2', 'association'), (" P(c) ", '1', 'association'), (" P(d) ", '1', 'association'), "
-	     "(" P(e) ", NULL, 'employer'), (" P(f) ", NULL, 'employer'), (" P(9) ", NULL, 'employer')");
+	 * relapsed, S1; c: smoker both years, S2; d: not linked, never smoker.
+	 * person_no runs against the pseudonyms' order, so an order by
+	 * person_no where the contract says by pseudonym shows. */
+	exec("INSERT INTO person (person_no, person_id, sex, side) VALUES (4, " P(a) ", '1', 'association'), "
+	     "(3, " P(b) ", '2', 'association'), (2, " P(c) ", '1', 'association'), "
+	     "(1, " P(d) ", '1', 'association'), "
+	     "(7, " P(e) ", NULL, 'employer'), (6, " P(f) ", NULL, 'employer'), (5, " P(9) ", NULL, 'employer')");
 	exec("INSERT INTO link VALUES (" P(e) ", " P(a) ", 1, 'card', 'r'), (" P(f) ", " P(b)
 	     ", 1, 'card', 'r'), (" P(9) ", " P(c) ", 1, 'card', 'r')");
-	exec("INSERT INTO employee (person_id, site, job_type, run_id, input_no, record_no) VALUES "
-	     "(" P(e) ", 'S1', 'J', 'r', 1, 1), (" P(f) ", 'S1', 'J', 'r', 1, 2), (" P(9) ", 'S2', 'J', 'r', 1, 3)");
-	exec("INSERT INTO checkup (checkup_id, person_id, exam_date, fiscal_year, age_at_exam, age_fy_end, "
+	exec("INSERT INTO employee (person_no, site, job_type, run_id, input_no, record_no) VALUES "
+	     "(" N(e) ", 'S1', 'J', 'r', 1, 1), (" N(f) ", 'S1', 'J', 'r', 1, 2), (" N(9) ", 'S2', 'J', 'r', 1, 3)");
+	exec("INSERT INTO checkup (checkup_id, person_no, exam_date, fiscal_year, age_at_exam, age_fy_end, "
 	     "sbp_1, sbp_2, dbp_1, dbp_2, run_id, input_no, record_no) VALUES "
-	     "(1, " P(a) ", '2023-06-01', 2023, 50, 50, 150, 150, 80, 80, 'r', 1, 1), "
-	     "(2, " P(a) ", '2024-06-01', 2024, 51, 51, 120, 120, 70, 70, 'r', 1, 2), "
-	     "(3, " P(b) ", '2023-07-01', 2023, 45, 45, 120, 120, 70, 70, 'r', 1, 3), "
-	     "(4, " P(b) ", '2024-07-01', 2024, 46, 46, 120, 120, 70, 70, 'r', 1, 4), "
-	     "(5, " P(c) ", '2023-05-01', 2023, 60, 60, 170, 170, 70, 70, 'r', 1, 5), "
-	     "(6, " P(c) ", '2024-05-01', 2024, 61, 61, 120, 120, 70, 70, 'r', 1, 6), "
-	     "(7, " P(d) ", '2024-08-01', 2024, 41, 41, 120, 120, 70, 70, 'r', 1, 7)");
+	     "(1, " N(a) ", '2023-06-01', 2023, 50, 50, 150, 150, 80, 80, 'r', 1, 1), "
+	     "(2, " N(a) ", '2024-06-01', 2024, 51, 51, 120, 120, 70, 70, 'r', 1, 2), "
+	     "(3, " N(b) ", '2023-07-01', 2023, 45, 45, 120, 120, 70, 70, 'r', 1, 3), "
+	     "(4, " N(b) ", '2024-07-01', 2024, 46, 46, 120, 120, 70, 70, 'r', 1, 4), "
+	     "(5, " N(c) ", '2023-05-01', 2023, 60, 60, 170, 170, 70, 70, 'r', 1, 5), "
+	     "(6, " N(c) ", '2024-05-01', 2024, 61, 61, 120, 120, 70, 70, 'r', 1, 6), "
+	     "(7, " N(d) ", '2024-08-01', 2024, 41, 41, 120, 120, 70, 70, 'r', 1, 7)");
 	exec("INSERT INTO questionnaire (checkup_id, field, answer, code_system) VALUES "
 	     "(1, 'q_smoking', '1', '1.2.392.200119.6.2003'), (2, 'q_smoking', '2', '1.2.392.200119.6.24060'), "
 	     "(3, 'q_smoking', '2', '1.2.392.200119.6.2003'), (4, 'q_smoking', '1', '1.2.392.200119.6.24060'), "
 	     "(5, 'q_smoking', '1', '1.2.392.200119.6.2003'), (6, 'q_smoking', '1', '1.2.392.200119.6.24060'), "
 	     "(7, 'q_smoking', '3', '1.2.392.200119.6.24060'), (6, 'q_med_bp', '1', '1.2.392.200119.6.2003')");
-	exec("INSERT INTO claims_summary (person_id, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" P(a) ", 2023, 1000, 1, '2023-05-01', 'r')");
+	exec("INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" N(a) ", 2023, 1000, 1, '2023-05-01', 'r')");
 }
 
 struct seen {
@@ -845,12 +846,12 @@ static void test_programs__followup_from_claims_and_later_checkups(void)
 		memset(pid, 'a', 64); /* a: later checkup without medication: no */
 		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2023-06-01", lv, ev, sizeof(ev), &err), 0);
 		CU_ASSERT_STRING_EQUAL(ev, "checkup 2024-06-01: no medication for the referred areas");
-		exec("INSERT INTO claims_summary (person_id, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" P(a) ", 2023, 5000, 2, '2023-09-10', 'r')");
+		exec("INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" N(a) ", 2023, 5000, 2, '2023-09-10', 'r')");
 		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2023-06-01", lv, ev, sizeof(ev), &err), 1);
 		CU_ASSERT_STRING_EQUAL(ev, "claims: visit on 2023-09-10");
 		memset(pid, 'd', 64); /* d: nothing after the exam */
 		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2024-08-01", lv, ev, sizeof(ev), &err), -1);
-		exec("INSERT INTO claims_summary (person_id, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" P(d) ", 2024, 0, 0, NULL, 'r')");
+		exec("INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" N(d) ", 2024, 0, 0, NULL, 'r')");
 		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2024-08-01", lv, ev, sizeof(ev), &err), 0);
 		CU_ASSERT_STRING_EQUAL(ev, "claims FY2024: no visit after the exam");
 	}

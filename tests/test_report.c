@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "testutil.h"
 
 static char *dir, *job, *sdir, *sjob, *roster_args;
@@ -169,7 +171,8 @@ static void test_report__fixture_guidance_exactly_as_the_reference(void)
 {
 	char *out = report("guidance --all", 0), *l;
 	char *db = tu_fmt("%s/fixture.db", dir);
-	char *p1 = tu_sql1(db, "SELECT person_id FROM checkup WHERE exam_date = '2024-06-10'");
+	char *p1 = tu_sql1(db, "SELECT p.person_id FROM checkup c JOIN person p USING (person_no) "
+			   "WHERE c.exam_date = '2024-06-10'");
 	CU_ASSERT_EQUAL(count_lines(out), 4);
 	CU_ASSERT(has(out, "person,exam_date,fiscal_year,age_fy_end,level,risks,reasons\n"));
 	l = line_with(out, ",2024-06-10,");
@@ -421,22 +424,25 @@ static void test_report__followup_from_claims(void)
 {
 	char *db = tu_fmt("%s/samples/out/warehouse.db", sdir), *err = NULL, *out, *args, *agr, *text;
 	/* A1 (テスト イチロウ): exam 2024-06-10, claims: last visit 2024-09-02 */
-	char *a1 = tu_sql1(db, "SELECT person_id FROM claims_summary WHERE last_visit_date = '2024-09-02'");
+	char *a1 = tu_sql1(db, "SELECT p.person_id FROM claims_summary c JOIN person p USING (person_no) "
+			   "WHERE c.last_visit_date = '2024-09-02'");
 	/* A3 (テスト ジロウ): exam 2024-11-05, claims FY2024: last visit 2024-10-11, before it */
-	char *a3 = tu_sql1(db, "SELECT person_id FROM claims_summary WHERE last_visit_date = '2024-10-11'");
+	char *a3 = tu_sql1(db, "SELECT p.person_id FROM claims_summary c JOIN person p USING (person_no) "
+			   "WHERE c.last_visit_date = '2024-10-11'");
 	/* B2 (髙橋 一郎): exam 2024-06-10, no claims row, no later checkup */
-	char *b2 = tu_sql1(db, "SELECT person_id FROM checkup WHERE exam_date = '2024-06-10' AND "
-			       "person_id NOT IN (SELECT person_id FROM claims_summary)");
+	char *b2 = tu_sql1(db, "SELECT p.person_id FROM checkup c JOIN person p USING (person_no) "
+			   "WHERE c.exam_date = '2024-06-10' AND "
+			   "c.person_no NOT IN (SELECT person_no FROM claims_summary)");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a3);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
 	/* the sample's claims rows all landed, on the checkups' persons where they have one */
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary WHERE fiscal_year = 2024"), 12);
-	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary WHERE person_id IN "
-					"(SELECT person_id FROM checkup)"), 10);
-	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE person_id = (SELECT person_id "
-					"FROM checkup WHERE exam_date = '2024-06-10' AND person_id NOT IN "
-					"(SELECT person_id FROM claims_summary))"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary WHERE person_no IN "
+					"(SELECT person_no FROM checkup)"), 10);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE person_no = (SELECT person_no "
+					"FROM checkup WHERE exam_date = '2024-06-10' AND person_no NOT IN "
+					"(SELECT person_no FROM claims_summary))"), 1);
 
 	/* pseudonymized, for the association's own staff (the job's recipient) */
 	out = sample_report("referral", 0, &err);
@@ -537,6 +543,34 @@ static void test_report__usage_and_missing_files(void)
 	free(c);
 }
 
+/* A warehouse of an older schema (v3: before person_no) is refused with
+ * what to do, not an SQL error; a run migrates it (test_out_sqlite). */
+static void test_report__refuses_a_warehouse_not_migrated(void)
+{
+	char *out = NULL, *err = NULL, *c, *want;
+	char *db = tu_fmt("%s/v3.db", dir), *sql;
+	sqlite3 *h = NULL;
+	c = tu_fmt("%s/tests/data/warehouse/schema-v3.sql", tu_srcdir());
+	sql = tu_read_file(c, NULL);
+	free(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sql);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	free(sql);
+	c = tu_fmt("report referral --warehouse '%s' --agreement '%s/samples/agreement.xml' "
+		   "--party association --role 保健事業担当者", db, tu_srcdir());
+	CU_ASSERT_EQUAL(colink(c, &out, &err), 3);
+	want = tu_fmt("%s: warehouse schema version 3 is older than this colink's (4): run a "
+		      "job against it once (colink run JOB) to migrate it", db);
+	CU_ASSERT(has(err, want));
+	free(want);
+	free(out);
+	free(err);
+	free(c);
+	free(db);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -554,6 +588,7 @@ int main(void)
 	T(test_report__identified_falls_back_to_pseudonyms);
 	T(test_report__role_without_clause_is_refused_and_audited);
 	T(test_report__followup_from_claims);
+	T(test_report__refuses_a_warehouse_not_migrated);
 	T(test_report__exams_outside_the_rule_sets_years_are_named);
 	T(test_report__usage_and_missing_files);
 #undef T

@@ -529,17 +529,22 @@ static long differing(sqlite3 *h, const char *sel_main, const char *sel_b)
 	return n;
 }
 
-/* `from` is "T x" or "T x JOIN checkup c USING (checkup_id)"; the same
- * query runs against the attached warehouse b. */
+/* `from` is "T x" or "T x JOIN U y USING (...)", with any number of JOINs;
+ * the same query runs against the attached warehouse b (every table
+ * qualified with b.). */
 static void compare_table(sqlite3 *h, const char *db1, const char *db2, const char *cols,
 			  const char *from, long min_rows)
 {
-	const char *join = strstr(from, " JOIN ");
-	char *a = tu_fmt("SELECT %s FROM %s", cols, from), *b, *cnt;
-	if (join)
-		b = tu_fmt("SELECT %s FROM b.%.*s JOIN b.%s", cols, (int)(join - from), from, join + 6);
-	else
-		b = tu_fmt("SELECT %s FROM b.%s", cols, from);
+	const char *join, *rest;
+	char *a = tu_fmt("SELECT %s FROM %s", cols, from), *b = tu_fmt("SELECT %s FROM b.", cols), *cnt;
+	for (rest = from; (join = strstr(rest, " JOIN ")); rest = join + 6) {
+		char *nb = tu_fmt("%s%.*s JOIN b.", b, (int)(join - rest), rest);
+		free(b);
+		b = nb;
+	}
+	cnt = tu_fmt("%s%s", b, rest);
+	free(b);
+	b = cnt;
 	CU_ASSERT_EQUAL(differing(h, a, b), 0);
 	cnt = tu_fmt("SELECT count(*) FROM %s", from);
 	CU_ASSERT(tu_sql_long(db1, cnt) >= min_rows);
@@ -592,20 +597,22 @@ static void test_scan__filled_drafts_load_like_the_hand_written_mappings(void)
 	attach = tu_fmt("ATTACH '%s' AS b", db_draft);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(h, attach, NULL, NULL, NULL), SQLITE_OK);
 	compare_table(h, db_hand, db_draft, "person_id, key_id, sex, birth_ym, side", "person", 15);
-	compare_table(h, db_hand, db_draft, "person_id, kind, pseudonym, key_id", "person_key", 30);
+	compare_table(h, db_hand, db_draft, "p.person_id, k.kind, k.pseudonym, k.key_id",
+		      "person_key k JOIN person p USING (person_no)", 30);
 	compare_table(h, db_hand, db_draft,
-		      "person_id, exam_date, fiscal_year, age_at_exam, age_fy_end, program_type, exam_org, "
+		      "p.person_id, exam_date, fiscal_year, age_at_exam, age_fy_end, program_type, exam_org, "
 		      "height, weight, bmi, waist, sbp_1, sbp_2, sbp_other, dbp_1, dbp_2, dbp_other, "
 		      "blood_draw_timing, tg_fasting, tg_casual, hdl, ldl, non_hdl, ast, alt, ggt, fpg, "
 		      "casual_glucose, hba1c, urine_glucose, urine_protein, creatinine, egfr, hemoglobin, "
-		      "input_no, record_no, line_no", "checkup", 19);
+		      "input_no, record_no, line_no", "checkup c JOIN person p USING (person_no)", 19);
 	compare_table(h, db_hand, db_draft,
-		      "c.person_id, c.exam_date, o.item_code, o.field, o.value_type, o.value_text, o.value_num, "
+		      "p.person_id, c.exam_date, o.item_code, o.field, o.value_type, o.value_text, o.value_num, "
 		      "o.code_system, o.unit, o.null_reason, o.flag, o.raw, o.source_column",
-		      "observation o JOIN checkup c USING (checkup_id)", 5);
+		      "observation o JOIN checkup c USING (checkup_id) JOIN person p USING (person_no)", 5);
 	compare_table(h, db_hand, db_draft,
-		      "c.person_id, c.exam_date, q.item_code, q.field, q.answer, q.code_system, q.null_reason, "
-		      "q.raw, q.source_column", "questionnaire q JOIN checkup c USING (checkup_id)", 70);
+		      "p.person_id, c.exam_date, q.item_code, q.field, q.answer, q.code_system, q.null_reason, "
+		      "q.raw, q.source_column",
+		      "questionnaire q JOIN checkup c USING (checkup_id) JOIN person p USING (person_no)", 70);
 	compare_table(h, db_hand, db_draft, "input_no, record_no, line_no, source_column, reason", "reject", 3);
 	sqlite3_close(h);
 	free(attach);

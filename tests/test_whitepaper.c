@@ -115,13 +115,16 @@ static void exec_ok(sqlite3 *db, const char *sql)
 	sqlite3_free(msg);
 }
 
+/* the person_no of pseudonym '%s': fact tables name a person by it (schema v4) */
+#define PNO "(SELECT person_no FROM person WHERE person_id = '%s')"
+
 static void add_checkup(sqlite3 *db, size_t i, const char *aid, int fy, long *ckid)
 {
 	const struct person *p = &pop[i];
 	int smoke = fy == FY ? p->smoke24 : p->smoke23;
-	char *sql = tu_fmt("INSERT INTO checkup (checkup_id, person_id, exam_date, fiscal_year, age_at_exam, "
+	char *sql = tu_fmt("INSERT INTO checkup (checkup_id, person_no, exam_date, fiscal_year, age_at_exam, "
 			   "age_fy_end, sbp_1, dbp_1, ldl, hba1c, run_id, input_no, record_no) VALUES "
-			   "(%ld, '%s', '%d-06-10', %d, %d, %d, %d, %d, %d, %.1f, 'r1', 1, %ld);"
+			   "(%ld, " PNO ", '%d-06-10', %d, %d, %d, %d, %d, %d, %.1f, 'r1', 1, %ld);"
 			   "INSERT INTO questionnaire (checkup_id, field, answer, code_system) VALUES "
 			   "(%ld, 'q_smoking', '%d', '1.2.392.200119.6.24060');",
 			   *ckid, aid, fy, fy, p->age - (FY - fy), p->age - (FY - fy),
@@ -143,10 +146,7 @@ static void build_warehouse(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(schema);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
 	exec_ok(db, schema);
-	exec_ok(db, "CREATE TABLE IF NOT EXISTS claims_summary (person_id TEXT NOT NULL REFERENCES person, "
-		    "fiscal_year INTEGER NOT NULL, medical_cost INTEGER, visit_days INTEGER, "
-		    "last_visit_date TEXT, run_id TEXT, PRIMARY KEY (person_id, fiscal_year));"
-		    "BEGIN; INSERT INTO run (run_id, started, status) VALUES ('r1', '2025-05-01T00:00:00Z', 'ok');");
+	exec_ok(db, "BEGIN; INSERT INTO run (run_id, started, status) VALUES ('r1', '2025-05-01T00:00:00Z', 'ok');");
 	for (i = 0; i < NPERS; i++) {
 		const struct person *p = &pop[i];
 		char eid[65], aid[65];
@@ -156,19 +156,19 @@ static void build_warehouse(void)
 		hexid(aid, 2, i);
 		sql = tu_fmt("INSERT INTO person (person_id, sex, birth_ym, side) VALUES ('%s', '%d', %d01, 'employer');"
 			     "INSERT INTO person (person_id, sex, birth_ym, side) VALUES ('%s', '%d', %d01, 'association');"
-			     "INSERT INTO employee (person_id, site, job_type, hire_date, run_id, input_no, record_no) "
-			     "VALUES ('%s', '%s', '%s', '2015-04-01', 'r1', 2, %zu);"
+			     "INSERT INTO employee (person_no, site, job_type, hire_date, run_id, input_no, record_no) "
+			     "VALUES (" PNO ", '%s', '%s', '2015-04-01', 'r1', 2, %zu);"
 			     "INSERT INTO link (employer_person_id, association_person_id, pass, kind, run_id) "
 			     "VALUES ('%s', '%s', 1, 'card', 'r1');"
-			     "INSERT INTO claims_summary (person_id, fiscal_year, medical_cost, visit_days, run_id) "
-			     "VALUES ('%s', %d, %d, %d, 'r1');",
+			     "INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, run_id) "
+			     "VALUES (" PNO ", %d, %d, %d, 'r1');",
 			     eid, p->sex, by, aid, p->sex, by, eid, site_codes[p->site], job_codes[p->job], i + 1,
 			     eid, aid, aid, FY, 60000 + p->band * 40000 + (int)(i % 9) * 1000, (int)(i % 12));
 		exec_ok(db, sql);
 		free(sql);
 		for (m = 0; m < 12; m++) {
-			sql = tu_fmt("INSERT INTO attendance_month (person_id, year_month, overtime_minutes, sick_days, "
-				     "run_id, input_no, record_no) VALUES ('%s', '%04d-%02d', %d, %.1f, 'r1', 3, %zu)",
+			sql = tu_fmt("INSERT INTO attendance_month (person_no, year_month, overtime_minutes, sick_days, "
+				     "run_id, input_no, record_no) VALUES (" PNO ", '%04d-%02d', %d, %.1f, 'r1', 3, %zu)",
 				     eid, m < 9 ? FY : FY + 1, (m + 3) % 12 + 1, 600 + (int)(i % 20) * 60,
 				     (double)((i + (size_t)m) % 7 == 0), i * 12 + (size_t)m);
 			exec_ok(db, sql);
@@ -679,11 +679,11 @@ static void test_whitepaper__claims_load_end_to_end(void)
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary"), 12);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT sum(medical_cost) FROM claims_summary WHERE fiscal_year = 2024"),
 			2123130);
-	/* the same person_id as the person's checkup: 10 checkups loaded, all matched */
+	/* the same person as the person's checkup: 10 checkups loaded, all matched */
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary c JOIN checkup k "
-				    "ON k.person_id = c.person_id"), 10);
+				    "ON k.person_no = c.person_no"), 10);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary WHERE last_visit_date IS NULL"), 1);
-	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT max(version) FROM schema_version"), 3);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT max(version) FROM schema_version"), 4);
 	/* no raw card number anywhere in the file */
 	CU_ASSERT(!tu_file_contains(db, "00001234", 8));
 	CU_ASSERT(!tu_file_contains(db, "310022", 6));

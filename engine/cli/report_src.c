@@ -38,6 +38,34 @@ int report_src_option(struct report_src_opts *o, const char *a, const char *v)
 	return 0;
 }
 
+/* The warehouse schema the report queries are written for
+ * (mappings/warehouse/schema.sql); out_sqlite migrates older ones. */
+#define REPORT_SCHEMA_VERSION 4
+
+/* Refuse a warehouse of another schema version with a message that says
+ * what to do, rather than an SQL error halfway through a report. */
+static int schema_check(struct report_src *s, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM schema_version", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (v < 0)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: not a colink warehouse (no schema_version)",
+				  s->warehouse);
+	if (v < REPORT_SCHEMA_VERSION)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: warehouse schema version %lld is older than "
+				  "this colink's (%d): run a job against it once (colink run JOB) to "
+				  "migrate it", s->warehouse, v, REPORT_SCHEMA_VERSION);
+	if (v > REPORT_SCHEMA_VERSION)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: warehouse schema version %lld is newer than "
+				  "this colink supports (%d)", s->warehouse, v, REPORT_SCHEMA_VERSION);
+	return COLINK_OK;
+}
+
 /* Where the warehouse, agreement, audit log and recipient come from: options, else the JOB. */
 static int resolve(struct report_src *s, const struct report_src_opts *o, const char *data_dir,
 		   const char **afile, struct colink_error *err)
@@ -104,7 +132,7 @@ int report_src_open(struct report_src *s, const struct report_src_opts *o, const
 		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the warehouse: %s", s->warehouse,
 				  sqlite3_errmsg(s->db));
 	sqlite3_busy_timeout(s->db, 5000);
-	return COLINK_OK;
+	return schema_check(s, err);
 }
 
 void report_src_free(struct report_src *s)

@@ -112,7 +112,7 @@ int colink_exam_evaluate(const struct colink_rules *r, const struct colink_exam 
 	     "q.field = '" f "' AND q.answer IS NOT NULL LIMIT 1)"
 
 static const char eval_sql[] =
-	"SELECT c.checkup_id, c.person_id, c.exam_date, c.fiscal_year, p.sex, c.age_at_exam, "
+	"SELECT c.checkup_id, p.person_id, c.exam_date, c.fiscal_year, p.sex, c.age_at_exam, "
 	"c.age_fy_end, e.site, e.job_type, "
 	"coalesce(c.waist, c.waist_self_judged, c.waist_self_reported), c.visceral_fat_area, c.bmi, "
 	"c.sbp_1, c.sbp_2, c.sbp_other, c.dbp_1, c.dbp_2, c.dbp_other, c.blood_draw_timing, "
@@ -124,11 +124,12 @@ static const char eval_sql[] =
 	Q("q_med_bp") ", " Q("q_med_glucose") ", " Q("q_med_lipid") ", " Q("q_smoking") ", "
 	"(SELECT code_system FROM questionnaire q WHERE q.checkup_id = c.checkup_id AND "
 	" q.field = 'q_smoking' AND q.answer IS NOT NULL LIMIT 1) "
-	"FROM checkup c JOIN person p ON p.person_id = c.person_id "
-	"LEFT JOIN link l ON l.association_person_id = c.person_id "
-	"LEFT JOIN employee e ON e.person_id = l.employer_person_id "
+	"FROM checkup c JOIN person p ON p.person_no = c.person_no "
+	"LEFT JOIN link l ON l.association_person_id = p.person_id "
+	"LEFT JOIN person pe ON pe.person_id = l.employer_person_id "
+	"LEFT JOIN employee e ON e.person_no = pe.person_no "
 	"WHERE ?1 = 0 OR c.fiscal_year = ?1 "
-	"ORDER BY c.person_id, c.exam_date";
+	"ORDER BY p.person_id, c.exam_date";
 
 static double num(sqlite3_stmt *st, int i)
 {

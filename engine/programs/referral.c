@@ -124,6 +124,11 @@ static int one(sqlite3 *db, const char *sql, const char *p1, const char *p2, cha
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The fact tables refer to a person by person_no (schema v4); the caller
+ * knows the pseudonym.  A constant subquery, looked up once per statement
+ * through person's UNIQUE (person_id). */
+#define PERSON_NO "(SELECT person_no FROM person WHERE person_id = ?1)"
+
 int colink_referral_followup(sqlite3 *db, const char *person_id, const char *exam_date,
 			     const enum colink_referral_level referral[COLINK_AREA_COUNT],
 			     char *evidence, size_t evidence_len, struct colink_error *err)
@@ -139,7 +144,7 @@ int colink_referral_followup(sqlite3 *db, const char *person_id, const char *exa
 	if (referral[COLINK_AREA_GLUCOSE] >= COLINK_REFERRAL_RECOMMEND)
 		prog_append(fields, sizeof(fields), "%s'q_med_glucose'", fields[0] ? "," : "");
 	if (claims) {
-		rc = one(db, "SELECT last_visit_date FROM claims_summary WHERE person_id = ?1 AND "
+		rc = one(db, "SELECT last_visit_date FROM claims_summary WHERE person_no = " PERSON_NO " AND "
 			 "last_visit_date > ?2 ORDER BY last_visit_date LIMIT 1", person_id, exam_date,
 			 a, NULL, sizeof(a));
 		if (rc < 0)
@@ -151,7 +156,8 @@ int colink_referral_followup(sqlite3 *db, const char *person_id, const char *exa
 	}
 	if (fields[0]) {
 		snprintf(sql, sizeof(sql), "SELECT c.exam_date, q.field FROM checkup c JOIN questionnaire q "
-			 "ON q.checkup_id = c.checkup_id WHERE c.person_id = ?1 AND c.exam_date > ?2 AND "
+			 "ON q.checkup_id = c.checkup_id WHERE c.person_no = " PERSON_NO " AND "
+			 "c.exam_date > ?2 AND "
 			 "q.answer = '1' AND q.field IN (%s) ORDER BY c.exam_date LIMIT 1", fields);
 		if ((rc = one(db, sql, person_id, exam_date, a, b, sizeof(a))) < 0)
 			goto dberr;
@@ -162,7 +168,7 @@ int colink_referral_followup(sqlite3 *db, const char *person_id, const char *exa
 	}
 	/* later data that show no visit */
 	if (claims) {
-		rc = one(db, "SELECT fiscal_year FROM claims_summary WHERE person_id = ?1 AND "
+		rc = one(db, "SELECT fiscal_year FROM claims_summary WHERE person_no = " PERSON_NO " AND "
 			 "fiscal_year >= CAST(substr(?2, 1, 4) AS INTEGER) - (substr(?2, 6, 2) < '04') "
 			 "ORDER BY fiscal_year DESC LIMIT 1", person_id, exam_date, a, NULL, sizeof(a));
 		if (rc < 0)
@@ -172,7 +178,7 @@ int colink_referral_followup(sqlite3 *db, const char *person_id, const char *exa
 			return 0;
 		}
 	}
-	rc = one(db, "SELECT exam_date FROM checkup WHERE person_id = ?1 AND exam_date > ?2 "
+	rc = one(db, "SELECT exam_date FROM checkup WHERE person_no = " PERSON_NO " AND exam_date > ?2 "
 		 "ORDER BY exam_date LIMIT 1", person_id, exam_date, a, NULL, sizeof(a));
 	if (rc < 0)
 		goto dberr;

@@ -21,14 +21,15 @@ struct acc {
 };
 
 static const char smoking_sql[] =
-	"SELECT c.person_id, c.fiscal_year, e.site, q.answer, q.code_system "
-	"FROM checkup c "
+	"SELECT p.person_id, c.fiscal_year, e.site, q.answer, q.code_system "
+	"FROM checkup c JOIN person p ON p.person_no = c.person_no "
 	"LEFT JOIN questionnaire q ON q.checkup_id = c.checkup_id AND q.field = 'q_smoking' "
 	"AND q.answer IS NOT NULL "
-	"LEFT JOIN link l ON l.association_person_id = c.person_id "
-	"LEFT JOIN employee e ON e.person_id = l.employer_person_id "
+	"LEFT JOIN link l ON l.association_person_id = p.person_id "
+	"LEFT JOIN person pe ON pe.person_id = l.employer_person_id "
+	"LEFT JOIN employee e ON e.person_no = pe.person_no "
 	"WHERE c.fiscal_year IN (?1 - 1, ?1) "
-	"ORDER BY c.person_id, c.fiscal_year, c.exam_date";
+	"ORDER BY c.person_no, c.fiscal_year, c.exam_date";
 
 static struct site_acc *site_get(struct acc *a, const char *site)
 {

@@ -76,7 +76,7 @@ static int population(sqlite3 *db, int fy, struct colink_error *err)
 	char sql[2048];
 	int rc = exec(db, "DROP TABLE IF EXISTS temp.wp_person;"
 		      "CREATE TEMP TABLE wp_person ("
-		      " eid TEXT PRIMARY KEY, aid TEXT, sex INTEGER, age INTEGER,"
+		      " eid INTEGER PRIMARY KEY, aid TEXT, sex INTEGER, age INTEGER,"
 		      " site TEXT, job TEXT, band INTEGER, site_idx INTEGER, job_idx INTEGER,"
 		      " examined INTEGER DEFAULT 0, guidance INTEGER,"
 		      " r0 INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER, r5 INTEGER,"
@@ -85,15 +85,17 @@ static int population(sqlite3 *db, int fy, struct colink_error *err)
 		      "creating the work table", err);
 	if (rc)
 		return rc;
-	/* age on 31 March from the birth month (a person born on 1 April is
-	 * one year younger here than the law says; a checkup's age replaces it) */
+	/* eid: the employee's person_no (what attendance_month refers to), aid:
+	 * the linked association pseudonym (what a checkup's row names).  Age
+	 * on 31 March from the birth month (a person born on 1 April is one
+	 * year younger here than the law says; a checkup's age replaces it) */
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO wp_person (eid, aid, sex, age, site, job) "
-		 "SELECT e.person_id, l.association_person_id, CAST(p.sex AS INTEGER), "
+		 "SELECT e.person_no, l.association_person_id, CAST(p.sex AS INTEGER), "
 		 " %d - p.birth_ym / 100 - (CASE WHEN p.birth_ym %% 100 > 3 THEN 1 ELSE 0 END), "
 		 " e.site, e.job_type "
-		 "FROM employee e JOIN person p ON p.person_id = e.person_id "
-		 "LEFT JOIN link l ON l.employer_person_id = e.person_id "
+		 "FROM employee e JOIN person p ON p.person_no = e.person_no "
+		 "LEFT JOIN link l ON l.employer_person_id = p.person_id "
 		 "WHERE (e.hire_date IS NULL OR e.hire_date <= '%04d-03-31') "
 		 "AND (e.leave_date IS NULL OR e.leave_date >= '%04d-04-01') "
 		 "AND p.birth_ym IS NOT NULL AND p.sex IN ('1', '2', 1, 2)",
@@ -158,11 +160,11 @@ static int attendance(sqlite3 *db, int fy, struct colink_error *err)
 	char sql[1024];
 	snprintf(sql, sizeof(sql),
 		 "UPDATE wp_person SET "
-		 "att_n = (SELECT count(*) FROM attendance_month a WHERE a.person_id = eid "
+		 "att_n = (SELECT count(*) FROM attendance_month a WHERE a.person_no = eid "
 		 "  AND a.year_month BETWEEN '%04d-04' AND '%04d-03'), "
-		 "ot = (SELECT avg(overtime_minutes) / 60.0 FROM attendance_month a WHERE a.person_id = eid "
+		 "ot = (SELECT avg(overtime_minutes) / 60.0 FROM attendance_month a WHERE a.person_no = eid "
 		 "  AND a.year_month BETWEEN '%04d-04' AND '%04d-03'), "
-		 "sick = (SELECT total(sick_days) FROM attendance_month a WHERE a.person_id = eid "
+		 "sick = (SELECT total(sick_days) FROM attendance_month a WHERE a.person_no = eid "
 		 "  AND a.year_month BETWEEN '%04d-04' AND '%04d-03')",
 		 fy, fy + 1, fy, fy + 1, fy, fy + 1);
 	return exec(db, sql, "reading attendance", err);
@@ -268,7 +270,6 @@ static int jobs(sqlite3 *db, struct wp_year *y, struct colink_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = COLINK_OK, src;
-	char sql[256];
 	if (sqlite3_prepare_v2(db, "SELECT DISTINCT coalesce(job, '') FROM wp_person ORDER BY 1", -1, &st,
 			       NULL) != SQLITE_OK)
 		return db_fail(db, "grouping job types", err);
@@ -284,11 +285,17 @@ static int jobs(sqlite3 *db, struct wp_year *y, struct colink_error *err)
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
-	/* job_idx = rank of the job code in that order */
-	snprintf(sql, sizeof(sql),
-		 "UPDATE wp_person SET job_idx = (SELECT count(DISTINCT coalesce(w.job, '')) "
-		 "FROM wp_person w WHERE coalesce(w.job, '') < coalesce(wp_person.job, ''))");
-	return exec(db, sql, "grouping job types", err);
+	/* job_idx = rank of the job code in that order: ranked once per code,
+	 * then one index lookup per person (not a scan of wp_person per person) */
+	return exec(db,
+		    "DROP TABLE IF EXISTS temp.wp_job;"
+		    "CREATE TEMP TABLE wp_job (job TEXT PRIMARY KEY, idx INTEGER NOT NULL);"
+		    "INSERT INTO wp_job SELECT j, row_number() OVER (ORDER BY j) - 1 "
+		    " FROM (SELECT DISTINCT coalesce(job, '') AS j FROM wp_person);"
+		    "UPDATE wp_person SET job_idx = (SELECT idx FROM wp_job WHERE wp_job.job = "
+		    " coalesce(wp_person.job, ''));"
+		    "DROP TABLE temp.wp_job;",
+		    "grouping job types", err);
 }
 
 /* ---- counting ------------------------------------------------------ */
@@ -490,7 +497,7 @@ static int claims(sqlite3 *db, struct wp_year *y, const struct colink_wp_opts *o
 			       "SELECT CASE WHEN a < 20 THEN 0 WHEN a >= 70 THEN 6 ELSE a / 10 - 1 END, sex, "
 			       "count(*), total(cost) FROM (SELECT ?1 + 1 - p.birth_ym / 100 - "
 			       "(CASE WHEN p.birth_ym % 100 > 3 THEN 1 ELSE 0 END) AS a, CAST(p.sex AS INTEGER) AS sex, "
-			       "c.medical_cost AS cost FROM claims_summary c JOIN person p ON p.person_id = c.person_id "
+			       "c.medical_cost AS cost FROM claims_summary c JOIN person p ON p.person_no = c.person_no "
 			       "WHERE c.fiscal_year = ?1 AND c.medical_cost IS NOT NULL AND p.birth_ym IS NOT NULL "
 			       "AND p.sex IN ('1', '2', 1, 2)) WHERE a >= 0 GROUP BY 1, 2",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -792,6 +799,7 @@ int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
 out:
 	year_free(&cur);
 	year_free(&prev);
-	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.wp_person", NULL, NULL, NULL);
+	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.wp_person; DROP TABLE IF EXISTS temp.wp_job", NULL, NULL,
+		     NULL);
 	return rc;
 }

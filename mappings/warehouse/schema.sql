@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 3
+-- schema-version: 4
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -40,8 +40,11 @@
 -- schema from nothing, and add to the `migrations` table in
 -- plugins/out_sqlite/out_sqlite.c one entry {from = old version, sql = the
 -- statements that turn a version-`from` warehouse into version from+1}.
--- The plugin applies the entries in order, inside the transaction that
--- records the run, and records each version reached in schema_version.
+-- The plugin applies the entries in order, in one transaction of their own
+-- with foreign keys off (a rebuilt table needs that) just before the run's,
+-- and records each version reached in schema_version; the migration
+-- commits only if PRAGMA foreign_key_check finds nothing and the run's
+-- catalogue fits the tables, else the warehouse stays as it was.
 -- Add new columns at the END of a table (ALTER TABLE ADD COLUMN appends):
 -- tests/test_out_sqlite.c checks that a migrated warehouse has exactly the
 -- tables, columns and indexes of one created from this file.
@@ -50,7 +53,12 @@
 -- (employee, attendance_month, stress_check, stress_answer), linkage
 -- (link, link_review, link_report, link_summary), run.*_replaced.
 -- 3 claims_summary (the association's per-person, per-year claims totals),
--- run.claims_replaced.
+-- run.claims_replaced.  4 person.person_no, an integer surrogate assigned
+-- in load order: the fact tables (checkup, employee, attendance_month,
+-- stress_check, claims_summary) and person_key refer to a person by
+-- person_no instead of repeating the 64-hex pseudonym, so their indexes are
+-- small and filled in key order (bench/RESULTS.md); person_key loses its
+-- pseudonym-only index (every lookup gives the kind).
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -59,7 +67,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -129,9 +137,14 @@ CREATE INDEX reject_run ON reject (run_id);
 
 -- A person, known by the pseudonym of the record's primary key kind.  A
 -- person belongs to one side for good: a record of the other side for the
--- same person_id is rejected.
+-- same person_id is rejected.  person_no is the warehouse's own number for
+-- the person (v4): assigned in load order, meaningless outside this file,
+-- and what every other table but link and link_review refers to.  To read
+-- a fact table by pseudonym, join person:
+--   SELECT p.person_id, c.* FROM checkup c JOIN person p USING (person_no)
 CREATE TABLE person (
-	person_id TEXT PRIMARY KEY NOT NULL, -- pseudonym of the primary key, 64 hex
+	person_no INTEGER PRIMARY KEY,       -- surrogate, assigned in load order (v4)
+	person_id TEXT NOT NULL UNIQUE,      -- pseudonym of the primary key, 64 hex
 	key_id TEXT,                         -- key id the pseudonym was computed under
 	sex TEXT,                            -- 性別 (1.2.392.200119.6.1104): 1 男 2 女
 	birth_ym INTEGER,                    -- birth year and month, yyyymm (the date is never stored)
@@ -141,29 +154,38 @@ CREATE TABLE person (
 		-- whose records created the person: 'association' (checkup),
 		-- 'employer' (roster, attendance, stress); v1 persons: 'association'
 );
+-- The linker reads the side of a person_no for every pseudonym it joins;
+-- this narrow index answers that from the page cache (v4).
+CREATE INDEX person_side ON person (person_no, side);
 
 -- Every pseudonym computed for a person (one per key kind in
 -- mappings/common/keys.tsv the record had the parts for): the linker's
 -- keys across sources.
+-- A run writes its pseudonyms here after its last input, sorted, so the
+-- primary key fills in order; look one up by kind and pseudonym.
+-- person_no is a person's (person.person_no) but, alone in the warehouse,
+-- not a declared foreign key: a run adds a few pseudonyms per person in
+-- pseudonym order, and a declared key would look each one up in person at
+-- random (bench/RESULTS.md); out_sqlite takes the number from the person
+-- row it has just read or written, and its tests check every row.
 CREATE TABLE person_key (
-	person_id TEXT NOT NULL REFERENCES person (person_id),
+	person_no INTEGER NOT NULL,          -- person.person_no
 	kind TEXT NOT NULL,                  -- key kind of keys.tsv: card, kana_dob_sex, employee, ...
 	pseudonym TEXT NOT NULL,             -- 64 hex
 	key_id TEXT,                         -- key id it was computed under
-	PRIMARY KEY (kind, pseudonym, person_id)
+	PRIMARY KEY (kind, pseudonym, person_no)
 );
-CREATE INDEX person_key_pseudonym ON person_key (pseudonym);
-CREATE INDEX person_key_person ON person_key (person_id);
+CREATE INDEX person_key_person ON person_key (person_no);
 
 -- One health checkup: a person on an exam date.  Wide columns hold the
 -- common-schema fields whose table is `checkup` (fields.tsv), decimals as
 -- REAL for analysis.  A value that is null with a reason, censored ("<5":
 -- null_reason below-range, the bound in observation.value_text) or flagged
 -- H/L is ALSO written to observation with its exact text, so no reason is
--- lost.  checkup(person_id) lookups use the UNIQUE index.
+-- lost.  checkup(person_no) lookups use the UNIQUE index.
 CREATE TABLE checkup (
 	checkup_id INTEGER PRIMARY KEY,      -- surrogate key
-	person_id TEXT NOT NULL REFERENCES person (person_id),
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
 	exam_date TEXT NOT NULL              -- 健診実施日, YYYY-MM-DD
 		CHECK (exam_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
 	fiscal_year INTEGER,                 -- April-March year of the exam
@@ -205,7 +227,7 @@ CREATE TABLE checkup (
 	input_no INTEGER NOT NULL,           -- input of that run
 	record_no INTEGER NOT NULL,          -- record of that input
 	line_no INTEGER,                     -- line of that record, if known
-	UNIQUE (person_id, exam_date)
+	UNIQUE (person_no, exam_date)
 );
 
 -- Long table of results: fields whose table is `observation`, items with
@@ -246,9 +268,9 @@ CREATE TABLE questionnaire (
 CREATE INDEX questionnaire_checkup ON questionnaire (checkup_id);
 
 -- ------------------------------------------------------------------
--- The employer's side (事業主), version 2.  person_id is the employee
--- pseudonym (person key kind employee); the person row has side
--- 'employer'.  Wide columns are the common-schema fields whose table is
+-- The employer's side (事業主), version 2.  person_no is the person whose
+-- person_id is the employee pseudonym (person key kind employee); the
+-- person row has side 'employer'.  Wide columns are the common-schema fields whose table is
 -- employee, attendance or stress (fields.tsv); lineage as for checkup.
 -- ------------------------------------------------------------------
 
@@ -257,7 +279,7 @@ CREATE INDEX questionnaire_checkup ON questionnaire (checkup_id);
 -- person_key: they are what linkage joins on.  A roster of a later run
 -- replaces the row whole (a leave_date it leaves empty is empty).
 CREATE TABLE employee (
-	person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),
+	person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no),
 	site TEXT,                           -- 事業所 (site code)
 	job_type TEXT,                       -- 職種 (job type code)
 	hire_date TEXT,                      -- 入社日, YYYY-MM-DD
@@ -269,9 +291,11 @@ CREATE TABLE employee (
 );
 
 -- Monthly attendance (勤怠), from attendance records: one row per person
--- and month.  Days are REAL (0.5 = a half day).
+-- and month.  Days are REAL (0.5 = a half day).  The biggest table (12 rows
+-- per employee and year): since v4 it is one B-tree keyed by person and
+-- month (WITHOUT ROWID) rather than a table plus a unique index.
 CREATE TABLE attendance_month (
-	person_id TEXT NOT NULL REFERENCES person (person_id),
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
 	year_month TEXT NOT NULL             -- 年月, YYYY-MM
 		CHECK (year_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
 	scheduled_days REAL,                 -- 所定労働日数
@@ -285,8 +309,8 @@ CREATE TABLE attendance_month (
 	input_no INTEGER NOT NULL,
 	record_no INTEGER NOT NULL,
 	line_no INTEGER,
-	UNIQUE (person_id, year_month)
-);
+	PRIMARY KEY (person_no, year_month)
+) WITHOUT ROWID;
 
 -- ストレスチェック, from stress records: one per person and date.  consent
 -- is the worker's consent to give the individual result to the employer
@@ -294,7 +318,7 @@ CREATE TABLE attendance_month (
 -- the joint-use agreement, enforced where the warehouse is read.
 CREATE TABLE stress_check (
 	stress_check_id INTEGER PRIMARY KEY, -- surrogate key
-	person_id TEXT NOT NULL REFERENCES person (person_id),
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
 	stress_date TEXT NOT NULL            -- 実施日, YYYY-MM-DD
 		CHECK (stress_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
 	consent TEXT,                        -- 同意 (1.2.392.200119.6.2003): 1 はい 2 いいえ
@@ -307,7 +331,7 @@ CREATE TABLE stress_check (
 	input_no INTEGER NOT NULL,
 	record_no INTEGER NOT NULL,
 	line_no INTEGER,
-	UNIQUE (person_id, stress_date)
+	UNIQUE (person_no, stress_date)
 );
 
 -- 職業性ストレス簡易調査票 answers: fields whose table is stress_answer.
@@ -395,13 +419,13 @@ CREATE TABLE link_summary (
 -- ------------------------------------------------------------------
 -- Claims summary (レセプト集計), version 3: the association's side.  One
 -- row per person and fiscal year from records of kind claims (person key
--- card, pseudonymized exactly like checkups: the same person_id).  A row
+-- card, pseudonymized exactly like checkups: the same person).  A row
 -- of a later run replaces the earlier one for the same person and year.
 -- Read by the white paper (medical cost per person) and the referral
 -- follow-up (a visit after the referral exam: last_visit_date).
 -- ------------------------------------------------------------------
 CREATE TABLE claims_summary (
-	person_id TEXT NOT NULL REFERENCES person (person_id),
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
 	fiscal_year INTEGER NOT NULL,        -- 年度 (April-March) the totals cover
 	medical_cost INTEGER,                -- 総医療費 (yen)
 	visit_days INTEGER,                  -- 受診日数
@@ -410,5 +434,5 @@ CREATE TABLE claims_summary (
 	input_no INTEGER,
 	record_no INTEGER,
 	line_no INTEGER,
-	PRIMARY KEY (person_id, fiscal_year)
-);
+	PRIMARY KEY (person_no, fiscal_year)
+) WITHOUT ROWID;

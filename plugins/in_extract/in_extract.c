@@ -40,10 +40,12 @@ struct ctx {
 	struct pool pool;
 	int ncols;            /* columns of the row query */
 	int first_wide;       /* index of the first wide column in the row query */
+	const char *person;   /* the column naming a person in checkup and person_key:
+	                         person_no (schema v4), person_id (v3 extracts) */
 };
 
 static const char *const meta_columns[] = {
-	"checkup_id", "person_id", "run_id", "input_no", "record_no", "line_no",
+	"checkup_id", "person_id", "person_no", "run_id", "input_no", "record_no", "line_no",
 	"fiscal_year", "age_at_exam", "age_fy_end", NULL
 };
 
@@ -191,12 +193,13 @@ static int add_long(struct ctx *c, sqlite3_int64 id)
 	return rc;
 }
 
-static int add_person(struct ctx *c, const char *person_id)
+/* person: the row's person_no (v4) or person_id (v3), bound as it is */
+static int add_person(struct ctx *c, sqlite3_value *person)
 {
 	char name[96];
 	int rc = add(c, "extract.key_id", c->key_id, NULL, NULL, 0, 0);
 	sqlite3_reset(c->q_keys);
-	sqlite3_bind_text(c->q_keys, 1, person_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_value(c->q_keys, 1, person);
 	while (rc == COLINK_OK && sqlite3_step(c->q_keys) == SQLITE_ROW) {
 		snprintf(name, sizeof(name), "pseudonym.%s", col_text(c->q_keys, 0));
 		rc = add(c, name, col_text(c->q_keys, 1), NULL, NULL, 0, 0);
@@ -211,8 +214,8 @@ static int add_row(struct ctx *c, sqlite3_int64 *id)
 					      "derived.age_fy_end", "derived.fiscal_year"};
 	int i, rc;
 	*id = sqlite3_column_int64(st, 0);
-	rc = add_person(c, col_text(st, 1));
-	/* row query: checkup_id, person_id, birth_ym, age_at_exam, age_fy_end,
+	rc = add_person(c, sqlite3_column_value(st, 1));
+	/* row query: checkup_id, person_no (or v3 person_id), birth_ym, age_at_exam, age_fy_end,
 	 * fiscal_year, sex, then the wide columns */
 	for (i = 0; rc == COLINK_OK && i < 4; i++)
 		if (col_text(st, 2 + i))
@@ -268,15 +271,19 @@ static int build_rows(struct ctx *c, const char *path, struct colink_error *err)
 	int rc = COLINK_OK;
 	if (sqlite3_prepare_v2(c->db, "SELECT name FROM pragma_table_info('checkup')", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(c, path, "not a colink extract", err);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	c->person = "person_id";
+	while (sqlite3_step(st) == SQLITE_ROW) {
 		len += strlen(col_text(st, 0)) + 8;
+		if (!strcmp(col_text(st, 0), "person_no"))
+			c->person = "person_no";
+	}
 	sql = c->host->malloc(len);
 	if (!sql) {
 		sqlite3_finalize(st);
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	}
-	used = (size_t)snprintf(sql, len, "SELECT c.checkup_id, c.person_id, p.birth_ym, c.age_at_exam, "
-				"c.age_fy_end, c.fiscal_year, p.sex");
+	used = (size_t)snprintf(sql, len, "SELECT c.checkup_id, c.%s, p.birth_ym, c.age_at_exam, "
+				"c.age_fy_end, c.fiscal_year, p.sex", c->person);
 	c->first_wide = 7;
 	c->ncols = 7;
 	sqlite3_reset(st);
@@ -288,7 +295,8 @@ static int build_rows(struct ctx *c, const char *path, struct colink_error *err)
 		c->ncols++;
 	}
 	sqlite3_finalize(st);
-	snprintf(sql + used, len - used, " FROM checkup c JOIN person p USING(person_id) ORDER BY c.checkup_id");
+	snprintf(sql + used, len - used, " FROM checkup c JOIN person p USING(%s) ORDER BY c.checkup_id",
+		 c->person);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &c->q_rows, NULL) != SQLITE_OK)
 		rc = db_fail(c, path, "reading checkups", err);
 	c->host->free(sql);
@@ -297,13 +305,15 @@ static int build_rows(struct ctx *c, const char *path, struct colink_error *err)
 
 static int open_extract(struct ctx *c, const char *path, struct colink_error *err)
 {
+	char keys_sql[96];
 	int rc;
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return db_fail(c, path, "cannot open", err);
 	if ((rc = read_key_id(c, path, err)) || (rc = build_rows(c, path, err)))
 		return rc;
-	if (sqlite3_prepare_v2(c->db, "SELECT kind, pseudonym FROM person_key WHERE person_id = ?1 "
-			       "ORDER BY kind", -1, &c->q_keys, NULL) != SQLITE_OK ||
+	snprintf(keys_sql, sizeof(keys_sql), "SELECT kind, pseudonym FROM person_key WHERE %s = ?1 "
+		 "ORDER BY kind", c->person);
+	if (sqlite3_prepare_v2(c->db, keys_sql, -1, &c->q_keys, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT field, item_code, value_text, unit, null_reason, flag, "
 			       "code_system FROM observation WHERE checkup_id = ?1 ORDER BY rowid",
 			       -1, &c->q_obs, NULL) != SQLITE_OK ||

@@ -17,24 +17,24 @@
 
 /* Columns the plugin fills itself: no catalogue field may claim them. */
 static const char *const reserved_person[] = {
-	"person_id", "key_id", "birth_ym", "first_run_id", "last_run_id", "side",
+	"person_no", "person_id", "key_id", "birth_ym", "first_run_id", "last_run_id", "side",
 	NULL
 };
 static const char *const reserved_checkup[] = {
-	"checkup_id", "person_id", "fiscal_year", "age_at_exam", "age_fy_end",
+	"checkup_id", "person_no", "fiscal_year", "age_at_exam", "age_fy_end",
 	"run_id", "input_no", "record_no", "line_no", NULL
 };
 static const char *const reserved_row[] = {
-	"person_id", "run_id", "input_no", "record_no", "line_no", NULL
+	"person_no", "run_id", "input_no", "record_no", "line_no", NULL
 };
 static const char *const reserved_stress[] = {
-	"stress_check_id", "person_id", "run_id", "input_no", "record_no",
+	"stress_check_id", "person_no", "run_id", "input_no", "record_no",
 	"line_no", NULL
 };
 
 /* The wide tables, indexed by WIDE_INDEX(dest).  `fixed` are the columns
  * the plugin binds as ?1..?nfixed (record.c binds them in this order);
- * `key` is the column that with person_id identifies a row, if any. */
+ * `key` is the column that with person_no identifies a row, if any. */
 static const struct wide {
 	const char *table;
 	const char *const *reserved;
@@ -45,20 +45,20 @@ static const struct wide {
 	[WIDE_INDEX(DEST_PERSON)] = { "person", reserved_person, NULL,
 				      PERSON_FIXED_PARAMS, NULL },
 	[WIDE_INDEX(DEST_CHECKUP)] = { "checkup", reserved_checkup,
-				       "person_id, fiscal_year, age_at_exam, age_fy_end, "
+				       "person_no, fiscal_year, age_at_exam, age_fy_end, "
 				       "run_id, input_no, record_no, line_no",
 				       CHECKUP_FIXED_PARAMS, "exam_date" },
 	[WIDE_INDEX(DEST_EMPLOYEE)] = { "employee", reserved_row,
-					"person_id, run_id, input_no, record_no, line_no",
+					"person_no, run_id, input_no, record_no, line_no",
 					ROW_FIXED_PARAMS, NULL },
 	[WIDE_INDEX(DEST_ATTENDANCE)] = { "attendance_month", reserved_row,
-					  "person_id, run_id, input_no, record_no, line_no",
+					  "person_no, run_id, input_no, record_no, line_no",
 					  ROW_FIXED_PARAMS, "year_month" },
 	[WIDE_INDEX(DEST_STRESS)] = { "stress_check", reserved_stress,
-				      "person_id, run_id, input_no, record_no, line_no",
+				      "person_no, run_id, input_no, record_no, line_no",
 				      ROW_FIXED_PARAMS, "stress_date" },
 	[WIDE_INDEX(DEST_CLAIMS)] = { "claims_summary", reserved_row,
-				      "person_id, run_id, input_no, record_no, line_no",
+				      "person_no, run_id, input_no, record_no, line_no",
 				      ROW_FIXED_PARAMS, "fiscal_year" },
 };
 
@@ -262,7 +262,8 @@ static int cat_check(struct out_sqlite *o, struct colink_error *err)
  * then the catalogue's person columns.  The first run is kept; later
  * values replace earlier ones only when not null.  The side of an existing
  * person never changes (record.c refuses a record of the other side
- * before it writes; coalesce only fills a side a v1 warehouse lacked).
+ * before it writes; the v1 -> v2 migration gave every person a side), so
+ * the upsert leaves it, and the index person_side, alone.
  */
 static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 {
@@ -282,8 +283,7 @@ static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 		}
 	sb_put(b, ") ON CONFLICT (person_id) DO UPDATE SET "
 		  "last_run_id = excluded.last_run_id, "
-		  "birth_ym = coalesce(excluded.birth_ym, birth_ym), "
-		  "side = coalesce(side, excluded.side)");
+		  "birth_ym = coalesce(excluded.birth_ym, birth_ym)");
 	for (i = 0; i < o->ncat; i++)
 		if (o->cat[i].dest == DEST_PERSON) {
 			sb_put(b, ", ");

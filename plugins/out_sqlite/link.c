@@ -14,7 +14,7 @@
  *   review      every other pair, with the reason, both persons unlinked.
  *
  * Everything is SQL over indexes (person_key's primary key is (kind,
- * pseudonym, person_id); link has one index per side; link_cand one per
+ * pseudonym, person_no); link has one index per side; link_cand one per
  * side), so memory stays bounded by SQLite's cache however many persons
  * the warehouse holds.  link_cand lives in the connection's temp schema,
  * is emptied per pass and dropped at the end; it cannot outlive the run,
@@ -28,31 +28,45 @@
 
 enum lst {
 	L_CLEAR,
+	L_CLEAR_NEW,
 	L_CAND,
 	L_REVIEW,
+	L_NEW,
 	L_LINK,
+	L_LINKED,
 	L_REPORT,
 	L_SUMMARY,
 	L_READ,
 	L_COUNT
 };
 
+/*
+ * Persons are joined by person_no throughout (v4); their pseudonyms
+ * person_id are looked up only for the rows written to link and
+ * link_review.  temp.linked holds the person_no of every linked person
+ * (earlier runs' links at the start, each pass's as it links), so "not
+ * linked yet" is an integer lookup.  Candidates are inserted sorted, so
+ * link_cand's B-trees fill in order.
+ */
 static const char *const link_sql[L_COUNT] = {
 	[L_CLEAR] = "DELETE FROM temp.link_cand",
-	/* ?1 kind.  Drives on person_key's primary key (kind = ?1), looks up
-	 * the other side by (kind, pseudonym), persons and links by key. */
+	[L_CLEAR_NEW] = "DELETE FROM temp.link_new",
+	/* ?1 kind.  Drives on person_key's primary key (kind = ?1) and finds
+	 * the other side by (kind, pseudonym), the next entries of the same
+	 * index; the sides come from the narrow index person_side. */
 	[L_CAND] = "INSERT OR IGNORE INTO temp.link_cand (employer, association) "
-		"SELECT ek.person_id, ak.person_id FROM person_key AS ek "
-		"JOIN person AS pe ON pe.person_id = ek.person_id "
+		"SELECT ek.person_no, ak.person_no FROM person_key AS ek "
 		"JOIN person_key AS ak ON ak.kind = ek.kind AND ak.pseudonym = ek.pseudonym "
-		"JOIN person AS pa ON pa.person_id = ak.person_id "
+		"JOIN person AS pe ON pe.person_no = ek.person_no "
+		"JOIN person AS pa ON pa.person_no = ak.person_no "
 		"WHERE ek.kind = ?1 AND pe.side = 'employer' AND pa.side = 'association' "
-		"AND NOT EXISTS (SELECT 1 FROM link WHERE employer_person_id = ek.person_id) "
-		"AND NOT EXISTS (SELECT 1 FROM link WHERE association_person_id = ak.person_id)",
+		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = ek.person_no) "
+		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = ak.person_no) "
+		"ORDER BY 1, 2",
 	/* ?1 pass, ?2 kind, ?3 run_id */
 	[L_REVIEW] = "INSERT INTO link_review (run_id, pass, kind, employer_person_id, "
 		"association_person_id, reason) "
-		"SELECT ?3, ?1, ?2, employer, association, "
+		"SELECT ?3, ?1, ?2, pe.person_id, pa.person_id, "
 		"CASE WHEN ne > 1 AND na > 1 THEN printf('employer person has %d candidates; "
 		"association person has %d candidates', ne, na) "
 		"WHEN ne > 1 THEN printf('employer person has %d candidates', ne) "
@@ -60,39 +74,55 @@ static const char *const link_sql[L_COUNT] = {
 		"FROM (SELECT c.employer, c.association, "
 		"(SELECT count(*) FROM temp.link_cand AS x WHERE x.employer = c.employer) AS ne, "
 		"(SELECT count(*) FROM temp.link_cand AS y WHERE y.association = c.association) AS na "
-		"FROM temp.link_cand AS c) WHERE ne > 1 OR na > 1 "
-		"ORDER BY employer, association",
-	[L_LINK] = "INSERT INTO link (employer_person_id, association_person_id, pass, "
-		"kind, run_id) SELECT c.employer, c.association, ?1, ?2, ?3 "
+		"FROM temp.link_cand AS c) AS r "
+		"JOIN person AS pe ON pe.person_no = r.employer "
+		"JOIN person AS pa ON pa.person_no = r.association "
+		"WHERE ne > 1 OR na > 1 ORDER BY pe.person_id, pa.person_id",
+	/* the pairs whose two persons have no other candidate */
+	[L_NEW] = "INSERT INTO temp.link_new (employer, association) "
+		"SELECT c.employer, c.association "
 		"FROM temp.link_cand AS c WHERE NOT EXISTS (SELECT 1 FROM temp.link_cand AS x "
 		"WHERE x.employer = c.employer AND x.association != c.association) "
 		"AND NOT EXISTS (SELECT 1 FROM temp.link_cand AS y "
 		"WHERE y.association = c.association AND y.employer != c.employer)",
+	/* sorted by link's primary key, so that B-tree fills in order */
+	[L_LINK] = "INSERT INTO link (employer_person_id, association_person_id, pass, "
+		"kind, run_id) SELECT pe.person_id, pa.person_id, ?1, ?2, ?3 "
+		"FROM temp.link_new AS n JOIN person AS pe ON pe.person_no = n.employer "
+		"JOIN person AS pa ON pa.person_no = n.association ORDER BY pe.person_id",
+	[L_LINKED] = "INSERT INTO temp.linked (person_no) SELECT employer FROM temp.link_new "
+		"UNION ALL SELECT association FROM temp.link_new",
 	/* ?1 pass, ?2 kind, ?3 run_id, ?4 linked, ?5 ambiguous */
 	[L_REPORT] = "INSERT INTO link_report (run_id, pass, kind, linked, ambiguous) "
 		"VALUES (?3, ?1, ?2, ?4, ?5)",
-	/* ?1 run_id, ?2 passes, ?3 linked_new, ?4 ambiguous */
+	/* ?1 run_id, ?2 passes, ?3 linked_new, ?4 ambiguous.  A link joins an
+	 * employer person to an association person, so each side's unmatched
+	 * persons are its persons less the links. */
 	[L_SUMMARY] = "INSERT INTO link_summary (run_id, passes, association_persons, "
 		"employer_persons, linked_new, linked_total, ambiguous, "
-		"unmatched_association, unmatched_employer) SELECT ?1, ?2, "
-		"(SELECT count(*) FROM person WHERE side = 'association'), "
-		"(SELECT count(*) FROM person WHERE side = 'employer'), ?3, "
-		"(SELECT count(*) FROM link), ?4, "
-		"(SELECT count(*) FROM person AS p WHERE side = 'association' AND NOT EXISTS "
-		"(SELECT 1 FROM link WHERE association_person_id = p.person_id)), "
-		"(SELECT count(*) FROM person AS p WHERE side = 'employer' AND NOT EXISTS "
-		"(SELECT 1 FROM link WHERE employer_person_id = p.person_id))",
+		"unmatched_association, unmatched_employer) SELECT ?1, ?2, na, ne, ?3, "
+		"nl, ?4, na - nl, ne - nl FROM "
+		"(SELECT (SELECT count(*) FROM person WHERE side = 'association') AS na, "
+		"(SELECT count(*) FROM person WHERE side = 'employer') AS ne, "
+		"(SELECT count(*) FROM link) AS nl)",
 	[L_READ] = "SELECT association_persons, employer_persons, linked_total, "
 		"unmatched_association, unmatched_employer FROM link_summary "
 		"WHERE run_id = ?",
 };
 
 static const char create_sql[] =
-	"CREATE TEMP TABLE link_cand (employer TEXT NOT NULL, "
-	"association TEXT NOT NULL, PRIMARY KEY (employer, association)) WITHOUT ROWID;"
-	"CREATE INDEX temp.link_cand_association ON link_cand (association, employer);";
+	"CREATE TEMP TABLE link_cand (employer INTEGER NOT NULL, "
+	"association INTEGER NOT NULL, PRIMARY KEY (employer, association)) WITHOUT ROWID;"
+	"CREATE INDEX temp.link_cand_association ON link_cand (association, employer);"
+	"CREATE TEMP TABLE link_new (employer INTEGER NOT NULL, association INTEGER NOT NULL);"
+	"CREATE TEMP TABLE linked (person_no INTEGER PRIMARY KEY);"
+	/* the persons linked before this run */
+	"INSERT INTO temp.linked (person_no) SELECT p.person_no FROM link AS l "
+	"JOIN person AS p ON p.person_id = l.employer_person_id UNION ALL "
+	"SELECT p.person_no FROM link AS l JOIN person AS p ON p.person_id = l.association_person_id;";
 
-static const char drop_sql[] = "DROP TABLE IF EXISTS temp.link_cand";
+static const char drop_sql[] = "DROP TABLE IF EXISTS temp.link_cand; "
+	"DROP TABLE IF EXISTS temp.link_new; DROP TABLE IF EXISTS temp.linked";
 
 struct linker {
 	struct out_sqlite *o;
@@ -147,18 +177,26 @@ static int link_pass(struct linker *l, int pass, const char *kind,
 	}
 	sqlite3_bind_text(l->st[L_CAND], 1, kind, -1, SQLITE_STATIC);
 	for (i = L_REVIEW; i <= L_REPORT; i++) {
+		if (sqlite3_bind_parameter_count(l->st[i]) < 3)
+			continue; /* L_NEW, L_LINKED */
 		sqlite3_bind_int(l->st[i], 1, pass);
 		sqlite3_bind_text(l->st[i], 2, kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(l->st[i], 3, l->o->run_id, -1, SQLITE_STATIC);
 	}
 	rc = step(l, L_CLEAR, NULL, "linking persons", err);
 	if (!rc)
+		rc = step(l, L_CLEAR_NEW, NULL, "linking persons", err);
+	if (!rc)
 		rc = step(l, L_CAND, NULL, "finding link candidates", err);
 	/* review and link read the same candidates and are disjoint */
 	if (!rc)
 		rc = step(l, L_REVIEW, &review, "recording link candidates for review", err);
 	if (!rc)
+		rc = step(l, L_NEW, NULL, "linking persons", err);
+	if (!rc)
 		rc = step(l, L_LINK, &linked, "linking persons", err);
+	if (!rc)
+		rc = step(l, L_LINKED, NULL, "linking persons", err);
 	if (rc)
 		return rc;
 	osq_bind_u64(l->st[L_REPORT], 4, linked);
@@ -231,6 +269,11 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 	if (o->linked)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->path, o->run_id);
+	rc = osq_keys_flush(o, err); /* the run's pseudonyms into person_key */
+	if (!rc) /* the passes sort their candidates */
+		rc = osq_sort_cache(o, 1, err);
+	if (rc)
+		return rc;
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.r.struct_size = sizeof(l.r);
@@ -256,5 +299,7 @@ out:
 	for (i = 0; i < L_COUNT; i++)
 		sqlite3_finalize(l.st[i]);
 	sqlite3_exec(o->db, drop_sql, NULL, NULL, NULL);
+	if (!rc)
+		rc = osq_sort_cache(o, 0, err);
 	return rc;
 }

@@ -5,14 +5,18 @@
  * mappings/warehouse/schema.sql, embedded at build time as schema_sql.h
  * (embed-sql.sh).  The shape of a run:
  *
- *   begin       open (create, mode 0600) the file; in a short committed
- *               transaction create or migrate the schema, check that every
- *               catalogue field has its column, prepare every statement and
- *               insert the ledger row with status 'incomplete'; then BEGIN
+ *   begin       open (create, mode 0600) the file; migrate an older
+ *               warehouse in a transaction of its own (schema_upgrade);
+ *               in a short committed transaction create a new schema,
+ *               check that every catalogue field has its column, prepare
+ *               every statement and insert the ledger row with status
+ *               'incomplete'; then BEGIN
  *               IMMEDIATE the run's own transaction, which holds the write
  *               lock until commit or abort.
  *   write ...   one row per record in the table of its kind: checkup,
- *               employee (roster), attendance_month, stress_check (record.c).
+ *               employee (roster), attendance_month, stress_check (record.c);
+ *               its pseudonyms are staged and go into person_key sorted,
+ *               before link or commit (osq_keys_flush).
  *   link        optional (ABI 1.1): link the employer's persons to the
  *               association's, in the run's transaction (link.c).
  *   commit      ledger row to 'ok' with counts, COMMIT.
@@ -72,8 +76,9 @@ static const struct colink_setting_def out_settings[] = {
 /*
  * Forward migrations, in order.  Entry {from, sql} turns a warehouse of
  * version `from` into version from+1; begin applies every entry from the
- * warehouse's version up to COLINK_WAREHOUSE_SCHEMA_VERSION inside the
- * ledger transaction and records each version reached in schema_version.
+ * warehouse's version up to COLINK_WAREHOUSE_SCHEMA_VERSION in a
+ * transaction of its own (schema_upgrade: foreign keys off, checked before
+ * commit) and records each version reached in schema_version.
  * To change the schema: bump "-- schema-version:" in schema.sql, make
  * schema.sql create the new schema from nothing (including its INSERT INTO
  * schema_version), and add the entry here.  New columns go at the end of
@@ -166,31 +171,62 @@ static const struct migration migrations[] = {
 	  "  last_visit_date TEXT, run_id TEXT REFERENCES run (run_id),\n"
 	  "  input_no INTEGER, record_no INTEGER, line_no INTEGER,\n"
 	  "  PRIMARY KEY (person_id, fiscal_year));\n" },
+	/* 3 -> 4: person.person_no, and the fact tables and person_key refer
+	 * to it instead of the pseudonym.  Column types cannot change in
+	 * place, so each table is rebuilt (SQLite's "making other kinds of
+	 * table schema changes": new table, copy, drop, rename); ids, row
+	 * order and every value are kept, persons numbered in their rowid
+	 * order.  Needs foreign keys off: schema_upgrade runs it. */
+	{ 3,
+	  "CREATE TABLE person_v4 (person_no INTEGER PRIMARY KEY, person_id TEXT NOT NULL UNIQUE, key_id TEXT, sex TEXT, birth_ym INTEGER, first_run_id TEXT REFERENCES run (run_id), last_run_id TEXT REFERENCES run (run_id), side TEXT CHECK (side IN ('association', 'employer')));\n"
+	  "INSERT INTO person_v4 (person_id, key_id, sex, birth_ym, first_run_id, last_run_id, side) SELECT person_id, key_id, sex, birth_ym, first_run_id, last_run_id, side FROM person ORDER BY rowid;\n"
+	  "CREATE TABLE person_key_v4 (person_no INTEGER NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT, PRIMARY KEY (kind, pseudonym, person_no));\n"
+	  "INSERT INTO person_key_v4 (person_no, kind, pseudonym, key_id) SELECT p.person_no, o.kind, o.pseudonym, o.key_id FROM person_key AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.kind, o.pseudonym, p.person_no;\n"
+	  "CREATE TABLE checkup_v4 (checkup_id INTEGER PRIMARY KEY, person_no INTEGER NOT NULL REFERENCES person (person_no), exam_date TEXT NOT NULL CHECK (exam_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), fiscal_year INTEGER, age_at_exam INTEGER, age_fy_end INTEGER, program_type TEXT, exam_org TEXT, height REAL, weight REAL, bmi REAL, waist REAL, waist_self_judged REAL, waist_self_reported REAL, visceral_fat_area REAL, sbp_1 REAL, sbp_2 REAL, sbp_other REAL, dbp_1 REAL, dbp_2 REAL, dbp_other REAL, blood_draw_timing TEXT, tg_fasting REAL, tg_casual REAL, hdl REAL, ldl REAL, non_hdl REAL, ast REAL, alt REAL, ggt REAL, fpg REAL, casual_glucose REAL, hba1c REAL, urine_glucose TEXT, urine_protein TEXT, creatinine REAL, egfr REAL, hemoglobin REAL, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, UNIQUE (person_no, exam_date));\n"
+	  "INSERT INTO checkup_v4 (checkup_id, person_no, exam_date, fiscal_year, age_at_exam, age_fy_end, program_type, exam_org, height, weight, bmi, waist, waist_self_judged, waist_self_reported, visceral_fat_area, sbp_1, sbp_2, sbp_other, dbp_1, dbp_2, dbp_other, blood_draw_timing, tg_fasting, tg_casual, hdl, ldl, non_hdl, ast, alt, ggt, fpg, casual_glucose, hba1c, urine_glucose, urine_protein, creatinine, egfr, hemoglobin, run_id, input_no, record_no, line_no) SELECT o.checkup_id, p.person_no, o.exam_date, o.fiscal_year, o.age_at_exam, o.age_fy_end, o.program_type, o.exam_org, o.height, o.weight, o.bmi, o.waist, o.waist_self_judged, o.waist_self_reported, o.visceral_fat_area, o.sbp_1, o.sbp_2, o.sbp_other, o.dbp_1, o.dbp_2, o.dbp_other, o.blood_draw_timing, o.tg_fasting, o.tg_casual, o.hdl, o.ldl, o.non_hdl, o.ast, o.alt, o.ggt, o.fpg, o.casual_glucose, o.hba1c, o.urine_glucose, o.urine_protein, o.creatinine, o.egfr, o.hemoglobin, o.run_id, o.input_no, o.record_no, o.line_no FROM checkup AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
+	  "CREATE TABLE employee_v4 (person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no), site TEXT, job_type TEXT, hire_date TEXT, leave_date TEXT, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER);\n"
+	  "INSERT INTO employee_v4 (person_no, site, job_type, hire_date, leave_date, run_id, input_no, record_no, line_no) SELECT p.person_no, o.site, o.job_type, o.hire_date, o.leave_date, o.run_id, o.input_no, o.record_no, o.line_no FROM employee AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
+	  "CREATE TABLE attendance_month_v4 (person_no INTEGER NOT NULL REFERENCES person (person_no), year_month TEXT NOT NULL CHECK (year_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'), scheduled_days REAL, worked_days REAL, overtime_minutes INTEGER, paid_leave_granted REAL, paid_leave_taken REAL, sick_days REAL, absence_days REAL, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, PRIMARY KEY (person_no, year_month)) WITHOUT ROWID;\n"
+	  "INSERT INTO attendance_month_v4 (person_no, year_month, scheduled_days, worked_days, overtime_minutes, paid_leave_granted, paid_leave_taken, sick_days, absence_days, run_id, input_no, record_no, line_no) SELECT p.person_no, o.year_month, o.scheduled_days, o.worked_days, o.overtime_minutes, o.paid_leave_granted, o.paid_leave_taken, o.sick_days, o.absence_days, o.run_id, o.input_no, o.record_no, o.line_no FROM attendance_month AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
+	  "CREATE TABLE stress_check_v4 (stress_check_id INTEGER PRIMARY KEY, person_no INTEGER NOT NULL REFERENCES person (person_no), stress_date TEXT NOT NULL CHECK (stress_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), consent TEXT, score_a INTEGER, score_b INTEGER, score_c INTEGER, high_stress TEXT, method TEXT, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, UNIQUE (person_no, stress_date));\n"
+	  "INSERT INTO stress_check_v4 (stress_check_id, person_no, stress_date, consent, score_a, score_b, score_c, high_stress, method, run_id, input_no, record_no, line_no) SELECT o.stress_check_id, p.person_no, o.stress_date, o.consent, o.score_a, o.score_b, o.score_c, o.high_stress, o.method, o.run_id, o.input_no, o.record_no, o.line_no FROM stress_check AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
+	  "CREATE TABLE claims_summary_v4 (person_no INTEGER NOT NULL REFERENCES person (person_no), fiscal_year INTEGER NOT NULL, medical_cost INTEGER, visit_days INTEGER, last_visit_date TEXT, run_id TEXT REFERENCES run (run_id), input_no INTEGER, record_no INTEGER, line_no INTEGER, PRIMARY KEY (person_no, fiscal_year)) WITHOUT ROWID;\n"
+	  "INSERT INTO claims_summary_v4 (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id, input_no, record_no, line_no) SELECT p.person_no, o.fiscal_year, o.medical_cost, o.visit_days, o.last_visit_date, o.run_id, o.input_no, o.record_no, o.line_no FROM claims_summary AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
+	  "DROP TABLE person_key;\nDROP TABLE checkup;\nDROP TABLE employee;\nDROP TABLE attendance_month;\nDROP TABLE stress_check;\nDROP TABLE claims_summary;\nDROP TABLE person;\n"
+	  "ALTER TABLE person_v4 RENAME TO person;\n"
+	  "ALTER TABLE person_key_v4 RENAME TO person_key;\n"
+	  "ALTER TABLE checkup_v4 RENAME TO checkup;\n"
+	  "ALTER TABLE employee_v4 RENAME TO employee;\n"
+	  "ALTER TABLE attendance_month_v4 RENAME TO attendance_month;\n"
+	  "ALTER TABLE stress_check_v4 RENAME TO stress_check;\n"
+	  "ALTER TABLE claims_summary_v4 RENAME TO claims_summary;\n"
+	  "CREATE INDEX person_key_person ON person_key (person_no);\n"
+	  "CREATE INDEX person_side ON person (person_no, side);\n" },
 	{ 0, NULL }
 };
 
 static const char *const fixed_sql[ST_COUNT] = {
-	[ST_PERSON_SIDE] = "SELECT side FROM person WHERE person_id = ?",
-	[ST_PERSON_KEY] = "INSERT OR IGNORE INTO person_key (person_id, kind, "
+	[ST_PERSON_SIDE] = "SELECT side, person_no FROM person WHERE person_id = ?",
+	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
 	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
-		"FROM checkup WHERE person_id = ? AND exam_date = ?",
+		"FROM checkup WHERE person_no = ? AND exam_date = ?",
 	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",
 	[ST_CK_DEL_Q] = "DELETE FROM questionnaire WHERE checkup_id = ?",
 	[ST_CK_DEL] = "DELETE FROM checkup WHERE checkup_id = ?",
 	[ST_EMP_FIND] = "SELECT rowid, run_id, input_no, record_no "
-		"FROM employee WHERE person_id = ?",
+		"FROM employee WHERE person_no = ?",
 	[ST_EMP_DEL] = "DELETE FROM employee WHERE rowid = ?",
-	[ST_AT_FIND] = "SELECT rowid, run_id, input_no, record_no "
-		"FROM attendance_month WHERE person_id = ? AND year_month = ?",
-	[ST_AT_DEL] = "DELETE FROM attendance_month WHERE rowid = ?",
+	[ST_AT_FIND] = "SELECT person_no, run_id, input_no, record_no "
+		"FROM attendance_month WHERE person_no = ? AND year_month = ?",
+	[ST_AT_DEL] = "DELETE FROM attendance_month WHERE person_no = ?1 AND year_month = ?2",
 	[ST_SC_FIND] = "SELECT stress_check_id, run_id, input_no, record_no "
-		"FROM stress_check WHERE person_id = ? AND stress_date = ?",
+		"FROM stress_check WHERE person_no = ? AND stress_date = ?",
 	[ST_SC_DEL_ANS] = "DELETE FROM stress_answer WHERE stress_check_id = ?",
 	[ST_SC_DEL] = "DELETE FROM stress_check WHERE stress_check_id = ?",
-	[ST_CL_FIND] = "SELECT rowid, run_id, input_no, record_no "
-		"FROM claims_summary WHERE person_id = ? AND fiscal_year = ?",
-	[ST_CL_DEL] = "DELETE FROM claims_summary WHERE rowid = ?",
+	[ST_CL_FIND] = "SELECT person_no, run_id, input_no, record_no "
+		"FROM claims_summary WHERE person_no = ? AND fiscal_year = ?",
+	[ST_CL_DEL] = "DELETE FROM claims_summary WHERE person_no = ?1 AND fiscal_year = ?2",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "
@@ -272,7 +308,7 @@ static void run_reset(struct out_sqlite *o)
 	for (i = 0; i < NWIDE; i++)
 		o->key_field[i] = NOT_FOUND;
 	memset(o->replaced, 0, sizeof(o->replaced));
-	memset(o->fresh, 0, sizeof(o->fresh));
+	o->staged = 0;
 	memset(o->kcache, 0, sizeof(o->kcache));
 	o->linked = 0;
 	memset(&o->last, 0, sizeof(o->last));
@@ -317,6 +353,7 @@ static void run_close(struct out_sqlite *o)
 /* ------------------------------------------------------------------ */
 
 #define OSQ_CACHE_KIB "131072" /* 128 MiB of page cache per run, at most */
+#define OSQ_SORT_CACHE_KIB "65536" /* 64 MiB while sorting (osq_sort_cache) */
 /* Page size of a warehouse file this plugin creates (an existing one keeps
  * its own): bigger pages than SQLite's 4096 make the random-key indexes
  * shallower and cost fewer page moves per insert (bench/RESULTS.md). */
@@ -333,6 +370,20 @@ static void run_close(struct out_sqlite *o)
 static int cache_size(struct out_sqlite *o, struct colink_error *err)
 {
 	return exec(o, "PRAGMA cache_size = -" OSQ_CACHE_KIB, "sizing the page cache", err);
+}
+
+/*
+ * SQLite's sorter (ORDER BY of an INSERT ... SELECT, index builds) may
+ * hold as much memory as the page cache, on top of it.  The steps that
+ * sort (osq_keys_flush, link) shrink the cache while they run, so that
+ * peak memory stays near OSQ_CACHE_KIB, and give it back afterwards
+ * (sort = 0).
+ */
+int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err)
+{
+	if (!sort)
+		return cache_size(o, err);
+	return exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB, "sizing the page cache", err);
 }
 
 static int db_open(struct out_sqlite *o, struct colink_error *err)
@@ -364,7 +415,10 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 	    (created && exec(o, "PRAGMA page_size = " OSQ_PAGE_SIZE,
 			     "setting the page size", err)) ||
 	    cache_size(o, err) ||
-	    exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err))
+	    exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) ||
+	    exec(o, "CREATE TEMP TABLE IF NOT EXISTS osq_key_stage (person_no INTEGER "
+		    "NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT)",
+		    "creating the pseudonym staging table", err))
 		return err->code;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", o->journal);
 	return query_int(o, sql, &unused, &is_null, err);
@@ -556,10 +610,75 @@ static int check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
 	return rc;
 }
 
+/* COLINK_EINVAL naming the first row PRAGMA foreign_key_check reports. */
+static int fk_check(struct out_sqlite *o, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(o->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+	int rc = COLINK_OK;
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "checking foreign keys", err);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: migration left table %s with a row (rowid %lld) whose %s row is missing",
+				o->path, (const char *)sqlite3_column_text(st, 0),
+				(long long)sqlite3_column_int64(st, 1),
+				(const char *)sqlite3_column_text(st, 2));
+	else if (src != SQLITE_DONE)
+		rc = osq_db_err(o, src, "checking foreign keys", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Migrate an older warehouse in a transaction of its own, before the
+ * run's: a migration may rebuild tables (3 -> 4), which needs foreign
+ * keys off, and SQLite ignores PRAGMA foreign_keys inside a transaction.
+ * PRAGMA foreign_key_check must find nothing, and the run's catalogue must
+ * fit the migrated tables (check_columns), before it commits.  The
+ * version is read again under the write lock (schema_ensure), so two runs
+ * starting at once migrate once.  A newer or broken warehouse is left to
+ * ledger_begin's schema_ensure to refuse.
+ */
+static int schema_upgrade(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t v;
+	int is_null, rc, rc2;
+	rc = query_int(o, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+		       "AND name = 'schema_version'", &v, &is_null, err);
+	if (!rc && v)
+		rc = query_int(o, "SELECT max(version) FROM schema_version", &v,
+			       &is_null, err);
+	else
+		is_null = 1;
+	if (rc || is_null || v >= COLINK_WAREHOUSE_SCHEMA_VERSION)
+		return rc;
+	if (exec(o, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err))
+		return err->code;
+	rc = exec(o, "BEGIN IMMEDIATE", "starting the migration", err);
+	if (!rc)
+		rc = schema_ensure(o, err);
+	if (!rc) /* a run that cannot load leaves the warehouse as it was */
+		rc = check_columns(o, err);
+	if (!rc)
+		rc = fk_check(o, err);
+	if (!rc)
+		rc = exec(o, "COMMIT", "committing the migration", err);
+	if (rc)
+		rollback_if_open(o);
+	rc2 = exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys",
+		   rc ? &(struct colink_error){ 0 } : err);
+	return rc ? rc : rc2;
+}
+
 static int ledger_begin(struct out_sqlite *o, const struct colink_run_info *run,
 			struct colink_error *err)
 {
-	int rc = exec(o, "BEGIN IMMEDIATE", "starting the ledger transaction", err);
+	int rc = schema_upgrade(o, err);
+	if (rc)
+		return rc;
+	rc = exec(o, "BEGIN IMMEDIATE", "starting the ledger transaction", err);
 	if (!rc)
 		rc = schema_ensure(o, err);
 	if (!rc)
@@ -602,23 +721,6 @@ static void mark_failed(struct out_sqlite *o, const char *message,
 			     o->run_id, sqlite3_errstr(src));
 }
 
-/* Which wide tables are empty as the run's transaction begins (inside it,
- * so no other run can fill them before commit): record.c need not look
- * for rows of earlier runs there. */
-static int find_fresh(struct out_sqlite *o, struct colink_error *err)
-{
-	char sql[96];
-	int64_t any;
-	int d, is_null, rc = COLINK_OK;
-	for (d = DEST_PERSON; d <= DEST_CLAIMS && !rc; d++) {
-		snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT 1 FROM %s)",
-			 osq_wide_table(d));
-		rc = query_int(o, sql, &any, &is_null, err);
-		o->fresh[WIDE_INDEX(d)] = !rc && !is_null && !any;
-	}
-	return rc;
-}
-
 static int out_begin(void *vctx, const struct colink_run_info *run,
 		     struct colink_error *err)
 {
@@ -641,10 +743,8 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 		rc = check_key_id(o, run, err);
 		if (!rc)
 			rc = exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
-		if (!rc)
-			rc = find_fresh(o, err);
 		if (rc) {
-			rollback_if_open(o); /* find_fresh ran in the run's transaction */
+			rollback_if_open(o);
 			mark_failed(o, err->msg, NULL);
 		}
 	}
@@ -759,6 +859,49 @@ static int out_reject(void *vctx, const struct colink_reject *rj,
 /* End of run                                                           */
 /* ------------------------------------------------------------------ */
 
+/*
+ * record.c stages each record's pseudonyms in the connection's temporary
+ * table osq_key_stage (append only, no index) instead of inserting them
+ * into person_key one by one: pseudonyms are uniformly random, so single
+ * inserts land on random pages of person_key's primary key, which thrash
+ * the page cache once the index outgrows it (bench/RESULTS.md).  Here
+ * they go in with one INSERT ... SELECT sorted by that key, so the B-tree
+ * fills from left to right.  Duplicates are ignored as before; rowid
+ * breaks ties, so the result does not depend on the sort.
+ */
+int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t rows = 0;
+	int is_null, rebuild, rc;
+	if (!o->staged)
+		return COLINK_OK;
+	rc = osq_sort_cache(o, 1, err);
+	/* person_key_person is keyed by person_no, which the sort above
+	 * scatters: for a load that at least adds a quarter to the table,
+	 * build that index anew by one sort after the insert (DDL is part of
+	 * the run's transaction) instead of inserting into it at random. */
+	if (!rc)
+		rc = query_int(o, "SELECT coalesce(max(rowid), 0) FROM person_key", &rows,
+			       &is_null, err);
+	rebuild = !rc && o->staged >= (uint64_t)rows / 4;
+	if (!rc && rebuild)
+		rc = exec(o, "DROP INDEX person_key_person", "writing the pseudonyms", err);
+	if (!rc)
+		rc = exec(o, "INSERT OR IGNORE INTO person_key (person_no, kind, pseudonym, key_id) "
+			  "SELECT person_no, kind, pseudonym, key_id FROM temp.osq_key_stage "
+			  "ORDER BY kind, pseudonym, person_no, rowid", "writing the pseudonyms", err);
+	if (!rc && rebuild) /* the same definition as schema.sql's */
+		rc = exec(o, "CREATE INDEX person_key_person ON person_key (person_no)",
+			  "indexing the pseudonyms", err);
+	if (!rc)
+		rc = osq_sort_cache(o, 0, err);
+	if (!rc)
+		rc = exec(o, "DELETE FROM temp.osq_key_stage", "clearing the pseudonym stage", err);
+	if (!rc)
+		o->staged = 0;
+	return rc;
+}
+
 static int out_commit(void *vctx, const struct colink_run_summary *s,
 		      struct colink_error *err)
 {
@@ -766,6 +909,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	sqlite3_stmt *st;
 	uint64_t rp[K_COUNT];
 	int src, k, rc = osq_in_run(o, "commit", err);
+	if (!rc)
+		rc = osq_keys_flush(o, err);
 	if (rc)
 		return rc;
 	st = osq_use(o, ST_RUN_OK);

@@ -57,7 +57,7 @@ enum stmt {
 	ST_STRESS,    /* insert, built (stress_check columns) */
 	ST_CLAIMS,    /* insert, built (claims_summary columns) */
 	ST_PERSON_SIDE,
-	ST_PERSON_KEY,
+	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_CK_FIND,
 	ST_CK_DEL_OBS,
 	ST_CK_DEL_Q,
@@ -87,8 +87,8 @@ _Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS),
 
 /* Fixed parameters of the built statements; catalogue columns follow. */
 #define PERSON_FIXED_PARAMS 5  /* person_id, key_id, birth_ym, run_id, side */
-#define CHECKUP_FIXED_PARAMS 8 /* person_id .. line_no, see columns.c */
-#define ROW_FIXED_PARAMS 5     /* person_id, run_id, input_no, record_no, line_no */
+#define CHECKUP_FIXED_PARAMS 8 /* person_no .. line_no, see columns.c */
+#define ROW_FIXED_PARAMS 5     /* person_no, run_id, input_no, record_no, line_no */
 
 #define NOT_FOUND ((size_t)-1)
 
@@ -128,13 +128,11 @@ struct out_sqlite {
 		size_t k;
 	} kcache[OSQ_KCACHE];
 	char *built_sql[NWIDE];  /* owned, SQL of ST_PERSON .. ST_STRESS */
-	/* cat index of the column that, with person_id, identifies a row of
+	/* cat index of the column that, with person_no, identifies a row of
 	 * each wide table (exam_date, year_month, stress_date), or NOT_FOUND */
 	size_t key_field[NWIDE];
 	uint64_t replaced[K_COUNT]; /* rows of earlier runs replaced */
-	/* per wide table: it held no row when the run's transaction began
-	 * (out_begin), so every row it holds is this run's; 0 when unknown */
-	int fresh[NWIDE];
+	uint64_t staged;         /* rows in temp.osq_key_stage, not flushed */
 	int linked;              /* link ran in this run */
 	/* The person the previous record of this run wrote (record.c): a
 	 * record of the same person, side, birth month and pseudonyms, with
@@ -147,6 +145,7 @@ struct out_sqlite {
 		const char *side;    /* static kinds[] text */
 		int birth_ym;
 		size_t npseudonyms;
+		sqlite3_int64 person_no; /* its person.person_no */
 		char person[65];
 		char kind[OSQ_LAST_MAXPS][24];
 		char value[OSQ_LAST_MAXPS][65];
@@ -177,6 +176,12 @@ int osq_db_err(struct out_sqlite *o, int src, const char *what,
 	       struct colink_error *err);
 /* COLINK_EINVAL unless a run's transaction is open. */
 int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err);
+/* Shrink the page cache for a step that sorts (sort = 1), or restore it
+ * (sort = 0): peak memory stays near the cache size. */
+int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err);
+/* Move the run's staged pseudonyms into person_key, in key order (before
+ * link and commit; a no-op when nothing is staged). */
+int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);
 
 /* ---- record.c ---- */
 

@@ -32,7 +32,7 @@ static const char *const type_names[] = {
 
 /*
  * What each record kind writes.  `dest` is the kind's wide table (one row
- * per record); its row is identified by person_id and, when the table has
+ * per record); its row is identified by person_no and, when the table has
  * a key column (columns.c), that column's value: a second record for the
  * same row within one run is rejected with `dup`, a row of an earlier run
  * is replaced (`find` locates it, `del` removes it and its long rows).
@@ -314,17 +314,19 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
  * pseudonym collides).  Read only.
  */
 static int side_check(struct out_sqlite *o, const struct kind_def *kd,
-		      const char *person, int *known, struct colink_error *err)
+		      const char *person, sqlite3_int64 *person_no,
+		      struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON_SIDE);
 	const unsigned char *side;
 	int src, other = 0;
 	osq_bind_text(st, 1, person);
 	src = sqlite3_step(st);
-	*known = src == SQLITE_ROW; /* the person has a row */
+	*person_no = 0; /* 0: the person has no row yet */
 	if (src == SQLITE_ROW) {
 		side = sqlite3_column_text(st, 0);
 		other = side && strcmp((const char *)side, kd->side);
+		*person_no = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
@@ -342,12 +344,12 @@ static int side_check(struct out_sqlite *o, const struct kind_def *kd,
  * rows, and inserted again by the caller).
  */
 static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
-		     const char *person, const char *key, struct colink_error *err)
+		     sqlite3_int64 person_no, const char *key, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, kd->find);
 	sqlite3_int64 id, in_no, rec_no;
 	int src, same_run, i;
-	osq_bind_text(st, 1, person);
+	sqlite3_bind_int64(st, 1, person_no);
 	if (key)
 		osq_bind_text(st, 2, key);
 	src = sqlite3_step(st);
@@ -368,6 +370,8 @@ static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
 	for (i = 0; i < kd->ndel; i++) {
 		st = osq_use(o, kd->del[i]);
 		sqlite3_bind_int64(st, 1, id);
+		if (key && sqlite3_bind_parameter_count(st) > 1) /* WITHOUT ROWID */
+			osq_bind_text(st, 2, key);
 		src = osq_step_done(st);
 		if (src != SQLITE_OK)
 			return osq_db_err(o, src, "replacing an earlier row", err);
@@ -431,7 +435,7 @@ static int same_person(const struct out_sqlite *o, const struct kind_def *kd,
 
 /* Remember the person just written, when it fits (else forget). */
 static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
-			    const struct colink_out_record *rec)
+			    const struct colink_out_record *rec, sqlite3_int64 person_no)
 {
 	struct osq_last_person *l = &o->last;
 	size_t i;
@@ -446,14 +450,18 @@ static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
 		strcpy(l->value[i], rec->pseudonyms[i].value);
 	}
 	strcpy(l->person, rec->person);
+	l->person_no = person_no;
 	l->side = kd->side;
 	l->birth_ym = rec->birth_ym;
 	l->npseudonyms = rec->npseudonyms;
 	l->valid = 1;
 }
 
+/* The person upsert and its pseudonyms (staged: osq_keys_flush);
+ * *person_no is the person's row, known before (non-zero) or new. */
 static int person_write(struct out_sqlite *o, const struct kind_def *kd,
-			const struct colink_out_record *rec, struct colink_error *err)
+			const struct colink_out_record *rec,
+			sqlite3_int64 *person_no, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON);
 	size_t i;
@@ -473,13 +481,18 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		}
 	}
 	src = osq_step_done(st);
+	/* An upsert that updated leaves last_insert_rowid alone; a new
+	 * person's row is the one just inserted. */
+	if (src == SQLITE_OK && !*person_no)
+		*person_no = sqlite3_last_insert_rowid(o->db);
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
-		st = osq_use(o, ST_PERSON_KEY);
-		osq_bind_text(st, 1, rec->person);
+		st = osq_use(o, ST_KEY_STAGE);
+		sqlite3_bind_int64(st, 1, *person_no);
 		osq_bind_text(st, 2, rec->pseudonyms[i].kind);
 		osq_bind_text(st, 3, rec->pseudonyms[i].value);
 		osq_bind_text(st, 4, o->key_id);
 		src = osq_step_done(st);
+		o->staged++;
 	}
 	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the person", err);
 }
@@ -488,13 +501,13 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
  * the catalogue columns, and the key column as `key` (a month as YYYY-MM).
  * Binds only; row_step runs it. */
 static int row_bind(struct out_sqlite *o, const struct kind_def *kd,
-		    const struct colink_out_record *rec, const char *key,
-		    struct colink_error *err)
+		    const struct colink_out_record *rec, sqlite3_int64 person_no,
+		    const char *key, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON + WIDE_INDEX(kd->dest));
 	size_t i, kf = o->key_field[WIDE_INDEX(kd->dest)];
 	int rc, p = 1;
-	osq_bind_text(st, p++, rec->person);
+	sqlite3_bind_int64(st, p++, person_no);
 	if (kd->dest == DEST_CHECKUP) {
 		osq_bind_pos(st, p++, rec->fiscal_year, 1);
 		osq_bind_pos(st, p++, rec->age_at_exam, 0);
@@ -530,10 +543,10 @@ static int row_step(struct out_sqlite *o, const struct kind_def *kd,
 }
 
 static int row_write(struct out_sqlite *o, const struct kind_def *kd,
-		     const struct colink_out_record *rec, const char *key,
-		     sqlite3_int64 *id, struct colink_error *err)
+		     const struct colink_out_record *rec, sqlite3_int64 person_no,
+		     const char *key, sqlite3_int64 *id, struct colink_error *err)
 {
-	int src, rc = row_bind(o, kd, rec, key, err);
+	int src, rc = row_bind(o, kd, rec, person_no, key, err);
 	if (rc)
 		return rc;
 	src = row_step(o, kd, id);
@@ -551,17 +564,17 @@ static int row_write(struct out_sqlite *o, const struct kind_def *kd,
  * same order as row_claim, row_write would give them.
  */
 static int row_claim_write(struct out_sqlite *o, const struct kind_def *kd,
-			   const struct colink_out_record *rec, const char *key,
-			   sqlite3_int64 *id, struct colink_error *err)
+			   const struct colink_out_record *rec, sqlite3_int64 person_no,
+			   const char *key, sqlite3_int64 *id, struct colink_error *err)
 {
-	int src, rc = row_bind(o, kd, rec, key, err);
+	int src, rc = row_bind(o, kd, rec, person_no, key, err);
 	if (rc) { /* row_claim comes first, then the value's error */
-		int claim = row_claim(o, kd, rec->person, key, err);
+		int claim = row_claim(o, kd, person_no, key, err);
 		return claim ? claim : rc;
 	}
 	src = row_step(o, kd, id);
 	if ((src & 0xff) == SQLITE_CONSTRAINT) {
-		rc = row_claim(o, kd, rec->person, key, err);
+		rc = row_claim(o, kd, person_no, key, err);
 		if (rc)
 			return rc;
 		src = row_step(o, kd, id);
@@ -701,9 +714,9 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 {
 	struct out_sqlite *o = vctx;
 	const struct kind_def *kd = NULL;
-	sqlite3_int64 id = 0;
+	sqlite3_int64 id = 0, person_no = 0;
 	char key[11];
-	int has_key, repeat, known, rc = record_check(o, rec, &kd, err);
+	int has_key, repeat, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
@@ -713,22 +726,22 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	rc = record_key(o, kd, key, &has_key, err);
 	repeat = !rc && same_person(o, kd, rec);
 	if (!rc && repeat)
-		rc = row_claim_write(o, kd, rec, has_key ? key : NULL, &id, err);
+		rc = row_claim_write(o, kd, rec, o->last.person_no,
+				     has_key ? key : NULL, &id, err);
 	else if (!rc) {
-		rc = side_check(o, kd, rec->person, &known, err);
-		/* A person without a row has no row of this run in the kind's
-		 * table (foreign key, enforced in every run), nor of an earlier
-		 * run when the table was empty at the start: nothing to claim. */
-		if (!rc && (known || !o->fresh[WIDE_INDEX(kd->dest)]))
-			rc = row_claim(o, kd, rec->person, has_key ? key : NULL, err);
+		rc = side_check(o, kd, rec->person, &person_no, err);
+		/* A person without a row has no person_no yet, so no row of any
+		 * run refers to it (foreign key): nothing to claim. */
+		if (!rc && person_no)
+			rc = row_claim(o, kd, person_no, has_key ? key : NULL, err);
 		if (!rc) {
 			o->last.valid = 0;
-			rc = person_write(o, kd, rec, err);
+			rc = person_write(o, kd, rec, &person_no, err);
 			if (!rc)
-				remember_person(o, kd, rec);
+				remember_person(o, kd, rec, person_no);
 		}
 		if (!rc)
-			rc = row_write(o, kd, rec, has_key ? key : NULL, &id, err);
+			rc = row_write(o, kd, rec, person_no, has_key ? key : NULL, &id, err);
 	}
 	if (!rc && (kd->dest == DEST_CHECKUP || kd->dest == DEST_STRESS))
 		rc = long_rows(o, kd, rec, id, err);
