@@ -2,13 +2,14 @@
 # bench/bench.sh -- colink against the floor and the pandas peer (issue #9).
 #
 #   bench/bench.sh [-n PERSONS] [-x XML_PERSONS] [-d DATA_DIR] [-b BUILD_DIR]
-#                  [-s SEED] [--no-peer] [--no-xml] [--no-colink]
+#                  [-s SEED] [--no-peer] [--no-xml] [--no-colink] [--no-load]
 #                  [--digest FILE] [--compare FILE]
 #
 # On the same generated data, in one run, it times with /usr/bin/time -v:
 #   colink     the full linkage job (bench/bench-job.xml.in: checkups, roster,
 #              12 months of attendance; link passes card, kana_dob_sex_insurer)
 #   load-only  the same job without <link>, so link = colink - load-only
+#              (--no-load skips it, e.g. for the 4M run)
 #   floor      sqlite3 .import of the same three raw files into plain tables
 #   pandas     bench/peer_pandas.py over the same three files
 #   xml        colink over an MHLW XML archive (mappings/vendors/mhlw_xml.xml)
@@ -37,6 +38,7 @@ seed=1
 peer=1
 xml=1
 colink_on=1
+load_on=1
 digest=
 compare=
 
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--no-peer) peer=0; shift ;;
 	--no-xml) xml=0; shift ;;
 	--no-colink) colink_on=0; shift ;;
+	--no-load) load_on=0; shift ;;  # skip the load-only run (no link/load split)
 	--digest) digest=$2; shift 2 ;;
 	--compare) compare=$2; shift 2 ;;
 	-h|--help) usage ;;
@@ -149,7 +152,7 @@ make_job "$data/job.xml" "$data/w.db" 1
 make_job "$data/job-load.xml" "$data/load.db" 0
 if [ $colink_on = 1 ]; then
 	timed colink "$colink" -q run "$data/job.xml"
-	timed load "$colink" -q run "$data/job-load.xml"
+	[ $load_on = 0 ] || timed load "$colink" -q run "$data/job-load.xml"
 fi
 
 # (b) the pandas peer
@@ -226,11 +229,13 @@ for k in floor colink load pandas xml xmllint; do
 	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
 done
 if [ $colink_on = 1 ]; then
-	link=$(awk -v a="${WALL[colink]}" -v b="${WALL[load]}" 'BEGIN { printf "%.2f", a - b }')
-	echo "link phase (colink - load-only): $link s"
+	if [ $load_on = 1 ]; then
+		link=$(awk -v a="${WALL[colink]}" -v b="${WALL[load]}" 'BEGIN { printf "%.2f", a - b }')
+		echo "link phase (colink - load-only): $link s"
+	fi
 	echo "colink/floor:   $(ratio "${WALL[colink]}" "${WALL[floor]}")  (target <= 1.0)"
 	[ -z "${WALL[pandas]:-}" ] || echo "pandas/colink:  $(ratio "${WALL[pandas]}" "${WALL[colink]}")  (target >= 10)"
-	echo "link/load:      $(ratio "$link" "${WALL[load]}")  (issue #5: same order of time)"
+	[ $load_on = 0 ] || echo "link/load:      $(ratio "$link" "${WALL[load]}")  (issue #5: same order of time)"
 	echo "cpu colink/floor: $(ratio "${CPU[colink]}" "${CPU[floor]}"), cpu pandas/colink: $(ratio "${CPU[pandas]:-0}" "${CPU[colink]}")"
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"

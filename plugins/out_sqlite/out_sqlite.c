@@ -352,8 +352,15 @@ static void run_close(struct out_sqlite *o)
 /* Opening the warehouse and the ledger transaction                    */
 /* ------------------------------------------------------------------ */
 
-#define OSQ_CACHE_KIB "131072" /* 128 MiB of page cache per run, at most */
-#define OSQ_SORT_CACHE_KIB "65536" /* 64 MiB while sorting (osq_sort_cache) */
+/*
+ * Memory budget (issue #9: peak RSS at most 200 MB, flat as inputs grow):
+ * the page cache; plus, while a step sorts, SQLite's sorter, which may hold
+ * as much as the cache size of that moment (osq_sort_cache shrinks it for
+ * those steps; memory the cache already holds is not given back to the
+ * system, so the two add up); plus ~45 MB for the rest of the process.
+ */
+#define OSQ_CACHE_KIB "114688" /* 112 MiB of page cache per run, at most */
+#define OSQ_SORT_CACHE_KIB "32768" /* 32 MiB while sorting (osq_sort_cache) */
 /* Page size of a warehouse file this plugin creates (an existing one keeps
  * its own): bigger pages than SQLite's 4096 make the random-key indexes
  * shallower and cost fewer page moves per insert (bench/RESULTS.md). */
