@@ -5,26 +5,13 @@
  * local name in the HL7 v3 namespace only; anything else is ignored.
  */
 #include "cda.h"
+#include "cda_int.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libxml/xmlstring.h>
-
-#define V3_NS "urn:hl7-org:v3"
-#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
-#define OID_INSURER "1.2.392.200119.6.101"
-#define OID_ORG "1.2.392.200119.6.102"
-#define OID_SYMBOL "1.2.392.200119.6.204"
-#define OID_NUMBER "1.2.392.200119.6.205"
-#define OID_BRANCH "1.2.392.200119.6.211"
-#define OID_RANGE_FLAG "2.16.840.1.113883.5.83"
-
-/* Serial groups are one level deep in practice; more is refused. */
-#define MAX_GROUP_DEPTH 8
-
-#define NONE ((size_t)-1)
 
 /* A field whose strings are offsets into the pool (it may move). */
 struct cda_pending {
@@ -98,15 +85,8 @@ static struct cda_pending *pending_push(struct cda_record *r)
 	return &r->pending[r->n++];
 }
 
-/* One field to add: strings are borrowed (NULL = absent). */
-struct fieldspec {
-	const char *name, *suffix, *value, *unit, *cs;
-	int null_reason;
-	char flag;
-};
-
-static int add_field(struct cda_record *r, const struct fieldspec *f,
-		     char why[MHLW_WHY_MAX])
+int cda_add_field(struct cda_record *r, const struct fieldspec *f,
+		  char why[MHLW_WHY_MAX])
 {
 	struct cda_pending p = { NONE, NONE, NONE, NONE, 0, f->null_reason, f->flag };
 	struct cda_pending *slot;
@@ -229,13 +209,13 @@ static int attr_is(xmlNode *n, const char *name, const char *want)
 /* ------------------------------------------------------------------ */
 
 /* Add a header field unless the value is absent or empty. */
-static int add_hdr(struct cda_record *r, const char *name, const char *value,
-		   char why[MHLW_WHY_MAX])
+int cda_add_hdr(struct cda_record *r, const char *name, const char *value,
+		char why[MHLW_WHY_MAX])
 {
 	struct fieldspec f = { name, NULL, value, NULL, NULL, 0, 0 };
 	if (!value || !*value)
 		return COLINK_OK;
-	return add_field(r, &f, why);
+	return cda_add_field(r, &f, why);
 }
 
 /* The @extension of the first <id> child with @root = oid. */
@@ -246,7 +226,7 @@ static int add_id(struct cda_record *r, xmlNode *parent, const char *oid,
 	for (id = child(parent, "id"); id; id = next_v3(id->next, "id")) {
 		if (attr_is(id, "root", oid)) {
 			struct strs k = { { 0 }, 0 };
-			int rc = add_hdr(r, name, attr(&k, id, "extension"), why);
+			int rc = cda_add_hdr(r, name, attr(&k, id, "extension"), why);
 			drop(&k);
 			return rc;
 		}
@@ -258,7 +238,7 @@ static int add_attr_hdr(struct cda_record *r, xmlNode *n, const char *a,
 			const char *name, char why[MHLW_WHY_MAX])
 {
 	struct strs k = { { 0 }, 0 };
-	int rc = add_hdr(r, name, attr(&k, n, a), why);
+	int rc = cda_add_hdr(r, name, attr(&k, n, a), why);
 	drop(&k);
 	return rc;
 }
@@ -272,7 +252,7 @@ static int add_exam_org(struct cda_record *r, xmlNode *root, xmlNode *se,
 	for (id = child(org, "id"); id; id = next_v3(id->next, "id")) {
 		struct strs k = { { 0 }, 0 };
 		const char *ext = attr(&k, id, "extension");
-		int rc = (ext && *ext) ? add_hdr(r, "hdr.exam_org", ext, why) : 1;
+		int rc = (ext && *ext) ? cda_add_hdr(r, "hdr.exam_org", ext, why) : 1;
 		drop(&k);
 		if (rc != 1)
 			return rc;
@@ -296,7 +276,7 @@ static int header(struct cda_record *r, xmlNode *root, const char *docname,
 	if (!rc)
 		rc = add_id(r, pr, OID_BRANCH, "hdr.card_branch", why);
 	if (!rc)
-		rc = add_hdr(r, "hdr.name_kana", text(&k, child(pat, "name")), why);
+		rc = cda_add_hdr(r, "hdr.name_kana", text(&k, child(pat, "name")), why);
 	drop(&k);
 	if (!rc)
 		rc = add_attr_hdr(r, child(pat, "administrativeGenderCode"), "code",
@@ -314,7 +294,7 @@ static int header(struct cda_record *r, xmlNode *root, const char *docname,
 	if (!rc)
 		rc = add_exam_org(r, root, se, why);
 	if (!rc)
-		rc = add_hdr(r, "hdr.document", docname, why);
+		rc = cda_add_hdr(r, "hdr.document", docname, why);
 	return rc;
 }
 
@@ -333,7 +313,7 @@ static void value_type(xmlNode *v, char out[16])
 	xmlFree(t);
 }
 
-static int is_coded(const char *type)
+int cda_is_coded(const char *type)
 {
 	return !strcmp(type, "CD") || !strcmp(type, "CO") ||
 	       !strcmp(type, "CE") || !strcmp(type, "CV") || !strcmp(type, "CS");
@@ -364,7 +344,7 @@ static void primary_value(struct strs *k, xmlNode *v, struct fieldspec *f)
 			COLINK_NULL_MISSING;
 		return;
 	}
-	if (is_coded(type)) {
+	if (cda_is_coded(type)) {
 		f->value = attr(k, v, "code");
 		f->cs = attr(k, v, "codeSystem");
 	} else if (!strcmp(type, "ST") || !strcmp(type, "ED")) {
@@ -408,7 +388,7 @@ static int coded_observation(struct cda_record *r, xmlNode *obs,
 	} else if (!have) {
 		f.null_reason = COLINK_NULL_MISSING;
 	}
-	rc = add_field(r, &f, why);
+	rc = cda_add_field(r, &f, why);
 	drop(&k);
 	author = path(obs, "author/assignedAuthor/assignedPerson/name");
 	if (!rc && author) {
@@ -418,7 +398,7 @@ static int coded_observation(struct cda_record *r, xmlNode *obs,
 			a.value = NULL;
 			a.null_reason = COLINK_NULL_MISSING;
 		}
-		rc = add_field(r, &a, why);
+		rc = cda_add_field(r, &a, why);
 		drop(&k);
 	}
 	return rc;
@@ -485,7 +465,7 @@ static const char *at(const struct cda_record *r, size_t off)
 }
 
 /* Turn pending offsets into pointers now that the pool has stopped moving. */
-static int finish(struct cda_record *r)
+int cda_finish(struct cda_record *r)
 {
 	size_t i;
 	if (r->n > r->fields_cap) {
@@ -530,7 +510,7 @@ int cda_extract(struct cda_record *r, xmlDocPtr doc, const char *docname,
 	if (!rc)
 		rc = body(r, root, why);
 	if (!rc)
-		rc = finish(r);
+		rc = cda_finish(r);
 	return rc;
 }
 

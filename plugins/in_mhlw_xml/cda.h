@@ -39,6 +39,7 @@
 
 #include <stddef.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "colink/plugin.h"
@@ -73,5 +74,39 @@ int cda_extract(struct cda_record *rec, xmlDocPtr doc, const char *docname,
 
 /* Free what the builder holds (not the struct).  Accepts NULL. */
 void cda_record_free(struct cda_record *rec);
+
+/*
+ * Streaming: the same record as cda_extract, from a SAX2 parse that
+ * builds no tree.  cda_sax_handlers() sets the element and text callbacks
+ * of a handler (the caller adds its DTD guards; SAX2 magic is set); the
+ * parser context's _private must point to the cda_stream.  Per document:
+ * cda_stream_begin, the parse, then (well-formed, not stopped, no DTD)
+ * cda_stream_record, whose results are cda_extract's.  A callback that
+ * runs out of memory sets `nomem` and stops the parser; `dtd` is for the
+ * caller's DTD callbacks (a document with a DOCTYPE is for the tree path).
+ * Zero-initialise; the state is reused; free with cda_stream_free.
+ */
+struct cda_sax; /* private */
+struct cda_stream {
+	struct cda_sax *s;
+	int nomem, dtd;
+};
+
+/* Set startElementNs, endElementNs, characters, ignorableWhitespace,
+ * cdataBlock and the SAX2 magic of `h` (other fields untouched). */
+void cda_sax_handlers(xmlSAXHandler *h);
+
+/* Ready `st` for the next document (its state is made with host->calloc
+ * on first use).  COLINK_OK or COLINK_ENOMEM. */
+int cda_stream_begin(struct cda_stream *st, const struct colink_host *host);
+
+/* The record of the document just parsed, into `rec` (as cda_extract:
+ * fields valid until the next call or cda_record_free; `docname`
+ * borrowed).  COLINK_OK, COLINK_EREJECT with a reason, COLINK_ENOMEM. */
+int cda_stream_record(struct cda_stream *st, struct cda_record *rec,
+		      const char *docname, char why[MHLW_WHY_MAX]);
+
+/* Free the state (not the struct).  Accepts NULL and a never-begun one. */
+void cda_stream_free(struct cda_stream *st);
 
 #endif

@@ -19,12 +19,18 @@
  * replaced by one that refuses everything, and the finished tree is
  * checked again for a DTD with entities or an external subset.
  *
+ * Two paths, one result: a document is streamed (SAX2 events into cda.c,
+ * no tree) unless validate=true or it has a DOCTYPE; the streaming parse
+ * stops at any DOCTYPE and the document is parsed again into a tree,
+ * where the checks above refuse it or cda_extract reads it.
+ *
  * libxml2 2.9 has one process-wide entity loader: it is swapped in for
  * the duration of each parse and restored after, which assumes the host
  * does not parse XML on another thread at the same time.
  *
- * Memory is flat in the number of documents: one document's bytes and
- * tree at a time; the record builder is reused.
+ * Memory is flat in the number of documents: one document's bytes (and
+ * tree, on the tree path) at a time; the record builder and the
+ * streaming state are reused.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -76,6 +82,7 @@ struct run {
 	struct mhlw_archive *a;
 	xmlSchemaPtr schema;
 	xmlSchemaValidCtxtPtr vctxt;
+	struct cda_stream st; /* streaming state, reused (cda.h) */
 	struct cda_record rec;
 };
 
@@ -176,38 +183,69 @@ static void parse_error_reason(xmlParserCtxtPtr c, char why[MHLW_WHY_MAX])
 }
 
 /*
- * Parse buf[0..len) safely.  COLINK_OK with *out (free with xmlFreeDoc),
- * COLINK_EREJECT with a reason in `why`, or COLINK_ENOMEM.
+ * Parser contexts: one per document, as before.  Reusing one context (and
+ * its dictionary) across the documents of a read() was measured and gave
+ * no measurable gain once no tree is built (docs/drafts/xml-perf.md), so
+ * a document never parses in a context another document has used.
+ *
+ * A tree-building context for buf[0..len) (1 <= len <= INT_MAX), with the
+ * DOCTYPE guards above.
  */
-static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
-		      char why[MHLW_WHY_MAX])
+static xmlParserCtxtPtr tree_parser_new(const char *buf, size_t len)
 {
-	struct guard g = { NULL };
-	xmlParserCtxtPtr c;
-	xmlExternalEntityLoader old;
-	xmlStructuredErrorFunc old_serr;
-	void *old_sctx;
-	xmlErrorPtr e;
-	const char *problem;
-	int rc = COLINK_OK;
-	*out = NULL;
-	if (len == 0) {
-		mhlw_why(why, "empty document");
-		return COLINK_EREJECT;
-	}
-	if (len > INT_MAX) {
-		mhlw_why(why, "document larger than %d bytes", INT_MAX);
-		return COLINK_EREJECT;
-	}
-	c = xmlCreateMemoryParserCtxt(buf, (int)len);
+	xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(buf, (int)len);
 	if (!c)
-		return COLINK_ENOMEM;
-	c->_private = &g;
+		return NULL;
 	c->sax->internalSubset = g_internal_subset;
 	c->sax->externalSubset = g_external_subset;
 	c->sax->entityDecl = g_entity_decl;
 	c->sax->unparsedEntityDecl = g_unparsed_entity_decl;
 	c->sax->serror = quiet;
+	return c;
+}
+
+/* Streaming: any DOCTYPE stops the parse, and the document goes to the
+ * tree path, which applies the checks above to it. */
+static void s_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+		      const xmlChar *sid)
+{
+	xmlParserCtxtPtr c = ctx;
+	struct cda_stream *st = c->_private;
+	(void)name, (void)eid, (void)sid;
+	st->dtd = 1;
+	xmlStopParser(c);
+}
+
+/* A context for buf[0..len) that builds nothing: elements and text go to
+ * cda.c, any DOCTYPE to s_doctype. */
+static xmlParserCtxtPtr stream_parser_new(const char *buf, size_t len)
+{
+	xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(buf, (int)len);
+	if (!c)
+		return NULL;
+	memset(c->sax, 0, sizeof(*c->sax));
+	cda_sax_handlers(c->sax);
+	/* Entity lookup as in tree mode: with no DOCTYPE seen it finds only
+	 * the predefined entities; after a fatal error (callbacks off, the
+	 * document already malformed) it finds what libxml2 stored, as the
+	 * tree path did, so the parse and its last error are the same. */
+	c->sax->getEntity = xmlSAX2GetEntity;
+	c->sax->getParameterEntity = xmlSAX2GetParameterEntity;
+	c->sax->internalSubset = s_doctype;
+	c->sax->externalSubset = s_doctype;
+	c->sax->serror = quiet;
+	return c;
+}
+
+/*
+ * Run the parser `c` with the plugin's options, the refusing entity
+ * loader and libxml2's global error handler silenced.
+ */
+static void parse_in(xmlParserCtxtPtr c)
+{
+	xmlExternalEntityLoader old;
+	xmlStructuredErrorFunc old_serr;
+	void *old_sctx;
 	xmlCtxtUseOptions(c, PARSE_OPTIONS);
 	old = xmlGetExternalEntityLoader();
 	xmlSetExternalEntityLoader(refuse_loader);
@@ -221,6 +259,40 @@ static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
 	xmlParseDocument(c);
 	xmlSetStructuredErrorFunc(old_sctx, old_serr);
 	xmlSetExternalEntityLoader(old);
+}
+
+static int size_ok(size_t len, char why[MHLW_WHY_MAX])
+{
+	if (len == 0) {
+		mhlw_why(why, "empty document");
+		return COLINK_EREJECT;
+	}
+	if (len > INT_MAX) {
+		mhlw_why(why, "document larger than %d bytes", INT_MAX);
+		return COLINK_EREJECT;
+	}
+	return COLINK_OK;
+}
+
+/*
+ * Parse buf[0..len) safely into a tree.  COLINK_OK with *out (free with
+ * xmlFreeDoc), COLINK_EREJECT with a reason in `why`, or COLINK_ENOMEM.
+ */
+static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
+		      char why[MHLW_WHY_MAX])
+{
+	struct guard g = { NULL };
+	xmlParserCtxtPtr c;
+	xmlErrorPtr e;
+	const char *problem;
+	int rc = size_ok(len, why);
+	*out = NULL;
+	if (rc)
+		return rc;
+	if (!(c = tree_parser_new(buf, len)))
+		return COLINK_ENOMEM;
+	c->_private = &g;
+	parse_in(c);
 	e = xmlCtxtGetLastError(c);
 	if (g.refused) {
 		mhlw_why(why, "%s", g.refused);
@@ -460,6 +532,66 @@ static int reject(struct run *r, uint64_t no, const char *name,
 	return host_rc(r->in->host->emit_reject(r->em, no, 0, name, why), no, err);
 }
 
+/*
+ * Streaming parse of buf[0..len) into r->rec (cda.h).  COLINK_OK with the
+ * record built, COLINK_EREJECT with a reason, COLINK_ENOMEM; or COLINK_OK
+ * with *use_tree set when the document has a DOCTYPE: the tree path then
+ * parses it again and applies its DOCTYPE checks.
+ */
+static int stream_document(struct run *r, const char *buf, size_t len,
+			   const char *name, int *use_tree,
+			   char why[MHLW_WHY_MAX])
+{
+	xmlParserCtxtPtr c;
+	xmlErrorPtr e;
+	int rc = size_ok(len, why);
+	*use_tree = 0;
+	if (rc)
+		return rc;
+	if (cda_stream_begin(&r->st, r->in->host))
+		return COLINK_ENOMEM;
+	if (!(c = stream_parser_new(buf, len)))
+		return COLINK_ENOMEM;
+	c->_private = &r->st;
+	parse_in(c);
+	e = xmlCtxtGetLastError(c);
+	if (r->st.dtd) {
+		*use_tree = 1;
+	} else if (r->st.nomem || (e && e->code == XML_ERR_NO_MEMORY)) {
+		rc = COLINK_ENOMEM;
+	} else if (!c->wellFormed) {
+		parse_error_reason(c, why);
+		rc = COLINK_EREJECT;
+	}
+	/* Nothing here builds a document, but libxml2 does when it meets an
+	 * entity declaration with SAX already off after a fatal error (its
+	 * "expat compatibility" store, as in tree mode; the document is
+	 * malformed then and rejected): free it. */
+	if (c->myDoc) {
+		xmlFreeDoc(c->myDoc);
+		c->myDoc = NULL;
+	}
+	xmlFreeParserCtxt(c);
+	if (rc == COLINK_OK && !*use_tree)
+		rc = cda_stream_record(&r->st, &r->rec, name, why);
+	return rc;
+}
+
+/* Tree parse, (validate,) convert: the path for validate=true and for
+ * documents with a DOCTYPE. */
+static int tree_document(struct run *r, const char *buf, size_t len,
+			 const char *name, char why[MHLW_WHY_MAX])
+{
+	xmlDocPtr doc = NULL;
+	int rc = safe_parse(buf, len, &doc, why);
+	if (rc == COLINK_OK && r->vctxt)
+		rc = validate_doc(r, doc, why);
+	if (rc == COLINK_OK)
+		rc = cda_extract(&r->rec, doc, name, why);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 /* Parse, (validate,) convert and emit document `i` as record `no`. */
 static int one_document(struct run *r, size_t i, uint64_t no,
 			struct colink_error *err)
@@ -468,18 +600,16 @@ static int one_document(struct run *r, size_t i, uint64_t no,
 	const char *name = mhlw_archive_entry_name(r->a, i);
 	char why[MHLW_WHY_MAX], *buf = NULL;
 	size_t len = 0;
-	xmlDocPtr doc = NULL;
 	struct colink_raw_record rec;
+	int use_tree = 1;
 	int rc = mhlw_archive_read(r->a, i, &buf, &len, why);
 	if (rc == COLINK_OK) {
-		rc = safe_parse(buf, len, &doc, why);
+		if (!r->vctxt)
+			rc = stream_document(r, buf, len, name, &use_tree, why);
+		if (rc == COLINK_OK && use_tree)
+			rc = tree_document(r, buf, len, name, why);
 		h->free(buf);
 	}
-	if (rc == COLINK_OK && r->vctxt)
-		rc = validate_doc(r, doc, why);
-	if (rc == COLINK_OK)
-		rc = cda_extract(&r->rec, doc, name, why);
-	xmlFreeDoc(doc);
 	if (rc == COLINK_ENOMEM)
 		return COLINK_ERR(err, rc, "%s: out of memory at %s", r->path, name);
 	if (rc)
@@ -550,6 +680,7 @@ static int in_read(void *ctx, const char *path, struct colink_emitter *em,
 	if (!rc)
 		rc = read_documents(&r, err);
 	cda_record_free(&r.rec);
+	cda_stream_free(&r.st);
 	if (r.vctxt)
 		xmlSchemaFreeValidCtxt(r.vctxt);
 	if (r.schema)
