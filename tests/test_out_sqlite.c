@@ -1581,6 +1581,10 @@ static void test_out_sqlite__links_persist_across_runs(void)
 	link_fixture(&f);
 	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 15, 15, 0), COLINK_OK);
+	/* a first load builds person_key_person by one sort after the sorted
+	 * insert (osq_keys_flush): the index must match the table */
+	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM sqlite_master WHERE name = 'person_key_person'");
 
 	/* a rerun adds no link; the twins are found again for review */
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
@@ -1601,6 +1605,10 @@ static void test_out_sqlite__links_persist_across_runs(void)
 	REP_EQ(rep, 7, 9, 1, 0, 5, 2, 2, 4);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 	SQL_EQ(f.db, "ee04-aa04:1:card:r3", LINKS_SQL " WHERE x LIKE 'ee04%%'");
+	/* a small run inserts into person_key_person in place (no rebuild) */
+	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
+	SQL_EQ(f.db, "card,employee", "SELECT group_concat(kind) FROM (SELECT kind FROM "
+	       "person_key JOIN person USING (person_no) WHERE person_id = '" E4 "' ORDER BY kind)");
 
 	/* an aborted run leaves no link, review, report or summary */
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r4"), COLINK_OK);
