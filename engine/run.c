@@ -19,6 +19,7 @@
 #include "settings.h"
 #include "transform.h"
 #include "util.h"
+#include "writer.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -415,10 +416,14 @@ struct run_state {
 	time_t last_progress;
 	uint32_t input_no;
 	int src_party;         /* source party of the current input's mapping */
+	/* the output's write and reject calls while an input is read
+	 * (writer.h); NULL between inputs */
+	struct colink_writer *w;
 };
 
 static void progress(struct run_state *st, int force)
 {
+	uint64_t loaded, rejected;
 	time_t now;
 	if (!st->progress)
 		return;
@@ -426,10 +431,14 @@ static void progress(struct run_state *st, int force)
 	if (!force && now == st->last_progress)
 		return;
 	st->last_progress = now;
+	loaded = st->ir->loaded;
+	rejected = st->ir->rejected;
+	if (st->w)
+		colink_writer_counts(st->w, &loaded, &rejected);
 	fprintf(stderr, "\rcolink: input %u %s: %llu read, %llu loaded, %llu rejected%s",
 		st->input_no, colink_path_base(st->ir->path),
-		(unsigned long long)st->ir->read, (unsigned long long)st->ir->loaded,
-		(unsigned long long)st->ir->rejected, force ? "\n" : "");
+		(unsigned long long)st->ir->read, (unsigned long long)loaded,
+		(unsigned long long)rejected, force ? "\n" : "");
 }
 
 static int fail(struct run_state *st, int rc)
@@ -442,14 +451,22 @@ static int fail(struct run_state *st, int rc)
 	return COLINK_EABORT;
 }
 
+/* A failure handing a record or reject to the writer: its copy had no
+ * memory, or the writer failed (its reason comes at colink_writer_finish). */
+static int hand_over_failed(struct run_state *st, int rc)
+{
+	if (rc == COLINK_EABORT) /* the writer's own reason is kept for run_file */
+		return COLINK_EABORT;
+	if (rc == COLINK_ENOMEM && st->err->code == COLINK_OK)
+		COLINK_ERR(st->err, rc, "out of memory");
+	return fail(st, rc);
+}
+
+/* A reject goes to the writer, in order with the records (it counts it). */
 static int write_reject(struct run_state *st, const struct colink_reject *rj)
 {
-	int rc;
-	st->ir->rejected++;
-	if (!st->out->reject)
-		return COLINK_OK;
-	rc = st->out->reject(st->out_ctx, rj, st->err);
-	return rc ? fail(st, rc) : COLINK_OK;
+	int rc = colink_writer_reject(st->w, rj);
+	return rc ? hand_over_failed(st, rc) : COLINK_OK;
 }
 
 static int on_header(void *ud, size_t n, const char *const *names)
@@ -465,7 +482,7 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	const struct colink_out_record *orec;
 	struct colink_reject rj;
 	int rc;
-	if (st->fatal)
+	if (st->fatal || colink_writer_failed(st->w))
 		return COLINK_EABORT;
 	st->ir->read++;
 	if ((st->ir->read & 4095) == 0)
@@ -479,21 +496,9 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	if (st->p->policy &&
 	    (rc = colink_policy_filter(st->p->policy, st->src_party, orec, &orec, st->err)))
 		return fail(st, rc);
-	rc = st->out->write(st->out_ctx, orec, st->err);
-	if (rc == COLINK_EREJECT) {
-		rj.input_no = st->input_no;
-		rj.record_no = rec->record_no;
-		rj.line_no = rec->line_no;
-		rj.column = NULL;
-		rj.reason = st->err->msg;
-		rc = write_reject(st, &rj);
-		colink_error_clear(st->err);
-		return rc;
-	}
-	if (rc)
-		return fail(st, rc);
-	st->ir->loaded++;
-	return COLINK_OK;
+	/* the writer calls out->write, and records the output's rejects */
+	rc = colink_writer_record(st->w, orec);
+	return rc ? hand_over_failed(st, rc) : COLINK_OK;
 }
 
 static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
@@ -501,7 +506,7 @@ static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
 {
 	struct run_state *st = ud;
 	struct colink_reject rj;
-	if (st->fatal)
+	if (st->fatal || colink_writer_failed(st->w))
 		return COLINK_EABORT;
 	st->ir->read++;
 	rj.input_no = st->input_no;
@@ -556,11 +561,22 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		rc = colink_transform_new(&st->t, in->map, st->p->cat, ps, st->input_no, path, st->err);
 		if (rc == COLINK_OK)
 			rc = in->plugin->desc->init(&ictx, host, &hc, in->vals, st->err);
+		if (rc == COLINK_OK)
+			rc = colink_writer_start(&st->w, st->out, st->out_ctx, st->input_no, st->err);
 		if (rc == COLINK_OK) {
 			/* the plugin gets its own error: when the core stopped it,
 			 * the core's reason (in st->err) is the one to keep */
-			struct colink_error perr = {0};
+			struct colink_error perr = {0}, werr = {0};
+			int wrc;
 			rc = in->plugin->desc->input->read(ictx, path, &em, &perr);
+			/* everything handed over is written before anything else
+			 * calls the output; a writer failure is the run's reason */
+			wrc = colink_writer_finish(st->w, &st->ir->loaded, &st->ir->rejected, &werr);
+			st->w = NULL;
+			if (wrc && !st->fatal) {
+				*st->err = werr;
+				st->fatal = 1;
+			}
 			if (st->fatal)
 				rc = st->err->code ? st->err->code : COLINK_EABORT;
 			else if (rc == COLINK_EABORT)
