@@ -428,6 +428,17 @@ struct colink_link_report {
 	uint64_t unmatched_employer;
 };
 
+/*
+ * Threads: the core calls an output instance from one thread at a time,
+ * in the order of the run, but write and reject come from the core's
+ * writer thread (engine/writer.c) and every other operation from the
+ * thread that called colink_run; the core waits for the writer to finish
+ * before input_end, link, commit and abort.  So an output needs no locks,
+ * but must not keep per-thread state (e.g. thread-local storage) across
+ * those calls; SQLite connections opened in begin are fine (SQLite's
+ * default threading mode allows a connection used by one thread at a
+ * time).  The record passed to write is valid only during the call.
+ */
 struct colink_output_ops {
 	size_t struct_size;
 	/* Start the run: open the warehouse, record the ledger row, open the
