@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "writer.h"
 
 struct rec_out {
@@ -251,11 +252,5 @@ int main(void)
 	T(test_writer__failure_stops_the_caller_with_the_output_message);
 	T(test_writer__failure_without_thread);
 	T(test_writer__empty_and_null);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	{
-		unsigned f = CU_get_number_of_failures();
-		CU_cleanup_registry();
-		return f ? 1 : 0;
-	}
+	return tu_run_suites();
 }
