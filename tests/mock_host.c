@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "settings.h"
+#include "base/alloc.h"
+#include "core/settings.h"
 
 static char *dupn(const char *s, size_t n)
 {

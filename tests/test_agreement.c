@@ -1,5 +1,5 @@
 /*
- * test_agreement.c -- joint-use agreements: the reader (engine/agreement.c)
+ * test_agreement.c -- joint-use agreements: the reader (engine/policy/agreement.c)
  * and the enforcement of `colink run` against the real binary: every kind
  * of violation is refused before anything is read, with a one-line
  * FILE:LINE message naming the item and the clause; a legal run passes;
@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agreement.h"
-#include "catalog.h"
-#include "job.h"
-#include "mapping.h"
-#include "policy.h"
+#include "policy/agreement.h"
+#include "core/catalog.h"
+#include "core/job.h"
+#include "core/mapping.h"
+#include "policy/policy.h"
 #include "testutil.h"
 
 #define ID "sample-collabo-2024"

@@ -1,5 +1,5 @@
 /*
- * test_audit.c -- the hash-chained audit log (engine/audit.c) and `colink
+ * test_audit.c -- the hash-chained audit log (engine/policy/audit.c) and `colink
  * audit verify|show`: an intact chain verifies; an edited entry, a removed
  * one, two swapped, a forged entry with a recomputed hash and a truncated
  * last line are each detected and named by line; appending to a damaged
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "policy/audit.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *dir;
 

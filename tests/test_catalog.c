@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "catalog.h"
+#include "core/catalog.h"
 #include "testutil.h"
 
 static struct colink_catalog *cat;

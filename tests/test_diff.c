@@ -10,8 +10,8 @@
 
 #include <CUnit/Basic.h>
 
-#include "doc/doc.h"
-#include "run.h"
+#include "steward/doc/doc.h"
+#include "core/run.h"
 #include "testutil.h"
 
 static char *data(const char *name)

@@ -14,11 +14,11 @@
 
 #include <CUnit/Basic.h>
 
-#include "agreement.h"
-#include "alloc.h"
-#include "run.h"
+#include "policy/agreement.h"
+#include "base/alloc.h"
+#include "core/run.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *tmp;
 static struct colink_catalog *cat;

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "catalog.h"
-#include "identity.h"
-#include "mapping.h"
-#include "run.h"
+#include "core/catalog.h"
+#include "identity/identity.h"
+#include "core/mapping.h"
+#include "core/run.h"
 #include "testutil.h"
 
 static char *dir;     /* scratch copy of the samples */

@@ -1,6 +1,6 @@
 /*
  * test_identity.c -- keys, derivation, pseudonyms and normalization
- * (engine/keyfile.c, engine/pseudonym.c, engine/normalize.c).
+ * (engine/identity/keyfile.c, engine/identity/pseudonym.c, engine/identity/normalize.c).
  *
  * The vectors are computed with stock tools (openssl kdf / dgst, sha256sum,
  * python3 hmac); the exact commands are in docs/pseudonyms.md.
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "identity.h"
+#include "base/alloc.h"
+#include "identity/identity.h"
 #include "testutil.h"
 
 /* Master key for every vector: the 32 bytes 00 01 .. 1f. */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "alloc.h"
+#include "base/alloc.h"
 #include "mock_host.h"
 #include "testutil.h"
 

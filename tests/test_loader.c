@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "loader.h"
+#include "base/alloc.h"
+#include "core/loader.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ */

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "identity.h"
-#include "mapping.h"
-#include "run.h"
+#include "core/catalog.h"
+#include "identity/identity.h"
+#include "core/mapping.h"
+#include "core/run.h"
 #include "testutil.h"
 
 static struct colink_catalog *cat;

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alloc.h"
+#include "base/alloc.h"
 #include "colink/plugin.h"
 #include "mock_host.h"
 #include "testutil.h"

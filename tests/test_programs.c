@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "base/alloc.h"
 #include "programs/programs.h"
 #include "testutil.h"
-#include "value.h"
+#include "core/value.h"
 
 static struct colink_rules *rules;
 static char *datadir;

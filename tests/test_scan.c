@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "run.h"
-#include "scan.h"
+#include "base/alloc.h"
+#include "core/run.h"
+#include "steward/scan.h"
 #include "testutil.h"
 
 static char *dir; /* scratch directory */

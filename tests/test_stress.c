@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "stress.h"
+#include "base/alloc.h"
+#include "core/stress.h"
 #include "testutil.h"
 
 #define N COLINK_STRESS_NITEMS

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "value.h"
+#include "core/value.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                              */

@@ -1,5 +1,5 @@
 /*
- * test_writer.c -- engine/writer.c: the output's calls on a second thread.
+ * test_writer.c -- engine/core/writer.c: the output's calls on a second thread.
  *
  * A recording output stands in for out_sqlite: every write and reject it
  * gets is appended to a log (kind, record number, every value's text, the
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "writer.h"
+#include "core/writer.h"
 
 struct rec_out {
 	char *log;

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
+#include "policy/audit.h"
+#include "cli/cli.h"
 
 static void help(FILE *f)
 {

@@ -2,13 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agreement.h"
-#include "alloc.h"
-#include "cli.h"
-#include "paths.h"
-#include "read_mapped.h"
-#include "run.h"
-#include "xmlutil.h"
+#include "policy/agreement.h"
+#include "base/alloc.h"
+#include "cli/cli.h"
+#include "base/paths.h"
+#include "steward/read_mapped.h"
+#include "core/run.h"
+#include "base/xmlutil.h"
 
 /* A draft from `colink scan`: one line per TODO marker left. */
 static void print_todo(void *ud, int line, const char *column, uint32_t position)

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "doc/doc.h"
-#include "paths.h"
+#include "cli/cli.h"
+#include "steward/doc/doc.h"
+#include "base/paths.h"
 
 static void help(FILE *f)
 {

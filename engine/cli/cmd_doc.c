@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "cli.h"
-#include "doc/doc.h"
-#include "paths.h"
+#include "base/alloc.h"
+#include "cli/cli.h"
+#include "steward/doc/doc.h"
+#include "base/paths.h"
 
 static void help(FILE *f)
 {

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "identity.h"
+#include "cli/cli.h"
+#include "identity/identity.h"
 
 static void help(FILE *f)
 {

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "loader.h"
-#include "run.h"
-#include "settings.h"
+#include "cli/cli.h"
+#include "core/loader.h"
+#include "core/run.h"
+#include "core/settings.h"
 
 static const char *kind_name(int k)
 {

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "mapping.h"
-#include "paths.h"
-#include "read_mapped.h"
-#include "transform.h"
+#include "cli/cli.h"
+#include "core/mapping.h"
+#include "base/paths.h"
+#include "steward/read_mapped.h"
+#include "core/transform.h"
 
 struct preview {
 	struct colink_transform *t;

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "cli.h"
-#include "paths.h"
+#include "base/alloc.h"
+#include "cli/cli.h"
+#include "base/paths.h"
 #include "programs/programs.h"
 #include "programs/whitepaper.h"
-#include "report_src.h"
+#include "cli/report_src.h"
 
 #define MAX_SETTINGS 16
 

@@ -3,11 +3,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "colink/plugin.h"
-#include "paths.h"
-#include "run.h"
-#include "settings.h"
+#include "base/paths.h"
+#include "core/run.h"
+#include "core/settings.h"
 
 #include <sys/stat.h>
 

@@ -1,6 +1,6 @@
 /*
  * cmd_scan.c -- `colink scan FILE`: profile an unknown vendor file and
- * draft its mapping (engine/scan.c, engine/scan_draft.c do the work).
+ * draft its mapping (engine/steward/scan.c, engine/steward/scan_draft.c do the work).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "cli.h"
-#include "paths.h"
-#include "run.h"
-#include "scan.h"
-#include "util.h"
+#include "base/alloc.h"
+#include "cli/cli.h"
+#include "base/paths.h"
+#include "core/run.h"
+#include "steward/scan.h"
+#include "base/util.h"
 
 #define FREQ_MAX 8
 

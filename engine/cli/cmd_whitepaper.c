@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "paths.h"
+#include "cli/cli.h"
+#include "base/paths.h"
 #include "programs/whitepaper.h"
-#include "report_src.h"
+#include "cli/report_src.h"
 
 #define MAX_SETTINGS 16
 

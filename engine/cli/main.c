@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "identity.h"
-#include "log.h"
+#include "cli/cli.h"
+#include "identity/identity.h"
+#include "base/log.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"

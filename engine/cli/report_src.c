@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "report_src.h"
-#include "util.h"
+#include "base/alloc.h"
+#include "cli/report_src.h"
+#include "base/util.h"
 
 static const char *job_output_path(const struct colink_job *j)
 {

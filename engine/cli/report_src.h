@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-#include "agreement.h"
-#include "audit.h"
-#include "job.h"
+#include "policy/agreement.h"
+#include "policy/audit.h"
+#include "core/job.h"
 
 #define REPORT_SRC_MAX_ITEMS 48
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "programs_int.h"
+#include "programs/programs_int.h"
 
 void colink_exam_init(struct colink_exam *e)
 {

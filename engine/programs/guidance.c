@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "programs_int.h"
+#include "programs/programs_int.h"
 
 enum tri { NO = 0, YES = 1, UNKNOWN = 2 };
 enum route { R_NONE = 0, R_WAIST, R_BMI };

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "programs.h"
+#include "programs/programs.h"
 
 #define PROG_MAX_RULES 96
 #define PROG_MAX_ANSWERS 32

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "programs_int.h"
+#include "programs/programs_int.h"
 
 static enum colink_referral_level level_of(const char *s)
 {

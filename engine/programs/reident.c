@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "mapping.h"
-#include "programs.h"
-#include "read_mapped.h"
-#include "transform.h"
+#include "base/alloc.h"
+#include "core/mapping.h"
+#include "programs/programs.h"
+#include "steward/read_mapped.h"
+#include "core/transform.h"
 
 #define NUMBER_MAX 64
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "programs_int.h"
-#include "util.h"
+#include "base/alloc.h"
+#include "programs/programs_int.h"
+#include "base/util.h"
 
 #define TSV_MAX_BYTES (1u << 20)
 #define TSV_MAX_COLS 12

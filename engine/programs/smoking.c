@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "programs_int.h"
+#include "base/alloc.h"
+#include "programs/programs_int.h"
 
 struct site_acc {
 	char *site; /* NULL: not linked */

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "suppress.h"
+#include "base/alloc.h"
+#include "programs/suppress.h"
 
 #define INF_CAP ((long long)1 << 50)
 #define UNBOUNDED ((long long)1 << 45)

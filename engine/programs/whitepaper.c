@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "wp_int.h"
+#include "base/alloc.h"
+#include "programs/wp_int.h"
 
 const char *const wp_band_labels[WP_NBANDS] = {
 	"〜19歳", "20代", "30代", "40代", "50代", "60代", "70歳〜"

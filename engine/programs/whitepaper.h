@@ -30,7 +30,7 @@
 #include <sqlite3.h>
 
 #include "colink/plugin.h"
-#include "programs.h"
+#include "programs/programs.h"
 
 enum colink_wp_site_rule { COLINK_WP_SITE_MERGE = 0, COLINK_WP_SITE_WITHHOLD };
 

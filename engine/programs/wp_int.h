@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "suppress.h"
-#include "whitepaper.h"
+#include "programs/suppress.h"
+#include "programs/whitepaper.h"
 
 #define WP_NBANDS 7   /* 〜19, 20代 .. 60代, 70歳〜 */
 #define WP_NLEVELS 5  /* guidance levels shown */

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "alloc.h"
-#include "wp_int.h"
+#include "base/alloc.h"
+#include "programs/wp_int.h"
 
 #define DASH "‐"
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_agreement.c -- libFuzzer target for the joint-use agreement reader
- * (engine/agreement.c) and the audit log verifier (engine/audit.c).  The
+ * (engine/policy/agreement.c) and the audit log verifier (engine/policy/audit.c).  The
  * input is written to a scratch file and
  *   - loaded as an agreement: a refused file has a code and a message; an
  *     accepted one allows, through colink_agreement_check(), exactly what
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agreement.h"
-#include "audit.h"
+#include "policy/agreement.h"
+#include "policy/audit.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

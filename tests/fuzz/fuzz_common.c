@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host.h"
-#include "log.h"
-#include "run.h"
-#include "settings.h"
-#include "transform.h"
+#include "core/host.h"
+#include "base/log.h"
+#include "core/run.h"
+#include "core/settings.h"
+#include "core/transform.h"
 
 static struct colink_catalog *cat;
 static struct colink_variant_table *vt;

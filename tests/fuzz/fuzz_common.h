@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "catalog.h"
+#include "core/catalog.h"
 #include "colink/plugin.h"
-#include "identity.h"
-#include "mapping.h"
+#include "identity/identity.h"
+#include "core/mapping.h"
 
 /* The source tree: $COLINK_TEST_SRCDIR, else the configured source dir. */
 const char *fuzz_srcdir(void);

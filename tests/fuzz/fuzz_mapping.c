@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "job.h"
-#include "mapping.h"
+#include "core/job.h"
+#include "core/mapping.h"
 
 static void check_error(int rc, const struct colink_error *err)
 {

@@ -1,6 +1,6 @@
 /*
  * fuzz_normalize.c -- libFuzzer target for identity normalization
- * (engine/identity.h): every single step and the default chains of
+ * (engine/identity/identity.h): every single step and the default chains of
  * mappings/common/fields.tsv, with the real variant-kanji table.  The
  * first input byte picks the chain; the rest is the identifier text.
  *
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "identity.h"
+#include "identity/identity.h"
 
 static const char *const chains[] = {
 	"nfkc", "katakana", "strip-spaces", "strip-hyphens", "long-vowel",

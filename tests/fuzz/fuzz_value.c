@@ -1,6 +1,6 @@
 /*
  * fuzz_value.c -- libFuzzer target for the source-value parsers of
- * engine/value.h: dates in every format (ISO, YYYYMMDD, 和暦, YYYYMM,
+ * engine/core/value.h: dates in every format (ISO, YYYYMMDD, 和暦, YYYYMM,
  * auto), decimals with and without censoring, integers and durations, on
  * the raw bytes (not NUL-terminated: ASan sees any over-read).
  *
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "value.h"
+#include "core/value.h"
 
 #define WHY 160
 

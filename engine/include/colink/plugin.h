@@ -431,7 +431,7 @@ struct colink_link_report {
 /*
  * Threads: the core calls an output instance from one thread at a time,
  * in the order of the run, but write and reject come from the core's
- * writer thread (engine/writer.c) and every other operation from the
+ * writer thread (engine/core/writer.c) and every other operation from the
  * thread that called colink_run; the core waits for the writer to finish
  * before input_end, link, commit and abort.  So an output needs no locks,
  * but must not keep per-thread state (e.g. thread-local storage) across

@@ -1,0 +1,215 @@
+/* job.c -- reading job files (see job.h). */
+#include "core/job.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/agreement.h"
+#include "base/alloc.h"
+#include "base/util.h"
+#include "base/xmlutil.h"
+
+#define OOM(err) COLINK_ERR(err, COLINK_ENOMEM, "out of memory reading job")
+
+static char *resolved_attr(struct colink_job *j, xmlNodePtr n, const char *name)
+{
+	char *v = colink_xml_attr(n, name), *r;
+	if (!v)
+		return NULL;
+	r = colink_path_join(j->dir, v);
+	colink_free(v);
+	return r;
+}
+
+static int read_input(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
+{
+	struct colink_job_input *in;
+	struct colink_job_input *na = colink_realloc(j->inputs, (j->ninputs + 1) * sizeof(*na));
+	if (!na)
+		return OOM(err);
+	j->inputs = na;
+	in = &j->inputs[j->ninputs++];
+	memset(in, 0, sizeof(*in));
+	in->line = colink_xml_line(n);
+	in->mapping = resolved_attr(j, n, "mapping");
+	in->path = resolved_attr(j, n, "path");
+	return in->mapping && in->path ? COLINK_OK : OOM(err);
+}
+
+/* Output settings; a relative "path" value resolves against the job dir
+ * (so a job can be run from anywhere). */
+static int read_output(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
+{
+	xmlNodePtr c;
+	j->output_plugin = colink_xml_attr(n, "plugin");
+	j->output_line = colink_xml_line(n);
+	if (!j->output_plugin)
+		return OOM(err);
+	for (c = n->children; c; c = c->next) {
+		struct colink_setting_given *g, *na;
+		if (!colink_xml_is(c, "set"))
+			continue;
+		na = colink_realloc(j->output_settings, (j->noutput_settings + 1) * sizeof(*na));
+		if (!na)
+			return OOM(err);
+		j->output_settings = na;
+		g = &na[j->noutput_settings++];
+		g->name = colink_xml_attr(c, "name");
+		g->line = colink_xml_line(c);
+		if (g->name && !strcmp(g->name, "path"))
+			g->value = resolved_attr(j, c, "value");
+		else
+			g->value = colink_xml_attr(c, "value");
+		if (!g->name || !g->value)
+			return OOM(err);
+	}
+	return COLINK_OK;
+}
+
+static int read_options(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
+{
+	char *v = colink_xml_attr(n, "max-rejected");
+	if (v) {
+		j->max_rejected = strtoll(v, NULL, 10);
+		colink_free(v);
+	}
+	if (xmlHasProp(n, (const xmlChar *)"log")) {
+		j->log_file = resolved_attr(j, n, "log");
+		if (!j->log_file)
+			return OOM(err);
+	}
+	return COLINK_OK;
+}
+
+static int read_link(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
+{
+	xmlNodePtr c;
+	size_t k = 0;
+	for (c = n->children; c; c = c->next)
+		k += colink_xml_is(c, "pass");
+	j->link_kinds = colink_calloc(k + 1, sizeof(char *));
+	j->link_lines = colink_calloc(k + 1, sizeof(int));
+	if (!j->link_kinds || !j->link_lines)
+		return OOM(err);
+	for (c = n->children; c; c = c->next) {
+		if (!colink_xml_is(c, "pass"))
+			continue;
+		j->link_lines[j->nlink] = colink_xml_line(c);
+		if (!(j->link_kinds[j->nlink++] = colink_xml_attr(c, "key")))
+			return OOM(err);
+	}
+	return COLINK_OK;
+}
+
+static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *err)
+{
+	xmlNodePtr n;
+	int rc = COLINK_OK;
+	j->name = colink_xml_attr(root, "name");
+	if (!j->name)
+		return OOM(err);
+	for (n = root->children; rc == COLINK_OK && n; n = n->next) {
+		if (colink_xml_is(n, "description"))
+			j->description = colink_xml_text(n);
+		else if (colink_xml_is(n, "agreement")) {
+			j->agreement_line = colink_xml_line(n);
+			j->agreement = colink_xml_attr(n, "id");
+			j->agreement_file = resolved_attr(j, n, "file");
+			rc = j->agreement && j->agreement_file ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "purpose")) {
+			j->purpose_line = colink_xml_line(n);
+			rc = (j->purpose = colink_xml_text(n)) ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "recipient")) {
+			char *party = colink_xml_attr(n, "party");
+			j->recipient_line = colink_xml_line(n);
+			j->recipient_party = colink_party_parse(party);
+			colink_free(party);
+			rc = (j->recipient_role = colink_xml_attr(n, "role")) ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "audit"))
+			rc = (j->audit_log = resolved_attr(j, n, "log")) ? COLINK_OK : OOM(err);
+		else if (colink_xml_is(n, "key")) {
+			j->key_line = colink_xml_line(n);
+			j->key_file = resolved_attr(j, n, "file");
+			j->key_id = colink_xml_attr(n, "id");
+			rc = (j->key_file || j->key_id) ? COLINK_OK : OOM(err);
+		} else if (colink_xml_is(n, "input"))
+			rc = read_input(j, n, err);
+		else if (colink_xml_is(n, "output"))
+			rc = read_output(j, n, err);
+		else if (colink_xml_is(n, "options"))
+			rc = read_options(j, n, err);
+		else if (colink_xml_is(n, "link"))
+			rc = read_link(j, n, err);
+	}
+	return rc;
+}
+
+int colink_job_load(struct colink_job **out, const char *path,
+		    const char *data_dir, struct colink_error *err)
+{
+	struct colink_job *j = colink_calloc(1, sizeof(*j));
+	xmlDocPtr doc = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!j)
+		return OOM(err);
+	j->max_rejected = -1;
+	j->path = colink_strdup(path);
+	j->dir = colink_path_dir(path);
+	if (!j->path || !j->dir) {
+		colink_job_free(j);
+		return OOM(err);
+	}
+	rc = colink_sha256_path(path, j->sha256, NULL, err);
+	if (rc == COLINK_OK)
+		rc = colink_xml_load(path, data_dir, "job", &doc, err);
+	colink_xml_oom_reset();
+	if (rc == COLINK_OK)
+		rc = read_top(j, xmlDocGetRootElement(doc), err);
+	if (colink_xml_oom_seen())
+		rc = OOM(err);
+	if (doc)
+		xmlFreeDoc(doc);
+	if (rc) {
+		colink_job_free(j);
+		return rc;
+	}
+	*out = j;
+	return COLINK_OK;
+}
+
+void colink_job_free(struct colink_job *j)
+{
+	size_t i;
+	if (!j)
+		return;
+	for (i = 0; i < j->ninputs; i++) {
+		colink_free(j->inputs[i].mapping);
+		colink_free(j->inputs[i].path);
+	}
+	colink_free(j->inputs);
+	for (i = 0; i < j->noutput_settings; i++) {
+		colink_free((char *)j->output_settings[i].name);
+		colink_free((char *)j->output_settings[i].value);
+	}
+	colink_free(j->output_settings);
+	colink_free(j->path);
+	colink_free(j->dir);
+	colink_free(j->name);
+	colink_free(j->description);
+	colink_free(j->agreement);
+	colink_free(j->purpose);
+	colink_free(j->key_file);
+	colink_free(j->key_id);
+	for (i = 0; i < j->nlink; i++)
+		colink_free(j->link_kinds[i]);
+	colink_free(j->link_kinds);
+	colink_free(j->link_lines);
+	colink_free(j->output_plugin);
+	colink_free(j->log_file);
+	colink_free(j->agreement_file);
+	colink_free(j->recipient_role);
+	colink_free(j->audit_log);
+	colink_free(j);
+}

@@ -1,0 +1,55 @@
+/*
+ * job.h -- job files: one job = one run = one transaction.  Validated
+ * against mappings/schema/job.rng; relative paths resolve against the job
+ * file's directory.
+ */
+#ifndef COLINK_JOB_H
+#define COLINK_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "colink/plugin.h"
+#include "core/settings.h"
+
+struct colink_job_input {
+	char *mapping;   /* resolved path */
+	char *path;      /* resolved path or glob pattern */
+	int line;
+};
+
+struct colink_job {
+	char *path;
+	char *dir;
+	char sha256[65];
+	char *name, *description;
+	char *agreement;
+	char *purpose;
+	char *key_file;  /* resolved, or NULL when only key_id is given */
+	char *key_id;    /* <key id>: extracts-only jobs, or NULL */
+	int key_line;
+	struct colink_job_input *inputs;
+	size_t ninputs;
+	char *output_plugin;
+	int output_line;
+	struct colink_setting_given *output_settings; /* values resolved for "path" */
+	size_t noutput_settings;
+	char **link_kinds;     /* <link><pass key>: key kinds in pass order */
+	int *link_lines;
+	size_t nlink;
+	int64_t max_rejected;  /* -1: no limit */
+	char *log_file;        /* resolved, or NULL */
+	/* the joint-use agreement (issue #6) */
+	char *agreement_file;  /* <agreement file>, resolved */
+	int agreement_line, purpose_line;
+	int recipient_party;   /* enum colink_party */
+	char *recipient_role;
+	int recipient_line;
+	char *audit_log;       /* <audit log>, resolved, or NULL (default applies) */
+};
+
+int colink_job_load(struct colink_job **out, const char *path,
+		    const char *data_dir, struct colink_error *err);
+void colink_job_free(struct colink_job *j);
+
+#endif

@@ -1,0 +1,888 @@
+/* run.c -- planning and running a job (see run.h). */
+#include "core/run.h"
+
+#include <glob.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "policy/audit.h"
+#include "core/host.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "policy/policy.h"
+#include "core/settings.h"
+#include "core/transform.h"
+#include "base/util.h"
+#include "core/writer.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+/* ================================================================== */
+/* Plan                                                                 */
+/* ================================================================== */
+
+int colink_env_load(struct colink_catalog **cat, struct colink_variant_table **vt,
+		    const char *data_dir, struct colink_error *err)
+{
+	char *p;
+	int rc;
+	*cat = NULL;
+	*vt = NULL;
+	rc = colink_catalog_load(cat, data_dir, err);
+	if (rc)
+		return rc;
+	p = colink_path_join(data_dir, "common/variant-kanji.tsv");
+	rc = p ? colink_variant_table_load(vt, p, err)
+	       : COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	colink_free(p);
+	if (rc) {
+		colink_catalog_free(*cat);
+		*cat = NULL;
+	}
+	return rc;
+}
+
+int colink_loader_default(struct colink_loader **out, const char *extra,
+			  struct colink_error *err)
+{
+	char **dirs = colink_plugin_dirs(extra);
+	int rc;
+	if (!dirs)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	rc = colink_loader_new(out, (const char *const *)dirs, err);
+	colink_plugin_dirs_free(dirs);
+	return rc;
+}
+
+int colink_mapping_check(const char *path, const struct colink_catalog *cat,
+			 const struct colink_variant_table *vt,
+			 struct colink_loader *loader, struct colink_mapping **map,
+			 const struct colink_loaded_plugin **plugin,
+			 struct colink_setting_value **vals,
+			 struct colink_error *err)
+{
+	const struct colink_loaded_plugin *lp;
+	int rc = colink_mapping_load(map, path, cat, vt, err);
+	if (rc)
+		return rc;
+	rc = colink_loader_get(loader, (*map)->plugin, &lp, err);
+	if (rc) {
+		char why[COLINK_ERRMSG_MAX];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		rc = COLINK_ERR(err, rc, "%s:%d: %s", path, (*map)->plugin_line, why);
+	} else if (lp->desc->kind != COLINK_PLUGIN_INPUT) {
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: plugin %s is not an input plugin",
+				path, (*map)->plugin_line, (*map)->plugin);
+	} else {
+		rc = colink_settings_resolve(lp->desc->settings, (*map)->settings,
+					     (*map)->nsettings, path, lp->desc->name,
+					     vals, err);
+	}
+	if (rc) {
+		colink_mapping_free(*map);
+		*map = NULL;
+		return rc;
+	}
+	*plugin = lp;
+	return COLINK_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expand a path or glob pattern into a sorted list of files. */
+static int expand(struct colink_plan_input *in, const char *pattern,
+		  const char *job, int line, struct colink_error *err)
+{
+	glob_t g;
+	size_t i;
+	int r = glob(pattern, GLOB_NOSORT, NULL, &g);
+	if (r == GLOB_NOMATCH || (r == 0 && g.gl_pathc == 0)) {
+		if (r == 0)
+			globfree(&g);
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: input '%s' matches no file",
+				  job, line, pattern);
+	}
+	if (r)
+		return COLINK_ERR(err, COLINK_EIO, "%s:%d: cannot expand '%s'", job, line, pattern);
+	in->files = colink_calloc(g.gl_pathc, sizeof(char *));
+	for (i = 0; in->files && i < g.gl_pathc; i++) {
+		if (!(in->files[i] = colink_strdup(g.gl_pathv[i])))
+			break;
+		in->nfiles++;
+	}
+	globfree(&g);
+	if (!in->files || in->nfiles != i)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	qsort(in->files, in->nfiles, sizeof(char *), cmp_str);
+	return COLINK_OK;
+}
+
+static int plan_output(struct colink_plan *p, struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	int rc = colink_loader_get(p->loader, j->output_plugin, &p->out_plugin, err);
+	if (rc) {
+		char why[COLINK_ERRMSG_MAX];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return COLINK_ERR(err, rc, "%s:%d: %s", j->path, j->output_line, why);
+	}
+	if (p->out_plugin->desc->kind != COLINK_PLUGIN_OUTPUT)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: plugin %s is not an output plugin",
+				  j->path, j->output_line, j->output_plugin);
+	return colink_settings_resolve(p->out_plugin->desc->settings, j->output_settings,
+				       j->noutput_settings, j->path, j->output_plugin,
+				       &p->out_vals, err);
+}
+
+static int plan_inputs(struct colink_plan *p, struct colink_error *err)
+{
+	size_t i;
+	int rc = COLINK_OK;
+	p->inputs = colink_calloc(p->job->ninputs, sizeof(*p->inputs));
+	if (!p->inputs)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	p->ninputs = p->job->ninputs;
+	for (i = 0; rc == COLINK_OK && i < p->ninputs; i++) {
+		struct colink_plan_input *in = &p->inputs[i];
+		struct stat st;
+		if (stat(p->job->inputs[i].mapping, &st))
+			return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: mapping file %s not found",
+					  p->job->path, p->job->inputs[i].line,
+					  p->job->inputs[i].mapping);
+		rc = colink_mapping_check(p->job->inputs[i].mapping, p->cat, p->vt, p->loader,
+					  &in->map, &in->plugin, &in->vals, err);
+		if (rc == COLINK_OK)
+			rc = expand(in, p->job->inputs[i].path, p->job->path,
+				    p->job->inputs[i].line, err);
+	}
+	return rc;
+}
+
+/* The output must offer `link` (ABI 1.1) and every pass must name a key
+ * kind of the catalogue. */
+static int check_link(struct colink_plan *p, struct colink_error *err)
+{
+	const struct colink_output_ops *ops = p->out_plugin->desc->output;
+	size_t i;
+	if (!p->job->nlink)
+		return COLINK_OK;
+	if (p->job->nlink > COLINK_LINK_MAX_PASSES)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: at most %d link passes", p->job->path,
+				  p->job->link_lines[0], COLINK_LINK_MAX_PASSES);
+	if (ops->struct_size < offsetof(struct colink_output_ops, link) + sizeof(ops->link) || !ops->link)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: output plugin %s cannot link persons",
+				  p->job->path, p->job->link_lines[0], p->job->output_plugin);
+	for (i = 0; i < p->job->nlink; i++)
+		if (!colink_catalog_key(p->cat, p->job->link_kinds[i]))
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s:%d: link pass key '%s' is not a key kind of common/keys.tsv",
+					  p->job->path, p->job->link_lines[i], p->job->link_kinds[i]);
+	return COLINK_OK;
+}
+
+/* A job without a key file may only read pseudonymized extracts. */
+static int check_extract_only(struct colink_plan *p, struct colink_error *err)
+{
+	size_t i;
+	for (i = 0; i < p->ninputs; i++)
+		if (!p->inputs[i].map->extract)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s:%d: <key id> without a key file is only for jobs whose inputs are all extracts; "
+					  "mapping %s reads raw identifiers",
+					  p->job->path, p->job->key_line, p->inputs[i].map->path);
+	return COLINK_OK;
+}
+
+static const char *output_path(const struct colink_plan *p);
+
+/* Where the run's audit entry goes: the job's <audit log>, else audit.log
+ * beside the output (the job's directory when it has no path). */
+static int plan_audit_log(struct colink_plan *p, struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	if (j->audit_log) {
+		p->audit_log = colink_strdup(j->audit_log);
+	} else {
+		const char *out = output_path(p);
+		char *dir = out ? colink_path_dir(out) : NULL;
+		p->audit_log = colink_path_join(dir ? dir : j->dir, "audit.log");
+		colink_free(dir);
+	}
+	return p->audit_log ? COLINK_OK : COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+}
+
+/*
+ * A refusal by the agreement at plan time: the job and the agreement were
+ * read and the job is not allowed (run date outside the period, purpose
+ * prohibited or not declared, recipient role, an item no clause allows,
+ * all COLINK_EPOLICY; or a job naming another agreement id than the
+ * file's).  Anything else (a malformed job or agreement, a missing file,
+ * out of memory, a bad COLINK_RUN_DATE) is not the agreement's verdict.
+ */
+static int is_refusal(const struct colink_plan *p, int rc)
+{
+	return rc == COLINK_EPOLICY ||
+	       (rc == COLINK_EINVAL && p->job->agreement &&
+		strcmp(p->job->agreement, colink_agreement_id(p->agreement)) != 0);
+}
+
+/*
+ * One "refused" entry for a job refused at plan time: nothing was read,
+ * so no inputs, no items and every count zero; the mappings it would have
+ * used are named with their SHA-256, the reason is the refusal's line.
+ * Best effort: a failure to append is logged (the refusal stands either
+ * way, and a damaged log is never appended to).
+ */
+static void audit_refusal(struct colink_plan *p, const struct colink_plan_audit *a,
+			  const char *why)
+{
+	static const char *const names[] = {"read", "loaded", "rejected",
+					    "withheld_without_consent", "withheld_not_agreed"};
+	struct colink_audit_count counts[5];
+	struct colink_audit_file *maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	struct colink_audit_entry e;
+	struct colink_error aerr = {0};
+	size_t i;
+	int rc;
+	if (!maps) {
+		colink_log(COLINK_LOG_WARN, "%s: the refusal was not audited: out of memory", p->audit_log);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.kind = a->kind ? a->kind : "run";
+	e.status = "refused";
+	e.job = p->job->name;
+	e.job_sha256 = p->job->sha256;
+	e.purpose = p->job->purpose;
+	e.recipient_party = colink_party_name(p->job->recipient_party);
+	e.recipient_role = p->job->recipient_role;
+	e.agreement_id = colink_agreement_id(p->agreement);
+	e.agreement_sha256 = colink_agreement_sha256(p->agreement);
+	e.key_id = p->job->key_id; /* a key file is not read for a refused job */
+	e.output = a->output ? a->output : output_path(p);
+	e.message = why;
+	for (i = 0; i < p->ninputs; i++) {
+		maps[i].path = p->inputs[i].map->path;
+		maps[i].sha256 = p->inputs[i].map->sha256;
+	}
+	e.nmappings = p->ninputs;
+	e.mappings = maps;
+	for (i = 0; i < 5; i++)
+		counts[i] = (struct colink_audit_count){names[i], 0};
+	e.ncounts = 5;
+	e.counts = counts;
+	rc = colink_audit_append(p->audit_log, &e, &aerr);
+	colink_free(maps);
+	if (rc)
+		colink_log(COLINK_LOG_WARN, "the refusal was not audited: %s", aerr.msg);
+}
+
+/* The agreement file, the job checked against it (before any data moves),
+ * and where the audit entry will go.  With `a`, a refusal is audited. */
+static int plan_agreement(struct colink_plan *p, const char *data_dir,
+			  const struct colink_plan_audit *a, struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	const struct colink_mapping **maps;
+	struct stat st;
+	size_t i;
+	int rc;
+	if (stat(j->agreement_file, &st))
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s:%d: agreement file %s not found",
+				  j->path, j->agreement_line, j->agreement_file);
+	rc = colink_agreement_load(&p->agreement, j->agreement_file, data_dir, p->cat, err);
+	if (rc == COLINK_OK)
+		rc = plan_audit_log(p, err);
+	if (rc)
+		return rc;
+	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	if (!maps)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	for (i = 0; i < p->ninputs; i++)
+		maps[i] = p->inputs[i].map;
+	rc = colink_policy_new(&p->policy, p->agreement, j, maps, p->cat, colink_run_date(), err);
+	colink_free(maps);
+	if (rc && a && is_refusal(p, rc))
+		audit_refusal(p, a, err->msg);
+	return rc;
+}
+
+static int plan_load(struct colink_plan **out, const char *job_path, const char *data_dir,
+		     const char *plugin_dirs, const struct colink_plan_audit *a,
+		     struct colink_error *err)
+{
+	struct colink_plan *p = colink_calloc(1, sizeof(*p));
+	int rc;
+	*out = NULL;
+	if (!p)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	rc = colink_env_load(&p->cat, &p->vt, data_dir, err);
+	if (rc == COLINK_OK)
+		rc = colink_job_load(&p->job, job_path, data_dir, err);
+	if (rc == COLINK_OK)
+		rc = colink_loader_default(&p->loader, plugin_dirs, err);
+	if (rc == COLINK_OK)
+		rc = plan_output(p, err);
+	if (rc == COLINK_OK)
+		rc = check_link(p, err);
+	if (rc == COLINK_OK)
+		rc = plan_inputs(p, err);
+	if (rc == COLINK_OK)
+		rc = plan_agreement(p, data_dir, a, err);
+	if (rc == COLINK_OK && !p->job->key_file)
+		rc = check_extract_only(p, err);
+	else if (rc == COLINK_OK) {
+		rc = colink_key_load(&p->key, p->job->key_file, err);
+		if (rc) {
+			char why[COLINK_ERRMSG_MAX];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			COLINK_ERR(err, rc, "%s:%d: %s", p->job->path, p->job->key_line, why);
+		}
+	}
+	if (rc) {
+		colink_plan_free(p);
+		return rc;
+	}
+	*out = p;
+	return COLINK_OK;
+}
+
+int colink_plan_load(struct colink_plan **out, const char *job_path,
+		     const char *data_dir, const char *plugin_dirs,
+		     struct colink_error *err)
+{
+	return plan_load(out, job_path, data_dir, plugin_dirs, NULL, err);
+}
+
+int colink_plan_load_audited(struct colink_plan **out, const char *job_path,
+			     const char *data_dir, const char *plugin_dirs,
+			     const struct colink_plan_audit *a, struct colink_error *err)
+{
+	static const struct colink_plan_audit run = {NULL, NULL};
+	return plan_load(out, job_path, data_dir, plugin_dirs, a ? a : &run, err);
+}
+
+void colink_plan_free(struct colink_plan *p)
+{
+	size_t i, k;
+	if (!p)
+		return;
+	for (i = 0; i < p->ninputs; i++) {
+		struct colink_plan_input *in = &p->inputs[i];
+		if (in->plugin)
+			colink_settings_free(in->vals, colink_settings_count(in->plugin->desc->settings));
+		colink_mapping_free(in->map);
+		for (k = 0; k < in->nfiles; k++)
+			colink_free(in->files[k]);
+		colink_free(in->files);
+	}
+	colink_free(p->inputs);
+	colink_policy_free(p->policy);
+	colink_agreement_free(p->agreement);
+	colink_free(p->audit_log);
+	colink_free(p->out_vals);
+	colink_key_free(p->key);
+	colink_loader_free(p->loader);
+	colink_job_free(p->job);
+	colink_variant_table_free(p->vt);
+	colink_catalog_free(p->cat);
+	colink_free(p);
+}
+
+/* ================================================================== */
+/* Run                                                                  */
+/* ================================================================== */
+
+struct run_state {
+	struct colink_plan *p;
+	const struct colink_output_ops *out;
+	void *out_ctx;
+	struct colink_transform *t;
+	struct colink_input_result *ir;
+	struct colink_error *err;
+	int fatal;             /* a fatal error is in *err */
+	int progress;
+	time_t last_progress;
+	uint32_t input_no;
+	int src_party;         /* source party of the current input's mapping */
+	/* the output's write and reject calls while an input is read
+	 * (writer.h); NULL between inputs */
+	struct colink_writer *w;
+};
+
+static void progress(struct run_state *st, int force)
+{
+	uint64_t loaded, rejected;
+	time_t now;
+	if (!st->progress)
+		return;
+	now = time(NULL);
+	if (!force && now == st->last_progress)
+		return;
+	st->last_progress = now;
+	loaded = st->ir->loaded;
+	rejected = st->ir->rejected;
+	if (st->w)
+		colink_writer_counts(st->w, &loaded, &rejected);
+	fprintf(stderr, "\rcolink: input %u %s: %llu read, %llu loaded, %llu rejected%s",
+		st->input_no, colink_path_base(st->ir->path),
+		(unsigned long long)st->ir->read, (unsigned long long)loaded,
+		(unsigned long long)rejected, force ? "\n" : "");
+}
+
+static int fail(struct run_state *st, int rc)
+{
+	if (!st->fatal) {
+		st->fatal = 1;
+		if (st->err->code == COLINK_OK)
+			COLINK_ERR(st->err, rc, "run failed");
+	}
+	return COLINK_EABORT;
+}
+
+/* A failure handing a record or reject to the writer: its copy had no
+ * memory, or the writer failed (its reason comes at colink_writer_finish). */
+static int hand_over_failed(struct run_state *st, int rc)
+{
+	if (rc == COLINK_EABORT) /* the writer's own reason is kept for run_file */
+		return COLINK_EABORT;
+	if (rc == COLINK_ENOMEM && st->err->code == COLINK_OK)
+		COLINK_ERR(st->err, rc, "out of memory");
+	return fail(st, rc);
+}
+
+/* A reject goes to the writer, in order with the records (it counts it). */
+static int write_reject(struct run_state *st, const struct colink_reject *rj)
+{
+	int rc = colink_writer_reject(st->w, rj);
+	return rc ? hand_over_failed(st, rc) : COLINK_OK;
+}
+
+static int on_header(void *ud, size_t n, const char *const *names)
+{
+	struct run_state *st = ud;
+	int rc = colink_transform_header(st->t, n, names, st->err);
+	return rc ? fail(st, rc) : COLINK_OK;
+}
+
+static int on_record(void *ud, const struct colink_raw_record *rec)
+{
+	struct run_state *st = ud;
+	const struct colink_out_record *orec;
+	struct colink_reject rj;
+	int rc;
+	if (st->fatal || colink_writer_failed(st->w))
+		return COLINK_EABORT;
+	st->ir->read++;
+	if ((st->ir->read & 4095) == 0)
+		progress(st, 0);
+	rc = colink_transform_record(st->t, rec, &orec, &rj, st->err);
+	if (rc == COLINK_EREJECT)
+		return write_reject(st, &rj);
+	if (rc)
+		return fail(st, rc);
+	/* the agreement, enforced here: the output sees allowed values only */
+	if (st->p->policy &&
+	    (rc = colink_policy_filter(st->p->policy, st->src_party, orec, &orec, st->err)))
+		return fail(st, rc);
+	/* the writer calls out->write, and records the output's rejects */
+	rc = colink_writer_record(st->w, orec);
+	return rc ? hand_over_failed(st, rc) : COLINK_OK;
+}
+
+static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
+		     const char *column, const char *reason)
+{
+	struct run_state *st = ud;
+	struct colink_reject rj;
+	if (st->fatal || colink_writer_failed(st->w))
+		return COLINK_EABORT;
+	st->ir->read++;
+	rj.input_no = st->input_no;
+	rj.record_no = record_no;
+	rj.line_no = line_no;
+	rj.column = column;
+	rj.reason = reason;
+	return write_reject(st, &rj);
+}
+
+static void fill_info(struct colink_input_info *ii, struct run_state *st,
+		      struct colink_plan_input *in, const char *path, uint64_t size)
+{
+	memset(ii, 0, sizeof(*ii));
+	ii->input_no = st->input_no;
+	ii->path = path;
+	ii->sha256 = st->ir->sha256;
+	ii->size = size;
+	ii->plugin = in->plugin->desc->name;
+	ii->mapping_path = in->map->path;
+	ii->mapping_sha256 = in->map->sha256;
+	ii->mapping_id = in->map->id;
+}
+
+/* Read one input file through its plugin into the output. */
+static int run_file(struct run_state *st, struct colink_plan_input *in,
+		    const char *path, struct colink_host *host,
+		    struct colink_pseudo_set *ps)
+{
+	struct colink_input_info ii;
+	struct colink_host_ctx hc = {in->plugin->desc->name, ps};
+	struct colink_emitter em = {on_header, on_record, on_reject, st};
+	void *ictx = NULL;
+	uint64_t size = 0;
+	int skip = 0, rc;
+
+	st->src_party = colink_policy_source_party(in->map);
+	st->ir->path = colink_strdup(path);
+	st->ir->mapping = colink_strdup(in->map->path);
+	if (!st->ir->path || !st->ir->mapping)
+		return COLINK_ERR(st->err, COLINK_ENOMEM, "out of memory");
+	rc = colink_sha256_path(path, st->ir->sha256, &size, st->err);
+	if (rc)
+		return rc;
+	fill_info(&ii, st, in, path, size);
+	if (st->out->input_begin && (rc = st->out->input_begin(st->out_ctx, &ii, &skip, st->err)))
+		return rc;
+	snprintf(st->ir->status, sizeof(st->ir->status), "%s", skip ? "skipped-duplicate" : "loaded");
+	if (skip) {
+		colink_log(COLINK_LOG_WARN, "%s: identical bytes were already loaded by an earlier run; skipped", path);
+	} else {
+		rc = colink_transform_new(&st->t, in->map, st->p->cat, ps, st->input_no, path, st->err);
+		if (rc == COLINK_OK)
+			rc = in->plugin->desc->init(&ictx, host, &hc, in->vals, st->err);
+		if (rc == COLINK_OK)
+			rc = colink_writer_start(&st->w, st->out, st->out_ctx, st->input_no, st->err);
+		if (rc == COLINK_OK) {
+			/* the plugin gets its own error: when the core stopped it,
+			 * the core's reason (in st->err) is the one to keep */
+			struct colink_error perr = {0}, werr = {0};
+			int wrc;
+			rc = in->plugin->desc->input->read(ictx, path, &em, &perr);
+			/* everything handed over is written before anything else
+			 * calls the output; a writer failure is the run's reason */
+			wrc = colink_writer_finish(st->w, &st->ir->loaded, &st->ir->rejected, &werr);
+			st->w = NULL;
+			if (wrc && !st->fatal) {
+				*st->err = werr;
+				st->fatal = 1;
+			}
+			if (st->fatal)
+				rc = st->err->code ? st->err->code : COLINK_EABORT;
+			else if (rc == COLINK_EABORT)
+				rc = COLINK_ERR(st->err, COLINK_EABORT, "%s: reading stopped", path);
+			else if (rc)
+				*st->err = perr;
+		}
+		in->plugin->desc->fini(ictx);
+		progress(st, 1);
+		if (rc)
+			return rc;
+		ii.nmap = colink_transform_lineage(st->t, &ii.map_fields, &ii.map_sources);
+		st->ir->unknown_items = colink_transform_unknown_items(st->t);
+		if (st->ir->unknown_items)
+			colink_log(COLINK_LOG_WARN, "%s: %llu values with item codes not in the catalogue kept in the observation table",
+				   path, (unsigned long long)st->ir->unknown_items);
+	}
+	ii.read = st->ir->read;
+	ii.loaded = st->ir->loaded;
+	ii.rejected = st->ir->rejected;
+	ii.status = st->ir->status;
+	if (st->out->input_end)
+		rc = st->out->input_end(st->out_ctx, &ii, st->err);
+	colink_transform_free(st->t);
+	st->t = NULL;
+	return rc;
+}
+
+static size_t count_files(const struct colink_plan *p)
+{
+	size_t i, n = 0;
+	for (i = 0; i < p->ninputs; i++)
+		n += p->inputs[i].nfiles;
+	return n;
+}
+
+static int run_inputs(struct run_state *st, struct colink_run_result *res,
+		      struct colink_host *host, struct colink_pseudo_set *ps)
+{
+	size_t i, k;
+	int rc = COLINK_OK;
+	for (i = 0; rc == COLINK_OK && i < st->p->ninputs; i++) {
+		struct colink_plan_input *in = &st->p->inputs[i];
+		for (k = 0; rc == COLINK_OK && k < in->nfiles; k++) {
+			st->ir = &res->inputs[res->ninputs++];
+			st->input_no = (uint32_t)res->ninputs;
+			rc = run_file(st, in, in->files[k], host, ps);
+			res->read += st->ir->read;
+			res->loaded += st->ir->loaded;
+			res->rejected += st->ir->rejected;
+		}
+	}
+	if (rc == COLINK_OK && st->p->job->max_rejected >= 0 &&
+	    res->rejected > (uint64_t)st->p->job->max_rejected)
+		rc = COLINK_ERR(st->err, COLINK_EINVAL,
+				"%llu records rejected, more than the job's max-rejected %lld: nothing is loaded",
+				(unsigned long long)res->rejected, (long long)st->p->job->max_rejected);
+	return rc;
+}
+
+/* The output's "path" setting as resolved (the plan's output may have been
+ * retargeted, e.g. by `colink pseudonymize`). */
+static int run_link(struct run_state *st, struct colink_run_result *res)
+{
+	struct colink_link_pass passes[COLINK_LINK_MAX_PASSES];
+	struct colink_link_rules rules;
+	size_t i;
+	int rc;
+	if (!st->p->job->nlink)
+		return COLINK_OK;
+	for (i = 0; i < st->p->job->nlink; i++)
+		passes[i].kind = st->p->job->link_kinds[i];
+	rules.struct_size = sizeof(rules);
+	rules.npasses = st->p->job->nlink;
+	rules.passes = passes;
+	memset(&res->link, 0, sizeof(res->link));
+	res->link.struct_size = sizeof(res->link);
+	rc = st->out->link(st->out_ctx, &rules, &res->link, st->err);
+	if (rc == COLINK_OK) {
+		res->linked = 1;
+		res->nlink = st->p->job->nlink;
+		res->link_kinds = (const char *const *)st->p->job->link_kinds;
+	}
+	return rc;
+}
+
+static const char *output_path(const struct colink_plan *p)
+{
+	const struct colink_setting_def *d = p->out_plugin ? p->out_plugin->desc->settings : NULL;
+	size_t i;
+	for (i = 0; p->out_vals && d && d[i].name; i++)
+		if (!strcmp(d[i].name, "path"))
+			return p->out_vals[i].text;
+	return NULL;
+}
+
+/*
+ * The run's entry in the audit log.  Prepared (log locked, chained,
+ * formatted) before the commit, so that a run whose entry cannot be made
+ * does not commit; written after it.
+ */
+static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
+			 const char *kind, const char *user,
+			 struct colink_audit_pending **pending, struct colink_error *err)
+{
+	struct colink_audit_entry e;
+	struct colink_audit_file *maps, *ins;
+	struct colink_audit_count counts[5];
+	const char **items;
+	size_t i, nitems = p->policy ? colink_policy_nreleased(p->policy) : 0;
+	int rc;
+	*pending = NULL;
+	if (!p->audit_log || !p->agreement)
+		return COLINK_OK;
+	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	ins = colink_calloc(res->ninputs + 1, sizeof(*ins));
+	items = colink_calloc(nitems + 1, sizeof(*items));
+	if (!maps || !ins || !items) {
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(&e, 0, sizeof(e));
+	e.kind = kind ? kind : "run";
+	e.status = res->status;
+	e.user = user;
+	e.job = p->job->name;
+	e.job_sha256 = p->job->sha256;
+	e.run_id = res->run_id;
+	e.purpose = p->job->purpose;
+	e.recipient_party = colink_party_name(p->job->recipient_party);
+	e.recipient_role = p->job->recipient_role;
+	e.agreement_id = colink_agreement_id(p->agreement);
+	e.agreement_sha256 = colink_agreement_sha256(p->agreement);
+	e.key_id = res->key_id;
+	e.output = res->warehouse;
+	e.message = res->message[0] ? res->message : NULL;
+	for (i = 0; i < p->ninputs; i++) {
+		maps[i].path = p->inputs[i].map->path;
+		maps[i].sha256 = p->inputs[i].map->sha256;
+	}
+	e.nmappings = p->ninputs;
+	e.mappings = maps;
+	for (i = 0; i < res->ninputs; i++) {
+		ins[i].path = res->inputs[i].path;
+		ins[i].sha256 = res->inputs[i].sha256;
+	}
+	e.ninputs = res->ninputs;
+	e.inputs = ins;
+	for (i = 0; i < nitems; i++)
+		items[i] = colink_policy_released_at(p->policy, i);
+	e.nitems = nitems;
+	e.items = items;
+	counts[0] = (struct colink_audit_count){"read", res->read};
+	counts[1] = (struct colink_audit_count){"loaded", res->loaded};
+	counts[2] = (struct colink_audit_count){"rejected", res->rejected};
+	counts[3] = (struct colink_audit_count){"withheld_without_consent", res->withheld_consent};
+	counts[4] = (struct colink_audit_count){"withheld_not_agreed", res->withheld_values};
+	e.ncounts = 5;
+	e.counts = counts;
+	rc = colink_audit_prepare(pending, p->audit_log, &e, err);
+out:
+	colink_free(maps);
+	colink_free(ins);
+	colink_free(items);
+	return rc;
+}
+
+/*
+ * Commit (rc OK so far) or roll back, and record the run in the audit
+ * log.  A run that committed has its entry prepared before the commit;
+ * a failed run's entry is written on a best-effort basis (its failure is
+ * noted in res->audit_message, the run's own error stays the one reported).
+ */
+static int finish_run(struct run_state *st, struct colink_run_result *res,
+		      const struct colink_run_opts *o, const char *user,
+		      struct colink_run_summary *sum, int began, int rc)
+{
+	struct colink_plan *p = st->p;
+	struct colink_audit_pending *pending = NULL;
+	struct colink_error aerr = {0};
+	const char *kind = o ? o->audit_kind : NULL;
+	if (p->policy) {
+		struct colink_policy_counts pc;
+		colink_policy_counts(p->policy, &pc);
+		res->withheld_consent = pc.withheld_consent;
+		res->withheld_values = pc.withheld_values;
+	}
+	snprintf(res->status, sizeof(res->status), "ok");
+	if (rc == COLINK_OK)
+		rc = prepare_audit(p, res, kind, user, &pending, st->err);
+	if (rc == COLINK_OK && (rc = st->out->commit(st->out_ctx, sum, st->err)) == COLINK_OK) {
+		if (pending && colink_audit_finish(pending, &aerr)) {
+			snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
+			return COLINK_ERR(st->err, COLINK_EIO, "run %s committed, but its audit entry was not written: %s",
+					  res->run_id, aerr.msg);
+		}
+		return COLINK_OK;
+	}
+	colink_audit_cancel(pending);
+	snprintf(res->status, sizeof(res->status), "failed");
+	snprintf(res->message, sizeof(res->message), "%s", st->err->msg);
+	sum->status = "failed";
+	sum->message = res->message;
+	if (began)
+		st->out->abort(st->out_ctx, sum);
+	if (prepare_audit(p, res, kind, user, &pending, &aerr) == COLINK_OK && pending &&
+	    colink_audit_finish(pending, &aerr) == COLINK_OK)
+		return rc;
+	if (p->audit_log && p->agreement)
+		snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
+	return rc;
+}
+
+static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
+			  struct colink_run_result *res, char *user, size_t ul)
+{
+	memset(ri, 0, sizeof(*ri));
+	colink_os_user(user, ul);
+	ri->struct_size = sizeof(*ri);
+	ri->run_id = res->run_id;
+	ri->job_name = p->job->name;
+	ri->job_path = p->job->path;
+	ri->job_sha256 = p->job->sha256;
+	ri->purpose = p->job->purpose;
+	ri->key_id = res->key_id;
+	ri->os_user = user;
+	ri->started = res->started;
+	ri->version = PACKAGE_VERSION;
+	ri->nfields = p->cat->nfields;
+	ri->fields = p->cat->fields;
+}
+
+int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
+	       struct colink_run_result *res, struct colink_error *err)
+{
+	struct run_state st;
+	struct colink_host host;
+	struct colink_host_ctx ohc;
+	struct colink_run_info ri;
+	struct colink_run_summary sum;
+	struct colink_pseudo_set *ps = NULL;
+	char user[128];
+	struct timespec t0, t1;
+	int rc, began = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&st, 0, sizeof(st));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st.p = p;
+	st.out = p->out_plugin->desc->output;
+	st.err = err;
+	st.progress = o && o->progress;
+	colink_new_run_id(res->run_id, err);
+	colink_now_iso(res->started);
+	snprintf(res->key_id, sizeof(res->key_id), "%s", p->key ? colink_key_id(p->key) : p->job->key_id);
+	res->warehouse = colink_strdup(output_path(p));
+	res->inputs = colink_calloc(count_files(p) + 1, sizeof(*res->inputs));
+	if (!res->inputs)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	if (p->job->log_file && colink_log_open_file(p->job->log_file))
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the log file", p->job->log_file);
+	colink_host_init(&host);
+	ohc.plugin = p->out_plugin->desc->name;
+	ohc.ps = NULL;
+	fill_run_info(&ri, p, res, user, sizeof(user));
+	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
+	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
+	if (rc == COLINK_OK)
+		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, p->out_vals, err);
+	if (rc == COLINK_OK && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
+		began = 1;
+	if (rc == COLINK_OK)
+		rc = run_inputs(&st, res, &host, ps);
+	if (rc == COLINK_OK)
+		rc = run_link(&st, res);
+	colink_transform_free(st.t);
+	colink_now_iso(res->finished);
+	memset(&sum, 0, sizeof(sum));
+	sum.finished = res->finished;
+	sum.read = res->read;
+	sum.loaded = res->loaded;
+	sum.rejected = res->rejected;
+	sum.status = "ok";
+	rc = finish_run(&st, res, o, user, &sum, began, rc);
+	if (st.out_ctx)
+		p->out_plugin->desc->fini(st.out_ctx);
+	colink_pseudo_set_free(ps);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	colink_log(COLINK_LOG_INFO, "run %s: %s: %llu read, %llu loaded, %llu rejected",
+		   res->run_id, res->status, (unsigned long long)res->read,
+		   (unsigned long long)res->loaded, (unsigned long long)res->rejected);
+	colink_log_open_file(NULL);
+	return rc;
+}
+
+void colink_run_result_clear(struct colink_run_result *r)
+{
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->ninputs; i++) {
+		colink_free(r->inputs[i].path);
+		colink_free(r->inputs[i].mapping);
+	}
+	colink_free(r->inputs);
+	colink_free(r->warehouse);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,69 @@
+/*
+ * transform.h -- one raw record in, one typed and pseudonymized record out.
+ *
+ * This is where the raw identifier meets the identity step: identifier
+ * fields are normalized and hashed here, and their raw and normalized forms
+ * are wiped before colink_transform_record() returns.  Nothing after this
+ * point ever sees them.
+ */
+#ifndef COLINK_TRANSFORM_H
+#define COLINK_TRANSFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/catalog.h"
+#include "colink/plugin.h"
+#include "identity/identity.h"
+#include "core/mapping.h"
+
+/* The run's pseudonymizers: one derived key per key kind, made lazily. */
+struct colink_pseudo_set;
+
+/* `key` may be NULL for a run whose inputs are all pseudonymized extracts;
+ * then `key_id` (required) is the id they must have been made with. */
+int colink_pseudo_set_new(struct colink_pseudo_set **out,
+			  const struct colink_key *key, const char *key_id,
+			  const char *agreement, struct colink_error *err);
+/* The run's key id (16 hex); borrowed. */
+const char *colink_pseudo_set_key_id(const struct colink_pseudo_set *ps);
+void colink_pseudo_set_free(struct colink_pseudo_set *ps);
+int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
+			      size_t nparts, const char *const *parts,
+			      const size_t *lens, char out[65],
+			      struct colink_error *err);
+
+struct colink_transform;
+
+/* Per input.  Borrowed arguments must outlive the transform. */
+int colink_transform_new(struct colink_transform **out,
+			 const struct colink_mapping *m,
+			 const struct colink_catalog *cat,
+			 struct colink_pseudo_set *ps, uint32_t input_no,
+			 const char *input_path, struct colink_error *err);
+void colink_transform_free(struct colink_transform *t);
+
+/* The source's header: resolves column names to positions.  A column the
+ * mapping names but the header lacks is a fatal error naming both. */
+int colink_transform_header(struct colink_transform *t, size_t n,
+			    const char *const *names, struct colink_error *err);
+
+/*
+ * Transform one record.  COLINK_OK: *out is valid until the next call.
+ * COLINK_EREJECT: *rej is filled (column/reason valid until the next call).
+ * Other negatives are fatal for the run.
+ */
+int colink_transform_record(struct colink_transform *t,
+			    const struct colink_raw_record *rec,
+			    const struct colink_out_record **out,
+			    struct colink_reject *rej, struct colink_error *err);
+
+/* Lineage for the ledger: field -> source column ("#N" for positions). */
+size_t colink_transform_lineage(const struct colink_transform *t,
+				const char *const **fields,
+				const char *const **sources);
+
+/* Items with an item code not in the catalogue, seen so far. */
+uint64_t colink_transform_unknown_items(const struct colink_transform *t);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * pseudonym.c -- per-purpose key derivation (HKDF-SHA256, RFC 5869) and
+ * pseudonyms (HMAC-SHA256 over an unambiguous encoding of the parts).
+ * See identity.h for the construction and docs/pseudonyms.md for the
+ * reasons and the test vectors.
+ *
+ * Every buffer that holds the master key, the PRK or the derived key is
+ * libgcrypt secure memory, and every HMAC context is opened with
+ * GCRY_MAC_FLAG_SECURE.  The parts to hash are fed to the MAC piece by
+ * piece, so the encoded identifier is never copied into ordinary memory
+ * and computing a pseudonym allocates nothing.
+ */
+#include "identity/identity.h"
+#include "identity/identity_int.h"
+
+#include <gcrypt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+#define KEY_LEN 32
+#define HKDF_SALT "colink-pseudonym-v1"
+#define INFO_SEP '\x1f' /* ASCII unit separator between agreement and kind */
+
+struct colink_pseudonymizer {
+	gcry_mac_hd_t mac;      /* HMAC-SHA256 keyed with `derived`, reused */
+	unsigned char *derived; /* KEY_LEN bytes, gcry_malloc_secure */
+};
+
+static void to_hex(char *out, const unsigned char *in, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/* ---------------------------------------------------------------- */
+/* HKDF-SHA256                                                        */
+/* ---------------------------------------------------------------- */
+
+/* HMAC-SHA256(key, a || sep || b [|| 0x01]) into out (32 bytes); `sep` and
+ * the counter byte are written only when with_info is set. */
+static int hmac_once(const unsigned char *key, size_t keylen, const void *a,
+		     size_t alen, const char *b, int with_info,
+		     unsigned char *out)
+{
+	static const unsigned char counter = 0x01;
+	const char sep = INFO_SEP;
+	gcry_mac_hd_t h;
+	size_t outlen = KEY_LEN;
+	gcry_error_t ge;
+
+	if (gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE, NULL))
+		return -1;
+	ge = gcry_mac_setkey(h, key, keylen);
+	if (!ge)
+		ge = gcry_mac_write(h, a, alen);
+	if (!ge && with_info) {
+		ge = gcry_mac_write(h, &sep, 1);
+		if (!ge)
+			ge = gcry_mac_write(h, b, strlen(b));
+		if (!ge)
+			ge = gcry_mac_write(h, &counter, 1);
+	}
+	if (!ge)
+		ge = gcry_mac_read(h, out, &outlen);
+	gcry_mac_close(h);
+	return ge || outlen != KEY_LEN ? -1 : 0;
+}
+
+/*
+ * RFC 5869 with L = 32 = HashLen, so the expand step is the single block
+ * T(1) = HMAC(PRK, info || 0x01).
+ *   PRK = HMAC(salt, IKM = master)
+ *   OKM = HMAC(PRK, agreement || 0x1f || kind || 0x01)
+ */
+static int hkdf(const unsigned char *master, const char *agreement,
+		const char *kind, unsigned char *okm)
+{
+	unsigned char *prk = gcry_malloc_secure(KEY_LEN);
+	int rc;
+
+	if (!prk)
+		return -1;
+	rc = hmac_once((const unsigned char *)HKDF_SALT, sizeof(HKDF_SALT) - 1,
+		       master, KEY_LEN, NULL, 0, prk);
+	if (!rc)
+		rc = hmac_once(prk, KEY_LEN, agreement, strlen(agreement), kind,
+			       1, okm);
+	explicit_bzero(prk, KEY_LEN);
+	gcry_free(prk);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* Pseudonymizer                                                      */
+/* ---------------------------------------------------------------- */
+
+void colink_pseudonymizer_free(struct colink_pseudonymizer *p)
+{
+	if (!p)
+		return;
+	if (p->mac)
+		gcry_mac_close(p->mac);
+	if (p->derived) {
+		explicit_bzero(p->derived, KEY_LEN);
+		gcry_free(p->derived);
+	}
+	colink_wipe_free(p, sizeof(*p));
+}
+
+/* Agreement and kind are joined with 0x1f: neither may contain it, or two
+ * different (agreement, kind) pairs could share one info string. */
+static int check_label(const char *what, const char *s,
+		       struct colink_error *err)
+{
+	if (!s || !*s)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "pseudonymizer: the %s is empty", what);
+	if (strchr(s, INFO_SEP))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "pseudonymizer: the %s contains the separator byte 0x1f",
+				  what);
+	return COLINK_OK;
+}
+
+int colink_pseudonymizer_new(struct colink_pseudonymizer **out,
+			     const struct colink_key *k, const char *agreement,
+			     const char *kind, struct colink_error *err)
+{
+	struct colink_pseudonymizer *p;
+	int rc;
+
+	*out = NULL;
+	if (!k)
+		return COLINK_ERR(err, COLINK_EINVAL, "pseudonymizer: no key");
+	rc = check_label("agreement id", agreement, err);
+	if (!rc)
+		rc = check_label("key kind", kind, err);
+	if (rc)
+		return rc;
+	p = colink_calloc(1, sizeof(*p));
+	if (!p)
+		return COLINK_ERR(err, COLINK_ENOMEM,
+				  "out of memory for the pseudonymizer of kind '%s'", kind);
+	p->derived = gcry_malloc_secure(KEY_LEN);
+	if (!p->derived) {
+		rc = COLINK_ERR(err, COLINK_ENOMEM,
+				"libgcrypt secure memory exhausted for kind '%s'", kind);
+		goto fail;
+	}
+	if (hkdf(colink_key_bytes_int(k), agreement, kind, p->derived) ||
+	    gcry_mac_open(&p->mac, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE,
+			  NULL) ||
+	    gcry_mac_setkey(p->mac, p->derived, KEY_LEN)) {
+		rc = COLINK_ERR(err, COLINK_ENOMEM,
+				"libgcrypt: cannot derive the key for kind '%s' (secure memory exhausted?)",
+				kind);
+		goto fail;
+	}
+	*out = p;
+	return COLINK_OK;
+fail:
+	colink_pseudonymizer_free(p);
+	return rc;
+}
+
+/* encode(parts): for each part, decimal length ':' bytes ';' -- written
+ * straight into the MAC. */
+static gcry_error_t write_part(gcry_mac_hd_t mac, const char *s, size_t n)
+{
+	char num[24];
+	int w = snprintf(num, sizeof(num), "%zu:", n);
+	gcry_error_t ge = gcry_mac_write(mac, num, (size_t)w);
+	if (!ge && n)
+		ge = gcry_mac_write(mac, s, n);
+	if (!ge)
+		ge = gcry_mac_write(mac, ";", 1);
+	return ge;
+}
+
+int colink_pseudonym_compute(struct colink_pseudonymizer *p, size_t nparts,
+			     const char *const *parts, const size_t *lens,
+			     char out[65], struct colink_error *err)
+{
+	unsigned char dig[KEY_LEN];
+	size_t i, dlen = sizeof(dig);
+	gcry_error_t ge;
+
+	out[0] = '\0';
+	if (!p || nparts == 0 || !parts)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "pseudonym: no parts to hash");
+	for (i = 0; i < nparts; i++)
+		if (!parts[i])
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "pseudonym: part %zu of %zu is missing",
+					  i + 1, nparts);
+	ge = gcry_mac_reset(p->mac);
+	for (i = 0; !ge && i < nparts; i++)
+		ge = write_part(p->mac, parts[i],
+				lens ? lens[i] : strlen(parts[i]));
+	if (!ge)
+		ge = gcry_mac_read(p->mac, dig, &dlen);
+	/* Leave no encoded identifier in the context between calls. */
+	gcry_mac_reset(p->mac);
+	if (ge || dlen != sizeof(dig)) {
+		explicit_bzero(dig, sizeof(dig));
+		return COLINK_ERR(err, COLINK_EIO, "pseudonym: libgcrypt HMAC failed: %s",
+				  gcry_strerror(ge));
+	}
+	to_hex(out, dig, sizeof(dig));
+	explicit_bzero(dig, sizeof(dig));
+	return COLINK_OK;
+}
+
+int colink_pseudonymizer_derived_hex(const struct colink_pseudonymizer *p,
+				     char out[65])
+{
+	if (!p || !p->derived) {
+		out[0] = '\0';
+		return COLINK_EINVAL;
+	}
+	to_hex(out, p->derived, KEY_LEN);
+	return COLINK_OK;
+}

@@ -1,0 +1,404 @@
+/* audit.c -- the tamper-evident audit log (see audit.h). */
+#include "policy/audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/util.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define HASH_KEY ",\"hash\":\""
+
+/* ================================================================== */
+/* Writing one entry                                                    */
+/* ================================================================== */
+
+static void jstr(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	fputc('"', f);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void jmember(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, ",\"%s\":", name);
+	jstr(f, v);
+}
+
+static void jfiles(FILE *f, const char *name, size_t n, const struct colink_audit_file *v)
+{
+	size_t i;
+	fprintf(f, ",\"%s\":[", name);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ",{\"path\":" : "{\"path\":", f);
+		jstr(f, v[i].path);
+		fputs(",\"sha256\":", f);
+		jstr(f, v[i].sha256);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* The canonical text of an entry: every member in one fixed order, no
+ * "hash".  Caller frees *out. */
+static int canonical(const struct colink_audit_entry *e, uint64_t seq, const char *time,
+		     const char *prev, const char *user, char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	size_t i;
+	if (!f)
+		return -1;
+	fprintf(f, "{\"seq\":%" PRIu64, seq);
+	jmember(f, "time", time);
+	jmember(f, "prev", prev);
+	jmember(f, "kind", e->kind);
+	jmember(f, "status", e->status);
+	jmember(f, "user", user);
+	jmember(f, "job", e->job);
+	jmember(f, "job_sha256", e->job_sha256);
+	jmember(f, "run_id", e->run_id);
+	jmember(f, "purpose", e->purpose);
+	jmember(f, "recipient_party", e->recipient_party);
+	jmember(f, "recipient_role", e->recipient_role);
+	jmember(f, "agreement_id", e->agreement_id);
+	jmember(f, "agreement_sha256", e->agreement_sha256);
+	jmember(f, "key_id", e->key_id);
+	jmember(f, "output", e->output);
+	jmember(f, "message", e->message);
+	jfiles(f, "mappings", e->nmappings, e->mappings);
+	jfiles(f, "inputs", e->ninputs, e->inputs);
+	fputs(",\"items\":[", f);
+	for (i = 0; i < e->nitems; i++) {
+		if (i)
+			fputc(',', f);
+		jstr(f, e->items[i]);
+	}
+	fputs("],\"counts\":{", f);
+	for (i = 0; i < e->ncounts; i++) {
+		if (i)
+			fputc(',', f);
+		jstr(f, e->counts[i].name);
+		fprintf(f, ":%" PRIu64, e->counts[i].value);
+	}
+	fputs("}", f);
+	return fclose(f) ? -1 : 0;
+}
+
+/* Parse "seq" and "hash" of an entry line (no newline).  0 on success. */
+static int parse_entry(const char *line, size_t len, uint64_t *seq, char hash[65],
+		       char prev[65], size_t *canon_len)
+{
+	const char *h, *p;
+	char *end;
+	if (len < 10 + sizeof(HASH_KEY) + 66 || strncmp(line, "{\"seq\":", 7))
+		return -1;
+	errno = 0;
+	*seq = strtoull(line + 7, &end, 10);
+	if (errno || end == line + 7 || *end != ',')
+		return -1;
+	h = line + len - (sizeof(HASH_KEY) - 1) - 66;
+	if (strncmp(h, HASH_KEY, sizeof(HASH_KEY) - 1) || line[len - 1] != '}' || line[len - 2] != '"')
+		return -1;
+	memcpy(hash, h + sizeof(HASH_KEY) - 1, 64);
+	hash[64] = '\0';
+	*canon_len = (size_t)(h - line);
+	p = strstr(line, ",\"prev\":\"");
+	if (!p || p > h || (size_t)(h - p) < 9 + 64)
+		return -1;
+	memcpy(prev, p + 9, 64);
+	prev[64] = '\0';
+	return 0;
+}
+
+/* SHA-256 of the canonical text (the line up to the hash member) + "}". */
+static void entry_hash(const char *line, size_t canon_len, char out[65])
+{
+	char *buf = colink_malloc(canon_len + 1);
+	if (!buf) {
+		memset(out, 'x', 64);
+		out[64] = '\0';
+		return;
+	}
+	memcpy(buf, line, canon_len);
+	buf[canon_len] = '}';
+	colink_sha256_mem(buf, canon_len + 1, out);
+	colink_free(buf);
+}
+
+/* The last entry's seq and hash (0 and zeros for an empty log). */
+static int last_entry(int fd, const char *log, uint64_t *seq, char hash[65],
+		      struct colink_error *err)
+{
+	struct stat st;
+	char buf[4096], prev[65], *line = NULL;
+	off_t end, start;
+	size_t canon;
+	int rc = COLINK_OK;
+	*seq = 0;
+	memcpy(hash, ZERO_HASH, 65);
+	if (fstat(fd, &st))
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot stat: %s", log, strerror(errno));
+	if (st.st_size == 0)
+		return COLINK_OK;
+	end = st.st_size - 1; /* the final newline */
+	if (pread(fd, buf, 1, end) != 1 || buf[0] != '\n')
+		return COLINK_ERR(err, COLINK_EIO, "%s: the last line is truncated; run colink audit verify", log);
+	for (start = end; start > 0;) {
+		off_t from = start > (off_t)sizeof(buf) ? start - (off_t)sizeof(buf) : 0;
+		ssize_t got = pread(fd, buf, (size_t)(start - from), from), k;
+		if (got != start - from)
+			return COLINK_ERR(err, COLINK_EIO, "%s: read error", log);
+		for (k = got - 1; k >= 0 && buf[k] != '\n'; k--)
+			;
+		if (k >= 0) {
+			start = from + k + 1;
+			break;
+		}
+		start = from;
+	}
+	line = colink_malloc((size_t)(end - start) + 1);
+	if (!line)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	if (pread(fd, line, (size_t)(end - start), start) != end - start)
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: read error", log);
+	else if (line[end - start] = '\0',
+		 parse_entry(line, (size_t)(end - start), seq, hash, prev, &canon))
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: the last line is not an audit entry; run colink audit verify", log);
+	colink_free(line);
+	return rc;
+}
+
+struct colink_audit_pending {
+	int fd;           /* open, locked */
+	char *line;       /* the whole line with its hash and newline */
+	size_t len;
+	char *log;
+};
+
+void colink_audit_cancel(struct colink_audit_pending *p)
+{
+	if (!p)
+		return;
+	if (p->fd >= 0)
+		close(p->fd); /* releases the lock */
+	colink_free(p->line);
+	colink_free(p->log);
+	colink_free(p);
+}
+
+/* The line: canonical text, then the hash of (canonical text + "}"). */
+static int format_line(struct colink_audit_pending *p, const struct colink_audit_entry *e,
+		       uint64_t seq, const char *prev, struct colink_error *err)
+{
+	char user[128], now[32], hash[65], *text = NULL;
+	size_t len = 0, tail = sizeof(HASH_KEY) + 64 + 4;
+	int rc = COLINK_OK;
+	if (e->user)
+		snprintf(user, sizeof(user), "%s", e->user);
+	else
+		colink_os_user(user, sizeof(user));
+	colink_now_iso(now);
+	if (canonical(e, seq, now, prev, user, &text, &len) ||
+	    !(p->line = colink_malloc(len + tail))) {
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
+	} else {
+		memcpy(p->line, text, len);
+		p->line[len] = '}';
+		colink_sha256_mem(p->line, len + 1, hash);
+		p->len = len + (size_t)snprintf(p->line + len, tail, "%s%s\"}\n", HASH_KEY, hash);
+	}
+	free(text); /* open_memstream uses the C allocator */
+	return rc;
+}
+
+int colink_audit_prepare(struct colink_audit_pending **out, const char *log,
+			 const struct colink_audit_entry *e, struct colink_error *err)
+{
+	struct colink_audit_pending *p = colink_calloc(1, sizeof(*p));
+	char prev[65];
+	uint64_t seq;
+	int rc;
+	*out = NULL;
+	if (!p || !(p->log = colink_strdup(log))) {
+		colink_free(p);
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
+	}
+	p->fd = open(log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (p->fd < 0)
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot open the audit log: %s", log, strerror(errno));
+	else if (flock(p->fd, LOCK_EX))
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log, strerror(errno));
+	else if ((rc = last_entry(p->fd, log, &seq, prev, err)) == COLINK_OK)
+		rc = format_line(p, e, seq + 1, prev, err);
+	if (rc) {
+		colink_audit_cancel(p);
+		return rc;
+	}
+	*out = p;
+	return COLINK_OK;
+}
+
+int colink_audit_finish(struct colink_audit_pending *p, struct colink_error *err)
+{
+	int rc = COLINK_OK;
+	if (write(p->fd, p->line, p->len) != (ssize_t)p->len || fsync(p->fd))
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot write the audit entry: %s", p->log,
+				strerror(errno));
+	colink_audit_cancel(p);
+	return rc;
+}
+
+int colink_audit_append(const char *log, const struct colink_audit_entry *e,
+			struct colink_error *err)
+{
+	struct colink_audit_pending *p;
+	int rc = colink_audit_prepare(&p, log, e, err);
+	return rc ? rc : colink_audit_finish(p, err);
+}
+
+/* ================================================================== */
+/* Reading and verifying                                                */
+/* ================================================================== */
+
+int colink_audit_read(const char *log, colink_audit_entry_fn fn, void *ud,
+		      struct colink_error *err)
+{
+	FILE *f = fopen(log, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t no = 0;
+	if (!f)
+		return COLINK_ERR(err, errno == ENOENT ? COLINK_ENOTFOUND : COLINK_EIO,
+				  "%s: cannot open: %s", log, strerror(errno));
+	while ((n = getline(&line, &cap, f)) > 0) {
+		no++;
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (fn(ud, no, line))
+			break;
+	}
+	free(line);
+	fclose(f);
+	return COLINK_OK;
+}
+
+struct verify_state {
+	struct colink_audit_verdict *v;
+	uint64_t want;         /* the seq the next line must have */
+	char prev[65];         /* hash of the last good entry */
+	uint64_t missing;      /* seq looked for after a gap, 0 when none */
+	uint64_t missing_line;
+	uint64_t found_line;
+};
+
+static void verdict(struct verify_state *s, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void verdict(struct verify_state *s, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+	s->v->bad_line = line;
+	k = snprintf(s->v->problem, sizeof(s->v->problem), "line %" PRIu64 ": ", line);
+	va_start(ap, fmt);
+	vsnprintf(s->v->problem + k, sizeof(s->v->problem) - (size_t)k, fmt, ap);
+	va_end(ap);
+}
+
+/* One line of the log; returns 1 to stop reading. */
+static int verify_line(struct verify_state *s, uint64_t line, const char *text, size_t len, int complete)
+{
+	uint64_t seq;
+	char hash[65], prev[65], mine[65];
+	size_t canon;
+	if (s->missing) { /* after a gap: is the missing entry further down? */
+		if (!parse_entry(text, len, &seq, hash, prev, &canon) && seq == s->missing)
+			s->found_line = line;
+		return s->found_line != 0;
+	}
+	if (!complete) {
+		verdict(s, line, "truncated last line (entry %" PRIu64 " incomplete)", s->want);
+		return 1;
+	}
+	if (parse_entry(text, len, &seq, hash, prev, &canon)) {
+		verdict(s, line, "not an audit entry (damaged line)");
+		return 1;
+	}
+	entry_hash(text, canon, mine);
+	if (strcmp(mine, hash)) {
+		verdict(s, line, "hash mismatch: entry %" PRIu64 " was edited", seq);
+		return 1;
+	}
+	if (seq != s->want) {
+		s->missing = s->want;
+		s->missing_line = line;
+		return 0;
+	}
+	if (strcmp(prev, s->prev)) {
+		verdict(s, line, "entry %" PRIu64 " does not chain to entry %" PRIu64
+			" (prev hash differs: an earlier entry was replaced)", seq, seq - 1);
+		return 1;
+	}
+	memcpy(s->prev, hash, 65);
+	memcpy(s->v->head, hash, 65);
+	s->want++;
+	s->v->entries++;
+	return 0;
+}
+
+int colink_audit_verify(const char *log, struct colink_audit_verdict *v,
+			struct colink_error *err)
+{
+	struct verify_state s;
+	FILE *f = fopen(log, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t no = 0;
+	memset(v, 0, sizeof(*v));
+	if (!f)
+		return COLINK_ERR(err, errno == ENOENT ? COLINK_ENOTFOUND : COLINK_EIO,
+				  "%s: cannot open: %s", log, strerror(errno));
+	memset(&s, 0, sizeof(s));
+	s.v = v;
+	s.want = 1;
+	memcpy(s.prev, ZERO_HASH, 65);
+	memcpy(v->head, ZERO_HASH, 65);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		int complete = line[n - 1] == '\n';
+		if (complete)
+			line[--n] = '\0';
+		if (verify_line(&s, ++no, line, (size_t)n, complete))
+			break;
+	}
+	free(line);
+	fclose(f);
+	if (s.missing) {
+		if (s.found_line)
+			verdict(&s, s.missing_line, "entry %" PRIu64 " out of order (it is at line %" PRIu64 ")",
+				s.missing, s.found_line);
+		else
+			verdict(&s, s.missing_line, "sequence gap: entry %" PRIu64 " missing", s.missing);
+	}
+	return v->bad_line ? COLINK_EPOLICY : COLINK_OK;
+}
