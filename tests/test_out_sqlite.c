@@ -2,9 +2,11 @@
  * test_out_sqlite.c -- the SQLite warehouse plugin, loaded with dlopen as
  * the engine loads it, driven by hand-built records, asserted on the rows
  * that land in a real SQLite file: checkups, the employer's records
- * (roster, attendance, stress), the v1 -> v2 migration and linkage.
+ * (roster, attendance, stress), the migrations (mappings/warehouse/
+ * migrate-N.sql) and linkage.
  */
 #include <CUnit/Basic.h>
+#include <dirent.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include "base/alloc.h"
 #include "colink/plugin.h"
 #include "mock_host.h"
+#include "schema_sql.h" /* what out_sqlite embeds (embed-sql.sh) */
 #include "testutil.h"
 
 static const struct colink_plugin *P;
@@ -894,6 +897,67 @@ static void test_out_sqlite__embed_sql_compiles(void)
 	free(res);
 }
 
+/* embed-sql.sh embeds migrate-N.sql files in increasing N, whatever the
+ * order of its arguments, and refuses a gap or a last N that is not the
+ * schema-version. */
+static void test_out_sqlite__embed_sql_migrations(void)
+{
+	char *dir = tu_mkdtemp("outsq-embedm");
+	char *s = tu_fmt("%s/s.sql", dir), *m2 = tu_fmt("%s/migrate-2.sql", dir);
+	char *m3 = tu_fmt("%s/migrate-3.sql", dir), *m4 = tu_fmt("%s/migrate-4.sql", dir);
+	char *hdr = tu_fmt("%s/schema_sql.h", dir), *prog = tu_fmt("%s/p.c", dir);
+	char *exe = tu_fmt("%s/p", dir), *res = tu_fmt("%s/out", dir), *cmd, *got;
+	const char *cc = getenv("CC") ? getenv("CC") : "cc";
+	static const char main_c[] =
+		"#include <stdio.h>\n#include \"schema_sql.h\"\n"
+		"int main(int c, char **v) { FILE *f = fopen(v[1], \"wb\"); int i; (void)c;\n"
+		"fprintf(f, \"%d %d %s\", COLINK_WAREHOUSE_SCHEMA_VERSION,\n"
+		"COLINK_WAREHOUSE_MIGRATIONS, colink_schema_sql);\n"
+		"for (i = 0; i < COLINK_WAREHOUSE_MIGRATIONS; i++)\n"
+		"fprintf(f, \"[%d]%s\", colink_migration_sql[i].to, colink_migration_sql[i].sql);\n"
+		"return fclose(f); }\n";
+	CU_ASSERT_EQUAL(tu_write_file(s, "-- schema-version: 3\nS;\n", 24), 0);
+	CU_ASSERT_EQUAL(tu_write_file(m2, "A \"x\" ?\?( 'a\\b';\r\n", 18), 0);
+	CU_ASSERT_EQUAL(tu_write_file(m3, "\tB;\n", 4), 0);
+	CU_ASSERT_EQUAL(tu_write_file(m4, "C;\n", 3), 0);
+	CU_ASSERT_EQUAL(tu_write_file(prog, main_c, sizeof(main_c) - 1), 0);
+	cmd = tu_fmt("sh '%s/plugins/out_sqlite/embed-sql.sh' '%s' '%s' '%s' > '%s' && "
+		     "%s -std=c11 -Wall -Werror -o '%s' '%s' -I'%s' && '%s' '%s'",
+		     tu_srcdir(), m3, s, m2, hdr, cc, exe, prog, dir, exe, res);
+	CU_ASSERT_EQUAL(tu_run(cmd, NULL, NULL), 0);
+	free(cmd);
+	got = tu_read_file(res, NULL);
+	CU_ASSERT_STRING_EQUAL(got ? got : "", "3 2 -- schema-version: 3\nS;\n"
+			       "[2]A \"x\" ?\?( 'a\\b';\n[3]\tB;\n");
+	free(got);
+	/* a gap (2, 4), a missing last step (2 only), a bad name: refused */
+	cmd = tu_fmt("sh '%s/plugins/out_sqlite/embed-sql.sh' '%s' '%s' '%s' >/dev/null",
+		     tu_srcdir(), s, m2, m4);
+	CU_ASSERT_NOT_EQUAL(tu_run(cmd, NULL, NULL), 0);
+	free(cmd);
+	cmd = tu_fmt("sh '%s/plugins/out_sqlite/embed-sql.sh' '%s' '%s' >/dev/null",
+		     tu_srcdir(), s, m2);
+	CU_ASSERT_NOT_EQUAL(tu_run(cmd, NULL, NULL), 0);
+	free(cmd);
+	free(m4);
+	m4 = tu_fmt("%s/migrate-03.sql", dir);
+	CU_ASSERT_EQUAL(tu_write_file(m4, "C;\n", 3), 0);
+	cmd = tu_fmt("sh '%s/plugins/out_sqlite/embed-sql.sh' '%s' '%s' '%s' >/dev/null",
+		     tu_srcdir(), s, m2, m4);
+	CU_ASSERT_NOT_EQUAL(tu_run(cmd, NULL, NULL), 0);
+	free(cmd);
+	tu_rmtree(dir);
+	free(dir);
+	free(s);
+	free(m2);
+	free(m3);
+	free(m4);
+	free(hdr);
+	free(prog);
+	free(exe);
+	free(res);
+}
+
 /* ------------------------------------------------------------------ */
 /* The employer's records                                               */
 /* ------------------------------------------------------------------ */
@@ -1426,6 +1490,98 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	fx_close(&f);
 }
 
+/* A file of mappings/warehouse/ as embed-sql.sh embeds it: CRs dropped. */
+static char *warehouse_sql(const char *name)
+{
+	char *path = tu_fmt("%s/mappings/warehouse/%s", tu_srcdir(), name);
+	char *text = tu_read_file(path, NULL), *r, *w;
+	free(path);
+	for (r = w = text; text && *r; r++)
+		if (*r != '\r')
+			*w++ = *r;
+	if (text)
+		*w = '\0';
+	return text;
+}
+
+/*
+ * Every mappings/warehouse/migrate-N.sql is embedded byte for byte, in
+ * increasing N from 2 up to the schema version without a gap (so none was
+ * left out of WAREHOUSE_SQL), schema.sql is embedded whole, and a v1
+ * warehouse migrated by a run went through every step in order: its
+ * schema_version rows are 1, 2, ..., the current version, PRAGMA
+ * integrity_check and foreign_key_check are clean, and its layout equals a
+ * new warehouse's.
+ */
+static void test_out_sqlite__migrations_embedded_in_order(void)
+{
+	char *dir = tu_fmt("%s/mappings/warehouse", tu_srcdir());
+	char *text, *want, *got, name[64];
+	char versions[256] = "1";
+	struct fx f, g;
+	struct dirent *e;
+	size_t i, nfiles = 0;
+	int n, end;
+	DIR *d = opendir(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d))) {
+		end = 0;
+		if (sscanf(e->d_name, "migrate-%d.sql%n", &n, &end) != 1 ||
+		    e->d_name[end] != '\0')
+			continue;
+		nfiles++;
+		snprintf(name, sizeof(name), "migrate-%d.sql", n);
+		CU_ASSERT_STRING_EQUAL(e->d_name, name); /* no leading zero */
+		for (i = 0; i < COLINK_WAREHOUSE_MIGRATIONS &&
+			    colink_migration_sql[i].to != n; i++)
+			;
+		CU_ASSERT(i < COLINK_WAREHOUSE_MIGRATIONS);
+		text = warehouse_sql(e->d_name);
+		CU_ASSERT_PTR_NOT_NULL(text);
+		if (i < COLINK_WAREHOUSE_MIGRATIONS && text)
+			CU_ASSERT_STRING_EQUAL(colink_migration_sql[i].sql, text);
+		free(text);
+	}
+	closedir(d);
+	free(dir);
+	CU_ASSERT_EQUAL(nfiles, COLINK_WAREHOUSE_MIGRATIONS);
+	CU_ASSERT_EQUAL(COLINK_WAREHOUSE_MIGRATIONS, COLINK_WAREHOUSE_SCHEMA_VERSION - 1);
+	for (i = 0; i < COLINK_WAREHOUSE_MIGRATIONS; i++) {
+		CU_ASSERT_EQUAL(colink_migration_sql[i].to, (int)i + 2);
+		snprintf(versions + strlen(versions), sizeof(versions) - strlen(versions),
+			 ",%d", colink_migration_sql[i].to);
+	}
+	text = warehouse_sql("schema.sql");
+	CU_ASSERT_PTR_NOT_NULL(text);
+	if (text)
+		CU_ASSERT_STRING_EQUAL(colink_schema_sql, text);
+	free(text);
+
+	fx_open(&f, NULL);
+	make_v1(f.db);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
+	SQL_EQ(f.db, versions, "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY rowid)");
+	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+	/* a second run finds nothing left to migrate */
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
+	SQL_EQ(f.db, versions, "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY rowid)");
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(f.db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	free(want);
+	fx_close(&g);
+	fx_close(&f);
+}
+
 /* ------------------------------------------------------------------ */
 /* Linkage                                                              */
 /* ------------------------------------------------------------------ */
@@ -1698,12 +1854,14 @@ int main(void)
 	T(test_out_sqlite__schema_matches_fields_tsv);
 	T(test_out_sqlite__allocation_failures);
 	T(test_out_sqlite__embed_sql_compiles);
+	T(test_out_sqlite__embed_sql_migrations);
 	T(test_out_sqlite__writes_employer_records);
 	T(test_out_sqlite__refuses_records_of_the_wrong_shape);
 	T(test_out_sqlite__employer_rows_duplicate_and_replace);
 	T(test_out_sqlite__replace_after_insert_conflict);
 	T(test_out_sqlite__migrates_v1_in_place);
 	T(test_out_sqlite__migrates_v3_with_both_sides);
+	T(test_out_sqlite__migrations_embedded_in_order);
 	T(test_out_sqlite__link_passes_review_and_report);
 	T(test_out_sqlite__links_persist_across_runs);
 	T(test_out_sqlite__link_refuses_bad_calls);

@@ -37,14 +37,14 @@
 --
 -- Changing the schema: never edit a released version in place.  Bump the
 -- schema-version line above, change this file so that it creates the new
--- schema from nothing, and add to the `migrations` table in
--- plugins/out_sqlite/out_sqlite.c one entry {from = old version, sql = the
--- statements that turn a version-`from` warehouse into version from+1}.
--- The plugin applies the entries in order, in one transaction of their own
--- with foreign keys off (a rebuilt table needs that) just before the run's,
--- and records each version reached in schema_version; the migration
--- commits only if PRAGMA foreign_key_check finds nothing and the run's
--- catalogue fits the tables, else the warehouse stays as it was.
+-- schema from nothing, and add mappings/warehouse/migrate-N.sql (N the new
+-- version): the statements that turn a version N-1 warehouse into version
+-- N (mappings/warehouse/README.md says how).  The plugin applies the
+-- migrations in order, in one transaction of their own with foreign keys
+-- off (a rebuilt table needs that) just before the run's, and records each
+-- version reached in schema_version; the migration commits only if PRAGMA
+-- foreign_key_check finds nothing and the run's catalogue fits the tables,
+-- else the warehouse stays as it was.
 -- Add new columns at the END of a table (ALTER TABLE ADD COLUMN appends):
 -- tests/test_out_sqlite.c checks that a migrated warehouse has exactly the
 -- tables, columns and indexes of one created from this file.

@@ -2,7 +2,8 @@
  * out_sqlite.c -- the SQLite warehouse output plugin.
  *
  * Writes one run into a SQLite file whose schema is defined once, in
- * mappings/warehouse/schema.sql, embedded at build time as schema_sql.h
+ * mappings/warehouse/schema.sql, and migrated by mappings/warehouse/
+ * migrate-N.sql, all embedded at build time as schema_sql.h
  * (embed-sql.sh).  The shape of a run:
  *
  *   begin       open (create, mode 0600) the file; migrate an older
@@ -74,136 +75,19 @@ static const struct colink_setting_def out_settings[] = {
 };
 
 /*
- * Forward migrations, in order.  Entry {from, sql} turns a warehouse of
- * version `from` into version from+1; begin applies every entry from the
- * warehouse's version up to COLINK_WAREHOUSE_SCHEMA_VERSION in a
- * transaction of its own (schema_upgrade: foreign keys off, checked before
- * commit) and records each version reached in schema_version.
- * To change the schema: bump "-- schema-version:" in schema.sql, make
- * schema.sql create the new schema from nothing (including its INSERT INTO
- * schema_version), and add the entry here.  New columns go at the end of
- * their table in schema.sql too (ALTER TABLE ADD COLUMN appends), so that
- * a migrated warehouse and a new one have the same columns in the same
- * order; test_out_sqlite__migrated_schema_equals_new checks it.  The
- * comments of every table are in schema.sql.
+ * Forward migrations are data: mappings/warehouse/migrate-N.sql turns a
+ * warehouse of version N-1 into version N, embedded in order as
+ * colink_migration_sql (schema_sql.h, embed-sql.sh; the format and how to
+ * add one: mappings/warehouse/README.md).  What only code can do stays
+ * here: begin applies every step from the warehouse's version up to
+ * COLINK_WAREHOUSE_SCHEMA_VERSION in a transaction of its own
+ * (schema_upgrade: foreign keys off, checked before commit, the run's
+ * catalogue must fit) and records each version reached in schema_version.
+ * tests/test_out_sqlite.c checks that a migrated warehouse equals a new one
+ * (test_out_sqlite__migrates_v1_in_place, __migrates_v3_with_both_sides)
+ * and that every file is embedded and applied in order
+ * (test_out_sqlite__migrations_embedded_in_order).
  */
-struct migration {
-	int from;        /* version the statements apply to */
-	const char *sql; /* one or more statements; NULL ends the table */
-};
-
-static const struct migration migrations[] = {
-	/* 1 -> 2: person.side (every v1 person came from checkups), the
-	 * employer's tables, linkage, run.*_replaced. */
-	{ 1,
-	  "ALTER TABLE person ADD COLUMN side TEXT "
-	  "CHECK (side IN ('association', 'employer'));\n"
-	  "UPDATE person SET side = 'association';\n"
-	  "ALTER TABLE run ADD COLUMN employees_replaced INTEGER;\n"
-	  "ALTER TABLE run ADD COLUMN attendance_replaced INTEGER;\n"
-	  "ALTER TABLE run ADD COLUMN stress_replaced INTEGER;\n"
-	  "CREATE TABLE employee (\n"
-	  "  person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),\n"
-	  "  site TEXT, job_type TEXT, hire_date TEXT, leave_date TEXT,\n"
-	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
-	  "  input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER);\n"
-	  "CREATE TABLE attendance_month (\n"
-	  "  person_id TEXT NOT NULL REFERENCES person (person_id),\n"
-	  "  year_month TEXT NOT NULL\n"
-	  "    CHECK (year_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),\n"
-	  "  scheduled_days REAL, worked_days REAL, overtime_minutes INTEGER,\n"
-	  "  paid_leave_granted REAL, paid_leave_taken REAL, sick_days REAL,\n"
-	  "  absence_days REAL,\n"
-	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
-	  "  input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER,\n"
-	  "  UNIQUE (person_id, year_month));\n"
-	  "CREATE TABLE stress_check (\n"
-	  "  stress_check_id INTEGER PRIMARY KEY,\n"
-	  "  person_id TEXT NOT NULL REFERENCES person (person_id),\n"
-	  "  stress_date TEXT NOT NULL\n"
-	  "    CHECK (stress_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
-	  "  consent TEXT, score_a INTEGER, score_b INTEGER, score_c INTEGER,\n"
-	  "  high_stress TEXT, method TEXT,\n"
-	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
-	  "  input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER,\n"
-	  "  UNIQUE (person_id, stress_date));\n"
-	  "CREATE TABLE stress_answer (\n"
-	  "  stress_check_id INTEGER NOT NULL REFERENCES stress_check (stress_check_id),\n"
-	  "  field TEXT NOT NULL, answer INTEGER,\n"
-	  "  null_reason TEXT CHECK (null_reason IS NULL OR null_reason IN\n"
-	  "    ('not-performed', 'unmeasurable', 'missing', 'below-range',\n"
-	  "     'above-range', 'invalid')),\n"
-	  "  raw TEXT, source_column TEXT);\n"
-	  "CREATE INDEX stress_answer_check ON stress_answer (stress_check_id);\n"
-	  "CREATE TABLE link (\n"
-	  "  employer_person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),\n"
-	  "  association_person_id TEXT NOT NULL UNIQUE REFERENCES person (person_id),\n"
-	  "  pass INTEGER NOT NULL, kind TEXT NOT NULL,\n"
-	  "  run_id TEXT NOT NULL REFERENCES run (run_id));\n"
-	  "CREATE TABLE link_review (\n"
-	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
-	  "  pass INTEGER NOT NULL, kind TEXT NOT NULL,\n"
-	  "  employer_person_id TEXT NOT NULL REFERENCES person (person_id),\n"
-	  "  association_person_id TEXT NOT NULL REFERENCES person (person_id),\n"
-	  "  reason TEXT NOT NULL);\n"
-	  "CREATE INDEX link_review_run ON link_review (run_id, pass);\n"
-	  "CREATE INDEX link_review_employer ON link_review (employer_person_id);\n"
-	  "CREATE INDEX link_review_association ON link_review (association_person_id);\n"
-	  "CREATE TABLE link_report (\n"
-	  "  run_id TEXT NOT NULL REFERENCES run (run_id),\n"
-	  "  pass INTEGER NOT NULL, kind TEXT NOT NULL,\n"
-	  "  linked INTEGER NOT NULL, ambiguous INTEGER NOT NULL,\n"
-	  "  PRIMARY KEY (run_id, pass));\n"
-	  "CREATE TABLE link_summary (\n"
-	  "  run_id TEXT PRIMARY KEY NOT NULL REFERENCES run (run_id),\n"
-	  "  passes INTEGER NOT NULL, association_persons INTEGER NOT NULL,\n"
-	  "  employer_persons INTEGER NOT NULL, linked_new INTEGER NOT NULL,\n"
-	  "  linked_total INTEGER NOT NULL, ambiguous INTEGER NOT NULL,\n"
-	  "  unmatched_association INTEGER NOT NULL,\n"
-	  "  unmatched_employer INTEGER NOT NULL);\n" },
-	/* 2 -> 3: claims_summary (the association's claims totals),
-	 * run.claims_replaced. */
-	{ 2,
-	  "ALTER TABLE run ADD COLUMN claims_replaced INTEGER;\n"
-	  "CREATE TABLE claims_summary (\n"
-	  "  person_id TEXT NOT NULL REFERENCES person (person_id),\n"
-	  "  fiscal_year INTEGER NOT NULL, medical_cost INTEGER, visit_days INTEGER,\n"
-	  "  last_visit_date TEXT, run_id TEXT REFERENCES run (run_id),\n"
-	  "  input_no INTEGER, record_no INTEGER, line_no INTEGER,\n"
-	  "  PRIMARY KEY (person_id, fiscal_year));\n" },
-	/* 3 -> 4: person.person_no, and the fact tables and person_key refer
-	 * to it instead of the pseudonym.  Column types cannot change in
-	 * place, so each table is rebuilt (SQLite's "making other kinds of
-	 * table schema changes": new table, copy, drop, rename); ids, row
-	 * order and every value are kept, persons numbered in their rowid
-	 * order.  Needs foreign keys off: schema_upgrade runs it. */
-	{ 3,
-	  "CREATE TABLE person_v4 (person_no INTEGER PRIMARY KEY, person_id TEXT NOT NULL UNIQUE, key_id TEXT, sex TEXT, birth_ym INTEGER, first_run_id TEXT REFERENCES run (run_id), last_run_id TEXT REFERENCES run (run_id), side TEXT CHECK (side IN ('association', 'employer')));\n"
-	  "INSERT INTO person_v4 (person_id, key_id, sex, birth_ym, first_run_id, last_run_id, side) SELECT person_id, key_id, sex, birth_ym, first_run_id, last_run_id, side FROM person ORDER BY rowid;\n"
-	  "CREATE TABLE person_key_v4 (person_no INTEGER NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT, PRIMARY KEY (kind, pseudonym, person_no));\n"
-	  "INSERT INTO person_key_v4 (person_no, kind, pseudonym, key_id) SELECT p.person_no, o.kind, o.pseudonym, o.key_id FROM person_key AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.kind, o.pseudonym, p.person_no;\n"
-	  "CREATE TABLE checkup_v4 (checkup_id INTEGER PRIMARY KEY, person_no INTEGER NOT NULL REFERENCES person (person_no), exam_date TEXT NOT NULL CHECK (exam_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), fiscal_year INTEGER, age_at_exam INTEGER, age_fy_end INTEGER, program_type TEXT, exam_org TEXT, height REAL, weight REAL, bmi REAL, waist REAL, waist_self_judged REAL, waist_self_reported REAL, visceral_fat_area REAL, sbp_1 REAL, sbp_2 REAL, sbp_other REAL, dbp_1 REAL, dbp_2 REAL, dbp_other REAL, blood_draw_timing TEXT, tg_fasting REAL, tg_casual REAL, hdl REAL, ldl REAL, non_hdl REAL, ast REAL, alt REAL, ggt REAL, fpg REAL, casual_glucose REAL, hba1c REAL, urine_glucose TEXT, urine_protein TEXT, creatinine REAL, egfr REAL, hemoglobin REAL, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, UNIQUE (person_no, exam_date));\n"
-	  "INSERT INTO checkup_v4 (checkup_id, person_no, exam_date, fiscal_year, age_at_exam, age_fy_end, program_type, exam_org, height, weight, bmi, waist, waist_self_judged, waist_self_reported, visceral_fat_area, sbp_1, sbp_2, sbp_other, dbp_1, dbp_2, dbp_other, blood_draw_timing, tg_fasting, tg_casual, hdl, ldl, non_hdl, ast, alt, ggt, fpg, casual_glucose, hba1c, urine_glucose, urine_protein, creatinine, egfr, hemoglobin, run_id, input_no, record_no, line_no) SELECT o.checkup_id, p.person_no, o.exam_date, o.fiscal_year, o.age_at_exam, o.age_fy_end, o.program_type, o.exam_org, o.height, o.weight, o.bmi, o.waist, o.waist_self_judged, o.waist_self_reported, o.visceral_fat_area, o.sbp_1, o.sbp_2, o.sbp_other, o.dbp_1, o.dbp_2, o.dbp_other, o.blood_draw_timing, o.tg_fasting, o.tg_casual, o.hdl, o.ldl, o.non_hdl, o.ast, o.alt, o.ggt, o.fpg, o.casual_glucose, o.hba1c, o.urine_glucose, o.urine_protein, o.creatinine, o.egfr, o.hemoglobin, o.run_id, o.input_no, o.record_no, o.line_no FROM checkup AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
-	  "CREATE TABLE employee_v4 (person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no), site TEXT, job_type TEXT, hire_date TEXT, leave_date TEXT, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER);\n"
-	  "INSERT INTO employee_v4 (person_no, site, job_type, hire_date, leave_date, run_id, input_no, record_no, line_no) SELECT p.person_no, o.site, o.job_type, o.hire_date, o.leave_date, o.run_id, o.input_no, o.record_no, o.line_no FROM employee AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
-	  "CREATE TABLE attendance_month_v4 (person_no INTEGER NOT NULL REFERENCES person (person_no), year_month TEXT NOT NULL CHECK (year_month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'), scheduled_days REAL, worked_days REAL, overtime_minutes INTEGER, paid_leave_granted REAL, paid_leave_taken REAL, sick_days REAL, absence_days REAL, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, PRIMARY KEY (person_no, year_month)) WITHOUT ROWID;\n"
-	  "INSERT INTO attendance_month_v4 (person_no, year_month, scheduled_days, worked_days, overtime_minutes, paid_leave_granted, paid_leave_taken, sick_days, absence_days, run_id, input_no, record_no, line_no) SELECT p.person_no, o.year_month, o.scheduled_days, o.worked_days, o.overtime_minutes, o.paid_leave_granted, o.paid_leave_taken, o.sick_days, o.absence_days, o.run_id, o.input_no, o.record_no, o.line_no FROM attendance_month AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
-	  "CREATE TABLE stress_check_v4 (stress_check_id INTEGER PRIMARY KEY, person_no INTEGER NOT NULL REFERENCES person (person_no), stress_date TEXT NOT NULL CHECK (stress_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), consent TEXT, score_a INTEGER, score_b INTEGER, score_c INTEGER, high_stress TEXT, method TEXT, run_id TEXT NOT NULL REFERENCES run (run_id), input_no INTEGER NOT NULL, record_no INTEGER NOT NULL, line_no INTEGER, UNIQUE (person_no, stress_date));\n"
-	  "INSERT INTO stress_check_v4 (stress_check_id, person_no, stress_date, consent, score_a, score_b, score_c, high_stress, method, run_id, input_no, record_no, line_no) SELECT o.stress_check_id, p.person_no, o.stress_date, o.consent, o.score_a, o.score_b, o.score_c, o.high_stress, o.method, o.run_id, o.input_no, o.record_no, o.line_no FROM stress_check AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
-	  "CREATE TABLE claims_summary_v4 (person_no INTEGER NOT NULL REFERENCES person (person_no), fiscal_year INTEGER NOT NULL, medical_cost INTEGER, visit_days INTEGER, last_visit_date TEXT, run_id TEXT REFERENCES run (run_id), input_no INTEGER, record_no INTEGER, line_no INTEGER, PRIMARY KEY (person_no, fiscal_year)) WITHOUT ROWID;\n"
-	  "INSERT INTO claims_summary_v4 (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id, input_no, record_no, line_no) SELECT p.person_no, o.fiscal_year, o.medical_cost, o.visit_days, o.last_visit_date, o.run_id, o.input_no, o.record_no, o.line_no FROM claims_summary AS o JOIN person_v4 AS p ON p.person_id = o.person_id ORDER BY o.rowid;\n"
-	  "DROP TABLE person_key;\nDROP TABLE checkup;\nDROP TABLE employee;\nDROP TABLE attendance_month;\nDROP TABLE stress_check;\nDROP TABLE claims_summary;\nDROP TABLE person;\n"
-	  "ALTER TABLE person_v4 RENAME TO person;\n"
-	  "ALTER TABLE person_key_v4 RENAME TO person_key;\n"
-	  "ALTER TABLE checkup_v4 RENAME TO checkup;\n"
-	  "ALTER TABLE employee_v4 RENAME TO employee;\n"
-	  "ALTER TABLE attendance_month_v4 RENAME TO attendance_month;\n"
-	  "ALTER TABLE stress_check_v4 RENAME TO stress_check;\n"
-	  "ALTER TABLE claims_summary_v4 RENAME TO claims_summary;\n"
-	  "CREATE INDEX person_key_person ON person_key (person_no);\n"
-	  "CREATE INDEX person_side ON person (person_no, side);\n" },
-	{ 0, NULL }
-};
 
 static const char *const fixed_sql[ST_COUNT] = {
 	[ST_PERSON_SIDE] = "SELECT side, person_no FROM person WHERE person_id = ?",
@@ -476,19 +360,20 @@ static int schema_create(struct out_sqlite *o, struct colink_error *err)
 /* Apply the migrations from version v up to the plugin's version. */
 static int schema_migrate(struct out_sqlite *o, int64_t v, struct colink_error *err)
 {
-	const struct migration *m;
+	size_t i;
 	char sql[160];
 	for (; v < COLINK_WAREHOUSE_SCHEMA_VERSION; v++) {
-		for (m = migrations; m->sql && m->from != v; m++)
+		for (i = 0; i < COLINK_WAREHOUSE_MIGRATIONS &&
+			    colink_migration_sql[i].to != v + 1; i++)
 			;
-		if (!m->sql)
+		if (i == COLINK_WAREHOUSE_MIGRATIONS)
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "%s: no migration from warehouse schema version %" PRId64,
 					  o->path, v);
 		snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version, applied) "
 			 "VALUES (%" PRId64 ", strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
 			 v + 1);
-		if (exec(o, m->sql, "migrating the warehouse schema", err) ||
+		if (exec(o, colink_migration_sql[i].sql, "migrating the warehouse schema", err) ||
 		    exec(o, sql, "recording the schema version", err))
 			return err->code;
 	}
