@@ -661,24 +661,25 @@ static void test_agreement__plan_refusals_are_audited(void)
 	free(roster);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_agreement__sample_loads),
+	TU_TEST(test_agreement__check_levels_and_clauses),
+	TU_TEST(test_agreement__invalid_files_refused),
+	TU_TEST(test_agreement__legal_run_passes),
+	TU_TEST(test_agreement__item_not_allowed),
+	TU_TEST(test_agreement__prohibited_purpose_never_runs),
+	TU_TEST(test_agreement__role_id_and_date),
+	TU_TEST(test_agreement__stress_withheld_without_consent),
+	TU_TEST(test_agreement__core_filter),
+	TU_TEST(test_agreement__export_is_audited),
+	TU_TEST(test_agreement__plan_refusals_are_audited),
+	TU_TEST(test_agreement__damaged_audit_log_stops_the_run),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("agreement", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("agreement", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_agreement__sample_loads);
-	T(test_agreement__check_levels_and_clauses);
-	T(test_agreement__invalid_files_refused);
-	T(test_agreement__legal_run_passes);
-	T(test_agreement__item_not_allowed);
-	T(test_agreement__prohibited_purpose_never_runs);
-	T(test_agreement__role_id_and_date);
-	T(test_agreement__stress_withheld_without_consent);
-	T(test_agreement__core_filter);
-	T(test_agreement__export_is_audited);
-	T(test_agreement__plan_refusals_are_audited);
-	T(test_agreement__damaged_audit_log_stops_the_run);
 	return tu_run_suites();
 }

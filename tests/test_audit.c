@@ -307,19 +307,20 @@ static void test_audit__cli_verify_and_show(void)
 	free(log);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_audit__intact_chain),
+	TU_TEST(test_audit__edit_detected),
+	TU_TEST(test_audit__forged_hash_detected),
+	TU_TEST(test_audit__deletion_detected),
+	TU_TEST(test_audit__reorder_detected),
+	TU_TEST(test_audit__truncated_tail_detected),
+	TU_TEST(test_audit__cli_verify_and_show),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("audit", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("audit", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_audit__intact_chain);
-	T(test_audit__edit_detected);
-	T(test_audit__forged_hash_detected);
-	T(test_audit__deletion_detected);
-	T(test_audit__reorder_detected);
-	T(test_audit__truncated_tail_detected);
-	T(test_audit__cli_verify_and_show);
 	return tu_run_suites();
 }

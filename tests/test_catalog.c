@@ -116,18 +116,20 @@ static void test_catalog__bad_file_names_file_and_line(void)
 	free(f);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_catalog__fields_have_tables_and_types),
+	TU_TEST(test_catalog__identifiers_are_never_stored),
+	TU_TEST(test_catalog__item_codes_map_methods_to_one_field),
+	TU_TEST(test_catalog__every_item_field_exists_and_questionnaire_has_22),
+	TU_TEST(test_catalog__card_key_parts),
+	TU_TEST(test_catalog__codemaps),
+	TU_TEST(test_catalog__bad_file_names_file_and_line),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("catalog", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("catalog", setup, teardown);
-	CU_add_test(s, "test_catalog__fields_have_tables_and_types", test_catalog__fields_have_tables_and_types);
-	CU_add_test(s, "test_catalog__identifiers_are_never_stored", test_catalog__identifiers_are_never_stored);
-	CU_add_test(s, "test_catalog__item_codes_map_methods_to_one_field", test_catalog__item_codes_map_methods_to_one_field);
-	CU_add_test(s, "test_catalog__every_item_field_exists_and_questionnaire_has_22", test_catalog__every_item_field_exists_and_questionnaire_has_22);
-	CU_add_test(s, "test_catalog__card_key_parts", test_catalog__card_key_parts);
-	CU_add_test(s, "test_catalog__codemaps", test_catalog__codemaps);
-	CU_add_test(s, "test_catalog__bad_file_names_file_and_line", test_catalog__bad_file_names_file_and_line);
 	return tu_run_suites();
 }

@@ -1051,18 +1051,19 @@ static void test_crash__configuration_faults_exit_with_one_line(void)
 	expect_refused("cfg_noinplugin", &s, 4, "in_nosuch");
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_crash__sigkill_at_random_points_leaves_no_trace),
+	TU_TEST(test_crash__second_run_with_short_timeout_exits_locked),
+	TU_TEST(test_crash__second_run_with_long_timeout_waits_then_commits),
+	TU_TEST(test_crash__failed_allocation_anywhere_fails_cleanly),
+	TU_TEST(test_crash__full_disk_fails_cleanly),
+	TU_TEST(test_crash__configuration_faults_exit_with_one_line),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("crash", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("crash", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_crash__sigkill_at_random_points_leaves_no_trace);
-	T(test_crash__second_run_with_short_timeout_exits_locked);
-	T(test_crash__second_run_with_long_timeout_waits_then_commits);
-	T(test_crash__failed_allocation_anywhere_fails_cleanly);
-	T(test_crash__full_disk_fails_cleanly);
-	T(test_crash__configuration_faults_exit_with_one_line);
 	return tu_run_suites();
 }

@@ -229,24 +229,25 @@ static void test_diff__api_structure(void)
 	free(b);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_diff__identical_is_no_change),
+	TU_TEST(test_diff__reorder_and_comments_are_no_change),
+	TU_TEST(test_diff__range_widened_and_narrowed),
+	TU_TEST(test_diff__field_added_and_removed),
+	TU_TEST(test_diff__identifier_normalization),
+	TU_TEST(test_diff__codemap_value_added),
+	TU_TEST(test_diff__unmapped_policy_raises_exposure),
+	TU_TEST(test_diff__agreement_changes),
+	TU_TEST(test_diff__reverse_direction),
+	TU_TEST(test_diff__json),
+	TU_TEST(test_diff__errors),
+	TU_TEST(test_diff__api_structure),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("diff", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("diff", NULL, NULL);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_diff__identical_is_no_change);
-	T(test_diff__reorder_and_comments_are_no_change);
-	T(test_diff__range_widened_and_narrowed);
-	T(test_diff__field_added_and_removed);
-	T(test_diff__identifier_normalization);
-	T(test_diff__codemap_value_added);
-	T(test_diff__unmapped_policy_raises_exposure);
-	T(test_diff__agreement_changes);
-	T(test_diff__reverse_direction);
-	T(test_diff__json);
-	T(test_diff__errors);
-	T(test_diff__api_structure);
 	return tu_run_suites();
 }

@@ -464,22 +464,23 @@ static void test_doc__cli_errors(void)
 	free(bad);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_doc__mapping_every_csv_column),
+	TU_TEST(test_doc__mapping_codemap_values),
+	TU_TEST(test_doc__employer_mappings),
+	TU_TEST(test_doc__escapes_everything),
+	TU_TEST(test_doc__agreement_notice_five_items),
+	TU_TEST(test_doc__job_clause_per_released_item),
+	TU_TEST(test_doc__job_not_covered),
+	TU_TEST(test_doc__cli_errors),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
 	int rc;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("doc", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("doc", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_doc__mapping_every_csv_column);
-	T(test_doc__mapping_codemap_values);
-	T(test_doc__employer_mappings);
-	T(test_doc__escapes_everything);
-	T(test_doc__agreement_notice_five_items);
-	T(test_doc__job_clause_per_released_item);
-	T(test_doc__job_not_covered);
-	T(test_doc__cli_errors);
 	rc = tu_run_suites();
 	if (rc == 0 && render_skipped)
 		fprintf(stderr, "test_doc: chromium not installed: the render checks were skipped\n");

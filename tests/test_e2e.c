@@ -653,25 +653,26 @@ static void test_e2e__check_plugins_preview(void)
 	free(o);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_e2e__sample_run_commits_with_expected_rejects),
+	TU_TEST(test_e2e__rejects_name_line_column_and_reason),
+	TU_TEST(test_e2e__fixture_person_values_land_typed),
+	TU_TEST(test_e2e__null_reasons_and_lineage),
+	TU_TEST(test_e2e__same_person_across_vendors_links),
+	TU_TEST(test_e2e__ledger_records_hashes_and_key_id),
+	TU_TEST(test_e2e__no_raw_identifier_anywhere),
+	TU_TEST(test_e2e__no_raw_identifier_in_the_full_sample_run),
+	TU_TEST(test_e2e__rerun_skips_identical_inputs),
+	TU_TEST(test_e2e__failed_run_leaves_only_a_failed_ledger_row),
+	TU_TEST(test_e2e__other_key_refused_on_existing_warehouse),
+	TU_TEST(test_e2e__missing_input_and_bad_mapping_exit_codes),
+	TU_TEST(test_e2e__check_plugins_preview),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("e2e", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("e2e", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_e2e__sample_run_commits_with_expected_rejects);
-	T(test_e2e__rejects_name_line_column_and_reason);
-	T(test_e2e__fixture_person_values_land_typed);
-	T(test_e2e__null_reasons_and_lineage);
-	T(test_e2e__same_person_across_vendors_links);
-	T(test_e2e__ledger_records_hashes_and_key_id);
-	T(test_e2e__no_raw_identifier_anywhere);
-	T(test_e2e__no_raw_identifier_in_the_full_sample_run);
-	T(test_e2e__rerun_skips_identical_inputs);
-	T(test_e2e__failed_run_leaves_only_a_failed_ledger_row);
-	T(test_e2e__other_key_refused_on_existing_warehouse);
-	T(test_e2e__missing_input_and_bad_mapping_exit_codes);
-	T(test_e2e__check_plugins_preview);
 	return tu_run_suites();
 }

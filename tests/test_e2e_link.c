@@ -151,18 +151,19 @@ static void test_e2e_link__report_command_and_rerun(void)
 	free(c);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_e2e_link__both_parties_load),
+	TU_TEST(test_e2e_link__report_counts),
+	TU_TEST(test_e2e_link__pass_two_and_review),
+	TU_TEST(test_e2e_link__attendance_both_shapes),
+	TU_TEST(test_e2e_link__stress_scores_and_consent),
+	TU_TEST(test_e2e_link__report_command_and_rerun),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("e2e_link", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("e2e_link", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_e2e_link__both_parties_load);
-	T(test_e2e_link__report_counts);
-	T(test_e2e_link__pass_two_and_review);
-	T(test_e2e_link__attendance_both_shapes);
-	T(test_e2e_link__stress_scores_and_consent);
-	T(test_e2e_link__report_command_and_rerun);
 	return tu_run_suites();
 }

@@ -237,16 +237,18 @@ static void test_e2e_split__refusals(void)
 	free(e);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_e2e_split__each_site_writes_a_self_contained_extract),
+	TU_TEST(test_e2e_split__extracts_hold_no_raw_identifier),
+	TU_TEST(test_e2e_split__linkage_site_needs_only_the_key_id),
+	TU_TEST(test_e2e_split__reads_an_extract_of_schema_v3),
+	TU_TEST(test_e2e_split__refusals),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("e2e_split", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("e2e_split", setup, teardown);
-	CU_add_test(s, "test_e2e_split__each_site_writes_a_self_contained_extract", test_e2e_split__each_site_writes_a_self_contained_extract);
-	CU_add_test(s, "test_e2e_split__extracts_hold_no_raw_identifier", test_e2e_split__extracts_hold_no_raw_identifier);
-	CU_add_test(s, "test_e2e_split__linkage_site_needs_only_the_key_id", test_e2e_split__linkage_site_needs_only_the_key_id);
-	CU_add_test(s, "test_e2e_split__reads_an_extract_of_schema_v3", test_e2e_split__reads_an_extract_of_schema_v3);
-	CU_add_test(s, "test_e2e_split__refusals", test_e2e_split__refusals);
 	return tu_run_suites();
 }

@@ -245,15 +245,17 @@ static void test_e2e_xml__no_identifier_of_the_fixture_lands(void)
 	free(db);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_e2e_xml__folder_form_loads_the_fixture_exactly),
+	TU_TEST(test_e2e_xml__zip_form_loads_the_same),
+	TU_TEST(test_e2e_xml__csv_and_xml_of_one_person_are_one_person),
+	TU_TEST(test_e2e_xml__no_identifier_of_the_fixture_lands),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("e2e_xml", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("e2e_xml", setup, teardown);
-	CU_add_test(s, "test_e2e_xml__folder_form_loads_the_fixture_exactly", test_e2e_xml__folder_form_loads_the_fixture_exactly);
-	CU_add_test(s, "test_e2e_xml__zip_form_loads_the_same", test_e2e_xml__zip_form_loads_the_same);
-	CU_add_test(s, "test_e2e_xml__csv_and_xml_of_one_person_are_one_person", test_e2e_xml__csv_and_xml_of_one_person_are_one_person);
-	CU_add_test(s, "test_e2e_xml__no_identifier_of_the_fixture_lands", test_e2e_xml__no_identifier_of_the_fixture_lands);
 	return tu_run_suites();
 }

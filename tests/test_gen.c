@@ -449,24 +449,21 @@ static void test_gen__employer_side_loads_and_links(void)
 	free(body);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_gen__same_seed_same_bytes),
+	TU_TEST(test_gen__an_existing_archive_is_not_overwritten),
+	TU_TEST(test_gen__xml_is_valid_under_the_mhlw_xsd),
+	TU_TEST(test_gen__colink_loads_every_document),
+	TU_TEST(test_gen__vendor_a_of_the_same_seed_adds_no_person),
+	TU_TEST(test_gen__no_identifier_lands),
+	TU_TEST(test_gen__employer_files_are_deterministic_and_change_nothing_else),
+	TU_TEST(test_gen__employer_side_loads_and_links),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("gen", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("gen", setup, teardown);
-	CU_add_test(s, "test_gen__same_seed_same_bytes", test_gen__same_seed_same_bytes);
-	CU_add_test(s, "test_gen__an_existing_archive_is_not_overwritten",
-		    test_gen__an_existing_archive_is_not_overwritten);
-	CU_add_test(s, "test_gen__xml_is_valid_under_the_mhlw_xsd",
-		    test_gen__xml_is_valid_under_the_mhlw_xsd);
-	CU_add_test(s, "test_gen__colink_loads_every_document", test_gen__colink_loads_every_document);
-	CU_add_test(s, "test_gen__vendor_a_of_the_same_seed_adds_no_person",
-		    test_gen__vendor_a_of_the_same_seed_adds_no_person);
-	CU_add_test(s, "test_gen__no_identifier_lands", test_gen__no_identifier_lands);
-	CU_add_test(s, "test_gen__employer_files_are_deterministic_and_change_nothing_else",
-		    test_gen__employer_files_are_deterministic_and_change_nothing_else);
-	CU_add_test(s, "test_gen__employer_side_loads_and_links",
-		    test_gen__employer_side_loads_and_links);
 	return tu_run_suites();
 }

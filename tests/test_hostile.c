@@ -767,11 +767,8 @@ static void run_case(const char *id)
 #define AS_TEST(id, ...) static void test_hostile__##id(void) { run_case(#id); }
 HOSTILE_CASES(AS_TEST)
 
-#define AS_INFO(id, ...) { "test_hostile__" #id, test_hostile__##id },
-static const struct {
-	const char *name;
-	CU_TestFunc fn;
-} tests[] = { HOSTILE_CASES(AS_INFO) };
+#define AS_INFO(id, ...) TU_TEST(test_hostile__##id),
+static const struct tu_test tests[] = { HOSTILE_CASES(AS_INFO) TU_END };
 
 static int setup(void)
 {
@@ -797,12 +794,7 @@ static int teardown(void)
 
 int main(void)
 {
-	CU_pSuite s;
-	size_t i;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("hostile", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("hostile", setup, teardown);
-	for (i = 0; s && i < sizeof(tests) / sizeof(*tests); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
 	return tu_run_suites();
 }

@@ -915,79 +915,67 @@ static void test_identity__variant_table_crlf_and_no_note(void)
 
 /* ================================================================ */
 
-#define T(name) { #name, name }
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-	T(test_identity__key_generate_mode_and_format),
-	T(test_identity__key_generate_refuses_existing),
-	T(test_identity__key_generate_keys_differ),
-	T(test_identity__key_load_refuses_world_readable),
-	T(test_identity__key_load_refuses_group_readable),
-	T(test_identity__key_load_refuses_other_writable),
-	T(test_identity__key_load_refuses_wrong_length),
-	T(test_identity__key_load_refuses_bad_hex),
-	T(test_identity__key_load_refuses_uppercase_hex),
-	T(test_identity__key_load_refuses_extra_bytes),
-	T(test_identity__key_load_accepts_missing_newline),
-	T(test_identity__key_load_refuses_symlink),
-	T(test_identity__key_load_refuses_directory),
-	T(test_identity__key_load_missing_file),
-	T(test_identity__key_id_vector),
-	T(test_identity__key_destructors_accept_null),
-	T(test_identity__pseudonym_hkdf_vectors),
-	T(test_identity__pseudonym_vectors),
-	T(test_identity__pseudonym_same_inputs_equal),
-	T(test_identity__pseudonym_domain_separation),
-	T(test_identity__pseudonym_composite_unambiguous),
-	T(test_identity__pseudonym_explicit_lengths),
-	T(test_identity__pseudonym_refuses_bad_labels),
-	T(test_identity__pseudonym_refuses_bad_parts),
-	T(test_identity__pseudonym_enomem),
-	T(test_identity__normalize_nfkc_halfwidth_kana),
-	T(test_identity__normalize_katakana),
-	T(test_identity__normalize_fullwidth_digits),
-	T(test_identity__normalize_strip_spaces),
-	T(test_identity__normalize_strip_hyphens),
-	T(test_identity__normalize_long_vowel),
-	T(test_identity__normalize_variant_kanji),
-	T(test_identity__normalize_variant_kanji_from_cp932),
-	T(test_identity__normalize_shipped_table_pairs),
-	T(test_identity__normalize_upper),
-	T(test_identity__normalize_digits_none_rejected),
-	T(test_identity__normalize_insurer_number),
-	T(test_identity__normalize_insurer_check_digit_rejected),
-	T(test_identity__normalize_insurer_not_digits_rejected),
-	T(test_identity__normalize_branch_number),
-	T(test_identity__normalize_date_noop),
-	T(test_identity__normalize_invalid_utf8_rejected),
-	T(test_identity__normalize_nul_rejected),
-	T(test_identity__normalize_name_chain),
-	T(test_identity__normalize_unknown_step),
-	T(test_identity__normalize_variant_needs_table),
-	T(test_identity__normalize_enomem),
-	T(test_identity__normalize_enomem_every_allocation),
-	T(test_identity__check_digit_known_numbers),
-	T(test_identity__variant_table_duplicate_rejected),
-	T(test_identity__variant_table_one_character_each),
-	T(test_identity__variant_table_chain_rejected),
-	T(test_identity__variant_table_missing_file),
-	T(test_identity__variant_table_crlf_and_no_note),
+static const struct tu_test tests[] = {
+	TU_TEST(test_identity__key_generate_mode_and_format),
+	TU_TEST(test_identity__key_generate_refuses_existing),
+	TU_TEST(test_identity__key_generate_keys_differ),
+	TU_TEST(test_identity__key_load_refuses_world_readable),
+	TU_TEST(test_identity__key_load_refuses_group_readable),
+	TU_TEST(test_identity__key_load_refuses_other_writable),
+	TU_TEST(test_identity__key_load_refuses_wrong_length),
+	TU_TEST(test_identity__key_load_refuses_bad_hex),
+	TU_TEST(test_identity__key_load_refuses_uppercase_hex),
+	TU_TEST(test_identity__key_load_refuses_extra_bytes),
+	TU_TEST(test_identity__key_load_accepts_missing_newline),
+	TU_TEST(test_identity__key_load_refuses_symlink),
+	TU_TEST(test_identity__key_load_refuses_directory),
+	TU_TEST(test_identity__key_load_missing_file),
+	TU_TEST(test_identity__key_id_vector),
+	TU_TEST(test_identity__key_destructors_accept_null),
+	TU_TEST(test_identity__pseudonym_hkdf_vectors),
+	TU_TEST(test_identity__pseudonym_vectors),
+	TU_TEST(test_identity__pseudonym_same_inputs_equal),
+	TU_TEST(test_identity__pseudonym_domain_separation),
+	TU_TEST(test_identity__pseudonym_composite_unambiguous),
+	TU_TEST(test_identity__pseudonym_explicit_lengths),
+	TU_TEST(test_identity__pseudonym_refuses_bad_labels),
+	TU_TEST(test_identity__pseudonym_refuses_bad_parts),
+	TU_TEST(test_identity__pseudonym_enomem),
+	TU_TEST(test_identity__normalize_nfkc_halfwidth_kana),
+	TU_TEST(test_identity__normalize_katakana),
+	TU_TEST(test_identity__normalize_fullwidth_digits),
+	TU_TEST(test_identity__normalize_strip_spaces),
+	TU_TEST(test_identity__normalize_strip_hyphens),
+	TU_TEST(test_identity__normalize_long_vowel),
+	TU_TEST(test_identity__normalize_variant_kanji),
+	TU_TEST(test_identity__normalize_variant_kanji_from_cp932),
+	TU_TEST(test_identity__normalize_shipped_table_pairs),
+	TU_TEST(test_identity__normalize_upper),
+	TU_TEST(test_identity__normalize_digits_none_rejected),
+	TU_TEST(test_identity__normalize_insurer_number),
+	TU_TEST(test_identity__normalize_insurer_check_digit_rejected),
+	TU_TEST(test_identity__normalize_insurer_not_digits_rejected),
+	TU_TEST(test_identity__normalize_branch_number),
+	TU_TEST(test_identity__normalize_date_noop),
+	TU_TEST(test_identity__normalize_invalid_utf8_rejected),
+	TU_TEST(test_identity__normalize_nul_rejected),
+	TU_TEST(test_identity__normalize_name_chain),
+	TU_TEST(test_identity__normalize_unknown_step),
+	TU_TEST(test_identity__normalize_variant_needs_table),
+	TU_TEST(test_identity__normalize_enomem),
+	TU_TEST(test_identity__normalize_enomem_every_allocation),
+	TU_TEST(test_identity__check_digit_known_numbers),
+	TU_TEST(test_identity__variant_table_duplicate_rejected),
+	TU_TEST(test_identity__variant_table_one_character_each),
+	TU_TEST(test_identity__variant_table_chain_rejected),
+	TU_TEST(test_identity__variant_table_missing_file),
+	TU_TEST(test_identity__variant_table_crlf_and_no_note),
+	TU_END
 };
 
 int main(void)
 {
-	CU_pSuite s;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("identity", suite_init, suite_clean, tests))
 		return 1;
-	s = CU_add_suite("identity", suite_init, suite_clean);
-	if (!s)
-		return 1;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			return 1;
 	return tu_run_suites();
 }

@@ -836,40 +836,41 @@ static void test_in_csv__allocation_failures(void)
 	free(path);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST_AS("utf8_basic_lineage", test_in_csv__utf8_basic_lineage),
+	TU_TEST_AS("crlf_and_no_final_newline", test_in_csv__crlf_and_no_final_newline),
+	TU_TEST_AS("quoted_fields", test_in_csv__quoted_fields),
+	TU_TEST_AS("cp932_decoded", test_in_csv__cp932_decoded),
+	TU_TEST_AS("bom_stripped_at_start", test_in_csv__bom_stripped_at_start),
+	TU_TEST_AS("bom_in_data_rejected", test_in_csv__bom_in_data_rejected),
+	TU_TEST_AS("invalid_utf8_rejected", test_in_csv__invalid_utf8_rejected),
+	TU_TEST_AS("invalid_cp932_rejected", test_in_csv__invalid_cp932_rejected),
+	TU_TEST_AS("nul_byte_rejected", test_in_csv__nul_byte_rejected),
+	TU_TEST_AS("ragged_row", test_in_csv__ragged_row),
+	TU_TEST_AS("empty_line", test_in_csv__empty_line),
+	TU_TEST_AS("unterminated_quote", test_in_csv__unterminated_quote),
+	TU_TEST_AS("malformed_quoting", test_in_csv__malformed_quoting),
+	TU_TEST_AS("field_over_max_bytes", test_in_csv__field_over_max_bytes),
+	TU_TEST_AS("runaway_quote_resynchronised", test_in_csv__runaway_quote_resynchronised),
+	TU_TEST_AS("ten_thousand_columns", test_in_csv__ten_thousand_columns),
+	TU_TEST_AS("tab_delimiter", test_in_csv__tab_delimiter),
+	TU_TEST_AS("header_false", test_in_csv__header_false),
+	TU_TEST_AS("skip_lines", test_in_csv__skip_lines),
+	TU_TEST_AS("trim", test_in_csv__trim),
+	TU_TEST_AS("settings_refused", test_in_csv__settings_refused),
+	TU_TEST_AS("descriptor", test_in_csv__descriptor),
+	TU_TEST_AS("emit_abort_stops", test_in_csv__emit_abort_stops),
+	TU_TEST_AS("missing_file", test_in_csv__missing_file),
+	TU_TEST_AS("header_errors", test_in_csv__header_errors),
+	TU_TEST_AS("big_file_streamed", test_in_csv__big_file_streamed),
+	TU_TEST_AS("unterminated_quote_in_huge_file", test_in_csv__unterminated_quote_in_huge_file),
+	TU_TEST_AS("allocation_failures", test_in_csv__allocation_failures),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("in_csv", suite_init, suite_clean, tests))
 		return 1;
-	s = CU_add_suite("in_csv", suite_init, suite_clean);
-	CU_add_test(s, "utf8_basic_lineage", test_in_csv__utf8_basic_lineage);
-	CU_add_test(s, "crlf_and_no_final_newline", test_in_csv__crlf_and_no_final_newline);
-	CU_add_test(s, "quoted_fields", test_in_csv__quoted_fields);
-	CU_add_test(s, "cp932_decoded", test_in_csv__cp932_decoded);
-	CU_add_test(s, "bom_stripped_at_start", test_in_csv__bom_stripped_at_start);
-	CU_add_test(s, "bom_in_data_rejected", test_in_csv__bom_in_data_rejected);
-	CU_add_test(s, "invalid_utf8_rejected", test_in_csv__invalid_utf8_rejected);
-	CU_add_test(s, "invalid_cp932_rejected", test_in_csv__invalid_cp932_rejected);
-	CU_add_test(s, "nul_byte_rejected", test_in_csv__nul_byte_rejected);
-	CU_add_test(s, "ragged_row", test_in_csv__ragged_row);
-	CU_add_test(s, "empty_line", test_in_csv__empty_line);
-	CU_add_test(s, "unterminated_quote", test_in_csv__unterminated_quote);
-	CU_add_test(s, "malformed_quoting", test_in_csv__malformed_quoting);
-	CU_add_test(s, "field_over_max_bytes", test_in_csv__field_over_max_bytes);
-	CU_add_test(s, "runaway_quote_resynchronised", test_in_csv__runaway_quote_resynchronised);
-	CU_add_test(s, "ten_thousand_columns", test_in_csv__ten_thousand_columns);
-	CU_add_test(s, "tab_delimiter", test_in_csv__tab_delimiter);
-	CU_add_test(s, "header_false", test_in_csv__header_false);
-	CU_add_test(s, "skip_lines", test_in_csv__skip_lines);
-	CU_add_test(s, "trim", test_in_csv__trim);
-	CU_add_test(s, "settings_refused", test_in_csv__settings_refused);
-	CU_add_test(s, "descriptor", test_in_csv__descriptor);
-	CU_add_test(s, "emit_abort_stops", test_in_csv__emit_abort_stops);
-	CU_add_test(s, "missing_file", test_in_csv__missing_file);
-	CU_add_test(s, "header_errors", test_in_csv__header_errors);
-	CU_add_test(s, "big_file_streamed", test_in_csv__big_file_streamed);
-	CU_add_test(s, "unterminated_quote_in_huge_file",
-		    test_in_csv__unterminated_quote_in_huge_file);
-	CU_add_test(s, "allocation_failures", test_in_csv__allocation_failures);
 	return tu_run_suites();
 }

@@ -1044,48 +1044,40 @@ static void test_in_mhlw_xml__validate_against_archive_xsd(void)
 
 /* ------------------------------------------------------------------ */
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_in_mhlw_xml__fixture_folder),
+	TU_TEST(test_in_mhlw_xml__fixture_zip),
+	TU_TEST(test_in_mhlw_xml__index_2008_namespace),
+	TU_TEST(test_in_mhlw_xml__missing_card_symbol_omitted),
+	TU_TEST(test_in_mhlw_xml__vendor_data_name),
+	TU_TEST(test_in_mhlw_xml__record_count_mismatch_logged),
+	TU_TEST(test_in_mhlw_xml__guidance_and_claims_skipped),
+	TU_TEST(test_in_mhlw_xml__section_01990_and_range_flags),
+	TU_TEST(test_in_mhlw_xml__non_utf8_encoding_converted),
+	TU_TEST(test_in_mhlw_xml__external_entity_rejected),
+	TU_TEST(test_in_mhlw_xml__billion_laughs_rejected),
+	TU_TEST(test_in_mhlw_xml__doctype_url_rejected_offline),
+	TU_TEST(test_in_mhlw_xml__malformed_rejected),
+	TU_TEST(test_in_mhlw_xml__symlink_rejected),
+	TU_TEST(test_in_mhlw_xml__zip_slip_refused),
+	TU_TEST(test_in_mhlw_xml__zip_bomb_refused),
+	TU_TEST(test_in_mhlw_xml__missing_index_fatal),
+	TU_TEST(test_in_mhlw_xml__bad_index_fatal),
+	TU_TEST(test_in_mhlw_xml__not_an_archive_fatal),
+	TU_TEST(test_in_mhlw_xml__settings_checked),
+	TU_TEST(test_in_mhlw_xml__abort_passed_through),
+	TU_TEST(test_in_mhlw_xml__alloc_failure_clean),
+	TU_TEST(test_in_mhlw_xml__validate_without_xsd_fatal),
+	TU_TEST(test_in_mhlw_xml__validate_against_archive_xsd),
+	TU_END
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-#define T(x) { #x, x }
-		T(test_in_mhlw_xml__fixture_folder),
-		T(test_in_mhlw_xml__fixture_zip),
-		T(test_in_mhlw_xml__index_2008_namespace),
-		T(test_in_mhlw_xml__missing_card_symbol_omitted),
-		T(test_in_mhlw_xml__vendor_data_name),
-		T(test_in_mhlw_xml__record_count_mismatch_logged),
-		T(test_in_mhlw_xml__guidance_and_claims_skipped),
-		T(test_in_mhlw_xml__section_01990_and_range_flags),
-		T(test_in_mhlw_xml__non_utf8_encoding_converted),
-		T(test_in_mhlw_xml__external_entity_rejected),
-		T(test_in_mhlw_xml__billion_laughs_rejected),
-		T(test_in_mhlw_xml__doctype_url_rejected_offline),
-		T(test_in_mhlw_xml__malformed_rejected),
-		T(test_in_mhlw_xml__symlink_rejected),
-		T(test_in_mhlw_xml__zip_slip_refused),
-		T(test_in_mhlw_xml__zip_bomb_refused),
-		T(test_in_mhlw_xml__missing_index_fatal),
-		T(test_in_mhlw_xml__bad_index_fatal),
-		T(test_in_mhlw_xml__not_an_archive_fatal),
-		T(test_in_mhlw_xml__settings_checked),
-		T(test_in_mhlw_xml__abort_passed_through),
-		T(test_in_mhlw_xml__alloc_failure_clean),
-		T(test_in_mhlw_xml__validate_without_xsd_fatal),
-		T(test_in_mhlw_xml__validate_against_archive_xsd),
-#undef T
-	};
-	CU_pSuite s;
-	size_t i;
 	plug = mock_load_plugin("in_mhlw_xml");
 	if (!plug)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("in_mhlw_xml", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("in_mhlw_xml", NULL, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
 	return tu_run_suites();
 }

@@ -578,44 +578,38 @@ static void test_loader__alloc_failure_is_clean(void)
 	free(d2);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST_AS("good_loads", test_loader__good_loads),
+	TU_TEST_AS("cache_returns_same_pointer", test_loader__cache_returns_same_pointer),
+	TU_TEST_AS("bad_abi_refused", test_loader__bad_abi_refused),
+	TU_TEST_AS("short_descriptor_refused", test_loader__short_descriptor_refused),
+	TU_TEST_AS("no_entry_refused", test_loader__no_entry_refused),
+	TU_TEST_AS("name_mismatch_refused", test_loader__name_mismatch_refused),
+	TU_TEST_AS("group_writable_refused", test_loader__group_writable_refused),
+	TU_TEST_AS("other_writable_refused", test_loader__other_writable_refused),
+	TU_TEST_AS("dir_writable_by_others_refused_unless_sticky",
+		   test_loader__dir_writable_by_others_refused_unless_sticky),
+	TU_TEST_AS("symlink_refused", test_loader__symlink_refused),
+	TU_TEST_AS("directory_refused", test_loader__directory_refused),
+	TU_TEST_AS("garbage_file_refused_with_dlerror",
+		   test_loader__garbage_file_refused_with_dlerror),
+	TU_TEST_AS("duplicate_first_wins_and_scan_reports",
+		   test_loader__duplicate_first_wins_and_scan_reports),
+	TU_TEST_AS("refused_first_shadows_later", test_loader__refused_first_shadows_later),
+	TU_TEST_AS("scan_loads_good_and_reports_each_refusal",
+		   test_loader__scan_loads_good_and_reports_each_refusal),
+	TU_TEST_AS("invalid_names_refused", test_loader__invalid_names_refused),
+	TU_TEST_AS("not_found_lists_dirs", test_loader__not_found_lists_dirs),
+	TU_TEST_AS("empty_dir_entry_refused", test_loader__empty_dir_entry_refused),
+	TU_TEST_AS("check_file", test_loader__check_file),
+	TU_TEST_AS("free_null", test_loader__free_null),
+	TU_TEST_AS("alloc_failure_is_clean", test_loader__alloc_failure_is_clean),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("loader", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("loader", NULL, NULL);
-	if (!s)
-		return 1;
-	CU_add_test(s, "good_loads", test_loader__good_loads);
-	CU_add_test(s, "cache_returns_same_pointer",
-		    test_loader__cache_returns_same_pointer);
-	CU_add_test(s, "bad_abi_refused", test_loader__bad_abi_refused);
-	CU_add_test(s, "short_descriptor_refused",
-		    test_loader__short_descriptor_refused);
-	CU_add_test(s, "no_entry_refused", test_loader__no_entry_refused);
-	CU_add_test(s, "name_mismatch_refused", test_loader__name_mismatch_refused);
-	CU_add_test(s, "group_writable_refused",
-		    test_loader__group_writable_refused);
-	CU_add_test(s, "other_writable_refused",
-		    test_loader__other_writable_refused);
-	CU_add_test(s, "dir_writable_by_others_refused_unless_sticky",
-		    test_loader__dir_writable_by_others_refused_unless_sticky);
-	CU_add_test(s, "symlink_refused", test_loader__symlink_refused);
-	CU_add_test(s, "directory_refused", test_loader__directory_refused);
-	CU_add_test(s, "garbage_file_refused_with_dlerror",
-		    test_loader__garbage_file_refused_with_dlerror);
-	CU_add_test(s, "duplicate_first_wins_and_scan_reports",
-		    test_loader__duplicate_first_wins_and_scan_reports);
-	CU_add_test(s, "refused_first_shadows_later",
-		    test_loader__refused_first_shadows_later);
-	CU_add_test(s, "scan_loads_good_and_reports_each_refusal",
-		    test_loader__scan_loads_good_and_reports_each_refusal);
-	CU_add_test(s, "invalid_names_refused", test_loader__invalid_names_refused);
-	CU_add_test(s, "not_found_lists_dirs", test_loader__not_found_lists_dirs);
-	CU_add_test(s, "empty_dir_entry_refused",
-		    test_loader__empty_dir_entry_refused);
-	CU_add_test(s, "check_file", test_loader__check_file);
-	CU_add_test(s, "free_null", test_loader__free_null);
-	CU_add_test(s, "alloc_failure_is_clean", test_loader__alloc_failure_is_clean);
 	return tu_run_suites();
 }

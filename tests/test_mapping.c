@@ -179,27 +179,28 @@ static void test_mapping__shipped_vendor_mappings_load(void)
 	}
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_mapping__valid_mapping_compiles),
+	TU_TEST(test_mapping__schema_error_has_file_and_line),
+	TU_TEST(test_mapping__not_well_formed),
+	TU_TEST(test_mapping__unknown_target),
+	TU_TEST(test_mapping__mapped_twice),
+	TU_TEST(test_mapping__unit_mismatch),
+	TU_TEST(test_mapping__unknown_codemap),
+	TU_TEST(test_mapping__min_above_max),
+	TU_TEST(test_mapping__date_format_on_number),
+	TU_TEST(test_mapping__normalize_only_for_identifiers),
+	TU_TEST(test_mapping__bad_normalize_step),
+	TU_TEST(test_mapping__primary_key_needs_parts),
+	TU_TEST(test_mapping__identifier_constant_refused),
+	TU_TEST(test_mapping__doctype_refused),
+	TU_TEST(test_mapping__shipped_vendor_mappings_load),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("mapping", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("mapping", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_mapping__valid_mapping_compiles);
-	T(test_mapping__schema_error_has_file_and_line);
-	T(test_mapping__not_well_formed);
-	T(test_mapping__unknown_target);
-	T(test_mapping__mapped_twice);
-	T(test_mapping__unit_mismatch);
-	T(test_mapping__unknown_codemap);
-	T(test_mapping__min_above_max);
-	T(test_mapping__date_format_on_number);
-	T(test_mapping__normalize_only_for_identifiers);
-	T(test_mapping__bad_normalize_step);
-	T(test_mapping__primary_key_needs_parts);
-	T(test_mapping__identifier_constant_refused);
-	T(test_mapping__doctype_refused);
-	T(test_mapping__shipped_vendor_mappings_load);
 	return tu_run_suites();
 }

@@ -1829,42 +1829,42 @@ static int suite_init(void)
 	return P && P->output ? 0 : 1;
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_out_sqlite__descriptor),
+	TU_TEST(test_out_sqlite__creates_schema_and_ledger),
+	TU_TEST(test_out_sqlite__writes_checkup_rows),
+	TU_TEST(test_out_sqlite__ledger_inputs_and_rejects),
+	TU_TEST(test_out_sqlite__duplicate_in_run_rejected),
+	TU_TEST(test_out_sqlite__replaces_earlier_run),
+	TU_TEST(test_out_sqlite__skips_input_loaded_by_ok_run),
+	TU_TEST(test_out_sqlite__abort_leaves_failed_run_only),
+	TU_TEST(test_out_sqlite__second_writer_gets_ebusy),
+	TU_TEST(test_out_sqlite__refuses_newer_schema),
+	TU_TEST(test_out_sqlite__refuses_foreign_database),
+	TU_TEST(test_out_sqlite__refuses_missing_column),
+	TU_TEST(test_out_sqlite__refuses_identifiers),
+	TU_TEST(test_out_sqlite__rejects_records_without_keys),
+	TU_TEST(test_out_sqlite__settings),
+	TU_TEST(test_out_sqlite__schema_matches_fields_tsv),
+	TU_TEST(test_out_sqlite__allocation_failures),
+	TU_TEST(test_out_sqlite__embed_sql_compiles),
+	TU_TEST(test_out_sqlite__embed_sql_migrations),
+	TU_TEST(test_out_sqlite__writes_employer_records),
+	TU_TEST(test_out_sqlite__refuses_records_of_the_wrong_shape),
+	TU_TEST(test_out_sqlite__employer_rows_duplicate_and_replace),
+	TU_TEST(test_out_sqlite__replace_after_insert_conflict),
+	TU_TEST(test_out_sqlite__migrates_v1_in_place),
+	TU_TEST(test_out_sqlite__migrates_v3_with_both_sides),
+	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
+	TU_TEST(test_out_sqlite__link_passes_review_and_report),
+	TU_TEST(test_out_sqlite__links_persist_across_runs),
+	TU_TEST(test_out_sqlite__link_refuses_bad_calls),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("out_sqlite", suite_init, NULL, tests))
 		return 1;
-	s = CU_add_suite("out_sqlite", suite_init, NULL);
-#define T(name) CU_add_test(s, #name, name)
-	T(test_out_sqlite__descriptor);
-	T(test_out_sqlite__creates_schema_and_ledger);
-	T(test_out_sqlite__writes_checkup_rows);
-	T(test_out_sqlite__ledger_inputs_and_rejects);
-	T(test_out_sqlite__duplicate_in_run_rejected);
-	T(test_out_sqlite__replaces_earlier_run);
-	T(test_out_sqlite__skips_input_loaded_by_ok_run);
-	T(test_out_sqlite__abort_leaves_failed_run_only);
-	T(test_out_sqlite__second_writer_gets_ebusy);
-	T(test_out_sqlite__refuses_newer_schema);
-	T(test_out_sqlite__refuses_foreign_database);
-	T(test_out_sqlite__refuses_missing_column);
-	T(test_out_sqlite__refuses_identifiers);
-	T(test_out_sqlite__rejects_records_without_keys);
-	T(test_out_sqlite__settings);
-	T(test_out_sqlite__schema_matches_fields_tsv);
-	T(test_out_sqlite__allocation_failures);
-	T(test_out_sqlite__embed_sql_compiles);
-	T(test_out_sqlite__embed_sql_migrations);
-	T(test_out_sqlite__writes_employer_records);
-	T(test_out_sqlite__refuses_records_of_the_wrong_shape);
-	T(test_out_sqlite__employer_rows_duplicate_and_replace);
-	T(test_out_sqlite__replace_after_insert_conflict);
-	T(test_out_sqlite__migrates_v1_in_place);
-	T(test_out_sqlite__migrates_v3_with_both_sides);
-	T(test_out_sqlite__migrations_embedded_in_order);
-	T(test_out_sqlite__link_passes_review_and_report);
-	T(test_out_sqlite__links_persist_across_runs);
-	T(test_out_sqlite__link_refuses_bad_calls);
-#undef T
 	return tu_run_suites();
 }

@@ -859,37 +859,37 @@ static void test_programs__followup_from_claims_and_later_checkups(void)
 	db = NULL;
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_programs__referral_boundaries_both_sides),
+	TU_TEST(test_programs__urine_protein_levels),
+	TU_TEST(test_programs__bp_uses_average_then_single_then_other),
+	TU_TEST(test_programs__missing_area_is_unknown_never_none),
+	TU_TEST(test_programs__timing_decides_fasting_or_casual),
+	TU_TEST(test_programs__casual_glucose_only_without_fpg_and_hba1c),
+	TU_TEST(test_programs__unverified_items_are_settings),
+	TU_TEST(test_programs__step1_waist_and_bmi_boundaries),
+	TU_TEST(test_programs__step2_risk_boundaries),
+	TU_TEST(test_programs__fpg_priority_is_a_setting),
+	TU_TEST(test_programs__step3_counts_per_route),
+	TU_TEST(test_programs__smoking_counts_only_with_another_risk),
+	TU_TEST(test_programs__age_at_fiscal_year_end_and_downgrade),
+	TU_TEST(test_programs__age_law_birthday_on_april_first),
+	TU_TEST(test_programs__medication_excludes),
+	TU_TEST(test_programs__missing_data_undetermined_only_when_it_matters),
+	TU_TEST(test_programs__third_period_set_uses_jds),
+	TU_TEST(test_programs__rules_id_and_smoking_table),
+	TU_TEST(test_programs__rule_tables_are_read_strictly),
+	TU_TEST(test_programs__unknown_set_and_unsafe_names_refused),
+	TU_TEST(test_programs__load_survives_allocation_failure),
+	TU_TEST(test_programs__evaluate_orders_filters_and_links),
+	TU_TEST(test_programs__smoking_transitions_per_site),
+	TU_TEST(test_programs__followup_from_claims_and_later_checkups),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("programs", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("programs", setup, teardown);
-#define T(name) CU_add_test(s, #name, name)
-	T(test_programs__referral_boundaries_both_sides);
-	T(test_programs__urine_protein_levels);
-	T(test_programs__bp_uses_average_then_single_then_other);
-	T(test_programs__missing_area_is_unknown_never_none);
-	T(test_programs__timing_decides_fasting_or_casual);
-	T(test_programs__casual_glucose_only_without_fpg_and_hba1c);
-	T(test_programs__unverified_items_are_settings);
-	T(test_programs__step1_waist_and_bmi_boundaries);
-	T(test_programs__step2_risk_boundaries);
-	T(test_programs__fpg_priority_is_a_setting);
-	T(test_programs__step3_counts_per_route);
-	T(test_programs__smoking_counts_only_with_another_risk);
-	T(test_programs__age_at_fiscal_year_end_and_downgrade);
-	T(test_programs__age_law_birthday_on_april_first);
-	T(test_programs__medication_excludes);
-	T(test_programs__missing_data_undetermined_only_when_it_matters);
-	T(test_programs__third_period_set_uses_jds);
-	T(test_programs__rules_id_and_smoking_table);
-	T(test_programs__rule_tables_are_read_strictly);
-	T(test_programs__unknown_set_and_unsafe_names_refused);
-	T(test_programs__load_survives_allocation_failure);
-	T(test_programs__evaluate_orders_filters_and_links);
-	T(test_programs__smoking_transitions_per_site);
-	T(test_programs__followup_from_claims_and_later_checkups);
-#undef T
 	return tu_run_suites();
 }

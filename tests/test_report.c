@@ -571,26 +571,26 @@ static void test_report__refuses_a_warehouse_not_migrated(void)
 	free(db);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_report__fixture_guidance_exactly_as_the_reference),
+	TU_TEST(test_report__fixture_referral_exactly_as_the_reference),
+	TU_TEST(test_report__json_and_output_file),
+	TU_TEST(test_report__rule_settings_change_the_result),
+	TU_TEST(test_report__smoking_rates),
+	TU_TEST(test_report__identified_action_list_for_allowed_role),
+	TU_TEST(test_report__identified_guidance_carries_no_health_values),
+	TU_TEST(test_report__identified_falls_back_to_pseudonyms),
+	TU_TEST(test_report__role_without_clause_is_refused_and_audited),
+	TU_TEST(test_report__followup_from_claims),
+	TU_TEST(test_report__refuses_a_warehouse_not_migrated),
+	TU_TEST(test_report__exams_outside_the_rule_sets_years_are_named),
+	TU_TEST(test_report__usage_and_missing_files),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("report", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("report", setup, teardown);
-#define T(name) CU_add_test(s, #name, name)
-	T(test_report__fixture_guidance_exactly_as_the_reference);
-	T(test_report__fixture_referral_exactly_as_the_reference);
-	T(test_report__json_and_output_file);
-	T(test_report__rule_settings_change_the_result);
-	T(test_report__smoking_rates);
-	T(test_report__identified_action_list_for_allowed_role);
-	T(test_report__identified_guidance_carries_no_health_values);
-	T(test_report__identified_falls_back_to_pseudonyms);
-	T(test_report__role_without_clause_is_refused_and_audited);
-	T(test_report__followup_from_claims);
-	T(test_report__refuses_a_warehouse_not_migrated);
-	T(test_report__exams_outside_the_rule_sets_years_are_named);
-	T(test_report__usage_and_missing_files);
-#undef T
 	return tu_run_suites();
 }

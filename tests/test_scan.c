@@ -693,26 +693,30 @@ static void test_scan__out_of_memory_anywhere_fails_cleanly(void)
 	free(data_dir);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST_AS("scan__vendor_a_profile", test_scan__vendor_a_profile),
+	TU_TEST_AS("scan__vendor_b_profile", test_scan__vendor_b_profile),
+	TU_TEST_AS("scan__bom_semicolon_and_date_formats",
+		   test_scan__bom_semicolon_and_date_formats),
+	TU_TEST_AS("scan__headerless_tab_file_uses_positions",
+		   test_scan__headerless_tab_file_uses_positions),
+	TU_TEST_AS("scan__text_only_file_has_no_header_and_shows_no_names",
+		   test_scan__text_only_file_has_no_header_and_shows_no_names),
+	TU_TEST_AS("scan__rows_limit_and_no_overwrite", test_scan__rows_limit_and_no_overwrite),
+	TU_TEST_AS("scan__no_identifier_or_rare_value_is_printed",
+		   test_scan__no_identifier_or_rare_value_is_printed),
+	TU_TEST_AS("scan__check_lists_each_todo_with_file_line",
+		   test_scan__check_lists_each_todo_with_file_line),
+	TU_TEST_AS("scan__filled_drafts_load_like_the_hand_written_mappings",
+		   test_scan__filled_drafts_load_like_the_hand_written_mappings),
+	TU_TEST_AS("scan__out_of_memory_anywhere_fails_cleanly",
+		   test_scan__out_of_memory_anywhere_fails_cleanly),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("scan", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("scan", setup, teardown);
-	CU_add_test(s, "scan__vendor_a_profile", test_scan__vendor_a_profile);
-	CU_add_test(s, "scan__vendor_b_profile", test_scan__vendor_b_profile);
-	CU_add_test(s, "scan__bom_semicolon_and_date_formats", test_scan__bom_semicolon_and_date_formats);
-	CU_add_test(s, "scan__headerless_tab_file_uses_positions", test_scan__headerless_tab_file_uses_positions);
-	CU_add_test(s, "scan__text_only_file_has_no_header_and_shows_no_names",
-		    test_scan__text_only_file_has_no_header_and_shows_no_names);
-	CU_add_test(s, "scan__rows_limit_and_no_overwrite", test_scan__rows_limit_and_no_overwrite);
-	CU_add_test(s, "scan__no_identifier_or_rare_value_is_printed",
-		    test_scan__no_identifier_or_rare_value_is_printed);
-	CU_add_test(s, "scan__check_lists_each_todo_with_file_line",
-		    test_scan__check_lists_each_todo_with_file_line);
-	CU_add_test(s, "scan__filled_drafts_load_like_the_hand_written_mappings",
-		    test_scan__filled_drafts_load_like_the_hand_written_mappings);
-	CU_add_test(s, "scan__out_of_memory_anywhere_fails_cleanly",
-		    test_scan__out_of_memory_anywhere_fails_cleanly);
 	return tu_run_suites();
 }

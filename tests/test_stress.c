@@ -1019,34 +1019,31 @@ static void test_stress__e2e_converted_method(void)
 	free(job);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_stress__b_77_is_high_and_76_is_not),
+	TU_TEST(test_stress__ac_76_with_b_63_is_high),
+	TU_TEST(test_stress__ac_75_with_b_63_is_not_high),
+	TU_TEST(test_stress__ac_76_with_b_62_is_not_high),
+	TU_TEST(test_stress__reversal_applied),
+	TU_TEST(test_stress__missing_answer_rejected_naming_item),
+	TU_TEST(test_stress__converted_refused_while_cells_undecided),
+	TU_TEST(test_stress__bad_rows_name_file_and_line),
+	TU_TEST(test_stress__duplicates_and_gaps_are_refused),
+	TU_TEST(test_stress__thresholds_are_data),
+	TU_TEST(test_stress__converted_b_12_is_high_and_13_is_not),
+	TU_TEST(test_stress__converted_ac_26_with_b_17),
+	TU_TEST(test_stress__conversion_file_errors),
+	TU_TEST(test_stress__load_survives_allocation_failure),
+	TU_TEST(test_stress__shipped_table_band_edges),
+	TU_TEST(test_stress__shipped_table_methods_differ),
+	TU_TEST(test_stress__one_undecided_cell_keeps_method_refused),
+	TU_TEST(test_stress__e2e_converted_method),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("stress", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("stress", setup, teardown);
-	CU_add_test(s, "test_stress__b_77_is_high_and_76_is_not", test_stress__b_77_is_high_and_76_is_not);
-	CU_add_test(s, "test_stress__ac_76_with_b_63_is_high", test_stress__ac_76_with_b_63_is_high);
-	CU_add_test(s, "test_stress__ac_75_with_b_63_is_not_high", test_stress__ac_75_with_b_63_is_not_high);
-	CU_add_test(s, "test_stress__ac_76_with_b_62_is_not_high", test_stress__ac_76_with_b_62_is_not_high);
-	CU_add_test(s, "test_stress__reversal_applied", test_stress__reversal_applied);
-	CU_add_test(s, "test_stress__missing_answer_rejected_naming_item",
-		    test_stress__missing_answer_rejected_naming_item);
-	CU_add_test(s, "test_stress__converted_refused_while_cells_undecided",
-		    test_stress__converted_refused_while_cells_undecided);
-	CU_add_test(s, "test_stress__bad_rows_name_file_and_line", test_stress__bad_rows_name_file_and_line);
-	CU_add_test(s, "test_stress__duplicates_and_gaps_are_refused", test_stress__duplicates_and_gaps_are_refused);
-	CU_add_test(s, "test_stress__thresholds_are_data", test_stress__thresholds_are_data);
-	CU_add_test(s, "test_stress__converted_b_12_is_high_and_13_is_not",
-		    test_stress__converted_b_12_is_high_and_13_is_not);
-	CU_add_test(s, "test_stress__converted_ac_26_with_b_17", test_stress__converted_ac_26_with_b_17);
-	CU_add_test(s, "test_stress__conversion_file_errors", test_stress__conversion_file_errors);
-	CU_add_test(s, "test_stress__load_survives_allocation_failure",
-		    test_stress__load_survives_allocation_failure);
-	CU_add_test(s, "test_stress__shipped_table_band_edges", test_stress__shipped_table_band_edges);
-	CU_add_test(s, "test_stress__shipped_table_methods_differ", test_stress__shipped_table_methods_differ);
-	CU_add_test(s, "test_stress__one_undecided_cell_keeps_method_refused",
-		    test_stress__one_undecided_cell_keeps_method_refused);
-	CU_add_test(s, "test_stress__e2e_converted_method", test_stress__e2e_converted_method);
 	return tu_run_suites();
 }

@@ -387,26 +387,23 @@ static void test_suppress__bad_k_refused(void)
 	colink_sup_table_free(&t);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_suppress__planted_0_9_10_and_revealing_margin),
+	TU_TEST(test_suppress__zero_suppression_setting),
+	TU_TEST(test_suppress__two_ones_need_more_than_pairing),
+	TU_TEST(test_suppress__marked_row_is_protected),
+	TU_TEST(test_suppress__shared_margins_across_tables),
+	TU_TEST(test_suppress__random_tables_pass_the_audit),
+	TU_TEST(test_suppress__pair_check_complements),
+	TU_TEST(test_suppress__random_pairs_pass_the_pair_audit),
+	TU_TEST(test_suppress__allocation_failures),
+	TU_TEST(test_suppress__bad_k_refused),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("suppress", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("suppress", NULL, NULL);
-	CU_add_test(s, "test_suppress__planted_0_9_10_and_revealing_margin",
-		    test_suppress__planted_0_9_10_and_revealing_margin);
-	CU_add_test(s, "test_suppress__zero_suppression_setting", test_suppress__zero_suppression_setting);
-	CU_add_test(s, "test_suppress__two_ones_need_more_than_pairing",
-		    test_suppress__two_ones_need_more_than_pairing);
-	CU_add_test(s, "test_suppress__marked_row_is_protected", test_suppress__marked_row_is_protected);
-	CU_add_test(s, "test_suppress__shared_margins_across_tables",
-		    test_suppress__shared_margins_across_tables);
-	CU_add_test(s, "test_suppress__random_tables_pass_the_audit",
-		    test_suppress__random_tables_pass_the_audit);
-	CU_add_test(s, "test_suppress__pair_check_complements", test_suppress__pair_check_complements);
-	CU_add_test(s, "test_suppress__random_pairs_pass_the_pair_audit",
-		    test_suppress__random_pairs_pass_the_pair_audit);
-	CU_add_test(s, "test_suppress__allocation_failures", test_suppress__allocation_failures);
-	CU_add_test(s, "test_suppress__bad_k_refused", test_suppress__bad_k_refused);
 	return tu_run_suites();
 }

@@ -736,69 +736,57 @@ static void test_value__age_fy_end_fixture(void)
 
 /* ------------------------------------------------------------------ */
 
-#define T(f) { #f, f }
-static const struct {
-	const char *name;
-	CU_TestFunc fn;
-} tests[] = {
-	T(test_value__date_iso_forms),
-	T(test_value__date_yyyymmdd),
-	T(test_value__date_calendar_leap_years),
-	T(test_value__date_month_and_day_range),
-	T(test_value__date_year_range),
-	T(test_value__date_wareki_letters),
-	T(test_value__date_wareki_single_kanji),
-	T(test_value__date_wareki_kanji),
-	T(test_value__date_wareki_showa_end),
-	T(test_value__date_wareki_heisei_end),
-	T(test_value__date_wareki_year_zero_and_range),
-	T(test_value__date_auto),
-	T(test_value__date_yyyymm),
-	T(test_value__date_reason_never_echoes_input),
-	T(test_value__date_empty_and_bytes),
-	T(test_value__date_unknown_format),
-	T(test_value__date_format_from_name),
-	T(test_value__date_iso_text),
-	T(test_value__decimal_canonical),
-	T(test_value__decimal_thousands_groups),
-	T(test_value__decimal_rejects_exponent_units_words),
-	T(test_value__decimal_rejects_malformed),
-	T(test_value__decimal_significant_digits),
-	T(test_value__decimal_censored),
-	T(test_value__decimal_censored_not_allowed),
-	T(test_value__decimal_censored_malformed),
-	T(test_value__decimal_output_buffer),
-	T(test_value__int_values),
-	T(test_value__int_limits),
-	T(test_value__int_rejects),
-	T(test_value__decimal_cmp_signs),
-	T(test_value__decimal_cmp_lengths_and_fractions),
-	T(test_value__duration_minutes),
-	T(test_value__duration_hours_rounding),
-	T(test_value__duration_hmm),
-	T(test_value__duration_auto),
-	T(test_value__duration_rejects),
-	T(test_value__duration_format_from_name),
-	T(test_value__reason_truncation_keeps_utf8),
-	T(test_value__age_attained_day_before_birthday),
-	T(test_value__age_feb29_birthday),
-	T(test_value__age_before_birth_or_invalid),
-	T(test_value__fiscal_year),
-	T(test_value__age_fy_end_fixture),
+static const struct tu_test tests[] = {
+	TU_TEST(test_value__date_iso_forms),
+	TU_TEST(test_value__date_yyyymmdd),
+	TU_TEST(test_value__date_calendar_leap_years),
+	TU_TEST(test_value__date_month_and_day_range),
+	TU_TEST(test_value__date_year_range),
+	TU_TEST(test_value__date_wareki_letters),
+	TU_TEST(test_value__date_wareki_single_kanji),
+	TU_TEST(test_value__date_wareki_kanji),
+	TU_TEST(test_value__date_wareki_showa_end),
+	TU_TEST(test_value__date_wareki_heisei_end),
+	TU_TEST(test_value__date_wareki_year_zero_and_range),
+	TU_TEST(test_value__date_auto),
+	TU_TEST(test_value__date_yyyymm),
+	TU_TEST(test_value__date_reason_never_echoes_input),
+	TU_TEST(test_value__date_empty_and_bytes),
+	TU_TEST(test_value__date_unknown_format),
+	TU_TEST(test_value__date_format_from_name),
+	TU_TEST(test_value__date_iso_text),
+	TU_TEST(test_value__decimal_canonical),
+	TU_TEST(test_value__decimal_thousands_groups),
+	TU_TEST(test_value__decimal_rejects_exponent_units_words),
+	TU_TEST(test_value__decimal_rejects_malformed),
+	TU_TEST(test_value__decimal_significant_digits),
+	TU_TEST(test_value__decimal_censored),
+	TU_TEST(test_value__decimal_censored_not_allowed),
+	TU_TEST(test_value__decimal_censored_malformed),
+	TU_TEST(test_value__decimal_output_buffer),
+	TU_TEST(test_value__int_values),
+	TU_TEST(test_value__int_limits),
+	TU_TEST(test_value__int_rejects),
+	TU_TEST(test_value__decimal_cmp_signs),
+	TU_TEST(test_value__decimal_cmp_lengths_and_fractions),
+	TU_TEST(test_value__duration_minutes),
+	TU_TEST(test_value__duration_hours_rounding),
+	TU_TEST(test_value__duration_hmm),
+	TU_TEST(test_value__duration_auto),
+	TU_TEST(test_value__duration_rejects),
+	TU_TEST(test_value__duration_format_from_name),
+	TU_TEST(test_value__reason_truncation_keeps_utf8),
+	TU_TEST(test_value__age_attained_day_before_birthday),
+	TU_TEST(test_value__age_feb29_birthday),
+	TU_TEST(test_value__age_before_birth_or_invalid),
+	TU_TEST(test_value__fiscal_year),
+	TU_TEST(test_value__age_fy_end_fixture),
+	TU_END
 };
 
 int main(void)
 {
-	CU_pSuite s;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("value", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("value", NULL, NULL);
-	if (!s)
-		return 1;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			return 1;
 	return tu_run_suites();
 }

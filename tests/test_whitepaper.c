@@ -749,25 +749,24 @@ static void test_whitepaper__usage(void)
 	CU_ASSERT_EQUAL(tu_colink_run(dir, "report whitepaper --site-rule drop -o x", NULL, NULL), 2);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_whitepaper__planted_cells_and_audit),
+	TU_TEST(test_whitepaper__every_released_count_table_passes_the_audit),
+	TU_TEST(test_whitepaper__no_complement_below_k),
+	TU_TEST(test_whitepaper__html_is_self_contained_with_charts),
+	TU_TEST(test_whitepaper__renders_in_headless_chromium),
+	TU_TEST(test_whitepaper__site_rule_withhold_and_k),
+	TU_TEST(test_whitepaper__rates_and_means_only_over_k),
+	TU_TEST(test_whitepaper__agreement_gate_and_audit_entry),
+	TU_TEST(test_whitepaper__claims_load_end_to_end),
+	TU_TEST(test_whitepaper__allocation_failures),
+	TU_TEST(test_whitepaper__usage),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("whitepaper", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("whitepaper", setup, teardown);
-	CU_add_test(s, "test_whitepaper__planted_cells_and_audit", test_whitepaper__planted_cells_and_audit);
-	CU_add_test(s, "test_whitepaper__every_released_count_table_passes_the_audit",
-		    test_whitepaper__every_released_count_table_passes_the_audit);
-	CU_add_test(s, "test_whitepaper__no_complement_below_k", test_whitepaper__no_complement_below_k);
-	CU_add_test(s, "test_whitepaper__html_is_self_contained_with_charts",
-		    test_whitepaper__html_is_self_contained_with_charts);
-	CU_add_test(s, "test_whitepaper__renders_in_headless_chromium", test_whitepaper__renders_in_headless_chromium);
-	CU_add_test(s, "test_whitepaper__site_rule_withhold_and_k", test_whitepaper__site_rule_withhold_and_k);
-	CU_add_test(s, "test_whitepaper__rates_and_means_only_over_k", test_whitepaper__rates_and_means_only_over_k);
-	CU_add_test(s, "test_whitepaper__agreement_gate_and_audit_entry",
-		    test_whitepaper__agreement_gate_and_audit_entry);
-	CU_add_test(s, "test_whitepaper__claims_load_end_to_end", test_whitepaper__claims_load_end_to_end);
-	CU_add_test(s, "test_whitepaper__allocation_failures", test_whitepaper__allocation_failures);
-	CU_add_test(s, "test_whitepaper__usage", test_whitepaper__usage);
 	return tu_run_suites();
 }

@@ -241,16 +241,17 @@ static void test_writer__empty_and_null(void)
 	CU_ASSERT_FALSE(colink_writer_failed(NULL));
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_writer__same_calls_in_the_same_order),
+	TU_TEST(test_writer__failure_stops_the_caller_with_the_output_message),
+	TU_TEST(test_writer__failure_without_thread),
+	TU_TEST(test_writer__empty_and_null),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("writer", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("writer", NULL, NULL);
-#define T(name) CU_add_test(s, #name, name)
-	T(test_writer__same_calls_in_the_same_order);
-	T(test_writer__failure_stops_the_caller_with_the_output_message);
-	T(test_writer__failure_without_thread);
-	T(test_writer__empty_and_null);
 	return tu_run_suites();
 }

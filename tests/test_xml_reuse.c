@@ -558,31 +558,23 @@ static void test_xml_reuse__nothing_leaks_between_documents(void)
 	free(tmp);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_xml_reuse__fixture_same_both_ways),
+	TU_TEST(test_xml_reuse__header_first_matches),
+	TU_TEST(test_xml_reuse__observation_corners),
+	TU_TEST(test_xml_reuse__serial_groups),
+	TU_TEST(test_xml_reuse__rejects_same_reason),
+	TU_TEST(test_xml_reuse__entities_after_fatal_error),
+	TU_TEST(test_xml_reuse__nothing_leaks_between_documents),
+	TU_END
+};
+
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-#define T(x) { #x, x }
-		T(test_xml_reuse__fixture_same_both_ways),
-		T(test_xml_reuse__header_first_matches),
-		T(test_xml_reuse__observation_corners),
-		T(test_xml_reuse__serial_groups),
-		T(test_xml_reuse__rejects_same_reason),
-		T(test_xml_reuse__entities_after_fatal_error),
-		T(test_xml_reuse__nothing_leaks_between_documents),
-#undef T
-	};
-	CU_pSuite s;
-	size_t i;
 	plug = mock_load_plugin("in_mhlw_xml");
 	if (!plug)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("xml_reuse", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("xml_reuse", NULL, NULL);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
 	return tu_run_suites();
 }

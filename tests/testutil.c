@@ -176,6 +176,29 @@ long tu_sql_long(const char *db, const char *sql)
 	return v;
 }
 
+int tu_add_suite(const char *name, int (*init)(void), int (*cleanup)(void),
+		 const struct tu_test *tests)
+{
+	CU_pSuite s;
+	if (!CU_registry_initialized() && CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "%s: cannot create the CUnit registry: %s\n", name,
+			CU_get_error_msg());
+		return -1;
+	}
+	s = CU_add_suite(name, init, cleanup);
+	if (!s) {
+		fprintf(stderr, "%s: cannot add the suite: %s\n", name, CU_get_error_msg());
+		return -1;
+	}
+	for (; tests->name; tests++)
+		if (!CU_add_test(s, tests->name, tests->fn)) {
+			fprintf(stderr, "%s: cannot add test %s: %s\n", name, tests->name,
+				CU_get_error_msg());
+			return -1;
+		}
+	return 0;
+}
+
 int tu_run_suites(void)
 {
 	unsigned fails;

@@ -1,4 +1,31 @@
-/* testutil.h -- helpers for CUnit suites and end-to-end tests. */
+/*
+ * testutil.h -- helpers for CUnit suites and end-to-end tests.
+ *
+ * Every tests/test_<module>.c registers its suite the same way: one table
+ * of its tests, ended by TU_END, directly above main, and a main that adds
+ * the suite and runs it.
+ *
+ *	static const struct tu_test tests[] = {
+ *		TU_TEST(test_module__does_this),
+ *		TU_TEST(test_module__refuses_that),
+ *		TU_END
+ *	};
+ *
+ *	int main(void)
+ *	{
+ *		if (tu_add_suite("module", setup, teardown, tests))
+ *			return 1;
+ *		return tu_run_suites();
+ *	}
+ *
+ * A case is named test_<module>__<behaviour> (STYLE.md, as libgit2 does)
+ * and TU_TEST registers it under that name.  TU_TEST_AS("name", fn) keeps
+ * an older, shorter CUnit name where one exists (renaming a test changes
+ * its log history); do not use it for new tests.  setup/teardown may be
+ * NULL.  A file with more than one suite calls tu_add_suite once per
+ * table.  tests/test_header.c, which compiles the public header alone,
+ * is the one exception.
+ */
 #ifndef COLINK_TESTUTIL_H
 #define COLINK_TESTUTIL_H
 
@@ -41,6 +68,22 @@ char *tu_fmt(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)))
 #endif
 	;
+
+/* One test of a suite's table (see the top of this file). */
+struct tu_test {
+	const char *name;  /* CUnit's name for it; NULL ends the table */
+	void (*fn)(void);  /* the test */
+};
+#define TU_TEST(fn) { #fn, fn }
+#define TU_TEST_AS(name, fn) { name, fn }
+#define TU_END { NULL, NULL }
+
+/* Add suite `name` with `init`/`cleanup` (CUnit's suite initialisation and
+ * cleanup; either may be NULL) and every test of `tests` in order, up to
+ * TU_END; the CUnit registry is created on the first call.  Returns 0, or
+ * -1 with a message on stderr (the caller's main returns 1). */
+int tu_add_suite(const char *name, int (*init)(void), int (*cleanup)(void),
+		 const struct tu_test *tests);
 
 /* Standard CUnit main: run registered suites, return failures ? 1 : 0. */
 int tu_run_suites(void);
