@@ -33,10 +33,17 @@ void colink_transform_free(struct colink_transform *t);
 int colink_transform_header(struct colink_transform *t, size_t n,
 			    const char *const *names, struct colink_error *err);
 
+/* COLINK_EABI with *err set when an input plugin's record is not an ABI
+ * 2.0 record (struct_size, or the stride of its fields, too small). */
+int colink_raw_record_check(const struct colink_raw_record *rec,
+			    struct colink_error *err);
+
 /*
- * Transform one record.  COLINK_OK: *out is valid until the next call.
- * COLINK_EREJECT: *rej is filled (column/reason valid until the next call).
- * Other negatives are fatal for the run.
+ * Transform one record (checked with colink_raw_record_check first).
+ * COLINK_OK (COLINK_LOADED): *out is valid until the next call; every
+ * value's field_index is its field's index in the catalogue.
+ * COLINK_REJECTED: *rej is filled (column/reason valid until the next
+ * call).  Negatives are fatal for the run.
  */
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,

@@ -24,7 +24,7 @@
 /* Internal result of a grammar step: the input does not have the shape of
  * the format at all.  The public entry point turns it into one reason per
  * format, so that callers see "expected ..." rather than a detail. */
-#define SYNTAX 1
+#define SYNTAX 2 /* distinct from COLINK_REJECTED (1) */
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -36,12 +36,12 @@ static int reject(char *why, size_t whylen, const char *fmt, ...)
 	size_t n, j;
 
 	if (!why || !whylen)
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	va_start(ap, fmt);
 	w = vsnprintf(why, whylen, fmt, ap);
 	va_end(ap);
 	if (w < 0 || (size_t)w < whylen)
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	/* Truncated: do not leave half a UTF-8 sequence at the end. */
 	n = whylen - 1;
 	j = n;
@@ -54,7 +54,7 @@ static int reject(char *why, size_t whylen, const char *fmt, ...)
 		if (n - (j - 1) < need)
 			why[j - 1] = '\0';
 	}
-	return COLINK_EREJECT;
+	return COLINK_REJECTED;
 }
 
 /* ------------------------------------------------------------------ */
