@@ -429,7 +429,8 @@ struct colink_out_value {
 	struct colink_value v;  /* last: grows at its end */
 };
 
-/* An array element (stride: colink_out_record.pseudonym_size). */
+/* An array element (stride: colink_out_record.pseudonym_size); both
+ * strings are the core's, borrowed during write. */
 struct colink_pseudonym {
 	const char *kind;  /* key kind, e.g. "card" or "kana_dob_sex" */
 	const char *value; /* 64 hex */
@@ -561,7 +562,8 @@ struct colink_host {
 	int abi_minor;
 
 	/* Memory: anything crossing the plugin boundary uses these.  They go
-	 * through the engine's allocator, which tests can make fail. */
+	 * through the engine's allocator, which tests can make fail.  What a
+	 * plugin allocates here it owns and frees here (free accepts NULL). */
 	void *(*malloc)(size_t n);
 	void *(*calloc)(size_t n, size_t size);
 	void *(*realloc)(void *p, size_t n);
@@ -579,16 +581,20 @@ struct colink_host {
 	 * COLINK_EABORT when the run must stop (stop reading and return). */
 	int (*emit)(struct colink_emitter *em, const struct colink_raw_record *rec);
 	/* The source cannot decode record `record_no`: it is counted as read
-	 * and rejected with `reason`.  Same return convention as emit. */
+	 * and rejected with `reason` (one line, never a raw identifier).
+	 * `column` and `reason` are borrowed during the call; the core copies
+	 * them.  Same return convention as emit. */
 	int (*emit_reject)(struct colink_emitter *em, uint64_t record_no,
 			   uint64_t line_no, const char *column, const char *reason);
-	/* Optional: header names, 1-based index i at names[i-1]. */
+	/* Optional: header names, 1-based index i at names[i-1]; borrowed
+	 * during the call. */
 	int (*emit_header)(struct colink_emitter *em, size_t n,
 			   const char *const *names);
 
 	/* Pseudonym service: HMAC-SHA256 under the run's key derived for
 	 * `kind`, over the unambiguous encoding of already normalized
-	 * `parts`.  Writes 64 hex + NUL into out. */
+	 * `parts` (borrowed during the call).  Writes 64 hex + NUL into `out`,
+	 * owned by the caller. */
 	int (*pseudonym)(struct colink_host_ctx *hc, const char *kind,
 			 size_t nparts, const char *const *parts,
 			 char out[65], struct colink_error *err);
@@ -609,7 +615,8 @@ enum colink_plugin_kind {
 
 struct colink_input_ops {
 	size_t struct_size;
-	/* Read the whole of `path`, calling host->emit / emit_reject for each
+	/* Read the whole of `path` (borrowed during the call), calling
+	 * host->emit / emit_reject for each
 	 * record in order.  Return COLINK_OK at end of input, a negative code
 	 * with *err set for a fatal problem with the file as a whole
 	 * (unreadable, wrong format), or COLINK_EABORT passed through. */
@@ -631,7 +638,7 @@ struct colink_link_pass {
 };
 
 /*
- * The job's linkage rules.  Persons come in two sides: the association's
+ * The job's linkage rules; owned by the core, borrowed during link.  Persons come in two sides: the association's
  * (persons of checkup records, keyed by the card pseudonym) and the
  * employer's (persons of roster records, keyed by the employee pseudonym);
  * the output records each person's side.  Passes
