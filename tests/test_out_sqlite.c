@@ -655,6 +655,21 @@ static void test_out_sqlite__refuses_identifiers(void)
 	b.ps[1].value = "98765432";
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
 	CU_ASSERT_PTR_NULL(strstr(f.err.msg, "98765432"));
+	/* ABI 2.0: a value's catalogue index must name its own field (the
+	 * output finds its column by the index, never by the name) */
+	rec_init(&b, PERSON_A, 8);
+	add(&b, F_SBP1, COLINK_T_DECIMAL, "120", "sbp")->field_index = F_HBA1C;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "field sbp_1 is not in the run's catalogue as "
+			       "table checkup (input 1 record 8)");
+	rec_init(&b, PERSON_A, 9);
+	add(&b, F_SBP1, COLINK_T_DECIMAL, "120", "sbp")->field_index = COLINK_NO_FIELD;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	/* values closer together than an ABI 2.0 colink_out_value */
+	rec_init(&b, PERSON_A, 10);
+	b.r.value_size = sizeof(struct colink_out_value) / 2;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "write: malformed record"));
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
 	SQL_EQ(f.db, "0", "SELECT (SELECT count(*) FROM checkup) + (SELECT count(*) FROM person)"
 	       " + (SELECT count(*) FROM person_key) + (SELECT count(*) FROM observation)");
@@ -1652,6 +1667,10 @@ static void test_out_sqlite__link_refuses_bad_calls(void)
 	free(want);
 	rules.npasses = 0;
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	rules.npasses = 1;
+	rules.pass_size = 4; /* passes closer together than ABI 2.0's */
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	rules.pass_size = sizeof(twice[0]);
 	rules.npasses = COLINK_LINK_MAX_PASSES + 1;
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
 	/* a caller with an older, shorter report gets only what it declared */
