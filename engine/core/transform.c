@@ -884,9 +884,11 @@ static int finish_record(struct colink_transform *t, const struct colink_raw_rec
 	t->rec.line_no = rec->line_no;
 	t->rec.nvalues = t->nvals;
 	t->rec.values = t->vals;
+	/* every field pointer is into t->cat->fields (colink_catalog_field_index,
+	 * spelled out: this runs once per value of every record) */
 	for (i = 0; i < t->nvals; i++)
 		t->vals[i].field_index = t->vals[i].field
-			? (uint32_t)colink_catalog_field_index(t->cat, t->vals[i].field)
+			? (uint32_t)(t->vals[i].field - t->cat->fields)
 			: COLINK_NO_FIELD;
 	if (t->m->extract)
 		return COLINK_OK;
