@@ -43,13 +43,23 @@ static int mock_emit(struct colink_emitter *em, const struct colink_raw_record *
 	size_t i;
 	if (m->abort_after >= 0 && (long)mock_host_loaded(m) >= m->abort_after)
 		return COLINK_EABORT;
+	/* as strict as the core (colink_raw_record_check): a plugin that
+	 * forgot COLINK_RAW_RECORD_INIT stops here, visibly */
+	if (rec->struct_size != sizeof(*rec) ||
+	    (rec->nfields && rec->field_size != sizeof(*rec->fields))) {
+		fprintf(stderr, "mock_emit: record of %zu bytes, fields %zu apart (ABI %d: %zu, %zu)\n",
+			rec->struct_size, rec->field_size, COLINK_ABI_MAJOR,
+			sizeof(*rec), sizeof(*rec->fields));
+		return COLINK_EABORT;
+	}
 	r = push(m);
 	r->record_no = rec->record_no;
 	r->line_no = rec->line_no;
 	r->nfields = rec->nfields;
 	r->fields = calloc(rec->nfields ? rec->nfields : 1, sizeof(*r->fields));
 	for (i = 0; i < rec->nfields; i++) {
-		const struct colink_raw_field *f = &rec->fields[i];
+		const struct colink_raw_field *f =
+			COLINK_AT(struct colink_raw_field, rec->fields, rec->field_size, i);
 		r->fields[i].name = dup0(f->name);
 		r->fields[i].index = f->index;
 		r->fields[i].value = f->value ? dupn(f->value, f->len) : NULL;
@@ -248,7 +258,11 @@ int mock_plugin_init(const struct colink_plugin *p, struct mock_host *m,
 				     &vals, err);
 	if (rc)
 		return rc;
-	rc = p->init(ctx, &m->host, mock_host_ctx(m), vals, err);
+	{
+		struct colink_setting_values sv =
+			colink_settings_view(vals, colink_settings_count(p->settings));
+		rc = p->init(ctx, &m->host, mock_host_ctx(m), &sv, err);
+	}
 	/* settings values point into `given`/defaults: plugins must copy what
 	 * they keep during init, so the array can go now. */
 	colink_settings_free(vals, colink_settings_count(p->settings));

@@ -404,6 +404,7 @@ static char *filtered(const struct colink_catalog *cat, int party, const char *r
 	v[3] = val(cat, "hba1c", "5.6"); /* no clause lets it cross: employer→association */
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
+	r.value_size = sizeof(v[0]);
 	r.kind = "stress";
 	r.nvalues = 4;
 	r.values = v;

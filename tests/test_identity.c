@@ -553,7 +553,7 @@ static void expect_reject_len(const char *chain, const char *in, size_t len,
 
 	CU_ASSERT_EQUAL_FATAL(colink_normalizer_new(&n, chain, vt, &err), COLINK_OK);
 	CU_ASSERT_EQUAL(colink_normalize(n, in, len, &out, &outlen, why, sizeof(why)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_PTR_NULL(out);
 	CU_ASSERT_EQUAL(outlen, 0);
 	CU_ASSERT_STRING_EQUAL(why, reason);

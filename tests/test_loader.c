@@ -142,6 +142,13 @@ static void test_loader__good_loads(void)
 	CU_ASSERT_STRING_EQUAL(desc->settings[0].name, "path_hint");
 	CU_ASSERT_EQUAL(desc->settings[0].type, COLINK_SET_STRING);
 	CU_ASSERT_PTR_NULL(desc->settings[1].name);
+	CU_ASSERT_EQUAL(desc->setting_size, sizeof(struct colink_setting_def));
+	/* the host's own copy of the table, read through the plugin's stride */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p->settings);
+	CU_ASSERT_PTR_NOT_EQUAL(p->settings, desc->settings);
+	CU_ASSERT_STRING_EQUAL(p->settings[0].name, "path_hint");
+	CU_ASSERT_STRING_EQUAL(p->settings[0].description, "unused test setting");
+	CU_ASSERT_PTR_NULL(p->settings[1].name);
 	CU_ASSERT_PTR_NULL(desc->output);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(desc->input);
 	CU_ASSERT_EQUAL(desc->input->read(NULL, "unused", NULL, &err), COLINK_OK);
@@ -179,6 +186,34 @@ static void test_loader__bad_abi_refused(void)
 	expect_get_refused(d, "tp_badabi", COLINK_EABI,
 			   tu_fmt("%s: was built for plugin ABI %d.x; this colink supports %d.x",
 				  path, COLINK_ABI_MAJOR + 1, COLINK_ABI_MAJOR));
+	free(path);
+	tu_rmtree(d);
+	free(d);
+}
+
+/* A plugin built for the previous major (1.1) is refused on abi_major
+ * alone, with one line naming both majors. */
+static void test_loader__old_major_refused(void)
+{
+	char *d = fresh_dir("ld-old"), *path = install(d, "tp_oldabi", 0755);
+	char *want = tu_fmt("%s: was built for plugin ABI 1.x; this colink supports %d.x",
+			    path, COLINK_ABI_MAJOR);
+	CU_ASSERT_EQUAL(COLINK_ABI_MAJOR, 2);
+	CU_ASSERT_PTR_NULL(strchr(want, '\n'));
+	expect_get_refused(d, "tp_oldabi", COLINK_EABI, want);
+	CU_ASSERT_EQUAL(colink_loader_check_file(path, "tp_oldabi", NULL), COLINK_EABI);
+	free(path);
+	tu_rmtree(d);
+	free(d);
+}
+
+/* A settings table whose declared stride is smaller than ABI 2.0's. */
+static void test_loader__small_settings_stride_refused(void)
+{
+	char *d = fresh_dir("ld-stride"), *path = install(d, "tp_stride", 0755);
+	expect_get_refused(d, "tp_stride", COLINK_EABI,
+			   tu_fmt("%s: settings table stride too small (8 bytes, need at least %zu)",
+				  path, offsetof(struct colink_setting_def, choices) + sizeof(void *)));
 	free(path);
 	tu_rmtree(d);
 	free(d);
@@ -407,8 +442,8 @@ static void test_loader__scan_loads_good_and_reports_each_refusal(void)
 	CU_ASSERT_STRING_EQUAL(colink_loader_at(l, 0)->desc->name, "tp_good");
 	want[0] = tu_fmt("%s: file name is not a valid plugin name 'Bad-Name'; names must match [a-z][a-z0-9_]{0,63}",
 			 extra);
-	want[1] = tu_fmt("%s: was built for plugin ABI 2.x; this colink supports 1.x",
-			 paths[0]);
+	want[1] = tu_fmt("%s: was built for plugin ABI %d.x; this colink supports %d.x",
+			 paths[0], COLINK_ABI_MAJOR + 1, COLINK_ABI_MAJOR);
 	want[2] = tu_fmt("%s: declares name 'other' but the file is tp_badname.so",
 			 paths[1]);
 	want[3] = tu_fmt("%s: has no colink_plugin_entry symbol", paths[3]);
@@ -582,6 +617,8 @@ static const struct tu_test tests[] = {
 	TU_TEST_AS("good_loads", test_loader__good_loads),
 	TU_TEST_AS("cache_returns_same_pointer", test_loader__cache_returns_same_pointer),
 	TU_TEST_AS("bad_abi_refused", test_loader__bad_abi_refused),
+	TU_TEST_AS("old_major_refused", test_loader__old_major_refused),
+	TU_TEST_AS("small_settings_stride_refused", test_loader__small_settings_stride_refused),
 	TU_TEST_AS("short_descriptor_refused", test_loader__short_descriptor_refused),
 	TU_TEST_AS("no_entry_refused", test_loader__no_entry_refused),
 	TU_TEST_AS("name_mismatch_refused", test_loader__name_mismatch_refused),

@@ -145,6 +145,7 @@ static struct colink_run_info run_info(const char *run_id)
 	struct colink_run_info r;
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
+	r.field_size = sizeof(*r.fields);
 	r.run_id = run_id;
 	r.job_name = "collabo-2024";
 	r.job_path = "/jobs/collabo.xml";
@@ -167,7 +168,7 @@ static int begin(struct fx *f, const char *run_id)
 
 static int commit(struct fx *f, uint64_t read, uint64_t loaded, uint64_t rejected)
 {
-	struct colink_run_summary s = { "ok", NULL, "2024-06-01T00:05:00Z",
+	struct colink_run_summary s = { sizeof(struct colink_run_summary), "ok", NULL, "2024-06-01T00:05:00Z",
 					read, loaded, rejected };
 	return P->output->commit(f->ctx, &s, &f->err);
 }
@@ -176,6 +177,7 @@ static struct colink_input_info input(uint32_t no, const char *sha256)
 {
 	struct colink_input_info in;
 	memset(&in, 0, sizeof(in));
+	in.struct_size = sizeof(in);
 	in.input_no = no;
 	in.path = "/data/vendor_a.csv";
 	in.sha256 = sha256;
@@ -201,6 +203,7 @@ static struct colink_out_value *add(struct recb *b, int field, int type,
 	struct colink_out_value *ov = &b->v[b->r.nvalues++];
 	memset(ov, 0, sizeof(*ov));
 	ov->field = field >= 0 ? &cat[field] : NULL;
+	ov->field_index = field >= 0 ? (uint32_t)field : COLINK_NO_FIELD;
 	ov->source = source;
 	ov->v.type = type;
 	ov->v.text = text;
@@ -217,6 +220,8 @@ static void rec_init(struct recb *b, const char *person, uint64_t record_no)
 	b->ps[1].kind = "kana_dob_sex";
 	b->ps[1].value = KANA_A;
 	b->r.struct_size = sizeof(b->r);
+	b->r.pseudonym_size = sizeof(b->ps[0]);
+	b->r.value_size = sizeof(b->v[0]);
 	b->r.kind = "checkup";
 	b->r.input_no = 1;
 	b->r.record_no = record_no;
@@ -385,7 +390,7 @@ static void test_out_sqlite__ledger_inputs_and_rejects(void)
 	struct fx f;
 	struct recb b;
 	struct colink_input_info in = input(1, H16("5a5a"));
-	struct colink_reject rj = { 1, 2, 3, "sbp", "sbp: not a number" };
+	struct colink_reject rj = { sizeof(struct colink_reject), 1, 2, 3, "sbp", "sbp: not a number" };
 	const char *mf[] = { "sbp_1", "exam_date" }, *ms[] = { "sbp", "受診日" };
 	int skip = -1;
 	fx_open(&f, NULL);
@@ -434,7 +439,7 @@ static void test_out_sqlite__duplicate_in_run_rejected(void)
 	b.ps[2].kind = "employee";
 	b.ps[2].value = EMP_A;
 	b.r.npseudonyms = 3;
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate checkup for this person and exam date "
 			       "(input 1 record 4)");
 	CU_ASSERT_EQUAL(commit(&f, 2, 1, 1), COLINK_OK);
@@ -493,7 +498,7 @@ static void test_out_sqlite__skips_input_loaded_by_ok_run(void)
 {
 	struct fx f;
 	struct colink_input_info in = input(1, H16("5a5a"));
-	struct colink_run_summary fail = { "failed", "boom", NULL, 0, 0, 0 };
+	struct colink_run_summary fail = { sizeof(struct colink_run_summary), "failed", "boom", NULL, 0, 0, 0 };
 	fx_open(&f, NULL);
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
 	CU_ASSERT_EQUAL(input_skip(&f, H16("5a5a")), 0);
@@ -524,8 +529,8 @@ static void test_out_sqlite__abort_leaves_failed_run_only(void)
 	struct fx f;
 	struct recb b;
 	struct colink_input_info in = input(1, H16("5a5a"));
-	struct colink_reject rj = { 1, 2, 3, NULL, "bad record" };
-	struct colink_run_summary s = { "failed", "input 1: mapping error", "2024-06-01T00:09:00Z",
+	struct colink_reject rj = { sizeof(struct colink_reject), 1, 2, 3, NULL, "bad record" };
+	struct colink_run_summary s = { sizeof(struct colink_run_summary), "failed", "input 1: mapping error", "2024-06-01T00:09:00Z",
 					2, 1, 1 };
 	fx_open(&f, NULL);
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
@@ -653,6 +658,21 @@ static void test_out_sqlite__refuses_identifiers(void)
 	b.ps[1].value = "98765432";
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
 	CU_ASSERT_PTR_NULL(strstr(f.err.msg, "98765432"));
+	/* ABI 2.0: a value's catalogue index must name its own field (the
+	 * output finds its column by the index, never by the name) */
+	rec_init(&b, PERSON_A, 8);
+	add(&b, F_SBP1, COLINK_T_DECIMAL, "120", "sbp")->field_index = F_HBA1C;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "field sbp_1 is not in the run's catalogue as "
+			       "table checkup (input 1 record 8)");
+	rec_init(&b, PERSON_A, 9);
+	add(&b, F_SBP1, COLINK_T_DECIMAL, "120", "sbp")->field_index = COLINK_NO_FIELD;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	/* values closer together than an ABI 2.0 colink_out_value */
+	rec_init(&b, PERSON_A, 10);
+	b.r.value_size = sizeof(struct colink_out_value) / 2;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "write: malformed record"));
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
 	SQL_EQ(f.db, "0", "SELECT (SELECT count(*) FROM checkup) + (SELECT count(*) FROM person)"
 	       " + (SELECT count(*) FROM person_key) + (SELECT count(*) FROM observation)");
@@ -667,21 +687,21 @@ static void test_out_sqlite__rejects_records_without_keys(void)
 	fx_open(&f, NULL);
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
 	rec_init(&b, NULL, 1);
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "record has no person key");
 	rec_init(&b, PERSON_A, 2);
 	b.r.nvalues = 0; /* drop the exam date */
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "no exam date");
 	rec_init(&b, PERSON_A, 3);
 	b.v[0].v.type = COLINK_T_NULL;
 	b.v[0].v.null_reason = COLINK_NULL_MISSING;
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "no exam date");
 	rec_init(&b, PERSON_A, 4);
 	add(&b, F_SBP1, COLINK_T_DECIMAL, "120", "sbp");
 	add(&b, F_SBP1, COLINK_T_DECIMAL, "122", "sbp_b");
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "field sbp_1 has two values (sources sbp and sbp_b)");
 	rec_init(&b, PERSON_A, 5);
 	b.r.kind = "claim";
@@ -968,6 +988,8 @@ static void rec_kind(struct recb *b, const char *kind, const char *person,
 {
 	memset(b, 0, sizeof(*b));
 	b->r.struct_size = sizeof(b->r);
+	b->r.pseudonym_size = sizeof(b->ps[0]);
+	b->r.value_size = sizeof(b->v[0]);
 	b->r.kind = kind;
 	b->r.input_no = 1;
 	b->r.record_no = record_no;
@@ -1099,24 +1121,24 @@ static void test_out_sqlite__refuses_records_of_the_wrong_shape(void)
 			       "value (input 1 record 3)");
 	rec_attendance(&b, 4, 20240501, "20");
 	b.v[0].v.type = COLINK_T_NULL; /* the month */
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "no year and month");
 	rec_stress(&b, 5, 3);
 	b.v[0].v.i = 20241399;
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "invalid stress check date");
 	/* a person stays on its side */
 	rec_roster(&b, 6);
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	rec_init(&b, EMP_1, 7);
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "the person key belongs to a person of the other "
 			       "side; records of kind checkup are the association's");
 	rec_init(&b, PERSON_A, 8);
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	rec_attendance(&b, 9, 20240501, "20");
 	b.r.person = PERSON_A;
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_EQUAL(commit(&f, 9, 2, 7), COLINK_OK);
 	SQL_EQ(f.db, "1|0|0|1", "SELECT (SELECT count(*) FROM employee)||'|'||(SELECT count(*) "
 	       "FROM attendance_month)||'|'||(SELECT count(*) FROM stress_check)||'|'||"
@@ -1137,7 +1159,7 @@ static void test_out_sqlite__employer_rows_duplicate_and_replace(void)
 	rec_attendance(&b, 1, 20240501, "20");
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	rec_attendance(&b, 2, 20240515, "21"); /* same month, another day */
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate attendance for this person and month "
 			       "(input 1 record 1)");
 	rec_attendance(&b, 3, 20240601, "22");
@@ -1145,13 +1167,13 @@ static void test_out_sqlite__employer_rows_duplicate_and_replace(void)
 	rec_roster(&b, 4);
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	rec_roster(&b, 5);
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate roster record for this person "
 			       "(input 1 record 4)");
 	rec_stress(&b, 6, 3);
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	rec_stress(&b, 7, 4);
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_EQUAL(commit(&f, 7, 4, 3), COLINK_OK);
 	CU_ASSERT_PTR_NULL(strstr(f.m.log, "replaced"));
 
@@ -1212,7 +1234,7 @@ static void test_out_sqlite__replace_after_insert_conflict(void)
 	rec_attendance(&b, 3, 20240601, "12");
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	rec_attendance(&b, 4, 20240505, "13"); /* May again, within r2 */
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate attendance for this person and month "
 			       "(input 1 record 2)");
 	rec_attendance(&b, 5, 20240701, "14"); /* a new month after the reject */
@@ -1333,7 +1355,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	struct colink_field_def more[F_N + 1];
 	struct colink_run_info bad = run_info("rbad");
 	struct colink_link_pass pass = { "card" };
-	struct colink_link_rules rules = { sizeof(rules), 1, &pass };
+	struct colink_link_rules rules = { sizeof(rules), 1, sizeof(pass), &pass };
 	struct colink_link_report rep;
 	char *got, *want;
 	fx_open(&f, NULL);
@@ -1630,7 +1652,7 @@ static int do_link(struct fx *f, struct colink_link_report *rep)
 	static const struct colink_link_pass passes[] = {
 		{ "card" }, { "kana_dob_sex_insurer" }
 	};
-	struct colink_link_rules rules = { sizeof(rules), 2, passes };
+	struct colink_link_rules rules = { sizeof(rules), 2, sizeof(passes[0]), passes };
 	memset(rep, 0xff, sizeof(*rep));
 	rep->struct_size = sizeof(*rep);
 	return P->output->link(f->ctx, &rules, rep, &f->err);
@@ -1731,7 +1753,7 @@ static void test_out_sqlite__links_persist_across_runs(void)
 {
 	struct fx f;
 	struct colink_link_report rep;
-	struct colink_run_summary fail = { "failed", "boom", NULL, 0, 0, 0 };
+	struct colink_run_summary fail = { sizeof(struct colink_run_summary), "failed", "boom", NULL, 0, 0, 0 };
 	fx_open(&f, NULL);
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
 	link_fixture(&f);
@@ -1786,7 +1808,7 @@ static void test_out_sqlite__link_refuses_bad_calls(void)
 {
 	struct fx f;
 	struct colink_link_pass twice[] = { { "card" }, { "card" } };
-	struct colink_link_rules rules = { sizeof(rules), 2, twice };
+	struct colink_link_rules rules = { sizeof(rules), 2, sizeof(twice[0]), twice };
 	struct colink_link_report rep, small;
 	char *want;
 	fx_open(&f, NULL);
@@ -1801,6 +1823,10 @@ static void test_out_sqlite__link_refuses_bad_calls(void)
 	free(want);
 	rules.npasses = 0;
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	rules.npasses = 1;
+	rules.pass_size = 4; /* passes closer together than ABI 2.0's */
+	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
+	rules.pass_size = sizeof(twice[0]);
 	rules.npasses = COLINK_LINK_MAX_PASSES + 1;
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_EINVAL);
 	/* a caller with an older, shorter report gets only what it declared */

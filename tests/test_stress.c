@@ -179,12 +179,12 @@ static void test_stress__missing_answer_rejected_naming_item(void)
 	make_total(ans, 40, 70, 20);
 	ans[IB(4)] = 0;
 	CU_ASSERT_EQUAL(colink_stress_score(rules, ans, 1, COLINK_STRESS_TOTAL, &res, why, sizeof(why)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(why, "item b04 has no answer");
 	make_total(ans, 40, 70, 20);
 	ans[IA(6)] = 7;
 	CU_ASSERT_EQUAL(colink_stress_score(rules, ans, 1, COLINK_STRESS_TOTAL, &res, why, sizeof(why)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(why, "item a06: answer out of range 1..4");
 	CU_ASSERT_PTR_NULL(strchr(why, '7'));
 	/* D is not used for the decision: unanswered D is scored */
@@ -480,7 +480,7 @@ static void test_stress__converted_b_12_is_high_and_13_is_not(void)
 	CU_ASSERT_EQUAL(res.score_b, 30);
 	CU_ASSERT_EQUAL(res.score_a + res.score_c, 60);
 	CU_ASSERT_EQUAL(res.high, 0);
-	CU_ASSERT_EQUAL(CONV(r, b12, 0, &res, why), COLINK_EREJECT);
+	CU_ASSERT_EQUAL(CONV(r, b12, 0, &res, why), COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(why, "sex unknown: the converted method has sex-specific tables");
 	colink_stress_rules_free(r);
 	tu_rmtree(dir);
@@ -517,7 +517,7 @@ static void test_stress__converted_ac_26_with_b_17(void)
 	conv_answers(ans, hi, sizeof(hi) / sizeof(hi[0]));
 	ans[IC(9)] = 0;
 	CU_ASSERT_EQUAL(colink_stress_score(r, ans, 1, COLINK_STRESS_CONVERTED, &res, why, sizeof(why)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(why, "item c09 has no answer");
 	colink_stress_rules_free(r);
 	tu_rmtree(dir);

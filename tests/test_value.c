@@ -45,7 +45,7 @@ static void assert_no_echo(const char *in, const char *why)
 		char w_[128] = "";                                          \
 		CU_ASSERT_EQUAL(colink_parse_date((s), strlen(s), (fmt), &v_, \
 						  w_, sizeof(w_)),          \
-				COLINK_EREJECT);                            \
+				COLINK_REJECTED);                            \
 		CU_ASSERT_STRING_EQUAL(w_, (reason));                       \
 		CU_ASSERT_EQUAL(v_, 7);                                     \
 		assert_no_echo((s), w_);                                    \
@@ -68,7 +68,7 @@ static void assert_no_echo(const char *in, const char *why)
 		CU_ASSERT_EQUAL(colink_parse_decimal((s), strlen(s), (allow), \
 						     o_, sizeof(o_), &c_, w_, \
 						     sizeof(w_)),           \
-				COLINK_EREJECT);                            \
+				COLINK_REJECTED);                            \
 		CU_ASSERT_STRING_EQUAL(w_, (reason));                       \
 		CU_ASSERT_EQUAL(c_, 0);                                     \
 		assert_no_echo((s), w_);                                    \
@@ -90,7 +90,7 @@ static void assert_no_echo(const char *in, const char *why)
 		char w_[128] = "";                                          \
 		CU_ASSERT_EQUAL(colink_parse_int((s), strlen(s), &v_, w_,   \
 						 sizeof(w_)),               \
-				COLINK_EREJECT);                            \
+				COLINK_REJECTED);                            \
 		CU_ASSERT_STRING_EQUAL(w_, (reason));                       \
 		CU_ASSERT_EQUAL(v_, 7);                                     \
 		assert_no_echo((s), w_);                                    \
@@ -112,7 +112,7 @@ static void assert_no_echo(const char *in, const char *why)
 		char w_[128] = "";                                          \
 		CU_ASSERT_EQUAL(colink_parse_duration((s), strlen(s), (fmt), \
 						      &v_, w_, sizeof(w_)), \
-				COLINK_EREJECT);                            \
+				COLINK_REJECTED);                            \
 		CU_ASSERT_STRING_EQUAL(w_, (reason));                       \
 		CU_ASSERT_EQUAL(v_, -1);                                    \
 		assert_no_echo((s), w_);                                    \
@@ -294,7 +294,7 @@ static void test_value__date_reason_never_echoes_input(void)
 
 	CU_ASSERT_EQUAL(colink_parse_date("1999-02-30", 10, COLINK_DATE_ISO,
 					  &v, a, sizeof(a)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_PTR_NULL(strstr(a, "1999"));
 	CU_ASSERT_PTR_NULL(strstr(a, "30"));
 	CU_ASSERT_PTR_NULL(strstr(a, "02"));
@@ -302,14 +302,14 @@ static void test_value__date_reason_never_echoes_input(void)
 	/* The reason depends on the kind of fault, not on the date. */
 	CU_ASSERT_EQUAL(colink_parse_date("2001/4/31", 9, COLINK_DATE_ISO, &v,
 					  b, sizeof(b)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(a, b);
 	CU_ASSERT_EQUAL(colink_parse_date("H31.05.02", 9, COLINK_DATE_WAREKI,
 					  &v, a, sizeof(a)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_EQUAL(colink_parse_date("H31.12.31", 9, COLINK_DATE_WAREKI,
 					  &v, b, sizeof(b)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(a, b);
 }
 
@@ -329,12 +329,12 @@ static void test_value__date_empty_and_bytes(void)
 	CU_ASSERT_EQUAL(v, 20240610);
 	CU_ASSERT_EQUAL(colink_parse_date(NULL, 0, COLINK_DATE_ISO, &v, w,
 					  sizeof(w)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(w, "empty value");
 	/* why may be NULL; the output may be NULL to only validate. */
 	CU_ASSERT_EQUAL(colink_parse_date("2024-02-30", 10, COLINK_DATE_ISO,
 					  &v, NULL, 0),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_EQUAL(colink_parse_date("2024-02-29", 10, COLINK_DATE_ISO,
 					  NULL, NULL, 0),
 			COLINK_OK);
@@ -494,7 +494,7 @@ static void test_value__decimal_output_buffer(void)
 	char out[5], why[64], c;
 	CU_ASSERT_EQUAL(colink_parse_decimal("-1.25", 5, 0, out, sizeof(out), &c, why,
 					     sizeof(why)),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(why, "number too long for the output buffer");
 	CU_ASSERT_EQUAL(colink_parse_decimal("1.25", 4, 0, out, sizeof(out),
 					     &c, why, sizeof(why)),
@@ -667,15 +667,15 @@ static void test_value__reason_truncation_keeps_utf8(void)
 	memset(w, 'x', sizeof(w));
 	CU_ASSERT_EQUAL(colink_parse_date("H31.05.01", 9, COLINK_DATE_WAREKI,
 					  &v, w, 7),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(w, "平成");
 	CU_ASSERT_EQUAL(colink_parse_date("H31.05.01", 9, COLINK_DATE_WAREKI,
 					  &v, w, 5),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(w, "平");
 	CU_ASSERT_EQUAL(colink_parse_date("H31.05.01", 9, COLINK_DATE_WAREKI,
 					  &v, w, 3),
-			COLINK_EREJECT);
+			COLINK_REJECTED);
 	CU_ASSERT_STRING_EQUAL(w, "");
 }
 

@@ -47,7 +47,7 @@ static int w_write(void *ctx, const struct colink_out_record *r, struct colink_e
 	if (o->fail_at && r->record_no == o->fail_at)
 		return COLINK_ERR(err, COLINK_EIO, "disk full at record %" PRIu64, r->record_no);
 	if (r->record_no % 3 == 0)
-		return COLINK_ERR(err, COLINK_EREJECT, "output refuses record %" PRIu64, r->record_no);
+		return COLINK_REJECT(err, "output refuses record %" PRIu64, r->record_no);
 	snprintf(line, sizeof(line), "W%" PRIu64 ":%s:%s:%zu", r->record_no, r->kind,
 		 r->person ? r->person : "-", r->npseudonyms);
 	append(o, line);
@@ -94,15 +94,15 @@ static int feed(struct colink_writer *w, uint64_t n)
 		char person[65], text[32], raw[32], kind[16], column[16], reason[64];
 		struct colink_pseudonym ps[2];
 		struct colink_out_value vals[2];
-		struct colink_out_record r;
-		memset(&r, 0, sizeof(r));
+		struct colink_out_record r = COLINK_OUT_RECORD_INIT(.nvalues = 0);
 		memset(vals, 0, sizeof(vals));
 		snprintf(person, sizeof(person), "%064" PRIu64, i);
 		snprintf(text, sizeof(text), "%" PRIu64 ".5", i);
 		snprintf(raw, sizeof(raw), "raw%" PRIu64, i);
 		snprintf(kind, sizeof(kind), "k%" PRIu64, i % 4);
 		if (i % 7 == 0) {
-			struct colink_reject rj = { 1, i, i + 1, column, reason };
+			struct colink_reject rj = COLINK_REJECT_INIT(.input_no = 1, .record_no = i,
+				.line_no = i + 1, .column = column, .reason = reason);
 			snprintf(column, sizeof(column), "col%" PRIu64, i % 5);
 			snprintf(reason, sizeof(reason), "core rejects %" PRIu64, i);
 			rc = colink_writer_reject(w, &rj);
@@ -116,7 +116,6 @@ static int feed(struct colink_writer *w, uint64_t n)
 			vals[0].v.text = text;
 			vals[0].v.raw = raw;
 			vals[1].source = "b";
-			r.struct_size = sizeof(r);
 			r.kind = "checkup";
 			r.input_no = 1;
 			r.record_no = i;

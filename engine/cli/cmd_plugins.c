@@ -24,7 +24,7 @@ static void show_one(const struct colink_loaded_plugin *lp)
 	printf("%s (%s plugin, version %s, ABI %d.%d)\n  %s\n  file: %s\n\nsettings:\n",
 	       lp->desc->name, kind_name(lp->desc->kind), lp->desc->version,
 	       lp->desc->abi_major, lp->desc->abi_minor, lp->desc->description, lp->path);
-	for (s = lp->desc->settings; s && s->name; s++) {
+	for (s = lp->settings; s && s->name; s++) {
 		printf("  %-18s %-7s default: %s%s%s\n      %s\n", s->name,
 		       colink_setting_type_name(s->type),
 		       s->default_value ? s->default_value : "(required)",
@@ -64,8 +64,8 @@ int cmd_plugins(struct cli_global *g, int argc, char **argv)
 			lp = colink_loader_at(l, i);
 			printf("%-14s %-7s %-8s %d.%-3d ", lp->desc->name, kind_name(lp->desc->kind),
 			       lp->desc->version, lp->desc->abi_major, lp->desc->abi_minor);
-			for (s = lp->desc->settings; s && s->name; s++)
-				printf("%s%s", s == lp->desc->settings ? "" : ", ", s->name);
+			for (s = lp->settings; s && s->name; s++)
+				printf("%s%s", s == lp->settings ? "" : ", ", s->name);
 			printf("\n");
 		}
 	}

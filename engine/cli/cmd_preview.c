@@ -69,7 +69,7 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 		return COLINK_EABORT;
 	pv->shown++;
 	rc = colink_transform_record(pv->t, rec, &o, &rj, pv->err);
-	if (rc == COLINK_EREJECT) {
+	if (rc == COLINK_REJECTED) {
 		printf("record %llu (line %llu): REJECTED column %s: %s\n",
 		       (unsigned long long)rec->record_no, (unsigned long long)rec->line_no,
 		       rj.column ? rj.column : "-", rj.reason);

@@ -250,7 +250,7 @@ static int retarget(struct colink_plan *plan, const char *extract,
 	colink_settings_free(plan->out_vals, 0);
 	plan->out_vals = NULL;
 	plan->out_plugin = lp;
-	return colink_settings_resolve(lp->desc->settings, given, 2, "(pseudonymize)",
+	return colink_settings_resolve(lp->settings, given, 2, "(pseudonymize)",
 				       "out_sqlite", &plan->out_vals, err);
 }
 

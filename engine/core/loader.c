@@ -12,8 +12,10 @@
  *      (Debian's /usr/local/lib is root:staff 2775);
  *   3. dlopen(RTLD_NOW | RTLD_LOCAL), dlsym(colink_plugin_entry), entry();
  *   4. the descriptor: abi_major first (a future major may lay out
- *      everything after it differently), then struct_size, and only then
- *      the ABI 1.0 members that struct_size covers.  The descriptor is
+ *      everything after it differently; a plugin built for ABI 1.x is
+ *      refused here), then struct_size, and only then the ABI 2.0 members
+ *      that struct_size covers; then the ops table's struct_size and the
+ *      settings table's stride (setting_size).  The descriptor is
  *      never copied: the loader keeps the plugin's own pointer, so a
  *      descriptor built against a shorter or longer struct is never read
  *      or copied at the host's size (the Fluent Bit crash, STYLE.md).
@@ -48,8 +50,12 @@
 /* Offset just past member `m` of struct `type`. */
 #define MEMBER_END(type, m) (offsetof(type, m) + sizeof(((type *)0)->m))
 
-/* The smallest descriptor this host accepts: ABI 1.0 ends with `output`. */
+/* The smallest descriptor this host accepts: ABI 2.0 ends with `output`. */
 #define DESC_MIN_SIZE MEMBER_END(struct colink_plugin, output)
+/* The smallest settings-table element: ABI 2.0 ends with `choices`. */
+#define SETTING_MIN_SIZE MEMBER_END(struct colink_setting_def, choices)
+/* A settings table longer than this is taken for a missing terminator. */
+#define SETTINGS_MAX 256
 
 _Static_assert(sizeof(colink_plugin_entry_fn) == sizeof(void *),
 	       "dlsym result must convert to a function pointer");
@@ -320,12 +326,47 @@ static int check_desc(const char *path, const struct colink_plugin *d,
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: has no init operation", path);
 	if (!d->fini)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: has no fini operation", path);
+	if (d->settings && d->setting_size < SETTING_MIN_SIZE)
+		return COLINK_ERR(err, COLINK_EABI,
+				  "%s: settings table stride too small (%zu bytes, need at least %zu)",
+				  path, d->setting_size, (size_t)SETTING_MIN_SIZE);
 	if (d->kind == COLINK_PLUGIN_INPUT)
 		return check_input_ops(path, d->input, err);
 	if (d->kind == COLINK_PLUGIN_OUTPUT)
 		return check_output_ops(path, d->output, err);
 	return COLINK_ERR(err, COLINK_EINVAL, "%s: declares an unknown kind (%d)",
 			  path, d->kind);
+}
+
+/*
+ * The descriptor's settings table at the host's own stride, so that the
+ * core (settings.c, `colink plugins`, docs) indexes it as an ordinary
+ * array: each element is read through the plugin's `setting_size` and
+ * only its first min(setting_size, ours) bytes are copied; members the
+ * plugin's ABI lacks stay zero.  Terminated by a NULL name, as declared.
+ */
+static int copy_settings(const char *path, const struct colink_plugin *d,
+			 struct colink_setting_def **out, struct colink_error *err)
+{
+	size_t n = 0, i, take;
+	struct colink_setting_def *t;
+	*out = NULL;
+	while (d->settings && n <= SETTINGS_MAX &&
+	       COLINK_AT(struct colink_setting_def, d->settings, d->setting_size, n)->name)
+		n++;
+	if (n > SETTINGS_MAX)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: settings table has more than %d entries (missing terminator?)",
+				  path, SETTINGS_MAX);
+	t = colink_calloc(n + 1, sizeof(*t));
+	if (!t)
+		return COLINK_ERR(err, COLINK_ENOMEM, "%s: out of memory loading plugin", path);
+	take = d->setting_size < sizeof(*t) ? d->setting_size : sizeof(*t);
+	for (i = 0; i < n; i++)
+		memcpy(&t[i], COLINK_AT(struct colink_setting_def, d->settings,
+					d->setting_size, i), take);
+	*out = t;
+	return COLINK_OK;
 }
 
 /* All checks; on success the module stays open and *handle / *desc are
@@ -399,6 +440,7 @@ void colink_loader_free(struct colink_loader *l)
 	for (i = l->n; i-- > 0;) {
 		dlclose(l->plugins[i]->handle);
 		colink_free(l->plugins[i]->path);
+		colink_free(l->plugins[i]->settings);
 		colink_free(l->plugins[i]);
 	}
 	colink_free(l->plugins);
@@ -445,6 +487,13 @@ static int load_and_add(struct colink_loader *l, const char *path,
 	p = colink_calloc(1, sizeof(*p));
 	if (!p || !(p->path = colink_strdup(path)))
 		goto nomem;
+	rc = copy_settings(path, desc, &p->settings, err);
+	if (rc) {
+		colink_free(p->path);
+		colink_free(p);
+		dlclose(handle);
+		return rc;
+	}
 	p->desc = desc;
 	p->handle = handle;
 	l->plugins[l->n++] = p;
@@ -452,6 +501,8 @@ static int load_and_add(struct colink_loader *l, const char *path,
 		*out = p;
 	return COLINK_OK;
 nomem:
+	if (p)
+		colink_free(p->path);
 	colink_free(p);
 	dlclose(handle);
 	return COLINK_ERR(err, COLINK_ENOMEM, "%s: out of memory loading plugin",

@@ -8,7 +8,8 @@
  * A candidate file is NAME.so.  The loader refuses, with a clear one-line
  * error naming the file: a symlink or non-regular file; a file writable by
  * group or others; a missing entry symbol; an ABI major mismatch; a
- * descriptor whose struct_size is smaller than the ABI 1.0 descriptor; a
+ * descriptor whose struct_size is smaller than the ABI 2.0 descriptor, or
+ * an ops table or settings stride smaller than ABI 2.0's; a
  * name in the descriptor that differs from the file name; a kind that is not
  * input/output or whose ops table is missing; two files providing the same
  * plugin name in one directory list scan (duplicate).
@@ -22,6 +23,9 @@
 
 struct colink_loaded_plugin {
 	const struct colink_plugin *desc; /* borrowed from the module */
+	/* owned: desc->settings at the host's stride, NULL-name terminated
+	 * (read this, never desc->settings directly) */
+	struct colink_setting_def *settings;
 	void *handle;                     /* dlopen handle */
 	char *path;                       /* file it came from */
 };

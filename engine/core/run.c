@@ -82,7 +82,7 @@ int colink_mapping_check(const char *path, const struct colink_catalog *cat,
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: plugin %s is not an input plugin",
 				path, (*map)->plugin_line, (*map)->plugin);
 	} else {
-		rc = colink_settings_resolve(lp->desc->settings, (*map)->settings,
+		rc = colink_settings_resolve(lp->settings, (*map)->settings,
 					     (*map)->nsettings, path, lp->desc->name,
 					     vals, err);
 	}
@@ -140,7 +140,7 @@ static int plan_output(struct colink_plan *p, struct colink_error *err)
 	if (p->out_plugin->desc->kind != COLINK_PLUGIN_OUTPUT)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: plugin %s is not an output plugin",
 				  j->path, j->output_line, j->output_plugin);
-	return colink_settings_resolve(p->out_plugin->desc->settings, j->output_settings,
+	return colink_settings_resolve(p->out_plugin->settings, j->output_settings,
 				       j->noutput_settings, j->path, j->output_plugin,
 				       &p->out_vals, err);
 }
@@ -381,7 +381,7 @@ void colink_plan_free(struct colink_plan *p)
 	for (i = 0; i < p->ninputs; i++) {
 		struct colink_plan_input *in = &p->inputs[i];
 		if (in->plugin)
-			colink_settings_free(in->vals, colink_settings_count(in->plugin->desc->settings));
+			colink_settings_free(in->vals, colink_settings_count(in->plugin->settings));
 		colink_mapping_free(in->map);
 		for (k = 0; k < in->nfiles; k++)
 			colink_free(in->files[k]);
@@ -488,7 +488,7 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	if ((st->ir->read & 4095) == 0)
 		progress(st, 0);
 	rc = colink_transform_record(st->t, rec, &orec, &rj, st->err);
-	if (rc == COLINK_EREJECT)
+	if (rc == COLINK_REJECTED)
 		return write_reject(st, &rj);
 	if (rc)
 		return fail(st, rc);
@@ -505,15 +505,12 @@ static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
 		     const char *column, const char *reason)
 {
 	struct run_state *st = ud;
-	struct colink_reject rj;
+	struct colink_reject rj = COLINK_REJECT_INIT(.input_no = st->input_no,
+		.record_no = record_no, .line_no = line_no, .column = column,
+		.reason = reason);
 	if (st->fatal || colink_writer_failed(st->w))
 		return COLINK_EABORT;
 	st->ir->read++;
-	rj.input_no = st->input_no;
-	rj.record_no = record_no;
-	rj.line_no = line_no;
-	rj.column = column;
-	rj.reason = reason;
 	return write_reject(st, &rj);
 }
 
@@ -521,6 +518,7 @@ static void fill_info(struct colink_input_info *ii, struct run_state *st,
 		      struct colink_plan_input *in, const char *path, uint64_t size)
 {
 	memset(ii, 0, sizeof(*ii));
+	ii->struct_size = sizeof(*ii);
 	ii->input_no = st->input_no;
 	ii->path = path;
 	ii->sha256 = st->ir->sha256;
@@ -559,8 +557,11 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		colink_log(COLINK_LOG_WARN, "%s: identical bytes were already loaded by an earlier run; skipped", path);
 	} else {
 		rc = colink_transform_new(&st->t, in->map, st->p->cat, ps, st->input_no, path, st->err);
-		if (rc == COLINK_OK)
-			rc = in->plugin->desc->init(&ictx, host, &hc, in->vals, st->err);
+		if (rc == COLINK_OK) {
+			struct colink_setting_values sv = colink_settings_view(
+				in->vals, colink_settings_count(in->plugin->settings));
+			rc = in->plugin->desc->init(&ictx, host, &hc, &sv, st->err);
+		}
 		if (rc == COLINK_OK)
 			rc = colink_writer_start(&st->w, st->out, st->out_ctx, st->input_no, st->err);
 		if (rc == COLINK_OK) {
@@ -642,18 +643,16 @@ static int run_inputs(struct run_state *st, struct colink_run_result *res,
 static int run_link(struct run_state *st, struct colink_run_result *res)
 {
 	struct colink_link_pass passes[COLINK_LINK_MAX_PASSES];
-	struct colink_link_rules rules;
+	struct colink_link_rules rules = COLINK_LINK_RULES_INIT(.npasses = 0);
 	size_t i;
 	int rc;
 	if (!st->p->job->nlink)
 		return COLINK_OK;
 	for (i = 0; i < st->p->job->nlink; i++)
 		passes[i].kind = st->p->job->link_kinds[i];
-	rules.struct_size = sizeof(rules);
 	rules.npasses = st->p->job->nlink;
 	rules.passes = passes;
-	memset(&res->link, 0, sizeof(res->link));
-	res->link.struct_size = sizeof(res->link);
+	res->link = (struct colink_link_report)COLINK_LINK_REPORT_INIT(.linked_total = 0);
 	rc = st->out->link(st->out_ctx, &rules, &res->link, st->err);
 	if (rc == COLINK_OK) {
 		res->linked = 1;
@@ -665,7 +664,7 @@ static int run_link(struct run_state *st, struct colink_run_result *res)
 
 static const char *output_path(const struct colink_plan *p)
 {
-	const struct colink_setting_def *d = p->out_plugin ? p->out_plugin->desc->settings : NULL;
+	const struct colink_setting_def *d = p->out_plugin ? p->out_plugin->settings : NULL;
 	size_t i;
 	for (i = 0; p->out_vals && d && d[i].name; i++)
 		if (!strcmp(d[i].name, "path"))
@@ -796,6 +795,7 @@ static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
 	memset(ri, 0, sizeof(*ri));
 	colink_os_user(user, ul);
 	ri->struct_size = sizeof(*ri);
+	ri->field_size = sizeof(*ri->fields);
 	ri->run_id = res->run_id;
 	ri->job_name = p->job->name;
 	ri->job_path = p->job->path;
@@ -844,8 +844,11 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	fill_run_info(&ri, p, res, user, sizeof(user));
 	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
 	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
-	if (rc == COLINK_OK)
-		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, p->out_vals, err);
+	if (rc == COLINK_OK) {
+		struct colink_setting_values sv = colink_settings_view(
+			p->out_vals, colink_settings_count(p->out_plugin->settings));
+		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, &sv, err);
+	}
 	if (rc == COLINK_OK && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
 		began = 1;
 	if (rc == COLINK_OK)
@@ -855,6 +858,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	colink_transform_free(st.t);
 	colink_now_iso(res->finished);
 	memset(&sum, 0, sizeof(sum));
+	sum.struct_size = sizeof(sum);
 	sum.finished = res->finished;
 	sum.read = res->read;
 	sum.loaded = res->loaded;

@@ -32,6 +32,14 @@ int colink_settings_resolve(const struct colink_setting_def *defs,
 			    struct colink_error *err);
 void colink_settings_free(struct colink_setting_value *vals, size_t n);
 
+/* The view of resolved values init receives (ABI 2.0): borrows `vals`. */
+static inline struct colink_setting_values
+colink_settings_view(const struct colink_setting_value *vals, size_t n)
+{
+	struct colink_setting_values v = COLINK_SETTING_VALUES_INIT(.n = n, .values = vals);
+	return v;
+}
+
 /* "string", "int", ... for help output. */
 const char *colink_setting_type_name(int type);
 

@@ -445,11 +445,11 @@ static int check_answers(const int *answers, char *why, size_t wl)
 		char scale = item_scale(i, name);
 		if (answers[i] == 0 && scale != 'D') {
 			say(why, wl, "item %s has no answer", name);
-			return COLINK_EREJECT;
+			return COLINK_REJECTED;
 		}
 		if (answers[i] < 0 || answers[i] > 4) {
 			say(why, wl, "item %s: answer out of range 1..4", name);
-			return COLINK_EREJECT;
+			return COLINK_REJECTED;
 		}
 	}
 	return COLINK_OK;
@@ -551,7 +551,7 @@ int colink_stress_score(const struct colink_stress_rules *r,
 	} else {
 		if (sex != 1 && sex != 2) {
 			say(why, wl, "sex unknown: the converted method has sex-specific tables");
-			return COLINK_EREJECT;
+			return COLINK_REJECTED;
 		}
 		score_converted(r, answers, sex, res);
 	}

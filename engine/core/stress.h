@@ -82,7 +82,7 @@ const char *colink_stress_rules_conversion_why(const struct colink_stress_rules 
  * (only the converted method needs it).  D items are not used for the
  * decision and may be 0.
  *
- * Returns COLINK_OK and fills *res; COLINK_EREJECT when this examinee cannot
+ * Returns COLINK_OK and fills *res; COLINK_REJECTED when this examinee cannot
  * be scored (an A/B/C answer missing, any answer out of range, or sex not
  * 1/2 for the converted method); COLINK_EINVAL for a bad method or when the
  * converted method is asked for without a 素点換算表.  `why` (may be NULL,

@@ -10,108 +10,14 @@
 #include "core/value.h"
 
 /* ================================================================== */
-/* Pseudonym set                                                        */
-/* ================================================================== */
-
-struct ps_entry {
-	char *kind;
-	struct colink_pseudonymizer *p;
-};
-
-struct colink_pseudo_set {
-	const struct colink_key *key;
-	char key_id[17];
-	char *agreement;
-	struct ps_entry *e;
-	size_t n;
-};
-
-int colink_pseudo_set_new(struct colink_pseudo_set **out,
-			  const struct colink_key *key, const char *key_id,
-			  const char *agreement, struct colink_error *err)
-{
-	struct colink_pseudo_set *ps;
-	*out = NULL;
-	if (!key && !key_id)
-		return COLINK_ERR(err, COLINK_EINVAL, "no pseudonym key and no key id");
-	ps = colink_calloc(1, sizeof(*ps));
-	if (!ps || !(ps->agreement = colink_strdup(agreement))) {
-		colink_free(ps);
-		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	}
-	ps->key = key;
-	snprintf(ps->key_id, sizeof(ps->key_id), "%s", key ? colink_key_id(key) : key_id);
-	*out = ps;
-	return COLINK_OK;
-}
-
-const char *colink_pseudo_set_key_id(const struct colink_pseudo_set *ps)
-{
-	return ps->key_id;
-}
-
-void colink_pseudo_set_free(struct colink_pseudo_set *ps)
-{
-	size_t i;
-	if (!ps)
-		return;
-	for (i = 0; i < ps->n; i++) {
-		colink_free(ps->e[i].kind);
-		colink_pseudonymizer_free(ps->e[i].p);
-	}
-	colink_free(ps->e);
-	colink_free(ps->agreement);
-	colink_free(ps);
-}
-
-static struct colink_pseudonymizer *ps_get(struct colink_pseudo_set *ps,
-					    const char *kind,
-					    struct colink_error *err)
-{
-	struct ps_entry *ne;
-	size_t i;
-	for (i = 0; i < ps->n; i++)
-		if (!strcmp(ps->e[i].kind, kind))
-			return ps->e[i].p;
-	ne = colink_realloc(ps->e, (ps->n + 1) * sizeof(*ne));
-	if (!ne) {
-		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-		return NULL;
-	}
-	ps->e = ne;
-	ne[ps->n].kind = colink_strdup(kind);
-	ne[ps->n].p = NULL;
-	if (!ne[ps->n].kind) {
-		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (colink_pseudonymizer_new(&ne[ps->n].p, ps->key, ps->agreement, kind, err)) {
-		colink_free(ne[ps->n].kind);
-		return NULL;
-	}
-	return ne[ps->n++].p;
-}
-
-int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
-			      size_t nparts, const char *const *parts,
-			      const size_t *lens, char out[65],
-			      struct colink_error *err)
-{
-	struct colink_pseudonymizer *p;
-	if (!ps->key)
-		return COLINK_ERR(err, COLINK_EINVAL,
-				  "this run has no key file (only a key id): it cannot make pseudonyms");
-	p = ps_get(ps, kind, err);
-	if (!p)
-		return err ? err->code : COLINK_ENOMEM;
-	return colink_pseudonym_compute(p, nparts, parts, lens, out, err);
-}
-
-/* ================================================================== */
 /* Transform                                                            */
 /* ================================================================== */
 
 #define NUMBUF 72
+
+/* Raw field k of a record, through the stride its plugin declared
+ * (checked by colink_raw_record_check). */
+#define RAW(rec, k) COLINK_AT(struct colink_raw_field, (rec)->fields, (rec)->field_size, (k))
 
 /* Per mapped field: where it comes from and scratch space for its value. */
 struct slot {
@@ -239,6 +145,8 @@ int colink_transform_new(struct colink_transform **out,
 		return rc;
 	}
 	t->rec.struct_size = sizeof(t->rec);
+	t->rec.pseudonym_size = sizeof(*t->rec.pseudonyms);
+	t->rec.value_size = sizeof(*t->rec.values);
 	t->rec.kind = m->kind;
 	t->rec.input_no = input_no;
 	*out = t;
@@ -323,16 +231,16 @@ static const struct colink_raw_field *find_raw(const struct slot *s,
 {
 	size_t k;
 	if (s->src) {
-		if (s->src <= rec->nfields && rec->fields[s->src - 1].index == s->src)
-			return &rec->fields[s->src - 1];
+		if (s->src <= rec->nfields && RAW(rec, s->src - 1)->index == s->src)
+			return RAW(rec, s->src - 1);
 		for (k = 0; k < rec->nfields; k++)
-			if (rec->fields[k].index == s->src)
-				return &rec->fields[k];
+			if (RAW(rec, k)->index == s->src)
+				return RAW(rec, k);
 		return NULL;
 	}
 	for (k = 0; s->mf->column && k < rec->nfields; k++)
-		if (rec->fields[k].name && !strcmp(rec->fields[k].name, s->mf->column))
-			return &rec->fields[k];
+		if (RAW(rec, k)->name && !strcmp(RAW(rec, k)->name, s->mf->column))
+			return RAW(rec, k);
 	return NULL;
 }
 
@@ -376,7 +284,7 @@ static int reject(struct colink_transform *t, const char *column,
 	va_start(ap, fmt);
 	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
 	va_end(ap);
-	return COLINK_EREJECT;
+	return COLINK_REJECTED;
 }
 
 static struct colink_out_value *push_val(struct colink_transform *t,
@@ -406,11 +314,11 @@ static int range_check(const struct colink_map_field *mf, const char *canon,
 		return COLINK_OK;
 	if (mf->min && colink_decimal_cmp(canon, mf->min) < 0) {
 		snprintf(why, wl, "value below the allowed minimum %s", mf->min);
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	if (mf->max && colink_decimal_cmp(canon, mf->max) > 0) {
 		snprintf(why, wl, "value above the allowed maximum %s", mf->max);
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	return COLINK_OK;
 }
@@ -454,7 +362,7 @@ static int convert_code(const struct colink_map_field *mf, const char *s,
 	const char *mapped;
 	if (len >= NUMBUF) {
 		snprintf(why, wl, "code longer than %d bytes", NUMBUF - 1);
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
@@ -469,7 +377,7 @@ static int convert_code(const struct colink_map_field *mf, const char *s,
 	if (mf->codemap->other_keep)
 		return COLINK_OK;
 	snprintf(why, wl, "code not in codemap '%s'", mf->codemap->name);
-	return COLINK_EREJECT;
+	return COLINK_REJECTED;
 }
 
 /* Convert one present, non-identifier value to its field's type. */
@@ -573,7 +481,7 @@ static int do_ident(struct colink_transform *t, struct slot *s,
 	} else {
 		rc = colink_normalize(s->mf->norm, v, len, &s->ident, &s->ident_len,
 				      why, sizeof(why));
-		if (rc == COLINK_EREJECT)
+		if (rc == COLINK_REJECTED)
 			return reject(t, col, "%s: %s", s->mf->field->name, why);
 		if (rc)
 			return rc;
@@ -619,7 +527,7 @@ static int map_fields(struct colink_transform *t, const struct colink_raw_record
 		}
 		memset(&v, 0, sizeof(v));
 		rc = convert(t, f, s->mf, raw, s->num, &v, why, sizeof(why));
-		if (rc == COLINK_EREJECT && s->mf->on_error_null) {
+		if (rc == COLINK_REJECTED && s->mf->on_error_null) {
 			memset(&v, 0, sizeof(v));
 			v.type = f->type;
 			v.null_reason = COLINK_NULL_INVALID;
@@ -721,7 +629,7 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 	ov->item_code = rf->name;
 	ov->source = rf->name;
 	rc = convert(t, f, NULL, rf, buf, &ov->v, why, sizeof(why));
-	if (rc == COLINK_EREJECT && !f) {
+	if (rc == COLINK_REJECTED && !f) {
 		/* an unknown item keeps its text */
 		memset(&ov->v, 0, sizeof(ov->v));
 		ov->v.type = COLINK_T_TEXT;
@@ -744,7 +652,7 @@ static int map_extras(struct colink_transform *t, const struct colink_raw_record
 	if (!t->m->items_catalogue && t->m->unmapped != COLINK_UNMAPPED_OBSERVATION)
 		return COLINK_OK;
 	for (k = 0; k < rec->nfields; k++) {
-		const struct colink_raw_field *rf = &rec->fields[k];
+		const struct colink_raw_field *rf = RAW(rec, k);
 		if (explicitly_mapped(t, rf))
 			continue;
 		if ((rc = extra_field(t, rf, err)))
@@ -857,7 +765,7 @@ static int score_stress(struct colink_transform *t, struct colink_error *err)
 		if (t->vals[j].field && !strcmp(t->vals[j].field->name, "sex") && t->vals[j].v.text)
 			sex = atoi(t->vals[j].v.text);
 	rc = colink_stress_score(t->m->stress, answers, sex, t->m->stress_method, &res, why, sizeof(why));
-	if (rc == COLINK_EREJECT)
+	if (rc == COLINK_REJECTED)
 		return reject(t, NULL, "stress check: %s", why);
 	if (rc)
 		return COLINK_ERR(err, rc, "%s: stress check: %s", t->path, why);
@@ -944,7 +852,7 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 	t->rec.age_at_exam = t->rec.age_fy_end = -1;
 	t->rec.fiscal_year = 0;
 	for (k = 0; rc == COLINK_OK && k < rec->nfields; k++) {
-		const struct colink_raw_field *rf = &rec->fields[k];
+		const struct colink_raw_field *rf = RAW(rec, k);
 		const struct colink_field_def *f;
 		if (!rf->name || explicitly_mapped(t, rf))
 			continue;
@@ -971,10 +879,17 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 static int finish_record(struct colink_transform *t, const struct colink_raw_record *rec,
 			 int32_t birth, int32_t exam)
 {
+	size_t i;
 	t->rec.record_no = rec->record_no;
 	t->rec.line_no = rec->line_no;
 	t->rec.nvalues = t->nvals;
 	t->rec.values = t->vals;
+	/* every field pointer is into t->cat->fields (colink_catalog_field_index,
+	 * spelled out: this runs once per value of every record) */
+	for (i = 0; i < t->nvals; i++)
+		t->vals[i].field_index = t->vals[i].field
+			? (uint32_t)(t->vals[i].field - t->cat->fields)
+			: COLINK_NO_FIELD;
 	if (t->m->extract)
 		return COLINK_OK;
 	t->rec.birth_ym = birth ? birth / 100 : 0;
@@ -984,14 +899,33 @@ static int finish_record(struct colink_transform *t, const struct colink_raw_rec
 	return COLINK_OK;
 }
 
+int colink_raw_record_check(const struct colink_raw_record *rec,
+			    struct colink_error *err)
+{
+	if (!rec || rec->struct_size < COLINK_SIZE_TO(struct colink_raw_record, fields))
+		return COLINK_ERR(err, COLINK_EABI,
+				  "input plugin handed a record of %zu bytes; ABI %d.0 needs %zu",
+				  rec ? rec->struct_size : 0, COLINK_ABI_MAJOR,
+				  COLINK_SIZE_TO(struct colink_raw_record, fields));
+	if (rec->nfields && (!rec->fields ||
+	    rec->field_size < COLINK_SIZE_TO(struct colink_raw_field, flag)))
+		return COLINK_ERR(err, COLINK_EABI,
+				  "input plugin handed raw fields %zu bytes apart; ABI %d.0 needs %zu",
+				  rec->field_size, COLINK_ABI_MAJOR,
+				  COLINK_SIZE_TO(struct colink_raw_field, flag));
+	return COLINK_OK;
+}
+
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,
 			    const struct colink_out_record **out,
 			    struct colink_reject *rej, struct colink_error *err)
 {
 	int32_t birth = 0, exam = 0;
-	int rc;
+	int rc = colink_raw_record_check(rec, err);
 
+	if (rc)
+		return rc;
 	t->nvals = 0;
 	t->used = 0;
 	rc = map_fields(t, rec, &birth, &exam, err);
@@ -1008,7 +942,8 @@ int colink_transform_record(struct colink_transform *t,
 	wipe_idents(t);
 	if (rc == COLINK_ENOMEM && (!err || err->code != COLINK_ENOMEM))
 		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	if (rc == COLINK_EREJECT) {
+	if (rc == COLINK_REJECTED) {
+		rej->struct_size = sizeof(*rej);
 		rej->input_no = t->input_no;
 		rej->record_no = rec->record_no;
 		rej->line_no = rec->line_no;

@@ -15,23 +15,8 @@
 #include "core/catalog.h"
 #include "colink/plugin.h"
 #include "identity/identity.h"
+#include "identity/pseudo_set.h"
 #include "core/mapping.h"
-
-/* The run's pseudonymizers: one derived key per key kind, made lazily. */
-struct colink_pseudo_set;
-
-/* `key` may be NULL for a run whose inputs are all pseudonymized extracts;
- * then `key_id` (required) is the id they must have been made with. */
-int colink_pseudo_set_new(struct colink_pseudo_set **out,
-			  const struct colink_key *key, const char *key_id,
-			  const char *agreement, struct colink_error *err);
-/* The run's key id (16 hex); borrowed. */
-const char *colink_pseudo_set_key_id(const struct colink_pseudo_set *ps);
-void colink_pseudo_set_free(struct colink_pseudo_set *ps);
-int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
-			      size_t nparts, const char *const *parts,
-			      const size_t *lens, char out[65],
-			      struct colink_error *err);
 
 struct colink_transform;
 
@@ -48,10 +33,17 @@ void colink_transform_free(struct colink_transform *t);
 int colink_transform_header(struct colink_transform *t, size_t n,
 			    const char *const *names, struct colink_error *err);
 
+/* COLINK_EABI with *err set when an input plugin's record is not an ABI
+ * 2.0 record (struct_size, or the stride of its fields, too small). */
+int colink_raw_record_check(const struct colink_raw_record *rec,
+			    struct colink_error *err);
+
 /*
- * Transform one record.  COLINK_OK: *out is valid until the next call.
- * COLINK_EREJECT: *rej is filled (column/reason valid until the next call).
- * Other negatives are fatal for the run.
+ * Transform one record (checked with colink_raw_record_check first).
+ * COLINK_OK (COLINK_LOADED): *out is valid until the next call; every
+ * value's field_index is its field's index in the catalogue.
+ * COLINK_REJECTED: *rej is filled (column/reason valid until the next
+ * call).  Negatives are fatal for the run.
  */
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,

@@ -31,12 +31,12 @@ int value_reject(char *why, size_t whylen, const char *fmt, ...)
 	size_t n, j;
 
 	if (!why || !whylen)
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	va_start(ap, fmt);
 	w = vsnprintf(why, whylen, fmt, ap);
 	va_end(ap);
 	if (w < 0 || (size_t)w < whylen)
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	/* Truncated: do not leave half a UTF-8 sequence at the end. */
 	n = whylen - 1;
 	j = n;
@@ -49,7 +49,7 @@ int value_reject(char *why, size_t whylen, const char *fmt, ...)
 		if (n - (j - 1) < need)
 			why[j - 1] = '\0';
 	}
-	return COLINK_EREJECT;
+	return COLINK_REJECTED;
 }
 
 /* ------------------------------------------------------------------ */

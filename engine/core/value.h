@@ -3,8 +3,8 @@
  * decimals (full-width digits, thousands separators, censored "<5"),
  * integers and durations.  Pure functions, no allocation.
  *
- * Conventions: every parser returns COLINK_OK or COLINK_EREJECT.  On
- * COLINK_EREJECT it writes a short English reason into why[whylen] that
+ * Conventions: every parser returns COLINK_OK or COLINK_REJECTED.  On
+ * COLINK_REJECTED it writes a short English reason into why[whylen] that
  * NEVER repeats the input text (inputs may be identifiers such as birth
  * dates).  Inputs are UTF-8, `len` bytes, not necessarily NUL-terminated.
  * Leading/trailing ASCII and full-width (U+3000) spaces are ignored.

@@ -18,9 +18,9 @@
 /* Internal result of a grammar step: the input does not have the shape of
  * the format at all.  The public entry point turns it into one reason per
  * format, so that callers see "expected ..." rather than a detail. */
-#define SYNTAX 1
+#define SYNTAX 2 /* distinct from COLINK_REJECTED (1) */
 
-/* COLINK_EREJECT, with the printf-style reason in why[whylen] (when given),
+/* COLINK_REJECTED, with the printf-style reason in why[whylen] (when given),
  * cut at a UTF-8 boundary when it does not fit.  The format and arguments
  * must be constant text: a reason never repeats the input. */
 int value_reject(char *why, size_t whylen, const char *fmt, ...)

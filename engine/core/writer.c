@@ -102,6 +102,8 @@ static int copy_record(struct item *it, const struct colink_out_record *r)
 	it->type = ITEM_RECORD;
 	it->rec = *r;
 	it->rec.struct_size = sizeof(it->rec);
+	it->rec.pseudonym_size = sizeof(*it->ps);
+	it->rec.value_size = sizeof(*it->vals);
 	it->rec.kind = put(&p, r->kind);
 	it->rec.person = put(&p, r->person);
 	for (i = 0; i < r->npseudonyms; i++) {
@@ -153,13 +155,14 @@ static void process(struct colink_writer *w, struct item *it)
 			atomic_fetch_add(&w->loaded, 1);
 			return;
 		}
-		if (rc != COLINK_EREJECT) {
+		if (rc != COLINK_REJECTED) {
 			w->err = w->werr;
 			if (w->err.code == COLINK_OK)
 				COLINK_ERR(&w->err, rc, "run failed");
 			atomic_store(&w->failed, 1);
 			return;
 		}
+		rj.struct_size = sizeof(rj);
 		rj.input_no = w->input_no;
 		rj.record_no = it->rec.record_no;
 		rj.line_no = it->rec.line_no;

@@ -97,7 +97,7 @@ void colink_normalizer_free(struct colink_normalizer *n);
 /*
  * Apply to `in` (UTF-8, len bytes).  On success *out is a NUL-terminated
  * buffer from colink_malloc (caller wipes and frees) and *outlen its
- * length.  Invalid UTF-8 or a rule failure returns COLINK_EREJECT with a
+ * length.  Invalid UTF-8 or a rule failure returns COLINK_REJECTED with a
  * reason in why[] that never contains the input.
  */
 int colink_normalize(const struct colink_normalizer *n, const char *in,

@@ -632,7 +632,7 @@ int colink_normalize(const struct colink_normalizer *n, const char *in,
 		reason = cp_encode(&b, out, outlen);
 	cp_free(&b);
 	if (reason)
-		return fail(why, whylen, COLINK_EREJECT, reason);
+		return fail(why, whylen, COLINK_REJECTED, reason);
 	return COLINK_OK;
 }
 

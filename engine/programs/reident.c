@@ -76,18 +76,20 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	char *norm = NULL, why[128];
 	size_t k, nlen = 0;
 	int rc;
-	for (k = 0; k < rec->nfields; k++) {
-		const struct colink_raw_field *f = &rec->fields[k];
-		if ((rd->mf->column && f->name && !strcmp(f->name, rd->mf->column)) ||
-		    (rd->col && f->index == rd->col) || (rd->mf->position && f->index == rd->mf->position))
-			raw = f;
-	}
 	rc = colink_transform_record(rd->t, rec, &o, &rj, rd->err);
-	if (rc == COLINK_EREJECT)
+	if (rc == COLINK_REJECTED)
 		return COLINK_OK; /* the run rejected it too: not in the warehouse */
 	if (rc) {
 		rd->fatal = 1;
 		return COLINK_EABORT;
+	}
+	/* after the transform: it checked the record's sizes */
+	for (k = 0; k < rec->nfields; k++) {
+		const struct colink_raw_field *f =
+			COLINK_AT(struct colink_raw_field, rec->fields, rec->field_size, k);
+		if ((rd->mf->column && f->name && !strcmp(f->name, rd->mf->column)) ||
+		    (rd->col && f->index == rd->col) || (rd->mf->position && f->index == rd->mf->position))
+			raw = f;
 	}
 	if (!raw || !raw->value || !(en = find(rd->r, o->person)) || en->number)
 		return COLINK_OK;

@@ -38,11 +38,13 @@ static int read_input(const struct colink_read_mapped *r, const struct colink_lo
 	struct colink_host host;
 	struct colink_host_ctx hc;
 	void *ictx = NULL;
+	struct colink_setting_values sv =
+		colink_settings_view(vals, colink_settings_count(lp->settings));
 	int rc;
 	colink_host_init(&host);
 	hc.plugin = lp->desc->name;
 	hc.ps = ps;
-	if ((rc = lp->desc->init(&ictx, &host, &hc, vals, err)))
+	if ((rc = lp->desc->init(&ictx, &host, &hc, &sv, err)))
 		return rc;
 	rc = lp->desc->input->read(ictx, r->input, r->em, err);
 	if (rc == COLINK_EABORT && !*r->fatal)

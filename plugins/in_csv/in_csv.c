@@ -90,7 +90,7 @@ static const struct colink_setting_def settings[S_COUNT + 1] = {
 			    "most fields accepted in one row", NULL },
 	[S_TRIM] = { "trim", COLINK_SET_BOOL, "false",
 		     "trim ASCII and full-width spaces around unquoted values", NULL },
-	[S_COUNT] = { 0 }
+	[S_COUNT] = COLINK_SETTINGS_END
 };
 
 /* One plugin instance: the validated settings and the CP932 converter. */
@@ -154,40 +154,12 @@ struct reader {
 /* Small helpers                                                        */
 /* ------------------------------------------------------------------ */
 
-static int size_add(size_t *out, size_t a, size_t b)
-{
-	if (a > SIZE_MAX - b)
-		return -1;
-	*out = a + b;
-	return 0;
-}
-
-static int size_mul(size_t *out, size_t a, size_t b)
-{
-	if (b && a > SIZE_MAX / b)
-		return -1;
-	*out = a * b;
-	return 0;
-}
-
-/* Grow *p (an array of `elem`-byte items) to hold at least `need` items. */
+/* Grow *p (an array of `elem`-byte items) to hold at least `need` items
+ * (plugin.h's colink_grow, in host memory). */
 static int grow(const struct colink_host *h, void **p, size_t *cap,
 		size_t need, size_t elem)
 {
-	size_t ncap = *cap ? *cap : 16, bytes;
-	void *np;
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-	if (size_mul(&bytes, ncap, elem))
-		return -1;
-	np = h->realloc(*p, bytes);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
+	return colink_grow(h->realloc, p, cap, need, elem);
 }
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
@@ -337,8 +309,8 @@ static int decode_into(struct reader *r, char *s, size_t len, size_t idx,
 	const struct in_csv *ic = r->ic;
 	char *out;
 	size_t need, cap;
-	if (size_mul(&cap, len, ic->cp932 ? 3 : 1) ||
-	    size_add(&need, r->blen, cap) || size_add(&need, need, 1) ||
+	if (colink_checked_mul(&cap, len, ic->cp932 ? 3 : 1) ||
+	    colink_checked_add(&need, r->blen, cap) || colink_checked_add(&need, need, 1) ||
 	    grow(ic->host, (void **)&r->buf, &r->bcap, need, 1)) {
 		out_of_memory(r);
 		return -1;
@@ -440,7 +412,7 @@ static int flush_empty(struct reader *r)
 static int emit_record(struct reader *r)
 {
 	const struct colink_host *h = r->ic->host;
-	struct colink_raw_record rec;
+	struct colink_raw_record rec = COLINK_RAW_RECORD_INIT(.nfields = 0);
 	size_t i;
 	if (grow(h, (void **)&r->fields, &r->fcap, r->nfields,
 		 sizeof(*r->fields))) {
@@ -866,12 +838,15 @@ static void in_csv_fini(void *ctx)
 
 static int in_csv_init(void **ctx, const struct colink_host *host,
 		       struct colink_host_ctx *hc,
-		       const struct colink_setting_value *vals,
+		       const struct colink_setting_values *set,
 		       struct colink_error *err)
 {
+	struct colink_setting_value vals[S_COUNT];
 	struct in_csv *ic;
 	int rc;
 	*ctx = NULL;
+	if (colink_settings_copy(vals, S_COUNT, set))
+		return COLINK_ERR(err, COLINK_EABI, "in_csv: malformed settings from the host");
 	if (host->abi_major != COLINK_ABI_MAJOR)
 		return COLINK_ERR(err, COLINK_EABI,
 				  "in_csv: host ABI %d, plugin built for %d",
@@ -891,24 +866,17 @@ static int in_csv_init(void **ctx, const struct colink_host *host,
 	return COLINK_OK;
 }
 
-static const struct colink_input_ops ops = {
-	.struct_size = sizeof(struct colink_input_ops),
-	.read = in_csv_read,
-};
+static const struct colink_input_ops ops = COLINK_INPUT_OPS_INIT(
+	.read = in_csv_read);
 
-static const struct colink_plugin descriptor = {
-	.abi_major = COLINK_ABI_MAJOR,
-	.abi_minor = COLINK_ABI_MINOR,
-	.struct_size = sizeof(struct colink_plugin),
-	.kind = COLINK_PLUGIN_INPUT,
+static const struct colink_plugin descriptor = COLINK_INPUT_PLUGIN_INIT(
 	.name = "in_csv",
 	.version = "1.0",
 	.description = "delimited text (CSV/TSV) in UTF-8 or CP932, streamed",
 	.settings = settings,
 	.init = in_csv_init,
 	.fini = in_csv_fini,
-	.input = &ops,
-};
+	.input = &ops);
 
 COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void)
 {

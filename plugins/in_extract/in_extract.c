@@ -138,7 +138,7 @@ static const char *fix(struct ctx *c, const char *off)
 
 static int emit(struct ctx *c, struct colink_emitter *em, uint64_t recno)
 {
-	struct colink_raw_record r;
+	struct colink_raw_record r = COLINK_RAW_RECORD_INIT(.nfields = 0);
 	size_t i;
 	for (i = 0; i < c->nf; i++) {
 		c->f[i].name = fix(c, c->f[i].name);
@@ -358,7 +358,7 @@ static int ex_read(void *vctx, const char *path, struct colink_emitter *em,
 }
 
 static int ex_init(void **out, const struct colink_host *host, struct colink_host_ctx *hc,
-		   const struct colink_setting_value *vals, struct colink_error *err)
+		   const struct colink_setting_values *vals, struct colink_error *err)
 {
 	struct ctx *c = host->calloc(1, sizeof(*c));
 	(void)vals;
@@ -381,26 +381,19 @@ static void ex_fini(void *vctx)
 	c->host->free(c);
 }
 
-static const struct colink_setting_def settings[] = {{0}};
+static const struct colink_setting_def settings[] = { COLINK_SETTINGS_END };
 
-static const struct colink_input_ops ops = {
-	.struct_size = sizeof(struct colink_input_ops),
-	.read = ex_read,
-};
+static const struct colink_input_ops ops = COLINK_INPUT_OPS_INIT(
+	.read = ex_read);
 
-static const struct colink_plugin plugin = {
-	.abi_major = COLINK_ABI_MAJOR,
-	.abi_minor = COLINK_ABI_MINOR,
-	.struct_size = sizeof(struct colink_plugin),
-	.kind = COLINK_PLUGIN_INPUT,
+static const struct colink_plugin plugin = COLINK_INPUT_PLUGIN_INIT(
 	.name = "in_extract",
 	.version = "1.0",
 	.description = "pseudonymized extracts written by `colink pseudonymize` (split-site mode)",
 	.settings = settings,
 	.init = ex_init,
 	.fini = ex_fini,
-	.input = &ops,
-};
+	.input = &ops);
 
 COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void)
 {

@@ -47,8 +47,8 @@ static char *xstrcat3(const struct colink_host *h, const char *a,
 {
 	size_t la = strlen(a), lb = strlen(b), lc = strlen(c), n;
 	char *s;
-	if (mhlw_size_add(&n, la, lb) || mhlw_size_add(&n, n, lc) ||
-	    mhlw_size_add(&n, n, 1))
+	if (colink_checked_add(&n, la, lb) || colink_checked_add(&n, n, lc) ||
+	    colink_checked_add(&n, n, 1))
 		return NULL;
 	s = h->malloc(n);
 	if (!s)
@@ -160,19 +160,9 @@ static int add_entry(struct mhlw_archive *a, const char *name,
 		     zip_int64_t zi, int unsafe)
 {
 	char *copy;
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap : 16, bytes;
-		struct entry *ne;
-		if (a->cap && mhlw_size_mul(&ncap, a->cap, 2))
-			return COLINK_ENOMEM;
-		if (mhlw_size_mul(&bytes, ncap, sizeof(*ne)))
-			return COLINK_ENOMEM;
-		ne = a->host->realloc(a->ents, bytes);
-		if (!ne)
-			return COLINK_ENOMEM;
-		a->ents = ne;
-		a->cap = ncap;
-	}
+	if (colink_grow(a->host->realloc, (void **)&a->ents, &a->cap, a->n + 1,
+			sizeof(*a->ents)))
+		return COLINK_ENOMEM;
 	copy = xstrcat3(a->host, name, "", "");
 	if (!copy)
 		return COLINK_ENOMEM;

@@ -54,26 +54,6 @@ size_t mhlw_utf8_seq(const unsigned char *s, size_t len);
 int mhlw_utf8_valid(const char *s, size_t len);
 
 /*
- * Overflow-checked size arithmetic for the plugin (plugins do not link the
- * engine's colink_size_add/mul): 0 on success, -1 on overflow.
- */
-static inline int mhlw_size_add(size_t *out, size_t a, size_t b)
-{
-	if (a > SIZE_MAX - b)
-		return -1;
-	*out = a + b;
-	return 0;
-}
-
-static inline int mhlw_size_mul(size_t *out, size_t a, size_t b)
-{
-	if (a != 0 && b > SIZE_MAX / a)
-		return -1;
-	*out = a * b;
-	return 0;
-}
-
-/*
  * Open `path` (a .zip file or a folder).  `host` (memory, logging) and
  * `hc` stay borrowed until close.  Fails with COLINK_EIO (unreadable),
  * COLINK_EFORMAT (not a zip/folder, no or several ix08_V08.xml) and sets

@@ -30,20 +30,10 @@ static int pool_add(struct cda_record *r, const char *s, size_t len,
 		    size_t *off)
 {
 	size_t need;
-	if (mhlw_size_add(&need, r->used, len) || mhlw_size_add(&need, need, 1))
+	if (colink_checked_add(&need, r->used, len) || colink_checked_add(&need, need, 1))
 		return COLINK_ENOMEM;
-	if (need > r->pool_cap) {
-		size_t ncap = r->pool_cap ? r->pool_cap : 4096;
-		char *np;
-		while (ncap < need)
-			if (mhlw_size_mul(&ncap, ncap, 2))
-				return COLINK_ENOMEM;
-		np = r->host->realloc(r->pool, ncap);
-		if (!np)
-			return COLINK_ENOMEM;
-		r->pool = np;
-		r->pool_cap = ncap;
-	}
+	if (colink_grow(r->host->realloc, (void **)&r->pool, &r->pool_cap, need, 1))
+		return COLINK_ENOMEM;
 	memcpy(r->pool + r->used, s, len);
 	r->pool[r->used + len] = '\0';
 	*off = r->used;
@@ -62,26 +52,16 @@ static int pool_add_checked(struct cda_record *r, const char *s, size_t *off,
 	len = strlen(s);
 	if (!mhlw_utf8_valid(s, len)) {
 		mhlw_why(why, "invalid UTF-8 in a value");
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	return pool_add(r, s, len, off);
 }
 
 static struct cda_pending *pending_push(struct cda_record *r)
 {
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap : 64, bytes;
-		struct cda_pending *np;
-		if (r->cap && mhlw_size_mul(&ncap, r->cap, 2))
-			return NULL;
-		if (mhlw_size_mul(&bytes, ncap, sizeof(*np)))
-			return NULL;
-		np = r->host->realloc(r->pending, bytes);
-		if (!np)
-			return NULL;
-		r->pending = np;
-		r->cap = ncap;
-	}
+	if (colink_grow(r->host->realloc, (void **)&r->pending, &r->cap, r->n + 1,
+			sizeof(*r->pending)))
+		return NULL;
 	return &r->pending[r->n++];
 }
 
@@ -93,7 +73,7 @@ int cda_add_field(struct cda_record *r, const struct fieldspec *f,
 	int rc;
 	if (r->n >= UINT32_MAX - 1) {
 		mhlw_why(why, "more fields than a record can index");
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	rc = pool_add_checked(r, f->name, &p.name, why);
 	if (!rc && f->suffix) {
@@ -420,7 +400,7 @@ static int observation(struct cda_record *r, xmlNode *obs, int depth,
 	if (depth >= MAX_GROUP_DEPTH) {
 		mhlw_why(why, "observation groups nested more than %d deep",
 			MAX_GROUP_DEPTH);
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	/* 一連検査グループ: every COMP / RSON inner observation is a field */
 	for (er = child(obs, "entryRelationship"); er && !rc;
@@ -468,17 +448,9 @@ static const char *at(const struct cda_record *r, size_t off)
 int cda_finish(struct cda_record *r)
 {
 	size_t i;
-	if (r->n > r->fields_cap) {
-		size_t bytes;
-		struct colink_raw_field *nf;
-		if (mhlw_size_mul(&bytes, r->cap, sizeof(*nf)))
-			return COLINK_ENOMEM;
-		nf = r->host->realloc(r->fields, bytes);
-		if (!nf)
-			return COLINK_ENOMEM;
-		r->fields = nf;
-		r->fields_cap = r->cap;
-	}
+	if (colink_grow(r->host->realloc, (void **)&r->fields, &r->fields_cap, r->n,
+			sizeof(*r->fields)))
+		return COLINK_ENOMEM;
 	for (i = 0; i < r->n; i++) {
 		const struct cda_pending *p = &r->pending[i];
 		struct colink_raw_field *f = &r->fields[i];
@@ -504,7 +476,7 @@ int cda_extract(struct cda_record *r, xmlDocPtr doc, const char *docname,
 	r->skipped = 0;
 	if (!is_v3(root, "ClinicalDocument")) {
 		mhlw_why(why, "root element is not a CDA ClinicalDocument (urn:hl7-org:v3)");
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	rc = header(r, root, docname, why);
 	if (!rc)

@@ -66,7 +66,7 @@ struct cda_record {
 /*
  * Build the record of `doc` (borrowed).  `docname` becomes hdr.document.
  * Returns COLINK_OK with rec->fields / rec->n valid until the next call
- * or cda_record_free; COLINK_EREJECT with a one-line reason in `why` (no
+ * or cda_record_free; COLINK_REJECTED with a one-line reason in `why` (no
  * document content); COLINK_ENOMEM.
  */
 int cda_extract(struct cda_record *rec, xmlDocPtr doc, const char *docname,
@@ -102,7 +102,7 @@ int cda_stream_begin(struct cda_stream *st, const struct colink_host *host);
 
 /* The record of the document just parsed, into `rec` (as cda_extract:
  * fields valid until the next call or cda_record_free; `docname`
- * borrowed).  COLINK_OK, COLINK_EREJECT with a reason, COLINK_ENOMEM. */
+ * borrowed).  COLINK_OK, COLINK_REJECTED with a reason, COLINK_ENOMEM. */
 int cda_stream_record(struct cda_stream *st, struct cda_record *rec,
 		      const char *docname, char why[MHLW_WHY_MAX]);
 

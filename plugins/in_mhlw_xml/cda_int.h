@@ -30,7 +30,7 @@ struct fieldspec {
 };
 
 /* Add one field to the record (strings copied into its pool, checked to
- * be UTF-8); COLINK_EREJECT with a reason, COLINK_ENOMEM. */
+ * be UTF-8); COLINK_REJECTED with a reason, COLINK_ENOMEM. */
 int cda_add_field(struct cda_record *r, const struct fieldspec *f,
 		  char why[MHLW_WHY_MAX]);
 

@@ -94,28 +94,18 @@ struct cda_sax {
 	size_t cap_depth, cap_start, cap_obs;
 };
 
+/* plugin.h's colink_grow, in host memory. */
 static int grow(const struct colink_host *h, void **p, size_t *cap,
 		size_t need, size_t size)
 {
-	size_t ncap = *cap ? *cap : 16, bytes;
-	void *np;
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		if (mhlw_size_mul(&ncap, ncap, 2))
-			return -1;
-	if (mhlw_size_mul(&bytes, ncap, size) || !(np = h->realloc(*p, bytes)))
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
+	return colink_grow(h->realloc, p, cap, need, size);
 }
 
 /* Append s[0..len) to the scratch arena (no NUL). */
 static int sc_put(struct cda_sax *s, const char *p, size_t len)
 {
 	size_t need;
-	if (mhlw_size_add(&need, s->sc_used, len) || mhlw_size_add(&need, need, 1) ||
+	if (colink_checked_add(&need, s->sc_used, len) || colink_checked_add(&need, need, 1) ||
 	    grow(s->host, (void **)&s->sc, &s->sc_cap, need, 1))
 		return -1;
 	memcpy(s->sc + s->sc_used, p, len);
@@ -629,7 +619,7 @@ int cda_stream_record(struct cda_stream *st, struct cda_record *r,
 	r->skipped = 0;
 	if (!s->root_ok) {
 		mhlw_why(why, "root element is not a CDA ClinicalDocument (urn:hl7-org:v3)");
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	for (i = 0; i < H_PORG && !rc; i++)
 		rc = cda_add_hdr(r, names[i], sc_at(s, s->hdr[i]), why);
@@ -646,7 +636,7 @@ int cda_stream_record(struct cda_stream *st, struct cda_record *r,
 		if (b->error) {
 			mhlw_why(why, "observation groups nested more than %d deep",
 				MAX_GROUP_DEPTH);
-			return COLINK_EREJECT;
+			return COLINK_REJECTED;
 		}
 		rc = cda_add_field(r, &f, why);
 	}

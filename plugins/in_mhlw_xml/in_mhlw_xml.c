@@ -54,7 +54,7 @@
 /* No XML_PARSE_NOENT, no XML_PARSE_DTDLOAD, no XML_PARSE_HUGE. */
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
-enum { SET_VALIDATE, SET_MAX_ENTRY_BYTES, SET_MAX_RATIO };
+enum { SET_VALIDATE, SET_MAX_ENTRY_BYTES, SET_MAX_RATIO, SET_COUNT };
 
 static const struct colink_setting_def settings[] = {
 	{ "validate", COLINK_SET_BOOL, "false",
@@ -64,7 +64,7 @@ static const struct colink_setting_def settings[] = {
 	{ "max_ratio", COLINK_SET_INT, "200",
 	  "refuse a zip entry whose uncompressed size is more than this times its compressed size",
 	  NULL },
-	{ 0 }
+	COLINK_SETTINGS_END
 };
 
 struct inst {
@@ -265,18 +265,18 @@ static int size_ok(size_t len, char why[MHLW_WHY_MAX])
 {
 	if (len == 0) {
 		mhlw_why(why, "empty document");
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	if (len > INT_MAX) {
 		mhlw_why(why, "document larger than %d bytes", INT_MAX);
-		return COLINK_EREJECT;
+		return COLINK_REJECTED;
 	}
 	return COLINK_OK;
 }
 
 /*
  * Parse buf[0..len) safely into a tree.  COLINK_OK with *out (free with
- * xmlFreeDoc), COLINK_EREJECT with a reason in `why`, or COLINK_ENOMEM.
+ * xmlFreeDoc), COLINK_REJECTED with a reason in `why`, or COLINK_ENOMEM.
  */
 static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
 		      char why[MHLW_WHY_MAX])
@@ -296,15 +296,15 @@ static int safe_parse(const char *buf, size_t len, xmlDocPtr *out,
 	e = xmlCtxtGetLastError(c);
 	if (g.refused) {
 		mhlw_why(why, "%s", g.refused);
-		rc = COLINK_EREJECT;
+		rc = COLINK_REJECTED;
 	} else if (e && e->code == XML_ERR_NO_MEMORY) {
 		rc = COLINK_ENOMEM;
 	} else if (!c->wellFormed || !c->myDoc) {
 		parse_error_reason(c, why);
-		rc = COLINK_EREJECT;
+		rc = COLINK_REJECTED;
 	} else if ((problem = doctype_problem(c->myDoc)) != NULL) {
 		mhlw_why(why, "%s", problem);
-		rc = COLINK_EREJECT;
+		rc = COLINK_REJECTED;
 	}
 	if (rc == COLINK_OK)
 		*out = c->myDoc;
@@ -457,7 +457,7 @@ static int load_schema(struct run *r, struct colink_error *err)
 	int rc = mhlw_archive_xsd_dir(r->a, &dir, err);
 	if (rc)
 		return rc;
-	if (mhlw_size_add(&n, strlen(dir), sizeof("/" SCHEMA_FILE)) ||
+	if (colink_checked_add(&n, strlen(dir), sizeof("/" SCHEMA_FILE)) ||
 	    !(file = h->malloc(n)))
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	snprintf(file, n, "%s/%s", dir, SCHEMA_FILE);
@@ -503,7 +503,7 @@ static int validate_doc(struct run *r, xmlDocPtr doc, char why[MHLW_WHY_MAX])
 		mhlw_why(why, "not valid against XSD/" SCHEMA_FILE
 			": line %d, element %s (libxml2 error %d)",
 			fe.line, fe.node[0] ? fe.node : "?", fe.code);
-	return COLINK_EREJECT;
+	return COLINK_REJECTED;
 }
 
 /* ------------------------------------------------------------------ */
@@ -534,7 +534,7 @@ static int reject(struct run *r, uint64_t no, const char *name,
 
 /*
  * Streaming parse of buf[0..len) into r->rec (cda.h).  COLINK_OK with the
- * record built, COLINK_EREJECT with a reason, COLINK_ENOMEM; or COLINK_OK
+ * record built, COLINK_REJECTED with a reason, COLINK_ENOMEM; or COLINK_OK
  * with *use_tree set when the document has a DOCTYPE: the tree path then
  * parses it again and applies its DOCTYPE checks.
  */
@@ -561,7 +561,7 @@ static int stream_document(struct run *r, const char *buf, size_t len,
 		rc = COLINK_ENOMEM;
 	} else if (!c->wellFormed) {
 		parse_error_reason(c, why);
-		rc = COLINK_EREJECT;
+		rc = COLINK_REJECTED;
 	}
 	/* Nothing here builds a document, but libxml2 does when it meets an
 	 * entity declaration with SAX already off after a fatal error (its
@@ -600,7 +600,7 @@ static int one_document(struct run *r, size_t i, uint64_t no,
 	const char *name = mhlw_archive_entry_name(r->a, i);
 	char why[MHLW_WHY_MAX], *buf = NULL;
 	size_t len = 0;
-	struct colink_raw_record rec;
+	struct colink_raw_record rec = COLINK_RAW_RECORD_INIT(.nfields = 0);
 	int use_tree = 1;
 	int rc = mhlw_archive_read(r->a, i, &buf, &len, why);
 	if (rc == COLINK_OK) {
@@ -695,11 +695,14 @@ static int in_read(void *ctx, const char *path, struct colink_emitter *em,
 
 static int in_init(void **ctx, const struct colink_host *host,
 		   struct colink_host_ctx *hc,
-		   const struct colink_setting_value *vals,
+		   const struct colink_setting_values *set,
 		   struct colink_error *err)
 {
+	struct colink_setting_value vals[SET_COUNT];
 	struct inst *in;
 	*ctx = NULL;
+	if (colink_settings_copy(vals, SET_COUNT, set))
+		return COLINK_ERR(err, COLINK_EABI, "in_mhlw_xml: malformed settings from the host");
 	if (vals[SET_MAX_ENTRY_BYTES].i < 1)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "in_mhlw_xml: max_entry_bytes must be at least 1");
@@ -726,16 +729,10 @@ static void in_fini(void *ctx)
 		in->host->free(in);
 }
 
-static const struct colink_input_ops input_ops = {
-	.struct_size = sizeof(struct colink_input_ops),
-	.read = in_read,
-};
+static const struct colink_input_ops input_ops = COLINK_INPUT_OPS_INIT(
+	.read = in_read);
 
-static const struct colink_plugin plugin = {
-	.abi_major = COLINK_ABI_MAJOR,
-	.abi_minor = COLINK_ABI_MINOR,
-	.struct_size = sizeof(struct colink_plugin),
-	.kind = COLINK_PLUGIN_INPUT,
+static const struct colink_plugin plugin = COLINK_INPUT_PLUGIN_INIT(
 	.name = "in_mhlw_xml",
 	.version = "1.0",
 	.description = "MHLW standard XML checkup archives (zip or folder): one record per DATA/h*.xml",
@@ -743,8 +740,7 @@ static const struct colink_plugin plugin = {
 	.init = in_init,
 	.fini = in_fini,
 	.input = &input_ops,
-	.output = NULL,
-};
+	.output = NULL);
 
 COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void)
 {

@@ -105,26 +105,13 @@ struct sbuf {
 
 static void sb_put(struct sbuf *b, const char *s)
 {
-	size_t n = strlen(s), need, cap;
-	char *np;
+	size_t n = strlen(s), need;
 	if (b->failed)
 		return;
-	if (n > SIZE_MAX - b->len - 1) {
+	if (colink_checked_add(&need, b->len, n) || colink_checked_add(&need, need, 1) ||
+	    colink_grow(b->host->realloc, (void **)&b->p, &b->cap, need, 1)) {
 		b->failed = 1;
 		return;
-	}
-	need = b->len + n + 1;
-	if (need > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < need)
-			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-		np = b->host->realloc(b->p, cap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n + 1);
 	b->len += n;
@@ -332,24 +319,39 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 	const struct colink_host *h = o->host;
 	size_t i, n = run->nfields;
 	int rc, d, failed = 0;
+	if (n && run->field_size < COLINK_SIZE_TO(struct colink_field_def, description))
+		return COLINK_ERR(err, COLINK_EABI,
+				  "catalogue entries %zu bytes apart; ABI %d.0 needs %zu",
+				  run->field_size, COLINK_ABI_MAJOR,
+				  COLINK_SIZE_TO(struct colink_field_def, description));
+	if (n >= COLINK_NO_FIELD)
+		return COLINK_ERR(err, COLINK_EINVAL, "catalogue of %zu fields is too large", n);
 	o->run_id = osq_strdup(h, run->run_id);
 	o->key_id = osq_strdup(h, run->key_id);
 	o->cat = h->calloc(n ? n : 1, sizeof(*o->cat));
 	o->slot = h->calloc(n ? n : 1, sizeof(*o->slot));
-	o->wfield = h->calloc(n ? n : 1, sizeof(*o->wfield));
+	/* wfield and by_run in one block: n <= UINT32_MAX, so 2n cannot overflow */
+	o->wfield = h->calloc(n ? 2 * n : 1, sizeof(*o->wfield));
 	if (!o->run_id || (run->key_id && !o->key_id) || !o->cat || !o->slot ||
 	    !o->wfield)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	o->by_run = o->wfield + n;
+	o->run_fields = run->fields;
+	o->run_field_size = run->field_size;
 	for (i = 0; i < n; i++) {
 		o->ncat = i + 1; /* so run_close frees what was copied */
-		rc = cat_copy(o, i, &run->fields[i], err);
+		rc = cat_copy(o, i, COLINK_AT(struct colink_field_def, run->fields,
+					      run->field_size, i), err);
 		if (rc)
 			return rc;
+		o->cat[i].src = i;
 	}
 	qsort(o->cat, o->ncat, sizeof(*o->cat), cat_cmp);
 	rc = cat_check(o, err);
 	if (rc)
 		return rc;
+	for (i = 0; i < o->ncat; i++)
+		o->by_run[o->cat[i].src] = i;
 	for (n = 0, d = DEST_PERSON; d <= DEST_CLAIMS; d++) {
 		o->wstart[WIDE_INDEX(d)] = n;
 		for (i = 0; i < o->ncat; i++)

@@ -130,22 +130,27 @@ struct linker {
 	struct colink_link_report r; /* filled here, copied out at the end */
 };
 
+/* Pass i of the rules, through the stride the core declared. */
+#define PASS(rules, i) \
+	COLINK_AT(struct colink_link_pass, (rules)->passes, (rules)->pass_size, (i))
+
 static int check_rules(struct out_sqlite *o, const struct colink_link_rules *rules,
 		       struct colink_error *err)
 {
 	size_t i, j;
 	if (!rules || rules->struct_size < sizeof(*rules) || !rules->passes ||
+	    rules->pass_size < COLINK_SIZE_TO(struct colink_link_pass, kind) ||
 	    rules->npasses < 1 || rules->npasses > COLINK_LINK_MAX_PASSES)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "%s: link: the rules need 1 to %d passes", o->path,
 				  COLINK_LINK_MAX_PASSES);
 	for (i = 0; i < rules->npasses; i++) {
-		const char *k = rules->passes[i].kind;
+		const char *k = PASS(rules, i)->kind;
 		if (!k || !*k)
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "%s: link: pass %zu names no key kind", o->path, i + 1);
 		for (j = 0; j < i; j++)
-			if (!strcmp(k, rules->passes[j].kind))
+			if (!strcmp(k, PASS(rules, j)->kind))
 				return COLINK_ERR(err, COLINK_EINVAL,
 						  "%s: link: pass %zu repeats key kind %s of pass %zu",
 						  o->path, i + 1, k, j + 1);
@@ -288,7 +293,7 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 			rc = osq_db_err(o, src, "preparing a link statement", err);
 	}
 	for (i = 0; i < rules->npasses && !rc; i++)
-		rc = link_pass(&l, (int)i + 1, rules->passes[i].kind, err);
+		rc = link_pass(&l, (int)i + 1, PASS(rules, i)->kind, err);
 	if (!rc)
 		rc = link_summary(&l, rules->npasses, err);
 	if (!rc) {

@@ -58,7 +58,7 @@
 /* Settings and static tables                                          */
 /* ------------------------------------------------------------------ */
 
-enum { SET_PATH, SET_BUSY_TIMEOUT, SET_SYNCHRONOUS, SET_JOURNAL };
+enum { SET_PATH, SET_BUSY_TIMEOUT, SET_SYNCHRONOUS, SET_JOURNAL, SET_COUNT };
 
 static const struct colink_setting_def out_settings[] = {
 	{ "path", COLINK_SET_STRING, NULL,
@@ -71,7 +71,7 @@ static const struct colink_setting_def out_settings[] = {
 	{ "journal", COLINK_SET_ENUM, "wal",
 	  "SQLite journal mode (wal lets readers work during a load)",
 	  "wal|delete" },
-	{ 0 }
+	COLINK_SETTINGS_END
 };
 
 /*
@@ -193,7 +193,6 @@ static void run_reset(struct out_sqlite *o)
 		o->key_field[i] = NOT_FOUND;
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->staged = 0;
-	memset(o->kcache, 0, sizeof(o->kcache));
 	o->linked = 0;
 	memset(&o->last, 0, sizeof(o->last));
 }
@@ -856,11 +855,14 @@ static void out_abort(void *vctx, const struct colink_run_summary *s)
 
 static int out_init(void **ctx, const struct colink_host *host,
 		    struct colink_host_ctx *hc,
-		    const struct colink_setting_value *vals,
+		    const struct colink_setting_values *set,
 		    struct colink_error *err)
 {
+	struct colink_setting_value vals[SET_COUNT];
 	struct out_sqlite *o;
 	*ctx = NULL;
+	if (colink_settings_copy(vals, SET_COUNT, set))
+		return COLINK_ERR(err, COLINK_EABI, "out_sqlite: malformed settings from the host");
 	if (vals[SET_BUSY_TIMEOUT].i < 0 || vals[SET_BUSY_TIMEOUT].i > INT32_MAX)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "busy_timeout_ms must be between 0 and %d", INT32_MAX);
@@ -902,8 +904,7 @@ static void out_fini(void *ctx)
 	o->host->free(o);
 }
 
-static const struct colink_output_ops out_ops = {
-	.struct_size = sizeof(struct colink_output_ops),
+static const struct colink_output_ops out_ops = COLINK_OUTPUT_OPS_INIT(
 	.begin = out_begin,
 	.input_begin = out_input_begin,
 	.write = osq_write,
@@ -911,22 +912,16 @@ static const struct colink_output_ops out_ops = {
 	.input_end = out_input_end,
 	.commit = out_commit,
 	.abort = out_abort,
-	.link = osq_link,
-};
+	.link = osq_link);
 
-static const struct colink_plugin out_sqlite_plugin = {
-	.abi_major = COLINK_ABI_MAJOR,
-	.abi_minor = COLINK_ABI_MINOR,
-	.struct_size = sizeof(struct colink_plugin),
-	.kind = COLINK_PLUGIN_OUTPUT,
+static const struct colink_plugin out_sqlite_plugin = COLINK_OUTPUT_PLUGIN_INIT(
 	.name = "out_sqlite",
 	.version = "1.1",
 	.description = "load runs into a SQLite warehouse (mappings/warehouse/schema.sql)",
 	.settings = out_settings,
 	.init = out_init,
 	.fini = out_fini,
-	.output = &out_ops,
-};
+	.output = &out_ops);
 
 COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void)
 {

@@ -98,9 +98,9 @@ struct cat_field {
 	char *column; /* column of a wide table, else NULL */
 	int dest;     /* enum dest */
 	int param;    /* parameter in its built statement, 0 if none */
+	size_t src;   /* its index in colink_run_info.fields */
 };
 
-#define OSQ_KCACHE 64 /* values per record whose cat index is remembered */
 #define OSQ_LAST_MAXPS 6 /* pseudonyms remembered of the previous record */
 
 struct out_sqlite {
@@ -122,11 +122,14 @@ struct out_sqlite {
 	 * wide table w are wfield[wstart[w] .. wstart[w + 1] - 1] */
 	size_t *wfield;
 	size_t wstart[NWIDE + 1];
-	/* the cat index of the previous record's i-th value (record.c) */
-	struct osq_kcache {
-		const struct colink_field_def *field;
-		size_t k;
-	} kcache[OSQ_KCACHE];
+	/* cat index of each run catalogue entry: a value's field_index
+	 * (ABI 2.0) -> o->cat; the second half of wfield's allocation, so
+	 * freed with it.  With run_fields (the run's colink_run_info.fields,
+	 * alive while the run is open) it lets record.c check a value's
+	 * field pointer against its index instead of looking names up. */
+	size_t *by_run;
+	const struct colink_field_def *run_fields;
+	size_t run_field_size;
 	char *built_sql[NWIDE];  /* owned, SQL of ST_PERSON .. ST_STRESS */
 	/* cat index of the column that, with person_no, identifies a row of
 	 * each wide table (exam_date, year_month, stress_date), or NOT_FOUND */
@@ -152,6 +155,13 @@ struct out_sqlite {
 	} last;
 };
 
+
+/* Value i and pseudonym i of an out record, through the strides the core
+ * declared (checked by record.c before use). */
+#define OSQ_VAL(rec, i) \
+	COLINK_AT(struct colink_out_value, (rec)->values, (rec)->value_size, (i))
+#define OSQ_PS(rec, i) \
+	COLINK_AT(struct colink_pseudonym, (rec)->pseudonyms, (rec)->pseudonym_size, (i))
 
 /* ---- columns.c ---- */
 

@@ -217,24 +217,23 @@ static int dest_check(const struct kind_def *kd, const struct colink_out_record 
 	return COLINK_OK;
 }
 
-/* osq_cat_find of field f, the i-th value of the record: the records of
- * one input carry their fields in the same order, so the index found for
- * the previous record's i-th value is tried first (and checked by name). */
-static size_t cat_find_cached(struct out_sqlite *o, size_t i,
-			      const struct colink_field_def *f)
+/* The cat index of a catalogue value, from the field_index the core gave
+ * it (ABI 2.0), or NOT_FOUND when the index is out of range or names
+ * another field than the value's own pointer: no name is looked up. */
+static size_t cat_of(const struct out_sqlite *o, const struct colink_out_value *ov)
 {
-	size_t k;
-	if (i < OSQ_KCACHE && o->kcache[i].field == f) {
-		k = o->kcache[i].k;
-		if (k < o->ncat && !strcmp(f->name, o->cat[k].name))
-			return k;
-	}
-	k = osq_cat_find(o, f->name);
-	if (i < OSQ_KCACHE && k != NOT_FOUND) {
-		o->kcache[i].field = f;
-		o->kcache[i].k = k;
-	}
-	return k;
+	uint32_t fi = ov->field_index;
+	if (fi >= o->ncat ||
+	    ov->field != COLINK_AT(struct colink_field_def, o->run_fields,
+				   o->run_field_size, fi))
+		return NOT_FOUND;
+	return o->by_run[fi];
+}
+
+/* Where a value goes (enum dest); classify checked its index first. */
+static int value_dest(const struct out_sqlite *o, const struct colink_out_value *ov)
+{
+	return ov->field ? o->cat[o->by_run[ov->field_index]].dest : DEST_OBSERVATION;
 }
 
 /* Check every value and put each present value of a wide table or a
@@ -246,8 +245,14 @@ static int classify(struct out_sqlite *o, const struct kind_def *kd,
 	int rc, dest;
 	memset(o->slot, 0, o->ncat * sizeof(*o->slot));
 	for (i = 0; i < rec->nvalues; i++) {
-		const struct colink_out_value *ov = &rec->values[i];
-		dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
+		const struct colink_out_value *ov = OSQ_VAL(rec, i);
+		k = ov->field ? cat_of(o, ov) : NOT_FOUND;
+		if (ov->field && k == NOT_FOUND)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "field %s is not in the run's catalogue as table %s (input %"
+					  PRIu32 " record %" PRIu64 ")", ov->field->name,
+					  ov->field->table, rec->input_no, rec->record_no);
+		dest = ov->field ? o->cat[k].dest : DEST_OBSERVATION;
 		rc = value_check(rec, ov, dest, err);
 		if (rc)
 			return rc;
@@ -256,16 +261,10 @@ static int classify(struct out_sqlite *o, const struct kind_def *kd,
 			return rc;
 		if (!DEST_IS_WIDE(dest) && dest != DEST_STRESS_ANSWER)
 			continue;
-		k = cat_find_cached(o, i, ov->field);
-		if (k == NOT_FOUND || o->cat[k].dest != dest)
-			return COLINK_ERR(err, COLINK_EINVAL,
-					  "field %s is not in the run's catalogue as table %s (input %"
-					  PRIu32 " record %" PRIu64 ")", ov->field->name,
-					  ov->field->table, rec->input_no, rec->record_no);
 		if (!present(&ov->v))
 			continue;
 		if (o->slot[k])
-			return COLINK_ERR(err, COLINK_EREJECT,
+			return COLINK_REJECT(err,
 					  "field %s has two values (sources %s and %s)",
 					  o->cat[k].name,
 					  o->slot[k]->source ? o->slot[k]->source : "?",
@@ -282,8 +281,11 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 	int rc = osq_in_run(o, "write", err);
 	if (rc)
 		return rc;
-	if (!rec || rec->struct_size < sizeof(*rec) ||
-	    (rec->nvalues && !rec->values) || (rec->npseudonyms && !rec->pseudonyms))
+	if (!rec || rec->struct_size < COLINK_SIZE_TO(struct colink_out_record, fiscal_year) ||
+	    (rec->nvalues && (!rec->values ||
+			      rec->value_size < COLINK_SIZE_TO(struct colink_out_value, v.raw))) ||
+	    (rec->npseudonyms && (!rec->pseudonyms ||
+				  rec->pseudonym_size < COLINK_SIZE_TO(struct colink_pseudonym, value))))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: write: malformed record", o->path);
 	for (*kd = NULL, i = 0; rec->kind && i < K_COUNT && !*kd; i++)
 		if (!strcmp(rec->kind, kinds[i].name))
@@ -300,7 +302,7 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 				  "person key is not a 64-hex pseudonym (input %" PRIu32
 				  " record %" PRIu64 ")", rec->input_no, rec->record_no);
 	for (i = 0; i < rec->npseudonyms; i++)
-		if (!rec->pseudonyms[i].kind || !is_hex64(rec->pseudonyms[i].value))
+		if (!OSQ_PS(rec, i)->kind || !is_hex64(OSQ_PS(rec, i)->value))
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "pseudonym %zu is not a kind with 64 hex (input %"
 					  PRIu32 " record %" PRIu64 ")", i + 1,
@@ -332,7 +334,7 @@ static int side_check(struct out_sqlite *o, const struct kind_def *kd,
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		return osq_db_err(o, src, "looking up the person", err);
 	if (other)
-		return COLINK_ERR(err, COLINK_EREJECT,
+		return COLINK_REJECT(err,
 				  "the person key belongs to a person of the other side; "
 				  "records of kind %s are the %s's", kd->name, kd->side);
 	return COLINK_OK;
@@ -365,7 +367,7 @@ static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
 	rec_no = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if (same_run)
-		return COLINK_ERR(err, COLINK_EREJECT, "%s (input %lld record %lld)",
+		return COLINK_REJECT(err, "%s (input %lld record %lld)",
 				  kd->dup, (long long)in_no, (long long)rec_no);
 	for (i = 0; i < kd->ndel; i++) {
 		st = osq_use(o, kd->del[i]);
@@ -401,7 +403,7 @@ static int bind_column(sqlite3_stmt *st, int param,
 		return COLINK_OK;
 	case COLINK_T_DATE:
 		if (format_date(ov->v.i, buf))
-			return COLINK_ERR(err, COLINK_EREJECT, "invalid date in field %s",
+			return COLINK_REJECT(err, "invalid date in field %s",
 					  ov->field->name);
 		osq_bind_copy(st, param, buf);
 		return COLINK_OK;
@@ -427,8 +429,8 @@ static int same_person(const struct out_sqlite *o, const struct kind_def *kd,
 		if (o->slot[o->wfield[i]])
 			return 0;
 	for (i = 0; i < rec->npseudonyms; i++)
-		if (strcmp(l->kind[i], rec->pseudonyms[i].kind) ||
-		    strcmp(l->value[i], rec->pseudonyms[i].value))
+		if (strcmp(l->kind[i], OSQ_PS(rec, i)->kind) ||
+		    strcmp(l->value[i], OSQ_PS(rec, i)->value))
 			return 0;
 	return 1;
 }
@@ -443,11 +445,11 @@ static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
 	if (rec->npseudonyms > OSQ_LAST_MAXPS || strlen(rec->person) >= sizeof(l->person))
 		return;
 	for (i = 0; i < rec->npseudonyms; i++) {
-		if (strlen(rec->pseudonyms[i].kind) >= sizeof(l->kind[i]) ||
-		    strlen(rec->pseudonyms[i].value) >= sizeof(l->value[i]))
+		if (strlen(OSQ_PS(rec, i)->kind) >= sizeof(l->kind[i]) ||
+		    strlen(OSQ_PS(rec, i)->value) >= sizeof(l->value[i]))
 			return;
-		strcpy(l->kind[i], rec->pseudonyms[i].kind);
-		strcpy(l->value[i], rec->pseudonyms[i].value);
+		strcpy(l->kind[i], OSQ_PS(rec, i)->kind);
+		strcpy(l->value[i], OSQ_PS(rec, i)->value);
 	}
 	strcpy(l->person, rec->person);
 	l->person_no = person_no;
@@ -488,8 +490,8 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
 		st = osq_use(o, ST_KEY_STAGE);
 		sqlite3_bind_int64(st, 1, *person_no);
-		osq_bind_text(st, 2, rec->pseudonyms[i].kind);
-		osq_bind_text(st, 3, rec->pseudonyms[i].value);
+		osq_bind_text(st, 2, OSQ_PS(rec, i)->kind);
+		osq_bind_text(st, 3, OSQ_PS(rec, i)->value);
 		osq_bind_text(st, 4, o->key_id);
 		src = osq_step_done(st);
 		o->staged++;
@@ -656,8 +658,8 @@ static int long_rows(struct out_sqlite *o, const struct kind_def *kd,
 	size_t i;
 	int src = SQLITE_OK;
 	for (i = 0; i < rec->nvalues && src == SQLITE_OK; i++) {
-		const struct colink_out_value *ov = &rec->values[i];
-		int dest = ov->field ? osq_table_dest(ov->field) : DEST_OBSERVATION;
+		const struct colink_out_value *ov = OSQ_VAL(rec, i);
+		int dest = value_dest(o, ov);
 		int reasoned = ov->v.null_reason != COLINK_NULL_NONE &&
 			       ov->v.null_reason != COLINK_NULL_MISSING;
 		if (kd->dest == DEST_STRESS) {
@@ -691,15 +693,15 @@ static int record_key(struct out_sqlite *o, const struct kind_def *kd,
 		return COLINK_OK;
 	kv = kf != NOT_FOUND ? o->slot[kf] : NULL;
 	if (!kv)
-		return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->no_key);
+		return COLINK_REJECT(err, "%s", kd->no_key);
 	if (kd->int_key) { /* a fiscal year */
 		if (kv->v.type != COLINK_T_INT || kv->v.i < 1900 || kv->v.i > 2200)
-			return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->bad_key);
+			return COLINK_REJECT(err, "%s", kd->bad_key);
 		snprintf(key, 11, "%d", (int)kv->v.i);
 		return COLINK_OK;
 	}
 	if (kv->v.type != COLINK_T_DATE || format_key(kd, kv->v.i, key))
-		return COLINK_ERR(err, COLINK_EREJECT, "%s", kd->bad_key);
+		return COLINK_REJECT(err, "%s", kd->bad_key);
 	return COLINK_OK;
 }
 
@@ -722,7 +724,7 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	if (rc)
 		return rc;
 	if (!rec->person)
-		return COLINK_ERR(err, COLINK_EREJECT, "record has no person key");
+		return COLINK_REJECT(err, "record has no person key");
 	rc = record_key(o, kd, key, &has_key, err);
 	repeat = !rc && same_person(o, kd, rec);
 	if (!rc && repeat)

@@ -246,7 +246,7 @@ static int leak_confirmed(struct mini *r, const struct colink_raw_record *rec, s
 	fields[i].value = v;
 	again.fields = fields;
 	memset(&rj, 0, sizeof(rj));
-	leak = colink_transform_record(r->t, &again, &out, &rj, &r->err) == COLINK_EREJECT &&
+	leak = colink_transform_record(r->t, &again, &out, &rj, &r->err) == COLINK_REJECTED &&
 	       strcmp(v, rec->fields[i].value) != 0 &&
 	       fuzz_reason_repeats(rj.reason, v, rec->fields[i].len);
 	free(v);
@@ -295,7 +295,7 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	check_raw(r, rec, NULL);
 	memset(&rj, 0, sizeof(rj));
 	rc = colink_transform_record(r->t, rec, &out, &rj, &r->err);
-	if (rc == COLINK_EREJECT) {
+	if (rc == COLINK_REJECTED) {
 		char reason[COLINK_ERRMSG_MAX];
 		if (!rj.reason || !*rj.reason)
 			fuzz_fail("a transform reject without a reason");
@@ -346,7 +346,10 @@ int fuzz_run_plugin(const struct colink_plugin *plugin,
 				    map->path, plugin->name, &vals, &r.err))
 		fuzz_fail("the seed mapping's settings do not resolve");
 	if (colink_transform_new(&r.t, map, fuzz_catalog(), pseudo_set(), 1, path, &r.err) ||
-	    plugin->init(&ctx, &host, &hc, vals, &r.err))
+	    plugin->init(&ctx, &host, &hc,
+			 &(struct colink_setting_values)COLINK_SETTING_VALUES_INIT(
+				 .n = colink_settings_count(plugin->settings), .values = vals),
+			 &r.err))
 		fuzz_fail("transform or plugin init failed");
 	rc = plugin->input->read(ctx, path, &em, &r.err);
 	if (r.stopped && rc == COLINK_OK)

@@ -4,7 +4,7 @@
  * mappings/common/fields.tsv, with the real variant-kanji table.  The
  * first input byte picks the chain; the rest is the identifier text.
  *
- * Invariants: COLINK_OK or COLINK_EREJECT only; an accepted value is
+ * Invariants: COLINK_OK or COLINK_REJECTED only; an accepted value is
  * NUL-terminated valid UTF-8 of the stated length; a reject reason is
  * non-empty and never repeats the input.
  */
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!out || strlen(out) != outlen || !utf8_ok((const unsigned char *)out, outlen))
 			fuzz_fail("a normalized value is not NUL-terminated UTF-8 of its length");
 		colink_wipe_free(out, outlen);
-	} else if (rc == COLINK_EREJECT) {
+	} else if (rc == COLINK_REJECTED) {
 		if (!why[0] || !memchr(why, '\0', sizeof(why)))
 			fuzz_fail("a normalization reject without a reason");
 		if (fuzz_reason_repeats(why, in, len))

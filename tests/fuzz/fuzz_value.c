@@ -5,7 +5,7 @@
  * the raw bytes (not NUL-terminated: ASan sees any over-read).
  *
  * Invariants beyond "no crash": a parser returns COLINK_OK or
- * COLINK_EREJECT; a reject has a NUL-terminated reason that never repeats
+ * COLINK_REJECTED; a reject has a NUL-terminated reason that never repeats
  * the input; an accepted date is a calendar date the age and fiscal-year
  * helpers accept; a canonical decimal is plain ASCII digits with at most
  * one '-' and one '.', equal to itself under colink_decimal_cmp; a too
@@ -22,7 +22,7 @@
 
 static void check_rc(int rc, const char *why, const uint8_t *in, size_t len)
 {
-	if (rc != COLINK_OK && rc != COLINK_EREJECT)
+	if (rc != COLINK_OK && rc != COLINK_REJECTED)
 		fuzz_fail("a parser returned neither OK nor REJECT");
 	if (rc == COLINK_OK)
 		return;

@@ -6,7 +6,7 @@
 
 static int tp_badname_init(void **ctx, const struct colink_host *host,
 			   struct colink_host_ctx *hc,
-			   const struct colink_setting_value *vals,
+			   const struct colink_setting_values *vals,
 			   struct colink_error *err)
 {
 	(void)host;
@@ -32,23 +32,16 @@ static int tp_badname_read(void *ctx, const char *path,
 	return COLINK_OK;
 }
 
-static const struct colink_input_ops tp_badname_input = {
-	.struct_size = sizeof(struct colink_input_ops),
-	.read = tp_badname_read,
-};
+static const struct colink_input_ops tp_badname_input = COLINK_INPUT_OPS_INIT(
+	.read = tp_badname_read);
 
-static const struct colink_plugin tp_badname_plugin = {
-	.abi_major = COLINK_ABI_MAJOR,
-	.abi_minor = COLINK_ABI_MINOR,
-	.struct_size = sizeof(struct colink_plugin),
-	.kind = COLINK_PLUGIN_INPUT,
+static const struct colink_plugin tp_badname_plugin = COLINK_INPUT_PLUGIN_INIT(
 	.name = "other",
 	.version = "1.0",
 	.description = "loader test plugin (name differs from file)",
 	.init = tp_badname_init,
 	.fini = tp_badname_fini,
-	.input = &tp_badname_input,
-};
+	.input = &tp_badname_input);
 
 COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void);
 

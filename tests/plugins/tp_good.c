@@ -7,9 +7,8 @@
 #include "colink/plugin.h"
 
 static const struct colink_setting_def tp_good_settings[] = {
-	{ .name = "path_hint", .type = COLINK_SET_STRING,
-	  .default_value = "", .description = "unused test setting" },
-	{ 0 }
+	COLINK_SETTING("path_hint", COLINK_SET_STRING, "", "unused test setting", NULL),
+	COLINK_SETTINGS_END
 };
 
 struct tp_good_ctx {
@@ -18,7 +17,7 @@ struct tp_good_ctx {
 
 static int tp_good_init(void **ctx, const struct colink_host *host,
 			struct colink_host_ctx *hc,
-			const struct colink_setting_value *vals,
+			const struct colink_setting_values *vals,
 			struct colink_error *err)
 {
 	struct tp_good_ctx *c = host->calloc(1, sizeof(*c));
@@ -48,24 +47,17 @@ static int tp_good_read(void *ctx, const char *path, struct colink_emitter *em,
 	return COLINK_OK;
 }
 
-static const struct colink_input_ops tp_good_input = {
-	.struct_size = sizeof(struct colink_input_ops),
-	.read = tp_good_read,
-};
+static const struct colink_input_ops tp_good_input = COLINK_INPUT_OPS_INIT(
+	.read = tp_good_read);
 
-static const struct colink_plugin tp_good_plugin = {
-	.abi_major = COLINK_ABI_MAJOR,
-	.abi_minor = COLINK_ABI_MINOR,
-	.struct_size = sizeof(struct colink_plugin),
-	.kind = COLINK_PLUGIN_INPUT,
+static const struct colink_plugin tp_good_plugin = COLINK_INPUT_PLUGIN_INIT(
 	.name = "tp_good",
 	.version = "1.0",
 	.description = "loader test plugin (well formed)",
 	.settings = tp_good_settings,
 	.init = tp_good_init,
 	.fini = tp_good_fini,
-	.input = &tp_good_input,
-};
+	.input = &tp_good_input);
 
 COLINK_EXPORT const struct colink_plugin *colink_plugin_entry(void);
 

@@ -1,5 +1,5 @@
 /*
- * tp_short.c -- a descriptor shorter than the ABI 1.0 one.  The object
+ * tp_short.c -- a descriptor shorter than the ABI 2.0 one.  The object
  * really is this small, so a loader that reads past struct_size (or copies
  * the descriptor at its own size) reads beyond it; ASan shows that when the
  * plugin is built with -fsanitize=address.
