@@ -14,17 +14,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
-
-void colink_hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[in[i] >> 4];
-		out[2 * i + 1] = d[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
+#include "base/text.h"
 
 void colink_sha256_mem(const void *p, size_t n, char hex[65])
 {

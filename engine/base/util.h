@@ -1,4 +1,5 @@
-/* util.h -- small helpers: hashing files, hex, time stamps, run ids, paths. */
+/* util.h -- small helpers: hashing files, time stamps, run ids, paths
+ * (hex and the other text encodings: base/text.h). */
 #ifndef COLINK_UTIL_H
 #define COLINK_UTIL_H
 
@@ -14,8 +15,6 @@ int colink_sha256_path(const char *path, char hex[65], uint64_t *size,
 		       struct colink_error *err);
 /* SHA-256 of a memory buffer. */
 void colink_sha256_mem(const void *p, size_t n, char hex[65]);
-
-void colink_hex(const unsigned char *in, size_t n, char *out); /* 2n+1 */
 
 /* Current UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 void colink_now_iso(char out[32]);

@@ -35,6 +35,9 @@ struct cli_global {
 	int quiet, verbose;
 };
 
+/* The verbs, called by main.c only (its verb table): a verb calls the
+ * helpers below, the engine library and its own file's statics, never main.c
+ * or another verb (tests/cli_layering.sh). */
 int cmd_run(struct cli_global *g, int argc, char **argv);
 int cmd_pseudonymize(struct cli_global *g, int argc, char **argv);
 int cmd_check(struct cli_global *g, int argc, char **argv);
@@ -50,14 +53,15 @@ int cmd_report(struct cli_global *g, int argc, char **argv);  /* cmd_report.c */
 /* `colink report whitepaper ...` (argv[0] == "whitepaper"); cmd_whitepaper.c */
 int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv);
 
+/* ---- helpers every verb shares: cli_util.c ---- */
+
 /* Exit code for an engine return code at plan time / run time. */
 int cli_exit_for_plan(int rc);
 int cli_exit_for_run(int rc);
 
-/* Print a JSON string literal (with quotes) to f. */
-void cli_json_str(FILE *f, const char *s);
-
-/* 1 if argv[i] is -h/--help. */
+/* 1 if a is -h/--help. */
 int cli_is_help(const char *a);
+
+/* JSON strings, CSV fields, HTML: base/text.h. */
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "base/text.h"
 #include "steward/doc/doc.h"
 #include "base/paths.h"
 
@@ -37,22 +38,22 @@ static void print_json(const char *a, const char *b, const struct colink_changes
 {
 	size_t i;
 	printf("{\"old\":");
-	cli_json_str(stdout, a);
+	colink_json_str(stdout, a);
 	printf(",\"new\":");
-	cli_json_str(stdout, b);
+	colink_json_str(stdout, b);
 	printf(",\"changes\":[");
 	for (i = 0; i < c->n; i++) {
 		const struct colink_change *x = &c->v[i];
 		char op[2] = {x->op, 0};
 		printf("%s\n{\"op\":", i ? "," : "");
-		cli_json_str(stdout, op);
+		colink_json_str(stdout, op);
 		printf(",\"what\":");
-		cli_json_str(stdout, x->what);
+		colink_json_str(stdout, x->what);
 		printf(",\"name\":");
-		cli_json_str(stdout, x->name);
+		colink_json_str(stdout, x->name);
 		printf(",\"detail\":");
 		if (x->detail)
-			cli_json_str(stdout, x->detail);
+			colink_json_str(stdout, x->detail);
 		else
 			printf("null");
 		printf(",\"raises_exposure\":%s}", x->raises_exposure ? "true" : "false");

@@ -16,6 +16,7 @@
 
 #include "base/alloc.h"
 #include "cli/cli.h"
+#include "base/text.h"
 #include "base/paths.h"
 #include "programs/programs.h"
 #include "programs/whitepaper.h"
@@ -98,7 +99,7 @@ static void jstr(FILE *f, const char *name, const char *v, int first)
 {
 	fprintf(f, "%s\"%s\":", first ? "" : ",", name);
 	if (v)
-		cli_json_str(f, v);
+		colink_json_str(f, v);
 	else
 		fputs("null", f);
 }
@@ -378,9 +379,9 @@ static void head(struct ctx *c)
 	if (c->o->json) {
 		fprintf(c->out, "{\"report\":\"%s\",\"rules\":",
 			c->o->what == W_REFERRAL ? "referral" : c->o->what == W_GUIDANCE ? "guidance" : "smoking");
-		cli_json_str(c->out, colink_rules_id(c->rules));
+		colink_json_str(c->out, colink_rules_id(c->rules));
 		fprintf(c->out, ",\"identified\":%s,\"purpose\":", c->o->identified ? "true" : "false");
-		cli_json_str(c->out, c->src.purpose);
+		colink_json_str(c->out, c->src.purpose);
 		fputs(",\"rows\":[", c->out);
 		return;
 	}
@@ -683,7 +684,7 @@ static int write_report(struct ctx *c, struct colink_error *err)
 	c->pass = PASS_OUTPUT;
 	if (c->o->json && c->o->what == W_SMOKING && !c->o->persons) {
 		fputs("{\"report\":\"smoking\",\"rules\":", c->out);
-		cli_json_str(c->out, colink_rules_id(c->rules));
+		colink_json_str(c->out, colink_rules_id(c->rules));
 		fputs(",\"rows\":[", c->out);
 	} else if (!(c->o->what == W_SMOKING && !c->o->persons)) {
 		head(c);
@@ -751,8 +752,6 @@ int cmd_report(struct cli_global *g, int argc, char **argv)
 	struct ctx c;
 	struct colink_error err = {0};
 	int rc;
-	if (argc >= 2 && !strcmp(argv[1], "whitepaper"))
-		return cmd_report_whitepaper(g, argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(&o, argc, argv);
 	if (rc) {

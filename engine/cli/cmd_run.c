@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "colink/plugin.h"
 #include "base/paths.h"
+#include "base/text.h"
 #include "core/run.h"
 #include "core/settings.h"
 
@@ -34,43 +35,25 @@ static void help(FILE *f)
 		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
 }
 
-int cli_exit_for_plan(int rc)
-{
-	switch (rc) {
-	case COLINK_OK: return EXIT_OK;
-	case COLINK_ENOTFOUND:
-	case COLINK_EIO: return EXIT_MISSING;
-	case COLINK_ENOMEM: return EXIT_FAILED;
-	default: return EXIT_CONFIG;
-	}
-}
-
-int cli_exit_for_run(int rc)
-{
-	if (rc == COLINK_EBUSY)
-		return EXIT_BUSY;
-	return rc ? EXIT_FAILED : EXIT_OK;
-}
-
 static void print_json(const struct colink_run_result *r, const struct colink_plan *p)
 {
 	size_t i;
 	printf("{\"run_id\":\"%s\",\"status\":", r->run_id);
-	cli_json_str(stdout, r->status);
+	colink_json_str(stdout, r->status);
 	printf(",\"message\":");
-	cli_json_str(stdout, r->message);
+	colink_json_str(stdout, r->message);
 	printf(",\"key_id\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\",\"seconds\":%.3f,\"warehouse\":",
 	       r->key_id, r->started, r->finished, r->seconds);
-	cli_json_str(stdout, r->warehouse ? r->warehouse : "");
+	colink_json_str(stdout, r->warehouse ? r->warehouse : "");
 	printf(",\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,\"inputs\":[",
 	       (unsigned long long)r->read, (unsigned long long)r->loaded,
 	       (unsigned long long)r->rejected);
 	for (i = 0; i < r->ninputs; i++) {
 		const struct colink_input_result *in = &r->inputs[i];
 		printf("%s{\"path\":", i ? "," : "");
-		cli_json_str(stdout, in->path ? in->path : "");
+		colink_json_str(stdout, in->path ? in->path : "");
 		printf(",\"mapping\":");
-		cli_json_str(stdout, in->mapping ? in->mapping : "");
+		colink_json_str(stdout, in->mapping ? in->mapping : "");
 		printf(",\"sha256\":\"%s\",\"status\":\"%s\",\"read\":%llu,\"loaded\":%llu,"
 		       "\"rejected\":%llu,\"unknown_items\":%llu}",
 		       in->sha256, in->status, (unsigned long long)in->read,
@@ -81,16 +64,16 @@ static void print_json(const struct colink_run_result *r, const struct colink_pl
 	       (unsigned long long)r->withheld_consent, (unsigned long long)r->withheld_values);
 	if (p->agreement) {
 		printf(",\"agreement\":{\"id\":");
-		cli_json_str(stdout, colink_agreement_id(p->agreement));
+		colink_json_str(stdout, colink_agreement_id(p->agreement));
 		printf(",\"sha256\":\"%s\"},\"purpose\":", colink_agreement_sha256(p->agreement));
-		cli_json_str(stdout, p->job->purpose);
+		colink_json_str(stdout, p->job->purpose);
 		printf(",\"recipient\":{\"party\":\"%s\",\"role\":",
 		       colink_party_name(p->job->recipient_party));
-		cli_json_str(stdout, p->job->recipient_role);
+		colink_json_str(stdout, p->job->recipient_role);
 		printf("},\"audit_log\":");
-		cli_json_str(stdout, p->audit_log ? p->audit_log : "");
+		colink_json_str(stdout, p->audit_log ? p->audit_log : "");
 		printf(",\"audit_message\":");
-		cli_json_str(stdout, r->audit_message);
+		colink_json_str(stdout, r->audit_message);
 	}
 	if (r->linked) {
 		printf(",\"link\":{\"association_persons\":%llu,\"employer_persons\":%llu,\"passes\":[",
@@ -98,7 +81,7 @@ static void print_json(const struct colink_run_result *r, const struct colink_pl
 		       (unsigned long long)r->link.employer_persons);
 		for (i = 0; i < r->nlink; i++) {
 			printf("%s{\"pass\":%zu,\"key\":", i ? "," : "", i + 1);
-			cli_json_str(stdout, r->link_kinds[i]);
+			colink_json_str(stdout, r->link_kinds[i]);
 			printf(",\"linked\":%llu}", (unsigned long long)r->link.linked[i]);
 		}
 		printf("],\"linked_total\":%llu,\"ambiguous\":%llu,\"unmatched_association\":%llu,"

@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "cli/cli.h"
+#include "base/text.h"
 #include "base/paths.h"
 #include "core/run.h"
 #include "steward/scan.h"
@@ -175,7 +176,7 @@ static void json_column(const struct colink_scan_column *c, size_t i)
 	size_t n, j;
 	printf("{\"no\":%zu,\"header\":", i + 1);
 	if (c->header)
-		cli_json_str(stdout, c->header);
+		colink_json_str(stdout, c->header);
 	else
 		fputs("null", stdout);
 	printf(",\"type\":\"%s\",", colink_scan_type_name(c->type));
@@ -200,27 +201,27 @@ static void json_column(const struct colink_scan_column *c, size_t i)
 	fputs("\"frequent\":[", stdout);
 	for (j = 0; j < n; j++) {
 		printf("%s{\"value\":", j ? "," : "");
-		cli_json_str(stdout, fr[j]->text);
+		colink_json_str(stdout, fr[j]->text);
 		printf(",\"count\":%llu}", (unsigned long long)fr[j]->count);
 	}
 	printf("],\"status\":\"%s\",\"target\":", status_of(c));
 	if (c->field)
-		cli_json_str(stdout, c->field->name);
+		colink_json_str(stdout, c->field->name);
 	else
 		fputs("null", stdout);
 	fputs(",\"suggest\":[", stdout);
 	for (j = 0; j < c->ncand; j++) {
 		fputs(j ? "," : "", stdout);
-		cli_json_str(stdout, c->cand[j]->name);
+		colink_json_str(stdout, c->cand[j]->name);
 	}
 	fputs("],\"codemap\":", stdout);
 	if (c->codemap)
-		cli_json_str(stdout, c->codemap);
+		colink_json_str(stdout, c->codemap);
 	else
 		fputs("null", stdout);
 	fputs(",\"todo\":", stdout);
 	if (c->todo)
-		cli_json_str(stdout, c->todo);
+		colink_json_str(stdout, c->todo);
 	else
 		fputs("null", stdout);
 	fputc('}', stdout);
@@ -230,10 +231,10 @@ static void print_json(const struct colink_scan *s, const char *draft)
 {
 	size_t i;
 	fputs("{\"file\":", stdout);
-	cli_json_str(stdout, s->path);
+	colink_json_str(stdout, s->path);
 	printf(",\"encoding\":\"%s\",\"bom\":%s,\"delimiter\":", s->encoding == COLINK_SCAN_CP932 ? "CP932" : "UTF-8",
 	       s->encoding == COLINK_SCAN_UTF8_BOM ? "true" : "false");
-	cli_json_str(stdout, s->delimiter == '\t' ? "\t" : delim_name(s->delimiter));
+	colink_json_str(stdout, s->delimiter == '\t' ? "\t" : delim_name(s->delimiter));
 	printf(",\"quoted\":%s,\"header\":%s,\"line_ends\":{", s->quoted ? "true" : "false",
 	       s->header ? "true" : "false");
 	json_u("crlf", s->crlf, 1);
@@ -245,7 +246,7 @@ static void print_json(const struct colink_scan *s, const char *draft)
 	printf("\"truncated\":%s,\"kind\":\"%s\",\"primary_key\":\"%s\",\"todo\":%zu,\"draft\":",
 	       s->truncated ? "true" : "false", s->kind, s->primary_key, s->ntodo);
 	if (draft)
-		cli_json_str(stdout, draft);
+		colink_json_str(stdout, draft);
 	else
 		fputs("null", stdout);
 	fputs(",\"columns\":[", stdout);

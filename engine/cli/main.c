@@ -11,69 +11,101 @@
 #define PACKAGE_VERSION "0.1.0"
 #endif
 
+/*
+ * One row per verb: dispatch and `colink --help` both read this table, so
+ * a verb cannot be reachable and undocumented or the other way round.  A
+ * row with `sub` set is taken when argv[1] is `sub`, and its function gets
+ * argv from there (`colink report whitepaper ...`); it comes before the
+ * row of its verb, and has no help lines when the verb's own lines name it.
+ */
+struct verb {
+	const char *name;
+	const char *sub;
+	int (*fn)(struct cli_global *g, int argc, char **argv);
+	const char *help[2][2]; /* up to two { synopsis, what it does } lines */
+};
+
+static const struct verb verbs[] = {
+	{ "run", NULL, cmd_run,
+	  { { "run JOB", "run a job (one transaction) and print a summary" } } },
+	{ "pseudonymize", NULL, cmd_pseudonymize,
+	  { { "pseudonymize JOB EXTRACT",
+	      "run JOB's inputs into a pseudonymized extract (split-site)" } } },
+	{ "check", NULL, cmd_check,
+	  { { "check FILE...", "validate mapping and job files; nothing is read or written" } } },
+	{ "preview", NULL, cmd_preview,
+	  { { "preview MAPPING INPUT [-n N]",
+	      "show the first N mapped records; nothing is written" } } },
+	{ "plugins", NULL, cmd_plugins,
+	  { { "plugins [NAME]", "list plugins, or one plugin's settings" } } },
+	{ "link", NULL, cmd_link,
+	  { { "link report WAREHOUSE [RUN]", "the link quality report of a run" } } },
+	{ "key", NULL, cmd_key,
+	  { { "key new FILE", "write a fresh 256-bit pseudonym key (mode 0600)" },
+	    { "key id FILE", "print a key's id (a one-way fingerprint)" } } },
+	{ "audit", NULL, cmd_audit,
+	  { { "audit verify|show LOG",
+	      "check the hash chain of an audit log / print its entries" } } },
+	{ "scan", NULL, cmd_scan,
+	  { { "scan FILE", "profile an unknown vendor file and draft a mapping for it" } } },
+	{ "doc", NULL, cmd_doc,
+	  { { "doc FILE", "document a mapping, agreement or job (HTML and Markdown)" } } },
+	{ "diff", NULL, cmd_diff,
+	  { { "diff OLD NEW", "what changed between two mappings or agreements, in review terms" } } },
+	{ "report", "whitepaper", cmd_report_whitepaper, { { NULL, NULL } } },
+	{ "report", NULL, cmd_report,
+	  { { "report referral|guidance|whitepaper|smoking ...",
+	      "collabo-health program outputs from a warehouse" } } },
+};
+
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: colink [GLOBAL OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"colink loads health-checkup, questionnaire and employer data into a\n"
-		"common warehouse, pseudonymizing every identifier with a keyed hash.\n"
-		"\n"
-		"commands:\n"
-		"  run JOB              run a job (one transaction) and print a summary\n"
-		"  pseudonymize JOB EXTRACT\n"
-		"                       run JOB's inputs into a pseudonymized extract (split-site)\n"
-		"  check FILE...        validate mapping and job files; nothing is read or written\n"
-		"  preview MAPPING INPUT [-n N]\n"
-		"                       show the first N mapped records; nothing is written\n"
-		"  plugins [NAME]       list plugins, or one plugin's settings\n"
-		"  link report WAREHOUSE [RUN]\n"
-		"                       the link quality report of a run\n"
-		"  key new FILE         write a fresh 256-bit pseudonym key (mode 0600)\n"
-		"  key id FILE          print a key's id (a one-way fingerprint)\n"
-		"  audit verify|show LOG\n"
-		"                       check the hash chain of an audit log / print its entries\n"
-		"  scan FILE            profile an unknown vendor file and draft a mapping for it\n"
-		"  doc FILE             document a mapping, agreement or job (HTML and Markdown)\n"
-		"  diff OLD NEW         what changed between two mappings or agreements, in review terms\n"
-		"  report referral|guidance|whitepaper|smoking ...\n"
-		"                       collabo-health program outputs from a warehouse\n"
-		"\n"
-		"global options:\n"
-		"  --data-dir DIR       mappings directory (default: installed, or the source tree)\n"
-		"  --plugin-dir DIRS    extra plugin directories, ':'-separated (also COLINK_PLUGIN_PATH)\n"
-		"  -q, --quiet          only errors on stderr\n"
-		"  -v, --verbose        informational messages on stderr\n"
-		"  --version            print the version\n"
-		"  -h, --help           this help; `colink COMMAND --help` for a command\n"
-		"\n"
-		"exit codes: 0 ok; 1 ok but some records rejected; 2 usage; 3 invalid\n"
-		"configuration; 4 missing or unreadable file; 5 run failed and rolled back;\n"
-		"6 warehouse locked by another run.\n");
+	size_t i, j;
+	fputs("usage: colink [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+	      "\n"
+	      "colink loads health-checkup, questionnaire and employer data into a\n"
+	      "common warehouse, pseudonymizing every identifier with a keyed hash.\n"
+	      "\n"
+	      "commands:\n", f);
+	for (i = 0; i < NVERBS; i++)
+		for (j = 0; j < 2 && verbs[i].help[j][0]; j++) {
+			const char *syn = verbs[i].help[j][0], *what = verbs[i].help[j][1];
+			if (strlen(syn) <= 20)
+				fprintf(f, "  %-20s %s\n", syn, what);
+			else
+				fprintf(f, "  %s\n  %-20s %s\n", syn, "", what);
+		}
+	fputs("\n"
+	      "global options:\n"
+	      "  --data-dir DIR       mappings directory (default: installed, or the source tree)\n"
+	      "  --plugin-dir DIRS    extra plugin directories, ':'-separated (also COLINK_PLUGIN_PATH)\n"
+	      "  -q, --quiet          only errors on stderr\n"
+	      "  -v, --verbose        informational messages on stderr\n"
+	      "  --version            print the version\n"
+	      "  -h, --help           this help; `colink COMMAND --help` for a command\n"
+	      "\n"
+	      "exit codes: 0 ok; 1 ok but some records rejected; 2 usage; 3 invalid\n"
+	      "configuration; 4 missing or unreadable file; 5 run failed and rolled back;\n"
+	      "6 warehouse locked by another run.\n", f);
 }
 
-int cli_is_help(const char *a)
+/* The verb's function on argv[0] (and argv[1] for a sub-verb row). */
+static int dispatch(struct cli_global *g, int argc, char **argv)
 {
-	return a && (!strcmp(a, "-h") || !strcmp(a, "--help"));
-}
-
-void cli_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	size_t i;
+	for (i = 0; i < NVERBS; i++) {
+		const struct verb *v = &verbs[i];
+		if (strcmp(argv[0], v->name))
+			continue;
+		if (!v->sub)
+			return v->fn(g, argc, argv);
+		if (argc >= 2 && !strcmp(argv[1], v->sub))
+			return v->fn(g, argc - 1, argv + 1);
 	}
-	fputc('"', f);
+	fprintf(stderr, "colink: unknown command '%s' (see colink --help)\n", argv[0]);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -112,32 +144,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "colink: %s\n", err.msg);
 		return EXIT_FAILED;
 	}
-	argc -= i;
-	argv += i;
-	if (!strcmp(argv[0], "run"))
-		return cmd_run(&g, argc, argv);
-	if (!strcmp(argv[0], "pseudonymize"))
-		return cmd_pseudonymize(&g, argc, argv);
-	if (!strcmp(argv[0], "check"))
-		return cmd_check(&g, argc, argv);
-	if (!strcmp(argv[0], "preview"))
-		return cmd_preview(&g, argc, argv);
-	if (!strcmp(argv[0], "plugins"))
-		return cmd_plugins(&g, argc, argv);
-	if (!strcmp(argv[0], "link"))
-		return cmd_link(&g, argc, argv);
-	if (!strcmp(argv[0], "key"))
-		return cmd_key(&g, argc, argv);
-	if (!strcmp(argv[0], "audit"))
-		return cmd_audit(&g, argc, argv);
-	if (!strcmp(argv[0], "scan"))
-		return cmd_scan(&g, argc, argv);
-	if (!strcmp(argv[0], "doc"))
-		return cmd_doc(&g, argc, argv);
-	if (!strcmp(argv[0], "diff"))
-		return cmd_diff(&g, argc, argv);
-	if (!strcmp(argv[0], "report"))
-		return cmd_report(&g, argc, argv);
-	fprintf(stderr, "colink: unknown command '%s' (see colink --help)\n", argv[0]);
-	return EXIT_USAGE;
+	return dispatch(&g, argc - i, argv + i);
 }

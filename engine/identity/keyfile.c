@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 
 #define KEY_LEN 32
 #define KEY_MAGIC "colink-key-v1 "
@@ -78,17 +79,6 @@ static void secure_free(void *p, size_t n)
 	gcry_free(p);
 }
 
-static void to_hex(char *out, const unsigned char *in, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[in[i] >> 4];
-		out[2 * i + 1] = hx[in[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
 /* ---------------------------------------------------------------- */
 /* Key objects                                                        */
 /* ---------------------------------------------------------------- */
@@ -118,7 +108,7 @@ static int compute_id(struct colink_key *k, struct colink_error *err)
 	gcry_md_write(md, KEY_ID_PREFIX, sizeof(KEY_ID_PREFIX) - 1);
 	gcry_md_write(md, k->bytes, KEY_LEN);
 	d = gcry_md_read(md, GCRY_MD_SHA256);
-	to_hex(k->id, d, 8);
+	colink_hex(d, 8, k->id);
 	gcry_md_close(md);
 	return COLINK_OK;
 }
@@ -233,7 +223,7 @@ int colink_key_generate(const char *path, struct colink_error *err)
 	}
 	gcry_randomize(raw, KEY_LEN, GCRY_VERY_STRONG_RANDOM);
 	memcpy(text, KEY_MAGIC, KEY_MAGIC_LEN);
-	to_hex(text + KEY_MAGIC_LEN, raw, KEY_LEN);
+	colink_hex(raw, KEY_LEN, text + KEY_MAGIC_LEN);
 	text[KEY_TEXT_LEN] = '\n';
 	text[KEY_TEXT_LEN + 1] = '\0';
 	rc = write_key_file(path, text, KEY_TEXT_LEN + 1, err);
@@ -247,32 +237,15 @@ out:
 /* Loading                                                            */
 /* ---------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1; /* upper case is refused: the format is lower case only */
-}
-
-/* Exactly KEY_MAGIC + 64 lowercase hex + an optional single "\n". */
+/* Exactly KEY_MAGIC + 64 lowercase hex + an optional single "\n" (upper
+ * case is refused: the format is lower case only). */
 static int parse_key_text(const char *text, size_t n, unsigned char *raw)
 {
-	size_t i;
-
 	if (n == KEY_TEXT_LEN + 1 && text[KEY_TEXT_LEN] == '\n')
 		n--;
 	if (n != KEY_TEXT_LEN || memcmp(text, KEY_MAGIC, KEY_MAGIC_LEN))
 		return -1;
-	for (i = 0; i < KEY_LEN; i++) {
-		int hi = hexval(text[KEY_MAGIC_LEN + 2 * i]);
-		int lo = hexval(text[KEY_MAGIC_LEN + 2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		raw[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return colink_unhex(text + KEY_MAGIC_LEN, KEY_LEN, raw);
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 
 #define KEY_LEN 32
 #define HKDF_SALT "colink-pseudonym-v1"
@@ -27,17 +28,6 @@ struct colink_pseudonymizer {
 	gcry_mac_hd_t mac;      /* HMAC-SHA256 keyed with `derived`, reused */
 	unsigned char *derived; /* KEY_LEN bytes, gcry_malloc_secure */
 };
-
-static void to_hex(char *out, const unsigned char *in, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[in[i] >> 4];
-		out[2 * i + 1] = hx[in[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
 
 /* ---------------------------------------------------------------- */
 /* HKDF-SHA256                                                        */
@@ -214,7 +204,7 @@ int colink_pseudonym_compute(struct colink_pseudonymizer *p, size_t nparts,
 		return COLINK_ERR(err, COLINK_EIO, "pseudonym: libgcrypt HMAC failed: %s",
 				  gcry_strerror(ge));
 	}
-	to_hex(out, dig, sizeof(dig));
+	colink_hex(dig, sizeof(dig), out);
 	explicit_bzero(dig, sizeof(dig));
 	return COLINK_OK;
 }
@@ -226,6 +216,6 @@ int colink_pseudonymizer_derived_hex(const struct colink_pseudonymizer *p,
 		out[0] = '\0';
 		return COLINK_EINVAL;
 	}
-	to_hex(out, p->derived, KEY_LEN);
+	colink_hex(p->derived, KEY_LEN, out);
 	return COLINK_OK;
 }

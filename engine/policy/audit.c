@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -22,27 +23,10 @@
 /* Writing one entry                                                    */
 /* ================================================================== */
 
-static void jstr(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	fputc('"', f);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 static void jmember(FILE *f, const char *name, const char *v)
 {
 	fprintf(f, ",\"%s\":", name);
-	jstr(f, v);
+	colink_json_str(f, v);
 }
 
 static void jfiles(FILE *f, const char *name, size_t n, const struct colink_audit_file *v)
@@ -51,9 +35,9 @@ static void jfiles(FILE *f, const char *name, size_t n, const struct colink_audi
 	fprintf(f, ",\"%s\":[", name);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ",{\"path\":" : "{\"path\":", f);
-		jstr(f, v[i].path);
+		colink_json_str(f, v[i].path);
 		fputs(",\"sha256\":", f);
-		jstr(f, v[i].sha256);
+		colink_json_str(f, v[i].sha256);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -91,13 +75,13 @@ static int canonical(const struct colink_audit_entry *e, uint64_t seq, const cha
 	for (i = 0; i < e->nitems; i++) {
 		if (i)
 			fputc(',', f);
-		jstr(f, e->items[i]);
+		colink_json_str(f, e->items[i]);
 	}
 	fputs("],\"counts\":{", f);
 	for (i = 0; i < e->ncounts; i++) {
 		if (i)
 			fputc(',', f);
-		jstr(f, e->counts[i].name);
+		colink_json_str(f, e->counts[i].name);
 		fprintf(f, ":%" PRIu64, e->counts[i].value);
 	}
 	fputs("}", f);

@@ -61,9 +61,4 @@ int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
 			    const struct colink_wp_opts *o, struct colink_wp_result *res,
 			    struct colink_error *err);
 
-/* Write s (not NULL) to f as one CSV field, in double quotes with each "
- * doubled when it holds a comma, a quote, CR or LF (RFC 4180).  The white
- * paper's tables and `colink report`'s CSV use it (wp_render.c). */
-void colink_csv_field(FILE *f, const char *s);
-
 #endif

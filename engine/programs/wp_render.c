@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 #include "programs/wp_int.h"
 
 #define DASH "‐"
@@ -29,33 +30,6 @@ struct out {
 };
 
 /* ---- helpers ------------------------------------------------------- */
-
-static void html_esc(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-}
-
-void colink_csv_field(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-}
 
 static size_t cell(const struct colink_sup_table *t, size_t i, size_t j)
 {
@@ -269,11 +243,11 @@ static void svg_bars(FILE *f, const char *id, const char *title, size_t ncat,
 	bw = gw * 0.8 / nser;
 	fprintf(f, "<figure class=\"chart\"><svg id=\"%s\" class=\"bar-chart\" xmlns=\"http://www.w3.org/2000/svg\" "
 		"viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", id, W, H);
-	html_esc(f, title);
+	colink_html_escape(f, title);
 	fprintf(f, "\">\n<title>");
-	html_esc(f, title);
+	colink_html_escape(f, title);
 	fprintf(f, "</title>\n<text x=\"%.0f\" y=\"18\" class=\"ct\">", left);
-	html_esc(f, title);
+	colink_html_escape(f, title);
 	fprintf(f, " (%s)</text>\n", unit);
 	fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" class=\"axis\"/>\n", left,
 		H - bottom, W - right, H - bottom);
@@ -299,7 +273,7 @@ static void svg_bars(FILE *f, const char *id, const char *title, size_t ncat,
 			}
 		}
 		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" class=\"xl\">", gx + gw * 0.4, H - bottom + 16);
-		html_esc(f, cats[c]);
+		colink_html_escape(f, cats[c]);
 		fputs("</text>\n", f);
 	}
 	for (s = 0; s < nser; s++) {
@@ -307,7 +281,7 @@ static void svg_bars(FILE *f, const char *id, const char *title, size_t ncat,
 		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
 			"<text x=\"%.0f\" y=\"%.0f\" class=\"lg\">",
 			lx, H - 22, series_colors[s % 4], lx + 16, H - 12);
-		html_esc(f, sers[s]);
+		colink_html_escape(f, sers[s]);
 		fputs("</text>\n", f);
 	}
 	fputs("</svg></figure>\n", f);
@@ -480,7 +454,7 @@ static void dim_table(FILE *f, struct out *x, int d)
 		int ok[NIND];
 		indicators(y, d, cell(&y->sets[WP_HEAD].t[d], i, 2), x->o->k, v, ok);
 		fputs("<tr><th>", f);
-		html_esc(f, row_label(y, d, i));
+		colink_html_escape(f, row_label(y, d, i));
 		fputs("</th>", f);
 		for (k = 0; k < NIND; k++)
 			td_ind(f, v[k], ok[k], k == 0);
@@ -610,7 +584,7 @@ static void smoking_by_site(FILE *f, struct out *x)
 			qok[2] = pi != SIZE_MAX && row_rate(&p->relapse, pi, x->o->k, &q[2]);
 			qok[3] = y->has_transitions && row_rate(&y->relapse, i, x->o->k, &q[3]);
 			fputs("<tr><th>", f);
-			html_esc(f, label);
+			colink_html_escape(f, label);
 			fputs("</th>", f);
 			for (j = 0; j < 4; j++)
 				td_ind(f, q[j], qok[j], 0);
@@ -690,7 +664,7 @@ static void section_notes(FILE *f, struct out *x, const char *rules_id)
 	fputs("<li>対象: 年度中に在籍した従業員（性別・生年月の分かる者）。年齢は年度末（3月31日）時点。"
 	      "健診結果は健保組合の健診データと仮名（ハッシュ）で突合した者のみ。</li>\n", f);
 	fputs("<li>判定基準: ", f);
-	html_esc(f, rules_id ? rules_id : "");
+	colink_html_escape(f, rules_id ? rules_id : "");
 	fputs("。</li>\n", f);
 	if (!x->o->attendance_allowed)
 		fputs("<li>勤怠（時間外労働・病欠）の集計は、共同利用の取決めで許可されていないため掲載していません。</li>\n", f);
@@ -711,7 +685,7 @@ static int write_html(struct out *x, const char *rules_id)
 	css(f);
 	fprintf(f, "</head>\n<body>\n<h1>健康白書 %d年度</h1>\n<p class=\"meta\">健保組合と事業主の共同利用データ"
 		"（仮名化済み）による集計。出典: ", x->cur->fy);
-	html_esc(f, x->o->source ? x->o->source : "warehouse");
+	colink_html_escape(f, x->o->source ? x->o->source : "warehouse");
 	fputs("</p>\n", f);
 	section_summary(f, x);
 	section_sex(f, x);

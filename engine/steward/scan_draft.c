@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 #include "identity/identity.h"
 #include "core/mapping.h"
 #include "base/util.h"
@@ -528,22 +529,6 @@ int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v
 /* The draft                                                            */
 /* ------------------------------------------------------------------ */
 
-static void xml_attr(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\t': fputs("&#9;", f); break;
-		case '\n': fputs("&#10;", f); break;
-		case '\r': fputs("&#13;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* Text inside <!-- -->: no "--", no line breaks. */
 static void xml_comment_text(FILE *f, const char *s)
 {
@@ -561,7 +546,7 @@ static void column_ref(FILE *f, const struct colink_scan *s, size_t i)
 {
 	if (s->header && s->cols[i].header) {
 		fputs("column=\"", f);
-		xml_attr(f, s->cols[i].header);
+		colink_xml_attr_escape(f, s->cols[i].header);
 		fputc('"', f);
 	} else {
 		fprintf(f, "position=\"%zu\"", i + 1);
@@ -640,7 +625,7 @@ static void column_element(FILE *f, const struct colink_scan *s, size_t i)
 		fputs(" required=\"true\"", f);
 	if (c->todo) {
 		fputs(" todo=\"", f);
-		xml_attr(f, c->todo);
+		colink_xml_attr_escape(f, c->todo);
 		fputc('"', f);
 	}
 	fputs("/>\n", f);
@@ -686,9 +671,9 @@ int colink_scan_write_draft(const struct colink_scan *s, const struct colink_sca
 		   "  exam_org ...), and local <codemap>s for words no shared map knows.\n-->\n",
 		s->ntodo, s->ntodo == 1 ? "" : "s", s->ntodo == 1 ? "s" : "");
 	fputs("<mapping xmlns=\"urn:colink:mapping:1\" id=\"", f);
-	xml_attr(f, id);
+	colink_xml_attr_escape(f, id);
 	fprintf(f, "\" version=\"1\" kind=\"%s\">\n  <description>Draft from ", s->kind);
-	xml_attr(f, base);
+	colink_xml_attr_escape(f, base);
 	fputs(" (colink scan)</description>\n\n", f);
 	write_input(f, s);
 	fprintf(f, "\n  <primary-key kind=\"%s\"/>\n\n", s->primary_key);
@@ -699,7 +684,7 @@ int colink_scan_write_draft(const struct colink_scan *s, const struct colink_sca
 	for (i = 0; i < v->nnull; i++)
 		if (s->nullword_mask & (1ull << i)) {
 			fputs("  <null text=\"", f);
-			xml_attr(f, v->nullword[i]);
+			colink_xml_attr_escape(f, v->nullword[i]);
 			fprintf(f, "\" reason=\"%s\"/>\n", v->nullreason[i]);
 		}
 	fputs("\n  <!-- a column this draft does not name fails the file -->\n"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 #include "steward/doc/docw.h"
 
 /* Printable on screen and on A4 paper; CJK fonts first so Japanese labels
@@ -28,25 +29,6 @@ static const char STYLE[] =
 	"pre{page-break-inside:avoid}}\n";
 
 /* ---- escaping ---------------------------------------------------------- */
-
-static void html_text(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			if (c >= 0x20 || c == '\n' || c == '\t')
-				fputc(c, f);
-			else
-				fputc(' ', f); /* no control characters in the page */
-		}
-	}
-}
 
 /* Markdown: backslash-escape what could become markup; `cell` also folds
  * line breaks (a table row is one line). */
@@ -129,9 +111,9 @@ void colink_docw_begin(struct colink_docw *d, const char *title)
 		      "<meta http-equiv=\"Content-Security-Policy\" "
 		      "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
 		      "<title>", d->html);
-		html_text(d->html, title);
+		colink_html_escape(d->html, title);
 		fprintf(d->html, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", STYLE);
-		html_text(d->html, title);
+		colink_html_escape(d->html, title);
 		fputs("</h1>\n", d->html);
 	}
 	if (d->md) {
@@ -158,7 +140,7 @@ static void block(struct colink_docw *d, const char *tag, const char *cls, const
 	}
 	if (d->html) {
 		fprintf(d->html, "<%s%s%s%s>", tag, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-		html_text(d->html, text);
+		colink_html_escape(d->html, text);
 		fprintf(d->html, "</%s>\n", tag);
 	}
 	if (d->md) {
@@ -222,7 +204,7 @@ void colink_docw_item(struct colink_docw *d, const char *fmt, ...)
 	d->in_list = 1;
 	if (d->html) {
 		fputs("<li>", d->html);
-		html_text(d->html, s);
+		colink_html_escape(d->html, s);
 		fputs("</li>\n", d->html);
 	}
 	if (d->md) {
@@ -239,7 +221,7 @@ void colink_docw_pre(struct colink_docw *d, const char *text)
 	close_blocks(d);
 	if (d->html) {
 		fputs("<pre>", d->html);
-		html_text(d->html, p);
+		colink_html_escape(d->html, p);
 		fputs("</pre>\n", d->html);
 	}
 	if (d->md) {
@@ -267,7 +249,7 @@ void colink_docw_table(struct colink_docw *d, size_t ncols, const char *const *h
 		fputs("<table>\n<thead><tr>", d->html);
 		for (i = 0; i < ncols; i++) {
 			fputs("<th>", d->html);
-			html_text(d->html, headers[i]);
+			colink_html_escape(d->html, headers[i]);
 			fputs("</th>", d->html);
 		}
 		fputs("</tr></thead>\n<tbody>\n", d->html);
@@ -295,7 +277,7 @@ void colink_docw_row(struct colink_docw *d, const char *const *cells)
 		fputs("<tr>", d->html);
 		for (i = 0; i < d->ncols; i++) {
 			fputs("<td>", d->html);
-			html_text(d->html, cells[i]);
+			colink_html_escape(d->html, cells[i]);
 			fputs("</td>", d->html);
 		}
 		fputs("</tr>\n", d->html);
