@@ -40,7 +40,6 @@ struct ctx {
 	struct report_src src; /* job, agreement, recipient, warehouse, items released */
 	struct colink_rules *rules;
 	struct colink_reident *reid;
-	sqlite3_stmt *link_st;
 	const char *key_file; /* borrowed from the options or the job */
 	int area_ok[COLINK_AREA_COUNT];
 	int detail_ok; /* ages, reasons, values: only for the data's own party */
@@ -178,10 +177,6 @@ static int setup(struct ctx *c, struct colink_error *err)
 	if ((rc = report_src_open(&c->src, &so, data_dir, err)))
 		return rc;
 	c->key_file = o->key_file ? o->key_file : c->src.job ? c->src.job->key_file : NULL;
-	if (sqlite3_prepare_v2(c->src.db, "SELECT employer_person_id FROM link WHERE "
-			       "association_person_id = ?1", -1, &c->link_st, NULL) != SQLITE_OK)
-		return COLINK_ERR(err, COLINK_EIO, "%s: not a colink warehouse: %s", c->src.warehouse,
-				  sqlite3_errmsg(c->src.db));
 	return colink_rules_load(&c->rules, data_dir, o->rules_set, (const char *const *)o->settings,
 				 err);
 }
@@ -194,7 +189,6 @@ static void ctx_free(struct ctx *c)
 	colink_free(c->wanted);
 	colink_reident_free(c->reid);
 	colink_rules_free(c->rules);
-	sqlite3_finalize(c->link_st);
 	report_src_free(&c->src);
 }
 
@@ -314,13 +308,7 @@ static int wanted_row(const struct ctx *c, const struct colink_program_row *r)
 static const char *employer_of(struct ctx *c, const char *person_id)
 {
 	static char pid[65];
-	const unsigned char *t;
-	sqlite3_reset(c->link_st);
-	sqlite3_bind_text(c->link_st, 1, person_id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(c->link_st) != SQLITE_ROW || !(t = sqlite3_column_text(c->link_st, 0)))
-		return NULL;
-	snprintf(pid, sizeof(pid), "%s", (const char *)t);
-	return pid;
+	return colink_wh_linked_employer(c->src.wh, person_id, pid) ? pid : NULL;
 }
 
 static int want_person(struct ctx *c, const char *pid)
@@ -456,7 +444,7 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 	if (m >= COLINK_REFERRAL_RECOMMEND && !c->followup_ok) {
 		fu = "withheld";
 	} else if (m >= COLINK_REFERRAL_RECOMMEND) {
-		rc = colink_referral_followup(c->src.db, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
+		rc = colink_referral_followup(c->src.wh, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
 		if (rc == -2)
 			return -1;
 		fu = rc == 1 ? "yes" : rc == 0 ? "no" : "unknown";
@@ -628,18 +616,15 @@ static int smoking_rates(struct ctx *c, struct colink_error *err)
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	if (!fy) {
-		sqlite3_stmt *st = NULL;
-		if (sqlite3_prepare_v2(c->src.db, "SELECT max(fiscal_year) FROM checkup", -1, &st, NULL) ==
-		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			fy = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+		struct colink_error ignored = {0};
+		(void)colink_wh_latest_fiscal_year(c->src.wh, &fy, &ignored);
 	}
 	s.fy = fy;
 	if (!c->o->json) {
 		fputs("fiscal_year,site,current_before,quit_after,quit_rate,noncurrent_before,"
 		      "relapse_after,relapse_rate,current_now,answered_now,smoker_rate\n", c->out);
 	}
-	rc = colink_smoking_transitions(c->src.db, c->rules, fy, on_transition, &s, err);
+	rc = colink_smoking_transitions(c->src.wh, c->rules, fy, on_transition, &s, err);
 	if (rc == 0 && !c->site_ok) {
 		s.total.site = "(all)";
 		smoke_out(c, fy, &s.total);
@@ -655,7 +640,7 @@ static int identify(struct ctx *c, struct colink_error *err)
 		return COLINK_ERR(err, COLINK_EINVAL, "--identified needs --roster FILE, --roster-mapping "
 				  "MAPPING and the pseudonym key (JOB's <key file> or --key FILE)");
 	c->pass = PASS_COLLECT;
-	r = colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err);
+	r = colink_programs_evaluate(c->src.wh, c->rules, c->o->fy, on_row, &rc, err);
 	if (r)
 		return r < 0 ? COLINK_EIO : COLINK_ENOMEM;
 	return colink_reident_load(&c->reid, colink_data_dir(c->g->data_dir), c->g->plugin_dirs,
@@ -671,7 +656,7 @@ static int count_rows(struct ctx *c, struct colink_error *err)
 	c->rows = c->unlinked = 0;
 	if (c->o->what == W_SMOKING && !c->o->persons)
 		return COLINK_OK;
-	return colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
+	return colink_programs_evaluate(c->src.wh, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
 										   : COLINK_OK;
 }
 
@@ -691,7 +676,7 @@ static int write_report(struct ctx *c, struct colink_error *err)
 	if (c->o->what == W_SMOKING && !c->o->persons)
 		r = smoking_rates(c, err);
 	else
-		r = colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err);
+		r = colink_programs_evaluate(c->src.wh, c->rules, c->o->fy, on_row, &rc, err);
 	if (c->o->json)
 		fputs("]}\n", c->out);
 	return r ? COLINK_EIO : COLINK_OK;

@@ -203,7 +203,7 @@ int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv)
 		a.wp.out_dir = a.out_dir;
 		a.wp.source = c.src.agreement_id;
 		a.wp.claims_allowed = report_src_released(&c.src, "medical_cost");
-		rc = colink_whitepaper_write(c.src.db, c.rules, &a.wp, &res, &err);
+		rc = colink_whitepaper_write(c.src.wh, c.rules, &a.wp, &res, &err);
 		if (rc) /* a second entry says the export did not complete */
 			(void)audit(&c, "failed", err.msg, &res, &aerr);
 	}

@@ -4,7 +4,6 @@
  * (cmd_report.c) and `colink report whitepaper` (cmd_whitepaper.c).
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "cli/report_src.h"
@@ -36,34 +35,6 @@ int report_src_option(struct report_src_opts *o, const char *a, const char *v)
 			return 1;
 		}
 	return 0;
-}
-
-/* The warehouse schema the report queries are written for
- * (mappings/warehouse/schema.sql); out_sqlite migrates older ones. */
-#define REPORT_SCHEMA_VERSION 4
-
-/* Refuse a warehouse of another schema version with a message that says
- * what to do, rather than an SQL error halfway through a report. */
-static int schema_check(struct report_src *s, struct colink_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM schema_version", -1, &st,
-			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (v < 0)
-		return COLINK_ERR(err, COLINK_EINVAL, "%s: not a colink warehouse (no schema_version)",
-				  s->warehouse);
-	if (v < REPORT_SCHEMA_VERSION)
-		return COLINK_ERR(err, COLINK_EINVAL, "%s: warehouse schema version %lld is older than "
-				  "this colink's (%d): run a job against it once (colink run JOB) to "
-				  "migrate it", s->warehouse, v, REPORT_SCHEMA_VERSION);
-	if (v > REPORT_SCHEMA_VERSION)
-		return COLINK_ERR(err, COLINK_EINVAL, "%s: warehouse schema version %lld is newer than "
-				  "this colink supports (%d)", s->warehouse, v, REPORT_SCHEMA_VERSION);
-	return COLINK_OK;
 }
 
 /* Where the warehouse, agreement, audit log and recipient come from: options, else the JOB. */
@@ -126,18 +97,15 @@ int report_src_open(struct report_src *s, const struct report_src_opts *o, const
 		if (!s->audit_log)
 			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	}
-	if (access(s->warehouse, R_OK))
-		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s: cannot read the warehouse", s->warehouse);
-	if (sqlite3_open_v2(s->warehouse, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the warehouse: %s", s->warehouse,
-				  sqlite3_errmsg(s->db));
-	sqlite3_busy_timeout(s->db, 5000);
-	return schema_check(s, err);
+	if ((rc = colink_wh_open(&s->wh, s->warehouse,
+				 COLINK_WH_READONLY | COLINK_WH_MUST_EXIST | COLINK_WH_WAIT, err)))
+		return rc;
+	return colink_wh_check_version(s->wh, err);
 }
 
 void report_src_free(struct report_src *s)
 {
-	sqlite3_close(s->db);
+	colink_wh_close(s->wh);
 	colink_agreement_free(s->agr);
 	colink_job_free(s->job);
 	colink_free(s->warehouse);

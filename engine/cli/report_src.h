@@ -10,11 +10,11 @@
 #define COLINK_REPORT_SRC_H
 
 #include <stddef.h>
-#include <sqlite3.h>
 
 #include "policy/agreement.h"
 #include "policy/audit.h"
 #include "core/job.h"
+#include "warehouse/warehouse.h"
 
 #define REPORT_SRC_MAX_ITEMS 48
 
@@ -35,7 +35,7 @@ int report_src_option(struct report_src_opts *o, const char *a, const char *v);
 struct report_src {
 	struct colink_job *job;       /* owned; NULL without a JOB */
 	struct colink_agreement *agr; /* owned */
-	sqlite3 *db;                  /* owned; read-only, busy timeout set */
+	struct colink_wh *wh;         /* owned; read-only, busy timeout set */
 	char *warehouse, *audit_log;  /* owned */
 	const char *purpose, *role;   /* borrowed from the options or the job */
 	const char *agreement_id;     /* borrowed from agr */
@@ -56,8 +56,7 @@ struct report_src {
 int report_src_open(struct report_src *s, const struct report_src_opts *o, const char *data_dir,
 		    struct colink_error *err);
 
-/* Close and free everything `s` owns (prepared statements on s->db must be
- * finalized first).  Accepts a zeroed `s`. */
+/* Close and free everything `s` owns.  Accepts a zeroed `s`. */
 void report_src_free(struct report_src *s);
 
 /*
