@@ -9,6 +9,7 @@
  * (jp-health-data.md §3, §4), not read from the rule files, so an edit of a
  * threshold in the data shows up as a failure. */
 #include <CUnit/Basic.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -690,7 +691,9 @@ static void test_programs__load_survives_allocation_failure(void)
 
 /* ---- the warehouse functions, on a warehouse made from schema.sql ---- */
 
-static sqlite3 *db;
+static sqlite3 *db;         /* the test's own connection, to write rows */
+static struct colink_wh *wh; /* the module's, read-only */
+static char *whdir, *whpath;
 
 static void exec(const char *sql)
 {
@@ -711,7 +714,9 @@ static void exec(const char *sql)
 static void make_warehouse(void)
 {
 	char *schema = tu_fmt("%s/warehouse/schema.sql", datadir), *sql = tu_read_file(schema, NULL);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+	whdir = tu_mkdtemp("programs");
+	whpath = tu_fmt("%s/wh.db", whdir);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(whpath, &db), SQLITE_OK);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sql);
 	exec(sql);
 	free(sql);
@@ -773,19 +778,20 @@ static void test_programs__evaluate_orders_filters_and_links(void)
 	struct colink_error err = {0};
 	int n = 0;
 	make_warehouse();
+	CU_ASSERT_EQUAL_FATAL(colink_wh_open(&wh, whpath, COLINK_WH_READONLY | COLINK_WH_WAIT, &err), 0);
 	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL(colink_programs_evaluate(db, rules, 2024, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(colink_programs_evaluate(wh, rules, 2024, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 4);
 	CU_ASSERT_STRING_EQUAL(s.order[0], "a 2024-06-01 S1 quit none");
 	CU_ASSERT_STRING_EQUAL(s.order[1], "b 2024-07-01 S1 current none");
 	CU_ASSERT_STRING_EQUAL(s.order[2], "c 2024-05-01 S2 current none");
 	CU_ASSERT_STRING_EQUAL(s.order[3], "d 2024-08-01 - never none");
 	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL(colink_programs_evaluate(db, rules, 0, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(colink_programs_evaluate(wh, rules, 0, collect, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 7);
 	CU_ASSERT_STRING_EQUAL(s.order[0], "a 2023-06-01 S1 current recommend");
 	CU_ASSERT_STRING_EQUAL(s.order[4], "c 2023-05-01 S2 current urgent");
-	CU_ASSERT_EQUAL(colink_programs_evaluate(db, rules, 0, stop_at_two, &n, &err), 7);
+	CU_ASSERT_EQUAL(colink_programs_evaluate(wh, rules, 0, stop_at_two, &n, &err), 7);
 	CU_ASSERT_EQUAL(n, 2);
 }
 
@@ -811,7 +817,7 @@ static void test_programs__smoking_transitions_per_site(void)
 	struct trans s;
 	struct colink_error err = {0};
 	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL_FATAL(colink_smoking_transitions(db, rules, 2024, on_trans, &s, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(colink_smoking_transitions(wh, rules, 2024, on_trans, &s, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(s.n, 3);
 	CU_ASSERT_STRING_EQUAL(s.site[0], "S1");
 	CU_ASSERT_EQUAL(s.t[0].current_before, 1);  /* a */
@@ -841,22 +847,27 @@ static void test_programs__followup_from_claims_and_later_checkups(void)
 		/* c: referred for BP in FY2023, the FY2024 checkup says on BP medication */
 		memset(pid, 'c', 64);
 		pid[64] = '\0';
-		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2023-05-01", lv, ev, sizeof(ev), &err), 1);
+		CU_ASSERT_EQUAL(colink_referral_followup(wh, pid, "2023-05-01", lv, ev, sizeof(ev), &err), 1);
 		CU_ASSERT_STRING_EQUAL(ev, "checkup 2024-05-01: q_med_bp = yes");
 		memset(pid, 'a', 64); /* a: later checkup without medication: no */
-		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2023-06-01", lv, ev, sizeof(ev), &err), 0);
+		CU_ASSERT_EQUAL(colink_referral_followup(wh, pid, "2023-06-01", lv, ev, sizeof(ev), &err), 0);
 		CU_ASSERT_STRING_EQUAL(ev, "checkup 2024-06-01: no medication for the referred areas");
 		exec("INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" N(a) ", 2023, 5000, 2, '2023-09-10', 'r')");
-		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2023-06-01", lv, ev, sizeof(ev), &err), 1);
+		CU_ASSERT_EQUAL(colink_referral_followup(wh, pid, "2023-06-01", lv, ev, sizeof(ev), &err), 1);
 		CU_ASSERT_STRING_EQUAL(ev, "claims: visit on 2023-09-10");
 		memset(pid, 'd', 64); /* d: nothing after the exam */
-		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2024-08-01", lv, ev, sizeof(ev), &err), -1);
+		CU_ASSERT_EQUAL(colink_referral_followup(wh, pid, "2024-08-01", lv, ev, sizeof(ev), &err), -1);
 		exec("INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, last_visit_date, run_id) VALUES (" N(d) ", 2024, 0, 0, NULL, 'r')");
-		CU_ASSERT_EQUAL(colink_referral_followup(db, pid, "2024-08-01", lv, ev, sizeof(ev), &err), 0);
+		CU_ASSERT_EQUAL(colink_referral_followup(wh, pid, "2024-08-01", lv, ev, sizeof(ev), &err), 0);
 		CU_ASSERT_STRING_EQUAL(ev, "claims FY2024: no visit after the exam");
 	}
 	sqlite3_close(db);
 	db = NULL;
+	colink_wh_close(wh);
+	wh = NULL;
+	tu_rmtree(whdir);
+	free(whdir);
+	free(whpath);
 }
 
 static const struct tu_test tests[] = {

@@ -28,7 +28,7 @@ enum what { W_REFERRAL, W_GUIDANCE, W_SMOKING };
 
 struct opts {
 	enum what what;
-	struct report_src_opts src; /* JOB, --warehouse, --agreement, --purpose, --role, --party, --audit-log */
+	struct colink_report_src_opts src; /* JOB, --warehouse, --agreement, --purpose, --role, --party, --audit-log */
 	const char *rules_set, *settings[MAX_SETTINGS + 1];
 	int nsettings, fy, json, all, identified, persons;
 	const char *out_path, *roster, *roster_mapping, *key_file;
@@ -38,10 +38,9 @@ struct opts {
 struct ctx {
 	struct cli_global *g;
 	struct opts *o;
-	struct report_src src; /* job, agreement, recipient, warehouse, items released */
+	struct colink_report_src src; /* job, agreement, recipient, warehouse, items released */
 	struct colink_rules *rules;
 	struct colink_reident *reid;
-	sqlite3_stmt *link_st;
 	const char *key_file; /* borrowed from the options or the job */
 	int area_ok[COLINK_AREA_COUNT];
 	int detail_ok; /* ages, reasons, values: only for the data's own party */
@@ -172,17 +171,13 @@ static int setup(struct ctx *c, struct colink_error *err)
 {
 	const struct opts *o = c->o;
 	const char *data_dir = colink_data_dir(c->g->data_dir);
-	struct report_src_opts so = o->src;
+	struct colink_report_src_opts so = o->src;
 	int rc;
 	so.default_purpose = default_purpose(o->what);
 	so.subject = "every report is";
-	if ((rc = report_src_open(&c->src, &so, data_dir, err)))
+	if ((rc = colink_report_src_open(&c->src, &so, data_dir, err)))
 		return rc;
 	c->key_file = o->key_file ? o->key_file : c->src.job ? c->src.job->key_file : NULL;
-	if (sqlite3_prepare_v2(c->src.db, "SELECT employer_person_id FROM link WHERE "
-			       "association_person_id = ?1", -1, &c->link_st, NULL) != SQLITE_OK)
-		return COLINK_ERR(err, COLINK_EIO, "%s: not a colink warehouse: %s", c->src.warehouse,
-				  sqlite3_errmsg(c->src.db));
 	return colink_rules_load(&c->rules, data_dir, o->rules_set, (const char *const *)o->settings,
 				 err);
 }
@@ -195,97 +190,38 @@ static void ctx_free(struct ctx *c)
 	colink_free(c->wanted);
 	colink_reident_free(c->reid);
 	colink_rules_free(c->rules);
-	sqlite3_finalize(c->link_st);
-	report_src_free(&c->src);
+	colink_report_src_free(&c->src);
 }
 
-/* ---- the agreement gate ---- */
+/* ---- the agreement gate (engine/policy/report_gate.c) ---- */
 
-static int report_item_allowed(struct ctx *c, const char *field, int owner, int level)
-{
-	return report_src_allowed(&c->src, field, owner, level);
-}
-
-static int all_allowed(struct ctx *c, const char *const *fields, int owner, int level)
-{
-	return report_src_all_allowed(&c->src, fields, owner, level, NULL);
-}
-
-/* The fields each referral area reads (the warehouse columns). */
-static const char *const area_fields[COLINK_AREA_COUNT][12] = {
-	{"sbp_1", "sbp_2", "sbp_other", "dbp_1", "dbp_2", "dbp_other", NULL},
-	{"tg_fasting", "tg_casual", "hdl", "ldl", "non_hdl", NULL},
-	{"ast", "alt", "ggt", NULL},
-	{"fpg", "casual_glucose", "hba1c", NULL},
-	{"egfr", "urine_protein", NULL},
-	{"hemoglobin", NULL},
-};
-
-/* Decide what this report may release; COLINK_EPOLICY when nothing. */
 static int gate(struct ctx *c, char *why, size_t wn)
 {
-	int level = c->o->identified ? COLINK_LEVEL_INDIVIDUAL
-		    : c->o->what == W_SMOKING && !c->o->persons ? COLINK_LEVEL_AGGREGATE
-								 : COLINK_LEVEL_PSEUDONYMIZED;
-	static const char *const date_f[] = {"exam_date", NULL};
-	static const char *const guid_f[] = {"exam_date", "guidance_level", NULL};
-	static const char *const smoke_f[] = {"q_smoking", NULL};
-	static const char *const followup_f[] = {"last_visit_date", "q_med_bp", "q_med_lipid",
-						 "q_med_glucose", NULL};
-	int a, any = 0;
-	c->detail_ok = c->src.party == COLINK_PARTY_ASSOCIATION;
-	if (c->o->identified &&
-	    !report_item_allowed(c, "employee_number", COLINK_PARTY_EMPLOYER, level)) {
-		snprintf(why, wn, "the agreement does not allow employee_number for %s / %s at "
-			 "individual level", c->src.purpose, c->src.role);
-		return COLINK_EPOLICY;
-	}
-	/* the site appears only next to an employee number, or as the smoking rates' grouping */
-	c->site_ok = (c->o->identified || (c->o->what == W_SMOKING && !c->o->persons)) &&
-		     report_item_allowed(c, "site", COLINK_PARTY_EMPLOYER, level);
-	switch (c->o->what) {
-	case W_REFERRAL:
-		if (!all_allowed(c, date_f, COLINK_PARTY_ASSOCIATION, level))
-			break;
-		for (a = 0; a < COLINK_AREA_COUNT; a++)
-			any |= c->area_ok[a] = all_allowed(c, area_fields[a], COLINK_PARTY_ASSOCIATION,
-							   level);
-		/* the follow-up quotes a claims visit date or a later medication
-		 * answer: released only when those items are */
-		c->followup_ok = all_allowed(c, followup_f, COLINK_PARTY_ASSOCIATION, level);
-		break;
-	case W_GUIDANCE:
-		any = all_allowed(c, guid_f, COLINK_PARTY_ASSOCIATION, level);
-		break;
-	case W_SMOKING:
-		any = all_allowed(c, smoke_f, COLINK_PARTY_ASSOCIATION, level) &&
-		      (!c->o->persons || all_allowed(c, date_f, COLINK_PARTY_ASSOCIATION, level));
-		break;
-	}
-	if (!any) {
-		snprintf(why, wn, "the agreement allows none of the report's items for purpose %s, "
-			 "role %s (%s) at %s level", c->src.purpose, c->src.role, colink_party_name(c->src.party),
-			 colink_level_name(level));
-		return COLINK_EPOLICY;
-	}
-	return COLINK_OK;
+	static const enum colink_report_kind kinds[] = {COLINK_REPORT_REFERRAL, COLINK_REPORT_GUIDANCE,
+							COLINK_REPORT_SMOKING};
+	struct colink_report_release rel;
+	int rc = colink_report_gate_programs(&c->src, kinds[c->o->what], c->o->identified,
+					     c->o->persons, &rel, why, wn);
+	int a;
+	for (a = 0; a < COLINK_AREA_COUNT; a++)
+		c->area_ok[a] = rel.area_ok[a];
+	c->detail_ok = rel.detail_ok;
+	c->site_ok = rel.site_ok;
+	c->followup_ok = rel.followup_ok;
+	return rc;
 }
 
 static int audit(struct ctx *c, const char *status, const char *message, struct colink_error *err)
 {
 	static const char *const names[] = {"referral", "guidance", "smoking"};
-	struct colink_audit_entry e;
 	struct colink_audit_count counts[2];
 	char job[48];
 	snprintf(job, sizeof(job), "report %s", names[c->o->what]);
-	report_src_entry(&c->src, &e, job, status, message);
-	e.key_id = c->reid ? colink_reident_key_id(c->reid) : NULL;
-	e.output = c->o->out_path ? c->o->out_path : "-";
 	counts[0] = (struct colink_audit_count){"rows", (uint64_t)c->rows};
 	counts[1] = (struct colink_audit_count){"not_identified", (uint64_t)c->unlinked};
-	e.ncounts = 2;
-	e.counts = counts;
-	return colink_audit_append(c->src.audit_log, &e, err);
+	return colink_report_src_audit(&c->src, job, status, message,
+				       c->reid ? colink_reident_key_id(c->reid) : NULL,
+				       c->o->out_path ? c->o->out_path : "-", counts, 2, err);
 }
 
 /* ---- rows ---- */
@@ -315,13 +251,7 @@ static int wanted_row(const struct ctx *c, const struct colink_program_row *r)
 static const char *employer_of(struct ctx *c, const char *person_id)
 {
 	static char pid[65];
-	const unsigned char *t;
-	sqlite3_reset(c->link_st);
-	sqlite3_bind_text(c->link_st, 1, person_id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(c->link_st) != SQLITE_ROW || !(t = sqlite3_column_text(c->link_st, 0)))
-		return NULL;
-	snprintf(pid, sizeof(pid), "%s", (const char *)t);
-	return pid;
+	return colink_wh_linked_employer(c->src.wh, person_id, pid) ? pid : NULL;
 }
 
 static int want_person(struct ctx *c, const char *pid)
@@ -457,7 +387,7 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 	if (m >= COLINK_REFERRAL_RECOMMEND && !c->followup_ok) {
 		fu = "withheld";
 	} else if (m >= COLINK_REFERRAL_RECOMMEND) {
-		rc = colink_referral_followup(c->src.db, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
+		rc = colink_referral_followup(c->src.wh, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
 		if (rc == -2)
 			return -1;
 		fu = rc == 1 ? "yes" : rc == 0 ? "no" : "unknown";
@@ -629,18 +559,15 @@ static int smoking_rates(struct ctx *c, struct colink_error *err)
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	if (!fy) {
-		sqlite3_stmt *st = NULL;
-		if (sqlite3_prepare_v2(c->src.db, "SELECT max(fiscal_year) FROM checkup", -1, &st, NULL) ==
-		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			fy = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+		struct colink_error ignored = {0};
+		(void)colink_wh_latest_fiscal_year(c->src.wh, &fy, &ignored);
 	}
 	s.fy = fy;
 	if (!c->o->json) {
 		fputs("fiscal_year,site,current_before,quit_after,quit_rate,noncurrent_before,"
 		      "relapse_after,relapse_rate,current_now,answered_now,smoker_rate\n", c->out);
 	}
-	rc = colink_smoking_transitions(c->src.db, c->rules, fy, on_transition, &s, err);
+	rc = colink_smoking_transitions(c->src.wh, c->rules, fy, on_transition, &s, err);
 	if (rc == 0 && !c->site_ok) {
 		s.total.site = "(all)";
 		smoke_out(c, fy, &s.total);
@@ -656,7 +583,7 @@ static int identify(struct ctx *c, struct colink_error *err)
 		return COLINK_ERR(err, COLINK_EINVAL, "--identified needs --roster FILE, --roster-mapping "
 				  "MAPPING and the pseudonym key (JOB's <key file> or --key FILE)");
 	c->pass = PASS_COLLECT;
-	r = colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err);
+	r = colink_programs_evaluate(c->src.wh, c->rules, c->o->fy, on_row, &rc, err);
 	if (r)
 		return r < 0 ? COLINK_EIO : COLINK_ENOMEM;
 	return colink_reident_load(&c->reid, colink_data_dir(c->g->data_dir), c->g->plugin_dirs,
@@ -672,7 +599,7 @@ static int count_rows(struct ctx *c, struct colink_error *err)
 	c->rows = c->unlinked = 0;
 	if (c->o->what == W_SMOKING && !c->o->persons)
 		return COLINK_OK;
-	return colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
+	return colink_programs_evaluate(c->src.wh, c->rules, c->o->fy, on_row, &rc, err) ? COLINK_EIO
 										   : COLINK_OK;
 }
 
@@ -692,7 +619,7 @@ static int write_report(struct ctx *c, struct colink_error *err)
 	if (c->o->what == W_SMOKING && !c->o->persons)
 		r = smoking_rates(c, err);
 	else
-		r = colink_programs_evaluate(c->src.db, c->rules, c->o->fy, on_row, &rc, err);
+		r = colink_programs_evaluate(c->src.wh, c->rules, c->o->fy, on_row, &rc, err);
 	if (c->o->json)
 		fputs("]}\n", c->out);
 	return r ? COLINK_EIO : COLINK_OK;

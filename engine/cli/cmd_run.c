@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "core/run.h"
 #include "core/settings.h"
+#include "warehouse/warehouse.h"
 
 #include <sys/stat.h>
 
@@ -135,8 +136,11 @@ static void print_text(const struct colink_run_result *r)
 	if (r->linked)
 		print_link(r);
 	printf("  warehouse: %s\n  key id: %s\n", r->warehouse ? r->warehouse : "-", r->key_id);
-	if (r->rejected && !strcmp(r->status, "ok"))
-		printf("  rejected records: SELECT * FROM reject WHERE run_id = '%s';\n", r->run_id);
+	if (r->rejected && !strcmp(r->status, "ok")) {
+		char q[160];
+		colink_wh_rejects_query(q, sizeof(q), r->run_id);
+		printf("  rejected records: %s\n", q);
+	}
 }
 
 /* Run a loaded plan, print the summary, free the plan; the exit code. */

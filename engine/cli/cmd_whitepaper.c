@@ -24,7 +24,7 @@
 #define MAX_SETTINGS 16
 
 struct wp_args {
-	struct report_src_opts src; /* JOB, --warehouse, --agreement, --purpose, --role, --party, --audit-log */
+	struct colink_report_src_opts src; /* JOB, --warehouse, --agreement, --purpose, --role, --party, --audit-log */
 	const char *rules_set, *settings[MAX_SETTINGS + 1], *out_dir;
 	int nsettings;
 	struct colink_wp_opts wp;
@@ -32,7 +32,7 @@ struct wp_args {
 
 struct wp_ctx {
 	struct wp_args *a;
-	struct report_src src; /* job, agreement, recipient, warehouse, items released */
+	struct colink_report_src src; /* job, agreement, recipient, warehouse, items released */
 	struct colink_rules *rules;
 };
 
@@ -121,61 +121,34 @@ static int setup(struct wp_ctx *c, const char *data_dir, struct colink_error *er
 	int rc;
 	a->src.default_purpose = "健康白書";
 	a->src.subject = "the white paper is";
-	rc = report_src_open(&c->src, &a->src, data_dir, err);
+	rc = colink_report_src_open(&c->src, &a->src, data_dir, err);
 	return rc ? rc : colink_rules_load(&c->rules, data_dir, a->rules_set,
 					   (const char *const *)a->settings, err);
 }
 
-/* ---- the agreement gate (aggregate level) ---- */
-
-static int all_allowed(struct wp_ctx *c, const char *const *fields, int owner, const char **first_refused)
-{
-	return report_src_all_allowed(&c->src, fields, owner, COLINK_LEVEL_AGGREGATE, first_refused);
-}
-
-/* What the paper reads, by the party that owns it. */
-static const char *const assoc_core[] = {
-	"exam_date", "sbp_1", "sbp_2", "sbp_other", "dbp_1", "dbp_2", "dbp_other",
-	"tg_fasting", "tg_casual", "hdl", "ldl", "non_hdl", "ast", "alt", "ggt",
-	"fpg", "casual_glucose", "hba1c", "egfr", "urine_protein", "hemoglobin", NULL
-};
-static const char *const employer_core[] = { "sex", "site", "job_type", "hire_date", "leave_date", NULL };
-static const char *const employer_attendance[] = { "overtime_minutes", "sick_days", NULL };
-static const char *const assoc_claims[] = { "medical_cost", NULL };
+/* ---- the agreement gate (aggregate level; engine/policy/report_gate.c) ---- */
 
 static int gate(struct wp_ctx *c, struct colink_error *err)
 {
-	const char *refused = NULL;
-	if (!all_allowed(c, employer_core, COLINK_PARTY_EMPLOYER, &refused) ||
-	    !all_allowed(c, assoc_core, COLINK_PARTY_ASSOCIATION, &refused))
-		return COLINK_ERR(err, COLINK_EPOLICY,
-				  "%s: the agreement does not allow %s for purpose %s, role %s (%s) at aggregate level; "
-				  "the white paper needs it", colink_agreement_path(c->src.agr), refused,
-				  c->src.purpose, c->src.role, colink_party_name(c->src.party));
-	c->a->wp.attendance_allowed = all_allowed(c, employer_attendance, COLINK_PARTY_EMPLOYER, NULL);
-	(void)all_allowed(c, assoc_claims, COLINK_PARTY_ASSOCIATION, NULL);
-	return COLINK_OK;
+	return colink_report_gate_whitepaper(&c->src, &c->a->wp.attendance_allowed,
+					     &c->a->wp.claims_allowed, err);
 }
 
 static int audit(struct wp_ctx *c, const char *status, const char *message,
 		 const struct colink_wp_result *res, struct colink_error *err)
 {
-	struct colink_audit_entry e;
 	struct colink_audit_count counts[3];
-	report_src_entry(&c->src, &e, "report whitepaper", status, message);
-	e.output = c->a->out_dir;
 	counts[0] = (struct colink_audit_count){ "tables", res ? (uint64_t)res->tables : 0 };
 	counts[1] = (struct colink_audit_count){ "suppressed_cells", res ? (uint64_t)res->suppressed : 0 };
 	counts[2] = (struct colink_audit_count){ "k", (uint64_t)c->a->wp.k };
-	e.ncounts = 3;
-	e.counts = counts;
-	return colink_audit_append(c->src.audit_log, &e, err);
+	return colink_report_src_audit(&c->src, "report whitepaper", status, message, NULL,
+				       c->a->out_dir, counts, 3, err);
 }
 
 static void ctx_free(struct wp_ctx *c)
 {
 	colink_rules_free(c->rules);
-	report_src_free(&c->src);
+	colink_report_src_free(&c->src);
 }
 
 int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv)
@@ -202,8 +175,7 @@ int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv)
 	if (!rc) {
 		a.wp.out_dir = a.out_dir;
 		a.wp.source = c.src.agreement_id;
-		a.wp.claims_allowed = report_src_released(&c.src, "medical_cost");
-		rc = colink_whitepaper_write(c.src.db, c.rules, &a.wp, &res, &err);
+		rc = colink_whitepaper_write(c.src.wh, c.rules, &a.wp, &res, &err);
 		if (rc) /* a second entry says the export did not complete */
 			(void)audit(&c, "failed", err.msg, &res, &aerr);
 	}

@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/log.h"
+#include "warehouse/warehouse.h"
 
 static void host_log(struct colink_host_ctx *hc, int level, const char *fmt, ...)
 {
@@ -44,6 +45,13 @@ static int host_pseudonym(struct colink_host_ctx *hc, const char *kind,
 	return colink_pseudo_set_compute(hc->ps, kind, nparts, parts, NULL, out, err);
 }
 
+static int host_extract_read(struct colink_host_ctx *hc, const char *path,
+			     const struct colink_extract_sink *sink, struct colink_error *err)
+{
+	(void)hc;
+	return colink_wh_extract_read(path, sink, err);
+}
+
 void colink_host_init(struct colink_host *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -59,4 +67,5 @@ void colink_host_init(struct colink_host *h)
 	h->emit_reject = host_emit_reject;
 	h->emit_header = host_emit_header;
 	h->pseudonym = host_pseudonym;
+	h->extract_read = host_extract_read;
 }

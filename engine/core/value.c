@@ -459,3 +459,12 @@ int colink_age_fy_end(int32_t birth, int32_t exam)
 	int fy = colink_fiscal_year(exam);
 	return colink_age_on(birth, (int32_t)(fy + 1) * 10000 + 331);
 }
+
+int colink_age_fy_end_ym(int birth_ym, int fiscal_year)
+{
+	int y = birth_ym / 100, m = birth_ym % 100;
+	if (birth_ym <= 0 || m < 1 || m > 12)
+		return -1;
+	return colink_age_on((int32_t)(y * 10000 + m * 100 + days_in_month(y, m)),
+			     (int32_t)(fiscal_year + 1) * 10000 + 331);
+}

@@ -93,6 +93,14 @@ int colink_fiscal_year(int32_t yyyymmdd);
 /* Age as of 31 March of the fiscal year that contains `exam`. */
 int colink_age_fy_end(int32_t birth, int32_t exam);
 
+/* Age on 31 March ending fiscal year `fiscal_year` when only the birth
+ * month is known (person.birth_ym, yyyymm): colink_age_on with the last
+ * day of that month as the birthday, i.e. the youngest age the month
+ * allows (a person born on 1 April is counted one year younger than the
+ * law says; a checkup's stored age_fy_end is exact).  -1 when unknown or
+ * not yet born.  The warehouse readers use this and nothing else. */
+int colink_age_fy_end_ym(int birth_ym, int fiscal_year);
+
 /* Write "YYYY-MM-DD" (11 bytes with NUL) for a yyyymmdd value. */
 void colink_date_iso(int32_t yyyymmdd, char out[11]);
 

@@ -108,114 +108,81 @@ int colink_exam_evaluate(const struct colink_rules *r, const struct colink_exam 
 
 /* ---- the warehouse, one person-exam at a time ---- */
 
-#define Q(f) "(SELECT answer FROM questionnaire q WHERE q.checkup_id = c.checkup_id AND " \
-	     "q.field = '" f "' AND q.answer IS NOT NULL LIMIT 1)"
+struct eval_ctx {
+	const struct colink_rules *r;
+	colink_program_cb cb;
+	void *ctx;
+};
 
-static const char eval_sql[] =
-	"SELECT c.checkup_id, p.person_id, c.exam_date, c.fiscal_year, p.sex, c.age_at_exam, "
-	"c.age_fy_end, e.site, e.job_type, "
-	"coalesce(c.waist, c.waist_self_judged, c.waist_self_reported), c.visceral_fat_area, c.bmi, "
-	"c.sbp_1, c.sbp_2, c.sbp_other, c.dbp_1, c.dbp_2, c.dbp_other, c.blood_draw_timing, "
-	"c.tg_fasting, c.tg_casual, c.hdl, c.ldl, c.non_hdl, c.ast, c.alt, c.ggt, c.fpg, "
-	"c.casual_glucose, c.hba1c, "
-	"(SELECT o.value_num FROM observation o WHERE o.checkup_id = c.checkup_id AND "
-	" o.field = 'hba1c_jds' AND o.value_num IS NOT NULL LIMIT 1), "
-	"c.urine_protein, c.egfr, c.hemoglobin, "
-	Q("q_med_bp") ", " Q("q_med_glucose") ", " Q("q_med_lipid") ", " Q("q_smoking") ", "
-	"(SELECT code_system FROM questionnaire q WHERE q.checkup_id = c.checkup_id AND "
-	" q.field = 'q_smoking' AND q.answer IS NOT NULL LIMIT 1) "
-	"FROM checkup c JOIN person p ON p.person_no = c.person_no "
-	"LEFT JOIN link l ON l.association_person_id = p.person_id "
-	"LEFT JOIN person pe ON pe.person_id = l.employer_person_id "
-	"LEFT JOIN employee e ON e.person_no = pe.person_no "
-	"WHERE ?1 = 0 OR c.fiscal_year = ?1 "
-	"ORDER BY p.person_id, c.exam_date";
-
-static double num(sqlite3_stmt *st, int i)
+static void to_exam(const struct colink_rules *r, const struct colink_wh_exam *w, struct colink_exam *e)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-static int code(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? atoi((const char *)t) : 0;
-}
-
-static int intval(sqlite3_stmt *st, int i, int dflt)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt : sqlite3_column_int(st, i);
-}
-
-static void read_exam(const struct colink_rules *r, sqlite3_stmt *st, struct colink_exam *e)
-{
-	double *d[] = {&e->waist, &e->visceral_fat_area, &e->bmi, &e->sbp_1, &e->sbp_2,
-		       &e->sbp_other, &e->dbp_1, &e->dbp_2, &e->dbp_other};
-	double *d2[] = {&e->tg_fasting, &e->tg_casual, &e->hdl, &e->ldl, &e->non_hdl, &e->ast,
-			&e->alt, &e->ggt, &e->fpg, &e->casual_glucose, &e->hba1c, &e->hba1c_jds};
-	size_t i;
 	colink_exam_init(e);
-	e->fiscal_year = intval(st, 3, 0);
-	e->sex = code(st, 4);
-	e->age_at_exam = intval(st, 5, -1);
-	e->age_fy_end = intval(st, 6, -1);
-	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
-		*d[i] = num(st, 9 + (int)i);
-	e->blood_draw_timing = code(st, 18);
-	for (i = 0; i < sizeof(d2) / sizeof(d2[0]); i++)
-		*d2[i] = num(st, 19 + (int)i);
-	e->urine_protein = code(st, 31);
-	e->egfr = num(st, 32);
-	e->hemoglobin = num(st, 33);
-	e->med_bp = code(st, 34);
-	e->med_glucose = code(st, 35);
-	e->med_lipid = code(st, 36);
-	e->smoking = colink_rules_smoking(r, (const char *)sqlite3_column_text(st, 37),
-					  (const char *)sqlite3_column_text(st, 38));
+	e->fiscal_year = w->fiscal_year;
+	e->sex = w->sex;
+	e->age_at_exam = w->age_at_exam;
+	e->age_fy_end = w->age_fy_end;
+	e->waist = w->waist;
+	e->visceral_fat_area = w->visceral_fat_area;
+	e->bmi = w->bmi;
+	e->sbp_1 = w->sbp_1;
+	e->sbp_2 = w->sbp_2;
+	e->sbp_other = w->sbp_other;
+	e->dbp_1 = w->dbp_1;
+	e->dbp_2 = w->dbp_2;
+	e->dbp_other = w->dbp_other;
+	e->blood_draw_timing = w->blood_draw_timing;
+	e->tg_fasting = w->tg_fasting;
+	e->tg_casual = w->tg_casual;
+	e->hdl = w->hdl;
+	e->ldl = w->ldl;
+	e->non_hdl = w->non_hdl;
+	e->ast = w->ast;
+	e->alt = w->alt;
+	e->ggt = w->ggt;
+	e->fpg = w->fpg;
+	e->casual_glucose = w->casual_glucose;
+	e->hba1c = w->hba1c;
+	e->hba1c_jds = w->hba1c_jds;
+	e->urine_protein = w->urine_protein;
+	e->egfr = w->egfr;
+	e->hemoglobin = w->hemoglobin;
+	e->med_bp = w->med_bp;
+	e->med_glucose = w->med_glucose;
+	e->med_lipid = w->med_lipid;
+	e->smoking = colink_rules_smoking(r, w->smoking, w->smoking_system);
 }
 
-int colink_programs_evaluate(sqlite3 *db, const struct colink_rules *r, int fiscal_year,
-			     colink_program_cb cb, void *ctx, struct colink_error *err)
+static int on_exam(void *ud, const struct colink_wh_exam *w)
 {
-	sqlite3_stmt *st = NULL;
+	struct eval_ctx *x = ud;
 	struct colink_exam e;
 	struct colink_exam_result res;
 	struct colink_program_row row;
-	int rc, ret = 0, i;
-	if (sqlite3_prepare_v2(db, eval_sql, -1, &st, NULL) != SQLITE_OK) {
-		COLINK_ERR(err, COLINK_EIO, "%s: cannot read checkups: %s", sqlite3_db_filename(db, "main"),
-			   sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_bind_int(st, 1, fiscal_year);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_exam(r, st, &e);
-		colink_exam_evaluate(r, &e, &res);
-		memset(&row, 0, sizeof(row));
-		row.checkup_id = sqlite3_column_int64(st, 0);
-		row.person_id = (const char *)sqlite3_column_text(st, 1);
-		row.exam_date = (const char *)sqlite3_column_text(st, 2);
-		row.fiscal_year = e.fiscal_year;
-		row.sex = e.sex;
-		row.age_fy_end = e.age_fy_end;
-		row.site = (const char *)sqlite3_column_text(st, 7);
-		row.job_type = (const char *)sqlite3_column_text(st, 8);
-		row.guidance = res.guidance;
-		row.guidance_risks = res.guidance_risks;
-		row.guidance_reasons = res.guidance_reasons;
-		for (i = 0; i < COLINK_AREA_COUNT; i++)
-			row.referral[i] = res.referral[i];
-		row.referral_rules = res.referral_rules;
-		row.smoking = e.smoking;
-		if ((ret = cb(ctx, &row)) != 0)
-			break;
-	}
-	if (!ret && rc != SQLITE_DONE) {
-		COLINK_ERR(err, COLINK_EIO, "%s: reading checkups: %s", sqlite3_db_filename(db, "main"),
-			   sqlite3_errmsg(db));
-		ret = -1;
-	}
-	sqlite3_finalize(st);
-	return ret;
+	int i;
+	to_exam(x->r, w, &e);
+	colink_exam_evaluate(x->r, &e, &res);
+	memset(&row, 0, sizeof(row));
+	row.checkup_id = w->checkup_id;
+	row.person_id = w->person_id;
+	row.exam_date = w->exam_date;
+	row.fiscal_year = e.fiscal_year;
+	row.sex = e.sex;
+	row.age_fy_end = e.age_fy_end;
+	row.site = w->site;
+	row.job_type = w->job_type;
+	row.guidance = res.guidance;
+	row.guidance_risks = res.guidance_risks;
+	row.guidance_reasons = res.guidance_reasons;
+	for (i = 0; i < COLINK_AREA_COUNT; i++)
+		row.referral[i] = res.referral[i];
+	row.referral_rules = res.referral_rules;
+	row.smoking = e.smoking;
+	return x->cb(x->ctx, &row);
+}
+
+int colink_programs_evaluate(struct colink_wh *wh, const struct colink_rules *r, int fiscal_year,
+			     colink_program_cb cb, void *ctx, struct colink_error *err)
+{
+	struct eval_ctx x = {r, cb, ctx};
+	return colink_wh_exams(wh, fiscal_year, on_exam, &x, err);
 }

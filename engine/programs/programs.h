@@ -2,8 +2,8 @@
 #ifndef COLINK_PROGRAMS_H
 #define COLINK_PROGRAMS_H
 #include <stdint.h>
-#include <sqlite3.h>
 #include "colink/plugin.h"   /* struct colink_error */
+#include "warehouse/warehouse.h"
 
 struct colink_rules;  /* thresholds loaded from mappings/rules/<name>.tsv (+ settings overrides) */
 /* set: NULL = the default set (第4期, FY2024-); settings: "name=value" overrides of [unverified] items, NULL-terminated or NULL */
@@ -51,7 +51,7 @@ typedef int (*colink_program_cb)(void *ctx, const struct colink_program_row *row
 
 /* Evaluate every person-exam of fiscal year fy (0 = every year) in the warehouse, ordered by person_id,
  * exam_date.  Returns 0, the callback's non-zero value, or -1 with err set. */
-int colink_programs_evaluate(sqlite3 *db, const struct colink_rules *r, int fiscal_year,
+int colink_programs_evaluate(struct colink_wh *wh, const struct colink_rules *r, int fiscal_year,
                              colink_program_cb cb, void *ctx, struct colink_error *err);
 
 /* Smoking transitions between fiscal years fy-1 and fy, per site (site NULL = not linked). */
@@ -62,7 +62,7 @@ struct colink_smoking_transition {
 	long current_now, answered_now;       /* current smokers / persons answering in fy -> smoker rate */
 };
 typedef int (*colink_smoking_cb)(void *ctx, const struct colink_smoking_transition *t);
-int colink_smoking_transitions(sqlite3 *db, const struct colink_rules *r, int fiscal_year,
+int colink_smoking_transitions(struct colink_wh *wh, const struct colink_rules *r, int fiscal_year,
                                colink_smoking_cb cb, void *ctx, struct colink_error *err);
 /* ---- additions beyond the contract above (issue #7, programs helper) ---- */
 
@@ -125,7 +125,7 @@ const char *colink_smoking_name(enum colink_smoking s);
  * glucose).  Returns 1 yes, 0 no (later data exist and show no visit), -1
  * unknown (no later data), -2 on a database error (err set).  evidence gets a
  * short text, never an identifier. */
-int colink_referral_followup(sqlite3 *db, const char *person_id, const char *exam_date,
+int colink_referral_followup(struct colink_wh *wh, const char *person_id, const char *exam_date,
                              const enum colink_referral_level referral[COLINK_AREA_COUNT],
                              char *evidence, size_t evidence_len, struct colink_error *err);
 /* Re-identification for an identified report (the employer's action list).

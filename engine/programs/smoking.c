@@ -4,6 +4,7 @@
  * fiscal years, per site.  Streams the warehouse ordered by person; memory
  * grows with the number of sites only.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +20,6 @@ struct acc {
 	struct site_acc *s;
 	size_t n, cap;
 };
-
-static const char smoking_sql[] =
-	"SELECT p.person_id, c.fiscal_year, e.site, q.answer, q.code_system "
-	"FROM checkup c JOIN person p ON p.person_no = c.person_no "
-	"LEFT JOIN questionnaire q ON q.checkup_id = c.checkup_id AND q.field = 'q_smoking' "
-	"AND q.answer IS NOT NULL "
-	"LEFT JOIN link l ON l.association_person_id = p.person_id "
-	"LEFT JOIN person pe ON pe.person_id = l.employer_person_id "
-	"LEFT JOIN employee e ON e.person_no = pe.person_no "
-	"WHERE c.fiscal_year IN (?1 - 1, ?1) "
-	"ORDER BY c.person_no, c.fiscal_year, c.exam_date";
 
 static struct site_acc *site_get(struct acc *a, const char *site)
 {
@@ -84,70 +74,70 @@ static int by_site(const void *x, const void *y)
 	return strcmp(a->site, b->site);
 }
 
-int colink_smoking_transitions(sqlite3 *db, const struct colink_rules *r, int fiscal_year,
+struct walk {
+	const struct colink_rules *r;
+	int fy;
+	struct acc a;
+	char person[72], *site;
+	enum colink_smoking before, now;
+	int oom;
+};
+
+static int on_answer(void *ud, const struct colink_wh_smoking_answer *x)
+{
+	struct walk *w = ud;
+	enum colink_smoking status = colink_rules_smoking(w->r, x->answer, x->code_system);
+	if (!x->person_id)
+		return 0;
+	if (strcmp(x->person_id, w->person)) {
+		if (w->person[0] && person_done(&w->a, w->site, w->before, w->now))
+			goto oom;
+		snprintf(w->person, sizeof(w->person), "%s", x->person_id);
+		colink_free(w->site);
+		w->site = NULL;
+		if (x->site && !(w->site = colink_strdup(x->site)))
+			goto oom;
+		w->before = w->now = COLINK_SMOKING_UNKNOWN;
+	}
+	if (status == COLINK_SMOKING_UNKNOWN)
+		return 0;
+	if (x->fiscal_year == w->fy)
+		w->now = status;
+	else
+		w->before = status;
+	return 0;
+oom:
+	w->oom = 1;
+	return 1;
+}
+
+int colink_smoking_transitions(struct colink_wh *wh, const struct colink_rules *r, int fiscal_year,
 			       colink_smoking_cb cb, void *ctx, struct colink_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct acc a = {NULL, 0, 0};
-	char person[72] = "", *site = NULL;
-	enum colink_smoking before = COLINK_SMOKING_UNKNOWN, now = COLINK_SMOKING_UNKNOWN;
-	int rc, ret = 0;
+	struct walk w;
+	int ret;
 	size_t i;
-	if (sqlite3_prepare_v2(db, smoking_sql, -1, &st, NULL) != SQLITE_OK) {
-		COLINK_ERR(err, COLINK_EIO, "%s: cannot read questionnaires: %s",
-			   sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_bind_int(st, 1, fiscal_year);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pid = (const char *)sqlite3_column_text(st, 0);
-		const char *s = (const char *)sqlite3_column_text(st, 2);
-		int fy = sqlite3_column_int(st, 1);
-		enum colink_smoking status = colink_rules_smoking(
-			r, (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
-		if (!pid)
-			continue;
-		if (strcmp(pid, person)) {
-			if (person[0] && person_done(&a, site, before, now))
-				goto oom;
-			snprintf(person, sizeof(person), "%s", pid);
-			colink_free(site);
-			site = NULL;
-			if (s && !(site = colink_strdup(s)))
-				goto oom;
-			before = now = COLINK_SMOKING_UNKNOWN;
-		}
-		if (status == COLINK_SMOKING_UNKNOWN)
-			continue;
-		if (fy == fiscal_year)
-			now = status;
-		else
-			before = status;
-	}
-	if (rc != SQLITE_DONE) {
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.fy = fiscal_year;
+	ret = colink_wh_smoking_answers(wh, fiscal_year, on_answer, &w, err);
+	if (ret && !w.oom)
+		goto out;
+	if (w.oom || (w.person[0] && person_done(&w.a, w.site, w.before, w.now))) {
 		ret = -1;
-		COLINK_ERR(err, COLINK_EIO, "%s: reading questionnaires: %s",
-			   sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+		COLINK_ERR(err, COLINK_ENOMEM, "out of memory counting smoking transitions");
 		goto out;
 	}
-	if (person[0] && person_done(&a, site, before, now))
-		goto oom;
-	if (a.n)
-		qsort(a.s, a.n, sizeof(a.s[0]), by_site);
-	for (i = 0; i < a.n && !ret; i++) {
-		a.s[i].t.site = a.s[i].site;
-		ret = cb(ctx, &a.s[i].t);
+	if (w.a.n)
+		qsort(w.a.s, w.a.n, sizeof(w.a.s[0]), by_site);
+	for (i = 0; i < w.a.n && !ret; i++) {
+		w.a.s[i].t.site = w.a.s[i].site;
+		ret = cb(ctx, &w.a.s[i].t);
 	}
-	goto out;
-oom:
-	ret = -1;
-	COLINK_ERR(err, COLINK_ENOMEM, "out of memory counting smoking transitions");
 out:
-	sqlite3_finalize(st);
-	colink_free(site);
-	for (i = 0; i < a.n; i++)
-		colink_free(a.s[i].site);
-	colink_free(a.s);
+	colink_free(w.site);
+	for (i = 0; i < w.a.n; i++)
+		colink_free(w.a.s[i].site);
+	colink_free(w.a.s);
 	return ret;
 }

@@ -2,9 +2,10 @@
  * whitepaper.c -- 健康白書: the population of a fiscal year, its measures,
  * the site rule and the small-cell protection.  Rendering is wp_render.c.
  *
- * Everything per person lives in one TEMP table (wp_person) of the
- * read-only warehouse connection; C memory holds only the released tables
- * (rows x 2 cells per measure), so memory does not grow with persons.
+ * Everything per person lives in the warehouse module's work set
+ * (colink_wh_wp_*, beside the read-only warehouse); C memory holds only
+ * the released tables (rows x 2 cells per measure), so memory does not
+ * grow with persons.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,21 +27,8 @@ const char *const wp_area_labels[COLINK_AREA_COUNT] = {
 static const char *const area_ids[COLINK_AREA_COUNT] = {
 	"bp", "lipid", "liver", "glucose", "kidney", "anemia"
 };
-static const char *const dim_cols[WP_NDIM] = { "band", "site_idx", "job_idx" };
 
 #define OOM(err) COLINK_ERR(err, COLINK_ENOMEM, "white paper: out of memory")
-
-static int db_fail(sqlite3 *db, const char *what, struct colink_error *err)
-{
-	return COLINK_ERR(err, COLINK_EIO, "white paper: %s: %s", what, sqlite3_errmsg(db));
-}
-
-static int exec(sqlite3 *db, const char *sql, const char *what, struct colink_error *err)
-{
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, what, err);
-	return COLINK_OK;
-}
 
 static char *xstrdup(const char *s)
 {
@@ -71,66 +59,27 @@ int wp_mean_of(const struct colink_sup_table *n, const double *sum, size_t c, lo
 
 /* ---- the population ------------------------------------------------ */
 
-static int population(sqlite3 *db, int fy, struct colink_error *err)
-{
-	char sql[2048];
-	int rc = exec(db, "DROP TABLE IF EXISTS temp.wp_person;"
-		      "CREATE TEMP TABLE wp_person ("
-		      " eid INTEGER PRIMARY KEY, aid TEXT, sex INTEGER, age INTEGER,"
-		      " site TEXT, job TEXT, band INTEGER, site_idx INTEGER, job_idx INTEGER,"
-		      " examined INTEGER DEFAULT 0, guidance INTEGER,"
-		      " r0 INTEGER, r1 INTEGER, r2 INTEGER, r3 INTEGER, r4 INTEGER, r5 INTEGER,"
-		      " smoking INTEGER, att_n INTEGER DEFAULT 0, ot REAL, sick REAL);"
-		      "CREATE INDEX temp.wp_person_aid ON wp_person (aid);",
-		      "creating the work table", err);
-	if (rc)
-		return rc;
-	/* eid: the employee's person_no (what attendance_month refers to), aid:
-	 * the linked association pseudonym (what a checkup's row names).  Age
-	 * on 31 March from the birth month (a person born on 1 April is one
-	 * year younger here than the law says; a checkup's age replaces it) */
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO wp_person (eid, aid, sex, age, site, job) "
-		 "SELECT e.person_no, l.association_person_id, CAST(p.sex AS INTEGER), "
-		 " %d - p.birth_ym / 100 - (CASE WHEN p.birth_ym %% 100 > 3 THEN 1 ELSE 0 END), "
-		 " e.site, e.job_type "
-		 "FROM employee e JOIN person p ON p.person_no = e.person_no "
-		 "LEFT JOIN link l ON l.employer_person_id = p.person_id "
-		 "WHERE (e.hire_date IS NULL OR e.hire_date <= '%04d-03-31') "
-		 "AND (e.leave_date IS NULL OR e.leave_date >= '%04d-04-01') "
-		 "AND p.birth_ym IS NOT NULL AND p.sex IN ('1', '2', 1, 2)",
-		 fy + 1, fy + 1, fy);
-	return exec(db, sql, "reading the employees of the year", err);
-}
-
 struct eval_ctx {
-	sqlite3_stmt *up;
-	sqlite3 *db;
+	struct colink_wh *wh;
+	struct colink_error *err;
 	int failed;
 };
 
 static int on_exam(void *vctx, const struct colink_program_row *row)
 {
 	struct eval_ctx *x = vctx;
-	sqlite3_stmt *st = x->up;
+	struct colink_wh_wp_exam e;
 	int a;
 	if (!row->person_id)
 		return 0;
-	sqlite3_reset(st);
-	if (row->age_fy_end >= 0)
-		sqlite3_bind_int(st, 1, row->age_fy_end);
-	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int(st, 2, (int)row->guidance);
-	for (a = 0; a < COLINK_AREA_COUNT; a++) {
-		if (row->referral[a] == COLINK_REFERRAL_UNKNOWN)
-			sqlite3_bind_null(st, 3 + a);
-		else
-			sqlite3_bind_int(st, 3 + a, row->referral[a] >= COLINK_REFERRAL_RECOMMEND);
-	}
-	sqlite3_bind_int(st, 3 + COLINK_AREA_COUNT, (int)row->smoking);
-	sqlite3_bind_text(st, 4 + COLINK_AREA_COUNT, row->person_id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	e.person_id = row->person_id;
+	e.age_fy_end = row->age_fy_end;
+	e.guidance = (int)row->guidance;
+	for (a = 0; a < COLINK_AREA_COUNT; a++)
+		e.risk[a] = row->referral[a] == COLINK_REFERRAL_UNKNOWN ? -1
+			    : row->referral[a] >= COLINK_REFERRAL_RECOMMEND;
+	e.smoking = (int)row->smoking;
+	if (colink_wh_wp_exam(x->wh, &e, x->err)) {
 		x->failed = 1;
 		return 1;
 	}
@@ -139,43 +88,14 @@ static int on_exam(void *vctx, const struct colink_program_row *row)
 
 /* Checkups of the year, evaluated; the latest exam of a person wins
  * (rows come ordered by person and exam date). */
-static int evaluate(sqlite3 *db, const struct colink_rules *r, int fy, struct colink_error *err)
+static int evaluate(struct colink_wh *wh, const struct colink_rules *r, int fy,
+		    struct colink_error *err)
 {
-	struct eval_ctx x = { NULL, db, 0 };
-	int rc;
-	if (sqlite3_prepare_v2(db,
-			       "UPDATE wp_person SET examined = 1, age = coalesce(?1, age), guidance = ?2, "
-			       "r0 = ?3, r1 = ?4, r2 = ?5, r3 = ?6, r4 = ?7, r5 = ?8, smoking = ?9 "
-			       "WHERE aid = ?10", -1, &x.up, NULL) != SQLITE_OK)
-		return db_fail(db, "preparing the evaluation", err);
-	rc = colink_programs_evaluate(db, r, fy, on_exam, &x, err);
-	sqlite3_finalize(x.up);
+	struct eval_ctx x = { wh, err, 0 };
+	int rc = colink_programs_evaluate(wh, r, fy, on_exam, &x, err);
 	if (x.failed)
-		return db_fail(db, "storing an evaluated checkup", err);
+		return err->code;
 	return rc < 0 ? rc : COLINK_OK;
-}
-
-static int attendance(sqlite3 *db, int fy, struct colink_error *err)
-{
-	char sql[1024];
-	snprintf(sql, sizeof(sql),
-		 "UPDATE wp_person SET "
-		 "att_n = (SELECT count(*) FROM attendance_month a WHERE a.person_no = eid "
-		 "  AND a.year_month BETWEEN '%04d-04' AND '%04d-03'), "
-		 "ot = (SELECT avg(overtime_minutes) / 60.0 FROM attendance_month a WHERE a.person_no = eid "
-		 "  AND a.year_month BETWEEN '%04d-04' AND '%04d-03'), "
-		 "sick = (SELECT total(sick_days) FROM attendance_month a WHERE a.person_no = eid "
-		 "  AND a.year_month BETWEEN '%04d-04' AND '%04d-03')",
-		 fy, fy + 1, fy, fy + 1, fy, fy + 1);
-	return exec(db, sql, "reading attendance", err);
-}
-
-static int banding(sqlite3 *db, struct colink_error *err)
-{
-	return exec(db, "DELETE FROM wp_person WHERE age IS NULL OR age < 0;"
-		    "UPDATE wp_person SET band = CASE WHEN age < 20 THEN 0 WHEN age >= 70 THEN 6 "
-		    "ELSE age / 10 - 1 END;",
-		    "banding ages", err);
 }
 
 /* ---- labels and the site rule -------------------------------------- */
@@ -197,135 +117,121 @@ static int add_label(struct wp_year *y, int d, const char *s)
 
 /* Sites: released alone when >= min_site; the rest merged into one
  * "その他の事業所" row (withheld when that is still small) or withheld. */
-static int sites(sqlite3 *db, struct wp_year *y, const struct colink_wp_opts *o,
+struct site_ctx {
+	struct wp_year *y;
+	const struct colink_wp_opts *o;
+	long small_total;
+};
+
+static int on_site(void *ud, const char *site, long n, int *idx)
+{
+	struct site_ctx *x = ud;
+	if (n >= x->o->min_site) {
+		if (add_label(x->y, WP_SITE, *site ? site : "(事業所不明)"))
+			return COLINK_ENOMEM;
+		*idx = (int)x->y->nrows[WP_SITE] - 1;
+		return 0;
+	}
+	*idx = -2; /* placed below */
+	x->small_total += n;
+	if (x->o->site_rule == COLINK_WP_SITE_MERGE)
+		x->y->sites_merged++;
+	else
+		x->y->sites_withheld++;
+	return 0;
+}
+
+static int sites(struct colink_wh *wh, struct wp_year *y, const struct colink_wp_opts *o,
 		 struct colink_error *err)
 {
-	sqlite3_stmt *st = NULL, *up = NULL;
-	long small_total = 0;
-	int rc = COLINK_OK, src, other = -1;
+	struct site_ctx x = { y, o, 0 };
+	int rc, other = -1;
 	y->withheld_row = -1;
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(site, ''), count(*) FROM wp_person GROUP BY 1 ORDER BY 1",
-			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "UPDATE wp_person SET site_idx = ?1 WHERE coalesce(site, '') = ?2",
-			       -1, &up, NULL) != SQLITE_OK) {
-		rc = db_fail(db, "grouping sites", err);
-		goto out;
-	}
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *site = (const char *)sqlite3_column_text(st, 0);
-		long n = sqlite3_column_int64(st, 1);
-		int idx;
-		if (n >= o->min_site) {
-			if (add_label(y, WP_SITE, *site ? site : "(事業所不明)")) {
-				rc = OOM(err);
-				goto out;
-			}
-			idx = (int)y->nrows[WP_SITE] - 1;
-		} else {
-			idx = -2; /* placed below */
-			small_total += n;
-			if (o->site_rule == COLINK_WP_SITE_MERGE)
-				y->sites_merged++;
-			else
-				y->sites_withheld++;
-		}
-		sqlite3_reset(up);
-		sqlite3_bind_int(up, 1, idx);
-		sqlite3_bind_text(up, 2, site, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(up) != SQLITE_DONE) {
-			rc = db_fail(db, "grouping sites", err);
-			goto out;
-		}
-	}
-	if (src != SQLITE_DONE) {
-		rc = db_fail(db, "grouping sites", err);
-		goto out;
-	}
-	if (small_total > 0) {
-		int merge = o->site_rule == COLINK_WP_SITE_MERGE && small_total >= o->min_site;
+	rc = colink_wh_wp_sites(wh, on_site, &x, err);
+	if (rc == COLINK_ENOMEM)
+		return OOM(err);
+	if (rc)
+		return rc;
+	if (x.small_total > 0) {
+		int merge = o->site_rule == COLINK_WP_SITE_MERGE && x.small_total >= o->min_site;
 		if (o->site_rule == COLINK_WP_SITE_MERGE && !merge) {
 			y->sites_withheld += y->sites_merged;
 			y->sites_merged = 0;
 		}
-		if (add_label(y, WP_SITE, merge ? "その他の事業所" : "非公表の事業所")) {
-			rc = OOM(err);
-			goto out;
-		}
+		if (add_label(y, WP_SITE, merge ? "その他の事業所" : "非公表の事業所"))
+			return OOM(err);
 		other = (int)y->nrows[WP_SITE] - 1;
 		if (!merge)
 			y->withheld_row = other;
 	}
-	if (other >= 0) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "UPDATE wp_person SET site_idx = %d WHERE site_idx = -2", other);
-		rc = exec(db, sql, "grouping sites", err);
-	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(up);
-	return rc;
+	if (other >= 0)
+		return colink_wh_wp_site_merge(wh, other, err);
+	return COLINK_OK;
 }
 
-static int jobs(sqlite3 *db, struct wp_year *y, struct colink_error *err)
+static int on_job(void *ud, const char *job)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = COLINK_OK, src;
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT coalesce(job, '') FROM wp_person ORDER BY 1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return db_fail(db, "grouping job types", err);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *job = (const char *)sqlite3_column_text(st, 0);
-		if (add_label(y, WP_JOB, *job ? job : "(職種未設定)")) {
-			rc = OOM(err);
-			break;
-		}
-	}
-	if (!rc && src != SQLITE_DONE)
-		rc = db_fail(db, "grouping job types", err);
-	sqlite3_finalize(st);
-	if (rc)
-		return rc;
-	/* job_idx = rank of the job code in that order: ranked once per code,
-	 * then one index lookup per person (not a scan of wp_person per person) */
-	return exec(db,
-		    "DROP TABLE IF EXISTS temp.wp_job;"
-		    "CREATE TEMP TABLE wp_job (job TEXT PRIMARY KEY, idx INTEGER NOT NULL);"
-		    "INSERT INTO wp_job SELECT j, row_number() OVER (ORDER BY j) - 1 "
-		    " FROM (SELECT DISTINCT coalesce(job, '') AS j FROM wp_person);"
-		    "UPDATE wp_person SET job_idx = (SELECT idx FROM wp_job WHERE wp_job.job = "
-		    " coalesce(wp_person.job, ''));"
-		    "DROP TABLE temp.wp_job;",
-		    "grouping job types", err);
+	return add_label(ud, WP_JOB, *job ? job : "(職種未設定)") ? COLINK_ENOMEM : 0;
+}
+
+static int jobs(struct colink_wh *wh, struct wp_year *y, struct colink_error *err)
+{
+	int rc = colink_wh_wp_jobs(wh, on_job, y, err);
+	return rc == COLINK_ENOMEM ? OOM(err) : rc;
 }
 
 /* ---- counting ------------------------------------------------------ */
 
-/* Fill t (rows of dimension d x sex) with persons matching cond; when sum
- * is given, also the per-cell total of sum_expr. */
-static int count_into(sqlite3 *db, struct colink_sup_table *t, int d, const char *cond,
-		      const char *sum_expr, double *sum, struct colink_error *err)
+struct count_ctx {
+	struct colink_sup_table *t;
+	double *sum;
+};
+
+static void on_count(void *ud, long r, long s, long n, double sum)
 {
-	char sql[512];
-	sqlite3_stmt *st;
-	int src;
+	struct count_ctx *x = ud;
 	size_t c;
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s, sex, count(*), total(%s) FROM wp_person WHERE %s GROUP BY 1, 2",
-		 dim_cols[d], sum_expr ? sum_expr : "0", cond);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "counting", err);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		long r = sqlite3_column_int64(st, 0), s = sqlite3_column_int64(st, 1);
-		if (r < 0 || (size_t)r >= t->rows || s < 1 || s > 2)
-			continue;
-		c = COLINK_SUP_AT(t, (size_t)r, (size_t)(s - 1));
-		t->v[c] = sqlite3_column_int64(st, 2);
-		if (sum)
-			sum[c] = sqlite3_column_double(st, 3);
-	}
-	sqlite3_finalize(st);
-	if (src != SQLITE_DONE)
-		return db_fail(db, "counting", err);
+	if (r < 0 || (size_t)r >= x->t->rows || s < 1 || s > 2)
+		return;
+	c = COLINK_SUP_AT(x->t, (size_t)r, (size_t)(s - 1));
+	x->t->v[c] = n;
+	if (x->sum)
+		x->sum[c] = sum;
+}
+
+/* What a set counts (enum wp_set_id) as a filter of the work set. */
+static void set_filter(int s, enum colink_wh_wp_filter *f, int *arg)
+{
+	*arg = 0;
+	if (s == WP_HEAD)
+		*f = COLINK_WH_WP_ALL;
+	else if (s == WP_EXAMINED)
+		*f = COLINK_WH_WP_EXAMINED;
+	else if (s >= WP_MEASURED0 && s < WP_MEASURED0 + COLINK_AREA_COUNT)
+		*f = COLINK_WH_WP_MEASURED, *arg = s - WP_MEASURED0;
+	else if (s >= WP_RISK0 && s < WP_RISK0 + COLINK_AREA_COUNT)
+		*f = COLINK_WH_WP_RISK, *arg = s - WP_RISK0;
+	else if (s == WP_ANSWERED)
+		*f = COLINK_WH_WP_SMOKING_ANSWERED;
+	else if (s == WP_SMOKER)
+		*f = COLINK_WH_WP_SMOKING_IS, *arg = COLINK_SMOKING_CURRENT;
+	else
+		*f = COLINK_WH_WP_ATTENDANCE;
+}
+
+/* Fill t (rows of dimension d x sex) with the persons of set s; when sum
+ * is given, also the per-cell total of `what`. */
+static int count_into(struct colink_wh *wh, struct colink_sup_table *t, int d, int s,
+		      enum colink_wh_wp_sum what, double *sum, struct colink_error *err)
+{
+	static const enum colink_wh_wp_dim dims[WP_NDIM] = { COLINK_WH_WP_BAND, COLINK_WH_WP_SITE,
+							      COLINK_WH_WP_JOB };
+	struct count_ctx x = { t, sum };
+	enum colink_wh_wp_filter f;
+	int arg, rc;
+	set_filter(s, &f, &arg);
+	if ((rc = colink_wh_wp_count(wh, dims[d], f, arg, what, on_count, &x, err)))
+		return rc;
 	colink_sup_margins(t);
 	if (sum) { /* margins of the sums, as the table's */
 		size_t i, j, R = t->rows;
@@ -335,10 +241,10 @@ static int count_into(sqlite3 *db, struct colink_sup_table *t, int d, const char
 			sum[COLINK_SUP_AT(t, R, j)] = 0;
 		for (i = 0; i < R; i++)
 			for (j = 0; j < 2; j++) {
-				double x = sum[COLINK_SUP_AT(t, i, j)];
-				sum[COLINK_SUP_AT(t, i, 2)] += x;
-				sum[COLINK_SUP_AT(t, R, j)] += x;
-				sum[COLINK_SUP_AT(t, R, 2)] += x;
+				double v = sum[COLINK_SUP_AT(t, i, j)];
+				sum[COLINK_SUP_AT(t, i, 2)] += v;
+				sum[COLINK_SUP_AT(t, R, j)] += v;
+				sum[COLINK_SUP_AT(t, R, 2)] += v;
 			}
 	}
 	return COLINK_OK;
@@ -346,7 +252,7 @@ static int count_into(sqlite3 *db, struct colink_sup_table *t, int d, const char
 
 static const char *const dim_names[WP_NDIM] = { "age", "site", "job" };
 
-static int set_build(sqlite3 *db, struct wp_year *y, int s, const char *cond,
+static int set_build(struct colink_wh *db, struct wp_year *y, int s,
 		     const struct colink_wp_opts *o, struct colink_error *err)
 {
 	struct wp_set *set = &y->sets[s];
@@ -363,11 +269,12 @@ static int set_build(sqlite3 *db, struct wp_year *y, int s, const char *cond,
 				if (!(m->sum[d] = colink_calloc((y->nrows[d] + 1) * 3, sizeof(double))))
 					return OOM(err);
 			}
-		if ((rc = count_into(db, &set->t[d], d, cond, NULL, NULL, err)))
+		if ((rc = count_into(db, &set->t[d], d, s, COLINK_WH_WP_NO_SUM, NULL, err)))
 			return rc;
 		for (i = 0; i < WP_NMEANS; i++)
 			if (y->means[i].count_set == s && y->means[i].sum[d] &&
-			    (rc = count_into(db, &set->t[d], d, cond, i == WP_OVERTIME ? "ot" : "sick",
+			    (rc = count_into(db, &set->t[d], d, s,
+					     i == WP_OVERTIME ? COLINK_WH_WP_OVERTIME : COLINK_WH_WP_SICK,
 					     y->means[i].sum[d], err)))
 				return rc;
 		if (d == WP_SITE && y->withheld_row >= 0) {
@@ -381,32 +288,33 @@ static int set_build(sqlite3 *db, struct wp_year *y, int s, const char *cond,
 	return colink_sup_protect(set->t, WP_NDIM, &so, err);
 }
 
-static int guidance_table(sqlite3 *db, struct wp_year *y, const struct colink_wp_opts *o,
-			  struct colink_error *err)
+struct level_ctx {
+	struct wp_year *y;
+};
+
+static void on_level(void *ud, int g, int s, long n)
 {
 	/* level order of wp_level_labels */
 	static const int level_of[WP_NLEVELS] = {
 		COLINK_GUIDANCE_ACTIVE, COLINK_GUIDANCE_MOTIVATIONAL, COLINK_GUIDANCE_INFO,
 		COLINK_GUIDANCE_EXCLUDED_MEDICATION, COLINK_GUIDANCE_UNDETERMINED
 	};
+	struct wp_year *y = ud;
+	int i;
+	for (i = 0; i < WP_NLEVELS; i++)
+		if (level_of[i] == g && s >= 1 && s <= 2)
+			y->guidance.v[COLINK_SUP_AT(&y->guidance, (size_t)i, (size_t)(s - 1))] = n;
+}
+
+static int guidance_table(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
+			  struct colink_error *err)
+{
 	struct colink_sup_opts so = { o->k, o->suppress_zeros };
-	sqlite3_stmt *st;
-	int rc, src, i;
+	int rc;
 	if ((rc = colink_sup_table_init(&y->guidance, "guidance", "level", "sex", WP_NLEVELS, 2, err)))
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT guidance, sex, count(*) FROM wp_person WHERE examined = 1 "
-			       "AND age BETWEEN 40 AND 74 GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "counting guidance levels", err);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		int g = sqlite3_column_int(st, 0), s = sqlite3_column_int(st, 1);
-		for (i = 0; i < WP_NLEVELS; i++)
-			if (level_of[i] == g && s >= 1 && s <= 2)
-				y->guidance.v[COLINK_SUP_AT(&y->guidance, (size_t)i, (size_t)(s - 1))] =
-					sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (src != SQLITE_DONE)
-		return db_fail(db, "counting guidance levels", err);
+	if ((rc = colink_wh_wp_guidance(db, on_level, y, err)))
+		return rc;
 	colink_sup_margins(&y->guidance);
 	return colink_sup_protect(&y->guidance, 1, &so, err);
 }
@@ -414,22 +322,23 @@ static int guidance_table(sqlite3 *db, struct wp_year *y, const struct colink_wp
 /* ---- smoking transitions by site ----------------------------------- */
 
 struct trans_ctx {
-	sqlite3 *db;
+	struct colink_wh *db;
 	struct wp_year *y;
-	sqlite3_stmt *site_of;
+	struct colink_error *err;
+	int failed;
 };
 
 static int on_transition(void *vctx, const struct colink_smoking_transition *t)
 {
 	struct trans_ctx *x = vctx;
 	struct wp_year *y = x->y;
-	long idx = -1;
+	long idx;
 	if (!t->site)
 		return 0; /* not linked: no site */
-	sqlite3_reset(x->site_of);
-	sqlite3_bind_text(x->site_of, 1, t->site, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(x->site_of) == SQLITE_ROW)
-		idx = sqlite3_column_int64(x->site_of, 0);
+	if ((idx = colink_wh_wp_site_row(x->db, t->site, x->err)) == -2) {
+		x->failed = 1;
+		return 1;
+	}
 	if (idx < 0 || (size_t)idx >= y->quit.rows)
 		return 0; /* a site with nobody in service this year */
 	y->quit.v[COLINK_SUP_AT(&y->quit, (size_t)idx, 0)] += t->quit_after;
@@ -439,20 +348,18 @@ static int on_transition(void *vctx, const struct colink_smoking_transition *t)
 	return 0;
 }
 
-static int transitions(sqlite3 *db, const struct colink_rules *r, struct wp_year *y,
+static int transitions(struct colink_wh *db, const struct colink_rules *r, struct wp_year *y,
 		       const struct colink_wp_opts *o, struct colink_error *err)
 {
 	struct colink_sup_opts so = { o->k, o->suppress_zeros };
-	struct trans_ctx x = { db, y, NULL };
+	struct trans_ctx x = { db, y, err, 0 };
 	int rc;
 	if ((rc = colink_sup_table_init(&y->quit, "quit", "site", "quit", y->nrows[WP_SITE], 2, err)) ||
 	    (rc = colink_sup_table_init(&y->relapse, "relapse", "site", "relapse", y->nrows[WP_SITE], 2, err)))
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT site_idx FROM wp_person WHERE coalesce(site, '') = ?1 LIMIT 1", -1,
-			       &x.site_of, NULL) != SQLITE_OK)
-		return db_fail(db, "smoking transitions", err);
 	rc = colink_smoking_transitions(db, r, y->fy, on_transition, &x, err);
-	sqlite3_finalize(x.site_of);
+	if (x.failed)
+		return err->code;
 	if (rc < 0)
 		return rc;
 	colink_sup_margins(&y->quit);
@@ -474,46 +381,31 @@ static int transitions(sqlite3 *db, const struct colink_rules *r, struct wp_year
 
 /* ---- medical cost (association side) ------------------------------- */
 
-static int claims(sqlite3 *db, struct wp_year *y, const struct colink_wp_opts *o,
+static void on_claims(void *ud, int b, int s, long n, double cost)
+{
+	struct wp_year *y = ud;
+	size_t c;
+	if (b < 0 || b >= WP_NBANDS || s < 1 || s > 2)
+		return;
+	c = COLINK_SUP_AT(&y->claims, (size_t)b, (size_t)(s - 1));
+	y->claims.v[c] = n;
+	y->claims_sum[c] = cost;
+}
+
+static int claims(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
 		  struct colink_error *err)
 {
 	struct colink_sup_opts so = { o->k, o->suppress_zeros };
-	sqlite3_stmt *st;
-	int rc, src, exists = 0;
-	size_t c, i, j;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'claims_summary'",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "looking for claims_summary", err);
-	exists = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!exists)
-		return COLINK_OK;
+	int rc, present = 0;
+	size_t i, j;
 	if ((rc = colink_sup_table_init(&y->claims, "claims", "age", "sex", WP_NBANDS, 2, err)))
 		return rc;
 	if (!(y->claims_sum = colink_calloc((WP_NBANDS + 1) * 3, sizeof(double))))
 		return OOM(err);
-	/* every association person with a row for the year; age on 31 March */
-	if (sqlite3_prepare_v2(db,
-			       "SELECT CASE WHEN a < 20 THEN 0 WHEN a >= 70 THEN 6 ELSE a / 10 - 1 END, sex, "
-			       "count(*), total(cost) FROM (SELECT ?1 + 1 - p.birth_ym / 100 - "
-			       "(CASE WHEN p.birth_ym % 100 > 3 THEN 1 ELSE 0 END) AS a, CAST(p.sex AS INTEGER) AS sex, "
-			       "c.medical_cost AS cost FROM claims_summary c JOIN person p ON p.person_no = c.person_no "
-			       "WHERE c.fiscal_year = ?1 AND c.medical_cost IS NOT NULL AND p.birth_ym IS NOT NULL "
-			       "AND p.sex IN ('1', '2', 1, 2)) WHERE a >= 0 GROUP BY 1, 2",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "reading claims_summary", err);
-	sqlite3_bind_int(st, 1, y->fy);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		int b = sqlite3_column_int(st, 0), s = sqlite3_column_int(st, 1);
-		if (b < 0 || b >= WP_NBANDS || s < 1 || s > 2)
-			continue;
-		c = COLINK_SUP_AT(&y->claims, (size_t)b, (size_t)(s - 1));
-		y->claims.v[c] = sqlite3_column_int64(st, 2);
-		y->claims_sum[c] = sqlite3_column_double(st, 3);
-	}
-	sqlite3_finalize(st);
-	if (src != SQLITE_DONE)
-		return db_fail(db, "reading claims_summary", err);
+	if ((rc = colink_wh_claims_by_band(db, y->fy, &present, on_claims, y, err)))
+		return rc;
+	if (!present)
+		return COLINK_OK;
 	colink_sup_margins(&y->claims);
 	for (i = 0; i < WP_NBANDS; i++)
 		for (j = 0; j < 2; j++) {
@@ -583,17 +475,17 @@ static void year_names(struct wp_year *y)
 static int protect_nested(struct wp_year *y, const struct colink_wp_opts *o,
 			  struct colink_error *err);
 
-static int year_build(sqlite3 *db, const struct colink_rules *r, int fy,
+static int year_build(struct colink_wh *db, const struct colink_rules *r, int fy,
 		      const struct colink_wp_opts *o, struct wp_year *y, struct colink_error *err)
 {
-	char cond[64];
 	int rc, a, d;
 	memset(y, 0, sizeof(*y));
 	y->fy = fy;
 	year_names(y);
-	if ((rc = population(db, fy, err)) || (rc = evaluate(db, r, fy, err)) || (rc = banding(db, err)))
+	if ((rc = colink_wh_wp_begin(db, fy, err)) || (rc = evaluate(db, r, fy, err)) ||
+	    (rc = colink_wh_wp_band(db, err)))
 		return rc;
-	if (o->attendance_allowed && (rc = attendance(db, fy, err)))
+	if (o->attendance_allowed && (rc = colink_wh_wp_attendance(db, fy, err)))
 		return rc;
 	for (d = 0; d < WP_NBANDS; d++)
 		if (add_label(y, WP_AGE, wp_band_labels[d]))
@@ -603,26 +495,9 @@ static int year_build(sqlite3 *db, const struct colink_rules *r, int fy,
 	y->has_data = y->nrows[WP_SITE] > 0;
 	if (!y->has_data)
 		return COLINK_OK;
-	if ((rc = set_build(db, y, WP_HEAD, "1", o, err)) ||
-	    (rc = set_build(db, y, WP_EXAMINED, "examined = 1", o, err)))
-		return rc;
-	for (a = 0; a < COLINK_AREA_COUNT; a++) {
-		snprintf(cond, sizeof(cond), "r%d IS NOT NULL", a);
-		if ((rc = set_build(db, y, WP_MEASURED0 + a, cond, o, err)))
+	for (a = 0; a < WP_NSETS; a++)
+		if ((a != WP_ATTENDANCE || o->attendance_allowed) && (rc = set_build(db, y, a, o, err)))
 			return rc;
-		snprintf(cond, sizeof(cond), "r%d = 1", a);
-		if ((rc = set_build(db, y, WP_RISK0 + a, cond, o, err)))
-			return rc;
-	}
-	snprintf(cond, sizeof(cond), "smoking IN (%d, %d, %d)", COLINK_SMOKING_NEVER, COLINK_SMOKING_QUIT,
-		 COLINK_SMOKING_CURRENT);
-	if ((rc = set_build(db, y, WP_ANSWERED, cond, o, err)))
-		return rc;
-	snprintf(cond, sizeof(cond), "smoking = %d", COLINK_SMOKING_CURRENT);
-	if ((rc = set_build(db, y, WP_SMOKER, cond, o, err)))
-		return rc;
-	if (o->attendance_allowed && (rc = set_build(db, y, WP_ATTENDANCE, "att_n > 0", o, err)))
-		return rc;
 	if ((rc = guidance_table(db, y, o, err)) || (rc = protect_nested(y, o, err)) ||
 	    (rc = transitions(db, r, y, o, err)) ||
 	    (o->claims_allowed && (rc = claims(db, y, o, err))))
@@ -754,22 +629,20 @@ static int protect_nested(struct wp_year *y, const struct colink_wp_opts *o,
 	return COLINK_OK;
 }
 
-static int latest_year(sqlite3 *db, int *fy, struct colink_error *err)
+static int latest_year(struct colink_wh *db, int *fy, struct colink_error *err)
 {
-	sqlite3_stmt *st;
-	int src;
-	if (sqlite3_prepare_v2(db, "SELECT max(fiscal_year) FROM checkup", -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "finding the latest fiscal year", err);
-	src = sqlite3_step(st);
-	*fy = src == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	char m[COLINK_ERRMSG_MAX];
+	if (colink_wh_latest_fiscal_year(db, fy, err)) {
+		memcpy(m, err->msg, sizeof(m));
+		return COLINK_ERR(err, COLINK_EIO, "white paper: finding the latest fiscal year: %s", m);
+	}
 	if (*fy <= 0)
 		return COLINK_ERR(err, COLINK_ENOTFOUND,
 				  "white paper: the warehouse has no checkup; name the year with --fiscal-year");
 	return COLINK_OK;
 }
 
-int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
+int colink_whitepaper_write(struct colink_wh *db, const struct colink_rules *r,
 			    const struct colink_wp_opts *o, struct colink_wp_result *res,
 			    struct colink_error *err)
 {
@@ -799,7 +672,6 @@ int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
 out:
 	year_free(&cur);
 	year_free(&prev);
-	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.wp_person; DROP TABLE IF EXISTS temp.wp_job", NULL, NULL,
-		     NULL);
+	colink_wh_wp_end(db);
 	return rc;
 }

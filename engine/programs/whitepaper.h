@@ -27,7 +27,6 @@
 #define COLINK_WHITEPAPER_H
 
 #include <stdio.h>
-#include <sqlite3.h>
 
 #include "colink/plugin.h"
 #include "programs/programs.h"
@@ -57,7 +56,7 @@ struct colink_wp_result {
 /* Write the white paper of o->fiscal_year into o->out_dir.  0, or a
  * negative enum colink_rc with err set (one line naming the file or the
  * step).  Nothing below k is written anywhere. */
-int colink_whitepaper_write(sqlite3 *db, const struct colink_rules *r,
+int colink_whitepaper_write(struct colink_wh *wh, const struct colink_rules *r,
 			    const struct colink_wp_opts *o, struct colink_wp_result *res,
 			    struct colink_error *err);
 

@@ -556,6 +556,28 @@ struct colink_host_ctx;
  * colink_host, host->struct_size, member) before using members added
  * after ABI 2.0.
  */
+/* ---- extract reading (engine/warehouse, issue #14) ----
+ * Owned by engine/warehouse: in_extract reads a pseudonymized extract
+ * through host->extract_read, so that no SQL naming a warehouse table
+ * lives in a plugin.  The field's strings are borrowed for the callback. */
+struct colink_extract_field {
+	size_t struct_size;
+	const char *name;        /* extract.key_id, pseudonym.<kind>, derived.<x>, <field> */
+	const char *value;       /* exact text; NULL when null */
+	const char *unit;        /* NULL: none */
+	const char *code_system; /* NULL: none */
+	const char *null_reason; /* "not-performed" ... "invalid"; NULL: none */
+	const char *flag;        /* "H" or "L"; NULL: none */
+};
+struct colink_extract_sink {
+	size_t struct_size;
+	/* one field of the current checkup; non-zero stops the read */
+	int (*field)(void *ud, const struct colink_extract_field *f);
+	/* the current checkup's fields are complete; non-zero stops */
+	int (*record_end)(void *ud);
+	void *ud;
+};
+
 struct colink_host {
 	size_t struct_size;
 	int abi_major;
@@ -598,6 +620,15 @@ struct colink_host {
 	int (*pseudonym)(struct colink_host_ctx *hc, const char *kind,
 			 size_t nparts, const char *const *parts,
 			 char out[65], struct colink_error *err);
+
+	/* Extract reading (engine/warehouse; issue #14, added at the end):
+	 * read the extract at `path` checkup by checkup into `sink` (see
+	 * engine/warehouse/warehouse.h colink_wh_extract_read).  COLINK_OK,
+	 * a negative code with *err set (one line naming path), or the
+	 * sink's non-zero return as is.  Present when struct_size covers it. */
+	int (*extract_read)(struct colink_host_ctx *hc, const char *path,
+			    const struct colink_extract_sink *sink,
+			    struct colink_error *err);
 };
 
 #define COLINK_HOST_INIT(...) \

@@ -1,0 +1,216 @@
+/*
+ * warehouse.c -- the backend-neutral half of engine/warehouse: the handle,
+ * the URI, the schema-version check and its messages, the derived facts,
+ * and the forwarding of every read to the backend (wh_int.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "core/value.h"
+#include "warehouse/wh_int.h"
+
+static const struct wh_backend *const backends[] = {&wh_sqlite_backend};
+
+/* "scheme:rest" for a known scheme; anything else is an SQLite path. */
+static const struct wh_backend *pick(const char *uri, const char **target)
+{
+	size_t i;
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		size_t n = strlen(backends[i]->scheme);
+		if (!strncmp(uri, backends[i]->scheme, n) && uri[n] == ':') {
+			*target = uri + n + 1;
+			return backends[i];
+		}
+	}
+	*target = uri;
+	return &wh_sqlite_backend;
+}
+
+int colink_wh_open(struct colink_wh **out, const char *uri, unsigned flags,
+		   struct colink_error *err)
+{
+	struct colink_wh *wh;
+	const char *target;
+	int rc;
+	*out = NULL;
+	if (!(wh = colink_calloc(1, sizeof(*wh))) || !(wh->name = colink_strdup(uri))) {
+		colink_free(wh);
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
+	wh->be = pick(uri, &target);
+	if ((rc = wh->be->open(wh, target, flags, err))) {
+		colink_wh_close(wh);
+		return rc;
+	}
+	*out = wh;
+	return COLINK_OK;
+}
+
+void colink_wh_close(struct colink_wh *wh)
+{
+	if (!wh)
+		return;
+	wh->be->close(wh);
+	colink_free(wh->name);
+	colink_free(wh);
+}
+
+const char *colink_wh_name(const struct colink_wh *wh)
+{
+	return wh->name;
+}
+
+int colink_wh_check_version(struct colink_wh *wh, struct colink_error *err)
+{
+	long long v = -1;
+	wh->be->schema_version(wh, &v);
+	if (v < 0)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: not a colink warehouse (no schema_version)",
+				  wh->name);
+	if (v < COLINK_WH_SCHEMA_VERSION)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: warehouse schema version %lld is older than "
+				  "this colink's (%d): run a job against it once (colink run JOB) to "
+				  "migrate it", wh->name, v, COLINK_WH_SCHEMA_VERSION);
+	if (v > COLINK_WH_SCHEMA_VERSION)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: warehouse schema version %lld is newer than "
+				  "this colink supports (%d)", wh->name, v, COLINK_WH_SCHEMA_VERSION);
+	return COLINK_OK;
+}
+
+int colink_age_band10(int age)
+{
+	if (age < 0)
+		return -1;
+	return age < 20 ? 0 : age >= 70 ? 6 : age / 10 - 1;
+}
+
+/* ---- forwarding ---- */
+
+int colink_wh_exams(struct colink_wh *wh, int fy, colink_wh_exam_cb cb, void *ud,
+		    struct colink_error *err)
+{
+	return wh->be->exams(wh, fy, cb, ud, err);
+}
+
+int colink_wh_smoking_answers(struct colink_wh *wh, int fy, colink_wh_smoking_cb cb, void *ud,
+			      struct colink_error *err)
+{
+	return wh->be->smoking_answers(wh, fy, cb, ud, err);
+}
+
+int colink_wh_latest_fiscal_year(struct colink_wh *wh, int *fy, struct colink_error *err)
+{
+	return wh->be->latest_fiscal_year(wh, fy, err);
+}
+
+/* The fiscal year of a YYYY-MM-DD date (core/value.c's definition). */
+static int date_fy(const char *d)
+{
+	int y = 0, m = 0, day = 0;
+	if (!d || sscanf(d, "%4d-%2d-%2d", &y, &m, &day) < 2)
+		return 0;
+	return colink_fiscal_year((int32_t)(y * 10000 + m * 100 + (day > 0 ? day : 1)));
+}
+
+int colink_wh_followup(struct colink_wh *wh, const char *person_id, const char *exam_date,
+		       unsigned med, struct colink_wh_followup *out, struct colink_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return wh->be->followup(wh, person_id, exam_date, date_fy(exam_date), med, out, err);
+}
+
+int colink_wh_linked_employer(struct colink_wh *wh, const char *person_id, char out[65])
+{
+	return wh->be->linked_employer(wh, person_id, out);
+}
+
+int colink_wh_link_summary(struct colink_wh *wh, const char *run,
+			   struct colink_wh_link_summary *out, struct colink_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return wh->be->link_summary(wh, run, out, err);
+}
+
+int colink_wh_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
+			  void *ud, struct colink_error *err)
+{
+	return wh->be->link_passes(wh, run, cb, ud, err);
+}
+
+void colink_wh_rejects_query(char *buf, size_t n, const char *run_id)
+{
+	snprintf(buf, n, "SELECT * FROM reject WHERE run_id = '%s';", run_id);
+}
+
+const char *colink_wh_review_query(void)
+{
+	return "SELECT * FROM link_review WHERE run_id = ...";
+}
+
+int colink_wh_wp_begin(struct colink_wh *wh, int fy, struct colink_error *err)
+{
+	return wh->be->wp_begin(wh, fy, err);
+}
+
+int colink_wh_wp_exam(struct colink_wh *wh, const struct colink_wh_wp_exam *x,
+		      struct colink_error *err)
+{
+	return wh->be->wp_exam(wh, x, err);
+}
+
+int colink_wh_wp_attendance(struct colink_wh *wh, int fy, struct colink_error *err)
+{
+	return wh->be->wp_attendance(wh, fy, err);
+}
+
+int colink_wh_wp_band(struct colink_wh *wh, struct colink_error *err)
+{
+	return wh->be->wp_band(wh, err);
+}
+
+int colink_wh_wp_sites(struct colink_wh *wh, colink_wh_wp_site_cb cb, void *ud,
+		       struct colink_error *err)
+{
+	return wh->be->wp_sites(wh, cb, ud, err);
+}
+
+int colink_wh_wp_site_merge(struct colink_wh *wh, int idx, struct colink_error *err)
+{
+	return wh->be->wp_site_merge(wh, idx, err);
+}
+
+int colink_wh_wp_jobs(struct colink_wh *wh, colink_wh_wp_job_cb cb, void *ud,
+		      struct colink_error *err)
+{
+	return wh->be->wp_jobs(wh, cb, ud, err);
+}
+
+int colink_wh_wp_count(struct colink_wh *wh, enum colink_wh_wp_dim dim,
+		       enum colink_wh_wp_filter filter, int arg, enum colink_wh_wp_sum sum,
+		       colink_wh_wp_count_cb cb, void *ud, struct colink_error *err)
+{
+	return wh->be->wp_count(wh, dim, filter, arg, sum, cb, ud, err);
+}
+
+int colink_wh_wp_guidance(struct colink_wh *wh, colink_wh_wp_level_cb cb, void *ud,
+			  struct colink_error *err)
+{
+	return wh->be->wp_guidance(wh, cb, ud, err);
+}
+
+long colink_wh_wp_site_row(struct colink_wh *wh, const char *site, struct colink_error *err)
+{
+	return wh->be->wp_site_row(wh, site, err);
+}
+
+void colink_wh_wp_end(struct colink_wh *wh)
+{
+	wh->be->wp_end(wh);
+}
+
+int colink_wh_claims_by_band(struct colink_wh *wh, int fy, int *present, colink_wh_claims_cb cb,
+			     void *ud, struct colink_error *err)
+{
+	return wh->be->claims_by_band(wh, fy, present, cb, ud, err);
+}

@@ -1,0 +1,67 @@
+/*
+ * wh_int.h -- inside engine/warehouse: the handle and the backend ops
+ * table.  warehouse.c (backend-neutral) parses the URI, picks a backend and
+ * forwards every public call through `struct wh_backend`; a backend
+ * implements each operation in its own dialect.  SQLite: wh_sqlite.c
+ * (open, version, derived-fact SQL functions), wh_sqlite_exam.c (exams,
+ * smoking, follow-up, links), wh_sqlite_link.c (link report),
+ * wh_sqlite_wp.c (white-paper work set, claims).  A PostgreSQL backend adds
+ * wh_pg*.c and one line in warehouse.c's backend list.  Not public.
+ */
+#ifndef COLINK_WH_INT_H
+#define COLINK_WH_INT_H
+
+#include "warehouse/warehouse.h"
+
+struct wh_backend {
+	const char *scheme; /* "sqlite" */
+	/* target: the URI without "scheme:"; name: as given (messages) */
+	int (*open)(struct colink_wh *wh, const char *target, unsigned flags,
+		    struct colink_error *err);
+	void (*close)(struct colink_wh *wh);
+	/* MAX(schema_version.version) into *v; -1 when there is none */
+	void (*schema_version)(struct colink_wh *wh, long long *v);
+	int (*exams)(struct colink_wh *wh, int fy, colink_wh_exam_cb cb, void *ud,
+		     struct colink_error *err);
+	int (*smoking_answers)(struct colink_wh *wh, int fy, colink_wh_smoking_cb cb, void *ud,
+			       struct colink_error *err);
+	int (*latest_fiscal_year)(struct colink_wh *wh, int *fy, struct colink_error *err);
+	int (*followup)(struct colink_wh *wh, const char *person_id, const char *exam_date,
+			int exam_fy, unsigned med, struct colink_wh_followup *out,
+			struct colink_error *err);
+	int (*linked_employer)(struct colink_wh *wh, const char *person_id, char out[65]);
+	int (*link_summary)(struct colink_wh *wh, const char *run,
+			    struct colink_wh_link_summary *out, struct colink_error *err);
+	int (*link_passes)(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
+			   void *ud, struct colink_error *err);
+	/* the white paper's work set */
+	int (*wp_begin)(struct colink_wh *wh, int fy, struct colink_error *err);
+	int (*wp_exam)(struct colink_wh *wh, const struct colink_wh_wp_exam *x,
+		       struct colink_error *err);
+	int (*wp_attendance)(struct colink_wh *wh, int fy, struct colink_error *err);
+	int (*wp_band)(struct colink_wh *wh, struct colink_error *err);
+	int (*wp_sites)(struct colink_wh *wh, colink_wh_wp_site_cb cb, void *ud,
+			struct colink_error *err);
+	int (*wp_site_merge)(struct colink_wh *wh, int idx, struct colink_error *err);
+	int (*wp_jobs)(struct colink_wh *wh, colink_wh_wp_job_cb cb, void *ud,
+		       struct colink_error *err);
+	int (*wp_count)(struct colink_wh *wh, enum colink_wh_wp_dim dim,
+			enum colink_wh_wp_filter filter, int arg, enum colink_wh_wp_sum sum,
+			colink_wh_wp_count_cb cb, void *ud, struct colink_error *err);
+	int (*wp_guidance)(struct colink_wh *wh, colink_wh_wp_level_cb cb, void *ud,
+			   struct colink_error *err);
+	long (*wp_site_row)(struct colink_wh *wh, const char *site, struct colink_error *err);
+	void (*wp_end)(struct colink_wh *wh);
+	int (*claims_by_band)(struct colink_wh *wh, int fy, int *present, colink_wh_claims_cb cb,
+			      void *ud, struct colink_error *err);
+};
+
+struct colink_wh {
+	const struct wh_backend *be;
+	char *name;  /* as given to colink_wh_open */
+	void *impl;  /* the backend's connection state */
+};
+
+extern const struct wh_backend wh_sqlite_backend;
+
+#endif
