@@ -161,16 +161,16 @@ static void test_in_extract__refuses_a_file_that_is_not_an_extract(void)
 	free(txt);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_in_extract__records_and_fields_of_an_extract),
+	TU_TEST(test_in_extract__reads_a_v3_extract_alike),
+	TU_TEST(test_in_extract__refuses_a_file_that_is_not_an_extract),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("in_extract", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("in_extract", setup, teardown);
-	CU_add_test(s, "test_in_extract__records_and_fields_of_an_extract",
-		    test_in_extract__records_and_fields_of_an_extract);
-	CU_add_test(s, "test_in_extract__reads_a_v3_extract_alike", test_in_extract__reads_a_v3_extract_alike);
-	CU_add_test(s, "test_in_extract__refuses_a_file_that_is_not_an_extract",
-		    test_in_extract__refuses_a_file_that_is_not_an_extract);
 	return tu_run_suites();
 }

@@ -279,45 +279,33 @@ static void test_text__csv_invalid_utf8_and_controls(void)
 	WRITES(colink_csv_field, "\xff,\x01", "\"\xff,\x01\"");
 }
 
-#define T(name) { #name, name }
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-	T(test_text__hex_known_bytes),
-	T(test_text__hex_writes_exactly_2n_plus_1),
-	T(test_text__hex_empty_input),
-	T(test_text__hex_round_trip_every_byte),
-	T(test_text__unhex_reads_exactly_2n_digits),
-	T(test_text__unhex_refuses_non_digits),
-	T(test_text__json_plain_and_null),
-	T(test_text__json_quote_and_backslash),
-	T(test_text__json_control_characters),
-	T(test_text__json_every_byte),
-	T(test_text__json_invalid_utf8_passes_through),
-	T(test_text__json_long_string),
-	T(test_text__html_markup_characters),
-	T(test_text__html_control_characters),
-	T(test_text__html_every_byte),
-	T(test_text__html_invalid_utf8_passes_through),
-	T(test_text__xml_attr_escapes),
-	T(test_text__csv_plain_field_as_is),
-	T(test_text__csv_quoted_when_needed),
-	T(test_text__csv_invalid_utf8_and_controls),
+static const struct tu_test tests[] = {
+	TU_TEST(test_text__hex_known_bytes),
+	TU_TEST(test_text__hex_writes_exactly_2n_plus_1),
+	TU_TEST(test_text__hex_empty_input),
+	TU_TEST(test_text__hex_round_trip_every_byte),
+	TU_TEST(test_text__unhex_reads_exactly_2n_digits),
+	TU_TEST(test_text__unhex_refuses_non_digits),
+	TU_TEST(test_text__json_plain_and_null),
+	TU_TEST(test_text__json_quote_and_backslash),
+	TU_TEST(test_text__json_control_characters),
+	TU_TEST(test_text__json_every_byte),
+	TU_TEST(test_text__json_invalid_utf8_passes_through),
+	TU_TEST(test_text__json_long_string),
+	TU_TEST(test_text__html_markup_characters),
+	TU_TEST(test_text__html_control_characters),
+	TU_TEST(test_text__html_every_byte),
+	TU_TEST(test_text__html_invalid_utf8_passes_through),
+	TU_TEST(test_text__xml_attr_escapes),
+	TU_TEST(test_text__csv_plain_field_as_is),
+	TU_TEST(test_text__csv_quoted_when_needed),
+	TU_TEST(test_text__csv_invalid_utf8_and_controls),
+	TU_END
 };
 
 int main(void)
 {
-	CU_pSuite s;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("text", NULL, NULL, tests))
 		return 1;
-	s = CU_add_suite("text", NULL, NULL);
-	if (!s)
-		return 1;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			return 1;
 	return tu_run_suites();
 }

@@ -380,18 +380,19 @@ static void test_transform__malformed_record_is_fatal(void)
 	colink_transform_free(t);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_transform__typed_values),
+	TU_TEST(test_transform__code_maps),
+	TU_TEST(test_transform__null_reasons),
+	TU_TEST(test_transform__reject_names_column_not_value),
+	TU_TEST(test_transform__pseudonyms_not_raw),
+	TU_TEST(test_transform__malformed_record_is_fatal),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("transform", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("transform", setup, teardown);
-#define T(n) CU_add_test(s, #n, n)
-	T(test_transform__typed_values);
-	T(test_transform__code_maps);
-	T(test_transform__null_reasons);
-	T(test_transform__reject_names_column_not_value);
-	T(test_transform__pseudonyms_not_raw);
-	T(test_transform__malformed_record_is_fatal);
 	return tu_run_suites();
 }

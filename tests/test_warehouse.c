@@ -266,19 +266,19 @@ static void test_warehouse__derived_facts_have_one_definition(void)
 	CU_ASSERT_EQUAL(colink_age_band10(-1), -1);
 }
 
+static const struct tu_test tests[] = {
+	TU_TEST(test_warehouse__opens_and_checks_the_version),
+	TU_TEST(test_warehouse__refuses_other_versions),
+	TU_TEST(test_warehouse__exams_in_person_order_with_stored_values),
+	TU_TEST(test_warehouse__a_known_persons_exam),
+	TU_TEST(test_warehouse__link_report_of_the_run),
+	TU_TEST(test_warehouse__derived_facts_have_one_definition),
+	TU_END
+};
+
 int main(void)
 {
-	CU_pSuite s;
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (tu_add_suite("warehouse", setup, teardown, tests))
 		return 1;
-	s = CU_add_suite("warehouse", setup, teardown);
-	CU_add_test(s, "test_warehouse__opens_and_checks_the_version", test_warehouse__opens_and_checks_the_version);
-	CU_add_test(s, "test_warehouse__refuses_other_versions", test_warehouse__refuses_other_versions);
-	CU_add_test(s, "test_warehouse__exams_in_person_order_with_stored_values",
-		    test_warehouse__exams_in_person_order_with_stored_values);
-	CU_add_test(s, "test_warehouse__a_known_persons_exam", test_warehouse__a_known_persons_exam);
-	CU_add_test(s, "test_warehouse__link_report_of_the_run", test_warehouse__link_report_of_the_run);
-	CU_add_test(s, "test_warehouse__derived_facts_have_one_definition",
-		    test_warehouse__derived_facts_have_one_definition);
 	return tu_run_suites();
 }
