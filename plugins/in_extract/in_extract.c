@@ -22,6 +22,7 @@
  */
 #include <colink/plugin.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,17 +61,12 @@ static long pool_put(struct ctx *c, const char *s)
 {
 	size_t l = strlen(s) + 1;
 	long off = (long)c->pool.len;
-	if (c->pool.len + l > c->pool.cap) {
-		size_t nc = c->pool.cap ? c->pool.cap * 2 : 4096;
-		char *nb;
-		while (nc < c->pool.len + l)
-			nc *= 2;
-		nb = c->host->realloc(c->pool.buf, nc);
-		if (!nb)
-			return -1;
-		c->pool.buf = nb;
-		c->pool.cap = nc;
-	}
+	size_t need;
+	void *buf = c->pool.buf;
+	if (colink_checked_add(&need, c->pool.len, l) || need > (size_t)LONG_MAX ||
+	    colink_grow(c->host->realloc, &buf, &c->pool.cap, need, 1))
+		return -1;
+	c->pool.buf = buf;
 	memcpy(c->pool.buf + c->pool.len, s, l);
 	c->pool.len += l;
 	return off;
@@ -85,14 +81,10 @@ static int add(struct ctx *c, const char *name, const char *value, const char *u
 {
 	struct colink_raw_field *f;
 	long on, ov, ou = NOSTR, oc = NOSTR;
-	if (c->nf == c->capf) {
-		size_t nc = c->capf ? c->capf * 2 : 128;
-		struct colink_raw_field *nf = c->host->realloc(c->f, nc * sizeof(*nf));
-		if (!nf)
-			return COLINK_ENOMEM;
-		c->f = nf;
-		c->capf = nc;
-	}
+	void *fa = c->f;
+	if (colink_grow(c->host->realloc, &fa, &c->capf, c->nf + 1, sizeof(*c->f)))
+		return COLINK_ENOMEM;
+	c->f = fa;
 	on = pool_put(c, name);
 	ov = value ? pool_put(c, value) : NOSTR;
 	if (unit)
