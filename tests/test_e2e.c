@@ -3,11 +3,15 @@
  * SQLite files: run the sample job and assert on what landed.
  */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <iconv.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/catalog.h"
 #include "identity/identity.h"
@@ -566,6 +570,96 @@ static void test_e2e__other_key_refused_on_existing_warehouse(void)
 	free(body);
 }
 
+/* A job in folder D: vendor_a into warehouse WH, the setup's key, and
+ * `options` (e.g. a log). */
+static char *small_job(const char *d, const char *wh, const char *options)
+{
+	char *j = tu_fmt("%s/job.xml", d);
+	char *body = tu_fmt("<?xml version=\"1.0\"?>\n<job xmlns=\"urn:colink:job:1\" name=\"s\">"
+			    "<agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>"
+			    "<key file=\"%s/sample.key\"/><input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/vendor_a.csv\"/>"
+			    "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>%s</job>\n",
+			    dir, tu_srcdir(), dir, wh, options);
+	CU_ASSERT_EQUAL(tu_write_file(j, body, strlen(body)), 0);
+	free(body);
+	return j;
+}
+
+static unsigned file_mode(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? 0u : (unsigned)(st.st_mode & 07777);
+}
+
+/* Issue #24: run.log holds what the warehouse and the audit log hold
+ * about a run, so it is created 0600 like them, whatever the umask. */
+static void test_e2e__run_log_created_0600(void)
+{
+	char *d = tu_mkdtemp("e2elog"), *wh = tu_fmt("%s/w.db", d);
+	char *log = tu_fmt("%s/run.log", d), *opt = tu_fmt("<options log=\"%s\"/>", log);
+	char *j = small_job(d, wh, opt), *c = tu_fmt("run '%s'", j);
+	mode_t old = umask(022);
+	int rc = run_colink(c, NULL, NULL);
+
+	umask(old);
+	CU_ASSERT(rc == 0 || rc == 1);
+	CU_ASSERT_EQUAL(file_mode(wh), 0600);
+	CU_ASSERT_EQUAL(file_mode(log), 0600);
+	if (file_mode(log) != 0600)
+		fprintf(stderr, "\n  run.log created %04o\n", file_mode(log));
+	tu_rmtree(d);
+	free(d);
+	free(wh);
+	free(log);
+	free(opt);
+	free(j);
+	free(c);
+}
+
+/* Issue #24: a warehouse the run cannot write says so in one line, not
+ * "setting synchronous: unable to open database file".  As root (modes do
+ * not stop root) the folder is a tmpfs remounted read-only. */
+static void test_e2e__read_only_warehouse_says_so(void)
+{
+	char *d = tu_mkdtemp("e2ero"), *m = tu_fmt("%s/ro", d), *wh = tu_fmt("%s/w.db", m);
+	char *j = small_job(d, wh, ""), *c = tu_fmt("run '%s'", j), *e = NULL;
+	int root = geteuid() == 0, rc;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(m, 0700), 0);
+	if (root && mount("tmpfs", m, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m")) {
+		printf("\n  read-only warehouse: cannot mount (%s); case skipped\n", strerror(errno));
+		goto out;
+	}
+	rc = run_colink(c, NULL, NULL);
+	CU_ASSERT(rc == 0 || rc == 1);
+	if (root) {
+		CU_ASSERT_EQUAL(mount("tmpfs", m, "tmpfs", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+				      "size=4m"), 0);
+	} else {
+		CU_ASSERT(chmod(wh, 0400) == 0 && chmod(m, 0500) == 0);
+	}
+	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "the warehouse is read-only (or its directory is)"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, wh));
+	CU_ASSERT_PTR_NULL(e && strstr(e, "synchronous"));
+	CU_ASSERT_PTR_NOT_NULL(e && !strchr(e, '\n')[1]); /* one line */
+	if (!e || !strstr(e, "read-only"))
+		fprintf(stderr, "\n  read-only warehouse: %s", e ? e : "(no message)");
+	if (root) {
+		CU_ASSERT_EQUAL(umount(m), 0);
+	} else {
+		chmod(m, 0700);
+	}
+out:
+	tu_rmtree(d);
+	free(d);
+	free(m);
+	free(wh);
+	free(j);
+	free(c);
+	free(e);
+}
+
 static void test_e2e__failed_run_leaves_only_a_failed_ledger_row(void)
 {
 	char *d = tu_mkdtemp("e2efail");
@@ -665,6 +759,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__rerun_skips_identical_inputs),
 	TU_TEST(test_e2e__failed_run_leaves_only_a_failed_ledger_row),
 	TU_TEST(test_e2e__other_key_refused_on_existing_warehouse),
+	TU_TEST(test_e2e__run_log_created_0600),
+	TU_TEST(test_e2e__read_only_warehouse_says_so),
 	TU_TEST(test_e2e__missing_input_and_bad_mapping_exit_codes),
 	TU_TEST(test_e2e__check_plugins_preview),
 	TU_END

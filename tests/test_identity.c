@@ -7,6 +7,7 @@
  */
 #include <CUnit/Basic.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -743,6 +744,163 @@ static void test_identity__normalize_name_chain(void)
 	expect_norm(NULL, "abc", "abc");
 }
 
+/*
+ * Issue #24: every kana that takes a sound mark, typed precomposed, with
+ * the combining mark (U+3099/U+309A), the spacing mark (U+309B/U+309C) or
+ * the half-width one (U+FF9E/U+FF9F), in hiragana and katakana, gives
+ * one normalized string and so one pseudonym under the shipped name
+ * chains.  Before the fix "カ゛" came out as カ + U+3099.
+ */
+struct sound_mark {
+	int32_t base;  /* katakana without the mark */
+	int32_t half;  /* its half-width form, 0 if none */
+	int32_t mark;  /* 0x3099 dakuten or 0x309a handakuten */
+	int32_t want;  /* the precomposed katakana */
+	int32_t hira;  /* precomposed hiragana, 0 if Unicode has none */
+};
+
+static size_t put_cp(char *s, int32_t c)
+{
+	if (c < 0x80) {
+		s[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		s[0] = (char)(0xc0 | (c >> 6));
+		s[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	s[0] = (char)(0xe0 | (c >> 12));
+	s[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+	s[2] = (char)(0x80 | (c & 0x3f));
+	return 3;
+}
+
+/* UTF-8 of up to three code points (0 ends early) into s[16]. */
+static const char *u8(char *s, int32_t a, int32_t b, int32_t c)
+{
+	size_t w = put_cp(s, a);
+	if (b)
+		w += put_cp(s + w, b);
+	if (c)
+		w += put_cp(s + w, c);
+	s[w] = '\0';
+	return s;
+}
+
+static size_t sound_marks(struct sound_mark *t)
+{
+	static const char half_kt[] = "\x76\x77\x78\x79\x7a\x7b\x7c\x7d\x7e\x7f"
+				      "\x80\x81\x82\x83\x84"; /* ｶ..ﾄ = U+FF76.. */
+	static const int32_t kt[] = { 0x30ab, 0x30ad, 0x30af, 0x30b1, 0x30b3,
+				      0x30b5, 0x30b7, 0x30b9, 0x30bb, 0x30bd,
+				      0x30bf, 0x30c1, 0x30c4, 0x30c6, 0x30c8 };
+	size_t i, n = 0;
+	int32_t h;
+
+	for (i = 0; i < 15; i++, n++) /* カ..ト + ゛ (ツ skips ッ) */
+		t[n] = (struct sound_mark){ kt[i], 0xff00 | (unsigned char)half_kt[i],
+					    0x3099, kt[i] + 1, kt[i] + 1 - 0x60 };
+	for (i = 0; i < 5; i++) { /* ハ ヒ フ ヘ ホ + ゛ and ゜ */
+		h = 0x30cf + 3 * (int32_t)i;
+		t[n++] = (struct sound_mark){ h, 0xff8a + (int32_t)i, 0x3099,
+					      h + 1, h + 1 - 0x60 };
+		t[n++] = (struct sound_mark){ h, 0xff8a + (int32_t)i, 0x309a,
+					      h + 2, h + 2 - 0x60 };
+	}
+	t[n++] = (struct sound_mark){ 0x30a6, 0xff73, 0x3099, 0x30f4, 0x3094 }; /* ウ ヴ ゔ */
+	t[n++] = (struct sound_mark){ 0x30ef, 0xff9c, 0x3099, 0x30f7, 0 };      /* ワ ヷ */
+	t[n++] = (struct sound_mark){ 0x30f0, 0, 0x3099, 0x30f8, 0 };           /* ヰ ヸ */
+	t[n++] = (struct sound_mark){ 0x30f1, 0, 0x3099, 0x30f9, 0 };           /* ヱ ヹ */
+	t[n++] = (struct sound_mark){ 0x30f2, 0xff66, 0x3099, 0x30fa, 0 };      /* ヲ ヺ */
+	t[n++] = (struct sound_mark){ 0x30fd, 0, 0x3099, 0x30fe, 0x309e };      /* ヽ ヾ ゞ */
+	return n;
+}
+
+/* Every written form of one marked kana, after "ア" so that the mark
+ * never starts the value: the name chains give `want`, and so does
+ * `chain2` for the forms it keeps in that script. */
+static void expect_marked(const struct sound_mark *m, const char *chain,
+			  const char *want, int kata_only)
+{
+	int32_t spacing = m->mark == 0x3099 ? 0x309b : 0x309c;
+	int32_t halfmark = m->mark == 0x3099 ? 0xff9e : 0xff9f;
+	int32_t bases[2] = { m->base, m->base - 0x60 };
+	char in[16];
+	size_t b;
+
+	expect_norm(chain, u8(in, 0x30a2, m->want, 0), want);
+	for (b = 0; b < (kata_only ? 1u : 2u); b++) {
+		if (b == 1 && m->hira)
+			expect_norm(chain, u8(in, 0x30a2, m->hira, 0), want);
+		expect_norm(chain, u8(in, 0x30a2, bases[b], m->mark), want);
+		expect_norm(chain, u8(in, 0x30a2, bases[b], spacing), want);
+		expect_norm(chain, u8(in, 0x30a2, bases[b], halfmark), want);
+	}
+	if (m->half) {
+		expect_norm(chain, u8(in, 0x30a2, m->half, halfmark), want);
+		expect_norm(chain, u8(in, 0x30a2, m->half, spacing), want);
+		expect_norm(chain, u8(in, 0x30a2, m->half, m->mark), want);
+	}
+}
+
+static void test_identity__normalize_sound_marks_every_form(void)
+{
+	struct sound_mark t[40];
+	size_t i, n = sound_marks(t);
+	char want[16];
+
+	CU_ASSERT_EQUAL(n, 31);
+	for (i = 0; i < n; i++) {
+		u8(want, 0x30a2, t[i].want, 0);
+		/* the shipped name_kana chain, and without strip-spaces */
+		expect_marked(&t[i], "nfkc,katakana,long-vowel,strip-spaces", want, 0);
+		expect_marked(&t[i], "nfkc,katakana", want, 0);
+		/* name_kanji keeps the script: katakana forms only */
+		expect_marked(&t[i], "nfkc,variant-kanji,strip-spaces", want, 1);
+	}
+}
+
+/* ... and so one pseudonym: the hiragana spacing form of ガ pseudonymizes
+ * like the precomposed katakana. */
+static void test_identity__normalize_sound_marks_one_pseudonym(void)
+{
+	static const char *const forms[] = {
+		"ガ", "か\xe3\x82\x9b", "カ\xe3\x82\x9b", "か\xe3\x82\x99",
+		"ｶﾞ", "ｶ\xe3\x82\x9b", "ﾔﾏ\xe3\x80\x80ﾀ\xe3\x82\x9b",
+	};
+	struct colink_error err;
+	struct colink_key *k = vec_key();
+	struct colink_pseudonymizer *p = vec_pz(k, VEC_AGR1, "kana");
+	struct colink_normalizer *n = NULL;
+	char first[65] = "", ps[65], why[64];
+	size_t i, len;
+
+	CU_ASSERT_EQUAL_FATAL(colink_normalizer_new(&n,
+		"nfkc,katakana,long-vowel,strip-spaces", vt, &err), COLINK_OK);
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char *out = NULL;
+		const char *part;
+		CU_ASSERT_EQUAL_FATAL(colink_normalize(n, forms[i], strlen(forms[i]),
+						       &out, &len, why, sizeof(why)),
+				      COLINK_OK);
+		part = out;
+		CU_ASSERT_EQUAL(colink_pseudonym_compute(p, 1, &part, &len, ps, &err),
+				COLINK_OK);
+		if (i == 0) {
+			memcpy(first, ps, sizeof(ps));
+		} else if (i < 6) {
+			CU_ASSERT_STRING_EQUAL(ps, first);
+		} else {
+			CU_ASSERT_STRING_NOT_EQUAL(ps, first); /* ヤマダ is not ガ */
+		}
+		colink_wipe_free(out, len + 1);
+	}
+	colink_normalizer_free(n);
+	colink_pseudonymizer_free(p);
+	colink_key_free(k);
+}
+
 static void test_identity__normalize_unknown_step(void)
 {
 	struct colink_error err;
@@ -960,6 +1118,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_identity__normalize_invalid_utf8_rejected),
 	TU_TEST(test_identity__normalize_nul_rejected),
 	TU_TEST(test_identity__normalize_name_chain),
+	TU_TEST(test_identity__normalize_sound_marks_every_form),
+	TU_TEST(test_identity__normalize_sound_marks_one_pseudonym),
 	TU_TEST(test_identity__normalize_unknown_step),
 	TU_TEST(test_identity__normalize_variant_needs_table),
 	TU_TEST(test_identity__normalize_enomem),

@@ -162,6 +162,19 @@ static void test_mapping__doctype_refused(void)
 		     "DOCTYPE declarations are not allowed");
 }
 
+/* Issue #24: the message names the DOCTYPE's own line, not line 1, even
+ * after a comment that mentions one. */
+static void test_mapping__doctype_reported_at_its_line(void)
+{
+	expect_error("<?xml version=\"1.0\"?>\n<!DOCTYPE mapping>\n"
+		     "<mapping xmlns=\"urn:colink:mapping:1\" id=\"t\" version=\"1\" kind=\"checkup\"/>\n",
+		     "m.xml:2: DOCTYPE declarations are not allowed");
+	expect_error("<?xml version=\"1.0\"?>\n<!-- no <!DOCTYPE here,\n please -->\n\n"
+		     "<!DOCTYPE mapping [\n<!ENTITY x \"y\">]>\n"
+		     "<mapping xmlns=\"urn:colink:mapping:1\" id=\"t\" version=\"1\" kind=\"checkup\"/>\n",
+		     "m.xml:5: DOCTYPE declarations are not allowed");
+}
+
 static void test_mapping__shipped_vendor_mappings_load(void)
 {
 	static const char *names[] = {"vendor_a.xml", "vendor_b.xml"};
@@ -194,6 +207,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_mapping__primary_key_needs_parts),
 	TU_TEST(test_mapping__identifier_constant_refused),
 	TU_TEST(test_mapping__doctype_refused),
+	TU_TEST(test_mapping__doctype_reported_at_its_line),
 	TU_TEST(test_mapping__shipped_vendor_mappings_load),
 	TU_END
 };

@@ -185,6 +185,33 @@ static void test_scan__text_only_file_has_no_header_and_shows_no_names(void)
 	free(f);
 }
 
+/* Issue #24: a byte neither encoding accepts is reported on its own line:
+ * a CP932 file (so not UTF-8 from line 1) with 85 40 on line 13, and a
+ * UTF-8 file with FF on line 13. */
+static void expect_bad_line_13(const char *name, const char *first_line)
+{
+	char *f = tu_fmt("%s/%s", dir, name), *args = tu_fmt("'%s'", f);
+	char *body = tu_fmt("%s\n%s", first_line,
+			    "a,1\nb,2\nc,3\nd,4\ne,5\nf,6\ng,7\nh,8\ni,9\nj,10\nk,11\nl,\x85\x40\xff\nm,14\n");
+	char *want = tu_fmt("%s: line 13: neither UTF-8 nor CP932", f), *err = NULL;
+	CU_ASSERT_EQUAL_FATAL(tu_write_file(f, body, strlen(body)), 0);
+	CU_ASSERT_NOT_EQUAL(scan(args, NULL, &err), 0);
+	if (!err || !strstr(err, want))
+		fprintf(stderr, "\n  %s: %s", name, err ? err : "(no message)");
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, want));
+	free(err);
+	free(want);
+	free(body);
+	free(args);
+	free(f);
+}
+
+static void test_scan__bad_byte_reported_on_its_line(void)
+{
+	expect_bad_line_13("bad13_cp932.csv", "\x8e\x52\x93\x63,\x94\x4e\x97\xee"); /* 山田,年齢 */
+	expect_bad_line_13("bad13_utf8.csv", "山田,年齢");
+}
+
 static void test_scan__rows_limit_and_no_overwrite(void)
 {
 	char *f = sample("vendor_a.csv"), *d = tu_fmt("%s/again.xml", dir);
@@ -703,6 +730,7 @@ static const struct tu_test tests[] = {
 	TU_TEST_AS("scan__text_only_file_has_no_header_and_shows_no_names",
 		   test_scan__text_only_file_has_no_header_and_shows_no_names),
 	TU_TEST_AS("scan__rows_limit_and_no_overwrite", test_scan__rows_limit_and_no_overwrite),
+	TU_TEST(test_scan__bad_byte_reported_on_its_line),
 	TU_TEST_AS("scan__no_identifier_or_rare_value_is_printed",
 		   test_scan__no_identifier_or_rare_value_is_printed),
 	TU_TEST_AS("scan__check_lists_each_todo_with_file_line",

@@ -1,8 +1,10 @@
 /* log.c -- see log.h */
 #include "base/log.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 static int max_level = COLINK_LOG_WARN;
 static FILE *log_file;
@@ -29,14 +31,26 @@ int colink_log_get_level(void)
 
 int colink_log_open_file(const char *path)
 {
+	int fd;
+
 	if (log_file) {
 		fclose(log_file);
 		log_file = NULL;
 	}
 	if (!path)
 		return 0;
-	log_file = fopen(path, "a");
-	return log_file ? 0 : -1;
+	/* 0600 like the warehouse and the audit log: the run log says which
+	 * files were read and what was rejected (issue #24).  fopen would
+	 * follow the umask.  An existing log keeps the mode it has. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	log_file = fdopen(fd, "a");
+	if (!log_file) {
+		close(fd);
+		return -1;
+	}
+	return 0;
 }
 
 void colink_vlog(int level, const char *fmt, va_list ap)

@@ -14,7 +14,8 @@
 void colink_log_set_level(int level);
 int colink_log_get_level(void);
 
-/* Also append every message (any level up to INFO) to `path`; NULL closes.
+/* Also append every message (any level up to INFO) to `path`, created 0600
+ * when absent; NULL closes.
  * Returns 0 or -1 (errno set). */
 int colink_log_open_file(const char *path);
 

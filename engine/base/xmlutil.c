@@ -32,6 +32,38 @@ static void capture(void *ud, xmlErrorPtr e)
 		fe->msg[--l] = '\0';
 }
 
+/*
+ * The line of the <!DOCTYPE in buf[0..len), skipping comments and
+ * processing instructions (which may mention one); 1 if none is found.
+ * libxml2 records no line for the DTD node, so xmlGetLineNo cannot say.
+ */
+static int doctype_line(const char *buf, size_t len)
+{
+	static const char dt[] = "<!DOCTYPE";
+	const char *p = buf, *end = buf + len, *q;
+	int line = 1;
+
+	while (p < end) {
+		const char *close = NULL;
+		if ((size_t)(end - p) >= 4 && !memcmp(p, "<!--", 4))
+			close = "-->";
+		else if ((size_t)(end - p) >= 2 && !memcmp(p, "<?", 2))
+			close = "?>";
+		else if ((size_t)(end - p) >= sizeof(dt) - 1 &&
+			 !memcmp(p, dt, sizeof(dt) - 1))
+			return line;
+		if (!close) {
+			line += *p++ == '\n';
+			continue;
+		}
+		q = memmem(p + 2, (size_t)(end - p - 2), close, strlen(close));
+		q = q ? q + strlen(close) : end;
+		for (; p < q; p++)
+			line += *p == '\n';
+	}
+	return 1;
+}
+
 int colink_xml_read(const char *path, xmlDocPtr *out, struct colink_error *err)
 {
 	struct first_error fe = {0};
@@ -51,20 +83,21 @@ int colink_xml_read(const char *path, xmlDocPtr *out, struct colink_error *err)
 	xmlSetStructuredErrorFunc(&fe, capture);
 	doc = xmlReadMemory(buf, (int)len, path, NULL, XML_PARSE_NONET);
 	xmlSetStructuredErrorFunc(NULL, NULL);
-	colink_free(buf);
 	if (!doc || fe.set) {
+		colink_free(buf);
 		if (doc)
 			xmlFreeDoc(doc);
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: not well-formed XML: %s",
 				  path, fe.line, fe.set ? fe.msg : "unreadable");
 	}
 	if (doc->intSubset || doc->extSubset) {
-		int line = doc->intSubset ? (int)xmlGetLineNo((xmlNodePtr)doc->intSubset) : 0;
+		int line = doctype_line(buf, len);
+		colink_free(buf);
 		xmlFreeDoc(doc);
 		return COLINK_ERR(err, COLINK_EINVAL,
-				  "%s:%d: DOCTYPE declarations are not allowed", path,
-				  line > 0 ? line : 1);
+				  "%s:%d: DOCTYPE declarations are not allowed", path, line);
 	}
+	colink_free(buf);
 	*out = doc;
 	return COLINK_OK;
 }

@@ -87,6 +87,9 @@ void colink_variant_table_free(struct colink_variant_table *t);
  *   date            value is a yyyymmdd date already (identity step passes
  *                   the 8 digits); no-op
  * Unknown steps fail compilation with a message naming the step.
+ * `nfkc` first turns a spacing ゛ ゜ (U+309B/U+309C) that follows a kana
+ * into the combining mark, and a chain with `nfkc` or `katakana` ends
+ * with NFC, so every written form of a marked kana gives one string.
  */
 struct colink_normalizer;
 int colink_normalizer_new(struct colink_normalizer **out, const char *chain,

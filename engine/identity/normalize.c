@@ -19,6 +19,7 @@
 #include "base/alloc.h"
 
 #define NFKC_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT)
+#define NFC_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPOSE)
 
 /* ---------------------------------------------------------------- */
 /* Variant-kanji table                                                */
@@ -235,6 +236,7 @@ struct colink_normalizer {
 	size_t nsteps;
 	enum step *steps;
 	const struct colink_variant_table *vt; /* borrowed; may be NULL */
+	int recompose; /* chain folds text (nfkc or katakana): NFC at the end */
 };
 
 void colink_normalizer_free(struct colink_normalizer *n)
@@ -280,6 +282,8 @@ static int compile_steps(struct colink_normalizer *n, const char *chain,
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "normalization step 'variant-kanji' needs the variant-kanji table");
 		n->steps[n->nsteps++] = st;
+		if (st == ST_NFKC || st == ST_KATAKANA)
+			n->recompose = 1;
 		if (!comma)
 			return COLINK_OK;
 		p = comma + 1;
@@ -409,15 +413,46 @@ static const char *cp_encode(const struct cpbuf *b, char **out, size_t *outlen)
 /* Steps                                                              */
 /* ---------------------------------------------------------------- */
 
-static const char *st_nfkc(struct cpbuf *b)
+/* Re-run utf8proc over b with `opts` (NFKC_OPTS or NFC_OPTS). */
+static const char *cp_renormalize(struct cpbuf *b, utf8proc_option_t opts)
 {
 	char *s = NULL;
 	size_t len = 0;
 	const char *why = cp_encode(b, &s, &len);
 	if (!why)
-		why = cp_decode(b, s, len, NFKC_OPTS);
+		why = cp_decode(b, s, len, opts);
 	colink_wipe_free(s, len + 1);
 	return why;
+}
+
+/* Hiragana, katakana and half-width katakana letters (and ゝ ヽ). */
+static int is_kana(int32_t c)
+{
+	return (c >= 0x3041 && c <= 0x3096) || c == 0x309d ||
+	       (c >= 0x30a1 && c <= 0x30fa) || c == 0x30fd ||
+	       (c >= 0xff66 && c <= 0xff9d);
+}
+
+/*
+ * A spacing sound mark ゛ ゜ (U+309B/U+309C) typed right after a kana is
+ * that kana's mark: make it the combining one (U+3099/U+309A), as NFKC
+ * already does for the half-width ﾞ ﾟ.  NFKC alone turns U+309B into a
+ * space + U+3099, which composes with nothing, so "カ゛" would stay apart
+ * from "ガ" and "ｶﾞ" (issue #24).  A mark anywhere else is left alone.
+ */
+static void adopt_sound_marks(struct cpbuf *b)
+{
+	size_t i;
+	for (i = 1; i < b->n; i++)
+		if ((b->v[i] == 0x309b || b->v[i] == 0x309c) &&
+		    is_kana(b->v[i - 1]))
+			b->v[i] -= 2;
+}
+
+static const char *st_nfkc(struct cpbuf *b)
+{
+	adopt_sound_marks(b);
+	return cp_renormalize(b, NFKC_OPTS);
 }
 
 /* Remove every code point for which drop() is true. */
@@ -628,6 +663,12 @@ int colink_normalize(const struct colink_normalizer *n, const char *in,
 		reason = "contains a NUL character";
 	for (i = 0; !reason && i < n->nsteps; i++)
 		reason = apply_step(n, n->steps[i], &b);
+	/* The folding steps can leave a base and its mark apart: わ + U+3099
+	 * becomes ワ + U+3099 (ヷ) after katakana, カ ␠ U+3099 becomes
+	 * カ + U+3099 after strip-spaces.  Recompose so that every written
+	 * form of one name gives one string (issue #24). */
+	if (!reason && n->recompose)
+		reason = cp_renormalize(&b, NFC_OPTS);
 	if (!reason)
 		reason = cp_encode(&b, out, outlen);
 	cp_free(&b);

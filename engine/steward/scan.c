@@ -78,6 +78,7 @@ static int utf8_seq(const unsigned char *s, size_t n)
 struct pass1 {
 	int utf8_ok, cp932_ok, bom;
 	uint64_t line, bad_line;   /* first line UTF-8 failed on */
+	uint64_t cp932_bad_line;   /* first line CP932 failed on */
 	int prev_cr;
 	unsigned char carry[4];
 	size_t ncarry;
@@ -155,12 +156,13 @@ static void check_utf8(struct pass1 *p, const unsigned char *b, size_t n)
 	}
 }
 
-/* Feed CP932 bytes through iconv only to see that they decode. */
+/* Feed CP932 bytes through iconv only to see that they decode.  Called
+ * before ends() so p->line is the block's first line. */
 static void check_cp932(struct pass1 *p, const unsigned char *b, size_t n)
 {
 	char out[4096], in[BLOCK + 4];
 	char *ip = in, *op;
-	size_t il, ol;
+	size_t il, ol, carried = p->nicarry, at;
 	if (!p->cp932_ok)
 		return;
 	memcpy(in, p->icarry, p->nicarry);
@@ -180,8 +182,23 @@ static void check_cp932(struct pass1 *p, const unsigned char *b, size_t n)
 			return;
 		}
 		p->cp932_ok = 0;
+		at = (size_t)(ip - in);
+		p->cp932_bad_line = line_at(p->line, b, at > carried ? at - carried : 0);
 		return;
 	}
+}
+
+/*
+ * The line to name when neither encoding fits: where the one that held
+ * out longer failed (a CP932 file is not UTF-8 from its first Japanese
+ * byte; its bad byte is where CP932 failed).  A BOM rules CP932 out.
+ */
+static uint64_t bad_line(const struct pass1 *p)
+{
+	uint64_t l = p->bad_line;
+	if (!p->bom && p->cp932_bad_line > l)
+		l = p->cp932_bad_line;
+	return l ? l : 1;
 }
 
 static int pass1(struct colink_scan *s, struct pass1 *p, FILE *f, struct colink_error *err)
@@ -204,18 +221,18 @@ static int pass1(struct colink_scan *s, struct pass1 *p, FILE *f, struct colink_
 			p->nsample += k;
 		}
 		check_utf8(p, blk + start, n - start);
-		ends(s, p, blk + start, n - start);
 		check_cp932(p, blk + start, n - start);
+		ends(s, p, blk + start, n - start);
 		if (!p->utf8_ok && !p->cp932_ok)
 			break;
 	}
 	colink_free(blk);
 	if (ferror(f))
 		return COLINK_ERR(err, COLINK_EIO, "%s: read error: %s", s->path, strerror(errno));
-	if (p->ncarry)
-		p->utf8_ok = 0;
-	if (p->nicarry)
-		p->cp932_ok = 0;
+	if (p->ncarry && p->utf8_ok) /* a sequence cut by the end of the file */
+		p->utf8_ok = 0, p->bad_line = p->line;
+	if (p->nicarry && p->cp932_ok)
+		p->cp932_ok = 0, p->cp932_bad_line = p->line;
 	if (p->utf8_ok)
 		s->encoding = p->bom ? COLINK_SCAN_UTF8_BOM : COLINK_SCAN_UTF8;
 	else if (p->cp932_ok && !p->bom)
@@ -223,7 +240,7 @@ static int pass1(struct colink_scan *s, struct pass1 *p, FILE *f, struct colink_
 	else
 		return COLINK_ERR(err, COLINK_EFORMAT,
 				  "%s: line %llu: neither UTF-8 nor CP932 text (a binary file, or another encoding)",
-				  s->path, (unsigned long long)(p->bad_line ? p->bad_line : 1));
+				  s->path, (unsigned long long)bad_line(p));
 	return COLINK_OK;
 }
 

@@ -280,6 +280,33 @@ int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err)
 	return exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB, "sizing the page cache", err);
 }
 
+/*
+ * An existing warehouse the run cannot write, or whose folder it cannot
+ * write (SQLite puts its -wal/-shm or -journal files there), is refused
+ * up front: SQLite would open it read-only and fail later with "unable to
+ * open database file" at the first PRAGMA (issue #24).
+ */
+static int check_writable(const struct out_sqlite *o, struct colink_error *err)
+{
+	const char *slash = strrchr(o->path, '/');
+	size_t n = slash ? (size_t)(slash - o->path) : 0;
+	char dir[4096];
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (n == 0)
+		snprintf(dir, sizeof(dir), "/");
+	else if (n < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, o->path);
+	else
+		dir[0] = '\0'; /* longer than any path the system takes: SQLite will say */
+	if (access(o->path, W_OK) || (dir[0] && access(dir, W_OK | X_OK)))
+		return COLINK_ERR(err, COLINK_EIO,
+				  "%s: the warehouse is read-only (or its directory is): %s",
+				  o->path, strerror(errno));
+	return COLINK_OK;
+}
+
 static int db_open(struct out_sqlite *o, struct colink_error *err)
 {
 	char sql[64];
@@ -295,6 +322,8 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 	} else if (errno != EEXIST)
 		return COLINK_ERR(err, COLINK_EIO, "%s: cannot create the warehouse: %s",
 				  o->path, strerror(errno));
+	else if (check_writable(o, err))
+		return err->code;
 	src = sqlite3_open_v2(o->path, &o->db, SQLITE_OPEN_READWRITE, NULL);
 	if (src != SQLITE_OK)
 		return osq_db_err(o, src, "cannot open the warehouse", err);
