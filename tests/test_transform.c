@@ -25,7 +25,7 @@ static char *tmp;
 
 /* The columns of the test source, in order (1-based positions). */
 static const char *const cols[] = { "保険者番号", "番号", "受診日", "性別",
-				    "SBP", "A1c", "UPROT" };
+				    "SBP", "A1c", "UPROT", "生年月日" };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 #define INSURER "06139992" /* a valid 保険者番号 (check digit), samples/ */
@@ -43,6 +43,7 @@ static const char mapping_xml[] =
 	"  <field target=\"sbp_1\" column=\"SBP\" unit=\"mm[Hg]\" min=\"50\" max=\"300\"/>\n"
 	"  <field target=\"hba1c\" column=\"A1c\" unit=\"%\"/>\n"
 	"  <field target=\"urine_protein\" column=\"UPROT\" codemap=\"dipstick\"/>\n"
+	"  <field target=\"birth_date\" column=\"生年月日\" format=\"auto\"/>\n"
 	"  <constant target=\"program_type\" value=\"010\"/>\n"
 	"  <null text=\"未実施\" reason=\"not-performed\"/>\n"
 	"</mapping>\n";
@@ -380,6 +381,58 @@ static void test_transform__malformed_record_is_fatal(void)
 	colink_transform_free(t);
 }
 
+/* An impossible birth date (in the future, or after the exam) rejects the
+ * record, naming the column and why, never the value; a possible one
+ * gives the ages (issue #24, finding 5). */
+static void test_transform__impossible_birth_date_rejected(void)
+{
+	static const struct {
+		const char *birth, *exam;
+	} bad[] = {
+		{ "令和99年1月1日", "2024-06-10" },  /* in the future */
+		{ "2117-01-01", "2024-06-10" },      /* the same, ISO */
+		{ "2024-06-11", "2024-06-10" },      /* the day after the exam */
+		{ "R6.12.1", "2024-06-10" },         /* 和暦, after the exam */
+	};
+	struct colink_transform *t = xf_new();
+	struct colink_error err = {0};
+	struct colink_reject rj;
+	const struct colink_out_record *o = NULL;
+	struct raw b;
+	size_t i;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *const in[NCOLS] = { INSURER, CARD, bad[i].exam, "1", "120", "", "1",
+						bad[i].birth };
+		memset(&rj, 0, sizeof(rj));
+		CU_ASSERT_EQUAL(colink_transform_record(t, raw_rec(&b, in, i + 1), &o, &rj, &err),
+				COLINK_REJECTED);
+		CU_ASSERT_EQUAL(err.code, COLINK_OK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rj.column);
+		CU_ASSERT_STRING_EQUAL(rj.column, "生年月日");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rj.reason);
+		CU_ASSERT_PTR_NOT_NULL(strstr(rj.reason, "birth_date"));
+		CU_ASSERT_PTR_NULL(strstr(rj.reason, bad[i].birth));
+		CU_ASSERT_PTR_NULL(strstr(rj.reason, "2117"));
+		CU_ASSERT_PTR_NULL(strstr(rj.reason, "2024"));
+	}
+	{
+		/* born on the exam day: possible, age 0 */
+		const char *const in[NCOLS] = { INSURER, CARD, "2024-06-10", "1", "120", "", "1",
+						"2024-06-10" };
+		CU_ASSERT_EQUAL_FATAL(colink_transform_record(t, raw_rec(&b, in, 9), &o, &rj, &err),
+				      COLINK_OK);
+		CU_ASSERT_EQUAL(o->age_at_exam, 0);
+	}
+	{
+		const char *const in[NCOLS] = { INSURER, CARD, "2024-06-10", "1", "120", "", "1",
+						"昭和50年4月1日" };
+		CU_ASSERT_EQUAL_FATAL(colink_transform_record(t, raw_rec(&b, in, 10), &o, &rj, &err),
+				      COLINK_OK);
+		CU_ASSERT_EQUAL(o->age_at_exam, 49);
+	}
+	colink_transform_free(t);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_transform__typed_values),
 	TU_TEST(test_transform__code_maps),
@@ -387,6 +440,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_transform__reject_names_column_not_value),
 	TU_TEST(test_transform__pseudonyms_not_raw),
 	TU_TEST(test_transform__malformed_record_is_fatal),
+	TU_TEST(test_transform__impossible_birth_date_rejected),
 	TU_END
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "core/value.h"
@@ -60,7 +61,19 @@ struct colink_transform {
 	uint64_t unknown_items;
 	const char **lin_fields, **lin_sources;
 	int birth_slot, exam_slot;
+	int32_t today;       /* yyyymmdd (UTC) when the transform began: no birth after it */
 };
+
+/* Today as yyyymmdd, UTC (a day early or late at most against Japan's
+ * date: a birth "tomorrow" in JST is still refused by the exam check). */
+static int32_t today_utc(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (now == (time_t)-1 || !gmtime_r(&now, &tm))
+		return 99991231;
+	return (int32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
 
 static int slot_index(const struct colink_transform *t, const char *field)
 {
@@ -137,6 +150,7 @@ int colink_transform_new(struct colink_transform **out,
 	}
 	t->birth_slot = slot_index(t, "birth_date");
 	t->exam_slot = slot_index(t, "exam_date");
+	t->today = today_utc();
 	rc = make_plans(t, err);
 	if (rc == COLINK_OK)
 		rc = make_lineage(t, err);
@@ -476,8 +490,12 @@ static int do_ident(struct colink_transform *t, struct slot *s,
 		if (!s->ident)
 			return COLINK_ENOMEM;
 		s->ident_len = 8;
-		if (!strcmp(s->mf->field->name, "birth_date"))
+		if (!strcmp(s->mf->field->name, "birth_date")) {
+			/* a person not born yet: no age can be derived (#24) */
+			if (ymd > t->today)
+				return reject(t, col, "birth_date: a date in the future");
 			*birth = ymd;
+		}
 	} else {
 		rc = colink_normalize(s->mf->norm, v, len, &s->ident, &s->ident_len,
 				      why, sizeof(why));
@@ -916,6 +934,15 @@ int colink_raw_record_check(const struct colink_raw_record *rec,
 	return COLINK_OK;
 }
 
+/* A birth after the exam (both parsed, possible dates): the record says
+ * the person was examined before being born; no age is derivable. */
+static int birth_after_exam(struct colink_transform *t)
+{
+	const struct slot *s = &t->slots[t->birth_slot];
+	return reject(t, s->mf->column ? s->mf->column : s->source,
+		      "birth_date: after the exam date");
+}
+
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,
 			    const struct colink_out_record **out,
@@ -931,6 +958,8 @@ int colink_transform_record(struct colink_transform *t,
 	rc = map_fields(t, rec, &birth, &exam, err);
 	if (rc == COLINK_OK)
 		rc = map_constants(t, &exam, err);
+	if (rc == COLINK_OK && birth && exam && birth > exam)
+		rc = birth_after_exam(t);
 	if (rc == COLINK_OK && t->m->extract)
 		rc = map_extract(t, rec, err);
 	else if (rc == COLINK_OK)
