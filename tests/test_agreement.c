@@ -298,6 +298,41 @@ static void test_agreement__prohibited_purpose_never_runs(void)
 	free(in);
 }
 
+/* ---- the floor: purposes no agreement can lift (issue #24) ---- */
+
+/* 人事評価 moved by hand from <prohibited> to <purposes>: still refused,
+ * by the engine's own rule file, at run time (exit 3) and by the reader. */
+static void test_agreement__excluded_purpose_floor(void)
+{
+	char *in = input("employer/roster.xml", "employer/roster.csv");
+	char *ag = variant("hr-moved.xml"), *d = data_dir();
+	struct colink_agreement *m = NULL;
+	struct colink_error err = {0};
+	char why[512] = "";
+	static const char *const synonyms[] = {"人事考課", "昇進の判断", "配置転換", "採用選考",
+					       "人事 評価のための分析", "採用・配置・昇進の判断", NULL};
+	size_t i;
+	CU_ASSERT_FATAL(colink_agreement_load(&m, ag, d, NULL, &err) == COLINK_OK);
+	CU_ASSERT_EQUAL(colink_agreement_check(m, NULL, COLINK_FLOW_NONE, "人事評価", "産業医",
+					       COLINK_LEVEL_AGGREGATE, why, sizeof(why)), COLINK_EPOLICY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "purpose 人事評価 is excluded by colink whatever agreement " ID
+					   " says (人事評価; "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "rules/excluded-purposes.tsv:"));
+	for (i = 0; synonyms[i]; i++)
+		CU_ASSERT_EQUAL(colink_agreement_check(m, NULL, COLINK_FLOW_NONE, synonyms[i], "産業医",
+						       COLINK_LEVEL_AGGREGATE, NULL, 0), COLINK_EPOLICY);
+	/* an ordinary health purpose is not caught by the floor */
+	CU_ASSERT_EQUAL(colink_agreement_check(m, NULL, COLINK_FLOW_NONE, "受診勧奨", "産業医",
+					       COLINK_LEVEL_AGGREGATE, NULL, 0), COLINK_OK);
+	CU_ASSERT_PTR_NULL(colink_agreement_excluded(m, "新規採用者の健康診断", NULL, NULL));
+	colink_agreement_free(m);
+	write_job("floor", ag, ID, "人事評価", "employer", "健康管理チーム", in);
+	refused("floor", NULL, "floor.xml:4: purpose 人事評価 is excluded by colink whatever agreement " ID " says");
+	free(d);
+	free(ag);
+	free(in);
+}
+
 static void test_agreement__role_id_and_date(void)
 {
 	char *in = input("employer/roster.xml", "employer/roster.csv");
@@ -669,6 +704,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_agreement__legal_run_passes),
 	TU_TEST(test_agreement__item_not_allowed),
 	TU_TEST(test_agreement__prohibited_purpose_never_runs),
+	TU_TEST(test_agreement__excluded_purpose_floor),
 	TU_TEST(test_agreement__role_id_and_date),
 	TU_TEST(test_agreement__stress_withheld_without_consent),
 	TU_TEST(test_agreement__core_filter),

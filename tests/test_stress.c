@@ -855,7 +855,8 @@ static void test_stress__one_undecided_cell_keeps_method_refused(void)
 /* ---- end to end: <stress method="converted"/> through the colink binary ---- */
 
 /* Symlink every entry of the source mappings dir into `to`, except rules/,
- * which gets stress-check.tsv and `conv` as stress-conversion.tsv. */
+ * which gets stress-check.tsv, excluded-purposes.tsv (read with every
+ * agreement) and `conv` as stress-conversion.tsv. */
 static void make_data_dir(const char *to, const char *conv)
 {
 	static const char *const top[] = {"common", "schema", "warehouse", "vendors", "employer", "association"};
@@ -874,6 +875,12 @@ static void make_data_dir(const char *to, const char *conv)
 	free(p);
 	p = tu_fmt("%s/rules/stress-check.tsv", src);
 	q = tu_fmt("%s/rules/stress-check.tsv", to);
+	CU_ASSERT_EQUAL(symlink(p, q), 0);
+	free(p);
+	free(q);
+	/* the floor of excluded purposes is read with every agreement (#24) */
+	p = tu_fmt("%s/rules/excluded-purposes.tsv", src);
+	q = tu_fmt("%s/rules/excluded-purposes.tsv", to);
 	CU_ASSERT_EQUAL(symlink(p, q), 0);
 	free(p);
 	free(q);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/alloc.h"
+#include "base/paths.h"
 #include "core/catalog.h"
 #include "base/util.h"
 #include "base/xmlutil.h"
@@ -41,7 +42,12 @@ struct colink_agreement {
 	struct strlist purposes, prohibited;
 	struct clause_int *clauses;
 	size_t nclauses;
+	/* the floor: rules/excluded-purposes.tsv (term, excluded purpose) */
+	char *floor_path;
+	struct strlist floor_terms, floor_what;
 };
+
+#define FLOOR_FILE "rules/excluded-purposes.tsv"
 
 /* ================================================================== */
 /* Names                                                                */
@@ -328,6 +334,97 @@ static int read_top(struct colink_agreement *a, xmlNodePtr root,
 	return rc;
 }
 
+/* Read the floor's rule file: "term TAB purpose" lines, '#' comments. */
+static int load_floor(struct colink_agreement *a, const char *data_dir, struct colink_error *err)
+{
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	int line = 0, rc;
+	/* data_dir may be colink_data_dir()'s own buffer: do not pass it back */
+	a->floor_path = colink_path_join(data_dir && *data_dir ? data_dir : colink_data_dir(NULL), FLOOR_FILE);
+	if (!a->floor_path)
+		return OOM(err);
+	rc = colink_read_small_file(a->floor_path, 1 << 20, &text, &len, err);
+	if (rc)
+		return rc;
+	for (p = text; rc == COLINK_OK && p && *p; p = nl) {
+		char *tab;
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl++ = '\0';
+		line++;
+		if (*p == '#' || !*p)
+			continue;
+		tab = strchr(p, '\t');
+		if (!tab || tab == p || !tab[1]) {
+			rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: expected 'term<TAB>excluded purpose'",
+					a->floor_path, line);
+			break;
+		}
+		*tab = '\0';
+		if (strlist_add(&a->floor_terms, colink_strdup(p), line) ||
+		    strlist_add(&a->floor_what, colink_strdup(tab + 1), line))
+			rc = OOM(err);
+	}
+	if (rc == COLINK_OK && !a->floor_terms.n)
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:1: no excluded purpose (the floor cannot be empty)",
+				a->floor_path);
+	colink_free(text);
+	return rc;
+}
+
+/* `s` without white space and the separators ・ ･ / 、 , (caller frees). */
+static char *squeeze(const char *s)
+{
+	static const char *const drop[] = {"\xe3\x80\x80" /* U+3000 */, "\xe3\x83\xbb" /* ・ */,
+					   "\xef\xbd\xa5" /* ･ */, "\xe3\x80\x81" /* 、 */,
+					   "\xef\xbc\x8c" /* ， */, NULL};
+	char *out = colink_malloc(strlen(s) + 1), *o = out;
+	size_t i;
+	if (!out)
+		return NULL;
+	while (*s) {
+		int skipped = 0;
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '/' || *s == ',') {
+			s++;
+			continue;
+		}
+		for (i = 0; drop[i]; i++)
+			if (!strncmp(s, drop[i], 3)) {
+				s += 3;
+				skipped = 1;
+				break;
+			}
+		if (!skipped)
+			*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *colink_agreement_excluded(const struct colink_agreement *a, const char *purpose,
+				      const char **what, int *line)
+{
+	char *sq;
+	const char *hit = NULL;
+	size_t i;
+	if (!purpose)
+		return NULL;
+	sq = squeeze(purpose);
+	for (i = 0; i < a->floor_terms.n && !hit; i++)
+		if (strstr(sq ? sq : purpose, a->floor_terms.v[i])) {
+			hit = a->floor_terms.v[i];
+			if (what)
+				*what = a->floor_what.v[i];
+			if (line)
+				*line = a->floor_terms.line[i];
+		}
+	colink_free(sq);
+	return hit;
+}
+
+const char *colink_agreement_floor_path(const struct colink_agreement *a) { return a->floor_path; }
+
 static const struct party_int *party_of(const struct colink_agreement *a, int party)
 {
 	size_t i;
@@ -442,6 +539,8 @@ int colink_agreement_load(struct colink_agreement **out, const char *path,
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:1: an agreement names both parties", path);
 	if (rc == COLINK_OK)
 		rc = check_coherence(a, err);
+	if (rc == COLINK_OK)
+		rc = load_floor(a, data_dir, err);
 	colink_catalog_free(own);
 	if (rc) {
 		colink_agreement_free(a);
@@ -477,6 +576,9 @@ void colink_agreement_free(struct colink_agreement *a)
 	colink_free(a->clauses);
 	strlist_free(&a->purposes);
 	strlist_free(&a->prohibited);
+	strlist_free(&a->floor_terms);
+	strlist_free(&a->floor_what);
+	colink_free(a->floor_path);
 	colink_free(a->path);
 	colink_free(a->id);
 	colink_free(a->version);
@@ -570,7 +672,8 @@ colink_agreement_clause_for(const struct colink_agreement *a, const char *field,
 			    const char *role, enum colink_level level)
 {
 	size_t i;
-	if (dir == COLINK_FLOW_NONE || colink_agreement_is_prohibited(a, purpose))
+	if (dir == COLINK_FLOW_NONE || colink_agreement_is_prohibited(a, purpose) ||
+	    colink_agreement_excluded(a, purpose, NULL, NULL))
 		return NULL;
 	for (i = 0; i < a->nclauses; i++) {
 		const struct clause_int *c = &a->clauses[i];
@@ -643,6 +746,15 @@ int colink_agreement_check(const struct colink_agreement *a, const char *field,
 		snprintf(why, whylen, "purpose %s is a prohibited use (agreement %s at %s:%d)",
 			 purpose, a->id, a->path, line);
 		return COLINK_EPOLICY;
+	}
+	{
+		const char *what = NULL;
+		int line = 0;
+		if (colink_agreement_excluded(a, purpose, &what, &line)) {
+			snprintf(why, whylen, "purpose %s is excluded by colink whatever agreement %s says "
+				 "(%s; %s:%d)", purpose, a->id, what, a->floor_path, line);
+			return COLINK_EPOLICY;
+		}
 	}
 	if (!strlist_has(&a->purposes, purpose)) {
 		snprintf(why, whylen, "purpose %s is not one of the purposes of agreement %s (%s)",

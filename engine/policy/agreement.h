@@ -153,6 +153,22 @@ colink_agreement_clause_for(const struct colink_agreement *a, const char *field,
 			    enum colink_flow dir, const char *purpose,
 			    const char *role, enum colink_level level);
 
+/*
+ * The floor no agreement can lift (issue #24): purposes the law and the
+ * notice exclude (人事評価, 採用・配置・昇進 and their synonyms), read with
+ * every agreement from rules/excluded-purposes.tsv under the data
+ * directory (a missing or unreadable rule file fails the load).  Returns
+ * the term of the rule file that `purpose` contains (white space and the
+ * separators ・ ･ / 、 , ignored), or NULL; *what (may be NULL) receives the
+ * excluded purpose it stands for, *line (may be NULL) its line.
+ * colink_agreement_check() refuses such a purpose whatever the agreement
+ * says, also when the agreement lists it as a purpose.
+ */
+const char *colink_agreement_excluded(const struct colink_agreement *a, const char *purpose,
+				      const char **what, int *line);
+/* Path of the rule file read (borrowed). */
+const char *colink_agreement_floor_path(const struct colink_agreement *a);
+
 /* 1 when `purpose` is one of the prohibited uses. */
 int colink_agreement_is_prohibited(const struct colink_agreement *a,
 				   const char *purpose);
