@@ -464,6 +464,44 @@ static void test_agreement__export_is_audited(void)
 	free(in);
 }
 
+/*
+ * #24 finding 1: a run killed after its COMMIT (and the checkpoint) but
+ * before its completion entry is still in the audit log -- the intent
+ * entry, fsynced before COMMIT, names its run id.  Kill points come from
+ * COLINK_TEST_KILL_AT (engine/core/run.c).
+ */
+static void test_agreement__committed_run_killed_before_its_entry_is_in_the_log(void)
+{
+	static const char *const points[] = {"before-commit", "after-checkpoint"};
+	char *in = input("vendors/vendor_a.xml", "vendor_a.csv");
+	size_t i;
+	write_job("killed", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	for (i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		char *env = tu_fmt("COLINK_TEST_KILL_AT=%s", points[i]);
+		char *db = tu_fmt("%s/killed.db", dir), *log = tu_fmt("%s/audit.log", dir);
+		char *ok = NULL, *needle, *text;
+		CU_ASSERT_EQUAL(run_job("killed", env, NULL, NULL), 128 + 9);
+		/* the newest run of the ledger: ok after the checkpoint, incomplete before */
+		ok = tu_sql1(db, "SELECT run_id || ' ' || status FROM run ORDER BY rowid DESC LIMIT 1");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+		CU_ASSERT_PTR_NOT_NULL(strstr(ok, i ? " ok" : " incomplete"));
+		ok[32] = '\0';
+		needle = tu_fmt("\"run_id\":\"%s\"", ok);
+		text = tu_read_file(log, NULL);
+		if (!text || !strstr(text, needle))
+			fprintf(stderr, "\nkilled at %s: run %s (%s) has no audit entry\n", points[i], ok, i ? "committed" : "not committed");
+		CU_ASSERT_PTR_NOT_NULL(text && strstr(text, needle));
+		CU_ASSERT_EQUAL(colink("audit verify audit.log", NULL, NULL), 0);
+		free(text);
+		free(needle);
+		free(ok);
+		free(db);
+		free(log);
+		free(env);
+	}
+	free(in);
+}
+
 /* A run whose audit entry cannot be written does not commit. */
 static void test_agreement__damaged_audit_log_stops_the_run(void)
 {
@@ -675,6 +713,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_agreement__export_is_audited),
 	TU_TEST(test_agreement__plan_refusals_are_audited),
 	TU_TEST(test_agreement__damaged_audit_log_stops_the_run),
+	TU_TEST(test_agreement__committed_run_killed_before_its_entry_is_in_the_log),
 	TU_END
 };
 

@@ -2,6 +2,7 @@
 #include "core/run.h"
 
 #include <glob.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -743,6 +744,15 @@ out:
 	return rc;
 }
 
+/* Crash tests (#24): COLINK_TEST_KILL_AT=NAME kills the process with
+ * SIGKILL at the point NAME of finish_run, as a power cut would. */
+static void kill_point(const char *name)
+{
+	const char *at = getenv("COLINK_TEST_KILL_AT");
+	if (at && !strcmp(at, name))
+		raise(SIGKILL);
+}
+
 /*
  * Commit (rc OK so far) or roll back, and record the run in the audit
  * log.  A run that committed has its entry prepared before the commit;
@@ -766,7 +776,10 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	snprintf(res->status, sizeof(res->status), "ok");
 	if (rc == COLINK_OK)
 		rc = prepare_audit(p, res, kind, user, &pending, st->err);
+	if (rc == COLINK_OK)
+		kill_point("before-commit");
 	if (rc == COLINK_OK && (rc = st->out->commit(st->out_ctx, sum, st->err)) == COLINK_OK) {
+		kill_point("after-checkpoint");
 		if (pending && colink_audit_finish(pending, &aerr)) {
 			snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
 			return COLINK_ERR(st->err, COLINK_EIO, "run %s committed, but its audit entry was not written: %s",
