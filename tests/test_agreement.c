@@ -681,17 +681,18 @@ static void test_agreement__plan_refusals_are_audited(void)
 	write_job("r-noagr", "nowhere.xml", ID, "人事評価", "employer", "産業医", roster);
 	audit_to_refusals_log("r-noagr");
 	not_audited("run r-noagr.xml", 4);
-	/* a job that runs is still logged as ok, chained after the refusals */
+	/* a job that runs is still logged, chained after the refusals: its
+	 * "committing" intent before COMMIT, then "ok" (#24) */
 	write_job("r-ok", NULL, ID, "健康白書", "association", "保健事業担当者", roster);
 	audit_to_refusals_log("r-ok");
 	CU_ASSERT_EQUAL(run_job("r-ok", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(log_lines(&last), 8);
-	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"seq\":8,"));
+	CU_ASSERT_EQUAL(log_lines(&last), 9);
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"seq\":9,"));
 	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"kind\":\"run\",\"status\":\"ok\""));
 	free(last);
 	/* the chain holds: refusals are entries like any other */
 	CU_ASSERT_EQUAL(colink("audit verify refusals.log", &o, &e), 0);
-	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "refusals.log: ok, 8 entries, chain intact"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "refusals.log: ok, 9 entries, chain intact"));
 	free(o);
 	free(e);
 	free(bp);
@@ -712,8 +713,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_agreement__core_filter),
 	TU_TEST(test_agreement__export_is_audited),
 	TU_TEST(test_agreement__plan_refusals_are_audited),
-	TU_TEST(test_agreement__damaged_audit_log_stops_the_run),
 	TU_TEST(test_agreement__committed_run_killed_before_its_entry_is_in_the_log),
+	TU_TEST(test_agreement__damaged_audit_log_stops_the_run),
 	TU_END
 };
 
