@@ -499,6 +499,44 @@ static void test_agreement__export_is_audited(void)
 	free(in);
 }
 
+/*
+ * #24 finding 1: a run killed after its COMMIT (and the checkpoint) but
+ * before its completion entry is still in the audit log -- the intent
+ * entry, fsynced before COMMIT, names its run id.  Kill points come from
+ * COLINK_TEST_KILL_AT (engine/core/run.c).
+ */
+static void test_agreement__committed_run_killed_before_its_entry_is_in_the_log(void)
+{
+	static const char *const points[] = {"before-commit", "after-checkpoint"};
+	char *in = input("vendors/vendor_a.xml", "vendor_a.csv");
+	size_t i;
+	write_job("killed", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	for (i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		char *env = tu_fmt("COLINK_TEST_KILL_AT=%s", points[i]);
+		char *db = tu_fmt("%s/killed.db", dir), *log = tu_fmt("%s/audit.log", dir);
+		char *ok = NULL, *needle, *text;
+		CU_ASSERT_EQUAL(run_job("killed", env, NULL, NULL), 128 + 9);
+		/* the newest run of the ledger: ok after the checkpoint, incomplete before */
+		ok = tu_sql1(db, "SELECT run_id || ' ' || status FROM run ORDER BY rowid DESC LIMIT 1");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+		CU_ASSERT_PTR_NOT_NULL(strstr(ok, i ? " ok" : " incomplete"));
+		ok[32] = '\0';
+		needle = tu_fmt("\"run_id\":\"%s\"", ok);
+		text = tu_read_file(log, NULL);
+		if (!text || !strstr(text, needle))
+			fprintf(stderr, "\nkilled at %s: run %s (%s) has no audit entry\n", points[i], ok, i ? "committed" : "not committed");
+		CU_ASSERT_PTR_NOT_NULL(text && strstr(text, needle));
+		CU_ASSERT_EQUAL(colink("audit verify audit.log", NULL, NULL), 0);
+		free(text);
+		free(needle);
+		free(ok);
+		free(db);
+		free(log);
+		free(env);
+	}
+	free(in);
+}
+
 /* A run whose audit entry cannot be written does not commit. */
 static void test_agreement__damaged_audit_log_stops_the_run(void)
 {
@@ -678,17 +716,18 @@ static void test_agreement__plan_refusals_are_audited(void)
 	write_job("r-noagr", "nowhere.xml", ID, "人事評価", "employer", "産業医", roster);
 	audit_to_refusals_log("r-noagr");
 	not_audited("run r-noagr.xml", 4);
-	/* a job that runs is still logged as ok, chained after the refusals */
+	/* a job that runs is still logged, chained after the refusals: its
+	 * "committing" intent before COMMIT, then "ok" (#24) */
 	write_job("r-ok", NULL, ID, "健康白書", "association", "保健事業担当者", roster);
 	audit_to_refusals_log("r-ok");
 	CU_ASSERT_EQUAL(run_job("r-ok", NULL, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(log_lines(&last), 8);
-	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"seq\":8,"));
+	CU_ASSERT_EQUAL(log_lines(&last), 9);
+	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"seq\":9,"));
 	CU_ASSERT_PTR_NOT_NULL(last && strstr(last, "\"kind\":\"run\",\"status\":\"ok\""));
 	free(last);
 	/* the chain holds: refusals are entries like any other */
 	CU_ASSERT_EQUAL(colink("audit verify refusals.log", &o, &e), 0);
-	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "refusals.log: ok, 8 entries, chain intact"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "refusals.log: ok, 9 entries, chain intact"));
 	free(o);
 	free(e);
 	free(bp);
@@ -710,6 +749,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_agreement__core_filter),
 	TU_TEST(test_agreement__export_is_audited),
 	TU_TEST(test_agreement__plan_refusals_are_audited),
+	TU_TEST(test_agreement__committed_run_killed_before_its_entry_is_in_the_log),
 	TU_TEST(test_agreement__damaged_audit_log_stops_the_run),
 	TU_END
 };

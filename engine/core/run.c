@@ -2,6 +2,7 @@
 #include "core/run.h"
 
 #include <glob.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,7 +688,6 @@ static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
 	const char **items;
 	size_t i, nitems = p->policy ? colink_policy_nreleased(p->policy) : 0;
 	int rc;
-	*pending = NULL;
 	if (!p->audit_log || !p->agreement)
 		return COLINK_OK;
 	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
@@ -735,12 +735,22 @@ static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
 	counts[4] = (struct colink_audit_count){"withheld_not_agreed", res->withheld_values};
 	e.ncounts = 5;
 	e.counts = counts;
-	rc = colink_audit_prepare(pending, p->audit_log, &e, err);
+	rc = *pending ? colink_audit_chain(*pending, &e, err)
+		      : colink_audit_prepare(pending, p->audit_log, &e, err);
 out:
 	colink_free(maps);
 	colink_free(ins);
 	colink_free(items);
 	return rc;
+}
+
+/* Crash tests (#24): COLINK_TEST_KILL_AT=NAME kills the process with
+ * SIGKILL at the point NAME of finish_run, as a power cut would. */
+static void kill_point(const char *name)
+{
+	const char *at = getenv("COLINK_TEST_KILL_AT");
+	if (at && !strcmp(at, name))
+		raise(SIGKILL);
 }
 
 /*
@@ -763,10 +773,18 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 		res->withheld_consent = pc.withheld_consent;
 		res->withheld_values = pc.withheld_values;
 	}
-	snprintf(res->status, sizeof(res->status), "ok");
+	/* the intent ("committing") is written and fsynced before COMMIT, the
+	 * log stays locked, the completion ("ok") is written after (#24) */
+	snprintf(res->status, sizeof(res->status), "committing");
 	if (rc == COLINK_OK)
 		rc = prepare_audit(p, res, kind, user, &pending, st->err);
+	snprintf(res->status, sizeof(res->status), "ok");
+	if (rc == COLINK_OK && pending)
+		rc = prepare_audit(p, res, kind, user, &pending, st->err);
+	if (rc == COLINK_OK)
+		kill_point("before-commit");
 	if (rc == COLINK_OK && (rc = st->out->commit(st->out_ctx, sum, st->err)) == COLINK_OK) {
+		kill_point("after-checkpoint");
 		if (pending && colink_audit_finish(pending, &aerr)) {
 			snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
 			return COLINK_ERR(st->err, COLINK_EIO, "run %s committed, but its audit entry was not written: %s",
@@ -775,6 +793,7 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 		return COLINK_OK;
 	}
 	colink_audit_cancel(pending);
+	pending = NULL;
 	snprintf(res->status, sizeof(res->status), "failed");
 	snprintf(res->message, sizeof(res->message), "%s", st->err->msg);
 	sum->status = "failed";

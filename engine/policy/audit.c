@@ -177,6 +177,8 @@ struct colink_audit_pending {
 	char *line;       /* the whole line with its hash and newline */
 	size_t len;
 	char *log;
+	uint64_t seq;     /* seq and hash of the prepared line */
+	char hash[65];
 };
 
 void colink_audit_cancel(struct colink_audit_pending *p)
@@ -210,6 +212,8 @@ static int format_line(struct colink_audit_pending *p, const struct colink_audit
 		p->line[len] = '}';
 		colink_sha256_mem(p->line, len + 1, hash);
 		p->len = len + (size_t)snprintf(p->line + len, tail, "%s%s\"}\n", HASH_KEY, hash);
+		p->seq = seq;
+		memcpy(p->hash, hash, 65);
 	}
 	free(text); /* open_memstream uses the C allocator */
 	return rc;
@@ -250,6 +254,20 @@ int colink_audit_finish(struct colink_audit_pending *p, struct colink_error *err
 				strerror(errno));
 	colink_audit_cancel(p);
 	return rc;
+}
+
+int colink_audit_chain(struct colink_audit_pending *p, const struct colink_audit_entry *e,
+		       struct colink_error *err)
+{
+	uint64_t seq = p->seq;
+	char prev[65];
+	memcpy(prev, p->hash, 65);
+	if (write(p->fd, p->line, p->len) != (ssize_t)p->len || fsync(p->fd))
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot write the audit entry: %s", p->log,
+				  strerror(errno));
+	colink_free(p->line);
+	p->line = NULL;
+	return format_line(p, e, seq + 1, prev, err);
 }
 
 int colink_audit_append(const char *log, const struct colink_audit_entry *e,

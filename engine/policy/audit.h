@@ -84,6 +84,12 @@ int colink_audit_prepare(struct colink_audit_pending **out, const char *log,
 			 const struct colink_audit_entry *e, struct colink_error *err);
 int colink_audit_finish(struct colink_audit_pending *p, struct colink_error *err);
 void colink_audit_cancel(struct colink_audit_pending *p); /* accepts NULL */
+/* Write and fsync the prepared line now, keep the log locked, and prepare
+ * `e` chained after it (#24: a run's "committing" intent entry is on disk
+ * before its COMMIT, its "ok" completion entry after).  On failure the
+ * pending entry is still the caller's to cancel. */
+int colink_audit_chain(struct colink_audit_pending *p, const struct colink_audit_entry *e,
+		       struct colink_error *err);
 
 /* The result of a verification. */
 struct colink_audit_verdict {
