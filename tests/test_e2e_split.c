@@ -237,12 +237,93 @@ static void test_e2e_split__refusals(void)
 	free(e);
 }
 
+
+/* Copy a SQLite file and run `sql` on the copy. */
+static void copy_db(const char *from, const char *to, const char *sql)
+{
+	char *f = path(from), *t = path(to), *copy = tu_fmt("VACUUM INTO '%s'", t);
+	sqlite3 *h = NULL;
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(f, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, copy, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(t, &h), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	free(f);
+	free(t);
+	free(copy);
+}
+
+/*
+ * #24 finding 4: pseudonyms depend on the identity-normalization version
+ * (colink's folding rules, the Unicode tables of the installed utf8proc).
+ * The ledger of every run -- an extract's too -- records it; an extract
+ * or a warehouse of another version is refused, one that recorded none
+ * (older than schema 5) is loaded with a warning.
+ */
+static void test_e2e_split__normalization_version_recorded_and_compared(void)
+{
+	char *ex = path("ex_a.db"), *e = NULL, *v;
+	char *keyid = tu_fmt("<key id=\"%s\"/>", kid);
+	char *in_old = tu_fmt("<input mapping=\"%s/mappings/vendors/extract.xml\" path=\"norm_old.db\"/>", tu_srcdir());
+	char *in_none = tu_fmt("<input mapping=\"%s/mappings/vendors/extract.xml\" path=\"norm_none.db\"/>", tu_srcdir());
+	char *in_a = tu_fmt("<input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"%s/samples/vendor_a.csv\"/>",
+			    tu_srcdir(), tu_srcdir());
+	char *w_old = path("norm_old_w.db"), *w_none = path("norm_none_w.db"), *w_dir = path("norm_dir.db");
+	v = tu_sql1(ex, "SELECT group_concat(DISTINCT normalization) FROM run WHERE status = 'ok'");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(strncmp(v, "colink-norm 2; Unicode ", 23), 0);
+	free(v);
+	/* an extract made under another version: refused, nothing lands */
+	copy_db("ex_a.db", "norm_old.db", "UPDATE run SET normalization = 'colink-norm 1; Unicode 9.0.0'");
+	job("norm_old", keyid, in_old, "norm_old_w.db");
+	CU_ASSERT_EQUAL(colink("run norm_old.xml", NULL, &e), 5);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "norm_old.db: the extract's pseudonyms were made under identity "
+					      "normalization 'colink-norm 1; Unicode 9.0.0'; this colink normalizes under "
+					      "'colink-norm 2; Unicode "));
+	CU_ASSERT_EQUAL(tu_sql_long(w_old, "SELECT count(*) FROM checkup"), 0);
+	free(e);
+	e = NULL;
+	/* one that recorded none (an older colink): loaded, with a warning */
+	copy_db("ex_a.db", "norm_none.db", "UPDATE run SET normalization = NULL");
+	job("norm_none", keyid, in_none, "norm_none_w.db");
+	CU_ASSERT_EQUAL(colink("run norm_none.xml", NULL, &e), 0);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "norm_none.db: the extract does not record its identity normalization"));
+	CU_ASSERT_EQUAL(tu_sql_long(w_none, "SELECT count(*) FROM checkup"), 10);
+	free(e);
+	e = NULL;
+	/* a warehouse whose runs were made under another version: refused */
+	job("norm_dir", "<key file=\"site.key\"/>", in_a, "norm_dir.db");
+	CU_ASSERT_EQUAL(colink("run norm_dir.xml", NULL, NULL), 1); /* loaded, with rejects */
+	CU_ASSERT_EQUAL(tu_sql_long(w_dir, "SELECT count(*) FROM run WHERE normalization LIKE 'colink-norm 2; Unicode %'"), 1);
+	copy_db("norm_dir.db", "norm_dir2.db", "UPDATE run SET normalization = 'colink-norm 1; Unicode 9.0.0'");
+	job("norm_dir2", "<key file=\"site.key\"/>", in_a, "norm_dir2.db");
+	CU_ASSERT_NOT_EQUAL(colink("run norm_dir2.xml", NULL, &e), 0);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "norm_dir2.db: the warehouse holds pseudonyms made under identity "
+					      "normalization 'colink-norm 1; Unicode 9.0.0'"));
+	{
+		char *w2 = path("norm_dir2.db");
+		CU_ASSERT_EQUAL(tu_sql_long(w2, "SELECT count(*) FROM run WHERE status = 'ok'"), 1);
+		free(w2);
+	}
+	free(e);
+	free(ex);
+	free(keyid);
+	free(in_old);
+	free(in_none);
+	free(in_a);
+	free(w_old);
+	free(w_none);
+	free(w_dir);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_split__each_site_writes_a_self_contained_extract),
 	TU_TEST(test_e2e_split__extracts_hold_no_raw_identifier),
 	TU_TEST(test_e2e_split__linkage_site_needs_only_the_key_id),
 	TU_TEST(test_e2e_split__reads_an_extract_of_schema_v3),
 	TU_TEST(test_e2e_split__refusals),
+	TU_TEST(test_e2e_split__normalization_version_recorded_and_compared),
 	TU_END
 };
 

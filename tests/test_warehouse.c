@@ -140,9 +140,14 @@ static void test_warehouse__refuses_other_versions(void)
 	char *txt = tu_fmt("%s/plain.db", dir);
 	struct colink_error err = {0};
 	struct colink_wh *wh;
-	version_refused(3, "warehouse schema version 3 is older than this colink's (4): run a job "
-			"against it once (colink run JOB) to migrate it");
-	version_refused(5, "warehouse schema version 5 is newer than this colink supports (4)");
+	char *older = tu_fmt("warehouse schema version 3 is older than this colink's (%d): run a job "
+			     "against it once (colink run JOB) to migrate it", COLINK_WH_SCHEMA_VERSION);
+	char *newer = tu_fmt("warehouse schema version %d is newer than this colink supports (%d)",
+			     COLINK_WH_SCHEMA_VERSION + 1, COLINK_WH_SCHEMA_VERSION);
+	version_refused(3, older);
+	version_refused(COLINK_WH_SCHEMA_VERSION + 1, newer);
+	free(older);
+	free(newer);
 	tu_write_file(txt, "not a database\n", 15);
 	wh = open_ro(txt);
 	CU_ASSERT_EQUAL(colink_wh_check_version(wh, &err), COLINK_EINVAL);

@@ -21,6 +21,7 @@
 #include "core/transform.h"
 #include "base/util.h"
 #include "core/writer.h"
+#include "identity/identity.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -809,7 +810,8 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 }
 
 static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
-			  struct colink_run_result *res, char *user, size_t ul)
+			  struct colink_run_result *res, char *user, size_t ul,
+			  char norm[COLINK_NORM_VERSION_MAX])
 {
 	memset(ri, 0, sizeof(*ri));
 	colink_os_user(user, ul);
@@ -826,6 +828,8 @@ static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
 	ri->version = PACKAGE_VERSION;
 	ri->nfields = p->cat->nfields;
 	ri->fields = p->cat->fields;
+	colink_normalization_version(norm);
+	ri->normalization = norm;
 }
 
 int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
@@ -837,7 +841,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	struct colink_run_info ri;
 	struct colink_run_summary sum;
 	struct colink_pseudo_set *ps = NULL;
-	char user[128];
+	char user[128], norm[COLINK_NORM_VERSION_MAX];
 	struct timespec t0, t1;
 	int rc, began = 0;
 
@@ -860,7 +864,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	colink_host_init(&host);
 	ohc.plugin = p->out_plugin->desc->name;
 	ohc.ps = NULL;
-	fill_run_info(&ri, p, res, user, sizeof(user));
+	fill_run_info(&ri, p, res, user, sizeof(user), norm);
 	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
 	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
 	if (rc == COLINK_OK) {

@@ -43,6 +43,7 @@ struct colink_transform {
 	struct colink_pseudo_set *ps;
 	uint32_t input_no;
 	const char *path;
+	int norm_warned; /* an extract that recorded no normalization was logged */
 	struct slot *slots;
 	size_t nslots;
 	int have_header;
@@ -879,6 +880,8 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 				return COLINK_ERR(err, COLINK_EINVAL,
 						  "%s: the extract was made with key id %s; this run uses key id %s",
 						  t->path, rf->value ? rf->value : "(none)", want);
+		} else if (!strcmp(rf->name, "extract.normalization")) {
+			rc = colink_normalization_check(t->path, rf->value, &t->norm_warned, err);
 		} else if (!strncmp(rf->name, "pseudonym.", 10)) {
 			rc = extract_pseudonym(t, rf);
 		} else if (!strncmp(rf->name, "derived.", 8)) {

@@ -64,6 +64,29 @@ int colink_pseudonymizer_derived_hex(const struct colink_pseudonymizer *p,
 
 /* ---- normalization ---- */
 
+/*
+ * The identity-normalization version: colink's folding rules and the
+ * Unicode version of the installed utf8proc's tables, e.g.
+ * "colink-norm 2; Unicode 15.0.0".  Two pseudonyms of one name match only
+ * if both were made under the same version, so the ledger records it for
+ * every run and extracts carry it; a run against a warehouse, or an
+ * extract, of another version is refused (#24).
+ * COLINK_NORMALIZATION_RULES grows whenever a step changes its output for
+ * some input: 1 up to colink 0.1.0; 2 a spacing ゛/゜ joins its kana and
+ * text chains end with NFC.
+ */
+#define COLINK_NORMALIZATION_RULES 2
+#define COLINK_NORM_VERSION_MAX 64
+void colink_normalization_version(char out[COLINK_NORM_VERSION_MAX]);
+
+/* An extract's recorded version against this colink's: COLINK_OK when
+ * equal; "unrecorded" (made before schema 5) is accepted with one warning
+ * per *warned flag; anything else is COLINK_EINVAL naming `path` and both
+ * versions. */
+int colink_normalization_check(const char *path, const char *recorded, int *warned,
+			       struct colink_error *err);
+
+
 /* The variant-kanji table (mappings/common/variant-kanji.tsv). */
 struct colink_variant_table;
 int colink_variant_table_load(struct colink_variant_table **out,

@@ -17,6 +17,7 @@
 #include <utf8proc.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 
 #define NFKC_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT)
 #define NFC_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPOSE)
@@ -674,6 +675,39 @@ int colink_normalize(const struct colink_normalizer *n, const char *in,
 	cp_free(&b);
 	if (reason)
 		return fail(why, whylen, COLINK_REJECTED, reason);
+	return COLINK_OK;
+}
+
+void colink_normalization_version(char out[COLINK_NORM_VERSION_MAX])
+{
+	snprintf(out, COLINK_NORM_VERSION_MAX, "colink-norm %d; Unicode %s",
+		 COLINK_NORMALIZATION_RULES, utf8proc_unicode_version());
+}
+
+/*
+ * Pseudonyms made under another identity normalization may differ for the
+ * same name, so linking them would silently miss people: refused.
+ */
+int colink_normalization_check(const char *path, const char *recorded, int *warned,
+			       struct colink_error *err)
+{
+	char mine[COLINK_NORM_VERSION_MAX];
+	colink_normalization_version(mine);
+	if (recorded && !strcmp(recorded, "unrecorded")) {
+		if (!(*warned)++)
+			colink_log(COLINK_LOG_WARN,
+				   "%s: the extract does not record its identity normalization "
+				   "(made by an older colink); this colink normalizes under '%s'",
+				   path, mine);
+		return COLINK_OK;
+	}
+	if (!recorded || strcmp(recorded, mine))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: the extract's pseudonyms were made under identity normalization "
+				  "'%s'; this colink normalizes under '%s' (the same name may give "
+				  "another pseudonym: make the extract again with a colink of this "
+				  "version, or link with the colink that made it)",
+				  path, recorded ? recorded : "(none)", mine);
 	return COLINK_OK;
 }
 

@@ -38,7 +38,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 4
+#define COLINK_WH_SCHEMA_VERSION 5
 
 struct colink_wh;
 
@@ -230,7 +230,7 @@ int colink_wh_claims_by_band(struct colink_wh *wh, int fiscal_year, int *present
 
 /* Read the extract at `path` (a warehouse-format SQLite file written by
  * `colink pseudonymize`), schema v3 or v4: per checkup, in checkup_id
- * order, sink->field for extract.key_id, every pseudonym.<kind>,
+ * order, sink->field for extract.key_id, extract.normalization, every pseudonym.<kind>,
  * derived.{birth_ym,age_at_exam,age_fy_end,fiscal_year}, sex, the
  * observation then questionnaire rows (exact text, unit, code system, null
  * reason, flag) and the other non-null checkup columns not already given;

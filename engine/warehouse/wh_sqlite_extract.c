@@ -24,6 +24,7 @@ struct rd {
 	sqlite3 *db;
 	sqlite3_stmt *q_rows, *q_keys, *q_obs, *q_quest;
 	char key_id[64];
+	char normalization[96]; /* "" when the extract's runs recorded none (schema < 5) */
 	const char *person; /* person_no (schema v4) or person_id (v3 extracts) */
 	int ncols, first_wide;
 	char *names;        /* NUL-separated names given in this record */
@@ -133,6 +134,9 @@ static int put_person(struct rd *r, sqlite3_value *person)
 {
 	char name[96];
 	int rc = put(r, "extract.key_id", r->key_id, NULL, NULL, NULL, NULL);
+	if (rc == COLINK_OK)
+		rc = put(r, "extract.normalization",
+			 r->normalization[0] ? r->normalization : "unrecorded", NULL, NULL, NULL, NULL);
 	sqlite3_reset(r->q_keys);
 	sqlite3_bind_value(r->q_keys, 1, person);
 	while (rc == COLINK_OK && sqlite3_step(r->q_keys) == SQLITE_ROW) {
@@ -189,6 +193,28 @@ static int read_key_id(struct rd *r, struct colink_error *err)
 	return rc;
 }
 
+/* The identity-normalization version its runs recorded (schema 5), or ""
+ * when none did; more than one is refused. */
+static int read_normalization(struct rd *r, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, rc = COLINK_OK;
+	r->normalization[0] = '\0';
+	if (sqlite3_prepare_v2(r->db, "SELECT DISTINCT normalization FROM run WHERE status = 'ok' "
+			       "AND normalization IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+		return COLINK_OK; /* an extract older than schema 5: not recorded */
+	while (rc == COLINK_OK && sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == 0)
+			snprintf(r->normalization, sizeof(r->normalization), "%s", col_text(st, 0));
+		else
+			rc = COLINK_ERR(err, COLINK_EFORMAT,
+					"%s: the extract holds runs made under more than one identity "
+					"normalization", r->path);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The row query over the checkup columns this extract has. */
 static int build_rows(struct rd *r, struct colink_error *err)
 {
@@ -235,7 +261,8 @@ static int open_extract(struct rd *r, struct colink_error *err)
 	int rc;
 	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return fail(r, "cannot open", err);
-	if ((rc = read_key_id(r, err)) || (rc = build_rows(r, err)))
+	if ((rc = read_key_id(r, err)) || (rc = read_normalization(r, err)) ||
+	    (rc = build_rows(r, err)))
 		return rc;
 	snprintf(keys_sql, sizeof(keys_sql), "SELECT kind, pseudonym FROM person_key WHERE %s = ?1 "
 		 "ORDER BY kind", r->person);

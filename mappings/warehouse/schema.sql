@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 4
+-- schema-version: 5
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -59,6 +59,10 @@
 -- person_no instead of repeating the 64-hex pseudonym, so their indexes are
 -- small and filled in key order (bench/RESULTS.md); person_key loses its
 -- pseudonym-only index (every lookup gives the kind).
+-- 5 run.normalization (the identity-normalization version a run's
+-- pseudonyms were made with; runs and extracts of another version are
+-- refused) and run.agreement_signing (who signed the agreement, or
+-- 'unsigned').
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -67,7 +71,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (4, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -93,7 +97,9 @@ CREATE TABLE run (
 	employees_replaced INTEGER,       -- employee rows of earlier runs this run replaced (v2)
 	attendance_replaced INTEGER,      -- attendance_month rows of earlier runs replaced (v2)
 	stress_replaced INTEGER,          -- stress checks of earlier runs replaced (v2)
-	claims_replaced INTEGER           -- claims_summary rows of earlier runs replaced (v3)
+	claims_replaced INTEGER,          -- claims_summary rows of earlier runs replaced (v3)
+	normalization TEXT,               -- identity-normalization version of its pseudonyms (v5)
+	agreement_signing TEXT            -- 'signed: WHO at WHEN; ...' or 'unsigned' (v5)
 );
 
 -- One row per input file of a run, written when the input ends.

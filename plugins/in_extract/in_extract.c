@@ -7,6 +7,8 @@
  * identifiers.  Each checkup row becomes one record whose fields are named
  * for the engine's extract mode (mapping <extract/>):
  *   extract.key_id          the key id the extract was made with
+ *   extract.normalization   the identity-normalization version of its
+ *                           pseudonyms, or "unrecorded" (before schema 5)
  *   pseudonym.<kind>        every pseudonym of the person (person_key)
  *   derived.<x>             birth_ym, age_at_exam, age_fy_end, fiscal_year
  *   <field>                 common-schema fields (sex, exam_date, sbp_1 ...)

@@ -483,9 +483,10 @@ static int insert_run(struct out_sqlite *o, const struct colink_run_info *run,
 	sqlite3_stmt *st = NULL;
 	int src = sqlite3_prepare_v2(o->db,
 		"INSERT INTO run (run_id, job_name, job_path, job_sha256, purpose, "
-		"key_id, os_user, colink_version, started, status) VALUES "
+		"key_id, os_user, colink_version, started, status, normalization, "
+		"agreement_signing) VALUES "
 		"(?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
-		"'incomplete')", -1, &st, NULL);
+		"'incomplete', ?, ?)", -1, &st, NULL);
 	if (src == SQLITE_OK) {
 		osq_bind_text(st, 1, run->run_id);
 		osq_bind_text(st, 2, run->job_name);
@@ -496,6 +497,10 @@ static int insert_run(struct out_sqlite *o, const struct colink_run_info *run,
 		osq_bind_text(st, 7, run->os_user);
 		osq_bind_text(st, 8, run->version);
 		osq_bind_text(st, 9, run->started);
+		if (COLINK_HAS(struct colink_run_info, run->struct_size, agreement_signing)) {
+			osq_bind_text(st, 10, run->normalization);
+			osq_bind_text(st, 11, run->agreement_signing);
+		}
 		src = osq_step_done(st);
 	}
 	sqlite3_finalize(st);
@@ -530,6 +535,37 @@ static int check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
 				"%s: the warehouse holds pseudonyms made with key id %s; this run uses key id %s "
 				"(pseudonyms of different keys never match: use the warehouse's key, or load into a new warehouse)",
 				o->path, (const char *)sqlite3_column_text(st, 0), run->key_id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Pseudonyms of one name made under different identity-normalization
+ * versions (colink's folding rules, the Unicode tables) may differ, so a
+ * warehouse holds one version's pseudonyms: a run of another version is
+ * refused before it writes anything.  Runs before schema 5 recorded none
+ * and are not compared.
+ */
+static int check_normalization(struct out_sqlite *o, const struct colink_run_info *run,
+			       struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = COLINK_OK;
+	if (!COLINK_HAS(struct colink_run_info, run->struct_size, normalization) ||
+	    !run->normalization)
+		return COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT normalization FROM run WHERE status = 'ok' "
+				 "AND normalization IS NOT NULL AND normalization != ?1 LIMIT 1",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse", err);
+	osq_bind_text(st, 1, run->normalization);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: the warehouse holds pseudonyms made under identity normalization '%s'; "
+				"this colink normalizes under '%s' (the same name may give another pseudonym: "
+				"load into a new warehouse with this colink, or run the colink that made it)",
+				o->path, (const char *)sqlite3_column_text(st, 0), run->normalization);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -665,6 +701,8 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 	if (!rc) {
 		check_journal(o);
 		rc = check_key_id(o, run, err);
+		if (!rc)
+			rc = check_normalization(o, run, err);
 		if (!rc)
 			rc = exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
 		if (rc) {

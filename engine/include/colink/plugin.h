@@ -27,6 +27,10 @@
  * for the duration of that callback.  Memory one side allocates and the
  * other frees goes through the host table's allocator.
  *
+ * What changed in 2.1: colink_run_info ends with `normalization` and
+ * `agreement_signing` (the ledger records them); an output reads them only
+ * when run->struct_size covers them.
+ *
  * What changed in 2.0 (from 1.1; a plugin built for 1.x is refused):
  *   - colink_raw_record, colink_reject, colink_input_info and
  *     colink_run_summary start with struct_size; colink_raw_record,
@@ -58,7 +62,7 @@ extern "C" {
 #endif
 
 #define COLINK_ABI_MAJOR 2
-#define COLINK_ABI_MINOR 0
+#define COLINK_ABI_MINOR 1
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -517,6 +521,11 @@ struct colink_run_info {
 	size_t nfields;         /* the common-schema catalogue */
 	size_t field_size;      /* stride of `fields` */
 	const struct colink_field_def *fields;
+	/* ABI 2.1 (check struct_size before reading): recorded in the ledger */
+	const char *normalization;     /* identity-normalization version of the
+					* run's pseudonyms (colink_normalization_version) */
+	const char *agreement_signing; /* "signed: ..." or "unsigned"; NULL when
+					* the job names no agreement */
 };
 
 #define COLINK_RUN_INFO_INIT(...) \
