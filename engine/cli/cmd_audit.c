@@ -170,6 +170,11 @@ int cmd_audit(struct cli_global *g, int argc, char **argv)
 		help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
+	for (int i = 2; i < argc; i++)
+		if (cli_is_help(argv[i])) { /* colink audit verify|show --help */
+			help(stdout);
+			return EXIT_OK;
+		}
 	if (!strcmp(argv[1], "verify"))
 		return cmd_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))

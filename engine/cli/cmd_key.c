@@ -22,12 +22,19 @@ int cmd_key(struct cli_global *g, int argc, char **argv)
 	struct colink_key *k = NULL;
 	int rc;
 	(void)g;
-	if (argc >= 2 && cli_is_help(argv[1])) {
+	if ((argc >= 2 && cli_is_help(argv[1])) || (argc >= 3 && cli_is_help(argv[2]))) {
 		help(stdout);
 		return EXIT_OK;
 	}
 	if (argc != 3 || (strcmp(argv[1], "new") && strcmp(argv[1], "id"))) {
 		help(stderr);
+		return EXIT_USAGE;
+	}
+	/* an option where FILE belongs is a mistake, not a file name (name a
+	 * file that starts with '-' as ./-name) */
+	if (argv[2][0] == '-') {
+		fprintf(stderr, "colink: key %s: unknown option '%s' (FILE expected; write ./%s for a "
+			"file of that name)\n", argv[1], argv[2], argv[2]);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "new")) {
