@@ -479,6 +479,66 @@ static void test_in_mhlw_xml__record_count_mismatch_logged(void)
 	t_end(&t);
 }
 
+/*
+ * #25 part 4: the index's creationTime and receiver are checked, with a
+ * warning naming the field (never its value); the documents still load.
+ */
+static void test_in_mhlw_xml__index_fields_checked(void)
+{
+	static const struct {
+		const char *creation, *receiver, *warning;
+	} cases[] = {
+		{"<creationTime value=\"20250401\"/>",
+		 "<receiver><id root=\"1.2.392.200119.6.101\" extension=\"06139992\"/></receiver>", NULL},
+		{"<creationTime value=\"20250431\"/>", "", "creationTime@value is not a calendar date"},
+		{"<creationTime value=\"2025-04-01\"/>", "", "creationTime@value is not a date YYYYMMDD"},
+		{"<creationTime value=\"29991231\"/>", "", "creationTime@value is in the future"},
+		{"", "", "creationTime@value is missing"},
+		{"<creationTime value=\"20250401\"/>",
+		 "<receiver><id root=\"1.2.3.4\" extension=\"06139992\"/></receiver>",
+		 "receiver/id@root is not the OID of an insurer (...6.101), checkup institution (...6.102), "
+		 "agency (...6.103) or municipality (...6.105)"},
+		{"<creationTime value=\"20250401\"/>",
+		 "<receiver><id root=\"1.2.392.200119.6.101\" extension=\"0613999\"/></receiver>",
+		 "receiver/id@extension is not an 8-digit insurer number"},
+		{"<creationTime value=\"20250401\"/>",
+		 "<receiver><id root=\"1.2.392.200119.6.102\" extension=\"99999999\"/></receiver>",
+		 "receiver/id@extension is not a 10-digit institution number"},
+		{"<creationTime value=\"20250401\"/>", "<receiver><id extension=\"06139992\"/></receiver>",
+		 "receiver/id@root is missing"},
+	};
+	size_t i;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct t t;
+		char *ix = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<index xmlns=\"%s\">"
+				  "<interactionType code=\"1\"/>%s<sender><id root=\"1.2.392.200119.6.102\""
+				  " extension=\"1311234567\"/></sender>%s<serviceEventType code=\"1\"/>"
+				  "<totalRecordCount value=\"3\"/></index>\n", NS2024, cases[i].creation,
+				  cases[i].receiver);
+		t_begin(&t, 1);
+		put_s(t.root, "ix08_V08.xml", ix);
+		CU_ASSERT_EQUAL(t_read(&t, NULL, NULL), COLINK_OK);
+		CU_ASSERT_EQUAL(mock_host_loaded(&t.m), 3);
+		if (cases[i].warning) {
+			char *want = tu_fmt("ix08_V08.xml: %s\n", cases[i].warning);
+			if (!strstr(t.m.log, want))
+				fprintf(stderr, "\ncase %zu: want '%s' in '%s'\n", i, want, t.m.log);
+			CU_ASSERT_PTR_NOT_NULL(strstr(t.m.log, want));
+			free(want);
+		} else {
+			CU_ASSERT_STRING_EQUAL(t.m.log, "");
+		}
+		/* the receiver's number is never printed (the archive's folder
+		 * name, which carries it, is the path) */
+		{
+			const char *msg = strstr(t.m.log, "ix08_V08.xml:");
+			CU_ASSERT_PTR_NULL(msg ? strstr(msg, "0613999") : NULL);
+		}
+		t_end(&t);
+		free(ix);
+	}
+}
+
 /* g* documents and CLAIMS/ files count for the index but are not read;
  * files in sub-folders of DATA/ are not part of the archive. */
 static void test_in_mhlw_xml__guidance_and_claims_skipped(void)
@@ -1051,6 +1111,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_in_mhlw_xml__missing_card_symbol_omitted),
 	TU_TEST(test_in_mhlw_xml__vendor_data_name),
 	TU_TEST(test_in_mhlw_xml__record_count_mismatch_logged),
+	TU_TEST(test_in_mhlw_xml__index_fields_checked),
 	TU_TEST(test_in_mhlw_xml__guidance_and_claims_skipped),
 	TU_TEST(test_in_mhlw_xml__section_01990_and_range_flags),
 	TU_TEST(test_in_mhlw_xml__non_utf8_encoding_converted),

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
@@ -49,6 +50,8 @@
 
 #define NS_INDEX_2024 "https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/0000161103.html"
 #define NS_INDEX_2008 "http://tokuteikenshin.jp/checkup/2007"
+#define IX_OID_INSURER "1.2.392.200119.6.101" /* 保険者番号 */
+#define IX_OID_ORG "1.2.392.200119.6.102"     /* 健診・保健指導機関番号 */
 #define SCHEMA_FILE "hc08_V08.xsd"
 
 /* No XML_PARSE_NOENT, no XML_PARSE_DTDLOAD, no XML_PARSE_HUGE. */
@@ -368,6 +371,98 @@ static int index_count(xmlDocPtr doc, long long *count, char why[MHLW_WHY_MAX])
 	return COLINK_OK;
 }
 
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+	if (!s || strlen(s) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* 1 when s is a real calendar date YYYYMMDD from 1900 on, not after today (UTC). */
+static int index_date_ok(const char *s, char why[MHLW_WHY_MAX])
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d;
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!all_digits(s, 8)) {
+		mhlw_why(why, "is not a date YYYYMMDD");
+		return 0;
+	}
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[4] - '0') * 10 + (s[5] - '0');
+	d = (s[6] - '0') * 10 + (s[7] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))) {
+		mhlw_why(why, "is not a calendar date");
+		return 0;
+	}
+	if (gmtime_r(&now, &tm) && strftime(today, sizeof(today), "%Y%m%d", &tm) &&
+	    strcmp(s, today) > 0) {
+		mhlw_why(why, "is in the future");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The index's creationTime and receiver, checked with a warning naming
+ * the field (the documents' own headers are what colink loads): the
+ * creation time a calendar date not in the future; the receiver, when
+ * present (it is optional), an organisation OID -- 保険者 (...101, an 8-digit
+ * number), 健診機関 (...102, 10 digits), 代行機関 (...103) or 自治体 (...105).
+ * Values are never printed: a receiver number names the recipient.
+ */
+static void index_fields(struct run *r, xmlDocPtr doc)
+{
+	xmlNode *root = xmlDocGetRootElement(doc), *ct, *rcv, *id;
+	xmlChar *v, *oid = NULL, *ext = NULL;
+	char why[MHLW_WHY_MAX];
+	const struct colink_host *h = r->in->host;
+	ct = ns_child(root, "creationTime", root->ns->href);
+	v = ct ? xmlGetNoNsProp(ct, (const xmlChar *)"value") : NULL;
+	if (!v)
+		h->log(r->in->hc, COLINK_LOG_WARN, "%s: ix08_V08.xml: creationTime@value is missing",
+		       r->path);
+	else if (!index_date_ok((const char *)v, why))
+		h->log(r->in->hc, COLINK_LOG_WARN, "%s: ix08_V08.xml: creationTime@value %s", r->path,
+		       why);
+	xmlFree(v);
+	rcv = ns_child(root, "receiver", root->ns->href);
+	if (!rcv)
+		return;
+	id = ns_child(rcv, "id", root->ns->href);
+	if (id) {
+		oid = xmlGetNoNsProp(id, (const xmlChar *)"root");
+		ext = xmlGetNoNsProp(id, (const xmlChar *)"extension");
+	}
+	if (!oid)
+		h->log(r->in->hc, COLINK_LOG_WARN, "%s: ix08_V08.xml: receiver/id@root is missing",
+		       r->path);
+	else if (strcmp((const char *)oid, IX_OID_INSURER) && strcmp((const char *)oid, IX_OID_ORG) &&
+		 strcmp((const char *)oid, "1.2.392.200119.6.103") &&
+		 strcmp((const char *)oid, "1.2.392.200119.6.105"))
+		h->log(r->in->hc, COLINK_LOG_WARN,
+		       "%s: ix08_V08.xml: receiver/id@root is not the OID of an insurer (...6.101), "
+		       "checkup institution (...6.102), agency (...6.103) or municipality (...6.105)",
+		       r->path);
+	else if (!strcmp((const char *)oid, IX_OID_INSURER) && !all_digits((const char *)ext, 8))
+		h->log(r->in->hc, COLINK_LOG_WARN,
+		       "%s: ix08_V08.xml: receiver/id@extension is not an 8-digit insurer number",
+		       r->path);
+	else if (!strcmp((const char *)oid, IX_OID_ORG) && !all_digits((const char *)ext, 10))
+		h->log(r->in->hc, COLINK_LOG_WARN,
+		       "%s: ix08_V08.xml: receiver/id@extension is not a 10-digit institution number",
+		       r->path);
+	xmlFree(oid);
+	xmlFree(ext);
+}
+
 static int check_index(struct run *r, struct colink_error *err)
 {
 	char why[MHLW_WHY_MAX], *buf = NULL;
@@ -381,6 +476,8 @@ static int check_index(struct run *r, struct colink_error *err)
 	}
 	if (rc == COLINK_OK) {
 		rc = index_count(doc, &total, why);
+		if (rc == COLINK_OK)
+			index_fields(r, doc);
 		xmlFreeDoc(doc);
 	}
 	if (rc == COLINK_ENOMEM)
