@@ -245,11 +245,41 @@ static void test_e2e_xml__no_identifier_of_the_fixture_lands(void)
 	free(db);
 }
 
+/* A 健診プログラム種別 outside its OID table is a reject naming the column,
+ * not a code that lands unseen (#25). */
+static void test_e2e_xml__unknown_program_type_is_rejected(void)
+{
+	char *bad = tu_fmt("%s/badprog", dir), *db = tu_fmt("%s/badprog.db", dir);
+	char *c = tu_fmt("cp -r '%s' '%s' && sed -i 's/code=\"010\" codeSystem=\"1.2.392.200119.6.1002\"/"
+			 "code=\"999\" codeSystem=\"1.2.392.200119.6.1002\"/' "
+			 "'%s/DATA/h13112345672025040100000002.xml'", fixture, bad, bad);
+	char *in, *j, *r, *reason;
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	in = xml_input(bad);
+	j = job("badprog", db, in);
+	r = tu_fmt("run '%s'", j);
+	CU_ASSERT_EQUAL(colink(r, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run_input"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_loaded FROM run_input"), 2);
+	reason = tu_sql1(db, "SELECT reason FROM reject");
+	CU_ASSERT_PTR_NOT_NULL(reason);
+	CU_ASSERT_PTR_NOT_NULL(reason ? strstr(reason, "program_type") : NULL);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE exam_date='2024-09-15'"), 0);
+	free(reason);
+	free(r);
+	free(j);
+	free(in);
+	free(c);
+	free(db);
+	free(bad);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_xml__folder_form_loads_the_fixture_exactly),
 	TU_TEST(test_e2e_xml__zip_form_loads_the_same),
 	TU_TEST(test_e2e_xml__csv_and_xml_of_one_person_are_one_person),
 	TU_TEST(test_e2e_xml__no_identifier_of_the_fixture_lands),
+	TU_TEST(test_e2e_xml__unknown_program_type_is_rejected),
 	TU_END
 };
 
