@@ -279,6 +279,37 @@ static void test_signing__signed_run_loads(void)
 	free(db);
 }
 
+/* `colink doc` of the job and of the agreement: who signed and when, and
+ * whether it verifies (#24). */
+static void test_signing__doc_shows_signers(void)
+{
+	char *md = path("ok.md"), *s;
+	CU_ASSERT_EQUAL(colink("doc --markdown ok.md ok.xml", NULL, NULL), 0);
+	s = tu_read_file(md, NULL);
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "## Signatures / 署名"));
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "| association | 見本 次郎 | 20"));
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "| employer | 見本 三郎 | 20"));
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "Verified against the keys this job trusts: signed: association 見本 次郎 at "));
+	free(s);
+	CU_ASSERT_EQUAL(colink("doc --markdown agr.md ok-agr.xml", NULL, NULL), 0);
+	free(md);
+	md = path("agr.md");
+	s = tu_read_file(md, NULL);
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "| employer | 見本 三郎 | 20"));
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "not checked (trusted keys are declared by a job)"));
+	free(s);
+	/* an unsigned agreement says so */
+	copy_agreement("plain.xml");
+	CU_ASSERT_EQUAL(colink("doc --markdown plain.md plain.xml", NULL, NULL), 0);
+	free(md);
+	md = path("plain.md");
+	s = tu_read_file(md, NULL);
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "unsigned: "));
+	CU_ASSERT_PTR_NOT_NULL(s && strstr(s, "plain.xml.sig has no signature"));
+	free(s);
+	free(md);
+}
+
 /* 人事評価 moved from <prohibited> to <purposes> after both signed. */
 static void test_signing__edited_agreement_refused(void)
 {
@@ -338,7 +369,7 @@ static void test_signing__unsigned_agreement_is_recorded(void)
 	e = NULL;
 	CU_ASSERT_EQUAL(colink("check --unsigned-agreement uns.xml", &o, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "uns.xml: agreement unsigned (--unsigned-agreement)"));
-	CU_ASSERT_EQUAL(colink("run --unsigned-agreement uns.xml", NULL, &e), 0);
+	CU_ASSERT_EQUAL(colink("-v run --unsigned-agreement uns.xml", NULL, &e), 0);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "running unsigned as --unsigned-agreement asks"));
 	v = tu_sql1(db, "SELECT agreement_signing FROM run WHERE status = 'ok'");
 	CU_ASSERT_PTR_NOT_NULL(v && !strcmp(v, "unsigned"));
@@ -393,6 +424,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_signing__keygen_files),
 	TU_TEST(test_signing__sign_verify_round_trip),
 	TU_TEST(test_signing__signed_run_loads),
+	TU_TEST(test_signing__doc_shows_signers),
 	TU_TEST(test_signing__edited_agreement_refused),
 	TU_TEST(test_signing__one_party_or_untrusted_refused),
 	TU_TEST(test_signing__unsigned_agreement_is_recorded),

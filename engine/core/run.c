@@ -322,7 +322,7 @@ static int plan_signatures(struct colink_plan *p, const struct colink_plan_audit
 		return set_signing(p, "", p->sigs->summary, err);
 	why = rc ? err->msg : p->sigs->summary;
 	if (a && a->unsigned_agreement) {
-		colink_log(COLINK_LOG_WARN, "%s: agreement %s is %s%s; running unsigned as "
+		colink_log(COLINK_LOG_INFO, "%s: agreement %s is %s%s; running unsigned as "
 			   "--unsigned-agreement asks (recorded in the ledger and the audit log)",
 			   j->path, colink_agreement_id(p->agreement), rc ? "not verified: " : "", why);
 		return set_signing(p, "unsigned", "", err);
