@@ -269,7 +269,10 @@ static void summarize(struct colink_agreement_sigs *s, size_t ntrust)
 		party_why(s, "association", a, sizeof(a));
 	if (!em)
 		party_why(s, "employer", e, sizeof(e));
-	snprintf(s->summary, sizeof(s->summary), "not verified: %s%s%s", a, a[0] && e[0] ? "; " : "", e);
+	/* a summary longer than a message line is cut (it stays one line) */
+	if (snprintf(s->summary, sizeof(s->summary), "not verified: %s%s%s", a, a[0] && e[0] ? "; " : "",
+		     e) >= (int)sizeof(s->summary))
+		s->summary[sizeof(s->summary) - 1] = '\0';
 }
 
 int colink_agreement_verify(struct colink_agreement_sigs **out, const char *agreement,
