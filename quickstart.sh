@@ -9,7 +9,8 @@
 #
 # Safe to run again: it installs only missing packages and rebuilds
 # incrementally.  The sample key is generated once (samples/sample.key) and
-# never committed.
+# never committed; so are the sample agreement's signing keys
+# (samples/keys/) and signatures (samples/agreement.xml.sig).
 set -eu
 cd "$(dirname "$0")"
 TOP=$(pwd)
@@ -56,6 +57,9 @@ case "${1:-sample}" in
 sample)
 	build build
 	[ -f samples/sample.key ] || ./build/colink key new samples/sample.key
+	# sample signing keys of both parties, and their signatures on the
+	# sample agreement (generated here, never committed)
+	samples/sign-sample.sh ./build/colink samples
 	mkdir -p samples/out
 	./build/colink check samples/sample-job.xml
 	set +e

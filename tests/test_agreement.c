@@ -101,7 +101,7 @@ static char *input(const char *mapping, const char *file)
 /* Run job `name`; the exit code, stderr in *e (caller frees). */
 static int run_job(const char *name, const char *env, char **o, char **e)
 {
-	char *c = tu_fmt("run %s.xml", name), *cmd;
+	char *c = tu_fmt("run --unsigned-agreement %s.xml", name), *cmd;
 	int rc;
 	if (env) {
 		cmd = tu_fmt("cd '%s' && %s '%s' %s", dir, env, tu_colink(), c);
@@ -484,7 +484,7 @@ static void test_agreement__export_is_audited(void)
 	char *in = input("vendors/vendor_a.xml", "vendor_a.csv");
 	char *log = tu_fmt("%s/audit.log", dir), *text, *last;
 	write_job("export", NULL, ID, "健康白書", "association", "保健事業担当者", in);
-	CU_ASSERT_EQUAL(colink("pseudonymize export.xml x-extract.db", NULL, NULL), 1);
+	CU_ASSERT_EQUAL(colink("pseudonymize --unsigned-agreement export.xml x-extract.db", NULL, NULL), 1);
 	text = tu_read_file(log, NULL);
 	CU_ASSERT_FATAL(text != NULL && strlen(text) > 2);
 	/* the last entry (the log ends with a newline) */
@@ -617,7 +617,7 @@ static int log_lines(char **last)
 static void refused_and_audited(const char *verb, const char *name, const char *env,
 				const char *kind, const char *want)
 {
-	char *c = tu_fmt("cd '%s' && %s '%s' %s %s.xml%s", dir, env ? env : "", tu_colink(), verb,
+	char *c = tu_fmt("cd '%s' && %s '%s' %s --unsigned-agreement %s.xml%s", dir, env ? env : "", tu_colink(), verb,
 			 name, strcmp(verb, "pseudonymize") ? "" : " x-refused.db");
 	char *e = NULL, *last = NULL, *k, *msg, *db = tu_fmt("%s.db", name);
 	int before = log_lines(&last);
@@ -710,12 +710,12 @@ static void test_agreement__plan_refusals_are_audited(void)
 	free(last);
 	/* no entry: a check moves nothing; a job that cannot be read or whose
 	 * agreement file is missing has no verdict of the agreement */
-	not_audited("check r-hr.xml", 3);
+	not_audited("check --unsigned-agreement r-hr.xml", 3);
 	tu_write_file(bp, broken, sizeof(broken) - 1);
-	not_audited("run r-broken.xml", 3);
+	not_audited("run --unsigned-agreement r-broken.xml", 3);
 	write_job("r-noagr", "nowhere.xml", ID, "人事評価", "employer", "産業医", roster);
 	audit_to_refusals_log("r-noagr");
-	not_audited("run r-noagr.xml", 4);
+	not_audited("run --unsigned-agreement r-noagr.xml", 4);
 	/* a job that runs is still logged, chained after the refusals: its
 	 * "committing" intent before COMMIT, then "ok" (#24) */
 	write_job("r-ok", NULL, ID, "健康白書", "association", "保健事業担当者", roster);

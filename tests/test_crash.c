@@ -117,7 +117,7 @@ static pid_t spawn_run(const char *job, const char *errfile, const struct spawn_
 			if (setrlimit(RLIMIT_FSIZE, &rl))
 				_exit(126);
 		}
-		execl(tu_colink(), "colink", "run", "--no-progress", job, (char *)NULL);
+		execl(tu_colink(), "colink", "run", "--no-progress", "--unsigned-agreement", job, (char *)NULL);
 		_exit(127);
 	}
 }

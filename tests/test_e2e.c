@@ -70,7 +70,7 @@ static int setup(void)
 		return 1;
 	}
 	free(c);
-	c = tu_fmt("-v run --json '%s'", job);
+	c = tu_fmt("-v run --json --unsigned-agreement '%s'", job);
 	rc1 = run_colink(c, &out1, &err1);
 	free(c);
 	return 0;
@@ -166,7 +166,7 @@ static void test_e2e__ledger_records_hashes_and_key_id(void)
 
 static void test_e2e__rerun_skips_identical_inputs(void)
 {
-	char *c = tu_fmt("run '%s'", job), *o = NULL;
+	char *c = tu_fmt("run --unsigned-agreement '%s'", job), *o = NULL;
 	long before = q("SELECT count(*) FROM checkup");
 	int rc = run_colink(c, &o, NULL);
 	CU_ASSERT_EQUAL(rc, 0);
@@ -451,8 +451,13 @@ static void test_e2e__no_raw_identifier_in_the_full_sample_run(void)
 	char *d = tu_mkdtemp("e2eall"), *c, *out = NULL, *err = NULL, *all, *wdb, *files;
 	size_t i, k, len, leaks = 0;
 	int rc;
-	c = tu_fmt("cp -r '%s/samples' '%s/mappings' '%s/' && rm -rf '%s/samples/out' && "
-		   "mkdir '%s/samples/out'", tu_srcdir(), tu_srcdir(), d, d, d);
+	c = tu_fmt("cp -r '%s/samples' '%s/mappings' '%s/' && rm -rf '%s/samples/out' '%s/samples/keys' "
+		   "'%s/samples/agreement.xml.sig' && mkdir '%s/samples/out'", tu_srcdir(), tu_srcdir(), d, d, d,
+		   d, d);
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	free(c);
+	/* the sample agreement signed by both parties, as the quick start does (#24) */
+	c = tu_fmt("'%s/samples/sign-sample.sh' '%s' '%s/samples'", tu_srcdir(), tu_colink(), d);
 	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
 	free(c);
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
@@ -557,7 +562,7 @@ static void test_e2e__other_key_refused_on_existing_warehouse(void)
 	c = tu_fmt("key new '%s/other.key'", d);
 	CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 0);
 	free(c);
-	c = tu_fmt("run '%s'", j);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
 	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "holds pseudonyms made with key id"));
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person"), persons);
@@ -597,7 +602,7 @@ static void test_e2e__run_log_created_0600(void)
 {
 	char *d = tu_mkdtemp("e2elog"), *wh = tu_fmt("%s/w.db", d);
 	char *log = tu_fmt("%s/run.log", d), *opt = tu_fmt("<options log=\"%s\"/>", log);
-	char *j = small_job(d, wh, opt), *c = tu_fmt("run '%s'", j);
+	char *j = small_job(d, wh, opt), *c = tu_fmt("run --unsigned-agreement '%s'", j);
 	mode_t old = umask(022);
 	int rc = run_colink(c, NULL, NULL);
 
@@ -622,7 +627,7 @@ static void test_e2e__run_log_created_0600(void)
 static void test_e2e__read_only_warehouse_says_so(void)
 {
 	char *d = tu_mkdtemp("e2ero"), *m = tu_fmt("%s/ro", d), *wh = tu_fmt("%s/w.db", m);
-	char *j = small_job(d, wh, ""), *c = tu_fmt("run '%s'", j), *e = NULL;
+	char *j = small_job(d, wh, ""), *c = tu_fmt("run --unsigned-agreement '%s'", j), *e = NULL;
 	int root = geteuid() == 0, rc;
 
 	CU_ASSERT_EQUAL_FATAL(mkdir(m, 0700), 0);
@@ -668,7 +673,7 @@ static void test_e2e__failed_run_leaves_only_a_failed_ledger_row(void)
 	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
 	write_job(j, "<options max-rejected=\"0\"/>");
 	free(c);
-	c = tu_fmt("run '%s'", j);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
 	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "max-rejected"));
 	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM run WHERE status='failed' AND message LIKE '%max-rejected%'"), 1);
@@ -695,7 +700,7 @@ static void test_e2e__missing_input_and_bad_mapping_exit_codes(void)
 	c = tu_fmt("cp '%s'/sample.key '%s'/", dir, d);
 	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
 	free(c);
-	c = tu_fmt("run '%s'", j);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
 	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 4); /* vendor_a.csv is not there */
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "job.xml:6: input"));
 	free(c);
@@ -716,7 +721,7 @@ static void test_e2e__missing_input_and_bad_mapping_exit_codes(void)
 static void test_e2e__check_plugins_preview(void)
 {
 	char *o = NULL, *c;
-	c = tu_fmt("check '%s'", job);
+	c = tu_fmt("check --unsigned-agreement '%s'", job);
 	CU_ASSERT_EQUAL(run_colink(c, &o, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, ": ok (job e2e"));
 	free(c);

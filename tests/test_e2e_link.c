@@ -44,7 +44,7 @@ static int setup(void)
 	free(body);
 	if (colink("key new k.key", NULL, NULL))
 		return 1;
-	rc1 = colink("run --json job.xml", &out1, NULL);
+	rc1 = colink("run --json --unsigned-agreement job.xml", &out1, NULL);
 	return 0;
 }
 
@@ -143,7 +143,7 @@ static void test_e2e_link__report_command_and_rerun(void)
 	free(o);
 	o = NULL;
 	/* a second run: inputs skipped as already loaded, links kept, none new */
-	CU_ASSERT_EQUAL(colink("run --json job.xml", &o, NULL), 0);
+	CU_ASSERT_EQUAL(colink("run --json --unsigned-agreement job.xml", &o, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"linked_total\":15"));
 	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "{\"pass\":1,\"key\":\"card\",\"linked\":0}"));
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link"), 15);

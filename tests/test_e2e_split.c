@@ -77,9 +77,9 @@ static void test_e2e_split__each_site_writes_a_self_contained_extract(void)
 {
 	char *a = path("ex_a.db"), *b = path("ex_b.db"), *wal = path("ex_a.db-wal");
 	struct stat st;
-	int rc = colink("pseudonymize site_a.xml ex_a.db", NULL, NULL);
+	int rc = colink("pseudonymize --unsigned-agreement site_a.xml ex_a.db", NULL, NULL);
 	CU_ASSERT_EQUAL(rc, 1); /* vendor A's two planted rejects */
-	CU_ASSERT_EQUAL(colink("pseudonymize site_b.xml ex_b.db", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(colink("pseudonymize --unsigned-agreement site_b.xml ex_b.db", NULL, NULL), 0);
 	CU_ASSERT_EQUAL(stat(wal, &st), -1); /* one file, no WAL beside it */
 	CU_ASSERT_EQUAL(tu_sql_long(a, "SELECT count(*) FROM checkup"), 10);
 	CU_ASSERT_EQUAL(tu_sql_long(b, "SELECT count(*) FROM checkup"), 3);
@@ -122,13 +122,13 @@ static void test_e2e_split__linkage_site_needs_only_the_key_id(void)
 			   "coalesce(urine_protein,'') AS x FROM checkup JOIN person p USING (person_no) "
 			   "ORDER BY x)";
 	char *r1, *r2;
-	int rc = colink("run link.xml", &o, &e);
+	int rc = colink("run --unsigned-agreement link.xml", &o, &e);
 	/* ex_a then ex_b: the three XML exams are the same person and date as
 	 * three CSV rows: rejected as duplicates within one run, which proves
 	 * the two sites' pseudonyms agree */
 	CU_ASSERT_EQUAL(rc, 1);
 	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM reject WHERE reason LIKE 'duplicate checkup%'"), 3);
-	CU_ASSERT_EQUAL(colink("run direct.xml", NULL, NULL), 1);
+	CU_ASSERT_EQUAL(colink("run --unsigned-agreement direct.xml", NULL, NULL), 1);
 	r1 = tu_sql1(w, rows);
 	r2 = tu_sql1(d, rows);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
@@ -183,7 +183,7 @@ static void test_e2e_split__reads_an_extract_of_schema_v3(void)
 	CU_ASSERT_EQUAL(tu_sql_long(ex3, "SELECT count(*) FROM person_key k JOIN person p USING (person_id)"),
 			tu_sql_long(ex3, "SELECT count(*) FROM person_key"));
 	job("link_v3", keyid, in, "linked_v3.db");
-	CU_ASSERT_EQUAL(colink("run link_v3.xml", NULL, &e), 0);
+	CU_ASSERT_EQUAL(colink("run --unsigned-agreement link_v3.xml", NULL, &e), 0);
 	r1 = tu_sql1(w, rows);
 	r2 = tu_sql1(d, rows);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r1);
@@ -214,12 +214,12 @@ static void test_e2e_split__refusals(void)
 {
 	char *e = NULL;
 	/* an extract is always a new file */
-	CU_ASSERT_EQUAL(colink("pseudonymize site_a.xml ex_a.db", NULL, &e), 3);
+	CU_ASSERT_EQUAL(colink("pseudonymize --unsigned-agreement site_a.xml ex_a.db", NULL, &e), 3);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "already exists"));
 	free(e);
 	e = NULL;
 	/* a key id alone cannot pseudonymize raw identifiers */
-	CU_ASSERT_EQUAL(colink("run raw_no_key.xml", NULL, &e), 3);
+	CU_ASSERT_EQUAL(colink("run --unsigned-agreement raw_no_key.xml", NULL, &e), 3);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "only for jobs whose inputs are all extracts"));
 	free(e);
 	e = NULL;
@@ -228,7 +228,7 @@ static void test_e2e_split__refusals(void)
 		char *in = tu_fmt("<input mapping=\"%s/mappings/vendors/extract.xml\" path=\"ex_a.db\"/>", tu_srcdir());
 		char *w = path("other.db");
 		job("other", "<key file=\"other.key\"/>", in, "other.db");
-		CU_ASSERT_EQUAL(colink("run other.xml", NULL, &e), 5);
+		CU_ASSERT_EQUAL(colink("run --unsigned-agreement other.xml", NULL, &e), 5);
 		CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "the extract was made with key id"));
 		CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM checkup"), 0);
 		free(in);
@@ -277,7 +277,7 @@ static void test_e2e_split__normalization_version_recorded_and_compared(void)
 	/* an extract made under another version: refused, nothing lands */
 	copy_db("ex_a.db", "norm_old.db", "UPDATE run SET normalization = 'colink-norm 1; Unicode 9.0.0'");
 	job("norm_old", keyid, in_old, "norm_old_w.db");
-	CU_ASSERT_EQUAL(colink("run norm_old.xml", NULL, &e), 5);
+	CU_ASSERT_EQUAL(colink("run --unsigned-agreement norm_old.xml", NULL, &e), 5);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "norm_old.db: the extract's pseudonyms were made under identity "
 					      "normalization 'colink-norm 1; Unicode 9.0.0'; this colink normalizes under "
 					      "'colink-norm 2; Unicode "));
@@ -287,18 +287,18 @@ static void test_e2e_split__normalization_version_recorded_and_compared(void)
 	/* one that recorded none (an older colink): loaded, with a warning */
 	copy_db("ex_a.db", "norm_none.db", "UPDATE run SET normalization = NULL");
 	job("norm_none", keyid, in_none, "norm_none_w.db");
-	CU_ASSERT_EQUAL(colink("run norm_none.xml", NULL, &e), 0);
+	CU_ASSERT_EQUAL(colink("run --unsigned-agreement norm_none.xml", NULL, &e), 0);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "norm_none.db: the extract does not record its identity normalization"));
 	CU_ASSERT_EQUAL(tu_sql_long(w_none, "SELECT count(*) FROM checkup"), 10);
 	free(e);
 	e = NULL;
 	/* a warehouse whose runs were made under another version: refused */
 	job("norm_dir", "<key file=\"site.key\"/>", in_a, "norm_dir.db");
-	CU_ASSERT_EQUAL(colink("run norm_dir.xml", NULL, NULL), 1); /* loaded, with rejects */
+	CU_ASSERT_EQUAL(colink("run --unsigned-agreement norm_dir.xml", NULL, NULL), 1); /* loaded, with rejects */
 	CU_ASSERT_EQUAL(tu_sql_long(w_dir, "SELECT count(*) FROM run WHERE normalization LIKE 'colink-norm 2; Unicode %'"), 1);
 	copy_db("norm_dir.db", "norm_dir2.db", "UPDATE run SET normalization = 'colink-norm 1; Unicode 9.0.0'");
 	job("norm_dir2", "<key file=\"site.key\"/>", in_a, "norm_dir2.db");
-	CU_ASSERT_NOT_EQUAL(colink("run norm_dir2.xml", NULL, &e), 0);
+	CU_ASSERT_NOT_EQUAL(colink("run --unsigned-agreement norm_dir2.xml", NULL, &e), 0);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "norm_dir2.db: the warehouse holds pseudonyms made under identity "
 					      "normalization 'colink-norm 1; Unicode 9.0.0'"));
 	{

@@ -66,7 +66,7 @@ static int teardown(void)
 static char *load(const char *name, const char *path)
 {
 	char *db = tu_fmt("%s/%s.db", dir, name), *in = xml_input(path);
-	char *j = job(name, db, in), *c = tu_fmt("run '%s'", j), *e = NULL;
+	char *j = job(name, db, in), *c = tu_fmt("run --unsigned-agreement '%s'", j), *e = NULL;
 	int rc = colink(c, NULL, &e);
 	if (rc)
 		fprintf(stderr, "\n  run: %s\n", e ? e : "");
@@ -207,7 +207,7 @@ static void test_e2e_xml__csv_and_xml_of_one_person_are_one_person(void)
 			   tu_srcdir(), tu_srcdir());
 	char *xml = xml_input(fixture);
 	char *j1 = job("csv", db, csv), *j2 = job("xml", db, xml);
-	char *c1 = tu_fmt("run '%s'", j1), *c2 = tu_fmt("run '%s'", j2);
+	char *c1 = tu_fmt("run --unsigned-agreement '%s'", j1), *c2 = tu_fmt("run --unsigned-agreement '%s'", j2);
 	long persons, rc;
 	rc = colink(c1, NULL, NULL);
 	CU_ASSERT(rc == 0 || rc == 1);

@@ -203,7 +203,7 @@ static int load(const char *name, const char *mapping, const char *path)
 			    "  <input mapping=\"%s/mappings/vendors/%s\" path=\"%s\"/>\n"
 			    "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
 			    "</job>\n", name, key, tu_srcdir(), mapping, path, db);
-	char *c = tu_fmt("run '%s'", j), *e = NULL;
+	char *c = tu_fmt("run --unsigned-agreement '%s'", j), *e = NULL;
 	int rc;
 	tu_write_file(j, body, strlen(body));
 	rc = colink(c, &e);
@@ -417,7 +417,7 @@ static void test_gen__employer_side_loads_and_links(void)
 		      "  <link><pass key=\"card\"/><pass key=\"kana_dob_sex_insurer\"/></link>\n"
 		      "</job>\n", key, tu_srcdir(), d, tu_srcdir(), d, tu_srcdir(), d, w);
 	tu_write_file(j, body, strlen(body));
-	c = tu_fmt("run '%s'", j);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
 	rc = colink(c, &e);
 	if (rc)
 		fprintf(stderr, "\n  run emp: %s\n", e ? e : "");

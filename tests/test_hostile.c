@@ -742,7 +742,7 @@ static void run_case(const char *id)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(input);
 	job = write_job(c, cdir, input);
 	db = tu_fmt("%s/w.db", cdir);
-	cmd = tu_fmt("timeout 60 '%s' run '%s'", tu_colink(), job);
+	cmd = tu_fmt("timeout 60 '%s' run --unsigned-agreement '%s'", tu_colink(), job);
 	rc = tu_run(cmd, &out, &err);
 	check_exit(c, rc, out, err);
 	if (c->exit_code <= 1)

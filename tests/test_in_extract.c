@@ -37,7 +37,7 @@ static int setup(void)
 	    tu_colink_run(dir, "key id site.key", &kid, NULL))
 		return 1;
 	kid[strcspn(kid, "\n")] = '\0';
-	return tu_colink_run(dir, "pseudonymize site_a.xml ex_a.db", NULL, NULL) > 1;
+	return tu_colink_run(dir, "pseudonymize --unsigned-agreement site_a.xml ex_a.db", NULL, NULL) > 1;
 }
 
 static int teardown(void)

@@ -54,7 +54,7 @@ static int setup(void)
 	c = tu_fmt("key new '%s/k.key'", dir);
 	rc = colink(c, NULL, NULL);
 	free(c);
-	c = tu_fmt("run '%s'", job);
+	c = tu_fmt("run --unsigned-agreement '%s'", job);
 	rc |= colink(c, NULL, &e);
 	if (rc)
 		fprintf(stderr, "fixture run: %s\n", e ? e : "");
@@ -71,7 +71,7 @@ static int setup(void)
 	c = tu_fmt("key new '%s/samples/sample.key'", sdir);
 	rc |= colink(c, NULL, NULL);
 	free(c);
-	c = tu_fmt("run '%s'", sjob);
+	c = tu_fmt("run --unsigned-agreement '%s'", sjob);
 	if (colink(c, NULL, NULL) != 1) /* three planted rejects */
 		rc = 1;
 	free(c);

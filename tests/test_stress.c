@@ -977,7 +977,7 @@ static void test_stress__e2e_converted_method(void)
 	CU_ASSERT_EQUAL(tu_write_file(p, job, strlen(job)), 0);
 	free(p);
 	CU_ASSERT_EQUAL(tu_colink_run(dir, "key new k.key", NULL, NULL), 0);
-	CU_ASSERT_EQUAL(tu_colink_run(dir, "--data-dir m run job.xml", NULL, &err), 0);
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "--data-dir m run --unsigned-agreement job.xml", NULL, &err), 0);
 	if (err && *err)
 		fprintf(stderr, "\n  run: %s\n", err);
 	free(err);

@@ -40,7 +40,7 @@ static int setup(void)
 	free(body);
 	if (tu_colink_run(dir, "key new k.key", NULL, NULL))
 		return 1;
-	run_rc = tu_colink_run(dir, "run job.xml", NULL, NULL);
+	run_rc = tu_colink_run(dir, "run --unsigned-agreement job.xml", NULL, NULL);
 	return 0;
 }
 

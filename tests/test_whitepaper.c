@@ -673,7 +673,7 @@ static void test_whitepaper__claims_load_end_to_end(void)
 	path = tu_fmt("%s/job.xml", cdir);
 	CU_ASSERT_EQUAL(tu_write_file(path, job, strlen(job)), 0);
 	free(job);
-	rc = tu_colink_run(cdir, "run job.xml", NULL, NULL);
+	rc = tu_colink_run(cdir, "run --unsigned-agreement job.xml", NULL, NULL);
 	CU_ASSERT(rc == 0 || rc == 1); /* vendor_a.csv holds two planted rejects */
 	db = tu_fmt("%s/out/warehouse.db", cdir);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary"), 12);
@@ -695,7 +695,7 @@ static void test_whitepaper__claims_load_end_to_end(void)
 	free(path);
 	path = tu_fmt("%s/claims.csv", cdir);
 	CU_ASSERT_EQUAL(tu_write_file(path, edited, len), 0);
-	rc = tu_colink_run(cdir, "run job.xml", NULL, NULL);
+	rc = tu_colink_run(cdir, "run --unsigned-agreement job.xml", NULL, NULL);
 	CU_ASSERT(rc == 0 || rc == 1);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claims_summary"), 12);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT sum(medical_cost) FROM claims_summary"), 2123131);

@@ -50,6 +50,7 @@ int cmd_scan(struct cli_global *g, int argc, char **argv);    /* cmd_scan.c */
 int cmd_doc(struct cli_global *g, int argc, char **argv);     /* cmd_doc.c */
 int cmd_diff(struct cli_global *g, int argc, char **argv);    /* cmd_diff.c */
 int cmd_report(struct cli_global *g, int argc, char **argv);  /* cmd_report.c */
+int cmd_agreement(struct cli_global *g, int argc, char **argv); /* cmd_agreement.c */
 /* `colink report whitepaper ...` (argv[0] == "whitepaper"); cmd_whitepaper.c */
 int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv);
 

@@ -79,33 +79,52 @@ static int check_agreement(struct cli_global *g, const char *path, struct colink
 	return COLINK_OK;
 }
 
-static int check_job(struct cli_global *g, const char *path, struct colink_error *err)
+static int check_job(struct cli_global *g, const char *path, int allow_unsigned,
+		     struct colink_error *err)
 {
 	struct colink_plan *p = NULL;
 	size_t i, files = 0;
 	int rc = colink_plan_load(&p, path, colink_data_dir(g->data_dir), g->plugin_dirs, err);
 	if (rc)
 		return rc;
+	/* the agreement's signatures, as `run` will find them (#24) */
+	if (!(p->sigs && p->sigs->verified) && !allow_unsigned) {
+		rc = COLINK_ERR(err, COLINK_EPOLICY, "%s:%d: agreement %s is %s; run and pseudonymize "
+				"refuse it without --unsigned-agreement", path, p->job->agreement_line,
+				colink_agreement_id(p->agreement), p->signing);
+		colink_plan_free(p);
+		return rc;
+	}
 	for (i = 0; i < p->ninputs; i++)
 		files += p->inputs[i].nfiles;
 	printf("%s: ok (job %s: %zu inputs matching %zu files, output %s, key id %s)\n",
 	       path, p->job->name, p->ninputs, files, p->job->output_plugin,
 	       p->key ? colink_key_id(p->key) : p->job->key_id);
+	printf("%s: agreement %s%s\n", path, p->sigs && p->sigs->verified ? "" : "unsigned "
+	       "(--unsigned-agreement): ", p->signing);
 	colink_plan_free(p);
-	return COLINK_OK;
+	return rc;
 }
 
 int cmd_check(struct cli_global *g, int argc, char **argv)
 {
-	int i, worst = EXIT_OK;
+	int i, worst = EXIT_OK, allow_unsigned = 0;
+	if (argc >= 2 && !strcmp(argv[1], "--unsigned-agreement")) {
+		allow_unsigned = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 2 || cli_is_help(argv[1])) {
 		FILE *f = argc < 2 ? stderr : stdout;
-		fprintf(f, "usage: colink check FILE...\n\n"
+		fprintf(f, "usage: colink check [--unsigned-agreement] FILE...\n\n"
 			   "Validates mapping, job and agreement files against their schemas and\n"
 			   "the common schema, loads the plugins they name and checks their\n"
 			   "settings; for a job also its inputs, its key file and its agreement\n"
 			   "(id, purpose, recipient role, effective period, every item it can\n"
-			   "move).  Nothing is read or written.\n"
+			   "move), and that its agreement is signed by both parties under the\n"
+			   "public keys the job declares (each job prints who signed and when;\n"
+			   "with --unsigned-agreement an unsigned agreement is only reported).\n"
+			   "Nothing is read or written.\n"
 			   "A draft mapping from `colink scan` lists each TODO left as\n"
 			   "FILE:LINE: column \"X\" is still unmapped (TODO).\n"
 			   "Errors are FILE:LINE: message.  Exit 0 when all are valid, else 3\n"
@@ -122,7 +141,7 @@ int cmd_check(struct cli_global *g, int argc, char **argv)
 			int is_agreement = colink_xml_is(root, "agreement");
 			xmlFreeDoc(doc);
 			if (is_job)
-				rc = check_job(g, argv[i], &err);
+				rc = check_job(g, argv[i], allow_unsigned, &err);
 			else if (is_agreement)
 				rc = check_agreement(g, argv[i], &err);
 			else if (is_map)

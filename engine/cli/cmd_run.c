@@ -16,7 +16,7 @@
 static void help(FILE *f)
 {
 	fprintf(f,
-		"usage: colink run [--json] [--no-progress] JOB\n"
+		"usage: colink run [--json] [--no-progress] [--unsigned-agreement] JOB\n"
 		"\n"
 		"Runs JOB as one transaction: validates the job, its mappings, plugins,\n"
 		"settings and key first, and the job against its joint-use agreement\n"
@@ -27,10 +27,16 @@ static void help(FILE *f)
 		"loaded or rejected with a reason; the summary shows the counts per\n"
 		"input.  Each run appends one entry to the job's audit log, and so\n"
 		"does a job the agreement refuses (status \"refused\", nothing read).\n"
+		"The agreement must be signed by both parties (colink agreement sign)\n"
+		"under public keys the job declares (<signer> in its <agreement>);\n"
+		"otherwise the job is refused (exit 3, a \"refused\" audit entry).\n"
 		"COLINK_RUN_DATE=YYYY-MM-DD overrides the run date (tests only).\n"
 		"\n"
 		"  --json         print the summary as JSON on stdout\n"
 		"  --no-progress  no progress line on stderr (default: shown on a terminal)\n"
+		"  --unsigned-agreement  run although the agreement's signatures do not\n"
+		"                 both verify; recorded as \"unsigned\" in the ledger\n"
+		"                 (run.agreement_signing) and the audit entry\n"
 		"\n"
 		"exit: 0 ok; 1 ok with rejected records; 3 invalid configuration;\n"
 		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
@@ -169,6 +175,7 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 	struct colink_error err = {0};
 	struct colink_plan *plan = NULL;
 	struct colink_run_opts o = {0};
+	struct colink_plan_audit audit = {NULL, NULL, 0};
 	const char *job = NULL;
 	int json = 0, i, rc;
 
@@ -181,6 +188,8 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(argv[i], "--no-progress")) {
 			o.progress = 0;
+		} else if (!strcmp(argv[i], "--unsigned-agreement")) {
+			audit.unsigned_agreement = 1;
 		} else if (argv[i][0] == '-' || job) {
 			fprintf(stderr, "colink run: unexpected argument '%s'\n", argv[i]);
 			help(stderr);
@@ -195,7 +204,7 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 	}
 	/* a job the agreement refuses leaves a "refused" audit entry */
 	rc = colink_plan_load_audited(&plan, job, colink_data_dir(g->data_dir), g->plugin_dirs,
-				      NULL, &err);
+				      &audit, &err);
 	if (rc) {
 		fprintf(stderr, "colink: %s\n", err.msg);
 		return cli_exit_for_plan(rc);
@@ -208,7 +217,7 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 static void help_pseudonymize(FILE *f)
 {
 	fprintf(f,
-		"usage: colink pseudonymize [--json] JOB EXTRACT\n"
+		"usage: colink pseudonymize [--json] [--unsigned-agreement] JOB EXTRACT\n"
 		"\n"
 		"Split-site mode.  Runs JOB's inputs at this site, but writes them to\n"
 		"EXTRACT instead of the job's output: a warehouse-format SQLite file\n"
@@ -216,7 +225,9 @@ static void help_pseudonymize(FILE *f)
 		"the key id recorded.  Carry EXTRACT to the linkage site and load it\n"
 		"there with mappings/vendors/extract.xml; that job may name only the\n"
 		"key id (<key id=\"...\"/>), so the key never leaves this site.\n"
-		"EXTRACT must not exist yet.  Exit codes as for `colink run`.\n");
+		"EXTRACT must not exist yet.  The agreement's signatures are checked\n"
+		"as by `colink run` (--unsigned-agreement as there).  Exit codes as for\n"
+		"`colink run`.\n");
 }
 
 /* Point the plan's output at a fresh out_sqlite file: one self-contained
@@ -247,7 +258,7 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	struct colink_plan *plan = NULL;
 	struct colink_run_opts o = {0};
 	struct colink_setting_given given[2];
-	struct colink_plan_audit audit;
+	struct colink_plan_audit audit = {NULL, NULL, 0};
 	const char *pos[2] = {NULL, NULL};
 	struct stat st;
 	int json = 0, np = 0, i, rc;
@@ -260,6 +271,8 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 			return EXIT_OK;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--unsigned-agreement")) {
+			audit.unsigned_agreement = 1;
 		} else if (argv[i][0] != '-' && np < 2) {
 			pos[np++] = argv[i];
 		} else {

@@ -101,6 +101,41 @@ static int read_link(struct colink_job *j, xmlNodePtr n, struct colink_error *er
 	return COLINK_OK;
 }
 
+/* <signer party public-key/> children of <agreement>: the keys trusted to
+ * sign it.  The same key file twice is refused (file:line). */
+static int read_signers(struct colink_job *j, xmlNodePtr agr, struct colink_error *err)
+{
+	xmlNodePtr c;
+	size_t k = 0, i;
+	for (c = agr->children; c; c = c->next)
+		k += colink_xml_is(c, "signer");
+	if (!k)
+		return COLINK_OK;
+	if (!(j->signers = colink_calloc(k, sizeof(*j->signers))))
+		return OOM(err);
+	for (c = agr->children; c; c = c->next) {
+		struct colink_job_signer *s;
+		char *party;
+		if (!colink_xml_is(c, "signer"))
+			continue;
+		s = &j->signers[j->nsigners++];
+		s->line = colink_xml_line(c);
+		party = colink_xml_attr(c, "party");
+		s->party = colink_party_parse(party);
+		colink_free(party);
+		if (!(s->public_key = resolved_attr(j, c, "public-key")))
+			return OOM(err);
+		if (s->party == COLINK_PARTY_NONE)
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: signer party must be association or employer",
+					  j->path, s->line);
+		for (i = 0; i + 1 < j->nsigners; i++)
+			if (!strcmp(j->signers[i].public_key, s->public_key))
+				return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: public key %s is already declared at line %d",
+						  j->path, s->line, s->public_key, j->signers[i].line);
+	}
+	return COLINK_OK;
+}
+
 static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *err)
 {
 	xmlNodePtr n;
@@ -115,7 +150,7 @@ static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *
 			j->agreement_line = colink_xml_line(n);
 			j->agreement = colink_xml_attr(n, "id");
 			j->agreement_file = resolved_attr(j, n, "file");
-			rc = j->agreement && j->agreement_file ? COLINK_OK : OOM(err);
+			rc = j->agreement && j->agreement_file ? read_signers(j, n, err) : OOM(err);
 		} else if (colink_xml_is(n, "purpose")) {
 			j->purpose_line = colink_xml_line(n);
 			rc = (j->purpose = colink_xml_text(n)) ? COLINK_OK : OOM(err);
@@ -211,5 +246,8 @@ void colink_job_free(struct colink_job *j)
 	colink_free(j->agreement_file);
 	colink_free(j->recipient_role);
 	colink_free(j->audit_log);
+	for (i = 0; i < j->nsigners; i++)
+		colink_free(j->signers[i].public_key);
+	colink_free(j->signers);
 	colink_free(j);
 }

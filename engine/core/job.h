@@ -18,6 +18,14 @@ struct colink_job_input {
 	int line;
 };
 
+/* <agreement><signer party public-key/>: a public key the job trusts to
+ * sign its agreement for that party (issue #24). */
+struct colink_job_signer {
+	int party;        /* enum colink_party */
+	char *public_key; /* resolved path of the public key file */
+	int line;
+};
+
 struct colink_job {
 	char *path;
 	char *dir;
@@ -46,6 +54,8 @@ struct colink_job {
 	char *recipient_role;
 	int recipient_line;
 	char *audit_log;       /* <audit log>, resolved, or NULL (default applies) */
+	struct colink_job_signer *signers; /* trusted agreement signers (#24) */
+	size_t nsigners;
 };
 
 int colink_job_load(struct colink_job **out, const char *path,

@@ -272,6 +272,7 @@ static void audit_refusal(struct colink_plan *p, const struct colink_plan_audit 
 	e.agreement_id = colink_agreement_id(p->agreement);
 	e.agreement_sha256 = colink_agreement_sha256(p->agreement);
 	e.key_id = p->job->key_id; /* a key file is not read for a refused job */
+	e.agreement_signing = p->signing;
 	e.output = a->output ? a->output : output_path(p);
 	e.message = why;
 	for (i = 0; i < p->ninputs; i++) {
@@ -290,6 +291,63 @@ static void audit_refusal(struct colink_plan *p, const struct colink_plan_audit 
 		colink_log(COLINK_LOG_WARN, "the refusal was not audited: %s", aerr.msg);
 }
 
+/* p->signing = "not verified: " + why, or the ledger's word. */
+static int set_signing(struct colink_plan *p, const char *prefix, const char *text,
+		       struct colink_error *err)
+{
+	size_t n = strlen(prefix) + strlen(text) + 1;
+	colink_free(p->signing);
+	if (!(p->signing = colink_malloc(n)))
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	snprintf(p->signing, n, "%s%s", prefix, text);
+	return COLINK_OK;
+}
+
+/*
+ * The agreement's signatures (#24), before anything else about it is
+ * trusted.  `a` NULL (check): nothing is refused, p->sigs / p->signing say
+ * what a run would find.  Otherwise an agreement that is not signed by
+ * both parties under the job's keys is refused (audited) unless
+ * a->unsigned_agreement, which records "unsigned".
+ */
+static int plan_signatures(struct colink_plan *p, const struct colink_plan_audit *a,
+			   struct colink_error *err)
+{
+	struct colink_job *j = p->job;
+	const char *why;
+	int rc = colink_agreement_verify_job(&p->sigs, j, err);
+	if (rc == COLINK_ENOMEM)
+		return rc;
+	if (rc == COLINK_OK && p->sigs->verified)
+		return set_signing(p, "", p->sigs->summary, err);
+	why = rc ? err->msg : p->sigs->summary;
+	if (a && a->unsigned_agreement) {
+		colink_log(COLINK_LOG_INFO, "%s: agreement %s is %s%s; running unsigned as "
+			   "--unsigned-agreement asks (recorded in the ledger and the audit log)",
+			   j->path, colink_agreement_id(p->agreement), rc ? "not verified: " : "", why);
+		return set_signing(p, "unsigned", "", err);
+	}
+	if (!a) /* check: say why, refuse nothing a mapping or key error would not */
+		return rc == COLINK_ENOTFOUND || rc == COLINK_EIO ? rc
+			: set_signing(p, rc ? "not verified: " : "", why, err);
+	if (rc == COLINK_OK)
+		rc = COLINK_ERR(err, COLINK_EPOLICY, "%s:%d: agreement %s (%s) is %s; a run needs the "
+				"signatures of both parties (or --unsigned-agreement, which is recorded)",
+				j->path, j->agreement_line, colink_agreement_id(p->agreement),
+				j->agreement_file, p->sigs->summary);
+	if (rc != COLINK_ENOTFOUND && rc != COLINK_EIO) {
+		if (set_signing(p, rc == COLINK_EPOLICY ? "" : "not verified: ",
+				rc == COLINK_EPOLICY ? p->sigs->summary : err->msg, err) == COLINK_OK)
+			audit_refusal(p, a, err->msg);
+		if (rc != COLINK_EPOLICY) {
+			char msg[COLINK_ERRMSG_MAX];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			rc = COLINK_ERR(err, COLINK_EPOLICY, "%s", msg);
+		}
+	}
+	return rc;
+}
+
 /* The agreement file, the job checked against it (before any data moves),
  * and where the audit entry will go.  With `a`, a refusal is audited. */
 static int plan_agreement(struct colink_plan *p, const char *data_dir,
@@ -306,6 +364,8 @@ static int plan_agreement(struct colink_plan *p, const char *data_dir,
 	rc = colink_agreement_load(&p->agreement, j->agreement_file, data_dir, p->cat, err);
 	if (rc == COLINK_OK)
 		rc = plan_audit_log(p, err);
+	if (rc == COLINK_OK)
+		rc = plan_signatures(p, a, err);
 	if (rc)
 		return rc;
 	maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
@@ -371,7 +431,7 @@ int colink_plan_load_audited(struct colink_plan **out, const char *job_path,
 			     const char *data_dir, const char *plugin_dirs,
 			     const struct colink_plan_audit *a, struct colink_error *err)
 {
-	static const struct colink_plan_audit run = {NULL, NULL};
+	static const struct colink_plan_audit run = {NULL, NULL, 0};
 	return plan_load(out, job_path, data_dir, plugin_dirs, a ? a : &run, err);
 }
 
@@ -392,6 +452,8 @@ void colink_plan_free(struct colink_plan *p)
 	colink_free(p->inputs);
 	colink_policy_free(p->policy);
 	colink_agreement_free(p->agreement);
+	colink_agreement_sigs_free(p->sigs);
+	colink_free(p->signing);
 	colink_free(p->audit_log);
 	colink_free(p->out_vals);
 	colink_key_free(p->key);
@@ -710,6 +772,7 @@ static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
 	e.recipient_role = p->job->recipient_role;
 	e.agreement_id = colink_agreement_id(p->agreement);
 	e.agreement_sha256 = colink_agreement_sha256(p->agreement);
+	e.agreement_signing = p->signing;
 	e.key_id = res->key_id;
 	e.output = res->warehouse;
 	e.message = res->message[0] ? res->message : NULL;
@@ -830,6 +893,7 @@ static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
 	ri->fields = p->cat->fields;
 	colink_normalization_version(norm);
 	ri->normalization = norm;
+	ri->agreement_signing = p->signing; /* NULL without an agreement */
 }
 
 int colink_run(struct colink_plan *p, const struct colink_run_opts *o,

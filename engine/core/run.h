@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "policy/agreement.h"
+#include "policy/agreement_sig.h"
 #include "core/catalog.h"
 #include "colink/plugin.h"
 #include "identity/identity.h"
@@ -43,6 +44,13 @@ struct colink_plan {
 	struct colink_agreement *agreement; /* the job's joint-use agreement */
 	struct colink_policy *policy;       /* the agreement applied to this job */
 	char *audit_log;                    /* where the run's audit entry goes */
+	/* the agreement's signatures (#24), verified against the job's
+	 * <signer> keys: NULL when they could not be read (check only) */
+	struct colink_agreement_sigs *sigs;
+	/* for the ledger and the audit entry: "signed: association NAME at
+	 * TIME; employer NAME at TIME", "unsigned" (--unsigned-agreement), or
+	 * for `check` and a refusal why it does not verify */
+	char *signing;
 };
 
 /* Catalogue and variant-kanji table from `data_dir`. */
@@ -70,11 +78,18 @@ void colink_plan_free(struct colink_plan *p);
 struct colink_plan_audit {
 	const char *kind;   /* the entry's kind: NULL = "run"; "export" for an extract */
 	const char *output; /* the output to name (an extract); NULL = the job's */
+	int unsigned_agreement; /* --unsigned-agreement: run although the agreement's
+				 * signatures do not both verify (recorded "unsigned") */
 };
 
 /*
- * colink_plan_load(), for a verb that moves data (`run`, `pseudonymize`):
- * when the agreement refuses the job (run date, purpose, recipient role,
+ * colink_plan_load() checks the agreement's signatures (#24) but refuses
+ * nothing for them: the caller (`check`) reads p->sigs and p->signing.
+ *
+ * colink_plan_load_audited(), for a verb that moves data (`run`, `pseudonymize`):
+ * unless a->unsigned_agreement, an agreement without a verifying signature
+ * of both parties under the job's <signer> keys is refused (COLINK_EPOLICY,
+ * audited as below).  When the agreement refuses the job (run date, purpose, recipient role,
  * an item, or another agreement id), one entry with status "refused", the
  * refusal's line as message, no inputs, no items and zero counts is first
  * appended to the plan's audit log (best effort: a failure is logged, the

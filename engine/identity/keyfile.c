@@ -172,8 +172,8 @@ static int write_all(int fd, const char *buf, size_t n)
 
 /* Create `path` exclusively (never follow or replace anything there) and
  * write the key text; on failure the partial file is removed. */
-static int write_key_file(const char *path, const char *text, size_t n,
-			  struct colink_error *err)
+int colink_keyfile_create_int(const char *path, const char *text, size_t n,
+			       struct colink_error *err)
 {
 	int fd, e;
 
@@ -226,7 +226,7 @@ int colink_key_generate(const char *path, struct colink_error *err)
 	colink_hex(raw, KEY_LEN, text + KEY_MAGIC_LEN);
 	text[KEY_TEXT_LEN] = '\n';
 	text[KEY_TEXT_LEN + 1] = '\0';
-	rc = write_key_file(path, text, KEY_TEXT_LEN + 1, err);
+	rc = colink_keyfile_create_int(path, text, KEY_TEXT_LEN + 1, err);
 out:
 	secure_free(raw, KEY_LEN);
 	secure_free(text, KEY_TEXT_LEN + 2);
@@ -253,7 +253,7 @@ static int parse_key_text(const char *text, size_t n, unsigned char *raw)
  * O_NOFOLLOW, then fstat must show the same inode) that group and others
  * can neither read, write nor execute.
  */
-static int open_checked(const char *path, int *fdout, struct colink_error *err)
+int colink_keyfile_open_int(const char *path, int *fdout, struct colink_error *err)
 {
 	struct stat ls, fs;
 	int fd;
@@ -289,7 +289,7 @@ static int open_checked(const char *path, int *fdout, struct colink_error *err)
 }
 
 /* Read at most cap bytes; *n gets the count.  0 or -1 (errno set). */
-static int read_upto(int fd, char *buf, size_t cap, size_t *n)
+int colink_keyfile_read_int(int fd, char *buf, size_t cap, size_t *n)
 {
 	*n = 0;
 	while (*n < cap) {
@@ -320,7 +320,7 @@ int colink_key_load(struct colink_key **out, const char *path,
 	rc = colink_crypto_init(err);
 	if (rc)
 		return rc;
-	rc = open_checked(path, &fd, err);
+	rc = colink_keyfile_open_int(path, &fd, err);
 	if (rc)
 		return rc;
 	text = gcry_malloc_secure(cap);
@@ -330,7 +330,7 @@ int colink_key_load(struct colink_key **out, const char *path,
 				"libgcrypt secure memory exhausted reading the key");
 		goto out;
 	}
-	if (read_upto(fd, text, cap, &n)) {
+	if (colink_keyfile_read_int(fd, text, cap, &n)) {
 		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot read key file: %s",
 				path, strerror(errno));
 		goto out;

@@ -66,6 +66,8 @@ static int canonical(const struct colink_audit_entry *e, uint64_t seq, const cha
 	jmember(f, "recipient_role", e->recipient_role);
 	jmember(f, "agreement_id", e->agreement_id);
 	jmember(f, "agreement_sha256", e->agreement_sha256);
+	if (e->agreement_signing)
+		jmember(f, "agreement_signing", e->agreement_signing);
 	jmember(f, "key_id", e->key_id);
 	jmember(f, "output", e->output);
 	jmember(f, "message", e->message);

@@ -51,6 +51,10 @@ struct colink_audit_entry {
 	const char *recipient_role;
 	const char *agreement_id;
 	const char *agreement_sha256;
+	/* who signed the agreement ("signed: ..."), "unsigned" (run with
+	 * --unsigned-agreement) or why it did not verify; NULL: the member is
+	 * left out (entries of verbs that do not check signatures) (#24) */
+	const char *agreement_signing;
 	const char *key_id;         /* may be NULL */
 	const char *output;         /* warehouse or export file; may be NULL */
 	const char *message;        /* failure reason, one line; may be NULL */

@@ -76,7 +76,7 @@ JOB
 cd "$work"
 "$colink" key new sample.key >/dev/null
 rc=0
-"$colink" -q run job.xml || rc=$?
+"$colink" -q run --unsigned-agreement job.xml || rc=$?
 if [ "$rc" -gt 1 ]; then
 	echo "$0: the sample run failed (exit $rc)" >&2
 	exit 1

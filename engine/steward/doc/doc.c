@@ -245,6 +245,7 @@ static int doc_job_file(struct colink_docw *d, const char *path, const char *dat
 	if (j->description)
 		colink_docw_para(d, "%s", j->description);
 	job_overview(d, j, a);
+	doc_signatures(d, j->agreement_file, j);
 	job_inputs(d, j, maps);
 	job_released(d, j, a, cat, maps);
 	for (i = 0; i < j->ninputs; i++) {

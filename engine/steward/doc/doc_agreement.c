@@ -11,6 +11,7 @@
 #include "base/alloc.h"
 #include "steward/doc/doc.h"
 #include "steward/doc/doc_int.h"
+#include "policy/agreement_sig.h"
 
 /* ---- labels ----------------------------------------------------------- */
 
@@ -376,6 +377,49 @@ static void sec_items(struct colink_docw *d, const struct colink_agreement *a,
 			    "consented (労働安全衛生法 第66条の10), whatever a clause says.");
 }
 
+void doc_signatures(struct colink_docw *d, const char *agreement, const struct colink_job *job)
+{
+	static const char *const h[] = {"party", "signer / 署名者", "signed at (UTC)", "key fingerprint",
+					"verdict", "line"};
+	struct colink_agreement_sigs *s = NULL;
+	struct colink_error err = {0};
+	size_t i;
+	int rc = job ? colink_agreement_verify_job(&s, job, &err)
+		     : colink_agreement_verify(&s, agreement, NULL, 0, &err);
+	colink_docw_heading(d, 2, "Signatures / 署名");
+	if (rc) {
+		colink_docw_note(d, "The signatures cannot be read: %s. A run refuses this agreement "
+				    "(unless --unsigned-agreement, which is recorded).", err.msg);
+		return;
+	}
+	if (!s->n)
+		colink_docw_note(d, "unsigned: %s has no signature. A run refuses it unless "
+				    "--unsigned-agreement is given, which the ledger and the audit log record.",
+				 s->sig_path);
+	else {
+		colink_docw_para(d, "Detached signatures in %s (Ed25519 over the agreement's exact bytes, "
+				    "`colink agreement verify`):", s->sig_path);
+		colink_docw_table(d, 6, h);
+		for (i = 0; i < s->n; i++) {
+			const struct colink_agreement_sig *x = &s->sigs[i];
+			char *line = colink_docw_fmt("%d", x->line);
+			const char *row[6] = {x->party, x->signer, x->time, x->fpr,
+					      job ? colink_sig_verdict_name(x->verdict)
+						  : "not checked (trusted keys are declared by a job)", line};
+			colink_docw_row(d, row);
+			colink_free(line);
+		}
+		colink_docw_table_end(d);
+	}
+	if (job && s->verified)
+		colink_docw_para(d, "Verified against the keys this job trusts: %s.", s->summary);
+	else if (job)
+		colink_docw_note(d, "Against the keys this job trusts the agreement is %s: a run refuses "
+				    "it unless --unsigned-agreement is given (recorded in the ledger and the "
+				    "audit log).", s->summary);
+	colink_agreement_sigs_free(s);
+}
+
 int doc_agreement_file(struct colink_docw *d, const char *path, const char *data_dir,
 		       const struct colink_catalog *cat, struct colink_error *err)
 {
@@ -400,6 +444,7 @@ int doc_agreement_file(struct colink_docw *d, const char *path, const char *data
 	sec_purposes(d, a);
 	sec_clauses(d, a);
 	sec_items(d, a, cat);
+	doc_signatures(d, colink_agreement_path(a), NULL);
 	colink_docw_heading(d, 2, "Public notice / 公表文（共同利用のお知らせ）");
 	colink_docw_para(d, "Ready to publish (本人が容易に知り得る状態に置く): the five items of "
 			    "第27条第5項第3号 — ① joint use, ② the items, ③ the co-users, ④ the "

@@ -35,6 +35,11 @@ const char *doc_flow_ja(int flow);
 const char *doc_level_ja(int level);
 int doc_agreement_file(struct colink_docw *d, const char *path, const char *data_dir,
 		       const struct colink_catalog *cat, struct colink_error *err);
+/* The agreement's signatures (#24): who signed and when, and whether each
+ * verifies under the keys the job trusts (`job` NULL: an agreement alone,
+ * no trusted keys, so only who signed is shown).  Never key material. */
+struct colink_job;
+void doc_signatures(struct colink_docw *d, const char *agreement, const struct colink_job *job);
 /* The public notice (the five statutory items) as text; colink_free. */
 char *doc_notice_text(const struct colink_agreement *a, const struct colink_catalog *cat);
 
