@@ -257,7 +257,7 @@ static void test_e2e_xml__unknown_program_type_is_rejected(void)
 	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
 	in = xml_input(bad);
 	j = job("badprog", db, in);
-	r = tu_fmt("run '%s'", j);
+	r = tu_fmt("run --unsigned-agreement '%s'", j);
 	CU_ASSERT_EQUAL(colink(r, NULL, NULL), 1);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run_input"), 1);
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_loaded FROM run_input"), 2);
