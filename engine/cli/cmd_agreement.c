@@ -165,10 +165,13 @@ static int verify(struct cli_global *g, int argc, char **argv)
 
 int cmd_agreement(struct cli_global *g, int argc, char **argv)
 {
-	if (argc >= 2 && cli_is_help(argv[1])) {
-		help(stdout);
-		return EXIT_OK;
-	}
+	int i;
+	/* -h/--help anywhere, as for every verb: never a key file named --help */
+	for (i = 1; i < argc; i++)
+		if (cli_is_help(argv[i])) {
+			help(stdout);
+			return EXIT_OK;
+		}
 	if (argc >= 2 && !strcmp(argv[1], "keygen"))
 		return keygen(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "sign"))
