@@ -446,16 +446,17 @@ int colink_audit_complete(const char *log, const char *by_run, colink_audit_comm
 	struct colink_audit_pending p = {.fd = -1, .log = (char *)log};
 	struct dangling *d = NULL;
 	size_t n = 0, i;
-	int rc;
+	int rc = COLINK_OK;
 	*completed = 0;
+	/* A log that is absent, cannot be opened for appending or ends in a
+	 * damaged line has nothing this call may complete; the caller's own
+	 * entry (colink_audit_prepare) reports why it cannot be written. */
 	p.fd = open(log, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (p.fd < 0)
-		return errno == ENOENT ? COLINK_OK
-				       : COLINK_ERR(err, COLINK_EIO, "%s: cannot open the audit log: %s",
-						    log, strerror(errno));
+		return COLINK_OK;
 	if (flock(p.fd, LOCK_EX))
 		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log, strerror(errno));
-	else if ((rc = last_entry(p.fd, log, &p.seq, p.hash, err)) == COLINK_OK)
+	else if (last_entry(p.fd, log, &p.seq, p.hash, &(struct colink_error){0}) == COLINK_OK)
 		rc = find_dangling(p.fd, log, &d, &n, err);
 	for (i = 0; rc == COLINK_OK && i < n; i++) {
 		int yes = committed(ud, d[i].run_id, err);

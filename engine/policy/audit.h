@@ -118,8 +118,9 @@ int colink_audit_verify(const char *log, struct colink_audit_verdict *v,
  * stops the whole call (a negative code, err set).  Each committed one
  * gets a completion entry chained at the end: the intent's members with
  * status "ok", time now, the message "completed by run BY_RUN: ..." and a
- * last member "recovered_by":"BY_RUN".  A missing log has nothing to
- * complete.  *completed: the entries appended.
+ * last member "recovered_by":"BY_RUN".  A log that is missing, cannot be
+ * opened for appending or ends in a damaged line is left alone (COLINK_OK:
+ * the caller's own append reports it).  *completed: the entries appended.
  */
 typedef int (*colink_audit_committed_fn)(void *ud, const char *run_id, struct colink_error *err);
 int colink_audit_complete(const char *log, const char *by_run, colink_audit_committed_fn committed,
