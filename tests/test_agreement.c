@@ -537,6 +537,175 @@ static void test_agreement__committed_run_killed_before_its_entry_is_in_the_log(
 	free(in);
 }
 
+/* Send job `name`'s audit entries to `log` (a name in the test directory). */
+static void audit_to_log(const char *name, const char *log)
+{
+	char *p = tu_fmt("%s/%s.xml", dir, name), *s = tu_read_file(p, NULL), *end, *body;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	end = strstr(s, "</job>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	body = tu_fmt("%.*s  <audit log=\"%s\"/>\n</job>\n", (int)(end - s), s, log);
+	tu_write_file(p, body, strlen(body));
+	free(body);
+	free(s);
+	free(p);
+}
+
+/* The newest run of the ledger of dir/db: its 32-hex id into id, its
+ * status returned (malloc'd). */
+static char *newest_run(const char *db, char id[33])
+{
+	char *path = tu_fmt("%s/%s", dir, db);
+	char *row = tu_sql1(path, "SELECT run_id || ' ' || status FROM run ORDER BY rowid DESC LIMIT 1");
+	char *status = NULL;
+	id[0] = '\0';
+	if (row && strlen(row) > 33) {
+		memcpy(id, row, 32);
+		id[32] = '\0';
+		status = strdup(row + 33);
+	}
+	free(row);
+	free(path);
+	return status;
+}
+
+/* `colink audit verify LOG --warehouse DB`: exit code, stdout in *o. */
+static int verify_against(const char *log, const char *db, char **o)
+{
+	char *args = tu_fmt("audit verify %s --warehouse %s", log, db), *e = NULL;
+	int rc = colink(args, o, &e);
+	if (rc != 0 && rc != 3)
+		fprintf(stderr, "\n  audit verify %s --warehouse %s: exit %d: %s\n", log, db, rc, e ? e : "");
+	free(e);
+	free(args);
+	return rc;
+}
+
+/*
+ * #24 finding 1: whatever the crash point, `audit verify --warehouse`
+ * accounts for every committed run exactly once, and the next run
+ * completes a committed run that was killed before its completion entry.
+ * Kill points (COLINK_TEST_KILL_AT): before COMMIT (run.c), inside
+ * out_sqlite's COMMIT before it is durable (commit hook) and once its
+ * commit frame is in the WAL (WAL hook), after COMMIT returned but before
+ * the checkpoint, after the checkpoint but before the completion entry
+ * (run.c), after the completion entry (run.c).
+ */
+static void test_agreement__ledger_and_log_agree_at_every_kill_point(void)
+{
+	static const struct {
+		const char *point;
+		int committed;  /* the killed run is in the ledger as 'ok' */
+		int completed;  /* ... and its completion entry is in the log */
+	} k[] = {
+		{"before-commit", 0, 0}, {"during-commit", 0, 0}, {"commit-durable", 1, 0},
+		{"after-commit", 1, 0}, {"after-checkpoint", 1, 0}, {"after-completion", 1, 1},
+	};
+	char *in = input("vendors/vendor_a.xml", "vendor_a.csv");
+	char *o = NULL, *want, *text, *logp = tu_fmt("%s/kp.log", dir);
+	int committed = 0;
+	size_t i;
+	write_job("kp", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	audit_to_log("kp", "kp.log");
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char *env = tu_fmt("COLINK_TEST_KILL_AT=%s", k[i].point), *status, *line;
+		char id[33];
+		CU_ASSERT_EQUAL(run_job("kp", env, NULL, NULL), 128 + 9);
+		status = newest_run("kp.db", id);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(status);
+		if (strcmp(status, k[i].committed ? "ok" : "incomplete"))
+			fprintf(stderr, "\n  killed at %s: run %s is '%s'\n", k[i].point, id, status);
+		CU_ASSERT_STRING_EQUAL(status, k[i].committed ? "ok" : "incomplete");
+		committed += k[i].committed;
+		/* no committed run is missing, whatever the point: exit 0 */
+		CU_ASSERT_EQUAL(verify_against("kp.log", "kp.db", &o), 0);
+		CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "kp.log: ok, "));
+		if (!k[i].committed)
+			line = tu_fmt("kp.log: run %s: 'committing' intent (line ", id);
+		else if (!k[i].completed)
+			line = tu_fmt("kp.log: run %s: committed in kp.db; the log names it only by its "
+				      "'committing' intent (line ", id);
+		else
+			line = tu_fmt("kp.log: run %s: ", id);
+		if (k[i].completed ? strstr(o ? o : "", line) != NULL : !strstr(o ? o : "", line))
+			fprintf(stderr, "\n  killed at %s: verify said:\n%s", k[i].point, o ? o : "(nothing)");
+		CU_ASSERT(k[i].completed ? !strstr(o ? o : "", line) : strstr(o ? o : "", line) != NULL);
+		/* the earlier committed runs were completed by the runs after them */
+		want = tu_fmt("kp.log: kp.db: %d committed run%s: %d logged once as completed", committed,
+			      committed == 1 ? "" : "s", committed - (k[i].committed && !k[i].completed));
+		CU_ASSERT_PTR_NOT_NULL(o && strstr(o, want));
+		if (!o || !strstr(o, want))
+			fprintf(stderr, "\n  killed at %s: wanted '%s' in:\n%s", k[i].point, want, o ? o : "");
+		free(want);
+		free(line);
+		free(o);
+		o = NULL;
+		free(status);
+		free(env);
+	}
+	/* the next run completes what was left and commits itself */
+	CU_ASSERT_EQUAL(run_job("kp", NULL, NULL, NULL), 0);
+	committed++;
+	CU_ASSERT_EQUAL(verify_against("kp.log", "kp.db", &o), 0);
+	/* commit-durable's, after-commit's and after-checkpoint's runs were
+	 * each completed by the run after them */
+	want = tu_fmt("kp.log: kp.db: %d committed runs: %d logged once as completed (3 completed by a "
+		      "later run), 0 only by their intent, 0 missing", committed, committed);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, want));
+	if (!o || !strstr(o, want))
+		fprintf(stderr, "\n  after a clean run: wanted '%s' in:\n%s", want, o ? o : "");
+	CU_ASSERT(!o || !strstr(o, "only by its 'committing' intent"));
+	text = tu_read_file(logp, NULL);
+	CU_ASSERT_PTR_NOT_NULL(text && strstr(text, "\"status\":\"ok\""));
+	CU_ASSERT_PTR_NOT_NULL(text && strstr(text, ",\"recovered_by\":\""));
+	CU_ASSERT_EQUAL(colink("audit verify kp.log", NULL, NULL), 0); /* the chain holds */
+	free(text);
+	free(want);
+	free(o);
+	free(logp);
+	free(in);
+}
+
+/* A committed run the log lacks entirely is flagged (exit 3), by id. */
+static void test_agreement__verify_flags_a_committed_run_the_log_lacks(void)
+{
+	char *in = input("employer/roster.xml", "employer/roster.csv");
+	char *o = NULL, *line, *status;
+	char id[33];
+	write_job("lack", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	audit_to_log("lack", "lack-a.log");
+	CU_ASSERT_EQUAL(run_job("lack", NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(verify_against("lack-a.log", "lack.db", &o), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "lack-a.log: lack.db: 1 committed run: 1 logged once as "
+					   "completed (0 completed by a later run), 0 only by their intent, 0 missing"));
+	free(o);
+	o = NULL;
+	/* a second run into the same warehouse logs elsewhere: lack-a.log lacks it */
+	write_job("lack", NULL, ID, "健康白書", "association", "保健事業担当者", in);
+	audit_to_log("lack", "lack-b.log");
+	CU_ASSERT_EQUAL(run_job("lack", NULL, NULL, NULL), 0);
+	status = newest_run("lack.db", id);
+	CU_ASSERT_PTR_NOT_NULL(status && !strcmp(status, "ok"));
+	CU_ASSERT_EQUAL(verify_against("lack-a.log", "lack.db", &o), 3);
+	line = tu_fmt("lack-a.log: run %s: committed in lack.db but the audit log has no entry for it\n", id);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, line));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "lack-a.log: lack.db: 2 committed runs: 1 logged once as "
+					   "completed (0 completed by a later run), 0 only by their intent, 1 missing"));
+	if (!o || !strstr(o, line))
+		fprintf(stderr, "\n  wanted '%s' in:\n%s", line, o ? o : "");
+	free(line);
+	free(o);
+	o = NULL;
+	/* the chain of lack-a.log alone is intact: only the ledger shows it */
+	CU_ASSERT_EQUAL(colink("audit verify lack-a.log", NULL, NULL), 0);
+	/* the old form and usage errors */
+	CU_ASSERT_EQUAL(colink("audit verify --warehouse lack.db", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(colink("audit verify lack-a.log --warehouse", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(colink("audit verify lack-a.log --warehouse nowhere.db", NULL, NULL), 4);
+	free(status);
+	free(in);
+}
+
 /* A run whose audit entry cannot be written does not commit. */
 static void test_agreement__damaged_audit_log_stops_the_run(void)
 {
@@ -750,6 +919,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_agreement__export_is_audited),
 	TU_TEST(test_agreement__plan_refusals_are_audited),
 	TU_TEST(test_agreement__committed_run_killed_before_its_entry_is_in_the_log),
+	TU_TEST(test_agreement__ledger_and_log_agree_at_every_kill_point),
+	TU_TEST(test_agreement__verify_flags_a_committed_run_the_log_lacks),
 	TU_TEST(test_agreement__damaged_audit_log_stops_the_run),
 	TU_END
 };

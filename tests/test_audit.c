@@ -307,6 +307,76 @@ static void test_audit__cli_verify_and_show(void)
 	free(log);
 }
 
+/* Append one run entry with `status` for `run_id` to `log`. */
+static void append_run(const char *log, const char *run_id, const char *status)
+{
+	struct colink_error err = {0};
+	struct colink_audit_count c[] = {{"read", 12}, {"loaded", 10}};
+	struct colink_audit_entry e;
+	memset(&e, 0, sizeof(e));
+	e.kind = "run";
+	e.status = status;
+	e.user = "tester";
+	e.job = "j \"quoted\"";
+	e.run_id = run_id;
+	e.ncounts = 2;
+	e.counts = c;
+	CU_ASSERT_EQUAL(colink_audit_append(log, &e, &err), COLINK_OK);
+}
+
+/* The ledger of the test: runs "c..." committed, others not. */
+static int committed_if_c(void *ud, const char *run_id, struct colink_error *err)
+{
+	(void)err;
+	++*(int *)ud;
+	return run_id[0] == 'c';
+}
+
+/*
+ * #24: a run whose last word is its "committing" intent is completed by
+ * colink_audit_complete when the ledger says it committed: one "ok" entry
+ * with the intent's members, "recovered_by", chained; runs that ended
+ * (ok or failed) are not asked about; a second call completes nothing.
+ */
+static void test_audit__complete_dangling_intents(void)
+{
+	struct colink_error err = {0};
+	char *log = tu_fmt("%s/dangling.log", dir), *text, *last;
+	size_t n = 9;
+	int asked = 0;
+	CU_ASSERT_EQUAL(colink_audit_complete(log, "by", committed_if_c, &asked, &n, &err), COLINK_OK);
+	CU_ASSERT_EQUAL(n, 0); /* no log yet: nothing to do */
+	append_run(log, "c1", "committing"); /* killed after COMMIT */
+	append_run(log, "c2", "committing");
+	append_run(log, "c2", "ok");         /* completed normally */
+	append_run(log, "r3", "committing");
+	append_run(log, "r3", "failed");     /* rolled back, logged */
+	append_run(log, "r4", "committing"); /* killed before COMMIT */
+	CU_ASSERT_EQUAL(colink_audit_complete(log, "b0b", committed_if_c, &asked, &n, &err), COLINK_OK);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(asked, 2); /* c1 and r4 */
+	expect(log, 0, "");
+	text = tu_read_file(log, NULL);
+	CU_ASSERT_FATAL(text != NULL && strlen(text) > 1);
+	text[strlen(text) - 1] = '\0';
+	last = strrchr(text, '\n') + 1;
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, "{\"seq\":7,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, ",\"kind\":\"run\",\"status\":\"ok\",\"user\":\"tester\","
+					    "\"job\":\"j \\\"quoted\\\"\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, ",\"run_id\":\"c1\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, ",\"message\":\"completed by run b0b: committed in the warehouse, "
+					    "killed before its completion entry\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, ",\"counts\":{\"read\":12,\"loaded\":10},\"recovered_by\":\"b0b\","
+					    "\"hash\":\""));
+	free(text);
+	asked = 0;
+	CU_ASSERT_EQUAL(colink_audit_complete(log, "b1", committed_if_c, &asked, &n, &err), COLINK_OK);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(asked, 1); /* r4 only: it may still be asked, never completed */
+	expect(log, 0, "");
+	free(log);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_audit__intact_chain),
 	TU_TEST(test_audit__edit_detected),
@@ -315,6 +385,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_audit__reorder_detected),
 	TU_TEST(test_audit__truncated_tail_detected),
 	TU_TEST(test_audit__cli_verify_and_show),
+	TU_TEST(test_audit__complete_dangling_intents),
 	TU_END
 };
 

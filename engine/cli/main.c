@@ -48,7 +48,7 @@ static const struct verb verbs[] = {
 	    { "key id FILE", "print a key's id (a one-way fingerprint)" } } },
 	{ "audit", NULL, cmd_audit,
 	  { { "audit verify|show LOG",
-	      "check the hash chain of an audit log / print its entries" } } },
+	      "check an audit log's hash chain (and a warehouse's ledger against it) / print its entries" } } },
 	{ "scan", NULL, cmd_scan,
 	  { { "scan FILE", "profile an unknown vendor file and draft a mapping for it" } } },
 	{ "doc", NULL, cmd_doc,

@@ -13,6 +13,7 @@
 
 #include "base/alloc.h"
 #include "policy/audit.h"
+#include "policy/audit_ledger.h"
 #include "core/host.h"
 #include "base/log.h"
 #include "base/paths.h"
@@ -808,11 +809,16 @@ out:
 	return rc;
 }
 
-/* Crash tests (#24): COLINK_TEST_KILL_AT=NAME kills the process with
- * SIGKILL at the point NAME of finish_run, as a power cut would. */
-static void kill_point(const char *name)
+/*
+ * Crash tests only (#24, tests/test_agreement.c): COLINK_TEST_KILL_AT=NAME
+ * kills the process with SIGKILL at the point NAME of finish_run, as a
+ * power cut would: before-commit, after-checkpoint (out_sqlite's commit,
+ * which closes the database, returned), after-completion (the "ok" entry
+ * is written).  Points inside the commit are out_sqlite's (kill_hooks).
+ * Read once per run; no real run sets it.
+ */
+static void kill_point(const char *at, const char *name)
 {
-	const char *at = getenv("COLINK_TEST_KILL_AT");
 	if (at && !strcmp(at, name))
 		raise(SIGKILL);
 }
@@ -831,6 +837,7 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	struct colink_audit_pending *pending = NULL;
 	struct colink_error aerr = {0};
 	const char *kind = o ? o->audit_kind : NULL;
+	const char *kill_at = getenv("COLINK_TEST_KILL_AT"); /* crash tests only */
 	if (p->policy) {
 		struct colink_policy_counts pc;
 		colink_policy_counts(p->policy, &pc);
@@ -846,14 +853,15 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	if (rc == COLINK_OK && pending)
 		rc = prepare_audit(p, res, kind, user, &pending, st->err);
 	if (rc == COLINK_OK)
-		kill_point("before-commit");
+		kill_point(kill_at, "before-commit");
 	if (rc == COLINK_OK && (rc = st->out->commit(st->out_ctx, sum, st->err)) == COLINK_OK) {
-		kill_point("after-checkpoint");
+		kill_point(kill_at, "after-checkpoint");
 		if (pending && colink_audit_finish(pending, &aerr)) {
 			snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
 			return COLINK_ERR(st->err, COLINK_EIO, "run %s committed, but its audit entry was not written: %s",
 					  res->run_id, aerr.msg);
 		}
+		kill_point(kill_at, "after-completion");
 		return COLINK_OK;
 	}
 	colink_audit_cancel(pending);
@@ -870,6 +878,28 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	if (p->audit_log && p->agreement)
 		snprintf(res->audit_message, sizeof(res->audit_message), "%s", aerr.msg);
 	return rc;
+}
+
+/*
+ * A previous run on this warehouse that committed but was killed before
+ * its completion entry (its intent is the last word of the log about it)
+ * is completed now, in this run's name (#24), before this run writes
+ * anything.  Best effort: a failure is logged and the run goes on (a
+ * damaged log stops it later, when its own entry is prepared).
+ */
+static void complete_previous_runs(struct colink_plan *p, struct colink_run_result *res)
+{
+	struct colink_error aerr = {0};
+	size_t n = 0;
+	if (!p->audit_log || !p->agreement || !res->warehouse)
+		return;
+	if (colink_audit_ledger_complete(p->audit_log, res->warehouse, res->run_id, &n, &aerr))
+		colink_log(COLINK_LOG_WARN, "%s: earlier runs were not checked against the audit log: %s",
+			   res->warehouse, aerr.msg);
+	else if (n)
+		colink_log(COLINK_LOG_WARN, "%s: %zu earlier run%s committed but killed before %s completion "
+			   "entry; completed in %s by run %s", res->warehouse, n, n == 1 ? "" : "s",
+			   n == 1 ? "its" : "their", p->audit_log, res->run_id);
 }
 
 static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
@@ -930,6 +960,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	ohc.ps = NULL;
 	fill_run_info(&ri, p, res, user, sizeof(user), norm);
 	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
+	complete_previous_runs(p, res);
 	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
 	if (rc == COLINK_OK) {
 		struct colink_setting_values sv = colink_settings_view(

@@ -281,6 +281,206 @@ int colink_audit_append(const char *log, const struct colink_audit_entry *e,
 }
 
 /* ================================================================== */
+/* Completing runs killed after their COMMIT (#24)                      */
+/* ================================================================== */
+
+void colink_audit_member(const char *line, const char *name, char *out, size_t n)
+{
+	char key[64];
+	const char *p;
+	size_t k = 0;
+	out[0] = '\0';
+	snprintf(key, sizeof(key), ",\"%s\":", name);
+	if (!(p = strstr(line, key))) {
+		key[0] = '{'; /* the first member of an object */
+		if (strncmp(line, key, strlen(key)))
+			return;
+		p = line;
+	}
+	p += strlen(key);
+	if (*p != '"') { /* a number */
+		while (*p >= '0' && *p <= '9' && k + 1 < n)
+			out[k++] = *p++;
+		out[k] = '\0';
+		return;
+	}
+	for (p++; *p && *p != '"' && k + 1 < n; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		out[k++] = *p;
+	}
+	out[k] = '\0';
+}
+
+/* A run whose entries so far are "committing" intents only. */
+struct dangling {
+	char run_id[72];
+	char *line; /* its last intent, as stored (no newline) */
+};
+
+/* `text` with the first `from` replaced by `to` (caller frees), or NULL. */
+static char *replace_once(const char *text, size_t len, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t a, nf = strlen(from), nt = strlen(to);
+	char *out;
+	if (!at || (size_t)(at - text) + nf > len)
+		return NULL;
+	a = (size_t)(at - text);
+	if (!(out = colink_malloc(len - nf + nt + 1)))
+		return NULL;
+	memcpy(out, text, a);
+	memcpy(out + a, to, nt);
+	memcpy(out + a + nt, at + nf, len - a - nf);
+	out[len - nf + nt] = '\0';
+	return out;
+}
+
+/*
+ * The completion entry of a dangling intent: its members from "kind" on,
+ * as stored (the writer's fixed order), with status "ok", the recovery
+ * message, and "recovered_by" last; chained as entry seq after prev.
+ */
+static int completion_line(struct colink_audit_pending *p, const char *intent, uint64_t seq,
+			   const char *prev, const char *by_run, struct colink_error *err)
+{
+	char hash[65], iprev[65], now[32], msg[160], *a = NULL, *b = NULL, *text = NULL;
+	const char *body;
+	uint64_t iseq;
+	size_t canon, len = 0, tail = sizeof(HASH_KEY) + 64 + 4;
+	FILE *f;
+	int rc = COLINK_OK;
+	if (parse_entry(intent, strlen(intent), &iseq, hash, iprev, &canon) ||
+	    !(body = strstr(intent, ",\"kind\":")) || (size_t)(body - intent) > canon)
+		return COLINK_ERR(err, COLINK_EIO, "%s: an intent entry is damaged; run colink audit verify",
+				  p->log);
+	snprintf(msg, sizeof(msg), ",\"message\":\"completed by run %s: committed in the warehouse, "
+		 "killed before its completion entry\"", by_run);
+	a = replace_once(body, canon - (size_t)(body - intent), ",\"status\":\"committing\"",
+			 ",\"status\":\"ok\"");
+	b = a ? replace_once(a, strlen(a), ",\"message\":\"\"", msg) : NULL;
+	colink_now_iso(now);
+	if (a && (f = open_memstream(&text, &len))) {
+		fprintf(f, "{\"seq\":%" PRIu64, seq);
+		jmember(f, "time", now);
+		jmember(f, "prev", prev);
+		fputs(b ? b : a, f);
+		jmember(f, "recovered_by", by_run);
+		if (fclose(f))
+			rc = -1;
+	} else {
+		rc = -1;
+	}
+	colink_free(p->line);
+	if (rc || !(p->line = colink_malloc(len + tail))) {
+		p->line = NULL;
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
+	} else {
+		memcpy(p->line, text, len);
+		p->line[len] = '}';
+		colink_sha256_mem(p->line, len + 1, hash);
+		p->len = len + (size_t)snprintf(p->line + len, tail, "%s%s\"}\n", HASH_KEY, hash);
+		p->seq = seq;
+		memcpy(p->hash, hash, 65);
+	}
+	free(text);
+	colink_free(a);
+	colink_free(b);
+	return rc;
+}
+
+/* The runs of the log (read through the locked descriptor) whose only
+ * entries are intents, in the order of their intents. */
+static int find_dangling(int fd, const char *log, struct dangling **out, size_t *n,
+			 struct colink_error *err)
+{
+	FILE *f;
+	char *line = NULL, id[72], status[32];
+	size_t cap = 0, i, have = 0;
+	ssize_t len;
+	int dfd = dup(fd), rc = COLINK_OK;
+	*out = NULL;
+	*n = 0;
+	if (dfd < 0 || !(f = fdopen(dfd, "re"))) {
+		if (dfd >= 0)
+			close(dfd);
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot read the audit log: %s", log, strerror(errno));
+	}
+	rewind(f);
+	while (rc == COLINK_OK && (len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		colink_audit_member(line, "run_id", id, sizeof(id));
+		colink_audit_member(line, "status", status, sizeof(status));
+		if (!id[0])
+			continue;
+		for (i = 0; i < *n && strcmp((*out)[i].run_id, id); i++)
+			;
+		if (i < *n && strcmp(status, "committing")) { /* the run has another entry */
+			colink_free((*out)[i].line);
+			(*out)[i] = (*out)[--*n];
+		} else if (!strcmp(status, "committing")) {
+			if (i == *n && *n == have) {
+				struct dangling *d = colink_realloc(*out, (have * 2 + 4) * sizeof(*d));
+				if (!d) {
+					rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+					break;
+				}
+				*out = d;
+				have = have * 2 + 4;
+			}
+			if (i == *n)
+				(*out)[(*n)++].line = NULL;
+			snprintf((*out)[i].run_id, sizeof((*out)[i].run_id), "%s", id);
+			colink_free((*out)[i].line);
+			if (!((*out)[i].line = colink_strdup(line)))
+				rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int colink_audit_complete(const char *log, const char *by_run, colink_audit_committed_fn committed,
+			  void *ud, size_t *completed, struct colink_error *err)
+{
+	struct colink_audit_pending p = {.fd = -1, .log = (char *)log};
+	struct dangling *d = NULL;
+	size_t n = 0, i;
+	int rc = COLINK_OK;
+	*completed = 0;
+	/* A log that is absent, cannot be opened for appending or ends in a
+	 * damaged line has nothing this call may complete; the caller's own
+	 * entry (colink_audit_prepare) reports why it cannot be written. */
+	p.fd = open(log, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (p.fd < 0)
+		return COLINK_OK;
+	if (flock(p.fd, LOCK_EX))
+		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log, strerror(errno));
+	else if (last_entry(p.fd, log, &p.seq, p.hash, &(struct colink_error){0}) == COLINK_OK)
+		rc = find_dangling(p.fd, log, &d, &n, err);
+	for (i = 0; rc == COLINK_OK && i < n; i++) {
+		int yes = committed(ud, d[i].run_id, err);
+		if (yes < 0)
+			rc = yes;
+		else if (yes && (rc = completion_line(&p, d[i].line, p.seq + 1, p.hash, by_run, err)) == COLINK_OK) {
+			if (write(p.fd, p.line, p.len) != (ssize_t)p.len || fsync(p.fd))
+				rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot write the audit entry: %s", log,
+						strerror(errno));
+			else
+				++*completed;
+		}
+	}
+	for (i = 0; i < n; i++)
+		colink_free(d[i].line);
+	colink_free(d);
+	colink_free(p.line);
+	close(p.fd); /* releases the lock */
+	return rc;
+}
+
+/* ================================================================== */
 /* Reading and verifying                                                */
 /* ================================================================== */
 

@@ -112,6 +112,30 @@ struct colink_audit_verdict {
 int colink_audit_verify(const char *log, struct colink_audit_verdict *v,
 			struct colink_error *err);
 
+/*
+ * Completing a run killed between its COMMIT and its completion entry
+ * (#24).  Locks `log` as an append does (a run holds that lock from its
+ * "committing" intent to its completion entry, so no live run is in that
+ * window meanwhile) and finds the runs whose only entries are "committing"
+ * intents.  For each, committed(ud, run_id, err) says whether the run
+ * committed (1; the caller reads the warehouse ledger), did not (0), or
+ * stops the whole call (a negative code, err set).  Each committed one
+ * gets a completion entry chained at the end: the intent's members with
+ * status "ok", time now, the message "completed by run BY_RUN: ..." and a
+ * last member "recovered_by":"BY_RUN".  A log that is missing, cannot be
+ * opened for appending or ends in a damaged line is left alone (COLINK_OK:
+ * the caller's own append reports it).  *completed: the entries appended.
+ */
+typedef int (*colink_audit_committed_fn)(void *ud, const char *run_id, struct colink_error *err);
+int colink_audit_complete(const char *log, const char *by_run, colink_audit_committed_fn committed,
+			  void *ud, size_t *completed, struct colink_error *err);
+
+/* The member `name` of an entry line (a string's text unescaped as far as
+ * \" and \\, or a number's digits) into out, "" when absent.  Members are
+ * searched as ,"name": so that text inside a value (where a quote is
+ * always escaped) never matches. */
+void colink_audit_member(const char *line, const char *name, char *out, size_t n);
+
 /* Called once per entry, in file order, by colink_audit_read(); `json` is
  * the line (borrowed for the call), `line` its 1-based number.  Return
  * non-zero to stop. */

@@ -214,3 +214,8 @@ int colink_wh_claims_by_band(struct colink_wh *wh, int fy, int *present, colink_
 {
 	return wh->be->claims_by_band(wh, fy, present, cb, ud, err);
 }
+
+int colink_wh_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err)
+{
+	return wh->be->runs(wh, cb, ud, err);
+}

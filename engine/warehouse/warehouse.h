@@ -226,6 +226,22 @@ typedef void (*colink_wh_claims_cb)(void *ud, int band, int sex, long n, double 
 int colink_wh_claims_by_band(struct colink_wh *wh, int fiscal_year, int *present,
 			     colink_wh_claims_cb cb, void *ud, struct colink_error *err);
 
+/* ---- the run ledger (#24: the audit log against the ledger) ---- */
+
+/* One row of the ledger: a run and how it ended. */
+struct colink_wh_run {
+	const char *run_id;   /* 32 hex */
+	const char *status;   /* "ok" (committed), "failed" (rolled back),
+			       * "incomplete" (killed before its commit) */
+	const char *job_name; /* may be NULL */
+	const char *started;  /* ISO 8601 UTC */
+};
+typedef int (*colink_wh_run_cb)(void *ud, const struct colink_wh_run *r);
+/* Every run of the ledger, in the order the runs started.  Any schema
+ * version (the ledger has not changed since version 1); a file with no
+ * ledger is "not a colink warehouse". */
+int colink_wh_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
+
 /* ---- extracts (in_extract, through the host table) ---- */
 
 /* Read the extract at `path` (a warehouse-format SQLite file written by

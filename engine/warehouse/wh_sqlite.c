@@ -94,6 +94,34 @@ int whs_table_exists(sqlite3 *db, const char *name)
 	return yes;
 }
 
+/* The ledger, oldest run first (rowid: the order the rows were inserted). */
+static int whs_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct colink_wh_run r;
+	int src = SQLITE_DONE, rc = COLINK_OK;
+	if (!whs_table_exists(whs_db(wh), "run"))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: not a colink warehouse (no run ledger)",
+				  wh->name);
+	if (sqlite3_prepare_v2(whs_db(wh), "SELECT run_id, status, job_name, started FROM run "
+			       "ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		return COLINK_ERR(err, COLINK_EIO, "%s: reading the run ledger: %s", wh->name,
+				  sqlite3_errmsg(whs_db(wh)));
+	while (rc == COLINK_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		r.run_id = (const char *)sqlite3_column_text(st, 0);
+		r.status = (const char *)sqlite3_column_text(st, 1);
+		r.job_name = (const char *)sqlite3_column_text(st, 2);
+		r.started = (const char *)sqlite3_column_text(st, 3);
+		if (r.run_id && r.status)
+			rc = cb(ud, &r);
+	}
+	if (rc == COLINK_OK && src != SQLITE_DONE)
+		rc = COLINK_ERR(err, src == SQLITE_BUSY ? COLINK_EBUSY : COLINK_EIO,
+				"%s: reading the run ledger: %s", wh->name, sqlite3_errmsg(whs_db(wh)));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 const struct wh_backend wh_sqlite_backend = {
 	.scheme = "sqlite",
 	.open = whs_open,
@@ -118,4 +146,5 @@ const struct wh_backend wh_sqlite_backend = {
 	.wp_site_row = whs_wp_site_row,
 	.wp_end = whs_wp_end,
 	.claims_by_band = whs_claims_by_band,
+	.runs = whs_runs,
 };

@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -864,6 +865,34 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 	return rc;
 }
 
+/*
+ * Crash tests only (#24, tests/test_agreement.c; read once at init, no real
+ * run sets it): COLINK_TEST_KILL_AT=during-commit kills the process once
+ * COMMIT is issued but not durable (commit hook), commit-durable once its
+ * frame is in the WAL but COMMIT has not returned (WAL hook), after-commit
+ * once it returned, before closing checkpoints the WAL.  The other points
+ * are in engine/core/run.c.
+ */
+static int kill_in_commit_hook(void *ud)
+{
+	(void)ud;
+	return raise(SIGKILL);
+}
+
+static int kill_in_wal_hook(void *ud, sqlite3 *db, const char *name, int pages)
+{
+	(void)ud, (void)db, (void)name, (void)pages;
+	return raise(SIGKILL);
+}
+
+static void kill_hooks(struct out_sqlite *o)
+{
+	if (o->kill_at && !strcmp(o->kill_at, "during-commit"))
+		sqlite3_commit_hook(o->db, kill_in_commit_hook, NULL);
+	else if (o->kill_at && !strcmp(o->kill_at, "commit-durable"))
+		sqlite3_wal_hook(o->db, kill_in_wal_hook, NULL);
+}
+
 static int out_commit(void *vctx, const struct colink_run_summary *s,
 		      struct colink_error *err)
 {
@@ -888,11 +917,15 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 		osq_bind_u64(st, 6 + k, rp[k]);
 	osq_bind_text(st, 6 + K_COUNT, o->run_id);
 	src = osq_step_done(st);
-	if (src == SQLITE_OK)
+	if (src == SQLITE_OK) {
+		kill_hooks(o);
 		src = sqlite3_exec(o->db, "COMMIT", NULL, NULL, NULL);
+	}
 	if (src != SQLITE_OK)
 		return COLINK_ERR(err, COLINK_EIO, "%s: commit failed: %s", o->path,
 				  sqlite3_errmsg(o->db));
+	if (o->kill_at && !strcmp(o->kill_at, "after-commit"))
+		raise(SIGKILL);
 	if (rp[K_CHECKUP])
 		o->host->log(o->hc, COLINK_LOG_INFO,
 			     "%s: %" PRIu64 " checkups replaced earlier loads",
@@ -945,6 +978,7 @@ static int out_init(void **ctx, const struct colink_host *host,
 		       : !strcasecmp(vals[SET_SYNCHRONOUS].text, "off") ? "OFF"
 		       : "NORMAL";
 	o->journal = !strcasecmp(vals[SET_JOURNAL].text, "delete") ? "delete" : "wal";
+	o->kill_at = getenv("COLINK_TEST_KILL_AT"); /* crash tests only: kill_hooks() */
 	o->path = osq_strdup(host, vals[SET_PATH].text);
 	if (!o->path) {
 		host->free(o);

@@ -110,6 +110,9 @@ struct out_sqlite {
 	int busy_ms;
 	const char *synchronous; /* static pragma text */
 	const char *journal;     /* static pragma text */
+	/* COLINK_TEST_KILL_AT as read once at init (crash tests only; NULL
+	 * in any real run): see kill_hooks() in out_sqlite.c */
+	const char *kill_at;
 
 	/* per run; all NULL/0 between runs */
 	sqlite3 *db;
