@@ -74,6 +74,9 @@ int colink_plan_load(struct colink_plan **out, const char *job_path,
 		     struct colink_error *err);
 void colink_plan_free(struct colink_plan *p);
 
+/* The output plugin's "path" setting (the warehouse file), or NULL. */
+const char *colink_plan_output_path(const struct colink_plan *p);
+
 /* How a plan-time refusal is audited (colink_plan_load_audited). */
 struct colink_plan_audit {
 	const char *kind;   /* the entry's kind: NULL = "run"; "export" for an extract */

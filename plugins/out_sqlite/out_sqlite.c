@@ -7,7 +7,7 @@
  * (embed-sql.sh).  The shape of a run:
  *
  *   begin       open (create, mode 0600) the file; migrate an older
- *               warehouse in a transaction of its own (schema_upgrade);
+ *               warehouse in a transaction of its own (schema.c);
  *               in a short committed transaction create a new schema,
  *               check that every catalogue field has its column, prepare
  *               every statement and insert the ledger row with status
@@ -34,8 +34,9 @@
  * slots, SQL text); write allocates nothing, so memory stays flat however
  * many records a run has.  An instance may run several runs in sequence.
  *
- * Files: this one (settings, open, schema, ledger, inputs, commit/abort,
- * descriptor), columns.c (catalogue to columns and SQL), record.c (one
+ * Files: this one (settings, open, ledger, inputs, commit/abort,
+ * descriptor), schema.c (create, migrate, the checks a warehouse must
+ * pass before a run writes), columns.c (catalogue to columns and SQL), record.c (one
  * record), link.c (linkage), out_sqlite_int.h (what they share).
  */
 #include <errno.h>
@@ -53,7 +54,6 @@
 
 #include "colink/plugin.h"
 #include "out_sqlite_int.h"
-#include "schema_sql.h"
 
 /* ------------------------------------------------------------------ */
 /* Settings and static tables                                          */
@@ -74,21 +74,6 @@ static const struct colink_setting_def out_settings[] = {
 	  "wal|delete" },
 	COLINK_SETTINGS_END
 };
-
-/*
- * Forward migrations are data: mappings/warehouse/migrate-N.sql turns a
- * warehouse of version N-1 into version N, embedded in order as
- * colink_migration_sql (schema_sql.h, embed-sql.sh; the format and how to
- * add one: mappings/warehouse/README.md).  What only code can do stays
- * here: begin applies every step from the warehouse's version up to
- * COLINK_WAREHOUSE_SCHEMA_VERSION in a transaction of its own
- * (schema_upgrade: foreign keys off, checked before commit, the run's
- * catalogue must fit) and records each version reached in schema_version.
- * tests/test_out_sqlite.c checks that a migrated warehouse equals a new one
- * (test_out_sqlite__migrates_v1_in_place, __migrates_v3_with_both_sides)
- * and that every file is embedded and applied in order
- * (test_out_sqlite__migrations_embedded_in_order).
- */
 
 static const char *const fixed_sql[ST_COUNT] = {
 	[ST_PERSON_SIDE] = "SELECT side, person_no FROM person WHERE person_id = ?",
@@ -156,21 +141,21 @@ int osq_db_err(struct out_sqlite *o, int src, const char *what,
 			  o->db ? sqlite3_errmsg(o->db) : sqlite3_errstr(src));
 }
 
-static int exec(struct out_sqlite *o, const char *sql, const char *what,
+int osq_exec(struct out_sqlite *o, const char *sql, const char *what,
 		struct colink_error *err)
 {
 	int src = sqlite3_exec(o->db, sql, NULL, NULL, NULL);
 	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, what, err);
 }
 
-static void rollback_if_open(struct out_sqlite *o)
+void osq_rollback_if_open(struct out_sqlite *o)
 {
 	if (o->db && !sqlite3_get_autocommit(o->db))
 		sqlite3_exec(o->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Single-integer query; *is_null set when no row or SQL NULL. */
-static int query_int(struct out_sqlite *o, const char *sql, int64_t *out,
+int osq_query_int(struct out_sqlite *o, const char *sql, int64_t *out,
 		     int *is_null, struct colink_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -264,7 +249,7 @@ static void run_close(struct out_sqlite *o)
  */
 static int cache_size(struct out_sqlite *o, struct colink_error *err)
 {
-	return exec(o, "PRAGMA cache_size = -" OSQ_CACHE_KIB, "sizing the page cache", err);
+	return osq_exec(o, "PRAGMA cache_size = -" OSQ_CACHE_KIB, "sizing the page cache", err);
 }
 
 /*
@@ -278,7 +263,7 @@ int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err)
 {
 	if (!sort)
 		return cache_size(o, err);
-	return exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB, "sizing the page cache", err);
+	return osq_exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB, "sizing the page cache", err);
 }
 
 /*
@@ -335,17 +320,17 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 	 * pages (measured with SQLite 3.40: 567 MB peak instead of 150 MB at
 	 * 100,000 persons).  An existing 16 KiB-page file is not affected
 	 * (measured: 141 MB peak replacing 400,000 rows of one). */
-	if (exec(o, sql, "setting synchronous", err) ||
-	    (created && exec(o, "PRAGMA page_size = " OSQ_PAGE_SIZE,
+	if (osq_exec(o, sql, "setting synchronous", err) ||
+	    (created && osq_exec(o, "PRAGMA page_size = " OSQ_PAGE_SIZE,
 			     "setting the page size", err)) ||
 	    cache_size(o, err) ||
-	    exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) ||
-	    exec(o, "CREATE TEMP TABLE IF NOT EXISTS osq_key_stage (person_no INTEGER "
+	    osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) ||
+	    osq_exec(o, "CREATE TEMP TABLE IF NOT EXISTS osq_key_stage (person_no INTEGER "
 		    "NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT)",
 		    "creating the pseudonym staging table", err))
 		return err->code;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", o->journal);
-	return query_int(o, sql, &unused, &is_null, err);
+	return osq_query_int(o, sql, &unused, &is_null, err);
 }
 
 /* Log (not fail) when the file system refused the journal mode. */
@@ -361,108 +346,6 @@ static void check_journal(struct out_sqlite *o)
 			     o->path, o->journal,
 			     (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-}
-
-/* Create the schema in an empty database (inside the ledger transaction). */
-static int schema_create(struct out_sqlite *o, struct colink_error *err)
-{
-	int64_t n;
-	int is_null, rc;
-	rc = query_int(o, "SELECT count(*) FROM sqlite_master", &n, &is_null, err);
-	if (!rc && n)
-		return COLINK_ERR(err, COLINK_EINVAL,
-				  "%s: not a colink warehouse (it has tables but no schema_version)",
-				  o->path);
-	if (!rc)
-		rc = exec(o, colink_schema_sql, "creating the warehouse schema", err);
-	if (!rc)
-		rc = query_int(o, "SELECT max(version) FROM schema_version", &n,
-			       &is_null, err);
-	if (!rc && (is_null || n != COLINK_WAREHOUSE_SCHEMA_VERSION))
-		return COLINK_ERR(err, COLINK_EINVAL,
-				  "%s: the embedded schema.sql records version %" PRId64
-				  " but declares %d", o->path, is_null ? 0 : n,
-				  COLINK_WAREHOUSE_SCHEMA_VERSION);
-	return rc;
-}
-
-/* Apply the migrations from version v up to the plugin's version. */
-static int schema_migrate(struct out_sqlite *o, int64_t v, struct colink_error *err)
-{
-	size_t i;
-	char sql[160];
-	for (; v < COLINK_WAREHOUSE_SCHEMA_VERSION; v++) {
-		for (i = 0; i < COLINK_WAREHOUSE_MIGRATIONS &&
-			    colink_migration_sql[i].to != v + 1; i++)
-			;
-		if (i == COLINK_WAREHOUSE_MIGRATIONS)
-			return COLINK_ERR(err, COLINK_EINVAL,
-					  "%s: no migration from warehouse schema version %" PRId64,
-					  o->path, v);
-		snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version, applied) "
-			 "VALUES (%" PRId64 ", strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
-			 v + 1);
-		if (exec(o, colink_migration_sql[i].sql, "migrating the warehouse schema", err) ||
-		    exec(o, sql, "recording the schema version", err))
-			return err->code;
-	}
-	return COLINK_OK;
-}
-
-/* Bring the schema to COLINK_WAREHOUSE_SCHEMA_VERSION (inside the ledger
- * transaction): create it, refuse a newer one, or migrate an older one. */
-static int schema_ensure(struct out_sqlite *o, struct colink_error *err)
-{
-	int64_t v;
-	int is_null, rc;
-	rc = query_int(o, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-		       "AND name = 'schema_version'", &v, &is_null, err);
-	if (rc)
-		return rc;
-	if (!v)
-		return schema_create(o, err);
-	rc = query_int(o, "SELECT max(version) FROM schema_version", &v, &is_null, err);
-	if (rc)
-		return rc;
-	if (is_null)
-		return COLINK_ERR(err, COLINK_EINVAL,
-				  "%s: warehouse table schema_version is empty", o->path);
-	if (v > COLINK_WAREHOUSE_SCHEMA_VERSION)
-		return COLINK_ERR(err, COLINK_EINVAL,
-				  "%s: warehouse schema version %" PRId64
-				  " is newer than this colink supports (%d)",
-				  o->path, v, COLINK_WAREHOUSE_SCHEMA_VERSION);
-	return schema_migrate(o, v, err);
-}
-
-/* Every wide-table field of the catalogue has its column. */
-static int check_columns(struct out_sqlite *o, struct colink_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	size_t i;
-	int src, rc = COLINK_OK;
-	src = sqlite3_prepare_v2(o->db, "SELECT 1 FROM pragma_table_info(?) "
-				 "WHERE name = ? COLLATE NOCASE", -1, &st, NULL);
-	if (src != SQLITE_OK)
-		return osq_db_err(o, src, "reading the warehouse schema", err);
-	for (i = 0; i < o->ncat && !rc; i++) {
-		const struct cat_field *c = &o->cat[i];
-		const char *table = osq_wide_table(c->dest);
-		if (!c->column || !table)
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, c->column, -1, SQLITE_STATIC);
-		src = sqlite3_step(st);
-		if (src == SQLITE_DONE)
-			rc = COLINK_ERR(err, COLINK_EINVAL,
-					"%s: warehouse table %s has no column %s for field %s",
-					o->path, table, c->column, c->name);
-		else if (src != SQLITE_ROW)
-			rc = osq_db_err(o, src, "reading the warehouse schema", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
 }
 
 static int prepare_all(struct out_sqlite *o, struct colink_error *err)
@@ -513,146 +396,26 @@ static int insert_run(struct out_sqlite *o, const struct colink_run_info *run,
 				: osq_db_err(o, src, "recording the run", err);
 }
 
-/* The short committed transaction: schema, checks, statements, run row. */
-/*
- * Pseudonyms made under different keys never match, so a warehouse holds
- * one key's pseudonyms only: a run with another key id is refused before
- * it writes anything (rotating a key means reloading; see README).
- */
-static int check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
-			struct colink_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int src, rc = COLINK_OK;
-	if (!run->key_id)
-		return COLINK_OK;
-	src = sqlite3_prepare_v2(o->db, "SELECT key_id FROM person WHERE key_id IS NOT NULL "
-				 "AND key_id != ?1 LIMIT 1", -1, &st, NULL);
-	if (src != SQLITE_OK)
-		return osq_db_err(o, src, "reading the warehouse", err);
-	osq_bind_text(st, 1, run->key_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = COLINK_ERR(err, COLINK_EINVAL,
-				"%s: the warehouse holds pseudonyms made with key id %s; this run uses key id %s "
-				"(pseudonyms of different keys never match: use the warehouse's key, or load into a new warehouse)",
-				o->path, (const char *)sqlite3_column_text(st, 0), run->key_id);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/*
- * Pseudonyms of one name made under different identity-normalization
- * versions (colink's folding rules, the Unicode tables) may differ, so a
- * warehouse holds one version's pseudonyms: a run of another version is
- * refused before it writes anything.  Runs before schema 5 recorded none
- * and are not compared.
- */
-static int check_normalization(struct out_sqlite *o, const struct colink_run_info *run,
-			       struct colink_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int src, rc = COLINK_OK;
-	if (!COLINK_HAS(struct colink_run_info, run->struct_size, normalization) ||
-	    !run->normalization)
-		return COLINK_OK;
-	src = sqlite3_prepare_v2(o->db, "SELECT normalization FROM run WHERE status = 'ok' "
-				 "AND normalization IS NOT NULL AND normalization != ?1 LIMIT 1",
-				 -1, &st, NULL);
-	if (src != SQLITE_OK)
-		return osq_db_err(o, src, "reading the warehouse", err);
-	osq_bind_text(st, 1, run->normalization);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = COLINK_ERR(err, COLINK_EINVAL,
-				"%s: the warehouse holds pseudonyms made under identity normalization '%s'; "
-				"this colink normalizes under '%s' (the same name may give another pseudonym: "
-				"load into a new warehouse with this colink, or run the colink that made it)",
-				o->path, (const char *)sqlite3_column_text(st, 0), run->normalization);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* COLINK_EINVAL naming the first row PRAGMA foreign_key_check reports. */
-static int fk_check(struct out_sqlite *o, struct colink_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int src = sqlite3_prepare_v2(o->db, "PRAGMA foreign_key_check", -1, &st, NULL);
-	int rc = COLINK_OK;
-	if (src != SQLITE_OK)
-		return osq_db_err(o, src, "checking foreign keys", err);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
-		rc = COLINK_ERR(err, COLINK_EINVAL,
-				"%s: migration left table %s with a row (rowid %lld) whose %s row is missing",
-				o->path, (const char *)sqlite3_column_text(st, 0),
-				(long long)sqlite3_column_int64(st, 1),
-				(const char *)sqlite3_column_text(st, 2));
-	else if (src != SQLITE_DONE)
-		rc = osq_db_err(o, src, "checking foreign keys", err);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/*
- * Migrate an older warehouse in a transaction of its own, before the
- * run's: a migration may rebuild tables (3 -> 4), which needs foreign
- * keys off, and SQLite ignores PRAGMA foreign_keys inside a transaction.
- * PRAGMA foreign_key_check must find nothing, and the run's catalogue must
- * fit the migrated tables (check_columns), before it commits.  The
- * version is read again under the write lock (schema_ensure), so two runs
- * starting at once migrate once.  A newer or broken warehouse is left to
- * ledger_begin's schema_ensure to refuse.
- */
-static int schema_upgrade(struct out_sqlite *o, struct colink_error *err)
-{
-	int64_t v;
-	int is_null, rc, rc2;
-	rc = query_int(o, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-		       "AND name = 'schema_version'", &v, &is_null, err);
-	if (!rc && v)
-		rc = query_int(o, "SELECT max(version) FROM schema_version", &v,
-			       &is_null, err);
-	else
-		is_null = 1;
-	if (rc || is_null || v >= COLINK_WAREHOUSE_SCHEMA_VERSION)
-		return rc;
-	if (exec(o, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err))
-		return err->code;
-	rc = exec(o, "BEGIN IMMEDIATE", "starting the migration", err);
-	if (!rc)
-		rc = schema_ensure(o, err);
-	if (!rc) /* a run that cannot load leaves the warehouse as it was */
-		rc = check_columns(o, err);
-	if (!rc)
-		rc = fk_check(o, err);
-	if (!rc)
-		rc = exec(o, "COMMIT", "committing the migration", err);
-	if (rc)
-		rollback_if_open(o);
-	rc2 = exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys",
-		   rc ? &(struct colink_error){ 0 } : err);
-	return rc ? rc : rc2;
-}
-
 static int ledger_begin(struct out_sqlite *o, const struct colink_run_info *run,
 			struct colink_error *err)
 {
-	int rc = schema_upgrade(o, err);
+	int rc = osq_schema_upgrade(o, err);
 	if (rc)
 		return rc;
-	rc = exec(o, "BEGIN IMMEDIATE", "starting the ledger transaction", err);
+	rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the ledger transaction", err);
 	if (!rc)
-		rc = schema_ensure(o, err);
+		rc = osq_schema_ensure(o, err);
 	if (!rc)
-		rc = check_columns(o, err);
+		rc = osq_check_columns(o, err);
 
 	if (!rc)
 		rc = prepare_all(o, err);
 	if (!rc)
 		rc = insert_run(o, run, err);
 	if (!rc)
-		rc = exec(o, "COMMIT", "committing the ledger row", err);
+		rc = osq_exec(o, "COMMIT", "committing the ledger row", err);
 	if (rc)
-		rollback_if_open(o);
+		osq_rollback_if_open(o);
 	return rc;
 }
 
@@ -701,13 +464,13 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 		rc = ledger_begin(o, run, err);
 	if (!rc) {
 		check_journal(o);
-		rc = check_key_id(o, run, err);
+		rc = osq_check_key_id(o, run, err);
 		if (!rc)
-			rc = check_normalization(o, run, err);
+			rc = osq_check_normalization(o, run, err);
 		if (!rc)
-			rc = exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
+			rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
 		if (rc) {
-			rollback_if_open(o);
+			osq_rollback_if_open(o);
 			mark_failed(o, err->msg, NULL);
 		}
 	}
@@ -844,22 +607,22 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 	 * build that index anew by one sort after the insert (DDL is part of
 	 * the run's transaction) instead of inserting into it at random. */
 	if (!rc)
-		rc = query_int(o, "SELECT coalesce(max(rowid), 0) FROM person_key", &rows,
+		rc = osq_query_int(o, "SELECT coalesce(max(rowid), 0) FROM person_key", &rows,
 			       &is_null, err);
 	rebuild = !rc && o->staged >= (uint64_t)rows / 4;
 	if (!rc && rebuild)
-		rc = exec(o, "DROP INDEX person_key_person", "writing the pseudonyms", err);
+		rc = osq_exec(o, "DROP INDEX person_key_person", "writing the pseudonyms", err);
 	if (!rc)
-		rc = exec(o, "INSERT OR IGNORE INTO person_key (person_no, kind, pseudonym, key_id) "
+		rc = osq_exec(o, "INSERT OR IGNORE INTO person_key (person_no, kind, pseudonym, key_id) "
 			  "SELECT person_no, kind, pseudonym, key_id FROM temp.osq_key_stage "
 			  "ORDER BY kind, pseudonym, person_no, rowid", "writing the pseudonyms", err);
 	if (!rc && rebuild) /* the same definition as schema.sql's */
-		rc = exec(o, "CREATE INDEX person_key_person ON person_key (person_no)",
+		rc = osq_exec(o, "CREATE INDEX person_key_person ON person_key (person_no)",
 			  "indexing the pseudonyms", err);
 	if (!rc)
 		rc = osq_sort_cache(o, 0, err);
 	if (!rc)
-		rc = exec(o, "DELETE FROM temp.osq_key_stage", "clearing the pseudonym stage", err);
+		rc = osq_exec(o, "DELETE FROM temp.osq_key_stage", "clearing the pseudonym stage", err);
 	if (!rc)
 		o->staged = 0;
 	return rc;
@@ -944,7 +707,7 @@ static void out_abort(void *vctx, const struct colink_run_summary *s)
 	struct out_sqlite *o = vctx;
 	if (!o || !o->db)
 		return;
-	rollback_if_open(o);
+	osq_rollback_if_open(o);
 	mark_failed(o, s && s->message ? s->message : "run aborted", s);
 	run_close(o);
 }

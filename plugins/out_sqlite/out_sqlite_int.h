@@ -185,6 +185,22 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 
 /* Turn an SQLite failure into a colink error naming the warehouse:
  * COLINK_EBUSY for a lock, COLINK_EIO otherwise. */
+/* out_sqlite.c: SQLite helpers shared with schema.c */
+int osq_exec(struct out_sqlite *o, const char *sql, const char *what,
+	     struct colink_error *err);
+int osq_query_int(struct out_sqlite *o, const char *sql, int64_t *out,
+		  int *is_null, struct colink_error *err);
+void osq_rollback_if_open(struct out_sqlite *o);
+
+/* schema.c: create or migrate the schema, and the checks before a run */
+int osq_schema_upgrade(struct out_sqlite *o, struct colink_error *err);
+int osq_schema_ensure(struct out_sqlite *o, struct colink_error *err);
+int osq_check_columns(struct out_sqlite *o, struct colink_error *err);
+int osq_check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
+		     struct colink_error *err);
+int osq_check_normalization(struct out_sqlite *o, const struct colink_run_info *run,
+			    struct colink_error *err);
+
 int osq_db_err(struct out_sqlite *o, int src, const char *what,
 	       struct colink_error *err);
 /* COLINK_EINVAL unless a run's transaction is open. */

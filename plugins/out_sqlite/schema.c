@@ -1,0 +1,251 @@
+/*
+ * schema.c -- the warehouse schema of out_sqlite: create it from the
+ * embedded schema.sql, migrate an older one, and the checks a warehouse
+ * must pass before a run writes (columns, key id, normalization version).
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "colink/plugin.h"
+#include "out_sqlite_int.h"
+#include "schema_sql.h"
+
+/*
+ * Forward migrations are data: mappings/warehouse/migrate-N.sql turns a
+ * warehouse of version N-1 into version N, embedded in order as
+ * colink_migration_sql (schema_sql.h, embed-sql.sh; the format and how to
+ * add one: mappings/warehouse/README.md).  What only code can do stays
+ * here: begin applies every step from the warehouse's version up to
+ * COLINK_WAREHOUSE_SCHEMA_VERSION in a transaction of its own
+ * (schema_upgrade: foreign keys off, checked before commit, the run's
+ * catalogue must fit) and records each version reached in schema_version.
+ * tests/test_out_sqlite.c checks that a migrated warehouse equals a new one
+ * (test_out_sqlite__migrates_v1_in_place, __migrates_v3_with_both_sides)
+ * and that every file is embedded and applied in order
+ * (test_out_sqlite__migrations_embedded_in_order).
+ */
+
+/* Create the schema in an empty database (inside the ledger transaction). */
+static int schema_create(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t n;
+	int is_null, rc;
+	rc = osq_query_int(o, "SELECT count(*) FROM sqlite_master", &n, &is_null, err);
+	if (!rc && n)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: not a colink warehouse (it has tables but no schema_version)",
+				  o->path);
+	if (!rc)
+		rc = osq_exec(o, colink_schema_sql, "creating the warehouse schema", err);
+	if (!rc)
+		rc = osq_query_int(o, "SELECT max(version) FROM schema_version", &n,
+			       &is_null, err);
+	if (!rc && (is_null || n != COLINK_WAREHOUSE_SCHEMA_VERSION))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: the embedded schema.sql records version %" PRId64
+				  " but declares %d", o->path, is_null ? 0 : n,
+				  COLINK_WAREHOUSE_SCHEMA_VERSION);
+	return rc;
+}
+
+/* Apply the migrations from version v up to the plugin's version. */
+static int schema_migrate(struct out_sqlite *o, int64_t v, struct colink_error *err)
+{
+	size_t i;
+	char sql[160];
+	for (; v < COLINK_WAREHOUSE_SCHEMA_VERSION; v++) {
+		for (i = 0; i < COLINK_WAREHOUSE_MIGRATIONS &&
+			    colink_migration_sql[i].to != v + 1; i++)
+			;
+		if (i == COLINK_WAREHOUSE_MIGRATIONS)
+			return COLINK_ERR(err, COLINK_EINVAL,
+					  "%s: no migration from warehouse schema version %" PRId64,
+					  o->path, v);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version, applied) "
+			 "VALUES (%" PRId64 ", strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
+			 v + 1);
+		if (osq_exec(o, colink_migration_sql[i].sql, "migrating the warehouse schema", err) ||
+		    osq_exec(o, sql, "recording the schema version", err))
+			return err->code;
+	}
+	return COLINK_OK;
+}
+
+/* Bring the schema to COLINK_WAREHOUSE_SCHEMA_VERSION (inside the ledger
+ * transaction): create it, refuse a newer one, or migrate an older one. */
+int osq_schema_ensure(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t v;
+	int is_null, rc;
+	rc = osq_query_int(o, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+		       "AND name = 'schema_version'", &v, &is_null, err);
+	if (rc)
+		return rc;
+	if (!v)
+		return schema_create(o, err);
+	rc = osq_query_int(o, "SELECT max(version) FROM schema_version", &v, &is_null, err);
+	if (rc)
+		return rc;
+	if (is_null)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: warehouse table schema_version is empty", o->path);
+	if (v > COLINK_WAREHOUSE_SCHEMA_VERSION)
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s: warehouse schema version %" PRId64
+				  " is newer than this colink supports (%d)",
+				  o->path, v, COLINK_WAREHOUSE_SCHEMA_VERSION);
+	return schema_migrate(o, v, err);
+}
+
+/* Every wide-table field of the catalogue has its column. */
+int osq_check_columns(struct out_sqlite *o, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int src, rc = COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT 1 FROM pragma_table_info(?) "
+				 "WHERE name = ? COLLATE NOCASE", -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse schema", err);
+	for (i = 0; i < o->ncat && !rc; i++) {
+		const struct cat_field *c = &o->cat[i];
+		const char *table = osq_wide_table(c->dest);
+		if (!c->column || !table)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c->column, -1, SQLITE_STATIC);
+		src = sqlite3_step(st);
+		if (src == SQLITE_DONE)
+			rc = COLINK_ERR(err, COLINK_EINVAL,
+					"%s: warehouse table %s has no column %s for field %s",
+					o->path, table, c->column, c->name);
+		else if (src != SQLITE_ROW)
+			rc = osq_db_err(o, src, "reading the warehouse schema", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Pseudonyms made under different keys never match, so a warehouse holds
+ * one key's pseudonyms only: a run with another key id is refused before
+ * it writes anything (rotating a key means reloading; see README).
+ */
+int osq_check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
+			struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = COLINK_OK;
+	if (!run->key_id)
+		return COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT key_id FROM person WHERE key_id IS NOT NULL "
+				 "AND key_id != ?1 LIMIT 1", -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse", err);
+	osq_bind_text(st, 1, run->key_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: the warehouse holds pseudonyms made with key id %s; this run uses key id %s "
+				"(pseudonyms of different keys never match: use the warehouse's key, or load into a new warehouse)",
+				o->path, (const char *)sqlite3_column_text(st, 0), run->key_id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Pseudonyms of one name made under different identity-normalization
+ * versions (colink's folding rules, the Unicode tables) may differ, so a
+ * warehouse holds one version's pseudonyms: a run of another version is
+ * refused before it writes anything.  Runs before schema 5 recorded none
+ * and are not compared.
+ */
+int osq_check_normalization(struct out_sqlite *o, const struct colink_run_info *run,
+			       struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = COLINK_OK;
+	if (!COLINK_HAS(struct colink_run_info, run->struct_size, normalization) ||
+	    !run->normalization)
+		return COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT normalization FROM run WHERE status = 'ok' "
+				 "AND normalization IS NOT NULL AND normalization != ?1 LIMIT 1",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "reading the warehouse", err);
+	osq_bind_text(st, 1, run->normalization);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: the warehouse holds pseudonyms made under identity normalization '%s'; "
+				"this colink normalizes under '%s' (the same name may give another pseudonym: "
+				"load into a new warehouse with this colink, or run the colink that made it)",
+				o->path, (const char *)sqlite3_column_text(st, 0), run->normalization);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* COLINK_EINVAL naming the first row PRAGMA foreign_key_check reports. */
+static int fk_check(struct out_sqlite *o, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(o->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+	int rc = COLINK_OK;
+	if (src != SQLITE_OK)
+		return osq_db_err(o, src, "checking foreign keys", err);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: migration left table %s with a row (rowid %lld) whose %s row is missing",
+				o->path, (const char *)sqlite3_column_text(st, 0),
+				(long long)sqlite3_column_int64(st, 1),
+				(const char *)sqlite3_column_text(st, 2));
+	else if (src != SQLITE_DONE)
+		rc = osq_db_err(o, src, "checking foreign keys", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Migrate an older warehouse in a transaction of its own, before the
+ * run's: a migration may rebuild tables (3 -> 4), which needs foreign
+ * keys off, and SQLite ignores PRAGMA foreign_keys inside a transaction.
+ * PRAGMA foreign_key_check must find nothing, and the run's catalogue must
+ * fit the migrated tables (check_columns), before it commits.  The
+ * version is read again under the write lock (schema_ensure), so two runs
+ * starting at once migrate once.  A newer or broken warehouse is left to
+ * ledger_begin's schema_ensure to refuse.
+ */
+int osq_schema_upgrade(struct out_sqlite *o, struct colink_error *err)
+{
+	int64_t v;
+	int is_null, rc, rc2;
+	rc = osq_query_int(o, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+		       "AND name = 'schema_version'", &v, &is_null, err);
+	if (!rc && v)
+		rc = osq_query_int(o, "SELECT max(version) FROM schema_version", &v,
+			       &is_null, err);
+	else
+		is_null = 1;
+	if (rc || is_null || v >= COLINK_WAREHOUSE_SCHEMA_VERSION)
+		return rc;
+	if (osq_exec(o, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err))
+		return err->code;
+	rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the migration", err);
+	if (!rc)
+		rc = osq_schema_ensure(o, err);
+	if (!rc) /* a run that cannot load leaves the warehouse as it was */
+		rc = osq_check_columns(o, err);
+	if (!rc)
+		rc = fk_check(o, err);
+	if (!rc)
+		rc = osq_exec(o, "COMMIT", "committing the migration", err);
+	if (rc)
+		osq_rollback_if_open(o);
+	rc2 = osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys",
+		   rc ? &(struct colink_error){ 0 } : err);
+	return rc ? rc : rc2;
+}
