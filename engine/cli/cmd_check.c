@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "base/paths.h"
 #include "steward/read_mapped.h"
+#include "steward/unmapped.h"
 #include "core/run.h"
 #include "base/xmlutil.h"
 
@@ -84,8 +85,12 @@ static int check_job(struct cli_global *g, const char *path, struct colink_error
 	struct colink_plan *p = NULL;
 	size_t i, files = 0;
 	int rc = colink_plan_load(&p, path, colink_data_dir(g->data_dir), g->plugin_dirs, err);
-	if (rc)
+	if (rc == COLINK_OK) /* the inputs' header names, for unmapped columns kept raw */
+		rc = colink_unmapped_check_plan(p, colink_data_dir(g->data_dir), err);
+	if (rc) {
+		colink_plan_free(p);
 		return rc;
+	}
 	for (i = 0; i < p->ninputs; i++)
 		files += p->inputs[i].nfiles;
 	printf("%s: ok (job %s: %zu inputs matching %zu files, output %s, key id %s)\n",

@@ -229,7 +229,7 @@ int colink_transform_header(struct colink_transform *t, size_t n,
 			for (i = 0; i < t->nslots; i++)
 				if (t->slots[i].src == j + 1)
 					break;
-			if (i == t->nslots)
+			if (i == t->nslots && !colink_mapping_ignores(t->m, names[j]))
 				return COLINK_ERR(err, COLINK_EINVAL,
 						  "%s: column %zu ('%s') is not mapped and the mapping %s says unmapped columns are an error",
 						  t->path, j + 1, names[j] ? names[j] : "", t->m->path);
@@ -610,7 +610,7 @@ static int explicitly_mapped(const struct colink_transform *t,
 				  : s->src == rf->index)
 			return 1;
 	}
-	return 0;
+	return colink_mapping_ignores(t->m, rf->name); /* dropped on purpose */
 }
 
 static int is_item_code(const char *name)
