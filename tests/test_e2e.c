@@ -759,9 +759,9 @@ static const char obs_csv[] =
 static const char *const obs_raw[] = {"24061000123", "24061100456", "山田", "鈴木", "ヤマダ",
 				      "スズキ", "77123456", "77123457"};
 
-/* Folder d gets the file, a mapping whose <unmapped> is on line 11 (with
- * `extra` on line 10), and a job; returns the job's path. */
-static char *obs_job(const char *d, const char *extra)
+/* Folder d gets `body` as obs.csv, a mapping whose <unmapped> is on line
+ * 11 (with `extra` on line 10), and a job; returns the job's path. */
+static char *obs_job_of(const char *d, const char *extra, const char *body_csv)
 {
 	char *csv = tu_fmt("%s/obs.csv", d), *map = tu_fmt("%s/obs.xml", d);
 	char *j = tu_fmt("%s/job.xml", d);
@@ -783,7 +783,7 @@ static char *obs_job(const char *d, const char *extra)
 			    "<key file=\"%s/sample.key\"/><input mapping=\"%s\" path=\"%s\"/>"
 			    "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s/w.db\"/></output>"
 			    "<options log=\"%s/run.log\"/></job>\n", dir, map, csv, d, d);
-	CU_ASSERT_EQUAL(tu_write_file(csv, obs_csv, strlen(obs_csv)), 0);
+	CU_ASSERT_EQUAL(tu_write_file(csv, body_csv, strlen(body_csv)), 0);
 	CU_ASSERT_EQUAL(tu_write_file(map, m, strlen(m)), 0);
 	CU_ASSERT_EQUAL(tu_write_file(j, body, strlen(body)), 0);
 	free(csv);
@@ -791,6 +791,11 @@ static char *obs_job(const char *d, const char *extra)
 	free(m);
 	free(body);
 	return j;
+}
+
+static char *obs_job(const char *d, const char *extra)
+{
+	return obs_job_of(d, extra, obs_csv);
 }
 
 /* Leaks of obs_raw in the warehouse (file, WAL, cells), the log and text. */
@@ -907,6 +912,42 @@ static void test_e2e__unmapped_observation_loads_once_identifiers_are_ignored(vo
 	free(d);
 }
 
+/* A comment column whose name says nothing but one of whose values is a
+ * phone number, mid-file: that record is rejected naming the column, the
+ * others load, and the number is nowhere. */
+static void test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_record(void)
+{
+	static const char body[] =
+		"保険者番号,被保険者証番号,受診日,生年月日,性別,受診券整理番号,氏名,カナ氏名,備考,ペプシノゲン\n"
+		"06139992,77123456,2024-06-10,1970-05-15,1,24061000123,山田　太郎,ヤマダ　タロウ,特記事項なし,45.2\n"
+		"06139992,77123457,2024-06-11,1980-02-01,2,24061100456,鈴木　花子,スズキ　ハナコ,連絡先 090-3141-5926,38.0\n"
+		"06139992,77123458,2024-06-12,1975-03-03,1,24061200789,佐藤　一郎,サトウ　イチロウ,再検査希望,40.1\n";
+	char *d = tu_mkdtemp("e2eobs3"), *wh = tu_fmt("%s/w.db", d), *c, *o = NULL, *e = NULL, *all;
+	char *j = obs_job_of(d, "<ignore column=\"受診券整理番号\"/><ignore column=\"氏名\"/><ignore column=\"カナ氏名\"/>",
+			     body);
+	int rc;
+	c = tu_fmt("-v run '%s'", j);
+	rc = run_colink(c, &o, &e);
+	CU_ASSERT_EQUAL(rc, 1); /* committed, one record rejected */
+	if (rc != 1)
+		fprintf(stderr, "\n  run: exit %d: %s", rc, e ? e : "");
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM checkup"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM reject WHERE source_column='備考' "
+				    "AND reason LIKE '%shaped like a phone number%' AND record_no=2"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM observation WHERE value_text='再検査希望'"), 1);
+	all = tu_fmt("%s%s", o ? o : "", e ? e : "");
+	CU_ASSERT_EQUAL(obs_leaks(d, all), 0);
+	CU_ASSERT(!tu_file_contains(wh, "3141", 4) && !strstr(all, "3141"));
+	free(all);
+	free(c);
+	free(o);
+	free(e);
+	free(j);
+	free(wh);
+	tu_rmtree(d);
+	free(d);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__sample_run_commits_with_expected_rejects),
 	TU_TEST(test_e2e__rejects_name_line_column_and_reason),
@@ -925,6 +966,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__check_plugins_preview),
 	TU_TEST(test_e2e__unmapped_identifier_columns_refused_before_any_data_moves),
 	TU_TEST(test_e2e__unmapped_observation_loads_once_identifiers_are_ignored),
+	TU_TEST(test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_record),
 	TU_END
 };
 

@@ -15,7 +15,9 @@
  * where LINE is the mapping's <unmapped> element.  Only names are read
  * into the message; no value is kept or printed.  Names with a '.' that
  * are not item codes (MHLW XML header parts, author names) are never
- * stored unmapped and are not judged.
+ * stored unmapped and are not judged.  Values are judged one by one at
+ * run time by their shape (colink_identifier_shape, identity.h): the
+ * transform rejects a record whose kept value looks like an identifier.
  */
 #ifndef COLINK_UNMAPPED_H
 #define COLINK_UNMAPPED_H
