@@ -120,6 +120,19 @@ static void test_diff__unmapped_policy_raises_exposure(void)
 	free(a);
 }
 
+/* Issue #24: an <ignore> removed under observation stores that column. */
+static void test_diff__ignore_removed_raises_exposure(void)
+{
+	char *o = data("unmapped_observation.xml"), *i = data("unmapped_observation_ignore.xml");
+	expect_one(i, "unmapped_observation.xml",
+		   "- ignore 受診券整理番号 (if still sent, it is now kept as an observation)"
+		   " [raises exposure]\n");
+	expect_one(o, "unmapped_observation_ignore.xml",
+		   "+ ignore 受診券整理番号 (read, never stored)\n");
+	free(o);
+	free(i);
+}
+
 static void test_diff__agreement_changes(void)
 {
 	char *a = agreement();
@@ -237,6 +250,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_diff__identifier_normalization),
 	TU_TEST(test_diff__codemap_value_added),
 	TU_TEST(test_diff__unmapped_policy_raises_exposure),
+	TU_TEST(test_diff__ignore_removed_raises_exposure),
 	TU_TEST(test_diff__agreement_changes),
 	TU_TEST(test_diff__reverse_direction),
 	TU_TEST(test_diff__json),

@@ -464,6 +464,20 @@ static void test_doc__cli_errors(void)
 	free(bad);
 }
 
+/* Issue #24: the rule for kept columns, and what is dropped on purpose. */
+static void test_doc__ignored_columns_listed(void)
+{
+	char *src = tu_fmt("%s/tests/data/diff/unmapped_observation_ignore.xml", tu_srcdir());
+	char *html = NULL, *md = NULL;
+	CU_ASSERT_EQUAL_FATAL(doc(src, "ignore", &html, &md), 0);
+	CU_ASSERT(has(md, "refuses the file when such a column is or looks like an identifier"));
+	CU_ASSERT(has(md, "- 受診券整理番号 (line 113)"));
+	CU_ASSERT(has(html, "受診券整理番号 (line 113)"));
+	free(html);
+	free(md);
+	free(src);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_doc__mapping_every_csv_column),
 	TU_TEST(test_doc__mapping_codemap_values),
@@ -473,6 +487,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_doc__job_clause_per_released_item),
 	TU_TEST(test_doc__job_not_covered),
 	TU_TEST(test_doc__cli_errors),
+	TU_TEST(test_doc__ignored_columns_listed),
 	TU_END
 };
 

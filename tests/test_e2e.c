@@ -752,6 +752,207 @@ static void test_e2e__check_plugins_preview(void)
 	free(o);
 }
 
+/* ---- issue #24: unmapped identifier columns never land in observation ---- */
+
+/* A vendor file with columns the mapping does not name: two identifiers
+ * colink has no field for or that the mapping forgot (受診券整理番号, 氏名,
+ * カナ氏名), a free comment and a lab item the catalogue does not know. */
+static const char obs_csv[] =
+	"保険者番号,被保険者証番号,受診日,生年月日,性別,受診券整理番号,氏名,カナ氏名,備考,ペプシノゲン\n"
+	"06139992,77123456,2024-06-10,1970-05-15,1,24061000123,山田　太郎,ヤマダ　タロウ,特記事項なし,45.2\n"
+	"06139992,77123457,2024-06-11,1980-02-01,2,24061100456,鈴木　花子,スズキ　ハナコ,再検査希望,38.0\n";
+static const char *const obs_raw[] = {"24061000123", "24061100456", "山田", "鈴木", "ヤマダ",
+				      "スズキ", "77123456", "77123457"};
+
+/* Folder d gets `body` as obs.csv, a mapping whose <unmapped> is on line
+ * 11 (with `extra` on line 10), and a job; returns the job's path. */
+static char *obs_job_of(const char *d, const char *extra, const char *body_csv)
+{
+	char *csv = tu_fmt("%s/obs.csv", d), *map = tu_fmt("%s/obs.xml", d);
+	char *j = tu_fmt("%s/job.xml", d);
+	char *m = tu_fmt(
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<mapping xmlns=\"urn:colink:mapping:1\" id=\"obs\" version=\"1\" kind=\"checkup\">\n"
+		"  <input plugin=\"in_csv\"><set name=\"encoding\" value=\"UTF-8\"/><set name=\"header\" value=\"true\"/></input>\n"
+		"  <primary-key kind=\"card\"/>\n"
+		"  <field target=\"insurer_number\" column=\"保険者番号\"/>\n"
+		"  <field target=\"card_number\" column=\"被保険者証番号\"/>\n"
+		"  <field target=\"birth_date\" column=\"生年月日\" format=\"iso\"/>\n"
+		"  <field target=\"sex\" column=\"性別\" codemap=\"sex\"/>\n"
+		"  <field target=\"exam_date\" column=\"受診日\" format=\"iso\"/>\n"
+		"  %s\n"
+		"  <unmapped columns=\"observation\"/>\n"
+		"</mapping>\n", extra);
+	char *body = tu_fmt("<?xml version=\"1.0\"?>\n<job xmlns=\"urn:colink:job:1\" name=\"obs\">"
+			    "<agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>"
+			    "<key file=\"%s/sample.key\"/><input mapping=\"%s\" path=\"%s\"/>"
+			    "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s/w.db\"/></output>"
+			    "<options log=\"%s/run.log\"/></job>\n", dir, map, csv, d, d);
+	CU_ASSERT_EQUAL(tu_write_file(csv, body_csv, strlen(body_csv)), 0);
+	CU_ASSERT_EQUAL(tu_write_file(map, m, strlen(m)), 0);
+	CU_ASSERT_EQUAL(tu_write_file(j, body, strlen(body)), 0);
+	free(csv);
+	free(map);
+	free(m);
+	free(body);
+	return j;
+}
+
+static char *obs_job(const char *d, const char *extra)
+{
+	return obs_job_of(d, extra, obs_csv);
+}
+
+/* Leaks of obs_raw in the warehouse (file, WAL, cells), the log and text. */
+static size_t obs_leaks(const char *d, const char *text)
+{
+	char *wh = tu_fmt("%s/w.db", d), *wal = tu_fmt("%s/w.db-wal", d);
+	char *log = tu_fmt("%s/run.log", d);
+	size_t i, leaks = 0;
+	for (i = 0; i < sizeof(obs_raw) / sizeof(obs_raw[0]); i++) {
+		const char *r = obs_raw[i];
+		int hit = tu_file_contains(wh, r, strlen(r)) || tu_file_contains(wal, r, strlen(r)) ||
+			  tu_file_contains(log, r, strlen(r)) || (text && strstr(text, r)) ||
+			  (access(wh, F_OK) == 0 && cells_equal(wh, r));
+		if (hit)
+			fprintf(stderr, "\n  LEAK: raw value #%zu of obs.csv found\n", i);
+		leaks += hit;
+	}
+	free(wh);
+	free(wal);
+	free(log);
+	return leaks;
+}
+
+static void test_e2e__unmapped_identifier_columns_refused_before_any_data_moves(void)
+{
+	char *d = tu_mkdtemp("e2eobs"), *j = obs_job(d, ""), *c, *o = NULL, *e = NULL, *all;
+	char *where = tu_fmt("%s/obs.xml:11: ", d), *wh = tu_fmt("%s/w.db", d);
+	int rc;
+	c = tu_fmt("check '%s'", j);
+	rc = run_colink(c, &o, &e);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, where));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "受診券整理番号"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "<ignore column="));
+	if (rc != 3 || !e || !strstr(e, where))
+		fprintf(stderr, "\n  check: exit %d: %s", rc, e ? e : "");
+	all = tu_fmt("%s%s", o ? o : "", e ? e : "");
+	CU_ASSERT_EQUAL(obs_leaks(d, all), 0);
+	free(all);
+	free(c);
+	free(o);
+	free(e);
+	o = e = NULL;
+	/* the run is refused like an invalid mapping: nothing is written */
+	c = tu_fmt("-v run '%s'", j);
+	rc = run_colink(c, &o, &e);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, where));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "受診券整理番号"));
+	CU_ASSERT_EQUAL(access(wh, F_OK), -1);
+	all = tu_fmt("%s%s", o ? o : "", e ? e : "");
+	CU_ASSERT_EQUAL(obs_leaks(d, all), 0);
+	if (rc != 3)
+		fprintf(stderr, "\n  run: exit %d: %s", rc, e ? e : "");
+	free(all);
+	free(c);
+	free(o);
+	free(e);
+	free(j);
+	free(where);
+	free(wh);
+	tu_rmtree(d);
+	free(d);
+}
+
+/* Each identifier column named alone is still refused; named in <ignore>
+ * they are dropped, and the comment and the unknown lab item still load. */
+static void test_e2e__unmapped_observation_loads_once_identifiers_are_ignored(void)
+{
+	static const char *const alone[] = {
+		"<ignore column=\"氏名\"/><ignore column=\"カナ氏名\"/>",
+		"<ignore column=\"受診券整理番号\"/><ignore column=\"カナ氏名\"/>",
+		"<ignore column=\"受診券整理番号\"/><ignore column=\"氏名\"/>",
+	};
+	static const char *const named[] = {"受診券整理番号", "氏名", "カナ氏名"};
+	char *d = tu_mkdtemp("e2eobs2"), *j, *c, *o = NULL, *e = NULL, *all, *wh = tu_fmt("%s/w.db", d);
+	size_t i;
+	int rc;
+	for (i = 0; i < 3; i++) {
+		char *want = tu_fmt("column \"%s\"", named[i]);
+		j = obs_job(d, alone[i]);
+		c = tu_fmt("run '%s'", j);
+		CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 3);
+		CU_ASSERT_PTR_NOT_NULL(e && strstr(e, want));
+		if (!e || !strstr(e, want))
+			fprintf(stderr, "\n  %s: %s", named[i], e ? e : "");
+		free(e);
+		e = NULL;
+		free(c);
+		free(j);
+		free(want);
+	}
+	j = obs_job(d, "<ignore column=\"受診券整理番号\"/><ignore column=\"氏名\"/><ignore column=\"カナ氏名\"/>");
+	c = tu_fmt("check '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 0);
+	free(c);
+	c = tu_fmt("-v run '%s'", j);
+	rc = run_colink(c, &o, &e);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc)
+		fprintf(stderr, "\n  run: exit %d: %s", rc, e ? e : "");
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM checkup"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM observation WHERE value_text='特記事項なし'"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM observation WHERE value_text='45.2'"), 1);
+	all = tu_fmt("%s%s", o ? o : "", e ? e : "");
+	CU_ASSERT_EQUAL(obs_leaks(d, all), 0);
+	free(all);
+	free(c);
+	free(o);
+	free(e);
+	free(j);
+	free(wh);
+	tu_rmtree(d);
+	free(d);
+}
+
+/* A comment column whose name says nothing but one of whose values is a
+ * phone number, mid-file: that record is rejected naming the column, the
+ * others load, and the number is nowhere. */
+static void test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_record(void)
+{
+	static const char body[] =
+		"保険者番号,被保険者証番号,受診日,生年月日,性別,受診券整理番号,氏名,カナ氏名,備考,ペプシノゲン\n"
+		"06139992,77123456,2024-06-10,1970-05-15,1,24061000123,山田　太郎,ヤマダ　タロウ,特記事項なし,45.2\n"
+		"06139992,77123457,2024-06-11,1980-02-01,2,24061100456,鈴木　花子,スズキ　ハナコ,連絡先 090-3141-5926,38.0\n"
+		"06139992,77123458,2024-06-12,1975-03-03,1,24061200789,佐藤　一郎,サトウ　イチロウ,再検査希望,40.1\n";
+	char *d = tu_mkdtemp("e2eobs3"), *wh = tu_fmt("%s/w.db", d), *c, *o = NULL, *e = NULL, *all;
+	char *j = obs_job_of(d, "<ignore column=\"受診券整理番号\"/><ignore column=\"氏名\"/><ignore column=\"カナ氏名\"/>",
+			     body);
+	int rc;
+	c = tu_fmt("-v run '%s'", j);
+	rc = run_colink(c, &o, &e);
+	CU_ASSERT_EQUAL(rc, 1); /* committed, one record rejected */
+	if (rc != 1)
+		fprintf(stderr, "\n  run: exit %d: %s", rc, e ? e : "");
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM checkup"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM reject WHERE source_column='備考' "
+				    "AND reason LIKE '%shaped like a phone number%' AND record_no=2"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM observation WHERE value_text='再検査希望'"), 1);
+	all = tu_fmt("%s%s", o ? o : "", e ? e : "");
+	CU_ASSERT_EQUAL(obs_leaks(d, all), 0);
+	CU_ASSERT(!tu_file_contains(wh, "3141", 4) && !strstr(all, "3141"));
+	free(all);
+	free(c);
+	free(o);
+	free(e);
+	free(j);
+	free(wh);
+	tu_rmtree(d);
+	free(d);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__sample_run_commits_with_expected_rejects),
 	TU_TEST(test_e2e__rejects_name_line_column_and_reason),
@@ -768,6 +969,9 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__read_only_warehouse_says_so),
 	TU_TEST(test_e2e__missing_input_and_bad_mapping_exit_codes),
 	TU_TEST(test_e2e__check_plugins_preview),
+	TU_TEST(test_e2e__unmapped_identifier_columns_refused_before_any_data_moves),
+	TU_TEST(test_e2e__unmapped_observation_loads_once_identifiers_are_ignored),
+	TU_TEST(test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_record),
 	TU_END
 };
 

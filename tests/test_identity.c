@@ -1073,6 +1073,37 @@ static void test_identity__variant_table_crlf_and_no_note(void)
 
 /* ================================================================ */
 
+/* Issue #24: values shaped like an identifier, whatever their column is
+ * called; measurements, dates, codes and comments are not. */
+static void test_identity__identifier_shapes(void)
+{
+	static const char *const ids[] = {
+		"24061000123", "090-1234-5678", "03(1234)5678", "０９０－１２３４－５６７８",
+		"taro.yamada@example.jp", "ヤマダ タロウ", "ヤマダ　タロウ", "ﾔﾏﾀﾞ ﾀﾛｳ",
+		"連絡先 090-3141-5926", "受診券 24061000123 紛失", "09012345678",
+	};
+	static const char *const not_ids[] = {
+		"45.2", "138", "0.95", "20240610", "2024-06-10", "12345678", "<5", "＜５",
+		"特記事項なし", "再検査希望", "異常なし　経過観察", "ペプシノゲン", "A", "",
+		"@", "a@b", "ヤマダ", "1,234,567,890", "HbA1c 6.0", "120 130 125 118",
+		"A B",
+	};
+	size_t i;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const char *why = colink_identifier_shape(ids[i], strlen(ids[i]));
+		if (!why)
+			fprintf(stderr, "\n  not seen as an identifier: case %zu", i);
+		CU_ASSERT_PTR_NOT_NULL(why);
+	}
+	for (i = 0; i < sizeof(not_ids) / sizeof(not_ids[0]); i++) {
+		const char *why = colink_identifier_shape(not_ids[i], strlen(not_ids[i]));
+		if (why)
+			fprintf(stderr, "\n  %s seen as %s", not_ids[i], why);
+		CU_ASSERT_PTR_NULL(why);
+	}
+	CU_ASSERT_PTR_NULL(colink_identifier_shape(NULL, 0));
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_identity__key_generate_mode_and_format),
 	TU_TEST(test_identity__key_generate_refuses_existing),
@@ -1130,6 +1161,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_identity__variant_table_chain_rejected),
 	TU_TEST(test_identity__variant_table_missing_file),
 	TU_TEST(test_identity__variant_table_crlf_and_no_note),
+	TU_TEST(test_identity__identifier_shapes),
 	TU_END
 };
 

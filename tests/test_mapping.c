@@ -192,6 +192,27 @@ static void test_mapping__shipped_vendor_mappings_load(void)
 	}
 }
 
+/* Issue #24: <ignore column> drops a column on purpose, once, and never a
+ * column a <field> reads. */
+static void test_mapping__ignored_columns(void)
+{
+	struct colink_error err = {0};
+	struct colink_mapping *m = NULL;
+	const char *body = HEAD IDS "  <ignore column=\"受診券整理番号\"/>\n"
+		"  <unmapped columns=\"observation\"/>\n</mapping>\n";
+	CU_ASSERT_EQUAL_FATAL(load(body, &m, &err), COLINK_OK);
+	CU_ASSERT_EQUAL(m->nignored, 1);
+	CU_ASSERT_EQUAL(m->unmapped_line, 8);
+	CU_ASSERT(colink_mapping_ignores(m, "受診券整理番号"));
+	CU_ASSERT(!colink_mapping_ignores(m, "備考"));
+	CU_ASSERT(!colink_mapping_ignores(m, NULL));
+	colink_mapping_free(m);
+	expect_error(HEAD IDS "  <ignore column=\"X\"/>\n  <ignore column=\"X\"/>\n</mapping>\n",
+		     "m.xml:8: column \"X\" is ignored twice (first at line 7)");
+	expect_error(HEAD IDS "  <ignore column=\"番号\"/>\n</mapping>\n",
+		     "m.xml:7: column \"番号\" is both ignored and mapped (field card_number, line 5)");
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_mapping__valid_mapping_compiles),
 	TU_TEST(test_mapping__schema_error_has_file_and_line),
@@ -209,6 +230,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_mapping__doctype_refused),
 	TU_TEST(test_mapping__doctype_reported_at_its_line),
 	TU_TEST(test_mapping__shipped_vendor_mappings_load),
+	TU_TEST(test_mapping__ignored_columns),
 	TU_END
 };
 

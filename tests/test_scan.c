@@ -720,6 +720,57 @@ static void test_scan__out_of_memory_anywhere_fails_cleanly(void)
 	free(data_dir);
 }
 
+/* Issue #24: the identifier decision by name is one function, shared by
+ * scan (what it may show) and the unmapped-column check (what may never
+ * be stored raw). */
+static void test_scan__identifier_by_name_is_one_decision(void)
+{
+	static const struct {
+		const char *header, *field; /* field: NULL = not an identifier */
+	} cases[] = {
+		{"受診券整理番号", "-"}, {"電話番号", "-"}, {"TEL", "-"}, {"住所", "-"},
+		{"氏名", "name_kanji"}, {"カナ氏名", "name_kana"}, {"氏名（カナ）", "name_kana"},
+		{"番号", "card_number"}, {"被保険者証番号", "card_number"}, {"生年月日", "birth_date"},
+		{"備考", NULL}, {"ペプシノゲン", NULL}, {"収縮期血圧", NULL}, {"", NULL},
+	};
+	char *data_dir = tu_fmt("%s/mappings", tu_srcdir()), *csv = tu_fmt("%s/idword.csv", dir);
+	char *args = tu_fmt("'%s'", csv), *out = NULL;
+	struct colink_error err = {0};
+	struct colink_catalog *cat = NULL;
+	struct colink_variant_table *vt = NULL;
+	struct colink_scan_vocab *v = NULL;
+	const char *body = "受診日,受診券整理番号,判定\n"
+			   "2024-06-10,24061000123,A\n2024-06-10,24061000123,A\n2024-06-10,24061000123,A\n"
+			   "2024-06-10,24061000123,A\n2024-06-10,24061000123,A\n2024-06-10,24061000123,A\n";
+	size_t i;
+	CU_ASSERT_EQUAL_FATAL(colink_env_load(&cat, &vt, data_dir, &err), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(colink_scan_vocab_load(&v, data_dir, cat, &err), COLINK_OK);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *f = "?";
+		int id = colink_scan_header_is_identifier(v, cases[i].header, &f);
+		CU_ASSERT_EQUAL(id, cases[i].field != NULL);
+		if (id && strcmp(cases[i].field, f ? f : "-"))
+			fprintf(stderr, "\n  %s: field %s, expected %s", cases[i].header, f ? f : "-",
+				cases[i].field);
+		CU_ASSERT(!id || !strcmp(cases[i].field, f ? f : "-"));
+	}
+	/* a value repeated in every row has no identifier shape: scan hides
+	 * it by its name alone */
+	CU_ASSERT_EQUAL(tu_write_file(csv, body, strlen(body)), 0);
+	CU_ASSERT_EQUAL(scan(args, &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "受診券整理番号; identifier-like: no values shown"));
+	CU_ASSERT_PTR_NULL(out && strstr(out, "24061000123"));
+	if (!out || strstr(out, "24061000123"))
+		fprintf(stderr, "\n%s", out ? out : "");
+	free(out);
+	free(args);
+	free(csv);
+	colink_scan_vocab_free(v);
+	colink_variant_table_free(vt);
+	colink_catalog_free(cat);
+	free(data_dir);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST_AS("scan__vendor_a_profile", test_scan__vendor_a_profile),
 	TU_TEST_AS("scan__vendor_b_profile", test_scan__vendor_b_profile),
@@ -739,6 +790,7 @@ static const struct tu_test tests[] = {
 		   test_scan__filled_drafts_load_like_the_hand_written_mappings),
 	TU_TEST_AS("scan__out_of_memory_anywhere_fails_cleanly",
 		   test_scan__out_of_memory_anywhere_fails_cleanly),
+	TU_TEST(test_scan__identifier_by_name_is_one_decision),
 	TU_END
 };
 

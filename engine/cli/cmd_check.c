@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "base/paths.h"
 #include "steward/read_mapped.h"
+#include "steward/unmapped.h"
 #include "core/run.h"
 #include "base/xmlutil.h"
 
@@ -85,8 +86,12 @@ static int check_job(struct cli_global *g, const char *path, int allow_unsigned,
 	struct colink_plan *p = NULL;
 	size_t i, files = 0;
 	int rc = colink_plan_load(&p, path, colink_data_dir(g->data_dir), g->plugin_dirs, err);
-	if (rc)
+	if (rc == COLINK_OK) /* the inputs' header names, for unmapped columns kept raw */
+		rc = colink_unmapped_check_plan(p, colink_data_dir(g->data_dir), err);
+	if (rc) {
+		colink_plan_free(p);
 		return rc;
+	}
 	/* the agreement's signatures, as `run` will find them (#24) */
 	if (!(p->sigs && p->sigs->verified) && !allow_unsigned) {
 		rc = COLINK_ERR(err, COLINK_EPOLICY, "%s:%d: agreement %s is %s; run and pseudonymize "
@@ -124,7 +129,10 @@ int cmd_check(struct cli_global *g, int argc, char **argv)
 			   "move), and that its agreement is signed by both parties under the\n"
 			   "public keys the job declares (each job prints who signed and when;\n"
 			   "with --unsigned-agreement an unsigned agreement is only reported).\n"
-			   "Nothing is read or written.\n"
+			   "Nothing is written, and no record is read: only for a mapping with\n"
+			   "<unmapped columns=\"observation\"/> are the header names of its\n"
+			   "inputs read, and a column it would store raw that is or looks like\n"
+			   "an identifier (or has no name) is refused.\n"
 			   "A draft mapping from `colink scan` lists each TODO left as\n"
 			   "FILE:LINE: column \"X\" is still unmapped (TODO).\n"
 			   "Errors are FILE:LINE: message.  Exit 0 when all are valid, else 3\n"

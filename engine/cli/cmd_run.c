@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "core/run.h"
 #include "core/settings.h"
+#include "steward/unmapped.h"
 #include "warehouse/warehouse.h"
 
 #include <sys/stat.h>
@@ -205,8 +206,12 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 	/* a job the agreement refuses leaves a "refused" audit entry */
 	rc = colink_plan_load_audited(&plan, job, colink_data_dir(g->data_dir), g->plugin_dirs,
 				      &audit, &err);
+	/* no identifier column stored raw as an observation (#24) */
+	if (rc == COLINK_OK)
+		rc = colink_unmapped_check_plan(plan, colink_data_dir(g->data_dir), &err);
 	if (rc) {
 		fprintf(stderr, "colink: %s\n", err.msg);
+		colink_plan_free(plan);
 		return cli_exit_for_plan(rc);
 	}
 	return run_and_report(g, plan, &o, json, "run failed, nothing was loaded");
@@ -295,6 +300,8 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	if (rc == COLINK_OK && !plan->key)
 		rc = COLINK_ERR(&err, COLINK_EINVAL, "%s: pseudonymizing needs a key file, not only a key id",
 				pos[0]);
+	if (rc == COLINK_OK)
+		rc = colink_unmapped_check_plan(plan, colink_data_dir(g->data_dir), &err);
 	if (rc == COLINK_OK)
 		rc = retarget(plan, pos[1], given, &err);
 	if (rc) {

@@ -43,6 +43,15 @@ const struct colink_map_field *colink_mapping_find(const struct colink_mapping *
 	return NULL;
 }
 
+int colink_mapping_ignores(const struct colink_mapping *m, const char *column)
+{
+	size_t i;
+	for (i = 0; m && column && i < m->nignored; i++)
+		if (!strcmp(m->ignored[i].column, column))
+			return 1;
+	return 0;
+}
+
 static const struct colink_map_constant *find_constant(const struct colink_mapping *m,
 							const char *field)
 {
@@ -415,6 +424,46 @@ static int read_null(struct colink_mapping *m, xmlNodePtr n, struct colink_error
 	return COLINK_OK;
 }
 
+/* <ignore column="X"/>: once, and not a column a <field> reads too. */
+static int read_ignore(struct colink_mapping *m, xmlNodePtr n, struct colink_error *err)
+{
+	struct colink_map_ignore *ig;
+	int line = colink_xml_line(n);
+	char *col = colink_xml_attr(n, "column");
+	size_t i;
+	if (!col)
+		return OOM(err);
+	for (i = 0; i < m->nignored; i++)
+		if (!strcmp(m->ignored[i].column, col)) {
+			COLINK_ERR(err, COLINK_EINVAL, "%s:%d: column \"%s\" is ignored twice (first at line %d)",
+				   m->path, line, col, m->ignored[i].line);
+			colink_free(col);
+			return COLINK_EINVAL;
+		}
+	ig = append((void **)&m->ignored, &m->nignored, sizeof(*ig));
+	if (!ig) {
+		colink_free(col);
+		return OOM(err);
+	}
+	ig->column = col;
+	ig->line = line;
+	return COLINK_OK;
+}
+
+/* An ignored column that a <field> also reads: one of the two is wrong. */
+static int check_ignored(const struct colink_mapping *m, struct colink_error *err)
+{
+	size_t i, k;
+	for (i = 0; i < m->nignored; i++)
+		for (k = 0; k < m->nfields; k++)
+			if (m->fields[k].column && !strcmp(m->fields[k].column, m->ignored[i].column))
+				return COLINK_ERR(err, COLINK_EINVAL,
+						  "%s:%d: column \"%s\" is both ignored and mapped (field %s, line %d)",
+						  m->path, m->ignored[i].line, m->ignored[i].column,
+						  m->fields[k].field->name, m->fields[k].line);
+	return COLINK_OK;
+}
+
 static int read_input(struct colink_mapping *m, xmlNodePtr n, struct colink_error *err)
 {
 	xmlNodePtr c;
@@ -539,6 +588,8 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 			rc = read_constant(m, n, cat, err);
 		else if (colink_xml_is(n, "null"))
 			rc = read_null(m, n, err);
+		else if (colink_xml_is(n, "ignore"))
+			rc = read_ignore(m, n, err);
 		else if (colink_xml_is(n, "items"))
 			m->items_catalogue = 1;
 		else if (colink_xml_is(n, "extract"))
@@ -553,9 +604,12 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 			char *v = colink_xml_attr(n, "columns");
 			m->unmapped = !v ? 0 : !strcmp(v, "observation") ? COLINK_UNMAPPED_OBSERVATION
 				     : !strcmp(v, "reject") ? COLINK_UNMAPPED_REJECT : COLINK_UNMAPPED_IGNORE;
+			m->unmapped_line = colink_xml_line(n);
 			colink_free(v);
 		}
 	}
+	if (rc == COLINK_OK)
+		rc = check_ignored(m, err);
 	return rc ? rc : check_whole(m, root, cat, err);
 }
 
@@ -608,6 +662,9 @@ void colink_mapping_free(struct colink_mapping *m)
 		colink_normalizer_free(f->norm);
 	}
 	colink_free(m->fields);
+	for (i = 0; i < m->nignored; i++)
+		colink_free(m->ignored[i].column);
+	colink_free(m->ignored);
 	for (i = 0; i < m->nconstants; i++)
 		colink_free(m->constants[i].value);
 	colink_free(m->constants);

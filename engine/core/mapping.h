@@ -42,6 +42,12 @@ struct colink_map_constant {
 	int line;
 };
 
+/* <ignore column="X"/>: a source column dropped on purpose. */
+struct colink_map_ignore {
+	char *column;
+	int line;
+};
+
 struct colink_null_text {
 	char *text;
 	int reason; /* enum colink_null */
@@ -69,6 +75,9 @@ struct colink_mapping {
 	struct colink_stress_rules *stress; /* kind stress: scoring rules */
 	int stress_method;    /* enum colink_stress_method */
 	int unmapped;         /* enum colink_unmapped */
+	int unmapped_line;    /* line of <unmapped>, 0 when absent */
+	struct colink_map_ignore *ignored; /* <ignore column=.../>, file order */
+	size_t nignored;
 };
 
 int colink_mapping_load(struct colink_mapping **out, const char *path,
@@ -85,6 +94,8 @@ const struct colink_codemap *colink_mapping_codemap(const struct colink_mapping 
 						    const char *name);
 const struct colink_map_field *colink_mapping_find(const struct colink_mapping *m,
 						   const char *field);
+/* 1 when source column `column` is named by an <ignore column=.../>. */
+int colink_mapping_ignores(const struct colink_mapping *m, const char *column);
 
 /*
  * TODO markers of a draft mapping (written by `colink scan`): a

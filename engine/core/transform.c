@@ -230,7 +230,7 @@ int colink_transform_header(struct colink_transform *t, size_t n,
 			for (i = 0; i < t->nslots; i++)
 				if (t->slots[i].src == j + 1)
 					break;
-			if (i == t->nslots)
+			if (i == t->nslots && !colink_mapping_ignores(t->m, names[j]))
 				return COLINK_ERR(err, COLINK_EINVAL,
 						  "%s: column %zu ('%s') is not mapped and the mapping %s says unmapped columns are an error",
 						  t->path, j + 1, names[j] ? names[j] : "", t->m->path);
@@ -611,7 +611,7 @@ static int explicitly_mapped(const struct colink_transform *t,
 				  : s->src == rf->index)
 			return 1;
 	}
-	return 0;
+	return colink_mapping_ignores(t->m, rf->name); /* dropped on purpose */
 }
 
 static int is_item_code(const char *name)
@@ -630,6 +630,7 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 {
 	const struct colink_item *it = is_item_code(rf->name) ? colink_catalog_item(t->cat, rf->name) : NULL;
 	const struct colink_field_def *f = NULL;
+	const char *shape;
 	struct colink_out_value *ov;
 	char *buf, why[192];
 	int rc;
@@ -641,6 +642,14 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 		t->unknown_items++;
 	} else if (rf->name && strchr(rf->name, '.')) {
 		return COLINK_OK; /* header parts and author names: only when mapped */
+	} else if (!t->m->extract && rf->value &&
+		   (shape = colink_identifier_shape(rf->value, rf->len))) {
+		/* kept as raw text, so never a value shaped like an identifier
+		 * (#24): the column's name was judged before the run, this
+		 * catches what a name does not say; the value is not repeated */
+		return reject(t, rf->name, "%s: a value shaped like %s in a column kept as an observation "
+			      "(map the column, or drop it with <ignore>)",
+			      rf->name ? rf->name : "unnamed column", shape);
 	}
 	if (!(ov = push_val(t, err)) || !(buf = scratch(t, err)))
 		return COLINK_ENOMEM;

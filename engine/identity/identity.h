@@ -134,6 +134,18 @@ int colink_normalize(const struct colink_normalizer *n, const char *in,
  * `digits` is exactly 8 ASCII digits.  1 valid, 0 invalid. */
 int colink_insurer_check_digit_ok(const char *digits8);
 
+/*
+ * Is a value shaped like an identifier, whatever its column is called?
+ * NULL when not, else what it looks like ("a phone number", "a long number
+ * (...)", "an e-mail address", "a kana name": a static string to put in a
+ * reject reason; the value itself is never repeated).  Shapes: a run of 9
+ * or more digits (ASCII or full-width, hyphens and parentheses between
+ * them), 10 or 11 from a leading 0 being a phone number; local@domain.tld
+ * anywhere; the whole value two runs of katakana joined by a space.  For
+ * values stored as they are (an unmapped column kept as an observation).
+ */
+const char *colink_identifier_shape(const char *value, size_t len);
+
 /* Zero the memory and free it (colink_free). Accepts NULL. */
 void colink_wipe_free(void *p, size_t n);
 

@@ -6,6 +6,7 @@
 #include "steward/read_mapped.h"
 #include "core/run.h"
 #include "core/settings.h"
+#include "steward/unmapped.h"
 
 int colink_mapping_load_checked(struct colink_checked_mapping *cm, const char *path,
 				const char *data_dir, const char *plugin_dirs,
@@ -53,12 +54,29 @@ static int read_input(const struct colink_read_mapped *r, const struct colink_lo
 	return rc;
 }
 
+/* Unmapped columns kept raw: none may be an identifier (unmapped.h). */
+static int check_unmapped(const struct colink_read_mapped *r, const struct colink_checked_mapping *cm,
+			  struct colink_error *err)
+{
+	struct colink_scan_vocab *v = NULL;
+	int rc;
+	if (cm->m->unmapped != COLINK_UNMAPPED_OBSERVATION)
+		return COLINK_OK;
+	rc = colink_scan_vocab_load(&v, r->data_dir, cm->cat, err);
+	if (rc == COLINK_OK)
+		rc = colink_unmapped_check_file(cm->m, v, cm->plugin, cm->vals, r->input, err);
+	colink_scan_vocab_free(v);
+	return rc;
+}
+
 int colink_read_mapped(const struct colink_read_mapped *r, struct colink_error *err)
 {
 	struct colink_checked_mapping cm = {0};
 	const struct colink_key *key = NULL;
 	struct colink_pseudo_set *ps = NULL;
 	int rc = colink_mapping_load_checked(&cm, r->mapping, r->data_dir, r->plugin_dirs, err);
+	if (rc == COLINK_OK)
+		rc = check_unmapped(r, &cm, err);
 	if (rc == COLINK_OK)
 		rc = r->prepare(r->em->ud, cm.m, &key, err);
 	if (rc == COLINK_OK)

@@ -137,6 +137,28 @@ void colink_scan_vocab_free(struct colink_scan_vocab *v);
 const char *const *colink_scan_vocab_nullwords(const struct colink_scan_vocab *v, size_t *n);
 const char *colink_scan_vocab_null_reason(const struct colink_scan_vocab *v, size_t i);
 
+/*
+ * Is a column an identifier?  One decision for `colink scan` (what it may
+ * show) and for the mapping checks (what may never be stored raw,
+ * engine/steward/unmapped.h).
+ *
+ * colink_scan_header_is_identifier(): by name alone.  1 when the header is
+ * an item code whose items.tsv field is an identifier, when any field it
+ * names at the strongest level (synonyms.tsv, fields.tsv names and
+ * descriptions, items.tsv names) is an identifier (*field: that field's
+ * name), or when synonyms.tsv lists it as an `identifier` colink has no
+ * field for (*field NULL); else 0.
+ *
+ * colink_scan_column_is_identifier(): a scanned column (after
+ * colink_scan_suggest's name matching): its target or candidates by name,
+ * the `identifier` rows, then, with no name to go by, the values' shape
+ * (mostly distinct values that are not decimals, or text).
+ */
+int colink_scan_header_is_identifier(const struct colink_scan_vocab *v, const char *header,
+				     const char **field);
+int colink_scan_column_is_identifier(const struct colink_scan_vocab *v,
+				     const struct colink_scan_column *c);
+
 /* Suggest targets, decide kind, primary key, TODOs and what is hidden. */
 int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v,
 			const struct colink_catalog *cat, struct colink_error *err);

@@ -47,6 +47,8 @@ struct colink_scan_vocab {
 	char *nullword[COLINK_SCAN_MAX_NULLWORDS];
 	char *nullreason[COLINK_SCAN_MAX_NULLWORDS];
 	size_t nnull;
+	char **idwords;                      /* `identifier` rows, normalized */
+	size_t nidwords;
 };
 
 /* ------------------------------------------------------------------ */
@@ -131,6 +133,21 @@ static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int 
 		v->nnull++;
 		return COLINK_OK;
 	}
+	if (!strcmp(c[0], "identifier")) {
+		char key[KEY_MAX], **nw;
+		key_of(v, c[2], strlen(c[2]), key);
+		if (!key[0] || strcmp(c[1], "-"))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: an identifier row has field \"-\" and a header name",
+					  path, line);
+		nw = colink_realloc(v->idwords, (v->nidwords + 1) * sizeof(*nw));
+		if (!nw)
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		v->idwords = nw;
+		if (!(nw[v->nidwords] = colink_strdup(key)))
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		v->nidwords++;
+		return COLINK_OK;
+	}
 	if (!(f = colink_catalog_field(v->cat, c[1])))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown field '%s' (not in fields.tsv)",
 				  path, line, c[1]);
@@ -151,7 +168,7 @@ static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int 
 			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 		v->nhints++;
 	} else {
-		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown kind '%s' (header, header?, codemap, null)",
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown kind '%s' (header, header?, codemap, null, identifier)",
 				  path, line, c[0]);
 	}
 	return COLINK_OK;
@@ -242,6 +259,9 @@ void colink_scan_vocab_free(struct colink_scan_vocab *v)
 		colink_free(v->nullword[i]);
 		colink_free(v->nullreason[i]);
 	}
+	for (i = 0; i < v->nidwords; i++)
+		colink_free(v->idwords[i]);
+	colink_free(v->idwords);
 	colink_normalizer_free(v->norm);
 	colink_free(v);
 }
@@ -381,11 +401,50 @@ static const char *type_conflict(const struct colink_scan_vocab *v, struct colin
 	}
 }
 
-/* Identifier-like: an identifier target, or no target and mostly distinct
- * values that are not measurements. */
-static int looks_identifier(const struct colink_scan_column *c)
+/* 1 when the header is an `identifier` row of synonyms.tsv. */
+static int is_idword(const struct colink_scan_vocab *v, const char *header)
 {
-	uint64_t v = c->values - c->nullwords;
+	char key[KEY_MAX];
+	size_t i;
+	if (!header)
+		return 0;
+	key_of(v, header, strlen(header), key);
+	for (i = 0; key[0] && i < v->nidwords; i++)
+		if (!strcmp(v->idwords[i], key))
+			return 1;
+	return 0;
+}
+
+int colink_scan_header_is_identifier(const struct colink_scan_vocab *v, const char *header,
+				     const char **field)
+{
+	const struct colink_field_def *cand[16];
+	const struct colink_item *it;
+	size_t n = 0, i;
+	int weak;
+	*field = NULL;
+	if (!header || !*header)
+		return 0;
+	if ((it = colink_catalog_item(v->cat, header)) && it->field &&
+	    (it->field->flags & COLINK_FIELD_IDENTIFIER)) {
+		*field = it->field->name;
+		return 1;
+	}
+	level_of(v, header, cand, sizeof(cand) / sizeof(cand[0]), &n, &weak);
+	for (i = 0; i < n; i++)
+		if (cand[i]->flags & COLINK_FIELD_IDENTIFIER) {
+			*field = cand[i]->name;
+			return 1;
+		}
+	return is_idword(v, header);
+}
+
+/* Identifier-like: an identifier target, a header that names one, or no
+ * name at all and mostly distinct values that are not measurements. */
+int colink_scan_column_is_identifier(const struct colink_scan_vocab *v,
+				     const struct colink_scan_column *c)
+{
+	uint64_t n = c->values - c->nullwords;
 	size_t i;
 	int id = 0;
 	if (c->field)
@@ -394,9 +453,11 @@ static int looks_identifier(const struct colink_scan_column *c)
 		id |= (c->cand[i]->flags & COLINK_FIELD_IDENTIFIER) != 0;
 	if (c->ncand)
 		return id; /* candidates by name: identifiers or not */
+	if (is_idword(v, c->header))
+		return 1; /* an identifier colink has no field for */
 	if (c->type == COLINK_SCAN_EMPTY || c->type == COLINK_SCAN_DECIMAL)
 		return 0;
-	return c->overflow || c->distinct * 2 > v || c->type == COLINK_SCAN_TEXT;
+	return c->overflow || c->distinct * 2 > n || c->type == COLINK_SCAN_TEXT;
 }
 
 static void suggest_column(struct colink_scan *s, const struct colink_scan_vocab *v,
@@ -421,7 +482,7 @@ static void suggest_column(struct colink_scan *s, const struct colink_scan_vocab
 		memcpy(c->cand, cand, n * sizeof(cand[0]));
 		c->ncand = n;
 	}
-	c->hidden = looks_identifier(c);
+	c->hidden = colink_scan_column_is_identifier(v, c);
 }
 
 static const char *kind_of(const struct colink_scan *s, const char **pk)
@@ -488,7 +549,7 @@ static void resolve_by_kind(struct colink_scan *s, const struct colink_scan_voca
 	c->todo = type_conflict(v, c, pick);
 	if (!c->todo)
 		c->todo = "confirm: the one candidate that fits this kind of file";
-	c->hidden = looks_identifier(c);
+	c->hidden = colink_scan_column_is_identifier(v, c);
 }
 
 int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v,

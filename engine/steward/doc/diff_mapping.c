@@ -254,6 +254,25 @@ static void diff_codemaps(struct colink_changes *out, const struct colink_mappin
 
 /* ---- the mapping ------------------------------------------------------------ */
 
+/* <ignore column>: a column no longer ignored is stored under observation. */
+static void diff_ignored(struct colink_changes *out, const struct colink_mapping *a,
+			 const struct colink_mapping *b)
+{
+	size_t i;
+	for (i = 0; i < b->nignored; i++)
+		if (!colink_mapping_ignores(a, b->ignored[i].column))
+			colink_change_add(out, '+', "ignore", b->ignored[i].column, 0,
+					  "(read, never stored)");
+	for (i = 0; i < a->nignored; i++)
+		if (!colink_mapping_ignores(b, a->ignored[i].column))
+			colink_change_add(out, '-', "ignore", a->ignored[i].column,
+					  b->unmapped == COLINK_UNMAPPED_OBSERVATION,
+					  "(if still sent, it is now %s)",
+					  b->unmapped == COLINK_UNMAPPED_OBSERVATION ? "kept as an observation"
+					  : b->unmapped == COLINK_UNMAPPED_REJECT ? "an error that fails the file"
+					  : "ignored");
+}
+
 static void diff_header(struct colink_changes *out, const struct colink_mapping *a,
 			const struct colink_mapping *b)
 {
@@ -294,6 +313,7 @@ static void diff_header(struct colink_changes *out, const struct colink_mapping 
 				  b->unmapped == COLINK_UNMAPPED_OBSERVATION ? " (columns nobody reviewed are stored)"
 				  : b->unmapped == COLINK_UNMAPPED_IGNORE ? " (new vendor columns pass unnoticed)"
 				  : "");
+	diff_ignored(out, a, b);
 	if (a->items_catalogue != b->items_catalogue)
 		colink_change_add(out, b->items_catalogue ? '+' : '-', "items", "catalogue",
 				  b->items_catalogue, NULL);

@@ -413,12 +413,22 @@ static void sec_unmapped(struct colink_docw *d, const struct colink_mapping *m, 
 	case COLINK_UNMAPPED_OBSERVATION:
 		colink_docw_note(d, "unmapped columns=\"observation\": a column this file does not name "
 				    "is kept, as text, in the observation table under its header. "
-				    "Review every vendor file for columns that could carry an identifier.");
+				    "Before any data moves colink refuses the file when such a column "
+				    "is or looks like an identifier by its header name (the catalogue, "
+				    "synonyms.tsv) or has no header name; such a column must be mapped "
+				    "(pseudonymized) or listed below as ignored. Review every vendor "
+				    "file for other columns that could carry personal data.");
 		break;
 	default:
 		colink_docw_note(d, "unmapped columns=\"ignore\": a column this file does not name is "
 				    "read and dropped; it is never stored. Columns added by the vendor "
 				    "later are dropped silently too.");
+	}
+	if (m->nignored) {
+		size_t i;
+		colink_docw_para(d, "Columns dropped on purpose (ignore column=…): read, never stored.");
+		for (i = 0; i < m->nignored; i++)
+			colink_docw_item(d, "%s (line %d)", m->ignored[i].column, m->ignored[i].line);
 	}
 }
 
