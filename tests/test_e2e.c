@@ -829,7 +829,7 @@ static void test_e2e__unmapped_identifier_columns_refused_before_any_data_moves(
 	char *d = tu_mkdtemp("e2eobs"), *j = obs_job(d, ""), *c, *o = NULL, *e = NULL, *all;
 	char *where = tu_fmt("%s/obs.xml:11: ", d), *wh = tu_fmt("%s/w.db", d);
 	int rc;
-	c = tu_fmt("check '%s'", j);
+	c = tu_fmt("check --unsigned-agreement '%s'", j);
 	rc = run_colink(c, &o, &e);
 	CU_ASSERT_EQUAL(rc, 3);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, where));
@@ -845,7 +845,7 @@ static void test_e2e__unmapped_identifier_columns_refused_before_any_data_moves(
 	free(e);
 	o = e = NULL;
 	/* the run is refused like an invalid mapping: nothing is written */
-	c = tu_fmt("-v run '%s'", j);
+	c = tu_fmt("-v run --unsigned-agreement '%s'", j);
 	rc = run_colink(c, &o, &e);
 	CU_ASSERT_EQUAL(rc, 3);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, where));
@@ -882,7 +882,7 @@ static void test_e2e__unmapped_observation_loads_once_identifiers_are_ignored(vo
 	for (i = 0; i < 3; i++) {
 		char *want = tu_fmt("column \"%s\"", named[i]);
 		j = obs_job(d, alone[i]);
-		c = tu_fmt("run '%s'", j);
+		c = tu_fmt("run --unsigned-agreement '%s'", j);
 		CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 3);
 		CU_ASSERT_PTR_NOT_NULL(e && strstr(e, want));
 		if (!e || !strstr(e, want))
@@ -894,10 +894,10 @@ static void test_e2e__unmapped_observation_loads_once_identifiers_are_ignored(vo
 		free(want);
 	}
 	j = obs_job(d, "<ignore column=\"受診券整理番号\"/><ignore column=\"氏名\"/><ignore column=\"カナ氏名\"/>");
-	c = tu_fmt("check '%s'", j);
+	c = tu_fmt("check --unsigned-agreement '%s'", j);
 	CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 0);
 	free(c);
-	c = tu_fmt("-v run '%s'", j);
+	c = tu_fmt("-v run --unsigned-agreement '%s'", j);
 	rc = run_colink(c, &o, &e);
 	CU_ASSERT_EQUAL(rc, 0);
 	if (rc)
@@ -931,7 +931,7 @@ static void test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_recor
 	char *j = obs_job_of(d, "<ignore column=\"受診券整理番号\"/><ignore column=\"氏名\"/><ignore column=\"カナ氏名\"/>",
 			     body);
 	int rc;
-	c = tu_fmt("-v run '%s'", j);
+	c = tu_fmt("-v run --unsigned-agreement '%s'", j);
 	rc = run_colink(c, &o, &e);
 	CU_ASSERT_EQUAL(rc, 1); /* committed, one record rejected */
 	if (rc != 1)
