@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "testutil.h"
+#include "report_leak.h"
 
 static char *dir, *job, *sdir, *sjob, *roster_args;
 
@@ -269,6 +270,14 @@ static void test_report__smoking_rates(void)
 	/* one fiscal year only: no transitions; 1 current smoker of 3 answering */
 	CU_ASSERT(has(out, "fiscal_year,site,current_before,quit_after,quit_rate,noncurrent_before,"
 		      "relapse_after,relapse_rate,current_now,answered_now,smoker_rate\n"));
+	/* 1 smoker of 3 is below k = 10: withheld, with the 3 and the rate (#19) */
+	CU_ASSERT(has(out, "\n2024,,0,0,,0,0,,*,*,*\n"));
+	free(out);
+	out = report("smoking --party employer --role 健康管理チーム --json", 0);
+	CU_ASSERT(has(out, "\"current_now\":null,\"answered_now\":null,\"smoker_rate\":null}"));
+	free(out);
+	/* --k 1 releases every count, as before the protection */
+	out = report("smoking --party employer --role 健康管理チーム --k 1", 0);
 	CU_ASSERT(has(out, "\n2024,,0,0,,0,0,,1,3,33.3\n"));
 	free(out);
 	out = report("smoking --persons --all", 0);
@@ -276,6 +285,36 @@ static void test_report__smoking_rates(void)
 	CU_ASSERT(has(out, ",2024-09-15,2024,quit\n"));
 	CU_ASSERT(has(out, ",2024-11-05,2024,never\n"));
 	free(out);
+}
+
+/* The leak check (report_leak.h) on what every report verb releases: the
+ * smoking rates of the fixture and of the sample job for each recipient, and
+ * the person-level lists of referral, guidance and smoking --persons. */
+static void test_report__no_small_count_in_any_report(void)
+{
+	static const char *const smoking[] = {
+		"smoking --party employer --role 健康管理チーム",
+		"smoking --party employer --role 健康管理チーム --fiscal-year 2023",
+		"smoking",
+	};
+	static const char *const lists[] = { "referral --all", "guidance --all", "smoking --persons --all" };
+	size_t i;
+	int rows = 0;
+	for (i = 0; i < sizeof(smoking) / sizeof(smoking[0]); i++) {
+		char *out = report(smoking[i], 0), *err = NULL;
+		rows += leak_check_smoking_csv(out, 10);
+		free(out);
+		out = sample_report(smoking[i], 0, &err);
+		rows += leak_check_smoking_csv(out, 10);
+		free(out);
+		free(err);
+	}
+	CU_ASSERT(rows >= 6);
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		char *out = report(lists[i], 0);
+		CU_ASSERT(leak_check_person_list(out) > 0);
+		free(out);
+	}
 }
 
 /* ---- the sample job: identified only where the agreement allows ---- */
@@ -577,6 +616,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_report__json_and_output_file),
 	TU_TEST(test_report__rule_settings_change_the_result),
 	TU_TEST(test_report__smoking_rates),
+	TU_TEST(test_report__no_small_count_in_any_report),
 	TU_TEST(test_report__identified_action_list_for_allowed_role),
 	TU_TEST(test_report__identified_guidance_carries_no_health_values),
 	TU_TEST(test_report__identified_falls_back_to_pseudonyms),

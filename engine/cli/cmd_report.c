@@ -31,6 +31,7 @@ struct opts {
 	struct colink_report_src_opts src; /* JOB, --warehouse, --agreement, --purpose, --role, --party, --audit-log */
 	const char *rules_set, *settings[MAX_SETTINGS + 1];
 	int nsettings, fy, json, all, identified, persons;
+	long k; /* smallest released person count of an aggregate (smoking rates) */
 	const char *out_path, *roster, *roster_mapping, *key_file;
 };
 
@@ -51,6 +52,7 @@ struct ctx {
 	char **wanted;
 	size_t nwanted, capwanted;
 	long rows, unlinked, outside; /* outside: exams of years the rule set is not for */
+	long withheld; /* aggregate counts withheld (below k, or protecting one) */
 	int pass;
 };
 
@@ -67,7 +69,8 @@ static void help(FILE *f)
 		"guidance   特定保健指導 階層化: active/motivational targets (all with --all),\n"
 		"           with the risk count and the reasons.\n"
 		"smoking    禁煙推進: quit, relapse and smoker rates from FY-1 to FY per site\n"
-		"           (--persons: each person's status per exam instead).\n"
+		"           (--persons: each person's status per exam instead).  A count\n"
+		"           below k, and what would give one away, is withheld (\"*\").\n"
 		"\n"
 		"The warehouse, agreement, purpose, recipient and key come from JOB, or from:\n"
 		"  --warehouse DB  --agreement FILE  --purpose P  --party association|employer\n"
@@ -79,6 +82,7 @@ static void help(FILE *f)
 		"  --identified        employee number + site instead of the pseudonym, when the\n"
 		"                      agreement allows it at individual level; needs\n"
 		"  --roster FILE --roster-mapping MAPPING  (the employer's own roster) and the key\n"
+		"  --k N               smallest released count of the smoking rates (default 10)\n"
 		"  --all  --json  -o FILE\n"
 		"Purpose defaults: referral 受診勧奨, guidance 特定保健指導, smoking 禁煙推進.\n");
 }
@@ -137,6 +141,13 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			if (*end || fy < 1900 || fy > 2200)
 				return -1;
 			o->fy = (int)fy;
+			i++;
+		} else if (!strcmp(a, "--k") && v) {
+			char *end;
+			long k = strtol(v, &end, 10);
+			if (*end || k < 1 || k > 1000000)
+				return -1;
+			o->k = k;
 			i++;
 		} else if (!strcmp(a, "--set") && v) {
 			if (o->nsettings >= MAX_SETTINGS)
@@ -507,33 +518,66 @@ static void rate(char *buf, size_t n, long num, long den)
 
 struct smoke_ctx {
 	struct ctx *c;
+	struct colink_error *err;
 	struct colink_smoking_transition total;
 	int fy;
 };
 
-static void smoke_out(struct ctx *c, int fy, const struct colink_smoking_transition *t)
+/* A released count, or the withheld mark ("*"; JSON null). */
+static void count_text(struct ctx *c, char *buf, size_t n, long v, int ok)
+{
+	if (ok)
+		snprintf(buf, n, "%ld", v);
+	else {
+		snprintf(buf, n, "%s", c->o->json ? "null" : "*");
+		c->withheld++;
+	}
+}
+
+/* A rate: only over two released counts ("*" / null when one is withheld). */
+static void rate_text(struct ctx *c, char *buf, size_t n, long num, int num_ok, long den, int den_ok)
+{
+	if (num_ok && den_ok)
+		rate(buf, n, num, den);
+	else
+		snprintf(buf, n, "%s", c->o->json ? "null" : "*");
+	if (c->o->json && !buf[0])
+		snprintf(buf, n, "null");
+}
+
+static int smoke_out(struct ctx *c, int fy, const struct colink_smoking_transition *t,
+		     struct colink_error *err)
 {
 	FILE *f = c->out;
-	char q[16], r[16], s[16];
-	rate(q, sizeof(q), t->quit_after, t->current_before);
-	rate(r, sizeof(r), t->relapse_after, t->noncurrent_before);
-	rate(s, sizeof(s), t->current_now, t->answered_now);
+	struct colink_smoking_release ok;
+	char q[16], r[16], s[16], n[6][24];
+	int rc;
+	if ((rc = colink_smoking_protect(t, c->o->k, &ok, err)))
+		return rc;
+	rate_text(c, q, sizeof(q), t->quit_after, ok.quit_after, t->current_before, ok.current_before);
+	rate_text(c, r, sizeof(r), t->relapse_after, ok.relapse_after, t->noncurrent_before,
+		  ok.noncurrent_before);
+	rate_text(c, s, sizeof(s), t->current_now, ok.current_now, t->answered_now, ok.answered_now);
+	count_text(c, n[0], sizeof(n[0]), t->current_before, ok.current_before);
+	count_text(c, n[1], sizeof(n[1]), t->quit_after, ok.quit_after);
+	count_text(c, n[2], sizeof(n[2]), t->noncurrent_before, ok.noncurrent_before);
+	count_text(c, n[3], sizeof(n[3]), t->relapse_after, ok.relapse_after);
+	count_text(c, n[4], sizeof(n[4]), t->current_now, ok.current_now);
+	count_text(c, n[5], sizeof(n[5]), t->answered_now, ok.answered_now);
 	c->rows++;
 	if (c->o->json) {
 		fprintf(f, "%s{\"fiscal_year\":%d", c->rows > 1 ? "," : "", fy);
 		jstr(f, "site", t->site ? t->site : "", 0);
-		fprintf(f, ",\"current_before\":%ld,\"quit_after\":%ld,\"quit_rate\":%s,"
-			"\"noncurrent_before\":%ld,\"relapse_after\":%ld,\"relapse_rate\":%s,"
-			"\"current_now\":%ld,\"answered_now\":%ld,\"smoker_rate\":%s}",
-			t->current_before, t->quit_after, q[0] ? q : "null", t->noncurrent_before,
-			t->relapse_after, r[0] ? r : "null", t->current_now, t->answered_now,
-			s[0] ? s : "null");
-		return;
+		fprintf(f, ",\"current_before\":%s,\"quit_after\":%s,\"quit_rate\":%s,"
+			"\"noncurrent_before\":%s,\"relapse_after\":%s,\"relapse_rate\":%s,"
+			"\"current_now\":%s,\"answered_now\":%s,\"smoker_rate\":%s}",
+			n[0], n[1], q, n[2], n[3], r, n[4], n[5], s);
+		return 0;
 	}
 	fprintf(f, "%d,", fy);
 	csv(f, t->site ? t->site : "", 0);
-	fprintf(f, "%ld,%ld,%s,%ld,%ld,%s,%ld,%ld,%s\n", t->current_before, t->quit_after, q,
-		t->noncurrent_before, t->relapse_after, r, t->current_now, t->answered_now, s);
+	fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", n[0], n[1], q, n[2], n[3], r, n[4], n[5], s);
+	return 0;
 }
 
 static int on_transition(void *ud, const struct colink_smoking_transition *t)
@@ -548,8 +592,7 @@ static int on_transition(void *ud, const struct colink_smoking_transition *t)
 		s->total.answered_now += t->answered_now;
 		return 0;
 	}
-	smoke_out(s->c, s->fy, t);
-	return 0;
+	return smoke_out(s->c, s->fy, t, s->err) ? 1 : 0;
 }
 
 static int smoking_rates(struct ctx *c, struct colink_error *err)
@@ -558,6 +601,7 @@ static int smoking_rates(struct ctx *c, struct colink_error *err)
 	int fy = c->o->fy, rc;
 	memset(&s, 0, sizeof(s));
 	s.c = c;
+	s.err = err;
 	if (!fy) {
 		struct colink_error ignored = {0};
 		(void)colink_wh_latest_fiscal_year(c->src.wh, &fy, &ignored);
@@ -570,7 +614,7 @@ static int smoking_rates(struct ctx *c, struct colink_error *err)
 	rc = colink_smoking_transitions(c->src.wh, c->rules, fy, on_transition, &s, err);
 	if (rc == 0 && !c->site_ok) {
 		s.total.site = "(all)";
-		smoke_out(c, fy, &s.total);
+		rc = smoke_out(c, fy, &s.total, err);
 	}
 	return rc;
 }
@@ -667,6 +711,9 @@ static int report(struct ctx *c, struct colink_error *err)
 		fprintf(stderr, "colink: notice: %ld rows are exams of fiscal years outside those of rule "
 			"set %s (%s); see --rules and --fiscal-year\n", c->outside,
 			colink_rules_id(c->rules), colink_rules_fiscal_years(c->rules));
+	if (!rc && c->withheld)
+		fprintf(stderr, "colink: notice: %ld counts withheld (\"*\"): below k=%ld, or giving "
+			"one away\n", c->withheld, c->o->k);
 	if (!rc && c->unlinked)
 		fprintf(stderr, "colink: notice: %ld person-exams not linked to an employee of the "
 			"roster were left out\n", c->unlinked);
@@ -680,6 +727,7 @@ int cmd_report(struct cli_global *g, int argc, char **argv)
 	struct colink_error err = {0};
 	int rc;
 	memset(&o, 0, sizeof(o));
+	o.k = 10;
 	rc = parse_args(&o, argc, argv);
 	if (rc) {
 		help(rc > 0 || (argc >= 2 && cli_is_help(argv[1])) ? stdout : stderr);

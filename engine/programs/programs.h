@@ -64,6 +64,20 @@ struct colink_smoking_transition {
 typedef int (*colink_smoking_cb)(void *ctx, const struct colink_smoking_transition *t);
 int colink_smoking_transitions(struct colink_wh *wh, const struct colink_rules *r, int fiscal_year,
                                colink_smoking_cb cb, void *ctx, struct colink_error *err);
+/* Small-cell protection of one transition row (issue #19), as the white
+ * paper's (engine/programs/suppress.c): the row is the 3 x 2 table of
+ * persons before = current / non-smoker / not known by now = current /
+ * non-smoker, whose released numbers are current_before (row total),
+ * quit_after, noncurrent_before (row total), relapse_after, current_now
+ * (column total) and answered_now (grand total); every other cell follows
+ * from them.  A count 1..k-1 is withheld, with complementary withholding
+ * until no withheld count is pinned or confined below k by the rest.
+ * rel gets 1 per number that may be released.  0, or an error code. */
+struct colink_smoking_release {
+	int current_before, quit_after, noncurrent_before, relapse_after, current_now, answered_now;
+};
+int colink_smoking_protect(const struct colink_smoking_transition *t, long k,
+                           struct colink_smoking_release *rel, struct colink_error *err);
 /* ---- additions beyond the contract above (issue #7, programs helper) ---- */
 
 /* One person-exam as the rules see it: values as stored in the warehouse

@@ -10,6 +10,7 @@
 
 #include "base/alloc.h"
 #include "programs/programs_int.h"
+#include "programs/suppress.h"
 
 struct site_acc {
 	char *site; /* NULL: not linked */
@@ -140,4 +141,35 @@ out:
 		colink_free(w.a.s[i].site);
 	colink_free(w.a.s);
 	return ret;
+}
+
+int colink_smoking_protect(const struct colink_smoking_transition *t, long k,
+			   struct colink_smoking_release *rel, struct colink_error *err)
+{
+	struct colink_sup_table tab;
+	struct colink_sup_opts so = { k, 0 };
+	long still = t->current_before - t->quit_after, stay = t->noncurrent_before - t->relapse_after;
+	int rc;
+	memset(rel, 0, sizeof(*rel));
+	if ((rc = colink_sup_table_init(&tab, "smoking", "before", "now", 3, 2, err)))
+		return rc;
+	/* rows: before current, non-smoker, not known; columns: now current, non-smoker */
+	tab.v[COLINK_SUP_AT(&tab, 0, 0)] = still;
+	tab.v[COLINK_SUP_AT(&tab, 0, 1)] = t->quit_after;
+	tab.v[COLINK_SUP_AT(&tab, 1, 0)] = t->relapse_after;
+	tab.v[COLINK_SUP_AT(&tab, 1, 1)] = stay;
+	tab.v[COLINK_SUP_AT(&tab, 2, 0)] = t->current_now - still - t->relapse_after;
+	tab.v[COLINK_SUP_AT(&tab, 2, 1)] =
+		t->answered_now - t->current_now - t->quit_after - stay;
+	colink_sup_margins(&tab);
+	if ((rc = colink_sup_protect(&tab, 1, &so, err)) == 0) {
+		rel->current_before = !tab.state[COLINK_SUP_AT(&tab, 0, 2)];
+		rel->quit_after = !tab.state[COLINK_SUP_AT(&tab, 0, 1)];
+		rel->noncurrent_before = !tab.state[COLINK_SUP_AT(&tab, 1, 2)];
+		rel->relapse_after = !tab.state[COLINK_SUP_AT(&tab, 1, 0)];
+		rel->current_now = !tab.state[COLINK_SUP_AT(&tab, 3, 0)];
+		rel->answered_now = !tab.state[COLINK_SUP_AT(&tab, 3, 2)];
+	}
+	colink_sup_table_free(&tab);
+	return rc;
 }
