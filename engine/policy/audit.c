@@ -194,29 +194,44 @@ void colink_audit_cancel(struct colink_audit_pending *p)
 	colink_free(p);
 }
 
+/*
+ * p->line = `text` (the canonical members, without the closing brace)
+ * sealed with its hash: the SHA-256 of (text + "}"), appended as the last
+ * member.  Replaces any earlier p->line.
+ */
+static int seal_line(struct colink_audit_pending *p, const char *text, size_t len,
+		     uint64_t seq, struct colink_error *err)
+{
+	size_t tail = sizeof(HASH_KEY) + 64 + 4;
+	char hash[65];
+	colink_free(p->line);
+	if (!(p->line = colink_malloc(len + tail)))
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
+	memcpy(p->line, text, len);
+	p->line[len] = '}';
+	colink_sha256_mem(p->line, len + 1, hash);
+	p->len = len + (size_t)snprintf(p->line + len, tail, "%s%s\"}\n", HASH_KEY, hash);
+	p->seq = seq;
+	memcpy(p->hash, hash, 65);
+	return COLINK_OK;
+}
+
 /* The line: canonical text, then the hash of (canonical text + "}"). */
 static int format_line(struct colink_audit_pending *p, const struct colink_audit_entry *e,
 		       uint64_t seq, const char *prev, struct colink_error *err)
 {
-	char user[128], now[32], hash[65], *text = NULL;
-	size_t len = 0, tail = sizeof(HASH_KEY) + 64 + 4;
-	int rc = COLINK_OK;
+	char user[128], now[32], *text = NULL;
+	size_t len = 0;
+	int rc;
 	if (e->user)
 		snprintf(user, sizeof(user), "%s", e->user);
 	else
 		colink_os_user(user, sizeof(user));
 	colink_now_iso(now);
-	if (canonical(e, seq, now, prev, user, &text, &len) ||
-	    !(p->line = colink_malloc(len + tail))) {
+	if (canonical(e, seq, now, prev, user, &text, &len))
 		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
-	} else {
-		memcpy(p->line, text, len);
-		p->line[len] = '}';
-		colink_sha256_mem(p->line, len + 1, hash);
-		p->len = len + (size_t)snprintf(p->line + len, tail, "%s%s\"}\n", HASH_KEY, hash);
-		p->seq = seq;
-		memcpy(p->hash, hash, 65);
-	}
+	else
+		rc = seal_line(p, text, len, seq, err);
 	free(text); /* open_memstream uses the C allocator */
 	return rc;
 }
@@ -347,7 +362,7 @@ static int completion_line(struct colink_audit_pending *p, const char *intent, u
 	char hash[65], iprev[65], now[32], msg[160], *a = NULL, *b = NULL, *text = NULL;
 	const char *body;
 	uint64_t iseq;
-	size_t canon, len = 0, tail = sizeof(HASH_KEY) + 64 + 4;
+	size_t canon, len = 0;
 	FILE *f;
 	int rc = COLINK_OK;
 	if (parse_entry(intent, strlen(intent), &iseq, hash, iprev, &canon) ||
@@ -371,17 +386,12 @@ static int completion_line(struct colink_audit_pending *p, const char *intent, u
 	} else {
 		rc = -1;
 	}
-	colink_free(p->line);
-	if (rc || !(p->line = colink_malloc(len + tail))) {
+	if (rc) {
+		colink_free(p->line);
 		p->line = NULL;
 		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
 	} else {
-		memcpy(p->line, text, len);
-		p->line[len] = '}';
-		colink_sha256_mem(p->line, len + 1, hash);
-		p->len = len + (size_t)snprintf(p->line + len, tail, "%s%s\"}\n", HASH_KEY, hash);
-		p->seq = seq;
-		memcpy(p->hash, hash, 65);
+		rc = seal_line(p, text, len, seq, err);
 	}
 	free(text);
 	colink_free(a);
