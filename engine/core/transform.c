@@ -1,7 +1,6 @@
 /* transform.c -- raw record -> typed, pseudonymized record (transform.h). */
-#include "core/transform.h"
+#include "core/transform_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,57 +12,6 @@
 /* ================================================================== */
 /* Transform                                                            */
 /* ================================================================== */
-
-#define NUMBUF 72
-
-/* Raw field k of a record, through the stride its plugin declared
- * (checked by colink_raw_record_check). */
-#define RAW(rec, k) COLINK_AT(struct colink_raw_field, (rec)->fields, (rec)->field_size, (k))
-
-/* Per mapped field: where it comes from and scratch space for its value. */
-struct slot {
-	const struct colink_map_field *mf;
-	uint32_t src;        /* resolved 1-based source index, 0 = by name */
-	char num[NUMBUF];    /* canonical decimal / ISO date */
-	char *ident;         /* normalized identifier (wiped after use) */
-	size_t ident_len;
-	int present;         /* identifier or code value present this record */
-	const char *code;    /* code value (for key parts such as sex) */
-	char source[24];     /* "#N" lineage label for positional fields */
-};
-
-struct key_plan {
-	const struct colink_key_kind *k;
-	int *slot_of_part;   /* slot index per part, -1 when not mapped */
-};
-
-struct colink_transform {
-	const struct colink_mapping *m;
-	const struct colink_catalog *cat;
-	struct colink_pseudo_set *ps;
-	uint32_t input_no;
-	const char *path;
-	int norm_warned; /* an extract that recorded no normalization was logged */
-	struct slot *slots;
-	size_t nslots;
-	int have_header;
-	struct key_plan *plans;
-	size_t nplans;
-	/* per-record output */
-	struct colink_out_value *vals;
-	size_t nvals, capvals;
-	char (**chunks)[NUMBUF]; /* scratch buffers that never move */
-	size_t nchunks, used;    /* buffers handed out this record */
-	struct colink_pseudonym *pseud;
-	char (*pseud_hex)[65];
-	struct colink_out_record rec;
-	char reason[320];
-	char column[128];
-	uint64_t unknown_items;
-	const char **lin_fields, **lin_sources;
-	int birth_slot, exam_slot;
-	int32_t today;       /* yyyymmdd (UTC) when the transform began: no birth after it */
-};
 
 /* Today as yyyymmdd, UTC (a day early or late at most against Japan's
  * date: a birth "tomorrow" in JST is still refused by the exam check). */
@@ -239,365 +187,6 @@ int colink_transform_header(struct colink_transform *t, size_t n,
 	return COLINK_OK;
 }
 
-/* ---- per-record helpers ---- */
-
-static const struct colink_raw_field *find_raw(const struct slot *s,
-					       const struct colink_raw_record *rec)
-{
-	size_t k;
-	if (s->src) {
-		if (s->src <= rec->nfields && RAW(rec, s->src - 1)->index == s->src)
-			return RAW(rec, s->src - 1);
-		for (k = 0; k < rec->nfields; k++)
-			if (RAW(rec, k)->index == s->src)
-				return RAW(rec, k);
-		return NULL;
-	}
-	for (k = 0; s->mf->column && k < rec->nfields; k++)
-		if (RAW(rec, k)->name && !strcmp(RAW(rec, k)->name, s->mf->column))
-			return RAW(rec, k);
-	return NULL;
-}
-
-/* Trim ASCII blanks and U+3000 (E3 80 80) at both ends. */
-static void trim(const char **p, size_t *len)
-{
-	const char *s = *p, *e = s + *len;
-	for (;;) {
-		if (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
-			s++;
-		else if (e - s >= 3 && (unsigned char)s[0] == 0xE3 &&
-			 (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
-			s += 3;
-		else
-			break;
-	}
-	for (;;) {
-		if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-			e--;
-		else if (e - s >= 3 && (unsigned char)e[-3] == 0xE3 &&
-			 (unsigned char)e[-2] == 0x80 && (unsigned char)e[-1] == 0x80)
-			e -= 3;
-		else
-			break;
-	}
-	*p = s;
-	*len = (size_t)(e - s);
-}
-
-static int reject(struct colink_transform *t, const char *column,
-		  const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-static int reject(struct colink_transform *t, const char *column,
-		  const char *fmt, ...)
-{
-	va_list ap;
-	snprintf(t->column, sizeof(t->column), "%s", column ? column : "");
-	va_start(ap, fmt);
-	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
-	va_end(ap);
-	return COLINK_REJECTED;
-}
-
-static struct colink_out_value *push_val(struct colink_transform *t,
-					 struct colink_error *err)
-{
-	struct colink_out_value *v;
-	if (t->nvals == t->capvals) {
-		size_t nc = t->capvals ? t->capvals * 2 : 64, bytes;
-		struct colink_out_value *nv;
-		if (colink_size_mul(&bytes, nc, sizeof(*nv)) ||
-		    !(nv = colink_realloc(t->vals, bytes))) {
-			COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-			return NULL;
-		}
-		t->vals = nv;
-		t->capvals = nc;
-	}
-	v = &t->vals[t->nvals++];
-	memset(v, 0, sizeof(*v));
-	return v;
-}
-
-static int range_check(const struct colink_map_field *mf, const char *canon,
-		       char *why, size_t wl)
-{
-	if (!mf)
-		return COLINK_OK;
-	if (mf->min && colink_decimal_cmp(canon, mf->min) < 0) {
-		snprintf(why, wl, "value below the allowed minimum %s", mf->min);
-		return COLINK_REJECTED;
-	}
-	if (mf->max && colink_decimal_cmp(canon, mf->max) > 0) {
-		snprintf(why, wl, "value above the allowed maximum %s", mf->max);
-		return COLINK_REJECTED;
-	}
-	return COLINK_OK;
-}
-
-static int convert_number(const struct colink_map_field *mf, int type,
-			  const char *s, size_t len, char *buf,
-			  struct colink_value *v, char *why, size_t wl)
-{
-	char cz = 0;
-	int64_t i = 0;
-	int rc;
-	if (mf && mf->dur_format) {
-		rc = colink_parse_duration(s, len, mf->dur_format, &i, why, wl);
-		if (rc)
-			return rc;
-		snprintf(buf, NUMBUF, "%lld", (long long)i);
-	} else if (type == COLINK_T_INT) {
-		rc = colink_parse_int(s, len, &i, why, wl);
-		if (rc)
-			return rc;
-		snprintf(buf, NUMBUF, "%lld", (long long)i);
-	} else {
-		rc = colink_parse_decimal(s, len, mf ? mf->censored_allow : 1, buf,
-					  NUMBUF, &cz, why, wl);
-		if (rc)
-			return rc;
-	}
-	v->text = buf;
-	v->i = i;
-	if (cz) {
-		v->null_reason = cz == '<' ? COLINK_NULL_BELOW_RANGE : COLINK_NULL_ABOVE_RANGE;
-		return COLINK_OK;
-	}
-	return range_check(mf, buf, why, wl);
-}
-
-static int convert_code(const struct colink_map_field *mf, const char *s,
-			size_t len, char *buf, struct colink_value *v,
-			char *why, size_t wl)
-{
-	const char *mapped;
-	if (len >= NUMBUF) {
-		snprintf(why, wl, "code longer than %d bytes", NUMBUF - 1);
-		return COLINK_REJECTED;
-	}
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	v->text = buf;
-	if (!mf || !mf->codemap)
-		return COLINK_OK;
-	mapped = colink_codemap_lookup(mf->codemap, buf);
-	if (mapped) {
-		v->text = mapped;
-		return COLINK_OK;
-	}
-	if (mf->codemap->other_keep)
-		return COLINK_OK;
-	snprintf(why, wl, "code not in codemap '%s'", mf->codemap->name);
-	return COLINK_REJECTED;
-}
-
-/* Convert one present, non-identifier value to its field's type. */
-static int convert(const struct colink_transform *t, const struct colink_field_def *f,
-		   const struct colink_map_field *mf, const struct colink_raw_field *raw,
-		   char *buf, struct colink_value *v, char *why, size_t wl)
-{
-	const char *s = raw ? raw->value : NULL;
-	size_t len = s ? raw->len : 0, i;
-	v->type = f ? f->type : COLINK_T_TEXT;
-	v->raw = s;
-	v->flag = raw ? raw->flag : 0;
-	v->unit = raw && raw->unit ? raw->unit : f ? f->unit : NULL;
-	v->code_system = raw && raw->code_system ? raw->code_system : f ? f->code_system : NULL;
-	if (s)
-		trim(&s, &len);
-	if (!s || !len) {
-		v->null_reason = raw && raw->null_reason ? raw->null_reason : COLINK_NULL_MISSING;
-		return COLINK_OK;
-	}
-	for (i = 0; i < t->m->nnulls; i++)
-		if (strlen(t->m->nulls[i].text) == len && !memcmp(t->m->nulls[i].text, s, len)) {
-			v->null_reason = t->m->nulls[i].reason;
-			return COLINK_OK;
-		}
-	switch (v->type) {
-	case COLINK_T_DECIMAL:
-	case COLINK_T_INT:
-		return convert_number(mf, v->type, s, len, buf, v, why, wl);
-	case COLINK_T_DATE: {
-		int32_t ymd;
-		int rc = colink_parse_date(s, len, mf ? mf->date_format : COLINK_DATE_AUTO,
-					   &ymd, why, wl);
-		if (rc)
-			return rc;
-		v->i = ymd;
-		colink_date_iso(ymd, buf);
-		v->text = buf;
-		return COLINK_OK;
-	}
-	case COLINK_T_CODE:
-		return convert_code(mf, s, len, buf, v, why, wl);
-	default:
-		v->text = raw->value;
-		return COLINK_OK;
-	}
-}
-
-/* A NUMBUF scratch buffer valid until the next record.  Buffers live in
- * chunks of 64 that never move, so earlier pointers stay valid. */
-#define CHUNK 64
-static char *scratch(struct colink_transform *t, struct colink_error *err)
-{
-	size_t c = t->used / CHUNK;
-	if (c == t->nchunks) {
-		char (**nc)[NUMBUF] = colink_realloc(t->chunks, (c + 1) * sizeof(*nc));
-		if (!nc) {
-			COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-			return NULL;
-		}
-		t->chunks = nc;
-		nc[c] = colink_malloc(CHUNK * NUMBUF);
-		if (!nc[c]) {
-			COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-			return NULL;
-		}
-		t->nchunks++;
-	}
-	return t->chunks[c][t->used++ % CHUNK];
-}
-
-/* ---- identifiers: normalize now, hash later, never output ---- */
-
-static int do_ident(struct colink_transform *t, struct slot *s,
-		    const struct colink_raw_field *raw, int32_t *birth)
-{
-	const char *v = raw ? raw->value : NULL;
-	size_t len = v ? raw->len : 0;
-	char why[192];
-	int rc;
-	const char *col = s->mf->column ? s->mf->column : s->source;
-	if (v)
-		trim(&v, &len);
-	if (!v || !len) {
-		if (s->mf->required)
-			return reject(t, col, "required identifier %s is empty", s->mf->field->name);
-		return COLINK_OK;
-	}
-	if (s->mf->field->type == COLINK_T_DATE) {
-		int32_t ymd;
-		rc = colink_parse_date(v, len, s->mf->date_format, &ymd, why, sizeof(why));
-		if (rc)
-			return reject(t, col, "%s: %s", s->mf->field->name, why);
-		snprintf(s->num, sizeof(s->num), "%08ld", (long)ymd);
-		s->ident = colink_strdup(s->num);
-		if (!s->ident)
-			return COLINK_ENOMEM;
-		s->ident_len = 8;
-		if (!strcmp(s->mf->field->name, "birth_date")) {
-			/* a person not born yet: no age can be derived (#24) */
-			if (ymd > t->today)
-				return reject(t, col, "birth_date: a date in the future");
-			*birth = ymd;
-		}
-	} else {
-		rc = colink_normalize(s->mf->norm, v, len, &s->ident, &s->ident_len,
-				      why, sizeof(why));
-		if (rc == COLINK_REJECTED)
-			return reject(t, col, "%s: %s", s->mf->field->name, why);
-		if (rc)
-			return rc;
-	}
-	s->present = 1;
-	return COLINK_OK;
-}
-
-static void wipe_idents(struct colink_transform *t)
-{
-	size_t i;
-	for (i = 0; i < t->nslots; i++) {
-		struct slot *s = &t->slots[i];
-		if (s->ident) {
-			colink_wipe_free(s->ident, s->ident_len);
-			s->ident = NULL;
-			s->ident_len = 0;
-		}
-		if (s->mf->field->flags & COLINK_FIELD_IDENTIFIER)
-			memset(s->num, 0, sizeof(s->num));
-		s->present = 0;
-		s->code = NULL;
-	}
-}
-
-static int map_fields(struct colink_transform *t, const struct colink_raw_record *rec,
-		      int32_t *birth, int32_t *exam, struct colink_error *err)
-{
-	size_t i;
-	char why[192];
-	for (i = 0; i < t->nslots; i++) {
-		struct slot *s = &t->slots[i];
-		const struct colink_raw_field *raw = find_raw(s, rec);
-		const struct colink_field_def *f = s->mf->field;
-		const char *col = s->mf->column ? s->mf->column : s->source;
-		struct colink_value v;
-		struct colink_out_value *ov;
-		int rc;
-		if (f->flags & COLINK_FIELD_IDENTIFIER) {
-			if ((rc = do_ident(t, s, raw, birth)))
-				return rc;
-			continue;
-		}
-		memset(&v, 0, sizeof(v));
-		rc = convert(t, f, s->mf, raw, s->num, &v, why, sizeof(why));
-		if (rc == COLINK_REJECTED && s->mf->on_error_null) {
-			memset(&v, 0, sizeof(v));
-			v.type = f->type;
-			v.null_reason = COLINK_NULL_INVALID;
-			v.raw = raw ? raw->value : NULL;
-		} else if (rc) {
-			return reject(t, col, "%s: %s", f->name, why);
-		}
-		if (v.null_reason == COLINK_NULL_MISSING && s->mf->required)
-			return reject(t, col, "required field %s is empty", f->name);
-		if (f->type == COLINK_T_CODE && !v.null_reason)
-			s->code = v.text;
-		if (!strcmp(f->name, "exam_date") && !v.null_reason)
-			*exam = (int32_t)v.i;
-		if (f->flags & COLINK_FIELD_NOT_STORED)
-			continue;
-		if (!(ov = push_val(t, err)))
-			return COLINK_ENOMEM;
-		ov->field = f;
-		ov->item_code = s->mf->item ? s->mf->item->code : NULL;
-		ov->source = col;
-		ov->v = v;
-	}
-	return COLINK_OK;
-}
-
-static int map_constants(struct colink_transform *t, int32_t *exam,
-			 struct colink_error *err)
-{
-	size_t i;
-	char why[192];
-	for (i = 0; i < t->m->nconstants; i++) {
-		const struct colink_map_constant *c = &t->m->constants[i];
-		struct colink_raw_field raw;
-		struct colink_out_value *ov = push_val(t, err);
-		char *buf = ov ? scratch(t, err) : NULL;
-		int rc;
-		if (!buf)
-			return COLINK_ENOMEM;
-		memset(&raw, 0, sizeof(raw));
-		raw.value = c->value;
-		raw.len = strlen(c->value);
-		ov->field = c->field;
-		ov->source = "(constant)";
-		rc = convert(t, c->field, NULL, &raw, buf, &ov->v, why, sizeof(why));
-		if (rc)
-			return reject(t, "(constant)", "%s: %s", c->field->name, why);
-		if (!strcmp(c->field->name, "exam_date"))
-			*exam = (int32_t)ov->v.i;
-	}
-	return COLINK_OK;
-}
 
 /* ---- fields named by item code (MHLW XML) and unmapped columns ---- */
 
@@ -647,16 +236,16 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 		/* kept as raw text, so never a value shaped like an identifier
 		 * (#24): the column's name was judged before the run, this
 		 * catches what a name does not say; the value is not repeated */
-		return reject(t, rf->name, "%s: a value shaped like %s in a column kept as an observation "
-			      "(map the column, or drop it with <ignore>)",
-			      rf->name ? rf->name : "unnamed column", shape);
+		return colink_tf_reject(t, rf->name, "%s: a value shaped like %s in a column kept as an observation "
+					"(map the column, or drop it with <ignore>)",
+					rf->name ? rf->name : "unnamed column", shape);
 	}
-	if (!(ov = push_val(t, err)) || !(buf = scratch(t, err)))
+	if (!(ov = colink_tf_push_val(t, err)) || !(buf = colink_tf_scratch(t, err)))
 		return COLINK_ENOMEM;
 	ov->field = f;
 	ov->item_code = rf->name;
 	ov->source = rf->name;
-	rc = convert(t, f, NULL, rf, buf, &ov->v, why, sizeof(why));
+	rc = colink_tf_convert(t, f, NULL, rf, buf, &ov->v, why, sizeof(why));
 	if (rc == COLINK_REJECTED && !f) {
 		/* an unknown item keeps its text */
 		memset(&ov->v, 0, sizeof(ov->v));
@@ -666,7 +255,7 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 		return COLINK_OK;
 	}
 	if (rc)
-		return reject(t, rf->name, "%s: %s", f ? f->name : rf->name, why);
+		return colink_tf_reject(t, rf->name, "%s: %s", f ? f->name : rf->name, why);
 	if (!f && rf->code_system && ov->v.text)
 		ov->v.type = COLINK_T_CODE;
 	return COLINK_OK;
@@ -729,8 +318,8 @@ static int make_keys(struct colink_transform *t, struct colink_error *err)
 				int si = slot_index(t, missing);
 				const char *col = si < 0 ? missing : t->slots[si].mf->column
 					? t->slots[si].mf->column : t->slots[si].source;
-				return reject(t, col, "cannot form the person key '%s': %s is empty",
-					      p->k->kind, missing);
+				return colink_tf_reject(t, col, "cannot form the person key '%s': %s is empty",
+							p->k->kind, missing);
 			}
 			continue;
 		}
@@ -759,7 +348,7 @@ static int push_int(struct colink_transform *t, const char *field, long v, const
 	char *buf;
 	if (!f)
 		return COLINK_OK; /* a catalogue without the derived field: nothing to store */
-	if (!(ov = push_val(t, err)) || !(buf = scratch(t, err)))
+	if (!(ov = colink_tf_push_val(t, err)) || !(buf = colink_tf_scratch(t, err)))
 		return COLINK_ENOMEM;
 	if (text)
 		snprintf(buf, NUMBUF, "%s", text);
@@ -794,7 +383,7 @@ static int score_stress(struct colink_transform *t, struct colink_error *err)
 			sex = atoi(t->vals[j].v.text);
 	rc = colink_stress_score(t->m->stress, answers, sex, t->m->stress_method, &res, why, sizeof(why));
 	if (rc == COLINK_REJECTED)
-		return reject(t, NULL, "stress check: %s", why);
+		return colink_tf_reject(t, NULL, "stress check: %s", why);
 	if (rc)
 		return COLINK_ERR(err, rc, "%s: stress check: %s", t->path, why);
 	if ((rc = push_int(t, "stress_score_a", res.score_a, NULL, err)) ||
@@ -826,9 +415,9 @@ static int extract_pseudonym(struct colink_transform *t, const struct colink_raw
 	if (!k)
 		return COLINK_OK; /* a kind this catalogue does not define */
 	if (!is_hex64(rf->value, rf->len))
-		return reject(t, rf->name, "%s is not a pseudonym (64 hex digits)", rf->name);
+		return colink_tf_reject(t, rf->name, "%s is not a pseudonym (64 hex digits)", rf->name);
 	if (n >= t->cat->nkeys)
-		return reject(t, rf->name, "pseudonym kind %s given twice", k->kind);
+		return colink_tf_reject(t, rf->name, "pseudonym kind %s given twice", k->kind);
 	memcpy(t->pseud_hex[n], rf->value, 65);
 	t->pseud[n].kind = k->kind;
 	t->pseud[n].value = t->pseud_hex[n];
@@ -858,13 +447,13 @@ static int extract_value(struct colink_transform *t, const struct colink_raw_fie
 	char *buf, why[192];
 	int rc;
 	if (f->flags & (COLINK_FIELD_IDENTIFIER | COLINK_FIELD_NOT_STORED))
-		return reject(t, rf->name, "an extract must not carry %s", f->name);
-	if (!(ov = push_val(t, err)) || !(buf = scratch(t, err)))
+		return colink_tf_reject(t, rf->name, "an extract must not carry %s", f->name);
+	if (!(ov = colink_tf_push_val(t, err)) || !(buf = colink_tf_scratch(t, err)))
 		return COLINK_ENOMEM;
 	ov->field = f;
 	ov->source = rf->name;
-	rc = convert(t, f, NULL, rf, buf, &ov->v, why, sizeof(why));
-	return rc ? reject(t, rf->name, "%s: %s", f->name, why) : COLINK_OK;
+	rc = colink_tf_convert(t, f, NULL, rf, buf, &ov->v, why, sizeof(why));
+	return rc ? colink_tf_reject(t, rf->name, "%s: %s", f->name, why) : COLINK_OK;
 }
 
 static int map_extract(struct colink_transform *t, const struct colink_raw_record *rec,
@@ -902,7 +491,7 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 		}
 	}
 	if (rc == COLINK_OK && !t->rec.person)
-		rc = reject(t, NULL, "extract record has no '%s' pseudonym", t->m->primary_key->kind);
+		rc = colink_tf_reject(t, NULL, "extract record has no '%s' pseudonym", t->m->primary_key->kind);
 	return rc;
 }
 
@@ -951,8 +540,8 @@ int colink_raw_record_check(const struct colink_raw_record *rec,
 static int birth_after_exam(struct colink_transform *t)
 {
 	const struct slot *s = &t->slots[t->birth_slot];
-	return reject(t, s->mf->column ? s->mf->column : s->source,
-		      "birth_date: after the exam date");
+	return colink_tf_reject(t, s->mf->column ? s->mf->column : s->source,
+				"birth_date: after the exam date");
 }
 
 int colink_transform_record(struct colink_transform *t,
@@ -967,9 +556,9 @@ int colink_transform_record(struct colink_transform *t,
 		return rc;
 	t->nvals = 0;
 	t->used = 0;
-	rc = map_fields(t, rec, &birth, &exam, err);
+	rc = colink_tf_map_fields(t, rec, &birth, &exam, err);
 	if (rc == COLINK_OK)
-		rc = map_constants(t, &exam, err);
+		rc = colink_tf_map_constants(t, &exam, err);
 	if (rc == COLINK_OK && birth && exam && birth > exam)
 		rc = birth_after_exam(t);
 	if (rc == COLINK_OK && t->m->extract)
@@ -980,7 +569,7 @@ int colink_transform_record(struct colink_transform *t,
 		rc = score_stress(t, err);
 	if (rc == COLINK_OK && !t->m->extract)
 		rc = make_keys(t, err);
-	wipe_idents(t);
+	colink_tf_wipe_idents(t);
 	if (rc == COLINK_ENOMEM && (!err || err->code != COLINK_ENOMEM))
 		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	if (rc == COLINK_REJECTED) {

@@ -1,0 +1,367 @@
+/* transform_field.c -- one field of a raw record to its typed value
+ * (transform_int.h): trimming, nulls, numbers, dates, codes, ranges, and
+ * identifiers normalized for the key step; the mapped fields and the
+ * mapping's constants of one record. */
+#include "core/transform_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "core/value.h"
+
+/* ---- per-record helpers ---- */
+
+static const struct colink_raw_field *find_raw(const struct slot *s,
+					       const struct colink_raw_record *rec)
+{
+	size_t k;
+	if (s->src) {
+		if (s->src <= rec->nfields && RAW(rec, s->src - 1)->index == s->src)
+			return RAW(rec, s->src - 1);
+		for (k = 0; k < rec->nfields; k++)
+			if (RAW(rec, k)->index == s->src)
+				return RAW(rec, k);
+		return NULL;
+	}
+	for (k = 0; s->mf->column && k < rec->nfields; k++)
+		if (RAW(rec, k)->name && !strcmp(RAW(rec, k)->name, s->mf->column))
+			return RAW(rec, k);
+	return NULL;
+}
+
+/* Trim ASCII blanks and U+3000 (E3 80 80) at both ends. */
+static void trim(const char **p, size_t *len)
+{
+	const char *s = *p, *e = s + *len;
+	for (;;) {
+		if (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+			s++;
+		else if (e - s >= 3 && (unsigned char)s[0] == 0xE3 &&
+			 (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+			s += 3;
+		else
+			break;
+	}
+	for (;;) {
+		if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+			e--;
+		else if (e - s >= 3 && (unsigned char)e[-3] == 0xE3 &&
+			 (unsigned char)e[-2] == 0x80 && (unsigned char)e[-1] == 0x80)
+			e -= 3;
+		else
+			break;
+	}
+	*p = s;
+	*len = (size_t)(e - s);
+}
+
+int colink_tf_reject(struct colink_transform *t, const char *column,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	snprintf(t->column, sizeof(t->column), "%s", column ? column : "");
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	return COLINK_REJECTED;
+}
+
+struct colink_out_value *colink_tf_push_val(struct colink_transform *t,
+					    struct colink_error *err)
+{
+	struct colink_out_value *v;
+	if (t->nvals == t->capvals) {
+		size_t nc = t->capvals ? t->capvals * 2 : 64, bytes;
+		struct colink_out_value *nv;
+		if (colink_size_mul(&bytes, nc, sizeof(*nv)) ||
+		    !(nv = colink_realloc(t->vals, bytes))) {
+			COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+			return NULL;
+		}
+		t->vals = nv;
+		t->capvals = nc;
+	}
+	v = &t->vals[t->nvals++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+static int range_check(const struct colink_map_field *mf, const char *canon,
+		       char *why, size_t wl)
+{
+	if (!mf)
+		return COLINK_OK;
+	if (mf->min && colink_decimal_cmp(canon, mf->min) < 0) {
+		snprintf(why, wl, "value below the allowed minimum %s", mf->min);
+		return COLINK_REJECTED;
+	}
+	if (mf->max && colink_decimal_cmp(canon, mf->max) > 0) {
+		snprintf(why, wl, "value above the allowed maximum %s", mf->max);
+		return COLINK_REJECTED;
+	}
+	return COLINK_OK;
+}
+
+static int convert_number(const struct colink_map_field *mf, int type,
+			  const char *s, size_t len, char *buf,
+			  struct colink_value *v, char *why, size_t wl)
+{
+	char cz = 0;
+	int64_t i = 0;
+	int rc;
+	if (mf && mf->dur_format) {
+		rc = colink_parse_duration(s, len, mf->dur_format, &i, why, wl);
+		if (rc)
+			return rc;
+		snprintf(buf, NUMBUF, "%lld", (long long)i);
+	} else if (type == COLINK_T_INT) {
+		rc = colink_parse_int(s, len, &i, why, wl);
+		if (rc)
+			return rc;
+		snprintf(buf, NUMBUF, "%lld", (long long)i);
+	} else {
+		rc = colink_parse_decimal(s, len, mf ? mf->censored_allow : 1, buf,
+					  NUMBUF, &cz, why, wl);
+		if (rc)
+			return rc;
+	}
+	v->text = buf;
+	v->i = i;
+	if (cz) {
+		v->null_reason = cz == '<' ? COLINK_NULL_BELOW_RANGE : COLINK_NULL_ABOVE_RANGE;
+		return COLINK_OK;
+	}
+	return range_check(mf, buf, why, wl);
+}
+
+static int convert_code(const struct colink_map_field *mf, const char *s,
+			size_t len, char *buf, struct colink_value *v,
+			char *why, size_t wl)
+{
+	const char *mapped;
+	if (len >= NUMBUF) {
+		snprintf(why, wl, "code longer than %d bytes", NUMBUF - 1);
+		return COLINK_REJECTED;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	v->text = buf;
+	if (!mf || !mf->codemap)
+		return COLINK_OK;
+	mapped = colink_codemap_lookup(mf->codemap, buf);
+	if (mapped) {
+		v->text = mapped;
+		return COLINK_OK;
+	}
+	if (mf->codemap->other_keep)
+		return COLINK_OK;
+	snprintf(why, wl, "code not in codemap '%s'", mf->codemap->name);
+	return COLINK_REJECTED;
+}
+
+/* Convert one present, non-identifier value to its field's type. */
+int colink_tf_convert(const struct colink_transform *t, const struct colink_field_def *f,
+		      const struct colink_map_field *mf, const struct colink_raw_field *raw,
+		      char *buf, struct colink_value *v, char *why, size_t wl)
+{
+	const char *s = raw ? raw->value : NULL;
+	size_t len = s ? raw->len : 0, i;
+	v->type = f ? f->type : COLINK_T_TEXT;
+	v->raw = s;
+	v->flag = raw ? raw->flag : 0;
+	v->unit = raw && raw->unit ? raw->unit : f ? f->unit : NULL;
+	v->code_system = raw && raw->code_system ? raw->code_system : f ? f->code_system : NULL;
+	if (s)
+		trim(&s, &len);
+	if (!s || !len) {
+		v->null_reason = raw && raw->null_reason ? raw->null_reason : COLINK_NULL_MISSING;
+		return COLINK_OK;
+	}
+	for (i = 0; i < t->m->nnulls; i++)
+		if (strlen(t->m->nulls[i].text) == len && !memcmp(t->m->nulls[i].text, s, len)) {
+			v->null_reason = t->m->nulls[i].reason;
+			return COLINK_OK;
+		}
+	switch (v->type) {
+	case COLINK_T_DECIMAL:
+	case COLINK_T_INT:
+		return convert_number(mf, v->type, s, len, buf, v, why, wl);
+	case COLINK_T_DATE: {
+		int32_t ymd;
+		int rc = colink_parse_date(s, len, mf ? mf->date_format : COLINK_DATE_AUTO,
+					   &ymd, why, wl);
+		if (rc)
+			return rc;
+		v->i = ymd;
+		colink_date_iso(ymd, buf);
+		v->text = buf;
+		return COLINK_OK;
+	}
+	case COLINK_T_CODE:
+		return convert_code(mf, s, len, buf, v, why, wl);
+	default:
+		v->text = raw->value;
+		return COLINK_OK;
+	}
+}
+
+/* A NUMBUF scratch buffer valid until the next record.  Buffers live in
+ * chunks of 64 that never move, so earlier pointers stay valid. */
+#define CHUNK 64
+char *colink_tf_scratch(struct colink_transform *t, struct colink_error *err)
+{
+	size_t c = t->used / CHUNK;
+	if (c == t->nchunks) {
+		char (**nc)[NUMBUF] = colink_realloc(t->chunks, (c + 1) * sizeof(*nc));
+		if (!nc) {
+			COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+			return NULL;
+		}
+		t->chunks = nc;
+		nc[c] = colink_malloc(CHUNK * NUMBUF);
+		if (!nc[c]) {
+			COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+			return NULL;
+		}
+		t->nchunks++;
+	}
+	return t->chunks[c][t->used++ % CHUNK];
+}
+
+/* ---- identifiers: normalize now, hash later, never output ---- */
+
+static int do_ident(struct colink_transform *t, struct slot *s,
+		    const struct colink_raw_field *raw, int32_t *birth)
+{
+	const char *v = raw ? raw->value : NULL;
+	size_t len = v ? raw->len : 0;
+	char why[192];
+	int rc;
+	const char *col = s->mf->column ? s->mf->column : s->source;
+	if (v)
+		trim(&v, &len);
+	if (!v || !len) {
+		if (s->mf->required)
+			return colink_tf_reject(t, col, "required identifier %s is empty", s->mf->field->name);
+		return COLINK_OK;
+	}
+	if (s->mf->field->type == COLINK_T_DATE) {
+		int32_t ymd;
+		rc = colink_parse_date(v, len, s->mf->date_format, &ymd, why, sizeof(why));
+		if (rc)
+			return colink_tf_reject(t, col, "%s: %s", s->mf->field->name, why);
+		snprintf(s->num, sizeof(s->num), "%08ld", (long)ymd);
+		s->ident = colink_strdup(s->num);
+		if (!s->ident)
+			return COLINK_ENOMEM;
+		s->ident_len = 8;
+		if (!strcmp(s->mf->field->name, "birth_date")) {
+			/* a person not born yet: no age can be derived (#24) */
+			if (ymd > t->today)
+				return colink_tf_reject(t, col, "birth_date: a date in the future");
+			*birth = ymd;
+		}
+	} else {
+		rc = colink_normalize(s->mf->norm, v, len, &s->ident, &s->ident_len,
+				      why, sizeof(why));
+		if (rc == COLINK_REJECTED)
+			return colink_tf_reject(t, col, "%s: %s", s->mf->field->name, why);
+		if (rc)
+			return rc;
+	}
+	s->present = 1;
+	return COLINK_OK;
+}
+
+void colink_tf_wipe_idents(struct colink_transform *t)
+{
+	size_t i;
+	for (i = 0; i < t->nslots; i++) {
+		struct slot *s = &t->slots[i];
+		if (s->ident) {
+			colink_wipe_free(s->ident, s->ident_len);
+			s->ident = NULL;
+			s->ident_len = 0;
+		}
+		if (s->mf->field->flags & COLINK_FIELD_IDENTIFIER)
+			memset(s->num, 0, sizeof(s->num));
+		s->present = 0;
+		s->code = NULL;
+	}
+}
+
+int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_record *rec,
+			 int32_t *birth, int32_t *exam, struct colink_error *err)
+{
+	size_t i;
+	char why[192];
+	for (i = 0; i < t->nslots; i++) {
+		struct slot *s = &t->slots[i];
+		const struct colink_raw_field *raw = find_raw(s, rec);
+		const struct colink_field_def *f = s->mf->field;
+		const char *col = s->mf->column ? s->mf->column : s->source;
+		struct colink_value v;
+		struct colink_out_value *ov;
+		int rc;
+		if (f->flags & COLINK_FIELD_IDENTIFIER) {
+			if ((rc = do_ident(t, s, raw, birth)))
+				return rc;
+			continue;
+		}
+		memset(&v, 0, sizeof(v));
+		rc = colink_tf_convert(t, f, s->mf, raw, s->num, &v, why, sizeof(why));
+		if (rc == COLINK_REJECTED && s->mf->on_error_null) {
+			memset(&v, 0, sizeof(v));
+			v.type = f->type;
+			v.null_reason = COLINK_NULL_INVALID;
+			v.raw = raw ? raw->value : NULL;
+		} else if (rc) {
+			return colink_tf_reject(t, col, "%s: %s", f->name, why);
+		}
+		if (v.null_reason == COLINK_NULL_MISSING && s->mf->required)
+			return colink_tf_reject(t, col, "required field %s is empty", f->name);
+		if (f->type == COLINK_T_CODE && !v.null_reason)
+			s->code = v.text;
+		if (!strcmp(f->name, "exam_date") && !v.null_reason)
+			*exam = (int32_t)v.i;
+		if (f->flags & COLINK_FIELD_NOT_STORED)
+			continue;
+		if (!(ov = colink_tf_push_val(t, err)))
+			return COLINK_ENOMEM;
+		ov->field = f;
+		ov->item_code = s->mf->item ? s->mf->item->code : NULL;
+		ov->source = col;
+		ov->v = v;
+	}
+	return COLINK_OK;
+}
+
+int colink_tf_map_constants(struct colink_transform *t, int32_t *exam,
+			    struct colink_error *err)
+{
+	size_t i;
+	char why[192];
+	for (i = 0; i < t->m->nconstants; i++) {
+		const struct colink_map_constant *c = &t->m->constants[i];
+		struct colink_raw_field raw;
+		struct colink_out_value *ov = colink_tf_push_val(t, err);
+		char *buf = ov ? colink_tf_scratch(t, err) : NULL;
+		int rc;
+		if (!buf)
+			return COLINK_ENOMEM;
+		memset(&raw, 0, sizeof(raw));
+		raw.value = c->value;
+		raw.len = strlen(c->value);
+		ov->field = c->field;
+		ov->source = "(constant)";
+		rc = colink_tf_convert(t, c->field, NULL, &raw, buf, &ov->v, why, sizeof(why));
+		if (rc)
+			return colink_tf_reject(t, "(constant)", "%s: %s", c->field->name, why);
+		if (!strcmp(c->field->name, "exam_date"))
+			*exam = (int32_t)ov->v.i;
+	}
+	return COLINK_OK;
+}

@@ -1,0 +1,83 @@
+/*
+ * transform_int.h -- what transform.c and transform_field.c share: the
+ * transform's state and the per-field conversion (transform_field.c).
+ * Private to engine/core.
+ */
+#ifndef COLINK_TRANSFORM_INT_H
+#define COLINK_TRANSFORM_INT_H
+
+#include "core/transform.h"
+
+#define NUMBUF 72
+
+/* Raw field k of a record, through the stride its plugin declared
+ * (checked by colink_raw_record_check). */
+#define RAW(rec, k) COLINK_AT(struct colink_raw_field, (rec)->fields, (rec)->field_size, (k))
+
+/* Per mapped field: where it comes from and scratch space for its value. */
+struct slot {
+	const struct colink_map_field *mf;
+	uint32_t src;        /* resolved 1-based source index, 0 = by name */
+	char num[NUMBUF];    /* canonical decimal / ISO date */
+	char *ident;         /* normalized identifier (wiped after use) */
+	size_t ident_len;
+	int present;         /* identifier or code value present this record */
+	const char *code;    /* code value (for key parts such as sex) */
+	char source[24];     /* "#N" lineage label for positional fields */
+};
+
+struct key_plan {
+	const struct colink_key_kind *k;
+	int *slot_of_part;   /* slot index per part, -1 when not mapped */
+};
+
+struct colink_transform {
+	const struct colink_mapping *m;
+	const struct colink_catalog *cat;
+	struct colink_pseudo_set *ps;
+	uint32_t input_no;
+	const char *path;
+	int norm_warned; /* an extract that recorded no normalization was logged */
+	struct slot *slots;
+	size_t nslots;
+	int have_header;
+	struct key_plan *plans;
+	size_t nplans;
+	/* per-record output */
+	struct colink_out_value *vals;
+	size_t nvals, capvals;
+	char (**chunks)[NUMBUF]; /* scratch buffers that never move */
+	size_t nchunks, used;    /* buffers handed out this record */
+	struct colink_pseudonym *pseud;
+	char (*pseud_hex)[65];
+	struct colink_out_record rec;
+	char reason[320];
+	char column[128];
+	uint64_t unknown_items;
+	const char **lin_fields, **lin_sources;
+	int birth_slot, exam_slot;
+	int32_t today;       /* yyyymmdd (UTC) when the transform began: no birth after it */
+};
+
+/* ---- transform_field.c ---- */
+
+/* Record a reject reason naming `column` (the value never). */
+int colink_tf_reject(struct colink_transform *t, const char *column,
+		     const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+struct colink_out_value *colink_tf_push_val(struct colink_transform *t,
+					    struct colink_error *err);
+char *colink_tf_scratch(struct colink_transform *t, struct colink_error *err);
+int colink_tf_convert(const struct colink_transform *t, const struct colink_field_def *f,
+		      const struct colink_map_field *mf, const struct colink_raw_field *raw,
+		      char *buf, struct colink_value *v, char *why, size_t wl);
+void colink_tf_wipe_idents(struct colink_transform *t);
+int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_record *rec,
+			 int32_t *birth, int32_t *exam, struct colink_error *err);
+int colink_tf_map_constants(struct colink_transform *t, int32_t *exam,
+			    struct colink_error *err);
+
+#endif
