@@ -25,10 +25,12 @@ static void help(FILE *f)
 		"usage: colink preview [-n N] [--key FILE] [--agreement ID] MAPPING INPUT\n"
 		"\n"
 		"Reads the first N records (default 10) of INPUT through MAPPING and\n"
-		"prints the typed values, null reasons and rejects.  Identifiers are\n"
-		"shown only as pseudonyms.  Without --key a throw-away random key is\n"
-		"used, so the pseudonyms will not match the warehouse.  Nothing is\n"
-		"written anywhere.\n");
+		"prints the typed values, null reasons and rejects: every failing\n"
+		"field of a rejected record, in the order of the mapping's columns,\n"
+		"the first on the REJECTED line and the others on \"and column\" lines\n"
+		"under it.  Identifiers are shown only as pseudonyms.  Without --key a\n"
+		"throw-away random key is used, so the pseudonyms will not match the\n"
+		"warehouse.  Nothing is written anywhere.\n");
 }
 
 static void show_value(const struct colink_out_value *v)
@@ -70,9 +72,13 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	pv->shown++;
 	rc = colink_transform_record(pv->t, rec, &o, &rj, pv->err);
 	if (rc == COLINK_REJECTED) {
+		/* every reason, in the order of the mapping's columns (#25) */
 		printf("record %llu (line %llu): REJECTED column %s: %s\n",
 		       (unsigned long long)rec->record_no, (unsigned long long)rec->line_no,
 		       rj.column ? rj.column : "-", rj.reason);
+		for (i = 1; i < rj.nreasons; i++)
+			printf("  and column %s: %s\n",
+			       rj.reasons[i].column ? rj.reasons[i].column : "-", rj.reasons[i].reason);
 		return COLINK_OK;
 	}
 	if (rc) {

@@ -17,7 +17,7 @@
 static void help(FILE *f)
 {
 	fprintf(f,
-		"usage: colink run [--json] [--no-progress] [--unsigned-agreement] JOB\n"
+		"usage: colink run [--json] [--no-progress] [--unsigned-agreement] [--dry-run] JOB\n"
 		"\n"
 		"Runs JOB as one transaction: validates the job, its mappings, plugins,\n"
 		"settings and key first, and the job against its joint-use agreement\n"
@@ -38,15 +38,53 @@ static void help(FILE *f)
 		"  --unsigned-agreement  run although the agreement's signatures do not\n"
 		"                 both verify; recorded as \"unsigned\" in the ledger\n"
 		"                 (run.agreement_signing) and the audit entry\n"
+		"  --dry-run      validate the job, mappings and agreement, read, map,\n"
+		"                 pseudonymize and filter every input, and print the\n"
+		"                 same summary with every rejected record and all its\n"
+		"                 reasons (the first 10000), with the same exit codes;\n"
+		"                 but write nothing: the output plugin is not opened (no\n"
+		"                 warehouse change, no ledger row), no linkage, no audit\n"
+		"                 entry, no log file.  Checks only the output makes\n"
+		"                 (duplicate checkups, a person on both sides, an input\n"
+		"                 loaded by an earlier run) are not made\n"
+		"\n"
+		"The summary lists rejected records with every reason: each failing\n"
+		"field of the record (column and rule, never a value), in the order of\n"
+		"the mapping's columns (--json: \"rejects\", the first 20; the reject\n"
+		"table has one row per reason).  A record is rejected and counted once.\n"
 		"\n"
 		"exit: 0 ok; 1 ok with rejected records; 3 invalid configuration;\n"
 		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
 }
 
+/* The rejects kept with every reason (#25), as a JSON array. */
+static void json_rejects(const struct colink_reject_sample *s)
+{
+	size_t i, k;
+	printf(",\"rejects\":[");
+	for (i = 0; i < s->n; i++) {
+		const struct colink_reject_kept *rk = &s->items[i];
+		printf("%s{\"input\":%u,\"record\":%llu,\"line\":%llu,\"reasons\":[", i ? "," : "",
+		       rk->input_no, (unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		for (k = 0; k < rk->nreasons; k++) {
+			printf("%s{\"column\":", k ? "," : "");
+			if (rk->reasons[k].column)
+				colink_json_str(stdout, rk->reasons[k].column);
+			else
+				printf("null");
+			printf(",\"reason\":");
+			colink_json_str(stdout, rk->reasons[k].reason);
+			printf("}");
+		}
+		printf("]}");
+	}
+	printf("],\"rejects_not_shown\":%llu", (unsigned long long)s->not_kept);
+}
+
 static void print_json(const struct colink_run_result *r, const struct colink_plan *p)
 {
 	size_t i;
-	printf("{\"run_id\":\"%s\",\"status\":", r->run_id);
+	printf("{\"run_id\":\"%s\",%s\"status\":", r->run_id, r->dry_run ? "\"dry_run\":true," : "");
 	colink_json_str(stdout, r->status);
 	printf(",\"message\":");
 	colink_json_str(stdout, r->message);
@@ -70,6 +108,7 @@ static void print_json(const struct colink_run_result *r, const struct colink_pl
 	}
 	printf("],\"withheld_without_consent\":%llu,\"withheld_not_agreed\":%llu",
 	       (unsigned long long)r->withheld_consent, (unsigned long long)r->withheld_values);
+	json_rejects(&r->rejects);
 	if (p->agreement) {
 		printf(",\"agreement\":{\"id\":");
 		colink_json_str(stdout, colink_agreement_id(p->agreement));
@@ -118,10 +157,27 @@ static void print_link(const struct colink_run_result *r)
 	       (unsigned long long)l->unmatched_association, (unsigned long long)l->unmatched_employer);
 }
 
+/* A dry run's rejects, every reason of each (#25). */
+static void print_rejects(const struct colink_run_result *r)
+{
+	const struct colink_reject_sample *s = &r->rejects;
+	size_t i, k;
+	for (i = 0; i < s->n; i++) {
+		const struct colink_reject_kept *rk = &s->items[i];
+		printf("  rejected: input %u record %llu (line %llu):\n", rk->input_no,
+		       (unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		for (k = 0; k < rk->nreasons; k++)
+			printf("    column %s: %s\n", rk->reasons[k].column ? rk->reasons[k].column : "-",
+			       rk->reasons[k].reason);
+	}
+	if (s->not_kept)
+		printf("  ... and %llu more rejected records not shown\n", (unsigned long long)s->not_kept);
+}
+
 static void print_text(const struct colink_run_result *r)
 {
 	size_t i;
-	printf("run %s: %s\n", r->run_id, r->status);
+	printf("%s %s: %s\n", r->dry_run ? "dry run" : "run", r->run_id, r->status);
 	if (r->message[0])
 		printf("  reason: %s\n", r->message);
 	for (i = 0; i < r->ninputs; i++) {
@@ -142,6 +198,12 @@ static void print_text(const struct colink_run_result *r)
 		       (unsigned long long)r->withheld_values);
 	if (r->linked)
 		print_link(r);
+	if (r->dry_run) {
+		print_rejects(r);
+		printf("  warehouse: %s (dry run: nothing written)\n  key id: %s\n",
+		       r->warehouse ? r->warehouse : "-", r->key_id);
+		return;
+	}
 	printf("  warehouse: %s\n  key id: %s\n", r->warehouse ? r->warehouse : "-", r->key_id);
 	if (r->rejected && !strcmp(r->status, "ok")) {
 		char q[160];
@@ -157,6 +219,8 @@ static int run_and_report(struct cli_global *g, struct colink_plan *plan,
 	struct colink_error err = {0};
 	struct colink_run_result res;
 	int rc = colink_run(plan, o, &res, &err), code;
+	if (rc && o->dry_run)
+		failed = "dry run failed (nothing was written either way)";
 	if (json)
 		print_json(&res, plan);
 	else if (!g->quiet)
@@ -176,7 +240,7 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 	struct colink_error err = {0};
 	struct colink_plan *plan = NULL;
 	struct colink_run_opts o = {0};
-	struct colink_plan_audit audit = {NULL, NULL, 0};
+	struct colink_plan_audit audit = {NULL, NULL, 0, 0};
 	const char *job = NULL;
 	int json = 0, i, rc;
 
@@ -191,6 +255,10 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 			o.progress = 0;
 		} else if (!strcmp(argv[i], "--unsigned-agreement")) {
 			audit.unsigned_agreement = 1;
+		} else if (!strcmp(argv[i], "--dry-run")) {
+			o.dry_run = 1;
+			o.reject_sample = 10000;
+			audit.no_entry = 1; /* refused as a run is, but nothing appended */
 		} else if (argv[i][0] == '-' || job) {
 			fprintf(stderr, "colink run: unexpected argument '%s'\n", argv[i]);
 			help(stderr);
@@ -263,7 +331,7 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	struct colink_plan *plan = NULL;
 	struct colink_run_opts o = {0};
 	struct colink_setting_given given[2];
-	struct colink_plan_audit audit = {NULL, NULL, 0};
+	struct colink_plan_audit audit = {NULL, NULL, 0, 0};
 	const char *pos[2] = {NULL, NULL};
 	struct stat st;
 	int json = 0, np = 0, i, rc;

@@ -252,12 +252,14 @@ static void audit_refusal(struct colink_plan *p, const struct colink_plan_audit 
 	static const char *const names[] = {"read", "loaded", "rejected",
 					    "withheld_without_consent", "withheld_not_agreed"};
 	struct colink_audit_count counts[5];
-	struct colink_audit_file *maps = colink_calloc(p->ninputs + 1, sizeof(*maps));
+	struct colink_audit_file *maps;
 	struct colink_audit_entry e;
 	struct colink_error aerr = {0};
 	size_t i;
 	int rc;
-	if (!maps) {
+	if (a->no_entry) /* a dry run is refused as a run is, and writes nothing */
+		return;
+	if (!(maps = colink_calloc(p->ninputs + 1, sizeof(*maps)))) {
 		colink_log(COLINK_LOG_WARN, "%s: the refusal was not audited: out of memory", p->audit_log);
 		return;
 	}
@@ -431,7 +433,7 @@ int colink_plan_load_audited(struct colink_plan **out, const char *job_path,
 			     const char *data_dir, const char *plugin_dirs,
 			     const struct colink_plan_audit *a, struct colink_error *err)
 {
-	static const struct colink_plan_audit run = {NULL, NULL, 0};
+	static const struct colink_plan_audit run = {NULL, NULL, 0, 0};
 	return plan_load(out, job_path, data_dir, plugin_dirs, a ? a : &run, err);
 }
 

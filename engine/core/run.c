@@ -47,6 +47,7 @@ struct run_state {
 	/* the output's write and reject calls while an input is read
 	 * (writer.h); NULL between inputs */
 	struct colink_writer *w;
+	struct colink_reject_sample *sample; /* the run's first rejects (#25) */
 };
 
 static void progress(struct run_state *st, int force)
@@ -133,9 +134,10 @@ static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
 		     const char *column, const char *reason)
 {
 	struct run_state *st = ud;
+	struct colink_reject_reason one = {column, reason};
 	struct colink_reject rj = COLINK_REJECT_INIT(.input_no = st->input_no,
 		.record_no = record_no, .line_no = line_no, .column = column,
-		.reason = reason);
+		.reason = reason, .nreasons = 1, .reasons = &one);
 	if (st->fatal || colink_writer_failed(st->w))
 		return COLINK_EABORT;
 	st->ir->read++;
@@ -193,6 +195,7 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		if (rc == COLINK_OK)
 			rc = colink_writer_start(&st->w, st->out, st->out_ctx, st->input_no, st->err);
 		if (rc == COLINK_OK) {
+			colink_writer_sample(st->w, st->sample);
 			/* the plugin gets its own error: when the core stopped it,
 			 * the core's reason (in st->err) is the one to keep */
 			struct colink_error perr = {0}, werr = {0};
@@ -455,6 +458,37 @@ static void complete_previous_runs(struct colink_plan *p, struct colink_run_resu
 			   n == 1 ? "its" : "their", p->audit_log, res->run_id);
 }
 
+/* A dry run (colink_run_opts.dry_run): the output plugin is never loaded;
+ * these take its write and reject calls, so that the writer counts and
+ * samples exactly as in a run, and keep nothing. */
+static int dry_write(void *ctx, const struct colink_out_record *rec, struct colink_error *err)
+{
+	return COLINK_OK;
+}
+
+static int dry_reject(void *ctx, const struct colink_reject *rj, struct colink_error *err)
+{
+	return COLINK_OK;
+}
+
+static const struct colink_output_ops dry_output = COLINK_OUTPUT_OPS_INIT(
+	.write = dry_write, .reject = dry_reject);
+
+/* The end of a dry run: nothing to commit, roll back or audit. */
+static int finish_dry(struct run_state *st, struct colink_run_result *res, int rc)
+{
+	if (st->p->policy) {
+		struct colink_policy_counts pc;
+		colink_policy_counts(st->p->policy, &pc);
+		res->withheld_consent = pc.withheld_consent;
+		res->withheld_values = pc.withheld_values;
+	}
+	snprintf(res->status, sizeof(res->status), "%s", rc == COLINK_OK ? "ok" : "failed");
+	if (rc)
+		snprintf(res->message, sizeof(res->message), "%s", st->err->msg);
+	return rc;
+}
+
 static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
 			  struct colink_run_result *res, char *user, size_t ul,
 			  char norm[COLINK_NORM_VERSION_MAX])
@@ -490,14 +524,17 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	struct colink_pseudo_set *ps = NULL;
 	char user[128], norm[COLINK_NORM_VERSION_MAX];
 	struct timespec t0, t1;
-	int rc, began = 0;
+	int rc, began = 0, dry = o && o->dry_run;
 
 	memset(res, 0, sizeof(*res));
 	memset(&st, 0, sizeof(st));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st.p = p;
-	st.out = p->out_plugin->desc->output;
+	st.out = dry ? &dry_output : p->out_plugin->desc->output;
 	st.err = err;
+	res->dry_run = dry;
+	res->rejects.limit = o && o->reject_sample ? o->reject_sample : 20;
+	st.sample = &res->rejects;
 	st.progress = o && o->progress;
 	colink_new_run_id(res->run_id, err);
 	colink_now_iso(res->started);
@@ -506,25 +543,26 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	res->inputs = colink_calloc(count_files(p) + 1, sizeof(*res->inputs));
 	if (!res->inputs)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	if (p->job->log_file && colink_log_open_file(p->job->log_file))
+	if (!dry && p->job->log_file && colink_log_open_file(p->job->log_file))
 		return COLINK_ERR(err, COLINK_EIO, "%s: cannot open the log file", p->job->log_file);
 	colink_host_init(&host);
 	ohc.plugin = p->out_plugin->desc->name;
 	ohc.ps = NULL;
 	fill_run_info(&ri, p, res, user, sizeof(user), norm);
 	colink_log(COLINK_LOG_INFO, "run %s: job %s started by %s", res->run_id, p->job->name, user);
-	complete_previous_runs(p, res);
+	if (!dry)
+		complete_previous_runs(p, res);
 	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
-	if (rc == COLINK_OK) {
+	if (rc == COLINK_OK && !dry) {
 		struct colink_setting_values sv = colink_settings_view(
 			p->out_vals, colink_settings_count(p->out_plugin->settings));
 		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, &sv, err);
 	}
-	if (rc == COLINK_OK && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
+	if (rc == COLINK_OK && !dry && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
 		began = 1;
 	if (rc == COLINK_OK)
 		rc = run_inputs(&st, res, &host, ps);
-	if (rc == COLINK_OK)
+	if (rc == COLINK_OK && !dry)
 		rc = run_link(&st, res);
 	colink_transform_free(st.t);
 	colink_now_iso(res->finished);
@@ -535,7 +573,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	sum.loaded = res->loaded;
 	sum.rejected = res->rejected;
 	sum.status = "ok";
-	rc = finish_run(&st, res, o, user, &sum, began, rc);
+	rc = dry ? finish_dry(&st, res, rc) : finish_run(&st, res, o, user, &sum, began, rc);
 	if (st.out_ctx)
 		p->out_plugin->desc->fini(st.out_ctx);
 	colink_pseudo_set_free(ps);
@@ -559,5 +597,6 @@ void colink_run_result_clear(struct colink_run_result *r)
 	}
 	colink_free(r->inputs);
 	colink_free(r->warehouse);
+	colink_reject_sample_clear(&r->rejects);
 	memset(r, 0, sizeof(*r));
 }

@@ -22,6 +22,7 @@
 #include "core/job.h"
 #include "core/loader.h"
 #include "core/mapping.h"
+#include "core/reject_sample.h"
 
 struct colink_plan_input {
 	struct colink_mapping *map;
@@ -83,6 +84,8 @@ struct colink_plan_audit {
 	const char *output; /* the output to name (an extract); NULL = the job's */
 	int unsigned_agreement; /* --unsigned-agreement: run although the agreement's
 				 * signatures do not both verify (recorded "unsigned") */
+	int no_entry;           /* --dry-run: refuse as a run would, but append no
+				 * "refused" entry (a dry run writes nothing) */
 };
 
 /*
@@ -131,11 +134,20 @@ struct colink_run_result {
 	uint64_t withheld_consent;        /* records whose stress results were withheld */
 	uint64_t withheld_values;         /* values dropped as not allowed */
 	char audit_message[COLINK_ERRMSG_MAX]; /* "" or why the audit entry failed */
+	/* the first rejects with every reason (#25), in the order written */
+	struct colink_reject_sample rejects;
+	int dry_run;                      /* nothing was written (colink_run_opts) */
 };
 
 struct colink_run_opts {
 	int progress; /* a progress line on stderr */
 	const char *audit_kind; /* audit entry kind: NULL = "run"; "export" for an extract */
+	size_t reject_sample;   /* rejects kept in res->rejects: 0 = 20 */
+	/* read, map, pseudonymize and filter every input as a run would, but
+	 * call no output plugin: no warehouse opened, no ledger row, no link,
+	 * no audit entry, no log file; the output's own checks (duplicate
+	 * checkups, a person on both sides, inputs loaded before) do not run */
+	int dry_run;
 };
 
 /* Run a loaded plan.  Returns COLINK_OK when the run committed (rejects

@@ -272,7 +272,7 @@ static int map_extras(struct colink_transform *t, const struct colink_raw_record
 		const struct colink_raw_field *rf = RAW(rec, k);
 		if (explicitly_mapped(t, rf))
 			continue;
-		if ((rc = extra_field(t, rf, err)))
+		if ((rc = extra_field(t, rf, err)) && rc != COLINK_REJECTED)
 			return rc;
 	}
 	return COLINK_OK;
@@ -314,15 +314,18 @@ static int make_keys(struct colink_transform *t, struct colink_error *err)
 			}
 		}
 		if (missing) {
-			if (p->k == t->m->primary_key) {
-				int si = slot_index(t, missing);
+			int si = slot_index(t, missing);
+			/* a part whose field failed has its own reason already */
+			if (p->k == t->m->primary_key && !(si >= 0 && t->slots[si].failed)) {
 				const char *col = si < 0 ? missing : t->slots[si].mf->column
 					? t->slots[si].mf->column : t->slots[si].source;
-				return colink_tf_reject(t, col, "cannot form the person key '%s': %s is empty",
-							p->k->kind, missing);
+				colink_tf_reject(t, col, "cannot form the person key '%s': %s is empty",
+						 p->k->kind, missing);
 			}
 			continue;
 		}
+		if (t->nreasons || t->nmore)
+			continue; /* the record is rejected: no pseudonym is needed */
 		rc = colink_pseudo_set_compute(t->ps, p->k->kind, j, parts, lens,
 					       t->pseud_hex[n], err);
 		if (rc)
@@ -461,14 +464,15 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 {
 	const char *want = colink_pseudo_set_key_id(t->ps);
 	size_t k;
-	int rc = COLINK_OK;
+	int rc = COLINK_OK, pseud_failed = 0;
 	t->rec.npseudonyms = 0;
 	t->rec.pseudonyms = t->pseud;
 	t->rec.person = NULL;
 	t->rec.birth_ym = 0;
 	t->rec.age_at_exam = t->rec.age_fy_end = -1;
 	t->rec.fiscal_year = 0;
-	for (k = 0; rc == COLINK_OK && k < rec->nfields; k++) {
+	/* a rejected field adds its reason and the next is read (#25) */
+	for (k = 0; (rc == COLINK_OK || rc == COLINK_REJECTED) && k < rec->nfields; k++) {
 		const struct colink_raw_field *rf = RAW(rec, k);
 		const struct colink_field_def *f;
 		if (!rf->name || explicitly_mapped(t, rf))
@@ -482,6 +486,7 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 			rc = colink_normalization_check(t->path, rf->value, &t->norm_warned, err);
 		} else if (!strncmp(rf->name, "pseudonym.", 10)) {
 			rc = extract_pseudonym(t, rf);
+			pseud_failed |= rc == COLINK_REJECTED;
 		} else if (!strncmp(rf->name, "derived.", 8)) {
 			extract_derived(t, rf);
 		} else if ((f = colink_catalog_field(t->cat, rf->name))) {
@@ -490,9 +495,11 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 			rc = extra_field(t, rf, err);
 		}
 	}
-	if (rc == COLINK_OK && !t->rec.person)
-		rc = colink_tf_reject(t, NULL, "extract record has no '%s' pseudonym", t->m->primary_key->kind);
-	return rc;
+	if (rc != COLINK_OK && rc != COLINK_REJECTED)
+		return rc;
+	if (!t->rec.person && !pseud_failed)
+		colink_tf_reject(t, NULL, "extract record has no '%s' pseudonym", t->m->primary_key->kind);
+	return COLINK_OK;
 }
 
 static int finish_record(struct colink_transform *t, const struct colink_raw_record *rec,
@@ -544,6 +551,34 @@ static int birth_after_exam(struct colink_transform *t)
 				"birth_date: after the exam date");
 }
 
+/* The record's reasons, in the order found, into *rej (borrowed from t
+ * until the next record). */
+static void fill_reject(struct colink_transform *t, const struct colink_raw_record *rec,
+			struct colink_reject *rej)
+{
+	size_t i, n = 0;
+	for (i = 0; i < t->nreasons; i++, n++) {
+		t->out_reasons[n].column = t->reasons[i].column[0] ? t->reasons[i].column : NULL;
+		t->out_reasons[n].reason = t->reasons[i].reason;
+	}
+	if (t->nmore) {
+		snprintf(t->more, sizeof(t->more), "%llu more failing fields not listed",
+			 (unsigned long long)t->nmore);
+		t->out_reasons[n].column = NULL;
+		t->out_reasons[n++].reason = t->more;
+	}
+	memset(rej, 0, sizeof(*rej));
+	rej->struct_size = sizeof(*rej);
+	rej->input_no = t->input_no;
+	rej->record_no = rec->record_no;
+	rej->line_no = rec->line_no;
+	rej->column = t->out_reasons[0].column;
+	rej->reason = t->out_reasons[0].reason;
+	rej->nreasons = n;
+	rej->reason_size = sizeof(*t->out_reasons);
+	rej->reasons = t->out_reasons;
+}
+
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,
 			    const struct colink_out_record **out,
@@ -556,30 +591,31 @@ int colink_transform_record(struct colink_transform *t,
 		return rc;
 	t->nvals = 0;
 	t->used = 0;
+	t->nreasons = 0;
+	t->nmore = 0;
+	/* every step adds the reasons it finds and the record goes on to the
+	 * next (#25): all of them are reported, the record rejected once */
 	rc = colink_tf_map_fields(t, rec, &birth, &exam, err);
 	if (rc == COLINK_OK)
 		rc = colink_tf_map_constants(t, &exam, err);
 	if (rc == COLINK_OK && birth && exam && birth > exam)
-		rc = birth_after_exam(t);
+		birth_after_exam(t);
 	if (rc == COLINK_OK && t->m->extract)
 		rc = map_extract(t, rec, err);
 	else if (rc == COLINK_OK)
 		rc = map_extras(t, rec, err);
-	if (rc == COLINK_OK && t->m->stress && !t->m->extract)
-		rc = score_stress(t, err);
+	/* scoring reads the answers: only when every field converted */
+	if (rc == COLINK_OK && !t->nreasons && t->m->stress && !t->m->extract &&
+	    (rc = score_stress(t, err)) == COLINK_REJECTED)
+		rc = COLINK_OK;
 	if (rc == COLINK_OK && !t->m->extract)
 		rc = make_keys(t, err);
 	colink_tf_wipe_idents(t);
 	if (rc == COLINK_ENOMEM && (!err || err->code != COLINK_ENOMEM))
 		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	if (rc == COLINK_REJECTED) {
-		rej->struct_size = sizeof(*rej);
-		rej->input_no = t->input_no;
-		rej->record_no = rec->record_no;
-		rej->line_no = rec->line_no;
-		rej->column = t->column[0] ? t->column : NULL;
-		rej->reason = t->reason;
-		return rc;
+	if (rc == COLINK_OK && (t->nreasons || t->nmore)) {
+		fill_reject(t, rec, rej);
+		return COLINK_REJECTED;
 	}
 	if (rc)
 		return rc;

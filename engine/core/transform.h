@@ -42,8 +42,10 @@ int colink_raw_record_check(const struct colink_raw_record *rec,
  * Transform one record (checked with colink_raw_record_check first).
  * COLINK_OK (COLINK_LOADED): *out is valid until the next call; every
  * value's field_index is its field's index in the catalogue.
- * COLINK_REJECTED: *rej is filled (column/reason valid until the next
- * call).  Negatives are fatal for the run.
+ * COLINK_REJECTED: *rej is filled with every reason of the record, in
+ * the order of the mapping's columns, then the record-level checks (birth
+ * after exam, person key); column/reason are the first (all valid until
+ * the next call).  Negatives are fatal for the run.
  */
 int colink_transform_record(struct colink_transform *t,
 			    const struct colink_raw_record *rec,

@@ -62,9 +62,15 @@ int colink_tf_reject(struct colink_transform *t, const char *column,
 		     const char *fmt, ...)
 {
 	va_list ap;
-	snprintf(t->column, sizeof(t->column), "%s", column ? column : "");
+	struct tf_reason *r;
+	if (t->nreasons == TF_MAX_REASONS) {
+		t->nmore++;
+		return COLINK_REJECTED;
+	}
+	r = &t->reasons[t->nreasons++];
+	snprintf(r->column, sizeof(r->column), "%s", column ? column : "");
 	va_start(ap, fmt);
-	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);
 	return COLINK_REJECTED;
 }
@@ -290,6 +296,7 @@ void colink_tf_wipe_idents(struct colink_transform *t)
 			memset(s->num, 0, sizeof(s->num));
 		s->present = 0;
 		s->code = NULL;
+		s->failed = 0;
 	}
 }
 
@@ -307,7 +314,11 @@ int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_rec
 		struct colink_out_value *ov;
 		int rc;
 		if (f->flags & COLINK_FIELD_IDENTIFIER) {
-			if ((rc = do_ident(t, s, raw, birth)))
+			/* a failing field is one reason; the next field is read (#25) */
+			rc = do_ident(t, s, raw, birth);
+			if (rc == COLINK_REJECTED)
+				s->failed = 1;
+			else if (rc)
 				return rc;
 			continue;
 		}
@@ -319,10 +330,15 @@ int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_rec
 			v.null_reason = COLINK_NULL_INVALID;
 			v.raw = raw ? raw->value : NULL;
 		} else if (rc) {
-			return colink_tf_reject(t, col, "%s: %s", f->name, why);
+			s->failed = 1;
+			colink_tf_reject(t, col, "%s: %s", f->name, why);
+			continue;
 		}
-		if (v.null_reason == COLINK_NULL_MISSING && s->mf->required)
-			return colink_tf_reject(t, col, "required field %s is empty", f->name);
+		if (v.null_reason == COLINK_NULL_MISSING && s->mf->required) {
+			s->failed = 1;
+			colink_tf_reject(t, col, "required field %s is empty", f->name);
+			continue;
+		}
 		if (f->type == COLINK_T_CODE && !v.null_reason)
 			s->code = v.text;
 		if (!strcmp(f->name, "exam_date") && !v.null_reason)
@@ -358,8 +374,10 @@ int colink_tf_map_constants(struct colink_transform *t, int32_t *exam,
 		ov->field = c->field;
 		ov->source = "(constant)";
 		rc = colink_tf_convert(t, c->field, NULL, &raw, buf, &ov->v, why, sizeof(why));
-		if (rc)
-			return colink_tf_reject(t, "(constant)", "%s: %s", c->field->name, why);
+		if (rc) {
+			colink_tf_reject(t, "(constant)", "%s: %s", c->field->name, why);
+			continue;
+		}
 		if (!strcmp(c->field->name, "exam_date"))
 			*exam = (int32_t)ov->v.i;
 	}

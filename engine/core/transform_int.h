@@ -24,6 +24,17 @@ struct slot {
 	int present;         /* identifier or code value present this record */
 	const char *code;    /* code value (for key parts such as sex) */
 	char source[24];     /* "#N" lineage label for positional fields */
+	int failed;          /* a reject reason names this field this record */
+};
+
+/* Reasons listed per rejected record; a record failing more fields (a
+ * shifted CSV row fails most of them) gets one last reason counting the
+ * rest, so a reject stays bounded. */
+#define TF_MAX_REASONS 32
+
+struct tf_reason {
+	char column[128];
+	char reason[320];
 };
 
 struct key_plan {
@@ -51,8 +62,12 @@ struct colink_transform {
 	struct colink_pseudonym *pseud;
 	char (*pseud_hex)[65];
 	struct colink_out_record rec;
-	char reason[320];
-	char column[128];
+	/* this record's reject reasons, in the order they were found (#25) */
+	struct tf_reason reasons[TF_MAX_REASONS];
+	size_t nreasons;
+	uint64_t nmore;      /* reasons past TF_MAX_REASONS, counted only */
+	char more[96];
+	struct colink_reject_reason out_reasons[TF_MAX_REASONS + 1];
 	uint64_t unknown_items;
 	const char **lin_fields, **lin_sources;
 	int birth_slot, exam_slot;
@@ -61,7 +76,9 @@ struct colink_transform {
 
 /* ---- transform_field.c ---- */
 
-/* Record a reject reason naming `column` (the value never). */
+/* Add a reject reason naming `column` (the value never) to the record's
+ * reasons and return COLINK_REJECTED: the caller goes on with the next
+ * field, and the record is rejected once at the end with all of them. */
 int colink_tf_reject(struct colink_transform *t, const char *column,
 		     const char *fmt, ...)
 #if defined(__GNUC__)
@@ -75,6 +92,9 @@ int colink_tf_convert(const struct colink_transform *t, const struct colink_fiel
 		      const struct colink_map_field *mf, const struct colink_raw_field *raw,
 		      char *buf, struct colink_value *v, char *why, size_t wl);
 void colink_tf_wipe_idents(struct colink_transform *t);
+/* The mapped fields and the constants of one record: every failing field
+ * adds its reason (colink_tf_reject) and the next one is read; COLINK_OK,
+ * or a negative rc that is fatal for the run. */
 int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_record *rec,
 			 int32_t *birth, int32_t *exam, struct colink_error *err);
 int colink_tf_map_constants(struct colink_transform *t, int32_t *exam,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "core/reject_sample.h"
 
 #define NSLOTS 64 /* records in flight between the two threads */
 
@@ -23,6 +24,8 @@ struct item {
 	size_t vcap;
 	struct colink_pseudonym *ps;
 	size_t pcap;
+	struct colink_reject_reason *rs;
+	size_t rcap;
 	char *buf;
 	size_t bcap;
 };
@@ -42,6 +45,7 @@ struct colink_writer {
 				 * signal only then, not once per record */
 	atomic_int failed;
 	atomic_uint_least64_t loaded, rejected;
+	struct colink_reject_sample *sample; /* rejects kept for the summary, or NULL */
 	struct colink_error err;  /* the failure (written by the writer only) */
 	struct colink_error werr; /* scratch for write/reject */
 };
@@ -126,16 +130,53 @@ static int copy_record(struct item *it, const struct colink_out_record *r)
 	return COLINK_OK;
 }
 
+/* The reasons of a reject: all of them (ABI 2.2), or its one column and
+ * reason.  `rs` is a one-element array when the reject has no list. */
+static size_t reasons_of(const struct colink_reject *rj, struct colink_reject_reason *one,
+			 const struct colink_reject_reason **rs, size_t *stride)
+{
+	if (COLINK_HAS(struct colink_reject, rj->struct_size, reasons) && rj->nreasons &&
+	    rj->reasons && rj->reason_size >= COLINK_SIZE_TO(struct colink_reject_reason, reason)) {
+		*rs = rj->reasons;
+		*stride = rj->reason_size;
+		return rj->nreasons;
+	}
+	one->column = rj->column;
+	one->reason = rj->reason;
+	*rs = one;
+	*stride = sizeof(*one);
+	return 1;
+}
+
 static int copy_reject(struct item *it, const struct colink_reject *rj)
 {
+	struct colink_reject_reason one;
+	const struct colink_reject_reason *rs;
+	size_t i, n, stride, need = 1;
 	char *p;
-	if (reserve((void **)&it->buf, &it->bcap, slen(rj->column) + slen(rj->reason) + 1, 1))
+	n = reasons_of(rj, &one, &rs, &stride);
+	for (i = 0; i < n; i++)
+		need += slen(COLINK_AT(struct colink_reject_reason, rs, stride, i)->column) +
+			slen(COLINK_AT(struct colink_reject_reason, rs, stride, i)->reason);
+	if (reserve((void **)&it->buf, &it->bcap, need, 1) ||
+	    reserve((void **)&it->rs, &it->rcap, n, sizeof(*it->rs)))
 		return COLINK_ENOMEM;
 	p = it->buf;
 	it->type = ITEM_REJECT;
-	it->rj = *rj;
-	it->rj.column = put(&p, rj->column);
-	it->rj.reason = put(&p, rj->reason);
+	memset(&it->rj, 0, sizeof(it->rj));
+	it->rj.struct_size = sizeof(it->rj);
+	it->rj.input_no = rj->input_no;
+	it->rj.record_no = rj->record_no;
+	it->rj.line_no = rj->line_no;
+	for (i = 0; i < n; i++) {
+		it->rs[i].column = put(&p, COLINK_AT(struct colink_reject_reason, rs, stride, i)->column);
+		it->rs[i].reason = put(&p, COLINK_AT(struct colink_reject_reason, rs, stride, i)->reason);
+	}
+	it->rj.column = it->rs[0].column;
+	it->rj.reason = it->rs[0].reason;
+	it->rj.nreasons = n;
+	it->rj.reason_size = sizeof(*it->rs);
+	it->rj.reasons = it->rs;
 	return COLINK_OK;
 }
 
@@ -146,6 +187,7 @@ static int copy_reject(struct item *it, const struct colink_reject *rj)
 static void process(struct colink_writer *w, struct item *it)
 {
 	struct colink_reject rj;
+	struct colink_reject_reason one;
 	int rc;
 	if (atomic_load(&w->failed))
 		return;
@@ -162,6 +204,7 @@ static void process(struct colink_writer *w, struct item *it)
 			atomic_store(&w->failed, 1);
 			return;
 		}
+		memset(&rj, 0, sizeof(rj));
 		rj.struct_size = sizeof(rj);
 		rj.input_no = w->input_no;
 		rj.record_no = it->rec.record_no;
@@ -170,11 +213,18 @@ static void process(struct colink_writer *w, struct item *it)
 		/* the reason may be overwritten by reject's own error */
 		memcpy(&w->err, &w->werr, sizeof(w->err));
 		rj.reason = w->err.msg;
+		one.column = NULL;
+		one.reason = rj.reason;
+		rj.nreasons = 1;
+		rj.reason_size = sizeof(one);
+		rj.reasons = &one;
 		colink_error_clear(&w->werr);
 	} else {
 		rj = it->rj;
 	}
 	atomic_fetch_add(&w->rejected, 1);
+	if (w->sample)
+		colink_reject_sample_add(w->sample, &rj);
 	if (!w->ops->reject)
 		return;
 	rc = w->ops->reject(w->out_ctx, &rj, &w->werr);
@@ -333,6 +383,11 @@ int colink_writer_reject(struct colink_writer *w, const struct colink_reject *rj
 	return hand_over(w, NULL, rj);
 }
 
+void colink_writer_sample(struct colink_writer *w, struct colink_reject_sample *s)
+{
+	w->sample = s;
+}
+
 int colink_writer_failed(struct colink_writer *w)
 {
 	return w && atomic_load(&w->failed);
@@ -370,6 +425,7 @@ int colink_writer_finish(struct colink_writer *w, uint64_t *loaded, uint64_t *re
 	for (i = 0; i < NSLOTS; i++) {
 		colink_free(w->slots[i].vals);
 		colink_free(w->slots[i].ps);
+		colink_free(w->slots[i].rs);
 		colink_free(w->slots[i].buf);
 	}
 	colink_free(w);

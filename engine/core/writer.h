@@ -41,6 +41,12 @@ int colink_writer_record(struct colink_writer *w, const struct colink_out_record
 /* Hand over a copy of a reject for ops->reject, in order with the records. */
 int colink_writer_reject(struct colink_writer *w, const struct colink_reject *rj);
 
+/* Keep every reject handed to the output (with all its reasons) in s as
+ * well, as far as its limit; s is written on the writer's thread until
+ * colink_writer_finish returns.  Call before the first record. */
+struct colink_reject_sample;
+void colink_writer_sample(struct colink_writer *w, struct colink_reject_sample *s);
+
 /* Non-zero once the writer has failed (it then takes nothing more). */
 int colink_writer_failed(struct colink_writer *w);
 

@@ -555,23 +555,18 @@ static int out_input_end(void *vctx, const struct colink_input_info *in,
 	return COLINK_OK;
 }
 
-static int out_reject(void *vctx, const struct colink_reject *rj,
-		      struct colink_error *err)
+/* One reject row: the record, one column at fault and its reason. */
+static int reject_row(struct out_sqlite *o, const struct colink_reject *rj,
+		      const char *column, const char *reason, struct colink_error *err)
 {
-	struct out_sqlite *o = vctx;
-	sqlite3_stmt *st;
-	int src, rc = osq_in_run(o, "reject", err);
-	if (rc)
-		return rc;
-	if (!rj)
-		return COLINK_ERR(err, COLINK_EINVAL, "%s: reject without a record", o->path);
-	st = osq_use(o, ST_REJECT);
+	sqlite3_stmt *st = osq_use(o, ST_REJECT);
+	int src;
 	osq_bind_text(st, 1, o->run_id);
 	sqlite3_bind_int64(st, 2, rj->input_no);
 	osq_bind_u64(st, 3, rj->record_no);
 	osq_bind_pos(st, 4, (int64_t)rj->line_no, 1);
-	osq_bind_text(st, 5, rj->column);
-	osq_bind_text(st, 6, rj->reason ? rj->reason : "rejected (no reason given)");
+	osq_bind_text(st, 5, column);
+	osq_bind_text(st, 6, reason ? reason : "rejected (no reason given)");
 	src = osq_step_done(st);
 	if (src != SQLITE_OK)
 		return COLINK_ERR(err, COLINK_EIO,
@@ -579,6 +574,31 @@ static int out_reject(void *vctx, const struct colink_reject *rj,
 				  " record %" PRIu64 ": %s", o->path, rj->input_no,
 				  rj->record_no, sqlite3_errmsg(o->db));
 	return COLINK_OK;
+}
+
+/* One row per reason (#25): a record failing five fields has five rows,
+ * in the order of the mapping's columns, and is still one rejected record
+ * (run.records_rejected; count distinct input_no, record_no). */
+static int out_reject(void *vctx, const struct colink_reject *rj,
+		      struct colink_error *err)
+{
+	struct out_sqlite *o = vctx;
+	size_t i;
+	int rc = osq_in_run(o, "reject", err);
+	if (rc)
+		return rc;
+	if (!rj)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: reject without a record", o->path);
+	/* a core older than ABI 2.2 sends column and reason only */
+	if (!COLINK_HAS(struct colink_reject, rj->struct_size, reasons) || !rj->nreasons ||
+	    !rj->reasons || rj->reason_size < COLINK_SIZE_TO(struct colink_reject_reason, reason))
+		return reject_row(o, rj, rj->column, rj->reason, err);
+	for (i = 0; rc == COLINK_OK && i < rj->nreasons; i++) {
+		const struct colink_reject_reason *r =
+			COLINK_AT(struct colink_reject_reason, rj->reasons, rj->reason_size, i);
+		rc = reject_row(o, rj, r->column, r->reason, err);
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -27,6 +27,11 @@
  * for the duration of that callback.  Memory one side allocates and the
  * other frees goes through the host table's allocator.
  *
+ * What changed in 2.2: colink_reject ends with `nreasons`, `reason_size`
+ * and `reasons`, every failing field of the rejected record (#25); an
+ * output reads them only when rj->struct_size covers them, and a 2.1
+ * output still sees the first reason in `column` and `reason`.
+ *
  * What changed in 2.1: colink_run_info ends with `normalization` and
  * `agreement_signing` (the ledger records them); an output reads them only
  * when run->struct_size covers them.
@@ -62,7 +67,7 @@ extern "C" {
 #endif
 
 #define COLINK_ABI_MAJOR 2
-#define COLINK_ABI_MINOR 1
+#define COLINK_ABI_MINOR 2
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -467,8 +472,17 @@ struct colink_out_record {
 	  .pseudonym_size = sizeof(struct colink_pseudonym), \
 	  .value_size = sizeof(struct colink_out_value), __VA_ARGS__ }
 
+/* One reason a record is rejected: the source column at fault (NULL for
+ * the whole record) and why, in one line that names the field and the
+ * rule broken, never a raw identifier value. */
+struct colink_reject_reason {
+	const char *column;
+	const char *reason;
+};
+
 /* A rejected record, for the output's rejects table.  Built by the core;
- * borrowed by the output during reject. */
+ * borrowed by the output during reject.  A record is rejected once (and
+ * counted once) whatever the number of its reasons. */
 struct colink_reject {
 	size_t struct_size;
 	uint32_t input_no;
@@ -476,10 +490,18 @@ struct colink_reject {
 	uint64_t line_no;
 	const char *column; /* source column, or NULL for the whole record */
 	const char *reason; /* one line, never a raw identifier value */
+	/* ABI 2.2 (check struct_size before reading): every reason, in the
+	 * order of the mapping's columns, then the record-level checks;
+	 * reasons[0] is column/reason above.  nreasons >= 1 when the core
+	 * built the reject. */
+	size_t nreasons;
+	size_t reason_size; /* stride of `reasons` */
+	const struct colink_reject_reason *reasons;
 };
 
 #define COLINK_REJECT_INIT(...) \
-	{ .struct_size = sizeof(struct colink_reject), __VA_ARGS__ }
+	{ .struct_size = sizeof(struct colink_reject), \
+	  .reason_size = sizeof(struct colink_reject_reason), __VA_ARGS__ }
 
 /* One input of the run.  Built by the core; borrowed by the output during
  * input_begin and input_end. */
