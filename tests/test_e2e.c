@@ -953,6 +953,115 @@ static void test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_recor
 	free(d);
 }
 
+
+/* The five faults of one vendor_a row, in the order of vendor_a.xml's
+ * columns: 保険者番号 (check digit), 枝番 (3 digits), 生年月日 and 受診日
+ * (years out of range), 性別 (9, not in the sex code map). */
+static const char *const five_columns[] = {"保険者番号", "枝番", "生年月日", "性別", "受診日"};
+static const char *const five_reasons[] = {
+	"insurer_number: insurer number check digit does not match",
+	"card_branch: branch number must be 1 or 2 digits",
+	"birth_date: year outside 1868-2200",
+	"sex: code not in codemap 'sex'",
+	"exam_date: year outside 1868-2200"};
+
+/* Every needle occurs in s, each after the one before. */
+static int in_order(const char *s, const char *const *needles, size_t n)
+{
+	size_t i;
+	for (i = 0; s && i < n; i++) {
+		const char *at = strstr(s, needles[i]);
+		if (!at)
+			return 0;
+		s = at + strlen(needles[i]);
+	}
+	return s != NULL;
+}
+
+/* A row with five independent faults is one rejected record with five
+ * reasons, in column order, everywhere: --dry-run (nothing written),
+ * preview, run --json's reject sample, and the reject table (#25). */
+static void test_e2e__every_reason_of_a_record_is_reported_once(void)
+{
+	char *d = tu_fmt("%s/five", dir), *csv = tu_fmt("%s/five/five.csv", dir);
+	char *jp = tu_fmt("%s/five/job.xml", dir), *wh = tu_fmt("%s/five/w.db", dir);
+	char *c, *out = NULL, *body, *r;
+	const char *needles[10];
+	size_t i;
+	c = tu_fmt("mkdir -p '%s' && head -2 '%s/samples/vendor_a.csv' > '%s' && sed -n 2p '%s/samples/vendor_a.csv' | "
+		   "awk -F, 'BEGIN{OFS=\",\"}{$1=\"06139993\";$4=\"123\";$6=\"1850-05-15\";$7=\"9\";$8=\"2300-06-10\";print}' >> '%s' && "
+		   "sed -n 3p '%s/samples/vendor_a.csv' >> '%s' && cp '%s/sample.key' '%s/'",
+		   d, tu_srcdir(), csv, tu_srcdir(), csv, tu_srcdir(), csv, dir, d);
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	free(c);
+	body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<job xmlns=\"urn:colink:job:1\" name=\"five\">\n"
+		      "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>\n"
+		      "  <purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
+		      "  <key file=\"sample.key\"/>\n"
+		      "  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"five.csv\"/>\n"
+		      "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"w.db\"/></output>\n"
+		      "</job>\n", tu_srcdir());
+	tu_write_file(jp, body, strlen(body));
+	free(body);
+	for (i = 0; i < 5; i++) {
+		needles[2 * i] = five_columns[i];
+		needles[2 * i + 1] = five_reasons[i];
+	}
+
+	/* --dry-run: the same exit code as the run, every reason, nothing written */
+	c = tu_fmt("run --dry-run --unsigned-agreement '%s'", jp);
+	CU_ASSERT_EQUAL(run_colink(c, &out, NULL), 1);
+	CU_ASSERT(in_order(out, needles, 10));
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "3 read, 2 loaded, 1 rejected") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "record 2 (line 3)") : NULL);
+	CU_ASSERT_PTR_NULL(out ? strstr(out, "06139993") : NULL); /* never the value */
+	CU_ASSERT_PTR_NULL(out ? strstr(out, "1850-05-15") : NULL);
+	CU_ASSERT_NOT_EQUAL(access(wh, F_OK), 0);
+	r = tu_fmt("%s/audit.log", d);
+	CU_ASSERT_NOT_EQUAL(access(r, F_OK), 0);
+	free(r);
+	free(out);
+	free(c);
+	c = tu_fmt("run --dry-run --json --unsigned-agreement '%s'", jp);
+	CU_ASSERT_EQUAL(run_colink(c, &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "\"dry_run\":true") : NULL);
+	CU_ASSERT(in_order(out, needles, 10));
+	CU_ASSERT_NOT_EQUAL(access(wh, F_OK), 0);
+	free(out);
+	free(c);
+
+	/* preview: the first reason on the REJECTED line, the others under it */
+	c = tu_fmt("preview '%s/mappings/vendors/vendor_a.xml' '%s'", tu_srcdir(), csv);
+	CU_ASSERT_EQUAL(run_colink(c, &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "REJECTED column 保険者番号: insurer_number") : NULL);
+	CU_ASSERT(in_order(out, needles, 10));
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "  and column 受診日: exam_date") : NULL);
+	free(out);
+	free(c);
+
+	/* the run: the --json reject sample and one reject row per reason */
+	c = tu_fmt("run --json --unsigned-agreement '%s'", jp);
+	CU_ASSERT_EQUAL(run_colink(c, &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "\"rejected\":1,") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "\"rejects\":[{\"input\":1,\"record\":2,\"line\":3,\"reasons\":[{\"column\":\"保険者番号\"") : NULL);
+	CU_ASSERT(in_order(out, needles, 10));
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT records_rejected FROM run"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT records_loaded FROM run"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM (SELECT DISTINCT input_no, record_no FROM reject)"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM reject WHERE record_no = 2"), 5);
+	r = tu_sql1(wh, "SELECT group_concat(source_column || ': ' || reason, ' | ') FROM "
+		    "(SELECT source_column, reason FROM reject ORDER BY rowid)");
+	CU_ASSERT(in_order(r, needles, 10));
+	free(r);
+	free(out);
+	free(c);
+	free(d);
+	free(csv);
+	free(jp);
+	free(wh);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__sample_run_commits_with_expected_rejects),
 	TU_TEST(test_e2e__rejects_name_line_column_and_reason),
@@ -972,6 +1081,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__unmapped_identifier_columns_refused_before_any_data_moves),
 	TU_TEST(test_e2e__unmapped_observation_loads_once_identifiers_are_ignored),
 	TU_TEST(test_e2e__identifier_shaped_value_in_a_kept_column_rejects_its_record),
+	TU_TEST(test_e2e__every_reason_of_a_record_is_reported_once),
 	TU_END
 };
 

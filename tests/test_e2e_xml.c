@@ -274,12 +274,64 @@ static void test_e2e_xml__unknown_program_type_is_rejected(void)
 	free(bad);
 }
 
+
+/* A document with five header faults is one rejected record with five
+ * reject rows, in the order of mhlw_xml.xml's columns (#25). */
+static void test_e2e_xml__every_header_fault_is_a_reason(void)
+{
+	static const char *const want[] = {
+		"hdr.insurer_number|insurer_number: insurer number check digit does not match",
+		"hdr.card_branch|card_branch: branch number must be 1 or 2 digits",
+		"hdr.birth_date|birth_date: year outside 1868-2200",
+		"hdr.sex|sex: code not in codemap 'sex'",
+		"hdr.program_type|program_type: code not in codemap"};
+	char *bad = tu_fmt("%s/fivefaults", dir), *db = tu_fmt("%s/fivefaults.db", dir);
+	char *c = tu_fmt("cp -r '%s' '%s' && sed -i -e 's/extension=\"06139992\" root=\"1.2.392.200119.6.101\"/"
+			 "extension=\"06139993\" root=\"1.2.392.200119.6.101\"/' "
+			 "-e 's/extension=\"01\" root=\"1.2.392.200119.6.211\"/extension=\"123\" root=\"1.2.392.200119.6.211\"/' "
+			 "-e 's/birthTime value=\"19560820\"/birthTime value=\"18500820\"/' "
+			 "-e 's/administrativeGenderCode code=\"2\"/administrativeGenderCode code=\"9\"/' "
+			 "-e 's/code=\"010\" codeSystem=\"1.2.392.200119.6.1002\"/code=\"999\" codeSystem=\"1.2.392.200119.6.1002\"/' "
+			 "'%s/DATA/h13112345672025040100000002.xml'", fixture, bad, bad);
+	char *in, *j, *r, *rows, *out = NULL;
+	const char *s;
+	size_t i;
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	in = xml_input(bad);
+	j = job("fivefaults", db, in);
+	r = tu_fmt("run --json --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(colink(r, &out, NULL), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run_input"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_loaded FROM run_input"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM (SELECT DISTINCT input_no, record_no FROM reject)"), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM reject"), 5);
+	rows = tu_sql1(db, "SELECT group_concat(source_column || '|' || reason, ' / ') FROM "
+		       "(SELECT source_column, reason FROM reject ORDER BY rowid)");
+	for (i = 0, s = rows; s && i < 5; i++) {
+		s = strstr(s, want[i]);
+		CU_ASSERT_PTR_NOT_NULL(s);
+		if (s)
+			s += strlen(want[i]);
+	}
+	CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, "\"column\":\"hdr.program_type\"") : NULL);
+	CU_ASSERT_PTR_NULL(rows ? strstr(rows, "06139993") : NULL);
+	free(rows);
+	free(out);
+	free(r);
+	free(j);
+	free(in);
+	free(c);
+	free(db);
+	free(bad);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_xml__folder_form_loads_the_fixture_exactly),
 	TU_TEST(test_e2e_xml__zip_form_loads_the_same),
 	TU_TEST(test_e2e_xml__csv_and_xml_of_one_person_are_one_person),
 	TU_TEST(test_e2e_xml__no_identifier_of_the_fixture_lands),
 	TU_TEST(test_e2e_xml__unknown_program_type_is_rejected),
+	TU_TEST(test_e2e_xml__every_header_fault_is_a_reason),
 	TU_END
 };
 
