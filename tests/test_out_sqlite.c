@@ -425,6 +425,38 @@ static void test_out_sqlite__ledger_inputs_and_rejects(void)
 	fx_close(&f);
 }
 
+
+/* ABI 2.2 (#25): one reject row per reason, in order; a reject built by a
+ * 2.1 core (struct_size up to `reason`) is one row, whatever lies past it. */
+static void test_out_sqlite__one_reject_row_per_reason(void)
+{
+	struct fx f;
+	struct colink_input_info in = input(1, H16("5a5a"));
+	struct colink_reject_reason rs[3] = {{"保険者番号", "insurer_number: check digit"},
+					     {"性別", "sex: code not in codemap 'sex'"},
+					     {NULL, "cannot form the person key"}};
+	struct colink_reject rj = COLINK_REJECT_INIT(.input_no = 1, .record_no = 2, .line_no = 3,
+		.column = rs[0].column, .reason = rs[0].reason, .nreasons = 3, .reasons = rs);
+	struct colink_reject old = rj;
+	int skip = -1;
+	old.record_no = 5;
+	old.struct_size = COLINK_SIZE_TO(struct colink_reject, reason);
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(P->output->input_begin(f.ctx, &in, &skip, &f.err), COLINK_OK);
+	CU_ASSERT_EQUAL(P->output->reject(f.ctx, &rj, &f.err), COLINK_OK);
+	CU_ASSERT_EQUAL(P->output->reject(f.ctx, &old, &f.err), COLINK_OK);
+	in.read = 2;
+	in.rejected = 2;
+	CU_ASSERT_EQUAL(P->output->input_end(f.ctx, &in, &f.err), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 2, 0, 2), COLINK_OK);
+	SQL_EQ(f.db, "2:保険者番号:insurer_number: check digit|2:性別:sex: code not in codemap 'sex'|"
+	       "2:-:cannot form the person key|5:保険者番号:insurer_number: check digit",
+	       "SELECT group_concat(record_no||':'||coalesce(source_column,'-')||':'||reason, '|') "
+	       "FROM (SELECT * FROM reject ORDER BY rowid)");
+	fx_close(&f);
+}
+
 static void test_out_sqlite__duplicate_in_run_rejected(void)
 {
 	struct fx f;
@@ -1862,6 +1894,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__creates_schema_and_ledger),
 	TU_TEST(test_out_sqlite__writes_checkup_rows),
 	TU_TEST(test_out_sqlite__ledger_inputs_and_rejects),
+	TU_TEST(test_out_sqlite__one_reject_row_per_reason),
 	TU_TEST(test_out_sqlite__duplicate_in_run_rejected),
 	TU_TEST(test_out_sqlite__replaces_earlier_run),
 	TU_TEST(test_out_sqlite__skips_input_loaded_by_ok_run),

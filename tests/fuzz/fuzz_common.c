@@ -225,6 +225,22 @@ static char *shifted(const char *v, size_t len)
 	return s;
 }
 
+/* Every reason of a reject, one after the other (ABI 2.2), in buf. */
+static const char *join_reasons(const struct colink_reject *rj, char *buf, size_t n)
+{
+	size_t i, used = 0;
+	buf[0] = '\0';
+	for (i = 0; i < rj->nreasons && used + 1 < n; i++) {
+		int w = snprintf(buf + used, n - used, "%s%s", i ? " | " : "", rj->reasons[i].reason);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (!rj->nreasons && rj->reason)
+		snprintf(buf, n, "%s", rj->reason);
+	return buf;
+}
+
 /*
  * A reject reason contains the value of identifier field i.  Coincidence
  * (the value is a word of the reason, e.g. a field name) or a leak?  Run
@@ -237,7 +253,7 @@ static int leak_confirmed(struct mini *r, const struct colink_raw_record *rec, s
 	struct colink_raw_record again = *rec;
 	const struct colink_out_record *out = NULL;
 	struct colink_reject rj;
-	char *v;
+	char *v, all[COLINK_ERRMSG_MAX * 4];
 	int leak;
 	if (!fields)
 		fuzz_fail("out of memory");
@@ -248,7 +264,7 @@ static int leak_confirmed(struct mini *r, const struct colink_raw_record *rec, s
 	memset(&rj, 0, sizeof(rj));
 	leak = colink_transform_record(r->t, &again, &out, &rj, &r->err) == COLINK_REJECTED &&
 	       strcmp(v, rec->fields[i].value) != 0 &&
-	       fuzz_reason_repeats(rj.reason, v, rec->fields[i].len);
+	       fuzz_reason_repeats(join_reasons(&rj, all, sizeof(all)), v, rec->fields[i].len);
 	free(v);
 	free(fields);
 	return leak;
@@ -296,11 +312,12 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	memset(&rj, 0, sizeof(rj));
 	rc = colink_transform_record(r->t, rec, &out, &rj, &r->err);
 	if (rc == COLINK_REJECTED) {
-		char reason[COLINK_ERRMSG_MAX];
+		char reason[COLINK_ERRMSG_MAX * 4];
 		if (!rj.reason || !*rj.reason)
 			fuzz_fail("a transform reject without a reason");
-		/* copied: a second transform call (leak_confirmed) reuses it */
-		snprintf(reason, sizeof(reason), "%s", rj.reason);
+		/* copied: a second transform call (leak_confirmed) reuses it;
+		 * every reason of the record (#25), not only the first */
+		join_reasons(&rj, reason, sizeof(reason));
 		check_raw(r, rec, reason);
 		return COLINK_OK;
 	}
