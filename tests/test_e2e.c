@@ -1056,6 +1056,20 @@ static void test_e2e__every_reason_of_a_record_is_reported_once(void)
 	free(r);
 	free(out);
 	free(c);
+
+	/* a dry run over an existing warehouse leaves it byte for byte */
+	{
+		size_t n1 = 0, n2 = 0;
+		char *before = tu_read_file(wh, &n1), *after;
+		c = tu_fmt("run --dry-run --unsigned-agreement '%s'", jp);
+		CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 1);
+		after = tu_read_file(wh, &n2);
+		CU_ASSERT(before && after && n1 == n2 && !memcmp(before, after, n1));
+		CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM run"), 1);
+		free(before);
+		free(after);
+		free(c);
+	}
 	free(d);
 	free(csv);
 	free(jp);
