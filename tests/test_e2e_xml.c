@@ -370,6 +370,48 @@ static void test_e2e_xml__valueless_and_unknown_items_are_kept_counted_and_named
 	free(fx);
 }
 
+
+/* 機関番号 (exam_org) is 10 digits, and 9999999999 means "unknown": the
+ * shipped mapping's pattern= and placeholders= make both a reject naming
+ * the column and the rule, never the value (#25). */
+static void test_e2e_xml__exam_org_placeholder_and_form_are_rejected(void)
+{
+	char *bad = tu_fmt("%s/badorg", dir), *db = tu_fmt("%s/badorg.db", dir);
+	char *c = tu_fmt("cp -r '%s' '%s' && sed -i 's/extension=\"1311234567\" root=\"1.2.392.200119.6.102\"/"
+			 "extension=\"9999999999\" root=\"1.2.392.200119.6.102\"/' "
+			 "'%s/DATA/h13112345672025040100000002.xml' && "
+			 "sed -i 's/extension=\"1311234567\" root=\"1.2.392.200119.6.102\"/"
+			 "extension=\"13112345\" root=\"1.2.392.200119.6.102\"/' "
+			 "'%s/DATA/h13112345672025040100000003.xml'", fixture, bad, bad, bad);
+	char *in, *j, *r, *ph, *form, *all;
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	in = xml_input(bad);
+	j = job("badorg", db, in);
+	r = tu_fmt("run --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(colink(r, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run_input"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_loaded FROM run_input"), 1);
+	ph = tu_sql1(db, "SELECT source_column || ' ' || reason FROM reject WHERE record_no = 2");
+	form = tu_sql1(db, "SELECT source_column || ' ' || reason FROM reject WHERE record_no = 3");
+	CU_ASSERT_PTR_NOT_NULL(ph && strstr(ph, "hdr.exam_org exam_org: placeholder"));
+	CU_ASSERT_PTR_NOT_NULL(form && strstr(form, "hdr.exam_org exam_org: does not match the pattern [0-9]{10}"));
+	all = tu_sql1(db, "SELECT group_concat(reason) FROM reject");
+	CU_ASSERT_PTR_NULL(all ? strstr(all, "9999999999") : "");
+	CU_ASSERT_PTR_NULL(all ? strstr(all, "13112345") : "");
+	/* the placeholder is not a stored value */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE exam_org='9999999999'"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE exam_org='1311234567'"), 1);
+	free(all);
+	free(ph);
+	free(form);
+	free(r);
+	free(j);
+	free(in);
+	free(c);
+	free(db);
+	free(bad);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_xml__folder_form_loads_the_fixture_exactly),
 	TU_TEST(test_e2e_xml__zip_form_loads_the_same),
@@ -377,6 +419,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_xml__no_identifier_of_the_fixture_lands),
 	TU_TEST(test_e2e_xml__unknown_program_type_is_rejected),
 	TU_TEST(test_e2e_xml__valueless_and_unknown_items_are_kept_counted_and_named),
+	TU_TEST(test_e2e_xml__exam_org_placeholder_and_form_are_rejected),
 	TU_END
 };
 

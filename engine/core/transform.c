@@ -553,7 +553,8 @@ static int map_fields(struct colink_transform *t, const struct colink_raw_record
 			v.type = f->type;
 			v.null_reason = COLINK_NULL_INVALID;
 			v.raw = raw ? raw->value : NULL;
-		} else if (rc) {
+		} else if (rc || (s->mf->form && !v.null_reason && v.text && /* pattern, placeholders */
+				  colink_form_check(s->mf->form, v.text, strlen(v.text), why, sizeof(why)))) {
 			return reject(t, col, "%s: %s", f->name, why);
 		}
 		if (v.null_reason == COLINK_NULL_MISSING && s->mf->required)
