@@ -242,6 +242,25 @@ static void test_diff__api_structure(void)
 	free(b);
 }
 
+
+/* pattern= and placeholders= (#25): added is tightened, removed loosened. */
+static void test_diff__pattern_and_placeholders(void)
+{
+	char *mhlw = tu_fmt("%s/mappings/vendors/mhlw_xml.xml", tu_srcdir());
+	char *loose = data("mhlw_no_form.xml"), *out = NULL;
+	expect_one(mhlw, "mhlw_no_form.xml",
+		   "~ field exam_org: pattern [0-9]{10} → none (loosened: any form loads)\n"
+		   "~ field exam_org: placeholders 9999999999 0000000000 → none "
+		   "(loosened: placeholder values load as values)\n");
+	CU_ASSERT_EQUAL(diff(loose, mhlw, NULL, &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "~ field exam_org: pattern none → [0-9]{10} "
+					      "(tightened: a value of another form rejects the record)\n"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "placeholders none → 9999999999 0000000000 (tightened"));
+	free(out);
+	free(loose);
+	free(mhlw);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_diff__identical_is_no_change),
 	TU_TEST(test_diff__reorder_and_comments_are_no_change),
@@ -249,6 +268,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_diff__field_added_and_removed),
 	TU_TEST(test_diff__identifier_normalization),
 	TU_TEST(test_diff__codemap_value_added),
+	TU_TEST(test_diff__pattern_and_placeholders),
 	TU_TEST(test_diff__unmapped_policy_raises_exposure),
 	TU_TEST(test_diff__ignore_removed_raises_exposure),
 	TU_TEST(test_diff__agreement_changes),

@@ -222,6 +222,21 @@ static void test_doc__mapping_codemap_values(void)
 	render("vendor_b");
 }
 
+
+/* A field's pattern= and placeholders= are in its row (#25). */
+static void test_doc__mapping_pattern_and_placeholders(void)
+{
+	char *src = tu_fmt("%s/mappings/vendors/mhlw_xml.xml", tu_srcdir());
+	char *html = NULL, *md = NULL;
+	CU_ASSERT_EQUAL_FATAL(doc(src, "mhlw", &html, &md), 0);
+	CU_ASSERT(has(html, "must match [0-9]{10} (whole value) or the record is rejected"));
+	CU_ASSERT(has(html, "placeholders (mean unknown, record rejected): 9999999999 0000000000"));
+	CU_ASSERT(has(md, "must match \\[0-9\\]{10}")); /* markdown escapes [ ] */
+	free(html);
+	free(md);
+	free(src);
+}
+
 static void test_doc__employer_mappings(void)
 {
 	const char *names[] = {"roster", "attendance_kot", "attendance_freee", "stress_check"};
@@ -481,6 +496,7 @@ static void test_doc__ignored_columns_listed(void)
 static const struct tu_test tests[] = {
 	TU_TEST(test_doc__mapping_every_csv_column),
 	TU_TEST(test_doc__mapping_codemap_values),
+	TU_TEST(test_doc__mapping_pattern_and_placeholders),
 	TU_TEST(test_doc__employer_mappings),
 	TU_TEST(test_doc__escapes_everything),
 	TU_TEST(test_doc__agreement_notice_five_items),

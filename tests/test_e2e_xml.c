@@ -325,6 +325,143 @@ static void test_e2e_xml__every_header_fault_is_a_reason(void)
 	free(bad);
 }
 
+/* A copy of the fixture whose first document also carries `entries`
+ * (observation <entry> elements) before its first entry; returns its path. */
+static char *fixture_with(const char *name, const char *entries)
+{
+	char *copy = tu_fmt("%s/%s", dir, name);
+	char *c = tu_fmt("cp -r '%s' '%s'", fixture, copy);
+	char *doc = tu_fmt("%s/DATA/h13112345672025040100000001.xml", copy), *text, *at, *out;
+	size_t len;
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	text = tu_read_file(doc, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	at = strstr(text, "          <entry>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	*at = '\0';
+	out = tu_fmt("%s%s          <entry>%s", text, entries, at + strlen("          <entry>"));
+	tu_write_file(doc, out, strlen(out));
+	free(out);
+	free(text);
+	free(doc);
+	free(c);
+	return copy;
+}
+
+/* `"key":N` of the first input in a run --json summary, or -1. */
+static long json_count(const char *json, const char *key)
+{
+	char *k = tu_fmt("\"%s\":", key);
+	const char *p = json ? strstr(json, k) : NULL;
+	long v = p ? strtol(p + strlen(k), NULL, 10) : -1;
+	free(k);
+	return v;
+}
+
+/* Run the fixture at `path` with --json into `db`; stdout and stderr out. */
+static int run_json(const char *name, const char *path, char **out, char **err)
+{
+	char *db = tu_fmt("%s/%s.db", dir, name), *in = xml_input(path);
+	char *j = job(name, db, in), *c = tu_fmt("run --json --unsigned-agreement '%s'", j);
+	int rc = colink(c, out, err);
+	free(db);
+	free(in);
+	free(j);
+	free(c);
+	return rc;
+}
+
+#define OBS(code, inner) "          <entry><observation classCode=\"OBS\" moodCode=\"EVN\">" \
+	"<code code=\"" code "\"/>" inner "</observation></entry>\n"
+
+/* Nothing an MHLW document names is dropped without a trace (#25): an item
+ * named with no value is a null "missing" row, a code that is no item code
+ * is kept and counted, and the three kinds are counted apart and named by
+ * code in the warning, never by value. */
+static void test_e2e_xml__valueless_and_unknown_items_are_kept_counted_and_named(void)
+{
+	char *fx = fixture_with("items", OBS("9N021000000000001", "")             /* catalogued, no value */
+				      OBS("9Z998000000000001", "")                /* uncatalogued, no value */
+				      OBS("LOCAL-42", "<value xsi:type=\"PQ\" value=\"77.7\" unit=\"mg\"/>")
+				      OBS("9N.LOCAL", "<value xsi:type=\"ST\">4321.5</value>")
+				      OBS("9Z999000000000001", "<value xsi:type=\"PQ\" value=\"88.8\" unit=\"mg\"/>"));
+	char *db = tu_fmt("%s/items.db", dir), *base = NULL, *out = NULL, *err = NULL, *v;
+	CU_ASSERT_EQUAL(run_json("itemsbase", fixture, &base, NULL), 0);
+	CU_ASSERT_EQUAL(run_json("items", fx, &out, &err), 0);
+	/* counted apart, the total still their sum */
+	CU_ASSERT_EQUAL(json_count(out, "uncatalogued_items") - json_count(base, "uncatalogued_items"), 2);
+	CU_ASSERT_EQUAL(json_count(out, "nonstandard_items") - json_count(base, "nonstandard_items"), 2);
+	CU_ASSERT_EQUAL(json_count(out, "items_without_value") - json_count(base, "items_without_value"), 2);
+	CU_ASSERT_EQUAL(json_count(out, "unknown_items"),
+			json_count(out, "uncatalogued_items") + json_count(out, "nonstandard_items"));
+	/* stored: the valueless items as null "missing", the others with their value */
+	CU_ASSERT(obs_is(db, "2024-06-10", "visceral_fat_area", "null_reason", "missing"));
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM observation WHERE item_code='9Z998000000000001' "
+				       "AND field IS NULL AND null_reason='missing' AND value_text IS NULL"), 1);
+	v = tu_sql1(db, "SELECT value_text FROM observation WHERE item_code='LOCAL-42'");
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "77.7");
+	free(v);
+	v = tu_sql1(db, "SELECT value_text FROM observation WHERE item_code='9N.LOCAL'");
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "4321.5");
+	free(v);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM observation WHERE item_code='9Z999000000000001' "
+				       "AND value_text='88.8'"), 1);
+	/* named by code in the warning, never by value */
+	CU_ASSERT_PTR_NOT_NULL(err ? strstr(err, "LOCAL-42") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(err ? strstr(err, "9N.LOCAL") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(err ? strstr(err, "9Z999000000000001") : NULL);
+	CU_ASSERT_PTR_NULL(err ? strstr(err, "77.7") : "");
+	CU_ASSERT_PTR_NULL(err ? strstr(err, "88.8") : "");
+	CU_ASSERT_PTR_NULL(err ? strstr(err, "4321.5") : "");
+	free(base);
+	free(out);
+	free(err);
+	free(db);
+	free(fx);
+}
+
+
+/* 機関番号 (exam_org) is 10 digits, and 9999999999 means "unknown": the
+ * shipped mapping's pattern= and placeholders= make both a reject naming
+ * the column and the rule, never the value (#25). */
+static void test_e2e_xml__exam_org_placeholder_and_form_are_rejected(void)
+{
+	char *bad = tu_fmt("%s/badorg", dir), *db = tu_fmt("%s/badorg.db", dir);
+	char *c = tu_fmt("cp -r '%s' '%s' && sed -i 's/extension=\"1311234567\" root=\"1.2.392.200119.6.102\"/"
+			 "extension=\"9999999999\" root=\"1.2.392.200119.6.102\"/' "
+			 "'%s/DATA/h13112345672025040100000002.xml' && "
+			 "sed -i 's/extension=\"1311234567\" root=\"1.2.392.200119.6.102\"/"
+			 "extension=\"13112345\" root=\"1.2.392.200119.6.102\"/' "
+			 "'%s/DATA/h13112345672025040100000003.xml'", fixture, bad, bad, bad);
+	char *in, *j, *r, *ph, *form, *all;
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	in = xml_input(bad);
+	j = job("badorg", db, in);
+	r = tu_fmt("run --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(colink(r, NULL, NULL), 1);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run_input"), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_loaded FROM run_input"), 1);
+	ph = tu_sql1(db, "SELECT source_column || ' ' || reason FROM reject WHERE record_no = 2");
+	form = tu_sql1(db, "SELECT source_column || ' ' || reason FROM reject WHERE record_no = 3");
+	CU_ASSERT_PTR_NOT_NULL(ph && strstr(ph, "hdr.exam_org exam_org: placeholder"));
+	CU_ASSERT_PTR_NOT_NULL(form && strstr(form, "hdr.exam_org exam_org: does not match the pattern [0-9]{10}"));
+	all = tu_sql1(db, "SELECT group_concat(reason) FROM reject");
+	CU_ASSERT_PTR_NULL(all ? strstr(all, "9999999999") : "");
+	CU_ASSERT_PTR_NULL(all ? strstr(all, "13112345") : "");
+	/* the placeholder is not a stored value */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE exam_org='9999999999'"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup WHERE exam_org='1311234567'"), 1);
+	free(all);
+	free(ph);
+	free(form);
+	free(r);
+	free(j);
+	free(in);
+	free(c);
+	free(db);
+	free(bad);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_xml__folder_form_loads_the_fixture_exactly),
 	TU_TEST(test_e2e_xml__zip_form_loads_the_same),
@@ -332,6 +469,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_xml__no_identifier_of_the_fixture_lands),
 	TU_TEST(test_e2e_xml__unknown_program_type_is_rejected),
 	TU_TEST(test_e2e_xml__every_header_fault_is_a_reason),
+	TU_TEST(test_e2e_xml__valueless_and_unknown_items_are_kept_counted_and_named),
+	TU_TEST(test_e2e_xml__exam_org_placeholder_and_form_are_rejected),
 	TU_END
 };
 

@@ -101,10 +101,13 @@ static void print_json(const struct colink_run_result *r, const struct colink_pl
 		printf(",\"mapping\":");
 		colink_json_str(stdout, in->mapping ? in->mapping : "");
 		printf(",\"sha256\":\"%s\",\"status\":\"%s\",\"read\":%llu,\"loaded\":%llu,"
-		       "\"rejected\":%llu,\"unknown_items\":%llu}",
+		       "\"rejected\":%llu,\"unknown_items\":%llu,\"uncatalogued_items\":%llu,"
+		       "\"nonstandard_items\":%llu,\"items_without_value\":%llu}",
 		       in->sha256, in->status, (unsigned long long)in->read,
 		       (unsigned long long)in->loaded, (unsigned long long)in->rejected,
-		       (unsigned long long)in->unknown_items);
+		       (unsigned long long)in->unknown_items, (unsigned long long)in->uncatalogued_items,
+		       (unsigned long long)in->nonstandard_items,
+		       (unsigned long long)in->items_without_value);
 	}
 	printf("],\"withheld_without_consent\":%llu,\"withheld_not_agreed\":%llu",
 	       (unsigned long long)r->withheld_consent, (unsigned long long)r->withheld_values);
@@ -186,6 +189,13 @@ static void print_text(const struct colink_run_result *r)
 		       in->path ? in->path : "?", (unsigned long long)in->read,
 		       (unsigned long long)in->loaded, (unsigned long long)in->rejected,
 		       strcmp(in->status, "loaded") ? " - " : "", strcmp(in->status, "loaded") ? in->status : "");
+		if (in->unknown_items || in->items_without_value)
+			printf("    items: %llu under a standard code not in the catalogue, %llu under "
+			       "a code that is not a standard item code, %llu named without a value "
+			       "(stored null, missing)\n",
+			       (unsigned long long)in->uncatalogued_items,
+			       (unsigned long long)in->nonstandard_items,
+			       (unsigned long long)in->items_without_value);
 	}
 	printf("  total: %llu read, %llu loaded, %llu rejected in %.2f s\n",
 	       (unsigned long long)r->read, (unsigned long long)r->loaded,

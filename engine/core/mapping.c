@@ -233,6 +233,21 @@ static int check_range(struct colink_mapping *m, struct colink_map_field *f,
 	return *dst ? COLINK_OK : OOM(err);
 }
 
+/* pattern= and placeholders= (form.h); a bad pattern is file:line. */
+static int field_form(struct colink_mapping *m, struct colink_map_field *f, xmlNodePtr n,
+		      struct colink_error *err)
+{
+	char *pat = colink_xml_attr(n, "pattern"), *ph = colink_xml_attr(n, "placeholders");
+	char where[512];
+	int rc = COLINK_OK;
+	snprintf(where, sizeof(where), "%s:%d", m->path, f->line);
+	if (pat || ph)
+		rc = colink_form_compile(&f->form, pat, ph, where, err);
+	colink_free(pat);
+	colink_free(ph);
+	return rc;
+}
+
 static int field_formats(struct colink_mapping *m, struct colink_map_field *f,
 			 xmlNodePtr n, struct colink_error *err)
 {
@@ -368,7 +383,8 @@ static int read_field(struct colink_mapping *m, xmlNodePtr n,
 		f->on_error_null = !strcmp(s, "null");
 		colink_free(s);
 	}
-	if ((rc = field_formats(m, f, n, err)) || (rc = field_unit_and_map(m, f, n, cat, err)) ||
+	if ((rc = field_form(m, f, n, err)) ||
+	    (rc = field_formats(m, f, n, err)) || (rc = field_unit_and_map(m, f, n, cat, err)) ||
 	    (rc = check_range(m, f, "min", &f->min, n, err)) ||
 	    (rc = check_range(m, f, "max", &f->max, n, err)))
 		return rc;
@@ -660,6 +676,7 @@ void colink_mapping_free(struct colink_mapping *m)
 		colink_free(f->max);
 		colink_free(f->normalize);
 		colink_normalizer_free(f->norm);
+		colink_form_free(f->form);
 	}
 	colink_free(m->fields);
 	for (i = 0; i < m->nignored; i++)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
+#include "core/form.h"
 #include "colink/plugin.h"
 #include "identity/identity.h"
 #include "core/settings.h"
@@ -33,6 +34,7 @@ struct colink_map_field {
 	int censored_allow;
 	int required;
 	int on_error_null;
+	struct colink_form *form;         /* pattern= / placeholders=, or NULL */
 	int line;
 };
 

@@ -165,6 +165,7 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		    struct colink_pseudo_set *ps)
 {
 	struct colink_input_info ii;
+	const struct colink_items_seen *seen;
 	struct colink_host_ctx hc = {in->plugin->desc->name, ps};
 	struct colink_emitter em = {on_header, on_record, on_reject, st};
 	void *ictx = NULL;
@@ -221,10 +222,12 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		if (rc)
 			return rc;
 		ii.nmap = colink_transform_lineage(st->t, &ii.map_fields, &ii.map_sources);
-		st->ir->unknown_items = colink_transform_unknown_items(st->t);
-		if (st->ir->unknown_items)
-			colink_log(COLINK_LOG_WARN, "%s: %llu values with item codes not in the catalogue kept in the observation table",
-				   path, (unsigned long long)st->ir->unknown_items);
+		seen = colink_transform_items_seen(st->t);
+		st->ir->unknown_items = colink_items_seen_unknown(seen);
+		st->ir->uncatalogued_items = seen->count[COLINK_ITEM_UNCATALOGUED];
+		st->ir->nonstandard_items = seen->count[COLINK_ITEM_NONSTANDARD];
+		st->ir->items_without_value = seen->count[COLINK_ITEM_NO_VALUE];
+		colink_items_seen_log(seen, path);
 	}
 	ii.read = st->ir->read;
 	ii.loaded = st->ir->loaded;

@@ -111,7 +111,11 @@ struct colink_input_result {
 	char *path;
 	char *mapping;
 	char sha256[65];
-	uint64_t read, loaded, rejected, unknown_items;
+	uint64_t read, loaded, rejected;
+	/* values kept in the observation table under a code the catalogue
+	 * does not map (= uncatalogued_items + nonstandard_items), and items
+	 * the source named with no value, stored as null "missing" (#25) */
+	uint64_t unknown_items, uncatalogued_items, nonstandard_items, items_without_value;
 	char status[24]; /* loaded / skipped-duplicate / failed */
 };
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/alloc.h"
+#include "core/items_seen.h"
 #include "core/value.h"
 
 /* ================================================================== */
@@ -150,9 +151,9 @@ size_t colink_transform_lineage(const struct colink_transform *t,
 	return t->nslots;
 }
 
-uint64_t colink_transform_unknown_items(const struct colink_transform *t)
+const struct colink_items_seen *colink_transform_items_seen(const struct colink_transform *t)
 {
-	return t->unknown_items;
+	return &t->seen;
 }
 
 int colink_transform_header(struct colink_transform *t, size_t n,
@@ -203,21 +204,11 @@ static int explicitly_mapped(const struct colink_transform *t,
 	return colink_mapping_ignores(t->m, rf->name); /* dropped on purpose */
 }
 
-static int is_item_code(const char *name)
-{
-	size_t i;
-	if (!name || strlen(name) != 17)
-		return 0;
-	for (i = 0; i < 17; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'A' && name[i] <= 'Z')))
-			return 0;
-	return 1;
-}
-
 static int extra_field(struct colink_transform *t, const struct colink_raw_field *rf,
 		       struct colink_error *err)
 {
-	const struct colink_item *it = is_item_code(rf->name) ? colink_catalog_item(t->cat, rf->name) : NULL;
+	int std = colink_item_code_is_standard(rf->name), coded = t->m->items_catalogue && !t->m->extract;
+	const struct colink_item *it = std ? colink_catalog_item(t->cat, rf->name) : NULL;
 	const struct colink_field_def *f = NULL;
 	const char *shape;
 	struct colink_out_value *ov;
@@ -227,9 +218,10 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 		f = it->field;
 	} else if (t->m->unmapped != COLINK_UNMAPPED_OBSERVATION) {
 		return COLINK_OK;
-	} else if (is_item_code(rf->name)) {
-		t->unknown_items++;
-	} else if (rf->name && strchr(rf->name, '.')) {
+	} else if (std) {
+		colink_items_seen_note(&t->seen, COLINK_ITEM_UNCATALOGUED, rf->name);
+	} else if (rf->name && strchr(rf->name, '.') &&
+		   (!coded || colink_item_is_document_part(rf->name))) {
 		return COLINK_OK; /* header parts and author names: only when mapped */
 	} else if (!t->m->extract && rf->value &&
 		   (shape = colink_identifier_shape(rf->value, rf->len))) {
@@ -240,6 +232,8 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 					"(map the column, or drop it with <ignore>)",
 					rf->name ? rf->name : "unnamed column", shape);
 	}
+	if (!std && coded) /* fields named by code: this one is no item code */
+		colink_items_seen_note(&t->seen, COLINK_ITEM_NONSTANDARD, rf->name);
 	if (!(ov = colink_tf_push_val(t, err)) || !(buf = colink_tf_scratch(t, err)))
 		return COLINK_ENOMEM;
 	ov->field = f;
@@ -258,6 +252,8 @@ static int extra_field(struct colink_transform *t, const struct colink_raw_field
 		return colink_tf_reject(t, rf->name, "%s: %s", f ? f->name : rf->name, why);
 	if (!f && rf->code_system && ov->v.text)
 		ov->v.type = COLINK_T_CODE;
+	if (ov->v.source_null && ov->v.null_reason == COLINK_NULL_MISSING)
+		colink_items_seen_note(&t->seen, COLINK_ITEM_NO_VALUE, rf->name);
 	return COLINK_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
+#include "core/items_seen.h"
 #include "colink/plugin.h"
 #include "identity/identity.h"
 #include "identity/pseudo_set.h"
@@ -57,7 +58,8 @@ size_t colink_transform_lineage(const struct colink_transform *t,
 				const char *const **fields,
 				const char *const **sources);
 
-/* Items with an item code not in the catalogue, seen so far. */
-uint64_t colink_transform_unknown_items(const struct colink_transform *t);
+/* Item codes the catalogue does not map and items without a value, seen
+ * so far (items_seen.h); valid until colink_transform_free. */
+const struct colink_items_seen *colink_transform_items_seen(const struct colink_transform *t);
 
 #endif

@@ -184,6 +184,7 @@ int colink_tf_convert(const struct colink_transform *t, const struct colink_fiel
 		trim(&s, &len);
 	if (!s || !len) {
 		v->null_reason = raw && raw->null_reason ? raw->null_reason : COLINK_NULL_MISSING;
+		v->source_null = raw && raw->null_reason; /* the source named it (#25) */
 		return COLINK_OK;
 	}
 	for (i = 0; i < t->m->nnulls; i++)
@@ -329,7 +330,8 @@ int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_rec
 			v.type = f->type;
 			v.null_reason = COLINK_NULL_INVALID;
 			v.raw = raw ? raw->value : NULL;
-		} else if (rc) {
+		} else if (rc || (s->mf->form && !v.null_reason && v.text && /* pattern, placeholders */
+				  colink_form_check(s->mf->form, v.text, strlen(v.text), why, sizeof(why)))) {
 			s->failed = 1;
 			colink_tf_reject(t, col, "%s: %s", f->name, why);
 			continue;

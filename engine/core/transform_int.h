@@ -6,6 +6,7 @@
 #ifndef COLINK_TRANSFORM_INT_H
 #define COLINK_TRANSFORM_INT_H
 
+#include "core/items_seen.h"
 #include "core/transform.h"
 
 #define NUMBUF 72
@@ -68,7 +69,7 @@ struct colink_transform {
 	uint64_t nmore;      /* reasons past TF_MAX_REASONS, counted only */
 	char more[96];
 	struct colink_reject_reason out_reasons[TF_MAX_REASONS + 1];
-	uint64_t unknown_items;
+	struct colink_items_seen seen; /* unmapped item codes, valueless items */
 	const char **lin_fields, **lin_sources;
 	int birth_slot, exam_slot;
 	int32_t today;       /* yyyymmdd (UTC) when the transform began: no birth after it */

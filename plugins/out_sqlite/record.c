@@ -647,10 +647,17 @@ static int answer_write(struct out_sqlite *o, sqlite3_int64 id,
  * The long rows of a checkup: observation and questionnaire fields, unknown
  * items, and the exact text of wide-column values that are null with a
  * reason or flagged; of a stress check: its answers.  A value with neither content nor reason is skipped;
- * "missing" (an empty source cell) is not a reason worth a row: the NULL
+ * "missing" from an empty source cell is not a reason worth a row: the NULL
  * column already says it, and a row per empty cell would multiply the
- * long table for nothing.
+ * long table for nothing.  "missing" the source stated (an MHLW item named
+ * with no value: source_null, ABI 2.2) is: the item was there (#25).
  */
+static int stated_null(const struct colink_out_record *rec, const struct colink_out_value *ov)
+{
+	return COLINK_HAS(struct colink_out_value, rec->value_size, v.source_null) &&
+	       ov->v.source_null && ov->v.null_reason != COLINK_NULL_NONE;
+}
+
 static int long_rows(struct out_sqlite *o, const struct kind_def *kd,
 		     const struct colink_out_record *rec, sqlite3_int64 id,
 		     struct colink_error *err)
@@ -660,8 +667,8 @@ static int long_rows(struct out_sqlite *o, const struct kind_def *kd,
 	for (i = 0; i < rec->nvalues && src == SQLITE_OK; i++) {
 		const struct colink_out_value *ov = OSQ_VAL(rec, i);
 		int dest = value_dest(o, ov);
-		int reasoned = ov->v.null_reason != COLINK_NULL_NONE &&
-			       ov->v.null_reason != COLINK_NULL_MISSING;
+		int reasoned = (ov->v.null_reason != COLINK_NULL_NONE &&
+				 ov->v.null_reason != COLINK_NULL_MISSING) || stated_null(rec, ov);
 		if (kd->dest == DEST_STRESS) {
 			if (dest == DEST_STRESS_ANSWER && (reasoned || present(&ov->v)))
 				src = answer_write(o, id, ov);

@@ -32,6 +32,11 @@
  * output reads them only when rj->struct_size covers them, and a 2.1
  * output still sees the first reason in `column` and `reason`.
  *
+ * Also in 2.2: colink_value ends with `source_null` (the source
+ * named the item and gave no value), so an output can keep a row for a
+ * "missing" null the source stated (#25); read it only when the value
+ * stride covers it.
+ *
  * What changed in 2.1: colink_run_info ends with `normalization` and
  * `agreement_signing` (the ledger records them); an output reads them only
  * when run->struct_size covers them.
@@ -271,6 +276,11 @@ struct colink_value {
 	const char *unit;        /* unit as declared by the mapping; may be NULL */
 	char flag;               /* 'H' / 'L' out-of-range flag from the source, or 0 */
 	const char *raw;         /* source text; NULL for identifiers */
+	/* 2.2: 1 when the source itself said the value is null (an MHLW
+	 * observation named by its item code with no value): the item was
+	 * there, so a "missing" null is worth a row; 0 for an empty cell.
+	 * Read only when the value stride covers it. */
+	int source_null;
 };
 
 /* ------------------------------------------------------------------ */

@@ -152,6 +152,25 @@ static void diff_flag(struct colink_changes *out, const struct colink_map_field 
 				  va ? na : nb, vb ? na : nb);
 }
 
+/* pattern= and placeholders= (form.h): a rule added tightens what loads,
+ * one removed loosens it; two regular expressions are not compared. */
+static void diff_form(struct colink_changes *out, const struct colink_map_field *a,
+		      const struct colink_map_field *b)
+{
+	const char *pa = colink_form_pattern(a->form), *pb = colink_form_pattern(b->form);
+	const char *ha = colink_form_placeholders(a->form), *hb = colink_form_placeholders(b->form);
+	if (!streq(pa, pb))
+		colink_change_add(out, '~', what_of(b), b->field->name, 0, "pattern %s → %s (%s)",
+				  pa ? pa : "none", pb ? pb : "none",
+				  !pa ? "tightened: a value of another form rejects the record"
+				  : !pb ? "loosened: any form loads" : "changed");
+	if (!streq(ha, hb))
+		colink_change_add(out, '~', what_of(b), b->field->name, 0, "placeholders %s → %s (%s)",
+				  ha ? ha : "none", hb ? hb : "none",
+				  !ha ? "tightened: these values reject the record"
+				  : !hb ? "loosened: placeholder values load as values" : "changed");
+}
+
 static void diff_field(struct colink_changes *out, const struct colink_map_field *a,
 		       const struct colink_map_field *b)
 {
@@ -165,6 +184,7 @@ static void diff_field(struct colink_changes *out, const struct colink_map_field
 		colink_change_add(out, '~', what_of(b), b->field->name, 0, "item code %s → %s",
 				  a->item ? a->item->code : "none", b->item ? b->item->code : "none");
 	diff_range(out, a, b);
+	diff_form(out, a, b);
 	if (!streq(a->codemap ? a->codemap->name : NULL, b->codemap ? b->codemap->name : NULL))
 		colink_change_add(out, '~', what_of(b), b->field->name, 0, "code map %s → %s",
 				  a->codemap ? a->codemap->name : "none",

@@ -134,13 +134,17 @@ static char *codemap_cell(const struct colink_mapping *m, const struct colink_co
 
 static char *nulls_cell(const struct colink_map_field *f)
 {
-	return colink_docw_fmt("%s; censored (<5, >1000): %s; unparseable%s: %s",
+	const char *pat = colink_form_pattern(f->form), *ph = colink_form_placeholders(f->form);
+	return colink_docw_fmt("%s; censored (<5, >1000): %s; unparseable%s: %s%s%s%s%s%s",
 			       f->required ? "required: empty rejects the record"
 					   : "empty: missing null",
 			       f->censored_allow ? "below/above-range null with its bound"
 						 : "record rejected",
 			       (f->min || f->max) ? " or out of range" : "",
-			       f->on_error_null ? "null (invalid)" : "record rejected");
+			       f->on_error_null ? "null (invalid)" : "record rejected",
+			       pat ? "; must match " : "", pat ? pat : "",
+			       pat ? " (whole value) or the record is rejected" : "",
+			       ph ? "; placeholders (mean unknown, record rejected): " : "", ph ? ph : "");
 }
 
 /* ---- sections --------------------------------------------------------- */
