@@ -545,8 +545,9 @@ static void test_whitepaper__html_is_self_contained_with_charts(void)
 	CU_ASSERT_PTR_NULL(strstr(html, "href=\"http"));
 	/* the 20代 女 9 and the 60代 女 9 nowhere as a number */
 	CU_ASSERT(!html_has_small_count(html));
-	/* the suppressed bars are shown as a dash */
-	CU_ASSERT_PTR_NOT_NULL(strstr(html, "class=\"vl sup\">‐</text>"));
+	/* a suppressed bar is a marked placeholder, not a gap */
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "<rect class=\"bar sup\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "class=\"vl sup\">秘匿</text>"));
 	/* the merged site, never the small ones by name */
 	CU_ASSERT_PTR_NOT_NULL(strstr(html, "その他の事業所"));
 	CU_ASSERT_PTR_NULL(strstr(html, ">S03<"));
@@ -590,6 +591,18 @@ static void test_whitepaper__site_rule_withhold_and_k(void)
 	CU_ASSERT(t.state[COLINK_SUP_AT(&t, 0, 2)] || t.state[COLINK_SUP_AT(&t, 1, 2)] ||
 		  t.state[COLINK_SUP_AT(&t, 3, 2)]);
 	colink_sup_table_free(&t);
+	/* k = 1000: nothing releasable, so no chart draws bare axes: each is
+	 * one line saying why */
+	CU_ASSERT_EQUAL(run_wp("kbig", "--k 1000", NULL, NULL), 0);
+	{
+		char *path = tu_fmt("%s/kbig/whitepaper.html", dir), *html = tu_read_file(path, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(html);
+		CU_ASSERT_PTR_NULL(strstr(html, "class=\"bar-chart\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "<p id=\"chart-age-uptake\" class=\"note chart-empty\">"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "図なし。どの値も秘匿"));
+		free(html);
+		free(path);
+	}
 	/* k = 5: the 9s are released */
 	CU_ASSERT_EQUAL(run_wp("k5", "--k 5", NULL, NULL), 0);
 	rows = read_counts("k5", "headcount_age.csv", &t, lab, 32);
