@@ -671,6 +671,13 @@ static void section_notes(FILE *f, struct out *x, const char *rules_id)
 		"割合・平均は、その分母の人数が%ld人以上で公表される場合に限り表示します。"
 		"グラフでは秘匿した値を点線の枠「秘匿」で示します。</li>\n",
 		x->o->k, x->o->k - 1, x->o->suppress_zeros ? "、および0人" : "", x->o->k);
+	{
+		char names[160];
+		colink_wp_sensitive_names(wp_sensitive(x->o), names, sizeof(names));
+		fprintf(f, "<li>健康に関する属性（%s）の人数は、その補数（例: 受診勧奨に該当しない者、非喫煙者）も"
+			"%ld人未満にならないよう保護しています。在籍者数・受診者数など事業主が既に知る集団の人数は、"
+			"%ld人以上であれば公表します。</li>\n", names, x->o->k, x->o->k);
+	}
 	fprintf(f, "<li>被保険者数が%ld人未満の事業所は%s（%s）。</li>\n", x->o->min_site,
 		x->o->site_rule == COLINK_WP_SITE_MERGE ? "「その他の事業所」に合算し、合算後も少ない場合は非公表"
 							: "非公表",
