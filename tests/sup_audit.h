@@ -32,6 +32,8 @@ struct audit {
 	size_t vars[MAXCELLS], nvars;
 	long long nodes, budget;
 	long solutions;
+	int first_only;             /* stop at the first solution (audit_witness) */
+	unsigned char desc[MAXCELLS]; /* per var: with first_only, values tried high to low */
 };
 
 static int released(const struct colink_sup_table *t, size_t c)
@@ -108,7 +110,7 @@ static void dfs(struct audit *a, size_t k)
 	const struct colink_sup_table *t = a->t;
 	size_t c, i, j, ro, co;
 	long from = a->lo, to = a->ub, x, rs, cs;
-	if (++a->nodes > a->budget)
+	if (++a->nodes > a->budget || (a->first_only && a->solutions))
 		return;
 	if (k == a->nvars) {
 		leaf(a);
@@ -137,6 +139,13 @@ static void dfs(struct audit *a, size_t k)
 	}
 	if (from < a->clo[c])
 		from = a->clo[c];
+	if (a->first_only) { /* a witness: the target's line high to low, the rest low to high */
+		for (x = a->desc[k] ? to : from; x >= from && x <= to && !a->solutions; x += a->desc[k] ? -1 : 1) {
+			a->val[c] = x;
+			dfs(a, k + 1);
+		}
+		return;
+	}
 	for (x = from; x <= to; x++) {
 		a->val[c] = x;
 		dfs(a, k + 1);
@@ -172,6 +181,60 @@ static int audit_run_lo(struct audit *a, const struct colink_sup_table *t,
 				a->lo = clo[c];
 	dfs(a, 0);
 	return a->nodes <= a->budget;
+}
+
+/* A witness: whether some integer table agrees with the released numbers
+ * of t (withheld cells >= 1 when zeros are released, >= 0 otherwise) and
+ * has cell c >= at_least.  1 found, 0 none, -1 the search ran out of its
+ * budget.  Where the full enumeration of audit_table is out of reach (many
+ * withheld cells), a witness with a withheld cell of 1..k-1 at >= k proves
+ * it is neither pinned nor confined below k. */
+SUP_AUDIT_UNUSED static int audit_witness(const struct colink_sup_table *t, const struct colink_sup_opts *o,
+					  size_t c, long at_least)
+{
+	struct audit a;
+	long clo[MAXCELLS];
+	size_t i, n = (t->rows + 1) * (t->cols + 1);
+	int done;
+	for (i = 0; i < n && i < MAXCELLS; i++)
+		clo[i] = o->suppress_zeros ? 0 : 1;
+	clo[c] = at_least;
+	/* audit_run_lo, stopping at the first table found */
+	CU_ASSERT_FATAL(n <= MAXCELLS);
+	memset(&a, 0, sizeof(a));
+	a.t = t;
+	a.lo = o->suppress_zeros ? 0 : 1;
+	a.ub = released(t, AT(t, t->rows, t->cols)) ? t->v[AT(t, t->rows, t->cols)]
+						    : 2 * t->v[AT(t, t->rows, t->cols)] + 3 * o->k;
+	if (a.ub < at_least)
+		a.ub = at_least;
+	a.budget = 5000000;
+	a.first_only = 1;
+	/* the withheld interior cells of c's row or column first (c itself
+	 * first), tried high to low; then the others, low to high */
+	{
+		size_t ci = c / (t->cols + 1), cj = c % (t->cols + 1), pass;
+		for (pass = 0; pass < 3; pass++)
+			for (i = 0; i < n; i++) {
+				size_t ri = i / (t->cols + 1), rj = i % (t->cols + 1);
+				int line = (ci == t->rows || ri == ci) && (cj == t->cols || rj == cj);
+				line = line || (ci < t->rows && cj < t->cols && (ri == ci || rj == cj));
+				if (released(t, i) || ri >= t->rows || rj >= t->cols)
+					continue;
+				if ((pass == 0 && i == c) || (pass == 1 && i != c && line) || (pass == 2 && !line)) {
+					a.desc[a.nvars] = pass < 2;
+					a.vars[a.nvars++] = i;
+				}
+			}
+	}
+	for (i = 0; i < n; i++) {
+		a.clo[i] = clo[i];
+		a.minv[i] = LONG_MAX;
+		a.maxv[i] = LONG_MIN;
+	}
+	dfs(&a, 0);
+	done = a.nodes <= a.budget || a.solutions;
+	return a.solutions ? 1 : done ? 0 : -1;
 }
 
 SUP_AUDIT_UNUSED static int audit_run(struct audit *a, const struct colink_sup_table *t,

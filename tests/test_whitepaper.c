@@ -387,7 +387,7 @@ static void test_whitepaper__every_released_count_table_passes_the_audit(void)
 	fprintf(stderr, "count tables audited: %d\n", audited);
 }
 
-/* Nested counts: every released (parent, child) pair of the same cell in
+/* Nested counts, every count sensitive (--sensitive: the old rule): every released (parent, child) pair of the same cell in
  * every table leaves a complement of 0 or >= k, and no suppressed member
  * of a pair lets it be narrowed to 1..k-1 (sup_audit.h audit_pair); the
  * planted 50代 女 (20 persons, 14 examined: 6 not examined) is protected. */
@@ -406,19 +406,29 @@ static void test_whitepaper__no_complement_below_k(void)
 	long checked = 0;
 	size_t p, d, a, i, j, np = sizeof(pairs) / sizeof(pairs[0]);
 	int n;
+	/* every count sensitive (--sensitive): the not examined protected too */
+	CU_ASSERT_EQUAL_FATAL(run_wp("wpall", "--sensitive examined,attendance,measured,answered,risk,smokers,guidance",
+				     NULL, NULL), 0);
+	/* by default (risk, smokers, guidance) the examinees are a population
+	 * the recipient knows: the planted 14 of 20 is released, and its rate */
+	CU_ASSERT_EQUAL_FATAL(read_counts("wp", "examined_age.csv", &ct, lab, 32), 7);
+	CU_ASSERT(!ct.state[COLINK_SUP_AT(&ct, 4, 1)]);
+	CU_ASSERT_EQUAL(ct.v[COLINK_SUP_AT(&ct, 4, 1)], 14);
+	colink_sup_table_free(&ct);
+	CU_ASSERT_EQUAL(run_wp("bad", "--sensitive examined,height", NULL, NULL), 2);
 	/* the planted cell: the truth, and what the paper says about it */
 	for (i = 0, n = 0; i < NPERS; i++)
 		n += pop[i].band == 4 && pop[i].sex == 2 && pop[i].exam24;
 	CU_ASSERT_EQUAL(n, 14);
-	CU_ASSERT_EQUAL_FATAL(read_counts("wp", "headcount_age.csv", &pt, lab, 32), 7);
-	CU_ASSERT_EQUAL_FATAL(read_counts("wp", "examined_age.csv", &ct, lab, 32), 7);
+	CU_ASSERT_EQUAL_FATAL(read_counts("wpall", "headcount_age.csv", &pt, lab, 32), 7);
+	CU_ASSERT_EQUAL_FATAL(read_counts("wpall", "examined_age.csv", &ct, lab, 32), 7);
 	CU_ASSERT_STRING_EQUAL(lab[4], "50代");
 	CU_ASSERT(!pt.state[COLINK_SUP_AT(&pt, 4, 1)]);
 	CU_ASSERT_EQUAL(pt.v[COLINK_SUP_AT(&pt, 4, 1)], 20);
 	CU_ASSERT(ct.state[COLINK_SUP_AT(&ct, 4, 1)]); /* 14 of 20: suppressed */
 	colink_sup_table_free(&pt);
 	colink_sup_table_free(&ct);
-	path = tu_fmt("%s/wp/csv/uptake_rate_age.csv", dir);
+	path = tu_fmt("%s/wpall/csv/uptake_rate_age.csv", dir);
 	text = tu_read_file(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2024,50代,")); /* the row, and its 女 rate withheld */
@@ -443,8 +453,8 @@ static void test_whitepaper__no_complement_below_k(void)
 					snprintf(cf, sizeof(cf), "risk_%s_%s.csv", areas[a], dims[d]);
 				}
 			}
-			CU_ASSERT_FATAL(read_counts("wp", pf, &pt, lab, 32) > 0);
-			CU_ASSERT_FATAL(read_counts("wp", cf, &ct, lab, 32) > 0);
+			CU_ASSERT_FATAL(read_counts("wpall", pf, &pt, lab, 32) > 0);
+			CU_ASSERT_FATAL(read_counts("wpall", cf, &ct, lab, 32) > 0);
 			if (pt.state[COLINK_SUP_AT(&pt, pt.rows, 2)])
 				pt.v[COLINK_SUP_AT(&pt, pt.rows, 2)] = NPERS; /* bound the search */
 			if (ct.state[COLINK_SUP_AT(&ct, ct.rows, 2)])
@@ -459,8 +469,8 @@ static void test_whitepaper__no_complement_below_k(void)
 			for (p = 0; p < 2; p++) {
 				snprintf(pf, sizeof(pf), "%s_%s.csv", p ? "examined" : "headcount", dims[d]);
 				snprintf(cf, sizeof(cf), "risk_%s_%s.csv", areas[a], dims[d]);
-				CU_ASSERT_FATAL(read_counts("wp", pf, &pt, lab, 32) > 0);
-				CU_ASSERT_FATAL(read_counts("wp", cf, &ct, lab, 32) > 0);
+				CU_ASSERT_FATAL(read_counts("wpall", pf, &pt, lab, 32) > 0);
+				CU_ASSERT_FATAL(read_counts("wpall", cf, &ct, lab, 32) > 0);
 				if (pt.state[COLINK_SUP_AT(&pt, pt.rows, 2)])
 					pt.v[COLINK_SUP_AT(&pt, pt.rows, 2)] = NPERS;
 				if (ct.state[COLINK_SUP_AT(&ct, ct.rows, 2)])
@@ -470,9 +480,9 @@ static void test_whitepaper__no_complement_below_k(void)
 				colink_sup_table_free(&ct);
 			}
 	/* guidance levels (and their total) of the examinees / headcount of each sex */
-	CU_ASSERT_EQUAL_FATAL(read_counts("wp", "guidance_levels.csv", &g, lab, 32), 5);
+	CU_ASSERT_EQUAL_FATAL(read_counts("wpall", "guidance_levels.csv", &g, lab, 32), 5);
 	for (p = 0; p < 2; p++) {
-		CU_ASSERT_FATAL(read_counts("wp", p ? "examined_age.csv" : "headcount_age.csv", &pt, lab, 32) > 0);
+		CU_ASSERT_FATAL(read_counts("wpall", p ? "examined_age.csv" : "headcount_age.csv", &pt, lab, 32) > 0);
 		for (i = 0; i <= g.rows; i++)
 			for (j = 0; j <= 2; j++) {
 				size_t gc = COLINK_SUP_AT(&g, i, j), pc = COLINK_SUP_AT(&pt, pt.rows, j);
@@ -535,8 +545,9 @@ static void test_whitepaper__html_is_self_contained_with_charts(void)
 	CU_ASSERT_PTR_NULL(strstr(html, "href=\"http"));
 	/* the 20代 女 9 and the 60代 女 9 nowhere as a number */
 	CU_ASSERT(!html_has_small_count(html));
-	/* the suppressed bars are shown as a dash */
-	CU_ASSERT_PTR_NOT_NULL(strstr(html, "class=\"vl sup\">‐</text>"));
+	/* a suppressed bar is a marked placeholder, not a gap */
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "<rect class=\"bar sup\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(html, "class=\"vl sup\">秘匿</text>"));
 	/* the merged site, never the small ones by name */
 	CU_ASSERT_PTR_NOT_NULL(strstr(html, "その他の事業所"));
 	CU_ASSERT_PTR_NULL(strstr(html, ">S03<"));
@@ -580,6 +591,18 @@ static void test_whitepaper__site_rule_withhold_and_k(void)
 	CU_ASSERT(t.state[COLINK_SUP_AT(&t, 0, 2)] || t.state[COLINK_SUP_AT(&t, 1, 2)] ||
 		  t.state[COLINK_SUP_AT(&t, 3, 2)]);
 	colink_sup_table_free(&t);
+	/* k = 1000: nothing releasable, so no chart draws bare axes: each is
+	 * one line saying why */
+	CU_ASSERT_EQUAL(run_wp("kbig", "--k 1000", NULL, NULL), 0);
+	{
+		char *path = tu_fmt("%s/kbig/whitepaper.html", dir), *html = tu_read_file(path, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(html);
+		CU_ASSERT_PTR_NULL(strstr(html, "class=\"bar-chart\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "<p id=\"chart-age-uptake\" class=\"note chart-empty\">"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(html, "図なし。どの値も秘匿"));
+		free(html);
+		free(path);
+	}
 	/* k = 5: the 9s are released */
 	CU_ASSERT_EQUAL(run_wp("k5", "--k 5", NULL, NULL), 0);
 	rows = read_counts("k5", "headcount_age.csv", &t, lab, 32);

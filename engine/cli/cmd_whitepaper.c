@@ -56,6 +56,12 @@ static void help(FILE *f)
 		"  --fiscal-year FY        the year (default: the latest with a checkup)\n"
 		"  --k N                   smallest released person count (default 10)\n"
 		"  --suppress-zeros        suppress 0 too (default: 0 is released, as in the NDB rule)\n"
+		"  --sensitive LIST        counts that describe a health attribute: each is protected\n"
+		"                          with its complement (those not at risk, the non-smokers);\n"
+		"                          the others are populations the recipient knows, released\n"
+		"                          when >= k.  Names: examined, attendance, measured, answered,\n"
+		"                          risk, smokers, guidance (default risk,smokers,guidance;\n"
+		"                          docs/whitepaper.md, the threat model)\n"
 		"  --min-site N            smallest site released on its own (default 50)\n"
 		"  --site-rule merge|withhold  small sites merged into その他の事業所 (default) or withheld\n"
 		"  --rules SET  --set NAME=VALUE   rule set and overrides (as colink report)\n"
@@ -100,6 +106,13 @@ static int parse_args(struct wp_args *a, int argc, char **argv)
 			i++;
 		} else if (!strcmp(o, "--site-rule") && v && (!strcmp(v, "merge") || !strcmp(v, "withhold"))) {
 			a->wp.site_rule = !strcmp(v, "merge") ? COLINK_WP_SITE_MERGE : COLINK_WP_SITE_WITHHOLD;
+			i++;
+		} else if (!strcmp(o, "--sensitive") && v) {
+			struct colink_error e = { 0 };
+			if (colink_wp_sensitive_parse(v, &a->wp.sensitive, &e)) {
+				fprintf(stderr, "colink: %s\n", e.msg);
+				return -1;
+			}
 			i++;
 		} else if (!strcmp(o, "--suppress-zeros"))
 			a->wp.suppress_zeros = 1;

@@ -213,28 +213,47 @@ static int revealing(long lo, long hi, const struct colink_sup_opts *o)
 	return lo == hi || hi < o->k;
 }
 
-/* Suppress the smallest non-zero released cell among the n grid cells
- * listed in idx (ties: first listed); zeros too when zeros is set.  1 if
- * one was suppressed. */
-static int pick_smallest(struct colink_sup_table *t, const size_t *idx, size_t n, int zeros)
+/* The preference class of grid cell c when t->prefer_row_totals: a
+ * total rather than a cell of a column (a sex): row totals (0), interior
+ * cells (1), the grand total (2), the column totals (3) last. */
+static int partner_class(const struct colink_sup_table *t, size_t c)
 {
-	size_t a, best = SIZE_MAX;
-	for (a = 0; a < n; a++) {
-		size_t c = idx[a];
-		if (t->state[c] || (t->v[c] == 0 && !zeros))
-			continue;
-		if (best == SIZE_MAX || t->v[c] < t->v[best])
-			best = c;
-	}
-	if (best == SIZE_MAX)
+	size_t i = c / (t->cols + 1), j = c % (t->cols + 1);
+	if (!t->prefer_row_totals)
 		return 0;
-	t->state[best] = COLINK_SUP_SECONDARY;
-	return 1;
+	if (i < t->rows)
+		return j == t->cols ? 0 : 1;
+	return j == t->cols ? 2 : 3;
 }
 
-static int suppress_smallest(struct colink_sup_table *t, const size_t *idx, size_t n)
+/* Suppress the preferred released cell among the n grid cells listed in
+ * idx: the lowest partner_class, then the smallest non-zero (ties: first
+ * listed); zeros too when zeros is set.  Its index, or SIZE_MAX. */
+static size_t pick_smallest(struct colink_sup_table *t, const size_t *idx, size_t n, int zeros,
+			    const struct colink_sup_opts *o)
 {
-	return pick_smallest(t, idx, n, 0);
+	size_t a, best = SIZE_MAX;
+	int bc = 0;
+	for (a = 0; a < n; a++) {
+		size_t c = idx[a];
+		int k;
+		if (t->state[c] || (t->v[c] == 0 && !zeros))
+			continue;
+		k = partner_class(t, c);
+		if (best == SIZE_MAX || k < bc || (k == bc && t->v[c] < t->v[best])) {
+			best = c;
+			bc = k;
+		}
+	}
+	if (best != SIZE_MAX)
+		t->state[best] = COLINK_SUP_SECONDARY;
+	return best;
+}
+
+static int suppress_smallest(struct colink_sup_table *t, const size_t *idx, size_t n,
+			     const struct colink_sup_opts *o)
+{
+	return pick_smallest(t, idx, n, 0, o) != SIZE_MAX;
 }
 
 /* Grid indices of row i (cols 0..C) or column j (rows 0..R) into idx. */
@@ -247,7 +266,7 @@ static size_t relation(const struct colink_sup_table *t, int is_row, size_t k, s
 }
 
 /* No relation with exactly one suppressed cell.  Returns changes made. */
-static int complementary(struct colink_sup_table *t, size_t *idx)
+static int complementary(struct colink_sup_table *t, const struct colink_sup_opts *o, size_t *idx)
 {
 	int changed = 0, is_row;
 	size_t k, a, n;
@@ -258,7 +277,7 @@ static int complementary(struct colink_sup_table *t, size_t *idx)
 			for (a = 0; a < n; a++)
 				nsup += t->state[idx[a]] != 0;
 			if (nsup == 1)
-				changed += suppress_smallest(t, idx, n);
+				changed += suppress_smallest(t, idx, n, o);
 		}
 	return changed;
 }
@@ -267,15 +286,38 @@ static int complementary(struct colink_sup_table *t, size_t *idx)
  * else anywhere in the table; a released zero only as the last resort
  * (suppressing a zero makes the reader's "suppressed >= 1" wrong, which
  * costs nothing but a number). */
-static int widen(struct colink_sup_table *t, size_t i, size_t j, size_t *idx)
+static size_t widen_cell(struct colink_sup_table *t, size_t i, size_t j, size_t *idx,
+			 const struct colink_sup_opts *o)
 {
-	size_t n = relation(t, 1, i, idx);
+	size_t n = relation(t, 1, i, idx), c;
 	n += relation(t, 0, j, idx + n);
-	if (suppress_smallest(t, idx, n))
-		return 1;
+	if ((c = pick_smallest(t, idx, n, 0, o)) != SIZE_MAX)
+		return c;
 	for (n = 0; n < (t->rows + 1) * (t->cols + 1); n++)
 		idx[n] = n;
-	return pick_smallest(t, idx, n, 0) || pick_smallest(t, idx, n, 1);
+	if ((c = pick_smallest(t, idx, n, 0, o)) != SIZE_MAX)
+		return c;
+	return pick_smallest(t, idx, n, 1, o);
+}
+
+static int widen(struct colink_sup_table *t, size_t i, size_t j, size_t *idx,
+		 const struct colink_sup_opts *o)
+{
+	return widen_cell(t, i, j, idx, o) != SIZE_MAX;
+}
+
+int colink_sup_widen(struct colink_sup_table *t, size_t c, const struct colink_sup_opts *o)
+{
+	size_t n = (t->rows + 1) * (t->cols + 1), got;
+	size_t *idx = colink_calloc(n, sizeof(*idx));
+	if (!idx)
+		return -1;
+	got = widen_cell(t, c / (t->cols + 1), c % (t->cols + 1), idx, o);
+	colink_free(idx);
+	if (got == SIZE_MAX)
+		return 0;
+	t->state[got] = COLINK_SUP_PRIMARY;
+	return 1;
 }
 
 /* The exact check of one table: widen at the first revealing cell.
@@ -294,7 +336,7 @@ static int exact_pass(struct colink_sup_table *t, const struct colink_sup_opts *
 			if (rc)
 				return rc;
 			if (revealing(lo, hi, o))
-				return widen(t, i, j, idx) ? 1 : 0;
+				return widen(t, i, j, idx, o) ? 1 : 0;
 		}
 	return 0;
 }
@@ -382,7 +424,7 @@ static int shared_pass(struct colink_sup_table *ts, size_t n, const struct colin
 						}
 				}
 				if (revealing(lo, hi, o))
-					return widen(&ts[a], i, j, idx) ? 1 : 0;
+					return widen(&ts[a], i, j, idx, o) ? 1 : 0;
 			}
 	return 0;
 }
@@ -418,7 +460,7 @@ int colink_sup_protect(struct colink_sup_table *ts, size_t n,
 	for (;;) {
 		int changed = sync_shared(ts, n);
 		for (a = 0; a < n; a++)
-			changed += complementary(&ts[a], idx);
+			changed += complementary(&ts[a], o, idx);
 		if (changed)
 			continue;
 		/* rules hold everywhere: now the exact check, one widening at a time */

@@ -56,6 +56,12 @@ struct colink_sup_table {
 	size_t rows, cols;    /* interior size */
 	long *v;              /* (rows+1)*(cols+1) counts, row-major, margins last */
 	unsigned char *state; /* enum colink_sup_state per cell */
+	int prefer_row_totals; /* 1: a partner is taken from the row totals first,
+				* then the interior cells, the grand total, the
+				* column totals last (each: the smallest non-zero;
+				* the white paper, whose column totals carry the
+				* by-sex rates); 0 (init): the smallest non-zero
+				* anywhere */
 };
 
 /* Index of cell (i, j), 0 <= i <= rows, 0 <= j <= cols. */
@@ -76,6 +82,13 @@ void colink_sup_margins(struct colink_sup_table *t);
  * kept.  0, or COLINK_EINVAL / COLINK_ENOMEM with err set. */
 int colink_sup_protect(struct colink_sup_table *tables, size_t n,
 		       const struct colink_sup_opts *o, struct colink_error *err);
+
+/* One more partner for the suppressed cell c of t (the exact check's
+ * widening: in its row or column, else anywhere, a released zero last),
+ * marked COLINK_SUP_PRIMARY so that a later colink_sup_protect keeps it.
+ * 1 if a cell was suppressed, 0 if every cell already is, -1 when out
+ * of memory. */
+int colink_sup_widen(struct colink_sup_table *t, size_t c, const struct colink_sup_opts *o);
 
 /* The exact feasible interval of cell (i, j) of t given its released
  * numbers (the attacker's view: suppressed cells >= lo, lo = 1 when zeros

@@ -57,6 +57,78 @@ int wp_mean_of(const struct colink_sup_table *n, const double *sum, size_t c, lo
 	return 1;
 }
 
+/* ---- the sensitive set (whitepaper.h) ------------------------------ */
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} sens_names[] = {
+	{ "examined", COLINK_WP_SENS_EXAMINED }, { "attendance", COLINK_WP_SENS_ATTENDANCE },
+	{ "measured", COLINK_WP_SENS_MEASURED }, { "answered", COLINK_WP_SENS_ANSWERED },
+	{ "risk", COLINK_WP_SENS_RISK },         { "smokers", COLINK_WP_SENS_SMOKERS },
+	{ "guidance", COLINK_WP_SENS_GUIDANCE },
+};
+#define NSENS (sizeof(sens_names) / sizeof(sens_names[0]))
+
+int colink_wp_sensitive_parse(const char *list, unsigned *out, struct colink_error *err)
+{
+	const char *p = list;
+	*out = 0;
+	while (p && *p) {
+		size_t n = strcspn(p, ","), i;
+		for (i = 0; i < NSENS; i++)
+			if (strlen(sens_names[i].name) == n && !strncmp(p, sens_names[i].name, n))
+				break;
+		if (i == NSENS)
+			return COLINK_ERR(err, COLINK_EINVAL, "--sensitive: unknown count '%.*s' (one of: examined, "
+					  "attendance, measured, answered, risk, smokers, guidance)", (int)(n > 40 ? 40 : n), p);
+		*out |= sens_names[i].bit;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!*out)
+		return COLINK_ERR(err, COLINK_EINVAL, "--sensitive: name at least one count");
+	return COLINK_OK;
+}
+
+void colink_wp_sensitive_names(unsigned set, char *buf, size_t n)
+{
+	size_t i, used = 0;
+	if (n)
+		buf[0] = '\0';
+	for (i = 0; i < NSENS && n; i++)
+		if (set & sens_names[i].bit) {
+			int w = snprintf(buf + used, n - used, "%s%s", used ? "," : "", sens_names[i].name);
+			if (w < 0 || (size_t)w >= n - used)
+				break;
+			used += (size_t)w;
+		}
+}
+
+/* The sensitive bit of count set s (enum wp_set_id), 0 for the headcount. */
+static unsigned set_sensitive_bit(int s)
+{
+	if (s == WP_EXAMINED)
+		return COLINK_WP_SENS_EXAMINED;
+	if (s == WP_ATTENDANCE)
+		return COLINK_WP_SENS_ATTENDANCE;
+	if (s >= WP_MEASURED0 && s < WP_MEASURED0 + COLINK_AREA_COUNT)
+		return COLINK_WP_SENS_MEASURED;
+	if (s >= WP_RISK0 && s < WP_RISK0 + COLINK_AREA_COUNT)
+		return COLINK_WP_SENS_RISK;
+	if (s == WP_ANSWERED)
+		return COLINK_WP_SENS_ANSWERED;
+	if (s == WP_SMOKER)
+		return COLINK_WP_SENS_SMOKERS;
+	return 0;
+}
+
+unsigned wp_sensitive(const struct colink_wp_opts *o)
+{
+	return o->sensitive ? o->sensitive : COLINK_WP_SENS_DEFAULT;
+}
+
 /* ---- the population ------------------------------------------------ */
 
 struct eval_ctx {
@@ -263,6 +335,7 @@ static int set_build(struct colink_wh *db, struct wp_year *y, int s,
 		int i;
 		if ((rc = colink_sup_table_init(&set->t[d], set->id, dim_names[d], "sex", y->nrows[d], 2, err)))
 			return rc;
+		set->t[d].prefer_row_totals = 1; /* keep the sex cells and the by-sex totals */
 		for (i = 0; i < WP_NMEANS; i++)
 			if (y->means[i].count_set == s && y->means[i].id) {
 				m = &y->means[i];
@@ -313,6 +386,7 @@ static int guidance_table(struct colink_wh *db, struct wp_year *y, const struct 
 	int rc;
 	if ((rc = colink_sup_table_init(&y->guidance, "guidance", "level", "sex", WP_NLEVELS, 2, err)))
 		return rc;
+	y->guidance.prefer_row_totals = 1;
 	if ((rc = colink_wh_wp_guidance(db, on_level, y, err)))
 		return rc;
 	colink_sup_margins(&y->guidance);
@@ -400,6 +474,7 @@ static int claims(struct colink_wh *db, struct wp_year *y, const struct colink_w
 	size_t i, j;
 	if ((rc = colink_sup_table_init(&y->claims, "claims", "age", "sex", WP_NBANDS, 2, err)))
 		return rc;
+	y->claims.prefer_row_totals = 1;
 	if (!(y->claims_sum = colink_calloc((WP_NBANDS + 1) * 3, sizeof(double))))
 		return OOM(err);
 	if ((rc = colink_wh_claims_by_band(db, y->fy, &present, on_claims, y, err)))
@@ -544,9 +619,12 @@ static void mark_all(struct colink_sup_table *t)
 }
 
 /* Check the pair (parent cell pc of tp in group pg, child cell cc of tc in
- * group cg); when it reveals its complement, make the child (else the
- * parent, else the child's table, else the parent's) primary and protect
- * that group again.  1 if something changed, 0 if safe, <0 on error. */
+ * group cg); when it reveals its complement, make the child primary when
+ * it is released, else widen the child's table (one more partner, so that
+ * the child's interval, and with it the complement's, grows), else make
+ * the parent primary, else the child's table, else the parent's; then
+ * protect that group again.  1 if something changed, 0 if safe, <0 on
+ * error. */
 static int nest_pair(struct wp_grp pg, struct colink_sup_table *tp, size_t pc,
 		     struct wp_grp cg, struct colink_sup_table *tc, size_t cc,
 		     const struct colink_sup_opts *so, struct colink_error *err)
@@ -559,6 +637,10 @@ static int nest_pair(struct wp_grp pg, struct colink_sup_table *tp, size_t pc,
 		return 0;
 	if (!tc->state[cc]) {
 		tc->state[cc] = COLINK_SUP_PRIMARY;
+		g = cg;
+	} else if ((rc = colink_sup_widen(tc, cc, so)) != 0) {
+		if (rc < 0)
+			return OOM(err);
 		g = cg;
 	} else if (!tp->state[pc]) {
 		tp->state[pc] = COLINK_SUP_PRIMARY;
@@ -578,24 +660,28 @@ static int nest_pair(struct wp_grp pg, struct colink_sup_table *tp, size_t pc,
 	return 1;
 }
 
-/* Every count that is a subset of another count of the same cell
- * (examinees of the headcount, risk holders of those judged, smokers of
- * those answering, each guidance level and its total of the examinees and
- * the headcount of that sex): parent - child must be 0 or >= k or not
- * derivable, like a cell.  Iterated to a fixed point (primaries only
- * grow). */
+/* Every sensitive count (wp_sensitive) that is a subset of another count
+ * of the same cell (risk holders of those judged, of the examinees and of
+ * the headcount; smokers of those answering ...; each guidance level and
+ * its total of the examinees and the headcount of that sex): parent -
+ * child must be 0 or >= k or not derivable, like a cell.  A count outside
+ * the sensitive set (by default the examinees, those judged, those
+ * answering, those with attendance) is a population the recipient knows:
+ * its complement (the not examined) is not protected.  Iterated to a fixed
+ * point (primaries only grow). */
 static int protect_nested(struct wp_year *y, const struct colink_wp_opts *o,
 			  struct colink_error *err)
 {
 	struct colink_sup_opts so = { o->k, o->suppress_zeros };
 	struct wp_grp gg = { &y->guidance, 1 };
+	unsigned sens = wp_sensitive(o);
 	int rc, s, a, changed = 1;
 	size_t d, c, i, j;
 	while (changed) {
 		changed = 0;
 		for (s = 0; s < WP_NSETS; s++) {
 			struct wp_grp cg = { y->sets[s].t, WP_NDIM };
-			if (!y->sets[s].present)
+			if (!y->sets[s].present || !(sens & set_sensitive_bit(s)))
 				continue;
 			for (a = set_parent(s); a >= 0; a = set_parent(a)) {
 				struct wp_grp pg = { y->sets[a].t, WP_NDIM };
@@ -611,7 +697,7 @@ static int protect_nested(struct wp_year *y, const struct colink_wp_opts *o,
 					}
 			}
 		}
-		for (a = WP_EXAMINED; a >= WP_HEAD; a--) {
+		for (a = WP_EXAMINED; a >= WP_HEAD && (sens & COLINK_WP_SENS_GUIDANCE); a--) {
 			struct wp_grp pg = { y->sets[a].t, WP_NDIM };
 			struct colink_sup_table *tp = &y->sets[a].t[WP_AGE];
 			if (!y->sets[a].present)

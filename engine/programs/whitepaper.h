@@ -33,12 +33,32 @@
 
 enum colink_wp_site_rule { COLINK_WP_SITE_MERGE = 0, COLINK_WP_SITE_WITHHOLD };
 
+/* The threat model (docs/whitepaper.md): a count in the sensitive set
+ * describes a health attribute, so its complement in every count it is a
+ * subset of (those not at risk among the judged, the non-smokers among
+ * those answering) is protected like a cell; a count outside it describes
+ * a population the recipient already knows (who is employed, who took the
+ * statutory checkup) and is only released when >= k.  Names, for
+ * --sensitive: examined attendance measured answered risk smokers
+ * guidance. */
+enum colink_wp_sensitive {
+	COLINK_WP_SENS_EXAMINED = 1 << 0,   /* examinees of the headcount */
+	COLINK_WP_SENS_ATTENDANCE = 1 << 1, /* persons with attendance of the headcount */
+	COLINK_WP_SENS_MEASURED = 1 << 2,   /* judged in an area of the examinees */
+	COLINK_WP_SENS_ANSWERED = 1 << 3,   /* smoking answered of the examinees */
+	COLINK_WP_SENS_RISK = 1 << 4,       /* at >= 受診勧奨 of those judged */
+	COLINK_WP_SENS_SMOKERS = 1 << 5,    /* current smokers of those answering */
+	COLINK_WP_SENS_GUIDANCE = 1 << 6    /* 特定保健指導 levels of the examinees */
+};
+#define COLINK_WP_SENS_DEFAULT (COLINK_WP_SENS_RISK | COLINK_WP_SENS_SMOKERS | COLINK_WP_SENS_GUIDANCE)
+
 struct colink_wp_opts {
 	int fiscal_year;         /* 0: the latest fiscal year with a checkup */
 	long k;                  /* minimum released person count (10) */
 	int suppress_zeros;      /* 1: suppress 0 like 1..k-1 */
 	long min_site;           /* smallest site released on its own (50) */
 	int site_rule;           /* enum colink_wp_site_rule */
+	unsigned sensitive;      /* enum colink_wp_sensitive bits; 0: COLINK_WP_SENS_DEFAULT */
 	int attendance_allowed;  /* employer->association aggregates of attendance_month */
 	int claims_allowed;      /* claims_summary (medical cost) may reach the recipient */
 	const char *out_dir;     /* created if missing; whitepaper.html, csv/ */
@@ -52,6 +72,12 @@ struct colink_wp_result {
 	long suppressed;         /* suppressed cells over all released tables */
 	long sites_merged, sites_withheld;
 };
+
+/* Parse a comma-separated list of sensitive-set names (above) into *out.
+ * 0, or COLINK_EINVAL with err naming the unknown word (or an empty list). */
+int colink_wp_sensitive_parse(const char *list, unsigned *out, struct colink_error *err);
+/* The names of a set, comma-separated, into buf (NUL-terminated). */
+void colink_wp_sensitive_names(unsigned set, char *buf, size_t n);
 
 /* Write the white paper of o->fiscal_year into o->out_dir.  0, or a
  * negative enum colink_rc with err set (one line naming the file or the

@@ -68,6 +68,9 @@ int wp_rate(const struct colink_sup_table *num, const struct colink_sup_table *d
 int wp_mean_of(const struct colink_sup_table *n, const double *sum, size_t c, long k,
 	       double *mean);
 
+/* The sensitive set in effect (o->sensitive, or the default). */
+unsigned wp_sensitive(const struct colink_wp_opts *o);
+
 /* wp_render.c: write whitepaper.html and csv/ of cur (prev may have
  * has_data 0).  0 or COLINK_EIO with err naming the file. */
 int wp_render(const struct wp_year *cur, const struct wp_year *prev,

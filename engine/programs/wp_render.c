@@ -218,7 +218,9 @@ static void write_csvs(struct out *x, const struct wp_year *y)
 static const char *const series_colors[4] = { "#2b6cb0", "#d53f8c", "#718096", "#38a169" };
 
 /* Grouped vertical bars: ncat categories x nser series; ok[c*nser+s] 0 =
- * suppressed (no bar, "‐" label). */
+ * suppressed: a marked 秘匿 placeholder (a dashed outline), never a gap.
+ * A chart with nothing releasable (every value suppressed or 0) is one
+ * line saying why, not bare axes. */
 static void svg_bars(FILE *f, const char *id, const char *title, size_t ncat,
 		     const char *const *cats, int nser, const char *const *sers,
 		     const double *vals, const int *ok, const char *unit, int decimals)
@@ -226,10 +228,18 @@ static void svg_bars(FILE *f, const char *id, const char *title, size_t ncat,
 	const double W = 720, H = 300, left = 56, right = 12, top = 34, bottom = 58;
 	double max = 0, gw, bw;
 	size_t c;
-	int s;
-	for (c = 0; c < ncat * (size_t)nser; c++)
+	int s, any = 0;
+	for (c = 0; c < ncat * (size_t)nser; c++) {
+		any |= ok[c] && vals[c] > 0;
 		if (ok[c] && vals[c] > max)
 			max = vals[c];
+	}
+	if (!any) {
+		fprintf(f, "<p id=\"%s\" class=\"note chart-empty\">", id);
+		colink_html_escape(f, title);
+		fputs(": 図なし。どの値も秘匿（人数が少なく、集計値から個人が推測されうるため）または0です。</p>\n", f);
+		return;
+	}
 	if (max <= 0)
 		max = 1;
 	max *= 1.15;
@@ -268,8 +278,10 @@ static void svg_bars(FILE *f, const char *id, const char *title, size_t ncat,
 					s, x0, H - bottom - h, bw * 0.92, h, series_colors[s % 4],
 					x0 + bw * 0.46, H - bottom - h - 3, decimals, vals[k]);
 			} else {
-				fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"vl sup\">" DASH "</text>\n",
-					x0 + bw * 0.46, H - bottom - 3);
+				double ph = (H - bottom - top) * 0.18;
+				fprintf(f, "<rect class=\"bar sup\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>"
+					"<text x=\"%.1f\" y=\"%.1f\" class=\"vl sup\">秘匿</text>\n",
+					x0, H - bottom - ph, bw * 0.92, ph, x0 + bw * 0.46, H - bottom - ph - 3);
 			}
 		}
 		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" class=\"xl\">", gx + gw * 0.4, H - bottom + 16);
@@ -334,6 +346,7 @@ static void css(FILE *f)
 	      "svg .ct { font-size: 14px; font-weight: bold; } svg .yl { font-size: 10px; text-anchor: end; }\n"
 	      "svg .xl { font-size: 11px; text-anchor: middle; } svg .vl { font-size: 9px; text-anchor: middle; }\n"
 	      "svg .sup { fill: #718096; } svg .lg { font-size: 11px; }\n"
+	      "svg rect.bar.sup { fill: #f7fafc; stroke: #a0aec0; stroke-dasharray: 3 2; }\n"
 	      "svg .axis { stroke: #4a5568; } svg .grid { stroke: #e2e8f0; }\n"
 	      ".note { font-size: 9pt; color: #4a5568; } .meta { font-size: 9pt; color: #4a5568; }\n"
 	      "section { page-break-inside: avoid; }\n"
@@ -655,8 +668,16 @@ static void section_notes(FILE *f, struct out *x, const char *rules_id)
 	fprintf(f, "<section id=\"notes\"><h2>■注記</h2><ul class=\"note\">\n"
 		"<li>「" DASH "」は秘匿: 人数が%ld未満（1〜%ld人%s）の集計値、およびその値を合計や他の数値から"
 		"逆算できないよう併せて秘匿した値（二次秘匿）。秘匿した人数に基づく割合・平均も表示しません。"
-		"割合・平均は、その分母の人数が%ld人以上で公表される場合に限り表示します。</li>\n",
+		"割合・平均は、その分母の人数が%ld人以上で公表される場合に限り表示します。"
+		"グラフでは秘匿した値を点線の枠「秘匿」で示します。</li>\n",
 		x->o->k, x->o->k - 1, x->o->suppress_zeros ? "、および0人" : "", x->o->k);
+	{
+		char names[160];
+		colink_wp_sensitive_names(wp_sensitive(x->o), names, sizeof(names));
+		fprintf(f, "<li>健康に関する属性（%s）の人数は、その補数（例: 受診勧奨に該当しない者、非喫煙者）も"
+			"%ld人未満にならないよう保護しています。在籍者数・受診者数など事業主が既に知る集団の人数は、"
+			"%ld人以上であれば公表します。</li>\n", names, x->o->k, x->o->k);
+	}
 	fprintf(f, "<li>被保険者数が%ld人未満の事業所は%s（%s）。</li>\n", x->o->min_site,
 		x->o->site_rule == COLINK_WP_SITE_MERGE ? "「その他の事業所」に合算し、合算後も少ない場合は非公表"
 							: "非公表",

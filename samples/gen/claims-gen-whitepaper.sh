@@ -11,6 +11,16 @@
 # to WORK_DIR/out/wp and, given PNG, renders it with tests/html_render.sh.
 # Deterministic: same colink-gen, same files, same report.  WORK_DIR is
 # replaced.
+#
+# The population can be changed (tests/test_wp_usefulness.c uses it for a
+# 5,000-person company with five sites and 95 % uptake); unset, each gives
+# the sample white paper:
+#   WP_PERSONS=N      colink-gen persons (default 800: 710 employees)
+#   WP_SITES=N        the roster's 事業所 become S01..S0N, by 社員番号 modulo N
+#                     (default: colink-gen's three sites)
+#   WP_UNEXAMINED=P   drop P % of the FY2024 checkup rows (every file, chosen
+#                     by row number) so that fewer employees are examined
+#                     (default 0: 97.5 % uptake on the sample)
 set -eu
 if [ $# -lt 2 ]; then
 	echo "usage: $0 BUILD_DIR WORK_DIR [PNG]" >&2
@@ -29,7 +39,27 @@ colink=$build/colink
 rm -rf "$work"
 mkdir -p "$work/in" "$work/out"
 work=$(cd "$work" && pwd)
-"$build/samples/colink-gen" --persons 800 --seed 7 --out "$work/in" --employer
+persons=${WP_PERSONS:-800}
+sites=${WP_SITES:-}
+unexamined=${WP_UNEXAMINED:-0}
+# the planted rejects grow with the population (claims of persons not loaded)
+max_rejected=$((persons / 2 > 1000 ? persons / 2 : 1000))
+"$build/samples/colink-gen" --persons "$persons" --seed 7 --out "$work/in" --employer
+if [ -n "$sites" ]; then
+	awk -F, -v OFS=, -v n="$sites" 'NR == 1 { print; next }
+	{ $6 = sprintf("S%02d", ($1 + 0) % n + 1); print }' "$work/in/roster.csv" > "$work/in/roster.tmp"
+	mv "$work/in/roster.tmp" "$work/in/roster.csv"
+fi
+# the roster mapping accepts the agreed site codes only (S01..S03): a copy
+# that knows S01..S0N
+roster_map=$src/mappings/employer/roster.xml
+if [ -n "$sites" ] && [ "$sites" -gt 3 ]; then
+	roster_map=$work/roster.xml
+	awk -v n="$sites" '{ print }
+	/<code from="S03" to="S03"\/>/ {
+		for (i = 4; i <= n; i++) printf "    <code from=\"S%02d\" to=\"S%02d\"/>\n", i, i
+	}' "$src/mappings/employer/roster.xml" > "$roster_map"
+fi
 
 # FY2023: the vendor A exams one year earlier (a 29 February becomes the
 # 28th); one current smoker in four answered "never" a year before (a
@@ -49,6 +79,17 @@ awk -F, -v OFS=, 'NR == 1 { print; next }
 "$src/samples/gen/claims-gen" --year 2024 "$work/in/roster.csv" "$work/in/vendor_a.csv" \
 	> "$work/in/claims_2024.csv"
 
+# fewer examined in FY2024: P % of the rows of each vendor file (after the
+# FY2023 copy and the claims above, which keep every person); bytes, not
+# text (vendor B is CP932)
+if [ "$unexamined" != 0 ]; then
+	for f in vendor_a vendor_b; do
+		LC_ALL=C awk -v p="$unexamined" 'NR == 1 || (NR * 37) % 100 >= p' \
+			"$work/in/$f.csv" > "$work/in/$f.tmp"
+		mv "$work/in/$f.tmp" "$work/in/$f.csv"
+	done
+fi
+
 m=$src/mappings
 cat > "$work/job.xml" <<JOB
 <?xml version="1.0" encoding="UTF-8"?>
@@ -60,7 +101,7 @@ cat > "$work/job.xml" <<JOB
   <input mapping="$m/vendors/vendor_a.xml" path="in/vendor_a_2023.csv"/>
   <input mapping="$m/vendors/vendor_a.xml" path="in/vendor_a.csv"/>
   <input mapping="$m/vendors/vendor_b.xml" path="in/vendor_b.csv"/>
-  <input mapping="$m/employer/roster.xml" path="in/roster.csv"/>
+  <input mapping="$roster_map" path="in/roster.csv"/>
   <input mapping="$m/employer/attendance_freee.xml" path="in/attendance.csv"/>
   <input mapping="$m/association/claims_summary.xml" path="in/claims_2023.csv"/>
   <input mapping="$m/association/claims_summary.xml" path="in/claims_2024.csv"/>
@@ -70,7 +111,7 @@ cat > "$work/job.xml" <<JOB
     <pass key="kana_dob_sex_insurer"/>
   </link>
   <audit log="out/audit.log"/>
-  <options max-rejected="1000"/>
+  <options max-rejected="$max_rejected"/>
 </job>
 JOB
 cd "$work"
