@@ -216,16 +216,17 @@ static int run_wp(const char *name, const char *opts, char **out, char **errout)
 
 /* ---- reading the released CSV back --------------------------------- */
 
-/* Read DIR/NAME/csv/FILE (rows x 男,女,計 after fiscal_year and label)
- * into t (values; state suppressed for "*"); labels into lab. */
+/* Read DIR/NAME/csv/FILE (rows x 男,女,計 after fiscal_year and label;
+ * the medical-cost table: 男,女,不明,計) into t (values; state suppressed
+ * for "*"); labels into lab. */
 static int read_counts(const char *name, const char *file, struct colink_sup_table *t,
 		       char lab[][64], size_t maxrows)
 {
 	char *path = tu_fmt("%s/%s/csv/%s", dir, name, file);
 	char *text = tu_read_file(path, NULL), *line, *save = NULL;
 	size_t rows = 0, i;
-	long vals[32][3];
-	int sup[32][3], first = 1;
+	long vals[32][4];
+	int sup[32][4], first = 1, ncol = 0;
 	struct colink_error err = {0};
 	free(path);
 	if (!text)
@@ -243,21 +244,23 @@ static int read_counts(const char *name, const char *file, struct colink_sup_tab
 			if (p)
 				*p++ = '\0';
 		}
-		if (nf != 5 || rows >= maxrows || rows >= 32)
+		if (!ncol && (nf == 5 || nf == 6))
+			ncol = nf - 2;
+		if (nf != ncol + 2 || rows >= maxrows || rows >= 32)
 			break;
 		snprintf(lab[rows], 64, "%s", f[1]);
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < ncol; j++) {
 			sup[rows][j] = !strcmp(f[2 + j], "*");
 			vals[rows][j] = sup[rows][j] ? 0 : strtol(f[2 + j], NULL, 10);
 		}
 		rows++;
 	}
 	free(text);
-	if (rows < 2 || colink_sup_table_init(t, file, "r", "sex", rows - 1, 2, &err))
+	if (rows < 2 || colink_sup_table_init(t, file, "r", "sex", rows - 1, (size_t)ncol - 1, &err))
 		return -1;
 	for (i = 0; i < rows; i++) {
 		int j;
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < ncol; j++) {
 			t->v[COLINK_SUP_AT(t, i, (size_t)j)] = vals[i][j];
 			t->state[COLINK_SUP_AT(t, i, (size_t)j)] = sup[i][j] ? COLINK_SUP_PRIMARY : 0;
 		}
@@ -376,8 +379,8 @@ static void test_whitepaper__every_released_count_table_passes_the_audit(void)
 		if (rows <= 0)
 			continue;
 		int one = 0;
-		if (t.state[COLINK_SUP_AT(&t, t.rows, 2)])
-			t.v[COLINK_SUP_AT(&t, t.rows, 2)] = NPERS; /* bound the search */
+		if (t.state[COLINK_SUP_AT(&t, t.rows, t.cols)])
+			t.v[COLINK_SUP_AT(&t, t.rows, t.cols)] = NPERS; /* bound the search */
 		sup_leak_check(&t, &o, name, NULL, &one); /* report_leak.h, shared by every report verb */
 		audited += one;
 		colink_sup_table_free(&t);
@@ -726,6 +729,144 @@ static void test_whitepaper__claims_load_end_to_end(void)
 	free(cdir);
 }
 
+/* The medical-cost table drops nobody (#19 part 3).  A warehouse of four
+ * groups of 10 persons with claims in FY: A) employees whose association
+ * person has a checkup-side birth month and sex (40代 男, 100,000 yen);
+ * B) employees whose association person is a claims-only identity (no
+ * birth month, no sex), roster 30代 女 (200,000); C) association persons
+ * with claims only and no link, e.g. dependants (50,000); D) employees
+ * whose association person has a sex (男) but no birth month, roster 50代
+ * (300,000).  With the roster's birth month allowed (the sample agreement
+ * plus birth_date in clause W1): 40代 男 10, 30代 女 10, 50代 男 10 and
+ * 年齢不明 / 不明 10; without it (the sample agreement): 40代 男 10,
+ * 年齢不明 男 10, 年齢不明 不明 20.  Either way the table's total is the 40
+ * persons with claims (the code before #19 released 10). */
+static const char *claims_cell(const char *csv, const char *row, int col)
+{
+	static char buf[32];
+	char *key = tu_fmt("\n%d,%s,", FY, row);
+	const char *p = strstr(csv, key);
+	int i;
+	free(key);
+	if (!p)
+		return "(no row)";
+	for (i = -2, p++; i < col; i++) { /* past fiscal_year, the label and col cells */
+		const char *q = strpbrk(p, ",\n");
+		if (!q || *q == '\n')
+			return "(no column)";
+		p = q + 1;
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(p, ",\n"), p);
+	return buf;
+}
+
+static void test_whitepaper__claims_without_checkup_age_are_counted(void)
+{
+	char *cdb = tu_fmt("%s/claims-age.db", dir), *schema_path, *schema, *agr, *agr2, *args, *csv, *path;
+	static const int band_age[4] = { 45, 35, -1, 55 };
+	static const int sex_of[4] = { 1, 2, 0, 1 };
+	static const int cost_of[4] = { 100000, 200000, 50000, 300000 };
+	sqlite3 *db;
+	size_t len;
+	int g, i, pass;
+	schema_path = tu_fmt("%s/mappings/warehouse/schema.sql", tu_srcdir());
+	schema = tu_read_file(schema_path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(schema);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(cdb, &db), SQLITE_OK);
+	exec_ok(db, schema);
+	exec_ok(db, "BEGIN; INSERT INTO run (run_id, started, status) VALUES ('r1', '2025-05-01T00:00:00Z', 'ok');");
+	for (g = 0; g < 4; g++)
+		for (i = 0; i < 10; i++) {
+			char eid[65], aid[65], bym[16], *sql;
+			int by = (FY + 1) - band_age[g];
+			snprintf(bym, sizeof(bym), g == 0 ? "%d01" : "NULL", by);
+			hexid(eid, 11 + g, (size_t)i);
+			hexid(aid, 21 + g, (size_t)i);
+			sql = tu_fmt("INSERT INTO person (person_id, sex, birth_ym, side) VALUES ('%s', %s, %s, 'association');"
+				     "INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, visit_days, run_id) "
+				     "VALUES (" PNO ", %d, %d, 3, 'r1');",
+				     aid, g == 0 || g == 3 ? "'1'" : "NULL", bym,
+				     aid, FY, cost_of[g]);
+			exec_ok(db, sql);
+			free(sql);
+			if (g == 2)
+				continue; /* not an employee: no link */
+			sql = tu_fmt("INSERT INTO person (person_id, sex, birth_ym, side) VALUES ('%s', '%d', %d01, 'employer');"
+				     "INSERT INTO employee (person_no, site, job_type, hire_date, run_id, input_no, record_no) "
+				     "VALUES (" PNO ", 'S01', '01', '2015-04-01', 'r1', 2, %d);"
+				     "INSERT INTO link (employer_person_id, association_person_id, pass, kind, run_id) "
+				     "VALUES ('%s', '%s', 1, 'card', 'r1');",
+				     eid, sex_of[g], by, eid, 10 * g + i + 1, eid, aid);
+			exec_ok(db, sql);
+			free(sql);
+		}
+	exec_ok(db, "COMMIT");
+	sqlite3_close(db);
+	/* the sample agreement, and a copy whose clause W1 also carries birth_date */
+	path = tu_fmt("%s/samples/agreement.xml", tu_srcdir());
+	agr = tu_read_file(path, &len);
+	free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(agr);
+	{
+		const char *w1 = strstr(agr, "<clause id=\"W1\""), *sx = w1 ? strstr(w1, "<item field=\"sex\"/>") : NULL;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sx);
+		agr2 = tu_fmt("%.*s<item field=\"birth_date\"/>%s", (int)(sx - agr), agr, sx);
+	}
+	path = tu_fmt("%s/agreement-birth.xml", dir);
+	CU_ASSERT_EQUAL_FATAL(tu_write_file(path, agr2, strlen(agr2)), 0);
+	free(path);
+	for (pass = 0; pass < 2; pass++) { /* 0: roster allowed, 1: the sample agreement */
+		char *errout = NULL, *afile = pass ? tu_fmt("%s/samples/agreement.xml", tu_srcdir())
+						   : tu_fmt("%s/agreement-birth.xml", dir);
+		args = tu_fmt("report whitepaper --warehouse '%s' --agreement '%s' --party association "
+			      "--role 保健事業担当者 --audit-log '%s/claims-audit.log' --fiscal-year %d -o '%s/claims%d'",
+			      cdb, afile, dir, FY, dir, pass);
+		free(afile);
+		CU_ASSERT_EQUAL(tu_colink_run(dir, args, NULL, &errout), 0);
+		if (errout && *errout)
+			fprintf(stderr, "%s\n", errout);
+		free(errout);
+		free(args);
+		path = tu_fmt("%s/claims%d/csv/claims_persons_age.csv", dir, pass);
+		csv = tu_read_file(path, NULL);
+		free(path);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+		CU_ASSERT_STRING_EQUAL(claims_cell(csv, "計", 3), "40"); /* every person with claims */
+		CU_ASSERT_EQUAL(tu_sql_long(cdb, "SELECT count(*) FROM claims_summary WHERE fiscal_year = 2024"), 40);
+		CU_ASSERT_STRING_EQUAL(claims_cell(csv, "40代", 0), "10");
+		if (!pass) {
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "30代", 1), "10");
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "50代", 0), "10");
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "年齢不明", 2), "10");
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "年齢不明", 3), "10");
+		} else {
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "30代", 1), "0");
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "年齢不明", 0), "10");
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "年齢不明", 2), "20");
+			CU_ASSERT_STRING_EQUAL(claims_cell(csv, "年齢不明", 3), "30");
+		}
+		free(csv);
+		path = tu_fmt("%s/claims%d/csv/medical_cost_per_person_age.csv", dir, pass);
+		csv = tu_read_file(path, NULL);
+		free(path);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+		/* (10 x 100,000 + 10 x 200,000 + 10 x 50,000 + 10 x 300,000) / 40 */
+		CU_ASSERT_STRING_EQUAL(claims_cell(csv, "計", 3), "162500.0");
+		/* roster allowed: the dependants alone; else they and group B: (10 x 200,000 + 10 x 50,000) / 20 */
+		CU_ASSERT_STRING_EQUAL(claims_cell(csv, "年齢不明", 2), pass ? "125000.0" : "50000.0");
+		free(csv);
+		path = tu_fmt("%s/claims%d/whitepaper.html", dir, pass);
+		CU_ASSERT(tu_file_contains(path, "年齢不明", strlen("年齢不明")));
+		CU_ASSERT(tu_file_contains(path, "性別不明", strlen("性別不明")));
+		free(path);
+	}
+	free(agr);
+	free(agr2);
+	free(schema);
+	free(schema_path);
+	free(cdb);
+}
+
 /* Allocation failures anywhere in `colink report whitepaper` (sampled):
  * a clean exit with one error line, never a crash; with none, success. */
 static void test_whitepaper__allocation_failures(void)
@@ -778,6 +919,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_whitepaper__rates_and_means_only_over_k),
 	TU_TEST(test_whitepaper__agreement_gate_and_audit_entry),
 	TU_TEST(test_whitepaper__claims_load_end_to_end),
+	TU_TEST(test_whitepaper__claims_without_checkup_age_are_counted),
 	TU_TEST(test_whitepaper__allocation_failures),
 	TU_TEST(test_whitepaper__usage),
 	TU_END

@@ -144,7 +144,7 @@ static int setup(struct wp_ctx *c, const char *data_dir, struct colink_error *er
 static int gate(struct wp_ctx *c, struct colink_error *err)
 {
 	return colink_report_gate_whitepaper(&c->src, &c->a->wp.attendance_allowed,
-					     &c->a->wp.claims_allowed, err);
+					     &c->a->wp.claims_allowed, &c->a->wp.claims_roster_age, err);
 }
 
 static int audit(struct wp_ctx *c, const char *status, const char *message,

@@ -243,7 +243,7 @@ static const char *const employer_attendance[] = { "overtime_minutes", "sick_day
 static const char *const assoc_claims[] = { "medical_cost", NULL };
 
 int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_allowed,
-				  int *claims_allowed, struct colink_error *err)
+				  int *claims_allowed, int *claims_roster_age, struct colink_error *err)
 {
 	const char *refused = NULL;
 	const int agg = COLINK_LEVEL_AGGREGATE;
@@ -257,5 +257,7 @@ int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_a
 							    agg, NULL);
 	(void)colink_report_src_all_allowed(s, assoc_claims, COLINK_PARTY_ASSOCIATION, agg, NULL);
 	*claims_allowed = colink_report_src_released(s, "medical_cost");
+	*claims_roster_age = *claims_allowed &&
+			     colink_report_src_allowed(s, "birth_date", COLINK_PARTY_EMPLOYER, agg);
 	return COLINK_OK;
 }

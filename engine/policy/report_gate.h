@@ -111,8 +111,9 @@ int colink_report_gate_programs(struct colink_report_src *s, enum colink_report_
 
 /* The white paper at aggregate level: COLINK_EPOLICY with err set when a
  * core item is refused; else whether attendance means and medical cost may
- * be released. */
+ * be released, and whether the medical cost may band a person by the linked
+ * roster's birth month (the employer's birth_date, at aggregate level). */
 int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_allowed,
-				  int *claims_allowed, struct colink_error *err);
+				  int *claims_allowed, int *claims_roster_age, struct colink_error *err);
 
 #endif

@@ -455,41 +455,43 @@ static int transitions(struct colink_wh *db, const struct colink_rules *r, struc
 
 /* ---- medical cost (association side) ------------------------------- */
 
+/* Every person with a cost lands in one cell: an unknown age (band < 0)
+ * in the 年齢不明 row, an unknown sex (0) in the 不明 column. */
 static void on_claims(void *ud, int b, int s, long n, double cost)
 {
 	struct wp_year *y = ud;
-	size_t c;
-	if (b < 0 || b >= WP_NBANDS || s < 1 || s > 2)
-		return;
-	c = COLINK_SUP_AT(&y->claims, (size_t)b, (size_t)(s - 1));
-	y->claims.v[c] = n;
-	y->claims_sum[c] = cost;
+	size_t i = b >= 0 && b < WP_NBANDS ? (size_t)b : WP_NBANDS;
+	size_t j = s == 1 || s == 2 ? (size_t)(s - 1) : 2;
+	size_t c = COLINK_SUP_AT(&y->claims, i, j);
+	y->claims.v[c] += n;
+	y->claims_sum[c] += cost;
 }
 
 static int claims(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
 		  struct colink_error *err)
 {
 	struct colink_sup_opts so = { o->k, o->suppress_zeros };
+	const size_t R = WP_CLAIMS_ROWS, C = WP_CLAIMS_COLS;
 	int rc, present = 0;
 	size_t i, j;
-	if ((rc = colink_sup_table_init(&y->claims, "claims", "age", "sex", WP_NBANDS, 2, err)))
+	if ((rc = colink_sup_table_init(&y->claims, "claims", "claims_age", "claims_sex", R, C, err)))
 		return rc;
 	y->claims.prefer_row_totals = 1;
-	if (!(y->claims_sum = colink_calloc((WP_NBANDS + 1) * 3, sizeof(double))))
+	if (!(y->claims_sum = colink_calloc((R + 1) * (C + 1), sizeof(double))))
 		return OOM(err);
-	if ((rc = colink_wh_claims_by_band(db, y->fy, &present, on_claims, y, err)))
+	if ((rc = colink_wh_claims_by_band(db, y->fy, o->claims_roster_age, &present, on_claims, y, err)))
 		return rc;
 	if (!present)
 		return COLINK_OK;
 	colink_sup_margins(&y->claims);
-	for (i = 0; i < WP_NBANDS; i++)
-		for (j = 0; j < 2; j++) {
+	for (i = 0; i < R; i++)
+		for (j = 0; j < C; j++) {
 			double x = y->claims_sum[COLINK_SUP_AT(&y->claims, i, j)];
-			y->claims_sum[COLINK_SUP_AT(&y->claims, i, 2)] += x;
-			y->claims_sum[COLINK_SUP_AT(&y->claims, WP_NBANDS, j)] += x;
-			y->claims_sum[COLINK_SUP_AT(&y->claims, WP_NBANDS, 2)] += x;
+			y->claims_sum[COLINK_SUP_AT(&y->claims, i, C)] += x;
+			y->claims_sum[COLINK_SUP_AT(&y->claims, R, j)] += x;
+			y->claims_sum[COLINK_SUP_AT(&y->claims, R, C)] += x;
 		}
-	y->has_claims = y->claims.v[COLINK_SUP_AT(&y->claims, WP_NBANDS, 2)] > 0;
+	y->has_claims = y->claims.v[COLINK_SUP_AT(&y->claims, R, C)] > 0;
 	return colink_sup_protect(&y->claims, 1, &so, err);
 }
 

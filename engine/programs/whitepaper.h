@@ -12,7 +12,10 @@
  * area, smoking).  Age is the age on 31 March of the fiscal year: from the
  * checkup when there is one, else from the birth month.  Medical cost per
  * person comes from claims_summary over every association person with a row
- * for the year (dependants included), by age band and sex.
+ * for the year (dependants included), by age band and sex; a person whose
+ * age or sex no checkup (nor, when the agreement allows it, the linked
+ * roster) gives is counted in a 年齢不明 row / 不明 column, so the table's
+ * total is every person with a cost.
  *
  * Released tables: each measure by age band x sex, site x sex and job type
  * x sex, with margins; the three tables of a measure are protected together
@@ -61,6 +64,7 @@ struct colink_wp_opts {
 	unsigned sensitive;      /* enum colink_wp_sensitive bits; 0: COLINK_WP_SENS_DEFAULT */
 	int attendance_allowed;  /* employer->association aggregates of attendance_month */
 	int claims_allowed;      /* claims_summary (medical cost) may reach the recipient */
+	int claims_roster_age;   /* a claims person without checkup age/sex takes the linked roster's */
 	const char *out_dir;     /* created if missing; whitepaper.html, csv/ */
 	const char *source;      /* borrowed: what the report names as its source (no path secrets) */
 };

@@ -10,6 +10,8 @@
 
 #define WP_NBANDS 7   /* 〜19, 20代 .. 60代, 70歳〜 */
 #define WP_NLEVELS 5  /* guidance levels shown */
+#define WP_CLAIMS_ROWS (WP_NBANDS + 1) /* the bands and 年齢不明 */
+#define WP_CLAIMS_COLS 3               /* 男, 女, 不明 */
 
 enum wp_dim { WP_AGE, WP_SITE, WP_JOB, WP_NDIM };
 
@@ -51,7 +53,7 @@ struct wp_year {
 	int has_transitions;
 	struct colink_sup_table quit, relapse; /* site x {event, none} */
 	int has_claims;
-	struct colink_sup_table claims;      /* age band x sex: persons with claims */
+	struct colink_sup_table claims;      /* (age band, 年齢不明) x (男, 女, 不明): persons with claims */
 	double *claims_sum;                  /* per claims grid cell: yen */
 	long sites_merged, sites_withheld;
 };

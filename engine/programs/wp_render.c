@@ -150,6 +150,45 @@ static void csv_means(struct out *x, const char *name, const struct wp_year *y, 
 	csv_close(x, f);
 }
 
+static const char *const claims_heads[WP_CLAIMS_COLS + 1] = { "男", "女", "不明", "計" };
+
+static const char *claims_row(size_t i)
+{
+	return i < WP_NBANDS ? wp_band_labels[i] : i == WP_NBANDS ? "年齢不明" : "計";
+}
+
+/* The medical-cost table: (bands, 年齢不明, 計) x (男, 女, 不明, 計); persons,
+ * or with sum the mean cost per person (yen). */
+static void csv_claims(struct out *x, const char *name, const struct wp_year *y, const double *sum)
+{
+	const struct colink_sup_table *t = &y->claims;
+	FILE *f = csv_open(x, name);
+	size_t i, j;
+	if (!f)
+		return;
+	fputs("fiscal_year,年代", f);
+	for (j = 0; j <= t->cols; j++)
+		fprintf(f, sum ? ",%s(円)" : ",%s", claims_heads[j]);
+	fputc('\n', f);
+	for (i = 0; i <= t->rows; i++) {
+		fprintf(f, "%d,%s", y->fy, claims_row(i));
+		for (j = 0; j <= t->cols; j++) {
+			size_t c = cell(t, i, j);
+			double m;
+			if (!sum && !t->state[c])
+				fprintf(f, ",%ld", t->v[c]);
+			else if (sum && wp_mean_of(t, sum, c, x->o->k, &m))
+				fprintf(f, ",%.1f", m);
+			else
+				fputs(",*", f);
+		}
+		fputc('\n', f);
+	}
+	if (!sum)
+		x->res->suppressed += count_suppressed(t);
+	csv_close(x, f);
+}
+
 static void write_csvs(struct out *x, const struct wp_year *y)
 {
 	static const char *const sex_heads[3] = { "男", "女", "計" };
@@ -208,8 +247,8 @@ static void write_csvs(struct out *x, const struct wp_year *y)
 		csv_counts(x, "smoking_relapse_site", y, WP_SITE, &y->relapse, relapse_heads);
 	}
 	if (y->has_claims) {
-		csv_counts(x, "claims_persons_age", y, WP_AGE, &y->claims, sex_heads);
-		csv_means(x, "medical_cost_per_person_age", y, WP_AGE, &y->claims, y->claims_sum, "円");
+		csv_claims(x, "claims_persons_age", y, NULL);
+		csv_claims(x, "medical_cost_per_person_age", y, y->claims_sum);
 	}
 }
 
@@ -546,17 +585,33 @@ static void section_age(FILE *f, struct out *x)
 	dim_table(f, x, WP_AGE);
 	if (y->has_claims) {
 		static const char *const sexes[2] = { "男性", "女性" };
+		const struct colink_sup_table *t = &y->claims;
+		size_t u = cell(t, t->rows, 2); /* the 不明 column's total: shown when not a released 0 */
+		int unk = t->state[u] || t->v[u], b, j;
 		double vals[2 * WP_NBANDS];
-		int ok[2 * WP_NBANDS], b, j;
-		fputs("<h3>一人当たり医療費（年代・性別、健保組合の加入者全体）</h3>\n<table><tr><th>年代</th><th>男性</th>"
-		      "<th>女性</th><th>計</th></tr>\n", f);
-		for (b = 0; b <= WP_NBANDS; b++) {
-			fprintf(f, "<tr><th>%s</th>", b < WP_NBANDS ? wp_band_labels[b] : "計");
-			for (j = 0; j <= 2; j++)
-				td_mean(f, &y->claims, y->claims_sum, cell(&y->claims, (size_t)b, (size_t)j), x->o->k, 0);
+		int ok[2 * WP_NBANDS];
+		fputs("<h3>一人当たり医療費（年代・性別、健保組合の加入者全体）</h3>\n<table><tr><th rowspan=\"2\">年代</th>"
+		      "<th colspan=\"2\">男性</th><th colspan=\"2\">女性</th>", f);
+		if (unk)
+			fputs("<th colspan=\"2\">性別不明</th>", f);
+		fputs("<th colspan=\"2\">計</th></tr>\n<tr>", f);
+		for (j = 0; j < 3 + unk; j++)
+			fputs("<th>人数</th><th>円/人</th>", f);
+		fputs("</tr>\n", f);
+		for (b = 0; b <= (int)t->rows; b++) {
+			fprintf(f, "<tr><th>%s</th>", claims_row((size_t)b));
+			for (j = 0; j <= (int)t->cols; j++) {
+				if (j == 2 && !unk)
+					continue;
+				td_count(f, t, cell(t, (size_t)b, (size_t)j));
+				td_mean(f, t, y->claims_sum, cell(t, (size_t)b, (size_t)j), x->o->k, 0);
+			}
 			fputs("</tr>\n", f);
 		}
-		fputs("</table>\n", f);
+		fputs("</table>\n<p class=\"note\">人数の計は、本年度に医療費のある加入者全員（被扶養者を含む）。"
+		      "年齢・性別は健保組合の健診データから、ない者は共同利用の取決めで許される場合に限り"
+		      "突合した従業員名簿の生年月・性別から求め、なお分からない者は「年齢不明」「性別不明」に計上します。</p>\n",
+		      f);
 		for (b = 0; b < WP_NBANDS; b++)
 			for (j = 0; j < 2; j++)
 				ok[2 * b + j] = wp_mean_of(&y->claims, y->claims_sum,

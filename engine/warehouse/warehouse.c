@@ -209,10 +209,10 @@ void colink_wh_wp_end(struct colink_wh *wh)
 	wh->be->wp_end(wh);
 }
 
-int colink_wh_claims_by_band(struct colink_wh *wh, int fy, int *present, colink_wh_claims_cb cb,
+int colink_wh_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb,
 			     void *ud, struct colink_error *err)
 {
-	return wh->be->claims_by_band(wh, fy, present, cb, ud, err);
+	return wh->be->claims_by_band(wh, fy, roster, present, cb, ud, err);
 }
 
 int colink_wh_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err)

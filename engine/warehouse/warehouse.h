@@ -220,10 +220,14 @@ long colink_wh_wp_site_row(struct colink_wh *wh, const char *site, struct colink
 void colink_wh_wp_end(struct colink_wh *wh);
 
 /* Claims of fiscal year fy per age band (age on 31 March, from the birth
- * month) and sex: persons with a medical cost and its total.  *present is
- * 0 when the warehouse has no claims table (nothing is called). */
+ * month) and sex: persons with a medical cost and its total.  Age and sex
+ * come from the association person (its checkups); when that has none and
+ * roster is 1, from the linked employee's roster (birth month, sex).  Every
+ * person with a cost is reported once: band -1 when the age is still
+ * unknown, sex 0 when the sex is.  *present is 0 when the warehouse has no
+ * claims table (nothing is called). */
 typedef void (*colink_wh_claims_cb)(void *ud, int band, int sex, long n, double cost);
-int colink_wh_claims_by_band(struct colink_wh *wh, int fiscal_year, int *present,
+int colink_wh_claims_by_band(struct colink_wh *wh, int fiscal_year, int roster, int *present,
 			     colink_wh_claims_cb cb, void *ud, struct colink_error *err);
 
 /* ---- the run ledger (#24: the audit log against the ledger) ---- */

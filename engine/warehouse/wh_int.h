@@ -52,7 +52,7 @@ struct wh_backend {
 			   struct colink_error *err);
 	long (*wp_site_row)(struct colink_wh *wh, const char *site, struct colink_error *err);
 	void (*wp_end)(struct colink_wh *wh);
-	int (*claims_by_band)(struct colink_wh *wh, int fy, int *present, colink_wh_claims_cb cb,
+	int (*claims_by_band)(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb,
 			      void *ud, struct colink_error *err);
 	int (*runs)(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
 };

@@ -56,7 +56,7 @@ int whs_wp_guidance(struct colink_wh *wh, colink_wh_wp_level_cb cb, void *ud,
 		    struct colink_error *err);
 long whs_wp_site_row(struct colink_wh *wh, const char *site, struct colink_error *err);
 void whs_wp_end(struct colink_wh *wh);
-int whs_claims_by_band(struct colink_wh *wh, int fy, int *present, colink_wh_claims_cb cb, void *ud,
+int whs_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb, void *ud,
 		       struct colink_error *err);
 
 #endif

@@ -274,7 +274,7 @@ void whs_wp_end(struct colink_wh *wh)
 		     NULL, NULL);
 }
 
-int whs_claims_by_band(struct colink_wh *wh, int fy, int *present, colink_wh_claims_cb cb, void *ud,
+int whs_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb, void *ud,
 		       struct colink_error *err)
 {
 	sqlite3 *db = whs_db(wh);
@@ -283,15 +283,22 @@ int whs_claims_by_band(struct colink_wh *wh, int fy, int *present, colink_wh_cla
 	*present = whs_table_exists(db, "claims_summary");
 	if (!*present)
 		return COLINK_OK;
-	/* every association person with a row for the year; age on 31 March */
+	/* every association person with a cost for the year, once: age on 31
+	 * March and sex from the association person (its checkups), else (?2)
+	 * from the linked employee's roster; band NULL / sex 0 when unknown */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT colink_age_band10(a), sex, count(*), total(cost) FROM ("
-			       "SELECT colink_age_fy_end_ym(p.birth_ym, ?1) AS a, CAST(p.sex AS INTEGER) AS sex, "
-			       "c.medical_cost AS cost FROM claims_summary c JOIN person p ON p.person_no = c.person_no "
-			       "WHERE c.fiscal_year = ?1 AND c.medical_cost IS NOT NULL AND p.birth_ym IS NOT NULL "
-			       "AND p.sex IN ('1', '2', 1, 2)) WHERE a >= 0 GROUP BY 1, 2",
+			       "SELECT coalesce(colink_age_band10(CASE WHEN a >= 0 THEN a END), -1), sex, count(*), "
+			       "total(cost) FROM (SELECT coalesce(colink_age_fy_end_ym(p.birth_ym, ?1), "
+			       " CASE WHEN ?2 THEN colink_age_fy_end_ym(e.birth_ym, ?1) END) AS a, "
+			       " CASE WHEN p.sex IN ('1', '2', 1, 2) THEN CAST(p.sex AS INTEGER) "
+			       "  WHEN ?2 AND e.sex IN ('1', '2', 1, 2) THEN CAST(e.sex AS INTEGER) ELSE 0 END AS sex, "
+			       " c.medical_cost AS cost FROM claims_summary c JOIN person p ON p.person_no = c.person_no "
+			       " LEFT JOIN link l ON l.association_person_id = p.person_id "
+			       " LEFT JOIN person e ON e.person_id = l.employer_person_id "
+			       " WHERE c.fiscal_year = ?1 AND c.medical_cost IS NOT NULL) GROUP BY 1, 2",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "reading claims_summary", err);
+	sqlite3_bind_int(st, 2, roster != 0);
 	sqlite3_bind_int(st, 1, fy);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
 		cb(ud, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
