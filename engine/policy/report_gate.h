@@ -114,5 +114,9 @@ int colink_report_gate_programs(struct colink_report_src *s, enum colink_report_
  * be released. */
 int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_allowed,
 				  int *claims_allowed, struct colink_error *err);
+/* The white paper's ⑤ その他: 1 when the agreement lets programme
+ * participation (the employer's) reach the recipient at aggregate level
+ * (recorded in s->items), else 0 and the section is left out. */
+int colink_report_gate_participation(struct colink_report_src *s);
 
 #endif

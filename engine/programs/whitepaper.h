@@ -43,6 +43,7 @@ struct colink_wp_opts {
 	int claims_allowed;      /* claims_summary (medical cost) may reach the recipient */
 	const char *out_dir;     /* created if missing; whitepaper.html, csv/ */
 	const char *source;      /* borrowed: what the report names as its source (no path secrets) */
+	int participation_allowed; /* ⑤ その他: programme participation may reach the recipient */
 };
 
 struct colink_wp_result {

@@ -54,6 +54,7 @@ struct wp_year {
 	struct colink_sup_table claims;      /* age band x sex: persons with claims */
 	double *claims_sum;                  /* per claims grid cell: yen */
 	long sites_merged, sites_withheld;
+	struct wp_part *part;                /* ⑤ その他 (wp_participation.c), or NULL */
 };
 
 extern const char *const wp_band_labels[WP_NBANDS];
@@ -67,6 +68,19 @@ int wp_rate(const struct colink_sup_table *num, const struct colink_sup_table *d
 /* A released mean: 1 when the count cell is released and >= k. */
 int wp_mean_of(const struct colink_sup_table *n, const double *sum, size_t c, long k,
 	       double *mean);
+
+/* wp_participation.c: ⑤ その他, programme participation (#19).  Build
+ * y->part after the sets (headcount) are protected: participants and
+ * completers per programme by age band and site (x sex), protected with
+ * their complements; free it; write its CSV files into dir/csv; write its
+ * HTML section.  A year without participation rows has none. */
+struct wp_part;
+int wp_part_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
+		  struct colink_error *err);
+void wp_part_free(struct wp_year *y);
+int wp_part_csv(const struct wp_year *y, const struct colink_wp_opts *o, const char *dir,
+		struct colink_wp_result *res, struct colink_error *err);
+void wp_part_html(FILE *f, const struct wp_year *y, const struct colink_wp_opts *o);
 
 /* wp_render.c: write whitepaper.html and csv/ of cur (prev may have
  * has_data 0).  0 or COLINK_EIO with err naming the file. */
