@@ -383,6 +383,12 @@ static void test_doc__job_clause_per_released_item(void)
 			    "<td>stays with the association: no clause needed</td>"));
 	CU_ASSERT(has(html, "<td>7 employer-stress-check</td><td>stress_high (derived)</td>"
 			    "<td>stress_check.high_stress</td><td>employer</td><td>clause W3 (line "));
+	/* programme participation (#19) is the employer's and crosses under W5 */
+	CU_ASSERT(has(html, "Input 8: mapping employer-participation"));
+	CU_ASSERT(has(html, "<td>8 employer-participation</td><td>participation_program (mapped)</td>"
+			    "<td>participation.program</td><td>employer</td><td>clause W5 (line "));
+	CU_ASSERT(has(html, "<td>8 employer-participation</td><td>participation_completed (mapped)</td>"
+			    "<td>participation.completed</td><td>employer</td><td>clause W5 (line "));
 	CU_ASSERT(!has(html, "NOT COVERED"));
 	free(html);
 	free(md);

@@ -39,7 +39,8 @@ static const struct colink_plugin *P;
 enum { F_SEX, F_EXAM_DATE, F_SBP1, F_HBA1C, F_UPROT, F_HBA1C_JDS, F_QSMOKE,
        F_CARD, F_DERIVED,
        F_SITE, F_HIRE, F_LEAVE, F_YM, F_WORKED, F_OVERTIME, F_PL_TAKEN,
-       F_SDATE, F_CONSENT, F_SCORE_B, F_HIGH, F_SA01, F_SB01, F_N };
+       F_SDATE, F_CONSENT, F_SCORE_B, F_HIGH, F_SA01, F_SB01,
+       F_PPROG, F_PDATE, F_PDONE, F_N };
 
 static const struct colink_field_def cat[F_N] = {
 	[F_SEX] = { "sex", "person", "sex", COLINK_T_CODE, NULL, NULL,
@@ -88,6 +89,12 @@ static const struct colink_field_def cat[F_N] = {
 		     NULL, 0, "A1" },
 	[F_SB01] = { "stress_b01", "stress_answer", NULL, COLINK_T_INT, NULL, NULL,
 		     NULL, 0, "B1" },
+	[F_PPROG] = { "participation_program", "participation", "program", COLINK_T_CODE,
+		      NULL, NULL, NULL, 0, "参加したプログラム" },
+	[F_PDATE] = { "participation_date", "participation", "participation_date",
+		      COLINK_T_DATE, NULL, NULL, NULL, 0, "参加日" },
+	[F_PDONE] = { "participation_completed", "participation", "completed", COLINK_T_CODE,
+		      NULL, NULL, "1.2.392.200119.6.2003", 0, "修了" },
 };
 
 /* ------------------------------------------------------------------ */
@@ -298,7 +305,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "5", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "6", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -618,9 +625,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (6, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (7, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 6 is newer than this colink supports (5)",
+	want = tu_fmt("%s: warehouse schema version 7 is newer than this colink supports (6)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -1235,8 +1242,8 @@ static void test_out_sqlite__employer_rows_duplicate_and_replace(void)
 	       "attendance_replaced||'|'||stress_replaced FROM run WHERE run_id = 'r2'");
 	SQL_EQ(f.db, "0|0|0", "SELECT employees_replaced||'|'||attendance_replaced||'|'||"
 	       "stress_replaced FROM run WHERE run_id = 'r1'");
-	CU_ASSERT_PTR_NOT_NULL(strstr(f.m.log, ": 1 employee, 1 attendance and 1 stress check "
-				      "rows replaced earlier loads\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.m.log, ": 1 employee, 1 attendance, 1 stress check and "
+				      "0 participation rows replaced earlier loads\n"));
 	fx_close(&f);
 }
 
@@ -1412,7 +1419,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
@@ -1502,7 +1509,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1540,6 +1547,128 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	want = layout(g.db);
 	CU_ASSERT_STRING_EQUAL(got, want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "person/person_side:0:person_no,side"));
+	free(got);
+	free(want);
+	fx_close(&g);
+	fx_close(&f);
+}
+
+/* A participation record of EMP_1: programme `prog` (NULL: none) on ymd,
+ * completed code `done` (NULL: the cell was empty). */
+static void rec_participation(struct recb *b, uint64_t record_no, const char *prog,
+			      int64_t ymd, const char *done)
+{
+	rec_kind(b, "participation", EMP_1, record_no);
+	add_ps(b, "employee", EMP_1);
+	if (prog)
+		add(b, F_PPROG, COLINK_T_CODE, prog, "プログラム");
+	add_i(b, F_PDATE, COLINK_T_DATE, ymd, "2024/06/01");
+	if (done)
+		add(b, F_PDONE, COLINK_T_CODE, done, "修了");
+	else
+		add(b, F_PDONE, COLINK_T_NULL, NULL, "修了")->v.null_reason = COLINK_NULL_MISSING;
+}
+
+/* Programme participation (v6): one row per person, programme and date; a
+ * second within a run is rejected naming the first, one of an earlier run
+ * is replaced and counted in run.participation_replaced; a record with no
+ * programme is rejected (the programme is part of the row key). */
+static void test_out_sqlite__participation_rows_duplicate_and_replace(void)
+{
+	struct fx f;
+	struct recb b;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_participation(&b, 1, "walking", 20240601, "2");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_participation(&b, 2, "walking", 20240601, "1"); /* same programme and day */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "duplicate participation for this person, programme "
+			       "and date (input 1 record 1)");
+	rec_participation(&b, 3, "seminar", 20240601, "1"); /* same day, another programme */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_participation(&b, 4, "walking", 20240701, NULL); /* another day; not known */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_participation(&b, 5, NULL, 20240801, "1");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_REJECTED);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, "no participation date or programme");
+	rec_roster(&b, 6); /* a participation field on a roster record is refused */
+	add(&b, F_PPROG, COLINK_T_CODE, "meal", "プログラム");
+	CU_ASSERT_NOT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 6, 3, 3), COLINK_OK);
+	SQL_EQ(f.db, "0", "SELECT participation_replaced FROM run WHERE run_id = 'r1'");
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	rec_participation(&b, 1, "walking", 20240601, "1"); /* corrected: completed */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	SQL_EQ(f.db, "seminar:2024-06-01:1:r1 walking:2024-06-01:1:r2 walking:2024-07-01:-:r1",
+	       "SELECT group_concat(x, ' ') FROM (SELECT program||':'||participation_date||':'||"
+	       "coalesce(completed, '-')||':'||run_id AS x FROM participation "
+	       "ORDER BY program, participation_date)");
+	SQL_EQ(f.db, "employer|3", "SELECT p.side||'|'||count(*) FROM participation AS x "
+	       "JOIN person AS p USING (person_no)");
+	SQL_EQ(f.db, "1|0", "SELECT participation_replaced||'|'||attendance_replaced FROM run "
+	       "WHERE run_id = 'r2'");
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.m.log, ": 0 employee, 0 attendance, 0 stress check and "
+				      "1 participation rows replaced earlier loads\n"));
+	fx_close(&f);
+}
+
+/*
+ * A v5 warehouse as colink wrote it before participation (the schema of
+ * that release, tests/data/warehouse/schema-v5.sql), migrated by a run
+ * that loads participation: its rows are kept, the participation row
+ * lands on the existing employee, the layout equals a new warehouse's.
+ */
+static void test_out_sqlite__migrates_v5_to_participation(void)
+{
+	struct fx f, g;
+	struct recb b;
+	char *path = tu_fmt("%s/tests/data/warehouse/schema-v5.sql", tu_srcdir());
+	char *v5 = tu_read_file(path, NULL), *got, *want;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v5);
+	fx_open(&f, NULL);
+	exec_sql(f.db, v5);
+	exec_sql(f.db,
+		 "INSERT INTO run (run_id, key_id, started, status, normalization) VALUES "
+		 "('r0', 'k1', '2024-01-01T00:00:00Z', 'ok', NULL);"
+		 "INSERT INTO person (person_no, person_id, key_id, sex, birth_ym, first_run_id, "
+		 "last_run_id, side) VALUES (1, '" PERSON_A "', 'k1', '1', 198504, 'r0', 'r0', "
+		 "'association'), (2, '" EMP_1 "', 'k1', '2', 199001, 'r0', 'r0', 'employer');"
+		 "INSERT INTO person_key VALUES (2, 'employee', '" EMP_1 "', 'k1');"
+		 "INSERT INTO employee (person_no, site, run_id, input_no, record_no) VALUES "
+		 "(2, 'S01', 'r0', 2, 1);"
+		 "INSERT INTO claims_summary (person_no, fiscal_year, medical_cost, run_id) VALUES "
+		 "(1, 2023, 120000, 'r0');");
+	free(v5);
+	free(path);
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM sqlite_master WHERE name = 'participation'");
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_participation(&b, 1, "smoking_treatment", 20241015, "1");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "5,6", "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY version)");
+	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
+	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "
+	       "JOIN employee AS e USING (person_no)");
+	SQL_EQ(f.db, "1|2023|120000", "SELECT person_no||'|'||fiscal_year||'|'||medical_cost "
+	       "FROM claims_summary");
+	SQL_EQ(f.db, "-|0", "SELECT coalesce((SELECT participation_replaced FROM run WHERE "
+	       "run_id = 'r0'), '-')||'|'||(SELECT participation_replaced FROM run WHERE "
+	       "run_id = 'r1')");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(f.db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "participation.program:TEXT:1:-:2"));
 	free(got);
 	free(want);
 	fx_close(&g);
@@ -1916,6 +2045,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__replace_after_insert_conflict),
 	TU_TEST(test_out_sqlite__migrates_v1_in_place),
 	TU_TEST(test_out_sqlite__migrates_v3_with_both_sides),
+	TU_TEST(test_out_sqlite__migrates_v5_to_participation),
+	TU_TEST(test_out_sqlite__participation_rows_duplicate_and_replace),
 	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),
 	TU_TEST(test_out_sqlite__links_persist_across_runs),

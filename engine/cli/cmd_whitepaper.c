@@ -143,8 +143,11 @@ static int setup(struct wp_ctx *c, const char *data_dir, struct colink_error *er
 
 static int gate(struct wp_ctx *c, struct colink_error *err)
 {
-	return colink_report_gate_whitepaper(&c->src, &c->a->wp.attendance_allowed,
-					     &c->a->wp.claims_allowed, &c->a->wp.claims_roster_age, err);
+	int rc = colink_report_gate_whitepaper(&c->src, &c->a->wp.attendance_allowed,
+					       &c->a->wp.claims_allowed, &c->a->wp.claims_roster_age, err);
+	if (!rc) /* ⑤ その他: left out unless the agreement lets it cross */
+		c->a->wp.participation_allowed = colink_report_gate_participation(&c->src);
+	return rc;
 }
 
 static int audit(struct wp_ctx *c, const char *status, const char *message,

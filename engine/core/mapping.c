@@ -514,6 +514,8 @@ static const char *kind_date_field(const char *kind)
 		return "stress_date";
 	if (!strcmp(kind, "claims"))
 		return "claims_year"; /* a year, not a date: the row key all the same */
+	if (!strcmp(kind, "participation"))
+		return "participation_date"; /* with the programme: the row key */
 	return NULL;
 }
 

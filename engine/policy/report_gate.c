@@ -261,3 +261,13 @@ int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_a
 			     colink_report_src_allowed(s, "birth_date", COLINK_PARTY_EMPLOYER, agg);
 	return COLINK_OK;
 }
+
+static const char *const employer_participation[] = {
+	"participation_program", "participation_date", "participation_completed", NULL
+};
+
+int colink_report_gate_participation(struct colink_report_src *s)
+{
+	return colink_report_src_all_allowed(s, employer_participation, COLINK_PARTY_EMPLOYER,
+					     COLINK_LEVEL_AGGREGATE, NULL);
+}

@@ -115,5 +115,9 @@ int colink_report_gate_programs(struct colink_report_src *s, enum colink_report_
  * roster's birth month (the employer's birth_date, at aggregate level). */
 int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_allowed,
 				  int *claims_allowed, int *claims_roster_age, struct colink_error *err);
+/* The white paper's ⑤ その他: 1 when the agreement lets programme
+ * participation (the employer's) reach the recipient at aggregate level
+ * (recorded in s->items), else 0 and the section is left out. */
+int colink_report_gate_participation(struct colink_report_src *s);
 
 #endif

@@ -515,6 +515,7 @@ static void year_free(struct wp_year *y)
 	colink_sup_table_free(&y->relapse);
 	colink_sup_table_free(&y->claims);
 	colink_free(y->claims_sum);
+	wp_part_free(y);
 	memset(y, 0, sizeof(*y));
 }
 
@@ -578,6 +579,8 @@ static int year_build(struct colink_wh *db, const struct colink_rules *r, int fy
 	if ((rc = guidance_table(db, y, o, err)) || (rc = protect_nested(y, o, err)) ||
 	    (rc = transitions(db, r, y, o, err)) ||
 	    (o->claims_allowed && (rc = claims(db, y, o, err))))
+		return rc;
+	if ((rc = wp_part_build(db, y, o, err))) /* ⑤ その他 (wp_participation.c) */
 		return rc;
 	return COLINK_OK;
 }

@@ -67,6 +67,7 @@ struct colink_wp_opts {
 	int claims_roster_age;   /* a claims person without checkup age/sex takes the linked roster's */
 	const char *out_dir;     /* created if missing; whitepaper.html, csv/ */
 	const char *source;      /* borrowed: what the report names as its source (no path secrets) */
+	int participation_allowed; /* ⑤ その他: programme participation may reach the recipient */
 };
 
 struct colink_wp_result {

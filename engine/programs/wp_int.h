@@ -56,6 +56,7 @@ struct wp_year {
 	struct colink_sup_table claims;      /* (age band, 年齢不明) x (男, 女, 不明): persons with claims */
 	double *claims_sum;                  /* per claims grid cell: yen */
 	long sites_merged, sites_withheld;
+	struct wp_part *part;                /* ⑤ その他 (wp_participation.c), or NULL */
 };
 
 extern const char *const wp_band_labels[WP_NBANDS];
@@ -72,6 +73,18 @@ int wp_mean_of(const struct colink_sup_table *n, const double *sum, size_t c, lo
 
 /* The sensitive set in effect (o->sensitive, or the default). */
 unsigned wp_sensitive(const struct colink_wp_opts *o);
+/* wp_participation.c: ⑤ その他, programme participation (#19).  Build
+ * y->part after the sets (headcount) are protected: participants and
+ * completers per programme by age band and site (x sex), protected with
+ * their complements; free it; write its CSV files into dir/csv; write its
+ * HTML section.  A year without participation rows has none. */
+struct wp_part;
+int wp_part_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
+		  struct colink_error *err);
+void wp_part_free(struct wp_year *y);
+int wp_part_csv(const struct wp_year *y, const struct colink_wp_opts *o, const char *dir,
+		struct colink_wp_result *res, struct colink_error *err);
+void wp_part_html(FILE *f, const struct wp_year *y, const struct colink_wp_opts *o);
 
 /* wp_render.c: write whitepaper.html and csv/ of cur (prev may have
  * has_data 0).  0 or COLINK_EIO with err naming the file. */

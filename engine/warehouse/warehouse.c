@@ -219,3 +219,9 @@ int colink_wh_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct c
 {
 	return wh->be->runs(wh, cb, ud, err);
 }
+
+int colink_wh_wp_participation(struct colink_wh *wh, int fy, int *present,
+			       colink_wh_participation_cb cb, void *ud, struct colink_error *err)
+{
+	return wh->be->wp_participation(wh, fy, present, cb, ud, err);
+}

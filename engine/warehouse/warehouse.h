@@ -38,7 +38,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 5
+#define COLINK_WH_SCHEMA_VERSION 6
 
 struct colink_wh;
 
@@ -229,6 +229,19 @@ void colink_wh_wp_end(struct colink_wh *wh);
 typedef void (*colink_wh_claims_cb)(void *ud, int band, int sex, long n, double cost);
 int colink_wh_claims_by_band(struct colink_wh *wh, int fiscal_year, int roster, int *present,
 			     colink_wh_claims_cb cb, void *ud, struct colink_error *err);
+
+/* Programme participation of fiscal year fy (⑤ その他, #19) over the work
+ * set (colink_wh_wp_begin .. _end, after bands and sites): per programme,
+ * dimension (0 age band, 1 site row), row and sex, the persons of the
+ * work set with a participation row dated in the year (participants) and
+ * those with a row whose completed is 1 (completers); a person counts
+ * once per programme.  *present is 0 when the warehouse has no
+ * participation table (nothing is called).  Rows come ordered by
+ * programme. */
+typedef void (*colink_wh_participation_cb)(void *ud, const char *program, int dim, long row,
+					   int sex, long participants, long completers);
+int colink_wh_wp_participation(struct colink_wh *wh, int fiscal_year, int *present,
+			       colink_wh_participation_cb cb, void *ud, struct colink_error *err);
 
 /* ---- the run ledger (#24: the audit log against the ledger) ---- */
 

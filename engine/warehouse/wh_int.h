@@ -55,6 +55,8 @@ struct wh_backend {
 	int (*claims_by_band)(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb,
 			      void *ud, struct colink_error *err);
 	int (*runs)(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
+	int (*wp_participation)(struct colink_wh *wh, int fy, int *present,
+				colink_wh_participation_cb cb, void *ud, struct colink_error *err);
 };
 
 struct colink_wh {

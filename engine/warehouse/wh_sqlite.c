@@ -147,4 +147,5 @@ const struct wh_backend wh_sqlite_backend = {
 	.wp_end = whs_wp_end,
 	.claims_by_band = whs_claims_by_band,
 	.runs = whs_runs,
+	.wp_participation = whs_wp_participation,
 };

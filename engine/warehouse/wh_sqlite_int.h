@@ -58,5 +58,8 @@ long whs_wp_site_row(struct colink_wh *wh, const char *site, struct colink_error
 void whs_wp_end(struct colink_wh *wh);
 int whs_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb, void *ud,
 		       struct colink_error *err);
+/* wh_sqlite_part.c */
+int whs_wp_participation(struct colink_wh *wh, int fy, int *present, colink_wh_participation_cb cb,
+			 void *ud, struct colink_error *err);
 
 #endif

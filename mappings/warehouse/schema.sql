@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 5
+-- schema-version: 6
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -63,6 +63,9 @@
 -- pseudonyms were made with; runs and extracts of another version are
 -- refused) and run.agreement_signing (who signed the agreement, or
 -- 'unsigned').
+-- 6 participation (the employer's health-programme participation:
+-- walking event, seminar, 給食改善, 禁煙治療補助; one row per person,
+-- programme and date) and run.participation_replaced.
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -71,7 +74,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -99,7 +102,8 @@ CREATE TABLE run (
 	stress_replaced INTEGER,          -- stress checks of earlier runs replaced (v2)
 	claims_replaced INTEGER,          -- claims_summary rows of earlier runs replaced (v3)
 	normalization TEXT,               -- identity-normalization version of its pseudonyms (v5)
-	agreement_signing TEXT            -- 'signed: WHO at WHEN; ...' or 'unsigned' (v5)
+	agreement_signing TEXT,           -- 'signed: WHO at WHEN; ...' or 'unsigned' (v5)
+	participation_replaced INTEGER    -- participation rows of earlier runs replaced (v6)
 );
 
 -- One row per input file of a run, written when the input ends.
@@ -441,4 +445,25 @@ CREATE TABLE claims_summary (
 	record_no INTEGER,
 	line_no INTEGER,
 	PRIMARY KEY (person_no, fiscal_year)
+) WITHOUT ROWID;
+
+-- ------------------------------------------------------------------
+-- Programme participation (⑤ その他), version 6: the employer's side.  One
+-- row per person, programme and date from records of kind participation
+-- (person key employee, like the roster): the health programmes the
+-- employer runs with the association under the joint-use agreement.  A
+-- row of a later run replaces the earlier one for the same person,
+-- programme and date.  Read by the white paper (participation and
+-- completion rates by site and age band).
+-- ------------------------------------------------------------------
+CREATE TABLE participation (
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
+	program TEXT NOT NULL,               -- programme code (codemaps.tsv participation_program)
+	participation_date TEXT NOT NULL,    -- YYYY-MM-DD (first day of a multi-day programme)
+	completed TEXT,                      -- 1 修了 2 未修了 (yes_no), NULL unknown
+	run_id TEXT REFERENCES run (run_id), -- run that loaded it
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER,
+	PRIMARY KEY (person_no, program, participation_date)
 ) WITHOUT ROWID;

@@ -3,7 +3,8 @@
  *
  * begin copies the run's catalogue (fields.tsv rows), sorted by name for
  * lookups, numbers the SQL parameter of every column of a wide table
- * (person, checkup, employee, attendance_month, stress_check), and builds
+ * (person, checkup, employee, attendance_month, stress_check,
+ * claims_summary, participation), and builds
  * the person upsert and one insert per other wide table once from it.
  * Column names are quoted as SQL identifiers; out_sqlite.c checks
  * afterwards that the warehouse has every one of them.
@@ -41,6 +42,7 @@ static const struct wide {
 	const char *fixed;
 	int nfixed;
 	const char *key;
+	const char *key2; /* a second key column (participation: program) */
 } wides[NWIDE] = {
 	[WIDE_INDEX(DEST_PERSON)] = { "person", reserved_person, NULL,
 				      PERSON_FIXED_PARAMS, NULL },
@@ -60,6 +62,9 @@ static const struct wide {
 	[WIDE_INDEX(DEST_CLAIMS)] = { "claims_summary", reserved_row,
 				      "person_no, run_id, input_no, record_no, line_no",
 				      ROW_FIXED_PARAMS, "fiscal_year" },
+	[WIDE_INDEX(DEST_PARTICIPATION)] = { "participation", reserved_row,
+					     "person_no, run_id, input_no, record_no, line_no",
+					     ROW_FIXED_PARAMS, "participation_date", "program" },
 };
 
 /* fields.tsv table names (and the warehouse names, accepted alike). */
@@ -78,6 +83,7 @@ static const struct {
 	{ "stress_check", DEST_STRESS },
 	{ "stress_answer", DEST_STRESS_ANSWER },
 	{ "claims_summary", DEST_CLAIMS },
+	{ "participation", DEST_PARTICIPATION },
 };
 
 char *osq_strdup(const struct colink_host *h, const char *s)
@@ -240,6 +246,8 @@ static int cat_check(struct out_sqlite *o, struct colink_error *err)
 		c->param = ++next[w];
 		if (wides[w].key && !strcasecmp(c->column, wides[w].key))
 			o->key_field[w] = i;
+		if (wides[w].key2 && !strcasecmp(c->column, wides[w].key2))
+			o->key2_field[w] = i;
 	}
 	return COLINK_OK;
 }
@@ -352,14 +360,14 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 		return rc;
 	for (i = 0; i < o->ncat; i++)
 		o->by_run[o->cat[i].src] = i;
-	for (n = 0, d = DEST_PERSON; d <= DEST_CLAIMS; d++) {
+	for (n = 0, d = DEST_PERSON; d <= DEST_LAST_WIDE; d++) {
 		o->wstart[WIDE_INDEX(d)] = n;
 		for (i = 0; i < o->ncat; i++)
 			if (o->cat[i].dest == d)
 				o->wfield[n++] = i;
 	}
 	o->wstart[NWIDE] = n;
-	for (d = DEST_PERSON; d <= DEST_CLAIMS; d++) {
+	for (d = DEST_PERSON; d <= DEST_LAST_WIDE; d++) {
 		struct sbuf b = { h, NULL, 0, 0, 0 };
 		if (d == DEST_PERSON)
 			build_person_sql(o, &b);

@@ -97,6 +97,10 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_CL_FIND] = "SELECT person_no, run_id, input_no, record_no "
 		"FROM claims_summary WHERE person_no = ? AND fiscal_year = ?",
 	[ST_CL_DEL] = "DELETE FROM claims_summary WHERE person_no = ?1 AND fiscal_year = ?2",
+	[ST_PA_FIND] = "SELECT person_no, run_id, input_no, record_no FROM participation "
+		"WHERE person_no = ?1 AND participation_date = ?2 AND program = ?3",
+	[ST_PA_DEL] = "DELETE FROM participation WHERE person_no = ?1 AND "
+		"participation_date = ?2 AND program = ?3",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "
@@ -122,7 +126,8 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"finished = coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), "
 		"message = ?, records_read = ?, records_loaded = ?, "
 		"records_rejected = ?, checkups_replaced = ?, employees_replaced = ?, "
-		"attendance_replaced = ?, stress_replaced = ?, claims_replaced = ? "
+		"attendance_replaced = ?, stress_replaced = ?, claims_replaced = ?, "
+		"participation_replaced = ? "
 		"WHERE run_id = ?",
 };
 
@@ -176,7 +181,7 @@ static void run_reset(struct out_sqlite *o)
 {
 	size_t i;
 	for (i = 0; i < NWIDE; i++)
-		o->key_field[i] = NOT_FOUND;
+		o->key_field[i] = o->key2_field[i] = NOT_FOUND;
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->staged = 0;
 	o->linked = 0;
@@ -694,7 +699,7 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	osq_bind_u64(st, 4, s ? s->loaded : 0);
 	osq_bind_u64(st, 5, s ? s->rejected : 0);
 	/* ?6.. in enum kind order: checkups, employees, attendance, stress,
-	 * claims */
+	 * claims, participation */
 	memcpy(rp, o->replaced, sizeof(rp));
 	for (k = 0; k < K_COUNT; k++)
 		osq_bind_u64(st, 6 + k, rp[k]);
@@ -713,11 +718,12 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 		o->host->log(o->hc, COLINK_LOG_INFO,
 			     "%s: %" PRIu64 " checkups replaced earlier loads",
 			     o->path, rp[K_CHECKUP]);
-	if (rp[K_ROSTER] || rp[K_ATTENDANCE] || rp[K_STRESS])
+	if (rp[K_ROSTER] || rp[K_ATTENDANCE] || rp[K_STRESS] || rp[K_PARTICIPATION])
 		o->host->log(o->hc, COLINK_LOG_INFO,
-			     "%s: %" PRIu64 " employee, %" PRIu64 " attendance and %"
-			     PRIu64 " stress check rows replaced earlier loads",
-			     o->path, rp[K_ROSTER], rp[K_ATTENDANCE], rp[K_STRESS]);
+			     "%s: %" PRIu64 " employee, %" PRIu64 " attendance, %"
+			     PRIu64 " stress check and %" PRIu64 " participation rows "
+			     "replaced earlier loads", o->path, rp[K_ROSTER],
+			     rp[K_ATTENDANCE], rp[K_STRESS], rp[K_PARTICIPATION]);
 	run_close(o);
 	return COLINK_OK;
 }

@@ -27,14 +27,16 @@ enum dest {
 	DEST_ATTENDANCE, /* table attendance: warehouse attendance_month */
 	DEST_STRESS,     /* table stress: warehouse stress_check */
 	DEST_CLAIMS,     /* table claims_summary (v3) */
+	DEST_PARTICIPATION, /* table participation (v6) */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
 
-#define NWIDE (DEST_CLAIMS - DEST_PERSON + 1)
-#define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_CLAIMS)
+#define DEST_LAST_WIDE DEST_PARTICIPATION
+#define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
+#define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
 
 /* Record kinds this plugin stores (colink_out_record.kind). */
@@ -44,6 +46,7 @@ enum kind {
 	K_ATTENDANCE, /* employer: attendance_month */
 	K_STRESS,     /* employer: stress_check + stress_answer */
 	K_CLAIMS,     /* association: claims_summary (v3) */
+	K_PARTICIPATION, /* employer: participation (v6) */
 	K_COUNT
 };
 
@@ -56,6 +59,7 @@ enum stmt {
 	ST_ATTENDANCE,/* insert, built (attendance_month columns) */
 	ST_STRESS,    /* insert, built (stress_check columns) */
 	ST_CLAIMS,    /* insert, built (claims_summary columns) */
+	ST_PARTICIPATION, /* insert, built (participation columns) */
 	ST_PERSON_SIDE,
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_CK_FIND,
@@ -71,6 +75,8 @@ enum stmt {
 	ST_SC_DEL,
 	ST_CL_FIND,
 	ST_CL_DEL,
+	ST_PA_FIND,
+	ST_PA_DEL,
 	ST_OBS,
 	ST_Q,
 	ST_SANS,
@@ -82,7 +88,8 @@ enum stmt {
 	ST_COUNT
 };
 
-_Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS),
+_Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS) &&
+	       ST_PARTICIPATION == ST_PERSON + WIDE_INDEX(DEST_PARTICIPATION),
 	       "built statements follow enum dest");
 
 /* Fixed parameters of the built statements; catalogue columns follow. */
@@ -137,6 +144,9 @@ struct out_sqlite {
 	/* cat index of the column that, with person_no, identifies a row of
 	 * each wide table (exam_date, year_month, stress_date), or NOT_FOUND */
 	size_t key_field[NWIDE];
+	/* cat index of a second key column (participation: program), bound
+	 * as ?3 of the kind's find and delete, or NOT_FOUND */
+	size_t key2_field[NWIDE];
 	uint64_t replaced[K_COUNT]; /* rows of earlier runs replaced */
 	uint64_t staged;         /* rows in temp.osq_key_stage, not flushed */
 	int linked;              /* link ran in this run */

@@ -76,6 +76,14 @@ static const struct kind_def {
 		       "no fiscal year", "invalid fiscal year",
 		       "duplicate claims summary for this person and fiscal year",
 		       ST_CL_FIND, 1, { ST_CL_DEL }, 1 },
+	/* the row is the person's programme on a date: the programme is the
+	 * second key (columns.c key2), a code that must be present */
+	[K_PARTICIPATION] = { "participation", "employer", DEST_PARTICIPATION,
+			      BIT(DEST_PERSON) | BIT(DEST_PARTICIPATION), 0,
+			      "no participation date or programme",
+			      "invalid participation date or programme",
+			      "duplicate participation for this person, programme and date",
+			      ST_PA_FIND, 1, { ST_PA_DEL } },
 };
 
 static int is_hex64(const char *s)
@@ -350,10 +358,14 @@ static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
 {
 	sqlite3_stmt *st = osq_use(o, kd->find);
 	sqlite3_int64 id, in_no, rec_no;
+	size_t k2 = o->key2_field[WIDE_INDEX(kd->dest)];
+	const char *key2 = k2 != NOT_FOUND && o->slot[k2] ? o->slot[k2]->v.text : NULL;
 	int src, same_run, i;
 	sqlite3_bind_int64(st, 1, person_no);
 	if (key)
 		osq_bind_text(st, 2, key);
+	if (key2) /* checked by record_key */
+		osq_bind_text(st, 3, key2);
 	src = sqlite3_step(st);
 	if (src == SQLITE_DONE) {
 		sqlite3_reset(st);
@@ -374,6 +386,8 @@ static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
 		sqlite3_bind_int64(st, 1, id);
 		if (key && sqlite3_bind_parameter_count(st) > 1) /* WITHOUT ROWID */
 			osq_bind_text(st, 2, key);
+		if (key2 && sqlite3_bind_parameter_count(st) > 2)
+			osq_bind_text(st, 3, key2);
 		src = osq_step_done(st);
 		if (src != SQLITE_OK)
 			return osq_db_err(o, src, "replacing an earlier row", err);
@@ -694,10 +708,18 @@ static int record_key(struct out_sqlite *o, const struct kind_def *kd,
 		      char key[11], int *has_key, struct colink_error *err)
 {
 	size_t kf = o->key_field[WIDE_INDEX(kd->dest)];
+	size_t k2 = o->key2_field[WIDE_INDEX(kd->dest)];
 	const struct colink_out_value *kv;
 	*has_key = kd->no_key != NULL;
 	if (!*has_key)
 		return COLINK_OK;
+	if (kd->dest == DEST_PARTICIPATION) { /* the programme: a present code */
+		kv = k2 != NOT_FOUND ? o->slot[k2] : NULL;
+		if (!kv || !present(&kv->v))
+			return COLINK_REJECT(err, "%s", kd->no_key);
+		if (!kv->v.text || !*kv->v.text)
+			return COLINK_REJECT(err, "%s", kd->bad_key);
+	}
 	kv = kf != NOT_FOUND ? o->slot[kf] : NULL;
 	if (!kv)
 		return COLINK_REJECT(err, "%s", kd->no_key);

@@ -6,7 +6,9 @@
 # Generates a synthetic population with colink-gen (--employer: roster and
 # attendance), the same vendor A persons' checkups one fiscal year earlier
 # (FY2023, with some smoking answers changed so that quit and relapse rates
-# exist) and a claims summary for both years (claims-gen), loads everything
+# exist), a claims summary for both years (claims-gen) and the employees'
+# programme participation of FY2024 (⑤ その他: walking event, seminar, 給食改善,
+# 禁煙治療補助; drawn from a hash of the employee number), loads everything
 # with one job under the sample agreement, writes the white paper of FY2024
 # to WORK_DIR/out/wp and, given PNG, renders it with tests/html_render.sh.
 # Deterministic: same colink-gen, same files, same report.  WORK_DIR is
@@ -89,6 +91,24 @@ if [ "$unexamined" != 0 ]; then
 		mv "$work/in/$f.tmp" "$work/in/$f.csv"
 	done
 fi
+# programme participation (mappings/employer/participation.xml): about 30 %
+# of the employees walk, 20 % attend the seminar, 25 % the canteen
+# programme, 4 % take the smoking-cessation subsidy; about 7 in 10 complete.
+LC_ALL=C awk -F, 'BEGIN { print "社員番号,プログラム,参加日,修了" }
+NR == 1 { next }
+{
+	h = 7
+	for (i = 1; i <= length($1); i++)
+		h = (h * 31 + index("0123456789", substr($1, i, 1))) % 1000003
+	split("ウォーキングイベント 健康セミナー 給食改善 禁煙治療補助", prog, " ")
+	split("2024-05-13 2024-07-10 2024-06-03 2024-09-02", day, " ")
+	split("30 20 25 4", pct, " ")
+	for (p = 1; p <= 4; p++) {
+		r = int(h / (p * 7 + 3)) % 100
+		if (r < pct[p])
+			print $1 "," prog[p] "," day[p] "," ((h + p) % 10 < 7 ? "はい" : "いいえ")
+	}
+}' "$work/in/roster.csv" > "$work/in/participation.csv"
 
 m=$src/mappings
 cat > "$work/job.xml" <<JOB
@@ -105,6 +125,7 @@ cat > "$work/job.xml" <<JOB
   <input mapping="$m/employer/attendance_freee.xml" path="in/attendance.csv"/>
   <input mapping="$m/association/claims_summary.xml" path="in/claims_2023.csv"/>
   <input mapping="$m/association/claims_summary.xml" path="in/claims_2024.csv"/>
+  <input mapping="$m/employer/participation.xml" path="in/participation.csv"/>
   <output plugin="out_sqlite"><set name="path" value="out/warehouse.db"/></output>
   <link>
     <pass key="card"/>
