@@ -17,7 +17,7 @@ TOP=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libxml2-dev libxml2-utils libcsv-dev libsqlite3-dev sqlite3 libgcrypt20-dev \
-libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind"
+libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base"
 # The test suite also renders the generated HTML documents in headless
 # Chromium (screenshot tests), with Japanese fonts.
 if [ "${1:-}" = check ]; then
