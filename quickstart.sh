@@ -4,7 +4,9 @@
 #   ./quickstart.sh          install what is missing, build, run the sample job
 #   ./quickstart.sh check    install what is missing, build, run the whole test
 #                            suite: plain, under ASan+UBSan, valgrind memcheck of
-#                            end-to-end runs, make distcheck, and
+#                            end-to-end runs, make distcheck (whose
+#                            installcheck builds the example plugin against
+#                            the installed colink), and
 #                            bounded fuzzing (FUZZ_SECONDS per target, default 30)
 #
 # Safe to run again: it installs only missing packages and rebuilds
@@ -17,7 +19,9 @@ TOP=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libxml2-dev libxml2-utils libcsv-dev libsqlite3-dev sqlite3 libgcrypt20-dev \
-libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind"
+libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base"
+# (groff-base: make check formats the man pages with groff -ww;
+# pkg-config: the plugin SDK test builds the example plugin with it)
 # The test suite also renders the generated HTML documents in headless
 # Chromium (screenshot tests), with Japanese fonts.
 if [ "${1:-}" = check ]; then

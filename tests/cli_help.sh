@@ -2,10 +2,9 @@
 # cli_help.sh -- `--help` on every verb and sub-verb prints its usage on
 # stdout and exits 0, writes nothing to stderr, and creates no file (#25).
 #
-# The verbs and their sub-verbs are read from `colink --help` itself (a
-# command line "  VERB SUB|SUB ..." lists sub-verbs as lowercase words), so
-# a new verb is walked without editing this script.  Both spellings, -h
-# and --help, are tried.  Exit 0 when every one holds, 1 naming each that
+# The verbs and their sub-verbs are read from `colink --help` itself
+# (tests/cli_verbs.sh), so a new verb is walked without editing this
+# script.  Both spellings, -h and --help, are tried.  Exit 0 when every one holds, 1 naming each that
 # does not, 99 when the binary is missing.
 LC_ALL=C
 export LC_ALL
@@ -20,12 +19,7 @@ walked=0
 
 # "verb" or "verb sub" per line, from the commands section of --help
 "$bin" --help >"$tmp/top" 2>&1 || { echo "cli_help: colink --help exited $?"; exit 1; }
-awk '/^commands:/ { on = 1; next }
-     on && /^[^ ]/ { on = 0 }
-     on && /^  [a-z]/ {
-	verb = $1; print verb
-	if ($2 ~ /^[a-z|]+$/) { n = split($2, s, "|"); for (i = 1; i <= n; i++) print verb " " s[i] }
-     }' "$tmp/top" | sort -u >"$tmp/verbs"
+sh "${COLINK_TEST_SRCDIR:-$(dirname "$0")/..}/tests/cli_verbs.sh" <"$tmp/top" >"$tmp/verbs"
 [ -s "$tmp/verbs" ] || { echo "cli_help: no commands found in colink --help"; exit 1; }
 
 while read -r words; do
