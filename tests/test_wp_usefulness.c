@@ -264,9 +264,15 @@ static int to_table(const struct csvt *rel, const struct csvt *tru, const char *
 	return 0;
 }
 
+/* The count tables of the sections this test measures.  ⑤ その他's
+ * participants_* / completers_* (completers nested in participants) are
+ * audited by tests/test_wp_participation.c, with their gaps (audit_pair)
+ * and the leak check, not here; claims_persons_age (男, 女, 不明, 計: a
+ * 性別不明 column these two-sex readers do not take) by test_whitepaper's
+ * audit of every count table. */
 static int is_count_table(const char *name)
 {
-	return !strstr(name, "_rate_") && strncmp(name, "prevalence_", 11) && !strstr(name, "_mean_") &&
+	return strcmp(name, "claims_persons_age") && strncmp(name, "participants_", 13) && strncmp(name, "completers_", 11) && !strstr(name, "_rate_") && strncmp(name, "prevalence_", 11) && !strstr(name, "_mean_") &&
 	       !strstr(name, "medical_cost");
 }
 
@@ -307,6 +313,8 @@ static void loss_and_audit(const char *work, struct loss *l)
 		if (!is_count_table(name))
 			continue;
 		rows = csv_read(work, "wp", name, &rel);
+		if (rows <= 1)
+			fprintf(stderr, "%s: %s.csv: no data row\n", work, name);
 		CU_ASSERT(rows > 1);
 		CU_ASSERT_EQUAL(csv_read(work, "truth", name, &tru), rows);
 		if (rows <= 1 || tru.rows != rows)
