@@ -349,9 +349,9 @@ static char *fixture_with(const char *name, const char *entries)
 }
 
 /* `"key":N` of the first input in a run --json summary, or -1. */
-static long json_count(const char *json, const char *key)
+static long json_count(const char *json, const char *name)
 {
-	char *k = tu_fmt("\"%s\":", key);
+	char *k = tu_fmt("\"%s\":", name);
 	const char *p = json ? strstr(json, k) : NULL;
 	long v = p ? strtol(p + strlen(k), NULL, 10) : -1;
 	free(k);

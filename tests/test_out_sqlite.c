@@ -397,7 +397,8 @@ static void test_out_sqlite__ledger_inputs_and_rejects(void)
 	struct fx f;
 	struct recb b;
 	struct colink_input_info in = input(1, H16("5a5a"));
-	struct colink_reject rj = { sizeof(struct colink_reject), 1, 2, 3, "sbp", "sbp: not a number" };
+	struct colink_reject rj = { .struct_size = sizeof(struct colink_reject), .input_no = 1, .record_no = 2, .line_no = 3,
+				     .column = "sbp", .reason = "sbp: not a number" };
 	const char *mf[] = { "sbp_1", "exam_date" }, *ms[] = { "sbp", "受診日" };
 	int skip = -1;
 	fx_open(&f, NULL);
@@ -568,7 +569,8 @@ static void test_out_sqlite__abort_leaves_failed_run_only(void)
 	struct fx f;
 	struct recb b;
 	struct colink_input_info in = input(1, H16("5a5a"));
-	struct colink_reject rj = { sizeof(struct colink_reject), 1, 2, 3, NULL, "bad record" };
+	struct colink_reject rj = { .struct_size = sizeof(struct colink_reject), .input_no = 1, .record_no = 2, .line_no = 3,
+				     .reason = "bad record" };
 	struct colink_run_summary s = { sizeof(struct colink_run_summary), "failed", "input 1: mapping error", "2024-06-01T00:09:00Z",
 					2, 1, 1 };
 	fx_open(&f, NULL);
