@@ -1,5 +1,5 @@
 /* mapping.c -- loading and checking mapping files (see mapping.h). */
-#include "core/mapping.h"
+#include "core/mapping_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +62,8 @@ static const struct colink_map_constant *find_constant(const struct colink_mappi
 	return NULL;
 }
 
-/* Append one zeroed element to a small array. */
-static void *append(void **arr, size_t *n, size_t elem)
+/* Append one zeroed element to a small array (mapping_int.h). */
+void *colink_mapping_append(void **arr, size_t *n, size_t elem)
 {
 	size_t bytes;
 	void *na;
@@ -109,7 +109,7 @@ static int read_codemap(struct colink_mapping *m, xmlNodePtr n,
 			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: codemap '%s' declared twice (first at line %d)",
 					  m->path, line, m->local_maps[i].name, m->local_maps[i].line);
 		}
-	cm = append((void **)&m->local_maps, &m->nlocal, sizeof(*cm));
+	cm = colink_mapping_append((void **)&m->local_maps, &m->nlocal, sizeof(*cm));
 	if (!cm) {
 		colink_free(name);
 		return OOM(err);
@@ -349,12 +349,12 @@ static int field_identity(struct colink_mapping *m, struct colink_map_field *f,
 	return COLINK_OK;
 }
 
-static int read_field(struct colink_mapping *m, xmlNodePtr n,
-		      const struct colink_catalog *cat,
-		      const struct colink_variant_table *vt,
-		      struct colink_error *err)
+int colink_mapping_read_field(struct colink_mapping *m, xmlNodePtr n,
+			      const struct colink_catalog *cat,
+			      const struct colink_variant_table *vt,
+			      struct colink_error *err)
 {
-	struct colink_map_field *f = append((void **)&m->fields, &m->nfields, sizeof(*f));
+	struct colink_map_field *f = colink_mapping_append((void **)&m->fields, &m->nfields, sizeof(*f));
 	char *pos, *s;
 	int rc;
 	if (!f)
@@ -383,7 +383,7 @@ static int read_field(struct colink_mapping *m, xmlNodePtr n,
 		f->on_error_null = !strcmp(s, "null");
 		colink_free(s);
 	}
-	if ((rc = field_form(m, f, n, err)) ||
+	if ((rc = field_form(m, f, n, err)) || (rc = colink_mapping_field_sources(m, f, n, err)) ||
 	    (rc = field_formats(m, f, n, err)) || (rc = field_unit_and_map(m, f, n, cat, err)) ||
 	    (rc = check_range(m, f, "min", &f->min, n, err)) ||
 	    (rc = check_range(m, f, "max", &f->max, n, err)))
@@ -416,7 +416,7 @@ static int read_constant(struct colink_mapping *m, xmlNodePtr n,
 				  m->path, line, f->name);
 	if (colink_mapping_find(m, f->name) || find_constant(m, f->name))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: field %s is mapped twice", m->path, line, f->name);
-	c = append((void **)&m->constants, &m->nconstants, sizeof(*c));
+	c = colink_mapping_append((void **)&m->constants, &m->nconstants, sizeof(*c));
 	if (!c)
 		return OOM(err);
 	c->field = f;
@@ -427,7 +427,7 @@ static int read_constant(struct colink_mapping *m, xmlNodePtr n,
 
 static int read_null(struct colink_mapping *m, xmlNodePtr n, struct colink_error *err)
 {
-	struct colink_null_text *nt = append((void **)&m->nulls, &m->nnulls, sizeof(*nt));
+	struct colink_null_text *nt = colink_mapping_append((void **)&m->nulls, &m->nnulls, sizeof(*nt));
 	char *r;
 	if (!nt)
 		return OOM(err);
@@ -456,7 +456,7 @@ static int read_ignore(struct colink_mapping *m, xmlNodePtr n, struct colink_err
 			colink_free(col);
 			return COLINK_EINVAL;
 		}
-	ig = append((void **)&m->ignored, &m->nignored, sizeof(*ig));
+	ig = colink_mapping_append((void **)&m->ignored, &m->nignored, sizeof(*ig));
 	if (!ig) {
 		colink_free(col);
 		return OOM(err);
@@ -491,7 +491,7 @@ static int read_input(struct colink_mapping *m, xmlNodePtr n, struct colink_erro
 		struct colink_setting_given *g;
 		if (!colink_xml_is(c, "set"))
 			continue;
-		g = append((void **)&m->settings, &m->nsettings, sizeof(*g));
+		g = colink_mapping_append((void **)&m->settings, &m->nsettings, sizeof(*g));
 		if (!g)
 			return OOM(err);
 		g->name = colink_xml_attr(c, "name");
@@ -601,7 +601,9 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 						m->path, colink_xml_line(n), k ? k : "");
 			colink_free(k);
 		} else if (colink_xml_is(n, "field"))
-			rc = read_field(m, n, cat, vt, err);
+			rc = colink_mapping_read_field(m, n, cat, vt, err);
+		else if (colink_xml_is(n, "choose"))
+			rc = colink_mapping_read_choose(m, n, cat, vt, err);
 		else if (colink_xml_is(n, "constant"))
 			rc = read_constant(m, n, cat, err);
 		else if (colink_xml_is(n, "null"))
@@ -628,6 +630,8 @@ static int read_top(struct colink_mapping *m, xmlNodePtr root,
 	}
 	if (rc == COLINK_OK)
 		rc = check_ignored(m, err);
+	if (rc == COLINK_OK)
+		rc = colink_mapping_check_sources(m, err);
 	return rc ? rc : check_whole(m, root, cat, err);
 }
 
@@ -679,7 +683,9 @@ void colink_mapping_free(struct colink_mapping *m)
 		colink_free(f->normalize);
 		colink_normalizer_free(f->norm);
 		colink_form_free(f->form);
+		colink_mapping_free_field_sources(f);
 	}
+	colink_mapping_free_chooses(m);
 	colink_free(m->fields);
 	for (i = 0; i < m->nignored; i++)
 		colink_free(m->ignored[i].column);

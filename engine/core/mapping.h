@@ -36,6 +36,30 @@ struct colink_map_field {
 	int on_error_null;
 	struct colink_form *form;         /* pattern= / placeholders=, or NULL */
 	int line;
+	/* where the value comes from besides one column (#18, mapping_source.c) */
+	char **from;                      /* <from column=.../> parts, or NULL */
+	size_t nfrom;
+	char *join;                       /* the text between the parts ("-") */
+	char *split;                      /* split= separators, blank-separated */
+	unsigned part, nparts;            /* part= (1-based) of the nparts of the cell */
+	size_t choose;                    /* 1-based index into m->chooses, 0: always */
+	char **when;                      /* the flag values that select this field */
+	size_t nwhen;
+	char **nullwords;                 /* nulls= words of this field */
+	size_t nnullwords;
+	int null_reason;                  /* null-reason= (enum colink_null) */
+	char *label;                      /* the source as a reader says it (lineage, preview) */
+};
+
+/* <choose column="F"><when value="A B">fields</when>...</choose> (#18):
+ * the target of the fields inside depends on column F of the same record;
+ * a value of F no <when> names rejects the record. */
+struct colink_map_choose {
+	char *column;
+	int line;
+	char **values;                    /* every <when> value, file order */
+	int *value_line;                  /* line of its <when> */
+	size_t nvalues;
 };
 
 struct colink_map_constant {
@@ -80,6 +104,8 @@ struct colink_mapping {
 	int unmapped_line;    /* line of <unmapped>, 0 when absent */
 	struct colink_map_ignore *ignored; /* <ignore column=.../>, file order */
 	size_t nignored;
+	struct colink_map_choose *chooses; /* <choose column=...>, file order */
+	size_t nchooses;
 };
 
 int colink_mapping_load(struct colink_mapping **out, const char *path,
@@ -98,6 +124,11 @@ const struct colink_map_field *colink_mapping_find(const struct colink_mapping *
 						   const char *field);
 /* 1 when source column `column` is named by an <ignore column=.../>. */
 int colink_mapping_ignores(const struct colink_mapping *m, const char *column);
+/* 1 when a field reads source column `column`: its column=, one of its
+ * <from> parts, or the flag column of the <choose> it is in (#18). */
+int colink_mapping_reads(const struct colink_mapping *m, const char *column);
+/* 1 when the null words of f (nulls=) name the text s[len]. */
+int colink_map_field_nullword(const struct colink_map_field *f, const char *s, size_t len);
 
 /*
  * TODO markers of a draft mapping (written by `colink scan`): a

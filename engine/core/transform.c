@@ -66,7 +66,7 @@ static int make_lineage(struct colink_transform *t, struct colink_error *err)
 		if (!s->mf->column)
 			snprintf(s->source, sizeof(s->source), "#%u", s->mf->position);
 		t->lin_fields[i] = s->mf->field->name;
-		t->lin_sources[i] = s->mf->column ? s->mf->column : s->source;
+		t->lin_sources[i] = tf_slot_source(s);
 	}
 	return COLINK_OK;
 }
@@ -94,9 +94,21 @@ int colink_transform_new(struct colink_transform **out,
 		colink_free(t);
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	}
+	t->choose_src = colink_calloc(m->nchooses + 1, sizeof(*t->choose_src));
+	t->choose_pick = colink_calloc(m->nchooses + 1, sizeof(*t->choose_pick));
+	t->choose_told = colink_calloc(m->nchooses + 1, sizeof(*t->choose_told));
+	if (!t->choose_src || !t->choose_pick || !t->choose_told) {
+		colink_transform_free(t);
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
 	for (i = 0; i < m->nfields; i++) {
 		t->slots[i].mf = &m->fields[i];
 		t->slots[i].src = m->fields[i].column ? 0 : m->fields[i].position;
+		if (m->fields[i].nfrom &&
+		    !(t->slots[i].from_src = colink_calloc(m->fields[i].nfrom, sizeof(uint32_t)))) {
+			colink_transform_free(t);
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		}
 	}
 	t->birth_slot = slot_index(t, "birth_date");
 	t->exam_slot = slot_index(t, "exam_date");
@@ -122,8 +134,13 @@ void colink_transform_free(struct colink_transform *t)
 	size_t i;
 	if (!t)
 		return;
-	for (i = 0; i < t->nslots; i++)
+	for (i = 0; t->slots && i < t->nslots; i++) {
 		colink_wipe_free(t->slots[i].ident, t->slots[i].ident_len);
+		colink_free(t->slots[i].from_src);
+	}
+	colink_free(t->choose_src);
+	colink_free(t->choose_pick);
+	colink_free(t->choose_told);
 	for (i = 0; i < t->nplans; i++)
 		colink_free(t->plans[i].slot_of_part);
 	colink_free(t->plans);
@@ -156,30 +173,48 @@ const struct colink_items_seen *colink_transform_items_seen(const struct colink_
 	return &t->seen;
 }
 
+/* The 1-based header position of `column`, or an error naming the
+ * mapping line that reads it. */
+static int header_find(struct colink_transform *t, size_t n, const char *const *names,
+		       const char *column, int line, uint32_t *src, struct colink_error *err)
+{
+	size_t j;
+	for (j = 0; j < n; j++)
+		if (names[j] && !strcmp(names[j], column)) {
+			*src = (uint32_t)(j + 1);
+			return COLINK_OK;
+		}
+	return COLINK_ERR(err, COLINK_EINVAL, "%s: column '%s' (mapping %s:%d) is not in the header",
+			  t->path, column, t->m->path, line);
+}
+
 int colink_transform_header(struct colink_transform *t, size_t n,
 			    const char *const *names, struct colink_error *err)
 {
-	size_t i, j;
+	size_t i, j, k;
+	int rc;
 	t->have_header = 1;
 	for (i = 0; i < t->nslots; i++) {
 		struct slot *s = &t->slots[i];
-		if (!s->mf->column)
-			continue;
-		for (j = 0; j < n; j++)
-			if (names[j] && !strcmp(names[j], s->mf->column))
-				break;
-		if (j == n)
-			return COLINK_ERR(err, COLINK_EINVAL,
-					  "%s: column '%s' (mapping %s:%d) is not in the header",
-					  t->path, s->mf->column, t->m->path, s->mf->line);
-		s->src = (uint32_t)(j + 1);
+		for (k = 0; k < s->mf->nfrom; k++)
+			if ((rc = header_find(t, n, names, s->mf->from[k], s->mf->line,
+					      &s->from_src[k], err)))
+				return rc;
+		if (s->mf->column &&
+		    (rc = header_find(t, n, names, s->mf->column, s->mf->line, &s->src, err)))
+			return rc;
 	}
+	for (i = 0; i < t->m->nchooses; i++)
+		if ((rc = header_find(t, n, names, t->m->chooses[i].column, t->m->chooses[i].line,
+				      &t->choose_src[i], err)))
+			return rc;
 	if (t->m->unmapped == COLINK_UNMAPPED_REJECT) {
 		for (j = 0; j < n; j++) {
 			for (i = 0; i < t->nslots; i++)
 				if (t->slots[i].src == j + 1)
 					break;
-			if (i == t->nslots && !colink_mapping_ignores(t->m, names[j]))
+			if (i == t->nslots && !colink_mapping_ignores(t->m, names[j]) &&
+			    !colink_mapping_reads(t->m, names[j]))
 				return COLINK_ERR(err, COLINK_EINVAL,
 						  "%s: column %zu ('%s') is not mapped and the mapping %s says unmapped columns are an error",
 						  t->path, j + 1, names[j] ? names[j] : "", t->m->path);
@@ -201,7 +236,8 @@ static int explicitly_mapped(const struct colink_transform *t,
 				  : s->src == rf->index)
 			return 1;
 	}
-	return colink_mapping_ignores(t->m, rf->name); /* dropped on purpose */
+	/* dropped on purpose, or read as a part or a flag (#18) */
+	return colink_mapping_ignores(t->m, rf->name) || colink_mapping_reads(t->m, rf->name);
 }
 
 static int extra_field(struct colink_transform *t, const struct colink_raw_field *rf,
@@ -313,8 +349,7 @@ static int make_keys(struct colink_transform *t, struct colink_error *err)
 			int si = slot_index(t, missing);
 			/* a part whose field failed has its own reason already */
 			if (p->k == t->m->primary_key && !(si >= 0 && t->slots[si].failed)) {
-				const char *col = si < 0 ? missing : t->slots[si].mf->column
-					? t->slots[si].mf->column : t->slots[si].source;
+				const char *col = si < 0 ? missing : tf_slot_column(&t->slots[si]);
 				colink_tf_reject(t, col, "cannot form the person key '%s': %s is empty",
 						 p->k->kind, missing);
 			}
@@ -543,8 +578,7 @@ int colink_raw_record_check(const struct colink_raw_record *rec,
 static int birth_after_exam(struct colink_transform *t)
 {
 	const struct slot *s = &t->slots[t->birth_slot];
-	return colink_tf_reject(t, s->mf->column ? s->mf->column : s->source,
-				"birth_date: after the exam date");
+	return colink_tf_reject(t, tf_slot_column(s), "birth_date: after the exam date");
 }
 
 /* The record's reasons, in the order found, into *rej (borrowed from t

@@ -14,22 +14,29 @@
 
 /* ---- per-record helpers ---- */
 
-static const struct colink_raw_field *find_raw(const struct slot *s,
-					       const struct colink_raw_record *rec)
+/* The raw field at 1-based source index src, or named `name` (src 0). */
+static const struct colink_raw_field *raw_at(const struct colink_raw_record *rec, uint32_t src,
+					     const char *name)
 {
 	size_t k;
-	if (s->src) {
-		if (s->src <= rec->nfields && RAW(rec, s->src - 1)->index == s->src)
-			return RAW(rec, s->src - 1);
+	if (src) {
+		if (src <= rec->nfields && RAW(rec, src - 1)->index == src)
+			return RAW(rec, src - 1);
 		for (k = 0; k < rec->nfields; k++)
-			if (RAW(rec, k)->index == s->src)
+			if (RAW(rec, k)->index == src)
 				return RAW(rec, k);
 		return NULL;
 	}
-	for (k = 0; s->mf->column && k < rec->nfields; k++)
-		if (RAW(rec, k)->name && !strcmp(RAW(rec, k)->name, s->mf->column))
+	for (k = 0; name && k < rec->nfields; k++)
+		if (RAW(rec, k)->name && !strcmp(RAW(rec, k)->name, name))
 			return RAW(rec, k);
 	return NULL;
+}
+
+static const struct colink_raw_field *find_raw(const struct slot *s,
+					       const struct colink_raw_record *rec)
+{
+	return raw_at(rec, s->src, s->mf->column);
 }
 
 /* Trim ASCII blanks and U+3000 (E3 80 80) at both ends. */
@@ -192,6 +199,10 @@ int colink_tf_convert(const struct colink_transform *t, const struct colink_fiel
 			v->null_reason = t->m->nulls[i].reason;
 			return COLINK_OK;
 		}
+	if (colink_map_field_nullword(mf, s, len)) { /* this field's own (#18) */
+		v->null_reason = mf->null_reason;
+		return COLINK_OK;
+	}
 	switch (v->type) {
 	case COLINK_T_DECIMAL:
 	case COLINK_T_INT:
@@ -238,6 +249,222 @@ char *colink_tf_scratch(struct colink_transform *t, struct colink_error *err)
 	return t->chunks[c][t->used++ % CHUNK];
 }
 
+/* ---- #18: values built from several columns, cut from one cell ---- */
+
+/* The length of the separator of `split` (blank-separated list) that
+ * starts at p, or 0. */
+static size_t sep_at(const char *split, const char *p, size_t rem)
+{
+	const char *w = split;
+	while (*w) {
+		size_t n;
+		while (*w == ' ' || *w == '\t' || *w == '\n' || *w == '\r')
+			w++;
+		for (n = 0; w[n] && w[n] != ' ' && w[n] != '\t' && w[n] != '\n' && w[n] != '\r'; n++)
+			;
+		if (n && n <= rem && !memcmp(w, p, n))
+			return n;
+		w += n;
+	}
+	return 0;
+}
+
+/* The built raw field of s with `len` bytes of s->cell. */
+static const struct colink_raw_field *built(struct slot *s, const struct colink_raw_field *like,
+					    size_t len)
+{
+	memset(&s->built, 0, sizeof(s->built));
+	if (like)
+		s->built = *like;
+	s->built.value = len ? s->cell : NULL;
+	s->built.len = len;
+	s->cell[len] = '\0';
+	s->cell_used = 1;
+	return &s->built;
+}
+
+/* <from> parts joined with join=; every part empty is an empty value, some
+ * empty is a reject naming the empty part's column (never a value). */
+static const struct colink_raw_field *join_parts(struct colink_transform *t, struct slot *s,
+						 const struct colink_raw_record *rec, int *rc)
+{
+	const struct colink_map_field *mf = s->mf;
+	const struct colink_raw_field *first = NULL;
+	const char *empty = NULL;
+	size_t k, len = 0, jl = strlen(mf->join);
+	int any = 0;
+	for (k = 0; k < mf->nfrom; k++) {
+		const struct colink_raw_field *r = raw_at(rec, s->from_src[k], mf->from[k]);
+		const char *v = r ? r->value : NULL;
+		size_t n = v ? r->len : 0;
+		if (v)
+			trim(&v, &n);
+		if (!n) {
+			empty = empty ? empty : mf->from[k];
+			continue;
+		}
+		if (!first)
+			first = r;
+		any = 1;
+		if (len + (k ? jl : 0) + n >= sizeof(s->cell)) {
+			*rc = colink_tf_reject(t, mf->label, "%s: the parts joined are longer than %zu bytes",
+					       mf->field->name, sizeof(s->cell) - 1);
+			return NULL;
+		}
+		if (k) {
+			memcpy(s->cell + len, mf->join, jl);
+			len += jl;
+		}
+		memcpy(s->cell + len, v, n);
+		len += n;
+	}
+	if (any && empty) {
+		s->cell_used = 1;
+		*rc = colink_tf_reject(t, empty, "%s: column \"%s\" is empty while the other parts of "
+				       "%s are not", mf->field->name, empty, mf->label);
+		return NULL;
+	}
+	return built(s, first, any ? len : 0);
+}
+
+/* Piece part= of the cell cut at split=: a cell of another number of
+ * pieces is a reject (which piece is missing cannot be known). */
+static const struct colink_raw_field *cut_cell(struct colink_transform *t, struct slot *s,
+					       const struct colink_raw_record *rec, int *rc)
+{
+	const struct colink_map_field *mf = s->mf;
+	const struct colink_raw_field *r = find_raw(s, rec);
+	const char *v = r ? r->value : NULL, *p, *start = NULL, *end = NULL;
+	size_t n = v ? r->len : 0, pieces = 1;
+	if (v)
+		trim(&v, &n);
+	if (!n)
+		return built(s, r, 0);
+	for (p = v, start = v; p < v + n;) {
+		size_t sl = sep_at(mf->split, p, (size_t)(v + n - p));
+		if (!sl) {
+			p++;
+			continue;
+		}
+		if (pieces == mf->part)
+			end = p;
+		pieces++;
+		p += sl;
+		if (pieces == mf->part)
+			start = p;
+	}
+	if (pieces == mf->part)
+		end = v + n;
+	if (pieces != mf->nparts) {
+		const char *col = mf->column ? mf->column : s->source;
+		char why[192];
+		size_t i;
+		snprintf(why, sizeof(why), "the cell has %zu piece%s cut at \"%s\" where %u are "
+			 "expected (split=, mapping line %d)", pieces, pieces == 1 ? "" : "s",
+			 mf->split, mf->nparts, mf->line);
+		*rc = COLINK_REJECTED;
+		for (i = 0; i < t->nreasons; i++) /* one reason per cell, not per piece */
+			if (!strcmp(t->reasons[i].column, col) && !strcmp(t->reasons[i].reason, why))
+				return NULL;
+		colink_tf_reject(t, col, "%s", why);
+		return NULL;
+	}
+	if ((size_t)(end - start) >= sizeof(s->cell)) {
+		*rc = colink_tf_reject(t, mf->label, "%s: the piece is longer than %zu bytes",
+				       mf->field->name, sizeof(s->cell) - 1);
+		return NULL;
+	}
+	memcpy(s->cell, start, (size_t)(end - start));
+	return built(s, r, (size_t)(end - start));
+}
+
+/* The raw field slot s reads this record; NULL with *rc = COLINK_REJECTED
+ * when building or cutting it failed (the reason is added). */
+static const struct colink_raw_field *source_of(struct colink_transform *t, struct slot *s,
+						const struct colink_raw_record *rec, int *rc)
+{
+	*rc = COLINK_OK;
+	if (s->mf->nfrom)
+		return join_parts(t, s, rec, rc);
+	if (s->mf->split)
+		return cut_cell(t, s, rec, rc);
+	return find_raw(s, rec);
+}
+
+/* ---- #18: conditional targets ---- */
+
+/* The value of <choose> ci this record: an index into its values, or
+ * TF_CHOOSE_EMPTY / TF_CHOOSE_UNKNOWN (the reject reason is added once). */
+static long choose_pick(struct colink_transform *t, size_t ci, const struct colink_raw_record *rec)
+{
+	const struct colink_map_choose *ch = &t->m->chooses[ci];
+	const struct colink_raw_field *r;
+	const char *v;
+	size_t n, i;
+	if (t->choose_pick[ci] != TF_CHOOSE_UNREAD)
+		return t->choose_pick[ci];
+	r = raw_at(rec, t->choose_src[ci], ch->column);
+	v = r ? r->value : NULL;
+	n = v ? r->len : 0;
+	if (v)
+		trim(&v, &n);
+	if (!n)
+		return t->choose_pick[ci] = TF_CHOOSE_EMPTY;
+	for (i = 0; i < ch->nvalues; i++)
+		if (strlen(ch->values[i]) == n && !memcmp(ch->values[i], v, n))
+			return t->choose_pick[ci] = (long)i;
+	/* the flag's value helps the steward; not when it could identify */
+	if (n <= 24 && !colink_identifier_shape(v, n))
+		colink_tf_reject(t, ch->column, "value \"%.*s\" is in no <when> of the <choose> on this "
+				 "column (mapping line %d): the target of its fields is unknown",
+				 (int)n, v, ch->line);
+	else
+		colink_tf_reject(t, ch->column, "a value in no <when> of the <choose> on this column "
+				 "(mapping line %d): the target of its fields is unknown", ch->line);
+	return t->choose_pick[ci] = TF_CHOOSE_UNKNOWN;
+}
+
+/* 1 when a text is a value: not empty, not a null word. */
+static int has_value(const struct colink_transform *t, const struct colink_map_field *mf,
+		     const struct colink_raw_field *r)
+{
+	const char *v = r ? r->value : NULL;
+	size_t n = v ? r->len : 0, i;
+	if (v)
+		trim(&v, &n);
+	if (!n || colink_map_field_nullword(mf, v, n))
+		return 0;
+	for (i = 0; i < t->m->nnulls; i++)
+		if (strlen(t->m->nulls[i].text) == n && !memcmp(t->m->nulls[i].text, v, n))
+			return 0;
+	return 1;
+}
+
+/* 1 when the conditional field of slot s is chosen this record; 0 when
+ * another <when> is (or the flag fails: its reason is added once). */
+static int chosen(struct colink_transform *t, struct slot *s, const struct colink_raw_record *rec,
+		  const struct colink_raw_field *raw)
+{
+	size_t ci = s->mf->choose - 1, i;
+	const struct colink_map_choose *ch = &t->m->chooses[ci];
+	long pick = choose_pick(t, ci, rec);
+	if (pick == TF_CHOOSE_EMPTY) {
+		if (has_value(t, s->mf, raw) && !t->choose_told[ci]) {
+			t->choose_told[ci] = 1;
+			colink_tf_reject(t, ch->column, "empty, but %s has a value and this column decides "
+					 "its target (<choose>, mapping line %d)", tf_slot_column(s),
+					 ch->line);
+		}
+		return 0;
+	}
+	if (pick < 0)
+		return 0;
+	for (i = 0; i < s->mf->nwhen; i++)
+		if (!strcmp(s->mf->when[i], ch->values[pick]))
+			return 1;
+	return 0;
+}
+
 /* ---- identifiers: normalize now, hash later, never output ---- */
 
 static int do_ident(struct colink_transform *t, struct slot *s,
@@ -247,9 +474,11 @@ static int do_ident(struct colink_transform *t, struct slot *s,
 	size_t len = v ? raw->len : 0;
 	char why[192];
 	int rc;
-	const char *col = s->mf->column ? s->mf->column : s->source;
+	const char *col = tf_slot_column(s);
 	if (v)
 		trim(&v, &len);
+	if (v && colink_map_field_nullword(s->mf, v, len))
+		len = 0; /* a null word of this field (#18): as if empty */
 	if (!v || !len) {
 		if (s->mf->required)
 			return colink_tf_reject(t, col, "required identifier %s is empty", s->mf->field->name);
@@ -295,6 +524,13 @@ void colink_tf_wipe_idents(struct colink_transform *t)
 		}
 		if (s->mf->field->flags & COLINK_FIELD_IDENTIFIER)
 			memset(s->num, 0, sizeof(s->num));
+		/* a built or cut identifier; other values stay until the next
+		 * record, since the record out points at them */
+		if (s->cell_used && (s->mf->field->flags & COLINK_FIELD_IDENTIFIER)) {
+			explicit_bzero(s->cell, sizeof(s->cell));
+			memset(&s->built, 0, sizeof(s->built));
+			s->cell_used = 0;
+		}
 		s->present = 0;
 		s->code = NULL;
 		s->failed = 0;
@@ -306,14 +542,24 @@ int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_rec
 {
 	size_t i;
 	char why[192];
+	for (i = 0; i < t->m->nchooses; i++) {
+		t->choose_pick[i] = TF_CHOOSE_UNREAD;
+		t->choose_told[i] = 0;
+	}
 	for (i = 0; i < t->nslots; i++) {
 		struct slot *s = &t->slots[i];
-		const struct colink_raw_field *raw = find_raw(s, rec);
 		const struct colink_field_def *f = s->mf->field;
-		const char *col = s->mf->column ? s->mf->column : s->source;
+		const char *col = tf_slot_column(s);
 		struct colink_value v;
 		struct colink_out_value *ov;
 		int rc;
+		const struct colink_raw_field *raw = source_of(t, s, rec, &rc);
+		if (rc == COLINK_REJECTED) {
+			s->failed = 1;
+			continue;
+		}
+		if (s->mf->choose && !chosen(t, s, rec, raw))
+			continue; /* another <when>'s field, or the flag's reason is given */
 		if (f->flags & COLINK_FIELD_IDENTIFIER) {
 			/* a failing field is one reason; the next field is read (#25) */
 			rc = do_ident(t, s, raw, birth);
@@ -351,7 +597,7 @@ int colink_tf_map_fields(struct colink_transform *t, const struct colink_raw_rec
 			return COLINK_ENOMEM;
 		ov->field = f;
 		ov->item_code = s->mf->item ? s->mf->item->code : NULL;
-		ov->source = col;
+		ov->source = tf_slot_source(s);
 		ov->v = v;
 	}
 	return COLINK_OK;

@@ -26,7 +26,33 @@ struct slot {
 	const char *code;    /* code value (for key parts such as sex) */
 	char source[24];     /* "#N" lineage label for positional fields */
 	int failed;          /* a reject reason names this field this record */
+	/* #18: a value built from <from> parts or cut from a cell with split= */
+	uint32_t *from_src;  /* per part: resolved 1-based index, 0 = by name */
+	char cell[256];      /* the built or cut text (wiped after each record) */
+	int cell_used;
+	struct colink_raw_field built; /* points at cell */
 };
+
+/* The column a reject reason names for slot s: the source column, or the
+ * label of a built or cut value ("年+月", "記号番号 part 2"). */
+static inline const char *tf_slot_column(const struct slot *s)
+{
+	if (s->mf->nfrom || s->mf->split)
+		return s->mf->label;
+	return s->mf->column ? s->mf->column : s->source;
+}
+
+/* The source lineage and preview show: with the <when> of a conditional
+ * field ("中性脂肪 (when 空腹 is Y)"). */
+static inline const char *tf_slot_source(const struct slot *s)
+{
+	return s->mf->label ? s->mf->label : tf_slot_column(s);
+}
+
+/* Per <choose> of the mapping, this record (#18). */
+#define TF_CHOOSE_UNREAD (-3)
+#define TF_CHOOSE_UNKNOWN (-2)
+#define TF_CHOOSE_EMPTY (-1)
 
 /* Reasons listed per rejected record; a record failing more fields (a
  * shifted CSV row fails most of them) gets one last reason counting the
@@ -73,6 +99,9 @@ struct colink_transform {
 	const char **lin_fields, **lin_sources;
 	int birth_slot, exam_slot;
 	int32_t today;       /* yyyymmdd (UTC) when the transform began: no birth after it */
+	uint32_t *choose_src; /* per <choose>: its flag column, 0 = by name */
+	long *choose_pick;   /* per <choose>, this record: index into its values or TF_CHOOSE_* */
+	int *choose_told;    /* per <choose>, this record: the empty flag has its reason */
 };
 
 /* ---- transform_field.c ---- */
