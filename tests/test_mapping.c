@@ -177,9 +177,9 @@ static void test_mapping__doctype_reported_at_its_line(void)
 
 static void test_mapping__shipped_vendor_mappings_load(void)
 {
-	static const char *names[] = {"vendor_a.xml", "vendor_b.xml"};
+	static const char *names[] = {"vendor_a.xml", "vendor_b.xml", "vendor_c.xml"};
 	size_t i;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		struct colink_error err = {0};
 		struct colink_mapping *m = NULL;
 		char *p = tu_fmt("%s/mappings/vendors/%s", tu_srcdir(), names[i]);

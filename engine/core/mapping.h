@@ -43,6 +43,7 @@ struct colink_map_field {
 	char *split;                      /* split= separators, blank-separated */
 	unsigned part, nparts;            /* part= (1-based) of the nparts of the cell */
 	size_t choose;                    /* 1-based index into m->chooses, 0: always */
+	char *when_column;                /* the <choose> column= (a copy), or NULL */
 	char **when;                      /* the flag values that select this field */
 	size_t nwhen;
 	char **nullwords;                 /* nulls= words of this field */

@@ -321,6 +321,8 @@ static int make_conditional(struct colink_mapping *m, size_t ci, char *const *va
 				  "key must not change with a flag)", m->path, f->line,
 				  f->field->name, ch->column);
 	f->choose = ci + 1;
+	if (!(f->when_column = colink_strdup(ch->column)))
+		return OOM(err);
 	for (i = 0; i < nv && list; i++) {
 		char **w = colink_mapping_append((void **)&f->when, &f->nwhen, sizeof(char *));
 		char *t = fmt("%s%s%s", list, i ? ", " : "", vals[i]);
@@ -486,6 +488,7 @@ void colink_mapping_free_field_sources(struct colink_map_field *f)
 	free_words(f->nullwords, f->nnullwords);
 	colink_free(f->join);
 	colink_free(f->split);
+	colink_free(f->when_column);
 	colink_free(f->label);
 }
 

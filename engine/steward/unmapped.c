@@ -30,7 +30,8 @@ static int named(const struct colink_mapping *m, const char *name, uint32_t pos)
 		if (f->column ? name && !strcmp(f->column, name) : f->position == pos)
 			return 1;
 	}
-	return colink_mapping_ignores(m, name);
+	/* <from> parts and <choose> flags are read too (#18) */
+	return colink_mapping_ignores(m, name) || colink_mapping_reads(m, name);
 }
 
 static int is_item_code(const char *s)

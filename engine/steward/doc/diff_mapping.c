@@ -133,15 +133,21 @@ static void diff_range(struct colink_changes *out, const struct colink_map_field
 static void diff_source(struct colink_changes *out, const struct colink_map_field *a,
 			const struct colink_map_field *b)
 {
-	char *sa, *sb;
-	if (streq(a->column, b->column) && a->position == b->position)
-		return;
-	sa = doc_source(a);
-	sb = doc_source(b);
-	colink_change_add(out, '~', what_of(b), b->field->name, 0, "source %s → %s",
-			  sa ? sa : "?", sb ? sb : "?");
+	/* the whole source as doc says it: a column, <from> parts, a piece
+	 * of a cut cell, the <when> that chooses it (#18) */
+	char *sa = doc_source(a), *sb = doc_source(b), *na, *nb;
+	if (!streq(sa, sb))
+		colink_change_add(out, '~', what_of(b), b->field->name, 0, "source %s → %s",
+				  sa ? sa : "?", sb ? sb : "?");
 	colink_free(sa);
 	colink_free(sb);
+	na = doc_nullwords(a);
+	nb = doc_nullwords(b);
+	if (!streq(na, nb))
+		colink_change_add(out, '~', what_of(b), b->field->name, 0, "null words %s → %s",
+				  na && *na ? na : "none", nb && *nb ? nb : "none");
+	colink_free(na);
+	colink_free(nb);
 }
 
 static void diff_flag(struct colink_changes *out, const struct colink_map_field *b,
@@ -293,6 +299,55 @@ static void diff_ignored(struct colink_changes *out, const struct colink_mapping
 					  : "ignored");
 }
 
+static const struct colink_map_choose *find_choose(const struct colink_mapping *m,
+						    const char *column)
+{
+	size_t i;
+	for (i = 0; i < m->nchooses; i++)
+		if (!strcmp(m->chooses[i].column, column))
+			return &m->chooses[i];
+	return NULL;
+}
+
+static int choose_has(const struct colink_map_choose *ch, const char *v)
+{
+	size_t i;
+	for (i = 0; ch && i < ch->nvalues; i++)
+		if (!strcmp(ch->values[i], v))
+			return 1;
+	return 0;
+}
+
+/* <choose>: a flag column added or dropped, a flag value accepted or no
+ * longer (the fields each value reads show as source changes) (#18). */
+static void diff_chooses(struct colink_changes *out, const struct colink_mapping *a,
+			 const struct colink_mapping *b)
+{
+	size_t i, v;
+	for (i = 0; i < b->nchooses; i++) {
+		const struct colink_map_choose *cb = &b->chooses[i], *ca = find_choose(a, cb->column);
+		if (!ca) {
+			colink_change_add(out, '+', "choose", cb->column, 0, "(%zu flag values)",
+					  cb->nvalues);
+			continue;
+		}
+		for (v = 0; v < cb->nvalues; v++)
+			if (!choose_has(ca, cb->values[v]))
+				colink_change_add(out, '~', "choose", cb->column, 0,
+						  "value \"%s\" added (line %d)", cb->values[v],
+						  cb->value_line[v]);
+		for (v = 0; v < ca->nvalues; v++)
+			if (!choose_has(cb, ca->values[v]))
+				colink_change_add(out, '~', "choose", cb->column, 0,
+						  "value \"%s\" removed (now rejects the record)",
+						  ca->values[v]);
+	}
+	for (i = 0; i < a->nchooses; i++)
+		if (!find_choose(b, a->chooses[i].column))
+			colink_change_add(out, '-', "choose", a->chooses[i].column, 0, "(%zu flag values)",
+					  a->chooses[i].nvalues);
+}
+
 static void diff_header(struct colink_changes *out, const struct colink_mapping *a,
 			const struct colink_mapping *b)
 {
@@ -425,6 +480,7 @@ void colink_diff_mappings(struct colink_changes *out, const struct colink_mappin
 			  const struct colink_mapping *b, const struct colink_catalog *cat)
 {
 	diff_header(out, a, b);
+	diff_chooses(out, a, b);
 	diff_fields(out, a, b);
 	diff_constants_nulls(out, a, b);
 	diff_codemaps(out, a, b, cat);

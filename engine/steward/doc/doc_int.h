@@ -13,6 +13,8 @@ const char *doc_format_name(const struct colink_map_field *f);
 char *doc_range(const char *min, const char *max);
 /* "column \"HbA1c\"" or "position 3" (caller frees). */
 char *doc_source(const struct colink_map_field *f);
+/* A field's own null words with their reason ("NA - (missing)"); "" none. */
+char *doc_nullwords(const struct colink_map_field *f);
 /* 1 when the code map is declared in the mapping itself. */
 int doc_codemap_is_local(const struct colink_mapping *m, const struct colink_codemap *cm);
 /* The default normalization chain of a field in fields.tsv, or NULL. */

@@ -44,11 +44,73 @@ char *doc_range(const char *min, const char *max)
 	return colink_strdup("");
 }
 
+/* " or "-joined values of a conditional field, owned. */
+static char *when_list(const struct colink_map_field *f)
+{
+	size_t i;
+	char *s = colink_strdup("");
+	for (i = 0; s && i < f->nwhen; i++) {
+		char *t = colink_docw_fmt("%s%s%s", s, !i ? "" : i + 1 == f->nwhen ? " or " : ", ",
+					  f->when[i]);
+		colink_free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* The source without its condition: a column, a position, the <from>
+ * parts or a piece of a cut cell (#18). */
+static char *plain_source(const struct colink_map_field *f)
+{
+	char *s, *t;
+	size_t k;
+	if (f->nfrom) {
+		s = colink_docw_fmt("columns \"%s\"", f->from[0]);
+		for (k = 1; s && k < f->nfrom; k++) {
+			t = colink_docw_fmt("%s + \"%s\"", s, f->from[k]);
+			colink_free(s);
+			s = t;
+		}
+		t = s ? colink_docw_fmt("%s joined with \"%s\"", s, f->join) : NULL;
+		colink_free(s);
+		return t;
+	}
+	s = f->column ? colink_docw_fmt("column \"%s\"", f->column)
+		      : colink_docw_fmt("position %u", (unsigned)f->position);
+	if (!f->split || !s)
+		return s;
+	t = colink_docw_fmt("%s, piece %u of %u cut at \"%s\"", s, f->part, f->nparts, f->split);
+	colink_free(s);
+	return t;
+}
+
 char *doc_source(const struct colink_map_field *f)
 {
-	if (f->column)
-		return colink_docw_fmt("column \"%s\"", f->column);
-	return colink_docw_fmt("position %u", (unsigned)f->position);
+	char *s = plain_source(f), *w, *t;
+	if (!s || !f->when_column)
+		return s;
+	w = when_list(f);
+	t = w ? colink_docw_fmt("%s, when column \"%s\" is %s", s, f->when_column, w) : NULL;
+	colink_free(s);
+	colink_free(w);
+	return t;
+}
+
+/* The null words of f ("NA, - (missing)"), owned; "" when none. */
+char *doc_nullwords(const struct colink_map_field *f)
+{
+	size_t i;
+	char *s = colink_strdup(""), *t;
+	for (i = 0; s && i < f->nnullwords; i++) {
+		t = colink_docw_fmt("%s%s%s", s, i ? " " : "", f->nullwords[i]);
+		colink_free(s);
+		s = t;
+	}
+	if (!s || !*s)
+		return s;
+	t = colink_docw_fmt("%s (%s)", s, colink_null_name(f->null_reason));
+	colink_free(s);
+	return t;
 }
 
 int doc_codemap_is_local(const struct colink_mapping *m, const struct colink_codemap *cm)
@@ -135,9 +197,13 @@ static char *codemap_cell(const struct colink_mapping *m, const struct colink_co
 static char *nulls_cell(const struct colink_map_field *f)
 {
 	const char *pat = colink_form_pattern(f->form), *ph = colink_form_placeholders(f->form);
-	return colink_docw_fmt("%s; censored (<5, >1000): %s; unparseable%s: %s%s%s%s%s%s",
+	char *nw = doc_nullwords(f), *c;
+	if (!nw)
+		return NULL;
+	c = colink_docw_fmt("%s%s%s; censored (<5, >1000): %s; unparseable%s: %s%s%s%s%s%s",
 			       f->required ? "required: empty rejects the record"
 					   : "empty: missing null",
+			       *nw ? "; null words of this field: " : "", nw,
 			       f->censored_allow ? "below/above-range null with its bound"
 						 : "record rejected",
 			       (f->min || f->max) ? " or out of range" : "",
@@ -145,6 +211,8 @@ static char *nulls_cell(const struct colink_map_field *f)
 			       pat ? "; must match " : "", pat ? pat : "",
 			       pat ? " (whole value) or the record is rejected" : "",
 			       ph ? "; placeholders (mean unknown, record rejected): " : "", ph ? ph : "");
+	colink_free(nw);
+	return c;
 }
 
 /* ---- sections --------------------------------------------------------- */
@@ -257,9 +325,14 @@ static void sec_identifiers(struct colink_docw *d, const struct colink_mapping *
 						 ? "default of common/fields.tsv"
 						 : "overridden in this file"));
 		cell(&r, key_kinds_of(cat, f->field->name));
-		cell(&r, colink_docw_fmt("normalized, hashed into the pseudonyms, then wiped; %s",
-					 f->required ? "required: empty rejects the record"
-						     : "may be empty"));
+		{
+			char *nw = doc_nullwords(f);
+			cell(&r, colink_docw_fmt("normalized, hashed into the pseudonyms, then wiped; %s%s%s",
+						 f->required ? "required: empty rejects the record"
+							     : "may be empty",
+						 nw && *nw ? "; read as empty: " : "", nw ? nw : ""));
+			colink_free(nw);
+		}
 		cell(&r, colink_docw_fmt("%d", f->line));
 		emit(d, &r);
 	}
@@ -405,6 +478,54 @@ static void sec_derived(struct colink_docw *d, const struct colink_mapping *m,
 					 cat->fields[i].table, cat->fields[i].column);
 }
 
+/* <choose>: which value of the flag column sends a column where (#18). */
+static void sec_chooses(struct colink_docw *d, const struct colink_mapping *m, int level)
+{
+	static const char *const h[] = {"flag value", "fields read (target ← source)", "line"};
+	size_t i, v, k;
+	if (!m->nchooses)
+		return;
+	colink_docw_heading(d, level, "Conditional targets / 条件で決まる対応先");
+	for (i = 0; i < m->nchooses; i++) {
+		const struct colink_map_choose *ch = &m->chooses[i];
+		colink_docw_para(d, "Column \"%s\" (line %d) decides the target of the fields below, "
+				    "record by record. A value not listed rejects the record (the reason "
+				    "names the file, line and this column); an empty flag rejects it when "
+				    "a column it decides has a value.", ch->column, ch->line);
+		colink_docw_table(d, 3, h);
+		for (v = 0; v < ch->nvalues; v++) {
+			struct row r = {{0}, 0};
+			char *list = colink_strdup("");
+			for (k = 0; list && k < m->nfields; k++) {
+				const struct colink_map_field *f = &m->fields[k];
+				size_t w;
+				char *src, *t;
+				if (f->choose != i + 1)
+					continue;
+				for (w = 0; w < f->nwhen && strcmp(f->when[w], ch->values[v]); w++)
+					;
+				if (w == f->nwhen)
+					continue;
+				src = plain_source(f);
+				t = colink_docw_fmt("%s%s%s ← %s", list, *list ? "; " : "", f->field->name,
+						    src ? src : "?");
+				colink_free(src);
+				colink_free(list);
+				list = t;
+			}
+			if (list && !*list) {
+				colink_free(list);
+				list = colink_strdup("(nothing: accepted, no field read)");
+			}
+			cell(&r, colink_strdup(ch->values[v]));
+			cell(&r, list);
+			cell(&r, colink_docw_fmt("%d", ch->value_line[v]));
+			emit(d, &r);
+		}
+		colink_docw_table_end(d);
+	}
+}
+
 static void sec_unmapped(struct colink_docw *d, const struct colink_mapping *m, int level)
 {
 	colink_docw_heading(d, level, "Columns not named here / 対応表にない列");
@@ -444,6 +565,7 @@ void colink_doc_mapping(struct colink_docw *d, const struct colink_mapping *m,
 	sec_identifiers(d, m, cat, level);
 	sec_values(d, m, level);
 	sec_constants_nulls(d, m, level);
+	sec_chooses(d, m, level);
 	sec_derived(d, m, cat, level);
 	sec_codemaps(d, m, level);
 	sec_unmapped(d, m, level);
