@@ -360,8 +360,7 @@ static const struct colink_raw_field *cut_cell(struct colink_transform *t, struc
 		char why[192];
 		size_t i;
 		snprintf(why, sizeof(why), "the cell has %zu piece%s cut at \"%s\" where %u are "
-			 "expected (split=, mapping line %d)", pieces, pieces == 1 ? "" : "s",
-			 mf->split, mf->nparts, mf->line);
+			 "expected (split=)", pieces, pieces == 1 ? "" : "s", mf->split, mf->nparts);
 		*rc = COLINK_REJECTED;
 		for (i = 0; i < t->nreasons; i++) /* one reason per cell, not per piece */
 			if (!strcmp(t->reasons[i].column, col) && !strcmp(t->reasons[i].reason, why))
