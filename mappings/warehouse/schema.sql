@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 6
+-- schema-version: 7
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -66,6 +66,8 @@
 -- 6 participation (the employer's health-programme participation:
 -- walking event, seminar, 給食改善, 禁煙治療補助; one row per person,
 -- programme and date) and run.participation_replaced.
+-- 7 attendance_month.night_work_minutes and holiday_work_minutes (深夜労働
+-- and 休日労働, as real attendance exports carry them).
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -74,7 +76,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -319,6 +321,8 @@ CREATE TABLE attendance_month (
 	input_no INTEGER NOT NULL,
 	record_no INTEGER NOT NULL,
 	line_no INTEGER,
+	night_work_minutes INTEGER,          -- 深夜労働 22:00-5:00 (minutes, v7)
+	holiday_work_minutes INTEGER,        -- 休日労働 (minutes, v7)
 	PRIMARY KEY (person_no, year_month)
 ) WITHOUT ROWID;
 
