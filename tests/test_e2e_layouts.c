@@ -56,8 +56,9 @@ static int setup(void)
 		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/><key file=\"k.key\"/>\n"
 		"  <input mapping=\"%s/mappings/vendors/vendor_c.xml\" path=\"%s/samples/vendor_c.csv\"/>\n"
 		"  <input mapping=\"card_cols.xml\" path=\"card_cols.csv\"/>\n"
+		"  <input mapping=\"%s/mappings/employer/attendance_ym.xml\" path=\"%s/samples/employer/attendance_ym.csv\"/>\n"
 		"  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"w.db\"/></output>\n"
-		"</job>\n", s, s);
+		"</job>\n", s, s, s, s);
 	tu_write_file(p, body, strlen(body));
 	free(p);
 	free(body);
@@ -142,7 +143,7 @@ static void test_e2e_layouts__split_and_composite(void)
 	char *r;
 	/* the card cut from 健12－3457 is the card of separate columns: one
 	 * person, two checkups, the birth month from the composite date */
-	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM person"), 5);
+	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM person WHERE side = 'association'"), 5);
 	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM checkup c JOIN person p USING (person_no) "
 			  "WHERE p.birth_ym = 198011"), 2);
 	CU_ASSERT_EQUAL(q("SELECT age_at_exam FROM checkup c JOIN person p USING (person_no) "
@@ -150,7 +151,7 @@ static void test_e2e_layouts__split_and_composite(void)
 	/* "-3459": a card without 記号 loads */
 	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM person WHERE birth_ym = 199012"), 1);
 	/* one reason for the uncut cell, never its value */
-	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM reject WHERE line_no = 7"), 1);
+	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM reject WHERE input_no = 1 AND line_no = 7"), 1);
 	r = qs("SELECT reason FROM reject WHERE line_no = 7 AND source_column = '記号番号'");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "1 piece cut at"));
@@ -273,6 +274,29 @@ static void test_e2e_layouts__diff_shows_each_construct(void)
 		    "columns \"生年\" + \"生月\" joined with \"-\"");
 }
 
+/* attendance_ym.csv: year_month from 年 + 月; night and holiday work
+ * minutes (schema 7) with "-" as a null word */
+static void test_e2e_layouts__attendance_year_month_night_holiday(void)
+{
+	char *v;
+	CU_ASSERT_PTR_NOT_NULL(strstr(run_out, "6 read, 4 loaded, 2 rejected"));
+	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM attendance_month"), 4);
+	v = qs("SELECT group_concat(year_month || ':' || overtime_minutes || '/' || "
+	       "IFNULL(night_work_minutes, 'NULL') || '/' || IFNULL(holiday_work_minutes, 'NULL'), ' ') "
+	       "FROM (SELECT * FROM attendance_month ORDER BY year_month, overtime_minutes)");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_STRING_EQUAL(v, "2024-04:0/0/0 2024-04:750/90/480 2024-05:255/NULL/NULL "
+			       "2024-05:1800/765/960");
+	free(v);
+	/* two employees: a person per employee number, months under it */
+	CU_ASSERT_EQUAL(q("SELECT COUNT(DISTINCT person_no) FROM attendance_month"), 2);
+	CU_ASSERT_EQUAL(q("SELECT line_no FROM reject WHERE input_no = 3 AND source_column = '年+月' "
+			  "AND reason LIKE 'year_month: month out of range%'"), 6);
+	CU_ASSERT_EQUAL(q("SELECT line_no FROM reject WHERE input_no = 3 AND source_column = '月'"), 7);
+	/* 所属メモ is ignored: never stored */
+	CU_ASSERT_EQUAL(q("SELECT COUNT(*) FROM reject WHERE reason LIKE '%夜勤あり%'"), 0);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_layouts__vendor_c_counts),
 	TU_TEST(test_e2e_layouts__flag_chooses_the_target),
@@ -282,6 +306,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_layouts__preview_shows_each_construct),
 	TU_TEST(test_e2e_layouts__doc_shows_each_construct),
 	TU_TEST(test_e2e_layouts__diff_shows_each_construct),
+	TU_TEST(test_e2e_layouts__attendance_year_month_night_holiday),
 	TU_END
 };
 
