@@ -313,7 +313,7 @@ static int make_conditional(struct colink_mapping *m, size_t ci, char *const *va
 	struct colink_map_field *f = &m->fields[m->nfields - 1];
 	const struct colink_map_choose *ch = &m->chooses[ci];
 	const char *base = f->label ? f->label : f->column;
-	char *list = colink_strdup(""), *label;
+	char *list, *label;
 	size_t i;
 	if (f->field->flags & COLINK_FIELD_IDENTIFIER)
 		return COLINK_ERR(err, COLINK_EINVAL,
@@ -321,7 +321,7 @@ static int make_conditional(struct colink_mapping *m, size_t ci, char *const *va
 				  "key must not change with a flag)", m->path, f->line,
 				  f->field->name, ch->column);
 	f->choose = ci + 1;
-	if (!(f->when_column = colink_strdup(ch->column)))
+	if (!(f->when_column = colink_strdup(ch->column)) || !(list = colink_strdup("")))
 		return OOM(err);
 	for (i = 0; i < nv && list; i++) {
 		char **w = colink_mapping_append((void **)&f->when, &f->nwhen, sizeof(char *));
