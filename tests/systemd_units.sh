@@ -51,6 +51,17 @@ sysunits=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
 mkdir -p "$root/lib/systemd" && cp -R "$sysunits" "$root/lib/systemd/system" ||
 	{ echo "systemd_units: cannot copy systemd's units from $sysunits"; exit 99; }
 
+# systemd looks for units in its own folders of the root only: when the
+# unit folder is not one (distcheck's prefix), the installed files are
+# verified from the root's /etc/systemd/system
+case $unitdir in
+/etc/systemd/system | /usr/local/lib/systemd/system | /usr/lib/systemd/system | /lib/systemd/system) ;;
+*)
+	mkdir -p "$root/etc/systemd/system" && cp "$svc" "$tim" "$root/etc/systemd/system/" || exit 99
+	svc=$root/etc/systemd/system/colink@.service
+	tim=$root/etc/systemd/system/colink@.timer
+	;;
+esac
 # Documentation=man:... is checked with man(1) on the installed pages
 MANPATH=$root$mandir
 export MANPATH
