@@ -27,11 +27,16 @@ build=${COLINK_TEST_BUILDDIR:-.}
 for tool in systemd-analyze man; do
 	command -v $tool >/dev/null 2>&1 || { echo "systemd_units: no $tool (apt-get install systemd man-db)"; exit 99; }
 done
-unitdir=$(make -s -C "$build" --no-print-directory print-systemdsystemunitdir 2>/dev/null)
+# a configured folder, from the build's Makefile (a make of its own: not
+# the jobserver or the directory messages of the `make check` around it)
+var() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$build" "print-$1" 2>/dev/null; }
+unitdir=$(var systemdsystemunitdir)
 [ -n "$unitdir" ] || { echo "systemd_units: no systemdsystemunitdir (configured without units)"; exit 77; }
-bindir=$(make -s -C "$build" --no-print-directory print-bindir)
-sysconfdir=$(make -s -C "$build" --no-print-directory print-sysconfdir)
-mandir=$(make -s -C "$build" --no-print-directory print-mandir)
+bindir=$(var bindir)
+sysconfdir=$(var sysconfdir)
+mandir=$(var mandir)
+case $unitdir$bindir$sysconfdir$mandir in *"
+"*) echo "systemd_units: unexpected output of make print-*: $unitdir $bindir"; exit 99 ;; esac
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 fail=0
