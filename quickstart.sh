@@ -19,9 +19,12 @@ TOP=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libxml2-dev libxml2-utils libcsv-dev libsqlite3-dev sqlite3 libgcrypt20-dev \
-libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base"
+libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base jq systemd man-db"
 # (groff-base: make check formats the man pages with groff -ww;
-# pkg-config: the plugin SDK test builds the example plugin with it)
+# pkg-config: the plugin SDK test builds the example plugin with it;
+# jq: tests/test_ops parses the --log-format=json stream with it;
+# systemd, man-db: tests/systemd_units.sh runs systemd-analyze verify, which
+# also looks up the units' Documentation= pages with man)
 # The test suite also renders the generated HTML documents in headless
 # Chromium (screenshot tests), with Japanese fonts.
 if [ "${1:-}" = check ]; then

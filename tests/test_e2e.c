@@ -471,11 +471,16 @@ static void test_e2e__no_raw_identifier_in_the_full_sample_run(void)
 	c = tu_fmt("key new '%s/samples/sample.key'", d);
 	CU_ASSERT_EQUAL_FATAL(run_colink(c, NULL, NULL), 0);
 	free(c);
-	/* everything the run and the reports print, then every file they wrote */
-	c = tu_fmt("-v run --json '%s/samples/sample-job.xml'", d);
+	/* everything the run and the reports print, then every file they
+	 * wrote; the run logs in JSON lines and writes a metrics file (#22):
+	 * both are searched too (the JSON log passes UTF-8 through, so an
+	 * identifier would appear there as it is) */
+	c = tu_fmt("-v --log-format=json run --json --metrics-file='%s/run.prom' '%s/samples/sample-job.xml'",
+		   d, d);
 	rc = run_colink(c, &out, &err);
 	free(c);
 	CU_ASSERT_EQUAL(rc, 1); /* the three planted rejects */
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "{\"time\":") && strstr(err, "\"level\":\"info\""));
 	all = tu_fmt("%s\n%s", out ? out : "", err ? err : "");
 	free(out);
 	free(err);
@@ -500,12 +505,14 @@ static void test_e2e__no_raw_identifier_in_the_full_sample_run(void)
 	all = c;
 	free(out);
 	free(err);
-	/* the text files: audit log, white paper HTML and CSVs (the warehouse below) */
+	/* the text files: audit log, white paper HTML and CSVs, the metrics
+	 * (the warehouse below) */
 	files = NULL;
-	c = tu_fmt("cd '%s' && cat samples/out/audit.log wp/whitepaper.html wp/csv/*.csv", d);
+	c = tu_fmt("cd '%s' && cat samples/out/audit.log wp/whitepaper.html wp/csv/*.csv run.prom", d);
 	CU_ASSERT_EQUAL(tu_run(c, &files, NULL), 0);
 	free(c);
 	CU_ASSERT_FATAL(files && strlen(files) > 10000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(files, "colink_input_records_read{")); /* the metrics are in */
 	CU_ASSERT_PTR_NOT_NULL(strstr(files, "\"kind\":\"export\"")); /* reports were audited */
 	c = tu_fmt("%s\n%s", all, files);
 	free(all);

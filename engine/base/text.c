@@ -50,6 +50,37 @@ int colink_unhex(const char *hex, size_t n, unsigned char *out)
  * log printed TAB as \u0009 before this helper (both are valid JSON, and
  * an entry's hash covers the bytes as stored, so older logs verify).
  */
+size_t colink_utf8_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	size_t n, i;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0; /* overlong below U+0800 */
+	else if (c == 0xED)
+		hi = 0x9F; /* surrogates */
+	else if (c == 0xF0)
+		lo = 0x90; /* overlong below U+10000 */
+	else if (c == 0xF4)
+		hi = 0x8F; /* above U+10FFFF */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
 void colink_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");

@@ -9,7 +9,9 @@
  * Bytes >= 0x80 are passed through unchanged by every writer: colink's
  * text is UTF-8, and a byte that is not (a path on a foreign file system)
  * is kept rather than silently replaced, so that the output still names
- * the file.  No writer validates UTF-8.
+ * the file.  No writer here validates UTF-8; the JSON log stream and the
+ * metrics file (base/log.h, core/metrics.h), which other programs parse,
+ * check each sequence with colink_utf8_len.
  */
 #ifndef COLINK_TEXT_H
 #define COLINK_TEXT_H
@@ -29,6 +31,14 @@ void colink_hex(const unsigned char *in, size_t n, char *out);
  * refused: every hex colink writes is lower case); on -1 out is partly
  * written. */
 int colink_unhex(const char *hex, size_t n, unsigned char *out);
+
+/* ---- UTF-8 ------------------------------------------------------------ */
+
+/* The length (1-4) of the valid UTF-8 sequence that starts at p (RFC 3629:
+ * no overlong form, no surrogate, nothing above U+10FFFF), or 0 when the
+ * byte at p starts none.  p is NUL-terminated: a sequence cut short by the
+ * NUL is not valid. */
+size_t colink_utf8_len(const char *p);
 
 /* ---- JSON (RFC 8259) ---------------------------------------------------- */
 

@@ -60,6 +60,14 @@ int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv);
 int cli_exit_for_plan(int rc);
 int cli_exit_for_run(int rc);
 
+/* "colink: MESSAGE" on stderr; with --log-format=json, an "error" line of
+ * the JSON log instead (base/log.h), so that the stream stays parseable. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
 /* 1 if a is -h/--help. */
 int cli_is_help(const char *a);
 

@@ -103,7 +103,7 @@ static int cmd_show(int argc, char **argv)
 		       "agreement", "read", "loaded", "rej", "w/o-c", "hash");
 	rc = colink_audit_read(log, json ? show_json : show_row, NULL, &err);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return EXIT_MISSING;
 	}
 	return EXIT_OK;
@@ -149,7 +149,7 @@ static int reconcile(const char *log, const char *wh)
 	struct findings x = {log, wh};
 	int rc = colink_audit_ledger_reconcile(log, wh, print_finding, &x, &t, &err);
 	if (rc && rc != COLINK_EPOLICY) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return EXIT_MISSING;
 	}
 	printf("%s: %s: %" PRIu64 " committed run%s: %" PRIu64 " logged once as completed (%" PRIu64
@@ -193,7 +193,7 @@ static int cmd_verify(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return EXIT_MISSING;
 	}
 	if (head && strcmp(head, v.head)) {

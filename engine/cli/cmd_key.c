@@ -50,7 +50,7 @@ int cmd_key(struct cli_global *g, int argc, char **argv)
 	}
 	colink_key_free(k);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return cli_exit_for_plan(rc);
 	}
 	return EXIT_OK;

@@ -103,7 +103,7 @@ int cmd_link(struct cli_global *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (colink_wh_open(&wh, pos[0], COLINK_WH_READONLY, &err)) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return EXIT_MISSING;
 	}
 	code = summary(wh, pos[1], json, &s);

@@ -71,7 +71,7 @@ int cmd_plugins(struct cli_global *g, int argc, char **argv)
 	}
 	colink_loader_free(l);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return cli_exit_for_plan(rc);
 	}
 	return EXIT_OK;

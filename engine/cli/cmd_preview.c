@@ -173,7 +173,7 @@ int cmd_preview(struct cli_global *g, int argc, char **argv)
 	}
 	rc = preview(g, pos[0], pos[1], key, agreement, n, &err);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return cli_exit_for_plan(rc);
 	}
 	return EXIT_OK;

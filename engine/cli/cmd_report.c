@@ -739,7 +739,7 @@ int cmd_report(struct cli_global *g, int argc, char **argv)
 	rc = report(&c, &err);
 	ctx_free(&c);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return cli_exit_for_plan(rc);
 	}
 	return EXIT_OK;

@@ -5,19 +5,24 @@
 
 #include "cli/cli.h"
 #include "colink/plugin.h"
+#include "base/log.h"
 #include "base/paths.h"
 #include "base/text.h"
+#include "core/metrics.h"
 #include "core/run.h"
 #include "core/settings.h"
 #include "steward/unmapped.h"
 #include "warehouse/warehouse.h"
 
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static void help(FILE *f)
 {
 	fprintf(f,
-		"usage: colink run [--json] [--no-progress] [--unsigned-agreement] [--dry-run] JOB\n"
+		"usage: colink run [--json] [--no-progress] [--unsigned-agreement] [--dry-run]\n"
+		"                  [--metrics-file=PATH] JOB\n"
 		"\n"
 		"Runs JOB as one transaction: validates the job, its mappings, plugins,\n"
 		"settings and key first, and the job against its joint-use agreement\n"
@@ -47,6 +52,13 @@ static void help(FILE *f)
 		"                 entry, no log file.  Checks only the output makes\n"
 		"                 (duplicate checkups, a person on both sides, an input\n"
 		"                 loaded by an earlier run) are not made\n"
+		"  --metrics-file=PATH  at the end of the run (a failed or refused one\n"
+		"                 too), replace PATH atomically with the run's metrics\n"
+		"                 in the Prometheus text format, for node_exporter's\n"
+		"                 textfile collector: exit code, duration, records read,\n"
+		"                 loaded and rejected per input, link counts, the last\n"
+		"                 success time (counts and labels only, mode 0644; not\n"
+		"                 with --dry-run).  Also COLINK_METRICS_FILE=PATH\n"
 		"\n"
 		"The summary lists rejected records with every reason: each failing\n"
 		"field of the record (column and rule, never a value), in the order of\n"
@@ -222,9 +234,48 @@ static void print_text(const struct colink_run_result *r)
 	}
 }
 
+/* --metrics-file (#22): where, and since when the command runs. */
+struct metrics_opt {
+	const char *path; /* NULL: none */
+	const char *job;  /* the job file */
+	struct timespec t0;
+};
+
+static void metrics_start(struct metrics_opt *m, const char *path)
+{
+	const char *env = getenv("COLINK_METRICS_FILE");
+	m->path = path ? path : env && *env ? env : NULL;
+	clock_gettime(CLOCK_MONOTONIC, &m->t0);
+}
+
+/* Write the metrics file for this outcome; a failure is logged, and the
+ * run's exit code stays the command's (the run's data is what it is). */
+static void metrics_finish(const struct metrics_opt *m, const struct colink_plan *plan,
+			   const struct colink_run_result *res, int code)
+{
+	struct colink_metrics_run mr;
+	struct colink_error err = {0};
+	struct timespec t1;
+	char *job;
+	if (!m->path)
+		return;
+	job = colink_metrics_job_label(m->job);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	mr.job = job ? job : "";
+	mr.plan = plan;
+	mr.res = res;
+	mr.exit_code = code;
+	mr.seconds = (double)(t1.tv_sec - m->t0.tv_sec) + (double)(t1.tv_nsec - m->t0.tv_nsec) / 1e9;
+	mr.finished = time(NULL);
+	if (colink_metrics_write(m->path, &mr, &err))
+		colink_log(COLINK_LOG_ERROR, "the metrics file was not written: %s", err.msg);
+	free(job);
+}
+
 /* Run a loaded plan, print the summary, free the plan; the exit code. */
 static int run_and_report(struct cli_global *g, struct colink_plan *plan,
-			  const struct colink_run_opts *o, int json, const char *failed)
+			  const struct colink_run_opts *o, int json, const char *failed,
+			  const struct metrics_opt *m)
 {
 	struct colink_error err = {0};
 	struct colink_run_result res;
@@ -236,13 +287,37 @@ static int run_and_report(struct cli_global *g, struct colink_plan *plan,
 	else if (!g->quiet)
 		print_text(&res);
 	if (rc)
-		fprintf(stderr, "colink: %s: %s\n", failed, err.msg);
+		cli_error("%s: %s", failed, err.msg);
 	code = cli_exit_for_run(rc);
 	if (code == EXIT_OK && res.rejected)
 		code = EXIT_REJECTS;
+	if (!o->dry_run)
+		metrics_finish(m, plan, &res, code);
+	colink_log_set_run(NULL);
 	colink_run_result_clear(&res);
 	colink_plan_free(plan);
 	return code;
+}
+
+/* "--NAME=VALUE" or "--NAME VALUE" at argv[*i]: the value (NULL when argv[*i] is
+ * not --NAME, or the value is missing or empty: *bad set). */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=') {
+		*bad = !a[n + 1];
+		return a[n + 1] ? a + n + 1 : NULL;
+	}
+	if (a[n])
+		return NULL;
+	if (*i + 1 >= argc || !argv[*i + 1][0]) {
+		*bad = 1;
+		return NULL;
+	}
+	return argv[++*i];
 }
 
 int cmd_run(struct cli_global *g, int argc, char **argv)
@@ -251,14 +326,21 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 	struct colink_plan *plan = NULL;
 	struct colink_run_opts o = {0};
 	struct colink_plan_audit audit = {NULL, NULL, 0, 0};
-	const char *job = NULL;
-	int json = 0, i, rc;
+	struct metrics_opt m;
+	const char *job = NULL, *metrics = NULL, *v;
+	int json = 0, i, rc, bad = 0;
 
-	o.progress = isatty(2) && !g->quiet;
+	o.progress = isatty(2) && !g->quiet && colink_log_get_format() == COLINK_LOG_FORMAT_TEXT;
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
 			help(stdout);
 			return EXIT_OK;
+		} else if ((v = opt_value(argc, argv, &i, "--metrics-file", &bad)) || bad) {
+			if (bad) {
+				fprintf(stderr, "colink run: --metrics-file needs a PATH\n");
+				return EXIT_USAGE;
+			}
+			metrics = v;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
 		} else if (!strcmp(argv[i], "--no-progress")) {
@@ -281,6 +363,8 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	metrics_start(&m, metrics);
+	m.job = job;
 	/* a job the agreement refuses leaves a "refused" audit entry */
 	rc = colink_plan_load_audited(&plan, job, colink_data_dir(g->data_dir), g->plugin_dirs,
 				      &audit, &err);
@@ -288,11 +372,13 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 	if (rc == COLINK_OK)
 		rc = colink_unmapped_check_plan(plan, colink_data_dir(g->data_dir), &err);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
+		if (!o.dry_run)
+			metrics_finish(&m, NULL, NULL, cli_exit_for_plan(rc));
 		colink_plan_free(plan);
 		return cli_exit_for_plan(rc);
 	}
-	return run_and_report(g, plan, &o, json, "run failed, nothing was loaded");
+	return run_and_report(g, plan, &o, json, "run failed, nothing was loaded", &m);
 }
 
 /* ---- colink pseudonymize JOB EXTRACT ---- */
@@ -344,10 +430,11 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	struct colink_plan_audit audit = {NULL, NULL, 0, 0};
 	const char *pos[2] = {NULL, NULL};
 	struct stat st;
+	struct metrics_opt nom = {NULL, NULL, {0, 0}}; /* no metrics: not a scheduled run */
 	int json = 0, np = 0, i, rc;
 
 	o.audit_kind = "export";
-	o.progress = isatty(2) && !g->quiet;
+	o.progress = isatty(2) && !g->quiet && colink_log_get_format() == COLINK_LOG_FORMAT_TEXT;
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
 			help_pseudonymize(stdout);
@@ -368,7 +455,7 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!stat(pos[1], &st)) {
-		fprintf(stderr, "colink: %s already exists; an extract is always a new file\n", pos[1]);
+		cli_error("%s already exists; an extract is always a new file", pos[1]);
 		return EXIT_CONFIG;
 	}
 	audit.kind = o.audit_kind;
@@ -383,9 +470,9 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	if (rc == COLINK_OK)
 		rc = retarget(plan, pos[1], given, &err);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		colink_plan_free(plan);
 		return cli_exit_for_plan(rc);
 	}
-	return run_and_report(g, plan, &o, json, "pseudonymizing failed, no extract was written");
+	return run_and_report(g, plan, &o, json, "pseudonymizing failed, no extract was written", &nom);
 }

@@ -197,7 +197,7 @@ int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv)
 	}
 	ctx_free(&c);
 	if (rc) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return cli_exit_for_plan(rc);
 	}
 	if (!g->quiet)

@@ -86,6 +86,9 @@ static void usage(FILE *f)
 	      "  --plugin-dir DIRS    extra plugin directories, ':'-separated (also COLINK_PLUGIN_PATH)\n"
 	      "  -q, --quiet          only errors on stderr\n"
 	      "  -v, --verbose        informational messages on stderr\n"
+	      "  --log-format=FORMAT  text (default) or json: one JSON object a line on\n"
+	      "                       stderr (time, level, run_id, input, input_no, record,\n"
+	      "                       plugin, message; also COLINK_LOG_FORMAT)\n"
 	      "  --version            print the version\n"
 	      "  -h, --help           this help; `colink COMMAND --help` for a command\n"
 	      "\n"
@@ -107,22 +110,54 @@ static int dispatch(struct cli_global *g, int argc, char **argv)
 		if (argc >= 2 && !strcmp(argv[1], v->sub))
 			return v->fn(g, argc - 1, argv + 1);
 	}
-	fprintf(stderr, "colink: unknown command '%s' (see colink --help)\n", argv[0]);
+	cli_error("unknown command '%s' (see colink --help)", argv[0]);
 	return EXIT_USAGE;
+}
+
+/* --log-format=F / --log-format F at argv[*i] (COLINK_LOG_FORMAT otherwise):
+ * 0, 1 when argv[*i] is another option, -1 when the format is unknown. */
+static int log_format_opt(int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v;
+	int f;
+	if (!strncmp(a, "--log-format=", 13))
+		v = a + 13;
+	else if (!strcmp(a, "--log-format") && *i + 1 < argc)
+		v = argv[++*i];
+	else
+		return 1;
+	if ((f = colink_log_format_parse(v)) < 0) {
+		fprintf(stderr, "colink: --log-format: '%s' is neither text nor json\n", v);
+		return -1;
+	}
+	colink_log_set_format(f);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli_global g = {0};
 	struct colink_error err = {0};
-	int i;
+	const char *env = getenv("COLINK_LOG_FORMAT");
+	int i, lf;
+
+	if (env && *env) {
+		if (colink_log_format_parse(env) < 0) {
+			fprintf(stderr, "colink: COLINK_LOG_FORMAT: '%s' is neither text nor json\n", env);
+			return EXIT_USAGE;
+		}
+		colink_log_set_format(colink_log_format_parse(env));
+	}
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--data-dir") && i + 1 < argc)
 			g.data_dir = argv[++i];
 		else if (!strcmp(argv[i], "--plugin-dir") && i + 1 < argc)
 			g.plugin_dirs = argv[++i];
-		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+		else if ((lf = log_format_opt(argc, argv, &i)) <= 0) {
+			if (lf < 0)
+				return EXIT_USAGE;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
 			g.quiet = 1;
 		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
 			g.verbose = 1;
@@ -144,7 +179,7 @@ int main(int argc, char **argv)
 	}
 	colink_log_set_level(g.quiet ? COLINK_LOG_ERROR : g.verbose ? COLINK_LOG_INFO : COLINK_LOG_WARN);
 	if (colink_crypto_init(&err)) {
-		fprintf(stderr, "colink: %s\n", err.msg);
+		cli_error("%s", err.msg);
 		return EXIT_FAILED;
 	}
 	return dispatch(&g, argc - i, argv + i);

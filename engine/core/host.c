@@ -16,7 +16,7 @@ static void host_log(struct colink_host_ctx *hc, int level, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	colink_log(level, "%s: %s", hc && hc->plugin ? hc->plugin : "plugin", line);
+	colink_log_plugin(hc && hc->plugin ? hc->plugin : "plugin", level, "%s", line);
 }
 
 static int host_emit(struct colink_emitter *em, const struct colink_raw_record *rec)

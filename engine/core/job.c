@@ -1,8 +1,10 @@
 /* job.c -- reading job files (see job.h). */
 #include "core/job.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy/agreement.h"
 #include "base/alloc.h"
@@ -21,7 +23,34 @@ static char *resolved_attr(struct colink_job *j, xmlNodePtr n, const char *name)
 	return r;
 }
 
-static int read_input(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
+/*
+ * <input mapping>: relative to the job's folder; when nothing is there and
+ * `data_dir` (the mappings folder) has that path, the shipped mapping
+ * (#22): mapping="vendors/vendor_a.xml" names the installed one, so that a
+ * job copied to any folder runs against the installed colink.
+ */
+static char *mapping_attr(struct colink_job *j, xmlNodePtr n, const char *data_dir)
+{
+	char *v = colink_xml_attr(n, "mapping"), *r, *shipped;
+	struct stat st;
+	if (!v)
+		return NULL;
+	r = colink_path_join(j->dir, v);
+	if (r && v[0] != '/' && data_dir && *data_dir && stat(r, &st) && errno == ENOENT &&
+	    (shipped = colink_path_join(data_dir, v))) {
+		if (!stat(shipped, &st) && S_ISREG(st.st_mode)) {
+			colink_free(r);
+			r = shipped;
+		} else {
+			colink_free(shipped);
+		}
+	}
+	colink_free(v);
+	return r;
+}
+
+static int read_input(struct colink_job *j, xmlNodePtr n, const char *data_dir,
+		      struct colink_error *err)
 {
 	struct colink_job_input *in;
 	struct colink_job_input *na = colink_realloc(j->inputs, (j->ninputs + 1) * sizeof(*na));
@@ -31,7 +60,7 @@ static int read_input(struct colink_job *j, xmlNodePtr n, struct colink_error *e
 	in = &j->inputs[j->ninputs++];
 	memset(in, 0, sizeof(*in));
 	in->line = colink_xml_line(n);
-	in->mapping = resolved_attr(j, n, "mapping");
+	in->mapping = mapping_attr(j, n, data_dir);
 	in->path = resolved_attr(j, n, "path");
 	return in->mapping && in->path ? COLINK_OK : OOM(err);
 }
@@ -136,7 +165,8 @@ static int read_signers(struct colink_job *j, xmlNodePtr agr, struct colink_erro
 	return COLINK_OK;
 }
 
-static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *err)
+static int read_top(struct colink_job *j, xmlNodePtr root, const char *data_dir,
+		    struct colink_error *err)
 {
 	xmlNodePtr n;
 	int rc = COLINK_OK;
@@ -168,7 +198,7 @@ static int read_top(struct colink_job *j, xmlNodePtr root, struct colink_error *
 			j->key_id = colink_xml_attr(n, "id");
 			rc = (j->key_file || j->key_id) ? COLINK_OK : OOM(err);
 		} else if (colink_xml_is(n, "input"))
-			rc = read_input(j, n, err);
+			rc = read_input(j, n, data_dir, err);
 		else if (colink_xml_is(n, "output"))
 			rc = read_output(j, n, err);
 		else if (colink_xml_is(n, "options"))
@@ -201,7 +231,7 @@ int colink_job_load(struct colink_job **out, const char *path,
 		rc = colink_xml_load(path, data_dir, "job", &doc, err);
 	colink_xml_oom_reset();
 	if (rc == COLINK_OK)
-		rc = read_top(j, xmlDocGetRootElement(doc), err);
+		rc = read_top(j, xmlDocGetRootElement(doc), data_dir, err);
 	if (colink_xml_oom_seen())
 		rc = OOM(err);
 	if (doc)

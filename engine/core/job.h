@@ -1,7 +1,9 @@
 /*
  * job.h -- job files: one job = one run = one transaction.  Validated
  * against mappings/schema/job.rng; relative paths resolve against the job
- * file's directory.
+ * file's directory.  One exception (#22): a relative <input mapping> that
+ * names nothing there but names a file of the mappings folder (data_dir)
+ * is that file, the shipped mapping ("vendors/vendor_a.xml").
  */
 #ifndef COLINK_JOB_H
 #define COLINK_JOB_H

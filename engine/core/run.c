@@ -116,18 +116,21 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	st->ir->read++;
 	if ((st->ir->read & 4095) == 0)
 		progress(st, 0);
+	colink_log_set_record(rec->record_no); /* what the core logs meanwhile names it */
 	rc = colink_transform_record(st->t, rec, &orec, &rj, st->err);
 	if (rc == COLINK_REJECTED)
-		return write_reject(st, &rj);
-	if (rc)
-		return fail(st, rc);
+		rc = write_reject(st, &rj);
+	else if (rc)
+		rc = fail(st, rc);
 	/* the agreement, enforced here: the output sees allowed values only */
-	if (st->p->policy &&
-	    (rc = colink_policy_filter(st->p->policy, st->src_party, orec, &orec, st->err)))
-		return fail(st, rc);
+	else if (st->p->policy &&
+		 (rc = colink_policy_filter(st->p->policy, st->src_party, orec, &orec, st->err)))
+		rc = fail(st, rc);
 	/* the writer calls out->write, and records the output's rejects */
-	rc = colink_writer_record(st->w, orec);
-	return rc ? hand_over_failed(st, rc) : COLINK_OK;
+	else if ((rc = colink_writer_record(st->w, orec)))
+		rc = hand_over_failed(st, rc);
+	colink_log_set_record(0);
+	return rc;
 }
 
 static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
@@ -138,10 +141,14 @@ static int on_reject(void *ud, uint64_t record_no, uint64_t line_no,
 	struct colink_reject rj = COLINK_REJECT_INIT(.input_no = st->input_no,
 		.record_no = record_no, .line_no = line_no, .column = column,
 		.reason = reason, .nreasons = 1, .reasons = &one);
+	int rc;
 	if (st->fatal || colink_writer_failed(st->w))
 		return COLINK_EABORT;
 	st->ir->read++;
-	return write_reject(st, &rj);
+	colink_log_set_record(record_no);
+	rc = write_reject(st, &rj);
+	colink_log_set_record(0);
+	return rc;
 }
 
 static void fill_info(struct colink_input_info *ii, struct run_state *st,
@@ -173,6 +180,7 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 	int skip = 0, rc;
 
 	st->src_party = colink_policy_source_party(in->map);
+	colink_log_set_input(st->input_no, path);
 	st->ir->path = colink_strdup(path);
 	st->ir->mapping = colink_strdup(in->map->path);
 	if (!st->ir->path || !st->ir->mapping)
@@ -259,6 +267,7 @@ static int run_inputs(struct run_state *st, struct colink_run_result *res,
 			st->ir = &res->inputs[res->ninputs++];
 			st->input_no = (uint32_t)res->ninputs;
 			rc = run_file(st, in, in->files[k], host, ps);
+			colink_log_set_input(0, NULL);
 			res->read += st->ir->read;
 			res->loaded += st->ir->loaded;
 			res->rejected += st->ir->rejected;
@@ -540,6 +549,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	st.sample = &res->rejects;
 	st.progress = o && o->progress;
 	colink_new_run_id(res->run_id, err);
+	colink_log_set_run(res->run_id); /* JSON log lines name it (the caller clears it) */
 	colink_now_iso(res->started);
 	snprintf(res->key_id, sizeof(res->key_id), "%s", p->key ? colink_key_id(p->key) : p->job->key_id);
 	res->warehouse = colink_strdup(colink_plan_output_path(p));
