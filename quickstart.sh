@@ -19,13 +19,17 @@ TOP=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libxml2-dev libxml2-utils libcsv-dev libsqlite3-dev sqlite3 libgcrypt20-dev \
-libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base"
+libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base \
+libpq-dev"
 # (groff-base: make check formats the man pages with groff -ww;
 # pkg-config: the plugin SDK test builds the example plugin with it)
 # The test suite also renders the generated HTML documents in headless
 # Chromium (screenshot tests), with Japanese fonts.
 if [ "${1:-}" = check ]; then
 	PKGS="$PKGS chromium fonts-noto-cjk"
+	# the PostgreSQL warehouse tests start a throwaway server of their own
+	# (tests/pg_server.sh): the server binaries, never a running cluster
+	PKGS="$PKGS postgresql"
 fi
 
 missing=""
