@@ -194,6 +194,9 @@ int opg_link(void *ctx, const struct colink_link_rules *rules,
 	if (o->linked)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->where, o->run_id);
+	rc = opg_merge(o, err); /* the run's persons and pseudonyms first */
+	if (rc)
+		return rc;
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
 	rc = opg_exec(o, create_sql, "creating the link candidate tables", err);

@@ -1,8 +1,10 @@
 /*
- * merge.c -- out_postgres: an input's staged records into the warehouse.
+ * merge.c -- out_postgres: the staged records into the warehouse.
  *
  * stage.c leaves each record as COPY text lines in temporary files.  At
- * the end of every input (and so before link and commit) this file
+ * the end of an input once merge_batch records are staged (so that a
+ * run of many small inputs pays the merge's fixed cost per batch, not per
+ * input), and always before link and commit, this file
  *   1. streams each file to its temporary staging table with COPY
  *      (s_rec, s_w1.., s_obs, s_q, s_sans, s_key; created per run, ON COMMIT
  *      DROP);
@@ -12,7 +14,7 @@
  *      of its first record), then a second row of this run for the same key
  *      (one of an earlier input of the run, else the first of this input
  *      wins); writes their reject rows and drops them from the stage
- *      (counted in input_late: the run and input rows show them rejected);
+ *      (the run's and the inputs' rows count them rejected);
  *   3. upserts the persons in the order of their first record (person_no
  *      in load order; a later non-null birth_ym or person column wins, as
  *      out_sqlite's record-by-record upsert leaves it);
@@ -311,12 +313,24 @@ static int late_rejects(struct out_postgres *o, struct colink_error *err)
 				     "r.s_line_no, NULL, x.reason FROM s_rej x JOIN s_rec r "
 				     "ON r.s_seq = x.s_seq ORDER BY x.s_seq", 1, v, &n,
 				     "recording rejects", err);
+	/* the inputs' rows (written at their end) count them rejected */
+	if (!rc && n)
+		rc = opg_exec_params(o, "UPDATE run_input AS i SET records_loaded = "
+				     "i.records_loaded - x.n, records_rejected = i.records_rejected + x.n "
+				     "FROM (SELECT r.s_input_no, count(*) AS n FROM s_rej j JOIN s_rec r "
+				     "ON r.s_seq = j.s_seq GROUP BY 1) AS x WHERE i.run_id = $1 AND "
+				     "i.input_no = x.s_input_no", 1, v, NULL, "recording rejects", err);
 	if (!rc && n)
 		rc = opg_exec(o, "DELETE FROM s_rec WHERE s_seq IN (SELECT s_seq FROM s_rej)",
 			      "dropping rejected records", err);
 	if (!rc)
 		rc = opg_exec(o, "TRUNCATE s_rej", "dropping rejected records", err);
-	o->input_late += n;
+	o->late_rejected += n;
+	if (!rc && n)
+		o->host->log(o->hc, COLINK_LOG_WARN,
+			     "%s: %" PRIu64 " more records rejected when merged (a person of the "
+			     "other side, or a second row of this run): see the reject table",
+			     o->where, n);
 	return rc;
 }
 
@@ -484,12 +498,10 @@ static int keys(struct out_postgres *o, struct colink_error *err)
 			       1, v, NULL, "writing the pseudonyms", err);
 }
 
-int opg_merge(struct out_postgres *o, uint32_t input_no, struct colink_error *err)
+int opg_merge(struct out_postgres *o, struct colink_error *err)
 {
 	uint64_t wide[NWIDE];
 	int s, k, rc = COLINK_OK;
-	(void)input_no;
-	o->input_late = 0;
 	if (!o->staged[S_REC])
 		return COLINK_OK;
 	for (s = 0; s < NWIDE; s++)

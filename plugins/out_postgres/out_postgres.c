@@ -51,7 +51,7 @@
 static const struct colink_migration_sql { int to; const char *sql; } colink_migration_sql[1];
 #endif
 
-enum { SET_CONNINFO, SET_SERVICE, SET_SCHEMA, SET_LOCK_TIMEOUT, SET_COUNT };
+enum { SET_CONNINFO, SET_SERVICE, SET_SCHEMA, SET_LOCK_TIMEOUT, SET_MERGE_BATCH, SET_COUNT };
 
 static const struct colink_setting_def out_settings[] = {
 	{ "conninfo", COLINK_SET_STRING, "",
@@ -63,6 +63,9 @@ static const struct colink_setting_def out_settings[] = {
 	  "schema holding the warehouse; created when absent", NULL },
 	{ "lock_timeout_ms", COLINK_SET_INT, "10000",
 	  "how long to wait for another run's lock on the warehouse before failing", NULL },
+	{ "merge_batch", COLINK_SET_INT, "100000",
+	  "records staged before an input's end merges them into the warehouse (disk, not memory)",
+	  NULL },
 	COLINK_SETTINGS_END
 };
 
@@ -191,7 +194,7 @@ static void run_close(struct out_postgres *o)
 	o->run_id = o->key_id = NULL;
 	o->seq = o->lineno = 0;
 	memset(o->replaced, 0, sizeof(o->replaced));
-	o->late_rejected = o->input_late = 0;
+	o->late_rejected = 0;
 	o->linked = 0;
 }
 
@@ -271,27 +274,67 @@ static int take_lock(struct out_postgres *o, struct colink_error *err)
 }
 
 /* Every catalogue column must be in the warehouse (a stale warehouse or a
- * new field without its migration): one line naming it. */
+ * new field without its migration): one query over the catalogue, as two
+ * arrays (table, column), and one line naming the first missing column. */
+static void arr_put(struct out_postgres *o, char **buf, size_t *len, size_t *cap,
+		    const char *s, int esc, int *failed)
+{
+	for (; *s && !*failed; s++) {
+		if (*len + 3 >= *cap &&
+		    colink_grow(o->host->realloc, (void **)buf, cap, *len + 3, 1)) {
+			*failed = 1;
+			return;
+		}
+		if (esc && (*s == '"' || *s == '\\'))
+			(*buf)[(*len)++] = '\\';
+		(*buf)[(*len)++] = *s;
+	}
+}
+
 static int check_columns(struct out_postgres *o, struct colink_error *err)
 {
-	char buf[8];
-	size_t k;
-	int found, rc;
+	char *arr[2] = { NULL, NULL }, found_col[256];
+	size_t len[2] = { 0, 0 }, cap[2] = { 0, 0 }, k;
+	int failed = 0, found, rc, a;
+	for (a = 0; a < 2; a++)
+		arr_put(o, &arr[a], &len[a], &cap[a], "{", 0, &failed);
 	for (k = 0; k < o->ncat; k++) {
-		const char *v[3] = { o->schema, opg_wide_table(o->cat[k].dest), o->cat[k].column };
+		const char *tc[2] = { opg_wide_table(o->cat[k].dest), o->cat[k].column };
 		if (!o->cat[k].column)
 			continue;
-		rc = opg_query_text(o, "SELECT 1 FROM information_schema.columns WHERE "
-				    "table_schema = $1 AND table_name = $2 AND column_name = $3",
-				    3, v, buf, sizeof(buf), &found, "reading the warehouse", err);
-		if (rc)
-			return rc;
-		if (!found)
-			return COLINK_ERR(err, COLINK_EINVAL,
-					  "%s: field %s needs column %s.%s, which the warehouse lacks",
-					  o->where, o->cat[k].name, v[1], v[2]);
+		for (a = 0; a < 2; a++) {
+			arr_put(o, &arr[a], &len[a], &cap[a], len[a] > 1 ? ",\"" : "\"", 0, &failed);
+			arr_put(o, &arr[a], &len[a], &cap[a], tc[a], 1, &failed);
+			arr_put(o, &arr[a], &len[a], &cap[a], "\"", 0, &failed);
+		}
 	}
-	return COLINK_OK;
+	for (a = 0; a < 2; a++) {
+		arr_put(o, &arr[a], &len[a], &cap[a], "}", 0, &failed);
+		if (!failed)
+			arr[a][len[a]] = '\0';
+	}
+	if (failed) {
+		o->host->free(arr[0]);
+		o->host->free(arr[1]);
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
+	{
+		const char *v[3] = { o->schema, arr[0], arr[1] };
+		rc = opg_query_text(o, "SELECT x.t || '.' || x.c FROM unnest($2::text[], $3::text[]) "
+				    "AS x (t, c) WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a JOIN "
+				    "pg_class r ON r.oid = a.attrelid JOIN pg_namespace n ON "
+				    "n.oid = r.relnamespace WHERE n.nspname = $1 AND r.relname = x.t "
+				    "AND a.attname = x.c AND a.attnum > 0 AND NOT a.attisdropped) LIMIT 1",
+				    3, v, found_col, sizeof(found_col), &found, "reading the warehouse",
+				    err);
+	}
+	o->host->free(arr[0]);
+	o->host->free(arr[1]);
+	if (!rc && found)
+		rc = COLINK_ERR(err, COLINK_EINVAL,
+				"%s: the catalogue needs column %s, which the warehouse lacks "
+				"(a field added without its migration?)", o->where, found_col);
+	return rc;
 }
 
 /* Create the schema, or migrate it, in a transaction of its own. */
@@ -531,15 +574,11 @@ static int out_input_end(void *vctx, const struct colink_input_info *in, struct 
 		return rc;
 	if (!in)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: input_end without input", o->where);
-	rc = opg_merge(o, in->input_no, err);
-	if (rc)
-		return rc;
-	o->late_rejected += o->input_late;
 	snprintf(no, sizeof(no), "%" PRIu32, in->input_no);
 	snprintf(size, sizeof(size), "%" PRIu64, in->size);
 	snprintf(rd, sizeof(rd), "%" PRIu64, in->read);
-	snprintf(ld, sizeof(ld), "%" PRIu64, in->loaded - o->input_late);
-	snprintf(rj, sizeof(rj), "%" PRIu64, in->rejected + o->input_late);
+	snprintf(ld, sizeof(ld), "%" PRIu64, in->loaded);
+	snprintf(rj, sizeof(rj), "%" PRIu64, in->rejected);
 	{
 		const char *v[13] = { o->run_id, no, in->path, in->sha256, size, in->plugin,
 				      in->mapping_path, in->mapping_id, in->mapping_sha256, rd, ld,
@@ -559,11 +598,9 @@ static int out_input_end(void *vctx, const struct colink_input_info *in, struct 
 		rc = opg_exec_params(o, "INSERT INTO input_field_map (run_id, input_no, field, source) "
 				     "VALUES ($1, $2, $3, $4)", 4, v, NULL, "recording the lineage", err);
 	}
-	if (!rc && o->input_late)
-		o->host->log(o->hc, COLINK_LOG_WARN,
-			     "%s: input %" PRIu32 ": %" PRIu64 " more records rejected when merged "
-			     "(a person of the other side, or a second row of this run): see the "
-			     "reject table", o->where, in->input_no, o->input_late);
+	/* merge.c corrects this row's counts for the records it rejects */
+	if (!rc && o->staged[S_REC] >= o->merge_batch)
+		rc = opg_merge(o, err);
 	return rc;
 }
 
@@ -614,6 +651,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s, struct col
 	const char *v[5 + K_COUNT];
 	int k, rc = opg_in_run(o, "commit", err);
 	uint64_t loaded = s ? s->loaded : 0;
+	if (!rc)
+		rc = opg_merge(o, err);
 	if (rc)
 		return rc;
 	snprintf(num[0], 24, "%" PRIu64, s ? s->read : 0);
@@ -737,6 +776,8 @@ static int out_init(void **ctx, const struct colink_host *host, struct colink_ho
 	if (vals[SET_LOCK_TIMEOUT].i < 0 || vals[SET_LOCK_TIMEOUT].i > INT32_MAX)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "lock_timeout_ms must be between 0 and %d", INT32_MAX);
+	if (vals[SET_MERGE_BATCH].i < 1)
+		return COLINK_ERR(err, COLINK_EINVAL, "merge_batch must be at least 1");
 	if (!*vals[SET_SCHEMA].text)
 		return COLINK_ERR(err, COLINK_EINVAL, "schema: the schema name is empty");
 	o = host->calloc(1, sizeof(*o));
@@ -745,6 +786,7 @@ static int out_init(void **ctx, const struct colink_host *host, struct colink_ho
 	o->host = host;
 	o->hc = hc;
 	o->lock_ms = (int)vals[SET_LOCK_TIMEOUT].i;
+	o->merge_batch = (uint64_t)vals[SET_MERGE_BATCH].i;
 	o->kill_at = getenv("COLINK_TEST_KILL_AT"); /* crash tests only */
 	o->schema = opg_strdup(host, vals[SET_SCHEMA].text);
 	rc = o->schema ? make_conninfo(o, vals[SET_CONNINFO].text, vals[SET_SERVICE].text, err)

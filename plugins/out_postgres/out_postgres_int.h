@@ -84,6 +84,7 @@ struct out_postgres {
 	char *where;       /* owned: "PostgreSQL db@host schema s", no secret */
 	char *schema;      /* owned, the schema name */
 	int lock_ms;
+	uint64_t merge_batch; /* records staged before an input's end merges */
 	const char *kill_at; /* COLINK_TEST_KILL_AT (crash tests only) */
 
 	/* per run */
@@ -103,7 +104,6 @@ struct out_postgres {
 	uint64_t lineno;         /* long rows staged in this run (their order) */
 	uint64_t replaced[K_COUNT];
 	uint64_t late_rejected;  /* records the merge rejected, whole run */
-	uint64_t input_late;     /* of the current input */
 	int linked;
 	char *line;              /* one staging line being built */
 	size_t line_len, line_cap;
@@ -145,7 +145,9 @@ int opg_line_end(struct out_postgres *o, int stage, struct colink_error *err);
 
 /* merge.c */
 int opg_stage_create(struct out_postgres *o, struct colink_error *err);
-int opg_merge(struct out_postgres *o, uint32_t input_no, struct colink_error *err);
+/* Merge what is staged (a no-op when nothing is). */
+int opg_merge(struct out_postgres *o, struct colink_error *err);
+
 
 /* link.c */
 int opg_link(void *ctx, const struct colink_link_rules *rules,
