@@ -7,13 +7,15 @@
 # happens (trap), and checks, against SQLite as the reference:
 #   1. the sample job into PostgreSQL gives the same persons, rows, long
 #      rows, pseudonyms, rejects, ledger counts, lineage and links as into
-#      SQLite (one query run on both, compared whole);
+#      SQLite (one query run on both, compared whole), with the same tables
+#      and columns in the same order;
 #   2. a rerun skips every input (duplicate bytes); a changed input
 #      replaces the checkups it repeats (run.checkups_replaced); a job
 #      loading one file twice, and a file repeating a record, rejects the
 #      second rows with out_sqlite's reasons -- all equal to SQLite;
 #   3. no raw identifier of the samples in a pg_dump of the warehouse, the
-#      server log (every statement logged) or the runs' output;
+#      server log (every statement logged) or the runs' output; the reader
+#      role of samples/postgres-roles.sql reads the views, not the tables;
 #   4. kill -9 of `colink run` in the middle of a COPY: nothing but the
 #      'incomplete' ledger row; a rerun gives the whole warehouse;
 #   5. two concurrent runs: both finish, one after the other (the second
@@ -147,6 +149,13 @@ grep -q "out_postgres" "$t/pg1.out" || grep -q "warehouse" "$t/pg1.out" || true
 n=$(psql "$ci" -A -t -c "SELECT count(*) FROM sample.link")
 [ "${n:-0}" -gt 0 ] && ok "sample job: $n links in PostgreSQL" || fail "sample job: no link in PostgreSQL"
 compare "sample job" warehouse.db sample "$t/content.sql" "$t/ledger.sql"
+# the same tables with the same columns in the same order (the one schema,
+# translated by pg-ddl.sh)
+sqlite3 -separator '|' "$s/samples/out/warehouse.db" "SELECT m.name, p.cid, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, 2" >"$t/sqcols.txt"
+psql "$ci" -A -t -F '|' -c "SELECT table_name, ordinal_position - 1, column_name FROM information_schema.columns WHERE table_schema = 'sample' ORDER BY 1, 2" >"$t/pgcols.txt"
+[ -s "$t/sqcols.txt" ] && cmp -s "$t/sqcols.txt" "$t/pgcols.txt" &&
+	ok "schema: $(wc -l <"$t/sqcols.txt") columns, the same tables and columns in both" ||
+	{ fail "schema: the tables or columns differ:"; diff "$t/sqcols.txt" "$t/pgcols.txt" | head; }
 
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
@@ -190,6 +199,16 @@ grep -q "statement:" "$pgdir/server.log" && ok "the server log has the statement
 cat "$t"/pg*.out "$t"/dup-pg.out >"$t/outputs.txt"
 "$leaks" "$t/dump.sql" "$pgdir/server.log" "$t/outputs.txt" && ok "no raw identifier in the dump, the server log or the output" ||
 	fail "raw identifiers found (above)"
+
+# ---- the reader role (samples/postgres-roles.sql): the views, not the tables ----
+sed 's/^SET search_path TO colink;/SET search_path TO sample;/; s/ON SCHEMA colink FROM/ON SCHEMA sample FROM/' \
+	"$src/samples/postgres-roles.sql" | psql "$ci" >"$t/roles.out" 2>&1 || fail "postgres-roles.sql: $(head -n 2 "$t/roles.out")"
+n=$(psql "$ci" -A -t -c "SET ROLE colink_reader" -c "SELECT count(*) FROM colink_read.checkup" 2>&1)
+m=$(psql "$ci" -A -t -c "SELECT count(*) FROM sample.checkup")
+psql "$ci" -A -t -c "SET ROLE colink_reader" -c "SELECT count(*) FROM sample.checkup" >"$t/deny.out" 2>&1
+[ "$n" = "$m" ] && grep -q "permission denied" "$t/deny.out" &&
+	ok "reader role: $n checkups through colink_read, the tables denied" ||
+	fail "reader role: view gave '$n' of $m; table read: $(head -n 1 "$t/deny.out")"
 
 # ---- 4. kill -9 in the middle of a COPY, then a rerun ----
 pgjob crash.xml crash
