@@ -22,7 +22,10 @@
 #      skips the inputs the first loaded); with the lock held elsewhere a
 #      run exits 6 after lock_timeout_ms;
 #   6. a conninfo with a password is refused without printing it; a server
-#      that is not there fails in one line.
+#      that is not there fails in one line;
+#   7. `colink link report postgresql://...#SCHEMA` prints the SQLite report
+#      (run id and time aside), masks a password in the URI, and the program
+#      reports not written for PostgreSQL yet say so in one line.
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -156,6 +159,24 @@ psql "$ci" -A -t -F '|' -c "SELECT table_name, ordinal_position - 1, column_name
 [ -s "$t/sqcols.txt" ] && cmp -s "$t/sqcols.txt" "$t/pgcols.txt" &&
 	ok "schema: $(wc -l <"$t/sqcols.txt") columns, the same tables and columns in both" ||
 	{ fail "schema: the tables or columns differ:"; diff "$t/sqcols.txt" "$t/pgcols.txt" | head; }
+
+# `colink link report` on both: the same report (the run id and start
+# time aside, which differ by nature)
+sock=$(sed -n 's/^host=\([^ ]*\) .*/\1/p' "$pgdir/conninfo")
+"$colink" link report "$s/samples/out/warehouse.db" >"$t/lr-sq.txt" 2>&1; a=$?
+"$colink" link report "postgresql:///postgres?host=$sock&user=colink#sample" >"$t/lr-pg.txt" 2>&1; b=$?
+sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
+[ $a -eq 0 ] && [ $b -eq 0 ] && grep -q "pass 1 (card)" "$t/lr-pg.txt" && cmp -s "$t/lr-sq.txt" "$t/lr-pg.txt" &&
+	ok "link report: the same on PostgreSQL as on SQLite" ||
+	{ fail "link report: exit $a/$b:"; diff "$t/lr-sq.txt" "$t/lr-pg.txt" | head; }
+"$colink" link report --json "postgresql:///postgres?host=$sock&user=colink&password=Secr3tPw0rd#nosuch" >"$t/lr-bad.txt" 2>&1; b=$?
+[ $b -ne 0 ] && ! grep -q "Secr3tPw0rd" "$t/lr-bad.txt" && grep -q "password=\*\*\*" "$t/lr-bad.txt" &&
+	ok "link report: a password in the URI is masked ($(head -n 1 "$t/lr-bad.txt" | cut -c 1-120))" ||
+	fail "link report on a missing schema: exit $b: $(head -n 1 "$t/lr-bad.txt")"
+(cd "$s/samples" && "$colink" report referral --warehouse "postgresql:///postgres?host=$sock&user=colink#sample" pg.xml) >"$t/ref-pg.txt" 2>&1; b=$?
+[ $b -ne 0 ] && [ "$(wc -l <"$t/ref-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/ref-pg.txt" &&
+	ok "program reports on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/ref-pg.txt" | cut -c 1-140)" ||
+	fail "program reports on PostgreSQL: exit $b: $(head -n 3 "$t/ref-pg.txt")"
 
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?

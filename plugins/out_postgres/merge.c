@@ -23,6 +23,15 @@
  *      then their long rows and the pseudonyms (person_key).
  * Everything runs in the run's transaction, as set-based SQL on the
  * server; nothing is sent row by row.
+ *
+ * COPY text, not binary (measured with psql \copy of 100,000 rows shaped
+ * like s_rec plus a checkup's columns into a PostgreSQL 15 table, three
+ * runs each on a shared 2-core machine): text 16.6 MB in 1.33-2.42 s,
+ * binary 31.7 MB in 2.11-2.62 s.  Binary sends every integer and double
+ * as 8 bytes plus a 4-byte length, so for these short numbers it is twice
+ * the bytes and no faster to parse; it would also tie stage.c to the exact
+ * type of every warehouse column.  Text lets the server convert each
+ * column to its own type.
  */
 #include <inttypes.h>
 #include <signal.h>
