@@ -293,6 +293,16 @@ rc=$?
 [ "$rc" -ne 0 ] && grep -q "carries a password" "$t/pw.out" && ! grep -q "Secr3tPw0rd" "$t/pw.out" &&
 	ok "a password in the job: refused, never printed" ||
 	fail "a password in the job: exit $rc: $(head -n 3 "$t/pw.out")"
+# another key on an existing warehouse: refused, the run's ledger row 'failed'
+"$colink" key new "$s/samples/other.key" >/dev/null
+pgjob other.xml sample
+sed -i 's|<key file="sample.key"/>|<key file="other.key"/>|' "$s/samples/other.xml"
+runjob other.xml other.out
+rc=$?
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM sample.run WHERE status = 'failed' AND message LIKE '%key id%'")
+[ "$rc" -ne 0 ] && grep -q "holds pseudonyms made with key id" "$t/other.out" && [ "$n" = 1 ] &&
+	ok "another key: refused, its ledger row failed" ||
+	fail "another key: exit $rc, $n failed rows: $(grep -m 1 colink: "$t/other.out")"
 pgjob gone.xml gone
 sed -i "s|host=[^ ]*|host=$t/nowhere|" "$s/samples/gone.xml"
 runjob gone.xml gone.out

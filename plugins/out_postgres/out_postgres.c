@@ -509,8 +509,6 @@ static int out_begin(void *vctx, const struct colink_run_info *run, struct colin
 		rc = take_lock(o, err);
 	if (!rc)
 		rc = schema_upgrade(o, err);
-	if (!rc)
-		rc = check_run(o, run, err);
 	/* the ledger row, committed alone */
 	if (!rc)
 		rc = opg_exec(o, "BEGIN", "starting the ledger transaction", err);
@@ -523,7 +521,11 @@ static int out_begin(void *vctx, const struct colink_run_info *run, struct colin
 		run_close(o);
 		return rc;
 	}
-	rc = opg_exec(o, "BEGIN", "starting the run transaction", err);
+	/* as out_sqlite: a run refused by the warehouse's key or
+	 * normalization leaves its ledger row 'failed' */
+	rc = check_run(o, run, err);
+	if (!rc)
+		rc = opg_exec(o, "BEGIN", "starting the run transaction", err);
 	if (!rc)
 		o->in_run = 1;
 	if (!rc)

@@ -706,7 +706,5 @@ int opg_write(void *vctx, const struct colink_out_record *rec, struct colink_err
 		rc = stage_long(o, kd, rec, err);
 	if (!rc)
 		o->seq++;
-	else if (rc != COLINK_REJECTED)
-		return rc;
 	return rc;
 }
