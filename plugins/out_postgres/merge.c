@@ -517,10 +517,18 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 		wide[s] = o->staged[S_WIDE + s];
 	for (s = 0; !rc && s < S_COUNT; s++)
 		rc = copy_stage(o, s, err);
-	/* the planner knows nothing of a freshly filled temporary table */
-	if (!rc)
-		rc = opg_exec(o, "ANALYZE s_rec, s_w1, s_w2, s_w3, s_w4, s_w5, s_w6, s_key",
-			      "analysing the staged records", err);
+	/* the planner knows nothing of a freshly filled temporary table:
+	 * analyse the ones this merge joins (the long tables are only read
+	 * whole) */
+	if (!rc) {
+		char sql[128] = "ANALYZE s_rec, s_key";
+		for (s = 0; s < NWIDE; s++)
+			if (wide[s]) {
+				size_t n = strlen(sql);
+				snprintf(sql + n, sizeof(sql) - n, ", %s", stage_name(S_WIDE + s));
+			}
+		rc = opg_exec(o, sql, "analysing the staged records", err);
+	}
 	for (s = 0; s < NWIDE; s++) /* late_rejects skips kinds without rows */
 		o->staged[S_WIDE + s] = wide[s];
 	if (!rc)
