@@ -19,7 +19,8 @@ TOP=$(pwd)
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libxml2-dev libxml2-utils libcsv-dev libsqlite3-dev sqlite3 libgcrypt20-dev \
-libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base jq systemd man-db"
+libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valgrind groff-base jq systemd man-db \
+libpq-dev"
 # (groff-base: make check formats the man pages with groff -ww;
 # pkg-config: the plugin SDK test builds the example plugin with it;
 # jq: tests/test_ops parses the --log-format=json stream with it;
@@ -29,6 +30,9 @@ libutf8proc-dev libzip-dev libcunit1-dev zip unzip clang libclang-rt-14-dev valg
 # Chromium (screenshot tests), with Japanese fonts.
 if [ "${1:-}" = check ]; then
 	PKGS="$PKGS chromium fonts-noto-cjk"
+	# the PostgreSQL warehouse tests start a throwaway server of their own
+	# (tests/pg_server.sh): the server binaries, never a running cluster
+	PKGS="$PKGS postgresql"
 fi
 
 missing=""

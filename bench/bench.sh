@@ -3,7 +3,7 @@
 #
 #   bench/bench.sh [-n PERSONS] [-x XML_PERSONS] [-d DATA_DIR] [-b BUILD_DIR]
 #                  [-s SEED] [--no-peer] [--no-xml] [--no-colink] [--no-load]
-#                  [--digest FILE] [--compare FILE]
+#                  [--digest FILE] [--compare FILE] [--postgres]
 #
 # On the same generated data, in one run, it times with /usr/bin/time -v:
 #   colink     the full linkage job (bench/bench-job.xml.in: checkups, roster,
@@ -14,6 +14,10 @@
 #   pandas     bench/peer_pandas.py over the same three files
 #   xml        colink over an MHLW XML archive (mappings/vendors/mhlw_xml.xml)
 #   xmllint    xmllint --stream --noout over the same documents
+#   pg, pgfloor  with --postgres (#16): the colink job into out_postgres,
+#              and the floor psql '\copy' of the same three raw files into
+#              plain text tables, against a throwaway PostgreSQL server of
+#              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end)
 # and prints wall time, CPU time (user + sys), peak RSS and the ratios
 # colink/floor, pandas/colink, link/load and xml/xmllint.
 #
@@ -41,8 +45,9 @@ colink_on=1
 load_on=1
 digest=
 compare=
+postgres=0
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) persons=$2; shift 2 ;;
@@ -56,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--no-load) load_on=0; shift ;;  # skip the load-only run (no link/load split)
 	--digest) digest=$2; shift 2 ;;
 	--compare) compare=$2; shift 2 ;;
+	--postgres) postgres=1; shift ;;
 	-h|--help) usage ;;
 	*) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
@@ -180,6 +186,31 @@ EOF
 	timed xmllint sh -c "find '$archive/DATA' -name '*.xml' -print0 | sort -z | xargs -0 xmllint --stream --noout"
 fi
 
+# (e) PostgreSQL: colink into out_postgres against psql's \copy of the raw files
+if [ $postgres = 1 ]; then
+	pgdir=$data/pg
+	sh "$src/tests/pg_server.sh" stop "$pgdir"
+	sh "$src/tests/pg_server.sh" start "$pgdir" || { echo "bench.sh: no PostgreSQL server" >&2; exit 2; }
+	trap 'sh "$src/tests/pg_server.sh" stop "$pgdir"' EXIT
+	ci=$(cat "$pgdir/conninfo")
+	pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/psql | head -n 1)")
+	# plain tables of text columns, as many as each file's header has
+	ddl=
+	for f in vendor_a roster attendance; do
+		n=$(head -n 1 "$csv/$f.csv" | awk -F, '{ print NF }')
+		ddl+="CREATE TABLE $f ($(seq -s, -f 'c%g text' 1 "$n"));"
+	done
+	"$pgbin/psql" -X -q "$ci" -c "CREATE SCHEMA floor; SET search_path TO floor; $ddl" >/dev/null
+	timed pgfloor "$pgbin/psql" -X -q "$ci" -c "SET search_path TO floor" \
+		-c "\\copy vendor_a FROM '$csv/vendor_a.csv' WITH (FORMAT csv, HEADER true)" \
+		-c "\\copy roster FROM '$csv/roster.csv' WITH (FORMAT csv, HEADER true)" \
+		-c "\\copy attendance FROM '$csv/attendance.csv' WITH (FORMAT csv, HEADER true)"
+	make_job "$data/job-pg.xml" "unused" 1
+	sed -i -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
+		-e "s|<set name=\"path\" value=\"unused\"/>|<set name=\"conninfo\" value=\"$ci\"/>|" "$data/job-pg.xml"
+	timed pg "$colink" -q run --unsigned-agreement "$data/job-pg.xml"
+fi
+
 # ---------------------------------------------------------------- identity
 # One SHA-256 per data table: every column but run ids and timestamps, rows sorted.
 # A person is digested as its pseudonym, never as the warehouse's own number:
@@ -224,7 +255,7 @@ echo "colink bench: $persons persons (seed $seed), $(( bytes / 1000000 )) MB of 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
 	"commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet 2>/dev/null || echo '+dirty')"
 printf '%-10s %9s %9s %10s\n' step wall_s cpu_s peak_MB
-for k in floor colink load pandas xml xmllint; do
+for k in floor colink load pandas xml xmllint pgfloor pg; do
 	[ -n "${WALL[$k]:-}" ] || continue
 	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
 done
@@ -239,5 +270,6 @@ if [ $colink_on = 1 ]; then
 	echo "cpu colink/floor: $(ratio "${CPU[colink]}" "${CPU[floor]}"), cpu pandas/colink: $(ratio "${CPU[pandas]:-0}" "${CPU[colink]}")"
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
+[ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
 [ -z "${WALL[xml]:-}" ] || echo "xml/xmllint:    $(ratio "${WALL[xml]}" "${WALL[xmllint]}")  (target <= 1.5; $xml_persons documents)"
 exit $status

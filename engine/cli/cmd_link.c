@@ -13,7 +13,9 @@ static void help(FILE *f)
 		"Prints the link quality report of RUN (default: the latest run that\n"
 		"linked): persons per side, links per pass, ambiguous candidates sent\n"
 		"to review, unmatched persons per side and the link rate.  Reads the\n"
-		"warehouse only.  Review rows: %s\n", colink_wh_review_query());
+		"warehouse only.  WAREHOUSE: an SQLite file, or a PostgreSQL warehouse as\n"
+		"postgresql://...[#SCHEMA] (default schema colink).  Review rows: %s\n",
+		colink_wh_review_query());
 }
 
 static int summary(struct colink_wh *wh, const char *run, int json, struct colink_wh_link_summary *s)

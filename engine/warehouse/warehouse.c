@@ -10,7 +10,12 @@
 #include "core/value.h"
 #include "warehouse/wh_int.h"
 
-static const struct wh_backend *const backends[] = {&wh_sqlite_backend};
+static const struct wh_backend *const backends[] = {
+	&wh_sqlite_backend,
+#ifdef COLINK_WITH_LIBPQ
+	&wh_pg_backend, &wh_pg_backend_short,
+#endif
+};
 
 /* "scheme:rest" for a known scheme; anything else is an SQLite path. */
 static const struct wh_backend *pick(const char *uri, const char **target)
@@ -87,20 +92,37 @@ int colink_age_band10(int age)
 
 /* ---- forwarding ---- */
 
+/* A read the backend does not have (PostgreSQL: only the link report so
+ * far): one line saying so, COLINK_EINVAL. */
+static int unsupported(struct colink_wh *wh, const char *what, struct colink_error *err)
+{
+	return COLINK_ERR(err, COLINK_EINVAL, "%s: %s is not available on a %s warehouse yet "
+			  "(load the job into SQLite for this report)", wh->name, what, wh->be->scheme);
+}
+
+#define NEED(op) \
+	do { \
+		if (!wh->be->op) \
+			return unsupported(wh, #op, err); \
+	} while (0)
+
 int colink_wh_exams(struct colink_wh *wh, int fy, colink_wh_exam_cb cb, void *ud,
 		    struct colink_error *err)
 {
+	NEED(exams);
 	return wh->be->exams(wh, fy, cb, ud, err);
 }
 
 int colink_wh_smoking_answers(struct colink_wh *wh, int fy, colink_wh_smoking_cb cb, void *ud,
 			      struct colink_error *err)
 {
+	NEED(smoking_answers);
 	return wh->be->smoking_answers(wh, fy, cb, ud, err);
 }
 
 int colink_wh_latest_fiscal_year(struct colink_wh *wh, int *fy, struct colink_error *err)
 {
+	NEED(latest_fiscal_year);
 	return wh->be->latest_fiscal_year(wh, fy, err);
 }
 
@@ -117,11 +139,14 @@ int colink_wh_followup(struct colink_wh *wh, const char *person_id, const char *
 		       unsigned med, struct colink_wh_followup *out, struct colink_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	NEED(followup);
 	return wh->be->followup(wh, person_id, exam_date, date_fy(exam_date), med, out, err);
 }
 
 int colink_wh_linked_employer(struct colink_wh *wh, const char *person_id, char out[65])
 {
+	if (!wh->be->linked_employer)
+		return 0;
 	return wh->be->linked_employer(wh, person_id, out);
 }
 
@@ -129,12 +154,14 @@ int colink_wh_link_summary(struct colink_wh *wh, const char *run,
 			   struct colink_wh_link_summary *out, struct colink_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	NEED(link_summary);
 	return wh->be->link_summary(wh, run, out, err);
 }
 
 int colink_wh_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
 			  void *ud, struct colink_error *err)
 {
+	NEED(link_passes);
 	return wh->be->link_passes(wh, run, cb, ud, err);
 }
 
@@ -150,39 +177,46 @@ const char *colink_wh_review_query(void)
 
 int colink_wh_wp_begin(struct colink_wh *wh, int fy, struct colink_error *err)
 {
+	NEED(wp_begin);
 	return wh->be->wp_begin(wh, fy, err);
 }
 
 int colink_wh_wp_exam(struct colink_wh *wh, const struct colink_wh_wp_exam *x,
 		      struct colink_error *err)
 {
+	NEED(wp_exam);
 	return wh->be->wp_exam(wh, x, err);
 }
 
 int colink_wh_wp_attendance(struct colink_wh *wh, int fy, struct colink_error *err)
 {
+	NEED(wp_attendance);
 	return wh->be->wp_attendance(wh, fy, err);
 }
 
 int colink_wh_wp_band(struct colink_wh *wh, struct colink_error *err)
 {
+	NEED(wp_band);
 	return wh->be->wp_band(wh, err);
 }
 
 int colink_wh_wp_sites(struct colink_wh *wh, colink_wh_wp_site_cb cb, void *ud,
 		       struct colink_error *err)
 {
+	NEED(wp_sites);
 	return wh->be->wp_sites(wh, cb, ud, err);
 }
 
 int colink_wh_wp_site_merge(struct colink_wh *wh, int idx, struct colink_error *err)
 {
+	NEED(wp_site_merge);
 	return wh->be->wp_site_merge(wh, idx, err);
 }
 
 int colink_wh_wp_jobs(struct colink_wh *wh, colink_wh_wp_job_cb cb, void *ud,
 		      struct colink_error *err)
 {
+	NEED(wp_jobs);
 	return wh->be->wp_jobs(wh, cb, ud, err);
 }
 
@@ -190,38 +224,45 @@ int colink_wh_wp_count(struct colink_wh *wh, enum colink_wh_wp_dim dim,
 		       enum colink_wh_wp_filter filter, int arg, enum colink_wh_wp_sum sum,
 		       colink_wh_wp_count_cb cb, void *ud, struct colink_error *err)
 {
+	NEED(wp_count);
 	return wh->be->wp_count(wh, dim, filter, arg, sum, cb, ud, err);
 }
 
 int colink_wh_wp_guidance(struct colink_wh *wh, colink_wh_wp_level_cb cb, void *ud,
 			  struct colink_error *err)
 {
+	NEED(wp_guidance);
 	return wh->be->wp_guidance(wh, cb, ud, err);
 }
 
 long colink_wh_wp_site_row(struct colink_wh *wh, const char *site, struct colink_error *err)
 {
+	NEED(wp_site_row);
 	return wh->be->wp_site_row(wh, site, err);
 }
 
 void colink_wh_wp_end(struct colink_wh *wh)
 {
-	wh->be->wp_end(wh);
+	if (wh->be->wp_end)
+		wh->be->wp_end(wh);
 }
 
 int colink_wh_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb,
 			     void *ud, struct colink_error *err)
 {
+	NEED(claims_by_band);
 	return wh->be->claims_by_band(wh, fy, roster, present, cb, ud, err);
 }
 
 int colink_wh_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err)
 {
+	NEED(runs);
 	return wh->be->runs(wh, cb, ud, err);
 }
 
 int colink_wh_wp_participation(struct colink_wh *wh, int fy, int *present,
 			       colink_wh_participation_cb cb, void *ud, struct colink_error *err)
 {
+	NEED(wp_participation);
 	return wh->be->wp_participation(wh, fy, present, cb, ud, err);
 }

@@ -9,8 +9,9 @@
  * out_sqlite writes it.
  *
  * Backend-neutral (this header, warehouse.c): the handle, the open by
- * URI ("sqlite:PATH" or a plain PATH today; "postgresql://..." is the next
- * scheme), the schema-version check and its messages, every struct and
+ * URI ("sqlite:PATH" or a plain PATH; "postgresql://...[#SCHEMA]" with
+ * libpq, wh_pg.c: the link report so far, every other read refused in one
+ * line), the schema-version check and its messages, every struct and
  * callback contract below, the derived facts (colink_age_band10 here,
  * colink_age_fy_end_ym in core/value.c), ordering guarantees.
  * Backend-specific (wh_int.h `struct wh_backend`, one ops table per
@@ -48,7 +49,7 @@ enum colink_wh_flags {
 	COLINK_WH_WAIT = 4        /* wait up to 5 s for a lock held by a run */
 };
 
-/* Open `uri` ("sqlite:PATH" or PATH).  *out is NULL on failure; close
+/* Open `uri` ("sqlite:PATH", PATH, or with libpq "postgresql://...[#SCHEMA]").  *out is NULL on failure; close
  * with colink_wh_close (NULL ok).  Messages name `uri` as given. */
 int colink_wh_open(struct colink_wh **out, const char *uri, unsigned flags,
 		   struct colink_error *err);

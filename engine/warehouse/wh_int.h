@@ -5,8 +5,8 @@
  * implements each operation in its own dialect.  SQLite: wh_sqlite.c
  * (open, version, derived-fact SQL functions), wh_sqlite_exam.c (exams,
  * smoking, follow-up, links), wh_sqlite_link.c (link report),
- * wh_sqlite_wp.c (white-paper work set, claims).  A PostgreSQL backend adds
- * wh_pg*.c and one line in warehouse.c's backend list.  Not public.
+ * wh_sqlite_wp.c (white-paper work set, claims).  PostgreSQL: wh_pg.c
+ * (open, version, link report so far).  Not public.
  */
 #ifndef COLINK_WH_INT_H
 #define COLINK_WH_INT_H
@@ -66,5 +66,8 @@ struct colink_wh {
 };
 
 extern const struct wh_backend wh_sqlite_backend;
+/* wh_pg.c (built with libpq): "postgresql:" and "postgres:" URIs; the
+ * operations it lacks are NULL and warehouse.c refuses them in one line */
+extern const struct wh_backend wh_pg_backend, wh_pg_backend_short;
 
 #endif

@@ -1,0 +1,156 @@
+/*
+ * out_postgres_int.h -- shared between the files of the out_postgres
+ * plugin (out_postgres.c: settings, connection, lock, schema, ledger,
+ * inputs, commit/abort; stage.c: one record checked and staged; merge.c:
+ * the staged input merged into the warehouse by set-based SQL; link.c:
+ * linkage).  Not part of any ABI: the only exported symbol is
+ * colink_plugin_entry.
+ */
+#ifndef OUT_POSTGRES_INT_H
+#define OUT_POSTGRES_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "colink/plugin.h"
+
+/* Where a field's values go (fields.tsv `table`); as out_sqlite's. */
+enum dest {
+	DEST_UNKNOWN = -1,
+	DEST_NEVER = 0,
+	DEST_PERSON,
+	DEST_CHECKUP,
+	DEST_EMPLOYEE,
+	DEST_ATTENDANCE,
+	DEST_STRESS,
+	DEST_CLAIMS,
+	DEST_PARTICIPATION,
+	DEST_OBSERVATION,
+	DEST_QUESTIONNAIRE,
+	DEST_STRESS_ANSWER,
+	DEST_COUNT
+};
+#define DEST_LAST_WIDE DEST_PARTICIPATION
+#define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
+#define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
+#define WIDE_INDEX(d) ((d) - DEST_PERSON)
+
+/* Record kinds (colink_out_record.kind), as out_sqlite's. */
+enum kind {
+	K_CHECKUP, K_ROSTER, K_ATTENDANCE, K_STRESS, K_CLAIMS, K_PARTICIPATION,
+	K_COUNT
+};
+
+/* What a kind writes (stage.c owns the table). */
+struct opg_kind {
+	const char *name;   /* colink_out_record.kind */
+	const char *side;   /* person.side */
+	int dest;           /* its wide table */
+	unsigned dests;     /* bit per dest its fields may fill */
+	int month;          /* key stored as YYYY-MM */
+	const char *no_key, *bad_key, *dup; /* reject reasons, never a value */
+	int int_key;        /* the key is a year */
+};
+extern const struct opg_kind opg_kinds[K_COUNT];
+
+/* The staging files and tables: one COPY stream each (stage.c writes the
+ * lines, merge.c loads them). */
+enum stage {
+	S_REC,   /* one line per staged record: s_rec */
+	S_WIDE,  /* + WIDE_INDEX(dest) for the non-person wide tables: s_w1.. */
+	S_OBS = S_WIDE + NWIDE,
+	S_Q,
+	S_SANS,
+	S_KEY,
+	S_COUNT
+};
+
+#define NOT_FOUND ((size_t)-1)
+
+struct cat_field {
+	char *name;   /* sorted key */
+	char *column; /* wide column, else NULL */
+	int dest;
+	size_t src;   /* index in colink_run_info.fields */
+};
+
+struct out_postgres {
+	const struct colink_host *host;
+	struct colink_host_ctx *hc;
+	char *conninfo;    /* owned; never printed (may name a password file) */
+	char *where;       /* owned: "PostgreSQL db@host schema s", no secret */
+	char *schema;      /* owned, the schema name */
+	int lock_ms;
+	uint64_t merge_batch; /* records staged before an input's end merges */
+	const char *kill_at; /* COLINK_TEST_KILL_AT (crash tests only) */
+
+	/* per run */
+	PGconn *db;
+	int in_run;              /* the run's transaction is open */
+	char *run_id, *key_id;
+	struct cat_field *cat;
+	size_t ncat;
+	size_t *by_run;          /* run field index -> cat index */
+	const struct colink_field_def *run_fields;
+	size_t run_field_size;
+	const struct colink_out_value **slot;
+	size_t key_field[NWIDE], key2_field[NWIDE];
+	FILE *stage[S_COUNT];
+	uint64_t staged[S_COUNT]; /* lines in each file since the last merge */
+	uint64_t seq;            /* records staged in this run */
+	uint64_t lineno;         /* long rows staged in this run (their order) */
+	uint64_t replaced[K_COUNT];
+	uint64_t late_rejected;  /* records the merge rejected, whole run */
+	int linked;
+	char *line;              /* one staging line being built */
+	size_t line_len, line_cap;
+	int line_failed;
+};
+
+/* out_postgres.c */
+char *opg_strdup(const struct colink_host *h, const char *s);
+/* COLINK_EIO (or EBUSY for a lock) naming the server's one-line message. */
+int opg_db_err(struct out_postgres *o, const PGresult *res, const char *what,
+	       struct colink_error *err);
+/* Run one statement (no result rows wanted); *rows: rows it touched. */
+int opg_exec(struct out_postgres *o, const char *sql, const char *what,
+	     struct colink_error *err);
+int opg_exec_params(struct out_postgres *o, const char *sql, int n,
+		    const char *const *vals, uint64_t *rows, const char *what,
+		    struct colink_error *err);
+/* One value of a one-row query into buf (empty string for NULL or no row). */
+int opg_query_text(struct out_postgres *o, const char *sql, int n,
+		   const char *const *vals, char *buf, size_t size, int *found,
+		   const char *what, struct colink_error *err);
+int opg_in_run(struct out_postgres *o, const char *what, struct colink_error *err);
+/* The SQL identifier `name` quoted into host memory (NULL on OOM). */
+char *opg_ident(struct out_postgres *o, const char *name);
+
+/* stage.c */
+int opg_table_dest(const struct colink_field_def *f);
+const char *opg_wide_table(int dest);
+int opg_cat_alloc(struct out_postgres *o, const struct colink_run_info *run,
+		  struct colink_error *err);
+void opg_cat_free(struct out_postgres *o);
+int opg_write(void *ctx, const struct colink_out_record *rec,
+	      struct colink_error *err);
+/* The staging line builder (COPY text format). */
+void opg_line_start(struct out_postgres *o);
+void opg_line_text(struct out_postgres *o, const char *s); /* NULL: \N */
+void opg_line_int(struct out_postgres *o, int64_t v, int present);
+int opg_line_end(struct out_postgres *o, int stage, struct colink_error *err);
+
+/* merge.c */
+int opg_stage_create(struct out_postgres *o, struct colink_error *err);
+/* Merge what is staged (a no-op when nothing is). */
+int opg_merge(struct out_postgres *o, struct colink_error *err);
+
+
+/* link.c */
+int opg_link(void *ctx, const struct colink_link_rules *rules,
+	     struct colink_link_report *rep, struct colink_error *err);
+
+#endif

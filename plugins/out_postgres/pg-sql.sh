@@ -1,0 +1,40 @@
+#!/bin/sh
+# pg-sql.sh BASELINE EMBED FILE.sql... -- print the C header embedding the
+# warehouse SQL in PostgreSQL's dialect (pg_schema_sql.h).
+#
+# Each file goes through pg-ddl.sh (the one translation, next to this
+# script), then EMBED (plugins/out_sqlite/embed-sql.sh, the one embedder)
+# writes the header, with the same names as out_sqlite's schema_sql.h.
+# BASELINE is the schema version of the first colink with out_postgres:
+# no PostgreSQL warehouse is older, so migrate-N.sql with N <= BASELINE
+# are left out (they rebuild SQLite tables by rowid and have no
+# translation); every later migration is translated and embedded, and a
+# construct pg-ddl.sh cannot translate fails the build.
+set -eu
+prog=pg-sql.sh
+if [ "$#" -lt 3 ]; then
+	echo "usage: $prog BASELINE EMBED FILE.sql..." >&2
+	exit 2
+fi
+base=$1
+embed=$2
+shift 2
+here=$(dirname "$0")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pg-sql.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+list=
+for f in "$@"; do
+	b=${f##*/}
+	case $b in
+	migrate-*.sql)
+		n=${b#migrate-}
+		n=${n%.sql}
+		if [ "$n" -le "$base" ]; then
+			continue
+		fi ;;
+	esac
+	sh "$here/pg-ddl.sh" "$f" >"$tmp/$b"
+	list="$list $tmp/$b"
+done
+# shellcheck disable=SC2086
+sh "$embed" $list | sed "s|$tmp/||g"

@@ -1,0 +1,315 @@
+#!/bin/sh
+# test_out_postgres.sh -- out_postgres against a real PostgreSQL server (#16).
+#
+# Starts a throwaway PostgreSQL server of its own (tests/pg_server.sh: a
+# temporary directory under the build's tests/, a Unix socket only, an
+# unprivileged user when run as root), stopped at the end whatever
+# happens (trap), and checks, against SQLite as the reference:
+#   1. the sample job into PostgreSQL gives the same persons, rows, long
+#      rows, pseudonyms, rejects, ledger counts, lineage and links as into
+#      SQLite (one query run on both, compared whole), with the same tables
+#      and columns in the same order;
+#   2. a rerun skips every input (duplicate bytes); a changed input
+#      replaces the checkups it repeats (run.checkups_replaced); a job
+#      loading one file twice, and a file repeating a record, rejects the
+#      second rows with out_sqlite's reasons -- all equal to SQLite;
+#   3. no raw identifier of the samples in a pg_dump of the warehouse, the
+#      server log (every statement logged) or the runs' output; the reader
+#      role of samples/postgres-roles.sql reads the views, not the tables;
+#   4. kill -9 of `colink run` in the middle of a COPY: nothing but the
+#      'incomplete' ledger row; a rerun gives the whole warehouse;
+#   5. two concurrent runs: both finish, one after the other (the second
+#      skips the inputs the first loaded); with the lock held elsewhere a
+#      run exits 6 after lock_timeout_ms;
+#   6. a conninfo with a password is refused without printing it; a server
+#      that is not there fails in one line;
+#   7. `colink link report postgresql://...#SCHEMA` prints the SQLite report
+#      (run id and time aside), masks a password in the URI, and the program
+#      reports not written for PostgreSQL yet say so in one line.
+# Exit 77 (skip) only when the PostgreSQL server binaries are absent.
+set -u
+: "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
+src=$COLINK_TEST_SRCDIR
+colink=$COLINK_BIN
+leaks=$COLINK_TEST_BUILDDIR/tests/pg_leaks
+server="$src/tests/pg_server.sh"
+
+mkdir -p "$COLINK_TEST_BUILDDIR/tests"
+t=$(mktemp -d "$COLINK_TEST_BUILDDIR/tests/pg.XXXXXX") || exit 99
+chmod 755 "$t"
+pgdir=$t/pg
+cleanup() {
+	sh "$server" stop "$pgdir"
+	[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
+	rm -rf "$t"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+PG_SERVER_OPTS="-c log_statement=all" sh "$server" start "$pgdir"
+rc=$?
+if [ "$rc" -eq 77 ]; then
+	exit 77
+elif [ "$rc" -ne 0 ]; then
+	# a build tree the server's user cannot search: a directory of /tmp
+	sh "$server" stop "$pgdir"
+	pgdir=$(mktemp -d /tmp/colink-pg.XXXXXX) || exit 99
+	chmod 755 "$pgdir"
+	cleanup() {
+		sh "$server" stop "$pgdir"
+		[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
+		rm -rf "$t" "$pgdir"
+	}
+	PG_SERVER_OPTS="-c log_statement=all" sh "$server" start "$pgdir" || exit 1
+fi
+ci=$(cat "$pgdir/conninfo")
+bindir=
+for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+	[ -x "$d/psql" ] && { bindir=$d; break; }
+done
+psql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+# ---- the samples, signed, with a key; one job per warehouse ----
+s=$t/s
+mkdir -p "$s"
+cp -r "$src/samples" "$src/mappings" "$s/" && chmod -R u+w "$s" &&
+	rm -rf "$s/samples/out" "$s/samples/keys" "$s/samples/agreement.xml.sig" &&
+	mkdir "$s/samples/out" || exit 99
+"$src/samples/sign-sample.sh" "$colink" "$s/samples" >/dev/null 2>&1 || { echo "cannot sign the sample agreement"; exit 99; }
+"$colink" key new "$s/samples/sample.key" >/dev/null || exit 99
+
+# pgjob NAME SCHEMA [EXTRA-SETTINGS]: the sample job into PostgreSQL
+pgjob() {
+	sed -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
+	    -e "s|<set name=\"path\" value=\"out/warehouse.db\"/>|<set name=\"conninfo\" value=\"$ci\"/><set name=\"schema\" value=\"$2\"/>${3:-}|" \
+	    "$s/samples/sample-job.xml" >"$s/samples/$1"
+}
+# sqjob NAME DB: the sample job into SQLite file DB (under out/)
+sqjob() {
+	sed -e "s|value=\"out/warehouse.db\"|value=\"out/$2\"|" "$s/samples/sample-job.xml" >"$s/samples/$1"
+}
+pgjob pg.xml sample
+sqjob sq.xml warehouse.db
+
+# What both warehouses must agree on, row for row (no surrogate numbers,
+# no run ids or times).
+cat >"$t/content.sql" <<'SQL'
+SELECT 'person', side, count(*), count(sex), count(birth_ym) FROM person GROUP BY side ORDER BY 2;
+SELECT 'person_detail', person_id, sex, birth_ym, side, key_id FROM person ORDER BY 2;
+SELECT 'checkup', p.person_id, c.exam_date, c.fiscal_year, c.age_at_exam, c.age_fy_end, c.program_type, CAST(round(c.height * 1000) AS INTEGER), CAST(round(c.hdl * 1000) AS INTEGER), c.urine_glucose, c.input_no, c.record_no, c.line_no FROM checkup c JOIN person p ON p.person_no = c.person_no ORDER BY 2, 3;
+SELECT 'observation', p.person_id, c.exam_date, o.item_code, o.field, o.value_type, o.value_text, CAST(round(o.value_num * 1000) AS INTEGER), o.code_system, o.unit, o.null_reason, o.flag, o.raw, o.source_column FROM observation o JOIN checkup c ON c.checkup_id = o.checkup_id JOIN person p ON p.person_no = c.person_no ORDER BY 2, 3, 4, 5, 7, 13;
+SELECT 'questionnaire', p.person_id, c.exam_date, q.item_code, q.field, q.answer, q.null_reason, q.raw, q.source_column FROM questionnaire q JOIN checkup c ON c.checkup_id = q.checkup_id JOIN person p ON p.person_no = c.person_no ORDER BY 2, 3, 5;
+SELECT 'employee', p.person_id, e.site, e.job_type, e.hire_date, e.leave_date, e.input_no, e.record_no FROM employee e JOIN person p ON p.person_no = e.person_no ORDER BY 2;
+SELECT 'attendance', p.person_id, a.year_month, CAST(round(a.worked_days * 10) AS INTEGER), a.overtime_minutes, a.input_no, a.record_no FROM attendance_month a JOIN person p ON p.person_no = a.person_no ORDER BY 2, 3;
+SELECT 'stress', p.person_id, x.stress_date, x.consent, x.score_a, x.score_b, x.score_c, x.high_stress, x.method FROM stress_check x JOIN person p ON p.person_no = x.person_no ORDER BY 2, 3;
+SELECT 'stress_answer', p.person_id, x.stress_date, a.field, a.answer, a.null_reason, a.raw FROM stress_answer a JOIN stress_check x ON x.stress_check_id = a.stress_check_id JOIN person p ON p.person_no = x.person_no ORDER BY 2, 3, 4;
+SELECT 'claims', p.person_id, c.fiscal_year, c.medical_cost, c.visit_days, c.last_visit_date FROM claims_summary c JOIN person p ON p.person_no = c.person_no ORDER BY 2, 3;
+SELECT 'participation', p.person_id, x.program, x.participation_date, x.completed FROM participation x JOIN person p ON p.person_no = x.person_no ORDER BY 2, 3, 4;
+SELECT 'person_key', p.person_id, k.kind, k.pseudonym, k.key_id FROM person_key k JOIN person p ON p.person_no = k.person_no ORDER BY 2, 3, 4;
+SELECT 'link', employer_person_id, association_person_id, pass, kind FROM link ORDER BY 2;
+SELECT 'link_review', pass, kind, employer_person_id, association_person_id, reason FROM link_review ORDER BY 2, 4, 5;
+SQL
+cat >"$t/ledger.sql" <<'SQL'
+SELECT 'reject', r.input_no, r.record_no, r.line_no, r.source_column, r.reason FROM reject r JOIN run USING (run_id) ORDER BY run.started, run.run_id, 2, 3, 5, 6;
+SELECT 'run', status, records_read, records_loaded, records_rejected, checkups_replaced, employees_replaced, attendance_replaced, stress_replaced, claims_replaced, participation_replaced, purpose, job_name FROM run ORDER BY records_loaded, records_rejected, checkups_replaced;
+SELECT 'run_input', input_no, path, sha256, size, plugin, mapping_id, records_read, records_loaded, records_rejected, status FROM run_input ORDER BY sha256, status;
+SELECT 'input_field_map', input_no, field, source FROM input_field_map ORDER BY 2, 3, 4;
+SELECT 'link_report', pass, kind, linked, ambiguous FROM link_report ORDER BY 2;
+SELECT 'link_summary', passes, association_persons, employer_persons, linked_new, linked_total, ambiguous, unmatched_association, unmatched_employer FROM link_summary ORDER BY 2, 6;
+SELECT 'schema_version', max(version) FROM schema_version;
+SQL
+
+# compare LABEL SQLITE-DB SCHEMA SQLFILE...: the queries on both, equal
+compare() {
+	label=$1 db=$2 schema=$3
+	shift 3
+	cat "$@" | sqlite3 -separator '|' "$s/samples/out/$db" >"$t/sq.txt" 2>&1
+	{ echo "SET search_path TO $schema;"; cat "$@"; } |
+		psql "$ci" -A -t -F '|' >"$t/pg.txt" 2>&1
+	if [ ! -s "$t/sq.txt" ]; then
+		fail "$label: the SQLite warehouse answered nothing"
+	elif diff "$t/sq.txt" "$t/pg.txt" >"$t/diff.txt"; then
+		ok "$label: $(wc -l <"$t/sq.txt") rows equal in SQLite and PostgreSQL"
+	else
+		fail "$label: SQLite and PostgreSQL differ:"
+		head -n 20 "$t/diff.txt"
+	fi
+}
+runjob() { # runjob JOB OUT: colink run, its exit status
+	(cd "$s/samples" && "$colink" run --unsigned-agreement "$1") >"$t/$2" 2>&1
+}
+
+# ---- 1. the sample job ----
+runjob sq.xml sq1.out; sq=$?
+runjob pg.xml pg1.out; pg=$?
+[ "$sq" -eq 1 ] && [ "$pg" -eq 1 ] && ok "sample job: exit 1 (its three planted rejects) on both" ||
+	fail "sample job: exit $sq into SQLite, $pg into PostgreSQL (expected 1: three planted rejects)"
+grep -q "out_postgres" "$t/pg1.out" || grep -q "warehouse" "$t/pg1.out" || true
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM sample.link")
+[ "${n:-0}" -gt 0 ] && ok "sample job: $n links in PostgreSQL" || fail "sample job: no link in PostgreSQL"
+compare "sample job" warehouse.db sample "$t/content.sql" "$t/ledger.sql"
+# the same tables with the same columns in the same order (the one schema,
+# translated by pg-ddl.sh)
+sqlite3 -separator '|' "$s/samples/out/warehouse.db" "SELECT m.name, p.cid, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, 2" >"$t/sqcols.txt"
+psql "$ci" -A -t -F '|' -c "SELECT table_name, ordinal_position - 1, column_name FROM information_schema.columns WHERE table_schema = 'sample' ORDER BY 1, 2" >"$t/pgcols.txt"
+[ -s "$t/sqcols.txt" ] && cmp -s "$t/sqcols.txt" "$t/pgcols.txt" &&
+	ok "schema: $(wc -l <"$t/sqcols.txt") columns, the same tables and columns in both" ||
+	{ fail "schema: the tables or columns differ:"; diff "$t/sqcols.txt" "$t/pgcols.txt" | head; }
+
+# `colink link report` on both: the same report (the run id and start
+# time aside, which differ by nature)
+sock=$(sed -n 's/^host=\([^ ]*\) .*/\1/p' "$pgdir/conninfo")
+"$colink" link report "$s/samples/out/warehouse.db" >"$t/lr-sq.txt" 2>&1; a=$?
+"$colink" link report "postgresql:///postgres?host=$sock&user=colink#sample" >"$t/lr-pg.txt" 2>&1; b=$?
+sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
+[ $a -eq 0 ] && [ $b -eq 0 ] && grep -q "pass 1 (card)" "$t/lr-pg.txt" && cmp -s "$t/lr-sq.txt" "$t/lr-pg.txt" &&
+	ok "link report: the same on PostgreSQL as on SQLite" ||
+	{ fail "link report: exit $a/$b:"; diff "$t/lr-sq.txt" "$t/lr-pg.txt" | head; }
+"$colink" link report --json "postgresql:///postgres?host=$sock&user=colink&password=Secr3tPw0rd#nosuch" >"$t/lr-bad.txt" 2>&1; b=$?
+[ $b -ne 0 ] && ! grep -q "Secr3tPw0rd" "$t/lr-bad.txt" && grep -q "password=\*\*\*" "$t/lr-bad.txt" &&
+	ok "link report: a password in the URI is masked ($(head -n 1 "$t/lr-bad.txt" | cut -c 1-120))" ||
+	fail "link report on a missing schema: exit $b: $(head -n 1 "$t/lr-bad.txt")"
+(cd "$s/samples" && "$colink" report referral --warehouse "postgresql:///postgres?host=$sock&user=colink#sample" pg.xml) >"$t/ref-pg.txt" 2>&1; b=$?
+[ $b -ne 0 ] && [ "$(wc -l <"$t/ref-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/ref-pg.txt" &&
+	ok "program reports on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/ref-pg.txt" | cut -c 1-140)" ||
+	fail "program reports on PostgreSQL: exit $b: $(head -n 3 "$t/ref-pg.txt")"
+
+# ---- 2. rerun, replacement, duplicates ----
+runjob sq.xml sq2.out; sq=$?
+runjob pg.xml pg2.out; pg=$?
+grep -q "skipped-duplicate" "$t/pg2.out" && [ "$sq" -eq "$pg" ] &&
+	ok "rerun: every input skipped as a duplicate (exit $pg on both)" ||
+	fail "rerun: exit $sq/$pg, or no skipped-duplicate input in PostgreSQL's output"
+sed -i 's/^\(06139992,123,4567,00,[^,]*,[^,]*,[^,]*,[^,]*\),170\.0,/\1,171.0,/' "$s/samples/vendor_a.csv"
+# every other input changed by a trailing empty line: loaded again, so
+# every kind's rows replace the earlier run's
+for f in claims_summary.csv employer/roster.csv employer/attendance_kot.csv \
+	employer/attendance_freee.csv employer/stress_check.csv employer/participation.csv; do
+	printf '\r\n' >>"$s/samples/$f"
+done
+runjob sq.xml sq3.out
+runjob pg.xml pg3.out
+n=$(psql "$ci" -A -t -c "SELECT checkups_replaced || ' ' || employees_replaced || ' ' || attendance_replaced || ' ' || stress_replaced || ' ' || claims_replaced || ' ' || participation_replaced FROM sample.run WHERE checkups_replaced > 0")
+case "$n" in
+*" 0"* | "0 "* | "") fail "changed inputs: replaced per kind (checkup employee attendance stress claims participation): '$n'" ;;
+*) ok "changed inputs: rows replaced per kind (checkup employee attendance stress claims participation): $n" ;;
+esac
+compare "rerun and changed input" warehouse.db sample "$t/content.sql" "$t/ledger.sql"
+
+# a job loading vendor_a twice (the copy differs by one byte, so it is
+# not skipped) and a file repeating its own first record: duplicates of
+# this run, rejected as out_sqlite rejects them
+head -n 1 "$s/samples/vendor_a.csv" >"$s/samples/vendor_a_dup.csv"
+sed -n 2p "$s/samples/vendor_a.csv" >>"$s/samples/vendor_a_dup.csv"
+sed -n 2p "$s/samples/vendor_a.csv" >>"$s/samples/vendor_a_dup.csv"
+{ cat "$s/samples/vendor_a.csv"; echo; } >"$s/samples/vendor_a_again.csv"
+for w in sq pg; do
+	# merge_batch 1: every input merged at its end, so that the second
+	# copy meets the first in the warehouse, not in the same batch
+	if [ $w = sq ]; then sqjob dup-$w.xml dup.db; else pgjob dup-$w.xml dup '<set name="merge_batch" value="1"/>'; fi
+	sed -i -e 's|<input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a.csv"/>|&<input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_again.csv"/><input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_dup.csv"/>|' \
+	       -e 's|max-rejected="3"|max-rejected="100"|' "$s/samples/dup-$w.xml"
+	runjob dup-$w.xml dup-$w.out
+done
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM dup.reject WHERE reason LIKE 'duplicate checkup%'")
+[ "${n:-0}" -ge 3 ] && ok "duplicates of one run: $n rejected in PostgreSQL" ||
+	fail "duplicates of one run: $n rejected in PostgreSQL (expected every vendor_a record again, and the repeat)"
+compare "duplicates of one run" dup.db dup "$t/content.sql" "$t/ledger.sql"
+
+# ---- 3. no raw identifier in a dump, the server log or the output ----
+"$bindir/pg_dump" -d "$ci" -n sample -n dup >"$t/dump.sql" 2>"$t/dump.err" || fail "pg_dump: $(head -n 1 "$t/dump.err")"
+grep -q "COPY sample.checkup" "$t/dump.sql" && ok "pg_dump holds the warehouse" || fail "pg_dump holds no checkup"
+grep -q "statement:" "$pgdir/server.log" && ok "the server log has the statements" ||
+	fail "the server log logged no statement"
+cat "$t"/pg*.out "$t"/dup-pg.out >"$t/outputs.txt"
+"$leaks" "$t/dump.sql" "$pgdir/server.log" "$t/outputs.txt" && ok "no raw identifier in the dump, the server log or the output" ||
+	fail "raw identifiers found (above)"
+
+# ---- the reader role (samples/postgres-roles.sql): the views, not the tables ----
+sed 's/^SET search_path TO colink;/SET search_path TO sample;/; s/ON SCHEMA colink FROM/ON SCHEMA sample FROM/' \
+	"$src/samples/postgres-roles.sql" | psql "$ci" >"$t/roles.out" 2>&1 || fail "postgres-roles.sql: $(head -n 2 "$t/roles.out")"
+n=$(psql "$ci" -A -t -c "SET ROLE colink_reader" -c "SELECT count(*) FROM colink_read.checkup" 2>&1)
+m=$(psql "$ci" -A -t -c "SELECT count(*) FROM sample.checkup")
+psql "$ci" -A -t -c "SET ROLE colink_reader" -c "SELECT count(*) FROM sample.checkup" >"$t/deny.out" 2>&1
+[ "$n" = "$m" ] && grep -q "permission denied" "$t/deny.out" &&
+	ok "reader role: $n checkups through colink_read, the tables denied" ||
+	fail "reader role: view gave '$n' of $m; table read: $(head -n 1 "$t/deny.out")"
+
+# ---- 4. kill -9 in the middle of a COPY, then a rerun ----
+pgjob crash.xml crash
+(cd "$s/samples" && COLINK_TEST_KILL_AT=during-copy "$colink" run --unsigned-agreement crash.xml) >"$t/crash.out" 2>&1
+rc=$?
+st=$(psql "$ci" -A -t -c "SELECT string_agg(status, ',') FROM crash.run")
+n=$(psql "$ci" -A -t -c "SELECT (SELECT count(*) FROM crash.person) + (SELECT count(*) FROM crash.checkup) + (SELECT count(*) FROM crash.run_input) + (SELECT count(*) FROM crash.reject)")
+[ "$rc" -eq 137 ] && [ "$st" = incomplete ] && [ "$n" = 0 ] &&
+	ok "kill -9 during COPY: only the 'incomplete' ledger row" ||
+	fail "kill -9 during COPY: exit $rc, runs '$st', $n rows of the run"
+runjob crash.xml crash2.out
+st=$(psql "$ci" -A -t -c "SELECT string_agg(status, ',' ORDER BY started, status) FROM crash.run")
+case $st in incomplete,ok | ok,incomplete) ok "rerun after the kill: ok" ;; *) fail "rerun after the kill: runs '$st'" ;; esac
+sqjob ref.xml ref.db
+runjob ref.xml ref.out
+compare "rerun after kill -9" ref.db crash "$t/content.sql"
+
+# ---- 5. concurrency ----
+pgjob conc.xml conc
+(cd "$s/samples" && "$colink" run --unsigned-agreement conc.xml) >"$t/conc1.out" 2>&1 &
+p1=$!
+(cd "$s/samples" && "$colink" run --unsigned-agreement conc.xml) >"$t/conc2.out" 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+st=$(psql "$ci" -A -t -c "SELECT string_agg(status, ',') FROM conc.run")
+dups=$(psql "$ci" -A -t -c "SELECT count(*) FROM conc.run_input WHERE status = 'skipped-duplicate'")
+[ "$st" = ok,ok ] && [ "$dups" -gt 0 ] && [ $((r1 + r2)) -eq 1 ] &&
+	ok "two concurrent runs: one waited for the other, which had loaded everything" ||
+	fail "two concurrent runs: exits $r1 $r2, runs '$st', $dups inputs skipped"
+sqjob ref2.xml ref2.db
+runjob ref2.xml ref2.out
+runjob ref2.xml ref2b.out
+compare "two concurrent runs" ref2.db conc "$t/content.sql"
+# the lock held by another session: exit 6 after the timeout
+"$bindir/psql" -X -q "$ci" -c "SELECT pg_advisory_lock(hashtext('colink warehouse conc'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+sleep 1
+pgjob busy.xml conc '<set name="lock_timeout_ms" value="300"/>'
+runjob busy.xml busy.out
+rc=$?
+[ "$rc" -eq 6 ] && grep -q "warehouse is locked by another run" "$t/busy.out" &&
+	ok "a locked warehouse: exit 6 after lock_timeout_ms" ||
+	fail "a locked warehouse: exit $rc: $(tail -n 1 "$t/busy.out")"
+kill "$holder" 2>/dev/null
+holder=
+
+# ---- 6. passwords and connection errors ----
+pgjob pw.xml pw
+sed -i "s|user=colink|user=colink password=Secr3tPw0rd|" "$s/samples/pw.xml"
+runjob pw.xml pw.out
+rc=$?
+[ "$rc" -ne 0 ] && grep -q "carries a password" "$t/pw.out" && ! grep -q "Secr3tPw0rd" "$t/pw.out" &&
+	ok "a password in the job: refused, never printed" ||
+	fail "a password in the job: exit $rc: $(head -n 3 "$t/pw.out")"
+# another key on an existing warehouse: refused, the run's ledger row 'failed'
+"$colink" key new "$s/samples/other.key" >/dev/null
+pgjob other.xml sample
+sed -i 's|<key file="sample.key"/>|<key file="other.key"/>|' "$s/samples/other.xml"
+runjob other.xml other.out
+rc=$?
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM sample.run WHERE status = 'failed' AND message LIKE '%key id%'")
+[ "$rc" -ne 0 ] && grep -q "holds pseudonyms made with key id" "$t/other.out" && [ "$n" = 1 ] &&
+	ok "another key: refused, its ledger row failed" ||
+	fail "another key: exit $rc, $n failed rows: $(grep -m 1 colink: "$t/other.out")"
+pgjob gone.xml gone
+sed -i "s|host=[^ ]*|host=$t/nowhere|" "$s/samples/gone.xml"
+runjob gone.xml gone.out
+rc=$?
+[ "$rc" -ne 0 ] && grep -q "cannot connect" "$t/gone.out" &&
+	ok "no server: $(grep -m 1 'cannot connect' "$t/gone.out" | cut -c 1-160)" ||
+	fail "no server: exit $rc: $(head -n 3 "$t/gone.out")"
+
+echo "test_out_postgres: $fails failure(s)"
+[ "$fails" -eq 0 ]
