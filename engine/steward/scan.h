@@ -64,6 +64,9 @@ struct colink_scan_column {
 	int32_t date_min[5], date_max[5];
 	char num_min[64], num_max[64];      /* canonical decimals; "" when none */
 	size_t max_len;                     /* longest value, bytes */
+	size_t min_len;                     /* shortest value (not a null word), bytes */
+	uint64_t n_digits;                  /* values of digits only (0-9, ０-９) */
+	uint64_t n_kana;                    /* values of kana (and spaces, ー) only */
 	struct colink_scan_value *tab;      /* open addressing, `cap` slots */
 	size_t cap, distinct;
 	int overflow;                       /* more distinct values than cap */
@@ -102,8 +105,11 @@ struct colink_scan {
 	struct colink_scan_column *cols;
 	uint64_t extra_fields;              /* fields beyond COLINK_SCAN_MAX_COLUMNS */
 	/* filled by colink_scan_suggest */
-	const char *kind;                   /* checkup, roster, attendance, stress */
+	const char *kind;                   /* checkup, roster, attendance, stress, claims, participation */
 	const char *primary_key;            /* card or employee */
+	size_t kind_votes;                  /* columns whose name says this kind */
+	size_t kind_named;                  /* columns whose name says some kind */
+	uint64_t persons;                   /* distinct values of the named identifiers; 0 unknown */
 	uint64_t nullword_mask;             /* null words seen anywhere */
 	size_t ntodo;                       /* columns needing a steward */
 };
