@@ -173,4 +173,32 @@ int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v
 int colink_scan_write_draft(const struct colink_scan *s, const struct colink_scan_vocab *v,
 			    const char *id, FILE *f);
 
+/* ---- other paths, and the shipped mappings (scan_archive.c) ---- */
+
+/* Shipped mappings of a kind of file: "employer/roster.xml" ... under
+ * data_dir (vendors/, employer/, association/), in name order, at most
+ * max; out[i] freed by the caller with colink_free.  Returns the count. */
+size_t colink_scan_shipped(const char *data_dir, const char *kind, char **out, size_t max);
+
+#define COLINK_SCAN_ARCHIVE_PEEK 5000  /* documents whose type is read */
+#define COLINK_SCAN_ARCHIVE_TYPES 8
+
+/* An MHLW standard XML archive (a folder, or a zip with ix08_V08.xml at
+ * its top or in one top folder): counts only, no value of a document. */
+struct colink_scan_archive {
+	const char *form;                 /* "folder" or "zip" */
+	int index;                        /* ix08_V08.xml found */
+	size_t documents;                 /* DATA/ *.xml */
+	size_t checkups, guidance, other; /* h*.xml, g*.xml, others in DATA/ */
+	size_t claims;                    /* CLAIMS/ *.xml */
+	struct { int code; size_t count; } types[COLINK_SCAN_ARCHIVE_TYPES];
+	size_t ntypes;                    /* 報告区分 codes seen (0: not found) */
+};
+/* 1 when path is a folder (any: it is described as an archive) or an
+ * MHLW zip, *a filled; 0 when it is neither (scan it as a file); -1 out
+ * of memory. */
+int colink_scan_archive(const char *path, struct colink_scan_archive *a);
+/* 特定健診 (10), 特定保健指導 (21-25), 削除依頼 (19, 49), other. */
+const char *colink_scan_doctype_name(int code);
+
 #endif

@@ -115,19 +115,30 @@ static void add_text(struct spellings *sp, const struct colink_scan_vocab *v, co
 	add_key(sp, key, partial);
 }
 
-static int is_unit(const struct colink_scan_vocab *v, const char *t, size_t n)
+static int unit_key(const struct colink_scan_vocab *v, const char *t, size_t n)
 {
 	char key[KEY_MAX];
 	size_t i;
-	while (n && t[0] == ' ')
-		t++, n--;
-	if (n >= 6 && !memcmp(t, "\xE5\x8D\x98\xE4\xBD\x8D", 6)) /* 単位: ... */
-		return 1;
 	scan_key_of(v, t, n, key);
 	for (i = 0; key[0] && i < v->nunits; i++)
 		if (!strcmp(v->unitkey[i], key))
 			return 1;
 	return 0;
+}
+
+/* A unit (mg/dL), a count of one (8桁) or 単位: ... */
+static int is_unit(const struct colink_scan_vocab *v, const char *t, size_t n)
+{
+	size_t d = 0;
+	while (n && t[0] == ' ')
+		t++, n--;
+	if (n >= 6 && !memcmp(t, "\xE5\x8D\x98\xE4\xBD\x8D", 6)) /* 単位: ... */
+		return 1;
+	if (unit_key(v, t, n))
+		return 1;
+	while (d < n && t[d] >= '0' && t[d] <= '9')
+		d++;
+	return d && d < n && (unsigned char)t[d] >= 0x80 && unit_key(v, t + d, n - d);
 }
 
 /* A legend: "1:毎日 2:時々", "1=はい", "1.男 2.女", "はい/いいえ". */
@@ -352,7 +363,7 @@ static int key_in(char *const *keys, size_t n, const struct spellings *sp)
 {
 	size_t i, j;
 	for (i = 0; i < sp->n; i++)
-		for (j = 0; !sp->partial[i] && j < n; j++)
+		for (j = 0; j < n; j++)
 			if (!strcmp(keys[j], sp->key[i]))
 				return 1;
 	return 0;
