@@ -209,9 +209,56 @@ static void test_scan__kind_of_file_from_its_headers(void)
 	free(csv);
 }
 
+/* ------------------------------------------------------------------ */
+/* MHLW archives: described, mhlw_xml proposed                          */
+/* ------------------------------------------------------------------ */
+
+static void expect_archive(const char *path, const char *form)
+{
+	char *args = tu_fmt("'%s'", path), *jargs = tu_fmt("--json '%s'", path), *out = NULL, *json = NULL;
+	char *err = NULL, *want = tu_fmt("MHLW standard XML archive (%s), index ix08_V08.xml: 3 documents in DATA/ "
+					 "(3 特定健診 h*.xml, 0 特定保健指導 g*.xml, 0 other), 0 in CLAIMS/", form);
+	CU_ASSERT_EQUAL(scan(args, &out, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, want));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "document types (報告区分, /ClinicalDocument/code): 10 特定健診 x3"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "mappings/vendors/mhlw_xml.xml"));
+	CU_ASSERT_PTR_NULL(err && strstr(err, "Is a directory"));
+	if (!out || !strstr(out, want))
+		fprintf(stderr, "\n%s\n%s", out ? out : "", err ? err : "");
+	CU_ASSERT_EQUAL(scan(jargs, &json, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(json && strstr(json, "\"index\":true,\"documents\":3,\"checkups\":3,\"guidance\":0,"
+						"\"other\":0,\"claims\":0,\"document_types\":[{\"code\":10,"));
+	CU_ASSERT_PTR_NOT_NULL(json && strstr(json, "\"shipped_mappings\":[\"vendors/mhlw_xml.xml\"]"));
+	/* no identifier of the documents: the fixture's insurer number */
+	CU_ASSERT_PTR_NULL(out && strstr(out, "06139992"));
+	CU_ASSERT_PTR_NULL(json && strstr(json, "06139992"));
+	free(want);
+	free(err);
+	free(json);
+	free(out);
+	free(jargs);
+	free(args);
+}
+
+static void test_scan__mhlw_archive_folder_and_zip(void)
+{
+	const char *name = "1311234567_06139992_202504010_1";
+	char *fixture = tu_fmt("%s/tests/data/mhlw_fixture", tu_srcdir());
+	char *c = tu_fmt("cd '%s' && mkdir %s && cp -r '%s'/* %s/ && zip -qr arch.zip %s", dir, name, fixture,
+			 name, name);
+	char *zip = tu_fmt("%s/arch.zip", dir);
+	expect_archive(fixture, "folder");
+	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
+	expect_archive(zip, "zip");
+	free(zip);
+	free(c);
+	free(fixture);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST_AS("scan__header_variants_draft_right", test_scan__header_variants_draft_right),
 	TU_TEST_AS("scan__kind_of_file_from_its_headers", test_scan__kind_of_file_from_its_headers),
+	TU_TEST_AS("scan__mhlw_archive_folder_and_zip", test_scan__mhlw_archive_folder_and_zip),
 	TU_END
 };
 
