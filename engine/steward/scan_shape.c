@@ -2,9 +2,9 @@
  * scan_shape.c -- might a column identify a person, by its values alone?
  * (`colink scan`, see scan.h and scan_int.h)
  *
- * Used for columns with no name to go by, and (the first two rules) for
- * columns named as something else: a value that looks like an identifier
- * is not shown, whatever the header says.  The "shown only when it occurs
+ * Used for columns with no name to go by, and for columns named as
+ * something else: kana names, and digit strings of an identifier's length
+ * with about one value per person, are not shown whatever the header says.  The "shown only when it occurs
  * at least 5 times" rule does not protect a file with several rows per
  * person (a monthly attendance export repeats each employee number twelve
  * times), so counting is not enough: the shape and the number of distinct
@@ -55,10 +55,16 @@ int scan_shape_is_identifier(const struct colink_scan_column *c, uint64_t person
 	int32_t a, b;
 	if (!n || c->type == COLINK_SCAN_EMPTY)
 		return 0;
+	if (c->field || c->ncand) {
+		/* named as something else: trusted, unless the values look like
+		 * one identifier per person (a 健診機関番号 repeated is shown) */
+		if (kana_names(c, n, persons))
+			return 1;
+		return id_digits(c, n) &&
+		       (c->overflow || c->distinct * 2 > n || (persons && c->distinct * 2 > persons));
+	}
 	if (id_digits(c, n) || kana_names(c, n, persons))
 		return 1;
-	if (c->field || c->ncand)
-		return 0; /* named: the rules below are for columns with no name */
 	if (c->type == COLINK_SCAN_DECIMAL)
 		return 0; /* measurements */
 	if (c->type == COLINK_SCAN_DATE) {
