@@ -247,7 +247,13 @@ static void test_scan__mhlw_archive_folder_and_zip(void)
 	char *c = tu_fmt("cd '%s' && mkdir %s && cp -r '%s'/* %s/ && zip -qr arch.zip %s", dir, name, fixture,
 			 name, name);
 	char *zip = tu_fmt("%s/arch.zip", dir);
+	char *empty = tu_fmt("'%s'", dir), *err = NULL;
 	expect_archive(fixture, "folder");
+	/* a folder that is no archive: said so, exit 4, no "Is a directory" */
+	CU_ASSERT_EQUAL(scan(empty, NULL, &err), 4);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "a folder with no MHLW archive in it"));
+	free(err);
+	free(empty);
 	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
 	expect_archive(zip, "zip");
 	free(zip);

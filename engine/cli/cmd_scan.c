@@ -81,7 +81,8 @@ static void help(FILE *f)
 		"  --json         the profile as one JSON object instead of the table\n"
 		"\n"
 		"exit: 0 profiled (and draft written); 2 usage or the draft exists;\n"
-		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable.\n",
+		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable, or a\n"
+		"folder that is not an MHLW archive.\n",
 		COLINK_SCAN_SHOW_MIN, COLINK_SCAN_SHOW_MIN);
 }
 
@@ -355,6 +356,11 @@ static int describe_archive(const struct colink_scan_archive *ar, const char *fi
 			    const char *draft)
 {
 	size_t i;
+	if (!ar->index && !ar->documents && !ar->claims) {
+		fprintf(stderr, "colink scan: %s: a folder with no MHLW archive in it (no ix08_V08.xml, "
+			"no DATA/*.xml); scan one delimited file at a time\n", file);
+		return EXIT_MISSING;
+	}
 	if (json) {
 		fputs("{\"file\":", stdout);
 		colink_json_str(stdout, file);
