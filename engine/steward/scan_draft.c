@@ -697,6 +697,8 @@ int colink_scan_write_draft(const struct colink_scan *s, const struct colink_sca
 		s->delimiter == '\t' ? "TAB" : s->delimiter == ',' ? "comma" : s->delimiter == ';' ? "semicolon" : "bar",
 		s->header ? "one header row" : "no header row", s->ncols, (unsigned long long)s->rows,
 		s->truncated ? " scanned (--rows)" : "");
+	fprintf(f, "  Kind %s: %zu of the %zu columns whose names say a kind say so (primary key %s).\n",
+		s->kind, s->kind_votes, s->kind_named, s->primary_key);
 	fprintf(f, "  %zu column%s still need%s a decision: every <todo/> and todo=\"...\" below\n"
 		   "  (`colink check` lists them; `colink run` refuses the file until none is left).\n"
 		   "  Also add what the file cannot tell: plausibility ranges (min/max, see\n"
