@@ -753,6 +753,10 @@ static void test_scan__identifier_by_name_is_one_decision(void)
 		{"氏名", "name_kanji"}, {"カナ氏名", "name_kana"}, {"氏名（カナ）", "name_kana"},
 		{"番号", "card_number"}, {"被保険者証番号", "card_number"}, {"生年月日", "birth_date"},
 		{"備考", NULL}, {"ペプシノゲン", NULL}, {"収縮期血圧", NULL}, {"", NULL},
+		/* #18: the spellings scan reads are the ones the check refuses */
+		{"ｶﾅｼﾒｲ", "name_kana"}, {"社員ID", "employee_number"}, {"電話番号(自宅)", "-"},
+		{"保険者番号(8桁)", "insurer_number"}, {"記号(被保険者証)", "card_symbol"},
+		{"HDL(mg/dL)", NULL}, {"飲酒(1:毎日 2:時々 3:ほとんど飲まない)", NULL},
 	};
 	char *data_dir = tu_fmt("%s/mappings", tu_srcdir()), *csv = tu_fmt("%s/idword.csv", dir);
 	char *args = tu_fmt("'%s'", csv), *out = NULL;
