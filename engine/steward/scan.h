@@ -11,9 +11,11 @@
  * values (exact up to `cap` values, then "at least").
  *
  * colink_scan_suggest() then proposes a target field per column from the
- * header name (mappings/common/synonyms.tsv, then fields.tsv descriptions
- * and items.tsv names), checks it against the values (type, date format,
- * code map coverage) and decides what may be shown.  colink_scan_write_draft()
+ * header name in any of its spellings (scan_match.c: width, case, units,
+ * legends, item numbers, swapped brackets; mappings/common/synonyms.tsv,
+ * then fields.tsv descriptions and items.tsv names), checks it against the
+ * values (type, date format, code map coverage), decides the kind of file
+ * and what may be shown.  colink_scan_write_draft()
  * writes the draft mapping, with TODO markers where a steward must decide.
  *
  * PRIVACY: a scanned file holds real identifiers.  Nothing here prints or
@@ -157,8 +159,12 @@ const char *colink_scan_vocab_null_reason(const struct colink_scan_vocab *v, siz
  *
  * colink_scan_column_is_identifier(): a scanned column (after
  * colink_scan_suggest's name matching): its target or candidates by name,
- * the `identifier` rows, then, with no name to go by, the values' shape
- * (mostly distinct values that are not decimals, or text).
+ * the `identifier` rows, then the values' shape (scan_shape.c: kana names
+ * and id-length digit strings whatever the name; with no name to go by
+ * also mostly distinct values that are not decimals, text, dates over
+ * decades, one value per person).  colink_scan_suggest also weighs the
+ * number of persons (the distinct values of the columns named as
+ * identifiers) and sets each column's `hidden`.
  */
 int colink_scan_header_is_identifier(const struct colink_scan_vocab *v, const char *header,
 				     const char **field);
