@@ -253,11 +253,11 @@ static char *to_utf8(const char *cp932, size_t n)
 	return out;
 }
 
-/* Every value of the given columns (0-based) that occurs fewer than 5
- * times and has at least 3 bytes must be absent from each text; returns
- * how many values were checked. */
+/* Every value of the given columns (0-based) that occurs fewer than
+ * `below` times and has at least 3 bytes must be absent from each text;
+ * returns how many values were checked. */
 static int assert_values_absent(const char *csv, const int *cols, int ncols,
-				const char *const *texts, int ntexts)
+				const char *const *texts, int ntexts, int below)
 {
 	enum { MAXV = 512 };
 	char *vals[MAXV];
@@ -291,7 +291,7 @@ static int assert_values_absent(const char *csv, const int *cols, int ncols,
 		}
 	}
 	for (j = 0; j < nv; j++) {
-		if (counts[j] >= 5 || strlen(vals[j]) < 3)
+		if (counts[j] >= below || strlen(vals[j]) < 3)
 			continue;
 		checked++;
 		for (i = 0; i < ntexts; i++)
@@ -304,9 +304,12 @@ static int assert_values_absent(const char *csv, const int *cols, int ncols,
 	return checked;
 }
 
-static void privacy_case(const char *name, int cp932, const int *cols, int ncols, int min_checked)
+/* below: values occurring fewer times than this must not show (5: the
+ * rare ones; a huge number: every value). */
+static void privacy_file(char *f, const char *name, int cp932, const int *cols, int ncols, int min_checked,
+			 int below)
 {
-	char *f = sample(name), *d = tu_fmt("%s/priv-%s.xml", dir, name);
+	char *d = tu_fmt("%s/priv-%s.xml", dir, name);
 	char *a1 = tu_fmt("--force -o '%s' '%s'", d, f), *a2 = tu_fmt("--json '%s'", f);
 	char *table = NULL, *json = NULL, *draft, *raw, *csv;
 	size_t n = 0;
@@ -319,7 +322,7 @@ static void privacy_case(const char *name, int cp932, const int *cols, int ncols
 	csv = cp932 ? to_utf8(raw, n) : strdup(raw);
 	{
 		const char *texts[3] = {table, json, draft};
-		CU_ASSERT(assert_values_absent(csv, cols, ncols, texts, 3) >= min_checked);
+		CU_ASSERT(assert_values_absent(csv, cols, ncols, texts, 3, below) >= min_checked);
 	}
 	free(csv);
 	free(raw);
@@ -332,6 +335,11 @@ static void privacy_case(const char *name, int cp932, const int *cols, int ncols
 	free(f);
 }
 
+static void privacy_case(const char *name, int cp932, const int *cols, int ncols, int min_checked)
+{
+	privacy_file(sample(name), name, cp932, cols, ncols, min_checked, 5);
+}
+
 static void test_scan__no_identifier_or_rare_value_is_printed(void)
 {
 	/* vendor_a: 保険者番号 記号 番号 枝番 氏名カナ 生年月日 */
@@ -340,6 +348,19 @@ static void test_scan__no_identifier_or_rare_value_is_printed(void)
 	static const int b[] = {2, 3, 5, 6, 7, 8, 9, 10};
 	privacy_case("vendor_a.csv", 0, a, 6, 38);
 	privacy_case("vendor_b.csv", 1, b, 8, 58);
+}
+
+/* Issue #18: a monthly attendance export repeats each employee's
+ * identifiers twelve times, so "shown only when it occurs 5 times" shows
+ * them all.  None of its identifier columns may show a single value:
+ * 社員番号 and 氏名 (by name), スタッフNo (digit strings of an
+ * identifier's length), 個人コード (one value per person), ｼﾒｲ (by name,
+ * half width), 誕生日付 (dates over decades). */
+static void test_scan__repeated_identifiers_of_a_monthly_file_never_show(void)
+{
+	static const int cols[] = {0, 1, 2, 3, 4, 5};
+	char *f = tu_fmt("%s/tests/data/scan/attendance_monthly.csv", tu_srcdir());
+	privacy_file(f, "attendance_monthly.csv", 0, cols, 6, 48, 1 << 30);
 }
 
 /* ------------------------------------------------------------------ */
@@ -732,6 +753,10 @@ static void test_scan__identifier_by_name_is_one_decision(void)
 		{"氏名", "name_kanji"}, {"カナ氏名", "name_kana"}, {"氏名（カナ）", "name_kana"},
 		{"番号", "card_number"}, {"被保険者証番号", "card_number"}, {"生年月日", "birth_date"},
 		{"備考", NULL}, {"ペプシノゲン", NULL}, {"収縮期血圧", NULL}, {"", NULL},
+		/* #18: the spellings scan reads are the ones the check refuses */
+		{"ｶﾅｼﾒｲ", "name_kana"}, {"社員ID", "employee_number"}, {"電話番号(自宅)", "-"},
+		{"保険者番号(8桁)", "insurer_number"}, {"記号(被保険者証)", "card_symbol"},
+		{"HDL(mg/dL)", NULL}, {"飲酒(1:毎日 2:時々 3:ほとんど飲まない)", NULL},
 	};
 	char *data_dir = tu_fmt("%s/mappings", tu_srcdir()), *csv = tu_fmt("%s/idword.csv", dir);
 	char *args = tu_fmt("'%s'", csv), *out = NULL;
@@ -784,6 +809,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_scan__bad_byte_reported_on_its_line),
 	TU_TEST_AS("scan__no_identifier_or_rare_value_is_printed",
 		   test_scan__no_identifier_or_rare_value_is_printed),
+	TU_TEST_AS("scan__repeated_identifiers_of_a_monthly_file_never_show",
+		   test_scan__repeated_identifiers_of_a_monthly_file_never_show),
 	TU_TEST_AS("scan__check_lists_each_todo_with_file_line",
 		   test_scan__check_lists_each_todo_with_file_line),
 	TU_TEST_AS("scan__filled_drafts_load_like_the_hand_written_mappings",

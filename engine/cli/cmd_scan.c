@@ -18,6 +18,13 @@
 #include "base/util.h"
 
 #define FREQ_MAX 8
+#define SHIPPED_MAX 8
+
+/* The shipped mappings of the file's kind, for the table and JSON. */
+struct shipped {
+	char *path[SHIPPED_MAX];
+	size_t n;
+};
 
 static void help(FILE *f)
 {
@@ -26,6 +33,9 @@ static void help(FILE *f)
 		"\n"
 		"Profiles an unknown delimited vendor file and writes a draft mapping for it.\n"
 		"The file is streamed (memory stays flat); nothing is loaded anywhere.\n"
+		"An MHLW standard XML archive (a folder, or a zip with ix08_V08.xml) is\n"
+		"described instead: its documents counted by kind and 報告区分, and the\n"
+		"shipped mhlw_xml mapping proposed (no draft is needed).\n"
 		"\n"
 		"Detected: the encoding (valid UTF-8, with or without BOM, else CP932), the\n"
 		"line ends (LF, CRLF; CR-only is not readable by in_csv), the delimiter\n"
@@ -39,14 +49,22 @@ static void help(FILE *f)
 		"month of dates, and the values that occur at least %d times.\n"
 		"\n"
 		"Privacy: the file holds real identifiers.  A value is printed only when it\n"
-		"occurs at least %d times, so names, card numbers and birth dates never are;\n"
-		"a column that is or looks like an identifier (an identifier target, or\n"
-		"mostly distinct values that are not measurements) shows no value and no\n"
-		"range at all.  Error messages never quote a value.\n"
+		"occurs at least %d times, and never from a column that is or might be an\n"
+		"identifier: by name (an identifier target or synonyms.tsv `identifier`),\n"
+		"by shape (digit strings of an identifier's length, kana names, dates over\n"
+		"decades) or by count (about one distinct value per person, as an employee\n"
+		"number repeated in every month of an attendance export); such a column\n"
+		"shows no value and no range at all.  Error messages never quote a value.\n"
 		"\n"
 		"The draft (-o) names every column.  Targets are suggested from the header\n"
 		"name: mappings/common/synonyms.tsv (Japanese and English names), then the\n"
-		"descriptions of fields.tsv and the names of items.tsv.  A suggestion whose\n"
+		"descriptions of fields.tsv and the names of items.tsv, in any width,\n"
+		"case, snake_case or camelCase, with or without units (HDL(mg/dL),\n"
+		"dbp_mmHg), an embedded legend (喫煙(1:はい 2:いいえ)), an item number\n"
+		"(01_身長) or zero padding (B05), and X(Y) read as Y(X).  The kind of file\n"
+		"(checkup, claims, roster, attendance, stress, participation) is the one\n"
+		"most column names say; scan names the shipped mappings of that kind.\n"
+		"A suggestion whose\n"
 		"values agree (numbers, a date format, a shared code map covering every\n"
 		"code) becomes a <field>; an uncertain one a <field ... todo=\"why\">; a\n"
 		"column with no or several candidates a <todo column=\"X\" suggest=\"...\"/>.\n"
@@ -63,7 +81,8 @@ static void help(FILE *f)
 		"  --json         the profile as one JSON object instead of the table\n"
 		"\n"
 		"exit: 0 profiled (and draft written); 2 usage or the draft exists;\n"
-		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable.\n",
+		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable, or a\n"
+		"folder that is not an MHLW archive.\n",
 		COLINK_SCAN_SHOW_MIN, COLINK_SCAN_SHOW_MIN);
 }
 
@@ -124,7 +143,23 @@ static void print_details(const struct colink_scan_column *c)
 	}
 }
 
-static void print_table(const struct colink_scan *s)
+static void print_kind(const struct colink_scan *s, const struct shipped *sh)
+{
+	size_t i;
+	printf("  draft: kind %s (%zu of %zu columns whose names say a kind), primary key %s, %zu column%s to decide\n",
+	       s->kind, s->kind_votes, s->kind_named, s->primary_key, s->ntodo, s->ntodo == 1 ? "" : "s");
+	if (!sh->n) {
+		printf("  no shipped mapping of kind %s\n\n", s->kind);
+		return;
+	}
+	printf("  shipped mapping%s of kind %s (start from one if the layout is the same):", sh->n == 1 ? "" : "s",
+	       s->kind);
+	for (i = 0; i < sh->n; i++)
+		printf("%s mappings/%s", i ? "," : "", sh->path[i]);
+	fputs("\n\n", stdout);
+}
+
+static void print_table(const struct colink_scan *s, const struct shipped *sh)
 {
 	size_t i, j;
 	printf("%s: %s, %s line ends, delimiter \"%s\"%s, %s, %zu columns, %llu data rows%s\n",
@@ -134,8 +169,7 @@ static void print_table(const struct colink_scan *s)
 	if (s->ragged)
 		printf("  %llu rows have another number of fields than the first\n",
 		       (unsigned long long)s->ragged);
-	printf("  draft: kind %s, primary key %s, %zu column%s to decide\n\n", s->kind,
-	       s->primary_key, s->ntodo, s->ntodo == 1 ? "" : "s");
+	print_kind(s, sh);
 	printf("%4s %-16s %6s %6s %5s %8s  %-8s %-20s %s\n", "no", "type", "values", "empty",
 	       "null", "distinct", "status", "target", "header; details");
 	for (i = 0; i < s->ncols; i++) {
@@ -227,7 +261,7 @@ static void json_column(const struct colink_scan_column *c, size_t i)
 	fputc('}', stdout);
 }
 
-static void print_json(const struct colink_scan *s, const char *draft)
+static void print_json(const struct colink_scan *s, const char *draft, const struct shipped *sh)
 {
 	size_t i;
 	fputs("{\"file\":", stdout);
@@ -243,8 +277,14 @@ static void print_json(const struct colink_scan *s, const char *draft)
 	printf("},\"columns_count\":%zu,", s->ncols);
 	json_u("rows", s->rows, 1);
 	json_u("ragged_rows", s->ragged, 1);
-	printf("\"truncated\":%s,\"kind\":\"%s\",\"primary_key\":\"%s\",\"todo\":%zu,\"draft\":",
-	       s->truncated ? "true" : "false", s->kind, s->primary_key, s->ntodo);
+	printf("\"truncated\":%s,\"kind\":\"%s\",\"primary_key\":\"%s\",\"todo\":%zu,\"kind_votes\":%zu,"
+	       "\"kind_named\":%zu,\"shipped_mappings\":[",
+	       s->truncated ? "true" : "false", s->kind, s->primary_key, s->ntodo, s->kind_votes, s->kind_named);
+	for (i = 0; i < sh->n; i++) {
+		fputs(i ? "," : "", stdout);
+		colink_json_str(stdout, sh->path[i]);
+	}
+	fputs("],\"draft\":", stdout);
 	if (draft)
 		colink_json_str(stdout, draft);
 	else
@@ -310,6 +350,54 @@ static int write_draft(const struct colink_scan *s, const struct colink_scan_voc
 	return EXIT_OK;
 }
 
+/* ---- an MHLW archive ---- */
+
+static int describe_archive(const struct colink_scan_archive *ar, const char *file, int json,
+			    const char *draft)
+{
+	size_t i;
+	if (!ar->index && !ar->documents && !ar->claims) {
+		fprintf(stderr, "colink scan: %s: a folder with no MHLW archive in it (no ix08_V08.xml, "
+			"no DATA/*.xml); scan one delimited file at a time\n", file);
+		return EXIT_MISSING;
+	}
+	if (json) {
+		fputs("{\"file\":", stdout);
+		colink_json_str(stdout, file);
+		printf(",\"archive\":\"%s\",\"index\":%s,\"documents\":%zu,\"checkups\":%zu,"
+		       "\"guidance\":%zu,\"other\":%zu,\"claims\":%zu,\"document_types\":[",
+		       ar->form, ar->index ? "true" : "false", ar->documents, ar->checkups, ar->guidance,
+		       ar->other, ar->claims);
+		for (i = 0; i < ar->ntypes; i++)
+			printf("%s{\"code\":%d,\"name\":\"%s\",\"count\":%zu}", i ? "," : "", ar->types[i].code,
+			       colink_scan_doctype_name(ar->types[i].code), ar->types[i].count);
+		printf("],\"kind\":\"checkup\",\"shipped_mappings\":[\"vendors/mhlw_xml.xml\"],\"draft\":null}\n");
+		return EXIT_OK;
+	}
+	printf("%s: MHLW standard XML archive (%s)%s: %zu document%s in DATA/ (%zu 特定健診 h*.xml, "
+	       "%zu 特定保健指導 g*.xml, %zu other), %zu in CLAIMS/\n",
+	       file, ar->form, ar->index ? ", index " "ix08_V08.xml" : ", no ix08_V08.xml index found",
+	       ar->documents, ar->documents == 1 ? "" : "s", ar->checkups, ar->guidance, ar->other,
+	       ar->claims);
+	if (ar->ntypes) {
+		fputs("  document types (報告区分, /ClinicalDocument/code):", stdout);
+		for (i = 0; i < ar->ntypes; i++)
+			printf("%s %d %s x%zu", i ? "," : "", ar->types[i].code,
+			       colink_scan_doctype_name(ar->types[i].code), ar->types[i].count);
+		if (ar->documents + ar->claims > COLINK_SCAN_ARCHIVE_PEEK)
+			printf(" (first %d documents)", COLINK_SCAN_ARCHIVE_PEEK);
+		putchar('\n');
+	}
+	printf("  draft: kind checkup; use the shipped mapping mappings/vendors/mhlw_xml.xml (in_mhlw_xml\n"
+	       "  reads the archive as it is: no draft needed), e.g. in a job:\n"
+	       "    <input mapping=\"mhlw_xml.xml\" path=\"%s\"/>\n", file);
+	if (!ar->index)
+		printf("  note: in_mhlw_xml needs ix08_V08.xml in the folder or in one sub-folder\n");
+	if (draft)
+		printf("\n(no draft written to %s: the shipped mapping reads this archive)\n", draft);
+	return EXIT_OK;
+}
+
 /* ---- the verb ---- */
 
 struct scan_args {
@@ -365,9 +453,12 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 	struct colink_scan_vocab *v = NULL;
 	struct colink_scan *s = NULL;
 	struct colink_scan_opts o = {0};
+	struct colink_scan_archive ar;
+	struct shipped sh = {{0}, 0};
 	const char *data_dir = colink_data_dir(g->data_dir);
 	char id[65];
 	int rc, code = EXIT_OK;
+	size_t i;
 
 	if (argc >= 2 && cli_is_help(argv[1])) {
 		help(stdout);
@@ -375,6 +466,13 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 	}
 	if (parse_args(&a, argc, argv))
 		return EXIT_USAGE;
+	rc = colink_scan_archive(a.file, &ar);
+	if (rc < 0) {
+		fprintf(stderr, "colink scan: out of memory\n");
+		return EXIT_FAILED;
+	}
+	if (rc == 1)
+		return describe_archive(&ar, a.file, a.json, a.draft);
 	rc = colink_env_load(&cat, &vt, data_dir, &err);
 	if (!rc)
 		rc = colink_scan_vocab_load(&v, data_dir, cat, &err);
@@ -396,11 +494,12 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 		default_id(a.file, id);
 	if (a.draft)
 		code = write_draft(s, v, a.draft, id, a.force);
+	sh.n = colink_scan_shipped(data_dir, s->kind, sh.path, SHIPPED_MAX);
 	if (code == EXIT_OK) {
 		if (a.json)
-			print_json(s, a.draft);
+			print_json(s, a.draft, &sh);
 		else {
-			print_table(s);
+			print_table(s, &sh);
 			if (a.draft)
 				printf("\ndraft written to %s: fill in its TODOs, then `colink check %s`\n",
 				       a.draft, a.draft);
@@ -409,6 +508,8 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 		}
 	}
 out:
+	for (i = 0; i < sh.n; i++)
+		colink_free(sh.path[i]);
 	colink_scan_free(s);
 	colink_scan_vocab_free(v);
 	colink_variant_table_free(vt);

@@ -399,10 +399,39 @@ static int leading_zero(const char *v, size_t n)
 		(unsigned char)v[z + 2] >= 0x90 && (unsigned char)v[z + 2] <= 0x99);
 }
 
+/* Digits only (ASCII or full width)?  Kana only (katakana, hiragana,
+ * half-width katakana, ー, spaces), as a name written in kana is? */
+static void shape(struct colink_scan_column *c, const unsigned char *v, size_t n)
+{
+	size_t i;
+	int digits = 1, kana = 1;
+	for (i = 0; i < n && (digits || kana);) {
+		unsigned a = v[i], b = i + 1 < n ? v[i + 1] : 0, d = i + 2 < n ? v[i + 2] : 0;
+		if (a >= '0' && a <= '9') {
+			kana = 0, i++;
+		} else if (a == ' ') {
+			digits = 0, i++;
+		} else if (a == 0xEF && b == 0xBC && d >= 0x90 && d <= 0x99) { /* ０-９ */
+			kana = 0, i += 3;
+		} else if ((a == 0xE3 && ((b == 0x81 && d >= 0x81) || b == 0x82 || (b == 0x83 && d <= 0xBC) ||
+					  (b == 0x80 && d == 0x80))) ||   /* ぁ-ゟ ァ-ー, U+3000 */
+			   (a == 0xEF && ((b == 0xBD && d >= 0xA6) || (b == 0xBE && d <= 0x9F)))) { /* ｦ-ﾟ */
+			digits = 0, i += 3;
+		} else {
+			digits = kana = 0;
+		}
+	}
+	c->n_digits += digits;
+	c->n_kana += kana && n >= 6; /* two kana at least */
+}
+
 static void classify(struct colink_scan_column *c, const char *v, size_t n)
 {
 	char buf[64], why[128], cz = 0;
 	int f;
+	if (!c->min_len || n < c->min_len)
+		c->min_len = n;
+	shape(c, (const unsigned char *)v, n);
 	if (!colink_parse_decimal(v, n, 1, buf, sizeof(buf), &cz, why, sizeof(why))) {
 		c->n_number++;
 		if (cz)

@@ -11,9 +11,11 @@
  * values (exact up to `cap` values, then "at least").
  *
  * colink_scan_suggest() then proposes a target field per column from the
- * header name (mappings/common/synonyms.tsv, then fields.tsv descriptions
- * and items.tsv names), checks it against the values (type, date format,
- * code map coverage) and decides what may be shown.  colink_scan_write_draft()
+ * header name in any of its spellings (scan_match.c: width, case, units,
+ * legends, item numbers, swapped brackets; mappings/common/synonyms.tsv,
+ * then fields.tsv descriptions and items.tsv names), checks it against the
+ * values (type, date format, code map coverage), decides the kind of file
+ * and what may be shown.  colink_scan_write_draft()
  * writes the draft mapping, with TODO markers where a steward must decide.
  *
  * PRIVACY: a scanned file holds real identifiers.  Nothing here prints or
@@ -64,6 +66,9 @@ struct colink_scan_column {
 	int32_t date_min[5], date_max[5];
 	char num_min[64], num_max[64];      /* canonical decimals; "" when none */
 	size_t max_len;                     /* longest value, bytes */
+	size_t min_len;                     /* shortest value (not a null word), bytes */
+	uint64_t n_digits;                  /* values of digits only (0-9, ０-９) */
+	uint64_t n_kana;                    /* values of kana (and spaces, ー) only */
 	struct colink_scan_value *tab;      /* open addressing, `cap` slots */
 	size_t cap, distinct;
 	int overflow;                       /* more distinct values than cap */
@@ -102,8 +107,11 @@ struct colink_scan {
 	struct colink_scan_column *cols;
 	uint64_t extra_fields;              /* fields beyond COLINK_SCAN_MAX_COLUMNS */
 	/* filled by colink_scan_suggest */
-	const char *kind;                   /* checkup, roster, attendance, stress */
+	const char *kind;                   /* checkup, roster, attendance, stress, claims, participation */
 	const char *primary_key;            /* card or employee */
+	size_t kind_votes;                  /* columns whose name says this kind */
+	size_t kind_named;                  /* columns whose name says some kind */
+	uint64_t persons;                   /* distinct values of the named identifiers; 0 unknown */
 	uint64_t nullword_mask;             /* null words seen anywhere */
 	size_t ntodo;                       /* columns needing a steward */
 };
@@ -151,8 +159,12 @@ const char *colink_scan_vocab_null_reason(const struct colink_scan_vocab *v, siz
  *
  * colink_scan_column_is_identifier(): a scanned column (after
  * colink_scan_suggest's name matching): its target or candidates by name,
- * the `identifier` rows, then, with no name to go by, the values' shape
- * (mostly distinct values that are not decimals, or text).
+ * the `identifier` rows, then the values' shape (scan_shape.c: kana names
+ * and id-length digit strings whatever the name; with no name to go by
+ * also mostly distinct values that are not decimals, text, dates over
+ * decades, one value per person).  colink_scan_suggest also weighs the
+ * number of persons (the distinct values of the columns named as
+ * identifiers) and sets each column's `hidden`.
  */
 int colink_scan_header_is_identifier(const struct colink_scan_vocab *v, const char *header,
 				     const char **field);
@@ -166,5 +178,33 @@ int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v
 /* Write the draft mapping to f.  `id` is the mapping id. */
 int colink_scan_write_draft(const struct colink_scan *s, const struct colink_scan_vocab *v,
 			    const char *id, FILE *f);
+
+/* ---- other paths, and the shipped mappings (scan_archive.c) ---- */
+
+/* Shipped mappings of a kind of file: "employer/roster.xml" ... under
+ * data_dir (vendors/, employer/, association/), in name order, at most
+ * max; out[i] freed by the caller with colink_free.  Returns the count. */
+size_t colink_scan_shipped(const char *data_dir, const char *kind, char **out, size_t max);
+
+#define COLINK_SCAN_ARCHIVE_PEEK 5000  /* documents whose type is read */
+#define COLINK_SCAN_ARCHIVE_TYPES 8
+
+/* An MHLW standard XML archive (a folder, or a zip with ix08_V08.xml at
+ * its top or in one top folder): counts only, no value of a document. */
+struct colink_scan_archive {
+	const char *form;                 /* "folder" or "zip" */
+	int index;                        /* ix08_V08.xml found */
+	size_t documents;                 /* DATA/ *.xml */
+	size_t checkups, guidance, other; /* h*.xml, g*.xml, others in DATA/ */
+	size_t claims;                    /* CLAIMS/ *.xml */
+	struct { int code; size_t count; } types[COLINK_SCAN_ARCHIVE_TYPES];
+	size_t ntypes;                    /* 報告区分 codes seen (0: not found) */
+};
+/* 1 when path is a folder (any: it is described as an archive) or an
+ * MHLW zip, *a filled; 0 when it is neither (scan it as a file); -1 out
+ * of memory. */
+int colink_scan_archive(const char *path, struct colink_scan_archive *a);
+/* 特定健診 (10), 特定保健指導 (21-25), 削除依頼 (19, 49), other. */
+const char *colink_scan_doctype_name(int code);
 
 #endif

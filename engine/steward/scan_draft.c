@@ -2,8 +2,9 @@
  * scan_draft.c -- target suggestions for a scanned file, and its draft
  * mapping (see scan.h).
  *
- * A header name is compared with every name the catalogue knows, after
- * NFKC, ASCII upper case and removing spaces and punctuation.  Names carry
+ * A header name is compared with every name the catalogue knows, in
+ * every spelling scan_match.c derives from it (NFKC, case, punctuation,
+ * units, legends, brackets, item numbers).  Names carry
  * a strength: 3 synonyms.tsv, 2 the field's own name, its whole fields.tsv
  * description or a whole items.tsv name, 1 the same texts cut at their
  * first space or parenthesis.  The strongest level wins; one field there
@@ -11,7 +12,7 @@
  * still needs the values to agree (numbers for a number, a date format for
  * a date, a code map that covers every code), else it carries todo=.
  */
-#include "steward/scan.h"
+#include "steward/scan_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,68 +24,12 @@
 #include "base/util.h"
 #include "core/value.h"
 
-#define KEY_MAX 256
-
-struct name {
-	char *key;                           /* normalized */
-	const struct colink_field_def *field;
-	int level;                           /* 3, 2, 1 */
-	int weak;                            /* synonyms.tsv header? */
-};
-
-struct hint {
-	const struct colink_field_def *field;
-	char *map;
-};
-
-struct colink_scan_vocab {
-	struct colink_normalizer *norm;
-	const struct colink_catalog *cat;
-	struct name *names;
-	size_t nnames;
-	struct hint *hints;
-	size_t nhints;
-	char *nullword[COLINK_SCAN_MAX_NULLWORDS];
-	char *nullreason[COLINK_SCAN_MAX_NULLWORDS];
-	size_t nnull;
-	char **idwords;                      /* `identifier` rows, normalized */
-	size_t nidwords;
-};
-
-/* ------------------------------------------------------------------ */
-/* Normalized keys                                                      */
-/* ------------------------------------------------------------------ */
-
-/* NFKC, ASCII upper case, no spaces or punctuation ( ) [ ] - _ . / : ・ */
-static void key_of(const struct colink_scan_vocab *v, const char *s, size_t len,
-		   char out[KEY_MAX])
-{
-	char *nf = NULL, why[64];
-	size_t nlen = 0, i, o = 0;
-	const char *p = s;
-	if (!colink_normalize(v->norm, s, len, &nf, &nlen, why, sizeof(why)))
-		p = nf, len = nlen;
-	for (i = 0; i < len && o + 1 < KEY_MAX; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (strchr(" \t()[]-_./:'\"", c) && c)
-			continue;
-		if (c == 0xE3 && i + 2 < len && (unsigned char)p[i + 1] == 0x83 &&
-		    (unsigned char)p[i + 2] == 0xBB) { /* ・ */
-			i += 2;
-			continue;
-		}
-		out[o++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
-	}
-	out[o] = '\0';
-	colink_free(nf);
-}
-
 static int add_name(struct colink_scan_vocab *v, const char *text, size_t len,
 		    const struct colink_field_def *f, int level, int weak)
 {
 	char key[KEY_MAX];
 	struct name *nn;
-	key_of(v, text, len, key);
+	scan_key_of(v, text, len, key);
 	if (!key[0])
 		return 0;
 	nn = colink_realloc(v->names, (v->nnames + 1) * sizeof(*nn));
@@ -117,6 +62,46 @@ static int add_text(struct colink_scan_vocab *v, const char *t, const struct col
 /* Loading                                                              */
 /* ------------------------------------------------------------------ */
 
+/* `unit - TEXT` and `kind KIND TEXT` rows. */
+static int vocab_row(struct colink_scan_vocab *v, char **c, const char *path, int line,
+		     struct colink_error *err)
+{
+	char key[KEY_MAX];
+	size_t i;
+	scan_key_of(v, c[2], strlen(c[2]), key);
+	if (!key[0])
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: an empty %s", path, line, c[0]);
+	if (!strcmp(c[0], "unit")) {
+		if (strcmp(c[1], "-"))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a unit row has field \"-\"", path, line);
+		if (v->nunits >= SCAN_MAX_UNITS)
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: more than %d units", path, line,
+					  SCAN_MAX_UNITS);
+		if (!(v->unit[v->nunits] = scan_nfkc(v, c[2])) ||
+		    !(v->unitkey[v->nunits] = colink_strdup(key))) {
+			colink_free(v->unit[v->nunits]);
+			v->unit[v->nunits] = NULL;
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		}
+		v->nunits++;
+		return COLINK_OK;
+	}
+	for (i = 0; i < SCAN_NKINDS && strcmp(colink_scan_kinds[i], c[1]); i++)
+		;
+	if (i == SCAN_NKINDS)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown kind of file '%s'", path, line, c[1]);
+	{
+		struct kindword *k = colink_realloc(v->kindwords, (v->nkindwords + 1) * sizeof(*k));
+		if (!k)
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		v->kindwords = k;
+		if (!(k[v->nkindwords].key = colink_strdup(key)))
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		k[v->nkindwords++].kind = colink_scan_kinds[i];
+	}
+	return COLINK_OK;
+}
+
 static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int line,
 		   struct colink_error *err)
 {
@@ -135,7 +120,7 @@ static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int 
 	}
 	if (!strcmp(c[0], "identifier")) {
 		char key[KEY_MAX], **nw;
-		key_of(v, c[2], strlen(c[2]), key);
+		scan_key_of(v, c[2], strlen(c[2]), key);
 		if (!key[0] || strcmp(c[1], "-"))
 			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: an identifier row has field \"-\" and a header name",
 					  path, line);
@@ -148,6 +133,8 @@ static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int 
 		v->nidwords++;
 		return COLINK_OK;
 	}
+	if (!strcmp(c[0], "unit") || !strcmp(c[0], "kind"))
+		return vocab_row(v, c, path, line, err);
 	if (!(f = colink_catalog_field(v->cat, c[1])))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown field '%s' (not in fields.tsv)",
 				  path, line, c[1]);
@@ -168,7 +155,7 @@ static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int 
 			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 		v->nhints++;
 	} else {
-		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown kind '%s' (header, header?, codemap, null, identifier)",
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown kind '%s' (header, header?, codemap, null, identifier, unit, kind)",
 				  path, line, c[0]);
 	}
 	return COLINK_OK;
@@ -262,6 +249,13 @@ void colink_scan_vocab_free(struct colink_scan_vocab *v)
 	for (i = 0; i < v->nidwords; i++)
 		colink_free(v->idwords[i]);
 	colink_free(v->idwords);
+	for (i = 0; i < v->nunits; i++) {
+		colink_free(v->unit[i]);
+		colink_free(v->unitkey[i]);
+	}
+	for (i = 0; i < v->nkindwords; i++)
+		colink_free(v->kindwords[i].key);
+	colink_free(v->kindwords);
 	colink_normalizer_free(v->norm);
 	colink_free(v);
 }
@@ -280,34 +274,6 @@ const char *colink_scan_vocab_null_reason(const struct colink_scan_vocab *v, siz
 /* ------------------------------------------------------------------ */
 /* Suggestions                                                          */
 /* ------------------------------------------------------------------ */
-
-/* Candidates for a header: the fields at the strongest level, weak when
- * only a header? synonym named the (single) field. */
-static int level_of(const struct colink_scan_vocab *v, const char *header,
-		    const struct colink_field_def **cand, size_t max, size_t *n, int *weak)
-{
-	char key[KEY_MAX];
-	size_t i, j;
-	int best = 0;
-	*n = 0;
-	*weak = 0;
-	key_of(v, header, strlen(header), key);
-	for (i = 0; i < v->nnames; i++) {
-		const struct name *nm = &v->names[i];
-		int dup = 0;
-		if (strcmp(nm->key, key) || nm->level < best)
-			continue;
-		if (nm->level > best)
-			best = nm->level, *n = 0, *weak = 0;
-		for (j = 0; j < *n; j++)
-			dup |= cand[j] == nm->field;
-		if (nm->weak)
-			*weak = 1;
-		if (!dup && *n < max)
-			cand[(*n)++] = nm->field;
-	}
-	return best;
-}
 
 static const char *hint_map(const struct colink_scan_vocab *v, const struct colink_field_def *f)
 {
@@ -401,27 +367,13 @@ static const char *type_conflict(const struct colink_scan_vocab *v, struct colin
 	}
 }
 
-/* 1 when the header is an `identifier` row of synonyms.tsv. */
-static int is_idword(const struct colink_scan_vocab *v, const char *header)
-{
-	char key[KEY_MAX];
-	size_t i;
-	if (!header)
-		return 0;
-	key_of(v, header, strlen(header), key);
-	for (i = 0; key[0] && i < v->nidwords; i++)
-		if (!strcmp(v->idwords[i], key))
-			return 1;
-	return 0;
-}
-
 int colink_scan_header_is_identifier(const struct colink_scan_vocab *v, const char *header,
 				     const char **field)
 {
 	const struct colink_field_def *cand[16];
 	const struct colink_item *it;
 	size_t n = 0, i;
-	int weak;
+	int weak, partial;
 	*field = NULL;
 	if (!header || !*header)
 		return 0;
@@ -430,44 +382,45 @@ int colink_scan_header_is_identifier(const struct colink_scan_vocab *v, const ch
 		*field = it->field->name;
 		return 1;
 	}
-	level_of(v, header, cand, sizeof(cand) / sizeof(cand[0]), &n, &weak);
+	scan_level_of(v, header, cand, sizeof(cand) / sizeof(cand[0]), &n, &weak, &partial);
 	for (i = 0; i < n; i++)
 		if (cand[i]->flags & COLINK_FIELD_IDENTIFIER) {
 			*field = cand[i]->name;
 			return 1;
 		}
-	return is_idword(v, header);
+	return scan_is_idword(v, header);
 }
 
-/* Identifier-like: an identifier target, a header that names one, or no
- * name at all and mostly distinct values that are not measurements. */
+/* Identifier-like: an identifier target, a header that names one, or
+ * values shaped like an identifier's (scan_shape.c). */
+static int is_identifier(const struct colink_scan_vocab *v, const struct colink_scan_column *c,
+			 uint64_t persons)
+{
+	size_t i;
+	int id = 0;
+	if (c->field && (c->field->flags & COLINK_FIELD_IDENTIFIER))
+		return 1;
+	for (i = 0; i < c->ncand; i++)
+		id |= (c->cand[i]->flags & COLINK_FIELD_IDENTIFIER) != 0;
+	if (id || scan_is_idword(v, c->header))
+		return 1; /* an identifier colink has no field for, too */
+	return scan_shape_is_identifier(c, persons);
+}
+
 int colink_scan_column_is_identifier(const struct colink_scan_vocab *v,
 				     const struct colink_scan_column *c)
 {
-	uint64_t n = c->values - c->nullwords;
-	size_t i;
-	int id = 0;
-	if (c->field)
-		return (c->field->flags & COLINK_FIELD_IDENTIFIER) != 0;
-	for (i = 0; i < c->ncand; i++)
-		id |= (c->cand[i]->flags & COLINK_FIELD_IDENTIFIER) != 0;
-	if (c->ncand)
-		return id; /* candidates by name: identifiers or not */
-	if (is_idword(v, c->header))
-		return 1; /* an identifier colink has no field for */
-	if (c->type == COLINK_SCAN_EMPTY || c->type == COLINK_SCAN_DECIMAL)
-		return 0;
-	return c->overflow || c->distinct * 2 > n || c->type == COLINK_SCAN_TEXT;
+	return is_identifier(v, c, 0);
 }
 
 static void suggest_column(struct colink_scan *s, const struct colink_scan_vocab *v,
 			   struct colink_scan_column *c)
 {
 	size_t i, n = 0;
-	int weak = 0, level = 0;
+	int weak = 0, level = 0, partial = 0;
 	const struct colink_field_def *cand[4];
 	if (c->header)
-		level = level_of(v, c->header, cand, 4, &n, &weak);
+		level = scan_level_of(v, c->header, cand, 4, &n, &weak, &partial);
 	for (i = 0; n == 1 && i < (size_t)(c - s->cols); i++)
 		if (s->cols[i].field == cand[0] && !s->cols[i].ncand)
 			level = 0; /* an earlier column has it: the steward decides */
@@ -476,47 +429,43 @@ static void suggest_column(struct colink_scan *s, const struct colink_scan_vocab
 		c->todo = type_conflict(v, c, c->field);
 		if (!c->todo && weak)
 			c->todo = "confirm: this header name does not always mean this field";
-		else if (!c->todo && level == 1)
+		else if (!c->todo && (level == 1 || partial))
 			c->todo = "confirm: suggested from a partial name";
 	} else {
 		memcpy(c->cand, cand, n * sizeof(cand[0]));
 		c->ncand = n;
 	}
-	c->hidden = colink_scan_column_is_identifier(v, c);
 }
 
-static const char *kind_of(const struct colink_scan *s, const char **pk)
+/*
+ * The kind of records: the kind most column names say (their field's
+ * table, or a synonyms.tsv `kind` word such as 点数 for claims); ties go
+ * to the earlier of colink_scan_kinds, checkup first.
+ */
+static void kind_of(struct colink_scan *s, const struct colink_scan_vocab *v)
 {
-	size_t i, checkup = 0, roster = 0, att = 0, stress = 0;
+	size_t votes[SCAN_NKINDS] = {0}, i, k, best = 0;
+	s->kind_named = 0;
 	for (i = 0; i < s->ncols; i++) {
-		const struct colink_field_def *f = s->cols[i].field;
-		const char *t = f ? f->table : "";
-		if (!f)
-			continue;
-		if (!strcmp(t, "checkup") || !strcmp(t, "observation") || !strcmp(t, "questionnaire"))
-			checkup++;
-		else if (!strcmp(t, "employee"))
-			roster++;
-		else if (!strcmp(t, "attendance_month"))
-			att++;
-		else if (!strncmp(t, "stress", 6))
-			stress++;
+		const char *kind = scan_kind_of_field(s->cols[i].field);
+		if (!kind && !s->cols[i].field)
+			kind = scan_kind_word(v, s->cols[i].header);
+		for (k = 0; kind && k < SCAN_NKINDS; k++)
+			if (!strcmp(kind, colink_scan_kinds[k]))
+				votes[k]++, s->kind_named++;
 	}
-	*pk = "employee";
-	if (stress > att && stress > roster && stress > checkup)
-		return "stress";
-	if (att > roster && att > checkup)
-		return "attendance";
-	if (roster > checkup)
-		return "roster";
-	*pk = "card";
-	return "checkup";
+	for (k = 1; k < SCAN_NKINDS; k++)
+		if (votes[k] > votes[best])
+			best = k;
+	s->kind = colink_scan_kinds[best];
+	s->kind_votes = votes[best];
+	s->primary_key = !strcmp(s->kind, "checkup") || !strcmp(s->kind, "claims") ? "card" : "employee";
 }
 
 /* 1 when field f belongs to records of this kind. */
 static int fits_kind(const struct colink_field_def *f, const char *kind)
 {
-	const char *t = f->table;
+	const char *t = f->table, *k;
 	if (!strcmp(t, "-"))
 		return 1; /* identifiers */
 	if (!strcmp(kind, "checkup"))
@@ -524,9 +473,7 @@ static int fits_kind(const struct colink_field_def *f, const char *kind)
 		       !strcmp(t, "person");
 	if (!strcmp(kind, "roster"))
 		return !strcmp(t, "employee") || !strcmp(t, "person");
-	if (!strcmp(kind, "attendance"))
-		return !strcmp(t, "attendance_month");
-	return !strncmp(t, "stress", 6);
+	return (k = scan_kind_of_field(f)) && !strcmp(k, kind);
 }
 
 /* Several candidates by name, one of them of this file's kind: take it,
@@ -549,7 +496,28 @@ static void resolve_by_kind(struct colink_scan *s, const struct colink_scan_voca
 	c->todo = type_conflict(v, c, pick);
 	if (!c->todo)
 		c->todo = "confirm: the one candidate that fits this kind of file";
-	c->hidden = colink_scan_column_is_identifier(v, c);
+}
+
+/* The number of persons: the most distinct values of a column named as
+ * an identifier (社員番号 of a monthly export: one per employee); 0 when
+ * no column says. */
+static uint64_t persons_of(const struct colink_scan *s, const struct colink_scan_vocab *v)
+{
+	uint64_t p = 0;
+	size_t i, j;
+	for (i = 0; i < s->ncols; i++) {
+		const struct colink_scan_column *c = &s->cols[i];
+		int id = c->field && (c->field->flags & COLINK_FIELD_IDENTIFIER);
+		for (j = 0; j < c->ncand; j++)
+			id |= (c->cand[j]->flags & COLINK_FIELD_IDENTIFIER) != 0;
+		if (!id && !scan_is_idword(v, c->header))
+			continue;
+		if (c->overflow)
+			return s->rows;
+		if (c->distinct > p)
+			p = c->distinct;
+	}
+	return p;
 }
 
 int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v,
@@ -562,11 +530,15 @@ int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v
 		suggest_column(s, v, &s->cols[i]);
 		s->nullword_mask |= s->cols[i].nullword_mask;
 	}
-	s->kind = kind_of(s, &s->primary_key);
+	kind_of(s, v);
 	for (i = 0; i < s->ncols; i++)
 		resolve_by_kind(s, v, &s->cols[i]);
+	s->persons = persons_of(s, v);
+	for (i = 0; i < s->ncols; i++)
+		s->cols[i].hidden = is_identifier(v, &s->cols[i], s->persons);
 	date_field = !strcmp(s->kind, "checkup") ? "exam_date" : !strcmp(s->kind, "attendance") ? "year_month"
-		   : !strcmp(s->kind, "stress") ? "stress_date" : NULL;
+		   : !strcmp(s->kind, "stress") ? "stress_date" : !strcmp(s->kind, "claims") ? "claims_year"
+		   : !strcmp(s->kind, "participation") ? "participation_date" : NULL;
 	k = colink_catalog_key(cat, s->primary_key);
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "key kind '%s' is not in common/keys.tsv", s->primary_key);
@@ -725,6 +697,8 @@ int colink_scan_write_draft(const struct colink_scan *s, const struct colink_sca
 		s->delimiter == '\t' ? "TAB" : s->delimiter == ',' ? "comma" : s->delimiter == ';' ? "semicolon" : "bar",
 		s->header ? "one header row" : "no header row", s->ncols, (unsigned long long)s->rows,
 		s->truncated ? " scanned (--rows)" : "");
+	fprintf(f, "  Kind %s: %zu of the %zu columns whose names say a kind say so (primary key %s).\n",
+		s->kind, s->kind_votes, s->kind_named, s->primary_key);
 	fprintf(f, "  %zu column%s still need%s a decision: every <todo/> and todo=\"...\" below\n"
 		   "  (`colink check` lists them; `colink run` refuses the file until none is left).\n"
 		   "  Also add what the file cannot tell: plausibility ranges (min/max, see\n"
