@@ -104,6 +104,8 @@ static void rels_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 static void rels_free(struct rels *rs)
 {
 	size_t i;
+	if (!rs->h)
+		return;
 	for (i = 0; i < rs->n; i++) {
 		rs->h->free(rs->r[i].id);
 		rs->h->free(rs->r[i].type_tail);
@@ -532,6 +534,7 @@ static int book_parts(struct xlsx_book *b, struct xlsx_pkg *p, const char *wb,
 	if (rc == COLINK_ENOTFOUND) {
 		rels_free(&rs);
 		memset(&rs, 0, sizeof(rs));
+		rs.h = b->host;
 		rc = COLINK_OK;
 	}
 	for (i = 0; rc == COLINK_OK && i < b->nsheets; i++) {
