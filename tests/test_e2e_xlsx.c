@@ -208,7 +208,38 @@ static void test_e2e_xlsx__rejects_name_the_cell(void)
 	free(dbx);
 }
 
+/* colink scan on the workbook: the sheets listed, the chosen sheet
+ * profiled through in_xlsx (dates as dates, the merged header named), a
+ * draft that reads it with in_xlsx and passes colink check */
+static void test_e2e_xlsx__scan(void)
+{
+	char *draft = tu_fmt("%s/draft.xml", dir), *out = NULL, *err = NULL, *text;
+	char *c = tu_fmt("scan --sheet 健診結果 --header-row 2 -o '%s' '%s/samples/vendor_c.xlsx'", draft,
+			 tu_srcdir());
+	CU_ASSERT_EQUAL_FATAL(colink(c, &out, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "sheets: 1 '表紙', 2 '健診結果'; reading '健診結果'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "16 columns, 4 data rows"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "months 2024-06 .. 2024-11"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "収縮期血圧_2"));
+	/* identifiers stay hidden: no insurer number in the profile */
+	CU_ASSERT_PTR_NULL(strstr(out, "06139992"));
+	text = tu_read_file(draft, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<input plugin=\"in_xlsx\">\n    <set name=\"sheet\" value=\"健診結果\"/>\n"
+				  "    <set name=\"header_row\" value=\"2\"/>\n  </input>"));
+	CU_ASSERT_PTR_NULL(strstr(text, "in_csv"));
+	free(c);
+	free(out);
+	free(err);
+	c = tu_fmt("check '%s'", draft);
+	CU_ASSERT_EQUAL(colink(c, NULL, NULL), 0);
+	free(c);
+	free(text);
+	free(draft);
+}
+
 static const struct tu_test tests[] = {
+	TU_TEST_AS("scan", test_e2e_xlsx__scan),
 	TU_TEST_AS("sample_values", test_e2e_xlsx__sample_values),
 	TU_TEST_AS("same_as_csv", test_e2e_xlsx__same_as_csv),
 	TU_TEST_AS("rejects_name_the_row", test_e2e_xlsx__rejects_name_the_cell),

@@ -363,6 +363,23 @@ static const struct xlsx_sheetref *pick_sheet(struct run *r, struct colink_error
 	return &r->b.sheets[in->sheet_index - 1];
 }
 
+/* One INFO line naming the sheets (`colink scan` lists them from it). */
+static void log_sheets(const struct run *r, const char *chosen)
+{
+	char list[700];
+	size_t i, o = 0;
+	list[0] = '\0';
+	for (i = 0; i < r->b.nsheets && o + 1 < sizeof(list); i++) {
+		int w = snprintf(list + o, sizeof(list) - o, "%s%zu '%s'", i ? ", " : "", i + 1,
+				 r->b.sheets[i].name);
+		if (w < 0 || (size_t)w >= sizeof(list) - o)
+			break;
+		o += (size_t)w;
+	}
+	r->in->host->log(r->in->hc, COLINK_LOG_INFO, "%s: sheets: %s; reading '%s'", r->path, list,
+			 chosen);
+}
+
 static int read_data(struct run *r, const char *part, struct colink_error *err)
 {
 	char why[XLSX_WHY_MAX];
@@ -410,6 +427,7 @@ static int in_read(void *ctx, const char *path, struct colink_emitter *em,
 				path, sh->name);
 	if (!rc) {
 		r.sheet = sh->name;
+		log_sheets(&r, sh->name);
 		if (r.in->header_row)
 			rc = read_header(&r, sh->part, err);
 	}
