@@ -476,7 +476,56 @@ static void test_in_xlsx__million_rows_flat(void)
 	free(path);
 }
 
+/* merges at the end of the header row; a stray empty cell after it; a
+ * workbook without relationships parts */
+static void test_in_xlsx__header_edges(void)
+{
+	struct mock_host m;
+	struct colink_error err;
+	struct xb_book b;
+	static const char *const names[] = { "xl/workbook.xml", "xl/worksheets/sheet1.xml" };
+	static const char *const datas[] = {
+		"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheets>"
+		"<sheet name=\"S\" sheetId=\"1\"/></sheets></workbook>",
+		"<worksheet/>" };
+	size_t lens[2];
+	char *path;
+	memset(&b, 0, sizeof(b));
+	b.sheets[0] = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c>"
+		"<c r=\"B1\" t=\"inlineStr\"><is><t>bp</t></is></c><c r=\"C1\" s=\"0\"/><c r=\"D1\"/></row>"
+		"<row r=\"2\"><c r=\"A2\"><v>1</v></c><c r=\"B2\"><v>120</v></c><c r=\"C2\"><v>118</v></c></row>";
+	b.tail[0] = "<mergeCells><mergeCell ref=\"B1:C1\"/></mergeCells>";
+	mock_host_init(&m);
+	CU_ASSERT_EQUAL_FATAL(read_book(&m, NULL, &b, &err), COLINK_OK);
+	if (m.nheader != 3)
+		fprintf(stderr, "\n  header %zu: %s|%s\n", m.nheader, m.nheader > 0 ? m.header[0] : "",
+			m.nheader > 1 ? m.header[1] : "");
+	CU_ASSERT_EQUAL_FATAL(m.nheader, 3);
+	CU_ASSERT_STRING_EQUAL(m.header[2], "bp_2");
+	CU_ASSERT_EQUAL_FATAL(m.nrecs, 1);
+	EXPECT_VAL(&m, 0, "bp_2", "118");
+	mock_host_reset(&m);
+	/* without the merge, C has no name: its value is refused by cell */
+	b.tail[0] = NULL;
+	CU_ASSERT_EQUAL_FATAL(read_book(&m, NULL, &b, &err), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(m.nheader, 2);
+	CU_ASSERT_EQUAL_FATAL(m.nrecs, 1);
+	CU_ASSERT_EQUAL(m.recs[0].rejected, 1);
+	CU_ASSERT_STRING_EQUAL(m.recs[0].reject_column, "Sheet1!C2");
+	mock_host_reset(&m);
+	/* no _rels parts at all: the workbook is found, its sheet has no part */
+	lens[0] = strlen(datas[0]);
+	lens[1] = strlen(datas[1]);
+	path = tu_fmt("%s/norels.xlsx", dir);
+	CU_ASSERT_EQUAL_FATAL(xb_zip(path, 2, names, datas, lens), 0);
+	CU_ASSERT_EQUAL(read_path(&m, NULL, path, &err), COLINK_EFORMAT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "sheet 'S' has no part"));
+	free(path);
+	mock_host_reset(&m);
+}
+
 static const struct tu_test tests[] = {
+	TU_TEST_AS("header_edges", test_in_xlsx__header_edges),
 	TU_TEST_AS("sample_workbook", test_in_xlsx__sample_workbook),
 	TU_TEST_AS("dates", test_in_xlsx__dates),
 	TU_TEST_AS("layout_settings", test_in_xlsx__layout_settings),

@@ -152,15 +152,19 @@ static int on_header_row(void *ud, const struct xlsx_row *row)
 {
 	struct run *r = ud;
 	uint32_t c, last = 0, base = base_col(r);
+	int named = 0;
 	if (row->row < (uint64_t)r->in->header_row)
 		return keep_above(r, row) ? COLINK_ENOMEM : COLINK_OK;
 	if (row->row > (uint64_t)r->in->header_row)
 		return 1; /* no header row in the sheet: stop */
+	/* up to the last cell the row has, even an empty one: the cells a
+	 * merge covers at the end of the header are written empty */
 	for (c = base; c <= row->ncells; c++)
 		if (row->cells[c - 1].present && row->cells[c - 1].len)
-			last = c;
+			named = 1;
+	last = row->ncells;
 	r->header_seen = 1;
-	if (!last)
+	if (!named || last < base)
 		return 1;
 	r->nnames = last - base + 1;
 	if (!(r->names = r->in->host->calloc(r->nnames, sizeof(*r->names))))
@@ -243,6 +247,9 @@ static int read_header(struct run *r, const char *part, struct colink_error *err
 		return COLINK_ERR(err, rc, "out of memory");
 	if (rc)
 		return COLINK_ERR(err, rc, "%s: sheet '%s': %s", r->path, r->sheet, why);
+	/* trailing columns no name reaches are not columns */
+	while (r->nnames && !r->names[r->nnames - 1])
+		r->nnames--;
 	for (i = 0; i < r->nnames; i++)
 		if (!r->names[i] && !(r->names[i] = dupn(h, "", 0)))
 			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");

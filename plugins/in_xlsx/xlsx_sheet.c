@@ -267,10 +267,12 @@ static int cell_done(struct sh *s)
 	size_t n = s->clen;
 	uint64_t k;
 	int rc;
-	if (!s->had_value || (s->c_lo && (s->col < s->c_lo || s->col > s->c_hi)))
+	if (s->c_lo && (s->col < s->c_lo || s->col > s->c_hi))
 		return COLINK_OK;
 	if ((rc = row_cell(s, s->col, &c)))
 		return rc;
+	if (!s->had_value)
+		return COLINK_OK; /* an empty (styled, merged over) cell: the row reaches it */
 	c->present = 1;
 	c->null_reason = 0;
 	c->bad = 0;
@@ -402,7 +404,7 @@ static void start_row(void *ctx, struct sh *s, int nattrs, const xmlChar **attrs
 	s->row.ncells = 0;
 	s->row.tlen = 0;
 	s->row.too_long = 0;
-	s->last_col = s->c_lo ? 0 : 0;
+	s->last_col = 0;
 	s->in_row = 1;
 }
 
