@@ -1,6 +1,6 @@
 /*
  * test_e2e_xlsx.c -- the Excel workbook path through the real binary:
- * samples/vendor_c.xlsx loads into the warehouse with its leading zeros,
+ * samples/vendor_d.xlsx loads into the warehouse with its leading zeros,
  * serial dates and #N/A as the values a vendor meant, and the four
  * persons it shares with samples/vendor_a.csv get the same pseudonyms and
  * the same checkup rows whether they come as CSV or as .xlsx.
@@ -106,7 +106,7 @@ static char *rows(const char *db)
 
 static void test_e2e_xlsx__sample_values(void)
 {
-	char *in = input("vendor_c.xml", "vendor_c.xlsx"), *db = NULL;
+	char *in = input("vendor_d.xml", "vendor_d.xlsx"), *db = NULL;
 	const char *p1 = "FROM checkup WHERE exam_date='2024-06-10'";
 	char *q;
 	CU_ASSERT_EQUAL_FATAL(run("xlsx", in, 0, &db, NULL), 0);
@@ -139,7 +139,7 @@ static void test_e2e_xlsx__sample_values(void)
 
 static void test_e2e_xlsx__same_as_csv(void)
 {
-	char *inx = input("vendor_c.xml", "vendor_c.xlsx"), *inc = input("vendor_a.xml", "vendor_a.csv");
+	char *inx = input("vendor_d.xml", "vendor_d.xlsx"), *inc = input("vendor_a.xml", "vendor_a.csv");
 	char *both = tu_fmt("%s\n  %s", inc, inx);
 	char *dbx = NULL, *dbc = NULL, *dbb = NULL, *rx, *rc, *q;
 	int i;
@@ -197,7 +197,7 @@ static void test_e2e_xlsx__rejects_name_the_cell(void)
 		      "  <unmapped columns=\"ignore\"/>\n"
 		      "</mapping>\n");
 	tu_write_file(map, body, strlen(body));
-	in = tu_fmt("<input mapping=\"%s\" path=\"%s/samples/vendor_c.xlsx\"/>", map, tu_srcdir());
+	in = tu_fmt("<input mapping=\"%s\" path=\"%s/samples/vendor_d.xlsx\"/>", map, tu_srcdir());
 	CU_ASSERT_EQUAL_FATAL(run("bad", in, 5, &dbx, NULL), 1);
 	/* SBP 146 and 165 break max 140: rows 3 and 5 of the sheet */
 	CU_ASSERT(sql_is(dbx, "SELECT group_concat(record_no || '@' || line_no || ':' || source_column, ',') "
@@ -214,7 +214,7 @@ static void test_e2e_xlsx__rejects_name_the_cell(void)
 static void test_e2e_xlsx__scan(void)
 {
 	char *draft = tu_fmt("%s/draft.xml", dir), *out = NULL, *err = NULL, *text;
-	char *c = tu_fmt("scan --sheet 健診結果 --header-row 2 -o '%s' '%s/samples/vendor_c.xlsx'", draft,
+	char *c = tu_fmt("scan --sheet 健診結果 --header-row 2 -o '%s' '%s/samples/vendor_d.xlsx'", draft,
 			 tu_srcdir());
 	CU_ASSERT_EQUAL_FATAL(colink(c, &out, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "sheets: 1 '表紙', 2 '健診結果'; reading '健診結果'"));

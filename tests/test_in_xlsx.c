@@ -98,7 +98,7 @@ static void test_in_xlsx__sample_workbook(void)
 {
 	struct mock_host m;
 	struct colink_error err;
-	char *path = tu_fmt("%s/samples/vendor_c.xlsx", tu_srcdir());
+	char *path = tu_fmt("%s/samples/vendor_d.xlsx", tu_srcdir());
 	static const char *const want_header[] = {
 		"保険者番号", "被保険者証記号", "被保険者証番号", "枝番", "氏名カナ", "生年月日",
 		"性別", "受診日", "身長", "体重", "BMI", "収縮期血圧", "収縮期血圧_2", "HbA1c",

@@ -6,7 +6,7 @@
  * styles, shared strings; xlsx_sheet.c: rows, cells, dates, merges; then
  * the transform).  Even-length inputs go through the hostile corpus's
  * layout (tests/data/hostile/xlsx.xml: first sheet, header in row 1),
- * odd-length ones through mappings/vendors/vendor_c.xml (sheet 健診結果,
+ * odd-length ones through mappings/vendors/vendor_d.xml (sheet 健診結果,
  * header in row 2, merged header cells).
  */
 #include <stdint.h>
@@ -20,14 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct colink_mapping *first, *vendor_c;
+	static struct colink_mapping *first, *vendor_d;
 	static char *path;
 	if (!path) {
 		first = fuzz_mapping("tests/data/hostile/xlsx.xml");
-		vendor_c = fuzz_mapping("mappings/vendors/vendor_c.xml");
+		vendor_d = fuzz_mapping("mappings/vendors/vendor_d.xml");
 		path = fuzz_tmp("book.xlsx");
 	}
 	fuzz_write(path, data, size);
-	fuzz_run_plugin(colink_plugin_entry(), size & 1 ? vendor_c : first, path);
+	fuzz_run_plugin(colink_plugin_entry(), size & 1 ? vendor_d : first, path);
 	return 0;
 }

@@ -1,9 +1,9 @@
 #!/bin/sh
-# vendor_c_xlsx.sh -- write samples/vendor_c.xlsx, the synthetic Vendor C
+# vendor_d_xlsx.sh -- write samples/vendor_d.xlsx, the synthetic Vendor D
 # workbook (issue #20), from the XML parts below: the .xlsx is a zip of
 # them.  Reproducible: fixed part order and timestamps, no extra fields.
 #
-#   sh samples/gen/vendor_c_xlsx.sh [OUT.xlsx]    (default samples/vendor_c.xlsx)
+#   sh samples/gen/vendor_d_xlsx.sh [OUT.xlsx]    (default samples/vendor_d.xlsx)
 #
 # Needs zip(1).  What the workbook exercises is in samples/README.md:
 # the same four persons as vendor_a.csv rows 1-4, a title row merged over
@@ -15,7 +15,7 @@
 # a #N/A; a sparse row; 氏名カナ with phonetic runs; blank trailing rows.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$here/../vendor_c.xlsx}
+out=${1:-$here/../vendor_d.xlsx}
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/colink-xlsx-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
