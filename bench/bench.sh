@@ -18,8 +18,10 @@
 #              and the floor psql '\copy' of the same three raw files into
 #              plain text tables, against a throwaway PostgreSQL server of
 #              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end)
+#   csv_a      colink loading vendor A's checkups alone from the CSV
+#   xlsx_a     the same rows as an .xlsx workbook (samples/gen/csv2xlsx.sh)
 # and prints wall time, CPU time (user + sys), peak RSS and the ratios
-# colink/floor, pandas/colink, link/load and xml/xmllint.
+# colink/floor, pandas/colink, link/load, xlsx/csv and xml/xmllint.
 #
 # Output identity: --digest FILE writes one SHA-256 per warehouse data table
 # (rows sorted, run ids and timestamps left out); --compare FILE checks the
@@ -209,6 +211,34 @@ if [ $postgres = 1 ]; then
 	sed -i -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
 		-e "s|<set name=\"path\" value=\"unused\"/>|<set name=\"conninfo\" value=\"$ci\"/>|" "$data/job-pg.xml"
 	timed pg "$colink" -q run --unsigned-agreement "$data/job-pg.xml"
+# (f) .xlsx (issue #20): vendor A's checkups as an Excel workbook (numbers,
+# serial dates with a date style, inline strings; samples/gen/csv2xlsx.sh,
+# untimed) against the same rows as CSV, each alone, load only
+if [ $colink_on = 1 ] && command -v zip >/dev/null; then
+	[ -s "$csv/vendor_a.xlsx" ] || sh "$src/samples/gen/csv2xlsx.sh" "$csv/vendor_a.csv" "$csv/vendor_a.xlsx"
+	sed -e 's|<input plugin="in_csv">|<input plugin="in_xlsx">|' -e '/<set name=/d' \
+		"$src/mappings/vendors/vendor_a.xml" >"$data/vendor_a_xlsx.xml"
+	for f in csv xlsx; do
+		m="@SRC@/mappings/vendors/vendor_a.xml"
+		[ $f = csv ] || m="@DATA@/vendor_a_xlsx.xml"
+		cat >"$data/job-$f.xml.in" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<job xmlns="urn:colink:job:1" name="bench-$f">
+@HEADER@
+  <key file="@DATA@/bench.key"/>
+  <input mapping="$m" path="@DATA@/csv/vendor_a.$f"/>
+  <output plugin="out_sqlite"><set name="path" value="@OUT@"/></output>
+  <options max-rejected="@MAXREJ@"/>
+</job>
+EOF
+		rm -f "$data/$f.db" "$data/$f.db-wal" "$data/$f.db-shm"
+		make_job "$data/job-$f.xml" "$data/$f.db" 0 "$data/job-$f.xml.in"
+		timed "${f}_a" "$colink" -q run --unsigned-agreement "$data/job-$f.xml"
+	done
+	# the same persons either way: every person pseudonym and checkup count
+	same=$(for f in csv xlsx; do sqlite3 "$data/$f.db" "SELECT count(*) FROM checkup;
+		SELECT group_concat(person_id) FROM (SELECT person_id FROM person ORDER BY 1)" | sha256sum; done | uniq | wc -l)
+	[ "$same" = 1 ] || { echo "xlsx: FAILED: the workbook's warehouse differs from the CSV's" >&2; status_xlsx=1; }
 fi
 
 # ---------------------------------------------------------------- identity
@@ -232,7 +262,7 @@ table_digests() { # db
 		printf '%s %s\n' "$t" "$(sqlite3 "$1" "SELECT $cols FROM \"$t\" t ORDER BY $cols" | sha256sum | cut -c1-64)"
 	done
 }
-status=0
+status=${status_xlsx:-0}
 if [ $colink_on = 1 ] && { [ -n "$digest" ] || [ -n "$compare" ]; }; then
 	table_digests "$data/w.db" >"$log/digest"
 	[ -z "$digest" ] || cp "$log/digest" "$digest"
@@ -255,7 +285,7 @@ echo "colink bench: $persons persons (seed $seed), $(( bytes / 1000000 )) MB of 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
 	"commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet 2>/dev/null || echo '+dirty')"
 printf '%-10s %9s %9s %10s\n' step wall_s cpu_s peak_MB
-for k in floor colink load pandas xml xmllint pgfloor pg; do
+for k in floor colink load pandas xml xmllint pgfloor pg csv_a xlsx_a; do
 	[ -n "${WALL[$k]:-}" ] || continue
 	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
 done
@@ -271,5 +301,6 @@ if [ $colink_on = 1 ]; then
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 [ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
+[ -z "${WALL[xlsx_a]:-}" ] || echo "xlsx/csv:       $(ratio "${WALL[xlsx_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as .xlsx and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
 [ -z "${WALL[xml]:-}" ] || echo "xml/xmllint:    $(ratio "${WALL[xml]}" "${WALL[xmllint]}")  (target <= 1.5; $xml_persons documents)"
 exit $status

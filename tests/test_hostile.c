@@ -38,6 +38,7 @@
 #include <zip.h>
 
 #include "testutil.h"
+#include "xlsx_build.h"
 
 #define CANARY_NUMBER "55443322"            /* 被保険者証番号 of the hostile record */
 #define CANARY_KANA "\xE3\x82\xAB\xE3\x83\x8A\xE3\x83\xAA\xE3\x82\xA2" /* カナリア */
@@ -54,7 +55,8 @@ enum layout {
 	L_CP932,     /* CSV through tests/data/hostile/cp932.xml */
 	L_XML_DOC,   /* folder archive: fixture documents + the case's document */
 	L_XML_INDEX, /* folder archive whose ix08_V08.xml is the case's file */
-	L_XML_ZIP    /* zip archive written by the case's generator */
+	L_XML_ZIP,   /* zip archive written by the case's generator */
+	L_XLSX       /* workbook through tests/data/hostile/xlsx.xml */
 };
 
 /* Writes the case's input (a CSV, an XML document or a zip) to `path`. */
@@ -444,6 +446,117 @@ static int gen_not_a_zip(const char *path)
 	return tu_write_file(path, b, sizeof(b));
 }
 
+/* ---- Excel workbooks (in_xlsx): header, good, canary, good ---- */
+
+#define XL_SST "<si><t>保険者番号</t></si><si><t>番号</t></si><si><t>カナ氏名</t></si>" \
+	"<si><t>生年月日</t></si><si><t>性別</t></si><si><t>健診日</t></si><si><t>収縮期血圧</t></si>" \
+	"<si><t>06139992</t></si><si><t>" CANARY_NUMBER "</t></si><si><t>" CANARY_KANA "</t></si>"
+#define XL_HEAD "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>" \
+	"<c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c><c r=\"E1\" t=\"s\"><v>4</v></c>" \
+	"<c r=\"F1\" t=\"s\"><v>5</v></c><c r=\"G1\" t=\"s\"><v>6</v></c></row>"
+/* a good row r with card number `no` */
+#define XL_GOOD(r, no) "<row r=\"" r "\"><c r=\"A" r "\" t=\"s\"><v>7</v></c><c r=\"B" r "\"><v>" no "</v></c>" \
+	"<c r=\"D" r "\" s=\"1\"><v>25703</v></c><c r=\"E" r "\"><v>1</v></c>" \
+	"<c r=\"F" r "\" s=\"1\"><v>45453</v></c><c r=\"G" r "\"><v>130</v></c></row>"
+/* the canary row with `cell` as its 健診日 */
+#define XL_CANARY(cell) "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>7</v></c><c r=\"B3\" t=\"s\"><v>8</v></c>" \
+	"<c r=\"C3\" t=\"s\"><v>9</v></c><c r=\"D3\" s=\"1\"><v>25703</v></c><c r=\"E3\"><v>1</v></c>" \
+	cell "<c r=\"G3\"><v>130</v></c></row>"
+
+static void xl_book(struct xb_book *b, const char *rows)
+{
+	memset(b, 0, sizeof(*b));
+	b->sst = XL_SST;
+	b->xfs = "<xf numFmtId=\"0\"/><xf numFmtId=\"14\"/>";
+	b->sheets[0] = rows;
+}
+
+static int gen_xlsx_control(const char *path)
+{
+	struct xb_book b;
+	xl_book(&b, XL_HEAD XL_GOOD("2", "4567")
+		XL_CANARY("<c r=\"F3\" s=\"1\"><v>45454</v></c>") XL_GOOD("4", "4568"));
+	return xb_write(path, &b);
+}
+
+/* a shared string index beyond the table */
+static int gen_xlsx_sst_range(const char *path)
+{
+	struct xb_book b;
+	xl_book(&b, XL_HEAD XL_GOOD("2", "4567")
+		XL_CANARY("<c r=\"F3\" t=\"s\"><v>4294967297</v></c>") XL_GOOD("4", "4568"));
+	return xb_write(path, &b);
+}
+
+/* #N/A in a required date: a null with reason, so "required ... empty" */
+static int gen_xlsx_error_cell(const char *path)
+{
+	struct xb_book b;
+	xl_book(&b, XL_HEAD XL_GOOD("2", "4567")
+		XL_CANARY("<c r=\"F3\" t=\"e\"><v>#N/A</v></c>") XL_GOOD("4", "4568"));
+	return xb_write(path, &b);
+}
+
+/* entities declared in the sheet part (billion laughs) */
+static int gen_xlsx_entities(const char *path)
+{
+	struct xb_book b;
+	xl_book(&b, "<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY a \"" CANARY_NUMBER "\">"
+		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+		"<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+		"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+		XL_HEAD XL_GOOD("2", "4567")
+		"<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>&c;&x;</t></is></c></row>"
+		"</sheetData></worksheet>");
+	return xb_write(path, &b);
+}
+
+/* the sheet part: 20 MiB of blanks between two rows (ratio ~1000) */
+static int gen_xlsx_bomb(const char *path)
+{
+	struct xb_book b;
+	size_t n = 20 * MiB, h = strlen(XL_HEAD XL_GOOD("2", "4567"));
+	char *rows = malloc(n + h + 1);
+	int rc;
+	if (!rows)
+		return -1;
+	memcpy(rows, XL_HEAD XL_GOOD("2", "4567"), h);
+	memset(rows + h, ' ', n);
+	rows[h + n] = '\0';
+	xl_book(&b, rows);
+	rc = xb_write(path, &b);
+	free(rows);
+	return rc;
+}
+
+/* the same bomb with the zip's declared sizes forged small */
+static int gen_xlsx_bomb_forged(const char *path)
+{
+	size_t len = 0;
+	unsigned char *buf;
+	int rc = gen_xlsx_bomb(path);
+	if (rc || !(buf = (unsigned char *)tu_read_file(path, &len)))
+		return -1;
+	forge_sizes(buf, len, "xl/worksheets/sheet1.xml", 4096);
+	rc = tu_write_file(path, (char *)buf, len);
+	free(buf);
+	return rc;
+}
+
+/* the sheet's relationship climbs out of the package */
+static int gen_xlsx_slip(const char *path)
+{
+	struct xb_book b;
+	xl_book(&b, XL_HEAD XL_GOOD("2", "4567"));
+	b.sheet_target = "../../../etc/passwd";
+	return xb_write(path, &b);
+}
+
+static int gen_xlsx_not_zip(const char *path)
+{
+	return tu_write_file(path, "PK\3\4" CANARY_NUMBER, 12);
+}
+
 /* ------------------------------------------------------------------ */
 /* The cases (tests/README.md has the same table in prose)             */
 /* ------------------------------------------------------------------ */
@@ -507,7 +620,16 @@ static int gen_not_a_zip(const char *path)
 	X(zip_bomb, L_XML_ZIP, NULL, gen_zip_bomb, 1, 3, 1, "exceeds max_entry_bytes") \
 	X(zip_bomb_ratio, L_XML_ZIP, NULL, gen_zip_bomb_ratio, 1, 3, 1, "compression ratio above max_ratio") \
 	X(zip_bomb_forged, L_XML_ZIP, NULL, gen_zip_bomb_forged, 1, 3, 1, "compression ratio above max_ratio") \
-	X(not_a_zip, L_XML_ZIP, NULL, gen_not_a_zip, 5, 0, 0, "not a readable zip archive")
+	X(not_a_zip, L_XML_ZIP, NULL, gen_not_a_zip, 5, 0, 0, "not a readable zip archive") \
+	X(xlsx_control, L_XLSX, NULL, gen_xlsx_control, 0, 3, 0, NULL) \
+	X(xlsx_sst_out_of_range, L_XLSX, NULL, gen_xlsx_sst_range, 1, 2, 1, \
+	  "shared string index out of range") \
+	X(xlsx_error_cell, L_XLSX, NULL, gen_xlsx_error_cell, 1, 2, 1, "no exam date") \
+	X(xlsx_entities, L_XLSX, NULL, gen_xlsx_entities, 5, 0, 0, "DOCTYPE refused") \
+	X(xlsx_bomb_ratio, L_XLSX, NULL, gen_xlsx_bomb, 5, 0, 0, "compression ratio above max_ratio") \
+	X(xlsx_bomb_forged, L_XLSX, NULL, gen_xlsx_bomb_forged, 5, 0, 0, "compression ratio above max_ratio") \
+	X(xlsx_part_slip, L_XLSX, NULL, gen_xlsx_slip, 5, 0, 0, "has no part in the workbook") \
+	X(xlsx_not_a_zip, L_XLSX, NULL, gen_xlsx_not_zip, 5, 0, 0, "not an .xlsx workbook")
 
 #define AS_ROW(id, lay, file, gen, ex, ld, rj, why) { #id, lay, file, gen, ex, ld, rj, why },
 static const struct hcase cases[] = { HOSTILE_CASES(AS_ROW) };
@@ -571,7 +693,8 @@ static char *build_input(const struct hcase *c, const char *cdir)
 	char *p;
 	if (c->layout == L_XML_DOC || c->layout == L_XML_INDEX)
 		return build_folder(c, cdir);
-	p = tu_fmt("%s/%s", cdir, c->layout == L_XML_ZIP ? "archive.zip" : "input.csv");
+	p = tu_fmt("%s/%s", cdir, c->layout == L_XML_ZIP ? "archive.zip" :
+		   c->layout == L_XLSX ? "input.xlsx" : "input.csv");
 	if (place(c, p)) {
 		free(p);
 		return NULL;
@@ -588,6 +711,8 @@ static char *mapping_for(int layout)
 		return hostile_path("wareki.xml");
 	case L_CP932:
 		return hostile_path("cp932.xml");
+	case L_XLSX:
+		return hostile_path("xlsx.xml");
 	default:
 		return tu_fmt("%s/mappings/vendors/mhlw_xml.xml", tu_srcdir());
 	}

@@ -15,6 +15,7 @@
 #include "base/paths.h"
 #include "core/run.h"
 #include "steward/scan.h"
+#include "steward/scan_xlsx.h"
 #include "base/util.h"
 
 #define FREQ_MAX 8
@@ -29,7 +30,8 @@ struct shipped {
 static void help(FILE *f)
 {
 	fprintf(f,
-		"usage: colink scan [-o DRAFT.xml] [--force] [--id ID] [--rows N] [--json] FILE\n"
+		"usage: colink scan [-o DRAFT.xml] [--force] [--id ID] [--rows N] [--json]\n"
+		"                   [--sheet NAME|N] [--header-row N] FILE\n"
 		"\n"
 		"Profiles an unknown delimited vendor file and writes a draft mapping for it.\n"
 		"The file is streamed (memory stays flat); nothing is loaded anywhere.\n"
@@ -79,6 +81,13 @@ static void help(FILE *f)
 		"  --id ID        the draft's mapping id (default: from the file name)\n"
 		"  --rows N       profile only the first N data rows\n"
 		"  --json         the profile as one JSON object instead of the table\n"
+		"  --sheet NAME|N an .xlsx workbook: the sheet to profile (default the first);\n"
+		"                 the sheets are listed first\n"
+		"  --header-row N an .xlsx workbook: the sheet row holding the header (default 1)\n"
+		"\n"
+		"An .xlsx FILE is read by the in_xlsx plugin (the cells a run sees: serial\n"
+		"dates as ISO dates, leading zeros kept, merged header cells named) and the\n"
+		"sheet profiled like a CSV; the draft reads it with in_xlsx.\n"
 		"\n"
 		"exit: 0 profiled (and draft written); 2 usage or the draft exists;\n"
 		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable, or a\n"
@@ -404,6 +413,8 @@ struct scan_args {
 	const char *file, *draft, *id;
 	int json, force;
 	uint64_t rows;
+	const char *sheet; /* .xlsx: --sheet NAME|N */
+	long header_row;   /* .xlsx: --header-row N */
 };
 
 static int parse_args(struct scan_args *a, int argc, char **argv)
@@ -423,6 +434,15 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 				return -1;
 			}
 			a->rows = n;
+		} else if (!strcmp(s, "--sheet") && i + 1 < argc) {
+			a->sheet = argv[++i];
+		} else if (!strcmp(s, "--header-row") && i + 1 < argc) {
+			char *end;
+			a->header_row = strtol(argv[++i], &end, 10);
+			if (*end || a->header_row < 1 || a->header_row > 1048576) {
+				fprintf(stderr, "colink scan: --header-row wants a sheet row (1 to 1048576)\n");
+				return -1;
+			}
 		} else if (!strcmp(s, "--json"))
 			a->json = 1;
 		else if (!strcmp(s, "--force"))
@@ -447,6 +467,8 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 int cmd_scan(struct cli_global *g, int argc, char **argv)
 {
 	struct scan_args a = {0};
+	char *sheets = NULL;
+	int xlsx;
 	struct colink_error err = {0};
 	struct colink_catalog *cat = NULL;
 	struct colink_variant_table *vt = NULL;
@@ -479,7 +501,12 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 	if (!rc) {
 		o.max_rows = a.rows;
 		o.nullwords = colink_scan_vocab_nullwords(v, &o.nnullwords);
-		rc = colink_scan_file(&s, a.file, &o, &err);
+		xlsx = colink_scan_is_xlsx(a.file);
+		if (xlsx)
+			rc = colink_scan_xlsx(&s, a.file, a.sheet, a.header_row ? a.header_row : 1,
+					      g->plugin_dirs, &o, &sheets, &err);
+		else
+			rc = colink_scan_file(&s, a.file, &o, &err);
 	}
 	if (!rc)
 		rc = colink_scan_suggest(s, v, cat, &err);
@@ -495,6 +522,13 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 	if (a.draft)
 		code = write_draft(s, v, a.draft, id, a.force);
 	sh.n = colink_scan_shipped(data_dir, s->kind, sh.path, SHIPPED_MAX);
+	if (code == EXIT_OK && a.draft && xlsx &&
+	    colink_scan_xlsx_draft(a.draft, a.sheet, a.header_row ? a.header_row : 1, &err)) {
+		fprintf(stderr, "colink scan: %s\n", err.msg);
+		code = EXIT_MISSING;
+	}
+	if (code == EXIT_OK && sheets && !a.json)
+		printf("%s: sheets: %s\n", a.file, sheets);
 	if (code == EXIT_OK) {
 		if (a.json)
 			print_json(s, a.draft, &sh);
@@ -510,6 +544,7 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 out:
 	for (i = 0; i < sh.n; i++)
 		colink_free(sh.path[i]);
+	colink_free(sheets);
 	colink_scan_free(s);
 	colink_scan_vocab_free(v);
 	colink_variant_table_free(vt);
