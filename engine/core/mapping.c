@@ -516,7 +516,26 @@ static const char *kind_date_field(const char *kind)
 		return "claims_year"; /* a year, not a date: the row key all the same */
 	if (!strcmp(kind, "participation"))
 		return "participation_date"; /* with the programme: the row key */
+	/* レセプト (UKE, #21): the claim key; a child's is its claim's */
+	if (!strcmp(kind, "claim"))
+		return "claim_key";
+	if (!strcmp(kind, "diagnosis"))
+		return "diag_claim_key";
+	if (!strcmp(kind, "claim_item"))
+		return "item_claim_key";
 	return NULL;
+}
+
+/* Kinds of the association's records: persons by insurance card. */
+static int association_kind(const char *kind)
+{
+	static const char *const kinds[] = { "checkup", "claims", "claim", "diagnosis",
+					     "claim_item", NULL };
+	size_t i;
+	for (i = 0; kinds[i]; i++)
+		if (!strcmp(kind, kinds[i]))
+			return 1;
+	return 0;
 }
 
 /* Checks that need the whole file: the person key and the record date. */
@@ -530,8 +549,8 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 	/* the association's records are persons by insurance card, the
 	 * employer's by employee number */
 	if (!k)
-		k = m->primary_key = colink_catalog_key(cat, strcmp(m->kind, "checkup") &&
-							   strcmp(m->kind, "claims") ? "employee" : "card");
+		k = m->primary_key = colink_catalog_key(cat, association_kind(m->kind) ? "card"
+										      : "employee");
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: no primary-key and no 'card' key kind in common/keys.tsv",
 				  m->path, line);

@@ -65,6 +65,15 @@ static const struct wide {
 	[WIDE_INDEX(DEST_PARTICIPATION)] = { "participation", reserved_row,
 					     "person_no, run_id, input_no, record_no, line_no",
 					     ROW_FIXED_PARAMS, "participation_date", "program" },
+	[WIDE_INDEX(DEST_CLAIM)] = { "claim", reserved_row,
+				     "person_no, run_id, input_no, record_no, line_no",
+				     ROW_FIXED_PARAMS, "claim_key" },
+	[WIDE_INDEX(DEST_DIAGNOSIS)] = { "claim_diagnosis", reserved_row,
+					 "person_no, run_id, input_no, record_no, line_no",
+					 ROW_FIXED_PARAMS, "claim_key", "seq" },
+	[WIDE_INDEX(DEST_ITEM)] = { "claim_item", reserved_row,
+				    "person_no, run_id, input_no, record_no, line_no",
+				    ROW_FIXED_PARAMS, "claim_key", "seq" },
 };
 
 /* fields.tsv table names (and the warehouse names, accepted alike). */
@@ -84,6 +93,9 @@ static const struct {
 	{ "stress_answer", DEST_STRESS_ANSWER },
 	{ "claims_summary", DEST_CLAIMS },
 	{ "participation", DEST_PARTICIPATION },
+	{ "claim", DEST_CLAIM },
+	{ "claim_diagnosis", DEST_DIAGNOSIS },
+	{ "claim_item", DEST_ITEM },
 };
 
 char *osq_strdup(const struct colink_host *h, const char *s)
