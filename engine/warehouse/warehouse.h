@@ -38,7 +38,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 6
+#define COLINK_WH_SCHEMA_VERSION 7
 
 struct colink_wh;
 
