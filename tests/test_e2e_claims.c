@@ -38,8 +38,8 @@ static int setup(void)
 	if (!dir)
 		return 1;
 	c = tu_fmt("cp -R '%s/samples/vendor_a.csv' '%s/samples/vendor_b.csv' '%s/samples/claims' "
-		   "'%s/samples/claims-job.xml' '%s/samples/agreement.xml' '%s/'", tu_srcdir(),
-		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), dir);
+		   "'%s/samples/masters' '%s/samples/claims-job.xml' '%s/samples/agreement.xml' '%s/'",
+		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), dir);
 	if (tu_run(c, NULL, NULL))
 		return 1;
 	free(c);
@@ -88,12 +88,12 @@ static void test_claims__run_commits_with_the_planted_rejects(void)
 		fprintf(stderr, "\nstdout: %s\nstderr: %s\n", out1, err1);
 	CU_ASSERT_EQUAL(rc1, 1); /* committed, with rejects */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status = 'ok'"), 1);
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 7);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 9);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input WHERE records_read != records_loaded + records_rejected"), 0);
 	/* 3 checkup rejects, 3 in the 医科 file's claim input, none elsewhere */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject"), 6);
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no = 3"), 3);
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no IN (4, 5, 6, 7)"), 0);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no = 5"), 3);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no IN (3, 4, 6, 7, 8, 9)"), 0);
 	/* the unknown ZZ record is counted in the log, not a reject */
 	CU_ASSERT_PTR_NOT_NULL(err1 && strstr(err1, "1 ZZ record(s)"));
 }
@@ -101,7 +101,7 @@ static void test_claims__run_commits_with_the_planted_rejects(void)
 static void test_claims__grouped_claim_by_claim(void)
 {
 	/* 医科: 7 RE, of which 2 rejected; 調剤: 2 RE */
-	CU_ASSERT_EQUAL(q("SELECT records_loaded FROM run_input WHERE input_no = 3"), 5);
+	CU_ASSERT_EQUAL(q("SELECT records_loaded FROM run_input WHERE input_no = 5"), 5);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim"), 7);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim WHERE score_table = '1'"), 5);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim WHERE score_table = '4'"), 2);
@@ -124,7 +124,7 @@ static void test_claims__grouped_claim_by_claim(void)
 static void test_claims__rejects_name_line_record_and_field(void)
 {
 	char *r = s1("SELECT group_concat(line_no || '|' || source_column || '|' || reason, ' # ') "
-		     "FROM (SELECT * FROM reject WHERE input_no = 3 ORDER BY line_no)");
+		     "FROM (SELECT * FROM reject WHERE input_no = 5 ORDER BY line_no)");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "2|SY|line 2: record outside any claim"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "36|SY field 3|claim rejected: line 36 SY start: is not a date"));
@@ -184,6 +184,53 @@ static void test_claims__claims_meet_checkups_on_one_person(void)
 	/* テスト ハナコ (枝番 01 from SN) is vendor_a row 2 and vendor_b row 1 */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM checkup WHERE person_no = (SELECT person_no FROM claim "
 			  "WHERE receipt_no = '2' AND score_table = '1')"), 2);
+}
+
+/* ---- code masters and disease groups ---- */
+
+/* Persons with a non-suspected diagnosis in `group` of
+ * mappings/rules/disease-groups.tsv, the ranges read from the file. */
+static long group_persons(const char *group)
+{
+	char *p = tu_fmt("%s/mappings/rules/disease-groups.tsv", tu_srcdir());
+	char *text = tu_read_file(p, NULL), *line, *save = NULL, *where = strdup("0"), *sql;
+	char g[32], from[8], to[8];
+	long n;
+	free(p);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "range\t%31[^\t]\t%*[^\t]\t%7[^\t]\t%7[^\t]", g, from, to) != 3 ||
+		    strcmp(g, group))
+			continue;
+		p = tu_fmt("%s OR substr(m.icd10, 1, 3) BETWEEN '%s' AND '%s'", where, from, to);
+		free(where);
+		where = p;
+	}
+	free(text);
+	sql = tu_fmt("SELECT count(DISTINCT d.person_no) FROM claim_diagnosis d JOIN disease_master m "
+		     "ON m.code = d.diagnosis_code WHERE d.suspected = 0 AND (%s)", where);
+	n = q(sql);
+	free(sql);
+	free(where);
+	return n;
+}
+
+static void test_claims__masters_and_disease_groups(void)
+{
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM disease_master"), 6);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM drug_master"), 4);
+	/* the masters add no person */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person"), 18);
+	/* every coded diagnosis finds its ICD-10; 0000999 (未コード化) does not */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_diagnosis d LEFT JOIN disease_master m "
+			  "ON m.code = d.diagnosis_code WHERE m.icd10 IS NULL"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_item i JOIN drug_master m ON m.code = i.item_code "
+			  "WHERE i.record_type = 'IY'"), 6);
+	/* the rule table's ranges: hypertension テスト イチロウ and ワタナベ; diabetes
+	 * テスト ハナコ and タナカ; dyslipidaemia only 疑い (left out); CKD ワタナベ */
+	CU_ASSERT_EQUAL(group_persons("hypertension"), 2);
+	CU_ASSERT_EQUAL(group_persons("diabetes"), 2);
+	CU_ASSERT_EQUAL(group_persons("dyslipidaemia"), 0);
+	CU_ASSERT_EQUAL(group_persons("ckd"), 1);
 }
 
 /* ---- the leak search ---- */
@@ -356,6 +403,7 @@ int main(void)
 		TU_TEST(test_claims__rejects_name_line_record_and_field),
 		TU_TEST(test_claims__values),
 		TU_TEST(test_claims__claims_meet_checkups_on_one_person),
+		TU_TEST(test_claims__masters_and_disease_groups),
 		TU_TEST(test_claims__no_name_card_or_birth_date_anywhere),
 		TU_END
 	};

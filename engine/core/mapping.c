@@ -523,7 +523,17 @@ static const char *kind_date_field(const char *kind)
 		return "diag_claim_key";
 	if (!strcmp(kind, "claim_item"))
 		return "item_claim_key";
+	/* code masters (#21): the code is the row key */
+	if (!strcmp(kind, "disease_master"))
+		return "master_disease_code";
+	if (!strcmp(kind, "drug_master"))
+		return "master_drug_code";
 	return NULL;
+}
+
+int colink_mapping_is_master(const struct colink_mapping *m)
+{
+	return m && m->kind && (!strcmp(m->kind, "disease_master") || !strcmp(m->kind, "drug_master"));
 }
 
 /* Kinds of the association's records: persons by insurance card. */
@@ -546,6 +556,21 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 	const char *date_field = kind_date_field(m->kind);
 	size_t i;
 	int line = colink_xml_line(root);
+	/* a code master (傷病名マスター, 医薬品マスター) describes codes, not
+	 * persons: no person key, and no identifier may be mapped */
+	if (colink_mapping_is_master(m)) {
+		if (k)
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping has no primary-key (its rows are codes, not persons)",
+					  m->path, line, m->kind);
+		for (i = 0; i < m->nfields; i++)
+			if (m->fields[i].field->flags & COLINK_FIELD_IDENTIFIER)
+				return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping cannot map identifier %s",
+						  m->path, m->fields[i].line, m->kind, m->fields[i].field->name);
+		if (!colink_mapping_find(m, date_field))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping must map %s",
+					  m->path, line, m->kind, date_field);
+		return COLINK_OK;
+	}
 	/* the association's records are persons by insurance card, the
 	 * employer's by employee number */
 	if (!k)

@@ -39,6 +39,9 @@ int colink_policy_source_party(const struct colink_mapping *m)
 		{"claim", COLINK_PARTY_ASSOCIATION},
 		{"diagnosis", COLINK_PARTY_ASSOCIATION},
 		{"claim_item", COLINK_PARTY_ASSOCIATION},
+		/* the code masters the association loads (public tables) */
+		{"disease_master", COLINK_PARTY_ASSOCIATION},
+		{"drug_master", COLINK_PARTY_ASSOCIATION},
 		/* programme participation (white paper ⑤): the employer runs the
 		 * programmes and keeps who took part, like its roster; the
 		 * association sees it only through a clause (docs/agreement.md) */

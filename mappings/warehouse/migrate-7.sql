@@ -4,7 +4,8 @@
 -- レセプト (UKE claims, issue #21): claim, claim_diagnosis and claim_item
 -- (plugins/in_receipt; kinds claim, diagnosis, claim_item), the claim_year
 -- view (the claims_summary totals derived from claims) and
--- run.claim_rows_replaced.  Runs before version 7 keep NULL: not recorded.
+-- run.claim_rows_replaced; the code masters disease_master and
+-- drug_master (kinds disease_master, drug_master).  Runs before version 7 keep NULL: not recorded.
 
 ALTER TABLE run ADD COLUMN claim_rows_replaced INTEGER;
 CREATE TABLE claim (
@@ -71,3 +72,21 @@ CREATE VIEW claim_year AS
 		COUNT(*) AS claims
 	FROM claim WHERE service_month IS NOT NULL
 	GROUP BY person_no, fiscal_year;
+CREATE TABLE disease_master (
+	code TEXT NOT NULL PRIMARY KEY,
+	name TEXT,
+	icd10 TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER
+) WITHOUT ROWID;
+CREATE TABLE drug_master (
+	code TEXT NOT NULL PRIMARY KEY,
+	name TEXT,
+	yj_code TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER
+) WITHOUT ROWID;

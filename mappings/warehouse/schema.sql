@@ -67,7 +67,8 @@
 -- walking event, seminar, 給食改善, 禁煙治療補助; one row per person,
 -- programme and date) and run.participation_replaced.
 -- 7 レセプト (UKE claims, issue #21): claim, claim_diagnosis, claim_item,
--- the claim_year view (claims_summary's totals derived from claims) and
+-- the claim_year view (claims_summary's totals derived from claims),
+-- the code masters disease_master and drug_master, and
 -- run.claim_rows_replaced.
 
 -- Versions applied to this warehouse, one row each; the current version is
@@ -550,3 +551,27 @@ CREATE VIEW claim_year AS
 		COUNT(*) AS claims
 	FROM claim WHERE service_month IS NOT NULL
 	GROUP BY person_no, fiscal_year;
+
+-- Code masters (version 7): the 傷病名マスター (code -> name, ICD-10) and the
+-- 医薬品マスター (code -> name, 薬価基準コード) the user loads from the public
+-- files through a mapping (kinds disease_master, drug_master;
+-- docs/claims.md).  Codes, not persons: no person_no.  A code of a later
+-- run replaces the earlier one.  colink ships no master.
+CREATE TABLE disease_master (
+	code TEXT NOT NULL PRIMARY KEY,
+	name TEXT,
+	icd10 TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER
+) WITHOUT ROWID;
+CREATE TABLE drug_master (
+	code TEXT NOT NULL PRIMARY KEY,
+	name TEXT,
+	yj_code TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER
+) WITHOUT ROWID;

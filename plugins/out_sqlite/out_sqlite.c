@@ -112,6 +112,11 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"WHERE person_no = ?1 AND claim_key = ?2 AND seq = ?3",
 	[ST_IT_DEL] = "DELETE FROM claim_item WHERE person_no = ?1 AND "
 		"claim_key = ?2 AND seq = ?3",
+	/* code masters: ?1 (the person) is unused */
+	[ST_DM_FIND] = "SELECT ?1, run_id, input_no, record_no FROM disease_master WHERE code = ?2",
+	[ST_DM_DEL] = "DELETE FROM disease_master WHERE ?1 IS NOT NULL AND code = ?2",
+	[ST_MM_FIND] = "SELECT ?1, run_id, input_no, record_no FROM drug_master WHERE code = ?2",
+	[ST_MM_DEL] = "DELETE FROM drug_master WHERE ?1 IS NOT NULL AND code = ?2",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "

@@ -31,13 +31,15 @@ enum dest {
 	DEST_CLAIM,      /* table claim (v7, UKE claims) */
 	DEST_DIAGNOSIS,  /* table claim_diagnosis (v7) */
 	DEST_ITEM,       /* table claim_item (v7) */
+	DEST_DISEASE_MASTER, /* table disease_master (v7): codes, no person */
+	DEST_DRUG_MASTER,    /* table drug_master (v7): codes, no person */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
 
-#define DEST_LAST_WIDE DEST_ITEM
+#define DEST_LAST_WIDE DEST_DRUG_MASTER
 #define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
 #define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
@@ -53,6 +55,8 @@ enum kind {
 	K_CLAIM,      /* association: claim (v7) */
 	K_DIAGNOSIS,  /* association: claim_diagnosis (v7) */
 	K_ITEM,       /* association: claim_item (v7) */
+	K_DISEASE_MASTER, /* no side: disease_master (v7) */
+	K_DRUG_MASTER,    /* no side: drug_master (v7) */
 	K_COUNT
 };
 
@@ -69,6 +73,8 @@ enum stmt {
 	ST_CLAIM,     /* insert, built (claim columns) */
 	ST_DIAGNOSIS, /* insert, built (claim_diagnosis columns) */
 	ST_ITEM,      /* insert, built (claim_item columns) */
+	ST_DISEASE_MASTER, /* insert, built (disease_master columns) */
+	ST_DRUG_MASTER,    /* insert, built (drug_master columns) */
 	ST_PERSON_SIDE,
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_CK_FIND,
@@ -92,6 +98,10 @@ enum stmt {
 	ST_DG_DEL,
 	ST_IT_FIND,
 	ST_IT_DEL,
+	ST_DM_FIND,
+	ST_DM_DEL,
+	ST_MM_FIND,
+	ST_MM_DEL,
 	ST_OBS,
 	ST_Q,
 	ST_SANS,
@@ -105,13 +115,14 @@ enum stmt {
 
 _Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS) &&
 	       ST_PARTICIPATION == ST_PERSON + WIDE_INDEX(DEST_PARTICIPATION) &&
-	       ST_ITEM == ST_PERSON + WIDE_INDEX(DEST_ITEM),
+	       ST_DRUG_MASTER == ST_PERSON + WIDE_INDEX(DEST_DRUG_MASTER),
 	       "built statements follow enum dest");
 
 /* Fixed parameters of the built statements; catalogue columns follow. */
 #define PERSON_FIXED_PARAMS 5  /* person_id, key_id, birth_ym, run_id, side */
 #define CHECKUP_FIXED_PARAMS 8 /* person_no .. line_no, see columns.c */
 #define ROW_FIXED_PARAMS 5     /* person_no, run_id, input_no, record_no, line_no */
+#define MASTER_FIXED_PARAMS 4  /* run_id, input_no, record_no, line_no (no person) */
 
 #define NOT_FOUND ((size_t)-1)
 

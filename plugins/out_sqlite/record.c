@@ -104,6 +104,16 @@ static const struct kind_def {
 		     "invalid claim key or sequence number",
 		     "duplicate claim item for this person, claim and sequence number",
 		     ST_IT_FIND, 1, { ST_IT_DEL }, 0, 1 },
+	/* code masters (#21): no person, no side; a row per code, the code of
+	 * a later run replaces the earlier one */
+	[K_DISEASE_MASTER] = { "disease_master", NULL, DEST_DISEASE_MASTER,
+			       BIT(DEST_DISEASE_MASTER), 0, "no code", "invalid code",
+			       "duplicate code in the disease master",
+			       ST_DM_FIND, 1, { ST_DM_DEL }, 0, 1 },
+	[K_DRUG_MASTER] = { "drug_master", NULL, DEST_DRUG_MASTER,
+			    BIT(DEST_DRUG_MASTER), 0, "no code", "invalid code",
+			    "duplicate code in the drug master",
+			    ST_MM_FIND, 1, { ST_MM_DEL }, 0, 1 },
 };
 
 static int is_hex64(const char *s)
@@ -542,7 +552,8 @@ static int row_bind(struct out_sqlite *o, const struct kind_def *kd,
 	sqlite3_stmt *st = osq_use(o, ST_PERSON + WIDE_INDEX(kd->dest));
 	size_t i, kf = o->key_field[WIDE_INDEX(kd->dest)];
 	int rc, p = 1;
-	sqlite3_bind_int64(st, p++, person_no);
+	if (kd->side) /* a code master has no person */
+		sqlite3_bind_int64(st, p++, person_no);
 	if (kd->dest == DEST_CHECKUP) {
 		osq_bind_pos(st, p++, rec->fiscal_year, 1);
 		osq_bind_pos(st, p++, rec->age_at_exam, 0);
@@ -783,6 +794,18 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 		rc = classify(o, kd, rec, err);
 	if (rc)
 		return rc;
+	if (!kd->side) { /* a code master: a row per code, no person */
+		if (rec->person || rec->npseudonyms)
+			return COLINK_ERR(err, COLINK_EINVAL, "a %s record carries a person key (input %"
+					  PRIu32 " record %" PRIu64 ")", kd->name, rec->input_no,
+					  rec->record_no);
+		rc = record_key(o, kd, key, &has_key, err);
+		if (!rc)
+			rc = row_claim(o, kd, 1, key, err);
+		if (!rc)
+			rc = row_write(o, kd, rec, 0, key, &id, err);
+		return rc;
+	}
 	if (!rec->person)
 		return COLINK_REJECT(err, "record has no person key");
 	rc = record_key(o, kd, key, &has_key, err);
