@@ -199,6 +199,18 @@ static int need_uint(struct verdict *v, const struct reader *r, const struct lin
 	return 0;
 }
 
+/* s is 1..max ASCII digits. */
+static int digits_max(const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+	if (!n || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
 /* The HO line of the claim (the first), or NULL. */
 static const struct line *first_of(const struct reader *r, int rec)
 {
@@ -227,6 +239,8 @@ static int claim_check(const struct reader *r, struct verdict *v)
 	}
 	if (!*at(r, re, A_RECEIPT_NO))
 		return fault(v, r, re, A_RECEIPT_NO, "is empty");
+	if (!digits_max(at(r, re, A_RECEIPT_NO), 12))
+		return fault(v, r, re, A_RECEIPT_NO, "is not a number of at most 12 digits");
 	if (need_date(v, r, re, A_MONTH, 1, 1) || need_date(v, r, re, A_BIRTH, 0, 0))
 		return -1;
 	l = first_of(r, R_HO);
@@ -254,6 +268,8 @@ static int claim_check(const struct reader *r, struct verdict *v)
 		case R_SI: case R_IY: case R_TO:
 			if (!*at(r, l, A_CODE))
 				return fault(v, r, l, A_CODE, "is empty");
+			if (strlen(at(r, l, A_GROUP)) >= CODE_MAX)
+				return fault(v, r, l, A_GROUP, "is longer than 15 bytes");
 			if (*at(r, l, A_QUANTITY) && uke_decimal(at(r, l, A_QUANTITY)))
 				return fault(v, r, l, A_QUANTITY, "is not a number");
 			if (need_uint(v, r, l, A_POINTS) || need_uint(v, r, l, A_TIMES))
@@ -275,7 +291,7 @@ static int claim_check(const struct reader *r, struct verdict *v)
 struct out {
 	struct colink_raw_field f[MAXF];
 	size_t n;
-	char text[MAXF][40]; /* values the reader computes */
+	char text[MAXF][64]; /* values the reader computes */
 };
 
 static void put(struct out *o, const char *name, const char *value)
@@ -575,19 +591,50 @@ static void keep_ir(struct reader *r, const char *s, size_t n)
 	pref = at(r, l, A_PREF);
 	table = at(r, l, A_TABLE);
 	inst = at(r, l, A_INSTITUTION);
-	snprintf(r->table, sizeof(r->table), "%.7s", table);
-	snprintf(r->inst, sizeof(r->inst), "%.2s%.1s%.20s", pref, table, inst);
 	r->have_ir = 0;
 	if (!*inst || !*at(r, l, A_BILLING_MONTH))
 		line_reject(r, "IR", "IR record without its institution or billing month");
+	else if (!digits_max(pref, 2) || !digits_max(table, 2) || !digits_max(inst, 10))
+		line_reject(r, "IR", "IR prefecture, 点数表 or institution code is not a short number");
 	else if (uke_date(&r->ir->eras, at(r, l, A_BILLING_MONTH), 1, &ymd))
 		line_reject(r, "IR", "IR billing month is not a year and month");
 	else {
 		/* 西暦 YYYYMM whichever form the file uses */
 		snprintf(r->billing, sizeof(r->billing), "%06d", (int)(ymd / 100));
+		snprintf(r->table, sizeof(r->table), "%s", table);
+		snprintf(r->inst, sizeof(r->inst), "%s%s%s", pref, table, inst);
 		r->have_ir = 1;
 	}
 	r->nlines = r->noffs = r->blen = 0;
+}
+
+/* Well-formed UTF-8 (no overlong forms, surrogates or code points above
+ * U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, len;
+	while (i < n) {
+		unsigned c = s[i];
+		uint32_t cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+		if (!len || c > 0xF4 || i + len > n)
+			return 0;
+		cp = c & (0x3Fu >> (len - 1));
+		for (k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += len;
+	}
+	return 1;
 }
 
 /* One physical line (without its end), raw bytes. */
@@ -625,6 +672,9 @@ static void one_line(struct reader *r, char *s, size_t n)
 		}
 		s = r->dec;
 		n = (size_t)(op - r->dec);
+	} else if (!utf8_valid((const unsigned char *)s, n)) {
+		bad_line(r, "invalid UTF-8");
+		return;
 	}
 	memcpy(id, s, n >= 2 ? 2 : n);
 	id[n >= 2 ? 2 : n] = '\0';
