@@ -56,7 +56,8 @@ enum layout {
 	L_XML_DOC,   /* folder archive: fixture documents + the case's document */
 	L_XML_INDEX, /* folder archive whose ix08_V08.xml is the case's file */
 	L_XML_ZIP,   /* zip archive written by the case's generator */
-	L_XLSX       /* workbook through tests/data/hostile/xlsx.xml */
+	L_XLSX,       /* workbook through tests/data/hostile/xlsx.xml */
+	L_UKE        /* レセプト UKE file through mappings/association/uke_claim.xml */
 };
 
 /* Writes the case's input (a CSV, an XML document or a zip) to `path`. */
@@ -434,6 +435,38 @@ static int gen_zip_bomb_forged(const char *path)
 }
 
 /* 4 KiB of noise named .zip. */
+static int sh(const char *cmd);
+
+/* A UKE file: a good claim, the canary's claim with one SI line of 1 MiB
+ * (max_line_bytes is 65536), a good claim. */
+static int gen_uke_long_line(const char *path)
+{
+	char *src = hostile_path("uke_sy_bad_date.uke"), *cmd;
+	FILE *f;
+	int rc;
+	/* lines 1-5 (IR and the first claim) and 10-14 of a committed case */
+	cmd = tu_fmt("head -n 5 '%s' > '%s'", src, path);
+	rc = sh(cmd);
+	free(cmd);
+	f = rc ? NULL : fopen(path, "ab");
+	if (!f) {
+		free(src);
+		return -1;
+	}
+	fputs("RE,2,1112,202410,,1,19800101,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	      CANARY_KANA ",\r\n", f);
+	fputs("HO,06139992,123," CANARY_NUMBER ",1,300,,,,,,,,,\r\nSI,12,1,999000101,", f);
+	put_rep(f, "9", MiB);
+	fputs(",288,1\r\n", f);
+	rc = close_ok(f, 0);
+	cmd = tu_fmt("tail -n 5 '%s' >> '%s'", src, path);
+	if (!rc)
+		rc = sh(cmd);
+	free(cmd);
+	free(src);
+	return rc;
+}
+
 static int gen_not_a_zip(const char *path)
 {
 	char b[4096];
@@ -629,7 +662,18 @@ static int gen_xlsx_not_zip(const char *path)
 	X(xlsx_bomb_ratio, L_XLSX, NULL, gen_xlsx_bomb, 5, 0, 0, "compression ratio above max_ratio") \
 	X(xlsx_bomb_forged, L_XLSX, NULL, gen_xlsx_bomb_forged, 5, 0, 0, "compression ratio above max_ratio") \
 	X(xlsx_part_slip, L_XLSX, NULL, gen_xlsx_slip, 5, 0, 0, "has no part in the workbook") \
-	X(xlsx_not_a_zip, L_XLSX, NULL, gen_xlsx_not_zip, 5, 0, 0, "not an .xlsx workbook")
+	X(xlsx_not_a_zip, L_XLSX, NULL, gen_xlsx_not_zip, 5, 0, 0, "not an .xlsx workbook") \
+	X(uke_control, L_UKE, "uke_control.uke", NULL, 0, 3, 0, NULL) \
+	X(uke_sy_bad_date, L_UKE, "uke_sy_bad_date.uke", NULL, 1, 2, 1, "SY start: is not a date") \
+	X(uke_wareki_h31_0501, L_UKE, "uke_wareki_h31_0501.uke", NULL, 1, 2, 1, "RE birth: is not a date") \
+	X(uke_no_ho, L_UKE, "uke_no_ho.uke", NULL, 1, 2, 1, "no HO record") \
+	X(uke_points_text, L_UKE, "uke_points_text.uke", NULL, 1, 2, 1, "HO points: is not a whole number") \
+	X(uke_cp932_invalid, L_UKE, "uke_cp932_invalid.uke", NULL, 1, 2, 1, "invalid CP932 byte sequence") \
+	X(uke_nul_byte, L_UKE, "uke_nul_byte.uke", NULL, 1, 2, 1, "NUL byte in the line") \
+	X(uke_orphan, L_UKE, "uke_orphan.uke", NULL, 1, 3, 1, "record outside any claim") \
+	X(uke_no_ir, L_UKE, "uke_no_ir.uke", NULL, 1, 0, 3, "no IR record before the first claim") \
+	X(uke_unknown_types, L_UKE, "uke_unknown_types.uke", NULL, 0, 3, 0, NULL) \
+	X(uke_long_line, L_UKE, NULL, gen_uke_long_line, 1, 2, 1, "line longer than max_line_bytes")
 
 #define AS_ROW(id, lay, file, gen, ex, ld, rj, why) { #id, lay, file, gen, ex, ld, rj, why },
 static const struct hcase cases[] = { HOSTILE_CASES(AS_ROW) };
@@ -694,7 +738,8 @@ static char *build_input(const struct hcase *c, const char *cdir)
 	if (c->layout == L_XML_DOC || c->layout == L_XML_INDEX)
 		return build_folder(c, cdir);
 	p = tu_fmt("%s/%s", cdir, c->layout == L_XML_ZIP ? "archive.zip" :
-		   c->layout == L_XLSX ? "input.xlsx" : "input.csv");
+		   c->layout == L_XLSX ? "input.xlsx" :
+		   c->layout == L_UKE ? "input.uke" : "input.csv");
 	if (place(c, p)) {
 		free(p);
 		return NULL;
@@ -713,6 +758,8 @@ static char *mapping_for(int layout)
 		return hostile_path("cp932.xml");
 	case L_XLSX:
 		return hostile_path("xlsx.xml");
+	case L_UKE:
+		return tu_fmt("%s/mappings/association/uke_claim.xml", tu_srcdir());
 	default:
 		return tu_fmt("%s/mappings/vendors/mhlw_xml.xml", tu_srcdir());
 	}
@@ -796,7 +843,8 @@ static void check_committed(const struct hcase *c, const char *db)
 		CU_ASSERT(rejected >= 1);
 	CU_ASSERT_EQUAL(q(db, "SELECT count(*) FROM reject"), rejected);
 	CU_ASSERT_EQUAL(q(db, "SELECT count(*) FROM reject WHERE reason IS NULL OR reason = ''"), 0);
-	CU_ASSERT_EQUAL(q(db, "SELECT count(*) FROM checkup"), loaded);
+	CU_ASSERT_EQUAL(q(db, c->layout == L_UKE ? "SELECT count(*) FROM claim"
+					      : "SELECT count(*) FROM checkup"), loaded);
 	if (c->reason && !has_text(db, "reject", "reason", c->reason)) {
 		char *r = tu_sql1(db, "SELECT group_concat(reason, ' | ') FROM reject");
 		CU_FAIL("no reject reason says why");

@@ -192,6 +192,40 @@ static void test_mapping__shipped_vendor_mappings_load(void)
 	}
 }
 
+/* Issue #21: the claims and master mappings load; a code master has no
+ * person, so a primary key or an identifier in one is refused. */
+static void test_mapping__claims_and_master_mappings(void)
+{
+	static const char *names[] = { "uke_claim.xml", "uke_diagnosis.xml", "uke_item.xml",
+				       "disease_master.xml", "drug_master.xml" };
+	size_t i;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct colink_error err = {0};
+		struct colink_mapping *m = NULL;
+		char *p = tu_fmt("%s/mappings/association/%s", tu_srcdir(), names[i]);
+		int rc = colink_mapping_load(&m, p, cat, vt, &err);
+		if (rc)
+			fprintf(stderr, "\n  %s\n", err.msg);
+		CU_ASSERT_EQUAL(rc, COLINK_OK);
+		CU_ASSERT_EQUAL(m && colink_mapping_is_master(m), i >= 3);
+		CU_ASSERT(!m || i >= 3 || (m->primary_key && !strcmp(m->primary_key->kind, "card")));
+		colink_mapping_free(m);
+		free(p);
+	}
+#define MASTER "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+	"<mapping xmlns=\"urn:colink:mapping:1\" id=\"t\" version=\"1\" kind=\"disease_master\">\n" \
+	"  <input plugin=\"in_csv\"/>\n"
+	expect_error(MASTER "  <primary-key kind=\"card\"/>\n"
+		     "  <field target=\"master_disease_code\" column=\"c\"/>\n</mapping>\n",
+		     "has no primary-key");
+	expect_error(MASTER "  <field target=\"master_disease_code\" column=\"c\"/>\n"
+		     "  <field target=\"name_kana\" column=\"k\"/>\n</mapping>\n",
+		     "cannot map identifier name_kana");
+	expect_error(MASTER "  <field target=\"master_disease_name\" column=\"n\"/>\n</mapping>\n",
+		     "must map master_disease_code");
+#undef MASTER
+}
+
 /* Issue #24: <ignore column> drops a column on purpose, once, and never a
  * column a <field> reads. */
 static void test_mapping__ignored_columns(void)
@@ -230,6 +264,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_mapping__doctype_refused),
 	TU_TEST(test_mapping__doctype_reported_at_its_line),
 	TU_TEST(test_mapping__shipped_vendor_mappings_load),
+	TU_TEST(test_mapping__claims_and_master_mappings),
 	TU_TEST(test_mapping__ignored_columns),
 	TU_END
 };

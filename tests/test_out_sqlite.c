@@ -305,7 +305,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "7", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "8", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -627,9 +627,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (8, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (9, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 8 is newer than this colink supports (7)",
+	want = tu_fmt("%s: warehouse schema version 9 is newer than this colink supports (8)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -1421,7 +1421,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5,6,7", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6,7,8", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
@@ -1511,7 +1511,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5,6,7", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6,7,8", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1652,7 +1652,7 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "5,6,7", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "5,6,7,8", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
 	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "

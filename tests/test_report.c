@@ -600,7 +600,7 @@ static void test_report__refuses_a_warehouse_not_migrated(void)
 	c = tu_fmt("report referral --warehouse '%s' --agreement '%s/samples/agreement.xml' "
 		   "--party association --role 保健事業担当者", db, tu_srcdir());
 	CU_ASSERT_EQUAL(colink(c, &out, &err), 3);
-	want = tu_fmt("%s: warehouse schema version 3 is older than this colink's (7): run a "
+	want = tu_fmt("%s: warehouse schema version 3 is older than this colink's (8): run a "
 		      "job against it once (colink run JOB) to migrate it", db);
 	CU_ASSERT(has(err, want));
 	free(want);

@@ -516,7 +516,36 @@ static const char *kind_date_field(const char *kind)
 		return "claims_year"; /* a year, not a date: the row key all the same */
 	if (!strcmp(kind, "participation"))
 		return "participation_date"; /* with the programme: the row key */
+	/* レセプト (UKE, #21): the claim key; a child's is its claim's */
+	if (!strcmp(kind, "claim"))
+		return "claim_key";
+	if (!strcmp(kind, "diagnosis"))
+		return "diag_claim_key";
+	if (!strcmp(kind, "claim_item"))
+		return "item_claim_key";
+	/* code masters (#21): the code is the row key */
+	if (!strcmp(kind, "disease_master"))
+		return "master_disease_code";
+	if (!strcmp(kind, "drug_master"))
+		return "master_drug_code";
 	return NULL;
+}
+
+int colink_mapping_is_master(const struct colink_mapping *m)
+{
+	return m && m->kind && (!strcmp(m->kind, "disease_master") || !strcmp(m->kind, "drug_master"));
+}
+
+/* Kinds of the association's records: persons by insurance card. */
+static int association_kind(const char *kind)
+{
+	static const char *const kinds[] = { "checkup", "claims", "claim", "diagnosis",
+					     "claim_item", NULL };
+	size_t i;
+	for (i = 0; kinds[i]; i++)
+		if (!strcmp(kind, kinds[i]))
+			return 1;
+	return 0;
 }
 
 /* Checks that need the whole file: the person key and the record date. */
@@ -527,11 +556,26 @@ static int check_whole(struct colink_mapping *m, xmlNodePtr root,
 	const char *date_field = kind_date_field(m->kind);
 	size_t i;
 	int line = colink_xml_line(root);
+	/* a code master (傷病名マスター, 医薬品マスター) describes codes, not
+	 * persons: no person key, and no identifier may be mapped */
+	if (colink_mapping_is_master(m)) {
+		if (k)
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping has no primary-key (its rows are codes, not persons)",
+					  m->path, line, m->kind);
+		for (i = 0; i < m->nfields; i++)
+			if (m->fields[i].field->flags & COLINK_FIELD_IDENTIFIER)
+				return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping cannot map identifier %s",
+						  m->path, m->fields[i].line, m->kind, m->fields[i].field->name);
+		if (!colink_mapping_find(m, date_field))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a %s mapping must map %s",
+					  m->path, line, m->kind, date_field);
+		return COLINK_OK;
+	}
 	/* the association's records are persons by insurance card, the
 	 * employer's by employee number */
 	if (!k)
-		k = m->primary_key = colink_catalog_key(cat, strcmp(m->kind, "checkup") &&
-							   strcmp(m->kind, "claims") ? "employee" : "card");
+		k = m->primary_key = colink_catalog_key(cat, association_kind(m->kind) ? "card"
+										      : "employee");
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: no primary-key and no 'card' key kind in common/keys.tsv",
 				  m->path, line);

@@ -152,4 +152,8 @@ int colink_mapping_todos(const char *path, const char *data_dir,
 int colink_null_from_name(const char *s);
 const char *colink_null_name(int reason);
 
+/* A code master (kinds disease_master, drug_master, #21): rows are codes,
+ * not persons; the mapping has no primary key. */
+int colink_mapping_is_master(const struct colink_mapping *m);
+
 #endif

@@ -311,7 +311,12 @@ static int read_top(struct colink_agreement *a, xmlNodePtr root,
 			char *f = colink_xml_attr(n, "from"), *t = colink_xml_attr(n, "to");
 			a->from = parse_date(f);
 			a->to = t ? parse_date(t) : 0;
-			if (!a->from || (t && !a->to))
+			/* an attribute that is there but did not copy: out of memory,
+			 * not a bad date */
+			if ((!f && xmlHasProp(n, (const xmlChar *)"from")) ||
+			    (!t && xmlHasProp(n, (const xmlChar *)"to")))
+				rc = OOM(err);
+			else if (!a->from || (t && !a->to))
 				rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: effective dates must be YYYY-MM-DD",
 						a->path, colink_xml_line(n));
 			else if (a->to && a->to < a->from)

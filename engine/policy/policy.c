@@ -35,6 +35,13 @@ int colink_policy_source_party(const struct colink_mapping *m)
 		{"attendance", COLINK_PARTY_EMPLOYER},
 		{"stress", COLINK_PARTY_EMPLOYER},
 		{"claims", COLINK_PARTY_ASSOCIATION}, /* claims_summary (white paper) */
+		/* レセプト (UKE, #21): the association's own claims */
+		{"claim", COLINK_PARTY_ASSOCIATION},
+		{"diagnosis", COLINK_PARTY_ASSOCIATION},
+		{"claim_item", COLINK_PARTY_ASSOCIATION},
+		/* the code masters the association loads (public tables) */
+		{"disease_master", COLINK_PARTY_ASSOCIATION},
+		{"drug_master", COLINK_PARTY_ASSOCIATION},
 		/* programme participation (white paper ⑤): the employer runs the
 		 * programmes and keeps who took part, like its roster; the
 		 * association sees it only through a clause (docs/agreement.md) */

@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 7
+-- schema-version: 8
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -68,6 +68,10 @@
 -- programme and date) and run.participation_replaced.
 -- 7 attendance_month.night_work_minutes and holiday_work_minutes (深夜労働
 -- and 休日労働, as real attendance exports carry them).
+-- 8 レセプト (UKE claims, issue #21): claim, claim_diagnosis, claim_item,
+-- the claim_year view (claims_summary's totals derived from claims),
+-- the code masters disease_master and drug_master, and
+-- run.claim_rows_replaced.
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -76,7 +80,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (8, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -105,7 +109,8 @@ CREATE TABLE run (
 	claims_replaced INTEGER,          -- claims_summary rows of earlier runs replaced (v3)
 	normalization TEXT,               -- identity-normalization version of its pseudonyms (v5)
 	agreement_signing TEXT,           -- 'signed: WHO at WHEN; ...' or 'unsigned' (v5)
-	participation_replaced INTEGER    -- participation rows of earlier runs replaced (v6)
+	participation_replaced INTEGER,   -- participation rows of earlier runs replaced (v6)
+	claim_rows_replaced INTEGER       -- claim, claim_diagnosis and claim_item rows replaced (v8)
 );
 
 -- One row per input file of a run, written when the input ends.
@@ -470,4 +475,107 @@ CREATE TABLE participation (
 	record_no INTEGER,
 	line_no INTEGER,
 	PRIMARY KEY (person_no, program, participation_date)
+) WITHOUT ROWID;
+
+-- ------------------------------------------------------------------
+-- レセプト (UKE claims), version 7: the association's side, read by
+-- plugins/in_receipt.  One claim row per person and claim key (kind
+-- claim), one claim_diagnosis row per SY record (kind diagnosis), one
+-- claim_item row per SI/IY/TO record (kind claim_item, loaded only when the
+-- job lists that input).  The person is the insurance card of the claim,
+-- pseudonymized like a checkup's: a claim and a checkup of one person share
+-- person_no.  A row of a later run replaces the earlier one with the same
+-- key.  claim_key: 都道府県+点数表+医療機関コード, 請求年月, 診療年月 and
+-- レセプト番号 joined by '-'; a child row carries its claim's.  No name,
+-- card or birth date is stored (docs/claims.md).
+-- claim_year: the claims_summary totals (fiscal year April-March, yen,
+-- 診療実日数, last 診療年月) derived from the claims.
+-- ------------------------------------------------------------------
+CREATE TABLE claim (
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
+	claim_key TEXT NOT NULL,
+	service_month TEXT,
+	billing_month TEXT,
+	institution TEXT,
+	score_table TEXT,
+	receipt_no TEXT,
+	receipt_type TEXT,
+	days INTEGER,
+	points INTEGER,
+	yen INTEGER,
+	n_diagnoses INTEGER,
+	n_items INTEGER,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER,
+	PRIMARY KEY (person_no, claim_key)
+) WITHOUT ROWID;
+CREATE TABLE claim_diagnosis (
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
+	claim_key TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	service_month TEXT,
+	diagnosis_code TEXT,
+	start_date TEXT,
+	outcome TEXT,
+	modifiers TEXT,
+	main INTEGER,
+	suspected INTEGER,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER,
+	PRIMARY KEY (person_no, claim_key, seq)
+) WITHOUT ROWID;
+CREATE TABLE claim_item (
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
+	claim_key TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	service_month TEXT,
+	record_type TEXT,
+	group_code TEXT,
+	item_code TEXT,
+	quantity REAL,
+	points INTEGER,
+	times INTEGER,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER,
+	PRIMARY KEY (person_no, claim_key, seq)
+) WITHOUT ROWID;
+CREATE VIEW claim_year AS
+	SELECT person_no,
+		CAST(substr(service_month, 1, 4) AS INTEGER)
+			- (CAST(substr(service_month, 6, 2) AS INTEGER) < 4) AS fiscal_year,
+		SUM(yen) AS medical_cost,
+		SUM(days) AS visit_days,
+		MAX(service_month) AS last_service_month,
+		COUNT(*) AS claims
+	FROM claim WHERE service_month IS NOT NULL
+	GROUP BY person_no, fiscal_year;
+
+-- Code masters (version 7): the 傷病名マスター (code -> name, ICD-10) and the
+-- 医薬品マスター (code -> name, 薬価基準コード) the user loads from the public
+-- files through a mapping (kinds disease_master, drug_master;
+-- docs/claims.md).  Codes, not persons: no person_no.  A code of a later
+-- run replaces the earlier one.  colink ships no master.
+CREATE TABLE disease_master (
+	code TEXT NOT NULL PRIMARY KEY,
+	name TEXT,
+	icd10 TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER
+) WITHOUT ROWID;
+CREATE TABLE drug_master (
+	code TEXT NOT NULL PRIMARY KEY,
+	name TEXT,
+	yj_code TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER
 ) WITHOUT ROWID;

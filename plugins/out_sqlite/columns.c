@@ -28,6 +28,9 @@ static const char *const reserved_checkup[] = {
 static const char *const reserved_row[] = {
 	"person_no", "run_id", "input_no", "record_no", "line_no", NULL
 };
+static const char *const reserved_master[] = {
+	"run_id", "input_no", "record_no", "line_no", NULL
+};
 static const char *const reserved_stress[] = {
 	"stress_check_id", "person_no", "run_id", "input_no", "record_no",
 	"line_no", NULL
@@ -65,6 +68,22 @@ static const struct wide {
 	[WIDE_INDEX(DEST_PARTICIPATION)] = { "participation", reserved_row,
 					     "person_no, run_id, input_no, record_no, line_no",
 					     ROW_FIXED_PARAMS, "participation_date", "program" },
+	[WIDE_INDEX(DEST_CLAIM)] = { "claim", reserved_row,
+				     "person_no, run_id, input_no, record_no, line_no",
+				     ROW_FIXED_PARAMS, "claim_key" },
+	[WIDE_INDEX(DEST_DIAGNOSIS)] = { "claim_diagnosis", reserved_row,
+					 "person_no, run_id, input_no, record_no, line_no",
+					 ROW_FIXED_PARAMS, "claim_key", "seq" },
+	[WIDE_INDEX(DEST_ITEM)] = { "claim_item", reserved_row,
+				    "person_no, run_id, input_no, record_no, line_no",
+				    ROW_FIXED_PARAMS, "claim_key", "seq" },
+	/* code masters: a row per code, no person */
+	[WIDE_INDEX(DEST_DISEASE_MASTER)] = { "disease_master", reserved_master,
+					      "run_id, input_no, record_no, line_no",
+					      MASTER_FIXED_PARAMS, "code" },
+	[WIDE_INDEX(DEST_DRUG_MASTER)] = { "drug_master", reserved_master,
+					   "run_id, input_no, record_no, line_no",
+					   MASTER_FIXED_PARAMS, "code" },
 };
 
 /* fields.tsv table names (and the warehouse names, accepted alike). */
@@ -84,6 +103,11 @@ static const struct {
 	{ "stress_answer", DEST_STRESS_ANSWER },
 	{ "claims_summary", DEST_CLAIMS },
 	{ "participation", DEST_PARTICIPATION },
+	{ "claim", DEST_CLAIM },
+	{ "claim_diagnosis", DEST_DIAGNOSIS },
+	{ "claim_item", DEST_ITEM },
+	{ "disease_master", DEST_DISEASE_MASTER },
+	{ "drug_master", DEST_DRUG_MASTER },
 };
 
 char *osq_strdup(const struct colink_host *h, const char *s)

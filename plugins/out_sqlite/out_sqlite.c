@@ -101,6 +101,22 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"WHERE person_no = ?1 AND participation_date = ?2 AND program = ?3",
 	[ST_PA_DEL] = "DELETE FROM participation WHERE person_no = ?1 AND "
 		"participation_date = ?2 AND program = ?3",
+	[ST_RC_FIND] = "SELECT person_no, run_id, input_no, record_no FROM claim "
+		"WHERE person_no = ?1 AND claim_key = ?2",
+	[ST_RC_DEL] = "DELETE FROM claim WHERE person_no = ?1 AND claim_key = ?2",
+	[ST_DG_FIND] = "SELECT person_no, run_id, input_no, record_no FROM claim_diagnosis "
+		"WHERE person_no = ?1 AND claim_key = ?2 AND seq = ?3",
+	[ST_DG_DEL] = "DELETE FROM claim_diagnosis WHERE person_no = ?1 AND "
+		"claim_key = ?2 AND seq = ?3",
+	[ST_IT_FIND] = "SELECT person_no, run_id, input_no, record_no FROM claim_item "
+		"WHERE person_no = ?1 AND claim_key = ?2 AND seq = ?3",
+	[ST_IT_DEL] = "DELETE FROM claim_item WHERE person_no = ?1 AND "
+		"claim_key = ?2 AND seq = ?3",
+	/* code masters: ?1 (the person) is unused */
+	[ST_DM_FIND] = "SELECT ?1, run_id, input_no, record_no FROM disease_master WHERE code = ?2",
+	[ST_DM_DEL] = "DELETE FROM disease_master WHERE ?1 IS NOT NULL AND code = ?2",
+	[ST_MM_FIND] = "SELECT ?1, run_id, input_no, record_no FROM drug_master WHERE code = ?2",
+	[ST_MM_DEL] = "DELETE FROM drug_master WHERE ?1 IS NOT NULL AND code = ?2",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "
@@ -127,7 +143,7 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"message = ?, records_read = ?, records_loaded = ?, "
 		"records_rejected = ?, checkups_replaced = ?, employees_replaced = ?, "
 		"attendance_replaced = ?, stress_replaced = ?, claims_replaced = ?, "
-		"participation_replaced = ? "
+		"participation_replaced = ?, claim_rows_replaced = ? "
 		"WHERE run_id = ?",
 };
 
@@ -699,11 +715,12 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	osq_bind_u64(st, 4, s ? s->loaded : 0);
 	osq_bind_u64(st, 5, s ? s->rejected : 0);
 	/* ?6.. in enum kind order: checkups, employees, attendance, stress,
-	 * claims, participation */
+	 * claims, participation; then the UKE claims' rows in one count */
 	memcpy(rp, o->replaced, sizeof(rp));
-	for (k = 0; k < K_COUNT; k++)
+	for (k = 0; k < K_CLAIM; k++)
 		osq_bind_u64(st, 6 + k, rp[k]);
-	osq_bind_text(st, 6 + K_COUNT, o->run_id);
+	osq_bind_u64(st, 6 + K_CLAIM, rp[K_CLAIM] + rp[K_DIAGNOSIS] + rp[K_ITEM]);
+	osq_bind_text(st, 7 + K_CLAIM, o->run_id);
 	src = osq_step_done(st);
 	if (src == SQLITE_OK) {
 		kill_hooks(o);

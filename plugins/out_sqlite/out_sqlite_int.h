@@ -28,13 +28,18 @@ enum dest {
 	DEST_STRESS,     /* table stress: warehouse stress_check */
 	DEST_CLAIMS,     /* table claims_summary (v3) */
 	DEST_PARTICIPATION, /* table participation (v6) */
+	DEST_CLAIM,      /* table claim (v7, UKE claims) */
+	DEST_DIAGNOSIS,  /* table claim_diagnosis (v7) */
+	DEST_ITEM,       /* table claim_item (v7) */
+	DEST_DISEASE_MASTER, /* table disease_master (v7): codes, no person */
+	DEST_DRUG_MASTER,    /* table drug_master (v7): codes, no person */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
 
-#define DEST_LAST_WIDE DEST_PARTICIPATION
+#define DEST_LAST_WIDE DEST_DRUG_MASTER
 #define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
 #define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
@@ -47,6 +52,11 @@ enum kind {
 	K_STRESS,     /* employer: stress_check + stress_answer */
 	K_CLAIMS,     /* association: claims_summary (v3) */
 	K_PARTICIPATION, /* employer: participation (v6) */
+	K_CLAIM,      /* association: claim (v7) */
+	K_DIAGNOSIS,  /* association: claim_diagnosis (v7) */
+	K_ITEM,       /* association: claim_item (v7) */
+	K_DISEASE_MASTER, /* no side: disease_master (v7) */
+	K_DRUG_MASTER,    /* no side: drug_master (v7) */
 	K_COUNT
 };
 
@@ -60,6 +70,11 @@ enum stmt {
 	ST_STRESS,    /* insert, built (stress_check columns) */
 	ST_CLAIMS,    /* insert, built (claims_summary columns) */
 	ST_PARTICIPATION, /* insert, built (participation columns) */
+	ST_CLAIM,     /* insert, built (claim columns) */
+	ST_DIAGNOSIS, /* insert, built (claim_diagnosis columns) */
+	ST_ITEM,      /* insert, built (claim_item columns) */
+	ST_DISEASE_MASTER, /* insert, built (disease_master columns) */
+	ST_DRUG_MASTER,    /* insert, built (drug_master columns) */
 	ST_PERSON_SIDE,
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_CK_FIND,
@@ -77,6 +92,16 @@ enum stmt {
 	ST_CL_DEL,
 	ST_PA_FIND,
 	ST_PA_DEL,
+	ST_RC_FIND,
+	ST_RC_DEL,
+	ST_DG_FIND,
+	ST_DG_DEL,
+	ST_IT_FIND,
+	ST_IT_DEL,
+	ST_DM_FIND,
+	ST_DM_DEL,
+	ST_MM_FIND,
+	ST_MM_DEL,
 	ST_OBS,
 	ST_Q,
 	ST_SANS,
@@ -89,15 +114,20 @@ enum stmt {
 };
 
 _Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS) &&
-	       ST_PARTICIPATION == ST_PERSON + WIDE_INDEX(DEST_PARTICIPATION),
+	       ST_PARTICIPATION == ST_PERSON + WIDE_INDEX(DEST_PARTICIPATION) &&
+	       ST_DRUG_MASTER == ST_PERSON + WIDE_INDEX(DEST_DRUG_MASTER),
 	       "built statements follow enum dest");
 
 /* Fixed parameters of the built statements; catalogue columns follow. */
 #define PERSON_FIXED_PARAMS 5  /* person_id, key_id, birth_ym, run_id, side */
 #define CHECKUP_FIXED_PARAMS 8 /* person_no .. line_no, see columns.c */
 #define ROW_FIXED_PARAMS 5     /* person_no, run_id, input_no, record_no, line_no */
+#define MASTER_FIXED_PARAMS 4  /* run_id, input_no, record_no, line_no (no person) */
 
 #define NOT_FOUND ((size_t)-1)
+
+/* Longest row key (a date, a month, a year or a claim key) plus NUL. */
+#define OSQ_KEY_MAX 96
 
 /* One catalogue field as this plugin keeps it for the run. */
 struct cat_field {
@@ -148,6 +178,9 @@ struct out_sqlite {
 	 * as ?3 of the kind's find and delete, or NOT_FOUND */
 	size_t key2_field[NWIDE];
 	uint64_t replaced[K_COUNT]; /* rows of earlier runs replaced */
+	/* the second key of the record being written (participation's
+	 * programme, a claim child's sequence number) as text, or "" */
+	char key2[24];
 	uint64_t staged;         /* rows in temp.osq_key_stage, not flushed */
 	int linked;              /* link ran in this run */
 	/* The person the previous record of this run wrote (record.c): a

@@ -50,6 +50,7 @@ static const struct kind_def {
 	int ndel;
 	int del[3];          /* enum stmt, each bound with the found id */
 	int int_key;         /* the key is an INT field (a year), not a date */
+	int text_key;        /* the key is a text (a claim key), not a date */
 } kinds[K_COUNT] = {
 	[K_CHECKUP] = { "checkup", "association", DEST_CHECKUP,
 			BIT(DEST_PERSON) | BIT(DEST_CHECKUP) | BIT(DEST_OBSERVATION) |
@@ -84,6 +85,35 @@ static const struct kind_def {
 			      "invalid participation date or programme",
 			      "duplicate participation for this person, programme and date",
 			      ST_PA_FIND, 1, { ST_PA_DEL } },
+	/* レセプト (UKE, #21): a claim by its key; a diagnosis or item by its
+	 * claim's key and its place in the claim (the second key) */
+	[K_CLAIM] = { "claim", "association", DEST_CLAIM,
+		      BIT(DEST_PERSON) | BIT(DEST_CLAIM), 0,
+		      "no claim key", "invalid claim key",
+		      "duplicate claim for this person and claim key",
+		      ST_RC_FIND, 1, { ST_RC_DEL }, 0, 1 },
+	[K_DIAGNOSIS] = { "diagnosis", "association", DEST_DIAGNOSIS,
+			  BIT(DEST_PERSON) | BIT(DEST_DIAGNOSIS), 0,
+			  "no claim key or sequence number",
+			  "invalid claim key or sequence number",
+			  "duplicate diagnosis for this person, claim and sequence number",
+			  ST_DG_FIND, 1, { ST_DG_DEL }, 0, 1 },
+	[K_ITEM] = { "claim_item", "association", DEST_ITEM,
+		     BIT(DEST_PERSON) | BIT(DEST_ITEM), 0,
+		     "no claim key or sequence number",
+		     "invalid claim key or sequence number",
+		     "duplicate claim item for this person, claim and sequence number",
+		     ST_IT_FIND, 1, { ST_IT_DEL }, 0, 1 },
+	/* code masters (#21): no person, no side; a row per code, the code of
+	 * a later run replaces the earlier one */
+	[K_DISEASE_MASTER] = { "disease_master", NULL, DEST_DISEASE_MASTER,
+			       BIT(DEST_DISEASE_MASTER), 0, "no code", "invalid code",
+			       "duplicate code in the disease master",
+			       ST_DM_FIND, 1, { ST_DM_DEL }, 0, 1 },
+	[K_DRUG_MASTER] = { "drug_master", NULL, DEST_DRUG_MASTER,
+			    BIT(DEST_DRUG_MASTER), 0, "no code", "invalid code",
+			    "duplicate code in the drug master",
+			    ST_MM_FIND, 1, { ST_MM_DEL }, 0, 1 },
 };
 
 static int is_hex64(const char *s)
@@ -358,8 +388,7 @@ static int row_claim(struct out_sqlite *o, const struct kind_def *kd,
 {
 	sqlite3_stmt *st = osq_use(o, kd->find);
 	sqlite3_int64 id, in_no, rec_no;
-	size_t k2 = o->key2_field[WIDE_INDEX(kd->dest)];
-	const char *key2 = k2 != NOT_FOUND && o->slot[k2] ? o->slot[k2]->v.text : NULL;
+	const char *key2 = o->key2[0] ? o->key2 : NULL; /* set by record_key */
 	int src, same_run, i;
 	sqlite3_bind_int64(st, 1, person_no);
 	if (key)
@@ -523,7 +552,8 @@ static int row_bind(struct out_sqlite *o, const struct kind_def *kd,
 	sqlite3_stmt *st = osq_use(o, ST_PERSON + WIDE_INDEX(kd->dest));
 	size_t i, kf = o->key_field[WIDE_INDEX(kd->dest)];
 	int rc, p = 1;
-	sqlite3_bind_int64(st, p++, person_no);
+	if (kd->side) /* a code master has no person */
+		sqlite3_bind_int64(st, p++, person_no);
 	if (kd->dest == DEST_CHECKUP) {
 		osq_bind_pos(st, p++, rec->fiscal_year, 1);
 		osq_bind_pos(st, p++, rec->age_at_exam, 0);
@@ -705,24 +735,36 @@ static int long_rows(struct out_sqlite *o, const struct kind_def *kd,
 /* The row key of the record (exam date, month, stress date) into key;
  * *has_key 0 for a kind whose row is the person's alone. */
 static int record_key(struct out_sqlite *o, const struct kind_def *kd,
-		      char key[11], int *has_key, struct colink_error *err)
+		      char key[OSQ_KEY_MAX], int *has_key, struct colink_error *err)
 {
 	size_t kf = o->key_field[WIDE_INDEX(kd->dest)];
 	size_t k2 = o->key2_field[WIDE_INDEX(kd->dest)];
 	const struct colink_out_value *kv;
 	*has_key = kd->no_key != NULL;
+	o->key2[0] = '\0';
 	if (!*has_key)
 		return COLINK_OK;
-	if (kd->dest == DEST_PARTICIPATION) { /* the programme: a present code */
+	if (kd->dest == DEST_PARTICIPATION || kd->dest == DEST_DIAGNOSIS ||
+	    kd->dest == DEST_ITEM) { /* the second key: a present code or number */
 		kv = k2 != NOT_FOUND ? o->slot[k2] : NULL;
 		if (!kv || !present(&kv->v))
 			return COLINK_REJECT(err, "%s", kd->no_key);
-		if (!kv->v.text || !*kv->v.text)
+		if (kv->v.type == COLINK_T_INT)
+			snprintf(o->key2, sizeof(o->key2), "%" PRId64, kv->v.i);
+		else if (!kv->v.text || !*kv->v.text || strlen(kv->v.text) >= sizeof(o->key2))
 			return COLINK_REJECT(err, "%s", kd->bad_key);
+		else
+			strcpy(o->key2, kv->v.text);
 	}
 	kv = kf != NOT_FOUND ? o->slot[kf] : NULL;
 	if (!kv)
 		return COLINK_REJECT(err, "%s", kd->no_key);
+	if (kd->text_key) { /* a claim key */
+		if (!kv->v.text || !*kv->v.text || strlen(kv->v.text) >= OSQ_KEY_MAX)
+			return COLINK_REJECT(err, "%s", kd->bad_key);
+		strcpy(key, kv->v.text);
+		return COLINK_OK;
+	}
 	if (kd->int_key) { /* a fiscal year */
 		if (kv->v.type != COLINK_T_INT || kv->v.i < 1900 || kv->v.i > 2200)
 			return COLINK_REJECT(err, "%s", kd->bad_key);
@@ -746,12 +788,24 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	struct out_sqlite *o = vctx;
 	const struct kind_def *kd = NULL;
 	sqlite3_int64 id = 0, person_no = 0;
-	char key[11];
+	char key[OSQ_KEY_MAX];
 	int has_key, repeat, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
 		return rc;
+	if (!kd->side) { /* a code master: a row per code, no person */
+		if (rec->person || rec->npseudonyms)
+			return COLINK_ERR(err, COLINK_EINVAL, "a %s record carries a person key (input %"
+					  PRIu32 " record %" PRIu64 ")", kd->name, rec->input_no,
+					  rec->record_no);
+		rc = record_key(o, kd, key, &has_key, err);
+		if (!rc)
+			rc = row_claim(o, kd, 1, key, err);
+		if (!rc)
+			rc = row_write(o, kd, rec, 0, key, &id, err);
+		return rc;
+	}
 	if (!rec->person)
 		return COLINK_REJECT(err, "record has no person key");
 	rc = record_key(o, kd, key, &has_key, err);

@@ -1,0 +1,413 @@
+/*
+ * test_e2e_claims.c -- レセプト (UKE) claims end to end (issue #21): the
+ * real `colink` binary runs samples/claims-job.xml (checkups of vendors A
+ * and B, the 医科 and 調剤 UKE files of samples/claims/ read by
+ * plugins/in_receipt) and the tests assert on what landed: claims grouped
+ * claim by claim, malformed claims rejected whole with line, record type
+ * and field, the values of claim / claim_diagnosis / claim_item and the
+ * claim_year view, claims meeting their persons' checkups on one
+ * person_no, and no name, card number or birth date of a claim anywhere
+ * in the warehouse, the log or the output.
+ */
+#include <CUnit/Basic.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *dir, *db, *out1, *err1, *logtext;
+static int rc1;
+
+static long q(const char *sql)
+{
+	return tu_sql_long(db, sql);
+}
+
+static char *s1(const char *sql)
+{
+	return tu_sql1(db, sql);
+}
+
+static int setup(void)
+{
+	char *c, *j, *body;
+	size_t len;
+	dir = tu_mkdtemp("e2e-claims");
+	if (!dir)
+		return 1;
+	c = tu_fmt("cp -R '%s/samples/vendor_a.csv' '%s/samples/vendor_b.csv' '%s/samples/claims' "
+		   "'%s/samples/masters' '%s/samples/claims-job.xml' '%s/samples/agreement.xml' '%s/'",
+		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), dir);
+	if (tu_run(c, NULL, NULL))
+		return 1;
+	free(c);
+	/* the job's mappings are ../mappings from samples/: point them at the
+	 * source tree; keep everything else of the sample job as it is */
+	j = tu_fmt("%s/claims-job.xml", dir);
+	body = tu_read_file(j, &len);
+	if (!body)
+		return 1;
+	c = tu_fmt("sed -e 's|\\.\\./mappings/|%s/mappings/|' -e 's|out/claims-audit.log|audit.log|' "
+		   "-e 's|out/claims.db|claims.db|' -e 's|<options |<options log=\"run.log\" |' "
+		   "'%s' > '%s.new' && mv '%s.new' '%s'", tu_srcdir(), j, j, j, j);
+	free(body);
+	if (tu_run(c, NULL, NULL))
+		return 1;
+	free(c);
+	c = tu_fmt("key new '%s/sample.key'", dir);
+	if (tu_colink_run(NULL, c, NULL, NULL))
+		return 1;
+	free(c);
+	c = tu_fmt("-v run --unsigned-agreement '%s'", j);
+	rc1 = tu_colink_run(NULL, c, &out1, &err1);
+	free(c);
+	free(j);
+	db = tu_fmt("%s/claims.db", dir);
+	c = tu_fmt("%s/run.log", dir);
+	logtext = tu_read_file(c, &len);
+	free(c);
+	return 0;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(db);
+	free(out1);
+	free(err1);
+	free(logtext);
+	return 0;
+}
+
+static void test_claims__run_commits_with_the_planted_rejects(void)
+{
+	if (rc1 != 1)
+		fprintf(stderr, "\nstdout: %s\nstderr: %s\n", out1, err1);
+	CU_ASSERT_EQUAL(rc1, 1); /* committed, with rejects */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status = 'ok'"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 9);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input WHERE records_read != records_loaded + records_rejected"), 0);
+	/* 3 checkup rejects, 3 in the 医科 file's claim input, none elsewhere */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject"), 6);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no = 5"), 3);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no IN (3, 4, 6, 7, 8, 9)"), 0);
+	/* the unknown ZZ record is counted in the log, not a reject */
+	CU_ASSERT_PTR_NOT_NULL(err1 && strstr(err1, "1 ZZ record(s)"));
+}
+
+static void test_claims__grouped_claim_by_claim(void)
+{
+	/* 医科: 7 RE, of which 2 rejected; 調剤: 2 RE */
+	CU_ASSERT_EQUAL(q("SELECT records_loaded FROM run_input WHERE input_no = 5"), 5);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim"), 7);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim WHERE score_table = '1'"), 5);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim WHERE score_table = '4'"), 2);
+	/* children of the loaded claims only: SY 2+1+2+1+1, items 4+2+2+2+2 and 2+1 */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_diagnosis"), 7);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_item"), 15);
+	/* every child row has its claim, and each claim counts its children */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_diagnosis d LEFT JOIN claim c USING (person_no, claim_key) "
+			  "WHERE c.claim_key IS NULL"), 0);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_item i LEFT JOIN claim c USING (person_no, claim_key) "
+			  "WHERE c.claim_key IS NULL"), 0);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim c WHERE n_diagnoses != (SELECT count(*) FROM "
+			  "claim_diagnosis d WHERE d.person_no = c.person_no AND d.claim_key = c.claim_key)"), 0);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim c WHERE n_items != (SELECT count(*) FROM "
+			  "claim_item i WHERE i.person_no = c.person_no AND i.claim_key = c.claim_key)"), 0);
+	/* the rejected claims left nothing: no claim numbered 5 or 6 */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim WHERE receipt_no IN ('5', '6')"), 0);
+}
+
+static void test_claims__rejects_name_line_record_and_field(void)
+{
+	char *r = s1("SELECT group_concat(line_no || '|' || source_column || '|' || reason, ' # ') "
+		     "FROM (SELECT * FROM reject WHERE input_no = 5 ORDER BY line_no)");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "2|SY|line 2: record outside any claim"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "36|SY field 3|claim rejected: line 36 SY start: is not a date"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "38|RE field 4|claim rejected: line 38 RE month: is empty"));
+	/* never the value judged */
+	CU_ASSERT_PTR_NULL(strstr(r, "20241340"));
+	free(r);
+}
+
+/* テスト イチロウ (vendor_a row 1): 1970-05-15, card 06139992 123 4567 00 */
+#define ICHIRO "(SELECT person_no FROM claim WHERE claim_key = '1311234567-202411-202410-1')"
+
+static void test_claims__values(void)
+{
+	char *v;
+	CU_ASSERT_EQUAL(q("SELECT points FROM claim WHERE claim_key = '1311234567-202411-202410-1'"), 1250);
+	CU_ASSERT_EQUAL(q("SELECT yen FROM claim WHERE claim_key = '1311234567-202411-202410-1'"), 12500);
+	CU_ASSERT_EQUAL(q("SELECT days FROM claim WHERE claim_key = '1311234567-202411-202410-1'"), 2);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim WHERE yen != points * 10"), 0);
+	v = s1("SELECT service_month || ' ' || billing_month || ' ' || receipt_type FROM claim "
+	       "WHERE claim_key = '1311234567-202411-202410-1'");
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "2024-10-01 2024-11-01 1112");
+	free(v);
+	/* 主傷病 and 疑い (修飾語 8002) */
+	v = s1("SELECT group_concat(diagnosis_code || ':' || main || suspected || ':' || start_date, ' ') FROM "
+	       "(SELECT * FROM claim_diagnosis WHERE person_no = " ICHIRO " ORDER BY seq)");
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "9990101:10:2024-10-01 9990301:01:2024-10-01");
+	free(v);
+	/* 和暦 (GYYMM 50610, GYYMMDD 5061001) read as 2024-10 / 2024-10-01 */
+	v = s1("SELECT c.claim_key || ' ' || c.service_month || ' ' || d.start_date FROM claim c JOIN "
+	       "claim_diagnosis d USING (person_no, claim_key) WHERE c.receipt_no = '2' AND c.score_table = '1'");
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "1311234567-202411-202410-2 2024-10-01 2024-10-01");
+	free(v);
+	/* 診療識別 carried to the following line of its group; blank points stay NULL */
+	v = s1("SELECT group_concat(record_type || ':' || group_code || ':' || item_code || ':' || "
+	       "coalesce(points, '-') || ':' || times, ' ') FROM (SELECT * FROM claim_item WHERE "
+	       "claim_key = '1311234567-202411-202410-1' ORDER BY seq)");
+	CU_ASSERT_STRING_EQUAL(v ? v : "", "SI:12:999000101:288:1 IY:21:999100101:12:28 "
+			       "IY:21:999100102:-:28 SI:60:999000201:950:1");
+	free(v);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_item WHERE record_type = 'TO'"), 1);
+	/* the claims_summary totals, derived: 医科 12500 + 調剤 4200 yen */
+	CU_ASSERT_EQUAL(q("SELECT medical_cost FROM claim_year WHERE person_no = " ICHIRO
+			  " AND fiscal_year = 2024"), 16700);
+	CU_ASSERT_EQUAL(q("SELECT claims FROM claim_year WHERE person_no = " ICHIRO), 2);
+}
+
+static void test_claims__claims_meet_checkups_on_one_person(void)
+{
+	/* every claim's person has a checkup: the card pseudonym is the same */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim c WHERE NOT EXISTS (SELECT 1 FROM checkup k "
+			  "WHERE k.person_no = c.person_no)"), 0);
+	/* so the claims add no person: 18 from the checkups */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person"), 18);
+	/* テスト イチロウ's 医科 and 調剤 claims are one person's */
+	CU_ASSERT_EQUAL(q("SELECT count(DISTINCT person_no) FROM claim WHERE receipt_no = '1'"), 1);
+	/* テスト ハナコ (枝番 01 from SN) is vendor_a row 2 and vendor_b row 1 */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM checkup WHERE person_no = (SELECT person_no FROM claim "
+			  "WHERE receipt_no = '2' AND score_table = '1')"), 2);
+}
+
+/* ---- code masters and disease groups ---- */
+
+/* Persons with a non-suspected diagnosis in `group` of
+ * mappings/rules/disease-groups.tsv, the ranges read from the file. */
+static long group_persons(const char *group)
+{
+	char *p = tu_fmt("%s/mappings/rules/disease-groups.tsv", tu_srcdir());
+	char *text = tu_read_file(p, NULL), *line, *save = NULL, *where = strdup("0"), *sql;
+	char g[32], from[8], to[8];
+	long n;
+	free(p);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "range\t%31[^\t]\t%*[^\t]\t%7[^\t]\t%7[^\t]", g, from, to) != 3 ||
+		    strcmp(g, group))
+			continue;
+		p = tu_fmt("%s OR substr(m.icd10, 1, 3) BETWEEN '%s' AND '%s'", where, from, to);
+		free(where);
+		where = p;
+	}
+	free(text);
+	sql = tu_fmt("SELECT count(DISTINCT d.person_no) FROM claim_diagnosis d JOIN disease_master m "
+		     "ON m.code = d.diagnosis_code WHERE d.suspected = 0 AND (%s)", where);
+	n = q(sql);
+	free(sql);
+	free(where);
+	return n;
+}
+
+static void test_claims__masters_and_disease_groups(void)
+{
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM disease_master"), 6);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM drug_master"), 4);
+	/* the masters add no person */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person"), 18);
+	/* every coded diagnosis finds its ICD-10; 0000999 (未コード化) does not */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_diagnosis d LEFT JOIN disease_master m "
+			  "ON m.code = d.diagnosis_code WHERE m.icd10 IS NULL"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM claim_item i JOIN drug_master m ON m.code = i.item_code "
+			  "WHERE i.record_type = 'IY'"), 6);
+	/* the rule table's ranges: hypertension テスト イチロウ and ワタナベ; diabetes
+	 * テスト ハナコ and タナカ; dyslipidaemia only 疑い (left out); CKD ワタナベ */
+	CU_ASSERT_EQUAL(group_persons("hypertension"), 2);
+	CU_ASSERT_EQUAL(group_persons("diabetes"), 2);
+	CU_ASSERT_EQUAL(group_persons("dyslipidaemia"), 0);
+	CU_ASSERT_EQUAL(group_persons("ckd"), 1);
+}
+
+/* ---- the leak search ---- */
+
+static char *cp932_file(const char *rel, size_t *len)
+{
+	char *p = tu_fmt("%s/%s", dir, rel), *raw = tu_read_file(p, len), *out, *ip = raw, *op;
+	size_t il = *len, cap = *len * 3 + 1, ol = cap;
+	iconv_t cd = iconv_open("UTF-8", "CP932");
+	out = calloc(1, cap);
+	op = out;
+	iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	*len = (size_t)(op - out);
+	free(raw);
+	free(p);
+	return out;
+}
+
+struct needles {
+	char *v[256];
+	size_t n;
+};
+
+static void add(struct needles *nd, const char *s)
+{
+	if (strlen(s) >= 4 && nd->n < 256)
+		nd->v[nd->n++] = strdup(s);
+}
+
+/* A value, without its ASCII and full-width spaces too. */
+static void add_variants(struct needles *nd, const char *s)
+{
+	char buf[256];
+	size_t o = 0;
+	add(nd, s);
+	for (; *s && o < sizeof(buf) - 4; s++) {
+		if (*s == ' ')
+			continue;
+		if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80) {
+			s += 2;
+			continue;
+		}
+		buf[o++] = *s;
+	}
+	buf[o] = '\0';
+	add(nd, buf);
+}
+
+/* Field n (1-based) of a comma-separated line into buf. */
+static void field(const char *line, int n, char *buf, size_t cap)
+{
+	const char *e;
+	while (--n > 0 && line)
+		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
+	buf[0] = '\0';
+	if (!line)
+		return;
+	e = line + strcspn(line, ",\r\n");
+	snprintf(buf, cap, "%.*s", (int)(e - line), line);
+}
+
+/* Full-width digits and letters to ASCII (the NFKC form the engine
+ * normalizes card numbers to). */
+static void ascii_of(const char *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+	for (; *s && o + 1 < cap; s++) {
+		const unsigned char *u = (const unsigned char *)s;
+		if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
+			buf[o++] = (char)('0' + u[2] - 0x90);
+			s += 2;
+		} else
+			buf[o++] = *s;
+	}
+	buf[o] = '\0';
+}
+
+static void collect(struct needles *nd, const char *rel)
+{
+	size_t len;
+	char *text = cp932_file(rel, &len), *line, *save = NULL, f[256], a[256];
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "RE,", 3)) {
+			field(line, 5, f, sizeof(f));
+			add_variants(nd, f);                   /* 氏名 */
+			field(line, 37, f, sizeof(f));
+			add_variants(nd, f);                   /* カナ */
+			field(line, 7, f, sizeof(f));
+			add(nd, f);                            /* 生年月日 as written */
+			if (strlen(f) == 8) {                  /* and as ISO */
+				snprintf(a, sizeof(a), "%.4s-%.2s-%.2s", f, f + 4, f + 6);
+				add(nd, a);
+			}
+		} else if (!strncmp(line, "HO,", 3)) {
+			field(line, 4, f, sizeof(f));
+			add(nd, f);                            /* 番号 as written */
+			ascii_of(f, a, sizeof(a));
+			if (strlen(a) >= 6)                    /* shorter ones collide with numbers */
+				add(nd, a);
+		}
+	}
+	free(text);
+}
+
+/* Blank runs of 16+ hex digits (pseudonyms, run ids) so that a digit
+ * needle cannot match inside one by chance. */
+static void blank_hex(char *s, size_t n)
+{
+	size_t i = 0, j;
+	while (i < n) {
+		for (j = i; j < n && ((s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'f')); j++)
+			;
+		if (j - i >= 16)
+			memset(s + i, ' ', j - i);
+		i = j > i ? j : i + 1;
+	}
+}
+
+static int occurs(const char *hay, size_t n, const char *needle)
+{
+	return hay && memmem(hay, n, needle, strlen(needle)) != NULL;
+}
+
+static void test_claims__no_name_card_or_birth_date_anywhere(void)
+{
+	struct needles nd = { { 0 }, 0 };
+	char *text[4], *p;
+	size_t len[4], i, k, leaks = 0;
+	collect(&nd, "claims/ika_202411.uke");
+	collect(&nd, "claims/chozai_202411.uke");
+	CU_ASSERT(nd.n >= 30); /* the files really have identifiers to look for */
+	p = tu_fmt("%s/claims.db", dir);
+	text[0] = tu_read_file(p, &len[0]);
+	free(p);
+	text[1] = strdup(logtext ? logtext : "");
+	text[2] = strdup(out1 ? out1 : "");
+	text[3] = strdup(err1 ? err1 : "");
+	for (k = 0; k < 4; k++) {
+		if (k)
+			len[k] = strlen(text[k]);
+		if (text[k])
+			blank_hex(text[k], len[k]);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text[0]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text[1], "loaded")); /* the log has content */
+	for (i = 0; i < nd.n; i++) {
+		for (k = 0; k < 4; k++)
+			if (occurs(text[k], len[k], nd.v[i])) {
+				fprintf(stderr, "\n  LEAK: identifier #%zu of the UKE samples in %s\n", i,
+					k == 0 ? "the warehouse" : k == 1 ? "the log" : "the output");
+				leaks++;
+			}
+		free(nd.v[i]);
+	}
+	CU_ASSERT_EQUAL(leaks, 0);
+	/* and the search can find: the names are in the source file */
+	p = cp932_file("claims/ika_202411.uke", &len[0]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "テスト　一郎"));
+	free(p);
+	for (k = 0; k < 4; k++)
+		free(text[k]);
+}
+
+int main(void)
+{
+	static const struct tu_test tests[] = {
+		TU_TEST(test_claims__run_commits_with_the_planted_rejects),
+		TU_TEST(test_claims__grouped_claim_by_claim),
+		TU_TEST(test_claims__rejects_name_line_record_and_field),
+		TU_TEST(test_claims__values),
+		TU_TEST(test_claims__claims_meet_checkups_on_one_person),
+		TU_TEST(test_claims__masters_and_disease_groups),
+		TU_TEST(test_claims__no_name_card_or_birth_date_anywhere),
+		TU_END
+	};
+	if (tu_add_suite("e2e_claims", setup, teardown, tests))
+		return 1;
+	return tu_run_suites();
+}
