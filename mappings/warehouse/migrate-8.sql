@@ -65,7 +65,8 @@ CREATE TABLE claim_item (
 CREATE VIEW claim_year AS
 	SELECT person_no,
 		CAST(substr(service_month, 1, 4) AS INTEGER)
-			- (CAST(substr(service_month, 6, 2) AS INTEGER) < 4) AS fiscal_year,
+			- CASE WHEN CAST(substr(service_month, 6, 2) AS INTEGER) < 4 THEN 1 ELSE 0 END
+			AS fiscal_year,
 		SUM(yen) AS medical_cost,
 		SUM(days) AS visit_days,
 		MAX(service_month) AS last_service_month,

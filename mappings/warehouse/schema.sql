@@ -478,7 +478,7 @@ CREATE TABLE participation (
 ) WITHOUT ROWID;
 
 -- ------------------------------------------------------------------
--- レセプト (UKE claims), version 7: the association's side, read by
+-- レセプト (UKE claims), version 8: the association's side, read by
 -- plugins/in_receipt.  One claim row per person and claim key (kind
 -- claim), one claim_diagnosis row per SY record (kind diagnosis), one
 -- claim_item row per SI/IY/TO record (kind claim_item, loaded only when the
@@ -548,7 +548,8 @@ CREATE TABLE claim_item (
 CREATE VIEW claim_year AS
 	SELECT person_no,
 		CAST(substr(service_month, 1, 4) AS INTEGER)
-			- (CAST(substr(service_month, 6, 2) AS INTEGER) < 4) AS fiscal_year,
+			- CASE WHEN CAST(substr(service_month, 6, 2) AS INTEGER) < 4 THEN 1 ELSE 0 END
+			AS fiscal_year,
 		SUM(yen) AS medical_cost,
 		SUM(days) AS visit_days,
 		MAX(service_month) AS last_service_month,
@@ -556,7 +557,7 @@ CREATE VIEW claim_year AS
 	FROM claim WHERE service_month IS NOT NULL
 	GROUP BY person_no, fiscal_year;
 
--- Code masters (version 7): the 傷病名マスター (code -> name, ICD-10) and the
+-- Code masters (version 8): the 傷病名マスター (code -> name, ICD-10) and the
 -- 医薬品マスター (code -> name, 薬価基準コード) the user loads from the public
 -- files through a mapping (kinds disease_master, drug_master;
 -- docs/claims.md).  Codes, not persons: no person_no.  A code of a later
