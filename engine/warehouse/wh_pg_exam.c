@@ -208,13 +208,18 @@ static int one(struct colink_wh *wh, const char *sql, const char *p1, const char
 
 #define PERSON_NO "(SELECT person_no FROM person WHERE person_id = $1::text)"
 
+/* Asked once per connection: referral asks for every referred exam. */
 static int has_claims(struct colink_wh *wh)
 {
-	PGresult *res = PQexec(whp_db(wh), "SELECT to_regclass('claims_summary') IS NOT NULL");
-	int yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-		  strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	struct whp *s = wh->impl;
+	PGresult *res;
+	if (s->claims)
+		return s->claims == 2;
+	res = PQexec(s->db, "SELECT to_regclass('claims_summary') IS NOT NULL");
+	s->claims = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		    strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? 2 : 1;
 	PQclear(res);
-	return yes;
+	return s->claims == 2;
 }
 
 int whp_followup(struct colink_wh *wh, const char *person_id, const char *exam_date, int exam_fy,

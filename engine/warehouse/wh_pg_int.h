@@ -12,6 +12,7 @@
 
 struct whp {
 	PGconn *db;
+	int claims; /* claims_summary exists: 0 not asked yet, 1 no, 2 yes */
 };
 
 static inline PGconn *whp_db(struct colink_wh *wh)
