@@ -24,8 +24,10 @@
 #   6. a conninfo with a password is refused without printing it; a server
 #      that is not there fails in one line;
 #   7. `colink link report postgresql://...#SCHEMA` prints the SQLite report
-#      (run id and time aside), masks a password in the URI, and the program
-#      reports not written for PostgreSQL yet say so in one line.
+#      (run id and time aside), masks a password in the URI; `colink report
+#      referral|guidance|smoking` give the same bytes and the same audit
+#      entries on both; the white paper, not written for PostgreSQL yet,
+#      says so in one line.
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -173,11 +175,42 @@ sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
 [ $b -ne 0 ] && ! grep -q "Secr3tPw0rd" "$t/lr-bad.txt" && grep -q "password=\*\*\*" "$t/lr-bad.txt" &&
 	ok "link report: a password in the URI is masked ($(head -n 1 "$t/lr-bad.txt" | cut -c 1-120))" ||
 	fail "link report on a missing schema: exit $b: $(head -n 1 "$t/lr-bad.txt")"
-(cd "$s/samples" && "$colink" report referral --warehouse "postgresql:///postgres?host=$sock&user=colink#sample" pg.xml) >"$t/ref-pg.txt" 2>&1; b=$?
-[ $b -ne 0 ] && [ "$(wc -l <"$t/ref-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/ref-pg.txt" &&
-	ok "program reports on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/ref-pg.txt" | cut -c 1-140)" ||
-	fail "program reports on PostgreSQL: exit $b: $(head -n 3 "$t/ref-pg.txt")"
-
+# the program reports on both: the same files, byte for byte, and the
+# same audit entries but for what differs by nature: the time, the job
+# file (sq.xml and pg.xml differ in their output), the output path and the
+# entry's chain hash (over those).  Each on its own audit log.
+pguri="postgresql:///postgres?host=$sock&user=colink#sample"
+for verb in referral guidance smoking smoking-persons; do
+	case $verb in
+	smoking-persons) args="smoking --persons" ;;
+	smoking) args="smoking --k 2" ;;
+	*) args="$verb --all" ;;
+	esac
+	# shellcheck disable=SC2086
+	(cd "$s/samples" && "$colink" report $args --audit-log "$t/$verb-sq.audit" -o "$t/$verb-sq.csv" sq.xml) >"$t/$verb-sq.err" 2>&1; a=$?
+	# shellcheck disable=SC2086
+	(cd "$s/samples" && "$colink" report $args --warehouse "$pguri" --audit-log "$t/$verb-pg.audit" -o "$t/$verb-pg.csv" pg.xml) >"$t/$verb-pg.err" 2>&1; b=$?
+	[ $a -eq 0 ] && [ $b -eq 0 ] && [ "$(wc -l <"$t/$verb-sq.csv")" -gt 1 ] && cmp -s "$t/$verb-sq.csv" "$t/$verb-pg.csv" &&
+		ok "report $verb: $(wc -l <"$t/$verb-pg.csv") lines, the same bytes on PostgreSQL as on SQLite" ||
+		{ fail "report $verb: exit $a/$b: $(head -n 2 "$t/$verb-pg.err")"; diff "$t/$verb-sq.csv" "$t/$verb-pg.csv" | head; }
+	for w in sq pg; do
+		sed -E -e 's/"(time|job_sha256|output|hash)":"[^"]*"/"\1":"X"/g' "$t/$verb-$w.audit" >"$t/$verb-$w.aud"
+	done
+	grep -q '"kind":"export","status":"ok"' "$t/$verb-pg.aud" && cmp -s "$t/$verb-sq.aud" "$t/$verb-pg.aud" &&
+		ok "report $verb: the same audit entry on both" ||
+		{ fail "report $verb: the audit entries differ"; diff "$t/$verb-sq.aud" "$t/$verb-pg.aud" | head -n 4; }
+done
+# no audit log given: a server has no directory to put it beside the
+# warehouse, so the report is refused (before, a path cut out of the URI)
+sed '/<audit log=/d' "$s/samples/pg.xml" >"$s/samples/noaudit.xml"
+(cd "$s/samples" && "$colink" report referral --warehouse "$pguri" -o "$t/noaudit.csv" noaudit.xml) >"$t/noaudit.txt" 2>&1; b=$?
+[ $b -ne 0 ] && [ ! -e "$t/noaudit.csv" ] && grep -q "give --audit-log FILE" "$t/noaudit.txt" &&
+	ok "a report on PostgreSQL without an audit log: refused (exit $b)" ||
+	fail "a report on PostgreSQL without an audit log: exit $b: $(head -n 2 "$t/noaudit.txt")"
+(cd "$s/samples" && "$colink" report whitepaper --warehouse "$pguri" -o "$t/wp-pg" pg.xml) >"$t/wp-pg.txt" 2>&1; b=$?
+[ $b -ne 0 ] && [ "$(wc -l <"$t/wp-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/wp-pg.txt" &&
+	ok "white paper on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/wp-pg.txt" | cut -c 1-140)" ||
+	fail "white paper on PostgreSQL: exit $b: $(head -n 3 "$t/wp-pg.txt")"
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
 runjob pg.xml pg2.out; pg=$?

@@ -73,6 +73,10 @@ int colink_report_src_open(struct colink_report_src *s, const struct colink_repo
 	if (!colink_agreement_has_role(s->agr, s->party, s->role))
 		return COLINK_ERR(err, COLINK_EPOLICY, "%s: '%s' is not a role of the %s party",
 				  colink_agreement_path(s->agr), s->role, colink_party_name(s->party));
+	/* a server warehouse (postgresql://...) has no directory to hold it */
+	if (!s->audit_log && strstr(s->warehouse, "://"))
+		return COLINK_ERR(err, COLINK_EINVAL, "a warehouse on a server has no directory for the "
+				  "audit log: give --audit-log FILE (or <audit log=\"FILE\"/> in the job)");
 	if (!s->audit_log) {
 		char *dir = colink_path_dir(s->warehouse);
 		s->audit_log = dir ? colink_path_join(dir, "audit.log") : NULL;

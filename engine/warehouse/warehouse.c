@@ -92,7 +92,7 @@ int colink_age_band10(int age)
 
 /* ---- forwarding ---- */
 
-/* A read the backend does not have (PostgreSQL: only the link report so
+/* A read the backend does not have (PostgreSQL: the white paper's reads so
  * far): one line saying so, COLINK_EINVAL. */
 static int unsupported(struct colink_wh *wh, const char *what, struct colink_error *err)
 {

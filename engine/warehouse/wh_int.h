@@ -6,7 +6,8 @@
  * (open, version, derived-fact SQL functions), wh_sqlite_exam.c (exams,
  * smoking, follow-up, links), wh_sqlite_link.c (link report),
  * wh_sqlite_wp.c (white-paper work set, claims).  PostgreSQL: wh_pg.c
- * (open, version, link report so far).  Not public.
+ * (open, version, link report), wh_pg_exam.c (exams, smoking, follow-up,
+ * links, run ledger); the white paper's ops not yet.  Not public.
  */
 #ifndef COLINK_WH_INT_H
 #define COLINK_WH_INT_H

@@ -1,9 +1,9 @@
 /*
- * wh_pg.c -- engine/warehouse's PostgreSQL backend (#16 part 4, begun):
- * open, schema version and the link report (link_summary, link_report) of
- * a warehouse out_postgres wrote.  The other reads (the program reports,
- * the white paper, extracts) are not written for PostgreSQL yet:
- * warehouse.c answers them with one line saying so.
+ * wh_pg.c -- engine/warehouse's PostgreSQL backend (#16 part 4): open,
+ * schema version and the link report (link_summary, link_report) of a
+ * warehouse out_postgres wrote; wh_pg_exam.c has the programs' reads.
+ * The white paper's reads and extracts are not written for PostgreSQL
+ * yet: warehouse.c answers them with one line saying so.
  *
  * URI: "postgresql://..." or "postgres://..." (libpq's URI, passed to
  * libpq as is), optionally ending in "#SCHEMA" (default "colink", as
@@ -16,14 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "base/alloc.h"
-#include "warehouse/wh_int.h"
-
-struct whp {
-	PGconn *db;
-};
+#include "warehouse/wh_pg_int.h"
 
 /* The URI with its password (user:PASSWORD@ or password=...) masked. */
 static char *masked(const char *uri)
@@ -44,8 +38,7 @@ static char *masked(const char *uri)
 	return m;
 }
 
-static int one_line_err(struct colink_wh *wh, const char *what, const char *msg,
-			struct colink_error *err)
+int whp_err(struct colink_wh *wh, const char *what, const char *msg, struct colink_error *err)
 {
 	size_t n = msg ? strcspn(msg, "\n") : 0;
 	return COLINK_ERR(err, COLINK_EIO, "%s: %s: %.*s", wh->name, what, (int)n, msg ? msg : "");
@@ -77,17 +70,17 @@ static int whp_open(struct colink_wh *wh, const char *target, unsigned flags,
 		*hash = '\0';
 	s->db = PQconnectdb(uri);
 	if (!s->db || PQstatus(s->db) != CONNECTION_OK)
-		rc = one_line_err(wh, "cannot connect", s->db ? PQerrorMessage(s->db) : "out of memory",
+		rc = whp_err(wh, "cannot connect", s->db ? PQerrorMessage(s->db) : "out of memory",
 				  err);
 	if (!rc && !(q = PQescapeIdentifier(s->db, schema, strlen(schema))))
-		rc = one_line_err(wh, "schema name", PQerrorMessage(s->db), err);
+		rc = whp_err(wh, "schema name", PQerrorMessage(s->db), err);
 	if (!rc) {
 		snprintf(sql, sizeof(sql), "SET search_path TO %s; SET client_encoding TO 'UTF8'; "
 			 "SET default_transaction_read_only TO on", q);
 		PQfreemem(q);
 		res = PQexec(s->db, sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = one_line_err(wh, "cannot open the warehouse", PQresultErrorMessage(res), err);
+			rc = whp_err(wh, "cannot open the warehouse", PQresultErrorMessage(res), err);
 		PQclear(res);
 	}
 	colink_free(uri);
@@ -137,7 +130,7 @@ static int whp_link_summary(struct colink_wh *wh, const char *run,
 		 : "WHERE r.status = 'ok' ORDER BY r.started DESC, r.run_id DESC LIMIT 1");
 	res = PQexecParams(s->db, sql, run ? 1 : 0, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		one_line_err(wh, "reading the link report", PQresultErrorMessage(res), err);
+		whp_err(wh, "reading the link report", PQresultErrorMessage(res), err);
 		PQclear(res);
 		return -1;
 	}
@@ -167,7 +160,7 @@ static int whp_link_passes(struct colink_wh *wh, const char *run, colink_wh_link
 				     "WHERE run_id = $1 ORDER BY pass", 1, NULL, v, NULL, NULL, 0);
 	int i, ret = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		one_line_err(wh, "reading the link report", PQresultErrorMessage(res), err);
+		whp_err(wh, "reading the link report", PQresultErrorMessage(res), err);
 		PQclear(res);
 		return -1;
 	}
@@ -188,6 +181,12 @@ const struct wh_backend wh_pg_backend = {
 	.open = whp_open,
 	.close = whp_close,
 	.schema_version = whp_schema_version,
+	.exams = whp_exams,
+	.smoking_answers = whp_smoking_answers,
+	.latest_fiscal_year = whp_latest_fiscal_year,
+	.followup = whp_followup,
+	.linked_employer = whp_linked_employer,
+	.runs = whp_runs,
 	.link_summary = whp_link_summary,
 	.link_passes = whp_link_passes,
 };
@@ -197,6 +196,12 @@ const struct wh_backend wh_pg_backend_short = {
 	.open = whp_open,
 	.close = whp_close,
 	.schema_version = whp_schema_version,
+	.exams = whp_exams,
+	.smoking_answers = whp_smoking_answers,
+	.latest_fiscal_year = whp_latest_fiscal_year,
+	.followup = whp_followup,
+	.linked_employer = whp_linked_employer,
+	.runs = whp_runs,
 	.link_summary = whp_link_summary,
 	.link_passes = whp_link_passes,
 };
