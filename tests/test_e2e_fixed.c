@@ -240,11 +240,109 @@ static void test_e2e_fixed__truncated_last_record(void)
 	free(in);
 }
 
+
+static void cut_record_5(char *b, size_t *n)
+{
+	/* data record 4 (line 5) cut to 60 bytes, its CRLF and the trailer kept */
+	memmove(b + 4 * REC + 60, b + 5 * REC - 2, 2 + REC);
+	*n = 4 * REC + 62 + REC;
+}
+
+static void no_line_ends(char *b, size_t *n)
+{
+	size_t i, o = 0;
+	for (i = 0; i < *n; i++)
+		if (b[i] != '\r' && b[i] != '\n')
+			b[o++] = b[i];
+	*n = o;
+}
+
+static void no_line_ends_cut(char *b, size_t *n)
+{
+	no_line_ends(b, n);
+	*n -= 10; /* the trailer record short by 10 bytes */
+}
+
+/* vendor_e.xml with `from` replaced by `to`, written to dir/NAME.xml */
+static char *mapping_variant(const char *name, const char *from, const char *to)
+{
+	char *src = tu_fmt("%s/mappings/vendors/vendor_e.xml", tu_srcdir());
+	char *p = tu_fmt("%s/map-%s.xml", dir, name), *text = tu_read_file(src, NULL), *at, *out;
+	at = strstr(text, from);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	*at = '\0';
+	out = tu_fmt("%s%s%s", text, to, at + strlen(from));
+	tu_write_file(p, out, strlen(out));
+	free(out);
+	free(text);
+	free(src);
+	return p;
+}
+
+static void test_e2e_fixed__truncated_record_reject(void)
+{
+	char *p = variant("cut", cut_record_5), *in = input_at(p), *db = NULL;
+	CU_ASSERT_EQUAL_FATAL(run("cut", in, 10, &db, NULL), 1);
+	CU_ASSERT(sql_is(db, "SELECT count(*) FROM checkup", "3"));
+	CU_ASSERT(sql_is(db, "SELECT record_no || '@' || line_no || ':' || reason FROM reject",
+			 "4@5:truncated record: 60 bytes, the layout needs 106"));
+	free(p);
+	free(in);
+	free(db);
+}
+
+/* a field boundary inside a two-byte kana: every record is rejected,
+ * naming the field and its byte range, never the name itself */
+static void test_e2e_fixed__split_character(void)
+{
+	char *m = mapping_variant("split", "氏名カナ=32+20", "氏名カナ=32+5");
+	char *in = tu_fmt("<input mapping=\"%s\" path=\"%s/samples/vendor_e.dat\"/>", m, tu_srcdir());
+	char *db = NULL;
+	CU_ASSERT_EQUAL_FATAL(run("split", in, 10, &db, NULL), 1);
+	CU_ASSERT(sql_is(db, "SELECT count(*) FROM checkup", "0"));
+	CU_ASSERT(sql_is(db, "SELECT count(*) || ' ' || min(source_column) || ' ' || min(reason) FROM reject",
+			 "4 氏名カナ byte range 32+5 splits a multi-byte character"));
+	CU_ASSERT(sql_is(db, "SELECT count(*) FROM reject WHERE reason LIKE '%テスト%' OR reason LIKE '%サトウ%'", "0"));
+	free(m);
+	free(in);
+	free(db);
+}
+
+/* the same records with no line ends: record_length=106 */
+static void test_e2e_fixed__no_line_ends(void)
+{
+	char *m = mapping_variant("nolf", "<set name=\"encoding\" value=\"CP932\"/>",
+				  "<set name=\"encoding\" value=\"CP932\"/><set name=\"record_length\" value=\"106\"/>");
+	char *p = variant("nolf", no_line_ends), *q = variant("nolfcut", no_line_ends_cut);
+	char *in = tu_fmt("<input mapping=\"%s\" path=\"%s\"/>", m, p);
+	char *in2 = tu_fmt("<input mapping=\"%s\" path=\"%s\"/>", m, q);
+	char *db = NULL, *db2 = NULL, *err;
+	int rc;
+	CU_ASSERT_EQUAL_FATAL(run("nolf", in, 0, &db, NULL), 0);
+	CU_ASSERT(sql_is(db, "SELECT count(*) FROM checkup", "4"));
+	CU_ASSERT(sql_is(db, "SELECT sbp_2 || ' ' || hba1c FROM checkup WHERE exam_date='2024-06-10'", "142.0 6.0"));
+	/* the trailer cut short: its count field is gone, the input fails */
+	err = run_err("nolfcut", in2, &rc, &db2);
+	CU_ASSERT(rc > 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nolfcut.dat: record 6: truncated last record: 96 of 106 bytes"));
+	free(err);
+	free(m);
+	free(p);
+	free(q);
+	free(in);
+	free(in2);
+	free(db);
+	free(db2);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST_AS("sample_values", test_e2e_fixed__sample_values),
 	TU_TEST_AS("same_as_csv", test_e2e_fixed__same_as_csv),
 	TU_TEST_AS("wrong_trailer_count", test_e2e_fixed__wrong_trailer_count),
 	TU_TEST_AS("truncated_last_record", test_e2e_fixed__truncated_last_record),
+	TU_TEST_AS("truncated_record_reject", test_e2e_fixed__truncated_record_reject),
+	TU_TEST_AS("split_character", test_e2e_fixed__split_character),
+	TU_TEST_AS("no_line_ends", test_e2e_fixed__no_line_ends),
 	TU_END
 };
 

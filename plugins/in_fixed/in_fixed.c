@@ -512,10 +512,18 @@ static void read_stream(struct reader *r, FILE *f)
 		size_t got;
 		while (!r->rc && (got = fread(r->rec, 1, fx->record_length, f)) > 0) {
 			r->rlen = got;
+			if (got < fx->record_length) {
+				/* the file ends inside a record: it is incomplete */
+				char msg[REASON_MAX];
+				r->phys++;
+				snprintf(msg, sizeof(msg),
+					 "truncated last record: %zu of %zu bytes", got,
+					 fx->record_length);
+				fail(r, msg);
+				break;
+			}
 			mark_bounds(r);
 			one_record(r);
-			if (got < fx->record_length)
-				break;
 		}
 	} else {
 		int any = 0, over = 0;
