@@ -335,6 +335,24 @@ static void test_e2e_fixed__no_line_ends(void)
 	free(db2);
 }
 
+/* colink check runs the plugin's checks of its settings: overlapping
+ * byte ranges are FILE:LINE of <input> */
+static void test_e2e_fixed__check_overlap(void)
+{
+	char *m = mapping_variant("overlap", "枝番=30+2", "枝番=29+2");
+	char *c = tu_fmt("check '%s'", m), *err = NULL, *want;
+	CU_ASSERT_EQUAL(colink(c, NULL, &err), 3);
+	want = tu_fmt("%s:16: in_fixed: layout fields 被保険者証番号 and 枝番 overlap", m);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, want));
+	free(want);
+	free(err);
+	free(c);
+	c = tu_fmt("check '%s/mappings/vendors/vendor_e.xml'", tu_srcdir());
+	CU_ASSERT_EQUAL(colink(c, NULL, NULL), 0);
+	free(c);
+	free(m);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST_AS("sample_values", test_e2e_fixed__sample_values),
 	TU_TEST_AS("same_as_csv", test_e2e_fixed__same_as_csv),
@@ -343,6 +361,7 @@ static const struct tu_test tests[] = {
 	TU_TEST_AS("truncated_record_reject", test_e2e_fixed__truncated_record_reject),
 	TU_TEST_AS("split_character", test_e2e_fixed__split_character),
 	TU_TEST_AS("no_line_ends", test_e2e_fixed__no_line_ends),
+	TU_TEST_AS("check_overlap", test_e2e_fixed__check_overlap),
 	TU_END
 };
 
