@@ -6,6 +6,7 @@
 #include "base/alloc.h"
 #include "cli/cli.h"
 #include "base/paths.h"
+#include "core/settings.h"
 #include "steward/read_mapped.h"
 #include "steward/unmapped.h"
 #include "core/run.h"
@@ -34,6 +35,30 @@ static int check_todos(struct cli_global *g, const char *path, struct colink_err
 	return n;
 }
 
+/* The input plugin's own checks of its settings (in_fixed: a layout with
+ * overlapping byte ranges): init and fini, no file read.  Errors are
+ * FILE:LINE of <input>. */
+static int check_plugin_init(const char *path, const struct colink_checked_mapping *cm,
+			     struct colink_error *err)
+{
+	const struct colink_loaded_plugin *lp = cm->plugin;
+	struct colink_setting_values sv;
+	struct colink_host host;
+	struct colink_host_ctx hc = {0};
+	struct colink_error perr = {0};
+	void *ictx = NULL;
+	if (!lp || !lp->desc->input)
+		return COLINK_OK;
+	sv = colink_settings_view(cm->vals, colink_settings_count(lp->settings));
+	colink_host_init(&host);
+	hc.plugin = lp->desc->name;
+	if (lp->desc->init(&ictx, &host, &hc, &sv, &perr) != COLINK_OK)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: %s", path, cm->m->plugin_line,
+				  perr.msg);
+	lp->desc->fini(ictx);
+	return COLINK_OK;
+}
+
 static int check_mapping(struct cli_global *g, const char *path, struct colink_error *err)
 {
 	struct colink_checked_mapping cm = {0};
@@ -42,6 +67,8 @@ static int check_mapping(struct cli_global *g, const char *path, struct colink_e
 	if (rc == COLINK_OK)
 		rc = colink_mapping_load_checked(&cm, path, colink_data_dir(g->data_dir),
 						 g->plugin_dirs, err);
+	if (rc == COLINK_OK)
+		rc = check_plugin_init(path, &cm, err);
 	if (rc == COLINK_OK) {
 		m = cm.m;
 		printf("%s: ok (mapping %s version %s: %zu fields, %zu constants, input %s)\n",
