@@ -739,6 +739,52 @@ static void test_e2e__failed_run_lists_every_reject(void)
 	free(e);
 }
 
+/* The folders of the warehouse and of the audit log are created, 0700,
+ * when missing (#18); before, the run failed "No such file or directory". */
+static void test_e2e__missing_output_folders_are_created_0700(void)
+{
+	char *d = tu_mkdtemp("e2edirs");
+	char *c = tu_fmt("cp '%s'/vendor_a.csv '%s'/vendor_b.csv '%s'/sample.key '%s'/", dir, dir, dir, d);
+	char *j = tu_fmt("%s/job.xml", d), *w = tu_fmt("%s/out/wh/warehouse.db", d);
+	char *a = tu_fmt("%s/logs/audit.log", d), *p = tu_fmt("%s/out", d), *body;
+	struct stat st;
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	body = tu_fmt(
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<job xmlns=\"urn:colink:job:1\" name=\"e2e\">\n"
+		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>\n"
+		"  <purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
+		"  <key file=\"sample.key\"/>\n"
+		"  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"vendor_a.csv\"/>\n"
+		"  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"out/wh/warehouse.db\"/></output>\n"
+		"  <audit log=\"logs/audit.log\"/>\n"
+		"</job>\n", tu_srcdir());
+	tu_write_file(j, body, strlen(body));
+	free(c);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 1); /* vendor A's 2 planted rejects */
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT records_rejected FROM run"), 2);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	free(p);
+	p = tu_fmt("%s/out/wh", d);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	free(p);
+	p = tu_fmt("%s/logs", d);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	CU_ASSERT_EQUAL(stat(a, &st), 0);
+	tu_rmtree(d);
+	free(d);
+	free(c);
+	free(j);
+	free(w);
+	free(a);
+	free(p);
+	free(body);
+}
+
 static void test_e2e__missing_input_and_bad_mapping_exit_codes(void)
 {
 	char *d = tu_mkdtemp("e2ebad"), *j = tu_fmt("%s/job.xml", d), *c, *e = NULL;
@@ -1139,6 +1185,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__rerun_skips_identical_inputs),
 	TU_TEST(test_e2e__failed_run_leaves_only_a_failed_ledger_row),
 	TU_TEST(test_e2e__failed_run_lists_every_reject),
+	TU_TEST(test_e2e__missing_output_folders_are_created_0700),
 	TU_TEST(test_e2e__other_key_refused_on_existing_warehouse),
 	TU_TEST(test_e2e__run_log_created_0600),
 	TU_TEST(test_e2e__read_only_warehouse_says_so),
