@@ -234,15 +234,23 @@ static void remove_db(const char *db)
 }
 
 /* Lines of a text ("a\nb\n" and "a\nb" are 2). */
+/* The lines of a message, not counting the rejects a failed run lists
+ * after it (#18: the header "... were rejected (no reject row is kept)"
+ * and its indented lines). */
 static int count_lines(const char *s)
 {
 	int n = 0;
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++)
-		if (*s == '\n' && s[1])
-			n++;
-	return n + 1;
+	const char *nl;
+	for (; s && *s; s = nl ? nl + 1 : s + strlen(s)) {
+		nl = strchr(s, '\n');
+		if (!strncmp(s, "  ", 2))
+			continue;
+		if (strstr(s, "were rejected (no reject row is kept)") &&
+		    (!nl || strstr(s, "were rejected (no reject row is kept)") < nl))
+			continue;
+		n++;
+	}
+	return n;
 }
 
 static int sanitizer_report(const char *e)

@@ -683,6 +683,13 @@ static void test_e2e__failed_run_leaves_only_a_failed_ledger_row(void)
 	c = tu_fmt("run --unsigned-agreement '%s'", j);
 	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "max-rejected"));
+	/* it still says why (#18): each reject, column and rule, on stderr */
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "input 1 record 11 (line 12): column 受診日: exam_date:"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "input 1 record 12 (line 13): column 収縮期血圧1:"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "input 2 record 10 (line 11): column 健診日:"));
+	/* never a value: not the bad date, not the person's card number */
+	CU_ASSERT_PTR_NULL(e && strstr(e, "2025-02-30"));
+	CU_ASSERT_PTR_NULL(e && strstr(e, "310058"));
 	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM run WHERE status='failed' AND message LIKE '%max-rejected%'"), 1);
 	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM checkup"), 0);
 	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT count(*) FROM reject"), 0);
@@ -693,6 +700,89 @@ static void test_e2e__failed_run_leaves_only_a_failed_ledger_row(void)
 	free(j);
 	free(w);
 	free(e);
+}
+
+/* A failed run with more than 20 rejects: the first 10 on stderr, every one
+ * in --json (#18); before, --json stopped at 20 and stderr had none. */
+static void test_e2e__failed_run_lists_every_reject(void)
+{
+	char *d = tu_mkdtemp("e2efail2");
+	char *c = tu_fmt("cp '%s'/vendor_a.csv '%s'/vendor_b.csv '%s'/sample.key '%s'/ && "
+			 "for i in $(seq 25); do sed -n 12p '%s'/vendor_a.csv; done >> '%s'/vendor_a.csv",
+			 dir, dir, dir, d, dir, d);
+	char *j = tu_fmt("%s/job.xml", d), *o = NULL, *e = NULL, *p;
+	size_t n = 0;
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	write_job(j, "<options max-rejected=\"5\"/>");
+	free(c);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, &e), 5);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "28 records were rejected"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "... and 18 more"));
+	for (p = e; p && (p = strstr(p, "\n  input ")); p++)
+		n++;
+	CU_ASSERT_EQUAL(n, 10); /* records 11 and 12, then 8 of the copies */
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "input 1 record 12 (line 13): column 収縮期血圧1:"));
+	free(c);
+	c = tu_fmt("run --json --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, &o, NULL), 5);
+	for (n = 0, p = o; p && (p = strstr(p, "{\"input\":")); p++)
+		n++;
+	CU_ASSERT_EQUAL(n, 28);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"rejects_not_shown\":0"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "{\"input\":2,\"record\":10,\"line\":11,"));
+	tu_rmtree(d);
+	free(d);
+	free(c);
+	free(j);
+	free(o);
+	free(e);
+}
+
+/* The folders of the warehouse and of the audit log are created, 0700,
+ * when missing (#18); before, the run failed "No such file or directory". */
+static void test_e2e__missing_output_folders_are_created_0700(void)
+{
+	char *d = tu_mkdtemp("e2edirs");
+	char *c = tu_fmt("cp '%s'/vendor_a.csv '%s'/vendor_b.csv '%s'/sample.key '%s'/", dir, dir, dir, d);
+	char *j = tu_fmt("%s/job.xml", d), *w = tu_fmt("%s/out/wh/warehouse.db", d);
+	char *a = tu_fmt("%s/logs/audit.log", d), *p = tu_fmt("%s/out", d), *body;
+	struct stat st;
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	body = tu_fmt(
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<job xmlns=\"urn:colink:job:1\" name=\"e2e\">\n"
+		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>\n"
+		"  <purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
+		"  <key file=\"sample.key\"/>\n"
+		"  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"vendor_a.csv\"/>\n"
+		"  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"out/wh/warehouse.db\"/></output>\n"
+		"  <audit log=\"logs/audit.log\"/>\n"
+		"</job>\n", tu_srcdir());
+	tu_write_file(j, body, strlen(body));
+	free(c);
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 1); /* vendor A's 2 planted rejects */
+	CU_ASSERT_EQUAL(tu_sql_long(w, "SELECT records_rejected FROM run"), 2);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	free(p);
+	p = tu_fmt("%s/out/wh", d);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	free(p);
+	p = tu_fmt("%s/logs", d);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
+	CU_ASSERT_EQUAL(stat(a, &st), 0);
+	tu_rmtree(d);
+	free(d);
+	free(c);
+	free(j);
+	free(w);
+	free(a);
+	free(p);
+	free(body);
 }
 
 static void test_e2e__missing_input_and_bad_mapping_exit_codes(void)
@@ -1094,6 +1184,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e__no_raw_identifier_in_the_full_sample_run),
 	TU_TEST(test_e2e__rerun_skips_identical_inputs),
 	TU_TEST(test_e2e__failed_run_leaves_only_a_failed_ledger_row),
+	TU_TEST(test_e2e__failed_run_lists_every_reject),
+	TU_TEST(test_e2e__missing_output_folders_are_created_0700),
 	TU_TEST(test_e2e__other_key_refused_on_existing_warehouse),
 	TU_TEST(test_e2e__run_log_created_0600),
 	TU_TEST(test_e2e__read_only_warehouse_says_so),

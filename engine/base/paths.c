@@ -2,6 +2,7 @@
 #include "base/paths.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,4 +129,30 @@ void colink_plugin_dirs_free(char **dirs)
 	for (i = 0; dirs && dirs[i]; i++)
 		colink_free(dirs[i]);
 	colink_free(dirs);
+}
+
+int colink_mkdir_parents(const char *path)
+{
+	char buf[4096];
+	size_t n, i;
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	n = (size_t)(slash - path);
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		if (i < n)
+			buf[i] = '/';
+	}
+	return 0;
 }

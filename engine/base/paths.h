@@ -25,4 +25,8 @@ const char *colink_data_dir(const char *override);
 char **colink_plugin_dirs(const char *extra);
 void colink_plugin_dirs_free(char **dirs);
 
+/* Create the missing directories above the file PATH, each mode 0700
+ * (an existing one is left as it is).  0, or -1 with errno set. */
+int colink_mkdir_parents(const char *path);
+
 #endif

@@ -1,4 +1,5 @@
 /* cmd_run.c -- `colink run JOB`: plan, run, summarize. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,8 +63,11 @@ static void help(FILE *f)
 		"\n"
 		"The summary lists rejected records with every reason: each failing\n"
 		"field of the record (column and rule, never a value), in the order of\n"
-		"the mapping's columns (--json: \"rejects\", the first 20; the reject\n"
+		"the mapping's columns (--json: \"rejects\", all of them; the reject\n"
 		"table has one row per reason).  A record is rejected and counted once.\n"
+		"A run that fails (e.g. more rejects than max-rejected) keeps no reject\n"
+		"rows: it prints the first 10 rejected records with their reasons on\n"
+		"stderr (--json: all of them in \"rejects\").\n"
 		"\n"
 		"exit: 0 ok; 1 ok with rejected records; 3 invalid configuration;\n"
 		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
@@ -272,6 +276,31 @@ static void metrics_finish(const struct metrics_opt *m, const struct colink_plan
 	free(job);
 }
 
+/* A failed run keeps no reject rows, so say why its records were rejected
+ * (#18): the first FAILED_REJECTS on stderr (--json: all, in "rejects"). */
+#define FAILED_REJECTS 10
+static void failed_rejects(const struct colink_run_result *r)
+{
+	const struct colink_reject_sample *s = &r->rejects;
+	size_t i, k, n = s->n < FAILED_REJECTS ? s->n : FAILED_REJECTS;
+	if (!r->rejected)
+		return;
+	fprintf(stderr, "colink: %llu records were rejected (no reject row is kept); the first %zu:\n",
+		(unsigned long long)r->rejected, n);
+	for (i = 0; i < n; i++) {
+		const struct colink_reject_kept *rk = &s->items[i];
+		fprintf(stderr, "  input %u record %llu (line %llu):", rk->input_no,
+			(unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		for (k = 0; k < rk->nreasons; k++)
+			fprintf(stderr, "%s column %s: %s", k ? ";" : "",
+				rk->reasons[k].column ? rk->reasons[k].column : "-", rk->reasons[k].reason);
+		fputc('\n', stderr);
+	}
+	if (r->rejected > n)
+		fprintf(stderr, "  ... and %llu more (colink run --json lists them all)\n",
+			(unsigned long long)(r->rejected - n));
+}
+
 /* Run a loaded plan, print the summary, free the plan; the exit code. */
 static int run_and_report(struct cli_global *g, struct colink_plan *plan,
 			  const struct colink_run_opts *o, int json, const char *failed,
@@ -288,6 +317,8 @@ static int run_and_report(struct cli_global *g, struct colink_plan *plan,
 		print_text(&res);
 	if (rc)
 		cli_error("%s: %s", failed, err.msg);
+	if (rc && !o->dry_run && !json)
+		failed_rejects(&res);
 	code = cli_exit_for_run(rc);
 	if (code == EXIT_OK && res.rejected)
 		code = EXIT_REJECTS;
@@ -363,6 +394,8 @@ int cmd_run(struct cli_global *g, int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	if (json)
+		o.reject_sample = SIZE_MAX; /* every reject in "rejects" (#18) */
 	metrics_start(&m, metrics);
 	m.job = job;
 	/* a job the agreement refuses leaves a "refused" audit entry */

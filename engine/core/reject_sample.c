@@ -46,9 +46,18 @@ void colink_reject_sample_add(struct colink_reject_sample *s, const struct colin
 		s->not_kept++;
 		return;
 	}
-	if (!s->items && !(s->items = colink_calloc(s->limit, sizeof(*s->items)))) {
-		s->not_kept++;
-		return;
+	if (s->n == s->cap) { /* grow: the limit may be "all" (#18) */
+		size_t cap = s->cap ? 2 * s->cap : 32;
+		struct colink_reject_kept *it;
+		if (cap > s->limit)
+			cap = s->limit;
+		if (cap > SIZE_MAX / sizeof(*it) ||
+		    !(it = colink_realloc(s->items, cap * sizeof(*it)))) {
+			s->not_kept++;
+			return;
+		}
+		s->items = it;
+		s->cap = cap;
 	}
 	bytes = n * sizeof(struct colink_reject_reason);
 	for (i = 0; i < n; i++)
@@ -81,6 +90,6 @@ void colink_reject_sample_clear(struct colink_reject_sample *s)
 		colink_free(s->items[i].reasons);
 	colink_free(s->items);
 	s->items = NULL;
-	s->n = 0;
+	s->n = s->cap = 0;
 	s->not_kept = 0;
 }

@@ -24,8 +24,8 @@ struct colink_reject_kept {
 };
 
 struct colink_reject_sample {
-	size_t limit;       /* rejects kept at most */
-	size_t n;
+	size_t limit;       /* rejects kept at most (SIZE_MAX: all) */
+	size_t n, cap;
 	uint64_t not_kept;  /* rejects past the limit (or with no memory left) */
 	struct colink_reject_kept *items;
 };

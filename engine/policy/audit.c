@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/paths.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -248,7 +249,8 @@ int colink_audit_prepare(struct colink_audit_pending **out, const char *log,
 		colink_free(p);
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory writing the audit entry");
 	}
-	p->fd = open(log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* the log's folder is created (0700) when missing (#18) */
+	p->fd = colink_mkdir_parents(log) ? -1 : open(log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (p->fd < 0)
 		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot open the audit log: %s", log, strerror(errno));
 	else if (flock(p->fd, LOCK_EX))

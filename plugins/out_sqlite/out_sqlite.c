@@ -49,6 +49,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -314,6 +315,34 @@ static int check_writable(const struct out_sqlite *o, struct colink_error *err)
 	return COLINK_OK;
 }
 
+/* Create the missing directories above the warehouse, mode 0700 (#18):
+ * the job's out/ folder need not exist yet. */
+static int mkdir_parents(const char *path)
+{
+	char buf[4096];
+	size_t n, i;
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	n = (size_t)(slash - path);
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		if (i < n)
+			buf[i] = '/';
+	}
+	return 0;
+}
+
 static int db_open(struct out_sqlite *o, struct colink_error *err)
 {
 	char sql[64];
@@ -322,6 +351,9 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 	int is_null;
 	/* Create the file ourselves, 0600: SQLite would follow the umask, and
 	 * its -wal/-shm/-journal files copy the database file's mode. */
+	if (mkdir_parents(o->path))
+		return COLINK_ERR(err, COLINK_EIO, "%s: cannot create the warehouse's folder: %s",
+				  o->path, strerror(errno));
 	fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		close(fd);
