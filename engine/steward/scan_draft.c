@@ -112,9 +112,15 @@ static int syn_row(struct colink_scan_vocab *v, char **c, const char *path, int 
 					  path, line, COLINK_SCAN_MAX_NULLWORDS);
 		if (strcmp(c[1], "not-performed") && strcmp(c[1], "unmeasurable") && strcmp(c[1], "missing"))
 			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown null reason '%s'", path, line, c[1]);
-		if (!(v->nullword[v->nnull] = colink_strdup(c[2])) ||
-		    !(v->nullreason[v->nnull] = colink_strdup(c[1])))
+		v->nullword[v->nnull] = colink_strdup(c[2]);
+		v->nullreason[v->nnull] = colink_strdup(c[1]);
+		if (!v->nullword[v->nnull] || !v->nullreason[v->nnull]) {
+			/* not counted yet: the vocabulary's free would miss them */
+			colink_free(v->nullword[v->nnull]);
+			colink_free(v->nullreason[v->nnull]);
+			v->nullword[v->nnull] = v->nullreason[v->nnull] = NULL;
 			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+		}
 		v->nnull++;
 		return COLINK_OK;
 	}
