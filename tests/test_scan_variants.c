@@ -200,7 +200,10 @@ static void test_scan__kind_of_file_from_its_headers(void)
 	expect_kind("employer/stress_check.csv", "stress", "employee", "employer/stress_check.xml");
 	CU_ASSERT_EQUAL_FATAL(tu_write_file(csv, body, strlen(body)), 0);
 	CU_ASSERT_EQUAL(scan(args, &out, NULL), 0);
-	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "draft: kind claims (4 of 4 columns"));
+	/* 合計点数 is a partial match of claim_points (the per-claim points of
+	 * #21's claim table), to confirm: it casts no vote for the summary's
+	 * kind, the other three do */
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "draft: kind claims (3 of 3 columns"));
 	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "association/claims_summary.xml"));
 	if (!out || !strstr(out, "draft: kind claims"))
 		fprintf(stderr, "\n%s", out ? out : "");
