@@ -451,9 +451,11 @@ static void test_e2e__no_raw_identifier_in_the_full_sample_run(void)
 	char *d = tu_mkdtemp("e2eall"), *c, *out = NULL, *err = NULL, *all, *wdb, *files;
 	size_t i, k, len, leaks = 0;
 	int rc;
+	/* no sample.key either: ./quickstart.sh (README command 1) leaves one
+	 * in the source tree, and this test makes its own */
 	c = tu_fmt("cp -r '%s/samples' '%s/mappings' '%s/' && rm -rf '%s/samples/out' '%s/samples/keys' "
-		   "'%s/samples/agreement.xml.sig' && mkdir '%s/samples/out'", tu_srcdir(), tu_srcdir(), d, d, d,
-		   d, d);
+		   "'%s/samples/agreement.xml.sig' '%s/samples/sample.key' && mkdir '%s/samples/out'",
+		   tu_srcdir(), tu_srcdir(), d, d, d, d, d, d);
 	CU_ASSERT_EQUAL_FATAL(tu_run(c, NULL, NULL), 0);
 	free(c);
 	/* the sample agreement signed by both parties, as the quick start does (#24) */

@@ -79,7 +79,7 @@ ok() { echo "ok: $*"; }
 s=$t/s
 mkdir -p "$s"
 cp -r "$src/samples" "$src/mappings" "$s/" && chmod -R u+w "$s" &&
-	rm -rf "$s/samples/out" "$s/samples/keys" "$s/samples/agreement.xml.sig" &&
+	rm -rf "$s/samples/out" "$s/samples/keys" "$s/samples/agreement.xml.sig" "$s/samples/sample.key" &&
 	mkdir "$s/samples/out" || exit 99
 "$src/samples/sign-sample.sh" "$colink" "$s/samples" >/dev/null 2>&1 || { echo "cannot sign the sample agreement"; exit 99; }
 "$colink" key new "$s/samples/sample.key" >/dev/null || exit 99
@@ -116,12 +116,12 @@ SELECT 'link', employer_person_id, association_person_id, pass, kind FROM link O
 SELECT 'link_review', pass, kind, employer_person_id, association_person_id, reason FROM link_review ORDER BY 2, 4, 5;
 SQL
 cat >"$t/ledger.sql" <<'SQL'
-SELECT 'reject', r.input_no, r.record_no, r.line_no, r.source_column, r.reason FROM reject r JOIN run USING (run_id) ORDER BY run.started, run.run_id, 2, 3, 5, 6;
-SELECT 'run', status, records_read, records_loaded, records_rejected, checkups_replaced, employees_replaced, attendance_replaced, stress_replaced, claims_replaced, participation_replaced, purpose, job_name FROM run ORDER BY records_loaded, records_rejected, checkups_replaced;
-SELECT 'run_input', input_no, path, sha256, size, plugin, mapping_id, records_read, records_loaded, records_rejected, status FROM run_input ORDER BY sha256, status;
+SELECT 'reject', r.input_no, r.record_no, r.line_no, r.source_column, r.reason FROM reject r JOIN run USING (run_id) ORDER BY 2, 3, 4, 5, 6;
+SELECT 'run', status, records_read, records_loaded, records_rejected, checkups_replaced, employees_replaced, attendance_replaced, stress_replaced, claims_replaced, participation_replaced, purpose, job_name FROM run ORDER BY 3, 4, 5, 6, 7, 8, 9, 10, 11, 2, 12, 13;
+SELECT 'run_input', input_no, path, sha256, size, plugin, mapping_id, records_read, records_loaded, records_rejected, status FROM run_input ORDER BY 4, 11, 2, 3, 5, 6, 7, 8, 9, 10;
 SELECT 'input_field_map', input_no, field, source FROM input_field_map ORDER BY 2, 3, 4;
-SELECT 'link_report', pass, kind, linked, ambiguous FROM link_report ORDER BY 2;
-SELECT 'link_summary', passes, association_persons, employer_persons, linked_new, linked_total, ambiguous, unmatched_association, unmatched_employer FROM link_summary ORDER BY 2, 6;
+SELECT 'link_report', pass, kind, linked, ambiguous FROM link_report ORDER BY 2, 3, 4, 5;
+SELECT 'link_summary', passes, association_persons, employer_persons, linked_new, linked_total, ambiguous, unmatched_association, unmatched_employer FROM link_summary ORDER BY 2, 6, 3, 4, 5, 7, 8, 9;
 SELECT 'schema_version', max(version) FROM schema_version;
 SQL
 
