@@ -33,8 +33,8 @@
 #   7. `colink link report postgresql://...#SCHEMA` prints the SQLite report
 #      (run id and time aside), masks a password in the URI; `colink report
 #      referral|guidance|smoking` give the same bytes and the same audit
-#      entries on both; the white paper, not written for PostgreSQL yet,
-#      says so in one line.
+#      entries on both; so does `colink report whitepaper` (every HTML and
+#      CSV file).
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -214,10 +214,23 @@ sed '/<audit log=/d' "$s/samples/pg.xml" >"$s/samples/noaudit.xml"
 [ $b -ne 0 ] && [ ! -e "$t/noaudit.csv" ] && grep -q "give --audit-log FILE" "$t/noaudit.txt" &&
 	ok "a report on PostgreSQL without an audit log: refused (exit $b)" ||
 	fail "a report on PostgreSQL without an audit log: exit $b: $(head -n 2 "$t/noaudit.txt")"
-(cd "$s/samples" && "$colink" report whitepaper --warehouse "$pguri" -o "$t/wp-pg" pg.xml) >"$t/wp-pg.txt" 2>&1; b=$?
-[ $b -ne 0 ] && [ "$(wc -l <"$t/wp-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/wp-pg.txt" &&
-	ok "white paper on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/wp-pg.txt" | cut -c 1-140)" ||
-	fail "white paper on PostgreSQL: exit $b: $(head -n 3 "$t/wp-pg.txt")"
+# the white paper on both: the same HTML and CSV files, byte for byte,
+# and the same audit entry; the work table it used is gone afterwards
+(cd "$s/samples" && "$colink" report whitepaper --audit-log "$t/wp-sq.audit" -o "$t/wp-sq" sq.xml) >"$t/wp-sq.txt" 2>&1; a=$?
+(cd "$s/samples" && "$colink" report whitepaper --warehouse "$pguri" --audit-log "$t/wp-pg.audit" -o "$t/wp-pg" pg.xml) >"$t/wp-pg.txt" 2>&1; b=$?
+n=$(find "$t/wp-pg" -type f 2>/dev/null | wc -l)
+[ $a -eq 0 ] && [ $b -eq 0 ] && [ "$n" -gt 10 ] && [ -s "$t/wp-pg/whitepaper.html" ] && diff -r "$t/wp-sq" "$t/wp-pg" >"$t/wp.diff" &&
+	ok "white paper: $n files, the same bytes on PostgreSQL as on SQLite" ||
+	{ fail "white paper: exit $a/$b: $(head -n 2 "$t/wp-pg.txt")"; head -n 10 "$t/wp.diff"; }
+for w in sq pg; do
+	sed -E -e 's/"(time|job_sha256|output|hash)":"[^"]*"/"\1":"X"/g' "$t/wp-$w.audit" >"$t/wp-$w.aud"
+done
+grep -q '"kind":"export","status":"ok"' "$t/wp-pg.aud" && cmp -s "$t/wp-sq.aud" "$t/wp-pg.aud" &&
+	ok "white paper: the same audit entry on both" ||
+	{ fail "white paper: the audit entries differ"; diff "$t/wp-sq.aud" "$t/wp-pg.aud" | head -n 4; }
+[ "$(grep -c "ERROR\|NOTICE" "$t/wp-pg.txt")" -eq 0 ] && [ "$(wc -l <"$t/wp-pg.txt")" -eq 1 ] &&
+	ok "white paper on PostgreSQL: one line of output, no server notice" ||
+	fail "white paper on PostgreSQL: $(head -n 3 "$t/wp-pg.txt")"
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
 runjob pg.xml pg2.out; pg=$?
