@@ -3,7 +3,10 @@
  * tests (#16, tests/test_out_postgres.sh), as tests/test_e2e.c searches
  * the SQLite warehouse: every identifier cell of the sample inputs (the
  * columns their mappings map to an identifier field: insurer number, card
- * symbol and number, names, birth dates, employee numbers), with and
+ * symbol and number, names, birth dates, employee numbers) and of the
+ * UKE claims of samples/claims (each RE's 氏名, カナ and 生年月日 as written
+ * and as ISO, each HO's 被保険者証番号 as written and in ASCII digits, as
+ * tests/test_e2e_claims.c searches the SQLite warehouse), with and
  * without spaces and separators, must occur in none of the files named
  * (a pg_dump of the warehouse, the server log, the run's output).  Runs of
  * 16+ hex digits (pseudonyms, hashes) are blanked first; an all-digit
@@ -29,9 +32,32 @@ struct needles {
 	size_t n;
 };
 
+/* Digits in s[0..len) when it is all ASCII or full-width digits (a
+ * full-width digit is 3 bytes), else -1. */
+static long digit_count(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	long n = 0;
+	while (i < len) {
+		if (u[i] >= '0' && u[i] <= '9')
+			i++;
+		else if (i + 2 < len && u[i] == 0xEF && u[i + 1] == 0xBC && u[i + 2] >= 0x90 &&
+			 u[i + 2] <= 0x99)
+			i += 3;
+		else
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 static void add_needle(struct needles *nd, const char *s, size_t len)
 {
-	if (len < 4)
+	long digits = digit_count(s, len);
+	/* shorter ones collide with any number; a full-width number counts its
+	 * digits, not its bytes (a card symbol "５０" is as short as "50") */
+	if (len < 4 || (digits >= 0 && digits < 4))
 		return;
 	nd->v = realloc(nd->v, (nd->n + 1) * sizeof(char *));
 	nd->v[nd->n] = malloc(len + 1);
@@ -115,6 +141,70 @@ static int collect(struct needles *nd, const char *csv, const char *mapping, int
 	return ids ? 0 : -1;
 }
 
+/* Field n (1-based) of a comma-separated line into buf. */
+static void uke_field(const char *line, int n, char *buf, size_t cap)
+{
+	const char *e;
+	while (--n > 0 && line)
+		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
+	buf[0] = '\0';
+	if (!line)
+		return;
+	e = line + strcspn(line, ",\r\n");
+	snprintf(buf, cap, "%.*s", (int)(e - line), line);
+}
+
+/* Full-width digits to ASCII (the NFKC form card numbers are normalized to). */
+static void ascii_digits(const char *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+	for (; *s && o + 1 < cap; s++) {
+		const unsigned char *u = (const unsigned char *)s;
+		if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
+			buf[o++] = (char)('0' + u[2] - 0x90);
+			s += 2;
+		} else
+			buf[o++] = *s;
+	}
+	buf[o] = '\0';
+}
+
+/* The identifiers of one UKE file (CP932): the number of values added,
+ * -1 when it cannot be read. */
+static int collect_uke(struct needles *nd, const char *path)
+{
+	size_t len, before = nd->n;
+	char *raw = tu_read_file(path, &len), *text, *line, *save = NULL, f[256], a[256];
+	if (!raw) {
+		fprintf(stderr, "pg_leaks: %s: cannot read\n", path);
+		return -1;
+	}
+	text = to_utf8(raw, len);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "RE,", 3)) {
+			uke_field(line, 5, f, sizeof(f));
+			add_variants(nd, f);                     /* 氏名 */
+			uke_field(line, 37, f, sizeof(f));
+			add_variants(nd, f);                     /* カナ */
+			uke_field(line, 7, f, sizeof(f));
+			add_needle(nd, f, strlen(f));            /* 生年月日 as written */
+			if (strlen(f) == 8) {                    /* and as ISO */
+				snprintf(a, sizeof(a), "%.4s-%.2s-%.2s", f, f + 4, f + 6);
+				add_needle(nd, a, strlen(a));
+			}
+		} else if (!strncmp(line, "HO,", 3)) {
+			uke_field(line, 4, f, sizeof(f));
+			add_needle(nd, f, strlen(f));            /* 番号 as written */
+			ascii_digits(f, a, sizeof(a));
+			if (strlen(a) >= 6)                      /* shorter ones collide with numbers */
+				add_needle(nd, a, strlen(a));
+		}
+	}
+	free(raw);
+	free(text);
+	return (int)(nd->n - before);
+}
+
 static int is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -178,6 +268,16 @@ int main(int argc, char **argv)
 		free(map);
 		if (rc)
 			return 99;
+	}
+	for (i = 0; i < 2; i++) {
+		static const char *const uke[] = { "claims/ika_202411.uke", "claims/chozai_202411.uke" };
+		char *path = tu_fmt("%s/samples/%s", tu_srcdir(), uke[i]);
+		int n = collect_uke(&nd, path);
+		free(path);
+		if (n < 10) { /* the claims really have identifiers to look for */
+			fprintf(stderr, "pg_leaks: only %d identifier values in %s\n", n, uke[i]);
+			return 99;
+		}
 	}
 	if (nd.n < 100) { /* both parties really have identifiers to look for */
 		fprintf(stderr, "pg_leaks: only %zu identifier values in the samples\n", nd.n);

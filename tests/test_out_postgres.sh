@@ -13,7 +13,14 @@
 #      replaces the checkups it repeats (run.checkups_replaced); a job
 #      loading one file twice, and a file repeating a record, rejects the
 #      second rows with out_sqlite's reasons -- all equal to SQLite;
-#   3. no raw identifier of the samples in a pg_dump of the warehouse, the
+#   2b. the claims job (samples/claims-job.xml: UKE claims, diagnoses,
+#      items, the code masters) gives the same rows, rejects and ledger as
+#      into SQLite; changed inputs replace the earlier run's claims and
+#      codes (run.claim_rows_replaced); claims and a master listed twice in
+#      one run are rejected with out_sqlite's reasons, in one merge and
+#      input by input;
+#   3. no raw identifier of the samples (checkups, employer files, the UKE
+#      claims' names, cards and birth dates) in a pg_dump of the warehouse, the
 #      server log (every statement logged) or the runs' output; the reader
 #      role of samples/postgres-roles.sql reads the views, not the tables;
 #   4. kill -9 of `colink run` in the middle of a COPY: nothing but the
@@ -26,8 +33,8 @@
 #   7. `colink link report postgresql://...#SCHEMA` prints the SQLite report
 #      (run id and time aside), masks a password in the URI; `colink report
 #      referral|guidance|smoking` give the same bytes and the same audit
-#      entries on both; the white paper, not written for PostgreSQL yet,
-#      says so in one line.
+#      entries on both; so does `colink report whitepaper` (every HTML and
+#      CSV file).
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -207,10 +214,23 @@ sed '/<audit log=/d' "$s/samples/pg.xml" >"$s/samples/noaudit.xml"
 [ $b -ne 0 ] && [ ! -e "$t/noaudit.csv" ] && grep -q "give --audit-log FILE" "$t/noaudit.txt" &&
 	ok "a report on PostgreSQL without an audit log: refused (exit $b)" ||
 	fail "a report on PostgreSQL without an audit log: exit $b: $(head -n 2 "$t/noaudit.txt")"
-(cd "$s/samples" && "$colink" report whitepaper --warehouse "$pguri" -o "$t/wp-pg" pg.xml) >"$t/wp-pg.txt" 2>&1; b=$?
-[ $b -ne 0 ] && [ "$(wc -l <"$t/wp-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/wp-pg.txt" &&
-	ok "white paper on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/wp-pg.txt" | cut -c 1-140)" ||
-	fail "white paper on PostgreSQL: exit $b: $(head -n 3 "$t/wp-pg.txt")"
+# the white paper on both: the same HTML and CSV files, byte for byte,
+# and the same audit entry; the work table it used is gone afterwards
+(cd "$s/samples" && "$colink" report whitepaper --audit-log "$t/wp-sq.audit" -o "$t/wp-sq" sq.xml) >"$t/wp-sq.txt" 2>&1; a=$?
+(cd "$s/samples" && "$colink" report whitepaper --warehouse "$pguri" --audit-log "$t/wp-pg.audit" -o "$t/wp-pg" pg.xml) >"$t/wp-pg.txt" 2>&1; b=$?
+n=$(find "$t/wp-pg" -type f 2>/dev/null | wc -l)
+[ $a -eq 0 ] && [ $b -eq 0 ] && [ "$n" -gt 10 ] && [ -s "$t/wp-pg/whitepaper.html" ] && diff -r "$t/wp-sq" "$t/wp-pg" >"$t/wp.diff" &&
+	ok "white paper: $n files, the same bytes on PostgreSQL as on SQLite" ||
+	{ fail "white paper: exit $a/$b: $(head -n 2 "$t/wp-pg.txt")"; head -n 10 "$t/wp.diff"; }
+for w in sq pg; do
+	sed -E -e 's/"(time|job_sha256|output|hash)":"[^"]*"/"\1":"X"/g' "$t/wp-$w.audit" >"$t/wp-$w.aud"
+done
+grep -q '"kind":"export","status":"ok"' "$t/wp-pg.aud" && cmp -s "$t/wp-sq.aud" "$t/wp-pg.aud" &&
+	ok "white paper: the same audit entry on both" ||
+	{ fail "white paper: the audit entries differ"; diff "$t/wp-sq.aud" "$t/wp-pg.aud" | head -n 4; }
+[ "$(grep -c "ERROR\|NOTICE" "$t/wp-pg.txt")" -eq 0 ] && [ "$(wc -l <"$t/wp-pg.txt")" -eq 1 ] &&
+	ok "white paper on PostgreSQL: one line of output, no server notice" ||
+	fail "white paper on PostgreSQL: $(head -n 3 "$t/wp-pg.txt")"
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
 runjob pg.xml pg2.out; pg=$?
@@ -253,14 +273,86 @@ n=$(psql "$ci" -A -t -c "SELECT count(*) FROM dup.reject WHERE reason LIKE 'dupl
 	fail "duplicates of one run: $n rejected in PostgreSQL (expected every vendor_a record again, and the repeat)"
 compare "duplicates of one run" dup.db dup "$t/content.sql" "$t/ledger.sql"
 
+# ---- 2b. claims (UKE) and code masters, as into SQLite ----
+# claimjob NAME SCHEMA [EXTRA-SETTINGS]: samples/claims-job.xml into PostgreSQL
+claimjob() {
+	sed -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
+	    -e "s|<set name=\"path\" value=\"out/claims.db\"/>|<set name=\"conninfo\" value=\"$ci\"/><set name=\"schema\" value=\"$2\"/>${3:-}|" \
+	    "$s/samples/claims-job.xml" >"$s/samples/$1"
+}
+# claimsq NAME DB: the claims job into SQLite file DB (under out/)
+claimsq() {
+	sed -e "s|value=\"out/claims.db\"|value=\"out/$2\"|" "$s/samples/claims-job.xml" >"$s/samples/$1"
+}
+cat >"$t/claims.sql" <<'SQL'
+SELECT 'claim', p.person_id, c.claim_key, c.service_month, c.billing_month, c.institution, c.score_table, c.receipt_no, c.receipt_type, c.days, c.points, c.yen, c.n_diagnoses, c.n_items, c.input_no, c.record_no, c.line_no FROM claim c JOIN person p ON p.person_no = c.person_no ORDER BY 2, 3;
+SELECT 'claim_diagnosis', p.person_id, d.claim_key, d.seq, d.service_month, d.diagnosis_code, d.start_date, d.outcome, d.modifiers, d.main, d.suspected, d.input_no, d.record_no, d.line_no FROM claim_diagnosis d JOIN person p ON p.person_no = d.person_no ORDER BY 2, 3, 4;
+SELECT 'claim_item', p.person_id, i.claim_key, i.seq, i.service_month, i.record_type, i.group_code, i.item_code, CAST(round(i.quantity * 1000) AS INTEGER), i.points, i.times, i.input_no, i.record_no, i.line_no FROM claim_item i JOIN person p ON p.person_no = i.person_no ORDER BY 2, 3, 4;
+SELECT 'claim_year', p.person_id, y.fiscal_year, y.medical_cost, y.visit_days, y.last_service_month, y.claims FROM claim_year y JOIN person p ON p.person_no = y.person_no ORDER BY 2, 3;
+SELECT 'disease_master', code, name, icd10, input_no, record_no, line_no FROM disease_master ORDER BY 2;
+SELECT 'drug_master', code, name, yj_code, input_no, record_no, line_no FROM drug_master ORDER BY 2;
+SELECT 'claim_rows_replaced', coalesce(claim_rows_replaced, -1), records_loaded, records_rejected FROM run ORDER BY 2, 3, 4;
+SQL
+claimjob claims-pg.xml claims
+claimsq claims-sq.xml claims.db
+runjob claims-sq.xml claims-sq1.out; sq=$?
+runjob claims-pg.xml claims-pg1.out; pg=$?
+n=$(psql "$ci" -A -t -c "SELECT (SELECT count(*) FROM claims.claim) || ' ' || (SELECT count(*) FROM claims.claim_diagnosis) || ' ' || (SELECT count(*) FROM claims.claim_item) || ' ' || (SELECT count(*) FROM claims.disease_master) || ' ' || (SELECT count(*) FROM claims.drug_master)" 2>&1)
+[ "$sq" -eq "$pg" ] && ! grep -q "not supported by out_postgres" "$t/claims-pg1.out" && [ "$n" = "7 7 15 $(($(wc -l <"$s/samples/masters/disease_master.csv") - 1)) $(($(wc -l <"$s/samples/masters/drug_master.csv") - 1))" ] &&
+	ok "claims job: exit $pg on both; claim, claim_diagnosis, claim_item, disease_master, drug_master rows in PostgreSQL: $n" ||
+	fail "claims job: exit $sq into SQLite, $pg into PostgreSQL; rows '$n': $(grep -m 1 'colink:' "$t/claims-pg1.out")"
+compare "claims job" claims.db claims "$t/content.sql" "$t/ledger.sql" "$t/claims.sql"
+# changed inputs (a line of one claim's SI, a master's name): every claim
+# of the file, with its children, and every code replace the earlier run's
+iconv -f CP932 -t UTF-8 "$s/samples/claims/ika_202411.uke" | sed 's/^\(SI,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,\)1,/\12,/' |
+	iconv -f UTF-8 -t CP932 >"$t/ika.uke" && cp "$t/ika.uke" "$s/samples/claims/ika_202411.uke"
+sed -i '2s/,[^,]*,/,changed,/' "$s/samples/masters/disease_master.csv"
+runjob claims-sq.xml claims-sq2.out; sq=$?
+runjob claims-pg.xml claims-pg2.out; pg=$?
+n=$(psql "$ci" -A -t -c "SELECT claim_rows_replaced FROM claims.run WHERE claim_rows_replaced > 0")
+[ "$sq" -eq "$pg" ] && [ "${n:-0}" -gt 0 ] &&
+	ok "claims job with changed inputs: exit $pg on both, $n claim rows replaced in PostgreSQL" ||
+	fail "claims job with changed inputs: exit $sq/$pg, claim rows replaced '$n'"
+compare "claims job, changed inputs" claims.db claims "$t/content.sql" "$t/ledger.sql" "$t/claims.sql"
+# one run listing the claims and the masters twice: the second copies are
+# duplicates of this run, rejected with out_sqlite's reasons; in
+# PostgreSQL both in one merge (default merge_batch) and input by input
+# (merge_batch 1: the second copy meets the first in the warehouse)
+twice() { # twice JOB: the 医科 claims, diagnoses and the disease master listed twice
+	sed -i -e 's|<input mapping="../mappings/association/disease_master.xml" path="masters/disease_master.csv"/>|&&|' \
+	       -e 's|<input mapping="../mappings/association/uke_claim.xml" path="claims/ika_202411.uke"/>|&&|' \
+	       -e 's|<input mapping="../mappings/association/uke_diagnosis.xml" path="claims/ika_202411.uke"/>|&&|' \
+	       -e 's|max-rejected="6"|max-rejected="100"|' "$s/samples/$1"
+}
+claimsq cdup-sq.xml cdup.db
+claimjob cdup-pg.xml cdup
+claimjob cdup1-pg.xml cdup1 '<set name="merge_batch" value="1"/>'
+for j in cdup-sq cdup-pg cdup1-pg; do
+	twice $j.xml
+	runjob $j.xml $j.out
+done
+for sch in cdup cdup1; do
+	n=$(psql "$ci" -A -t -c "SELECT count(*) FILTER (WHERE reason LIKE 'duplicate claim for this person and claim key (input %') || ' ' || count(*) FILTER (WHERE reason LIKE 'duplicate diagnosis for this person, claim and sequence number (input %') || ' ' || count(*) FILTER (WHERE reason LIKE 'duplicate code in the disease master (input %') FROM $sch.reject")
+	case "$n" in
+	"0 "* | *" 0 "* | *" 0" | "") fail "claims listed twice ($sch): duplicates rejected (claim diagnosis code): '$n'" ;;
+	*) ok "claims listed twice ($sch): duplicates rejected (claim diagnosis code): $n" ;;
+	esac
+	compare "claims listed twice ($sch)" cdup.db $sch "$t/content.sql" "$t/ledger.sql" "$t/claims.sql"
+done
+
 # ---- 3. no raw identifier in a dump, the server log or the output ----
-"$bindir/pg_dump" -d "$ci" -n sample -n dup >"$t/dump.sql" 2>"$t/dump.err" || fail "pg_dump: $(head -n 1 "$t/dump.err")"
-grep -q "COPY sample.checkup" "$t/dump.sql" && ok "pg_dump holds the warehouse" || fail "pg_dump holds no checkup"
+"$bindir/pg_dump" -d "$ci" -n sample -n dup -n claims -n cdup -n cdup1 >"$t/dump.sql" 2>"$t/dump.err" || fail "pg_dump: $(head -n 1 "$t/dump.err")"
+grep -q "COPY sample.checkup" "$t/dump.sql" && grep -q "COPY claims.claim " "$t/dump.sql" &&
+	ok "pg_dump holds the warehouse and the claims" || fail "pg_dump holds no checkup or no claim"
 grep -q "statement:" "$pgdir/server.log" && ok "the server log has the statements" ||
 	fail "the server log logged no statement"
-cat "$t"/pg*.out "$t"/dup-pg.out >"$t/outputs.txt"
+cat "$t"/pg*.out "$t"/dup-pg.out "$t"/claims-pg*.out "$t"/cdup*-pg.out >"$t/outputs.txt"
 "$leaks" "$t/dump.sql" "$pgdir/server.log" "$t/outputs.txt" && ok "no raw identifier in the dump, the server log or the output" ||
 	fail "raw identifiers found (above)"
+# and the search finds what it looks for: a claims file, as UTF-8
+iconv -f CP932 -t UTF-8 "$src/samples/claims/chozai_202411.uke" >"$t/uke.txt"
+"$leaks" "$t/uke.txt" >/dev/null 2>&1 && fail "the leak search finds nothing in a UKE file itself" ||
+	ok "the leak search finds the names, cards and birth dates of a UKE file itself"
 
 # ---- the reader role (samples/postgres-roles.sql): the views, not the tables ----
 sed 's/^SET search_path TO colink;/SET search_path TO sample;/; s/ON SCHEMA colink FROM/ON SCHEMA sample FROM/' \

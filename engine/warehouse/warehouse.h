@@ -10,8 +10,8 @@
  *
  * Backend-neutral (this header, warehouse.c): the handle, the open by
  * URI ("sqlite:PATH" or a plain PATH; "postgresql://...[#SCHEMA]" with
- * libpq, wh_pg.c and wh_pg_exam.c: the link report, the programs' reads and
- * the run ledger so far, the white paper's reads refused in one line), the schema-version check and its messages, every struct and
+ * libpq, wh_pg*.c: the link report, the programs' and the white paper's
+ * reads, the run ledger; extracts refused in one line), the schema-version check and its messages, every struct and
  * callback contract below, the derived facts (colink_age_band10 here,
  * colink_age_fy_end_ym in core/value.c), ordering guarantees.
  * Backend-specific (wh_int.h `struct wh_backend`, one ops table per

@@ -7,7 +7,8 @@
  * smoking, follow-up, links), wh_sqlite_link.c (link report),
  * wh_sqlite_wp.c (white-paper work set, claims).  PostgreSQL: wh_pg.c
  * (open, version, link report), wh_pg_exam.c (exams, smoking, follow-up,
- * links, run ledger); the white paper's ops not yet.  Not public.
+ * links, run ledger), wh_pg_wp.c (white-paper work set, claims),
+ * wh_pg_part.c (participation); extracts are SQLite's only.  Not public.
  */
 #ifndef COLINK_WH_INT_H
 #define COLINK_WH_INT_H

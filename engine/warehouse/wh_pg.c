@@ -1,9 +1,9 @@
 /*
  * wh_pg.c -- engine/warehouse's PostgreSQL backend (#16 part 4): open,
  * schema version and the link report (link_summary, link_report) of a
- * warehouse out_postgres wrote; wh_pg_exam.c has the programs' reads.
- * The white paper's reads and extracts are not written for PostgreSQL
- * yet: warehouse.c answers them with one line saying so.
+ * warehouse out_postgres wrote; wh_pg_exam.c has the programs' reads,
+ * wh_pg_wp.c and wh_pg_part.c the white paper's.  Extracts are SQLite
+ * files by nature: warehouse.c answers them with one line saying so.
  *
  * URI: "postgresql://..." or "postgres://..." (libpq's URI, passed to
  * libpq as is), optionally ending in "#SCHEMA" (default "colink", as
@@ -175,7 +175,7 @@ static int whp_link_passes(struct colink_wh *wh, const char *run, colink_wh_link
 	return ret;
 }
 
-/* Everything else is NULL: warehouse.c says it is not available here. */
+/* Everything else (extracts) is NULL: warehouse.c says it is not available here. */
 const struct wh_backend wh_pg_backend = {
 	.scheme = "postgresql",
 	.open = whp_open,
@@ -189,6 +189,20 @@ const struct wh_backend wh_pg_backend = {
 	.runs = whp_runs,
 	.link_summary = whp_link_summary,
 	.link_passes = whp_link_passes,
+	/* the white paper (wh_pg_wp.c, wh_pg_part.c) */
+	.wp_begin = whp_wp_begin,
+	.wp_exam = whp_wp_exam,
+	.wp_attendance = whp_wp_attendance,
+	.wp_band = whp_wp_band,
+	.wp_sites = whp_wp_sites,
+	.wp_site_merge = whp_wp_site_merge,
+	.wp_jobs = whp_wp_jobs,
+	.wp_count = whp_wp_count,
+	.wp_guidance = whp_wp_guidance,
+	.wp_site_row = whp_wp_site_row,
+	.wp_end = whp_wp_end,
+	.claims_by_band = whp_claims_by_band,
+	.wp_participation = whp_wp_participation,
 };
 
 const struct wh_backend wh_pg_backend_short = {
@@ -204,4 +218,18 @@ const struct wh_backend wh_pg_backend_short = {
 	.runs = whp_runs,
 	.link_summary = whp_link_summary,
 	.link_passes = whp_link_passes,
+	/* the white paper (wh_pg_wp.c, wh_pg_part.c) */
+	.wp_begin = whp_wp_begin,
+	.wp_exam = whp_wp_exam,
+	.wp_attendance = whp_wp_attendance,
+	.wp_band = whp_wp_band,
+	.wp_sites = whp_wp_sites,
+	.wp_site_merge = whp_wp_site_merge,
+	.wp_jobs = whp_wp_jobs,
+	.wp_count = whp_wp_count,
+	.wp_guidance = whp_wp_guidance,
+	.wp_site_row = whp_wp_site_row,
+	.wp_end = whp_wp_end,
+	.claims_by_band = whp_claims_by_band,
+	.wp_participation = whp_wp_participation,
 };

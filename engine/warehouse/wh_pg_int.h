@@ -34,4 +34,32 @@ int whp_followup(struct colink_wh *wh, const char *person_id, const char *exam_d
 int whp_linked_employer(struct colink_wh *wh, const char *person_id, char out[65]);
 int whp_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
 
+/* wh_pg_wp.c: the white paper's work set (one reader per section of
+ * wh_sqlite_wp.c) and the claims per age band */
+int whp_wp_exec(struct colink_wh *wh, const char *sql, int n, const char *const *v,
+		const char *what, struct colink_error *err);
+PGresult *whp_wp_query(struct colink_wh *wh, const char *sql, int n, const char *const *v,
+		       const char *what, struct colink_error *err);
+int whp_wp_begin(struct colink_wh *wh, int fy, struct colink_error *err);
+int whp_wp_exam(struct colink_wh *wh, const struct colink_wh_wp_exam *x, struct colink_error *err);
+int whp_wp_attendance(struct colink_wh *wh, int fy, struct colink_error *err);
+int whp_wp_band(struct colink_wh *wh, struct colink_error *err);
+int whp_wp_sites(struct colink_wh *wh, colink_wh_wp_site_cb cb, void *ud, struct colink_error *err);
+int whp_wp_site_merge(struct colink_wh *wh, int idx, struct colink_error *err);
+int whp_wp_jobs(struct colink_wh *wh, colink_wh_wp_job_cb cb, void *ud, struct colink_error *err);
+int whp_wp_count(struct colink_wh *wh, enum colink_wh_wp_dim dim, enum colink_wh_wp_filter filter,
+		 int arg, enum colink_wh_wp_sum sum, colink_wh_wp_count_cb cb, void *ud,
+		 struct colink_error *err);
+int whp_wp_guidance(struct colink_wh *wh, colink_wh_wp_level_cb cb, void *ud,
+		    struct colink_error *err);
+long whp_wp_site_row(struct colink_wh *wh, const char *site, struct colink_error *err);
+void whp_wp_end(struct colink_wh *wh);
+int whp_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present,
+		       colink_wh_claims_cb cb, void *ud, struct colink_error *err);
+
+/* wh_pg_part.c: ⑤ participation, and whether an optional table exists */
+int whp_table_exists(struct colink_wh *wh, const char *name);
+int whp_wp_participation(struct colink_wh *wh, int fy, int *present, colink_wh_participation_cb cb,
+			 void *ud, struct colink_error *err);
+
 #endif

@@ -21,6 +21,10 @@
  *   4. deletes the rows of earlier runs the new rows replace, with their
  *      long rows (counted per kind), inserts the new rows in record order,
  *      then their long rows and the pseudonyms (person_key).
+ * A code master's rows (disease_master, drug_master) have no person: they
+ * skip steps 2's side check and 3, and a row is the same row as another by
+ * its code alone.  The claims' rows (claim, claim_diagnosis, claim_item)
+ * are a person's like any other, by claim key (and sequence number).
  * Everything runs in the run's transaction, as set-based SQL on the
  * server; nothing is sent row by row.
  *
@@ -114,10 +118,19 @@ static const char *stage_name(int s)
 	static const char *const names[S_COUNT] = {
 		[S_REC] = "s_rec", [S_WIDE] = "s_w1", [S_WIDE + 1] = "s_w2",
 		[S_WIDE + 2] = "s_w3", [S_WIDE + 3] = "s_w4", [S_WIDE + 4] = "s_w5",
-		[S_WIDE + 5] = "s_w6", [S_WIDE + 6] = "s_w7", [S_OBS] = "s_obs",
+		[S_WIDE + 5] = "s_w6", [S_WIDE + 6] = "s_w7", [S_WIDE + 7] = "s_w8",
+		[S_WIDE + 8] = "s_w9", [S_WIDE + 9] = "s_w10", [S_WIDE + 10] = "s_w11",
+		[S_WIDE + 11] = "s_w12", [S_OBS] = "s_obs",
 		[S_Q] = "s_q", [S_SANS] = "s_sans", [S_KEY] = "s_key",
 	};
 	return names[s];
+}
+_Static_assert(S_OBS == S_WIDE + 12, "a staging table name per wide table");
+
+/* Whether records of kind k belong to a person (a code master does not). */
+static int has_person(int k)
+{
+	return opg_kinds[k].side != NULL;
 }
 
 /* The staging tables, typed after the warehouse's own columns (a column
@@ -251,12 +264,26 @@ static void put_keys(struct out_postgres *o, struct sb *b, int dest)
 	}
 }
 
-/* "s_rec r JOIN s_wN w ON ... JOIN person p ON ..." for kind k */
+/* "s_rec r JOIN s_wN w ON ... JOIN person p ON ..." for kind k (no
+ * person for a code master) */
 static void put_from(struct sb *b, int k)
 {
 	put(b, " FROM s_rec r JOIN ");
 	put(b, stage_name(S_WIDE + WIDE_INDEX(opg_kinds[k].dest) - 1));
-	put(b, " w ON w.s_seq = r.s_seq JOIN person p ON p.person_id = r.s_person_id");
+	put(b, " w ON w.s_seq = r.s_seq");
+	if (has_person(k))
+		put(b, " JOIN person p ON p.person_id = r.s_person_id");
+}
+
+/* " JOIN table t ON <the same row as w>" for kind k: the person and the
+ * key columns */
+static void put_join_row(struct out_postgres *o, struct sb *b, int k)
+{
+	int d = opg_kinds[k].dest;
+	put(b, " JOIN ");
+	put(b, opg_wide_table(d));
+	put(b, has_person(k) ? " t ON t.person_no = p.person_no" : " t ON TRUE");
+	put_keys(o, b, d);
 }
 
 static int late_rejects(struct out_postgres *o, struct colink_error *err)
@@ -286,10 +313,8 @@ static int late_rejects(struct out_postgres *o, struct colink_error *err)
 		put_from(&b, k);
 		put(&b, " JOIN ");
 		put_kinds(o, &b);
-		put(&b, " ON k.kind = r.s_kind JOIN ");
-		put(&b, opg_wide_table(d));
-		put(&b, " t ON t.person_no = p.person_no");
-		put_keys(o, &b, d);
+		put(&b, " ON k.kind = r.s_kind");
+		put_join_row(o, &b, k);
 		put(&b, " WHERE r.s_kind = ");
 		put_num(&b, k);
 		put(&b, " AND t.run_id = $1 AND NOT EXISTS (SELECT 1 FROM s_rej x "
@@ -361,7 +386,8 @@ static int persons(struct out_postgres *o, struct colink_error *err)
 			put_col(o, &b, "", o->cat[k].column);
 			put(&b, " IS NOT NULL))[1]");
 		}
-	put(&b, " FROM s_rec GROUP BY s_person_id ORDER BY min(s_seq) "
+	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id "
+		"ORDER BY min(s_seq) "
 		"ON CONFLICT (person_id) DO UPDATE SET last_run_id = excluded.last_run_id, "
 		"birth_ym = coalesce(excluded.birth_ym, person.birth_ym)");
 	for (k = 0; k < o->ncat; k++)
@@ -430,10 +456,7 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 	put(&b, id ? id : "ctid");
 	put(&b, " AS id");
 	put_from(&b, k);
-	put(&b, " JOIN ");
-	put(&b, opg_wide_table(d));
-	put(&b, " t ON t.person_no = p.person_no");
-	put_keys(o, &b, d);
+	put_join_row(o, &b, k);
 	put(&b, " WHERE r.s_kind = ");
 	put_num(&b, k);
 	put(&b, ")");
@@ -459,13 +482,19 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 	/* the new rows, in record order */
 	put(&b, "INSERT INTO ");
 	put(&b, opg_wide_table(d));
-	put(&b, d == DEST_CHECKUP ? " (person_no, fiscal_year, age_at_exam, age_fy_end, "
-		"run_id, input_no, record_no, line_no" : " (person_no, run_id, input_no, "
-		"record_no, line_no");
+	if (d == DEST_CHECKUP)
+		put(&b, " (person_no, fiscal_year, age_at_exam, age_fy_end, run_id, input_no, "
+			"record_no, line_no");
+	else
+		put(&b, has_person(k) ? " (person_no, run_id, input_no, record_no, line_no" :
+			" (run_id, input_no, record_no, line_no");
 	put_cols(o, &b, d, ", ");
-	put(&b, d == DEST_CHECKUP ? ") SELECT p.person_no, r.s_fiscal_year, r.s_age_at_exam, "
-		"r.s_age_fy_end, $1, r.s_input_no, r.s_record_no, r.s_line_no" :
-		") SELECT p.person_no, $1, r.s_input_no, r.s_record_no, r.s_line_no");
+	if (d == DEST_CHECKUP)
+		put(&b, ") SELECT p.person_no, r.s_fiscal_year, r.s_age_at_exam, r.s_age_fy_end, "
+			"$1, r.s_input_no, r.s_record_no, r.s_line_no");
+	else
+		put(&b, has_person(k) ? ") SELECT p.person_no, $1, r.s_input_no, r.s_record_no, "
+			"r.s_line_no" : ") SELECT $1, r.s_input_no, r.s_record_no, r.s_line_no");
 	put_cols(o, &b, d, ", w.");
 	put_from(&b, k);
 	put(&b, " WHERE r.s_kind = ");
@@ -485,10 +514,7 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 		put(&b, id);
 		put_prefixed(&b, longs[i].cols, ", l.");
 		put_from(&b, k);
-		put(&b, " JOIN ");
-		put(&b, opg_wide_table(d));
-		put(&b, " t ON t.person_no = p.person_no");
-		put_keys(o, &b, d);
+		put_join_row(o, &b, k);
 		put(&b, " JOIN ");
 		put(&b, stage_name(longs[i].stage));
 		put(&b, " l ON l.s_seq = r.s_seq ORDER BY l.s_no");
@@ -521,7 +547,7 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 	 * analyse the ones this merge joins (the long tables are only read
 	 * whole) */
 	if (!rc) {
-		char sql[128] = "ANALYZE s_rec, s_key";
+		char sql[256] = "ANALYZE s_rec, s_key";
 		for (s = 0; s < NWIDE; s++)
 			if (wide[s]) {
 				size_t n = strlen(sql);
@@ -542,8 +568,13 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 		rc = keys(o, err);
 	for (s = 0; s < NWIDE; s++)
 		o->staged[S_WIDE + s] = 0;
-	if (!rc)
-		rc = opg_exec(o, "TRUNCATE s_rec, s_w1, s_w2, s_w3, s_w4, s_w5, s_w6, s_obs, s_q, "
-			      "s_sans, s_key", "clearing the staging tables", err);
+	if (!rc) { /* every staging table (s_w<NWIDE> is never created: no person stage) */
+		char sql[256] = "TRUNCATE s_rec, s_obs, s_q, s_sans, s_key";
+		for (s = 0; s < NWIDE - 1; s++) {
+			size_t n = strlen(sql);
+			snprintf(sql + n, sizeof(sql) - n, ", %s", stage_name(S_WIDE + s));
+		}
+		rc = opg_exec(o, sql, "clearing the staging tables", err);
+	}
 	return rc;
 }

@@ -28,12 +28,17 @@ enum dest {
 	DEST_STRESS,
 	DEST_CLAIMS,
 	DEST_PARTICIPATION,
+	DEST_CLAIM,          /* claim (UKE claims, #21) */
+	DEST_DIAGNOSIS,      /* claim_diagnosis */
+	DEST_ITEM,           /* claim_item */
+	DEST_DISEASE_MASTER, /* disease_master: codes, no person */
+	DEST_DRUG_MASTER,    /* drug_master: codes, no person */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
-#define DEST_LAST_WIDE DEST_PARTICIPATION
+#define DEST_LAST_WIDE DEST_DRUG_MASTER
 #define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
 #define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
@@ -41,18 +46,21 @@ enum dest {
 /* Record kinds (colink_out_record.kind), as out_sqlite's. */
 enum kind {
 	K_CHECKUP, K_ROSTER, K_ATTENDANCE, K_STRESS, K_CLAIMS, K_PARTICIPATION,
+	K_CLAIM, K_DIAGNOSIS, K_ITEM, /* UKE claims (#21) */
+	K_DISEASE_MASTER, K_DRUG_MASTER, /* code masters: no person, no side */
 	K_COUNT
 };
 
 /* What a kind writes (stage.c owns the table). */
 struct opg_kind {
 	const char *name;   /* colink_out_record.kind */
-	const char *side;   /* person.side */
+	const char *side;   /* person.side; NULL: a code master (no person) */
 	int dest;           /* its wide table */
 	unsigned dests;     /* bit per dest its fields may fill */
 	int month;          /* key stored as YYYY-MM */
 	const char *no_key, *bad_key, *dup; /* reject reasons, never a value */
 	int int_key;        /* the key is a year */
+	int text_key;       /* the key is a text (a claim key, a code) */
 };
 extern const struct opg_kind opg_kinds[K_COUNT];
 
@@ -69,6 +77,12 @@ enum stage {
 };
 
 #define NOT_FOUND ((size_t)-1)
+
+/* Longest row key (a date, a month, a year, a claim key or a code) plus
+ * NUL; longest second key (a programme, a sequence number) plus NUL: as
+ * out_sqlite's. */
+#define OPG_KEY_MAX 96
+#define OPG_KEY2_MAX 24
 
 struct cat_field {
 	char *name;   /* sorted key */

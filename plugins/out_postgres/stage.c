@@ -9,6 +9,11 @@
  * of the other side, a second row of this run for the same key) run set
  * by set when the input is merged (merge.c).
  *
+ * Every kind of out_sqlite is written: checkups, roster, attendance,
+ * stress checks, claims summaries, participation, the UKE claims (claim,
+ * diagnosis, claim_item) and the code masters (no person: a master record
+ * with a person key is refused, as out_sqlite refuses it).
+ *
  * A staged record is lines of PostgreSQL COPY text, appended to one
  * temporary file per staging table (s_rec, s_w<i>, s_obs, s_q, s_sans,
  * s_key): memory stays flat however long the input; merge.c streams each
@@ -53,6 +58,30 @@ const struct opg_kind opg_kinds[K_COUNT] = {
 			      "no participation date or programme",
 			      "invalid participation date or programme",
 			      "duplicate participation for this person, programme and date", 0 },
+	/* レセプト (UKE, #21): a claim by its key; a diagnosis or item by its
+	 * claim's key and its place in the claim (the second key) */
+	[K_CLAIM] = { "claim", "association", DEST_CLAIM,
+		      BIT(DEST_PERSON) | BIT(DEST_CLAIM), 0,
+		      "no claim key", "invalid claim key",
+		      "duplicate claim for this person and claim key", 0, 1 },
+	[K_DIAGNOSIS] = { "diagnosis", "association", DEST_DIAGNOSIS,
+			  BIT(DEST_PERSON) | BIT(DEST_DIAGNOSIS), 0,
+			  "no claim key or sequence number",
+			  "invalid claim key or sequence number",
+			  "duplicate diagnosis for this person, claim and sequence number", 0, 1 },
+	[K_ITEM] = { "claim_item", "association", DEST_ITEM,
+		     BIT(DEST_PERSON) | BIT(DEST_ITEM), 0,
+		     "no claim key or sequence number",
+		     "invalid claim key or sequence number",
+		     "duplicate claim item for this person, claim and sequence number", 0, 1 },
+	/* code masters: no person, no side; a row per code, the code of a
+	 * later run replaces the earlier one */
+	[K_DISEASE_MASTER] = { "disease_master", NULL, DEST_DISEASE_MASTER,
+			       BIT(DEST_DISEASE_MASTER), 0, "no code", "invalid code",
+			       "duplicate code in the disease master", 0, 1 },
+	[K_DRUG_MASTER] = { "drug_master", NULL, DEST_DRUG_MASTER,
+			    BIT(DEST_DRUG_MASTER), 0, "no code", "invalid code",
+			    "duplicate code in the drug master", 0, 1 },
 };
 
 /* Columns the plugin fills itself (as out_sqlite's columns.c). */
@@ -66,6 +95,9 @@ static const char *const reserved_checkup[] = {
 };
 static const char *const reserved_row[] = {
 	"person_no", "run_id", "input_no", "record_no", "line_no", NULL
+};
+static const char *const reserved_master[] = {
+	"run_id", "input_no", "record_no", "line_no", NULL
 };
 static const char *const reserved_stress[] = {
 	"stress_check_id", "person_no", "run_id", "input_no", "record_no", "line_no", NULL
@@ -84,6 +116,11 @@ static const struct wide {
 	[WIDE_INDEX(DEST_CLAIMS)] = { "claims_summary", reserved_row, "fiscal_year", NULL },
 	[WIDE_INDEX(DEST_PARTICIPATION)] = { "participation", reserved_row,
 					     "participation_date", "program" },
+	[WIDE_INDEX(DEST_CLAIM)] = { "claim", reserved_row, "claim_key", NULL },
+	[WIDE_INDEX(DEST_DIAGNOSIS)] = { "claim_diagnosis", reserved_row, "claim_key", "seq" },
+	[WIDE_INDEX(DEST_ITEM)] = { "claim_item", reserved_row, "claim_key", "seq" },
+	[WIDE_INDEX(DEST_DISEASE_MASTER)] = { "disease_master", reserved_master, "code", NULL },
+	[WIDE_INDEX(DEST_DRUG_MASTER)] = { "drug_master", reserved_master, "code", NULL },
 };
 
 static const struct {
@@ -96,11 +133,9 @@ static const struct {
 	{ "attendance_month", DEST_ATTENDANCE }, { "stress", DEST_STRESS },
 	{ "stress_check", DEST_STRESS }, { "stress_answer", DEST_STRESS_ANSWER },
 	{ "claims_summary", DEST_CLAIMS }, { "participation", DEST_PARTICIPATION },
-};
-
-/* Schema tables not written by out_postgres yet (see opg_table_dest). */
-static const char *const unwritten_tables[] = {
-	"claim", "claim_diagnosis", "claim_item", "disease_master", "drug_master",
+	{ "claim", DEST_CLAIM }, { "claim_diagnosis", DEST_DIAGNOSIS },
+	{ "claim_item", DEST_ITEM }, { "disease_master", DEST_DISEASE_MASTER },
+	{ "drug_master", DEST_DRUG_MASTER },
 };
 
 static const char *const null_reason_names[] = {
@@ -120,14 +155,6 @@ int opg_table_dest(const struct colink_field_def *f)
 	for (i = 0; i < sizeof(table_names) / sizeof(table_names[0]); i++)
 		if (!strcmp(f->table, table_names[i].name))
 			return table_names[i].dest;
-	/* Tables of the schema that out_postgres does not write yet (the
-	 * claims of #21): their catalogue fields are known, never stored; a
-	 * record of their kinds is refused whole as a kind out_postgres does
-	 * not support (stage below), so a job that loads claims into
-	 * PostgreSQL fails in one line before anything is written. */
-	for (i = 0; i < sizeof(unwritten_tables) / sizeof(unwritten_tables[0]); i++)
-		if (!strcmp(f->table, unwritten_tables[i]))
-			return DEST_NEVER;
 	return DEST_UNKNOWN;
 }
 
@@ -501,29 +528,40 @@ static int record_check(struct out_postgres *o, const struct colink_out_record *
 	return COLINK_OK;
 }
 
-/* The row key (exam date, month, stress date, year) into key; key2 the
- * participation programme. */
-static int record_key(struct out_postgres *o, const struct opg_kind *kd, char key[11],
-		      const char **key2, int *has_key, struct colink_error *err)
+/* The row key (exam date, month, stress date, year, claim key, code)
+ * into key; into key2 the second key (participation's programme, a claim
+ * child's sequence number) as text, else "".  out_sqlite's record_key. */
+static int record_key(struct out_postgres *o, const struct opg_kind *kd, char key[OPG_KEY_MAX],
+		      char key2[OPG_KEY2_MAX], int *has_key, struct colink_error *err)
 {
 	size_t kf = o->key_field[WIDE_INDEX(kd->dest)];
 	size_t k2 = o->key2_field[WIDE_INDEX(kd->dest)];
 	const struct colink_out_value *kv;
-	*key2 = NULL;
+	key2[0] = '\0';
 	*has_key = kd->no_key != NULL;
 	if (!*has_key)
 		return COLINK_OK;
-	if (kd->dest == DEST_PARTICIPATION) {
+	if (kd->dest == DEST_PARTICIPATION || kd->dest == DEST_DIAGNOSIS ||
+	    kd->dest == DEST_ITEM) { /* the second key: a present code or number */
 		kv = k2 != NOT_FOUND ? o->slot[k2] : NULL;
 		if (!kv || !present(&kv->v))
 			return COLINK_REJECT(err, "%s", kd->no_key);
-		if (!kv->v.text || !*kv->v.text)
+		if (kv->v.type == COLINK_T_INT)
+			snprintf(key2, OPG_KEY2_MAX, "%" PRId64, kv->v.i);
+		else if (!kv->v.text || !*kv->v.text || strlen(kv->v.text) >= OPG_KEY2_MAX)
 			return COLINK_REJECT(err, "%s", kd->bad_key);
-		*key2 = kv->v.text;
+		else
+			strcpy(key2, kv->v.text);
 	}
 	kv = kf != NOT_FOUND ? o->slot[kf] : NULL;
 	if (!kv)
 		return COLINK_REJECT(err, "%s", kd->no_key);
+	if (kd->text_key) { /* a claim key, a code */
+		if (!kv->v.text || !*kv->v.text || strlen(kv->v.text) >= OPG_KEY_MAX)
+			return COLINK_REJECT(err, "%s", kd->bad_key);
+		strcpy(key, kv->v.text);
+		return COLINK_OK;
+	}
 	if (kd->int_key) {
 		if (kv->v.type != COLINK_T_INT || kv->v.i < 1900 || kv->v.i > 2200)
 			return COLINK_REJECT(err, "%s", kd->bad_key);
@@ -693,19 +731,23 @@ int opg_write(void *vctx, const struct colink_out_record *rec, struct colink_err
 {
 	struct out_postgres *o = vctx;
 	const struct opg_kind *kd = NULL;
-	const char *key2;
-	char key[11];
+	char key[OPG_KEY_MAX], key2[OPG_KEY2_MAX];
 	size_t i;
 	int has_key, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
 		return rc;
-	if (!rec->person)
+	if (!kd->side) { /* a code master: a row per code, no person */
+		if (rec->person || rec->npseudonyms)
+			return COLINK_ERR(err, COLINK_EINVAL, "a %s record carries a person key (input %"
+					  PRIu32 " record %" PRIu64 ")", kd->name, rec->input_no,
+					  rec->record_no);
+	} else if (!rec->person)
 		return COLINK_REJECT(err, "record has no person key");
-	rc = record_key(o, kd, key, &key2, &has_key, err);
+	rc = record_key(o, kd, key, key2, &has_key, err);
 	if (!rc)
-		rc = stage_rows(o, kd, rec, has_key ? key : NULL, key2, err);
+		rc = stage_rows(o, kd, rec, has_key ? key : NULL, key2[0] ? key2 : NULL, err);
 	for (i = 0; !rc && i < rec->npseudonyms; i++) {
 		const struct colink_pseudonym *ps =
 			COLINK_AT(struct colink_pseudonym, rec->pseudonyms, rec->pseudonym_size, i);
