@@ -27,7 +27,8 @@
 #      (run id and time aside), masks a password in the URI; `colink report
 #      referral|guidance|smoking` give the same bytes and the same audit
 #      entries on both; the white paper, not written for PostgreSQL yet,
-#      says so in one line.
+#      says so in one line; 受診状況確認 from claims (the claims sample's
+#      rows copied into PostgreSQL) gives the same referral reports;
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -211,6 +212,62 @@ sed '/<audit log=/d' "$s/samples/pg.xml" >"$s/samples/noaudit.xml"
 [ $b -ne 0 ] && [ "$(wc -l <"$t/wp-pg.txt")" -eq 1 ] && grep -q "is not available on a postgresql warehouse yet" "$t/wp-pg.txt" &&
 	ok "white paper on PostgreSQL: refused in one line (exit $b): $(head -n 1 "$t/wp-pg.txt" | cut -c 1-140)" ||
 	fail "white paper on PostgreSQL: exit $b: $(head -n 3 "$t/wp-pg.txt")"
+# ---- 7b. 受診状況確認 from claims: the referral report on both ----
+# The claims sample job into SQLite; its checkups alone into PostgreSQL
+# schema "claims", whose claim, claim_diagnosis and disease_master rows are
+# then copied from the SQLite warehouse, person by pseudonym (out_postgres
+# does not write the claims tables yet: README).  What is compared is the
+# follow-up's reading of the same rows on both: yes with a date, no and
+# unknown, default settings and others, byte for byte, and the audit entry.
+cp "$s/samples/claims-job.xml" "$s/samples/cq.xml"
+sed -e '/<input mapping="[^"]*\/\(uke_[a-z]*\|disease_master\|drug_master\)\.xml"/d' \
+    -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
+    -e "s|<set name=\"path\" value=\"out/claims.db\"/>|<set name=\"conninfo\" value=\"$ci\"/><set name=\"schema\" value=\"claims\"/>|" \
+    -e 's|max-rejected="7"|max-rejected="3"|' "$s/samples/claims-job.xml" >"$s/samples/cp.xml"
+runjob cq.xml cq.out; a=$?
+runjob cp.xml cp.out; b=$?
+cdb="$s/samples/out/claims.db"
+sqlite3 -csv "$cdb" "SELECT p.person_id, c.claim_key, c.service_month, c.billing_month, c.score_table, c.receipt_no, c.days, c.points, c.yen, c.n_diagnoses, c.n_items FROM claim c JOIN person p USING (person_no)" >"$t/claim.csv"
+sqlite3 -csv "$cdb" "SELECT p.person_id, d.claim_key, d.seq, d.service_month, d.diagnosis_code, d.start_date, d.outcome, d.modifiers, d.main, d.suspected FROM claim_diagnosis d JOIN person p USING (person_no)" >"$t/dx.csv"
+sqlite3 -csv "$cdb" "SELECT code, name, icd10 FROM disease_master" >"$t/dm.csv"
+psql "$ci" >"$t/copy.out" 2>&1 <<SQL
+SET search_path = claims;
+CREATE TEMP TABLE c_in (person_id text, claim_key text, service_month text, billing_month text, score_table text, receipt_no text, days bigint, points bigint, yen bigint, n_diagnoses bigint, n_items bigint);
+CREATE TEMP TABLE d_in (person_id text, claim_key text, seq bigint, service_month text, diagnosis_code text, start_date text, outcome text, modifiers text, main bigint, suspected bigint);
+\copy c_in FROM '$t/claim.csv' WITH (FORMAT csv)
+\copy d_in FROM '$t/dx.csv' WITH (FORMAT csv)
+\copy disease_master (code, name, icd10) FROM '$t/dm.csv' WITH (FORMAT csv)
+INSERT INTO claim (person_no, claim_key, service_month, billing_month, score_table, receipt_no, days, points, yen, n_diagnoses, n_items) SELECT p.person_no, i.claim_key, i.service_month, i.billing_month, i.score_table, i.receipt_no, i.days, i.points, i.yen, i.n_diagnoses, i.n_items FROM c_in i JOIN person p USING (person_id);
+INSERT INTO claim_diagnosis (person_no, claim_key, seq, service_month, diagnosis_code, start_date, outcome, modifiers, main, suspected) SELECT p.person_no, i.claim_key, i.seq, i.service_month, i.diagnosis_code, i.start_date, i.outcome, i.modifiers, i.main, i.suspected FROM d_in i JOIN person p USING (person_id);
+SQL
+c=$?
+n=$(psql "$ci" -A -t -c "SELECT (SELECT count(*) FROM claims.claim) || ' ' || (SELECT count(*) FROM claims.claim_diagnosis)")
+[ $a -eq 1 ] && [ $b -eq 1 ] && [ $c -eq 0 ] && [ "$n" = "$(wc -l <"$t/claim.csv" | tr -d ' ') $(wc -l <"$t/dx.csv" | tr -d ' ')" ] &&
+	ok "claims sample: into SQLite, its checkups into PostgreSQL and the claims copied ($n rows)" ||
+	fail "claims sample: exit $a/$b, copy $c, rows '$n': $(head -n 3 "$t/copy.out")"
+cpuri="postgresql:///postgres?host=$sock&user=colink#claims"
+i=0
+for args in "" "--set followup.months=7 --set followup.suspected=yes" "--json --set followup.months=5"; do
+	i=$((i + 1))
+	# shellcheck disable=SC2086
+	(cd "$s/samples" && "$colink" report referral $args --audit-log "$t/fu$i-sq.audit" -o "$t/fu$i-sq.csv" cq.xml) >"$t/fu$i-sq.err" 2>&1; a=$?
+	# shellcheck disable=SC2086
+	(cd "$s/samples" && "$colink" report referral $args --warehouse "$cpuri" --audit-log "$t/fu$i-pg.audit" -o "$t/fu$i-pg.csv" cq.xml) >"$t/fu$i-pg.err" 2>&1; b=$?
+	[ $a -eq 0 ] && [ $b -eq 0 ] && grep -q 'yes.*2024-1[0-2]-' "$t/fu$i-sq.csv" && grep -q 'unknown' "$t/fu$i-sq.csv" &&
+		cmp -s "$t/fu$i-sq.csv" "$t/fu$i-pg.csv" &&
+		ok "report referral $args (claims follow-up): $(grep -c 'yes' "$t/fu$i-pg.csv") yes lines, the same bytes on PostgreSQL as on SQLite" ||
+		{ fail "report referral $args (claims follow-up): exit $a/$b: $(head -n 2 "$t/fu$i-pg.err")"; diff "$t/fu$i-sq.csv" "$t/fu$i-pg.csv" | head; }
+	for w in sq pg; do
+		sed -E -e 's/"(time|job_sha256|output|hash)":"[^"]*"/"\1":"X"/g' "$t/fu$i-$w.audit" >"$t/fu$i-$w.aud"
+	done
+	grep -q '"diag_start_date"' "$t/fu$i-pg.aud" && cmp -s "$t/fu$i-sq.aud" "$t/fu$i-pg.aud" &&
+		ok "report referral $args (claims follow-up): the same audit entry, naming the claims' items" ||
+		{ fail "report referral $args (claims follow-up): the audit entries differ"; diff "$t/fu$i-sq.aud" "$t/fu$i-pg.aud" | head -n 4; }
+done
+grep -q ',no,,"claims 2024-08 to 2025-02' "$t/fu1-pg.csv" && grep -q ',yes,2024-12-10,' "$t/fu1-pg.csv" &&
+	grep -q ',yes,2025-02-27,' "$t/fu2-pg.csv" && grep -q '"followup":"no","followup_date":null' "$t/fu3-pg.csv" &&
+	ok "claims follow-up on PostgreSQL: yes with the date, no and unknown as in samples/claims/README.md" ||
+	fail "claims follow-up on PostgreSQL: the sample's answers are not there"
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
 runjob pg.xml pg2.out; pg=$?

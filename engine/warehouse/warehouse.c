@@ -171,9 +171,11 @@ char *wh_icd_where(const struct colink_wh_icd_range *ranges, size_t n, const cha
 			colink_free(w);
 			return NULL;
 		}
+		/* PostgreSQL's BETWEEN takes no COLLATE on its bounds: the
+		 * explicit one on the left decides the comparison */
 		used += (size_t)snprintf(w + used, cap - used, "%ssubstr(m.icd10, 1, 3)%s BETWEEN "
-					 "'%s'%s AND '%s'%s", i ? " OR " : "", collate,
-					 ranges[i].from, collate, ranges[i].to, collate);
+					 "'%s' AND '%s'", i ? " OR " : "", collate,
+					 ranges[i].from, ranges[i].to);
 	}
 	snprintf(w + used, cap - used, "%s)", n ? "" : "0 = 1");
 	return w;

@@ -73,7 +73,8 @@ struct colink_wh {
 
 /* warehouse.c: the SQL condition "(substr(m.icd10, 1, 3) BETWEEN 'I10' AND
  * 'I15' OR ...)" of validated ranges (letter + two digits), with `collate`
- * after each literal ("" or " COLLATE \"C\""); NULL when it does not fit. */
+ * after each substr ("" or " COLLATE \"C\""); NULL when out of memory or
+ * a range is not such a code. */
 char *wh_icd_where(const struct colink_wh_icd_range *ranges, size_t n, const char *collate);
 
 extern const struct wh_backend wh_sqlite_backend;
