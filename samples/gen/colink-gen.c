@@ -75,7 +75,7 @@ static const char USAGE[] =
 	"                must not exist yet\n"
 	"  --uke DIR     the association's claims of FY2024 (2024-04..2025-03), CP932, CRLF,\n"
 	"                the layout plugins/in_receipt reads: DIR/ika.uke (医科: RE HO SN SY\n"
-	"                SI per claim) and DIR/chozai.uke (調剤: RE HO SN IY); about 4.5\n"
+	"                SI per claim) and DIR/chozai.uke (調剤: RE HO SN IY); about 6.5\n"
 	"                claims per person, on the person's own card; DIR created if missing\n"
 	"  --help        show this text\n"
 	"\n"
