@@ -4,6 +4,7 @@
 #   bench/bench.sh [-n PERSONS] [-x XML_PERSONS] [-d DATA_DIR] [-b BUILD_DIR]
 #                  [-s SEED] [--no-peer] [--no-xml] [--no-colink] [--no-load]
 #                  [--digest FILE] [--compare FILE] [--postgres]
+#                  [--uke [-u CLAIMS]]
 #
 # On the same generated data, in one run, it times with /usr/bin/time -v:
 #   colink     the full linkage job (bench/bench-job.xml.in: checkups, roster,
@@ -20,6 +21,11 @@
 #              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end)
 #   csv_a      colink loading vendor A's checkups alone from the CSV
 #   xlsx_a     the same rows as an .xlsx workbook (samples/gen/csv2xlsx.sh)
+#   uke        with --uke (#21): claims ingestion, colink-gen --uke files
+#              (医科 + 調剤, CP932) of about CLAIMS claims (-u, default
+#              1000000: ~154,000 persons of the same seed) read by in_receipt
+#              as claims and diagnoses into a fresh SQLite warehouse; the
+#              report adds claims per second
 # and prints wall time, CPU time (user + sys), peak RSS and the ratios
 # colink/floor, pandas/colink, link/load, xlsx/csv and xml/xmllint.
 #
@@ -48,8 +54,10 @@ load_on=1
 digest=
 compare=
 postgres=0
+uke=0
+uke_claims=1000000
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) persons=$2; shift 2 ;;
@@ -64,6 +72,8 @@ while [ $# -gt 0 ]; do
 	--digest) digest=$2; shift 2 ;;
 	--compare) compare=$2; shift 2 ;;
 	--postgres) postgres=1; shift ;;
+	--uke) uke=1; shift ;;
+	-u) uke_claims=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
@@ -211,6 +221,7 @@ if [ $postgres = 1 ]; then
 	sed -i -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
 		-e "s|<set name=\"path\" value=\"unused\"/>|<set name=\"conninfo\" value=\"$ci\"/>|" "$data/job-pg.xml"
 	timed pg "$colink" -q run --unsigned-agreement "$data/job-pg.xml"
+fi
 # (f) .xlsx (issue #20): vendor A's checkups as an Excel workbook (numbers,
 # serial dates with a date style, inline strings; samples/gen/csv2xlsx.sh,
 # untimed) against the same rows as CSV, each alone, load only
@@ -241,6 +252,37 @@ EOF
 	[ "$same" = 1 ] || { echo "xlsx: FAILED: the workbook's warehouse differs from the CSV's" >&2; status_xlsx=1; }
 fi
 
+# (g) claims (issue #21): UKE files of colink-gen --uke into SQLite
+if [ $uke = 1 ]; then
+	# about 6.5 claims per person (samples/gen/gen_uke.c)
+	uke_persons=$(( (uke_claims * 2 + 12) / 13 ))
+	udir=$data/uke-$uke_claims
+	if [ ! -s "$udir/chozai.uke" ]; then
+		echo "generating the claims of $uke_persons persons (seed $seed) in $udir ..." >&2
+		rm -rf "$udir"
+		"$gen" --persons "$uke_persons" --seed "$seed" --uke "$udir"
+	fi
+	uke_n=$(( $(grep -c '^RE,' "$udir/ika.uke") + $(grep -c '^RE,' "$udir/chozai.uke") ))
+	uke_mb=$(( $(cat "$udir/ika.uke" "$udir/chozai.uke" | wc -c) / 1000000 ))
+	cat >"$data/job-uke.xml.in" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<job xmlns="urn:colink:job:1" name="bench-uke">
+@HEADER@
+  <key file="@DATA@/bench.key"/>
+  <input mapping="@SRC@/mappings/association/uke_claim.xml" path="$udir/ika.uke"/>
+  <input mapping="@SRC@/mappings/association/uke_diagnosis.xml" path="$udir/ika.uke"/>
+  <input mapping="@SRC@/mappings/association/uke_claim.xml" path="$udir/chozai.uke"/>
+  <output plugin="out_sqlite"><set name="path" value="@OUT@"/></output>
+  <options max-rejected="@MAXREJ@"/>
+</job>
+EOF
+	rm -f "$data/uke.db" "$data/uke.db-wal" "$data/uke.db-shm"
+	make_job "$data/job-uke.xml" "$data/uke.db" 0 "$data/job-uke.xml.in"
+	timed uke "$colink" -q run --unsigned-agreement "$data/job-uke.xml"
+	uke_loaded=$(sqlite3 "$data/uke.db" "SELECT count(*) FROM claim" 2>/dev/null || echo 0)
+	[ "$uke_loaded" = "$uke_n" ] || { echo "uke: FAILED: $uke_loaded claims loaded of $uke_n" >&2; status_uke=1; }
+fi
+
 # ---------------------------------------------------------------- identity
 # One SHA-256 per data table: every column but run ids and timestamps, rows sorted.
 # A person is digested as its pseudonym, never as the warehouse's own number:
@@ -263,6 +305,7 @@ table_digests() { # db
 	done
 }
 status=${status_xlsx:-0}
+[ -z "${status_uke:-}" ] || status=1
 if [ $colink_on = 1 ] && { [ -n "$digest" ] || [ -n "$compare" ]; }; then
 	table_digests "$data/w.db" >"$log/digest"
 	[ -z "$digest" ] || cp "$log/digest" "$digest"
@@ -285,7 +328,7 @@ echo "colink bench: $persons persons (seed $seed), $(( bytes / 1000000 )) MB of 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
 	"commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet 2>/dev/null || echo '+dirty')"
 printf '%-10s %9s %9s %10s\n' step wall_s cpu_s peak_MB
-for k in floor colink load pandas xml xmllint pgfloor pg csv_a xlsx_a; do
+for k in floor colink load pandas xml xmllint pgfloor pg csv_a xlsx_a uke; do
 	[ -n "${WALL[$k]:-}" ] || continue
 	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
 done
@@ -302,5 +345,6 @@ fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 [ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
 [ -z "${WALL[xlsx_a]:-}" ] || echo "xlsx/csv:       $(ratio "${WALL[xlsx_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as .xlsx and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
+[ -z "${WALL[uke]:-}" ] || echo "claims (UKE):   $uke_loaded of $uke_n claims, $uke_mb MB, $(awk -v n="$uke_n" -v s="${WALL[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/s (claims and diagnoses of 医科 + 調剤 into SQLite)"
 [ -z "${WALL[xml]:-}" ] || echo "xml/xmllint:    $(ratio "${WALL[xml]}" "${WALL[xmllint]}")  (target <= 1.5; $xml_persons documents)"
 exit $status

@@ -449,6 +449,95 @@ static void test_gen__employer_side_loads_and_links(void)
 	free(body);
 }
 
+/* ---- --uke: the association's claims ---- */
+
+/* Lines of `path` that start with `prefix` (records of a UKE file). */
+static long count_records(const char *path, const char *prefix)
+{
+	size_t len, pl = strlen(prefix);
+	char *t = tu_read_file(path, &len), *p = t;
+	long n = 0;
+	while (p && *p) {
+		n += !strncmp(p, prefix, pl);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	free(t);
+	return n;
+}
+
+static void test_gen__uke_claims_parse_and_meet_the_persons(void)
+{
+	char *args = tu_fmt("--persons %d --seed %d --uke '%s/uke'", PERSONS, SEED, dir);
+	char *args2 = tu_fmt("--persons %d --seed %d --uke '%s/uke2' --out '%s/csv2' --only vendor_a",
+			     PERSONS, SEED, dir, dir);
+	char *ika = tu_fmt("%s/uke/ika.uke", dir), *chozai = tu_fmt("%s/uke/chozai.uke", dir);
+	char *j = tu_fmt("%s/uke.xml", dir), *body, *c, *e = NULL;
+	long re_ika, re_chozai, sy, go;
+	CU_ASSERT_EQUAL_FATAL(run_gen(args), 0);
+	/* the same seed, the same bytes; and --uke changes no other file */
+	CU_ASSERT_EQUAL_FATAL(run_gen(args2), 0);
+	c = tu_fmt("cmp -s '%s/uke/ika.uke' '%s/uke2/ika.uke' && cmp -s '%s/uke/chozai.uke' "
+		   "'%s/uke2/chozai.uke' && cmp -s '%s/csv/vendor_a.csv' '%s/csv2/vendor_a.csv'",
+		   dir, dir, dir, dir, dir, dir);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	free(c);
+	re_ika = count_records(ika, "RE,");
+	re_chozai = count_records(chozai, "RE,");
+	sy = count_records(ika, "SY,");
+	go = count_records(ika, "GO,") + count_records(chozai, "GO,");
+	CU_ASSERT(re_ika > PERSONS * 2 && re_ika < PERSONS * 8); /* ~3.5 per person */
+	CU_ASSERT(re_chozai > 0 && re_chozai < re_ika);
+	CU_ASSERT_EQUAL(go, 2);
+	/* every line is CRLF and CP932 (a kanji name is not UTF-8 there) */
+	CU_ASSERT_EQUAL(count_records(ika, "IR,1,13,1,"), 1);
+	body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<job xmlns=\"urn:colink:job:1\" name=\"uke\">\n"
+		      "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
+		      "  <key file=\"%s\"/>\n"
+		      "  <input mapping=\"%s/mappings/vendors/vendor_b.xml\" path=\"%s/csv/vendor_b.csv\"/>\n"
+		      "  <input mapping=\"%s/mappings/association/uke_claim.xml\" path=\"%s\"/>\n"
+		      "  <input mapping=\"%s/mappings/association/uke_diagnosis.xml\" path=\"%s\"/>\n"
+		      "  <input mapping=\"%s/mappings/association/uke_claim.xml\" path=\"%s\"/>\n"
+		      "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
+		      "</job>\n", key, tu_srcdir(), dir, tu_srcdir(), ika, tu_srcdir(), ika, tu_srcdir(),
+		      chozai, db);
+	tu_write_file(j, body, strlen(body));
+	c = tu_fmt("run --unsigned-agreement '%s'", j);
+	CU_ASSERT_EQUAL(colink(c, &e), 0);
+	if (e && *e && !strstr(e, "ok"))
+		fprintf(stderr, "\n  run uke: %s\n", e);
+	/* in_receipt reads every claim and diagnosis, rejects none */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT i.records_read FROM run_input i JOIN run r USING (run_id) "
+				    "WHERE r.job_name = 'uke' AND i.input_no = 2"), re_ika);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT i.records_read FROM run_input i JOIN run r USING (run_id) "
+				    "WHERE r.job_name = 'uke' AND i.input_no = 3"), sy);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT records_rejected FROM run WHERE job_name = 'uke'"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claim"), re_ika + re_chozai);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claim WHERE score_table = '4'"), re_chozai);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claim_diagnosis"), sy);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claim WHERE yen != points * 10"), 0);
+	/* the persons' own cards: with vendor B's rows (the persons the XML
+	 * archive does not carry the same way), every claim meets a checkup and
+	 * the claims add no person of their own */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claim c WHERE NOT EXISTS (SELECT 1 FROM "
+				    "checkup k WHERE k.person_no = c.person_no)"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM person WHERE person_no NOT IN (SELECT "
+				    "person_no FROM checkup)"), 0);
+	CU_ASSERT(tu_sql_long(db, "SELECT count(DISTINCT person_no) FROM claim") > PERSONS / 2);
+	/* the months of FY2024 only */
+	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM claim WHERE service_month < '2024-04-01' "
+				    "OR service_month > '2025-03-01'"), 0);
+	free(e);
+	free(c);
+	free(body);
+	free(j);
+	free(ika);
+	free(chozai);
+	free(args);
+	free(args2);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_gen__same_seed_same_bytes),
 	TU_TEST(test_gen__an_existing_archive_is_not_overwritten),
@@ -458,6 +547,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_gen__no_identifier_lands),
 	TU_TEST(test_gen__employer_files_are_deterministic_and_change_nothing_else),
 	TU_TEST(test_gen__employer_side_loads_and_links),
+	TU_TEST(test_gen__uke_claims_parse_and_meet_the_persons),
 	TU_END
 };
 

@@ -593,7 +593,7 @@ static char *rules_dir(const char *body)
 {
 	char *dir = tu_mkdtemp("rules"), *c, *p;
 	c = tu_fmt("mkdir '%s/rules' && cp '%s/rules/referral-r6.tsv' '%s/rules/smoking-2024.tsv' "
-		   "'%s/rules/'", dir, datadir, datadir, dir);
+		   "'%s/rules/disease-groups.tsv' '%s/rules/'", dir, datadir, datadir, datadir, dir);
 	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
 	p = tu_fmt("%s/rules/guidance-t.tsv", dir);
 	tu_write_file(p, body, strlen(body));
@@ -651,11 +651,68 @@ static void test_programs__rule_tables_are_read_strictly(void)
 	expect_error(GOOD_HEAD "rule\tw\tstep1\twaist\t>=\t85\twaist\t-\t-\n", NULL,
 		     "no rule of group 'age' with step 'target'");
 	expect_error(GOOD_HEAD GOOD_RULES, bad_setting, "unknown rule setting 'referral.nope' (valid: "
-		     "guidance.glucose_priority, referral.tg_urgent, referral.hdl_recommend");
+		     "guidance.glucose_priority, followup.months, followup.suspected, referral.tg_urgent, "
+		     "referral.hdl_recommend");
 	expect_error(GOOD_HEAD GOOD_RULES, bad_value, "rule setting referral.hdl_recommend: 'abc'");
 	expect_error("meta\tversion\tt\n" GOOD_RULES, NULL, "meta referral and meta smoking must name tables");
 	expect_error(GOOD_HEAD "meta\tfiscal_years\t2024-20\n" GOOD_RULES, NULL,
 		     "guidance-t.tsv:4: fiscal_years '2024-20' is not YYYY- or YYYY-YYYY");
+}
+
+/* The shipped tables with one edit (a sed script) to `file`: refused with `want`. */
+static void expect_table_error(const char *file, const char *edit, const char *want)
+{
+	char *dir = rules_dir(GOOD_HEAD GOOD_RULES), *c;
+	struct colink_rules *r = NULL;
+	struct colink_error err = {0};
+	c = tu_fmt("sed -i -e '%s' '%s/rules/%s'", edit, dir, file);
+	CU_ASSERT_EQUAL(tu_run(c, NULL, NULL), 0);
+	CU_ASSERT_NOT_EQUAL(colink_rules_load(&r, dir, "t", NULL, &err), 0);
+	CU_ASSERT_PTR_NULL(r);
+	if (!strstr(err.msg, want))
+		fprintf(stderr, "\n  %s: error '%s' lacks '%s'\n", edit, err.msg, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	tu_rmtree(dir);
+	free(dir);
+	free(c);
+}
+
+/* 受診状況確認's settings and disease groups are the tables', read as strictly */
+static void test_programs__followup_settings_and_disease_groups_read_strictly(void)
+{
+	const char *ok_months[] = {"followup.months=36", "followup.suspected=yes", NULL};
+	const char *bad_months[] = {"followup.months=37", NULL};
+	const char *bad_months2[] = {"followup.months=6x", NULL};
+	char *dir = rules_dir(GOOD_HEAD GOOD_RULES);
+	struct colink_rules *r = NULL;
+	struct colink_error err = {0};
+	CU_ASSERT_EQUAL(colink_rules_load(&r, dir, "t", ok_months, &err), 0);
+	colink_rules_free(r);
+	tu_rmtree(dir);
+	free(dir);
+	expect_error(GOOD_HEAD GOOD_RULES, bad_months, "rule setting followup.months: '37' is not a "
+		     "whole number of months from 1 to 36");
+	expect_error(GOOD_HEAD GOOD_RULES, bad_months2, "rule setting followup.months: '6x'");
+	/* no default in C: the referral table must give both */
+	expect_table_error("referral-r6.tsv", "/^setting\\tfollowup.months/d",
+			   "rules/referral-r6.tsv: setting followup.months is missing");
+	expect_table_error("referral-r6.tsv", "/^setting\\tfollowup.suspected/d",
+			   "rules/referral-r6.tsv: setting followup.suspected is missing");
+	expect_table_error("referral-r6.tsv", "s/^setting\\tfollowup.suspected\\tno/setting\\t"
+			   "followup.suspected\\tmaybe/",
+			   "referral-r6.tsv:26: setting followup.suspected: 'maybe' is not yes or no");
+	expect_table_error("referral-r6.tsv", "s/^setting\\tfollowup.months/setting\\tfollowup.weeks/",
+			   "referral-r6.tsv:25: unknown setting 'followup.weeks' (valid: followup.months, "
+			   "followup.suspected)");
+	expect_table_error("referral-r6.tsv", "/^meta\\tdisease_groups/d",
+			   "meta disease_groups must name the disease-group table");
+	expect_table_error("disease-groups.tsv", "s/\\tI10\\tI15\\t/\\tI15\\tI10\\t/",
+			   "disease-groups.tsv:34: range I15-I10 is not two 3-character ICD-10 codes");
+	expect_table_error("disease-groups.tsv", "s/\\tE78\\tE78\\t/\\tE78\\tE78.5\\t/",
+			   "disease-groups.tsv:36: range E78-E78.5 is not");
+	expect_table_error("disease-groups.tsv", "s/^range\\thypertension\\tbp/range\\t"
+			   "hypertension\\theart/", "disease-groups.tsv:34: area 'heart' is not one of");
+	expect_table_error("disease-groups.tsv", "/^range/d", "rules/disease-groups.tsv: no range rows");
 }
 
 static void test_programs__unknown_set_and_unsafe_names_refused(void)
@@ -941,6 +998,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_programs__third_period_set_uses_jds),
 	TU_TEST(test_programs__rules_id_and_smoking_table),
 	TU_TEST(test_programs__rule_tables_are_read_strictly),
+	TU_TEST(test_programs__followup_settings_and_disease_groups_read_strictly),
 	TU_TEST(test_programs__unknown_set_and_unsafe_names_refused),
 	TU_TEST(test_programs__load_survives_allocation_failure),
 	TU_TEST(test_programs__evaluate_orders_filters_and_links),

@@ -205,7 +205,7 @@ static void test_report__fixture_referral_exactly_as_the_reference(void)
 {
 	char *out = report("referral", 0), *l;
 	CU_ASSERT(has(out, "person,exam_date,fiscal_year,age_fy_end,bp,lipid,liver,glucose,kidney,anemia,"
-		      "level,rules,followup,followup_evidence\n"));
+		      "level,rules,followup,followup_date,followup_evidence\n"));
 	CU_ASSERT_EQUAL(count_lines(out), 3); /* person 2 is not referred */
 	CU_ASSERT(!strstr(out, "2024-09-15"));
 	l = line_with(out, ",2024-06-10,");
@@ -214,7 +214,7 @@ static void test_report__fixture_referral_exactly_as_the_reference(void)
 	CU_ASSERT(has(l, "lipid.ldl.recommend(>=140): 150"));
 	CU_ASSERT(has(l, "liver.alt.recommend(>=51): 52"));
 	CU_ASSERT(has(l, "liver.ggt.recommend(>=101): 110"));
-	CU_ASSERT(has(l, ",unknown,no later claims or checkup"));
+	CU_ASSERT(has(l, ",unknown,,no later claims or checkup"));
 	free(l);
 	l = line_with(out, ",2024-11-05,");
 	CU_ASSERT(has(l, ",2024-11-05,2024,46,urgent,recommend,none,recommend,urgent,unknown,urgent,"));
@@ -226,7 +226,7 @@ static void test_report__fixture_referral_exactly_as_the_reference(void)
 	CU_ASSERT_EQUAL(count_lines(out), 4);
 	l = line_with(out, ",2024-09-15,");
 	CU_ASSERT(has(l, ",2024-09-15,2024,68,none,guidance,none,guidance,unknown,unknown,guidance,"));
-	CU_ASSERT(has(l, ",n/a,"));
+	CU_ASSERT(has(l, ",n/a,,"));
 	free(l);
 	free(out);
 }
@@ -326,7 +326,7 @@ static void test_report__identified_action_list_for_allowed_role(void)
 	long before = audit_entries(log, "\"kind\":\"export\"");
 	out = sample_report(args, 0, &err);
 	CU_ASSERT(has(out, "employee_number,site,exam_date,fiscal_year,bp,lipid,liver,glucose,kidney,"
-		      "anemia,level,rules,followup,followup_evidence\n"));
+		      "anemia,level,rules,followup,followup_date,followup_evidence\n"));
 	/* roster 0100101 (S01) is vendor_a's テスト イチロウ; 0100102 (S02) テスト ジロウ */
 	l = line_with(out, "0100101,");
 	CU_ASSERT(has(l, "0100101,S01,2024-06-10,2024,recommend,recommend,recommend,guidance,guidance,"
@@ -485,13 +485,13 @@ static void test_report__followup_from_claims(void)
 
 	/* pseudonymized, for the association's own staff (the job's recipient) */
 	out = sample_report("referral", 0, &err);
-	assert_row(out, a1, A1_ASSOC "yes,claims: visit on 2024-09-02");
-	assert_row(out, a3, A3_ASSOC "no,claims FY2024: no visit after the exam");
-	assert_row(out, b2, B2_ASSOC "unknown,no later claims or checkup");
+	assert_row(out, a1, A1_ASSOC "yes,2024-09-02,claims: visit on 2024-09-02");
+	assert_row(out, a3, A3_ASSOC "no,,claims FY2024: no visit after the exam");
+	assert_row(out, b2, B2_ASSOC "unknown,,no later claims or checkup");
 	CU_ASSERT_EQUAL(count_lines(out), 11); /* header + 10 referred exams */
-	CU_ASSERT_EQUAL(count_of(out, ",yes,claims: visit on "), 2);
-	CU_ASSERT_EQUAL(count_of(out, ",no,claims FY2024: no visit after the exam\n"), 3);
-	CU_ASSERT_EQUAL(count_of(out, ",unknown,no later claims or checkup\n"), 5);
+	CU_ASSERT_EQUAL(count_of(out, ",claims: visit on "), 2);
+	CU_ASSERT_EQUAL(count_of(out, ",no,,claims FY2024: no visit after the exam\n"), 3);
+	CU_ASSERT_EQUAL(count_of(out, ",unknown,,no later claims or checkup\n"), 5);
 	free(out);
 	free(err);
 	err = NULL;
@@ -500,10 +500,10 @@ static void test_report__followup_from_claims(void)
 	 * R1 names no claims or medication item, so the follow-up is withheld */
 	args = tu_fmt("referral --party employer --role 産業医 --identified %s", roster_args);
 	out = sample_report(args, 0, &err);
-	assert_row(out, "0100101", A1_EMPL "withheld,");
-	assert_row(out, "0100102", A3_EMPL "withheld,");
+	assert_row(out, "0100101", A1_EMPL "withheld,,");
+	assert_row(out, "0100102", A3_EMPL "withheld,,");
 	CU_ASSERT(!strstr(out, "claims") && !strstr(out, ",yes,") && !strstr(out, ",no,"));
-	CU_ASSERT_EQUAL(count_of(out, ",withheld,\n"), 9);
+	CU_ASSERT_EQUAL(count_of(out, ",withheld,,\n"), 9);
 	free(out);
 	free(err);
 	err = NULL;
@@ -525,10 +525,10 @@ static void test_report__followup_from_claims(void)
 	args = tu_fmt("referral --party employer --role 産業医 --identified --agreement '%s' %s", agr,
 		      roster_args);
 	out = sample_report(args, 0, &err);
-	assert_row(out, "0100101", A1_EMPL "yes,claims: visit on 2024-09-02");
-	assert_row(out, "0100102", A3_EMPL "no,claims FY2024: no visit after the exam");
+	assert_row(out, "0100101", A1_EMPL "yes,2024-09-02,claims: visit on 2024-09-02");
+	assert_row(out, "0100102", A3_EMPL "no,,claims FY2024: no visit after the exam");
 	/* B2 is the roster's 0001234 */
-	assert_row(out, "0001234", B2_EMPL "unknown,no later claims or checkup");
+	assert_row(out, "0001234", B2_EMPL "unknown,,no later claims or checkup");
 	CU_ASSERT(!has_pseudonym(out));
 	free(out);
 	free(err);

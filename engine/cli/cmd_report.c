@@ -42,6 +42,7 @@ struct ctx {
 	struct colink_report_src src; /* job, agreement, recipient, warehouse, items released */
 	struct colink_rules *rules;
 	struct colink_reident *reid;
+	struct colink_followup *fu; /* referral: 受診状況確認 (from claims where they exist) */
 	const char *key_file; /* borrowed from the options or the job */
 	int area_ok[COLINK_AREA_COUNT];
 	int detail_ok; /* ages, reasons, values: only for the data's own party */
@@ -200,6 +201,7 @@ static void ctx_free(struct ctx *c)
 		colink_free(c->wanted[i]);
 	colink_free(c->wanted);
 	colink_reident_free(c->reid);
+	colink_followup_free(c->fu);
 	colink_rules_free(c->rules);
 	colink_report_src_free(&c->src);
 }
@@ -348,6 +350,7 @@ static void head(struct ctx *c)
 		cols[n++] = "level";
 		cols[n++] = "rules";
 		cols[n++] = "followup";
+		cols[n++] = "followup_date";
 		cols[n++] = "followup_evidence";
 	}
 	for (i = 0; i < n; i++)
@@ -387,18 +390,19 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 			const char *site, struct colink_error *err)
 {
 	FILE *f = c->out;
-	char rules[1024], ev[128];
+	char rules[1024];
 	const char *fu = "n/a";
+	struct colink_followup_result res;
 	enum colink_referral_level lv[COLINK_AREA_COUNT], m = max_level(c, r);
 	int a, rc;
 	for (a = 0; a < COLINK_AREA_COUNT; a++)
 		lv[a] = c->area_ok[a] ? r->referral[a] : COLINK_REFERRAL_UNKNOWN;
 	kept_rules(c, r->referral_rules, rules, sizeof(rules));
-	ev[0] = '\0';
+	memset(&res, 0, sizeof(res));
 	if (m >= COLINK_REFERRAL_RECOMMEND && !c->followup_ok) {
 		fu = "withheld";
 	} else if (m >= COLINK_REFERRAL_RECOMMEND) {
-		rc = colink_referral_followup(c->src.wh, r->person_id, r->exam_date, lv, ev, sizeof(ev), err);
+		rc = colink_followup_check(c->fu, r->person_id, r->exam_date, lv, &res, err);
 		if (rc == -2)
 			return -1;
 		fu = rc == 1 ? "yes" : rc == 0 ? "no" : "unknown";
@@ -411,7 +415,8 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 		jstr(f, "level", colink_referral_name(m), 0);
 		jstr(f, "rules", rules, 0);
 		jstr(f, "followup", fu, 0);
-		jstr(f, "followup_evidence", ev, 0);
+		jstr(f, "followup_date", res.date[0] ? res.date : NULL, 0);
+		jstr(f, "followup_evidence", res.evidence, 0);
 		fputs("}", f);
 		return 0;
 	}
@@ -420,7 +425,8 @@ static int referral_row(struct ctx *c, const struct colink_program_row *r, const
 	csv(f, colink_referral_name(m), 0);
 	csv(f, rules, 0);
 	csv(f, fu, 0);
-	csv(f, ev, 1);
+	csv(f, res.date, 0);
+	csv(f, res.evidence, 1);
 	return 0;
 }
 
@@ -635,6 +641,19 @@ static int identify(struct ctx *c, struct colink_error *err)
 				   (const char *const *)c->wanted, c->nwanted, err);
 }
 
+/* The follow-up reads the claims' diagnoses where the warehouse has claims
+ * and the agreement releases them (their items join the audit entry). */
+static int open_followup(struct ctx *c, struct colink_error *err)
+{
+	int rc = colink_followup_open(&c->fu, c->src.wh, c->rules, 1, err);
+	if (rc || !colink_followup_has_claims(c->fu) ||
+	    colink_report_gate_followup_claims(&c->src, c->o->identified))
+		return rc;
+	colink_followup_free(c->fu);
+	c->fu = NULL;
+	return colink_followup_open(&c->fu, c->src.wh, c->rules, 0, err);
+}
+
 /* Rows and persons left out, before anything is written: they go in the audit entry. */
 static int count_rows(struct ctx *c, struct colink_error *err)
 {
@@ -694,6 +713,8 @@ static int report(struct ctx *c, struct colink_error *err)
 		}
 	}
 	if (c->o->identified && (rc = identify(c, err)))
+		return rc;
+	if (c->o->what == W_REFERRAL && c->followup_ok && (rc = open_followup(c, err)))
 		return rc;
 	if ((rc = count_rows(c, err)))
 		return rc;

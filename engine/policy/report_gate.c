@@ -275,3 +275,11 @@ int colink_report_gate_participation(struct colink_report_src *s)
 	return colink_report_src_all_allowed(s, employer_participation, COLINK_PARTY_EMPLOYER,
 					     COLINK_LEVEL_AGGREGATE, NULL);
 }
+
+int colink_report_gate_followup_claims(struct colink_report_src *s, int identified)
+{
+	static const char *const claims_f[] = {"diagnosis_code", "diag_service_month",
+					       "diag_start_date", "diag_suspected", NULL};
+	return all_allowed(s, claims_f, COLINK_PARTY_ASSOCIATION,
+			   identified ? COLINK_LEVEL_INDIVIDUAL : COLINK_LEVEL_PSEUDONYMIZED);
+}

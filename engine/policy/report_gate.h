@@ -120,4 +120,10 @@ int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_a
  * (recorded in s->items), else 0 and the section is left out. */
 int colink_report_gate_participation(struct colink_report_src *s);
 
+/* 受診状況確認 from claims: 1 when the agreement releases the claims'
+ * diagnoses (diagnosis_code, diag_service_month, diag_start_date,
+ * diag_suspected) for the report's recipient at its level (identified:
+ * individual); they then join the report's released items. */
+int colink_report_gate_followup_claims(struct colink_report_src *s, int identified);
+
 #endif

@@ -142,6 +142,33 @@ const char *colink_smoking_name(enum colink_smoking s);
 int colink_referral_followup(struct colink_wh *wh, const char *person_id, const char *exam_date,
                              const enum colink_referral_level referral[COLINK_AREA_COUNT],
                              char *evidence, size_t evidence_len, struct colink_error *err);
+/* 受診状況確認 from claims (issue #21): a person referred for bp, glucose,
+ * lipid or kidney (recommend or above) saw a doctor when a claim carries a
+ * diagnosis of the area's disease group (mappings/rules/disease-groups.tsv,
+ * named by the referral table) dated after the exam and at most
+ * followup.months months after it (疑い diagnoses only with
+ * followup.suspected = yes).  yes: such a diagnosis (date = its date); no:
+ * none, and every 診療年月 from the exam's to the window's last has claims
+ * in the warehouse; otherwise the later-checkup evidence of
+ * colink_referral_followup (claims_summary left out when claims exist), and
+ * unknown when that has none either.  The months with claims are read once
+ * at open. */
+struct colink_followup;
+struct colink_followup_result {
+	int answer;          /* 1 yes, 0 no, -1 unknown */
+	char date[16];       /* yes: the first matching claim's (or later checkup's) date */
+	char evidence[192];  /* short text, never an identifier */
+};
+/* use_claims 0: claims are not read (the agreement does not release them). */
+int colink_followup_open(struct colink_followup **out, struct colink_wh *wh,
+                         const struct colink_rules *r, int use_claims, struct colink_error *err);
+void colink_followup_free(struct colink_followup *fu);
+/* 1 when the warehouse has claims (and they are used). */
+int colink_followup_has_claims(const struct colink_followup *fu);
+/* Returns the answer (1, 0, -1), or -2 on a database error (err set). */
+int colink_followup_check(struct colink_followup *fu, const char *person_id, const char *exam_date,
+                          const enum colink_referral_level referral[COLINK_AREA_COUNT],
+                          struct colink_followup_result *out, struct colink_error *err);
 /* Re-identification for an identified report (the employer's action list).
  * The warehouse holds no raw identifier: the employer's own roster file is
  * read through its mapping and the pseudonym key, the employee-number

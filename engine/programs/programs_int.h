@@ -40,12 +40,31 @@ struct prog_answer {
 
 enum prog_glucose_priority { PROG_GLUCOSE_FPG = 0, PROG_GLUCOSE_EITHER };
 
+#define PROG_MAX_RANGES 64
+
+/* One `range` row of mappings/rules/disease-groups.tsv: the ICD-10 block
+ * [from, to] (3 characters, a letter and two digits) of a disease group and
+ * the referral area it answers. */
+struct prog_range {
+	char group[24];
+	int area; /* enum colink_area */
+	char from[4], to[4];
+};
+
 struct colink_rules {
 	struct prog_table referral, guidance;
 	struct prog_answer answers[PROG_MAX_ANSWERS];
 	size_t nanswers;
 	char smoking_version[32];
 	int glucose_priority; /* enum prog_glucose_priority */
+	/* 受診状況確認 from claims: the referral table's settings and the
+	 * disease groups it names (meta disease_groups) */
+	int followup_months;    /* setting followup.months: the window after the exam */
+	int followup_suspected; /* setting followup.suspected: 1 疑い diagnoses count */
+	int followup_set;       /* bit 1 months, bit 2 suspected: given by the table */
+	char disease_groups_name[64], disease_groups_version[32];
+	struct prog_range ranges[PROG_MAX_RANGES];
+	size_t nranges;
 	char id[192];
 };
 

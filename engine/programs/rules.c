@@ -19,7 +19,7 @@
 #define TSV_MAX_COLS 12
 #define DEFAULT_SET "4th"
 
-enum table_kind { T_GUIDANCE, T_REFERRAL, T_SMOKING };
+enum table_kind { T_GUIDANCE, T_REFERRAL, T_SMOKING, T_DISEASE };
 
 struct loading {
 	struct colink_rules *r;
@@ -198,10 +198,16 @@ static int meta_row(struct loading *ld, int line, char **c, int nc, struct colin
 	if (nc != 3)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a meta row has 3 columns (meta key value)",
 				  ld->path, line);
+	if (!strcmp(c[1], "version") && ld->kind == T_DISEASE)
+		return copy_field(ld->r->disease_groups_version, sizeof(ld->r->disease_groups_version),
+				  c[2], ld, line, "version", err);
 	if (!strcmp(c[1], "version"))
 		return copy_field(ld->kind == T_SMOKING ? ld->r->smoking_version : t->version,
 				  sizeof(t->version), c[2], ld, line, "version", err);
-	if (!strcmp(c[1], "fiscal_years") && ld->kind != T_SMOKING) {
+	if (!strcmp(c[1], "disease_groups") && ld->kind == T_REFERRAL)
+		return copy_field(ld->r->disease_groups_name, sizeof(ld->r->disease_groups_name), c[2],
+				  ld, line, "disease_groups", err);
+	if (!strcmp(c[1], "fiscal_years") && (ld->kind == T_GUIDANCE || ld->kind == T_REFERRAL)) {
 		char tail[4] = "";
 		int n = sscanf(c[2], "%4d-%4d%1s", &t->fy_from, &t->fy_to, tail);
 		if (n == 1 && !strcmp(c[2] + strlen(c[2]) - 1, "-") && strlen(c[2]) == 5)
@@ -220,9 +226,11 @@ static int meta_row(struct loading *ld, int line, char **c, int nc, struct colin
 	if (!strcmp(c[1], "smoking") && ld->kind == T_GUIDANCE)
 		return copy_field(ld->smoking_name, sizeof(ld->smoking_name), c[2], ld, line,
 				  "smoking", err);
-	return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown meta key '%s' (valid: version, "
-			  "fiscal_years, source%s)", ld->path, line, c[1],
-			  ld->kind == T_GUIDANCE ? ", referral, smoking" : "");
+	return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown meta key '%s' (valid: version%s)",
+			  ld->path, line, c[1],
+			  ld->kind == T_GUIDANCE ? ", fiscal_years, source, referral, smoking"
+			  : ld->kind == T_REFERRAL ? ", fiscal_years, source, disease_groups"
+			  : ld->kind == T_SMOKING ? ", source" : ", source");
 }
 
 static int set_glucose_priority(struct colink_rules *r, const char *v)
@@ -236,17 +244,86 @@ static int set_glucose_priority(struct colink_rules *r, const char *v)
 	return 0;
 }
 
+/* followup.months: whole months 1-36; followup.suspected: yes | no. */
+static int set_followup(struct colink_rules *r, const char *name, const char *v)
+{
+	if (!strcmp(name, "followup.months")) {
+		char *end;
+		long m = strtol(v, &end, 10);
+		if (!*v || *end || m < 1 || m > 36 || !isdigit((unsigned char)v[0]))
+			return -1;
+		r->followup_months = (int)m;
+		r->followup_set |= 1;
+		return 0;
+	}
+	if (!strcmp(v, "yes") || !strcmp(v, "no")) {
+		r->followup_suspected = !strcmp(v, "yes");
+		r->followup_set |= 2;
+		return 0;
+	}
+	return -1;
+}
+
 static int setting_row(struct loading *ld, int line, char **c, int nc, struct colink_error *err)
 {
+	if (ld->kind == T_REFERRAL && nc >= 4 && nc <= 5) {
+		if (strcmp(c[1], "followup.months") && strcmp(c[1], "followup.suspected"))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown setting '%s' (valid: "
+					  "followup.months, followup.suspected)", ld->path, line, c[1]);
+		if (set_followup(ld->r, c[1], c[2]))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: setting %s: '%s' is not %s", ld->path,
+					  line, c[1], c[2], !strcmp(c[1], "followup.months") ?
+					  "a whole number of months from 1 to 36" : "yes or no");
+		return COLINK_OK;
+	}
 	if (ld->kind != T_GUIDANCE || nc < 4 || nc > 5)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a setting row (setting name value "
-				  "allowed [note]) belongs in a guidance table", ld->path, line);
+				  "allowed [note]) belongs in a guidance or referral table", ld->path, line);
 	if (strcmp(c[1], "guidance.glucose_priority"))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown setting '%s' (valid: "
 				  "guidance.glucose_priority)", ld->path, line, c[1]);
 	if (set_glucose_priority(ld->r, c[2]))
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: setting %s: '%s' is not fpg or either",
 				  ld->path, line, c[1], c[2]);
+	return COLINK_OK;
+}
+
+static int icd_block(const char *s)
+{
+	return strlen(s) == 3 && isupper((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+	       isdigit((unsigned char)s[2]);
+}
+
+/* range group area from to status [note] (mappings/rules/disease-groups.tsv) */
+static int range_row(struct loading *ld, int line, char **c, int nc, struct colink_error *err)
+{
+	struct prog_range *g;
+	int a, rc;
+	if (nc < 6 || nc > 7)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a range row has 6 or 7 columns (range "
+				  "group area from to status [note]), not %d", ld->path, line, nc);
+	if (ld->r->nranges >= PROG_MAX_RANGES)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: more than %d ranges", ld->path, line,
+				  PROG_MAX_RANGES);
+	g = &ld->r->ranges[ld->r->nranges];
+	memset(g, 0, sizeof(*g));
+	if ((rc = copy_field(g->group, sizeof(g->group), c[1], ld, line, "group", err)))
+		return rc;
+	for (a = 0; a < COLINK_AREA_COUNT && strcmp(c[2], areas[a]); a++)
+		;
+	if (a == COLINK_AREA_COUNT)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: area '%s' is not one of bp, lipid, liver, "
+				  "glucose, kidney, anemia", ld->path, line, c[2]);
+	g->area = a;
+	if (!icd_block(c[3]) || !icd_block(c[4]) || strcmp(c[3], c[4]) > 0)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: range %s-%s is not two 3-character ICD-10 "
+				  "codes (a letter, two digits) in order", ld->path, line, c[3], c[4]);
+	memcpy(g->from, c[3], 4);
+	memcpy(g->to, c[4], 4);
+	if (strcmp(c[5], "verified") && strcmp(c[5], "unverified"))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: status '%s' is not verified or unverified",
+				  ld->path, line, c[5]);
+	ld->r->nranges++;
 	return COLINK_OK;
 }
 
@@ -286,8 +363,10 @@ static int answer_row(struct loading *ld, int line, char **c, int nc, struct col
 
 static int row(struct loading *ld, int line, char **c, int nc, struct colink_error *err)
 {
-	if (!strcmp(c[0], "rule") && ld->kind != T_SMOKING)
+	if (!strcmp(c[0], "rule") && (ld->kind == T_GUIDANCE || ld->kind == T_REFERRAL))
 		return rule_row(ld, line, c, nc, err);
+	if (!strcmp(c[0], "range") && ld->kind == T_DISEASE)
+		return range_row(ld, line, c, nc, err);
 	if (!strcmp(c[0], "meta"))
 		return meta_row(ld, line, c, nc, err);
 	if (!strcmp(c[0], "setting"))
@@ -295,7 +374,8 @@ static int row(struct loading *ld, int line, char **c, int nc, struct colink_err
 	if (!strcmp(c[0], "answer"))
 		return answer_row(ld, line, c, nc, err);
 	return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown row kind '%s' (valid: %s)", ld->path,
-			  line, c[0], ld->kind == T_SMOKING ? "meta, answer" : "meta, setting, rule");
+			  line, c[0], ld->kind == T_SMOKING ? "meta, answer" : ld->kind == T_DISEASE ?
+			  "meta, range" : "meta, setting, rule");
 }
 
 static int read_table(struct loading *ld, struct colink_error *err)
@@ -385,11 +465,25 @@ static int check_guidance(const struct colink_rules *r, const char *set, struct 
 	return COLINK_OK;
 }
 
+/* The follow-up settings are the referral table's, never defaults of the code. */
+static int check_followup(const struct colink_rules *r, const char *referral,
+			  struct colink_error *err)
+{
+	if (!(r->followup_set & 1) || !(r->followup_set & 2))
+		return COLINK_ERR(err, COLINK_EINVAL, "rules/%s.tsv: setting %s is missing (the "
+				  "受診状況確認 window and whether 疑い diagnoses count are the table's)",
+				  referral, !(r->followup_set & 1) ? "followup.months" : "followup.suspected");
+	if (!safe_name(r->disease_groups_name))
+		return COLINK_ERR(err, COLINK_EINVAL, "rules/%s.tsv: meta disease_groups must name the "
+				  "disease-group table (letters, digits, - or _)", referral);
+	return COLINK_OK;
+}
+
 static size_t list_settings(const struct colink_rules *r, char *buf, size_t n)
 {
 	const struct prog_table *t[2] = {&r->referral, &r->guidance};
 	size_t k, i, count = 1;
-	snprintf(buf, n, "guidance.glucose_priority");
+	snprintf(buf, n, "guidance.glucose_priority, followup.months, followup.suspected");
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < t[k]->n; i++) {
 			const char *s = t[k]->rules[i].setting;
@@ -417,6 +511,13 @@ static int apply_setting(struct colink_rules *r, const char *nv, struct colink_e
 		if (set_glucose_priority(r, eq + 1))
 			return COLINK_ERR(err, COLINK_EINVAL, "rule setting %s: '%s' is not fpg or either",
 					  name, eq + 1);
+		return COLINK_OK;
+	}
+	if (!strcmp(name, "followup.months") || !strcmp(name, "followup.suspected")) {
+		if (set_followup(r, name, eq + 1))
+			return COLINK_ERR(err, COLINK_EINVAL, "rule setting %s: '%s' is not %s", name,
+					  eq + 1, !strcmp(name, "followup.months") ?
+					  "a whole number of months from 1 to 36" : "yes or no");
 		return COLINK_OK;
 	}
 	if (parse_threshold(eq + 1, &v, &enabled) || strlen(eq + 1) >= sizeof(t[0]->rules[0].threshold_text))
@@ -464,6 +565,13 @@ int colink_rules_load(struct colink_rules **out, const char *data_dir, const cha
 				"name tables (letters, digits, - or _)", gname);
 	if (rc == COLINK_OK)
 		rc = load_one(&ld, data_dir, ld.referral_name, T_REFERRAL, err);
+	if (rc == COLINK_OK)
+		rc = check_followup(ld.r, ld.referral_name, err);
+	if (rc == COLINK_OK)
+		rc = load_one(&ld, data_dir, ld.r->disease_groups_name, T_DISEASE, err);
+	if (rc == COLINK_OK && !ld.r->nranges)
+		rc = COLINK_ERR(err, COLINK_EINVAL, "rules/%s.tsv: no range rows",
+				ld.r->disease_groups_name);
 	if (rc == COLINK_OK)
 		rc = load_one(&ld, data_dir, ld.smoking_name, T_SMOKING, err);
 	for (i = 0; rc == COLINK_OK && settings && settings[i]; i++)

@@ -143,6 +143,62 @@ int colink_wh_followup(struct colink_wh *wh, const char *person_id, const char *
 	return wh->be->followup(wh, person_id, exam_date, date_fy(exam_date), med, out, err);
 }
 
+/* ---- 受診状況確認 from claims ---- */
+
+int colink_wh_claim_months(struct colink_wh *wh, colink_wh_month_cb cb, void *ud,
+			   struct colink_error *err)
+{
+	NEED(claim_months);
+	return wh->be->claim_months(wh, cb, ud, err);
+}
+
+static int icd_ok(const char *s)
+{
+	return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+	       s[2] <= '9' && !s[3];
+}
+
+char *wh_icd_where(const struct colink_wh_icd_range *ranges, size_t n, const char *collate)
+{
+	size_t i, cap = 16 + n * (64 + 2 * strlen(collate)), used = 0;
+	char *w = colink_malloc(cap);
+	if (!w)
+		return NULL;
+	used += (size_t)snprintf(w, cap, "(");
+	for (i = 0; i < n; i++) {
+		/* literals in SQL text: only codes checked here, never free text */
+		if (!icd_ok(ranges[i].from) || !icd_ok(ranges[i].to)) {
+			colink_free(w);
+			return NULL;
+		}
+		/* PostgreSQL's BETWEEN takes no COLLATE on its bounds: the
+		 * explicit one on the left decides the comparison */
+		used += (size_t)snprintf(w + used, cap - used, "%ssubstr(m.icd10, 1, 3)%s BETWEEN "
+					 "'%s' AND '%s'", i ? " OR " : "", collate,
+					 ranges[i].from, ranges[i].to);
+	}
+	snprintf(w + used, cap - used, "%s)", n ? "" : "0 = 1");
+	return w;
+}
+
+int colink_wh_first_diagnosis(struct colink_wh *wh, const char *person_id, const char *after,
+			      const char *until, const struct colink_wh_icd_range *ranges,
+			      size_t nranges, int with_suspected, char date[16], char icd10[8],
+			      struct colink_error *err)
+{
+	char *where;
+	int rc;
+	date[0] = icd10[0] = '\0';
+	NEED(first_diagnosis);
+	if (!(where = wh_icd_where(ranges, nranges, wh->be->scheme[0] == 'p' ? " COLLATE \"C\"" : "")))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: follow-up: disease-group ranges are not "
+				  "ICD-10 blocks (a letter, two digits)", wh->name);
+	rc = wh->be->first_diagnosis(wh, person_id, after, until, where, with_suspected, date, icd10,
+				     err);
+	colink_free(where);
+	return rc;
+}
+
 int colink_wh_linked_employer(struct colink_wh *wh, const char *person_id, char out[65])
 {
 	if (!wh->be->linked_employer)

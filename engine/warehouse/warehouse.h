@@ -122,7 +122,8 @@ enum colink_wh_followup_kind {
 	COLINK_WH_FU_CLAIMS_NO_VISIT, /* claims of the exam's fiscal year or later, no visit (year) */
 	COLINK_WH_FU_CHECKUP_NO_MED   /* a later checkup without that medication (date) */
 };
-enum { COLINK_WH_MED_BP = 1, COLINK_WH_MED_LIPID = 2, COLINK_WH_MED_GLUCOSE = 4 };
+enum { COLINK_WH_MED_BP = 1, COLINK_WH_MED_LIPID = 2, COLINK_WH_MED_GLUCOSE = 4,
+       COLINK_WH_NO_SUMMARY = 8 /* claims_summary is not evidence (the claims decide) */ };
 struct colink_wh_followup {
 	enum colink_wh_followup_kind kind;
 	char date[64];   /* visit or exam date; for CLAIMS_NO_VISIT the fiscal year */
@@ -131,6 +132,31 @@ struct colink_wh_followup {
 /* med: COLINK_WH_MED_* of the referred areas (their answers count). */
 int colink_wh_followup(struct colink_wh *wh, const char *person_id, const char *exam_date,
 		       unsigned med, struct colink_wh_followup *out, struct colink_error *err);
+
+/* ---- 受診状況確認 from claims (schema v8: claim, claim_diagnosis, disease_master) ---- */
+
+/* The 診療年月 (YYYY-MM) that have at least one claim, ascending, to cb
+ * (non-zero stops and is returned).  A warehouse without the claim table
+ * gives none.  Returns 0, cb's value, or COLINK_EIO with err set. */
+typedef int (*colink_wh_month_cb)(void *ud, const char *month);
+int colink_wh_claim_months(struct colink_wh *wh, colink_wh_month_cb cb, void *ud,
+			   struct colink_error *err);
+
+/* An ICD-10 block: 3-character codes (a letter, two digits), inclusive. */
+struct colink_wh_icd_range {
+	char from[4], to[4];
+};
+/* The first claim diagnosis of person_id whose ICD-10 (disease_master.icd10,
+ * its first 3 characters) falls in one of `ranges`, dated after `after` and
+ * on or before `until` (YYYY-MM-DD).  A diagnosis's date is its 診療開始日
+ * when that lies in its claim's 診療年月, else the first day of that month
+ * (a continuing diagnosis: the visit is in that month).  疑い diagnoses
+ * count only with `with_suspected`.  Returns 1 (date YYYY-MM-DD, icd10 its
+ * first 3 characters), 0 none, COLINK_EIO with err set. */
+int colink_wh_first_diagnosis(struct colink_wh *wh, const char *person_id, const char *after,
+			      const char *until, const struct colink_wh_icd_range *ranges,
+			      size_t nranges, int with_suspected, char date[16], char icd10[8],
+			      struct colink_error *err);
 
 /* ---- re-identification (identified reports) ---- */
 

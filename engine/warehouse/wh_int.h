@@ -32,6 +32,11 @@ struct wh_backend {
 			int exam_fy, unsigned med, struct colink_wh_followup *out,
 			struct colink_error *err);
 	int (*linked_employer)(struct colink_wh *wh, const char *person_id, char out[65]);
+	int (*claim_months)(struct colink_wh *wh, colink_wh_month_cb cb, void *ud,
+			    struct colink_error *err);
+	int (*first_diagnosis)(struct colink_wh *wh, const char *person_id, const char *after,
+			       const char *until, const char *icd_where, int with_suspected,
+			       char date[16], char icd10[8], struct colink_error *err);
 	int (*link_summary)(struct colink_wh *wh, const char *run,
 			    struct colink_wh_link_summary *out, struct colink_error *err);
 	int (*link_passes)(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
@@ -66,6 +71,12 @@ struct colink_wh {
 	char *name;  /* as given to colink_wh_open */
 	void *impl;  /* the backend's connection state */
 };
+
+/* warehouse.c: the SQL condition "(substr(m.icd10, 1, 3) BETWEEN 'I10' AND
+ * 'I15' OR ...)" of validated ranges (letter + two digits), with `collate`
+ * after each substr ("" or " COLLATE \"C\""); NULL when out of memory or
+ * a range is not such a code. */
+char *wh_icd_where(const struct colink_wh_icd_range *ranges, size_t n, const char *collate);
 
 extern const struct wh_backend wh_sqlite_backend;
 /* wh_pg.c (built with libpq): "postgresql:" and "postgres:" URIs; the

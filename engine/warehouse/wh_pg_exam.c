@@ -226,7 +226,7 @@ int whp_followup(struct colink_wh *wh, const char *person_id, const char *exam_d
 		 unsigned med, struct colink_wh_followup *out, struct colink_error *err)
 {
 	char sql[700], fields[96] = "", fy[24];
-	int claims = has_claims(wh), rc;
+	int claims = !(med & COLINK_WH_NO_SUMMARY) && has_claims(wh), rc;
 	size_t n = sizeof(out->date);
 	if (med & COLINK_WH_MED_BP)
 		snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields), "%s'q_med_bp'",

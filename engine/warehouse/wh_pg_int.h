@@ -32,6 +32,12 @@ int whp_latest_fiscal_year(struct colink_wh *wh, int *fy, struct colink_error *e
 int whp_followup(struct colink_wh *wh, const char *person_id, const char *exam_date, int exam_fy,
 		 unsigned med, struct colink_wh_followup *out, struct colink_error *err);
 int whp_linked_employer(struct colink_wh *wh, const char *person_id, char out[65]);
+/* wh_pg_followup.c: 受診状況確認 from claims */
+int whp_claim_months(struct colink_wh *wh, colink_wh_month_cb cb, void *ud,
+		     struct colink_error *err);
+int whp_first_diagnosis(struct colink_wh *wh, const char *person_id, const char *after,
+			const char *until, const char *icd_where, int with_suspected, char date[16],
+			char icd10[8], struct colink_error *err);
 int whp_runs(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
 
 /* wh_pg_wp.c: the white paper's work set (one reader per section of

@@ -210,7 +210,7 @@ int whs_followup(struct colink_wh *wh, const char *person_id, const char *exam_d
 {
 	sqlite3 *db = whs_db(wh);
 	char sql[640], fields[96] = "";
-	int claims = whs_table_exists(db, "claims_summary"), rc;
+	int claims = !(med & COLINK_WH_NO_SUMMARY) && whs_table_exists(db, "claims_summary"), rc;
 	size_t n = sizeof(out->date);
 	if (med & COLINK_WH_MED_BP)
 		snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields), "%s'q_med_bp'",

@@ -31,6 +31,12 @@ int whs_smoking_answers(struct colink_wh *wh, int fy, colink_wh_smoking_cb cb, v
 int whs_latest_fiscal_year(struct colink_wh *wh, int *fy, struct colink_error *err);
 int whs_followup(struct colink_wh *wh, const char *person_id, const char *exam_date, int exam_fy,
 		 unsigned med, struct colink_wh_followup *out, struct colink_error *err);
+/* wh_sqlite_followup.c */
+int whs_claim_months(struct colink_wh *wh, colink_wh_month_cb cb, void *ud,
+		     struct colink_error *err);
+int whs_first_diagnosis(struct colink_wh *wh, const char *person_id, const char *after,
+			const char *until, const char *icd_where, int with_suspected, char date[16],
+			char icd10[8], struct colink_error *err);
 int whs_linked_employer(struct colink_wh *wh, const char *person_id, char out[65]);
 /* 1 when the table exists */
 int whs_table_exists(sqlite3 *db, const char *name);

@@ -4,12 +4,14 @@
  * the MHLW standard XML layout (mappings/vendors/mhlw_xml.xml).
  *
  *   colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]] [--xml DIR]
+ *              [--uke DIR]
  *
  * --out writes DIR/vendor_a.csv, DIR/vendor_b.csv and DIR/truth.tsv
  * (gen_csv.c), and with --employer also DIR/roster.csv and
  * DIR/attendance.csv (gen_employer.c); --xml writes one archive folder with one hc08 document per
- * person (gen_xml.c).  At least one of the two is required; given both,
- * one pass over the persons feeds both writers.
+ * person (gen_xml.c); --uke writes the claims of FY2024 as UKE files
+ * DIR/ika.uke and DIR/chozai.uke (gen_uke.c).  At least one is required;
+ * one pass over the persons feeds every writer.
  *
  * Determinism: person k depends only on (seed, k) (gen_common.h), so
  * --only, --xml and --persons never change the rows or documents a
@@ -35,11 +37,13 @@ struct options {
 	uint64_t persons, seed;
 	const char *out; /* CSV directory, or NULL */
 	const char *xml; /* XML archive parent directory, or NULL */
+	const char *uke; /* UKE claims directory, or NULL */
 	int want_a, want_b, have_only, employer;
 };
 
 static const char USAGE[] =
 	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]] [--xml DIR]\n"
+	"                  [--uke DIR]\n"
 	"\n"
 	"Write deterministic synthetic checkup files (no real person, fictional insurers).\n"
 	"With --out DIR:\n"
@@ -69,9 +73,13 @@ static const char USAGE[] =
 	"  --employer    with --out, also write roster.csv and attendance.csv\n"
 	"  --xml DIR     XML output directory, created if missing; the archive folder in it\n"
 	"                must not exist yet\n"
+	"  --uke DIR     the association's claims of FY2024 (2024-04..2025-03), CP932, CRLF,\n"
+	"                the layout plugins/in_receipt reads: DIR/ika.uke (医科: RE HO SN SY\n"
+	"                SI per claim) and DIR/chozai.uke (調剤: RE HO SN IY); about 6.5\n"
+	"                claims per person, on the person's own card; DIR created if missing\n"
 	"  --help        show this text\n"
 	"\n"
-	"At least one of --out and --xml is required.\n"
+	"At least one of --out, --xml and --uke is required.\n"
 	"Exit status: 0 ok, 1 I/O error, 2 bad arguments.\n";
 
 /* One line on stderr, exit status 2.  `arg` (may be NULL) is quoted. */
@@ -121,10 +129,10 @@ static int check_args(const struct options *o, int have_n)
 {
 	if (!have_n)
 		return usage_error("--persons is required", NULL);
-	if (!o->out && !o->xml)
-		return usage_error("--out or --xml is required", NULL);
-	if ((o->out && !*o->out) || (o->xml && !*o->xml))
-		return usage_error("--out and --xml need a directory name", NULL);
+	if (!o->out && !o->xml && !o->uke)
+		return usage_error("--out, --xml or --uke is required", NULL);
+	if ((o->out && !*o->out) || (o->xml && !*o->xml) || (o->uke && !*o->uke))
+		return usage_error("--out, --xml and --uke need a directory name", NULL);
 	if (o->have_only && !o->out)
 		return usage_error("--only needs --out", NULL);
 	if (o->employer && !o->out)
@@ -142,7 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"persons", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
 		{"out", required_argument, NULL, 'o'},     {"only", required_argument, NULL, 'O'},
 		{"xml", required_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
-		{"employer", no_argument, NULL, 'e'},
+		{"employer", no_argument, NULL, 'e'},      {"uke", required_argument, NULL, 'u'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, have_n = 0;
@@ -161,6 +169,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'o': o->out = optarg; break;
 		case 'x': o->xml = optarg; break;
+		case 'u': o->uke = optarg; break;
 		case 'e': o->employer = 1; break;
 		case 'O':
 			if (parse_only(optarg, o))
@@ -183,7 +192,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* Generate every person in order; rows and documents go out as they are made. */
 static int generate(const struct options *op, struct gen_csv *csv, struct gen_emp *emp,
-		    struct gen_xml *xml)
+		    struct gen_xml *xml, struct gen_uke *uke)
 {
 	struct person p;
 	for (uint64_t no = 1; no <= op->persons; no++) {
@@ -194,6 +203,8 @@ static int generate(const struct options *op, struct gen_csv *csv, struct gen_em
 			return -1;
 		if (xml && gen_xml_person(xml, &p, op->seed) < 0)
 			return -1;
+		if (uke && gen_uke_person(uke, &p, op->seed) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -203,6 +214,7 @@ static int run(const struct options *op)
 	struct gen_csv *csv = NULL;
 	struct gen_xml *xml = NULL;
 	struct gen_emp *emp = NULL;
+	struct gen_uke *uke = NULL;
 	int ok = 0, rc = 1;
 	/* the archive first: refusing an existing one must not truncate the CSVs */
 	if (op->xml && !(xml = gen_xml_open(op->xml, op->seed, op->persons)))
@@ -212,13 +224,17 @@ static int run(const struct options *op)
 		goto out;
 	if (op->employer && !(emp = gen_emp_open(op->out)))
 		goto out;
-	ok = generate(op, csv, emp, xml) == 0;
+	if (op->uke && (gen_make_dir(op->uke) < 0 || !(uke = gen_uke_open(op->uke))))
+		goto out;
+	ok = generate(op, csv, emp, xml, uke) == 0;
 	rc = ok ? 0 : 1;
 out:
 	/* close both even after a failure; any close error fails the run */
 	if (gen_csv_close(csv) < 0)
 		rc = 1;
 	if (gen_emp_close(emp) < 0)
+		rc = 1;
+	if (gen_uke_close(uke) < 0)
 		rc = 1;
 	if (gen_xml_close(xml, ok) < 0)
 		rc = 1;

@@ -6,6 +6,7 @@
  *   gen_csv.c     the two vendor CSV layouts and truth.tsv
  *   gen_xml.c     the MHLW standard XML archive (ix08 + DATA/h*.xml)
  *   gen_employer.c the employer's roster and monthly attendance (--employer)
+ *   gen_uke.c     the association's claims, UKE files 医科 and 調剤 (--uke)
  *   colink-gen.c  command line and the main loop over persons
  *
  * Determinism contract: person k depends only on (seed, k), through
@@ -13,7 +14,8 @@
  * identity and traits, stream 1 the exam vendor A reports (and the XML
  * archive too), stream 2 vendor B's exam, stream 3 the XML sender's
  * habits and the questionnaire items the CSVs do not carry, stream 4 the
- * person's employment (roster row) and stream 5 their attendance months.  A writer
+ * person's employment (roster row), stream 5 their attendance months and
+ * stream 6 their claims (--uke).  A writer
  * never draws from another writer's stream, so adding or leaving out an
  * output never changes the bytes of another.
  */
@@ -194,6 +196,15 @@ struct gen_emp *gen_emp_open(const char *dir);
 int gen_emp_person(struct gen_emp *e, const struct person *p, uint64_t seed);
 /* Flush, close and free; -1 if anything failed.  Accepts NULL. */
 int gen_emp_close(struct gen_emp *e);
+
+struct gen_uke; /* gen_uke.c: ika.uke, chozai.uke (colink-gen --uke) */
+
+/* Create DIR/ika.uke and DIR/chozai.uke (DIR must exist); NULL after a reported error. */
+struct gen_uke *gen_uke_open(const char *dir);
+/* Write person p's claims of FY2024 (none for a person who saw no doctor). */
+int gen_uke_person(struct gen_uke *u, const struct person *p, uint64_t seed);
+/* Write the GO records, close and free; -1 if anything failed.  Accepts NULL. */
+int gen_uke_close(struct gen_uke *u);
 
 /* mkdir unless `dir` is already a directory; -1 after a reported error. */
 int gen_make_dir(const char *dir);
