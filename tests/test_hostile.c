@@ -682,6 +682,7 @@ static int gen_xlsx_not_zip(const char *path)
 	  "trailer count says 4 data records, 3 were read") \
 	X(fixed_split_cp932, L_FIXED, "fixed_split_cp932.dat", NULL, 1, 2, 1, \
 	  "byte range 18+20 splits a multi-byte character") \
+	X(fixed_nul_byte, L_FIXED, "fixed_nul_byte.dat", NULL, 1, 2, 1, "NUL byte in the field") \
 	X(fixed_no_trailer, L_FIXED, "fixed_no_trailer.dat", NULL, 5, 0, 0, \
 	  "no trailer record (after 4 records, 3 data records): the file is incomplete")
 

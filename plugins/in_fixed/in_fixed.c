@@ -392,6 +392,10 @@ static void data_record(struct reader *r)
 		const struct ffield *f = &fx->fields[i];
 		char *in = (char *)r->rec + f->r.start, *out = r->dec + used, *v;
 		size_t ilen = f->r.len, olen = r->dcap - used, n;
+		if (memchr(in, '\0', ilen)) {
+			reject(r, f->name, "NUL byte in the field");
+			return;
+		}
 		if (splits(r, &f->r)) {
 			snprintf(reason, sizeof(reason),
 				 "byte range %zu+%zu splits a multi-byte character",
