@@ -20,14 +20,16 @@
 #              plain text tables, against a throwaway PostgreSQL server of
 #              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end)
 #   csv_a      colink loading vendor A's checkups alone from the CSV
-#   xlsx_a     the same rows as an .xlsx workbook (samples/gen/csv2xlsx.sh)
+#   xlsx_a     the same rows as an .xlsx workbook (colink-gen --xlsx)
+#   dat_a      the same rows as fixed-width records (colink-gen --fixed,
+#              the layout of mappings/vendors/vendor_e.xml)
 #   uke        with --uke (#21): claims ingestion, colink-gen --uke files
 #              (医科 + 調剤, CP932) of about CLAIMS claims (-u, default
 #              1000000: ~154,000 persons of the same seed) read by in_receipt
 #              as claims and diagnoses into a fresh SQLite warehouse; the
 #              report adds claims per second
 # and prints wall time, CPU time (user + sys), peak RSS and the ratios
-# colink/floor, pandas/colink, link/load, xlsx/csv and xml/xmllint.
+# colink/floor, pandas/colink, link/load, xlsx/csv, fixed/csv and xml/xmllint.
 #
 # Output identity: --digest FILE writes one SHA-256 per warehouse data table
 # (rows sorted, run ids and timestamps left out); --compare FILE checks the
@@ -222,16 +224,28 @@ if [ $postgres = 1 ]; then
 		-e "s|<set name=\"path\" value=\"unused\"/>|<set name=\"conninfo\" value=\"$ci\"/>|" "$data/job-pg.xml"
 	timed pg "$colink" -q run --unsigned-agreement "$data/job-pg.xml"
 fi
-# (f) .xlsx (issue #20): vendor A's checkups as an Excel workbook (numbers,
-# serial dates with a date style, inline strings; samples/gen/csv2xlsx.sh,
-# untimed) against the same rows as CSV, each alone, load only
-if [ $colink_on = 1 ] && command -v zip >/dev/null; then
-	[ -s "$csv/vendor_a.xlsx" ] || sh "$src/samples/gen/csv2xlsx.sh" "$csv/vendor_a.csv" "$csv/vendor_a.xlsx"
+
+# (f) .xlsx and fixed-width (issue #20): vendor A's checkups as an Excel
+# workbook (numbers, serial dates with a date style, inline strings) and as
+# fixed-width records (vendor_e.xml's CP932 layout: 16 of the 35 columns,
+# header and trailer), both written by colink-gen --fixed --xlsx from the
+# same rows (untimed), against the same rows as CSV, each alone, load only
+if [ $colink_on = 1 ]; then
+	if [ ! -s "$csv/vendor_a.xlsx" ] || [ ! -s "$csv/vendor_a.dat" ]; then
+		echo "generating vendor A as .xlsx and fixed-width in $data/alt ..." >&2
+		rm -rf "$data/alt"
+		"$gen" --persons "$persons" --seed "$seed" --out "$data/alt" --only vendor_a --fixed --xlsx
+		cmp -s "$data/alt/vendor_a.csv" "$csv/vendor_a.csv" ||
+			{ echo "bench.sh: colink-gen wrote another vendor_a.csv" >&2; exit 2; }
+		mv "$data/alt/vendor_a.xlsx" "$data/alt/vendor_a.dat" "$csv/"
+		rm -rf "$data/alt"
+	fi
 	sed -e 's|<input plugin="in_csv">|<input plugin="in_xlsx">|' -e '/<set name=/d' \
 		"$src/mappings/vendors/vendor_a.xml" >"$data/vendor_a_xlsx.xml"
-	for f in csv xlsx; do
+	for f in csv xlsx dat; do
 		m="@SRC@/mappings/vendors/vendor_a.xml"
-		[ $f = csv ] || m="@DATA@/vendor_a_xlsx.xml"
+		[ $f != xlsx ] || m="@DATA@/vendor_a_xlsx.xml"
+		[ $f != dat ] || m="@SRC@/mappings/vendors/vendor_e.xml"
 		cat >"$data/job-$f.xml.in" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <job xmlns="urn:colink:job:1" name="bench-$f">
@@ -246,10 +260,14 @@ EOF
 		make_job "$data/job-$f.xml" "$data/$f.db" 0 "$data/job-$f.xml.in"
 		timed "${f}_a" "$colink" -q run --unsigned-agreement "$data/job-$f.xml"
 	done
-	# the same persons either way: every person pseudonym and checkup count
-	same=$(for f in csv xlsx; do sqlite3 "$data/$f.db" "SELECT count(*) FROM checkup;
-		SELECT group_concat(person_id) FROM (SELECT person_id FROM person ORDER BY 1)" | sha256sum; done | uniq | wc -l)
-	[ "$same" = 1 ] || { echo "xlsx: FAILED: the workbook's warehouse differs from the CSV's" >&2; status_xlsx=1; }
+	# the same persons every way: every pseudonym of every kind, and the
+	# checkup values the three formats share
+	sums=$(for f in csv xlsx dat; do printf '%s ' "$f"; sqlite3 "$data/$f.db" "SELECT count(*) FROM checkup;
+		SELECT kind, pseudonym FROM person_key ORDER BY 1, 2;
+		SELECT exam_date, height, weight, bmi, sbp_1, sbp_2, hba1c, ldl, urine_protein, age_at_exam
+		FROM checkup ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10" 2>&1 | sha256sum | cut -c1-16; done)
+	same=$(echo "$sums" | cut -d' ' -f2 | uniq | wc -l)
+	[ "$same" = 1 ] || { echo "xlsx/fixed: FAILED: a warehouse differs from the CSV's:" $sums >&2; status_xlsx=1; }
 fi
 
 # (g) claims (issue #21): UKE files of colink-gen --uke into SQLite
@@ -328,7 +346,7 @@ echo "colink bench: $persons persons (seed $seed), $(( bytes / 1000000 )) MB of 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
 	"commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet 2>/dev/null || echo '+dirty')"
 printf '%-10s %9s %9s %10s\n' step wall_s cpu_s peak_MB
-for k in floor colink load pandas xml xmllint pgfloor pg csv_a xlsx_a uke; do
+for k in floor colink load pandas xml xmllint pgfloor pg csv_a xlsx_a dat_a uke; do
 	[ -n "${WALL[$k]:-}" ] || continue
 	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
 done
@@ -346,5 +364,6 @@ echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on t
 [ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
 [ -z "${WALL[xlsx_a]:-}" ] || echo "xlsx/csv:       $(ratio "${WALL[xlsx_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as .xlsx and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
 [ -z "${WALL[uke]:-}" ] || echo "claims (UKE):   $uke_loaded of $uke_n claims, $uke_mb MB, $(awk -v n="$uke_n" -v s="${WALL[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/s (claims and diagnoses of 医科 + 調剤 into SQLite)"
+[ -z "${WALL[dat_a]:-}" ] || echo "fixed/csv:      $(ratio "${WALL[dat_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as fixed-width (16 of its 35 columns) and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
 [ -z "${WALL[xml]:-}" ] || echo "xml/xmllint:    $(ratio "${WALL[xml]}" "${WALL[xmllint]}")  (target <= 1.5; $xml_persons documents)"
 exit $status

@@ -536,6 +536,105 @@ static void test_gen__uke_claims_parse_and_meet_the_persons(void)
 	free(chozai);
 	free(args);
 	free(args2);
+/* --fixed and --xlsx (#20): vendor A's rows as fixed-width and as a
+ * workbook; each loaded alone gives the warehouse of the CSV: the same
+ * persons (pseudonyms of every kind) and the same checkup values. */
+#define ALT_PERSONS 300
+static int load_to(const char *name, const char *mapping, const char *path, const char *w)
+{
+	char *j = tu_fmt("%s/%s.xml", dir, name);
+	char *body = tu_fmt("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<job xmlns=\"urn:colink:job:1\" name=\"%s\">\n"
+			    "  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/><purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>\n"
+			    "  <key file=\"%s\"/>\n"
+			    "  <input mapping=\"%s\" path=\"%s\"/>\n"
+			    "  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
+			    "</job>\n", name, key, mapping, path, w);
+	char *c = tu_fmt("run --unsigned-agreement '%s'", j), *e = NULL;
+	int rc;
+	tu_write_file(j, body, strlen(body));
+	rc = colink(c, &e);
+	if (rc)
+		fprintf(stderr, "\n  run %s: %s\n", name, e ? e : "");
+	free(j);
+	free(body);
+	free(c);
+	free(e);
+	return rc;
+}
+
+/* Every person with each pseudonym and checkup values the three formats share. */
+static char *alt_rows(const char *w)
+{
+	return tu_sql1(w,
+		       "SELECT group_concat(r, '|') FROM (SELECT c.exam_date || ',' || "
+		       "ifnull(c.height,'-') || ',' || ifnull(c.weight,'-') || ',' || ifnull(c.bmi,'-') || ',' || "
+		       "ifnull(c.sbp_1,'-') || ',' || ifnull(c.sbp_2,'-') || ',' || ifnull(c.hba1c,'-') || ',' || "
+		       "ifnull(c.ldl,'-') || ',' || ifnull(c.urine_protein,'-') || ',' || c.age_at_exam || ',' || "
+		       "p.sex || ',' || p.birth_ym || ',' || p.person_id || ',' || "
+		       "(SELECT group_concat(kind || '=' || pseudonym, ';') FROM "
+		       " (SELECT kind, pseudonym FROM person_key k WHERE k.person_no = p.person_no "
+		       "  ORDER BY kind, pseudonym)) AS r "
+		       "FROM checkup c JOIN person p USING (person_no) ORDER BY p.person_id, c.exam_date)");
+}
+
+static void test_gen__fixed_and_xlsx_give_the_csv_warehouse(void)
+{
+	char *args = tu_fmt("--persons %d --seed %d --out '%s/alt' --only vendor_a --fixed --xlsx",
+			    ALT_PERSONS, SEED, dir);
+	char *d = tu_fmt("%s/alt", dir), *src = tu_fmt("%s/mappings/vendors/vendor_a.xml", tu_srcdir());
+	char *mx = tu_fmt("%s/vendor_a_xlsx.xml", dir), *me = tu_fmt("%s/mappings/vendors/vendor_e.xml", tu_srcdir());
+	char *text = tu_read_file(src, NULL), *a, *b, *mapping, *csv, *xlsx, *dat;
+	char *wc = tu_fmt("%s/alt-csv.db", dir), *wx = tu_fmt("%s/alt-xlsx.db", dir), *wf = tu_fmt("%s/alt-fixed.db", dir);
+	char *rc_, *rx, *rf;
+	long rows;
+	CU_ASSERT_EQUAL_FATAL(run_gen(args), 0);
+	/* vendor_a.xml read with in_xlsx: its CSV settings dropped */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	a = strstr(text, "<input plugin=\"in_csv\">");
+	b = strstr(text, "</input>");
+	CU_ASSERT_FATAL(a && b && a < b);
+	*a = '\0';
+	mapping = tu_fmt("%s<input plugin=\"in_xlsx\"/>%s", text, b + strlen("</input>"));
+	tu_write_file(mx, mapping, strlen(mapping));
+	csv = tu_fmt("%s/vendor_a.csv", d);
+	xlsx = tu_fmt("%s/vendor_a.xlsx", d);
+	dat = tu_fmt("%s/vendor_a.dat", d);
+	CU_ASSERT_EQUAL_FATAL(load_to("alt-csv", src, csv, wc), 0);
+	CU_ASSERT_EQUAL_FATAL(load_to("alt-xlsx", mx, xlsx, wx), 0);
+	CU_ASSERT_EQUAL_FATAL(load_to("alt-fixed", me, dat, wf), 0);
+	rows = tu_sql_long(wc, "SELECT count(*) FROM checkup");
+	CU_ASSERT(rows > ALT_PERSONS / 2);
+	CU_ASSERT_EQUAL(tu_sql_long(wx, "SELECT count(*) FROM checkup"), rows);
+	CU_ASSERT_EQUAL(tu_sql_long(wf, "SELECT count(*) FROM checkup"), rows);
+	CU_ASSERT_EQUAL(tu_sql_long(wx, "SELECT count(*) FROM reject") + tu_sql_long(wf, "SELECT count(*) FROM reject"),
+			tu_sql_long(wc, "SELECT count(*) FROM reject") * 2);
+	rc_ = alt_rows(wc);
+	rx = alt_rows(wx);
+	rf = alt_rows(wf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rc_);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rc_, "kana_dob_sex="));
+	CU_ASSERT(rx && !strcmp(rc_, rx));
+	CU_ASSERT(rf && !strcmp(rc_, rf));
+	if (!rx || !rf || strcmp(rc_, rx) || strcmp(rc_, rf))
+		fprintf(stderr, "\n  csv:   %.300s\n  xlsx:  %.300s\n  fixed: %.300s\n", rc_, rx ? rx : "",
+			rf ? rf : "");
+	free(rc_);
+	free(rx);
+	free(rf);
+	free(args);
+	free(d);
+	free(src);
+	free(mx);
+	free(me);
+	free(text);
+	free(mapping);
+	free(csv);
+	free(xlsx);
+	free(dat);
+	free(wc);
+	free(wx);
+	free(wf);
 }
 
 static const struct tu_test tests[] = {
@@ -548,6 +647,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_gen__employer_files_are_deterministic_and_change_nothing_else),
 	TU_TEST(test_gen__employer_side_loads_and_links),
 	TU_TEST(test_gen__uke_claims_parse_and_meet_the_persons),
+	TU_TEST(test_gen__fixed_and_xlsx_give_the_csv_warehouse),
 	TU_END
 };
 

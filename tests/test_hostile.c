@@ -57,7 +57,8 @@ enum layout {
 	L_XML_INDEX, /* folder archive whose ix08_V08.xml is the case's file */
 	L_XML_ZIP,   /* zip archive written by the case's generator */
 	L_XLSX,       /* workbook through tests/data/hostile/xlsx.xml */
-	L_UKE        /* レセプト UKE file through mappings/association/uke_claim.xml */
+	L_UKE,       /* レセプト UKE file through mappings/association/uke_claim.xml */
+	L_FIXED      /* fixed-width records through tests/data/hostile/fixed.xml */
 };
 
 /* Writes the case's input (a CSV, an XML document or a zip) to `path`. */
@@ -673,7 +674,17 @@ static int gen_xlsx_not_zip(const char *path)
 	X(uke_orphan, L_UKE, "uke_orphan.uke", NULL, 1, 3, 1, "record outside any claim") \
 	X(uke_no_ir, L_UKE, "uke_no_ir.uke", NULL, 1, 0, 3, "no IR record before the first claim") \
 	X(uke_unknown_types, L_UKE, "uke_unknown_types.uke", NULL, 0, 3, 0, NULL) \
-	X(uke_long_line, L_UKE, NULL, gen_uke_long_line, 1, 2, 1, "line longer than max_line_bytes")
+	X(uke_long_line, L_UKE, NULL, gen_uke_long_line, 1, 2, 1, "line longer than max_line_bytes") \
+	X(fixed_control, L_FIXED, "fixed_control.dat", NULL, 0, 3, 0, NULL) \
+	X(fixed_truncated_last_record, L_FIXED, "fixed_truncated.dat", NULL, 1, 2, 1, \
+	  "truncated record: 30 bytes, the layout needs 54") \
+	X(fixed_trailer_count, L_FIXED, "fixed_trailer_count.dat", NULL, 5, 0, 0, \
+	  "trailer count says 4 data records, 3 were read") \
+	X(fixed_split_cp932, L_FIXED, "fixed_split_cp932.dat", NULL, 1, 2, 1, \
+	  "byte range 18+20 splits a multi-byte character") \
+	X(fixed_nul_byte, L_FIXED, "fixed_nul_byte.dat", NULL, 1, 2, 1, "NUL byte in the field") \
+	X(fixed_no_trailer, L_FIXED, "fixed_no_trailer.dat", NULL, 5, 0, 0, \
+	  "no trailer record (after 4 records, 3 data records): the file is incomplete")
 
 #define AS_ROW(id, lay, file, gen, ex, ld, rj, why) { #id, lay, file, gen, ex, ld, rj, why },
 static const struct hcase cases[] = { HOSTILE_CASES(AS_ROW) };
@@ -739,7 +750,8 @@ static char *build_input(const struct hcase *c, const char *cdir)
 		return build_folder(c, cdir);
 	p = tu_fmt("%s/%s", cdir, c->layout == L_XML_ZIP ? "archive.zip" :
 		   c->layout == L_XLSX ? "input.xlsx" :
-		   c->layout == L_UKE ? "input.uke" : "input.csv");
+		   c->layout == L_UKE ? "input.uke" :
+		   c->layout == L_FIXED ? "input.dat" : "input.csv");
 	if (place(c, p)) {
 		free(p);
 		return NULL;
@@ -760,6 +772,8 @@ static char *mapping_for(int layout)
 		return hostile_path("xlsx.xml");
 	case L_UKE:
 		return tu_fmt("%s/mappings/association/uke_claim.xml", tu_srcdir());
+	case L_FIXED:
+		return hostile_path("fixed.xml");
 	default:
 		return tu_fmt("%s/mappings/vendors/mhlw_xml.xml", tu_srcdir());
 	}

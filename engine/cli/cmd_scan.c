@@ -15,6 +15,7 @@
 #include "base/paths.h"
 #include "core/run.h"
 #include "steward/scan.h"
+#include "steward/scan_fixed.h"
 #include "steward/scan_xlsx.h"
 #include "base/util.h"
 
@@ -88,6 +89,11 @@ static void help(FILE *f)
 		"An .xlsx FILE is read by the in_xlsx plugin (the cells a run sees: serial\n"
 		"dates as ISO dates, leading zeros kept, merged header cells named) and the\n"
 		"sheet profiled like a CSV; the draft reads it with in_xlsx.\n"
+		"A fixed-width file (one record per line, every line the same number of\n"
+		"bytes, no delimiter) gets its record length, encoding and type field\n"
+		"proposed (header, data and trailer codes in byte 1, the trailer's count);\n"
+		"field offsets must come from the vendor's layout document: the draft\n"
+		"reads it with in_fixed and has one <todo> over the bytes to lay out.\n"
 		"\n"
 		"exit: 0 profiled (and draft written); 2 usage or the draft exists;\n"
 		"3 not a text file in UTF-8 or CP932; 4 FILE missing or unreadable, or a\n"
@@ -407,6 +413,28 @@ static int describe_archive(const struct colink_scan_archive *ar, const char *fi
 	return EXIT_OK;
 }
 
+/* A fixed-width file (#20): what the bytes show, and a draft for in_fixed. */
+static int describe_fixed(const struct colink_scan_fixed *fx, const char *file, int json,
+			  const char *draft, int force)
+{
+	char id[65];
+	colink_scan_fixed_print(stdout, file, fx, json);
+	if (!draft)
+		return EXIT_OK;
+	default_id(file, id);
+	if (force)
+		unlink(draft);
+	if (colink_scan_fixed_draft(draft, id, fx)) {
+		fprintf(stderr, "colink scan: %s: %s\n", draft,
+			errno == EEXIST ? "exists (use --force to overwrite)" : strerror(errno));
+		return errno == EEXIST ? EXIT_USAGE : EXIT_MISSING;
+	}
+	if (!json)
+		printf("\ndraft written to %s: lay out its fields from the vendor's document, then "
+		       "`colink check %s`\n", draft, draft);
+	return EXIT_OK;
+}
+
 /* ---- the verb ---- */
 
 struct scan_args {
@@ -495,6 +523,11 @@ int cmd_scan(struct cli_global *g, int argc, char **argv)
 	}
 	if (rc == 1)
 		return describe_archive(&ar, a.file, a.json, a.draft);
+	if (!colink_scan_is_xlsx(a.file)) {
+		struct colink_scan_fixed fx;
+		if (colink_scan_fixed_detect(a.file, &fx) == 1)
+			return describe_fixed(&fx, a.file, a.json, a.draft, a.force);
+	}
 	rc = colink_env_load(&cat, &vt, data_dir, &err);
 	if (!rc)
 		rc = colink_scan_vocab_load(&v, data_dir, cat, &err);

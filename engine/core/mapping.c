@@ -176,10 +176,23 @@ static void todo_message(char *buf, size_t len, const char *path, int line,
 			 (unsigned)position);
 }
 
+/* A <todo position="A+N"> of a fixed-width draft: its column "bytes A-B". */
+static void todo_bytes(char **col, char **pos)
+{
+	uint32_t s, l;
+	if (!*col && colink_mapping_is_byte_range(*pos) &&
+	    !colink_mapping_parse_byte_range(*pos, &s, &l)) {
+		*col = colink_mapping_byte_column(s, l);
+		colink_free(*pos);
+		*pos = NULL;
+	}
+}
+
 static int todo_error(struct colink_mapping *m, xmlNodePtr n, struct colink_error *err)
 {
 	char *col = colink_xml_attr(n, "column"), *pos = colink_xml_attr(n, "position");
 	char msg[COLINK_ERRMSG_MAX];
+	todo_bytes(&col, &pos);
 	todo_message(msg, sizeof(msg), m->path, colink_xml_line(n), col,
 		     pos ? (uint32_t)strtoul(pos, NULL, 10) : 0);
 	colink_free(col);
@@ -202,6 +215,7 @@ int colink_mapping_todos(const char *path, const char *data_dir,
 			continue;
 		col = colink_xml_attr(n, "column");
 		pos = colink_xml_attr(n, "position");
+		todo_bytes(&col, &pos);
 		if (fn && (col || pos))
 			fn(ud, colink_xml_line(n), col, pos ? (uint32_t)strtoul(pos, NULL, 10) : 0);
 		colink_free(col);
@@ -368,9 +382,13 @@ int colink_mapping_read_field(struct colink_mapping *m, xmlNodePtr n,
 				  m->path, f->line, f->field->name);
 	f->column = colink_xml_attr(n, "column");
 	pos = colink_xml_attr(n, "position");
-	if (pos)
+	if (pos && colink_mapping_is_byte_range(pos))
+		rc = colink_mapping_byte_position(m, f, pos, err);
+	else if (pos)
 		f->position = (uint32_t)strtoul(pos, NULL, 10);
 	colink_free(pos);
+	if (rc)
+		return rc;
 	if ((s = colink_xml_attr(n, "censored"))) {
 		f->censored_allow = strcmp(s, "reject") != 0;
 		colink_free(s);

@@ -25,6 +25,9 @@ struct colink_map_field {
 	const struct colink_item *item;   /* when declared with item= */
 	char *column;                     /* source header name, or NULL */
 	uint32_t position;                /* 1-based source position, or 0 */
+	uint32_t byte_start, byte_len;    /* position="START+LEN" of a fixed-width record
+	                                   * (1-based bytes, #20; column is then
+	                                   * "bytes START-END"), or 0 */
 	int date_format;                  /* enum colink_date_format */
 	int dur_format;                   /* enum colink_duration_format, 0 = n/a */
 	char *min, *max;                  /* canonical decimals or NULL */
@@ -88,6 +91,8 @@ struct colink_mapping {
 	int plugin_line;
 	struct colink_setting_given *settings; /* strings owned */
 	size_t nsettings;
+	size_t nsettings_given; /* the <set> elements; after them, the `layout`
+				 * made from the fields' byte ranges (#20) */
 	const struct colink_key_kind *primary_key;
 	struct colink_map_field *fields;
 	size_t nfields;

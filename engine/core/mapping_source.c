@@ -463,6 +463,8 @@ int colink_mapping_check_sources(struct colink_mapping *m, struct colink_error *
 	int rc = check_splits(m, err);
 	if (rc == COLINK_OK)
 		rc = check_read_ignored(m, err);
+	if (rc == COLINK_OK)
+		rc = colink_mapping_byte_layout(m, err);
 	for (i = 0; rc == COLINK_OK && i < m->nfields; i++) {
 		const struct colink_map_field *f = &m->fields[i];
 		const struct colink_map_choose *ch = f->choose ? &m->chooses[f->choose - 1] : NULL;

@@ -9,8 +9,11 @@
  * falls inside a multi-byte character rejects the record, naming the
  * field and its byte range (never its value).
  *
- * The layout is the setting `layout`: "NAME=START+LEN;NAME=START+LEN;..."
- * with START 1-based; NAME is what the mapping's column= names.  A type
+ * The layout comes from the mapping: each <field position="START+LEN"> (or
+ * "START-END", 1-based bytes) reads the column "bytes START-END", and the
+ * core hands the plugin the whole layout as the setting `layout`:
+ * "NAME=START+LEN;NAME=START+LEN;..." (engine/core/mapping_bytes.c); a
+ * mapping cannot set it by hand.  A type
  * field (`type_field`, e.g. "1+1") tells header, data and trailer records
  * apart (`header_types`, `data_types`, `trailer_types`: '|' separated
  * codes).  Header records are skipped; the trailer's count field
@@ -56,8 +59,8 @@ static const struct colink_setting_def settings[S_COUNT + 1] = {
 	[S_RECORD_LENGTH] = { "record_length", COLINK_SET_INT, "0",
 			      "bytes per record in a file without line ends; 0: one record per line (LF or CRLF)",
 			      NULL },
-	[S_LAYOUT] = { "layout", COLINK_SET_STRING, NULL,
-		       "data record fields: NAME=START+LEN;... (1-based byte offsets of the source encoding)",
+	[S_LAYOUT] = { "layout", COLINK_SET_STRING, "",
+		       "set by the mapping, not by hand: its fields' byte ranges position=\"START+LEN\" (1-based bytes of the source encoding)",
 		       NULL },
 	[S_TYPE_FIELD] = { "type_field", COLINK_SET_STRING, "",
 			   "byte range START+LEN of the record type code; empty: every record is data",
@@ -225,7 +228,9 @@ static int parse_layout(struct in_fixed *fx, const char *s,
 		p = semi + 1;
 	}
 	if (!fx->nfields)
-		return COLINK_ERR(err, COLINK_EINVAL, "in_fixed: layout names no field");
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "in_fixed: no field layout: give each <field> of the mapping its bytes, "
+				  "position=\"START+LENGTH\" (1-based, bytes of the source encoding)");
 	for (i = 0; i < fx->nfields; i++)
 		for (j = i + 1; j < fx->nfields; j++) {
 			const struct range *a = &fx->fields[i].r, *b = &fx->fields[j].r;
@@ -387,6 +392,10 @@ static void data_record(struct reader *r)
 		const struct ffield *f = &fx->fields[i];
 		char *in = (char *)r->rec + f->r.start, *out = r->dec + used, *v;
 		size_t ilen = f->r.len, olen = r->dcap - used, n;
+		if (memchr(in, '\0', ilen)) {
+			reject(r, f->name, "NUL byte in the field");
+			return;
+		}
 		if (splits(r, &f->r)) {
 			snprintf(reason, sizeof(reason),
 				 "byte range %zu+%zu splits a multi-byte character",

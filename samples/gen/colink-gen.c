@@ -3,12 +3,13 @@
  * vendor CSV layouts (mappings/vendors/vendor_a.xml, vendor_b.xml) and in
  * the MHLW standard XML layout (mappings/vendors/mhlw_xml.xml).
  *
- *   colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]] [--xml DIR]
- *              [--uke DIR]
+ *   colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]
+ *              [--fixed] [--xlsx]] [--xml DIR] [--uke DIR]
  *
  * --out writes DIR/vendor_a.csv, DIR/vendor_b.csv and DIR/truth.tsv
  * (gen_csv.c), and with --employer also DIR/roster.csv and
- * DIR/attendance.csv (gen_employer.c); --xml writes one archive folder with one hc08 document per
+ * DIR/attendance.csv (gen_employer.c), with --fixed and --xlsx vendor A's rows
+ * again as DIR/vendor_a.dat and DIR/vendor_a.xlsx (gen_alt.c); --xml writes one archive folder with one hc08 document per
  * person (gen_xml.c); --uke writes the claims of FY2024 as UKE files
  * DIR/ika.uke and DIR/chozai.uke (gen_uke.c).  At least one is required;
  * one pass over the persons feeds every writer.
@@ -38,12 +39,12 @@ struct options {
 	const char *out; /* CSV directory, or NULL */
 	const char *xml; /* XML archive parent directory, or NULL */
 	const char *uke; /* UKE claims directory, or NULL */
-	int want_a, want_b, have_only, employer;
+	int want_a, want_b, have_only, employer, fixed, xlsx;
 };
 
 static const char USAGE[] =
-	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]] [--xml DIR]\n"
-	"                  [--uke DIR]\n"
+	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]\n"
+	"                  [--fixed] [--xlsx]] [--xml DIR] [--uke DIR]\n"
 	"\n"
 	"Write deterministic synthetic checkup files (no real person, fictional insurers).\n"
 	"With --out DIR:\n"
@@ -60,6 +61,12 @@ static const char USAGE[] =
 	"                    (layout of mappings/employer/roster.xml)\n"
 	"  DIR/attendance.csv  UTF-8; 12 months (2024-04..2025-03) per employee\n"
 	"                    (layout of mappings/employer/attendance_freee.xml)\n"
+	"With --out DIR --fixed or --xlsx, vendor A's rows (the same persons and values)\n"
+	"in the other formats vendors deliver:\n"
+	"  DIR/vendor_a.dat  fixed-width: CP932, CRLF, 106-byte records, header and\n"
+	"                    trailer (layout of mappings/vendors/vendor_e.xml)\n"
+	"  DIR/vendor_a.xlsx one sheet: numbers, serial dates, inline strings\n"
+	"                    (mappings/vendors/vendor_a.xml with <input plugin=\"in_xlsx\"/>)\n"
 	"With --xml DIR, an MHLW standard XML archive folder (mappings/vendors/mhlw_xml.xml):\n"
 	"  DIR/1311234567_99999999_202504010_1/ix08_V08.xml   the index\n"
 	"  DIR/1311234567_99999999_202504010_1/DATA/h….xml    one 特定健診 document per\n"
@@ -71,6 +78,8 @@ static const char USAGE[] =
 	"  --out DIR     CSV output directory, created if missing\n"
 	"  --only LIST   with --out, write only these files: vendor_a, vendor_b (comma separated)\n"
 	"  --employer    with --out, also write roster.csv and attendance.csv\n"
+	"  --fixed       with --out, also write vendor_a.dat (fixed-width)\n"
+	"  --xlsx        with --out, also write vendor_a.xlsx (Excel workbook)\n"
 	"  --xml DIR     XML output directory, created if missing; the archive folder in it\n"
 	"                must not exist yet\n"
 	"  --uke DIR     the association's claims of FY2024 (2024-04..2025-03), CP932, CRLF,\n"
@@ -137,6 +146,8 @@ static int check_args(const struct options *o, int have_n)
 		return usage_error("--only needs --out", NULL);
 	if (o->employer && !o->out)
 		return usage_error("--employer needs --out", NULL);
+	if ((o->fixed || o->xlsx) && (!o->out || !o->want_a))
+		return usage_error("--fixed and --xlsx need --out and vendor_a", NULL);
 	if (o->xml && o->persons > XML_MAX_PERSONS)
 		return usage_error("--persons: at most 99999999 with --xml (ix08 totalRecordCount)",
 				   NULL);
@@ -151,6 +162,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"out", required_argument, NULL, 'o'},     {"only", required_argument, NULL, 'O'},
 		{"xml", required_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
 		{"employer", no_argument, NULL, 'e'},      {"uke", required_argument, NULL, 'u'},
+		{"fixed", no_argument, NULL, 'F'},         {"xlsx", no_argument, NULL, 'X'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, have_n = 0;
@@ -171,6 +183,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'x': o->xml = optarg; break;
 		case 'u': o->uke = optarg; break;
 		case 'e': o->employer = 1; break;
+		case 'F': o->fixed = 1; break;
+		case 'X': o->xlsx = 1; break;
 		case 'O':
 			if (parse_only(optarg, o))
 				return usage_error("--only: expected vendor_a and/or vendor_b, got", optarg);
@@ -215,6 +229,7 @@ static int run(const struct options *op)
 	struct gen_xml *xml = NULL;
 	struct gen_emp *emp = NULL;
 	struct gen_uke *uke = NULL;
+	struct gen_alt *alt = NULL;
 	int ok = 0, rc = 1;
 	/* the archive first: refusing an existing one must not truncate the CSVs */
 	if (op->xml && !(xml = gen_xml_open(op->xml, op->seed, op->persons)))
@@ -226,6 +241,10 @@ static int run(const struct options *op)
 		goto out;
 	if (op->uke && (gen_make_dir(op->uke) < 0 || !(uke = gen_uke_open(op->uke))))
 		goto out;
+	if ((op->fixed || op->xlsx) && !(alt = gen_alt_open(op->out, op->fixed, op->xlsx)))
+		goto out;
+	if (alt)
+		gen_csv_set_alt(csv, alt);
 	ok = generate(op, csv, emp, xml, uke) == 0;
 	rc = ok ? 0 : 1;
 out:
@@ -235,6 +254,8 @@ out:
 	if (gen_emp_close(emp) < 0)
 		rc = 1;
 	if (gen_uke_close(uke) < 0)
+		rc = 1;
+	if (gen_alt_close(alt, ok) < 0)
 		rc = 1;
 	if (gen_xml_close(xml, ok) < 0)
 		rc = 1;

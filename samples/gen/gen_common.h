@@ -22,6 +22,7 @@
 #ifndef COLINK_GEN_COMMON_H
 #define COLINK_GEN_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define MAX_PERSONS 100000000ULL /* card numbers stay 9 digits or fewer */
@@ -187,6 +188,16 @@ struct gen_xml *gen_xml_open(const char *dir, uint64_t seed, uint64_t persons);
 int gen_xml_person(struct gen_xml *x, const struct person *p, uint64_t seed);
 /* Write ix08_V08.xml when `complete` (every document written), then free. */
 int gen_xml_close(struct gen_xml *x, int complete);
+
+struct gen_alt; /* gen_alt.c: vendor A as fixed-width and .xlsx (colink-gen --fixed, --xlsx) */
+/* DIR/vendor_a.dat (fixed) and/or DIR/vendor_a.xlsx (xlsx); NULL after reporting. */
+struct gen_alt *gen_alt_open(const char *dir, int fixed, int xlsx);
+/* One vendor_a.csv row (as written) into both; 0 or -1 after reporting. */
+int gen_alt_row(struct gen_alt *a, const char *row, size_t len);
+/* Trailer, zip, close; ok 0 leaves them incomplete.  NULL is fine. */
+int gen_alt_close(struct gen_alt *a, int ok);
+/* vendor_a rows of c also go to a (may be NULL). */
+void gen_csv_set_alt(struct gen_csv *c, struct gen_alt *a);
 
 struct gen_emp; /* gen_employer.c: roster.csv, attendance.csv (colink-gen --employer) */
 

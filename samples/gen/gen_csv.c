@@ -459,7 +459,13 @@ struct gen_csv {
 	int want_a, want_b;
 	struct row w;           /* the row being written; 2 KiB, kept off the stack */
 	struct row t;           /* its truth.tsv line: plain text, no cells */
+	struct gen_alt *alt;    /* --fixed / --xlsx: vendor A's rows again, or NULL */
 };
+
+void gen_csv_set_alt(struct gen_csv *c, struct gen_alt *a)
+{
+	c->alt = a;
+}
 
 /* Write one data row and its truth.tsv line (file, row, line, person). */
 static int emit(struct gen_csv *c, struct out *o, uint64_t person)
@@ -486,7 +492,7 @@ int gen_csv_person(struct gen_csv *c, const struct person *p, uint64_t seed)
 	if (p->in_a && c->want_a) {
 		exam_make(&e, p, seed, 1, p->exam_a);
 		row_a(&c->w, p, &e);
-		if (emit(c, &c->a, p->no) < 0)
+		if (emit(c, &c->a, p->no) < 0 || gen_alt_row(c->alt, c->w.b, c->w.len) < 0)
 			return -1;
 	}
 	if (p->in_b && c->want_b) {

@@ -360,20 +360,20 @@ static void diff_header(struct colink_changes *out, const struct colink_mapping 
 		colink_change_add(out, '~', "mapping", "kind", 0, "%s → %s", a->kind, b->kind);
 	if (!streq(a->plugin, b->plugin))
 		colink_change_add(out, '~', "input", "plugin", 0, "%s → %s", a->plugin, b->plugin);
-	for (i = 0; i < b->nsettings; i++) {
-		for (j = 0; j < a->nsettings && strcmp(a->settings[j].name, b->settings[i].name); j++)
+	for (i = 0; i < b->nsettings_given; i++) {
+		for (j = 0; j < a->nsettings_given && strcmp(a->settings[j].name, b->settings[i].name); j++)
 			;
-		if (j == a->nsettings)
+		if (j == a->nsettings_given)
 			colink_change_add(out, '+', "setting", b->settings[i].name, 0, "\"%s\"",
 					  b->settings[i].value);
 		else if (strcmp(a->settings[j].value, b->settings[i].value))
 			colink_change_add(out, '~', "setting", b->settings[i].name, 0,
 					  "\"%s\" → \"%s\"", a->settings[j].value, b->settings[i].value);
 	}
-	for (j = 0; j < a->nsettings; j++) {
-		for (i = 0; i < b->nsettings && strcmp(a->settings[j].name, b->settings[i].name); i++)
+	for (j = 0; j < a->nsettings_given; j++) {
+		for (i = 0; i < b->nsettings_given && strcmp(a->settings[j].name, b->settings[i].name); i++)
 			;
-		if (i == b->nsettings)
+		if (i == b->nsettings_given)
 			colink_change_add(out, '-', "setting", a->settings[j].name, 0,
 					  "was \"%s\" (the plugin default applies)", a->settings[j].value);
 	}

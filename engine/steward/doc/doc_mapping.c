@@ -75,7 +75,10 @@ static char *plain_source(const struct colink_map_field *f)
 		colink_free(s);
 		return t;
 	}
-	s = f->column ? colink_docw_fmt("column \"%s\"", f->column)
+	s = f->byte_len ? colink_docw_fmt("bytes %lu–%lu (%lu+%lu)", (unsigned long)f->byte_start,
+					  (unsigned long)f->byte_start + f->byte_len - 1,
+					  (unsigned long)f->byte_start, (unsigned long)f->byte_len)
+	    : f->column ? colink_docw_fmt("column \"%s\"", f->column)
 		      : colink_docw_fmt("position %u", (unsigned)f->position);
 	if (!f->split || !s)
 		return s;
@@ -225,10 +228,13 @@ static void sec_input(struct colink_docw *d, const struct colink_mapping *m, int
 	colink_docw_para(d, "Read by the input plugin %s%s.", m->plugin,
 			 m->extract ? "; the input is a pseudonymized extract (its records carry "
 				      "pseudonyms and derived ages, never raw identifiers)" : "");
-	if (!m->nsettings)
+	if (m->nsettings > m->nsettings_given)
+		colink_docw_para(d, "Fixed-width records: the field layout is the byte range of "
+				 "each field below (bytes of the source encoding, 1-based).");
+	if (!m->nsettings_given)
 		return;
 	colink_docw_table(d, 2, h);
-	for (i = 0; i < m->nsettings; i++) {
+	for (i = 0; i < m->nsettings_given; i++) {
 		const char *c[2] = {m->settings[i].name, m->settings[i].value};
 		colink_docw_row(d, c);
 	}
