@@ -38,8 +38,10 @@ static int setup(void)
 	if (!dir)
 		return 1;
 	c = tu_fmt("cp -R '%s/samples/vendor_a.csv' '%s/samples/vendor_b.csv' '%s/samples/claims' "
-		   "'%s/samples/masters' '%s/samples/claims-job.xml' '%s/samples/agreement.xml' '%s/'",
-		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), dir);
+		   "'%s/samples/masters' '%s/samples/association' '%s/samples/claims-job.xml' "
+		   "'%s/samples/agreement.xml' '%s/'",
+		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(),
+		   dir);
 	if (tu_run(c, NULL, NULL))
 		return 1;
 	free(c);
@@ -88,7 +90,7 @@ static void test_claims__run_commits_with_the_planted_rejects(void)
 		fprintf(stderr, "\nstdout: %s\nstderr: %s\n", out1, err1);
 	CU_ASSERT_EQUAL(rc1, 1); /* committed, with rejects */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status = 'ok'"), 1);
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 9);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 10); /* the last: 傷病手当金 */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input WHERE records_read != records_loaded + records_rejected"), 0);
 	/* 3 checkup rejects, 3 in the 医科 file's claim input, none elsewhere */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject"), 6);

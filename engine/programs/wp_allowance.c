@@ -478,8 +478,8 @@ static void csv_close(struct csv_out *x, FILE *f)
 static void csv_allow(struct csv_out *x, const struct wp_year *y, long k)
 {
 	static const char *const names[5] = { "allowance_recipients_age", "allowance_mental_age",
-					      "allowance_recipients_per_1000_age",
-					      "allowance_days_per_1000_age", "allowance_mental_share_age" };
+					      "allowance_rate_recipients_per_1000_age",
+					      "allowance_rate_days_per_1000_age", "allowance_rate_mental_share_age" };
 	const struct wp_allow *a = y->allow;
 	int m;
 	for (m = 0; m < 5; m++) {
@@ -530,7 +530,7 @@ static void csv_cost(struct csv_out *x, const struct wp_year *y, long k)
 			char name[160];
 			FILE *f;
 			size_t p;
-			snprintf(name, sizeof(name), "%s_%s_age", mean ? "claims_cost_per_person" : "claims_persons", id);
+			snprintf(name, sizeof(name), "%s_%s_age", mean ? "claims_mean_cost" : "claims_persons", id);
 			for (p = 0; name[p]; p++) /* the code as a file name */
 				if (!((name[p] >= 'a' && name[p] <= 'z') || (name[p] >= '0' && name[p] <= '9') ||
 				      name[p] == '_'))

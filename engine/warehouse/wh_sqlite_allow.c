@@ -59,14 +59,16 @@ int whs_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allow
 }
 
 /* The ranges as a temporary table (ord: the file's order decides a code
- * that two ranges hold). */
+ * that two ranges hold).  Emptied, not dropped: a statement of the work
+ * set may still be open on the connection, and DROP would be refused
+ * (SQLITE_LOCKED); the table goes with the connection. */
 static int load_ranges(sqlite3 *db, const struct colink_wh_icd_range *r, size_t n,
 		       struct colink_error *err)
 {
 	sqlite3_stmt *st;
 	size_t i;
-	if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.wp_dgroup;"
-			 "CREATE TEMP TABLE wp_dgroup (ord INTEGER, grp TEXT, lo TEXT, hi TEXT)",
+	if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS wp_dgroup (ord INTEGER, grp TEXT, lo TEXT, hi TEXT);"
+			 "DELETE FROM temp.wp_dgroup",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO wp_dgroup VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "disease groups", err);
@@ -136,7 +138,6 @@ int whs_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct c
 		cb(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
 		   sqlite3_column_int(st, 2), (long)sqlite3_column_int64(st, 3), sqlite3_column_double(st, 4));
 	sqlite3_finalize(st);
-	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.wp_dgroup", NULL, NULL, NULL);
 	if (src != SQLITE_DONE)
 		return db_fail(db, "reading claims by disease group", err);
 	return COLINK_OK;

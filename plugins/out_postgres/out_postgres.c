@@ -678,7 +678,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s, struct col
 				     "message = $2, records_read = $3, records_loaded = $4, "
 				     "records_rejected = $5, checkups_replaced = $6, employees_replaced = $7, "
 				     "attendance_replaced = $8, stress_replaced = $9, claims_replaced = $10, "
-				     "participation_replaced = $11 WHERE run_id = $12", 6 + K_COUNT, w,
+				     "participation_replaced = $11, allowance_replaced = $12 "
+				     "WHERE run_id = $13", 6 + K_COUNT, w,
 				     NULL, "recording the run", err);
 	}
 	if (!rc)

@@ -28,12 +28,13 @@ enum dest {
 	DEST_STRESS,
 	DEST_CLAIMS,
 	DEST_PARTICIPATION,
+	DEST_ALLOWANCE,  /* 傷病手当金 (schema 9) */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
-#define DEST_LAST_WIDE DEST_PARTICIPATION
+#define DEST_LAST_WIDE DEST_ALLOWANCE
 #define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
 #define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
@@ -41,6 +42,7 @@ enum dest {
 /* Record kinds (colink_out_record.kind), as out_sqlite's. */
 enum kind {
 	K_CHECKUP, K_ROSTER, K_ATTENDANCE, K_STRESS, K_CLAIMS, K_PARTICIPATION,
+	K_ALLOWANCE, /* 傷病手当金 (schema 9) */
 	K_COUNT
 };
 

@@ -53,6 +53,12 @@ const struct opg_kind opg_kinds[K_COUNT] = {
 			      "no participation date or programme",
 			      "invalid participation date or programme",
 			      "duplicate participation for this person, programme and date", 0 },
+	/* 傷病手当金 (schema 9): a payment by its person and period start */
+	[K_ALLOWANCE] = { "allowance", "association", DEST_ALLOWANCE,
+			  BIT(DEST_PERSON) | BIT(DEST_ALLOWANCE), 0,
+			  "no allowance period start (allowance_from)",
+			  "invalid allowance period start (allowance_from)",
+			  "duplicate allowance payment for this person and period start", 0 },
 };
 
 /* Columns the plugin fills itself (as out_sqlite's columns.c). */
@@ -84,6 +90,7 @@ static const struct wide {
 	[WIDE_INDEX(DEST_CLAIMS)] = { "claims_summary", reserved_row, "fiscal_year", NULL },
 	[WIDE_INDEX(DEST_PARTICIPATION)] = { "participation", reserved_row,
 					     "participation_date", "program" },
+	[WIDE_INDEX(DEST_ALLOWANCE)] = { "allowance", reserved_row, "period_from", NULL },
 };
 
 static const struct {
@@ -96,6 +103,7 @@ static const struct {
 	{ "attendance_month", DEST_ATTENDANCE }, { "stress", DEST_STRESS },
 	{ "stress_check", DEST_STRESS }, { "stress_answer", DEST_STRESS_ANSWER },
 	{ "claims_summary", DEST_CLAIMS }, { "participation", DEST_PARTICIPATION },
+	{ "allowance", DEST_ALLOWANCE },
 };
 
 /* Schema tables not written by out_postgres yet (see opg_table_dest). */
