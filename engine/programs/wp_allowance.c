@@ -155,6 +155,17 @@ static int allow_protect(struct wp_year *y, struct wp_allow *a, const struct col
 	return COLINK_OK;
 }
 
+static void allow_drop(struct wp_year *y)
+{
+	if (!y->allow)
+		return;
+	colink_sup_table_free(&y->allow->t[0]);
+	colink_sup_table_free(&y->allow->t[1]);
+	colink_free(y->allow->days);
+	colink_free(y->allow);
+	y->allow = NULL;
+}
+
 static int allow_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
 		       struct colink_error *err)
 {
@@ -172,6 +183,10 @@ static int allow_build(struct colink_wh *db, struct wp_year *y, const struct col
 		return OOM(err);
 	if ((rc = colink_wh_wp_allowance(db, y->fy, &present, on_allow, a, err)))
 		return rc;
+	if (!present) { /* no payment loaded: no section (not a table of zeros) */
+		allow_drop(y);
+		return COLINK_OK;
+	}
 	colink_sup_margins(&a->t[0]);
 	colink_sup_margins(&a->t[1]);
 	sum_margins(&a->t[0], a->days);
@@ -395,13 +410,7 @@ int wp_allow_build(struct colink_wh *db, struct wp_year *y, const struct colink_
 void wp_allow_free(struct wp_year *y)
 {
 	size_t i;
-	if (y->allow) {
-		colink_sup_table_free(&y->allow->t[0]);
-		colink_sup_table_free(&y->allow->t[1]);
-		colink_free(y->allow->days);
-		colink_free(y->allow);
-		y->allow = NULL;
-	}
+	allow_drop(y);
 	if (y->cost) {
 		for (i = 0; i < y->cost->n; i++) {
 			colink_sup_table_free(&y->cost->g[i].t);

@@ -250,7 +250,8 @@ int colink_wh_wp_participation(struct colink_wh *wh, int fiscal_year, int *prese
  * total days paid of those payments, and how many of those employees have
  * such a payment whose cause is a mental disorder (ICD-10 chapter F: the
  * payment's ICD-10 code, else disease_master's for its 傷病名コード).
- * *present is 0 when the warehouse has no allowance table. */
+ * *present is 0 when the warehouse has no allowance table or no payment
+ * at all (of any year). */
 typedef void (*colink_wh_allowance_cb)(void *ud, long band, int sex, long persons, double days,
 				       long mental);
 int colink_wh_wp_allowance(struct colink_wh *wh, int fiscal_year, int *present,

@@ -28,6 +28,14 @@ int whs_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allow
 	*present = whs_table_exists(db, "allowance");
 	if (!*present)
 		return COLINK_OK;
+	/* no payment of any year: the association loads none (nothing to show,
+	 * not a year of zeros) */
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM allowance)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "reading allowance", err);
+	*present = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!*present)
+		return COLINK_OK;
 	snprintf(from, sizeof(from), "%04d-04-01", fy);
 	snprintf(to, sizeof(to), "%04d-03-31", fy + 1);
 	/* one row per employee first (several payments: days add up; a
