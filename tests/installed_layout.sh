@@ -51,7 +51,7 @@ else
 	src=${COLINK_TEST_SRCDIR:-$(dirname "$0")/..}
 	mappings=$(cd "$src/mappings" && pwd)
 	make -s -C "$build" DESTDIR="$tmp/root" install-nodist_exampleDATA install-dist_exampleDATA \
-		install-dist_exampleemployerDATA >"$tmp/make.log" 2>&1 ||
+		install-dist_exampleemployerDATA install-dist_exampleassociationDATA >"$tmp/make.log" 2>&1 ||
 		{ cat "$tmp/make.log"; echo "installed_layout: installing the examples failed"; exit 1; }
 	examples=$(find "$tmp/root" -type d -name examples | head -1)
 fi
@@ -76,7 +76,7 @@ rc=$?
 # the mappings used: "mapping":"..." of each input, all in the mappings folder
 grep -o '"mapping":"[^"]*"' "$tmp/run.json" | sed 's/^"mapping":"//; s/"$//' | sort -u >"$tmp/maps"
 n=$(wc -l <"$tmp/maps")
-[ "$n" -ge 8 ] || bad "the run names $n mappings, expected the sample's 8: $(head -c 300 "$tmp/run.json")"
+[ "$n" -ge 9 ] || bad "the run names $n mappings, expected the sample's 9: $(head -c 300 "$tmp/run.json")"
 real_mappings=$(realpath "$mappings")
 while read -r m; do
 	case $(realpath -m "$m") in

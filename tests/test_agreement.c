@@ -152,7 +152,7 @@ static void test_agreement__sample_loads(void)
 	CU_ASSERT(line > 1);
 	CU_ASSERT_EQUAL(colink_agreement_nprohibited(a), 2);
 	CU_ASSERT_STRING_EQUAL(colink_agreement_prohibited_at(a, 0, NULL), "人事評価");
-	CU_ASSERT_EQUAL(colink_agreement_nclauses(a), 8); /* W5: participation (#19) */
+	CU_ASSERT_EQUAL(colink_agreement_nclauses(a), 9); /* W5: participation (#19); A1: allowance (#21) */
 	for (i = 0; i < colink_agreement_nclauses(a); i++)
 		if (!strcmp(colink_agreement_clause_at(a, i)->id, "W3"))
 			w3 = colink_agreement_clause_at(a, i);

@@ -340,6 +340,9 @@ static void test_doc__agreement_notice_five_items(void)
 	/* ② each clause's items, under its level */
 	CU_ASSERT(has(notice, "HbA1c"));
 	CU_ASSERT(has(notice, "集計データのみ"));
+	/* clause A1 (#21): the 傷病手当金 payments, 要配慮, as aggregates */
+	CU_ASSERT(has(notice, "傷病手当金の支給記録"));
+	CU_ASSERT(has(notice, "傷病手当金 支給期間（開始日・終了日）"));
 	CU_ASSERT(has(notice, "個人が特定できる個人データ"));
 	/* the clause table and the item index outside the notice */
 	for (i = 0; i < colink_agreement_nclauses(a); i++) {

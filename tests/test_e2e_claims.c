@@ -41,8 +41,10 @@ static int setup(void)
 	if (!dir)
 		return 1;
 	c = tu_fmt("cp -R '%s/samples/vendor_a.csv' '%s/samples/vendor_b.csv' '%s/samples/claims' "
-		   "'%s/samples/masters' '%s/samples/claims-job.xml' '%s/samples/agreement.xml' '%s/'",
-		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), dir);
+		   "'%s/samples/masters' '%s/samples/association' '%s/samples/claims-job.xml' "
+		   "'%s/samples/agreement.xml' '%s/'",
+		   tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(), tu_srcdir(),
+		   dir);
 	if (tu_run(c, NULL, NULL))
 		return 1;
 	free(c);
@@ -93,7 +95,7 @@ static void test_claims__run_commits_with_the_planted_rejects(void)
 		fprintf(stderr, "\nstdout: %s\nstderr: %s\n", out1, err1);
 	CU_ASSERT_EQUAL(rc1, 1); /* committed, with rejects */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run WHERE status = 'ok'"), 1);
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 14);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input"), 15); /* the last: 傷病手当金 */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM run_input WHERE records_read != records_loaded + records_rejected"), 0);
 	/* 3 checkup rejects, 3 in the first 医科 file's claim input, 1 in the
 	 * FY2024 one's, none elsewhere */
@@ -101,7 +103,7 @@ static void test_claims__run_commits_with_the_planted_rejects(void)
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no = 5"), 3);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no = 10"), 1);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM reject WHERE input_no IN (3, 4, 6, 7, 8, 9, 11, 12, "
-			  "13, 14)"), 0);
+			  "13, 14, 15)"), 0);
 	/* the unknown ZZ record is counted in the log, not a reject */
 	CU_ASSERT_PTR_NOT_NULL(err1 && strstr(err1, "1 ZZ record(s)"));
 }

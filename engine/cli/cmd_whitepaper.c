@@ -60,7 +60,8 @@ static void help(FILE *f)
 		"                          with its complement (those not at risk, the non-smokers);\n"
 		"                          the others are populations the recipient knows, released\n"
 		"                          when >= k.  Names: examined, attendance, measured, answered,\n"
-		"                          risk, smokers, guidance (default risk,smokers,guidance;\n"
+		"                          risk, smokers, guidance, allowance, disease (default\n"
+		"                          risk,smokers,guidance,allowance,disease;\n"
 		"                          docs/whitepaper.md, the threat model)\n"
 		"  --min-site N            smallest site released on its own (default 50)\n"
 		"  --site-rule merge|withhold  small sites merged into その他の事業所 (default) or withheld\n"
@@ -145,8 +146,11 @@ static int gate(struct wp_ctx *c, struct colink_error *err)
 {
 	int rc = colink_report_gate_whitepaper(&c->src, &c->a->wp.attendance_allowed,
 					       &c->a->wp.claims_allowed, &c->a->wp.claims_roster_age, err);
-	if (!rc) /* ⑤ その他: left out unless the agreement lets it cross */
+	if (!rc) { /* ⑤ その他, allowance, cost by disease group: left out unless allowed */
 		c->a->wp.participation_allowed = colink_report_gate_participation(&c->src);
+		c->a->wp.allowance_allowed = colink_report_gate_allowance(&c->src);
+		c->a->wp.claim_groups_allowed = colink_report_gate_claim_groups(&c->src);
+	}
 	return rc;
 }
 
@@ -191,6 +195,7 @@ int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv)
 	if (!rc) {
 		a.wp.out_dir = a.out_dir;
 		a.wp.source = c.src.agreement_id;
+		a.wp.data_dir = colink_data_dir(g->data_dir);
 		rc = colink_whitepaper_write(c.src.wh, c.rules, &a.wp, &res, &err);
 		if (rc) /* a second entry says the export did not complete */
 			(void)audit(&c, "failed", err.msg, &res, &aerr);

@@ -546,6 +546,9 @@ static const char *kind_date_field(const char *kind)
 		return "master_disease_code";
 	if (!strcmp(kind, "drug_master"))
 		return "master_drug_code";
+	/* 傷病手当金 (#21 part 5): a payment is its person's period start */
+	if (!strcmp(kind, "allowance"))
+		return "allowance_from";
 	return NULL;
 }
 
@@ -558,7 +561,7 @@ int colink_mapping_is_master(const struct colink_mapping *m)
 static int association_kind(const char *kind)
 {
 	static const char *const kinds[] = { "checkup", "claims", "claim", "diagnosis",
-					     "claim_item", NULL };
+					     "claim_item", "allowance", NULL };
 	size_t i;
 	for (i = 0; kinds[i]; i++)
 		if (!strcmp(kind, kinds[i]))

@@ -429,6 +429,58 @@ static int score_stress(struct colink_transform *t, struct colink_error *err)
 			res.method == COLINK_STRESS_CONVERTED ? "converted" : "total", err);
 }
 
+/* ---- 傷病手当金 (kind allowance, #21 part 5): the payment's own rules ---- */
+
+/* Days since 0000-03-01 of a valid yyyymmdd (the civil-calendar count). */
+static int64_t day_number(int64_t ymd)
+{
+	int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	int64_t era, yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe;
+}
+
+/* The value of `field` in this record (NULL when absent or null) and the
+ * column it came from (for the reason). */
+static const struct colink_value *allow_val(const struct colink_transform *t, const char *field,
+					    const char **column)
+{
+	size_t j;
+	int si = slot_index(t, field);
+	*column = si >= 0 ? tf_slot_column(&t->slots[si]) : NULL;
+	for (j = 0; j < t->nvals; j++)
+		if (t->vals[j].field && !strcmp(t->vals[j].field->name, field))
+			return t->vals[j].v.null_reason ? NULL : &t->vals[j].v;
+	return NULL;
+}
+
+/* A payment whose period ends before it starts, whose days or amount are
+ * negative, or which pays more days than its period has, is rejected with
+ * a reason naming the field (never its value: an amount could single a
+ * person out in a reject listing). */
+static void check_allowance(struct colink_transform *t)
+{
+	const char *cf, *ct, *cd, *ca;
+	const struct colink_value *from = allow_val(t, "allowance_from", &cf);
+	const struct colink_value *to = allow_val(t, "allowance_to", &ct);
+	const struct colink_value *days = allow_val(t, "allowance_days", &cd);
+	const struct colink_value *amount = allow_val(t, "allowance_amount", &ca);
+	if (from && to && to->i < from->i)
+		colink_tf_reject(t, ct, "allowance_to: the period ends before it starts (allowance_from)");
+	if (days && days->i < 0)
+		colink_tf_reject(t, cd, "allowance_days: negative");
+	if (amount && amount->i < 0)
+		colink_tf_reject(t, ca, "allowance_amount: negative");
+	if (days && from && to && to->i >= from->i && days->i >= 0 &&
+	    days->i > day_number(to->i) - day_number(from->i) + 1)
+		colink_tf_reject(t, cd, "allowance_days: more days than the period from allowance_from "
+				 "to allowance_to has");
+}
+
 /* ---- pseudonymized extracts: pseudonyms and ages arrive with the record ---- */
 
 static int is_hex64(const char *v, size_t len)
@@ -638,6 +690,8 @@ int colink_transform_record(struct colink_transform *t,
 	if (rc == COLINK_OK && !t->nreasons && t->m->stress && !t->m->extract &&
 	    (rc = score_stress(t, err)) == COLINK_REJECTED)
 		rc = COLINK_OK;
+	if (rc == COLINK_OK && !t->m->extract && t->m->kind && !strcmp(t->m->kind, "allowance"))
+		check_allowance(t);
 	if (rc == COLINK_OK && !t->m->extract)
 		rc = make_keys(t, err);
 	colink_tf_wipe_idents(t);

@@ -42,6 +42,9 @@ int colink_policy_source_party(const struct colink_mapping *m)
 		/* the code masters the association loads (public tables) */
 		{"disease_master", COLINK_PARTY_ASSOCIATION},
 		{"drug_master", COLINK_PARTY_ASSOCIATION},
+		/* 傷病手当金 (#21 part 5): the association pays it; 要配慮 (the
+		 * cause), so it reaches the employer only through a clause */
+		{"allowance", COLINK_PARTY_ASSOCIATION},
 		/* programme participation (white paper ⑤): the employer runs the
 		 * programmes and keeps who took part, like its roster; the
 		 * association sees it only through a clause (docs/agreement.md) */

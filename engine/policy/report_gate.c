@@ -283,3 +283,27 @@ int colink_report_gate_followup_claims(struct colink_report_src *s, int identifi
 	return all_allowed(s, claims_f, COLINK_PARTY_ASSOCIATION,
 			   identified ? COLINK_LEVEL_INDIVIDUAL : COLINK_LEVEL_PSEUDONYMIZED);
 }
+
+/* What the allowance figures read: the period (which year, how long), the
+ * days paid and the cause's codes; never the amount. */
+static const char *const assoc_allowance[] = {
+	"allowance_from", "allowance_to", "allowance_days", "allowance_icd10",
+	"allowance_disease_code", NULL
+};
+
+int colink_report_gate_allowance(struct colink_report_src *s)
+{
+	return colink_report_src_all_allowed(s, assoc_allowance, COLINK_PARTY_ASSOCIATION,
+					     COLINK_LEVEL_AGGREGATE, NULL);
+}
+
+static const char *const assoc_claim_groups[] = {
+	"claim_service_month", "claim_yen", "diag_seq", "diagnosis_code", "diag_main",
+	"diag_suspected", "master_disease_icd10", NULL
+};
+
+int colink_report_gate_claim_groups(struct colink_report_src *s)
+{
+	return colink_report_src_all_allowed(s, assoc_claim_groups, COLINK_PARTY_ASSOCIATION,
+					     COLINK_LEVEL_AGGREGATE, NULL);
+}

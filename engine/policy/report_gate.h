@@ -17,7 +17,7 @@
 #include "core/job.h"
 #include "warehouse/warehouse.h"
 
-#define COLINK_REPORT_MAX_ITEMS 48
+#define COLINK_REPORT_MAX_ITEMS 64
 
 /* A verb's source options; every pointer borrowed, NULL = not given. */
 struct colink_report_src_opts {
@@ -119,6 +119,17 @@ int colink_report_gate_whitepaper(struct colink_report_src *s, int *attendance_a
  * participation (the employer's) reach the recipient at aggregate level
  * (recorded in s->items), else 0 and the section is left out. */
 int colink_report_gate_participation(struct colink_report_src *s);
+/* The white paper's 傷病手当金 figures (#21 part 5): 1 when the agreement
+ * lets the association's allowance payments (要配慮: their cause) reach the
+ * recipient at aggregate level -- for an employer-side recipient a clause
+ * naming table allowance (the sample's A1); the association's own
+ * recipient needs none, like every item that stays with its party --
+ * recorded in s->items; else 0 and the section is left out. */
+int colink_report_gate_allowance(struct colink_report_src *s);
+/* The white paper's medical cost by disease group (#21 part 6): 1 when the
+ * claims, their diagnoses and the disease master's ICD-10 codes may reach
+ * the recipient at aggregate level (recorded), else 0 and left out. */
+int colink_report_gate_claim_groups(struct colink_report_src *s);
 
 /* 受診状況確認 from claims: 1 when the agreement releases the claims'
  * diagnoses (diagnosis_code, diag_service_month, diag_start_date,

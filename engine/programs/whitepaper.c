@@ -66,7 +66,8 @@ static const struct {
 	{ "examined", COLINK_WP_SENS_EXAMINED }, { "attendance", COLINK_WP_SENS_ATTENDANCE },
 	{ "measured", COLINK_WP_SENS_MEASURED }, { "answered", COLINK_WP_SENS_ANSWERED },
 	{ "risk", COLINK_WP_SENS_RISK },         { "smokers", COLINK_WP_SENS_SMOKERS },
-	{ "guidance", COLINK_WP_SENS_GUIDANCE },
+	{ "guidance", COLINK_WP_SENS_GUIDANCE }, { "allowance", COLINK_WP_SENS_ALLOWANCE },
+	{ "disease", COLINK_WP_SENS_DISEASE },
 };
 #define NSENS (sizeof(sens_names) / sizeof(sens_names[0]))
 
@@ -81,7 +82,7 @@ int colink_wp_sensitive_parse(const char *list, unsigned *out, struct colink_err
 				break;
 		if (i == NSENS)
 			return COLINK_ERR(err, COLINK_EINVAL, "--sensitive: unknown count '%.*s' (one of: examined, "
-					  "attendance, measured, answered, risk, smokers, guidance)", (int)(n > 40 ? 40 : n), p);
+					  "attendance, measured, answered, risk, smokers, guidance, allowance, disease)", (int)(n > 40 ? 40 : n), p);
 		*out |= sens_names[i].bit;
 		p += n;
 		if (*p == ',')
@@ -516,6 +517,7 @@ static void year_free(struct wp_year *y)
 	colink_sup_table_free(&y->claims);
 	colink_free(y->claims_sum);
 	wp_part_free(y);
+	wp_allow_free(y);
 	memset(y, 0, sizeof(*y));
 }
 
@@ -581,6 +583,8 @@ static int year_build(struct colink_wh *db, const struct colink_rules *r, int fy
 	    (o->claims_allowed && (rc = claims(db, y, o, err))))
 		return rc;
 	if ((rc = wp_part_build(db, y, o, err))) /* ⑤ その他 (wp_participation.c) */
+		return rc;
+	if ((rc = wp_allow_build(db, y, o, err))) /* 傷病手当金, cost by disease group */
 		return rc;
 	return COLINK_OK;
 }

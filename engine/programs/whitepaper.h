@@ -43,7 +43,7 @@ enum colink_wp_site_rule { COLINK_WP_SITE_MERGE = 0, COLINK_WP_SITE_WITHHOLD };
  * a population the recipient already knows (who is employed, who took the
  * statutory checkup) and is only released when >= k.  Names, for
  * --sensitive: examined attendance measured answered risk smokers
- * guidance. */
+ * guidance allowance disease. */
 enum colink_wp_sensitive {
 	COLINK_WP_SENS_EXAMINED = 1 << 0,   /* examinees of the headcount */
 	COLINK_WP_SENS_ATTENDANCE = 1 << 1, /* persons with attendance of the headcount */
@@ -51,9 +51,12 @@ enum colink_wp_sensitive {
 	COLINK_WP_SENS_ANSWERED = 1 << 3,   /* smoking answered of the examinees */
 	COLINK_WP_SENS_RISK = 1 << 4,       /* at >= 受診勧奨 of those judged */
 	COLINK_WP_SENS_SMOKERS = 1 << 5,    /* current smokers of those answering */
-	COLINK_WP_SENS_GUIDANCE = 1 << 6    /* 特定保健指導 levels of the examinees */
+	COLINK_WP_SENS_GUIDANCE = 1 << 6,   /* 特定保健指導 levels of the examinees */
+	COLINK_WP_SENS_ALLOWANCE = 1 << 7,  /* 傷病手当金 recipients (and F causes) of the headcount */
+	COLINK_WP_SENS_DISEASE = 1 << 8     /* persons with claims of a disease group of all claimants */
 };
-#define COLINK_WP_SENS_DEFAULT (COLINK_WP_SENS_RISK | COLINK_WP_SENS_SMOKERS | COLINK_WP_SENS_GUIDANCE)
+#define COLINK_WP_SENS_DEFAULT (COLINK_WP_SENS_RISK | COLINK_WP_SENS_SMOKERS | COLINK_WP_SENS_GUIDANCE | \
+				COLINK_WP_SENS_ALLOWANCE | COLINK_WP_SENS_DISEASE)
 
 struct colink_wp_opts {
 	int fiscal_year;         /* 0: the latest fiscal year with a checkup */
@@ -68,6 +71,9 @@ struct colink_wp_opts {
 	const char *out_dir;     /* created if missing; whitepaper.html, csv/ */
 	const char *source;      /* borrowed: what the report names as its source (no path secrets) */
 	int participation_allowed; /* ⑤ その他: programme participation may reach the recipient */
+	int allowance_allowed;   /* 傷病手当金 payments may reach the recipient (aggregate) */
+	int claim_groups_allowed; /* claims, diagnoses and the disease master (cost by disease group) */
+	const char *data_dir;    /* borrowed: mappings dir (rules/disease-groups.tsv); NULL: no groups */
 };
 
 struct colink_wp_result {

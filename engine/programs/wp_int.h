@@ -57,6 +57,8 @@ struct wp_year {
 	double *claims_sum;                  /* per claims grid cell: yen */
 	long sites_merged, sites_withheld;
 	struct wp_part *part;                /* ⑤ その他 (wp_participation.c), or NULL */
+	struct wp_allow *allow;              /* 傷病手当金 (wp_allowance.c), or NULL */
+	struct wp_cost *cost;                /* cost by disease group (wp_allowance.c), or NULL */
 };
 
 extern const char *const wp_band_labels[WP_NBANDS];
@@ -85,6 +87,20 @@ void wp_part_free(struct wp_year *y);
 int wp_part_csv(const struct wp_year *y, const struct colink_wp_opts *o, const char *dir,
 		struct colink_wp_result *res, struct colink_error *err);
 void wp_part_html(FILE *f, const struct wp_year *y, const struct colink_wp_opts *o);
+
+/* wp_allowance.c: 傷病手当金 per 1,000 在籍者 by age band and sex with the
+ * share of mental disorders, and medical cost per person by disease group
+ * and age band from the claims (#21 parts 5, 6).  Build after the sets
+ * (headcount) are protected; free; CSV files into dir/csv; HTML sections.
+ * Each is left out when the agreement does not allow it (o->*_allowed). */
+struct wp_allow;
+struct wp_cost;
+int wp_allow_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
+		   struct colink_error *err);
+void wp_allow_free(struct wp_year *y);
+int wp_allow_csv(const struct wp_year *y, const struct colink_wp_opts *o, const char *dir,
+		 struct colink_wp_result *res, struct colink_error *err);
+void wp_allow_html(FILE *f, const struct wp_year *y, const struct colink_wp_opts *o);
 
 /* wp_render.c: write whitepaper.html and csv/ of cur (prev may have
  * has_data 0).  0 or COLINK_EIO with err naming the file. */

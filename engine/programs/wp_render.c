@@ -770,6 +770,7 @@ static int write_html(struct out *x, const char *rules_id)
 	section_job(f, x);
 	section_guidance(f, x);
 	wp_part_html(f, x->cur, x->o); /* ⑤ その他 (wp_participation.c) */
+	wp_allow_html(f, x->cur, x->o); /* 傷病手当金, cost by disease group (wp_allowance.c) */
 	section_notes(f, x, rules_id);
 	fputs("</body>\n</html>\n", f);
 	if (ferror(f) | fclose(f))
@@ -800,7 +801,8 @@ int wp_render(const struct wp_year *cur, const struct wp_year *prev,
 	write_csvs(&x, cur);
 	if (x.failed)
 		return COLINK_EIO;
-	if ((rc = wp_part_csv(cur, o, x.dir, res, err))) /* ⑤ その他 */
+	if ((rc = wp_part_csv(cur, o, x.dir, res, err)) || /* ⑤ その他 */
+	    (rc = wp_allow_csv(cur, o, x.dir, res, err)))
 		return rc;
 	return write_html(&x, rules_id);
 }

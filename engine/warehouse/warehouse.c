@@ -322,3 +322,18 @@ int colink_wh_wp_participation(struct colink_wh *wh, int fy, int *present,
 	NEED(wp_participation);
 	return wh->be->wp_participation(wh, fy, present, cb, ud, err);
 }
+
+int colink_wh_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb,
+			   void *ud, struct colink_error *err)
+{
+	NEED(wp_allowance);
+	return wh->be->wp_allowance(wh, fy, present, cb, ud, err);
+}
+
+int colink_wh_claims_by_group(struct colink_wh *wh, int fy, int roster,
+			      const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
+			      colink_wh_claim_group_cb cb, void *ud, struct colink_error *err)
+{
+	NEED(claims_by_group);
+	return wh->be->claims_by_group(wh, fy, roster, ranges, nranges, present, cb, ud, err);
+}

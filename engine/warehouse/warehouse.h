@@ -39,7 +39,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 8
+#define COLINK_WH_SCHEMA_VERSION 9
 
 struct colink_wh;
 
@@ -269,6 +269,38 @@ typedef void (*colink_wh_participation_cb)(void *ud, const char *program, int di
 					   int sex, long participants, long completers);
 int colink_wh_wp_participation(struct colink_wh *wh, int fiscal_year, int *present,
 			       colink_wh_participation_cb cb, void *ud, struct colink_error *err);
+
+/* 傷病手当金 of fiscal year fy (#21 part 5) over the work set (after bands):
+ * per age band and sex, the employees (linked to the insured person the
+ * payments name) with a payment whose period starts in the year, the
+ * total days paid of those payments, and how many of those employees have
+ * such a payment whose cause is a mental disorder (ICD-10 chapter F: the
+ * payment's ICD-10 code, else disease_master's for its 傷病名コード).
+ * *present is 0 when the warehouse has no allowance table or no payment
+ * at all (of any year). */
+typedef void (*colink_wh_allowance_cb)(void *ud, long band, int sex, long persons, double days,
+				       long mental);
+int colink_wh_wp_allowance(struct colink_wh *wh, int fiscal_year, int *present,
+			   colink_wh_allowance_cb cb, void *ud, struct colink_error *err);
+
+/* One ICD-10 range of a disease group (mappings/rules/disease-groups.tsv):
+ * the first three characters of a code in [from, to] (string order).
+ * Borrowed. */
+struct colink_wh_icd_range {
+	const char *group, *from, *to;
+};
+/* Medical cost of fiscal year fy from the claims (#21 part 6): a claim of
+ * the year (診療年月 April..March) belongs to the group of its first 主傷病
+ * that is not 疑い (its ICD-10 from disease_master; the first range in
+ * `ranges` order that holds it), else to group "" (none).  Per group, age
+ * band and sex as in colink_wh_claims_by_band (band -1, sex 0 unknown): the
+ * persons with a claim of the group and its yen.  Group "*" is every claim.
+ * *present is 0 without the claim tables. */
+typedef void (*colink_wh_claim_group_cb)(void *ud, const char *group, int band, int sex, long n,
+					 double yen);
+int colink_wh_claims_by_group(struct colink_wh *wh, int fiscal_year, int roster,
+			      const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
+			      colink_wh_claim_group_cb cb, void *ud, struct colink_error *err);
 
 /* ---- the run ledger (#24: the audit log against the ledger) ---- */
 

@@ -64,6 +64,11 @@ struct wh_backend {
 	int (*runs)(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
 	int (*wp_participation)(struct colink_wh *wh, int fy, int *present,
 				colink_wh_participation_cb cb, void *ud, struct colink_error *err);
+	int (*wp_allowance)(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb,
+			    void *ud, struct colink_error *err);
+	int (*claims_by_group)(struct colink_wh *wh, int fy, int roster,
+			       const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
+			       colink_wh_claim_group_cb cb, void *ud, struct colink_error *err);
 };
 
 struct colink_wh {

@@ -150,4 +150,6 @@ const struct wh_backend wh_sqlite_backend = {
 	.claims_by_band = whs_claims_by_band,
 	.runs = whs_runs,
 	.wp_participation = whs_wp_participation,
+	.wp_allowance = whs_wp_allowance,
+	.claims_by_group = whs_claims_by_group,
 };

@@ -67,5 +67,11 @@ int whs_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present, c
 /* wh_sqlite_part.c */
 int whs_wp_participation(struct colink_wh *wh, int fy, int *present, colink_wh_participation_cb cb,
 			 void *ud, struct colink_error *err);
+/* wh_sqlite_allow.c */
+int whs_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb, void *ud,
+		     struct colink_error *err);
+int whs_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_icd_range *ranges,
+			size_t nranges, int *present, colink_wh_claim_group_cb cb, void *ud,
+			struct colink_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 8
+-- schema-version: 9
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -72,6 +72,9 @@
 -- the claim_year view (claims_summary's totals derived from claims),
 -- the code masters disease_master and drug_master, and
 -- run.claim_rows_replaced.
+-- 9 allowance (傷病手当金 payments: period, days, amount, cause as ICD-10
+-- and/or 傷病名コード; one row per person and period start) and
+-- run.allowance_replaced.
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -80,7 +83,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (8, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -110,7 +113,8 @@ CREATE TABLE run (
 	normalization TEXT,               -- identity-normalization version of its pseudonyms (v5)
 	agreement_signing TEXT,           -- 'signed: WHO at WHEN; ...' or 'unsigned' (v5)
 	participation_replaced INTEGER,   -- participation rows of earlier runs replaced (v6)
-	claim_rows_replaced INTEGER       -- claim, claim_diagnosis and claim_item rows replaced (v8)
+	claim_rows_replaced INTEGER,      -- claim, claim_diagnosis and claim_item rows replaced (v8)
+	allowance_replaced INTEGER        -- allowance rows of earlier runs replaced (v9)
 );
 
 -- One row per input file of a run, written when the input ends.
@@ -579,4 +583,28 @@ CREATE TABLE drug_master (
 	input_no INTEGER,
 	record_no INTEGER,
 	line_no INTEGER
+) WITHOUT ROWID;
+
+-- 傷病手当金 (version 9): the association's sickness-allowance payments
+-- (kind allowance, mappings/association/allowance.xml).  One row per person
+-- and period start (the natural key of a payment): a later run's row for the
+-- same person and period_from replaces the earlier one (a corrected
+-- payment; run.allowance_replaced).  The cause is kept as codes only: the
+-- ICD-10 code and/or the 傷病名コード (its ICD-10 through disease_master when
+-- read); a free-text 傷病名 is never stored.  The loader refuses a period
+-- whose end is before its start, negative days or amount, and more days
+-- than the period has.
+CREATE TABLE allowance (
+	person_no INTEGER NOT NULL REFERENCES person (person_no),
+	period_from TEXT NOT NULL,
+	period_to TEXT,
+	days INTEGER,
+	amount INTEGER,
+	icd10 TEXT,
+	disease_code TEXT,
+	run_id TEXT REFERENCES run (run_id),
+	input_no INTEGER,
+	record_no INTEGER,
+	line_no INTEGER,
+	PRIMARY KEY (person_no, period_from)
 ) WITHOUT ROWID;

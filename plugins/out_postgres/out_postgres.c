@@ -651,9 +651,10 @@ static int out_commit(void *vctx, const struct colink_run_summary *s, struct col
 	struct out_postgres *o = vctx;
 	/* $3..$5 the counts; $6..$11 the rows replaced per kind, checkups to
 	 * participation; $12 the UKE claims' rows in one count (out_sqlite's
-	 * ST_RUN_OK); the code masters' replaced codes are not counted */
-	char num[3 + K_CLAIM + 1][24];
-	const char *v[6 + K_CLAIM + 1];
+	 * ST_RUN_OK); $13 the 傷病手当金 payments replaced; the code masters'
+	 * replaced codes are not counted */
+	char num[3 + K_CLAIM + 2][24];
+	const char *v[6 + K_CLAIM + 2];
 	int k, rc = opg_in_run(o, "commit", err);
 	uint64_t loaded = s ? s->loaded : 0;
 	if (!rc)
@@ -667,18 +668,20 @@ static int out_commit(void *vctx, const struct colink_run_summary *s, struct col
 		snprintf(num[3 + k], 24, "%" PRIu64, o->replaced[k]);
 	snprintf(num[3 + K_CLAIM], 24, "%" PRIu64,
 		 o->replaced[K_CLAIM] + o->replaced[K_DIAGNOSIS] + o->replaced[K_ITEM]);
+	snprintf(num[4 + K_CLAIM], 24, "%" PRIu64, o->replaced[K_ALLOWANCE]);
 	v[0] = s ? s->finished : NULL;
 	v[1] = s ? s->message : NULL;
-	for (k = 0; k < 3 + K_CLAIM + 1; k++)
+	for (k = 0; k < 3 + K_CLAIM + 2; k++)
 		v[2 + k] = num[k];
-	v[5 + K_CLAIM + 1] = o->run_id;
+	v[5 + K_CLAIM + 2] = o->run_id;
 	rc = opg_exec_params(o, "UPDATE run SET status = 'ok', finished = coalesce($1, "
 			     "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')), "
 			     "message = $2, records_read = $3, records_loaded = $4, "
 			     "records_rejected = $5, checkups_replaced = $6, employees_replaced = $7, "
 			     "attendance_replaced = $8, stress_replaced = $9, claims_replaced = $10, "
-			     "participation_replaced = $11, claim_rows_replaced = $12 "
-			     "WHERE run_id = $13", 6 + K_CLAIM + 1, v, NULL, "recording the run", err);
+			     "participation_replaced = $11, claim_rows_replaced = $12, "
+			     "allowance_replaced = $13 "
+			     "WHERE run_id = $14", 6 + K_CLAIM + 2, v, NULL, "recording the run", err);
 	_Static_assert(K_CLAIM == 6, "$6..$11: checkups to participation");
 	if (!rc)
 		rc = opg_exec(o, "COMMIT", "commit failed", err);

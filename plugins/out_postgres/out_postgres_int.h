@@ -33,12 +33,13 @@ enum dest {
 	DEST_ITEM,           /* claim_item */
 	DEST_DISEASE_MASTER, /* disease_master: codes, no person */
 	DEST_DRUG_MASTER,    /* drug_master: codes, no person */
+	DEST_ALLOWANCE,  /* 傷病手当金 (schema 9) */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
-#define DEST_LAST_WIDE DEST_DRUG_MASTER
+#define DEST_LAST_WIDE DEST_ALLOWANCE
 #define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
 #define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
@@ -48,6 +49,7 @@ enum kind {
 	K_CHECKUP, K_ROSTER, K_ATTENDANCE, K_STRESS, K_CLAIMS, K_PARTICIPATION,
 	K_CLAIM, K_DIAGNOSIS, K_ITEM, /* UKE claims (#21) */
 	K_DISEASE_MASTER, K_DRUG_MASTER, /* code masters: no person, no side */
+	K_ALLOWANCE, /* 傷病手当金 (schema 9) */
 	K_COUNT
 };
 

@@ -82,6 +82,12 @@ const struct opg_kind opg_kinds[K_COUNT] = {
 	[K_DRUG_MASTER] = { "drug_master", NULL, DEST_DRUG_MASTER,
 			    BIT(DEST_DRUG_MASTER), 0, "no code", "invalid code",
 			    "duplicate code in the drug master", 0, 1 },
+	/* 傷病手当金 (schema 9): a payment by its person and period start */
+	[K_ALLOWANCE] = { "allowance", "association", DEST_ALLOWANCE,
+			  BIT(DEST_PERSON) | BIT(DEST_ALLOWANCE), 0,
+			  "no allowance period start (allowance_from)",
+			  "invalid allowance period start (allowance_from)",
+			  "duplicate allowance payment for this person and period start", 0 },
 };
 
 /* Columns the plugin fills itself (as out_sqlite's columns.c). */
@@ -121,6 +127,7 @@ static const struct wide {
 	[WIDE_INDEX(DEST_ITEM)] = { "claim_item", reserved_row, "claim_key", "seq" },
 	[WIDE_INDEX(DEST_DISEASE_MASTER)] = { "disease_master", reserved_master, "code", NULL },
 	[WIDE_INDEX(DEST_DRUG_MASTER)] = { "drug_master", reserved_master, "code", NULL },
+	[WIDE_INDEX(DEST_ALLOWANCE)] = { "allowance", reserved_row, "period_from", NULL },
 };
 
 static const struct {
@@ -136,6 +143,7 @@ static const struct {
 	{ "claim", DEST_CLAIM }, { "claim_diagnosis", DEST_DIAGNOSIS },
 	{ "claim_item", DEST_ITEM }, { "disease_master", DEST_DISEASE_MASTER },
 	{ "drug_master", DEST_DRUG_MASTER },
+	{ "allowance", DEST_ALLOWANCE },
 };
 
 static const char *const null_reason_names[] = {

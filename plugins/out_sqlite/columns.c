@@ -84,6 +84,10 @@ static const struct wide {
 	[WIDE_INDEX(DEST_DRUG_MASTER)] = { "drug_master", reserved_master,
 					   "run_id, input_no, record_no, line_no",
 					   MASTER_FIXED_PARAMS, "code" },
+	/* 傷病手当金 (v9): a payment by its person and period start */
+	[WIDE_INDEX(DEST_ALLOWANCE)] = { "allowance", reserved_row,
+					 "person_no, run_id, input_no, record_no, line_no",
+					 ROW_FIXED_PARAMS, "period_from" },
 };
 
 /* fields.tsv table names (and the warehouse names, accepted alike). */
@@ -108,6 +112,7 @@ static const struct {
 	{ "claim_item", DEST_ITEM },
 	{ "disease_master", DEST_DISEASE_MASTER },
 	{ "drug_master", DEST_DRUG_MASTER },
+	{ "allowance", DEST_ALLOWANCE },
 };
 
 char *osq_strdup(const struct colink_host *h, const char *s)

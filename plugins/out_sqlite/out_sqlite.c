@@ -118,6 +118,9 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_DM_DEL] = "DELETE FROM disease_master WHERE ?1 IS NOT NULL AND code = ?2",
 	[ST_MM_FIND] = "SELECT ?1, run_id, input_no, record_no FROM drug_master WHERE code = ?2",
 	[ST_MM_DEL] = "DELETE FROM drug_master WHERE ?1 IS NOT NULL AND code = ?2",
+	[ST_AL_FIND] = "SELECT person_no, run_id, input_no, record_no FROM allowance "
+		"WHERE person_no = ?1 AND period_from = ?2",
+	[ST_AL_DEL] = "DELETE FROM allowance WHERE person_no = ?1 AND period_from = ?2",
 	[ST_OBS] = "INSERT INTO observation (checkup_id, item_code, field, "
 		"value_type, value_text, value_num, code_system, unit, "
 		"null_reason, flag, raw, source_column) "
@@ -144,7 +147,8 @@ static const char *const fixed_sql[ST_COUNT] = {
 		"message = ?, records_read = ?, records_loaded = ?, "
 		"records_rejected = ?, checkups_replaced = ?, employees_replaced = ?, "
 		"attendance_replaced = ?, stress_replaced = ?, claims_replaced = ?, "
-		"participation_replaced = ?, claim_rows_replaced = ? "
+		"participation_replaced = ?, claim_rows_replaced = ?, "
+		"allowance_replaced = ? "
 		"WHERE run_id = ?",
 };
 
@@ -752,7 +756,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	for (k = 0; k < K_CLAIM; k++)
 		osq_bind_u64(st, 6 + k, rp[k]);
 	osq_bind_u64(st, 6 + K_CLAIM, rp[K_CLAIM] + rp[K_DIAGNOSIS] + rp[K_ITEM]);
-	osq_bind_text(st, 7 + K_CLAIM, o->run_id);
+	osq_bind_u64(st, 7 + K_CLAIM, rp[K_ALLOWANCE]); /* 傷病手当金 (v9) */
+	osq_bind_text(st, 8 + K_CLAIM, o->run_id);
 	src = osq_step_done(st);
 	if (src == SQLITE_OK) {
 		kill_hooks(o);
@@ -773,6 +778,10 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 			     PRIu64 " stress check and %" PRIu64 " participation rows "
 			     "replaced earlier loads", o->path, rp[K_ROSTER],
 			     rp[K_ATTENDANCE], rp[K_STRESS], rp[K_PARTICIPATION]);
+	if (rp[K_ALLOWANCE])
+		o->host->log(o->hc, COLINK_LOG_INFO,
+			     "%s: %" PRIu64 " allowance payments replaced earlier loads",
+			     o->path, rp[K_ALLOWANCE]);
 	run_close(o);
 	return COLINK_OK;
 }

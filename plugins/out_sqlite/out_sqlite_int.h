@@ -33,13 +33,14 @@ enum dest {
 	DEST_ITEM,       /* table claim_item (v7) */
 	DEST_DISEASE_MASTER, /* table disease_master (v7): codes, no person */
 	DEST_DRUG_MASTER,    /* table drug_master (v7): codes, no person */
+	DEST_ALLOWANCE,  /* table allowance (v9, 傷病手当金) */
 	DEST_OBSERVATION,
 	DEST_QUESTIONNAIRE,
 	DEST_STRESS_ANSWER,
 	DEST_COUNT
 };
 
-#define DEST_LAST_WIDE DEST_DRUG_MASTER
+#define DEST_LAST_WIDE DEST_ALLOWANCE
 #define NWIDE (DEST_LAST_WIDE - DEST_PERSON + 1)
 #define DEST_IS_WIDE(d) ((d) >= DEST_PERSON && (d) <= DEST_LAST_WIDE)
 #define WIDE_INDEX(d) ((d) - DEST_PERSON)
@@ -57,6 +58,7 @@ enum kind {
 	K_ITEM,       /* association: claim_item (v7) */
 	K_DISEASE_MASTER, /* no side: disease_master (v7) */
 	K_DRUG_MASTER,    /* no side: drug_master (v7) */
+	K_ALLOWANCE,      /* association: allowance (v9, 傷病手当金) */
 	K_COUNT
 };
 
@@ -75,6 +77,7 @@ enum stmt {
 	ST_ITEM,      /* insert, built (claim_item columns) */
 	ST_DISEASE_MASTER, /* insert, built (disease_master columns) */
 	ST_DRUG_MASTER,    /* insert, built (drug_master columns) */
+	ST_ALLOWANCE,      /* insert, built (allowance columns) */
 	ST_PERSON_SIDE,
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_CK_FIND,
@@ -102,6 +105,8 @@ enum stmt {
 	ST_DM_DEL,
 	ST_MM_FIND,
 	ST_MM_DEL,
+	ST_AL_FIND,
+	ST_AL_DEL,
 	ST_OBS,
 	ST_Q,
 	ST_SANS,
@@ -115,7 +120,8 @@ enum stmt {
 
 _Static_assert(ST_CLAIMS == ST_PERSON + WIDE_INDEX(DEST_CLAIMS) &&
 	       ST_PARTICIPATION == ST_PERSON + WIDE_INDEX(DEST_PARTICIPATION) &&
-	       ST_DRUG_MASTER == ST_PERSON + WIDE_INDEX(DEST_DRUG_MASTER),
+	       ST_DRUG_MASTER == ST_PERSON + WIDE_INDEX(DEST_DRUG_MASTER) &&
+	       ST_ALLOWANCE == ST_PERSON + WIDE_INDEX(DEST_ALLOWANCE),
 	       "built statements follow enum dest");
 
 /* Fixed parameters of the built statements; catalogue columns follow. */

@@ -114,6 +114,14 @@ static const struct kind_def {
 			    BIT(DEST_DRUG_MASTER), 0, "no code", "invalid code",
 			    "duplicate code in the drug master",
 			    ST_MM_FIND, 1, { ST_MM_DEL }, 0, 1 },
+	/* 傷病手当金 (v9): one payment per person and period start; a later
+	 * run's payment for the same start replaces the earlier one */
+	[K_ALLOWANCE] = { "allowance", "association", DEST_ALLOWANCE,
+			  BIT(DEST_PERSON) | BIT(DEST_ALLOWANCE), 0,
+			  "no allowance period start (allowance_from)",
+			  "invalid allowance period start (allowance_from)",
+			  "duplicate allowance payment for this person and period start",
+			  ST_AL_FIND, 1, { ST_AL_DEL } },
 };
 
 static int is_hex64(const char *s)
