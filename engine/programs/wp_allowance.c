@@ -208,7 +208,7 @@ static const struct {
 #define NLABELS (sizeof(group_labels) / sizeof(group_labels[0]))
 
 struct ranges {
-	struct colink_wh_icd_range *r;
+	struct colink_wh_group_range *r;
 	size_t n;
 	char **strs; /* owned strings, 3 per range */
 };
@@ -251,7 +251,7 @@ static int ranges_load(struct ranges *rs, const char *data_dir, struct colink_er
 			break;
 		}
 		{
-			struct colink_wh_icd_range *nr = colink_realloc(rs->r, (rs->n + 1) * sizeof(*nr));
+			struct colink_wh_group_range *nr = colink_realloc(rs->r, (rs->n + 1) * sizeof(*nr));
 			char **ns = nr ? colink_realloc(rs->strs, (rs->n + 1) * 3 * sizeof(*ns)) : NULL;
 			if (nr)
 				rs->r = nr;
@@ -273,7 +273,7 @@ static int ranges_load(struct ranges *rs, const char *data_dir, struct colink_er
 				ns[1][i] = (char)(ns[1][i] >= 'a' && ns[1][i] <= 'z' ? ns[1][i] - 32 : ns[1][i]);
 			for (i = 0; ns[2][i]; i++)
 				ns[2][i] = (char)(ns[2][i] >= 'a' && ns[2][i] <= 'z' ? ns[2][i] - 32 : ns[2][i]);
-			rs->r[rs->n - 1] = (struct colink_wh_icd_range){ ns[0], ns[1], ns[2] };
+			rs->r[rs->n - 1] = (struct colink_wh_group_range){ ns[0], ns[1], ns[2] };
 		}
 	}
 	fclose(f);

@@ -286,7 +286,7 @@ int colink_wh_wp_allowance(struct colink_wh *wh, int fiscal_year, int *present,
 /* One ICD-10 range of a disease group (mappings/rules/disease-groups.tsv):
  * the first three characters of a code in [from, to] (string order).
  * Borrowed. */
-struct colink_wh_icd_range {
+struct colink_wh_group_range {
 	const char *group, *from, *to;
 };
 /* Medical cost of fiscal year fy from the claims (#21 part 6): a claim of
@@ -299,7 +299,7 @@ struct colink_wh_icd_range {
 typedef void (*colink_wh_claim_group_cb)(void *ud, const char *group, int band, int sex, long n,
 					 double yen);
 int colink_wh_claims_by_group(struct colink_wh *wh, int fiscal_year, int roster,
-			      const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
+			      const struct colink_wh_group_range *ranges, size_t nranges, int *present,
 			      colink_wh_claim_group_cb cb, void *ud, struct colink_error *err);
 
 /* ---- the run ledger (#24: the audit log against the ledger) ---- */

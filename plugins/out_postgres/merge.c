@@ -120,12 +120,12 @@ static const char *stage_name(int s)
 		[S_WIDE + 2] = "s_w3", [S_WIDE + 3] = "s_w4", [S_WIDE + 4] = "s_w5",
 		[S_WIDE + 5] = "s_w6", [S_WIDE + 6] = "s_w7", [S_WIDE + 7] = "s_w8",
 		[S_WIDE + 8] = "s_w9", [S_WIDE + 9] = "s_w10", [S_WIDE + 10] = "s_w11",
-		[S_WIDE + 11] = "s_w12", [S_OBS] = "s_obs",
+		[S_WIDE + 11] = "s_w12", [S_WIDE + 12] = "s_w13", [S_OBS] = "s_obs",
 		[S_Q] = "s_q", [S_SANS] = "s_sans", [S_KEY] = "s_key",
 	};
 	return names[s];
 }
-_Static_assert(S_OBS == S_WIDE + 12, "a staging table name per wide table");
+_Static_assert(S_OBS == S_WIDE + 13, "a staging table name per wide table");
 
 /* Whether records of kind k belong to a person (a code master does not). */
 static int has_person(int k)
