@@ -363,7 +363,7 @@ twice() { # twice JOB: the 医科 claims, diagnoses and the disease master liste
 	sed -i -e 's|<input mapping="../mappings/association/disease_master.xml" path="masters/disease_master.csv"/>|&&|' \
 	       -e 's|<input mapping="../mappings/association/uke_claim.xml" path="claims/ika_202411.uke"/>|&&|' \
 	       -e 's|<input mapping="../mappings/association/uke_diagnosis.xml" path="claims/ika_202411.uke"/>|&&|' \
-	       -e 's|max-rejected="6"|max-rejected="100"|' "$s/samples/$1"
+	       -e 's|max-rejected="[0-9]*"|max-rejected="100"|' "$s/samples/$1"
 }
 claimsq cdup-sq.xml cdup.db
 claimjob cdup-pg.xml cdup
