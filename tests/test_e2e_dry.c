@@ -181,9 +181,65 @@ static void test_e2e_dry__output_without_support_is_not_opened(void)
 	free(out);
 }
 
+/* The 16-hex prefix after "  card  " in preview output, as a LIKE pattern. */
+static char *card_prefix(const char *out)
+{
+	const char *at = out ? strstr(out, "  card ") : NULL;
+	if (!at)
+		return NULL;
+	at += strlen("  card ");
+	while (*at == ' ')
+		at++;
+	return tu_fmt("%.16s%%", at);
+}
+
+/* preview --job (#18): the job's key and agreement, so the pseudonyms are
+ * the ones the run stored (runs after the first test's real run); the
+ * mapping is the job's <input> that names the file; a roster record has
+ * no exam date: "age unknown", never "age -1". */
+static void test_e2e_dry__preview_with_the_job_gives_the_run_pseudonyms(void)
+{
+	char *out = NULL, *err = NULL, *like, *sql, *c;
+	CU_ASSERT_EQUAL(colink("preview -n 3 --job job.xml vendor_a.csv", &out, &err), 0);
+	like = card_prefix(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(like);
+	/* (both sides' persons carry the card: one or two rows) */
+	sql = tu_fmt("SELECT count(*) > 0 FROM person_key WHERE kind = 'card' AND pseudonym LIKE '%s'", like);
+	CU_ASSERT_EQUAL(tu_sql_long(db, sql), 1);
+	no_raw(out, err);
+	free(out);
+	free(err);
+	free(like);
+	free(sql);
+	/* without the job: a throw-away key, another pseudonym */
+	c = tu_fmt("preview -n 3 '%s/mappings/vendors/vendor_a.xml' vendor_a.csv", tu_srcdir());
+	CU_ASSERT_EQUAL(colink(c, &out, NULL), 0);
+	free(c);
+	like = card_prefix(out);
+	sql = tu_fmt("SELECT count(*) FROM person_key WHERE pseudonym LIKE '%s'", like ? like : "x");
+	CU_ASSERT_EQUAL(tu_sql_long(db, sql), 0);
+	free(out);
+	free(like);
+	free(sql);
+	/* the roster: found by its path in the job, no exam date */
+	c = tu_fmt("preview -n 2 --job job.xml '%s/samples/employer/roster.csv'", tu_srcdir());
+	CU_ASSERT_EQUAL(colink(c, &out, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, ", age unknown\n"));
+	CU_ASSERT_PTR_NULL(out ? strstr(out, "age -1") : "");
+	no_raw(out, err);
+	free(c);
+	free(out);
+	free(err);
+	/* a file the job does not name, without a mapping: said so */
+	CU_ASSERT_EQUAL(colink("preview --job job.xml k.key", NULL, &err), 3);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "no <input> of job.xml names this file"));
+	free(err);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_dry__dry_run_finds_what_the_output_finds_and_writes_nothing),
 	TU_TEST(test_e2e_dry__existing_warehouse_and_audit_log_unchanged),
+	TU_TEST(test_e2e_dry__preview_with_the_job_gives_the_run_pseudonyms),
 	TU_TEST(test_e2e_dry__output_without_support_is_not_opened),
 	TU_END
 };
