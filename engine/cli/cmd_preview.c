@@ -73,6 +73,21 @@ static int on_header(void *ud, size_t n, const char *const *names)
 	return COLINK_OK;
 }
 
+/* Where a record is: "(document 0003.xml)" for an archive's (#18),
+ * "(line N)", or nothing when neither is known (never "line 0"). */
+static const char *where(const struct colink_raw_record *rec, uint64_t line, char *buf, size_t n)
+{
+	const char *doc = rec && COLINK_HAS(struct colink_raw_record, rec->struct_size, document)
+		? rec->document : NULL;
+	if (doc)
+		snprintf(buf, n, " (document %s)", doc);
+	else if (line)
+		snprintf(buf, n, " (line %llu)", (unsigned long long)line);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 static int on_record(void *ud, const struct colink_raw_record *rec)
 {
 	struct preview *pv = ud;
@@ -80,14 +95,15 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	struct colink_reject rj;
 	size_t i;
 	int rc;
+	char w[300];
 	if (pv->shown >= pv->limit)
 		return COLINK_EABORT;
 	pv->shown++;
 	rc = colink_transform_record(pv->t, rec, &o, &rj, pv->err);
 	if (rc == COLINK_REJECTED) {
 		/* every reason, in the order of the mapping's columns (#25) */
-		printf("record %llu (line %llu): REJECTED column %s: %s\n",
-		       (unsigned long long)rec->record_no, (unsigned long long)rec->line_no,
+		printf("record %llu%s: REJECTED column %s: %s\n",
+		       (unsigned long long)rec->record_no, where(rec, rec->line_no, w, sizeof(w)),
 		       rj.column ? rj.column : "-", rj.reason);
 		for (i = 1; i < rj.nreasons; i++)
 			printf("  and column %s: %s\n",
@@ -98,8 +114,8 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 		pv->fatal = 1;
 		return COLINK_EABORT;
 	}
-	printf("record %llu (line %llu): person %.16s...", (unsigned long long)o->record_no,
-	       (unsigned long long)o->line_no, o->person ? o->person : "(none)");
+	printf("record %llu%s: person %.16s...", (unsigned long long)o->record_no,
+	       where(rec, o->line_no, w, sizeof(w)), o->person ? o->person : "(none)");
 	if (o->birth_ym && o->age_at_exam >= 0)
 		printf(" birth %04d-%02d, age %d at exam, %d at FY end", o->birth_ym / 100,
 		       o->birth_ym % 100, o->age_at_exam, o->age_fy_end);
@@ -116,11 +132,12 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 static int on_reject(void *ud, uint64_t rn, uint64_t ln, const char *col, const char *why)
 {
 	struct preview *pv = ud;
+	char w[40];
 	if (pv->shown >= pv->limit)
 		return COLINK_EABORT;
 	pv->shown++;
-	printf("record %llu (line %llu): REJECTED column %s: %s\n", (unsigned long long)rn,
-	       (unsigned long long)ln, col ? col : "-", why);
+	printf("record %llu%s: REJECTED column %s: %s\n", (unsigned long long)rn,
+	       where(NULL, ln, w, sizeof(w)), col ? col : "-", why);
 	return COLINK_OK;
 }
 

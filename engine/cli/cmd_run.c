@@ -77,6 +77,19 @@ static void help(FILE *f)
 		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
 }
 
+/* Where a kept reject is in its input: " (document 0003.xml)" for a
+ * record of an archive (#18), " (line N)", or "" when neither is known. */
+static const char *where(const struct colink_reject_kept *rk, char *buf, size_t n)
+{
+	if (rk->document)
+		snprintf(buf, n, " (document %s)", rk->document);
+	else if (rk->line_no)
+		snprintf(buf, n, " (line %llu)", (unsigned long long)rk->line_no);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* The rejects kept with every reason (#25), as a JSON array. */
 static void json_rejects(const struct colink_reject_sample *s)
 {
@@ -84,8 +97,14 @@ static void json_rejects(const struct colink_reject_sample *s)
 	printf(",\"rejects\":[");
 	for (i = 0; i < s->n; i++) {
 		const struct colink_reject_kept *rk = &s->items[i];
-		printf("%s{\"input\":%u,\"record\":%llu,\"line\":%llu,\"reasons\":[", i ? "," : "",
+		printf("%s{\"input\":%u,\"record\":%llu,\"line\":%llu,", i ? "," : "",
 		       rk->input_no, (unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		if (rk->document) {
+			printf("\"document\":");
+			colink_json_str(stdout, rk->document);
+			printf(",");
+		}
+		printf("\"reasons\":[");
 		for (k = 0; k < rk->nreasons; k++) {
 			printf("%s{\"column\":", k ? "," : "");
 			if (rk->reasons[k].column)
@@ -186,10 +205,11 @@ static void print_rejects(const struct colink_run_result *r)
 {
 	const struct colink_reject_sample *s = &r->rejects;
 	size_t i, k;
+	char w[300];
 	for (i = 0; i < s->n; i++) {
 		const struct colink_reject_kept *rk = &s->items[i];
-		printf("  rejected: input %u record %llu (line %llu):\n", rk->input_no,
-		       (unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		printf("  rejected: input %u record %llu%s:\n", rk->input_no,
+		       (unsigned long long)rk->record_no, where(rk, w, sizeof(w)));
 		for (k = 0; k < rk->nreasons; k++)
 			printf("    column %s: %s\n", rk->reasons[k].column ? rk->reasons[k].column : "-",
 			       rk->reasons[k].reason);
@@ -233,8 +253,9 @@ static void print_text(const struct colink_run_result *r)
 		print_rejects(r);
 		printf("  warehouse: %s (dry run: %s)\n  key id: %s\n",
 		       r->warehouse ? r->warehouse : "-",
-		       r->dry_run_output ? "loaded and linked, then rolled back; nothing written"
-					 : "not opened; nothing written", r->key_id);
+		       !r->dry_run_output ? "not opened; nothing written"
+		       : r->linked ? "loaded and linked, then rolled back; nothing written"
+				   : "loaded, then rolled back; nothing written", r->key_id);
 		if (!r->dry_run_output)
 			printf("  note: %s cannot do a dry run (it needs plugin ABI 2.3 and "
 			       "COLINK_OUTPUT_DRY_RUN): its own checks (duplicates, inputs loaded "
@@ -295,14 +316,15 @@ static void failed_rejects(const struct colink_run_result *r)
 {
 	const struct colink_reject_sample *s = &r->rejects;
 	size_t i, k, n = s->n < FAILED_REJECTS ? s->n : FAILED_REJECTS;
+	char w[300];
 	if (!r->rejected)
 		return;
 	fprintf(stderr, "colink: %llu records were rejected (no reject row is kept); the first %zu:\n",
 		(unsigned long long)r->rejected, n);
 	for (i = 0; i < n; i++) {
 		const struct colink_reject_kept *rk = &s->items[i];
-		fprintf(stderr, "  input %u record %llu (line %llu):", rk->input_no,
-			(unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		fprintf(stderr, "  input %u record %llu%s:", rk->input_no,
+			(unsigned long long)rk->record_no, where(rk, w, sizeof(w)));
 		for (k = 0; k < rk->nreasons; k++)
 			fprintf(stderr, "%s column %s: %s", k ? ";" : "",
 				rk->reasons[k].column ? rk->reasons[k].column : "-", rk->reasons[k].reason);

@@ -33,7 +33,10 @@
  * commit) with colink_run_info.dry_run = 1 (#18), and must then leave its
  * destination exactly as it was (no ledger row, no file created).  The
  * core reads `capabilities` only when ops->struct_size covers it: an
- * older output is never opened by a dry run, as before.
+ * older output is never opened by a dry run, as before.  Also in 2.3:
+ * colink_raw_record and colink_reject end with `document`, the file
+ * inside the input a record is (an archive's member), so that a reject
+ * names it rather than a line.
  *
  * What changed in 2.2: colink_reject ends with `nreasons`, `reason_size`
  * and `reasons`, every failing field of the rejected record (#25); an
@@ -410,6 +413,10 @@ struct colink_raw_record {
 	size_t nfields;
 	size_t field_size;  /* stride of `fields` */
 	const struct colink_raw_field *fields;
+	/* ABI 2.3 (the core reads it when struct_size covers it): the file
+	 * inside the input this record is, e.g. an MHLW archive's document
+	 * "0003.xml", or NULL; rejects then name it instead of a line */
+	const char *document;
 };
 
 #define COLINK_RAW_RECORD_INIT(...) \
@@ -515,6 +522,9 @@ struct colink_reject {
 	size_t nreasons;
 	size_t reason_size; /* stride of `reasons` */
 	const struct colink_reject_reason *reasons;
+	/* ABI 2.3 (check struct_size before reading): the record's document
+	 * inside the input (colink_raw_record.document), or NULL */
+	const char *document;
 };
 
 #define COLINK_REJECT_INIT(...) \
