@@ -1163,12 +1163,13 @@ static void test_e2e__every_reason_of_a_record_is_reported_once(void)
 	free(out);
 	free(c);
 
-	/* a dry run over an existing warehouse leaves it byte for byte */
+	/* a dry run over an existing warehouse leaves it byte for byte; it
+	 * goes through the output (#18), which sees the input loaded before */
 	{
 		size_t n1 = 0, n2 = 0;
 		char *before = tu_read_file(wh, &n1), *after;
 		c = tu_fmt("run --dry-run --unsigned-agreement '%s'", jp);
-		CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 1);
+		CU_ASSERT_EQUAL(run_colink(c, NULL, NULL), 0);
 		after = tu_read_file(wh, &n2);
 		CU_ASSERT(before && after && n1 == n2 && !memcmp(before, after, n1));
 		CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM run"), 1);

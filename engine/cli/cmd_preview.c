@@ -1,10 +1,16 @@
 /* cmd_preview.c -- `colink preview MAPPING INPUT`: mapped records, nothing written. */
+#include <errno.h>
 #include <gcrypt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <fnmatch.h>
+#include <glob.h>
+#include <limits.h>
+
 #include "cli/cli.h"
+#include "core/job.h"
 #include "core/mapping.h"
 #include "base/paths.h"
 #include "steward/read_mapped.h"
@@ -23,14 +29,21 @@ static void help(FILE *f)
 {
 	fprintf(f,
 		"usage: colink preview [-n N] [--key FILE] [--agreement ID] MAPPING INPUT\n"
+		"       colink preview [-n N] --job JOB [MAPPING] INPUT\n"
 		"\n"
 		"Reads the first N records (default 10) of INPUT through MAPPING and\n"
 		"prints the typed values, null reasons and rejects: every failing\n"
 		"field of a rejected record, in the order of the mapping's columns,\n"
 		"the first on the REJECTED line and the others on \"and column\" lines\n"
-		"under it.  Identifiers are shown only as pseudonyms.  Without --key a\n"
-		"throw-away random key is used, so the pseudonyms will not match the\n"
-		"warehouse.  Nothing is written anywhere.\n");
+		"under it.  Identifiers are shown only as pseudonyms; a record without\n"
+		"an exam date says \"age unknown\".  Without --key a throw-away random\n"
+		"key is used, so the pseudonyms will not match the warehouse.  Nothing\n"
+		"is written anywhere.\n"
+		"\n"
+		"  --job JOB      the job's key file and agreement id, so that the\n"
+		"                 pseudonyms are the ones its run stores; without\n"
+		"                 MAPPING, the mapping of the job's <input> whose path\n"
+		"                 (or pattern) names INPUT\n");
 }
 
 static void show_value(const struct colink_out_value *v)
@@ -60,6 +73,21 @@ static int on_header(void *ud, size_t n, const char *const *names)
 	return COLINK_OK;
 }
 
+/* Where a record is: "(document 0003.xml)" for an archive's (#18),
+ * "(line N)", or nothing when neither is known (never "line 0"). */
+static const char *where(const struct colink_raw_record *rec, uint64_t line, char *buf, size_t n)
+{
+	const char *doc = rec && COLINK_HAS(struct colink_raw_record, rec->struct_size, document)
+		? rec->document : NULL;
+	if (doc)
+		snprintf(buf, n, " (document %s)", doc);
+	else if (line)
+		snprintf(buf, n, " (line %llu)", (unsigned long long)line);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 static int on_record(void *ud, const struct colink_raw_record *rec)
 {
 	struct preview *pv = ud;
@@ -67,14 +95,15 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 	struct colink_reject rj;
 	size_t i;
 	int rc;
+	char w[300];
 	if (pv->shown >= pv->limit)
 		return COLINK_EABORT;
 	pv->shown++;
 	rc = colink_transform_record(pv->t, rec, &o, &rj, pv->err);
 	if (rc == COLINK_REJECTED) {
 		/* every reason, in the order of the mapping's columns (#25) */
-		printf("record %llu (line %llu): REJECTED column %s: %s\n",
-		       (unsigned long long)rec->record_no, (unsigned long long)rec->line_no,
+		printf("record %llu%s: REJECTED column %s: %s\n",
+		       (unsigned long long)rec->record_no, where(rec, rec->line_no, w, sizeof(w)),
 		       rj.column ? rj.column : "-", rj.reason);
 		for (i = 1; i < rj.nreasons; i++)
 			printf("  and column %s: %s\n",
@@ -85,11 +114,13 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 		pv->fatal = 1;
 		return COLINK_EABORT;
 	}
-	printf("record %llu (line %llu): person %.16s...", (unsigned long long)o->record_no,
-	       (unsigned long long)o->line_no, o->person ? o->person : "(none)");
-	if (o->birth_ym)
+	printf("record %llu%s: person %.16s...", (unsigned long long)o->record_no,
+	       where(rec, o->line_no, w, sizeof(w)), o->person ? o->person : "(none)");
+	if (o->birth_ym && o->age_at_exam >= 0)
 		printf(" birth %04d-%02d, age %d at exam, %d at FY end", o->birth_ym / 100,
 		       o->birth_ym % 100, o->age_at_exam, o->age_fy_end);
+	else if (o->birth_ym) /* no exam date in the record (#18) */
+		printf(" birth %04d-%02d, age unknown", o->birth_ym / 100, o->birth_ym % 100);
 	printf("\n");
 	for (i = 0; i < o->npseudonyms; i++)
 		printf("  %-22s %.16s...\n", o->pseudonyms[i].kind, o->pseudonyms[i].value);
@@ -101,11 +132,12 @@ static int on_record(void *ud, const struct colink_raw_record *rec)
 static int on_reject(void *ud, uint64_t rn, uint64_t ln, const char *col, const char *why)
 {
 	struct preview *pv = ud;
+	char w[40];
 	if (pv->shown >= pv->limit)
 		return COLINK_EABORT;
 	pv->shown++;
-	printf("record %llu (line %llu): REJECTED column %s: %s\n", (unsigned long long)rn,
-	       (unsigned long long)ln, col ? col : "-", why);
+	printf("record %llu%s: REJECTED column %s: %s\n", (unsigned long long)rn,
+	       where(NULL, ln, w, sizeof(w)), col ? col : "-", why);
 	return COLINK_OK;
 }
 
@@ -144,10 +176,54 @@ static int preview(struct cli_global *g, const char *mpath, const char *input,
 	return rc;
 }
 
+/* Whether `input` is one of the files the job input's path or pattern
+ * names (compared as real paths). */
+static int job_input_names(const struct colink_job_input *in, const char *real)
+{
+	glob_t gl;
+	char rp[PATH_MAX];
+	size_t i;
+	int hit = 0;
+	if (glob(in->path, 0, NULL, &gl))
+		return 0;
+	for (i = 0; !hit && i < gl.gl_pathc; i++)
+		hit = realpath(gl.gl_pathv[i], rp) && !strcmp(rp, real);
+	globfree(&gl);
+	return hit;
+}
+
+/* --job (#18): the job's key file and agreement id, and the mapping of its
+ * input that names `input` when none is given.  *mapping borrows from *job. */
+static int job_context(struct cli_global *g, const char *jobpath, const char *input,
+		       struct colink_job **job, const char **mapping, struct colink_error *err)
+{
+	char real[PATH_MAX];
+	size_t i;
+	int rc = colink_job_load(job, jobpath, colink_data_dir(g->data_dir), err);
+	if (rc)
+		return rc;
+	if (!(*job)->key_file)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: the job names no key file (only a key id): "
+				  "its pseudonyms cannot be made here", jobpath);
+	if (*mapping)
+		return COLINK_OK;
+	if (!realpath(input, real))
+		return COLINK_ERR(err, COLINK_ENOTFOUND, "%s: cannot open: %s", input, strerror(errno));
+	for (i = 0; i < (*job)->ninputs; i++)
+		if (job_input_names(&(*job)->inputs[i], real)) {
+			*mapping = (*job)->inputs[i].mapping;
+			return COLINK_OK;
+		}
+	return COLINK_ERR(err, COLINK_EINVAL, "%s: no <input> of %s names this file; give the MAPPING too",
+			  input, jobpath);
+}
+
 int cmd_preview(struct cli_global *g, int argc, char **argv)
 {
 	struct colink_error err = {0};
-	const char *pos[2] = {NULL, NULL}, *key = NULL, *agreement = "preview";
+	const char *pos[2] = {NULL, NULL}, *key = NULL, *agreement = "preview", *jobpath = NULL;
+	const char *mapping, *input;
+	struct colink_job *job = NULL;
 	long n = 10;
 	int i, np = 0, rc;
 	for (i = 1; i < argc; i++) {
@@ -160,6 +236,8 @@ int cmd_preview(struct cli_global *g, int argc, char **argv)
 			key = argv[++i];
 		} else if (!strcmp(argv[i], "--agreement") && i + 1 < argc) {
 			agreement = argv[++i];
+		} else if (!strcmp(argv[i], "--job") && i + 1 < argc) {
+			jobpath = argv[++i];
 		} else if (argv[i][0] != '-' && np < 2) {
 			pos[np++] = argv[i];
 		} else {
@@ -167,11 +245,20 @@ int cmd_preview(struct cli_global *g, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (np != 2 || n <= 0) {
+	if ((np != 2 && !(jobpath && np == 1)) || n <= 0 || (jobpath && key)) {
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	rc = preview(g, pos[0], pos[1], key, agreement, n, &err);
+	mapping = np == 2 ? pos[0] : NULL;
+	input = pos[np - 1];
+	rc = jobpath ? job_context(g, jobpath, input, &job, &mapping, &err) : COLINK_OK;
+	if (rc == COLINK_OK && job) {
+		key = job->key_file;
+		agreement = job->agreement;
+	}
+	if (rc == COLINK_OK)
+		rc = preview(g, mapping, input, key, agreement, n, &err);
+	colink_job_free(job);
 	if (rc) {
 		cli_error("%s", err.msg);
 		return cli_exit_for_plan(rc);

@@ -44,15 +44,19 @@ static void help(FILE *f)
 		"  --unsigned-agreement  run although the agreement's signatures do not\n"
 		"                 both verify; recorded as \"unsigned\" in the ledger\n"
 		"                 (run.agreement_signing) and the audit entry\n"
-		"  --dry-run      validate the job, mappings and agreement, read, map,\n"
-		"                 pseudonymize and filter every input, and print the\n"
-		"                 same summary with every rejected record and all its\n"
-		"                 reasons (the first 10000), with the same exit codes;\n"
-		"                 but write nothing: the output plugin is not opened (no\n"
-		"                 warehouse change, no ledger row), no linkage, no audit\n"
-		"                 entry, no log file.  Checks only the output makes\n"
-		"                 (duplicate checkups, a person on both sides, an input\n"
-		"                 loaded by an earlier run) are not made\n"
+		"  --dry-run      everything a run does, then a rollback: validate,\n"
+		"                 read, map, pseudonymize and filter every input, load\n"
+		"                 it with the output's own checks (duplicate checkups,\n"
+		"                 a person on both sides, inputs loaded before) and\n"
+		"                 link; print the same summary with every rejected\n"
+		"                 record and all its reasons (the first 10000), with\n"
+		"                 the same exit codes; then roll back.  out_sqlite\n"
+		"                 works on a private temporary copy of the warehouse:\n"
+		"                 the file stays byte for byte as it was (a missing one\n"
+		"                 is not created), no ledger row, no audit entry, no\n"
+		"                 log file.  An output that cannot (out_postgres, a\n"
+		"                 plugin older than ABI 2.3) is not opened at all; a\n"
+		"                 note says that its checks and the linkage were not made\n"
 		"  --metrics-file=PATH  at the end of the run (a failed or refused one\n"
 		"                 too), replace PATH atomically with the run's metrics\n"
 		"                 in the Prometheus text format, for node_exporter's\n"
@@ -73,6 +77,19 @@ static void help(FILE *f)
 		"4 missing file; 5 failed and rolled back; 6 warehouse locked.\n");
 }
 
+/* Where a kept reject is in its input: " (document 0003.xml)" for a
+ * record of an archive (#18), " (line N)", or "" when neither is known. */
+static const char *where(const struct colink_reject_kept *rk, char *buf, size_t n)
+{
+	if (rk->document)
+		snprintf(buf, n, " (document %s)", rk->document);
+	else if (rk->line_no)
+		snprintf(buf, n, " (line %llu)", (unsigned long long)rk->line_no);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* The rejects kept with every reason (#25), as a JSON array. */
 static void json_rejects(const struct colink_reject_sample *s)
 {
@@ -80,8 +97,14 @@ static void json_rejects(const struct colink_reject_sample *s)
 	printf(",\"rejects\":[");
 	for (i = 0; i < s->n; i++) {
 		const struct colink_reject_kept *rk = &s->items[i];
-		printf("%s{\"input\":%u,\"record\":%llu,\"line\":%llu,\"reasons\":[", i ? "," : "",
+		printf("%s{\"input\":%u,\"record\":%llu,\"line\":%llu,", i ? "," : "",
 		       rk->input_no, (unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		if (rk->document) {
+			printf("\"document\":");
+			colink_json_str(stdout, rk->document);
+			printf(",");
+		}
+		printf("\"reasons\":[");
 		for (k = 0; k < rk->nreasons; k++) {
 			printf("%s{\"column\":", k ? "," : "");
 			if (rk->reasons[k].column)
@@ -100,7 +123,8 @@ static void json_rejects(const struct colink_reject_sample *s)
 static void print_json(const struct colink_run_result *r, const struct colink_plan *p)
 {
 	size_t i;
-	printf("{\"run_id\":\"%s\",%s\"status\":", r->run_id, r->dry_run ? "\"dry_run\":true," : "");
+	printf("{\"run_id\":\"%s\",%s%s\"status\":", r->run_id, r->dry_run ? "\"dry_run\":true," : "",
+	       !r->dry_run ? "" : r->dry_run_output ? "\"dry_run_output\":true," : "\"dry_run_output\":false,");
 	colink_json_str(stdout, r->status);
 	printf(",\"message\":");
 	colink_json_str(stdout, r->message);
@@ -181,10 +205,11 @@ static void print_rejects(const struct colink_run_result *r)
 {
 	const struct colink_reject_sample *s = &r->rejects;
 	size_t i, k;
+	char w[300];
 	for (i = 0; i < s->n; i++) {
 		const struct colink_reject_kept *rk = &s->items[i];
-		printf("  rejected: input %u record %llu (line %llu):\n", rk->input_no,
-		       (unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		printf("  rejected: input %u record %llu%s:\n", rk->input_no,
+		       (unsigned long long)rk->record_no, where(rk, w, sizeof(w)));
 		for (k = 0; k < rk->nreasons; k++)
 			printf("    column %s: %s\n", rk->reasons[k].column ? rk->reasons[k].column : "-",
 			       rk->reasons[k].reason);
@@ -226,8 +251,16 @@ static void print_text(const struct colink_run_result *r)
 		print_link(r);
 	if (r->dry_run) {
 		print_rejects(r);
-		printf("  warehouse: %s (dry run: nothing written)\n  key id: %s\n",
-		       r->warehouse ? r->warehouse : "-", r->key_id);
+		printf("  warehouse: %s (dry run: %s)\n  key id: %s\n",
+		       r->warehouse ? r->warehouse : "-",
+		       !r->dry_run_output ? "not opened; nothing written"
+		       : r->linked ? "loaded and linked, then rolled back; nothing written"
+				   : "loaded, then rolled back; nothing written", r->key_id);
+		if (!r->dry_run_output)
+			printf("  note: %s cannot do a dry run (it needs plugin ABI 2.3 and "
+			       "COLINK_OUTPUT_DRY_RUN): its own checks (duplicates, inputs loaded "
+			       "before) and the linkage were not made\n",
+			       r->output_plugin ? r->output_plugin : "the output");
 		return;
 	}
 	printf("  warehouse: %s\n  key id: %s\n", r->warehouse ? r->warehouse : "-", r->key_id);
@@ -283,14 +316,15 @@ static void failed_rejects(const struct colink_run_result *r)
 {
 	const struct colink_reject_sample *s = &r->rejects;
 	size_t i, k, n = s->n < FAILED_REJECTS ? s->n : FAILED_REJECTS;
+	char w[300];
 	if (!r->rejected)
 		return;
 	fprintf(stderr, "colink: %llu records were rejected (no reject row is kept); the first %zu:\n",
 		(unsigned long long)r->rejected, n);
 	for (i = 0; i < n; i++) {
 		const struct colink_reject_kept *rk = &s->items[i];
-		fprintf(stderr, "  input %u record %llu (line %llu):", rk->input_no,
-			(unsigned long long)rk->record_no, (unsigned long long)rk->line_no);
+		fprintf(stderr, "  input %u record %llu%s:", rk->input_no,
+			(unsigned long long)rk->record_no, where(rk, w, sizeof(w)));
 		for (k = 0; k < rk->nreasons; k++)
 			fprintf(stderr, "%s column %s: %s", k ? ";" : "",
 				rk->reasons[k].column ? rk->reasons[k].column : "-", rk->reasons[k].reason);

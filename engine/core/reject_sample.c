@@ -35,6 +35,7 @@ void colink_reject_sample_add(struct colink_reject_sample *s, const struct colin
 	const struct colink_reject_reason *rs = &one;
 	struct colink_reject_kept *k;
 	size_t i, n = 1, stride = sizeof(one), bytes;
+	const char *doc = COLINK_HAS(struct colink_reject, rj->struct_size, document) ? rj->document : NULL;
 	char *p;
 	if (COLINK_HAS(struct colink_reject, rj->struct_size, reasons) && rj->nreasons &&
 	    rj->reasons && rj->reason_size >= COLINK_SIZE_TO(struct colink_reject_reason, reason)) {
@@ -59,7 +60,7 @@ void colink_reject_sample_add(struct colink_reject_sample *s, const struct colin
 		s->items = it;
 		s->cap = cap;
 	}
-	bytes = n * sizeof(struct colink_reject_reason);
+	bytes = n * sizeof(struct colink_reject_reason) + slen(doc);
 	for (i = 0; i < n; i++)
 		bytes += slen(COLINK_AT(struct colink_reject_reason, rs, stride, i)->column) +
 			 slen(why(COLINK_AT(struct colink_reject_reason, rs, stride, i)));
@@ -74,6 +75,7 @@ void colink_reject_sample_add(struct colink_reject_sample *s, const struct colin
 		k->reasons[i].column = put(&p, r->column);
 		k->reasons[i].reason = put(&p, why(r));
 	}
+	k->document = put(&p, doc);
 	k->input_no = rj->input_no;
 	k->record_no = rj->record_no;
 	k->line_no = rj->line_no;

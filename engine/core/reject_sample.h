@@ -21,6 +21,8 @@ struct colink_reject_kept {
 	uint64_t line_no;
 	size_t nreasons;
 	struct colink_reject_reason *reasons; /* with their text, one allocation */
+	const char *document; /* the record's document in the input, or NULL;
+			       * in the reasons' allocation */
 };
 
 struct colink_reject_sample {

@@ -470,9 +470,10 @@ static void complete_previous_runs(struct colink_plan *p, struct colink_run_resu
 			   n == 1 ? "its" : "their", p->audit_log, res->run_id);
 }
 
-/* A dry run (colink_run_opts.dry_run): the output plugin is never loaded;
- * these take its write and reject calls, so that the writer counts and
- * samples exactly as in a run, and keep nothing. */
+/* A dry run (colink_run_opts.dry_run) with an output that cannot do one
+ * (before ABI 2.3, or without COLINK_OUTPUT_DRY_RUN): the output plugin is
+ * never opened; these take its write and reject calls, so that the writer
+ * counts and samples exactly as in a run, and keep nothing. */
 static int dry_write(void *ctx, const struct colink_out_record *rec, struct colink_error *err)
 {
 	return COLINK_OK;
@@ -486,8 +487,19 @@ static int dry_reject(void *ctx, const struct colink_reject *rj, struct colink_e
 static const struct colink_output_ops dry_output = COLINK_OUTPUT_OPS_INIT(
 	.write = dry_write, .reject = dry_reject);
 
-/* The end of a dry run: nothing to commit, roll back or audit. */
-static int finish_dry(struct run_state *st, struct colink_run_result *res, int rc)
+/* Whether the output can run a whole dry run and roll it back (#18). */
+static int output_dry_capable(const struct colink_plugin *d)
+{
+	const struct colink_output_ops *ops = d->output;
+	return d->abi_minor >= 3 && ops &&
+	       COLINK_HAS(struct colink_output_ops, ops->struct_size, capabilities) &&
+	       (ops->capabilities & COLINK_OUTPUT_DRY_RUN);
+}
+
+/* The end of a dry run: nothing to commit or audit; an output that took
+ * part rolls everything back (abort; it leaves no failed ledger row). */
+static int finish_dry(struct run_state *st, struct colink_run_result *res,
+		      struct colink_run_summary *sum, int began, int rc)
 {
 	if (st->p->policy) {
 		struct colink_policy_counts pc;
@@ -498,6 +510,10 @@ static int finish_dry(struct run_state *st, struct colink_run_result *res, int r
 	snprintf(res->status, sizeof(res->status), "%s", rc == COLINK_OK ? "ok" : "failed");
 	if (rc)
 		snprintf(res->message, sizeof(res->message), "%s", st->err->msg);
+	sum->status = "dry-run";
+	sum->message = rc ? res->message : "dry run";
+	if (began)
+		st->out->abort(st->out_ctx, sum);
 	return rc;
 }
 
@@ -523,6 +539,7 @@ static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
 	colink_normalization_version(norm);
 	ri->normalization = norm;
 	ri->agreement_signing = p->signing; /* NULL without an agreement */
+	ri->dry_run = res->dry_run_output;
 }
 
 int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
@@ -536,15 +553,18 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	struct colink_pseudo_set *ps = NULL;
 	char user[128], norm[COLINK_NORM_VERSION_MAX];
 	struct timespec t0, t1;
-	int rc, began = 0, dry = o && o->dry_run;
+	int rc, began = 0, dry = o && o->dry_run, opened;
 
 	memset(res, 0, sizeof(*res));
 	memset(&st, 0, sizeof(st));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st.p = p;
-	st.out = dry ? &dry_output : p->out_plugin->desc->output;
 	st.err = err;
 	res->dry_run = dry;
+	res->dry_run_output = dry && output_dry_capable(p->out_plugin->desc);
+	res->output_plugin = p->out_plugin->desc->name;
+	opened = !dry || res->dry_run_output; /* the output plugin takes part */
+	st.out = opened ? p->out_plugin->desc->output : &dry_output;
 	res->rejects.limit = o && o->reject_sample ? o->reject_sample : 20;
 	st.sample = &res->rejects;
 	st.progress = o && o->progress;
@@ -566,16 +586,16 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	if (!dry)
 		complete_previous_runs(p, res);
 	rc = colink_pseudo_set_new(&ps, p->key, p->job->key_id, p->job->agreement, err);
-	if (rc == COLINK_OK && !dry) {
+	if (rc == COLINK_OK && opened) {
 		struct colink_setting_values sv = colink_settings_view(
 			p->out_vals, colink_settings_count(p->out_plugin->settings));
 		rc = p->out_plugin->desc->init(&st.out_ctx, &host, &ohc, &sv, err);
 	}
-	if (rc == COLINK_OK && !dry && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
+	if (rc == COLINK_OK && opened && (rc = st.out->begin(st.out_ctx, &ri, err)) == COLINK_OK)
 		began = 1;
 	if (rc == COLINK_OK)
 		rc = run_inputs(&st, res, &host, ps);
-	if (rc == COLINK_OK && !dry)
+	if (rc == COLINK_OK && opened)
 		rc = run_link(&st, res);
 	colink_transform_free(st.t);
 	colink_now_iso(res->finished);
@@ -586,7 +606,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	sum.loaded = res->loaded;
 	sum.rejected = res->rejected;
 	sum.status = "ok";
-	rc = dry ? finish_dry(&st, res, rc) : finish_run(&st, res, o, user, &sum, began, rc);
+	rc = dry ? finish_dry(&st, res, &sum, began, rc) : finish_run(&st, res, o, user, &sum, began, rc);
 	if (st.out_ctx)
 		p->out_plugin->desc->fini(st.out_ctx);
 	colink_pseudo_set_free(ps);

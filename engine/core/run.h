@@ -141,16 +141,23 @@ struct colink_run_result {
 	/* the first rejects with every reason (#25), in the order written */
 	struct colink_reject_sample rejects;
 	int dry_run;                      /* nothing was written (colink_run_opts) */
+	/* a dry run that went through the output (it declares
+	 * COLINK_OUTPUT_DRY_RUN, ABI 2.3) and was rolled back there: its
+	 * duplicate checks and linkage ran; 0: the output was not opened */
+	int dry_run_output;
+	const char *output_plugin;        /* the output's name (borrowed from the plan) */
 };
 
 struct colink_run_opts {
 	int progress; /* a progress line on stderr */
 	const char *audit_kind; /* audit entry kind: NULL = "run"; "export" for an extract */
 	size_t reject_sample;   /* rejects kept in res->rejects: 0 = 20 */
-	/* read, map, pseudonymize and filter every input as a run would, but
-	 * call no output plugin: no warehouse opened, no ledger row, no link,
-	 * no audit entry, no log file; the output's own checks (duplicate
-	 * checkups, a person on both sides, inputs loaded before) do not run */
+	/* everything a run does, then a rollback (#18): an output declaring
+	 * COLINK_OUTPUT_DRY_RUN runs the whole transaction (its duplicate
+	 * checks, inputs loaded before, linkage) and leaves its destination
+	 * as it was; any other output is not opened at all (its checks do
+	 * not run, res->dry_run_output is 0).  No audit entry, no log file
+	 * either way. */
 	int dry_run;
 };
 

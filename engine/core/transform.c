@@ -659,6 +659,8 @@ static void fill_reject(struct colink_transform *t, const struct colink_raw_reco
 	rej->nreasons = n;
 	rej->reason_size = sizeof(*t->out_reasons);
 	rej->reasons = t->out_reasons;
+	if (COLINK_HAS(struct colink_raw_record, rec->struct_size, document))
+		rej->document = rec->document;
 }
 
 int colink_transform_record(struct colink_transform *t,

@@ -153,8 +153,10 @@ static int copy_reject(struct item *it, const struct colink_reject *rj)
 	struct colink_reject_reason one;
 	const struct colink_reject_reason *rs;
 	size_t i, n, stride, need = 1;
+	const char *doc = COLINK_HAS(struct colink_reject, rj->struct_size, document) ? rj->document : NULL;
 	char *p;
 	n = reasons_of(rj, &one, &rs, &stride);
+	need += slen(doc);
 	for (i = 0; i < n; i++)
 		need += slen(COLINK_AT(struct colink_reject_reason, rs, stride, i)->column) +
 			slen(COLINK_AT(struct colink_reject_reason, rs, stride, i)->reason);
@@ -177,6 +179,7 @@ static int copy_reject(struct item *it, const struct colink_reject *rj)
 	it->rj.nreasons = n;
 	it->rj.reason_size = sizeof(*it->rs);
 	it->rj.reasons = it->rs;
+	it->rj.document = put(&p, doc);
 	return COLINK_OK;
 }
 

@@ -719,6 +719,7 @@ static int one_document(struct run *r, size_t i, uint64_t no,
 	rec.line_no = 0;
 	rec.nfields = r->rec.n;
 	rec.fields = r->rec.fields;
+	rec.document = name; /* rejects name the document (#18) */
 	return host_rc(h->emit(r->em, &rec), no, err);
 }
 

@@ -22,6 +22,8 @@
  *               association's, in the run's transaction (link.c).
  *   commit      ledger row to 'ok' with counts, COMMIT.
  *   abort       ROLLBACK, then ledger row to 'failed' in its own statement.
+ *   dry run     (ABI 2.3) the same on a private copy, ended by abort
+ *               (dry.c): the warehouse file is only read.
  *
  * A killed process leaves the ledger row 'incomplete' and nothing else.
  * Defence in depth: a value of an identifier or not-stored field, a
@@ -240,6 +242,7 @@ static void run_close(struct out_sqlite *o)
 	o->wfield = NULL;
 	o->run_id = o->key_id = NULL;
 	o->ncat = 0;
+	o->dry = 0;
 	run_reset(o);
 }
 
@@ -353,6 +356,12 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 	int fd, src, created = 0;
 	int64_t unused;
 	int is_null;
+	if (o->dry) {
+		src = osq_dry_open(o, &created, err);
+		if (src)
+			return src;
+		goto opened;
+	}
 	/* Create the file ourselves, 0600: SQLite would follow the umask, and
 	 * its -wal/-shm/-journal files copy the database file's mode. */
 	if (mkdir_parents(o->path))
@@ -370,6 +379,7 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 	src = sqlite3_open_v2(o->path, &o->db, SQLITE_OPEN_READWRITE, NULL);
 	if (src != SQLITE_OK)
 		return osq_db_err(o, src, "cannot open the warehouse", err);
+opened:
 	sqlite3_busy_timeout(o->db, o->busy_ms);
 	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %s", o->synchronous);
 	/* The page size before the cache size: PRAGMA page_size on a new
@@ -386,6 +396,8 @@ static int db_open(struct out_sqlite *o, struct colink_error *err)
 		    "NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT)",
 		    "creating the pseudonym staging table", err))
 		return err->code;
+	if (o->dry) /* a private temporary copy keeps SQLite's own journal */
+		return COLINK_OK;
 	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", o->journal);
 	return osq_query_int(o, sql, &unused, &is_null, err);
 }
@@ -514,13 +526,15 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 	    (run->nfields && !run->fields))
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "%s: begin: incomplete run information", o->path);
+	o->dry = COLINK_HAS(struct colink_run_info, run->struct_size, dry_run) && run->dry_run;
 	rc = osq_run_alloc(o, run, err);
 	if (!rc)
 		rc = db_open(o, err);
 	if (!rc)
 		rc = ledger_begin(o, run, err);
 	if (!rc) {
-		check_journal(o);
+		if (!o->dry)
+			check_journal(o);
 		rc = osq_check_key_id(o, run, err);
 		if (!rc)
 			rc = osq_check_normalization(o, run, err);
@@ -740,6 +754,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 	sqlite3_stmt *st;
 	uint64_t rp[K_COUNT];
 	int src, k, rc = osq_in_run(o, "commit", err);
+	if (!rc && o->dry) /* the core ends a dry run with abort */
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: commit called in a dry run", o->path);
 	if (!rc)
 		rc = osq_keys_flush(o, err);
 	if (rc)
@@ -792,7 +808,8 @@ static void out_abort(void *vctx, const struct colink_run_summary *s)
 	if (!o || !o->db)
 		return;
 	osq_rollback_if_open(o);
-	mark_failed(o, s && s->message ? s->message : "run aborted", s);
+	if (!o->dry) /* a dry run's copy goes with the connection */
+		mark_failed(o, s && s->message ? s->message : "run aborted", s);
 	run_close(o);
 }
 
@@ -860,7 +877,8 @@ static const struct colink_output_ops out_ops = COLINK_OUTPUT_OPS_INIT(
 	.input_end = out_input_end,
 	.commit = out_commit,
 	.abort = out_abort,
-	.link = osq_link);
+	.link = osq_link,
+	.capabilities = COLINK_OUTPUT_DRY_RUN);
 
 static const struct colink_plugin out_sqlite_plugin = COLINK_OUTPUT_PLUGIN_INIT(
 	.name = "out_sqlite",

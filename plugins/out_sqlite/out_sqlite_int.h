@@ -189,6 +189,8 @@ struct out_sqlite {
 	char key2[24];
 	uint64_t staged;         /* rows in temp.osq_key_stage, not flushed */
 	int linked;              /* link ran in this run */
+	int dry;                 /* a dry run (colink_run_info.dry_run, ABI 2.3):
+				  * o->db is a private copy (dry.c) */
 	/* The person the previous record of this run wrote (record.c): a
 	 * record of the same person, side, birth month and pseudonyms, with
 	 * no person column of its own, skips the side lookup and the person
@@ -242,6 +244,11 @@ int osq_query_int(struct out_sqlite *o, const char *sql, int64_t *out,
 void osq_rollback_if_open(struct out_sqlite *o);
 
 /* schema.c: create or migrate the schema, and the checks before a run */
+/* dry.c: open o->db as a private temporary copy of the warehouse at
+ * o->path (empty when there is none: *created = 1); o->path itself is
+ * only read (#18). */
+int osq_dry_open(struct out_sqlite *o, int *created, struct colink_error *err);
+
 int osq_schema_upgrade(struct out_sqlite *o, struct colink_error *err);
 int osq_schema_ensure(struct out_sqlite *o, struct colink_error *err);
 int osq_check_columns(struct out_sqlite *o, struct colink_error *err);

@@ -27,6 +27,17 @@
  * for the duration of that callback.  Memory one side allocates and the
  * other frees goes through the host table's allocator.
  *
+ * What changed in 2.3: colink_output_ops ends with `capabilities`; an
+ * output that sets COLINK_OUTPUT_DRY_RUN there is driven through a whole
+ * `colink run --dry-run` (begin, every input, link, then abort instead of
+ * commit) with colink_run_info.dry_run = 1 (#18), and must then leave its
+ * destination exactly as it was (no ledger row, no file created).  The
+ * core reads `capabilities` only when ops->struct_size covers it: an
+ * older output is never opened by a dry run, as before.  Also in 2.3:
+ * colink_raw_record and colink_reject end with `document`, the file
+ * inside the input a record is (an archive's member), so that a reject
+ * names it rather than a line.
+ *
  * What changed in 2.2: colink_reject ends with `nreasons`, `reason_size`
  * and `reasons`, every failing field of the rejected record (#25); an
  * output reads them only when rj->struct_size covers them, and a 2.1
@@ -72,7 +83,7 @@ extern "C" {
 #endif
 
 #define COLINK_ABI_MAJOR 2
-#define COLINK_ABI_MINOR 2
+#define COLINK_ABI_MINOR 3
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -402,6 +413,10 @@ struct colink_raw_record {
 	size_t nfields;
 	size_t field_size;  /* stride of `fields` */
 	const struct colink_raw_field *fields;
+	/* ABI 2.3 (the core reads it when struct_size covers it): the file
+	 * inside the input this record is, e.g. an MHLW archive's document
+	 * "0003.xml", or NULL; rejects then name it instead of a line */
+	const char *document;
 };
 
 #define COLINK_RAW_RECORD_INIT(...) \
@@ -507,6 +522,9 @@ struct colink_reject {
 	size_t nreasons;
 	size_t reason_size; /* stride of `reasons` */
 	const struct colink_reject_reason *reasons;
+	/* ABI 2.3 (check struct_size before reading): the record's document
+	 * inside the input (colink_raw_record.document), or NULL */
+	const char *document;
 };
 
 #define COLINK_REJECT_INIT(...) \
@@ -558,6 +576,13 @@ struct colink_run_info {
 					* run's pseudonyms (colink_normalization_version) */
 	const char *agreement_signing; /* "signed: ..." or "unsigned"; NULL when
 					* the job names no agreement */
+	/* ABI 2.3 (check struct_size before reading): 1 for a dry run, set
+	 * only for an output declaring COLINK_OUTPUT_DRY_RUN.  The output
+	 * does everything a run does (duplicates, replacements, link) where
+	 * nothing outlives the run: the core ends it with abort, never
+	 * commit, and abort must leave no trace (no failed ledger row, no
+	 * file created, an existing one byte for byte as it was). */
+	int dry_run;
 };
 
 #define COLINK_RUN_INFO_INIT(...) \
@@ -788,7 +813,13 @@ struct colink_output_ops {
 	 * the output cannot link (a job with link rules is then refused). */
 	int (*link)(void *ctx, const struct colink_link_rules *rules,
 		    struct colink_link_report *rep, struct colink_error *err);
+	/* ABI 2.3 (the core reads it only when struct_size covers it):
+	 * COLINK_OUTPUT_* flags of what this output can do. */
+	unsigned capabilities;
 };
+
+/* colink_output_ops.capabilities (ABI 2.3) */
+#define COLINK_OUTPUT_DRY_RUN 0x1u /* honours colink_run_info.dry_run */
 
 #define COLINK_OUTPUT_OPS_INIT(...) \
 	{ .struct_size = sizeof(struct colink_output_ops), __VA_ARGS__ }
