@@ -148,4 +148,8 @@ const struct wh_backend wh_sqlite_backend = {
 	.claims_by_band = whs_claims_by_band,
 	.runs = whs_runs,
 	.wp_participation = whs_wp_participation,
+	.link_review = whs_link_review,
+	.link_decisions = whs_link_decisions,
+	.link_decide = whs_link_decide,
+	.link_revoke = whs_link_revoke,
 };
