@@ -154,6 +154,7 @@ int colink_wh_link_summary(struct colink_wh *wh, const char *run,
 			   struct colink_wh_link_summary *out, struct colink_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	out->review_association = out->review_employer = out->linked_decision = -1;
 	NEED(link_summary);
 	return wh->be->link_summary(wh, run, out, err);
 }

@@ -144,6 +144,9 @@ struct colink_wh_link_summary {
 	char run_id[72], started[72];
 	long long association_persons, employer_persons, linked_new, linked_total, ambiguous,
 		unmatched_association, unmatched_employer;
+	/* v9 (#18): persons in review, links made by decisions; -1 when the
+	 * run's row does not record them (older runs, PostgreSQL reader) */
+	long long review_association, review_employer, linked_decision;
 };
 /* Run `run` (NULL: the latest run with status ok that linked).  1 found,
  * 0 none, -1 with err->msg the backend's message. */
