@@ -19,13 +19,12 @@ static int colink(const char *args, char **out, char **err)
 	return tu_colink_run(dir, args, out, err);
 }
 
-static int setup(void)
+/* The job NAME.xml into warehouse WH, with audit log LOG (NULL: none). */
+static void write_job(const char *name, const char *wh, const char *log)
 {
 	const char *s = tu_srcdir();
-	char *p, *body;
-	dir = tu_mkdtemp("link");
-	db = tu_fmt("%s/w.db", dir);
-	p = tu_fmt("%s/job.xml", dir);
+	char *p, *body, *audit = log ? tu_fmt("<audit log=\"%s\"/>", log) : tu_fmt("%s", "");
+	p = tu_fmt("%s/%s.xml", dir, name);
 	body = tu_fmt(
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<job xmlns=\"urn:colink:job:1\" name=\"both\">\n"
@@ -36,12 +35,21 @@ static int setup(void)
 		"  <input mapping=\"%s/mappings/employer/attendance_kot.xml\" path=\"%s/samples/employer/attendance_kot.csv\"/>\n"
 		"  <input mapping=\"%s/mappings/employer/attendance_freee.xml\" path=\"%s/samples/employer/attendance_freee.csv\"/>\n"
 		"  <input mapping=\"%s/mappings/employer/stress_check.xml\" path=\"%s/samples/employer/stress_check.csv\"/>\n"
-		"  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"w.db\"/></output>\n"
+		"  <output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s\"/></output>\n"
 		"  <link><pass key=\"card\"/><pass key=\"kana_dob_sex_insurer\"/></link>\n"
-		"</job>\n", s, s, s, s, s, s, s, s, s, s, s, s);
+		"  %s\n"
+		"</job>\n", s, s, s, s, s, s, s, s, s, s, s, s, wh, audit);
 	tu_write_file(p, body, strlen(body));
 	free(p);
 	free(body);
+	free(audit);
+}
+
+static int setup(void)
+{
+	dir = tu_mkdtemp("link");
+	db = tu_fmt("%s/w.db", dir);
+	write_job("job", "w.db", NULL);
 	if (colink("key new k.key", NULL, NULL))
 		return 1;
 	rc1 = colink("run --json --unsigned-agreement job.xml", &out1, NULL);
@@ -77,8 +85,14 @@ static void test_e2e_link__report_counts(void)
 	CU_ASSERT_PTR_NOT_NULL(out1 && strstr(out1, "\"association_persons\":18,\"employer_persons\":18"));
 	CU_ASSERT_PTR_NOT_NULL(out1 && strstr(out1, "{\"pass\":1,\"key\":\"card\",\"linked\":14}"));
 	CU_ASSERT_PTR_NOT_NULL(out1 && strstr(out1, "{\"pass\":2,\"key\":\"kana_dob_sex_insurer\",\"linked\":1}"));
+	/* persons, not pairs (#18): 18 = 15 linked + 1 in review (the twins'
+	 * checkup) + 2 unmatched association persons; 18 = 15 + 2 (the
+	 * twins) + 1 employer persons; the 2 candidate pairs stay "ambiguous" */
 	CU_ASSERT_PTR_NOT_NULL(out1 && strstr(out1, "\"linked_total\":15,\"ambiguous\":2,"
-					      "\"unmatched_association\":3,\"unmatched_employer\":3"));
+					      "\"unmatched_association\":2,\"unmatched_employer\":1,"
+					      "\"review_association\":1,\"review_employer\":2,"
+					      "\"linked_decision\":0,\"link_rate_association\":83.3,"
+					      "\"link_rate_employer\":83.3}"));
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link"), 15);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass=1 AND kind='card'"), 14);
 }
@@ -151,6 +165,261 @@ static void test_e2e_link__report_command_and_rerun(void)
 	free(c);
 }
 
+/* ---- review decisions that stick (#18 part 6) ---- */
+
+/* Raw values of the twins' rows (samples/employer/README.md rows 5 and 6,
+ * vendor A row 7) and their pseudonyms must never be printed. */
+static void assert_no_leak(const char *out, const char *wh)
+{
+	static const char *const raw[] = { "0100105", "0100106", "タナカ", "ﾀﾅｶ", "田中",
+		"1964-12-01", "19641201", "196412", "06279996", "6279996", "S39" };
+	size_t i;
+	long n = tu_sql_long(wh, "SELECT count(*) FROM link_review");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		if (strstr(out, raw[i]))
+			CU_FAIL(raw[i]);
+	for (i = 0; (long)i < n; i++) { /* every pseudonym of a review row */
+		char *q = tu_fmt("SELECT employer_person_id || ' ' || association_person_id FROM "
+				 "link_review LIMIT 1 OFFSET %zu", i), *ids = tu_sql1(wh, q), *sp;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+		sp = strchr(ids, ' ');
+		*sp = '\0';
+		CU_ASSERT_PTR_NULL(strstr(out, ids));
+		CU_ASSERT_PTR_NULL(strstr(out, sp + 1));
+		free(ids);
+		free(q);
+	}
+	/* nor any other pseudonym of the twins (person_key) */
+	n = tu_sql_long(wh, "SELECT count(*) FROM person_key");
+	for (i = 0; (long)i < n; i += 7) {
+		char *q = tu_fmt("SELECT substr(pseudonym, 1, 12) FROM person_key LIMIT 1 OFFSET %zu", i);
+		char *ps = tu_sql1(wh, q);
+		if (ps)
+			CU_ASSERT_PTR_NULL(strstr(out, ps));
+		free(ps);
+		free(q);
+	}
+}
+
+/* A fresh warehouse NAME.db with audit log NAME.log, loaded by one run. */
+static char *fresh(const char *name)
+{
+	char *wh = tu_fmt("%s.db", name), *log = tu_fmt("%s.log", name), *path;
+	char *cmd = tu_fmt("run --unsigned-agreement %s.xml", name);
+	write_job(name, wh, log);
+	CU_ASSERT_EQUAL(colink(cmd, NULL, NULL), 1);
+	path = tu_fmt("%s/%s", dir, wh);
+	free(wh);
+	free(log);
+	free(cmd);
+	return path;
+}
+
+static int rerun(const char *name, char **out)
+{
+	char *cmd = tu_fmt("run --json --unsigned-agreement %s.xml", name);
+	int rc = colink(cmd, out, NULL);
+	free(cmd);
+	return rc;
+}
+
+/* The twins' group and person numbers: the employer persons in order. */
+static void twins(const char *wh, long *group, long *e1, long *e2, long *a)
+{
+	*group = tu_sql_long(wh, "SELECT max(group_no) FROM link_review");
+	*e1 = tu_sql_long(wh, "SELECT min(p.person_no) FROM link_review r JOIN person p "
+			  "ON p.person_id = r.employer_person_id");
+	*e2 = tu_sql_long(wh, "SELECT max(p.person_no) FROM link_review r JOIN person p "
+			  "ON p.person_id = r.employer_person_id");
+	*a = tu_sql_long(wh, "SELECT max(p.person_no) FROM link_review r JOIN person p "
+			 "ON p.person_id = r.association_person_id");
+}
+
+static int decide(const char *name, long group, const char *kind, long x, long y)
+{
+	char *cmd = tu_fmt("link decide %s.db %ld --%s %ld %ld --by 'steward A' --why "
+			   "'roster checked by phone' --audit-log %s.log", name, group, kind, x, y, name);
+	int rc = colink(cmd, NULL, NULL);
+	free(cmd);
+	return rc;
+}
+
+static void audit_ok(const char *name)
+{
+	char *cmd = tu_fmt("audit verify --warehouse %s.db %s.log", name, name), *o = NULL;
+	CU_ASSERT_EQUAL(colink(cmd, &o, NULL), 0);
+	free(o);
+	free(cmd);
+}
+
+static void test_e2e_link__review_lists_twins_without_values(void)
+{
+	char *o = NULL, *t = NULL, *c = tu_fmt("link review --json '%s'", db), *want;
+	long g, e1, e2, a;
+	twins(db, &g, &e1, &e2, &a);
+	CU_ASSERT(g > 0 && e1 != e2);
+	CU_ASSERT_EQUAL(colink(c, &o, NULL), 0);
+	want = tu_fmt("{\"group\":%ld,\"pass\":2,\"key\":\"kana_dob_sex_insurer\",\"pairs\":["
+		      "{\"employer_person\":%ld,\"association_person\":%ld,\"agree\":[", g, e1, a);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, want));
+	free(want);
+	want = tu_fmt("{\"employer_person\":%ld,\"association_person\":%ld,", e2, a);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, want));
+	free(want);
+	/* the twins share kana, birth date and sex; no card was entered */
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"agree\":[\"kana_dob_sex\",\"kana_dob_sex_insurer\","
+					   "\"sex\",\"birth_ym\"],\"disagree\":[],\"missing\":[\"card\""));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"decisions\":[]"));
+	assert_no_leak(o, db);
+	free(c);
+	c = tu_fmt("link review '%s'", db);
+	CU_ASSERT_EQUAL(colink(c, &t, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(t && strstr(t, "1 open groups, 2 candidate pairs"));
+	assert_no_leak(t, db);
+	free(o);
+	free(t);
+	free(c);
+}
+
+static void test_e2e_link__decide_link_links_next_run(void)
+{
+	char *wh = fresh("d1"), *o = NULL, *log = tu_fmt("%s/d1.log", dir), *q;
+	long g, e1, e2, a;
+	twins(wh, &g, &e1, &e2, &a);
+	CU_ASSERT_EQUAL(decide("d1", g, "link", a, e1), 0); /* either order */
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_decision WHERE kind = 'link' "
+				    "AND revoked IS NULL AND decided_by = 'steward A'"), 1);
+	/* a second link of the same association person is refused */
+	CU_ASSERT_EQUAL(decide("d1", g, "link", e2, a), 3);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_decision"), 1);
+	/* the decided group is no longer open */
+	CU_ASSERT_EQUAL(colink("link review d1.db", &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "0 open groups, 0 candidate pairs"));
+	free(o);
+	o = NULL;
+	CU_ASSERT_EQUAL(rerun("d1", &o), 0);
+	q = tu_fmt("SELECT count(*) FROM link l JOIN person pe ON pe.person_id = l.employer_person_id "
+		   "JOIN person pa ON pa.person_id = l.association_person_id WHERE pe.person_no = %ld "
+		   "AND pa.person_no = %ld AND l.pass = 0 AND l.kind = 'decision'", e1, a);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, q), 1);
+	free(q);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"linked_total\":16,\"ambiguous\":0,"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"review_association\":0,\"review_employer\":0,"
+					   "\"linked_decision\":1,"));
+	/* nothing of the twins sent to review again */
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_review r JOIN run USING (run_id) "
+				    "WHERE run.rowid = (SELECT max(rowid) FROM run)"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT linked FROM link_report WHERE pass = 0"), 1);
+	/* the audit log holds the decision and still verifies */
+	CU_ASSERT(tu_file_contains(log, "\"kind\":\"link-decision\"", 22));
+	audit_ok("d1");
+	free(o);
+	free(wh);
+	free(log);
+}
+
+static void test_e2e_link__decide_never_keeps_apart(void)
+{
+	char *wh = fresh("d2"), *o = NULL;
+	long g, e1, e2, a;
+	twins(wh, &g, &e1, &e2, &a);
+	CU_ASSERT_EQUAL(decide("d2", g, "never", e1, a), 0);
+	CU_ASSERT_EQUAL(decide("d2", g, "never", e2, a), 0);
+	CU_ASSERT_EQUAL(decide("d2", g, "never", e2, a), 3); /* already settled */
+	CU_ASSERT_EQUAL(rerun("d2", &o), 0);
+	/* the twins' checkup stays unlinked and nothing goes to review */
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link l JOIN person p ON "
+				    "p.person_id = l.association_person_id JOIN checkup c USING "
+				    "(person_no) WHERE c.exam_date = '2024-05-20'"), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "\"linked_total\":15,\"ambiguous\":0,"
+					   "\"unmatched_association\":3,\"unmatched_employer\":3,"
+					   "\"review_association\":0,\"review_employer\":0,"));
+	free(o);
+	o = NULL;
+	/* and every later run keeps it so */
+	CU_ASSERT_EQUAL(rerun("d2", &o), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_review r JOIN run USING (run_id) "
+				    "WHERE run.rowid = (SELECT max(rowid) FROM run)"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link"), 15);
+	audit_ok("d2");
+	free(o);
+	free(wh);
+}
+
+static void test_e2e_link__revoke_restores_review(void)
+{
+	char *wh = fresh("d3"), *o = NULL, *log = tu_fmt("%s/d3.log", dir);
+	long g, e1, e2, a, id;
+	twins(wh, &g, &e1, &e2, &a);
+	CU_ASSERT_EQUAL(decide("d3", g, "link", e2, a), 0);
+	CU_ASSERT_EQUAL(rerun("d3", NULL), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link WHERE kind = 'decision'"), 1);
+	id = tu_sql_long(wh, "SELECT decision_id FROM link_decision");
+	o = tu_fmt("link revoke d3.db %ld --by 'steward B' --why 'wrong twin' --audit-log d3.log", id);
+	CU_ASSERT_EQUAL(colink(o, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(colink(o, NULL, NULL), 3); /* revoked already */
+	free(o);
+	o = NULL;
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link WHERE kind = 'decision'"), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_decision WHERE revoked IS NOT NULL "
+				    "AND revoked_by = 'steward B'"), 1);
+	/* the next run sends the twins to review again */
+	CU_ASSERT_EQUAL(rerun("d3", NULL), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_review r JOIN run USING (run_id) "
+				    "WHERE run.rowid = (SELECT max(rowid) FROM run)"), 2);
+	CU_ASSERT_EQUAL(colink("link review d3.db", &o, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "1 open groups, 2 candidate pairs"));
+	CU_ASSERT_PTR_NOT_NULL(o && strstr(o, "revoked at"));
+	assert_no_leak(o, wh);
+	CU_ASSERT(tu_file_contains(log, "\"kind\":\"link-revoke\"", 20));
+	audit_ok("d3");
+	free(o);
+	free(wh);
+	free(log);
+}
+
+static void test_e2e_link__decide_refusals(void)
+{
+	char *wh = fresh("d4"), *e = NULL;
+	long g, e1, e2, a;
+	twins(wh, &g, &e1, &e2, &a);
+	/* the audit log must exist: nothing is recorded without it */
+	CU_ASSERT_EQUAL(colink("link decide d4.db 1 --link 1 2 --by s --why w --audit-log none.log",
+			       NULL, &e), 4);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "none.log: no audit log there"));
+	free(e);
+	e = NULL;
+	CU_ASSERT_EQUAL(decide("d4", g + 100, "link", e1, a), 3);        /* no such group */
+	CU_ASSERT_EQUAL(decide("d4", g, "link", e1, e2), 3);             /* not a pair */
+	CU_ASSERT_EQUAL(colink("link decide d4.db 1 --link 1 2 --audit-log d4.log", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link_decision"), 0);
+	audit_ok("d4");
+	free(wh);
+}
+
+/* A warehouse of schema version 8 (the released schema.sql of 8) is
+ * migrated by the next run and then takes decisions. */
+static void test_e2e_link__v8_warehouse_accepts_decisions(void)
+{
+	char *cmd = tu_fmt("sqlite3 '%s/d5.db' < '%s/tests/data/warehouse/schema-v8.sql'", dir,
+			   tu_srcdir());
+	char *wh = tu_fmt("%s/d5.db", dir);
+	long g, e1, e2, a;
+	CU_ASSERT_EQUAL_FATAL(tu_run(cmd, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT max(version) FROM schema_version"), 8);
+	free(wh);
+	wh = fresh("d5");
+	CU_ASSERT(tu_sql_long(wh, "SELECT max(version) FROM schema_version") > 8);
+	twins(wh, &g, &e1, &e2, &a);
+	CU_ASSERT_EQUAL(decide("d5", g, "link", e1, a), 0);
+	CU_ASSERT_EQUAL(rerun("d5", NULL), 0);
+	CU_ASSERT_EQUAL(tu_sql_long(wh, "SELECT count(*) FROM link WHERE kind = 'decision'"), 1);
+	audit_ok("d5");
+	free(wh);
+	free(cmd);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_link__both_parties_load),
 	TU_TEST(test_e2e_link__report_counts),
@@ -158,6 +427,12 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_link__attendance_both_shapes),
 	TU_TEST(test_e2e_link__stress_scores_and_consent),
 	TU_TEST(test_e2e_link__report_command_and_rerun),
+	TU_TEST(test_e2e_link__review_lists_twins_without_values),
+	TU_TEST(test_e2e_link__decide_link_links_next_run),
+	TU_TEST(test_e2e_link__decide_never_keeps_apart),
+	TU_TEST(test_e2e_link__revoke_restores_review),
+	TU_TEST(test_e2e_link__decide_refusals),
+	TU_TEST(test_e2e_link__v8_warehouse_accepts_decisions),
 	TU_END
 };
 

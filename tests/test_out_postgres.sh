@@ -183,6 +183,22 @@ sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
 [ $b -ne 0 ] && ! grep -q "Secr3tPw0rd" "$t/lr-bad.txt" && grep -q "password=\*\*\*" "$t/lr-bad.txt" &&
 	ok "link report: a password in the URI is masked ($(head -n 1 "$t/lr-bad.txt" | cut -c 1-120))" ||
 	fail "link report on a missing schema: exit $b: $(head -n 1 "$t/lr-bad.txt")"
+# review decisions (#18 part 6) are SQLite-only so far: the commands refuse
+# a PostgreSQL warehouse, and a run against one that holds a decision in
+# force is refused before linking (never silently ignored); nothing lands
+"$colink" link review "postgresql:///postgres?host=$sock&user=colink#sample" >"$t/rv-pg.txt" 2>&1; b=$?
+[ $b -eq 3 ] && grep -q "not available on a postgresql warehouse" "$t/rv-pg.txt" &&
+	ok "link review on PostgreSQL: refused in one line (exit 3)" ||
+	fail "link review on PostgreSQL: exit $b: $(head -n 1 "$t/rv-pg.txt")"
+pgjob dec.xml decs
+runjob dec.xml pgdec0.out
+psql "$ci" -q -c "INSERT INTO decs.link_decision (group_no, employer_no, association_no, kind, decided_by, why, decided) SELECT 1, (SELECT min(person_no) FROM decs.person WHERE side = 'employer'), (SELECT min(person_no) FROM decs.person WHERE side = 'association'), 'never', 'test', 'test', 'now'" >/dev/null 2>&1
+n0=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.run WHERE status = 'ok'")
+runjob dec.xml pgdec.out; b=$?
+n1=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.run WHERE status = 'ok'")
+[ $b -eq 5 ] && [ "$n0" = 1 ] && [ "$n1" = 1 ] && grep -q "does not apply link decisions yet" "$t/pgdec.out" &&
+	ok "a decision in force on PostgreSQL: the run is refused (exit 5), nothing committed" ||
+	fail "a decision in force on PostgreSQL: exit $b, ok runs $n0 -> $n1: $(grep colink: "$t/pgdec.out" | head -n 1)"
 # the program reports on both: the same files, byte for byte, and the
 # same audit entries but for what differs by nature: the time, the job
 # file (sq.xml and pg.xml differ in their output), the output path and the

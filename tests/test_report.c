@@ -602,7 +602,8 @@ static void test_report__refuses_a_warehouse_not_migrated(void)
 		   "--party association --role 保健事業担当者", db, tu_srcdir());
 	CU_ASSERT_EQUAL(colink(c, &out, &err), 3);
 	want = tu_fmt("%s: warehouse schema version 3 is older than this colink's (%d): run a "
-		      "job against it once (colink run JOB) to migrate it", db, COLINK_WH_SCHEMA_VERSION);
+		      "job against it once (colink run JOB) to migrate it", db,
+		      COLINK_WH_SCHEMA_VERSION);
 	CU_ASSERT(has(err, want));
 	free(want);
 	free(out);

@@ -45,6 +45,10 @@ int cmd_preview(struct cli_global *g, int argc, char **argv);
 int cmd_plugins(struct cli_global *g, int argc, char **argv);
 int cmd_key(struct cli_global *g, int argc, char **argv);
 int cmd_link(struct cli_global *g, int argc, char **argv);
+/* `colink link review|decide|revoke ...` (argv[0] is the sub-verb); cmd_link_review.c */
+int cmd_link_review(struct cli_global *g, int argc, char **argv);
+int cmd_link_decide(struct cli_global *g, int argc, char **argv);
+int cmd_link_revoke(struct cli_global *g, int argc, char **argv);
 int cmd_audit(struct cli_global *g, int argc, char **argv);   /* cmd_audit.c */
 int cmd_scan(struct cli_global *g, int argc, char **argv);    /* cmd_scan.c */
 int cmd_doc(struct cli_global *g, int argc, char **argv);     /* cmd_doc.c */

@@ -9,10 +9,12 @@ static void help(FILE *f)
 {
 	fprintf(f,
 		"usage: colink link report [--json] WAREHOUSE [RUN]\n"
+		"       (colink link review|decide|revoke --help: the review and its decisions)\n"
 		"\n"
 		"Prints the link quality report of RUN (default: the latest run that\n"
-		"linked): persons per side, links per pass, ambiguous candidates sent\n"
-		"to review, unmatched persons per side and the link rate.  Reads the\n"
+		"linked): persons per side, links per pass (pass 0: the stewards'\n"
+		"decisions), persons in review, unmatched persons per side and the link\n"
+		"rate of both sides.  Reads the\n"
 		"warehouse only.  WAREHOUSE: an SQLite file, or a PostgreSQL warehouse as\n"
 		"postgresql://...[#SCHEMA] (default schema colink).  Review rows: %s\n",
 		colink_wh_review_query());
@@ -27,23 +29,34 @@ static int summary(struct colink_wh *wh, const char *run, int json, struct colin
 			: run ? "no link report for that run" : "no run of this warehouse has linked");
 		return rc < 0 ? EXIT_CONFIG : EXIT_MISSING;
 	}
+	double ra = s->association_persons
+		? 100.0 * (double)s->linked_total / (double)s->association_persons : 0.0;
+	double re = s->employer_persons
+		? 100.0 * (double)s->linked_total / (double)s->employer_persons : 0.0;
 	if (json)
 		printf("{\"run_id\":\"%s\",\"association_persons\":%lld,\"employer_persons\":%lld,"
 		       "\"linked_new\":%lld,\"linked_total\":%lld,\"ambiguous\":%lld,"
-		       "\"unmatched_association\":%lld,\"unmatched_employer\":%lld,\"passes\":[",
+		       "\"unmatched_association\":%lld,\"unmatched_employer\":%lld,"
+		       "\"review_association\":%lld,\"review_employer\":%lld,"
+		       "\"link_rate_association\":%.1f,\"link_rate_employer\":%.1f,\"passes\":[",
 		       s->run_id, s->association_persons, s->employer_persons, s->linked_new,
-		       s->linked_total, s->ambiguous, s->unmatched_association, s->unmatched_employer);
-	else
+		       s->linked_total, s->ambiguous, s->unmatched_association, s->unmatched_employer,
+		       s->review_association, s->review_employer, ra, re);
+	else {
 		printf("link report of run %s (%s)\n"
 		       "  persons: %lld association side, %lld employer side\n"
-		       "  linked: %lld in total after the run (%lld new); link rate %.1f%% of employer persons\n"
-		       "  ambiguous, sent to review: %lld\n"
-		       "  unmatched: %lld association side, %lld employer side\n",
+		       "  linked: %lld in total after the run (%lld new); link rate %.1f%% of association "
+		       "persons, %.1f%% of employer persons\n",
 		       s->run_id, s->started, s->association_persons, s->employer_persons,
-		       s->linked_total, s->linked_new,
-		       s->employer_persons ? 100.0 * (double)s->linked_total / (double)s->employer_persons
-					   : 0.0,
-		       s->ambiguous, s->unmatched_association, s->unmatched_employer);
+		       s->linked_total, s->linked_new, ra, re);
+		if (s->review_association >= 0) /* schema version 9 on */
+			printf("  in review: %lld association side, %lld employer side (%lld candidate "
+			       "pairs)\n", s->review_association, s->review_employer, s->ambiguous);
+		else
+			printf("  ambiguous, sent to review: %lld candidate pairs\n", s->ambiguous);
+		printf("  unmatched: %lld association side, %lld employer side\n",
+		       s->unmatched_association, s->unmatched_employer);
+	}
 	return EXIT_OK;
 }
 

@@ -120,6 +120,12 @@ static void json_rejects(const struct colink_reject_sample *s)
 	printf("],\"rejects_not_shown\":%llu", (unsigned long long)s->not_kept);
 }
 
+/* Linked persons as a percentage of a side's persons. */
+static double rate(uint64_t linked, uint64_t persons)
+{
+	return persons ? 100.0 * (double)linked / (double)persons : 0.0;
+}
+
 static void print_json(const struct colink_run_result *r, const struct colink_plan *p)
 {
 	size_t i;
@@ -174,11 +180,20 @@ static void print_json(const struct colink_run_result *r, const struct colink_pl
 			colink_json_str(stdout, r->link_kinds[i]);
 			printf(",\"linked\":%llu}", (unsigned long long)r->link.linked[i]);
 		}
+		/* persons, not pairs (#18): linked + in review + unmatched = a
+		 * side's persons; ambiguous stays the count of candidate pairs */
 		printf("],\"linked_total\":%llu,\"ambiguous\":%llu,\"unmatched_association\":%llu,"
-		       "\"unmatched_employer\":%llu}",
+		       "\"unmatched_employer\":%llu,\"review_association\":%llu,"
+		       "\"review_employer\":%llu,\"linked_decision\":%llu,"
+		       "\"link_rate_association\":%.1f,\"link_rate_employer\":%.1f}",
 		       (unsigned long long)r->link.linked_total, (unsigned long long)r->link.ambiguous,
 		       (unsigned long long)r->link.unmatched_association,
-		       (unsigned long long)r->link.unmatched_employer);
+		       (unsigned long long)r->link.unmatched_employer,
+		       (unsigned long long)r->link.review_association,
+		       (unsigned long long)r->link.review_employer,
+		       (unsigned long long)r->link.linked_decision,
+		       rate(r->link.linked_total, r->link.association_persons),
+		       rate(r->link.linked_total, r->link.employer_persons));
 	}
 	printf("}\n");
 }
@@ -189,14 +204,18 @@ static void print_link(const struct colink_run_result *r)
 	const struct colink_link_report *l = &r->link;
 	printf("  link: %llu association persons, %llu employer persons\n",
 	       (unsigned long long)l->association_persons, (unsigned long long)l->employer_persons);
+	if (l->linked_decision)
+		printf("    pass 0 (decision): %llu linked\n", (unsigned long long)l->linked_decision);
 	for (i = 0; i < r->nlink; i++)
 		printf("    pass %zu (%s): %llu linked\n", i + 1, r->link_kinds[i],
 		       (unsigned long long)l->linked[i]);
-	printf("    linked in total: %llu (%.1f%% of employer persons); ambiguous, to review: %llu\n",
-	       (unsigned long long)l->linked_total,
-	       l->employer_persons ? 100.0 * (double)l->linked_total / (double)l->employer_persons : 0.0,
+	printf("    linked in total: %llu persons on each side; link rate %.1f%% of association "
+	       "persons, %.1f%% of employer persons\n", (unsigned long long)l->linked_total,
+	       rate(l->linked_total, l->association_persons), rate(l->linked_total, l->employer_persons));
+	printf("    in review: %llu association, %llu employer persons (%llu candidate pairs)\n",
+	       (unsigned long long)l->review_association, (unsigned long long)l->review_employer,
 	       (unsigned long long)l->ambiguous);
-	printf("    unmatched: %llu association, %llu employer\n",
+	printf("    unmatched: %llu association, %llu employer persons\n",
 	       (unsigned long long)l->unmatched_association, (unsigned long long)l->unmatched_employer);
 }
 

@@ -210,6 +210,7 @@ int colink_wh_link_summary(struct colink_wh *wh, const char *run,
 			   struct colink_wh_link_summary *out, struct colink_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	out->review_association = out->review_employer = out->linked_decision = -1;
 	NEED(link_summary);
 	return wh->be->link_summary(wh, run, out, err);
 }
@@ -336,4 +337,41 @@ int colink_wh_claims_by_group(struct colink_wh *wh, int fy, int roster,
 {
 	NEED(claims_by_group);
 	return wh->be->claims_by_group(wh, fy, roster, ranges, nranges, present, cb, ud, err);
+}
+
+int colink_wh_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb cb,
+			  void *ud, struct colink_error *err)
+{
+	run_id[0] = '\0';
+	NEED(link_review);
+	return wh->be->link_review(wh, run_id, cb, ud, err);
+}
+
+int colink_wh_link_decisions(struct colink_wh *wh, colink_wh_decision_cb cb, void *ud,
+			     struct colink_error *err)
+{
+	NEED(link_decisions);
+	return wh->be->link_decisions(wh, cb, ud, err);
+}
+
+int colink_wh_link_decide(struct colink_wh *wh, long long group, long long a, long long b,
+			  const char *kind, const char *by, const char *why,
+			  colink_wh_before_commit hook, void *ud, long long *decision_id,
+			  struct colink_error *err)
+{
+	*decision_id = 0;
+	NEED(link_decide);
+	if (strcmp(kind, "link") && strcmp(kind, "never"))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s: a decision is link or never, not %s",
+				  wh->name, kind);
+	return wh->be->link_decide(wh, group, a, b, kind, by, why, hook, ud, decision_id, err);
+}
+
+int colink_wh_link_revoke(struct colink_wh *wh, long long id, const char *by, const char *why,
+			  colink_wh_before_commit hook, void *ud, int *unlinked,
+			  struct colink_error *err)
+{
+	*unlinked = 0;
+	NEED(link_revoke);
+	return wh->be->link_revoke(wh, id, by, why, hook, ud, unlinked, err);
 }

@@ -39,7 +39,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 9
+#define COLINK_WH_SCHEMA_VERSION 10
 
 struct colink_wh;
 
@@ -170,6 +170,9 @@ struct colink_wh_link_summary {
 	char run_id[72], started[72];
 	long long association_persons, employer_persons, linked_new, linked_total, ambiguous,
 		unmatched_association, unmatched_employer;
+	/* v9 (#18): persons in review, links made by decisions; -1 when the
+	 * run's row does not record them (older runs, PostgreSQL reader) */
+	long long review_association, review_employer, linked_decision;
 };
 /* Run `run` (NULL: the latest run with status ok that linked).  1 found,
  * 0 none, -1 with err->msg the backend's message. */
@@ -184,6 +187,62 @@ typedef int (*colink_wh_link_pass_cb)(void *ud, const struct colink_wh_link_pass
 /* The passes of `run` in order; -1 when they cannot be read. */
 int colink_wh_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
 			  void *ud, struct colink_error *err);
+
+/* ---- review decisions that stick (#18 part 6: colink link review,
+ * decide, revoke).  SQLite only so far: the PostgreSQL backend refuses
+ * them in one line.  Persons are person.person_no, groups
+ * link_review.group_no: opaque numbers of this warehouse. ---- */
+
+/* One open review pair with its evidence: names only, never a value.
+ * agree / disagree / missing: comma-separated key kinds (the two persons
+ * share a pseudonym of the kind / both have the kind, no shared
+ * pseudonym / one of them lacks it), then "sex" and "birth_ym" compared
+ * inside the database; "" for none. */
+struct colink_wh_review_pair {
+	long long group_no, pass;
+	const char *kind;                 /* key kind of the pass */
+	long long employer_no, association_no;
+	const char *agree, *disagree, *missing;
+};
+typedef int (*colink_wh_review_cb)(void *ud, const struct colink_wh_review_pair *p);
+/* The open review of the latest linking run with status ok (its id into
+ * run_id, "" when no run linked): its pairs whose two persons are both
+ * still unlinked, in groups with no decision in force, ordered by group,
+ * employer, association. */
+int colink_wh_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb cb,
+			  void *ud, struct colink_error *err);
+
+struct colink_wh_decision {
+	long long decision_id, group_no, employer_no, association_no;
+	const char *kind;        /* "link" or "never" */
+	const char *by, *why, *decided;
+	const char *revoked;     /* NULL while in force */
+	const char *revoked_by, *revoked_why;
+};
+typedef int (*colink_wh_decision_cb)(void *ud, const struct colink_wh_decision *d);
+/* Every decision, oldest first. */
+int colink_wh_link_decisions(struct colink_wh *wh, colink_wh_decision_cb cb, void *ud,
+			     struct colink_error *err);
+/* Called inside the write transaction, just before COMMIT, with the
+ * decision as it will be committed: the caller writes and fsyncs its audit
+ * entry there.  Non-zero (err set) rolls everything back. */
+typedef int (*colink_wh_before_commit)(void *ud, const struct colink_wh_decision *d,
+				       struct colink_error *err);
+/* Record a decision of `kind` ("link", "never") on the pair of persons a
+ * and b (either order) of review group `group`.  Refused (COLINK_EINVAL,
+ * one line naming the numbers) when the group has no such pair, a decision
+ * in force already covers the pair, or for "link" either person is linked
+ * or named by another "link" decision in force.  *decision_id: the new id. */
+int colink_wh_link_decide(struct colink_wh *wh, long long group, long long a, long long b,
+			  const char *kind, const char *by, const char *why,
+			  colink_wh_before_commit hook, void *ud, long long *decision_id,
+			  struct colink_error *err);
+/* Revoke decision `id`; a "link" decision's link (pass 0) is removed too,
+ * *unlinked says whether one was.  Refused when there is no such decision
+ * or it is revoked already. */
+int colink_wh_link_revoke(struct colink_wh *wh, long long id, const char *by, const char *why,
+			  colink_wh_before_commit hook, void *ud, int *unlinked,
+			  struct colink_error *err);
 
 /* What a person types to list the rows behind a summary (the CLI prints
  * it): the rejected records of a run, the open link review of a run. */

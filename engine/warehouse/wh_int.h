@@ -62,6 +62,17 @@ struct wh_backend {
 	int (*claims_by_band)(struct colink_wh *wh, int fy, int roster, int *present, colink_wh_claims_cb cb,
 			      void *ud, struct colink_error *err);
 	int (*runs)(struct colink_wh *wh, colink_wh_run_cb cb, void *ud, struct colink_error *err);
+	int (*link_review)(struct colink_wh *wh, char run_id[72], colink_wh_review_cb cb, void *ud,
+			   struct colink_error *err);
+	int (*link_decisions)(struct colink_wh *wh, colink_wh_decision_cb cb, void *ud,
+			      struct colink_error *err);
+	int (*link_decide)(struct colink_wh *wh, long long group, long long a, long long b,
+			   const char *kind, const char *by, const char *why,
+			   colink_wh_before_commit hook, void *ud, long long *decision_id,
+			   struct colink_error *err);
+	int (*link_revoke)(struct colink_wh *wh, long long id, const char *by, const char *why,
+			   colink_wh_before_commit hook, void *ud, int *unlinked,
+			   struct colink_error *err);
 	int (*wp_participation)(struct colink_wh *wh, int fy, int *present,
 				colink_wh_participation_cb cb, void *ud, struct colink_error *err);
 	int (*wp_allowance)(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb,

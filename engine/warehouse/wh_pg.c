@@ -121,7 +121,8 @@ static int whp_link_summary(struct colink_wh *wh, const char *run,
 	struct whp *s = wh->impl;
 	const char *sel = "SELECT s.run_id, r.started, s.association_persons, s.employer_persons, "
 			  "s.linked_new, s.linked_total, s.ambiguous, s.unmatched_association, "
-			  "s.unmatched_employer FROM link_summary s JOIN run r USING (run_id) ";
+			  "s.unmatched_employer, s.review_association, s.review_employer, "
+			  "s.linked_decision FROM link_summary s JOIN run r USING (run_id) ";
 	char sql[600];
 	const char *v[1] = { run };
 	PGresult *res;
@@ -145,6 +146,9 @@ static int whp_link_summary(struct colink_wh *wh, const char *run,
 		out->ambiguous = col(res, 0, 6);
 		out->unmatched_association = col(res, 0, 7);
 		out->unmatched_employer = col(res, 0, 8);
+		out->review_association = PQgetisnull(res, 0, 9) ? -1 : col(res, 0, 9); /* v9 */
+		out->review_employer = PQgetisnull(res, 0, 10) ? -1 : col(res, 0, 10);
+		out->linked_decision = PQgetisnull(res, 0, 11) ? -1 : col(res, 0, 11);
 	}
 	PQclear(res);
 	return found;

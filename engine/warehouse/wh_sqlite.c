@@ -152,4 +152,8 @@ const struct wh_backend wh_sqlite_backend = {
 	.wp_participation = whs_wp_participation,
 	.wp_allowance = whs_wp_allowance,
 	.claims_by_group = whs_claims_by_group,
+	.link_review = whs_link_review,
+	.link_decisions = whs_link_decisions,
+	.link_decide = whs_link_decide,
+	.link_revoke = whs_link_revoke,
 };

@@ -47,6 +47,19 @@ int whs_link_summary(struct colink_wh *wh, const char *run, struct colink_wh_lin
 int whs_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb, void *ud,
 		    struct colink_error *err);
 
+/* wh_sqlite_review.c */
+int whs_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb cb, void *ud,
+		    struct colink_error *err);
+int whs_link_decisions(struct colink_wh *wh, colink_wh_decision_cb cb, void *ud,
+		       struct colink_error *err);
+int whs_link_decide(struct colink_wh *wh, long long group, long long a, long long b,
+		    const char *kind, const char *by, const char *why,
+		    colink_wh_before_commit hook, void *ud, long long *decision_id,
+		    struct colink_error *err);
+int whs_link_revoke(struct colink_wh *wh, long long id, const char *by, const char *why,
+		    colink_wh_before_commit hook, void *ud, int *unlinked,
+		    struct colink_error *err);
+
 /* wh_sqlite_wp.c */
 int whs_wp_begin(struct colink_wh *wh, int fy, struct colink_error *err);
 int whs_wp_exam(struct colink_wh *wh, const struct colink_wh_wp_exam *x, struct colink_error *err);

@@ -17,13 +17,15 @@ int whs_link_summary(struct colink_wh *wh, const char *run, struct colink_wh_lin
 	sqlite3_stmt *st = NULL;
 	const char *sql = run
 		? "SELECT s.run_id, r.started, s.association_persons, s.employer_persons, s.linked_new, "
-		  "s.linked_total, s.ambiguous, s.unmatched_association, s.unmatched_employer "
+		  "s.linked_total, s.ambiguous, s.unmatched_association, s.unmatched_employer, "
+		  "s.review_association, s.review_employer, s.linked_decision "
 		  "FROM link_summary s JOIN run r USING(run_id) WHERE s.run_id = ?1"
 		: "SELECT s.run_id, r.started, s.association_persons, s.employer_persons, s.linked_new, "
-		  "s.linked_total, s.ambiguous, s.unmatched_association, s.unmatched_employer "
+		  "s.linked_total, s.ambiguous, s.unmatched_association, s.unmatched_employer, "
+		  "s.review_association, s.review_employer, s.linked_decision "
 		  "FROM link_summary s JOIN run r USING(run_id) WHERE r.status = 'ok' "
 		  "ORDER BY r.started DESC, r.rowid DESC LIMIT 1";
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL), found;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL), found, i;
 	if (rc != SQLITE_OK) {
 		COLINK_ERR(err, COLINK_EIO, "%s", sqlite3_errmsg(db));
 		sqlite3_finalize(st);
@@ -43,6 +45,11 @@ int whs_link_summary(struct colink_wh *wh, const char *run, struct colink_wh_lin
 		out->ambiguous = col(st, 6);
 		out->unmatched_association = col(st, 7);
 		out->unmatched_employer = col(st, 8);
+		for (i = 9; i < 12; i++) { /* NULL before schema version 9 */
+			long long *v = i == 9 ? &out->review_association
+				: i == 10 ? &out->review_employer : &out->linked_decision;
+			*v = sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : col(st, i);
+		}
 	}
 	sqlite3_finalize(st);
 	return found;

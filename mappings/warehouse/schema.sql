@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 9
+-- schema-version: 10
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -75,6 +75,11 @@
 -- 9 allowance (傷病手当金 payments: period, days, amount, cause as ICD-10
 -- and/or 傷病名コード; one row per person and period start) and
 -- run.allowance_replaced.
+-- 10 review decisions that stick (issue #18 part 6): link_decision (a
+-- steward's link / never decision on a review pair, revocable),
+-- link_review.group_no (the review group), link_summary.review_association,
+-- review_employer (persons in review, apart from unmatched) and
+-- linked_decision (links made by decisions).
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -83,7 +88,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (10, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -409,12 +414,16 @@ CREATE TABLE link_review (
 	kind TEXT NOT NULL,                  -- key kind of the pass
 	employer_person_id TEXT NOT NULL REFERENCES person (person_id),
 	association_person_id TEXT NOT NULL REFERENCES person (person_id),
-	reason TEXT NOT NULL                 -- "employer person has 2 candidates",
+	reason TEXT NOT NULL,                -- "employer person has 2 candidates",
 		-- "association person has 3 candidates", or both joined by "; "
+	group_no INTEGER                     -- review group (v10): the pairs of one
+		-- run and pass that share one pseudonym; numbered warehouse-wide
+		-- in the order runs find them; what colink link decide names
 );
 CREATE INDEX link_review_run ON link_review (run_id, pass);
 CREATE INDEX link_review_employer ON link_review (employer_person_id);
 CREATE INDEX link_review_association ON link_review (association_person_id);
+CREATE INDEX link_review_group ON link_review (group_no);
 
 -- One row per pass of a linking run.
 CREATE TABLE link_report (
@@ -436,8 +445,41 @@ CREATE TABLE link_summary (
 	linked_total INTEGER NOT NULL,       -- links in the warehouse after this run
 	ambiguous INTEGER NOT NULL,          -- link_review rows this run added
 	unmatched_association INTEGER NOT NULL, -- association persons without a link
-	unmatched_employer INTEGER NOT NULL  -- employer persons without a link
+		-- (from v10 on: and not in review)
+	unmatched_employer INTEGER NOT NULL, -- employer persons without a link
+		-- (from v10 on: and not in review)
+	review_association INTEGER,          -- association persons in this run's review (v10)
+	review_employer INTEGER,             -- employer persons in this run's review (v10)
+	linked_decision INTEGER              -- links this run made from decisions (pass 0, v10)
 );
+
+-- A steward's decision on a review pair (v10; colink link decide, colink
+-- link revoke).  Every later run applies the decisions not revoked, as pass
+-- 0 (kind 'decision') before the job's passes:
+--   link   the two persons are linked (link.pass 0, kind 'decision') when
+--          neither is linked yet;
+--   never  the pair is never a candidate again: neither linked nor sent to
+--          review by any pass.  What is left of its group follows the
+--          passes' rules (a person left with one candidate is linked).
+-- A decision is written together with its audit-log entry (the entry is
+-- on disk before the COMMIT).  Revoking sets revoked*; revoking a link
+-- decision also removes the link it made.  Persons are person_no; who and
+-- why are the steward's words, never a value of a record.
+CREATE TABLE link_decision (
+	decision_id INTEGER PRIMARY KEY,     -- 1, 2, ...: what colink link revoke names
+	group_no INTEGER NOT NULL,           -- link_review.group_no it was decided on
+	employer_no INTEGER NOT NULL REFERENCES person (person_no),
+	association_no INTEGER NOT NULL REFERENCES person (person_no),
+	kind TEXT NOT NULL CHECK (kind IN ('link', 'never')),
+	decided_by TEXT NOT NULL,            -- the steward (--by)
+	why TEXT NOT NULL,                   -- the reason (--why)
+	decided TEXT NOT NULL,               -- ISO 8601 UTC
+	os_user TEXT,                        -- operating-system user who ran colink
+	revoked TEXT,                        -- when revoked, ISO 8601 UTC; NULL: it applies
+	revoked_by TEXT,
+	revoked_why TEXT
+);
+CREATE INDEX link_decision_pair ON link_decision (employer_no, association_no);
 
 -- ------------------------------------------------------------------
 -- Claims summary (レセプト集計), version 3: the association's side.  One

@@ -6,8 +6,14 @@
  * SQL on the server inside the run's transaction: for each pass with key
  * kind K, over persons not linked yet, the candidate pairs sharing a
  * pseudonym of kind K; the pairs whose two persons have no other candidate
- * are linked, every other pair goes to link_review.  The temporary tables
- * drop at commit.
+ * are linked, every other pair goes to link_review (the pairs sharing one
+ * pseudonym are one review group, link_review.group_no).  The temporary
+ * tables drop at commit.
+ *
+ * Stewards' link decisions (link_decision, #18 part 6) are not applied
+ * here yet: colink link decide refuses a PostgreSQL warehouse, and a run
+ * against one that holds decisions in force is refused in one line,
+ * before any pass, so they are never silently ignored.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -22,7 +28,7 @@
 
 static const char create_sql[] =
 	"CREATE TEMP TABLE link_cand (employer bigint NOT NULL, association bigint NOT NULL, "
-	"PRIMARY KEY (employer, association)) ON COMMIT DROP; "
+	"grp text, PRIMARY KEY (employer, association)) ON COMMIT DROP; "
 	"CREATE INDEX ON link_cand (association, employer); "
 	"CREATE TEMP TABLE link_new (employer bigint NOT NULL, association bigint NOT NULL) "
 	"ON COMMIT DROP; "
@@ -33,24 +39,27 @@ static const char create_sql[] =
 
 /* $1 kind */
 static const char cand_sql[] =
-	"INSERT INTO link_cand (employer, association) "
-	"SELECT DISTINCT ek.person_no, ak.person_no FROM person_key AS ek "
+	"INSERT INTO link_cand (employer, association, grp) "
+	"SELECT DISTINCT ON (ek.person_no, ak.person_no) ek.person_no, ak.person_no, "
+	"ek.pseudonym FROM person_key AS ek "
 	"JOIN person_key AS ak ON ak.kind = ek.kind AND ak.pseudonym = ek.pseudonym "
 	"JOIN person AS pe ON pe.person_no = ek.person_no "
 	"JOIN person AS pa ON pa.person_no = ak.person_no "
 	"WHERE ek.kind = $1 AND pe.side = 'employer' AND pa.side = 'association' "
 	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = ek.person_no) "
-	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = ak.person_no)";
+	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = ak.person_no) "
+	"ORDER BY ek.person_no, ak.person_no, ek.pseudonym";
 
 /* $1 pass, $2 kind, $3 run_id */
 static const char review_sql[] =
 	"INSERT INTO link_review (run_id, pass, kind, employer_person_id, association_person_id, "
-	"reason) SELECT $3, $1::bigint, $2, pe.person_id, pa.person_id, "
+	"reason, group_no) SELECT $3, $1::bigint, $2, pe.person_id, pa.person_id, "
 	"CASE WHEN ne > 1 AND na > 1 THEN format('employer person has %s candidates; "
 	"association person has %s candidates', ne, na) "
 	"WHEN ne > 1 THEN format('employer person has %s candidates', ne) "
-	"ELSE format('association person has %s candidates', na) END "
-	"FROM (SELECT c.employer, c.association, "
+	"ELSE format('association person has %s candidates', na) END, "
+	"(SELECT coalesce(max(group_no), 0) FROM link_review) + dense_rank() OVER (ORDER BY r.grp) "
+	"FROM (SELECT c.employer, c.association, c.grp, "
 	"count(*) OVER (PARTITION BY c.employer) AS ne, "
 	"count(*) OVER (PARTITION BY c.association) AS na FROM link_cand AS c) AS r "
 	"JOIN person AS pe ON pe.person_no = r.employer "
@@ -97,6 +106,22 @@ static int check_rules(struct out_postgres *o, const struct colink_link_rules *r
 						  o->where, i + 1, k, j + 1);
 	}
 	return COLINK_OK;
+}
+
+/* Decisions in force are not applied here (see the top): refuse the run. */
+static int refuse_decisions(struct out_postgres *o, struct colink_error *err)
+{
+	PGresult *res = PQexec(o->db, "SELECT count(*) FROM link_decision WHERE revoked IS NULL");
+	long long n = 0;
+	int rc = COLINK_OK;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		rc = opg_db_err(o, res, "reading the link decisions", err);
+	else if ((n = strtoll(PQgetvalue(res, 0, 0), NULL, 10)) > 0)
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: the warehouse holds %lld link decisions in "
+				"force, and out_postgres does not apply link decisions yet (link into "
+				"an SQLite warehouse, or revoke them)", o->where, n);
+	PQclear(res);
+	return rc;
 }
 
 static int link_pass(struct out_postgres *o, int pass, const char *kind,
@@ -154,19 +179,30 @@ static int link_summary(struct out_postgres *o, size_t npasses, struct colink_li
 	snprintf(np, sizeof(np), "%zu", npasses);
 	snprintf(ln, sizeof(ln), "%" PRIu64, linked_new);
 	snprintf(am, sizeof(am), "%" PRIu64, r->ambiguous);
+	/* out_sqlite's summary: persons linked + in review + unmatched */
 	rc = opg_exec_params(o, "INSERT INTO link_summary (run_id, passes, association_persons, "
 			     "employer_persons, linked_new, linked_total, ambiguous, "
-			     "unmatched_association, unmatched_employer) SELECT $1, $2::bigint, na, "
-			     "ne, $3::bigint, nl, $4::bigint, na - nl, ne - nl FROM "
+			     "unmatched_association, unmatched_employer, review_association, "
+			     "review_employer, linked_decision) SELECT $1, $2::bigint, na, "
+			     "ne, $3::bigint, nl, $4::bigint, na - nl - ra, ne - nl - re, ra, re, 0 FROM "
 			     "(SELECT (SELECT count(*) FROM person WHERE side = 'association') AS na, "
 			     "(SELECT count(*) FROM person WHERE side = 'employer') AS ne, "
-			     "(SELECT count(*) FROM link) AS nl) AS c", 4, v, NULL,
-			     "recording the link summary", err);
+			     "(SELECT count(*) FROM link) AS nl, "
+			     "(SELECT count(DISTINCT r.association_person_id) FROM link_review AS r "
+			     "WHERE r.run_id = $1 AND NOT EXISTS (SELECT 1 FROM link AS l "
+			     "WHERE l.association_person_id = r.association_person_id) AND NOT EXISTS (SELECT 1 FROM link AS m "
+		"WHERE m.employer_person_id = r.employer_person_id)) AS ra, "
+			     "(SELECT count(DISTINCT r.employer_person_id) FROM link_review AS r "
+			     "WHERE r.run_id = $1 AND NOT EXISTS (SELECT 1 FROM link AS l "
+			     "WHERE l.employer_person_id = r.employer_person_id) AND NOT EXISTS (SELECT 1 FROM link AS m "
+		"WHERE m.association_person_id = r.association_person_id)) AS re) AS c",
+			     4, v, NULL, "recording the link summary", err);
 	if (rc)
 		return rc;
 	res = PQexecParams(o->db, "SELECT association_persons, employer_persons, linked_total, "
-			   "unmatched_association, unmatched_employer FROM link_summary "
-			   "WHERE run_id = $1", 1, NULL, v, NULL, NULL, 0);
+			   "unmatched_association, unmatched_employer, review_association, "
+			   "review_employer FROM link_summary WHERE run_id = $1", 1, NULL, v, NULL,
+			   NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		rc = opg_db_err(o, res, "reading the link summary", err);
 	else {
@@ -175,6 +211,8 @@ static int link_summary(struct out_postgres *o, size_t npasses, struct colink_li
 		r->linked_total = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
 		r->unmatched_association = strtoull(PQgetvalue(res, 0, 3), NULL, 10);
 		r->unmatched_employer = strtoull(PQgetvalue(res, 0, 4), NULL, 10);
+		r->review_association = strtoull(PQgetvalue(res, 0, 5), NULL, 10);
+		r->review_employer = strtoull(PQgetvalue(res, 0, 6), NULL, 10);
 	}
 	PQclear(res);
 	return rc;
@@ -195,6 +233,8 @@ int opg_link(void *ctx, const struct colink_link_rules *rules,
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->where, o->run_id);
 	rc = opg_merge(o, err); /* the run's persons and pseudonyms first */
+	if (!rc)
+		rc = refuse_decisions(o, err);
 	if (rc)
 		return rc;
 	memset(&r, 0, sizeof(r));

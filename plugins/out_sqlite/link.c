@@ -11,7 +11,15 @@
  *   candidates  (employer e, association a) sharing a pseudonym of kind K
  *               (person_key), collected in the temporary table link_cand;
  *   link        the pairs whose e and a have no other candidate;
- *   review      every other pair, with the reason, both persons unlinked.
+ *   review      every other pair, with the reason, both persons unlinked;
+ *               the pairs sharing one pseudonym are one review group
+ *               (link_review.group_no, numbered warehouse-wide).
+ *
+ * Before the passes, pass 0 (kind "decision", #18 part 6) applies the
+ * stewards' decisions of link_decision that are not revoked: a "link"
+ * decision links its two persons when neither is linked yet; a "never"
+ * decision keeps its pair out of every pass's candidates, so it is neither
+ * linked nor sent to review again.
  *
  * Everything is SQL over indexes (person_key's primary key is (kind,
  * pseudonym, person_no); link has one index per side; link_cand one per
@@ -37,6 +45,8 @@ enum lst {
 	L_REPORT,
 	L_SUMMARY,
 	L_READ,
+	D_ANY,
+	D_NEW,
 	L_COUNT
 };
 
@@ -53,25 +63,32 @@ static const char *const link_sql[L_COUNT] = {
 	[L_CLEAR_NEW] = "DELETE FROM temp.link_new",
 	/* ?1 kind.  Drives on person_key's primary key (kind = ?1) and finds
 	 * the other side by (kind, pseudonym), the next entries of the same
-	 * index; the sides come from the narrow index person_side. */
-	[L_CAND] = "INSERT OR IGNORE INTO temp.link_cand (employer, association) "
-		"SELECT ek.person_no, ak.person_no FROM person_key AS ek "
+	 * index; the sides come from the narrow index person_side.  A pair a
+	 * "never" decision keeps apart is no candidate. */
+	[L_CAND] = "INSERT OR IGNORE INTO temp.link_cand (employer, association, grp) "
+		"SELECT ek.person_no, ak.person_no, ek.pseudonym FROM person_key AS ek "
 		"JOIN person_key AS ak ON ak.kind = ek.kind AND ak.pseudonym = ek.pseudonym "
 		"JOIN person AS pe ON pe.person_no = ek.person_no "
 		"JOIN person AS pa ON pa.person_no = ak.person_no "
 		"WHERE ek.kind = ?1 AND pe.side = 'employer' AND pa.side = 'association' "
 		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = ek.person_no) "
 		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = ak.person_no) "
+		"AND NOT EXISTS (SELECT 1 FROM link_decision AS d WHERE d.kind = 'never' "
+		"AND d.revoked IS NULL AND d.employer_no = ek.person_no "
+		"AND d.association_no = ak.person_no) "
 		"ORDER BY 1, 2",
-	/* ?1 pass, ?2 kind, ?3 run_id */
+	/* ?1 pass, ?2 kind, ?3 run_id.  group_no: the pairs sharing one
+	 * pseudonym, numbered after the warehouse's highest group. */
 	[L_REVIEW] = "INSERT INTO link_review (run_id, pass, kind, employer_person_id, "
-		"association_person_id, reason) "
+		"association_person_id, reason, group_no) "
 		"SELECT ?3, ?1, ?2, pe.person_id, pa.person_id, "
 		"CASE WHEN ne > 1 AND na > 1 THEN printf('employer person has %d candidates; "
 		"association person has %d candidates', ne, na) "
 		"WHEN ne > 1 THEN printf('employer person has %d candidates', ne) "
-		"ELSE printf('association person has %d candidates', na) END "
-		"FROM (SELECT c.employer, c.association, "
+		"ELSE printf('association person has %d candidates', na) END, "
+		"(SELECT coalesce(max(group_no), 0) FROM link_review) "
+		"+ dense_rank() OVER (ORDER BY r.grp) "
+		"FROM (SELECT c.employer, c.association, c.grp, "
 		"(SELECT count(*) FROM temp.link_cand AS x WHERE x.employer = c.employer) AS ne, "
 		"(SELECT count(*) FROM temp.link_cand AS y WHERE y.association = c.association) AS na "
 		"FROM temp.link_cand AS c) AS r "
@@ -95,24 +112,55 @@ static const char *const link_sql[L_COUNT] = {
 	/* ?1 pass, ?2 kind, ?3 run_id, ?4 linked, ?5 ambiguous */
 	[L_REPORT] = "INSERT INTO link_report (run_id, pass, kind, linked, ambiguous) "
 		"VALUES (?3, ?1, ?2, ?4, ?5)",
-	/* ?1 run_id, ?2 passes, ?3 linked_new, ?4 ambiguous.  A link joins an
-	 * employer person to an association person, so each side's unmatched
-	 * persons are its persons less the links. */
+	/* ?1 run_id, ?2 passes, ?3 linked_new, ?4 ambiguous, ?5 linked by
+	 * decisions.  A link joins an employer person to an association
+	 * person; a person of this run's review is in review while it and its
+	 * candidate are both unlinked (a later pass may have linked either:
+	 * then the pair is moot), so each side's persons are linked + in
+	 * review + unmatched. */
 	[L_SUMMARY] = "INSERT INTO link_summary (run_id, passes, association_persons, "
 		"employer_persons, linked_new, linked_total, ambiguous, "
-		"unmatched_association, unmatched_employer) SELECT ?1, ?2, na, ne, ?3, "
-		"nl, ?4, na - nl, ne - nl FROM "
+		"unmatched_association, unmatched_employer, review_association, "
+		"review_employer, linked_decision) SELECT ?1, ?2, na, ne, ?3, "
+		"nl, ?4, na - nl - ra, ne - nl - re, ra, re, ?5 FROM "
 		"(SELECT (SELECT count(*) FROM person WHERE side = 'association') AS na, "
 		"(SELECT count(*) FROM person WHERE side = 'employer') AS ne, "
-		"(SELECT count(*) FROM link) AS nl)",
+		"(SELECT count(*) FROM link) AS nl, "
+		"(SELECT count(DISTINCT r.association_person_id) FROM link_review AS r "
+		"WHERE r.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM link AS l "
+		"WHERE l.association_person_id = r.association_person_id) "
+		"AND NOT EXISTS (SELECT 1 FROM link AS m "
+		"WHERE m.employer_person_id = r.employer_person_id)) AS ra, "
+		"(SELECT count(DISTINCT r.employer_person_id) FROM link_review AS r "
+		"WHERE r.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM link AS l "
+		"WHERE l.employer_person_id = r.employer_person_id) "
+		"AND NOT EXISTS (SELECT 1 FROM link AS m "
+		"WHERE m.association_person_id = r.association_person_id)) AS re)",
 	[L_READ] = "SELECT association_persons, employer_persons, linked_total, "
-		"unmatched_association, unmatched_employer FROM link_summary "
-		"WHERE run_id = ?",
+		"unmatched_association, unmatched_employer, review_association, "
+		"review_employer FROM link_summary WHERE run_id = ?",
+	[D_ANY] = "SELECT count(*) FROM link_decision WHERE revoked IS NULL",
+	/* Pass 0: the "link" decisions in force whose persons are both
+	 * unlinked, of the right sides, and named by no other "link" decision
+	 * in force (colink link decide refuses that; a hand-edited table
+	 * links neither of them). */
+	[D_NEW] = "INSERT INTO temp.link_new (employer, association) "
+		"SELECT d.employer_no, d.association_no FROM link_decision AS d "
+		"JOIN person AS pe ON pe.person_no = d.employer_no AND pe.side = 'employer' "
+		"JOIN person AS pa ON pa.person_no = d.association_no AND pa.side = 'association' "
+		"WHERE d.kind = 'link' AND d.revoked IS NULL "
+		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = d.employer_no) "
+		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = d.association_no) "
+		"AND NOT EXISTS (SELECT 1 FROM link_decision AS x WHERE x.kind = 'link' "
+		"AND x.revoked IS NULL AND x.decision_id != d.decision_id "
+		"AND (x.employer_no = d.employer_no OR x.association_no = d.association_no)) "
+		"ORDER BY 1",
 };
 
 static const char create_sql[] =
 	"CREATE TEMP TABLE link_cand (employer INTEGER NOT NULL, "
-	"association INTEGER NOT NULL, PRIMARY KEY (employer, association)) WITHOUT ROWID;"
+	"association INTEGER NOT NULL, grp TEXT, PRIMARY KEY (employer, association)) "
+	"WITHOUT ROWID;"
 	"CREATE INDEX temp.link_cand_association ON link_cand (association, employer);"
 	"CREATE TEMP TABLE link_new (employer INTEGER NOT NULL, association INTEGER NOT NULL);"
 	"CREATE TEMP TABLE linked (person_no INTEGER PRIMARY KEY);"
@@ -212,6 +260,49 @@ static int link_pass(struct linker *l, int pass, const char *kind,
 	return rc;
 }
 
+/* Pass 0: the stewards' "link" decisions in force (#18 part 6).  Its
+ * link_report row (pass 0, kind "decision") is written only when some
+ * decision is in force, so a warehouse without decisions reports as
+ * before. */
+static int decision_pass(struct linker *l, struct colink_error *err)
+{
+	sqlite3_stmt *st = l->st[D_ANY];
+	uint64_t linked = 0;
+	long long any;
+	int i, src, rc;
+	src = sqlite3_step(st);
+	any = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW)
+		return osq_db_err(l->o, src, "reading the link decisions", err);
+	if (!any)
+		return COLINK_OK;
+	for (i = L_CLEAR_NEW; i <= L_REPORT; i++) {
+		sqlite3_reset(l->st[i]);
+		sqlite3_clear_bindings(l->st[i]);
+	}
+	sqlite3_reset(l->st[D_NEW]);
+	for (i = 0; i < 2; i++) { /* pass 0, kind "decision" */
+		sqlite3_stmt *x = l->st[i ? L_REPORT : L_LINK];
+		sqlite3_bind_int(x, 1, 0);
+		sqlite3_bind_text(x, 2, "decision", -1, SQLITE_STATIC);
+		sqlite3_bind_text(x, 3, l->o->run_id, -1, SQLITE_STATIC);
+	}
+	rc = step(l, L_CLEAR_NEW, NULL, "applying link decisions", err);
+	if (!rc)
+		rc = step(l, D_NEW, NULL, "applying link decisions", err);
+	if (!rc)
+		rc = step(l, L_LINK, &linked, "applying link decisions", err);
+	if (!rc)
+		rc = step(l, L_LINKED, NULL, "applying link decisions", err);
+	if (rc)
+		return rc;
+	osq_bind_u64(l->st[L_REPORT], 4, linked);
+	osq_bind_u64(l->st[L_REPORT], 5, 0);
+	l->r.linked_decision = linked;
+	return step(l, L_REPORT, NULL, "recording the link report", err);
+}
+
 /* The summary row, and the report's warehouse-wide numbers read back from
  * it (so the report and the row cannot disagree). */
 static int link_summary(struct linker *l, size_t npasses, struct colink_error *err)
@@ -222,10 +313,12 @@ static int link_summary(struct linker *l, size_t npasses, struct colink_error *e
 	int src, rc;
 	for (i = 0; i < npasses; i++)
 		linked_new += l->r.linked[i];
+	linked_new += l->r.linked_decision;
 	osq_bind_text(st, 1, l->o->run_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)npasses);
 	osq_bind_u64(st, 3, linked_new);
 	osq_bind_u64(st, 4, l->r.ambiguous);
+	osq_bind_u64(st, 5, l->r.linked_decision);
 	rc = step(l, L_SUMMARY, NULL, "recording the link summary", err);
 	if (rc)
 		return rc;
@@ -238,6 +331,8 @@ static int link_summary(struct linker *l, size_t npasses, struct colink_error *e
 		l->r.linked_total = (uint64_t)sqlite3_column_int64(st, 2);
 		l->r.unmatched_association = (uint64_t)sqlite3_column_int64(st, 3);
 		l->r.unmatched_employer = (uint64_t)sqlite3_column_int64(st, 4);
+		l->r.review_association = (uint64_t)sqlite3_column_int64(st, 5);
+		l->r.review_employer = (uint64_t)sqlite3_column_int64(st, 6);
 	}
 	sqlite3_reset(st);
 	if (src != SQLITE_ROW)
@@ -292,6 +387,8 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 		if (src != SQLITE_OK)
 			rc = osq_db_err(o, src, "preparing a link statement", err);
 	}
+	if (!rc)
+		rc = decision_pass(&l, err);
 	for (i = 0; i < rules->npasses && !rc; i++)
 		rc = link_pass(&l, (int)i + 1, PASS(rules, i)->kind, err);
 	if (!rc)

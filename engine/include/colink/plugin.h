@@ -763,8 +763,16 @@ struct colink_link_report {
 	uint64_t linked[COLINK_LINK_MAX_PASSES]; /* new links per pass, this run */
 	uint64_t linked_total;         /* links in the warehouse after this run */
 	uint64_t ambiguous;            /* review rows added by this run */
-	uint64_t unmatched_association;/* persons without a link, after this run */
+	uint64_t unmatched_association;/* persons without a link and not in
+					* review, after this run (#18: before, in
+					* review counted as unmatched) */
 	uint64_t unmatched_employer;
+	/* #18 part 6: persons, not pairs, in this run's review (and not
+	 * linked), and links made by the stewards' decisions (pass 0).  An
+	 * output whose struct is older leaves them 0. */
+	uint64_t review_association;
+	uint64_t review_employer;
+	uint64_t linked_decision;
 };
 
 #define COLINK_LINK_REPORT_INIT(...) \
