@@ -106,7 +106,7 @@ pkglibdir=/usr/lib/$multiarch/colink
 has colink /usr/bin/colink /lib/systemd/system/colink@.service /lib/systemd/system/colink@.timer \
 	/usr/share/man/man1/colink.1.gz /usr/share/man/man5/colink-mapping.5.gz \
 	/usr/share/man/man5/colink-job.5.gz /usr/share/man/man5/colink-agreement.5.gz \
-	/usr/share/doc/colink/copyright /etc/colink/jobs/
+	/usr/share/doc/colink/copyright /etc/colink/jobs/ /usr/lib/sysusers.d/colink.conf
 # every plugin the build system builds (out_postgres too: libpq-dev is a
 # build dependency)
 plugins=$(sed -n 's|^pkglib_LTLIBRARIES += plugins/\([a-z_]*\)/\1\.la$|\1|p' "$src"/plugins/*/*.am)
@@ -141,6 +141,9 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "$installe
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" "$dev" \
 		>"$tmp/install.log" 2>&1 || { tail -20 "$tmp/install.log"; echo "deb_package: apt-get install failed"; exit 1; }
 	[ "$(command -v colink)" = /usr/bin/colink ] || bad "colink is not /usr/bin/colink on PATH"
+	# the user colink@.service runs as (debian/colink.sysusers)
+	getent passwd colink >/dev/null || bad "the package created no colink user"
+	getent group colink >/dev/null || bad "the package created no colink group"
 	/usr/bin/colink --version >/dev/null || bad "colink --version failed"
 	COLINK_INST_BINDIR=/usr/bin COLINK_INST_DOCDIR=/usr/share/doc/colink \
 		COLINK_INST_PKGDATADIR=/usr/share/colink sh "$src/tests/installed_layout.sh" ||

@@ -88,7 +88,16 @@ cp -R "${COLINK_SDK_EXAMPLE:-$src/examples/out_tally}" "$tmp/ex" && chmod -R u+w
 rm -f "$tmp/ex/out_tally.so"
 make -C "$tmp/ex" CFLAGS="-O2 -Wall -Wextra -Werror -std=c11" >"$tmp/build.log" 2>&1 ||
 	{ cat "$tmp/build.log"; echo "plugin_sdk: the example does not build against colink-plugin"; exit 1; }
-grep -q -- "-I" "$tmp/build.log" || bad "the example's compile line has no -I from pkg-config"
+# the compile line carries pkg-config's flags: -I<includedir>, or nothing
+# when the header is in a system folder (/usr/include, from the Debian
+# package), which pkg-config leaves out
+pc_cflags=$(pkg-config --cflags colink-plugin | sed 's/ *$//')
+if [ -n "$pc_cflags" ]; then
+	grep -qF -- "$pc_cflags" "$tmp/build.log" || bad "the example's compile line lacks pkg-config's $pc_cflags"
+else
+	[ -f "$(pkg-config --variable=includedir colink-plugin)/colink/plugin.h" ] ||
+		bad "pkg-config gives no -I and colink/plugin.h is not in the system folder $(pkg-config --variable=includedir colink-plugin)"
+fi
 
 if [ $mode = installed ]; then
 	[ -d "$plugindir" ] && [ -w "$plugindir" ] ||
