@@ -24,7 +24,8 @@
 #      (the packaged example plugin builds with pkg-config, installs into
 #      plugindir and runs) against /usr/bin/colink, and the manual pages are
 #      found by man; otherwise `dpkg --root` into a throwaway root, whose
-#      colink runs the sample job with --data-dir and --plugin-dir;
+#      colink runs the sample job with COLINK_DATA_DIR and COLINK_PLUGIN_PATH
+#      at the root's folders;
 #   6. on exit, whatever happened: the packages this script installed are
 #      purged and the temporary folder removed.
 # Exit 0 when all hold, 1 naming each failure, 99 when a tool is missing.
@@ -171,11 +172,13 @@ else
 	colink=$root/usr/bin/colink
 	job=$tmp/job
 	cp -R "$root$ex" "$job" && mkdir "$job/out" && mkdir "$tmp/cwd" && cd "$tmp/cwd" || exit 99
-	opts="--data-dir $root/usr/share/colink/mappings --plugin-dir $root$pkglibdir"
+	# the root's mappings and plugins, not the compiled-in /usr folders
+	COLINK_DATA_DIR=$root/usr/share/colink/mappings
+	COLINK_PLUGIN_PATH=$root$pkglibdir
+	export COLINK_DATA_DIR COLINK_PLUGIN_PATH
 	sh "$job/sign-sample.sh" "$colink" "$job" >/dev/null || bad "sign-sample.sh failed"
 	"$colink" key new "$job/sample.key" >/dev/null || bad "colink key new failed"
-	# shellcheck disable=SC2086
-	"$colink" $opts run --no-progress "$job/sample-job.xml" >"$tmp/run.out" 2>&1
+	"$colink" run --no-progress "$job/sample-job.xml" >"$tmp/run.out" 2>&1
 	rc=$?
 	[ $rc -eq 1 ] || bad "the sample job exited $rc (expected 1: three planted rejects): $(tail -3 "$tmp/run.out")"
 	[ -f "$job/out/warehouse.db" ] || bad "the sample job made no warehouse"
