@@ -6,8 +6,11 @@
 #                            suite: plain, under ASan+UBSan, valgrind memcheck of
 #                            end-to-end runs, make distcheck (whose
 #                            installcheck builds the example plugin against
-#                            the installed colink), and
+#                            the installed colink),
 #                            bounded fuzzing (FUZZ_SECONDS per target, default 30)
+#                            and the Debian package (tests/deb_package.sh:
+#                            build, lintian, file lists, apt install, the
+#                            sample job from the installed files, purge)
 #
 # Safe to run again: it installs only missing packages and rebuilds
 # incrementally.  The sample key is generated once (samples/sample.key) and
@@ -33,6 +36,9 @@ if [ "${1:-}" = check ]; then
 	# the PostgreSQL warehouse tests start a throwaway server of their own
 	# (tests/pg_server.sh): the server binaries, never a running cluster
 	PKGS="$PKGS postgresql"
+	# the Debian package stage (tests/deb_package.sh): debhelper pulls
+	# dh-autoreconf; fakeroot for a dpkg-buildpackage that asks for it
+	PKGS="$PKGS debhelper dh-autoreconf lintian fakeroot dpkg-dev"
 fi
 
 missing=""
@@ -95,7 +101,12 @@ check)
 	# bounded fuzzing of every parser (libFuzzer, ASan+UBSan): FUZZ_SECONDS each
 	make -C build fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >build/fuzz.log 2>&1 ||
 		{ tail -60 build/fuzz.log; exit 1; }
-	echo "quickstart: all tests passed (plain, ASan+UBSan, valgrind, distcheck, fuzzing)"
+	# the Debian package from a copy of the tree: built, lintian-clean,
+	# installed with apt, the sample job run from /usr/share/doc/colink/
+	# examples, purged again (tests/deb_package.sh; as root)
+	sh tests/deb_package.sh >build/deb.log 2>&1 || { tail -60 build/deb.log; exit 1; }
+	tail -1 build/deb.log
+	echo "quickstart: all tests passed (plain, ASan+UBSan, valgrind, distcheck, fuzzing, Debian package)"
 	;;
 *)
 	echo "usage: ./quickstart.sh [check]" >&2

@@ -26,6 +26,8 @@
 #     DESTDIR into a temporary root (PKG_CONFIG_SYSROOT_DIR), the plugin
 #     into that root's plugindir, and the build tree's colink is pointed
 #     at it with --plugin-dir.
+# COLINK_SDK_EXAMPLE: the example's folder (default: the source tree's
+# examples/out_tally; tests/deb_package.sh passes the packaged copy).
 # Exit 0 when all hold, 1 naming each failure, 77 when installed plugindir
 # is not writable (or DESTDIR is set: the installed colink would not look
 # there), 99 when a tool is missing.
@@ -82,11 +84,20 @@ abi=$("$colink" --version | sed -n 's/.*(plugin ABI \([0-9]*\.[0-9]*\)).*/\1/p')
 	bad "abi_major/abi_minor of colink-plugin.pc are not $abi"
 
 # build the example as its author would: a copy, its Makefile, pkg-config
-cp -R "$src/examples/out_tally" "$tmp/ex" && chmod -R u+w "$tmp/ex"
+cp -R "${COLINK_SDK_EXAMPLE:-$src/examples/out_tally}" "$tmp/ex" && chmod -R u+w "$tmp/ex"
 rm -f "$tmp/ex/out_tally.so"
 make -C "$tmp/ex" CFLAGS="-O2 -Wall -Wextra -Werror -std=c11" >"$tmp/build.log" 2>&1 ||
 	{ cat "$tmp/build.log"; echo "plugin_sdk: the example does not build against colink-plugin"; exit 1; }
-grep -q -- "-I" "$tmp/build.log" || bad "the example's compile line has no -I from pkg-config"
+# the compile line carries pkg-config's flags: -I<includedir>, or nothing
+# when the header is in a system folder (/usr/include, from the Debian
+# package), which pkg-config leaves out
+pc_cflags=$(pkg-config --cflags colink-plugin | sed 's/ *$//')
+if [ -n "$pc_cflags" ]; then
+	grep -qF -- "$pc_cflags" "$tmp/build.log" || bad "the example's compile line lacks pkg-config's $pc_cflags"
+else
+	[ -f "$(pkg-config --variable=includedir colink-plugin)/colink/plugin.h" ] ||
+		bad "pkg-config gives no -I and colink/plugin.h is not in the system folder $(pkg-config --variable=includedir colink-plugin)"
+fi
 
 if [ $mode = installed ]; then
 	[ -d "$plugindir" ] && [ -w "$plugindir" ] ||
