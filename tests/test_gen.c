@@ -536,6 +536,8 @@ static void test_gen__uke_claims_parse_and_meet_the_persons(void)
 	free(chozai);
 	free(args);
 	free(args2);
+}
+
 /* --fixed and --xlsx (#20): vendor A's rows as fixed-width and as a
  * workbook; each loaded alone gives the warehouse of the CSV: the same
  * persons (pseudonyms of every kind) and the same checkup values. */
