@@ -35,7 +35,8 @@
 #      referral|guidance|smoking` give the same bytes and the same audit
 #      entries on both; so does `colink report whitepaper` (every HTML and
 #      CSV file); 受診状況確認 from claims (the claims sample loaded into
-#      both) gives the same referral reports;
+#      both) gives the same referral reports and the same white paper (its
+#      medical cost by disease group);
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -288,6 +289,31 @@ grep -q ',no,,"claims 2024-08 to 2025-02' "$t/fu1-pg.csv" && grep -q ',yes,2024-
 	grep -q ',yes,2025-02-27,' "$t/fu2-pg.csv" && grep -q '"followup":"no","followup_date":null' "$t/fu3-pg.csv" &&
 	ok "claims follow-up on PostgreSQL: yes with the date, no and unknown as in samples/claims/README.md" ||
 	fail "claims follow-up on PostgreSQL: the sample's answers are not there"
+# the white paper of the claims sample on both (the sample job above has
+# no claims): the medical cost by disease group (claims_by_group) read from
+# the same claims, diagnoses and masters gives the same files, byte for
+# byte, with k = 1 so that the figures are released, not '*' (the sample is
+# small), the allowance's too.  The white paper counts the employees in
+# service, so the employer's roster is loaded into both first, linked as
+# the sample job links.
+for w in q p; do
+	sed -e '/<input /d' \
+	    -e 's|<output plugin=|<input mapping="../mappings/employer/roster.xml" path="employer/roster.csv"/>\n  <output plugin=|' \
+	    -e 's|</output>|</output>\n  <link><pass key="card"/><pass key="kana_dob_sex_insurer"/></link>|' \
+	    -e 's|max-rejected="[0-9]*"|max-rejected="0"|' "$s/samples/c$w.xml" >"$s/samples/c${w}r.xml"
+done
+runjob cqr.xml cqr.out; a=$?
+runjob cpr.xml cpr.out; b=$?
+[ $a -eq 0 ] && [ $b -eq 0 ] && ok "claims sample: the roster added and linked on both" ||
+	fail "claims sample: the roster: exit $a/$b: $(grep -m 1 'colink:' "$t/cpr.out" "$t/cqr.out")"
+(cd "$s/samples" && "$colink" report whitepaper --k 1 --audit-log "$t/cwp-sq.audit" -o "$t/cwp-sq" cq.xml) >"$t/cwp-sq.txt" 2>&1; a=$?
+(cd "$s/samples" && "$colink" report whitepaper --k 1 --warehouse "$cpuri" --audit-log "$t/cwp-pg.audit" -o "$t/cwp-pg" cq.xml) >"$t/cwp-pg.txt" 2>&1; b=$?
+n=$(find "$t/cwp-pg/csv" -name 'claims_*_age.csv' 2>/dev/null | wc -l)
+c=$(grep -h '^2024,計,' "$t/cwp-pg/csv/claims_persons_all_age.csv" "$t/cwp-pg/csv/allowance_recipients_age.csv" 2>/dev/null | grep -c -v '[*]')
+[ $a -eq 0 ] && [ $b -eq 0 ] && [ "$n" -gt 1 ] && [ "$c" -eq 2 ] && diff -r "$t/cwp-sq" "$t/cwp-pg" >"$t/cwp.diff" &&
+	ok "white paper of the claims sample: cost by disease group in $n CSV files, the same bytes on PostgreSQL as on SQLite" ||
+	{ fail "white paper of the claims sample: exit $a/$b, $n claims CSV files, $c totals released: $(head -n 2 "$t/cwp-pg.txt")"; head -n 10 "$t/cwp.diff"; }
+cp -r "$t/cwp-pg" /tmp/h-pgallow-cwp2
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
 runjob pg.xml pg2.out; pg=$?

@@ -195,7 +195,7 @@ const struct wh_backend wh_pg_backend = {
 	.runs = whp_runs,
 	.link_summary = whp_link_summary,
 	.link_passes = whp_link_passes,
-	/* the white paper (wh_pg_wp.c, wh_pg_part.c) */
+	/* the white paper (wh_pg_wp.c, wh_pg_part.c, wh_pg_allow.c) */
 	.wp_begin = whp_wp_begin,
 	.wp_exam = whp_wp_exam,
 	.wp_attendance = whp_wp_attendance,
@@ -209,6 +209,8 @@ const struct wh_backend wh_pg_backend = {
 	.wp_end = whp_wp_end,
 	.claims_by_band = whp_claims_by_band,
 	.wp_participation = whp_wp_participation,
+	.wp_allowance = whp_wp_allowance,
+	.claims_by_group = whp_claims_by_group,
 };
 
 const struct wh_backend wh_pg_backend_short = {
@@ -226,7 +228,7 @@ const struct wh_backend wh_pg_backend_short = {
 	.runs = whp_runs,
 	.link_summary = whp_link_summary,
 	.link_passes = whp_link_passes,
-	/* the white paper (wh_pg_wp.c, wh_pg_part.c) */
+	/* the white paper (wh_pg_wp.c, wh_pg_part.c, wh_pg_allow.c) */
 	.wp_begin = whp_wp_begin,
 	.wp_exam = whp_wp_exam,
 	.wp_attendance = whp_wp_attendance,
@@ -240,4 +242,6 @@ const struct wh_backend wh_pg_backend_short = {
 	.wp_end = whp_wp_end,
 	.claims_by_band = whp_claims_by_band,
 	.wp_participation = whp_wp_participation,
+	.wp_allowance = whp_wp_allowance,
+	.claims_by_group = whp_claims_by_group,
 };

@@ -62,10 +62,19 @@ long whp_wp_site_row(struct colink_wh *wh, const char *site, struct colink_error
 void whp_wp_end(struct colink_wh *wh);
 int whp_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present,
 		       colink_wh_claims_cb cb, void *ud, struct colink_error *err);
+int whp_age_map(struct colink_wh *wh, int fy, char **ym, char **age, char **band, const char *what,
+		struct colink_error *err);
 
 /* wh_pg_part.c: ⑤ participation, and whether an optional table exists */
 int whp_table_exists(struct colink_wh *wh, const char *name);
 int whp_wp_participation(struct colink_wh *wh, int fy, int *present, colink_wh_participation_cb cb,
 			 void *ud, struct colink_error *err);
+
+/* wh_pg_allow.c: 傷病手当金 and the medical cost by disease group */
+int whp_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb, void *ud,
+		     struct colink_error *err);
+int whp_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_group_range *ranges,
+			size_t nranges, int *present, colink_wh_claim_group_cb cb, void *ud,
+			struct colink_error *err);
 
 #endif

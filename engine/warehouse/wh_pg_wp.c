@@ -162,6 +162,28 @@ static int band_of(int age, int unused)
 	return colink_age_band10(age);
 }
 
+/* The persons' birth months with their age on 31 March of fy and its band,
+ * as three array literals for unnest($::bigint[], $::int[], $::int[]) (the
+ * claims readers of wh_pg_allow.c); colink_free each. */
+int whp_age_map(struct colink_wh *wh, int fy, char **ym, char **age, char **band, const char *what,
+		struct colink_error *err)
+{
+	struct arr y = {0}, a = {0}, b = {0};
+	int rc = int_map(wh, "SELECT DISTINCT birth_ym FROM person WHERE birth_ym IS NOT NULL", 0, NULL,
+			 age_of_ym, fy, &y, &a, &b, what, err);
+	if (rc) {
+		arr_free(&y);
+		arr_free(&a);
+		arr_free(&b);
+		*ym = *age = *band = NULL;
+		return rc;
+	}
+	*ym = y.p;
+	*age = a.p;
+	*band = b.p;
+	return COLINK_OK;
+}
+
 /* ---- the work set ---- */
 
 int whp_wp_begin(struct colink_wh *wh, int fy, struct colink_error *err)
