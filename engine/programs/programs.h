@@ -157,7 +157,7 @@ struct colink_followup;
 struct colink_followup_result {
 	int answer;          /* 1 yes, 0 no, -1 unknown */
 	char date[16];       /* yes: the first matching claim's (or later checkup's) date */
-	char evidence[192];  /* short text, never an identifier */
+	char evidence[256];  /* short text, never an identifier */
 };
 /* use_claims 0: claims are not read (the agreement does not release them). */
 int colink_followup_open(struct colink_followup **out, struct colink_wh *wh,
