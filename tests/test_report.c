@@ -253,6 +253,34 @@ static void test_report__json_and_output_file(void)
 	free(f);
 }
 
+/* A report cut short by a full disk is a failure, not a shorter report:
+ * to a file (-o) and to standard output alike (/dev/full fails every write). */
+static void test_report__a_full_disk_is_an_error(void)
+{
+	char *c, *err = NULL;
+	int rc;
+	c = tu_fmt("report referral --all -o /dev/full '%s'", job);
+	rc = colink(c, NULL, &err);
+	CU_ASSERT_EQUAL(rc, 4);
+	CU_ASSERT(has(err, "/dev/full: writing the report failed"));
+	free(c);
+	free(err);
+	err = NULL;
+	c = tu_fmt("'%s' report referral --all '%s' >/dev/full", tu_colink(), job);
+	rc = tu_run(c, NULL, &err);
+	CU_ASSERT_EQUAL(rc, 4);
+	CU_ASSERT(has(err, "writing the standard output failed"));
+	free(c);
+	free(err);
+	err = NULL;
+	c = tu_fmt("'%s' link report '%s/samples/out/warehouse.db' >/dev/full", tu_colink(), sdir);
+	rc = tu_run(c, NULL, &err);
+	CU_ASSERT_EQUAL(rc, 4);
+	CU_ASSERT(has(err, "writing the standard output failed"));
+	free(c);
+	free(err);
+}
+
 static void test_report__rule_settings_change_the_result(void)
 {
 	char *out = report("referral --all --set referral.hdl_recommend=34", 0), *l;
@@ -619,6 +647,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_report__rule_settings_change_the_result),
 	TU_TEST(test_report__smoking_rates),
 	TU_TEST(test_report__no_small_count_in_any_report),
+	TU_TEST(test_report__a_full_disk_is_an_error),
 	TU_TEST(test_report__identified_action_list_for_allowed_role),
 	TU_TEST(test_report__identified_guidance_carries_no_health_values),
 	TU_TEST(test_report__identified_falls_back_to_pseudonyms),

@@ -9,7 +9,7 @@
  *   3  invalid configuration: a job, mapping, key file, plugin or setting
  *      failed validation; nothing was read or written
  *   4  a named file (input, mapping, key, plugin) is missing or unreadable;
- *      nothing was written
+ *      nothing was written; or what a verb printed could not be written whole
  *   5  the run failed and was rolled back: nothing of it landed; the ledger
  *      keeps a failed row
  *   6  the warehouse is locked by another run (busy timeout)

@@ -725,7 +725,7 @@ static int report(struct ctx *c, struct colink_error *err)
 	if (!c->out)
 		c->out = stdout;
 	rc = write_report(c, err);
-	if (c->out != stdout && fclose(c->out) && !rc)
+	if (c->out != stdout && (ferror(c->out) | fclose(c->out)) && !rc)
 		rc = COLINK_ERR(err, COLINK_EIO, "%s: writing the report failed", c->o->out_path);
 	c->out = NULL;
 	if (!rc && c->outside)

@@ -99,8 +99,8 @@ static void usage(FILE *f)
 	      "  -h, --help           this help; `colink COMMAND --help` for a command\n"
 	      "\n"
 	      "exit codes: 0 ok; 1 ok but some records rejected; 2 usage; 3 invalid\n"
-	      "configuration; 4 missing or unreadable file; 5 run failed and rolled back;\n"
-	      "6 warehouse locked by another run.\n", f);
+	      "configuration; 4 missing or unreadable file, or output not written whole;\n"
+	      "5 run failed and rolled back; 6 warehouse locked by another run.\n", f);
 }
 
 /* The verb's function on argv[0] (and argv[1] for a sub-verb row). */
@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	struct cli_global g = {0};
 	struct colink_error err = {0};
 	const char *env = getenv("COLINK_LOG_FORMAT");
-	int i, lf;
+	int i, lf, rc;
 
 	if (env && *env) {
 		if (colink_log_format_parse(env) < 0) {
@@ -188,5 +188,14 @@ int main(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return EXIT_FAILED;
 	}
-	return dispatch(&g, argc - i, argv + i);
+	rc = dispatch(&g, argc - i, argv + i);
+	/* A report cut short by a full disk or a closed pipe must not exit as if
+	 * it were whole: stdout is checked once, after the verb.  A run has
+	 * committed by then, and its exit code says so; it only warns. */
+	if ((fflush(stdout) || ferror(stdout)) && (rc == EXIT_OK || rc == EXIT_REJECTS)) {
+		cli_error("writing the standard output failed; what was printed is incomplete");
+		if (strcmp(argv[i], "run"))
+			rc = EXIT_MISSING;
+	}
+	return rc;
 }
