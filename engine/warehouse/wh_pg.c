@@ -51,10 +51,12 @@ static int whp_open(struct colink_wh *wh, const char *target, unsigned flags,
 	char *uri, *hash, *schema, *q, sql[300], *name;
 	PGresult *res;
 	int rc = COLINK_OK;
-	(void)flags; /* always read only; a lock held by a run never blocks a read */
+	/* read only by default (a lock held by a run never blocks a read);
+	 * wh_pg_review.c's writes open a READ WRITE transaction of their own */
 	if (!s)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	wh->impl = s;
+	s->flags = flags;
 	if ((name = masked(wh->name)) != NULL) {
 		colink_free(wh->name);
 		wh->name = name;
@@ -72,6 +74,8 @@ static int whp_open(struct colink_wh *wh, const char *target, unsigned flags,
 	if (!s->db || PQstatus(s->db) != CONNECTION_OK)
 		rc = whp_err(wh, "cannot connect", s->db ? PQerrorMessage(s->db) : "out of memory",
 				  err);
+	if (!rc && !(s->schema = colink_strdup(schema)))
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	if (!rc && !(q = PQescapeIdentifier(s->db, schema, strlen(schema))))
 		rc = whp_err(wh, "schema name", PQerrorMessage(s->db), err);
 	if (!rc) {
@@ -94,6 +98,7 @@ static void whp_close(struct colink_wh *wh)
 		return;
 	if (s->db)
 		PQfinish(s->db);
+	colink_free(s->schema);
 	colink_free(s);
 	wh->impl = NULL;
 }
@@ -179,7 +184,7 @@ static int whp_link_passes(struct colink_wh *wh, const char *run, colink_wh_link
 	return ret;
 }
 
-/* Everything else (extracts) is NULL: warehouse.c says it is not available here. */
+/* Every operation of wh_int.h; extracts are files (colink_wh_extract_read). */
 const struct wh_backend wh_pg_backend = {
 	.scheme = "postgresql",
 	.open = whp_open,
@@ -211,6 +216,11 @@ const struct wh_backend wh_pg_backend = {
 	.wp_participation = whp_wp_participation,
 	.wp_allowance = whp_wp_allowance,
 	.claims_by_group = whp_claims_by_group,
+	/* review decisions (wh_pg_review.c) */
+	.link_review = whp_link_review,
+	.link_decisions = whp_link_decisions,
+	.link_decide = whp_link_decide,
+	.link_revoke = whp_link_revoke,
 };
 
 const struct wh_backend wh_pg_backend_short = {
@@ -244,4 +254,9 @@ const struct wh_backend wh_pg_backend_short = {
 	.wp_participation = whp_wp_participation,
 	.wp_allowance = whp_wp_allowance,
 	.claims_by_group = whp_claims_by_group,
+	/* review decisions (wh_pg_review.c) */
+	.link_review = whp_link_review,
+	.link_decisions = whp_link_decisions,
+	.link_decide = whp_link_decide,
+	.link_revoke = whp_link_revoke,
 };
