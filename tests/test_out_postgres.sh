@@ -41,6 +41,10 @@
 #      CSV file); 受診状況確認 from claims (the claims sample loaded into
 #      both) gives the same referral reports and the same white paper (its
 #      medical cost by disease group);
+#   8. split-site extracts: `colink pseudonymize` of the job into PostgreSQL
+#      writes the same extract as of the job into SQLite (a dump of both,
+#      run id, times and job file aside); an extract loaded into PostgreSQL
+#      with the key id only gives the same rows and ledger as into SQLite.
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -607,6 +611,42 @@ rc=$?
 [ "$rc" -ne 0 ] && grep -q "cannot connect" "$t/gone.out" &&
 	ok "no server: $(grep -m 1 'cannot connect' "$t/gone.out" | cut -c 1-160)" ||
 	fail "no server: exit $rc: $(head -n 3 "$t/gone.out")"
+
+# ---- 8. split-site extracts with a PostgreSQL warehouse ----
+# `colink pseudonymize` of the job into PostgreSQL writes the same extract
+# as of the job into SQLite (an extract is always an SQLite file: every
+# row the same, the run id, times and job file aside); an extract loaded
+# by a linkage site into PostgreSQL gives the same warehouse as into SQLite.
+(cd "$s/samples" && "$colink" pseudonymize --unsigned-agreement sq.xml out/ex-sq.db) >"$t/ex-sq.out" 2>&1; a=$?
+(cd "$s/samples" && "$colink" pseudonymize --unsigned-agreement pg.xml out/ex-pg.db) >"$t/ex-pg.out" 2>&1; b=$?
+for w in sq pg; do
+	js=$(sqlite3 "$s/samples/out/ex-$w.db" "SELECT job_sha256 FROM run")
+	sqlite3 "$s/samples/out/ex-$w.db" .dump |
+		sed -E -e "s/$js/JOBSHA/g; s/'[0-9a-f]{32}'/'RUN'/g; s/'$w\.xml'/'JOB'/g" \
+		    -e "s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g" >"$t/ex-$w.dump"
+done
+n=$(grep -c "^INSERT INTO checkup " "$t/ex-pg.dump")
+[ $a -eq 1 ] && [ $b -eq 1 ] && [ "$n" -gt 0 ] && cmp -s "$t/ex-sq.dump" "$t/ex-pg.dump" &&
+	ok "pseudonymize: the job into PostgreSQL writes the same extract as into SQLite ($n checkups, $(wc -l <"$t/ex-pg.dump") dump lines)" ||
+	{ fail "pseudonymize: exit $a/$b, $n checkups, the extracts differ:"; diff "$t/ex-sq.dump" "$t/ex-pg.dump" | head -n 6; }
+kid=$("$colink" key id "$s/samples/sample.key")
+# exjob NAME OUTPUT: the linkage site's job: the key id only, the extract
+exjob() {
+	sed -e "s|<key file=\"sample.key\"/>|<key id=\"$kid\"/><input mapping=\"../mappings/vendors/extract.xml\" path=\"out/ex-pg.db\"/>|" \
+	    -e '/<input mapping="..\/mappings\/[a-z]*\/[a-z_]*\.xml" path="[^"]*\.csv"\/>/d' \
+	    -e "s|<set name=\"path\" value=\"out/warehouse.db\"/>|$2|" "$s/samples/sample-job.xml" >"$s/samples/$1"
+	[ "$2" = "${2#<set name=\"conninfo\"}" ] ||
+		sed -i 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' "$s/samples/$1"
+}
+exjob exsq.xml '<set name="path" value="out/exl.db"/>'
+exjob expg.xml "<set name=\"conninfo\" value=\"$ci\"/><set name=\"schema\" value=\"exl\"/>"
+runjob exsq.xml exsq.out; a=$?
+runjob expg.xml expg.out; b=$?
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM exl.checkup")
+[ $a -eq 0 ] && [ $b -eq 0 ] && [ "${n:-0}" -gt 0 ] && ! grep -q "key file" "$s/samples/expg.xml" &&
+	ok "an extract into PostgreSQL with the key id only: $n checkups" ||
+	fail "an extract into PostgreSQL: exit $a/$b, ${n:-no} checkups: $(grep -m 1 colink: "$t/expg.out")"
+compare "an extract loaded" exl.db exl "$t/content.sql" "$t/ledger.sql"
 
 echo "test_out_postgres: $fails failure(s)"
 [ "$fails" -eq 0 ]
