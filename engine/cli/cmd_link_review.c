@@ -50,9 +50,10 @@ static void help(FILE *f)
 		"  --why TEXT   the reason, one line (recorded; name no data subject)\n"
 		"  --audit-log LOG  the audit log to append to (must exist)\n"
 		"\n"
-		"SQLite warehouses only so far.  Exit 0 ok; 2 usage; 3 refused (the\n"
-		"message says why, nothing written); 4 warehouse or audit log missing;\n"
-		"5 not recorded; 6 warehouse locked by a run.\n");
+		"WAREHOUSE: an SQLite file, or a PostgreSQL warehouse as\n"
+		"postgresql://...[#SCHEMA] (default schema colink).  Exit 0 ok; 2 usage;\n"
+		"3 refused (the message says why, nothing written); 4 warehouse or audit\n"
+		"log missing; 5 not recorded; 6 warehouse locked by a run.\n");
 }
 
 static int usage_err(const char *what)

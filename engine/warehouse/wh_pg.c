@@ -2,15 +2,17 @@
  * wh_pg.c -- engine/warehouse's PostgreSQL backend (#16 part 4): open,
  * schema version and the link report (link_summary, link_report) of a
  * warehouse out_postgres wrote; wh_pg_exam.c has the programs' reads,
- * wh_pg_wp.c and wh_pg_part.c the white paper's.  Extracts are SQLite
- * files by nature: warehouse.c answers them with one line saying so.
+ * wh_pg_wp.c and wh_pg_part.c the white paper's, wh_pg_review.c review
+ * decisions.  Extracts are SQLite files whatever the warehouse (colink
+ * pseudonymize always writes one), read by wh_sqlite_extract.c.
  *
  * URI: "postgresql://..." or "postgres://..." (libpq's URI, passed to
  * libpq as is), optionally ending in "#SCHEMA" (default "colink", as
  * out_postgres's schema setting).  A password in the URI is masked in
  * every message (the handle's name is rewritten); libpq's own messages
  * never carry it.  Read only: the session is READ ONLY, so a report can
- * change nothing, and sees the last committed state of a run.
+ * change nothing, and sees the last committed state of a run; only
+ * wh_pg_review.c's decide and revoke open a READ WRITE transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
