@@ -275,10 +275,12 @@ sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
 review_same "after decisions" "decision 2: never"
 # revoke the link decision on both: its link goes at once
 "$colink" link revoke "$s/samples/out/decs.db" 1 --by "steward B" --why "wrong twin" --audit-log "$s/samples/out/decsq.log" >"$t/rk-sq.txt" 2>&1; a=$?
-"$colink" link revoke "$decpg" 1 --by "steward B" --why "wrong twin" --audit-log "$s/samples/out/decpg.log" >"$t/rk-pg.txt" 2>&1; b=$?
+# (a password in the URI: masked in the audit entry too)
+"$colink" link revoke "${decpg%#decs}&password=Secr3tPw0rd#decs" 1 --by "steward B" --why "wrong twin" --audit-log "$s/samples/out/decpg.log" >"$t/rk-pg.txt" 2>&1; b=$?
 n=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link WHERE kind = 'decision'")
 [ $a -eq 0 ] && [ $b -eq 0 ] && [ "$n" = 0 ] && grep -q "its link removed" "$t/rk-pg.txt" && cmp -s "$t/rk-sq.txt" "$t/rk-pg.txt" &&
-	ok "link revoke: the decision's link removed on both" ||
+	grep -q 'password=\*\*\*' "$s/samples/out/decpg.log" && ! grep -q Secr3tPw0rd "$s/samples/out/decpg.log" &&
+	ok "link revoke: the decision's link removed on both (a password in the URI masked in the audit entry)" ||
 	fail "link revoke: exit $a/$b, $n decision links left: $(cat "$t/rk-pg.txt")"
 runjob decsq.xml decsq2.out
 runjob decpg.xml decpg2.out
