@@ -31,12 +31,20 @@
 #   6. a conninfo with a password is refused without printing it; a server
 #      that is not there fails in one line;
 #   7. `colink link report postgresql://...#SCHEMA` prints the SQLite report
-#      (run id and time aside), masks a password in the URI; `colink report
+#      (run id and time aside), masks a password in the URI; review
+#      decisions (`colink link review|decide|revoke` on a PostgreSQL URI,
+#      applied as pass 0 by the next run) give the same review, links, link
+#      report and audit entries as on SQLite, and wait for a run's lock
+#      (exit 6); `colink report
 #      referral|guidance|smoking` give the same bytes and the same audit
 #      entries on both; so does `colink report whitepaper` (every HTML and
 #      CSV file); 受診状況確認 from claims (the claims sample loaded into
 #      both) gives the same referral reports and the same white paper (its
 #      medical cost by disease group);
+#   8. split-site extracts: `colink pseudonymize` of the job into PostgreSQL
+#      writes the same extract as of the job into SQLite (a dump of both,
+#      run id, times and job file aside); an extract loaded into PostgreSQL
+#      with the key id only gives the same rows and ledger as into SQLite.
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
@@ -184,22 +192,109 @@ sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
 [ $b -ne 0 ] && ! grep -q "Secr3tPw0rd" "$t/lr-bad.txt" && grep -q "password=\*\*\*" "$t/lr-bad.txt" &&
 	ok "link report: a password in the URI is masked ($(head -n 1 "$t/lr-bad.txt" | cut -c 1-120))" ||
 	fail "link report on a missing schema: exit $b: $(head -n 1 "$t/lr-bad.txt")"
-# review decisions (#18 part 6) are SQLite-only so far: the commands refuse
-# a PostgreSQL warehouse, and a run against one that holds a decision in
-# force is refused before linking (never silently ignored); nothing lands
-"$colink" link review "postgresql:///postgres?host=$sock&user=colink#sample" >"$t/rv-pg.txt" 2>&1; b=$?
-[ $b -eq 3 ] && grep -q "not available on a postgresql warehouse" "$t/rv-pg.txt" &&
-	ok "link review on PostgreSQL: refused in one line (exit 3)" ||
-	fail "link review on PostgreSQL: exit $b: $(head -n 1 "$t/rv-pg.txt")"
-pgjob dec.xml decs
-runjob dec.xml pgdec0.out
-psql "$ci" -q -c "INSERT INTO decs.link_decision (group_no, employer_no, association_no, kind, decided_by, why, decided) SELECT 1, (SELECT min(person_no) FROM decs.person WHERE side = 'employer'), (SELECT min(person_no) FROM decs.person WHERE side = 'association'), 'never', 'test', 'test', 'now'" >/dev/null 2>&1
-n0=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.run WHERE status = 'ok'")
-runjob dec.xml pgdec.out; b=$?
-n1=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.run WHERE status = 'ok'")
-[ $b -eq 5 ] && [ "$n0" = 1 ] && [ "$n1" = 1 ] && grep -q "does not apply link decisions yet" "$t/pgdec.out" &&
-	ok "a decision in force on PostgreSQL: the run is refused (exit 5), nothing committed" ||
-	fail "a decision in force on PostgreSQL: exit $b, ok runs $n0 -> $n1: $(grep colink: "$t/pgdec.out" | head -n 1)"
+# ---- review decisions (#18 part 6) on both warehouses ----
+# The sample job into a fresh warehouse of each kind (each with its own
+# audit log); the same review; a steward links one twin pair and keeps the
+# other apart on both; the next runs give the same links (pass 0, kind
+# decision), link review rows, link report and audit entries; a revoke
+# removes the decision's link on both.
+sqjob decsq.xml decs.db
+sed -i 's|out/audit.log|out/decsq.log|' "$s/samples/decsq.xml"
+pgjob decpg.xml decs
+sed -i 's|out/audit.log|out/decpg.log|' "$s/samples/decpg.xml"
+decpg="postgresql:///postgres?host=$sock&user=colink#decs"
+runjob decsq.xml decsq0.out
+runjob decpg.xml decpg0.out
+# review_same LABEL: `colink link review` (text and JSON) equal on both,
+# the warehouse's name, run id and decision times aside
+review_same() {
+	for f in "" --json; do
+		pat=$2
+		[ -n "$f" ] && pat='"decisions":'
+		"$colink" link review $f "$s/samples/out/decs.db" >"$t/rv-sq.txt" 2>&1; a=$?
+		"$colink" link review $f "$decpg" >"$t/rv-pg.txt" 2>&1; b=$?
+		sed -i -e 's/run [0-9a-f]\{32\}/run R/; s/"run_id":"[0-9a-f]*"/"run_id":"R"/' \
+		    -e 's/"warehouse":"[^"]*"//; s/[0-9-]\{10\}T[0-9:]\{8\}Z/TIME/g' "$t/rv-sq.txt" "$t/rv-pg.txt"
+		[ $a -eq 0 ] && [ $b -eq 0 ] && grep -q -e "$pat" "$t/rv-pg.txt" && cmp -s "$t/rv-sq.txt" "$t/rv-pg.txt" &&
+			ok "link review${f:+ $f} $1: the same on PostgreSQL as on SQLite" ||
+			{ fail "link review${f:+ $f} $1: exit $a/$b:"; diff "$t/rv-sq.txt" "$t/rv-pg.txt" | head; }
+	done
+}
+review_same "before any decision" "candidate pairs"
+"$colink" link review --json "$decpg" >"$t/rv.json" 2>&1
+g=$(jq '.groups[0].group' "$t/rv.json")
+e1=$(jq '.groups[0].pairs[0].employer_person' "$t/rv.json")
+a1=$(jq '.groups[0].pairs[0].association_person' "$t/rv.json")
+e2=$(jq '.groups[0].pairs[1].employer_person' "$t/rv.json")
+a2=$(jq '.groups[0].pairs[1].association_person' "$t/rv.json")
+[ -n "$g" ] && [ "$g" != null ] && [ "$e2" != null ] ||
+	fail "link review on PostgreSQL: no twin group with two pairs: $(head -c 300 "$t/rv.json")"
+# decide WAREHOUSE LOG ARGS...: colink link decide, its exit status
+decide() {
+	wh=$1 log=$2
+	shift 2
+	"$colink" link decide "$wh" "$@" --by "steward A" --why "same person, checked on paper" \
+		--audit-log "$s/samples/out/$log" >>"$t/decide.out" 2>&1
+}
+decide "$s/samples/out/decs.db" decsq.log "$g" --link "$a1" "$e1"; a=$?
+decide "$decpg" decpg.log "$g" --link "$a1" "$e1"; b=$?
+decide "$s/samples/out/decs.db" decsq.log "$g" --never "$e2" "$a2"; c=$?
+decide "$decpg" decpg.log "$g" --never "$e2" "$a2"; d=$?
+[ $a$b$c$d = 0000 ] && ok "link decide: a link and a never decision recorded on both" ||
+	fail "link decide: exit $a $b $c $d: $(tail -n 2 "$t/decide.out")"
+decide "$decpg" decpg.log "$g" --never "$e2" "$a2"; b=$?
+[ $b -eq 3 ] && tail -n 1 "$t/decide.out" | grep -q "already settles" &&
+	ok "link decide on PostgreSQL: a settled pair is refused (exit 3)" ||
+	fail "link decide on PostgreSQL, a settled pair: exit $b: $(tail -n 1 "$t/decide.out")"
+# the warehouse's lock held (as by a run): exit 6, nothing recorded
+PGAPPNAME=colink-test-holder "$bindir/psql" -X -q "$ci" -c "SELECT pg_advisory_lock(hashtext('colink warehouse decs'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+sleep 1
+n0=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link_decision")
+"$colink" link revoke "$decpg" 1 --by "steward B" --why "test" --audit-log "$s/samples/out/decpg.log" >"$t/busy-dec.out" 2>&1; b=$?
+n1=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link_decision WHERE revoked IS NULL")
+# end the holder's session on the server too (its pg_sleep would keep the lock)
+psql "$ci" -A -t -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'colink-test-holder'" >/dev/null
+kill "$holder" 2>/dev/null
+holder=
+[ $b -eq 6 ] && [ "$n0" = 2 ] && [ "$n1" = 2 ] && grep -q "locked by a run" "$t/busy-dec.out" &&
+	ok "link revoke on PostgreSQL during a run: exit 6, nothing revoked" ||
+	fail "link revoke during a run: exit $b, decisions $n0, in force $n1: $(head -n 1 "$t/busy-dec.out")"
+runjob decsq.xml decsq1.out
+runjob decpg.xml decpg1.out
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link WHERE pass = 0 AND kind = 'decision'")
+[ "$n" = 1 ] && ok "decisions on PostgreSQL: the next run links the decided pair in pass 0" ||
+	fail "decisions on PostgreSQL: $n links of pass 0"
+compare "decisions applied" decs.db decs "$t/content.sql" "$t/ledger.sql"
+"$colink" link report "$s/samples/out/decs.db" >"$t/lr-sq.txt" 2>&1; a=$?
+"$colink" link report "$decpg" >"$t/lr-pg.txt" 2>&1; b=$?
+sed -i '1s/run [0-9a-f]* (.*)/run R (T)/' "$t/lr-sq.txt" "$t/lr-pg.txt"
+[ $a -eq 0 ] && [ $b -eq 0 ] && grep -q "pass 0 (decision): 1 linked" "$t/lr-pg.txt" && cmp -s "$t/lr-sq.txt" "$t/lr-pg.txt" &&
+	ok "link report after decisions: the same on PostgreSQL as on SQLite" ||
+	{ fail "link report after decisions: exit $a/$b:"; diff "$t/lr-sq.txt" "$t/lr-pg.txt" | head; }
+review_same "after decisions" "decision 2: never"
+# revoke the link decision on both: its link goes at once
+"$colink" link revoke "$s/samples/out/decs.db" 1 --by "steward B" --why "wrong twin" --audit-log "$s/samples/out/decsq.log" >"$t/rk-sq.txt" 2>&1; a=$?
+# (a password in the URI: masked in the audit entry too)
+"$colink" link revoke "${decpg%#decs}&password=Secr3tPw0rd#decs" 1 --by "steward B" --why "wrong twin" --audit-log "$s/samples/out/decpg.log" >"$t/rk-pg.txt" 2>&1; b=$?
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link WHERE kind = 'decision'")
+[ $a -eq 0 ] && [ $b -eq 0 ] && [ "$n" = 0 ] && grep -q "its link removed" "$t/rk-pg.txt" && cmp -s "$t/rk-sq.txt" "$t/rk-pg.txt" &&
+	grep -q 'password=\*\*\*' "$s/samples/out/decpg.log" && ! grep -q Secr3tPw0rd "$s/samples/out/decpg.log" &&
+	ok "link revoke: the decision's link removed on both (a password in the URI masked in the audit entry)" ||
+	fail "link revoke: exit $a/$b, $n decision links left: $(cat "$t/rk-pg.txt")"
+runjob decsq.xml decsq2.out
+runjob decpg.xml decpg2.out
+compare "a decision revoked" decs.db decs "$t/content.sql" "$t/ledger.sql"
+review_same "after a revoke" "revoked at TIME by steward B"
+# the audit entries of the decisions: the same on both, but for the time,
+# the hash chain and the output named (the warehouse)
+for w in sq pg; do
+	jq -c 'select(.kind == "link-decision" or .kind == "link-revoke") | del(.time, .seq, .prev, .hash, .output)' \
+		"$s/samples/out/dec$w.log" >"$t/au-$w.txt" 2>&1
+done
+[ "$(wc -l <"$t/au-pg.txt")" -eq 3 ] && cmp -s "$t/au-sq.txt" "$t/au-pg.txt" &&
+	ok "decision audit entries: the same 3 on PostgreSQL as on SQLite" ||
+	{ fail "decision audit entries differ:"; diff "$t/au-sq.txt" "$t/au-pg.txt" | head; }
 # the program reports on both: the same files, byte for byte, and the
 # same audit entries but for what differs by nature: the time, the job
 # file (sq.xml and pg.xml differ in their output), the output path and the
@@ -518,6 +613,42 @@ rc=$?
 [ "$rc" -ne 0 ] && grep -q "cannot connect" "$t/gone.out" &&
 	ok "no server: $(grep -m 1 'cannot connect' "$t/gone.out" | cut -c 1-160)" ||
 	fail "no server: exit $rc: $(head -n 3 "$t/gone.out")"
+
+# ---- 8. split-site extracts with a PostgreSQL warehouse ----
+# `colink pseudonymize` of the job into PostgreSQL writes the same extract
+# as of the job into SQLite (an extract is always an SQLite file: every
+# row the same, the run id, times and job file aside); an extract loaded
+# by a linkage site into PostgreSQL gives the same warehouse as into SQLite.
+(cd "$s/samples" && "$colink" pseudonymize --unsigned-agreement sq.xml out/ex-sq.db) >"$t/ex-sq.out" 2>&1; a=$?
+(cd "$s/samples" && "$colink" pseudonymize --unsigned-agreement pg.xml out/ex-pg.db) >"$t/ex-pg.out" 2>&1; b=$?
+for w in sq pg; do
+	js=$(sqlite3 "$s/samples/out/ex-$w.db" "SELECT job_sha256 FROM run")
+	sqlite3 "$s/samples/out/ex-$w.db" .dump |
+		sed -E -e "s/$js/JOBSHA/g; s/'[0-9a-f]{32}'/'RUN'/g; s/'$w\.xml'/'JOB'/g" \
+		    -e "s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g" >"$t/ex-$w.dump"
+done
+n=$(grep -c "^INSERT INTO checkup " "$t/ex-pg.dump")
+[ $a -eq 1 ] && [ $b -eq 1 ] && [ "$n" -gt 0 ] && cmp -s "$t/ex-sq.dump" "$t/ex-pg.dump" &&
+	ok "pseudonymize: the job into PostgreSQL writes the same extract as into SQLite ($n checkups, $(wc -l <"$t/ex-pg.dump") dump lines)" ||
+	{ fail "pseudonymize: exit $a/$b, $n checkups, the extracts differ:"; diff "$t/ex-sq.dump" "$t/ex-pg.dump" | head -n 6; }
+kid=$("$colink" key id "$s/samples/sample.key")
+# exjob NAME OUTPUT: the linkage site's job: the key id only, the extract
+exjob() {
+	sed -e "s|<key file=\"sample.key\"/>|<key id=\"$kid\"/><input mapping=\"../mappings/vendors/extract.xml\" path=\"out/ex-pg.db\"/>|" \
+	    -e '/<input mapping="..\/mappings\/[a-z]*\/[a-z_]*\.xml" path="[^"]*\.csv"\/>/d' \
+	    -e "s|<set name=\"path\" value=\"out/warehouse.db\"/>|$2|" "$s/samples/sample-job.xml" >"$s/samples/$1"
+	[ "$2" = "${2#<set name=\"conninfo\"}" ] ||
+		sed -i 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' "$s/samples/$1"
+}
+exjob exsq.xml '<set name="path" value="out/exl.db"/>'
+exjob expg.xml "<set name=\"conninfo\" value=\"$ci\"/><set name=\"schema\" value=\"exl\"/>"
+runjob exsq.xml exsq.out; a=$?
+runjob expg.xml expg.out; b=$?
+n=$(psql "$ci" -A -t -c "SELECT count(*) FROM exl.checkup")
+[ $a -eq 0 ] && [ $b -eq 0 ] && [ "${n:-0}" -gt 0 ] && ! grep -q "key file" "$s/samples/expg.xml" &&
+	ok "an extract into PostgreSQL with the key id only: $n checkups" ||
+	fail "an extract into PostgreSQL: exit $a/$b, ${n:-no} checkups: $(grep -m 1 colink: "$t/expg.out")"
+compare "an extract loaded" exl.db exl "$t/content.sql" "$t/ledger.sql"
 
 echo "test_out_postgres: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -50,9 +50,10 @@ static void help(FILE *f)
 		"  --why TEXT   the reason, one line (recorded; name no data subject)\n"
 		"  --audit-log LOG  the audit log to append to (must exist)\n"
 		"\n"
-		"SQLite warehouses only so far.  Exit 0 ok; 2 usage; 3 refused (the\n"
-		"message says why, nothing written); 4 warehouse or audit log missing;\n"
-		"5 not recorded; 6 warehouse locked by a run.\n");
+		"WAREHOUSE: an SQLite file, or a PostgreSQL warehouse as\n"
+		"postgresql://...[#SCHEMA] (default schema colink).  Exit 0 ok; 2 usage;\n"
+		"3 refused (the message says why, nothing written); 4 warehouse or audit\n"
+		"log missing; 5 not recorded; 6 warehouse locked by a run.\n");
 }
 
 static int usage_err(const char *what)
@@ -376,6 +377,7 @@ static int decide_or_revoke(int argc, char **argv, int decide)
 	struct audit_ctx ac;
 	struct colink_error err = {0};
 	struct colink_wh *wh = NULL;
+	char name[1024];
 	long long id = 0;
 	int unlinked = 0, rc, code;
 	memset(&a, 0, sizeof(a));
@@ -383,8 +385,11 @@ static int decide_or_revoke(int argc, char **argv, int decide)
 		return code < 0 ? EXIT_OK : code;
 	if ((code = log_exists(a.log)) || (code = open_wh(a.wh, 0, &wh)))
 		return code;
+	/* the audit entry names the warehouse as the module does: a password
+	 * in a postgresql:// URI masked */
+	snprintf(name, sizeof(name), "%s", colink_wh_name(wh));
 	ac.log = a.log;
-	ac.wh = a.wh;
+	ac.wh = name;
 	ac.verb = decide ? "link decide" : "link revoke";
 	ac.written = 0;
 	if (decide)

@@ -92,8 +92,8 @@ int colink_age_band10(int age)
 
 /* ---- forwarding ---- */
 
-/* A read the backend does not have (PostgreSQL: extracts): one line
- * saying so, COLINK_EINVAL. */
+/* An operation a backend leaves NULL (none today: both have every one):
+ * one line saying so, COLINK_EINVAL. */
 static int unsupported(struct colink_wh *wh, const char *what, struct colink_error *err)
 {
 	return COLINK_ERR(err, COLINK_EINVAL, "%s: %s is not available on a %s warehouse yet "

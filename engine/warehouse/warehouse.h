@@ -11,7 +11,8 @@
  * Backend-neutral (this header, warehouse.c): the handle, the open by
  * URI ("sqlite:PATH" or a plain PATH; "postgresql://...[#SCHEMA]" with
  * libpq, wh_pg*.c: the link report, the programs' and the white paper's
- * reads, the run ledger; extracts refused in one line), the schema-version check and its messages, every struct and
+ * reads, the run ledger, review decisions), the schema-version check and
+ * its messages, every struct and
  * callback contract below, the derived facts (colink_age_band10 here,
  * colink_age_fy_end_ym in core/value.c), ordering guarantees.
  * Backend-specific (wh_int.h `struct wh_backend`, one ops table per
@@ -189,8 +190,9 @@ int colink_wh_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_
 			  void *ud, struct colink_error *err);
 
 /* ---- review decisions that stick (#18 part 6: colink link review,
- * decide, revoke).  SQLite only so far: the PostgreSQL backend refuses
- * them in one line.  Persons are person.person_no, groups
+ * decide, revoke), on both backends (wh_sqlite_review.c, wh_pg_review.c:
+ * decide and revoke write in a transaction of their own, under the lock a
+ * run holds; COLINK_EBUSY after 5 s with COLINK_WH_WAIT).  Persons are person.person_no, groups
  * link_review.group_no: opaque numbers of this warehouse. ---- */
 
 /* One open review pair with its evidence: names only, never a value.

@@ -8,7 +8,9 @@
  * wh_sqlite_wp.c (white-paper work set, claims).  PostgreSQL: wh_pg.c
  * (open, version, link report), wh_pg_exam.c (exams, smoking, follow-up,
  * links, run ledger), wh_pg_wp.c (white-paper work set, claims),
- * wh_pg_part.c (participation); extracts are SQLite's only.  Not public.
+ * wh_pg_part.c (participation), wh_pg_review.c (review decisions).
+ * Extracts are SQLite files whatever the warehouse (colink pseudonymize
+ * always writes one; wh_sqlite_extract.c reads it).  Not public.
  */
 #ifndef COLINK_WH_INT_H
 #define COLINK_WH_INT_H

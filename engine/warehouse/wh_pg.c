@@ -2,15 +2,17 @@
  * wh_pg.c -- engine/warehouse's PostgreSQL backend (#16 part 4): open,
  * schema version and the link report (link_summary, link_report) of a
  * warehouse out_postgres wrote; wh_pg_exam.c has the programs' reads,
- * wh_pg_wp.c and wh_pg_part.c the white paper's.  Extracts are SQLite
- * files by nature: warehouse.c answers them with one line saying so.
+ * wh_pg_wp.c and wh_pg_part.c the white paper's, wh_pg_review.c review
+ * decisions.  Extracts are SQLite files whatever the warehouse (colink
+ * pseudonymize always writes one), read by wh_sqlite_extract.c.
  *
  * URI: "postgresql://..." or "postgres://..." (libpq's URI, passed to
  * libpq as is), optionally ending in "#SCHEMA" (default "colink", as
  * out_postgres's schema setting).  A password in the URI is masked in
  * every message (the handle's name is rewritten); libpq's own messages
  * never carry it.  Read only: the session is READ ONLY, so a report can
- * change nothing, and sees the last committed state of a run.
+ * change nothing, and sees the last committed state of a run; only
+ * wh_pg_review.c's decide and revoke open a READ WRITE transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,10 +53,12 @@ static int whp_open(struct colink_wh *wh, const char *target, unsigned flags,
 	char *uri, *hash, *schema, *q, sql[300], *name;
 	PGresult *res;
 	int rc = COLINK_OK;
-	(void)flags; /* always read only; a lock held by a run never blocks a read */
+	/* read only by default (a lock held by a run never blocks a read);
+	 * wh_pg_review.c's writes open a READ WRITE transaction of their own */
 	if (!s)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	wh->impl = s;
+	s->flags = flags;
 	if ((name = masked(wh->name)) != NULL) {
 		colink_free(wh->name);
 		wh->name = name;
@@ -72,6 +76,8 @@ static int whp_open(struct colink_wh *wh, const char *target, unsigned flags,
 	if (!s->db || PQstatus(s->db) != CONNECTION_OK)
 		rc = whp_err(wh, "cannot connect", s->db ? PQerrorMessage(s->db) : "out of memory",
 				  err);
+	if (!rc && !(s->schema = colink_strdup(schema)))
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	if (!rc && !(q = PQescapeIdentifier(s->db, schema, strlen(schema))))
 		rc = whp_err(wh, "schema name", PQerrorMessage(s->db), err);
 	if (!rc) {
@@ -94,6 +100,7 @@ static void whp_close(struct colink_wh *wh)
 		return;
 	if (s->db)
 		PQfinish(s->db);
+	colink_free(s->schema);
 	colink_free(s);
 	wh->impl = NULL;
 }
@@ -179,7 +186,7 @@ static int whp_link_passes(struct colink_wh *wh, const char *run, colink_wh_link
 	return ret;
 }
 
-/* Everything else (extracts) is NULL: warehouse.c says it is not available here. */
+/* Every operation of wh_int.h; extracts are files (colink_wh_extract_read). */
 const struct wh_backend wh_pg_backend = {
 	.scheme = "postgresql",
 	.open = whp_open,
@@ -211,6 +218,11 @@ const struct wh_backend wh_pg_backend = {
 	.wp_participation = whp_wp_participation,
 	.wp_allowance = whp_wp_allowance,
 	.claims_by_group = whp_claims_by_group,
+	/* review decisions (wh_pg_review.c) */
+	.link_review = whp_link_review,
+	.link_decisions = whp_link_decisions,
+	.link_decide = whp_link_decide,
+	.link_revoke = whp_link_revoke,
 };
 
 const struct wh_backend wh_pg_backend_short = {
@@ -244,4 +256,9 @@ const struct wh_backend wh_pg_backend_short = {
 	.wp_participation = whp_wp_participation,
 	.wp_allowance = whp_wp_allowance,
 	.claims_by_group = whp_claims_by_group,
+	/* review decisions (wh_pg_review.c) */
+	.link_review = whp_link_review,
+	.link_decisions = whp_link_decisions,
+	.link_decide = whp_link_decide,
+	.link_revoke = whp_link_revoke,
 };

@@ -13,6 +13,8 @@
 struct whp {
 	PGconn *db;
 	int claims; /* claims_summary exists: 0 not asked yet, 1 no, 2 yes */
+	unsigned flags; /* colink_wh_open's (COLINK_WH_WAIT: decide waits for a run) */
+	char *schema;   /* the schema name (the warehouse lock's key); owned */
 };
 
 static inline PGconn *whp_db(struct colink_wh *wh)
@@ -64,6 +66,19 @@ int whp_claims_by_band(struct colink_wh *wh, int fy, int roster, int *present,
 		       colink_wh_claims_cb cb, void *ud, struct colink_error *err);
 int whp_age_map(struct colink_wh *wh, int fy, char **ym, char **age, char **band, const char *what,
 		struct colink_error *err);
+
+/* wh_pg_review.c: review decisions (#18 part 6) */
+int whp_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb cb, void *ud,
+		    struct colink_error *err);
+int whp_link_decisions(struct colink_wh *wh, colink_wh_decision_cb cb, void *ud,
+		       struct colink_error *err);
+int whp_link_decide(struct colink_wh *wh, long long group, long long a, long long b,
+		    const char *kind, const char *by, const char *why,
+		    colink_wh_before_commit hook, void *ud, long long *decision_id,
+		    struct colink_error *err);
+int whp_link_revoke(struct colink_wh *wh, long long id, const char *by, const char *why,
+		    colink_wh_before_commit hook, void *ud, int *unlinked,
+		    struct colink_error *err);
 
 /* wh_pg_part.c: ⑤ participation, and whether an optional table exists */
 int whp_table_exists(struct colink_wh *wh, const char *name);

@@ -10,10 +10,13 @@
  * pseudonym are one review group, link_review.group_no).  The temporary
  * tables drop at commit.
  *
- * Stewards' link decisions (link_decision, #18 part 6) are not applied
- * here yet: colink link decide refuses a PostgreSQL warehouse, and a run
- * against one that holds decisions in force is refused in one line,
- * before any pass, so they are never silently ignored.
+ * Before the passes, pass 0 (kind "decision", #18 part 6) applies the
+ * stewards' decisions of link_decision that are not revoked, as out_sqlite
+ * does: a "link" decision links its two persons when neither is linked yet
+ * (and no other "link" decision in force names either); a "never" decision
+ * keeps its pair out of every pass's candidates, so it is neither linked
+ * nor sent to review again.  Pass 0's link_report row is written only when
+ * some decision is in force.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -48,7 +51,26 @@ static const char cand_sql[] =
 	"WHERE ek.kind = $1 AND pe.side = 'employer' AND pa.side = 'association' "
 	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = ek.person_no) "
 	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = ak.person_no) "
+	"AND NOT EXISTS (SELECT 1 FROM link_decision AS d WHERE d.kind = 'never' "
+	"AND d.revoked IS NULL AND d.employer_no = ek.person_no "
+	"AND d.association_no = ak.person_no) "
 	"ORDER BY ek.person_no, ak.person_no, ek.pseudonym";
+
+/* Pass 0: out_sqlite's D_NEW -- the "link" decisions in force whose
+ * persons are both unlinked, of the right sides, and named by no other
+ * "link" decision in force. */
+static const char decision_new_sql[] =
+	"TRUNCATE link_new; INSERT INTO link_new (employer, association) "
+	"SELECT d.employer_no, d.association_no FROM link_decision AS d "
+	"JOIN person AS pe ON pe.person_no = d.employer_no AND pe.side = 'employer' "
+	"JOIN person AS pa ON pa.person_no = d.association_no AND pa.side = 'association' "
+	"WHERE d.kind = 'link' AND d.revoked IS NULL "
+	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = d.employer_no) "
+	"AND NOT EXISTS (SELECT 1 FROM linked WHERE person_no = d.association_no) "
+	"AND NOT EXISTS (SELECT 1 FROM link_decision AS x WHERE x.kind = 'link' "
+	"AND x.revoked IS NULL AND x.decision_id <> d.decision_id "
+	"AND (x.employer_no = d.employer_no OR x.association_no = d.association_no)) "
+	"ORDER BY 1";
 
 /* $1 pass, $2 kind, $3 run_id */
 static const char review_sql[] =
@@ -108,19 +130,31 @@ static int check_rules(struct out_postgres *o, const struct colink_link_rules *r
 	return COLINK_OK;
 }
 
-/* Decisions in force are not applied here (see the top): refuse the run. */
-static int refuse_decisions(struct out_postgres *o, struct colink_error *err)
+/* Pass 0: the stewards' "link" decisions in force (out_sqlite's
+ * decision_pass).  Nothing, not even a link_report row, when no decision
+ * is in force, so a warehouse without decisions reports as before. */
+static int decision_pass(struct out_postgres *o, struct colink_link_report *r,
+			 struct colink_error *err)
 {
-	PGresult *res = PQexec(o->db, "SELECT count(*) FROM link_decision WHERE revoked IS NULL");
-	long long n = 0;
-	int rc = COLINK_OK;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-		rc = opg_db_err(o, res, "reading the link decisions", err);
-	else if ((n = strtoll(PQgetvalue(res, 0, 0), NULL, 10)) > 0)
-		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: the warehouse holds %lld link decisions in "
-				"force, and out_postgres does not apply link decisions yet (link into "
-				"an SQLite warehouse, or revoke them)", o->where, n);
-	PQclear(res);
+	char nl[24], found_buf[24];
+	const char *v[5] = { "0", "decision", o->run_id, nl, "0" };
+	uint64_t linked = 0;
+	int found = 0, rc;
+	rc = opg_query_text(o, "SELECT count(*) FROM link_decision WHERE revoked IS NULL", 0, NULL,
+			    found_buf, sizeof(found_buf), &found, "reading the link decisions", err);
+	if (rc || !found || strtoll(found_buf, NULL, 10) == 0)
+		return rc;
+	rc = opg_exec(o, decision_new_sql, "applying link decisions", err);
+	if (!rc)
+		rc = opg_exec_params(o, link_sql, 3, v, &linked, "applying link decisions", err);
+	if (!rc)
+		rc = opg_exec(o, linked_sql, "applying link decisions", err);
+	snprintf(nl, sizeof(nl), "%" PRIu64, linked);
+	if (!rc)
+		rc = opg_exec_params(o, "INSERT INTO link_report (run_id, pass, kind, linked, "
+				     "ambiguous) VALUES ($3, $1::bigint, $2, $4::bigint, $5::bigint)",
+				     5, v, NULL, "recording the link report", err);
+	r->linked_decision = linked;
 	return rc;
 }
 
@@ -168,14 +202,16 @@ static void report_out(const struct colink_link_report *r, struct colink_link_re
 static int link_summary(struct out_postgres *o, size_t npasses, struct colink_link_report *r,
 			struct colink_error *err)
 {
-	char np[16], ln[24], am[24];
-	const char *v[4] = { o->run_id, np, ln, am };
+	char np[16], ln[24], am[24], ld[24];
+	const char *v[5] = { o->run_id, np, ln, am, ld };
 	uint64_t linked_new = 0;
 	PGresult *res;
 	size_t i;
 	int rc;
 	for (i = 0; i < npasses; i++)
 		linked_new += r->linked[i];
+	linked_new += r->linked_decision;
+	snprintf(ld, sizeof(ld), "%" PRIu64, r->linked_decision);
 	snprintf(np, sizeof(np), "%zu", npasses);
 	snprintf(ln, sizeof(ln), "%" PRIu64, linked_new);
 	snprintf(am, sizeof(am), "%" PRIu64, r->ambiguous);
@@ -184,7 +220,7 @@ static int link_summary(struct out_postgres *o, size_t npasses, struct colink_li
 			     "employer_persons, linked_new, linked_total, ambiguous, "
 			     "unmatched_association, unmatched_employer, review_association, "
 			     "review_employer, linked_decision) SELECT $1, $2::bigint, na, "
-			     "ne, $3::bigint, nl, $4::bigint, na - nl - ra, ne - nl - re, ra, re, 0 FROM "
+			     "ne, $3::bigint, nl, $4::bigint, na - nl - ra, ne - nl - re, ra, re, $5::bigint FROM "
 			     "(SELECT (SELECT count(*) FROM person WHERE side = 'association') AS na, "
 			     "(SELECT count(*) FROM person WHERE side = 'employer') AS ne, "
 			     "(SELECT count(*) FROM link) AS nl, "
@@ -196,7 +232,7 @@ static int link_summary(struct out_postgres *o, size_t npasses, struct colink_li
 			     "WHERE r.run_id = $1 AND NOT EXISTS (SELECT 1 FROM link AS l "
 			     "WHERE l.employer_person_id = r.employer_person_id) AND NOT EXISTS (SELECT 1 FROM link AS m "
 		"WHERE m.association_person_id = r.association_person_id)) AS re) AS c",
-			     4, v, NULL, "recording the link summary", err);
+			     5, v, NULL, "recording the link summary", err);
 	if (rc)
 		return rc;
 	res = PQexecParams(o->db, "SELECT association_persons, employer_persons, linked_total, "
@@ -233,13 +269,13 @@ int opg_link(void *ctx, const struct colink_link_rules *rules,
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->where, o->run_id);
 	rc = opg_merge(o, err); /* the run's persons and pseudonyms first */
-	if (!rc)
-		rc = refuse_decisions(o, err);
 	if (rc)
 		return rc;
 	memset(&r, 0, sizeof(r));
 	r.struct_size = sizeof(r);
 	rc = opg_exec(o, create_sql, "creating the link candidate tables", err);
+	if (!rc)
+		rc = decision_pass(o, &r, err);
 	for (i = 0; !rc && i < rules->npasses; i++)
 		rc = link_pass(o, (int)i + 1, PASS(rules, i)->kind, &r, err);
 	if (!rc)
