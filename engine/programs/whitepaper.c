@@ -584,7 +584,7 @@ static int year_build(struct colink_wh *db, const struct colink_rules *r, int fy
 		return rc;
 	if ((rc = wp_part_build(db, y, o, err))) /* ⑤ その他 (wp_participation.c) */
 		return rc;
-	if ((rc = wp_allow_build(db, y, o, err))) /* 傷病手当金, cost by disease group */
+	if ((rc = wp_allow_build(db, r, y, o, err))) /* 傷病手当金, cost by disease group */
 		return rc;
 	return COLINK_OK;
 }

@@ -40,6 +40,7 @@
 #include "base/alloc.h"
 #include "base/util.h"
 #include "base/text.h"
+#include "programs/programs_int.h"
 #include "programs/wp_int.h"
 
 #define DASH "‐"
@@ -207,80 +208,6 @@ static const struct {
 };
 #define NLABELS (sizeof(group_labels) / sizeof(group_labels[0]))
 
-struct ranges {
-	struct colink_wh_group_range *r;
-	size_t n;
-	char **strs; /* owned strings, 3 per range */
-};
-
-static void ranges_free(struct ranges *rs)
-{
-	size_t i;
-	for (i = 0; i < rs->n * 3; i++)
-		colink_free(rs->strs[i]);
-	colink_free(rs->strs);
-	colink_free(rs->r);
-	memset(rs, 0, sizeof(*rs));
-}
-
-/* mappings/rules/disease-groups.tsv: "range  group  area  from  to ...". */
-static int ranges_load(struct ranges *rs, const char *data_dir, struct colink_error *err)
-{
-	char *path = colink_path_join(data_dir, "rules/disease-groups.tsv"), line[1024];
-	FILE *f;
-	int lineno = 0, rc = COLINK_OK;
-	if (!path)
-		return OOM(err);
-	if (!(f = fopen(path, "r"))) {
-		rc = COLINK_ERR(err, COLINK_EIO, "white paper: %s: %s", path, strerror(errno));
-		colink_free(path);
-		return rc;
-	}
-	while (!rc && fgets(line, sizeof(line), f)) {
-		char *col[5], *p = line, *save = NULL;
-		size_t k = 0, i;
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "range\t", 6))
-			continue;
-		for (p = strtok_r(line, "\t", &save); p && k < 5; p = strtok_r(NULL, "\t", &save))
-			col[k++] = p;
-		if (k < 5) {
-			rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a range row needs group, area, from and to",
-					path, lineno);
-			break;
-		}
-		{
-			struct colink_wh_group_range *nr = colink_realloc(rs->r, (rs->n + 1) * sizeof(*nr));
-			char **ns = nr ? colink_realloc(rs->strs, (rs->n + 1) * 3 * sizeof(*ns)) : NULL;
-			if (nr)
-				rs->r = nr;
-			if (!ns) {
-				rc = OOM(err);
-				break;
-			}
-			rs->strs = ns;
-			ns += rs->n * 3;
-			ns[0] = colink_strdup(col[1]);
-			ns[1] = colink_strdup(col[3]);
-			ns[2] = colink_strdup(col[4]);
-			rs->n++;
-			if (!ns[0] || !ns[1] || !ns[2]) {
-				rc = OOM(err);
-				break;
-			}
-			for (i = 0; ns[1][i]; i++) /* the ranges compare upper case */
-				ns[1][i] = (char)(ns[1][i] >= 'a' && ns[1][i] <= 'z' ? ns[1][i] - 32 : ns[1][i]);
-			for (i = 0; ns[2][i]; i++)
-				ns[2][i] = (char)(ns[2][i] >= 'a' && ns[2][i] <= 'z' ? ns[2][i] - 32 : ns[2][i]);
-			rs->r[rs->n - 1] = (struct colink_wh_group_range){ ns[0], ns[1], ns[2] };
-		}
-	}
-	fclose(f);
-	colink_free(path);
-	return rc;
-}
-
 struct cost_ctx {
 	struct wp_cost *c;
 	struct colink_error *err;
@@ -374,37 +301,34 @@ static int cost_protect(struct wp_cost *c, const struct colink_wp_opts *o, struc
 	return COLINK_OK;
 }
 
-static int cost_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
-		      struct colink_error *err)
+/* The ranges are the rules loader's (the disease-group table the referral
+ * table names, checked there), the very ones the follow-up reads. */
+static int cost_build(struct colink_wh *db, const struct colink_rules *r, struct wp_year *y,
+		      const struct colink_wp_opts *o, struct colink_error *err)
 {
-	struct ranges rs = { NULL, 0, NULL };
+	struct colink_wh_icd_range rg[PROG_MAX_RANGES];
 	struct cost_ctx x = { NULL, err, 0 };
+	size_t n;
 	int rc, present = 0;
-	if (!o->claim_groups_allowed || !o->data_dir)
+	if (!o->claim_groups_allowed || !(n = prog_disease_ranges(r, rg, PROG_MAX_RANGES)))
 		return COLINK_OK;
 	if (!(x.c = y->cost = colink_calloc(1, sizeof(*y->cost))))
 		return OOM(err);
-	if ((rc = ranges_load(&rs, o->data_dir, err)))
-		goto out;
-	rc = colink_wh_claims_by_group(db, y->fy, o->claims_roster_age, rs.r, rs.n, &present, on_group, &x,
-				       err);
+	rc = colink_wh_claims_by_group(db, y->fy, o->claims_roster_age, rg, n, &present, on_group, &x, err);
 	if (x.failed && !rc)
 		rc = err->code ? err->code : OOM(err);
 	if (rc)
-		goto out;
+		return rc;
 	if (x.c->n > 1)
 		qsort(x.c->g, x.c->n, sizeof(*x.c->g), group_cmp);
-	rc = cost_protect(x.c, o, err);
-out:
-	ranges_free(&rs);
-	return rc;
+	return cost_protect(x.c, o, err);
 }
 
-int wp_allow_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
-		   struct colink_error *err)
+int wp_allow_build(struct colink_wh *db, const struct colink_rules *r, struct wp_year *y,
+		   const struct colink_wp_opts *o, struct colink_error *err)
 {
 	int rc = allow_build(db, y, o, err);
-	return rc ? rc : cost_build(db, y, o, err);
+	return rc ? rc : cost_build(db, r, y, o, err);
 }
 
 void wp_allow_free(struct wp_year *y)
