@@ -63,56 +63,6 @@ struct wp_cost {
 	struct wp_cgroup *g; /* g[0] is "*" */
 };
 
-/* ---- protection shared by both ------------------------------------- */
-
-static int all_suppressed(const struct colink_sup_table *t)
-{
-	size_t c, n = (t->rows + 1) * (t->cols + 1);
-	for (c = 0; c < n; c++)
-		if (!t->state[c])
-			return 0;
-	return 1;
-}
-
-/* Parent cell c of tp, child cell c of tc: when the pair reveals its
- * complement, withhold the child cell (or, when it is withheld already,
- * the whole child) and protect tc again.  1 changed, 0 not, < 0 error. */
-static int nest(const struct colink_sup_table *tp, struct colink_sup_table *tc, size_t c,
-		const struct colink_sup_opts *so, struct colink_error *err)
-{
-	int reveals, rc;
-	if ((rc = colink_sup_pair_check(tp, c, tc, c, so, &reveals, err)))
-		return rc;
-	if (!reveals)
-		return 0;
-	if (!tc->state[c])
-		tc->state[c] = COLINK_SUP_PRIMARY;
-	else if (!all_suppressed(tc))
-		memset(tc->state, COLINK_SUP_PRIMARY, (tc->rows + 1) * (tc->cols + 1));
-	else
-		return 0;
-	if ((rc = colink_sup_protect(tc, 1, so, err)))
-		return rc;
-	return 1;
-}
-
-/* Sum the interior of a per-cell double array into its margins. */
-static void sum_margins(const struct colink_sup_table *t, double *s)
-{
-	size_t i, j, R = t->rows, C = t->cols;
-	for (i = 0; i <= R; i++)
-		s[COLINK_SUP_AT(t, i, C)] = 0;
-	for (j = 0; j <= C; j++)
-		s[COLINK_SUP_AT(t, R, j)] = 0;
-	for (i = 0; i < R; i++)
-		for (j = 0; j < C; j++) {
-			double x = s[COLINK_SUP_AT(t, i, j)];
-			s[COLINK_SUP_AT(t, i, C)] += x;
-			s[COLINK_SUP_AT(t, R, j)] += x;
-			s[COLINK_SUP_AT(t, R, C)] += x;
-		}
-}
-
 /* ---- 傷病手当金 ------------------------------------------------------ */
 
 static void on_allow(void *ud, long band, int sex, long persons, double days, long mental)
@@ -142,13 +92,13 @@ static int allow_protect(struct wp_year *y, struct wp_allow *a, const struct col
 	while (changed) {
 		changed = 0;
 		for (c = 0; c < n; c++) {
-			if ((rc = nest(head, &a->t[0], c, &so, err)) < 0)
+			if ((rc = colink_sup_nest_child(head, &a->t[0], c, &a->t[0], 1, &so, err)) < 0)
 				return rc;
 			changed |= rc;
-			if ((rc = nest(&a->t[0], &a->t[1], c, &so, err)) < 0)
+			if ((rc = colink_sup_nest_child(&a->t[0], &a->t[1], c, &a->t[1], 1, &so, err)) < 0)
 				return rc;
 			changed |= rc;
-			if ((rc = nest(head, &a->t[1], c, &so, err)) < 0)
+			if ((rc = colink_sup_nest_child(head, &a->t[1], c, &a->t[1], 1, &so, err)) < 0)
 				return rc;
 			changed |= rc;
 		}
@@ -190,7 +140,7 @@ static int allow_build(struct colink_wh *db, struct wp_year *y, const struct col
 	}
 	colink_sup_margins(&a->t[0]);
 	colink_sup_margins(&a->t[1]);
-	sum_margins(&a->t[0], a->days);
+	colink_sup_margins_of(&a->t[0], a->days);
 	return allow_protect(y, a, o, err);
 }
 
@@ -283,7 +233,7 @@ static int cost_protect(struct wp_cost *c, const struct colink_wp_opts *o, struc
 	int rc, changed = 1;
 	for (i = 0; i < c->n; i++) {
 		colink_sup_margins(&c->g[i].t);
-		sum_margins(&c->g[i].t, c->g[i].yen);
+		colink_sup_margins_of(&c->g[i].t, c->g[i].yen);
 		if ((rc = colink_sup_protect(&c->g[i].t, 1, &so, err)))
 			return rc;
 	}
@@ -293,7 +243,7 @@ static int cost_protect(struct wp_cost *c, const struct colink_wp_opts *o, struc
 		changed = 0;
 		for (i = 1; i < c->n; i++)
 			for (k = 0; k < ncell; k++) {
-				if ((rc = nest(&c->g[0].t, &c->g[i].t, k, &so, err)) < 0)
+				if ((rc = colink_sup_nest_child(&c->g[0].t, &c->g[i].t, k, &c->g[i].t, 1, &so, err)) < 0)
 					return rc;
 				changed |= rc;
 			}
@@ -314,7 +264,8 @@ static int cost_build(struct colink_wh *db, const struct colink_rules *r, struct
 		return COLINK_OK;
 	if (!(x.c = y->cost = colink_calloc(1, sizeof(*y->cost))))
 		return OOM(err);
-	rc = colink_wh_claims_by_group(db, y->fy, o->claims_roster_age, rg, n, &present, on_group, &x, err);
+	rc = colink_wh_claims_by_group(db, y->fy, o->claims_roster_age, rg, n, &present, on_group, &x,
+				       err);
 	if (x.failed && !rc)
 		rc = err->code ? err->code : OOM(err);
 	if (rc)
