@@ -27,7 +27,7 @@
 #              (医科 + 調剤, CP932) of about CLAIMS claims (-u, default
 #              1000000: ~154,000 persons of the same seed) read by in_receipt
 #              as claims and diagnoses into a fresh SQLite warehouse; the
-#              report adds claims per second
+#              report adds claims per second and per CPU second
 # and prints wall time, CPU time (user + sys), peak RSS and the ratios
 # colink/floor, pandas/colink, link/load, xlsx/csv, fixed/csv and xml/xmllint.
 #
@@ -363,7 +363,7 @@ fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 [ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
 [ -z "${WALL[xlsx_a]:-}" ] || echo "xlsx/csv:       $(ratio "${WALL[xlsx_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as .xlsx and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
-[ -z "${WALL[uke]:-}" ] || echo "claims (UKE):   $uke_loaded of $uke_n claims, $uke_mb MB, $(awk -v n="$uke_n" -v s="${WALL[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/s (claims and diagnoses of 医科 + 調剤 into SQLite)"
+[ -z "${WALL[uke]:-}" ] || echo "claims (UKE):   $uke_loaded of $uke_n claims, $uke_mb MB, $(awk -v n="$uke_n" -v s="${WALL[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/s, $(awk -v n="$uke_n" -v s="${CPU[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/CPU s, peak RSS ${RSS[uke]} MB (claims and diagnoses of 医科 + 調剤 into SQLite)"
 [ -z "${WALL[dat_a]:-}" ] || echo "fixed/csv:      $(ratio "${WALL[dat_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as fixed-width (16 of its 35 columns) and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
 [ -z "${WALL[xml]:-}" ] || echo "xml/xmllint:    $(ratio "${WALL[xml]}" "${WALL[xmllint]}")  (target <= 1.5; $xml_persons documents)"
 exit $status

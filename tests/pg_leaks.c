@@ -16,7 +16,6 @@
  *                      1: a leak (names the identifier by number and the
  *                      file, never the value); 99: the samples are unreadable.
  */
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,16 +84,6 @@ static void add_variants(struct needles *nd, const char *s)
 	add_needle(nd, buf, o);
 }
 
-static char *to_utf8(const char *in, size_t len)
-{
-	iconv_t cd = iconv_open("UTF-8", "CP932");
-	size_t cap = len * 3 + 1, il = len, ol = cap;
-	char *out = calloc(1, cap), *ip = (char *)in, *op = out;
-	iconv(cd, &ip, &il, &op, &ol);
-	iconv_close(cd);
-	return out;
-}
-
 /* The identifier cells of one sample CSV; -1 when it cannot be read. */
 static int collect(struct needles *nd, const char *csv, const char *mapping, int cp932)
 {
@@ -110,7 +99,7 @@ static int collect(struct needles *nd, const char *csv, const char *mapping, int
 		fprintf(stderr, "pg_leaks: %s: %s\n", csv, err.msg);
 		return -1;
 	}
-	text = cp932 ? to_utf8(raw, len) : strdup(raw);
+	text = cp932 ? tu_cp932_to_utf8(raw, len, NULL) : strdup(raw);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *cell, *rest = line;
 		int c = 0;
@@ -141,67 +130,23 @@ static int collect(struct needles *nd, const char *csv, const char *mapping, int
 	return ids ? 0 : -1;
 }
 
-/* Field n (1-based) of a comma-separated line into buf. */
-static void uke_field(const char *line, int n, char *buf, size_t cap)
+static void on_uke_id(void *ud, const char *value, int text)
 {
-	const char *e;
-	while (--n > 0 && line)
-		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
-	buf[0] = '\0';
-	if (!line)
-		return;
-	e = line + strcspn(line, ",\r\n");
-	snprintf(buf, cap, "%.*s", (int)(e - line), line);
+	if (text)
+		add_variants(ud, value);
+	else
+		add_needle(ud, value, strlen(value));
 }
 
-/* Full-width digits to ASCII (the NFKC form card numbers are normalized to). */
-static void ascii_digits(const char *s, char *buf, size_t cap)
-{
-	size_t o = 0;
-	for (; *s && o + 1 < cap; s++) {
-		const unsigned char *u = (const unsigned char *)s;
-		if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
-			buf[o++] = (char)('0' + u[2] - 0x90);
-			s += 2;
-		} else
-			buf[o++] = *s;
-	}
-	buf[o] = '\0';
-}
-
-/* The identifiers of one UKE file (CP932): the number of values added,
- * -1 when it cannot be read. */
+/* The identifiers of one UKE file (tu_uke_identifiers): the number of
+ * values added, -1 when it cannot be read. */
 static int collect_uke(struct needles *nd, const char *path)
 {
-	size_t len, before = nd->n;
-	char *raw = tu_read_file(path, &len), *text, *line, *save = NULL, f[256], a[256];
-	if (!raw) {
+	size_t before = nd->n;
+	if (tu_uke_identifiers(path, on_uke_id, nd) < 0) {
 		fprintf(stderr, "pg_leaks: %s: cannot read\n", path);
 		return -1;
 	}
-	text = to_utf8(raw, len);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "RE,", 3)) {
-			uke_field(line, 5, f, sizeof(f));
-			add_variants(nd, f);                     /* 氏名 */
-			uke_field(line, 37, f, sizeof(f));
-			add_variants(nd, f);                     /* カナ */
-			uke_field(line, 7, f, sizeof(f));
-			add_needle(nd, f, strlen(f));            /* 生年月日 as written */
-			if (strlen(f) == 8) {                    /* and as ISO */
-				snprintf(a, sizeof(a), "%.4s-%.2s-%.2s", f, f + 4, f + 6);
-				add_needle(nd, a, strlen(a));
-			}
-		} else if (!strncmp(line, "HO,", 3)) {
-			uke_field(line, 4, f, sizeof(f));
-			add_needle(nd, f, strlen(f));            /* 番号 as written */
-			ascii_digits(f, a, sizeof(a));
-			if (strlen(a) >= 6)                      /* shorter ones collide with numbers */
-				add_needle(nd, a, strlen(a));
-		}
-	}
-	free(raw);
-	free(text);
 	return (int)(nd->n - before);
 }
 

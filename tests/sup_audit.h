@@ -137,6 +137,21 @@ static void dfs(struct audit *a, size_t k)
 		} else if (tot - cs - a->lo * (long)(co - 1) < to)
 			to = tot - cs - a->lo * (long)(co - 1);
 	}
+	if (released(t, AT(t, t->rows, t->cols))) { /* the grand total: the sum of every interior cell */
+		long tot = t->v[AT(t, t->rows, t->cols)], gs = 0;
+		size_t open = a->nvars - k, m;
+		for (m = 0; m < t->rows * (t->cols + 1); m++)
+			if (m % (t->cols + 1) < t->cols && released(t, m))
+				gs += t->v[m];
+		for (m = 0; m < k; m++)
+			gs += a->val[a->vars[m]];
+		if (open == 1) {
+			if (tot - gs < from || tot - gs > to)
+				return;
+			from = to = tot - gs;
+		} else if (tot - gs - a->lo * (long)(open - 1) < to)
+			to = tot - gs - a->lo * (long)(open - 1);
+	}
 	if (from < a->clo[c])
 		from = a->clo[c];
 	if (a->first_only) { /* a witness: the target's line high to low, the rest low to high */

@@ -10,7 +10,6 @@
  * in the warehouse, the log or the output.
  */
 #include <CUnit/Basic.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,14 +424,8 @@ static void test_claims__followup_suspected_on_and_off(void)
 
 static char *cp932_file(const char *rel, size_t *len)
 {
-	char *p = tu_fmt("%s/%s", dir, rel), *raw = tu_read_file(p, len), *out, *ip = raw, *op;
-	size_t il = *len, cap = *len * 3 + 1, ol = cap;
-	iconv_t cd = iconv_open("UTF-8", "CP932");
-	out = calloc(1, cap);
-	op = out;
-	iconv(cd, &ip, &il, &op, &ol);
-	iconv_close(cd);
-	*len = (size_t)(op - out);
+	char *p = tu_fmt("%s/%s", dir, rel), *raw = tu_read_file(p, len), *out;
+	out = raw ? tu_cp932_to_utf8(raw, *len, len) : NULL;
 	free(raw);
 	free(p);
 	return out;
@@ -468,60 +461,19 @@ static void add_variants(struct needles *nd, const char *s)
 	add(nd, buf);
 }
 
-/* Field n (1-based) of a comma-separated line into buf. */
-static void field(const char *line, int n, char *buf, size_t cap)
+static void on_uke_id(void *ud, const char *value, int text)
 {
-	const char *e;
-	while (--n > 0 && line)
-		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
-	buf[0] = '\0';
-	if (!line)
-		return;
-	e = line + strcspn(line, ",\r\n");
-	snprintf(buf, cap, "%.*s", (int)(e - line), line);
-}
-
-/* Full-width digits and letters to ASCII (the NFKC form the engine
- * normalizes card numbers to). */
-static void ascii_of(const char *s, char *buf, size_t cap)
-{
-	size_t o = 0;
-	for (; *s && o + 1 < cap; s++) {
-		const unsigned char *u = (const unsigned char *)s;
-		if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
-			buf[o++] = (char)('0' + u[2] - 0x90);
-			s += 2;
-		} else
-			buf[o++] = *s;
-	}
-	buf[o] = '\0';
+	if (text)
+		add_variants(ud, value);
+	else
+		add(ud, value);
 }
 
 static void collect(struct needles *nd, const char *rel)
 {
-	size_t len;
-	char *text = cp932_file(rel, &len), *line, *save = NULL, f[256], a[256];
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "RE,", 3)) {
-			field(line, 5, f, sizeof(f));
-			add_variants(nd, f);                   /* 氏名 */
-			field(line, 37, f, sizeof(f));
-			add_variants(nd, f);                   /* カナ */
-			field(line, 7, f, sizeof(f));
-			add(nd, f);                            /* 生年月日 as written */
-			if (strlen(f) == 8) {                  /* and as ISO */
-				snprintf(a, sizeof(a), "%.4s-%.2s-%.2s", f, f + 4, f + 6);
-				add(nd, a);
-			}
-		} else if (!strncmp(line, "HO,", 3)) {
-			field(line, 4, f, sizeof(f));
-			add(nd, f);                            /* 番号 as written */
-			ascii_of(f, a, sizeof(a));
-			if (strlen(a) >= 6)                    /* shorter ones collide with numbers */
-				add(nd, a);
-		}
-	}
-	free(text);
+	char *p = tu_fmt("%s/%s", dir, rel);
+	CU_ASSERT(tu_uke_identifiers(p, on_uke_id, nd) > 0);
+	free(p);
 }
 
 /* Blank runs of 16+ hex digits (pseudonyms, run ids) so that a digit

@@ -212,6 +212,43 @@ static void test_scan__kind_of_file_from_its_headers(void)
 	free(csv);
 }
 
+/* A 傷病手当金 export (#21 part 5): the allowance kind and its shipped
+ * mapping, from the sample and from a file with other header names; the
+ * draft requires the period's start (the row key).  A 傷病名マスター, whose
+ * ICD10 and 傷病名コード columns an allowance file also has, is not taken
+ * for one. */
+static void test_scan__allowance_file(void)
+{
+	char *csv = tu_fmt("%s/allowance-variant.csv", dir), *draft = tu_fmt("%s/allowance-draft.xml", dir);
+	char *args = tu_fmt("-o '%s' '%s'", draft, csv), *out = NULL, *xml = NULL;
+	const char *body = "保険者番号,被保険者証番号,支給期間自,支給期間至,支給対象日数,支給金額,ICD10\n"
+			   "06139992,1234,2024-05-01,2024-05-31,28,196000,F329\n"
+			   "06139992,1235,2024-06-10,2024-06-30,18,120000,M545\n";
+	size_t len = 0;
+	expect_kind("association/allowance.csv", "allowance", "card", "association/allowance.xml");
+	CU_ASSERT_EQUAL_FATAL(tu_write_file(csv, body, strlen(body)), 0);
+	CU_ASSERT_EQUAL(scan(args, &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "draft: kind allowance (4 of 4 columns"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "association/allowance.xml"));
+	if (!out || !strstr(out, "draft: kind allowance"))
+		fprintf(stderr, "\n%s", out ? out : "");
+	xml = tu_read_file(draft, &len);
+	CU_ASSERT_PTR_NOT_NULL(xml && strstr(xml, "kind=\"allowance\""));
+	CU_ASSERT_PTR_NOT_NULL(xml && strstr(xml, "target=\"allowance_from\" column=\"支給期間自\""));
+	CU_ASSERT_PTR_NOT_NULL(xml && strstr(xml, "target=\"allowance_amount\" column=\"支給金額\""));
+	free(out);
+	out = NULL;
+	free(args);
+	args = tu_fmt("--json '%s/samples/masters/disease_master.csv'", tu_srcdir());
+	CU_ASSERT_EQUAL(scan(args, &out, NULL), 0);
+	CU_ASSERT_PTR_NULL(out && strstr(out, "\"kind\":\"allowance\""));
+	free(xml);
+	free(out);
+	free(args);
+	free(draft);
+	free(csv);
+}
+
 /* ------------------------------------------------------------------ */
 /* MHLW archives: described, mhlw_xml proposed                          */
 /* ------------------------------------------------------------------ */
@@ -267,6 +304,7 @@ static void test_scan__mhlw_archive_folder_and_zip(void)
 static const struct tu_test tests[] = {
 	TU_TEST_AS("scan__header_variants_draft_right", test_scan__header_variants_draft_right),
 	TU_TEST_AS("scan__kind_of_file_from_its_headers", test_scan__kind_of_file_from_its_headers),
+	TU_TEST_AS("scan__allowance_file", test_scan__allowance_file),
 	TU_TEST_AS("scan__mhlw_archive_folder_and_zip", test_scan__mhlw_archive_folder_and_zip),
 	TU_END
 };

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <CUnit/Basic.h>
+#include <iconv.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,4 +210,86 @@ int tu_run_suites(void)
 		fails = 1;
 	CU_cleanup_registry();
 	return fails ? 1 : 0;
+}
+
+char *tu_cp932_to_utf8(const char *in, size_t len, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-8", "CP932");
+	size_t cap = len * 3 + 1, il = len, ol = cap;
+	char *out = calloc(1, cap), *ip = (char *)in, *op = out;
+	if (cd == (iconv_t)-1 || !out) {
+		if (cd != (iconv_t)-1)
+			iconv_close(cd);
+		free(out);
+		return NULL;
+	}
+	iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	if (outlen)
+		*outlen = (size_t)(op - out);
+	return out;
+}
+
+/* Field n (1-based) of a comma-separated line into buf. */
+static void uke_field(const char *line, int n, char *buf, size_t cap)
+{
+	const char *e;
+	while (--n > 0 && line)
+		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
+	buf[0] = '\0';
+	if (!line)
+		return;
+	e = line + strcspn(line, ",\r\n");
+	snprintf(buf, cap, "%.*s", (int)(e - line), line);
+}
+
+/* Full-width digits to ASCII (the NFKC form card numbers are normalized to). */
+static void ascii_digits(const char *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+	for (; *s && o + 1 < cap; s++) {
+		const unsigned char *u = (const unsigned char *)s;
+		if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
+			buf[o++] = (char)('0' + u[2] - 0x90);
+			s += 2;
+		} else
+			buf[o++] = *s;
+	}
+	buf[o] = '\0';
+}
+
+int tu_uke_identifiers(const char *path, void (*cb)(void *ud, const char *value, int text),
+		       void *ud)
+{
+	size_t len;
+	char *raw = tu_read_file(path, &len), *text, *line, *save = NULL, f[256], a[256];
+	int n = 0;
+	if (!raw)
+		return -1;
+	text = tu_cp932_to_utf8(raw, len, NULL);
+	free(raw);
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "RE,", 3)) {
+			uke_field(line, 5, f, sizeof(f));
+			cb(ud, f, 1), n++;                   /* 氏名 */
+			uke_field(line, 37, f, sizeof(f));
+			cb(ud, f, 1), n++;                   /* カナ */
+			uke_field(line, 7, f, sizeof(f));
+			cb(ud, f, 0), n++;                   /* 生年月日 as written */
+			if (strlen(f) == 8) {                /* and as ISO */
+				snprintf(a, sizeof(a), "%.4s-%.2s-%.2s", f, f + 4, f + 6);
+				cb(ud, a, 0), n++;
+			}
+		} else if (!strncmp(line, "HO,", 3)) {
+			uke_field(line, 4, f, sizeof(f));
+			cb(ud, f, 0), n++;                   /* 番号 as written */
+			ascii_digits(f, a, sizeof(a));
+			if (strlen(a) >= 6)                  /* shorter ones collide with numbers */
+				cb(ud, a, 0), n++;
+		}
+	}
+	free(text);
+	return n;
 }

@@ -57,6 +57,20 @@ char *tu_read_file(const char *path, size_t *len); /* NUL-terminated */
 /* memmem over a file: 1 if `needle` occurs in `path`. */
 int tu_file_contains(const char *path, const char *needle, size_t nlen);
 
+/* CP932 bytes in[0..len) as a malloc'd NUL-terminated UTF-8 string
+ * (*outlen, may be NULL: its length); NULL when out of memory. */
+char *tu_cp932_to_utf8(const char *in, size_t len, size_t *outlen);
+
+/* The raw identifiers of a UKE file (CP932), for a leak search: per RE
+ * record its 氏名 and カナ (text: the caller may add spellings without
+ * spaces), its 生年月日 as written and, when 8 digits, as ISO; per HO
+ * record its 被保険者番号 as written and, when 6 or more characters, with
+ * full-width digits as ASCII (the engine's NFKC form).  cb gets each value
+ * (text 1 for the names); the callers filter short ones.  The number of
+ * values, -1 when the file cannot be read. */
+int tu_uke_identifiers(const char *path, void (*cb)(void *ud, const char *value, int text),
+		       void *ud);
+
 /* Single-value SQLite query on `db`; result as malloc'd text or NULL for
  * SQL NULL / no row.  *rc (may be NULL) gets the sqlite result code. */
 char *tu_sql1(const char *db, const char *sql);

@@ -195,7 +195,6 @@ int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv)
 	if (!rc) {
 		a.wp.out_dir = a.out_dir;
 		a.wp.source = c.src.agreement_id;
-		a.wp.data_dir = colink_data_dir(g->data_dir);
 		rc = colink_whitepaper_write(c.src.wh, c.rules, &a.wp, &res, &err);
 		if (rc) /* a second entry says the export did not complete */
 			(void)audit(&c, "failed", err.msg, &res, &aerr);

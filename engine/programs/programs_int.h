@@ -68,6 +68,11 @@ struct colink_rules {
 	char id[192];
 };
 
+/* The disease groups' ranges of r (the table the referral table names, as
+ * range_row checked it), in table order, into out[max]; their groups
+ * borrowed from r.  The count. */
+size_t prog_disease_ranges(const struct colink_rules *r, struct colink_wh_icd_range *out, size_t max);
+
 /* 1 when value v satisfies rule ru (ru enabled). */
 int prog_rule_fires(const struct prog_rule *ru, double v);
 const char *prog_op_text(int op);

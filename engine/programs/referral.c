@@ -273,6 +273,7 @@ static size_t referred_ranges(const struct colink_rules *r,
 		const struct prog_range *g = &r->ranges[i];
 		if (referral[g->area] < COLINK_REFERRAL_RECOMMEND)
 			continue;
+		rg[n].group = g->group;
 		memcpy(rg[n].from, g->from, 4);
 		memcpy(rg[n].to, g->to, 4);
 		n++;

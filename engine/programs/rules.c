@@ -327,6 +327,17 @@ static int range_row(struct loading *ld, int line, char **c, int nc, struct coli
 	return COLINK_OK;
 }
 
+size_t prog_disease_ranges(const struct colink_rules *r, struct colink_wh_icd_range *out, size_t max)
+{
+	size_t i;
+	for (i = 0; r && i < r->nranges && i < max; i++) {
+		out[i].group = r->ranges[i].group;
+		memcpy(out[i].from, r->ranges[i].from, 4);
+		memcpy(out[i].to, r->ranges[i].to, 4);
+	}
+	return i;
+}
+
 static int answer_row(struct loading *ld, int line, char **c, int nc, struct colink_error *err)
 {
 	struct prog_answer *a;

@@ -75,6 +75,31 @@ void colink_sup_margins(struct colink_sup_table *t)
 		}
 }
 
+void colink_sup_margins_of(const struct colink_sup_table *t, double *s)
+{
+	size_t i, j, R = t->rows, C = t->cols;
+	for (i = 0; i <= R; i++)
+		s[COLINK_SUP_AT(t, i, C)] = 0;
+	for (j = 0; j < C; j++)
+		s[COLINK_SUP_AT(t, R, j)] = 0;
+	for (i = 0; i < R; i++)
+		for (j = 0; j < C; j++) {
+			double x = s[COLINK_SUP_AT(t, i, j)];
+			s[COLINK_SUP_AT(t, i, C)] += x;
+			s[COLINK_SUP_AT(t, R, j)] += x;
+			s[COLINK_SUP_AT(t, R, C)] += x;
+		}
+}
+
+int colink_sup_all_withheld(const struct colink_sup_table *t)
+{
+	size_t c, n = (t->rows + 1) * (t->cols + 1);
+	for (c = 0; c < n; c++)
+		if (!t->state[c])
+			return 0;
+	return 1;
+}
+
 /* ---- the network view of one table --------------------------------- */
 
 /* Nodes: 0 = S, 1 = T, 2..R+1 rows, R+2..R+C+1 columns.  Cell (i, j) of
@@ -531,4 +556,24 @@ int colink_sup_pair_check(const struct colink_sup_table *tp, size_t pc,
 	    (dlo == dhi || (dhi < o->k && (dlo >= 1 || o->suppress_zeros))))
 		*reveals = 1;
 	return COLINK_OK;
+}
+
+int colink_sup_nest_child(const struct colink_sup_table *tp, struct colink_sup_table *tc, size_t c,
+			  struct colink_sup_table *group, size_t n, const struct colink_sup_opts *o,
+			  struct colink_error *err)
+{
+	int reveals, rc;
+	if ((rc = colink_sup_pair_check(tp, c, tc, c, o, &reveals, err)))
+		return rc;
+	if (!reveals)
+		return 0;
+	if (!tc->state[c])
+		tc->state[c] = COLINK_SUP_PRIMARY;
+	else if (!colink_sup_all_withheld(tc))
+		memset(tc->state, COLINK_SUP_PRIMARY, (tc->rows + 1) * (tc->cols + 1));
+	else
+		return 0;
+	if ((rc = colink_sup_protect(group, n, o, err)))
+		return rc;
+	return 1;
 }

@@ -76,6 +76,11 @@ void colink_sup_table_free(struct colink_sup_table *t);
 
 /* Recompute the margins from the interior counts. */
 void colink_sup_margins(struct colink_sup_table *t);
+/* The same for a per-cell array s of t's shape (sums that go with the
+ * counts: days, yen): its margins from its interior. */
+void colink_sup_margins_of(const struct colink_sup_table *t, double *s);
+/* 1 when no cell of t (margins included) is released. */
+int colink_sup_all_withheld(const struct colink_sup_table *t);
 
 /* Protect n tables together (see above).  The states are reset, primary
  * cells the caller marked (state COLINK_SUP_PRIMARY before the call) are
@@ -111,6 +116,16 @@ int colink_sup_interval(const struct colink_sup_table *t, size_t i, size_t j,
 int colink_sup_pair_check(const struct colink_sup_table *tp, size_t pc,
 			  const struct colink_sup_table *tc, size_t cc,
 			  const struct colink_sup_opts *o, int *reveals,
+			  struct colink_error *err);
+/* Parent cell c of tp, child cell c of tc (same shape): when the pair
+ * reveals its complement (colink_sup_pair_check), withhold the child cell,
+ * or, when it is withheld already, the whole child table, and protect the
+ * child's group (the n tables from `group` protected together, tc among
+ * them) again.  The parent is left alone: a population the recipient
+ * knows, or a count protected on its own.  1 changed, 0 not (also when
+ * nothing of the child is released), < 0 error. */
+int colink_sup_nest_child(const struct colink_sup_table *tp, struct colink_sup_table *tc, size_t c,
+			  struct colink_sup_table *group, size_t n, const struct colink_sup_opts *o,
 			  struct colink_error *err);
 
 #endif

@@ -306,20 +306,8 @@ static int count_into(struct colink_wh *wh, struct colink_sup_table *t, int d, i
 	if ((rc = colink_wh_wp_count(wh, dims[d], f, arg, what, on_count, &x, err)))
 		return rc;
 	colink_sup_margins(t);
-	if (sum) { /* margins of the sums, as the table's */
-		size_t i, j, R = t->rows;
-		for (i = 0; i <= R; i++)
-			sum[COLINK_SUP_AT(t, i, 2)] = 0;
-		for (j = 0; j < 2; j++)
-			sum[COLINK_SUP_AT(t, R, j)] = 0;
-		for (i = 0; i < R; i++)
-			for (j = 0; j < 2; j++) {
-				double v = sum[COLINK_SUP_AT(t, i, j)];
-				sum[COLINK_SUP_AT(t, i, 2)] += v;
-				sum[COLINK_SUP_AT(t, R, j)] += v;
-				sum[COLINK_SUP_AT(t, R, 2)] += v;
-			}
-	}
+	if (sum) /* margins of the sums, as the table's */
+		colink_sup_margins_of(t, sum);
 	return COLINK_OK;
 }
 
@@ -474,7 +462,6 @@ static int claims(struct colink_wh *db, struct wp_year *y, const struct colink_w
 	struct colink_sup_opts so = { o->k, o->suppress_zeros };
 	const size_t R = WP_CLAIMS_ROWS, C = WP_CLAIMS_COLS;
 	int rc, present = 0;
-	size_t i, j;
 	if ((rc = colink_sup_table_init(&y->claims, "claims", "claims_age", "claims_sex", R, C, err)))
 		return rc;
 	y->claims.prefer_row_totals = 1;
@@ -485,13 +472,7 @@ static int claims(struct colink_wh *db, struct wp_year *y, const struct colink_w
 	if (!present)
 		return COLINK_OK;
 	colink_sup_margins(&y->claims);
-	for (i = 0; i < R; i++)
-		for (j = 0; j < C; j++) {
-			double x = y->claims_sum[COLINK_SUP_AT(&y->claims, i, j)];
-			y->claims_sum[COLINK_SUP_AT(&y->claims, i, C)] += x;
-			y->claims_sum[COLINK_SUP_AT(&y->claims, R, j)] += x;
-			y->claims_sum[COLINK_SUP_AT(&y->claims, R, C)] += x;
-		}
+	colink_sup_margins_of(&y->claims, y->claims_sum);
 	y->has_claims = y->claims.v[COLINK_SUP_AT(&y->claims, R, C)] > 0;
 	return colink_sup_protect(&y->claims, 1, &so, err);
 }
@@ -584,7 +565,7 @@ static int year_build(struct colink_wh *db, const struct colink_rules *r, int fy
 		return rc;
 	if ((rc = wp_part_build(db, y, o, err))) /* ⑤ その他 (wp_participation.c) */
 		return rc;
-	if ((rc = wp_allow_build(db, y, o, err))) /* 傷病手当金, cost by disease group */
+	if ((rc = wp_allow_build(db, r, y, o, err))) /* 傷病手当金, cost by disease group */
 		return rc;
 	return COLINK_OK;
 }
@@ -612,15 +593,6 @@ struct wp_grp {
 	struct colink_sup_table *t;
 	size_t n;
 };
-
-static int all_suppressed(const struct colink_sup_table *t)
-{
-	size_t c, n = (t->rows + 1) * (t->cols + 1);
-	for (c = 0; c < n; c++)
-		if (!t->state[c])
-			return 0;
-	return 1;
-}
 
 static void mark_all(struct colink_sup_table *t)
 {
@@ -654,10 +626,10 @@ static int nest_pair(struct wp_grp pg, struct colink_sup_table *tp, size_t pc,
 	} else if (!tp->state[pc]) {
 		tp->state[pc] = COLINK_SUP_PRIMARY;
 		g = pg;
-	} else if (!all_suppressed(tc)) {
+	} else if (!colink_sup_all_withheld(tc)) {
 		mark_all(tc);
 		g = cg;
-	} else if (!all_suppressed(tp)) {
+	} else if (!colink_sup_all_withheld(tp)) {
 		mark_all(tp);
 		g = pg;
 	} else {

@@ -73,7 +73,6 @@ struct colink_wp_opts {
 	int participation_allowed; /* ⑤ その他: programme participation may reach the recipient */
 	int allowance_allowed;   /* 傷病手当金 payments may reach the recipient (aggregate) */
 	int claim_groups_allowed; /* claims, diagnoses and the disease master (cost by disease group) */
-	const char *data_dir;    /* borrowed: mappings dir (rules/disease-groups.tsv); NULL: no groups */
 };
 
 struct colink_wp_result {

@@ -40,6 +40,7 @@
 #include "base/alloc.h"
 #include "base/util.h"
 #include "base/text.h"
+#include "programs/programs_int.h"
 #include "programs/wp_int.h"
 
 #define DASH "‐"
@@ -61,56 +62,6 @@ struct wp_cost {
 	size_t n;
 	struct wp_cgroup *g; /* g[0] is "*" */
 };
-
-/* ---- protection shared by both ------------------------------------- */
-
-static int all_suppressed(const struct colink_sup_table *t)
-{
-	size_t c, n = (t->rows + 1) * (t->cols + 1);
-	for (c = 0; c < n; c++)
-		if (!t->state[c])
-			return 0;
-	return 1;
-}
-
-/* Parent cell c of tp, child cell c of tc: when the pair reveals its
- * complement, withhold the child cell (or, when it is withheld already,
- * the whole child) and protect tc again.  1 changed, 0 not, < 0 error. */
-static int nest(const struct colink_sup_table *tp, struct colink_sup_table *tc, size_t c,
-		const struct colink_sup_opts *so, struct colink_error *err)
-{
-	int reveals, rc;
-	if ((rc = colink_sup_pair_check(tp, c, tc, c, so, &reveals, err)))
-		return rc;
-	if (!reveals)
-		return 0;
-	if (!tc->state[c])
-		tc->state[c] = COLINK_SUP_PRIMARY;
-	else if (!all_suppressed(tc))
-		memset(tc->state, COLINK_SUP_PRIMARY, (tc->rows + 1) * (tc->cols + 1));
-	else
-		return 0;
-	if ((rc = colink_sup_protect(tc, 1, so, err)))
-		return rc;
-	return 1;
-}
-
-/* Sum the interior of a per-cell double array into its margins. */
-static void sum_margins(const struct colink_sup_table *t, double *s)
-{
-	size_t i, j, R = t->rows, C = t->cols;
-	for (i = 0; i <= R; i++)
-		s[COLINK_SUP_AT(t, i, C)] = 0;
-	for (j = 0; j <= C; j++)
-		s[COLINK_SUP_AT(t, R, j)] = 0;
-	for (i = 0; i < R; i++)
-		for (j = 0; j < C; j++) {
-			double x = s[COLINK_SUP_AT(t, i, j)];
-			s[COLINK_SUP_AT(t, i, C)] += x;
-			s[COLINK_SUP_AT(t, R, j)] += x;
-			s[COLINK_SUP_AT(t, R, C)] += x;
-		}
-}
 
 /* ---- 傷病手当金 ------------------------------------------------------ */
 
@@ -141,13 +92,13 @@ static int allow_protect(struct wp_year *y, struct wp_allow *a, const struct col
 	while (changed) {
 		changed = 0;
 		for (c = 0; c < n; c++) {
-			if ((rc = nest(head, &a->t[0], c, &so, err)) < 0)
+			if ((rc = colink_sup_nest_child(head, &a->t[0], c, &a->t[0], 1, &so, err)) < 0)
 				return rc;
 			changed |= rc;
-			if ((rc = nest(&a->t[0], &a->t[1], c, &so, err)) < 0)
+			if ((rc = colink_sup_nest_child(&a->t[0], &a->t[1], c, &a->t[1], 1, &so, err)) < 0)
 				return rc;
 			changed |= rc;
-			if ((rc = nest(head, &a->t[1], c, &so, err)) < 0)
+			if ((rc = colink_sup_nest_child(head, &a->t[1], c, &a->t[1], 1, &so, err)) < 0)
 				return rc;
 			changed |= rc;
 		}
@@ -189,7 +140,7 @@ static int allow_build(struct colink_wh *db, struct wp_year *y, const struct col
 	}
 	colink_sup_margins(&a->t[0]);
 	colink_sup_margins(&a->t[1]);
-	sum_margins(&a->t[0], a->days);
+	colink_sup_margins_of(&a->t[0], a->days);
 	return allow_protect(y, a, o, err);
 }
 
@@ -206,80 +157,6 @@ static const struct {
 	{ "", "その他・不明" },
 };
 #define NLABELS (sizeof(group_labels) / sizeof(group_labels[0]))
-
-struct ranges {
-	struct colink_wh_group_range *r;
-	size_t n;
-	char **strs; /* owned strings, 3 per range */
-};
-
-static void ranges_free(struct ranges *rs)
-{
-	size_t i;
-	for (i = 0; i < rs->n * 3; i++)
-		colink_free(rs->strs[i]);
-	colink_free(rs->strs);
-	colink_free(rs->r);
-	memset(rs, 0, sizeof(*rs));
-}
-
-/* mappings/rules/disease-groups.tsv: "range  group  area  from  to ...". */
-static int ranges_load(struct ranges *rs, const char *data_dir, struct colink_error *err)
-{
-	char *path = colink_path_join(data_dir, "rules/disease-groups.tsv"), line[1024];
-	FILE *f;
-	int lineno = 0, rc = COLINK_OK;
-	if (!path)
-		return OOM(err);
-	if (!(f = fopen(path, "r"))) {
-		rc = COLINK_ERR(err, COLINK_EIO, "white paper: %s: %s", path, strerror(errno));
-		colink_free(path);
-		return rc;
-	}
-	while (!rc && fgets(line, sizeof(line), f)) {
-		char *col[5], *p = line, *save = NULL;
-		size_t k = 0, i;
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "range\t", 6))
-			continue;
-		for (p = strtok_r(line, "\t", &save); p && k < 5; p = strtok_r(NULL, "\t", &save))
-			col[k++] = p;
-		if (k < 5) {
-			rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a range row needs group, area, from and to",
-					path, lineno);
-			break;
-		}
-		{
-			struct colink_wh_group_range *nr = colink_realloc(rs->r, (rs->n + 1) * sizeof(*nr));
-			char **ns = nr ? colink_realloc(rs->strs, (rs->n + 1) * 3 * sizeof(*ns)) : NULL;
-			if (nr)
-				rs->r = nr;
-			if (!ns) {
-				rc = OOM(err);
-				break;
-			}
-			rs->strs = ns;
-			ns += rs->n * 3;
-			ns[0] = colink_strdup(col[1]);
-			ns[1] = colink_strdup(col[3]);
-			ns[2] = colink_strdup(col[4]);
-			rs->n++;
-			if (!ns[0] || !ns[1] || !ns[2]) {
-				rc = OOM(err);
-				break;
-			}
-			for (i = 0; ns[1][i]; i++) /* the ranges compare upper case */
-				ns[1][i] = (char)(ns[1][i] >= 'a' && ns[1][i] <= 'z' ? ns[1][i] - 32 : ns[1][i]);
-			for (i = 0; ns[2][i]; i++)
-				ns[2][i] = (char)(ns[2][i] >= 'a' && ns[2][i] <= 'z' ? ns[2][i] - 32 : ns[2][i]);
-			rs->r[rs->n - 1] = (struct colink_wh_group_range){ ns[0], ns[1], ns[2] };
-		}
-	}
-	fclose(f);
-	colink_free(path);
-	return rc;
-}
 
 struct cost_ctx {
 	struct wp_cost *c;
@@ -356,7 +233,7 @@ static int cost_protect(struct wp_cost *c, const struct colink_wp_opts *o, struc
 	int rc, changed = 1;
 	for (i = 0; i < c->n; i++) {
 		colink_sup_margins(&c->g[i].t);
-		sum_margins(&c->g[i].t, c->g[i].yen);
+		colink_sup_margins_of(&c->g[i].t, c->g[i].yen);
 		if ((rc = colink_sup_protect(&c->g[i].t, 1, &so, err)))
 			return rc;
 	}
@@ -366,7 +243,7 @@ static int cost_protect(struct wp_cost *c, const struct colink_wp_opts *o, struc
 		changed = 0;
 		for (i = 1; i < c->n; i++)
 			for (k = 0; k < ncell; k++) {
-				if ((rc = nest(&c->g[0].t, &c->g[i].t, k, &so, err)) < 0)
+				if ((rc = colink_sup_nest_child(&c->g[0].t, &c->g[i].t, k, &c->g[i].t, 1, &so, err)) < 0)
 					return rc;
 				changed |= rc;
 			}
@@ -374,37 +251,35 @@ static int cost_protect(struct wp_cost *c, const struct colink_wp_opts *o, struc
 	return COLINK_OK;
 }
 
-static int cost_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
-		      struct colink_error *err)
+/* The ranges are the rules loader's (the disease-group table the referral
+ * table names, checked there), the very ones the follow-up reads. */
+static int cost_build(struct colink_wh *db, const struct colink_rules *r, struct wp_year *y,
+		      const struct colink_wp_opts *o, struct colink_error *err)
 {
-	struct ranges rs = { NULL, 0, NULL };
+	struct colink_wh_icd_range rg[PROG_MAX_RANGES];
 	struct cost_ctx x = { NULL, err, 0 };
+	size_t n;
 	int rc, present = 0;
-	if (!o->claim_groups_allowed || !o->data_dir)
+	if (!o->claim_groups_allowed || !(n = prog_disease_ranges(r, rg, PROG_MAX_RANGES)))
 		return COLINK_OK;
 	if (!(x.c = y->cost = colink_calloc(1, sizeof(*y->cost))))
 		return OOM(err);
-	if ((rc = ranges_load(&rs, o->data_dir, err)))
-		goto out;
-	rc = colink_wh_claims_by_group(db, y->fy, o->claims_roster_age, rs.r, rs.n, &present, on_group, &x,
+	rc = colink_wh_claims_by_group(db, y->fy, o->claims_roster_age, rg, n, &present, on_group, &x,
 				       err);
 	if (x.failed && !rc)
 		rc = err->code ? err->code : OOM(err);
 	if (rc)
-		goto out;
+		return rc;
 	if (x.c->n > 1)
 		qsort(x.c->g, x.c->n, sizeof(*x.c->g), group_cmp);
-	rc = cost_protect(x.c, o, err);
-out:
-	ranges_free(&rs);
-	return rc;
+	return cost_protect(x.c, o, err);
 }
 
-int wp_allow_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
-		   struct colink_error *err)
+int wp_allow_build(struct colink_wh *db, const struct colink_rules *r, struct wp_year *y,
+		   const struct colink_wp_opts *o, struct colink_error *err)
 {
 	int rc = allow_build(db, y, o, err);
-	return rc ? rc : cost_build(db, y, o, err);
+	return rc ? rc : cost_build(db, r, y, o, err);
 }
 
 void wp_allow_free(struct wp_year *y)

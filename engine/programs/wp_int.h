@@ -95,8 +95,8 @@ void wp_part_html(FILE *f, const struct wp_year *y, const struct colink_wp_opts 
  * Each is left out when the agreement does not allow it (o->*_allowed). */
 struct wp_allow;
 struct wp_cost;
-int wp_allow_build(struct colink_wh *db, struct wp_year *y, const struct colink_wp_opts *o,
-		   struct colink_error *err);
+int wp_allow_build(struct colink_wh *db, const struct colink_rules *r, struct wp_year *y,
+		   const struct colink_wp_opts *o, struct colink_error *err);
 void wp_allow_free(struct wp_year *y);
 int wp_allow_csv(const struct wp_year *y, const struct colink_wp_opts *o, const char *dir,
 		 struct colink_wp_result *res, struct colink_error *err);

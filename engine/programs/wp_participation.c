@@ -136,39 +136,6 @@ static int prog_cmp(const void *a, const void *b)
 
 /* ---- protection ---------------------------------------------------- */
 
-static int all_suppressed(const struct colink_sup_table *t)
-{
-	size_t c, n = (t->rows + 1) * (t->cols + 1);
-	for (c = 0; c < n; c++)
-		if (!t->state[c])
-			return 0;
-	return 1;
-}
-
-/* The pair (parent cell c of tp, child cell c of tc, tc in group g): when
- * it reveals its complement, withhold the child cell (or, when it is
- * withheld already, the whole child table) and protect g again.  1 if
- * something changed, 0 if not, < 0 on error. */
-static int nest(const struct colink_sup_table *tp, struct colink_sup_table *g, int d, size_t c,
-		const struct colink_sup_opts *so, struct colink_error *err)
-{
-	struct colink_sup_table *tc = &g[d];
-	int reveals, rc;
-	if ((rc = colink_sup_pair_check(tp, c, tc, c, so, &reveals, err)))
-		return rc;
-	if (!reveals)
-		return 0;
-	if (!tc->state[c])
-		tc->state[c] = COLINK_SUP_PRIMARY;
-	else if (!all_suppressed(tc))
-		memset(tc->state, COLINK_SUP_PRIMARY, (tc->rows + 1) * (tc->cols + 1));
-	else
-		return 0; /* nothing of the child is released */
-	if ((rc = colink_sup_protect(g, NPD, so, err)))
-		return rc;
-	return 1;
-}
-
 static int prog_protect(struct wp_year *y, struct wp_prog *p, const struct colink_wp_opts *o,
 			struct colink_error *err)
 {
@@ -192,13 +159,13 @@ static int prog_protect(struct wp_year *y, struct wp_prog *p, const struct colin
 		for (d = 0; d < NPD; d++) {
 			const struct colink_sup_table *head = &y->sets[WP_HEAD].t[pdims[d]];
 			for (c = 0; c < (p->part[d].rows + 1) * 3; c++) {
-				if ((rc = nest(head, p->part, d, c, &so, err)) < 0)
+				if ((rc = colink_sup_nest_child(head, &p->part[d], c, p->part, NPD, &so, err)) < 0)
 					return rc;
 				changed |= rc;
-				if ((rc = nest(&p->part[d], p->done, d, c, &so, err)) < 0)
+				if ((rc = colink_sup_nest_child(&p->part[d], &p->done[d], c, p->done, NPD, &so, err)) < 0)
 					return rc;
 				changed |= rc;
-				if ((rc = nest(head, p->done, d, c, &so, err)) < 0)
+				if ((rc = colink_sup_nest_child(head, &p->done[d], c, p->done, NPD, &so, err)) < 0)
 					return rc;
 				changed |= rc;
 			}

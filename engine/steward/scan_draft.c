@@ -465,7 +465,8 @@ static void kind_of(struct colink_scan *s, const struct colink_scan_vocab *v)
 			best = k;
 	s->kind = colink_scan_kinds[best];
 	s->kind_votes = votes[best];
-	s->primary_key = !strcmp(s->kind, "checkup") || !strcmp(s->kind, "claims") ? "card" : "employee";
+	s->primary_key = !strcmp(s->kind, "checkup") || !strcmp(s->kind, "claims") ||
+			 !strcmp(s->kind, "allowance") ? "card" : "employee";
 }
 
 /* 1 when field f belongs to records of this kind. */
@@ -544,7 +545,8 @@ int colink_scan_suggest(struct colink_scan *s, const struct colink_scan_vocab *v
 		s->cols[i].hidden = is_identifier(v, &s->cols[i], s->persons);
 	date_field = !strcmp(s->kind, "checkup") ? "exam_date" : !strcmp(s->kind, "attendance") ? "year_month"
 		   : !strcmp(s->kind, "stress") ? "stress_date" : !strcmp(s->kind, "claims") ? "claims_year"
-		   : !strcmp(s->kind, "participation") ? "participation_date" : NULL;
+		   : !strcmp(s->kind, "participation") ? "participation_date"
+		   : !strcmp(s->kind, "allowance") ? "allowance_from" : NULL;
 	k = colink_catalog_key(cat, s->primary_key);
 	if (!k)
 		return COLINK_ERR(err, COLINK_EINVAL, "key kind '%s' is not in common/keys.tsv", s->primary_key);

@@ -52,7 +52,7 @@ struct colink_scan_vocab {
 };
 
 /* The kinds of record a file may hold, in the order ties go to. */
-#define SCAN_NKINDS 6
+#define SCAN_NKINDS 7
 extern const char *const colink_scan_kinds[SCAN_NKINDS];
 
 /* scan_match.c */

@@ -29,7 +29,7 @@
 #include "identity/identity.h"
 
 const char *const colink_scan_kinds[SCAN_NKINDS] = {
-	"checkup", "roster", "attendance", "stress", "claims", "participation",
+	"checkup", "roster", "attendance", "stress", "claims", "participation", "allowance",
 };
 
 char *scan_nfkc(const struct colink_scan_vocab *v, const char *s)
@@ -412,5 +412,7 @@ const char *scan_kind_of_field(const struct colink_field_def *f)
 		return "claims";
 	if (!strcmp(t, "participation"))
 		return "participation";
+	if (!strcmp(t, "allowance"))
+		return "allowance";
 	return NULL;
 }

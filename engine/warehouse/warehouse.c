@@ -332,7 +332,7 @@ int colink_wh_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh
 }
 
 int colink_wh_claims_by_group(struct colink_wh *wh, int fy, int roster,
-			      const struct colink_wh_group_range *ranges, size_t nranges, int *present,
+			      const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
 			      colink_wh_claim_group_cb cb, void *ud, struct colink_error *err)
 {
 	NEED(claims_by_group);

@@ -143,8 +143,13 @@ typedef int (*colink_wh_month_cb)(void *ud, const char *month);
 int colink_wh_claim_months(struct colink_wh *wh, colink_wh_month_cb cb, void *ud,
 			   struct colink_error *err);
 
-/* An ICD-10 block: 3-character codes (a letter, two digits), inclusive. */
+/* One ICD-10 range of a disease group (mappings/rules/disease-groups.tsv,
+ * as the rules loader read and checked it): 3-character codes (a letter,
+ * two digits), inclusive; a code is in it when its first three characters
+ * are, in string order.  group: the group's name (borrowed), read by
+ * colink_wh_claims_by_group only. */
 struct colink_wh_icd_range {
+	const char *group;
 	char from[4], to[4];
 };
 /* The first claim diagnosis of person_id whose ICD-10 (disease_master.icd10,
@@ -344,12 +349,6 @@ typedef void (*colink_wh_allowance_cb)(void *ud, long band, int sex, long person
 int colink_wh_wp_allowance(struct colink_wh *wh, int fiscal_year, int *present,
 			   colink_wh_allowance_cb cb, void *ud, struct colink_error *err);
 
-/* One ICD-10 range of a disease group (mappings/rules/disease-groups.tsv):
- * the first three characters of a code in [from, to] (string order).
- * Borrowed. */
-struct colink_wh_group_range {
-	const char *group, *from, *to;
-};
 /* Medical cost of fiscal year fy from the claims (#21 part 6): a claim of
  * the year (診療年月 April..March) belongs to the group of its first 主傷病
  * that is not 疑い (its ICD-10 from disease_master; the first range in
@@ -360,7 +359,7 @@ struct colink_wh_group_range {
 typedef void (*colink_wh_claim_group_cb)(void *ud, const char *group, int band, int sex, long n,
 					 double yen);
 int colink_wh_claims_by_group(struct colink_wh *wh, int fiscal_year, int roster,
-			      const struct colink_wh_group_range *ranges, size_t nranges, int *present,
+			      const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
 			      colink_wh_claim_group_cb cb, void *ud, struct colink_error *err);
 
 /* ---- the run ledger (#24: the audit log against the ledger) ---- */

@@ -80,7 +80,7 @@ struct wh_backend {
 	int (*wp_allowance)(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb,
 			    void *ud, struct colink_error *err);
 	int (*claims_by_group)(struct colink_wh *wh, int fy, int roster,
-			       const struct colink_wh_group_range *ranges, size_t nranges, int *present,
+			       const struct colink_wh_icd_range *ranges, size_t nranges, int *present,
 			       colink_wh_claim_group_cb cb, void *ud, struct colink_error *err);
 };
 

@@ -119,7 +119,7 @@ static const char claims_sql[] =
 	" LEFT JOIN unnest($4::bigint[], $5::int[], $6::int[]) AS ea (ym, age, band) ON ea.ym = e.birth_ym) x"
 	" GROUP BY 1, 2, 3 ORDER BY x.grp COLLATE \"C\", 2, 3";
 
-int whp_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_group_range *ranges,
+int whp_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_icd_range *ranges,
 			size_t nranges, int *present, colink_wh_claim_group_cb cb, void *ud,
 			struct colink_error *err)
 {

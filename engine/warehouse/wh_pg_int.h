@@ -88,7 +88,7 @@ int whp_wp_participation(struct colink_wh *wh, int fy, int *present, colink_wh_p
 /* wh_pg_allow.c: 傷病手当金 and the medical cost by disease group */
 int whp_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb, void *ud,
 		     struct colink_error *err);
-int whp_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_group_range *ranges,
+int whp_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_icd_range *ranges,
 			size_t nranges, int *present, colink_wh_claim_group_cb cb, void *ud,
 			struct colink_error *err);
 

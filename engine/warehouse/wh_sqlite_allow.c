@@ -70,7 +70,7 @@ int whs_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allow
  * that two ranges hold).  Emptied, not dropped: a statement of the work
  * set may still be open on the connection, and DROP would be refused
  * (SQLITE_LOCKED); the table goes with the connection. */
-static int load_ranges(sqlite3 *db, const struct colink_wh_group_range *r, size_t n,
+static int load_ranges(sqlite3 *db, const struct colink_wh_icd_range *r, size_t n,
 		       struct colink_error *err)
 {
 	sqlite3_stmt *st;
@@ -95,7 +95,7 @@ static int load_ranges(sqlite3 *db, const struct colink_wh_group_range *r, size_
 	return COLINK_OK;
 }
 
-int whs_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_group_range *ranges,
+int whs_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_icd_range *ranges,
 			size_t nranges, int *present, colink_wh_claim_group_cb cb, void *ud,
 			struct colink_error *err)
 {

@@ -83,7 +83,7 @@ int whs_wp_participation(struct colink_wh *wh, int fy, int *present, colink_wh_p
 /* wh_sqlite_allow.c */
 int whs_wp_allowance(struct colink_wh *wh, int fy, int *present, colink_wh_allowance_cb cb, void *ud,
 		     struct colink_error *err);
-int whs_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_group_range *ranges,
+int whs_claims_by_group(struct colink_wh *wh, int fy, int roster, const struct colink_wh_icd_range *ranges,
 			size_t nranges, int *present, colink_wh_claim_group_cb cb, void *ud,
 			struct colink_error *err);
 
