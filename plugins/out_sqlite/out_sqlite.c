@@ -82,6 +82,10 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_PERSON_SIDE] = "SELECT side, person_no FROM person WHERE person_id = ?",
 	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
+	/* the person's latest value of each feature (#23) */
+	[ST_FEATURE] = "INSERT INTO person_feature (person_no, feature, value, key_id) "
+		"VALUES (?, ?, ?, ?) ON CONFLICT (person_no, feature) DO UPDATE SET "
+		"value = excluded.value, key_id = excluded.key_id",
 	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
 		"FROM checkup WHERE person_no = ? AND exam_date = ?",
 	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",
