@@ -123,6 +123,24 @@ static void test_linkage__u_from_pairs(void)
 	CU_ASSERT_EQUAL(colink_fs_init(&fm, 9, nlev), -1);
 }
 
+/* A closer level never weighs less than a looser one. */
+static void test_linkage__weights_monotone(void)
+{
+	static const unsigned nlev[1] = {3};
+	struct colink_fs_model fm;
+	unsigned char exact[1] = {0}, similar[1] = {1}, other[1] = {2};
+	CU_ASSERT_EQUAL_FATAL(colink_fs_init(&fm, 1, nlev), 0);
+	fm.m[0][0] = 0.90; fm.u[0][0] = 0.010;  /* log2 90 */
+	fm.m[0][1] = 0.05; fm.u[0][1] = 0.0001; /* log2 500: more than exact */
+	fm.m[0][2] = 0.05; fm.u[0][2] = 0.9899;
+	NEAR(colink_fs_weight(&fm, similar), log2(500.0));
+	NEAR(colink_fs_weight(&fm, exact), log2(500.0));
+	NEAR(colink_fs_weight(&fm, other), log2(0.05 / 0.9899));
+	fm.m[0][1] = 0.0001; /* similar now below exact: each its own */
+	NEAR(colink_fs_weight(&fm, exact), log2(90.0));
+	NEAR(colink_fs_weight(&fm, similar), log2(1.0));
+}
+
 static void test_linkage__dice(void)
 {
 	unsigned char a[4] = {0x0f, 0, 0, 0}, b[4] = {0x03, 0x03, 0, 0}, z[4] = {0};
@@ -225,6 +243,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_linkage__em_step_matches_hand_computation),
 	TU_TEST(test_linkage__em_converges_and_weighs),
 	TU_TEST(test_linkage__u_from_pairs),
+	TU_TEST(test_linkage__weights_monotone),
 	TU_TEST(test_linkage__dice),
 	TU_TEST(test_linkage__bloom_filter),
 	TU_TEST(test_linkage__features_of_a_record),

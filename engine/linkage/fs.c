@@ -6,7 +6,10 @@
 #include <math.h>
 #include <string.h>
 
-#define M_FLOOR 1e-6
+/* No level is ever impossible for a match: m stays in [1e-3, 1 - 1e-3],
+ * so one disagreement costs at most about 10 bits however clean the
+ * run's matches are (a 記号 that changed when a person moved office). */
+#define M_FLOOR 1e-3
 
 int colink_fs_init(struct colink_fs_model *fm, size_t nfeat, const unsigned *nlev)
 {
@@ -123,13 +126,25 @@ void colink_fs_em(struct colink_fs_model *fm, const unsigned char *gamma,
 	}
 }
 
+double colink_fs_level_weight(const struct colink_fs_model *fm, size_t f, unsigned l)
+{
+	double w = log2(fm->m[f][l] / fm->u[f][l]);
+	unsigned k;
+	for (k = l + 1; k < fm->nlev[f]; k++) {
+		double x = log2(fm->m[f][k] / fm->u[f][k]);
+		if (x > w)
+			w = x;
+	}
+	return w;
+}
+
 double colink_fs_weight(const struct colink_fs_model *fm, const unsigned char *g)
 {
 	double w = 0;
 	size_t f;
 	for (f = 0; f < fm->nfeat; f++)
 		if (g[f] < fm->nlev[f])
-			w += log2(fm->m[f][g[f]] / fm->u[f][g[f]]);
+			w += colink_fs_level_weight(fm, f, g[f]);
 	return w;
 }
 

@@ -15,7 +15,8 @@
  *   u[f][l] = P(level l on feature f | the pair is not a match)
  * and features are taken as independent given the match status (the
  * Fellegi-Sunter assumption).  A pair's match weight is
- *   sum over non-missing f of log2(m[f][l] / u[f][l]).
+ *   sum over non-missing f of log2(m[f][l] / u[f][l])
+ * (made monotone per feature: colink_fs_level_weight).
  */
 #ifndef COLINK_LINKAGE_FS_H
 #define COLINK_LINKAGE_FS_H
@@ -54,11 +55,19 @@ void colink_fs_estimate_u(struct colink_fs_model *fm, const unsigned char *gamma
 
 /* m and lambda by EM with u fixed, over n distinct vectors (nfeat bytes
  * each) seen count[i] times.  Runs until no m or lambda moves by more
- * than tol, or maxiter iterations.  m is kept in [1e-6, 1 - 1e-6]. */
+ * than tol, or maxiter iterations.  m and lambda are kept in
+ * [1e-3, 1 - 1e-3]. */
 void colink_fs_em(struct colink_fs_model *fm, const unsigned char *gamma,
 		  const double *count, size_t n, unsigned maxiter, double tol);
 
-/* The match weight (log2) of one vector. */
+/* The weight of level l of feature f: log2(m / u), raised to the
+ * greatest weight of the looser levels after it when that is more, so a
+ * closer agreement never weighs less than a looser one (EM over data
+ * with few near matches can estimate "similar" above "exact").  */
+double colink_fs_level_weight(const struct colink_fs_model *fm, size_t f, unsigned l);
+
+/* The match weight (log2) of one vector: the sum of its present
+ * features' level weights. */
 double colink_fs_weight(const struct colink_fs_model *fm, const unsigned char *g);
 
 /* Dice coefficient 2|A and B| / (|A| + |B|) of two filters of `nbytes`;

@@ -72,6 +72,7 @@ struct pperson {
 	unsigned has;               /* HAS(t), HAS_BF */
 	unsigned char employer, linked;
 	uint32_t ncand;             /* pairs at or above the lower weight */
+	int64_t partner;            /* an employer person's linked partner, or 0 */
 };
 
 struct pcand {
@@ -94,6 +95,7 @@ struct prob {
 	size_t np;
 	struct colink_fs_model fm;
 	double count[NPAT];         /* blocked pairs per vector */
+	double known[NPAT];         /* of them, pairs the warehouse links */
 	double weight[NPAT];
 	uint64_t hist[HIST_MAX - HIST_MIN + 1];
 	struct pcand *c;
@@ -143,6 +145,41 @@ static const char load_sql[] =
 	"FROM person_feature AS f JOIN person AS p ON p.person_no = f.person_no "
 	"ORDER BY f.person_no";
 
+static const char partner_sql[] =
+	"SELECT pe.person_no, pa.person_no FROM link AS l "
+	"JOIN person AS pe ON pe.person_id = l.employer_person_id "
+	"JOIN person AS pa ON pa.person_id = l.association_person_id";
+
+static struct pperson *find_person(struct prob *pr, int64_t no)
+{
+	size_t lo = 0, hi = pr->np;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pr->pp[mid].no < no)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pr->np && pr->pp[lo].no == no ? &pr->pp[lo] : NULL;
+}
+
+/* Each linked employer person's partner: the pairs EM starts from. */
+static int load_partners(struct prob *pr, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src = sqlite3_prepare_v2(pr->o->db, partner_sql, -1, &st, NULL);
+	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pperson *x = find_person(pr, sqlite3_column_int64(st, 0));
+		if (x)
+			x->partner = sqlite3_column_int64(st, 1);
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return osq_db_err(pr->o, src, "reading the links", err);
+	return COLINK_OK;
+}
+
 static int load(struct prob *pr, struct colink_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -177,7 +214,7 @@ static int load(struct prob *pr, struct colink_error *err)
 	sqlite3_finalize(st);
 	if (src != SQLITE_DONE)
 		return osq_db_err(pr->o, src, "reading the comparison features", err);
-	return COLINK_OK;
+	return load_partners(pr, err);
 }
 
 /* ---- comparison ---- */
@@ -272,6 +309,8 @@ static int visit(struct prob *pr, uint32_t e, uint32_t a)
 	k = pattern(g);
 	if (!pr->scoring) {
 		pr->count[k] += 1;
+		if (pe->partner && pe->partner == pa->no)
+			pr->known[k] += 1;
 		return COLINK_OK;
 	}
 	if (pe->linked || pa->linked)
@@ -360,6 +399,42 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
+/*
+ * EM's starting point: m and the match share from the blocked pairs the
+ * warehouse already links (the exact passes', the decisions'), smoothed;
+ * the defaults of colink_fs_init when there are none.  Blocking makes
+ * most blocked pairs agree on the insurer or the birth date, so EM started
+ * blind can settle on "same block" as its match class; started from the
+ * known matches it keeps to the real one.
+ */
+static void start_from_known(struct prob *pr)
+{
+	double tot = 0, all = 0, lv[F_COUNT][COLINK_FS_MAX_LEVELS], den[F_COUNT];
+	unsigned char g[F_COUNT];
+	size_t k, f;
+	unsigned l;
+	memset(lv, 0, sizeof(lv));
+	memset(den, 0, sizeof(den));
+	for (k = 0; k < NPAT; k++) {
+		all += pr->count[k];
+		if (!pr->known[k])
+			continue;
+		tot += pr->known[k];
+		unpattern(k, g);
+		for (f = 0; f < F_COUNT; f++)
+			if (g[f] < feat_nlev[f]) {
+				lv[f][g[f]] += pr->known[k];
+				den[f] += pr->known[k];
+			}
+	}
+	if (tot < 1)
+		return;
+	for (f = 0; f < F_COUNT; f++)
+		for (l = 0; l < feat_nlev[f]; l++)
+			pr->fm.m[f][l] = (lv[f][l] + 0.5) / (den[f] + 0.5 * feat_nlev[f]);
+	pr->fm.lambda = (tot + 1) / (all + 2);
+}
+
 /* u from random pairs, then m by EM over the blocked pairs' vectors. */
 static int estimate(struct prob *pr, struct colink_error *err)
 {
@@ -391,11 +466,19 @@ static int estimate(struct prob *pr, struct colink_error *err)
 	free(ass);
 	if (ne && na && !g)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	/* EM sees the blocked pairs without the features blocking made agree
+	 * (insurer, birth date): within a block they agree for matches and
+	 * non-matches alike, which u from random pairs cannot know, and EM
+	 * would take "same block" for "match".  Their m stays the known
+	 * matches' (start_from_known). */
 	for (k = 0; k < NPAT; k++)
 		if (pr->count[k] > 0) {
 			unpattern(k, pg[n]);
+			pg[n][F_INS] = COLINK_FS_MISSING;
+			pg[n][F_DOB] = COLINK_FS_MISSING;
 			cnt[n++] = pr->count[k];
 		}
+	start_from_known(pr);
 	colink_fs_em(&pr->fm, &pg[0][0], cnt, n, EM_MAXITER, EM_TOL);
 	for (k = 0; k < NPAT; k++) {
 		unsigned char gk[F_COUNT];
