@@ -162,11 +162,11 @@ static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_erro
 			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: the probabilistic pass must be the "
 					  "last pass", j->path, line);
 	j->prob.line = line;
-	rc = prob_number(j, c, "upper", 12.0, &j->prob.upper, err);
+	rc = prob_number(j, c, "upper", 17.0, &j->prob.upper, err);
 	if (!rc)
-		rc = prob_number(j, c, "lower", 4.0, &j->prob.lower, err);
+		rc = prob_number(j, c, "lower", 10.0, &j->prob.lower, err);
 	if (!rc)
-		rc = prob_number(j, c, "dice", 0.8, &j->prob.dice, err);
+		rc = prob_number(j, c, "dice", 0.7, &j->prob.dice, err);
 	if (!rc && !(j->prob.upper > j->prob.lower))
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: upper must be greater than lower", j->path, line);
 	if (!rc && !(j->prob.dice > 0 && j->prob.dice <= 1))

@@ -19,7 +19,8 @@
  *               reproducible), then m and the match share by EM with u
  *               fixed (engine/linkage/fs.c) over the blocked pairs of
  *               every person, linked or not (the linked ones are the
- *               clearest matches EM can learn m from);
+ *               clearest matches EM can learn m from), every n-th pair
+ *               when there are more than EST_PAIRS;
  *   decision    a pair of two unlinked persons at or above the upper
  *               weight links when neither person has another pair at or
  *               above the lower one (one-to-one, as the exact passes);
@@ -60,6 +61,7 @@ static const char *const level_name[F_COUNT][COLINK_FS_MAX_LEVELS] = {
 /* vectors as a mixed-radix number, a missing level as nlev */
 #define NPAT (4 * 5 * 3 * 3 * 3 * 3)
 #define U_SAMPLE 200000u
+#define EST_PAIRS 2000000u /* blocked pairs EM sees at most */
 #define EM_MAXITER 200u
 #define EM_TOL 1e-7
 #define HIST_MIN (-40)
@@ -101,6 +103,8 @@ struct prob {
 	struct pcand *c;
 	size_t nc, capc;
 	int scoring;                /* second enumeration: keep candidates */
+	int counting;               /* only count the blocked pairs (npairs) */
+	uint64_t npairs, seen, every; /* the estimate visits every `every`th pair */
 };
 
 /* ---- loading the features ---- */
@@ -328,8 +332,8 @@ static size_t keys(const struct prob *pr, unsigned rule, int employer, struct bk
 	size_t i, n = 0;
 	for (i = 0; i < pr->np; i++) {
 		const struct pperson *x = &pr->pp[i];
-		if (x->employer != employer)
-			continue;
+		if (x->employer != employer || (pr->scoring && x->linked))
+			continue; /* scoring judges the unlinked persons only */
 		if (rule == COLINK_BLOCK_INSURER_YEAR && (x->has & HAS(T_INS)) && (x->has & HAS(T_YEAR)))
 			out[n++] = (struct bkey){x->tok[T_INS], x->tok[T_YEAR], (uint32_t)i};
 		else if (rule == COLINK_BLOCK_BIRTH_DATE && (x->has & HAS(T_YEAR)) && (x->has & HAS(T_MD)))
@@ -367,8 +371,12 @@ static int block(struct prob *pr, unsigned rule, struct bkey *ek, struct bkey *a
 		for (x = i; x < i2 && !rc; x++)
 			for (y = j; y < j2 && !rc; y++)
 				if (rule == COLINK_BLOCK_INSURER_YEAR ||
-				    !found_by_a(pr, ek[x].idx, ak[y].idx))
-					rc = visit(pr, ek[x].idx, ak[y].idx);
+				    !found_by_a(pr, ek[x].idx, ak[y].idx)) {
+					if (pr->counting)
+						pr->npairs++;
+					else if (pr->scoring || pr->seen++ % pr->every == 0)
+						rc = visit(pr, ek[x].idx, ak[y].idx);
+				}
 		i = i2;
 		j = j2;
 	}
@@ -712,6 +720,13 @@ int osq_link_prob(struct out_sqlite *o, int pass, const struct colink_link_pass 
 	memset(&w, 0, sizeof(w));
 	w.pr = pr;
 	rc = load(pr, err);
+	/* the estimate needs a sample of the blocked pairs, not all of them:
+	 * every `every`th, at most EST_PAIRS (count them first) */
+	pr->counting = 1;
+	if (!rc)
+		rc = enumerate(pr, err);
+	pr->counting = 0;
+	pr->every = pr->npairs / EST_PAIRS + 1;
 	if (!rc)
 		rc = enumerate(pr, err);
 	if (!rc)
