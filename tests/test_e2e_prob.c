@@ -336,6 +336,32 @@ static void test_e2e_prob__estimates_and_report(void)
 	CU_ASSERT_PTR_NOT_NULL(out1 && strstr(out1, "{\"pass\":3,\"key\":\"probabilistic\",\"linked\":5}"));
 }
 
+/* colink link report shows the estimates and the histogram; colink link
+ * review the near twin's weight and levels, never a value. */
+static void test_e2e_prob__report_and_review_show_why(void)
+{
+	char *out = NULL;
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "link report w.db", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pass 3 (probabilistic): 5 linked, 1 ambiguous"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pass 3 estimates (m by EM, u from random pairs"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "    number   agree    m "));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pass 3 match weights of the pairs judged"));
+	free(out);
+	out = NULL;
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "link report --json w.db", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "\"estimates\":[{\"pass\":3,\"feature\":\"name\","
+					     "\"level\":\"exact\""));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "],\"weights\":[{\"pass\":3,\"bin\":"));
+	free(out);
+	out = NULL;
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "link review w.db", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "levels: name=similar dob=exact sex=agree "
+					     "insurer=agree symbol=agree number=else"));
+	CU_ASSERT_PTR_NULL(out && strstr(out, "サトウ"));
+	CU_ASSERT_PTR_NULL(out && strstr(out, "9006"));
+	free(out);
+}
+
 /* The job file's errors name the file and line; another output refuses. */
 static void test_e2e_prob__job_errors(void)
 {
@@ -367,6 +393,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_prob__each_corruption_linked_by_the_probabilistic_pass),
 	TU_TEST(test_e2e_prob__near_twin_goes_to_review),
 	TU_TEST(test_e2e_prob__estimates_and_report),
+	TU_TEST(test_e2e_prob__report_and_review_show_why),
 	TU_TEST(test_e2e_prob__job_errors),
 	TU_END
 };

@@ -187,12 +187,14 @@ static int check_link(struct colink_plan *p, struct colink_error *err)
 	if (ops->struct_size < offsetof(struct colink_output_ops, link) + sizeof(ops->link) || !ops->link)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: output plugin %s cannot link persons",
 				  p->job->path, p->job->link_lines[0], p->job->output_plugin);
-	/* #23: the comparison features live in out_sqlite's person_feature
-	 * only; another output refuses the job before any data moves. */
-	if (p->job->prob.on && strcmp(p->out_plugin->desc->name, "out_sqlite"))
+	/* #23: an output that does not declare it cannot store the comparison
+	 * features: the job is refused before any data moves. */
+	if (p->job->prob.on &&
+	    !(COLINK_HAS(struct colink_output_ops, ops->struct_size, capabilities) &&
+	      (ops->capabilities & COLINK_OUTPUT_PROBABILISTIC)))
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "%s:%d: output plugin %s cannot run a probabilistic link pass "
-				  "(only out_sqlite stores the comparison features)",
+				  "(out_sqlite can: it stores the comparison features)",
 				  p->job->path, p->job->prob.line, p->job->output_plugin);
 	for (i = 0; i < p->job->nlink; i++)
 		if (!(p->job->prob.on && i + 1 == p->job->nlink) &&

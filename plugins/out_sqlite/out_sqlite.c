@@ -882,7 +882,7 @@ static const struct colink_output_ops out_ops = COLINK_OUTPUT_OPS_INIT(
 	.commit = out_commit,
 	.abort = out_abort,
 	.link = osq_link,
-	.capabilities = COLINK_OUTPUT_DRY_RUN);
+	.capabilities = COLINK_OUTPUT_DRY_RUN | COLINK_OUTPUT_PROBABILISTIC);
 
 static const struct colink_plugin out_sqlite_plugin = COLINK_OUTPUT_PLUGIN_INIT(
 	.name = "out_sqlite",

@@ -841,6 +841,9 @@ struct colink_output_ops {
 
 /* colink_output_ops.capabilities (ABI 2.3) */
 #define COLINK_OUTPUT_DRY_RUN 0x1u /* honours colink_run_info.dry_run */
+#define COLINK_OUTPUT_PROBABILISTIC 0x2u /* ABI 2.4: stores the "feature.*"
+					  * pseudonyms and runs a probabilistic
+					  * link pass (#23) */
 
 #define COLINK_OUTPUT_OPS_INIT(...) \
 	{ .struct_size = sizeof(struct colink_output_ops), __VA_ARGS__ }
