@@ -272,10 +272,15 @@ static void test_e2e_prob__run_loads(void)
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person WHERE side = 'employer'"), NBG + NONLY + NPLANTED);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person WHERE side = 'association'"), NBG + NONLY + NPLANTED);
 	/* every person has its features; the symbol only where it was given */
-	CU_ASSERT_EQUAL(q("SELECT count(DISTINCT person_no) FROM person_feature"),
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature"),
 			2 * (NBG + NONLY + NPLANTED));
-	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE feature = 'name_bf' "
-			  "AND length(value) = 128"), 2 * (NBG + NONLY + NPLANTED));
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE length(name_bf) = 128 "
+			  "AND length(birth_md) = 64 AND length(number) = 64"),
+			2 * (NBG + NONLY + NPLANTED));
+	/* the planted association persons without 記号 (P1, P3, P4, P5) */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE symbol IS NULL"), 4 +
+			q("SELECT count(*) FROM checkup AS c JOIN person_feature AS f "
+			  "USING (person_no) WHERE f.symbol IS NULL AND c.exam_date = '2024-06-01'"));
 	/* features are not pseudonyms of a key kind */
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_key WHERE kind LIKE 'feature%'"), 0);
 }

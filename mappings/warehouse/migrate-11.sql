@@ -16,12 +16,18 @@ ALTER TABLE link ADD COLUMN levels TEXT;
 ALTER TABLE link_review ADD COLUMN weight REAL;
 ALTER TABLE link_review ADD COLUMN levels TEXT;
 CREATE TABLE person_feature (
-	person_no INTEGER NOT NULL REFERENCES person (person_no),
-	feature TEXT NOT NULL,
-	value TEXT NOT NULL,
+	person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no),
 	key_id TEXT NOT NULL,
-	PRIMARY KEY (person_no, feature)
-) WITHOUT ROWID;
+	name_bf TEXT,
+	birth_year TEXT,
+	birth_month TEXT,
+	birth_day TEXT,
+	birth_md TEXT,
+	sex TEXT,
+	insurer TEXT,
+	symbol TEXT,
+	number TEXT
+);
 CREATE TABLE link_em (
 	run_id TEXT NOT NULL REFERENCES run (run_id),
 	pass INTEGER NOT NULL,

@@ -434,20 +434,28 @@ CREATE INDEX link_review_employer ON link_review (employer_person_id);
 CREATE INDEX link_review_association ON link_review (association_person_id);
 CREATE INDEX link_review_group ON link_review (group_no);
 
--- Keyed comparison features of a person (v11, issue #23), written only by
--- a run whose job has a probabilistic link pass: feature 'name_bf' is the
--- normalized kana name as a keyed Bloom filter of character bigrams (512
--- bits, 128 hex); 'birth_year', 'birth_month', 'birth_day', 'birth_md'
--- (day and month, unordered), 'sex', 'insurer', 'symbol' (記号), 'number'
--- (番号) are keyed tokens (64 hex), each under its own derived key
--- (docs/pseudonyms.md).  Like pseudonyms: never printed, never exported.
+-- Keyed comparison features of a person (v11, issue #23), one row per
+-- person, written only by a run whose job has a probabilistic link pass
+-- (a later record's present features replace the earlier ones): name_bf
+-- is the normalized kana name as a keyed Bloom filter of character bigrams
+-- (512 bits, 128 hex); birth_year, birth_month, birth_day, birth_md (day
+-- and month, unordered), sex, insurer, symbol (記号), number (番号) are
+-- keyed tokens (64 hex), each under its own derived key; NULL when the
+-- record lacked the value (docs/pseudonyms.md).  Like pseudonyms: never
+-- printed, never exported.
 CREATE TABLE person_feature (
-	person_no INTEGER NOT NULL REFERENCES person (person_no),
-	feature TEXT NOT NULL,
-	value TEXT NOT NULL,
+	person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no),
 	key_id TEXT NOT NULL,
-	PRIMARY KEY (person_no, feature)
-) WITHOUT ROWID;
+	name_bf TEXT,
+	birth_year TEXT,
+	birth_month TEXT,
+	birth_day TEXT,
+	birth_md TEXT,
+	sex TEXT,
+	insurer TEXT,
+	symbol TEXT,
+	number TEXT
+);
 
 -- The m and u probabilities a probabilistic pass used (v11): per run,
 -- pass, feature and comparison level.  u from random pairs, m by EM.

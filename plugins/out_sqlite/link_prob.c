@@ -42,10 +42,8 @@
 
 #include "out_sqlite_int.h"
 
+/* in the order of person_feature's token columns (OSQ_FEATURE_COLUMNS) */
 enum tok { T_YEAR, T_MONTH, T_DAY, T_MD, T_SEX, T_INS, T_SYM, T_NUM, T_COUNT };
-static const char *const tok_name[T_COUNT] = {
-	"birth_year", "birth_month", "birth_day", "birth_md", "sex", "insurer", "symbol", "number"
-};
 #define HAS(t) (1u << (t))
 #define HAS_BF (1u << T_COUNT)
 
@@ -125,10 +123,12 @@ static unsigned hexdigit(char c)
 	return (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15u;
 }
 
-static void set_feature(struct pperson *x, const char *f, const char *v)
+/* Column c of person_feature (OSQ_FEATURE_COLUMNS: name_bf, then the
+ * tokens in enum tok order). */
+static void set_feature(struct pperson *x, size_t c, const char *v)
 {
 	size_t i;
-	if (!strcmp(f, "name_bf")) {
+	if (c == 0) {
 		if (strlen(v) != OSQ_FEATURE_BF_HEX)
 			return;
 		for (i = 0; i < COLINK_FS_BF_BYTES; i++)
@@ -136,16 +136,15 @@ static void set_feature(struct pperson *x, const char *f, const char *v)
 		x->has |= HAS_BF;
 		return;
 	}
-	for (i = 0; i < T_COUNT; i++)
-		if (!strcmp(f, tok_name[i])) {
-			x->tok[i] = hex64(v);
-			x->has |= HAS(i);
-		}
+	x->tok[c - 1] = hex64(v);
+	x->has |= HAS(c - 1);
 }
 
 static const char load_sql[] =
-	"SELECT f.person_no, p.side = 'employer', f.feature, f.value, "
-	"EXISTS (SELECT 1 FROM temp.linked AS l WHERE l.person_no = f.person_no) "
+	"SELECT f.person_no, p.side = 'employer', "
+	"EXISTS (SELECT 1 FROM temp.linked AS l WHERE l.person_no = f.person_no), "
+	"f.name_bf, f.birth_year, f.birth_month, f.birth_day, f.birth_md, f.sex, f.insurer, "
+	"f.symbol, f.number "
 	"FROM person_feature AS f JOIN person AS p ON p.person_no = f.person_no "
 	"ORDER BY f.person_no";
 
@@ -190,29 +189,28 @@ static int load(struct prob *pr, struct colink_error *err)
 	size_t cap = 0;
 	int src = sqlite3_prepare_v2(pr->o->db, load_sql, -1, &st, NULL);
 	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t no = sqlite3_column_int64(st, 0);
-		const char *f = (const char *)sqlite3_column_text(st, 2);
-		const char *v = (const char *)sqlite3_column_text(st, 3);
 		struct pperson *x;
-		if (!pr->np || pr->pp[pr->np - 1].no != no) {
-			if (pr->np == cap) {
-				size_t ncap = cap ? cap * 2 : 1024;
-				struct pperson *n = realloc(pr->pp, ncap * sizeof(*n));
-				if (!n) {
-					sqlite3_finalize(st);
-					return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-				}
-				pr->pp = n;
-				cap = ncap;
+		size_t c;
+		if (pr->np == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			struct pperson *n = realloc(pr->pp, ncap * sizeof(*n));
+			if (!n) {
+				sqlite3_finalize(st);
+				return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 			}
-			x = &pr->pp[pr->np++];
-			memset(x, 0, sizeof(*x));
-			x->no = no;
-			x->employer = (unsigned char)sqlite3_column_int(st, 1);
-			x->linked = (unsigned char)sqlite3_column_int(st, 4);
+			pr->pp = n;
+			cap = ncap;
 		}
-		if (f && v)
-			set_feature(&pr->pp[pr->np - 1], f, v);
+		x = &pr->pp[pr->np++];
+		memset(x, 0, sizeof(*x));
+		x->no = sqlite3_column_int64(st, 0);
+		x->employer = (unsigned char)sqlite3_column_int(st, 1);
+		x->linked = (unsigned char)sqlite3_column_int(st, 2);
+		for (c = 0; c <= T_COUNT; c++) {
+			const char *v = (const char *)sqlite3_column_text(st, 3 + (int)c);
+			if (v)
+				set_feature(x, c, v);
+		}
 		src = SQLITE_OK;
 	}
 	sqlite3_finalize(st);

@@ -83,9 +83,16 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
 	/* the person's latest value of each feature (#23) */
-	[ST_FEATURE] = "INSERT INTO person_feature (person_no, feature, value, key_id) "
-		"VALUES (?, ?, ?, ?) ON CONFLICT (person_no, feature) DO UPDATE SET "
-		"value = excluded.value, key_id = excluded.key_id",
+	[ST_FEATURE] = "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, "
+		"birth_month, birth_day, birth_md, sex, insurer, symbol, number) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_no) DO UPDATE SET "
+		"key_id = excluded.key_id, name_bf = coalesce(excluded.name_bf, name_bf), "
+		"birth_year = coalesce(excluded.birth_year, birth_year), "
+		"birth_month = coalesce(excluded.birth_month, birth_month), "
+		"birth_day = coalesce(excluded.birth_day, birth_day), "
+		"birth_md = coalesce(excluded.birth_md, birth_md), "
+		"sex = coalesce(excluded.sex, sex), insurer = coalesce(excluded.insurer, insurer), "
+		"symbol = coalesce(excluded.symbol, symbol), number = coalesce(excluded.number, number)",
 	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
 		"FROM checkup WHERE person_no = ? AND exam_date = ?",
 	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",

@@ -275,6 +275,10 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);
  * identity/feature.h): 64-hex tokens and the name's Bloom filter. */
 #define OSQ_FEATURE_PREFIX "feature."
 #define OSQ_FEATURE_BF_HEX (COLINK_FS_BF_BYTES * 2)
+/* person_feature's columns after person_no and key_id, in order */
+#define OSQ_FEATURE_COLUMNS "name_bf", "birth_year", "birth_month", "birth_day", \
+	"birth_md", "sex", "insurer", "symbol", "number"
+#define OSQ_NFEATURES 9
 
 /* Pass `pass` (1-based) as `p` declares, over the persons not in
  * temp.linked; adds its links to temp.linked and writes its link,

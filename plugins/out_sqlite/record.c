@@ -531,6 +531,27 @@ static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
 	l->valid = 1;
 }
 
+/* The record's comparison features (#23) into the person's row of
+ * person_feature, one statement: what the record lacks stays as it was. */
+static int feature_write(struct out_sqlite *o, const struct colink_out_record *rec,
+			 sqlite3_int64 person_no)
+{
+	static const char *const cols[OSQ_NFEATURES] = {OSQ_FEATURE_COLUMNS};
+	sqlite3_stmt *st = osq_use(o, ST_FEATURE);
+	size_t i, c;
+	sqlite3_bind_int64(st, 1, person_no);
+	osq_bind_text(st, 2, o->key_id);
+	for (i = 0; i < rec->npseudonyms; i++) {
+		const char *k = OSQ_PS(rec, i)->kind;
+		if (!is_feature(k))
+			continue;
+		for (c = 0; c < OSQ_NFEATURES; c++)
+			if (!strcmp(k + sizeof(OSQ_FEATURE_PREFIX) - 1, cols[c]))
+				osq_bind_text(st, 3 + (int)c, OSQ_PS(rec, i)->value);
+	}
+	return osq_step_done(st);
+}
+
 /* The person upsert and its pseudonyms (staged: osq_keys_flush);
  * *person_no is the person's row, known before (non-zero) or new. */
 static int person_write(struct out_sqlite *o, const struct kind_def *kd,
@@ -538,7 +559,7 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 			sqlite3_int64 *person_no, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON);
-	size_t i;
+	size_t i, nfeat = 0;
 	int src, rc;
 	osq_bind_text(st, 1, rec->person);
 	osq_bind_text(st, 2, o->key_id);
@@ -561,12 +582,7 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		*person_no = sqlite3_last_insert_rowid(o->db);
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
 		if (is_feature(OSQ_PS(rec, i)->kind)) {
-			st = osq_use(o, ST_FEATURE);
-			sqlite3_bind_int64(st, 1, *person_no);
-			osq_bind_text(st, 2, OSQ_PS(rec, i)->kind + sizeof(OSQ_FEATURE_PREFIX) - 1);
-			osq_bind_text(st, 3, OSQ_PS(rec, i)->value);
-			osq_bind_text(st, 4, o->key_id);
-			src = osq_step_done(st);
+			nfeat++;
 			continue;
 		}
 		st = osq_use(o, ST_KEY_STAGE);
@@ -577,6 +593,8 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		src = osq_step_done(st);
 		o->staged++;
 	}
+	if (src == SQLITE_OK && nfeat)
+		src = feature_write(o, rec, *person_no);
 	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the person", err);
 }
 
