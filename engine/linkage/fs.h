@@ -70,6 +70,9 @@ double colink_fs_level_weight(const struct colink_fs_model *fm, size_t f, unsign
  * features' level weights. */
 double colink_fs_weight(const struct colink_fs_model *fm, const unsigned char *g);
 
+/* Bits set in a AND b, or in a alone when b is NULL. */
+unsigned colink_fs_popcount(const unsigned char *a, const unsigned char *b, size_t nbytes);
+
 /* Dice coefficient 2|A and B| / (|A| + |B|) of two filters of `nbytes`;
  * 0 when both are empty. */
 double colink_fs_dice(const unsigned char *a, const unsigned char *b, size_t nbytes);

@@ -70,6 +70,7 @@ struct pperson {
 	uint64_t tok[T_COUNT];      /* the first 64 bits of each token */
 	unsigned char bf[COLINK_FS_BF_BYTES];
 	unsigned has;               /* HAS(t), HAS_BF */
+	unsigned bfpop;             /* bits set in bf */
 	unsigned char employer, linked;
 	uint32_t ncand;             /* pairs at or above the lower weight */
 	int64_t partner;            /* an employer person's linked partner, or 0 */
@@ -134,6 +135,7 @@ static void set_feature(struct pperson *x, size_t c, const char *v)
 		for (i = 0; i < COLINK_FS_BF_BYTES; i++)
 			x->bf[i] = (unsigned char)(hexdigit(v[2 * i]) << 4 | hexdigit(v[2 * i + 1]));
 		x->has |= HAS_BF;
+		x->bfpop = colink_fs_popcount(x->bf, NULL, sizeof(x->bf));
 		return;
 	}
 	x->tok[c - 1] = hex64(v);
@@ -232,10 +234,11 @@ static void compare(const struct prob *pr, const struct pperson *e,
 		    const struct pperson *a, unsigned char g[F_COUNT])
 {
 	const unsigned dob = HAS(T_YEAR) | HAS(T_MONTH) | HAS(T_DAY) | HAS(T_MD);
-	if (e->has & a->has & HAS_BF)
-		g[F_NAME] = !memcmp(e->bf, a->bf, sizeof(e->bf)) ? 0 :
-			colink_fs_dice(e->bf, a->bf, sizeof(e->bf)) >= pr->p->dice ? 1 : 2;
-	else
+	if (e->has & a->has & HAS_BF) { /* Dice >= t, without a division */
+		unsigned both = colink_fs_popcount(e->bf, a->bf, sizeof(e->bf));
+		g[F_NAME] = both == e->bfpop && both == a->bfpop ? 0 :
+			2.0 * both >= pr->p->dice * (e->bfpop + a->bfpop) ? 1 : 2;
+	} else
 		g[F_NAME] = COLINK_FS_MISSING;
 	if ((e->has & dob) == dob && (a->has & dob) == dob) {
 		int y = e->tok[T_YEAR] == a->tok[T_YEAR], m = e->tok[T_MONTH] == a->tok[T_MONTH];
