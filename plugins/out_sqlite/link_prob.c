@@ -440,7 +440,7 @@ static void start_from_known(struct prob *pr)
 		return;
 	for (f = 0; f < F_COUNT; f++)
 		for (l = 0; l < feat_nlev[f]; l++)
-			pr->fm.m[f][l] = (lv[f][l] + 0.5) / (den[f] + 0.5 * feat_nlev[f]);
+			pr->fm.m[f][l] = fmax(1e-3, (lv[f][l] + 0.5) / (den[f] + 0.5 * feat_nlev[f]));
 	pr->fm.lambda = (tot + 1) / (all + 2);
 }
 
