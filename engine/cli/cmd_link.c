@@ -1,5 +1,4 @@
 /* cmd_link.c -- `colink link report [--json] WAREHOUSE [RUN]`. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,18 +99,18 @@ static int on_figure(void *ud, const struct colink_wh_link_figure *f)
 	if (x->json) {
 		if (em)
 			printf("%s{\"pass\":%lld,\"feature\":\"%s\",\"level\":\"%s\",\"m\":%.6g,"
-			       "\"u\":%.6g}", x->nem ? "," : ",\"estimates\":[", f->pass, f->feature,
-			       f->level, f->m, f->u);
+			       "\"u\":%.6g,\"weight\":%.4f}", x->nem ? "," : ",\"estimates\":[",
+			       f->pass, f->feature, f->level, f->m, f->u, f->weight);
 		else
 			printf("%s{\"pass\":%lld,\"bin\":%lld,\"pairs\":%lld}",
 			       x->nw ? "," : x->nem ? "],\"weights\":[" : ",\"weights\":[", f->pass,
 			       f->bin, f->pairs);
 	} else if (em) {
 		if (!x->nem)
-			printf("  pass %lld estimates (m by EM, u from random pairs; weight log2 m/u):\n",
-			       f->pass);
+			printf("  pass %lld estimates (m by EM, u from random pairs; weight log2 m/u,\n"
+			       "    never below a looser level's):\n", f->pass);
 		printf("    %-8s %-8s m %.4f  u %.6f  weight %+.2f\n", f->feature, f->level, f->m,
-		       f->u, f->m > 0 && f->u > 0 ? log2(f->m / f->u) : 0.0);
+		       f->u, f->weight);
 	} else {
 		int bar = x->max ? (int)((40 * f->pairs + x->max - 1) / x->max) : 0;
 		if (!x->nw)

@@ -197,7 +197,7 @@ struct colink_wh_link_figure {
 	const char *what;
 	long long pass;
 	const char *feature, *level;
-	double m, u;
+	double m, u, weight;   /* weight: the level's weight in the match weights */
 	long long bin, pairs;
 };
 typedef int (*colink_wh_link_figure_cb)(void *ud, const struct colink_wh_link_figure *f);

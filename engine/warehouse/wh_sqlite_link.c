@@ -87,9 +87,9 @@ int whs_link_figures(struct colink_wh *wh, const char *run, colink_wh_link_figur
 	sqlite3_stmt *st = NULL;
 	struct colink_wh_link_figure f;
 	int ret = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 'em', pass, feature, level, m, u, 0, 0, rowid FROM "
-			       "link_em WHERE run_id = ?1 UNION ALL SELECT 'weight', pass, '', '', 0, 0, "
-			       "bin, pairs, bin FROM link_weight WHERE run_id = ?1 ORDER BY 1, 2, 9", -1, &st,
+	if (sqlite3_prepare_v2(db, "SELECT 'em', pass, feature, level, m, u, 0, 0, rowid, weight "
+			       "FROM link_em WHERE run_id = ?1 UNION ALL SELECT 'weight', pass, '', '', 0, "
+			       "0, bin, pairs, bin, 0 FROM link_weight WHERE run_id = ?1 ORDER BY 1, 2, 9", -1, &st,
 			       NULL) != SQLITE_OK) {
 		sqlite3_finalize(st);
 		if (strstr(sqlite3_errmsg(db), "no such table"))
@@ -106,6 +106,7 @@ int whs_link_figures(struct colink_wh *wh, const char *run, colink_wh_link_figur
 		f.u = sqlite3_column_double(st, 5);
 		f.bin = col(st, 6);
 		f.pairs = col(st, 7);
+		f.weight = sqlite3_column_double(st, 9);
 		ret = cb(ud, &f);
 	}
 	sqlite3_finalize(st);

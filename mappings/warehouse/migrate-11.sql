@@ -35,6 +35,7 @@ CREATE TABLE link_em (
 	level TEXT NOT NULL,
 	m REAL NOT NULL,
 	u REAL NOT NULL,
+	weight REAL NOT NULL,
 	PRIMARY KEY (run_id, pass, feature, level)
 );
 CREATE TABLE link_weight (

@@ -458,7 +458,11 @@ CREATE TABLE person_feature (
 );
 
 -- The m and u probabilities a probabilistic pass used (v11): per run,
--- pass, feature and comparison level.  u from random pairs, m by EM.
+-- pass, feature and comparison level.  u from random pairs, m by EM;
+-- weight is the level's weight in the pass's match weights: log2(m/u),
+-- raised to a looser level's when that is more (a closer agreement never
+-- weighs less).  Feature 'prior', level 'match': m the match share EM
+-- found among the blocked pairs, u the rest, weight log2(m/u).
 CREATE TABLE link_em (
 	run_id TEXT NOT NULL REFERENCES run (run_id),
 	pass INTEGER NOT NULL,
@@ -466,6 +470,7 @@ CREATE TABLE link_em (
 	level TEXT NOT NULL,
 	m REAL NOT NULL,
 	u REAL NOT NULL,
+	weight REAL NOT NULL,
 	PRIMARY KEY (run_id, pass, feature, level)
 );
 

@@ -517,8 +517,8 @@ static const char *const prob_sql[P_COUNT] = {
 		"WHERE pe.person_no = ?1 AND pa.person_no = ?2",
 	[P_REPORT] = "INSERT INTO link_report (run_id, pass, kind, linked, ambiguous) "
 		"VALUES (?1, ?2, ?3, ?4, ?5)",
-	[P_EM] = "INSERT INTO link_em (run_id, pass, feature, level, m, u) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[P_EM] = "INSERT INTO link_em (run_id, pass, feature, level, m, u, weight) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[P_HIST] = "INSERT INTO link_weight (run_id, pass, bin, pairs) VALUES (?1, ?2, ?3, ?4)",
 };
 
@@ -671,6 +671,7 @@ static int write_figures(struct writer *w, uint64_t linked, uint64_t review,
 			osq_bind_text(st, 4, level_name[f][l]);
 			sqlite3_bind_double(st, 5, pr->fm.m[f][l]);
 			sqlite3_bind_double(st, 6, pr->fm.u[f][l]);
+			sqlite3_bind_double(st, 7, colink_fs_level_weight(&pr->fm, f, l));
 			rc = run_st(w, P_EM, "recording the link estimates", err);
 		}
 	if (!rc) { /* the prior: m holds the match share EM found, u the rest */
@@ -681,6 +682,7 @@ static int write_figures(struct writer *w, uint64_t linked, uint64_t review,
 		osq_bind_text(st, 4, "match");
 		sqlite3_bind_double(st, 5, pr->fm.lambda);
 		sqlite3_bind_double(st, 6, 1 - pr->fm.lambda);
+		sqlite3_bind_double(st, 7, log2(pr->fm.lambda / (1 - pr->fm.lambda)));
 		rc = run_st(w, P_EM, "recording the link estimates", err);
 	}
 	for (b = HIST_MIN; b <= HIST_MAX && !rc; b++) {
