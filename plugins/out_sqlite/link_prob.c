@@ -26,7 +26,8 @@
  *               above the lower one (one-to-one, as the exact passes);
  *               every other pair at or above the lower weight goes to
  *               review (link_review, with its weight and levels; the pairs
- *               that share a person are one review group); below, nothing.
+ *               that share a person are one review group), unless an exact
+ *               pass of this run sent it there already; below, nothing.
  *
  * Every link and review row records its match weight and the levels that
  * fired; link_em keeps the estimates, link_weight the histogram of the
@@ -81,6 +82,7 @@ struct pcand {
 	double w;
 	unsigned char g[F_COUNT];
 	unsigned char link;
+	unsigned char reviewed;     /* an earlier pass of this run sent it to review */
 };
 
 struct bkey {
@@ -499,11 +501,14 @@ static int estimate(struct prob *pr, struct colink_error *err)
 
 /* ---- decision and rows ---- */
 
-enum pst { P_NEVER, P_LINK, P_LINKED, P_BASE, P_REVIEW, P_REPORT, P_EM, P_HIST, P_COUNT };
+enum pst { P_NEVER, P_SEEN, P_LINK, P_LINKED, P_BASE, P_REVIEW, P_REPORT, P_EM, P_HIST, P_COUNT };
 
 static const char *const prob_sql[P_COUNT] = {
 	[P_NEVER] = "SELECT 1 FROM link_decision WHERE kind = 'never' AND revoked IS NULL "
 		"AND employer_no = ?1 AND association_no = ?2",
+	[P_SEEN] = "SELECT 1 FROM link_review AS r JOIN person AS pe ON pe.person_id = "
+		"r.employer_person_id JOIN person AS pa ON pa.person_id = r.association_person_id "
+		"WHERE r.run_id = ?3 AND pe.person_no = ?1 AND pa.person_no = ?2",
 	/* ?1 e, ?2 a, ?3 pass, ?4 kind, ?5 run, ?6 weight, ?7 levels */
 	[P_LINK] = "INSERT INTO link (employer_person_id, association_person_id, pass, kind, "
 		"run_id, weight, levels) SELECT pe.person_id, pa.person_id, ?3, ?4, ?5, ?6, ?7 "
@@ -558,23 +563,39 @@ static void bind_pair(struct writer *w, sqlite3_stmt *st, const struct pcand *c,
 	osq_bind_text(st, 7, lv);
 }
 
-/* Drop the pairs a "never" decision keeps apart, then count each
- * person's pairs. */
+/* 1 when statement `id` finds the pair, 0 when not, else an error. */
+static int pair_in(struct writer *w, int id, const struct pcand *c, struct colink_error *err)
+{
+	sqlite3_stmt *st = w->st[id];
+	int src;
+	sqlite3_bind_int64(st, 1, w->pr->pp[c->e].no);
+	sqlite3_bind_int64(st, 2, w->pr->pp[c->a].no);
+	if (id == P_SEEN)
+		osq_bind_text(st, 3, w->pr->o->run_id);
+	src = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return osq_db_err(w->pr->o, src, "reading the link decisions and review", err);
+	return src == SQLITE_ROW;
+}
+
+/* Drop the pairs a "never" decision keeps apart, mark those an exact pass
+ * of this run already sent to review (they count as candidates but get
+ * no second review row), then count each person's pairs. */
 static int filter_never(struct writer *w, struct colink_error *err)
 {
 	struct prob *pr = w->pr;
 	size_t i, n = 0;
+	int r;
 	for (i = 0; i < pr->nc; i++) {
-		sqlite3_stmt *st = w->st[P_NEVER];
-		int src;
-		sqlite3_bind_int64(st, 1, pr->pp[pr->c[i].e].no);
-		sqlite3_bind_int64(st, 2, pr->pp[pr->c[i].a].no);
-		src = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (src != SQLITE_ROW && src != SQLITE_DONE)
-			return osq_db_err(pr->o, src, "reading the link decisions", err);
-		if (src == SQLITE_DONE)
-			pr->c[n++] = pr->c[i];
+		if ((r = pair_in(w, P_NEVER, &pr->c[i], err)) < 0)
+			return r;
+		if (r)
+			continue;
+		if ((r = pair_in(w, P_SEEN, &pr->c[i], err)) < 0)
+			return r;
+		pr->c[i].reviewed = (unsigned char)r;
+		pr->c[n++] = pr->c[i];
 	}
 	pr->nc = n;
 	for (i = 0; i < n; i++) {
@@ -633,6 +654,8 @@ static int write_rows(struct writer *w, uint64_t *linked, uint64_t *review,
 			(*linked)++;
 			continue;
 		}
+		if (c->reviewed)
+			continue; /* its review row is the exact pass's */
 		r = find(up, c->e);
 		if (!gno[r])
 			gno[r] = (uint32_t)++next;
