@@ -384,6 +384,13 @@ static void test_e2e_prob__job_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "thresholds.xml:7: upper must be greater than lower"));
 	free(err);
 	err = NULL;
+	/* the features never leave the site in an extract */
+	rc = tu_colink_run(dir, "pseudonymize --unsigned-agreement job.xml x.db", NULL, &err);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "job.xml:7: a probabilistic link pass would put "
+					     "comparison features into the extract"));
+	free(err);
+	err = NULL;
 	write_job("pg", "<output plugin=\"out_postgres\"><set name=\"conninfo\" value=\"host=/nowhere\"/>"
 		  "<set name=\"schema\" value=\"x\"/></output>", prob_passes);
 	rc = tu_colink_run(dir, "run --unsigned-agreement pg.xml", NULL, &err);
