@@ -305,7 +305,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "10", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "11", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -627,9 +627,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (11, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (12, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 11 is newer than this colink supports (10)",
+	want = tu_fmt("%s: warehouse schema version 12 is newer than this colink supports (11)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -1395,7 +1395,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	struct recb b;
 	struct colink_field_def more[F_N + 1];
 	struct colink_run_info bad = run_info("rbad");
-	struct colink_link_pass pass = { "card" };
+	struct colink_link_pass pass = { .kind = "card" };
 	struct colink_link_rules rules = { sizeof(rules), 1, sizeof(pass), &pass };
 	struct colink_link_report rep;
 	char *got, *want;
@@ -1421,7 +1421,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
@@ -1511,7 +1511,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5,6,7,8,9,10", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1652,7 +1652,7 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "5,6,7,8,9,10", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "5,6,7,8,9,10,11", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
 	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "
@@ -1815,7 +1815,7 @@ static void person_rec(struct fx *f, const char *kind, const char *person,
 static int do_link(struct fx *f, struct colink_link_report *rep)
 {
 	static const struct colink_link_pass passes[] = {
-		{ "card" }, { "kana_dob_sex_insurer" }
+		{ .kind = "card" }, { .kind = "kana_dob_sex_insurer" }
 	};
 	struct colink_link_rules rules = { sizeof(rules), 2, sizeof(passes[0]), passes };
 	memset(rep, 0xff, sizeof(*rep));
@@ -1978,7 +1978,7 @@ static void test_out_sqlite__links_persist_across_runs(void)
 static void test_out_sqlite__link_refuses_bad_calls(void)
 {
 	struct fx f;
-	struct colink_link_pass twice[] = { { "card" }, { "card" } };
+	struct colink_link_pass twice[] = { { .kind = "card" }, { .kind = "card" } };
 	struct colink_link_rules rules = { sizeof(rules), 2, sizeof(twice[0]), twice };
 	struct colink_link_report rep, small;
 	char *want;

@@ -788,7 +788,8 @@ static void make_warehouse(void)
 	     "(3, " P(b) ", '2', 'association'), (2, " P(c) ", '1', 'association'), "
 	     "(1, " P(d) ", '1', 'association'), "
 	     "(7, " P(e) ", NULL, 'employer'), (6, " P(f) ", NULL, 'employer'), (5, " P(9) ", NULL, 'employer')");
-	exec("INSERT INTO link VALUES (" P(e) ", " P(a) ", 1, 'card', 'r'), (" P(f) ", " P(b)
+	exec("INSERT INTO link (employer_person_id, association_person_id, pass, kind, run_id) "
+	     "VALUES (" P(e) ", " P(a) ", 1, 'card', 'r'), (" P(f) ", " P(b)
 	     ", 1, 'card', 'r'), (" P(9) ", " P(c) ", 1, 'card', 'r')");
 	exec("INSERT INTO employee (person_no, site, job_type, run_id, input_no, record_no) VALUES "
 	     "(" N(e) ", 'S1', 'J', 'r', 1, 1), (" N(f) ", 'S1', 'J', 'r', 1, 2), (" N(9) ", 'S2', 'J', 'r', 1, 3)");

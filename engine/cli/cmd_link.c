@@ -14,7 +14,8 @@ static void help(FILE *f)
 		"Prints the link quality report of RUN (default: the latest run that\n"
 		"linked): persons per side, links per pass (pass 0: the stewards'\n"
 		"decisions), persons in review, unmatched persons per side and the link\n"
-		"rate of both sides.  Reads the\n"
+		"rate of both sides; for a probabilistic pass also its m and u estimates\n"
+		"and the histogram of the match weights it judged.  Reads the\n"
 		"warehouse only.  WAREHOUSE: an SQLite file, or a PostgreSQL warehouse as\n"
 		"postgresql://...[#SCHEMA] (default schema colink).  Review rows: %s\n",
 		colink_wh_review_query());
@@ -77,15 +78,79 @@ static int on_pass(void *ud, const struct colink_wh_link_pass *p)
 	return 0;
 }
 
+/* #23: the probabilistic pass's estimates and weight histogram. */
+struct fig_ctx {
+	int json, nem, nw;
+	long long max;  /* the largest bin, for the bars */
+};
+
+static int on_max(void *ud, const struct colink_wh_link_figure *f)
+{
+	struct fig_ctx *x = ud;
+	if (!strcmp(f->what, "weight") && f->pairs > x->max)
+		x->max = f->pairs;
+	return 0;
+}
+
+static int on_figure(void *ud, const struct colink_wh_link_figure *f)
+{
+	struct fig_ctx *x = ud;
+	int em = !strcmp(f->what, "em");
+	if (x->json) {
+		if (em)
+			printf("%s{\"pass\":%lld,\"feature\":\"%s\",\"level\":\"%s\",\"m\":%.6g,"
+			       "\"u\":%.6g,\"weight\":%.4f}", x->nem ? "," : ",\"estimates\":[",
+			       f->pass, f->feature, f->level, f->m, f->u, f->weight);
+		else
+			printf("%s{\"pass\":%lld,\"bin\":%lld,\"pairs\":%lld}",
+			       x->nw ? "," : x->nem ? "],\"weights\":[" : ",\"weights\":[", f->pass,
+			       f->bin, f->pairs);
+	} else if (em) {
+		if (!x->nem)
+			printf("  pass %lld estimates (m by EM, u from random pairs; weight log2 m/u,\n"
+			       "    never below a looser level's):\n", f->pass);
+		printf("    %-8s %-8s m %.4f  u %.6f  weight %+.2f\n", f->feature, f->level, f->m,
+		       f->u, f->weight);
+	} else {
+		int bar = x->max ? (int)((40 * f->pairs + x->max - 1) / x->max) : 0;
+		if (!x->nw)
+			printf("  pass %lld match weights of the pairs judged (weight rounded down: "
+			       "pairs):\n", f->pass);
+		printf("    %+4lld %8lld %.*s\n", f->bin, f->pairs, bar,
+		       "########################################");
+	}
+	x->nem += em;
+	x->nw += !em;
+	return 0;
+}
+
+static int figures(struct colink_wh *wh, const char *run, int json)
+{
+	struct colink_error err = {0};
+	struct fig_ctx x = {json, 0, 0, 0};
+	if (colink_wh_link_figures(wh, run, on_max, &x, &err) < 0 ||
+	    colink_wh_link_figures(wh, run, on_figure, &x, &err) < 0) {
+		cli_error("%s", err.msg);
+		return EXIT_CONFIG;
+	}
+	if (json && (x.nem || x.nw))
+		printf("]");
+	return EXIT_OK;
+}
+
 static int passes(struct colink_wh *wh, const char *run, int json)
 {
 	struct colink_error err = {0};
 	struct pass_ctx x = {json, 0};
+	int code;
 	if (colink_wh_link_passes(wh, run, on_pass, &x, &err) < 0)
 		return EXIT_CONFIG;
 	if (json)
-		printf("]}\n");
-	return EXIT_OK;
+		printf("]");
+	code = figures(wh, run, json);
+	if (json)
+		printf("}\n");
+	return code;
 }
 
 int cmd_link(struct cli_global *g, int argc, char **argv)

@@ -30,7 +30,9 @@ static void help(FILE *f)
 		"review: the open review groups of the latest linking run: per group its\n"
 		"pass and key kind, per candidate pair the employer and association person\n"
 		"(the warehouse's own person numbers) and which key kinds, sex and birth\n"
-		"month agree, disagree or are missing on a side -- never a value; then the\n"
+		"month agree, disagree or are missing on a side -- never a value; for a\n"
+		"probabilistic pass also its match weight and the comparison levels that\n"
+		"fired (name=exact|similar|else, dob=exact|swapped|partial|else, ...); then the\n"
 		"decisions taken.  A group with a decision in force is no longer open.\n"
 		"\n"
 		"decide: record a steward's decision on the pair of persons A and B of\n"
@@ -133,6 +135,8 @@ static int on_pair(void *ud, const struct colink_wh_review_pair *p)
 		names(p->disagree, 1);
 		fputs(",\"missing\":", stdout);
 		names(p->missing, 1);
+		if (p->levels) /* #23: a probabilistic pass */
+			printf(",\"weight\":%.2f,\"levels\":\"%s\"", p->weight, p->levels);
 		putchar('}');
 	} else {
 		printf("    employer person %lld / association person %lld\n      agree: ",
@@ -142,6 +146,8 @@ static int on_pair(void *ud, const struct colink_wh_review_pair *p)
 		names(p->disagree, 0);
 		fputs("\n      missing on a side: ", stdout);
 		names(p->missing, 0);
+		if (p->levels)
+			printf("\n      match weight %.2f; levels: %s", p->weight, p->levels);
 		putchar('\n');
 	}
 	x->npairs++;

@@ -551,6 +551,13 @@ int cmd_pseudonymize(struct cli_global *g, int argc, char **argv)
 	if (rc == COLINK_OK && !plan->key)
 		rc = COLINK_ERR(&err, COLINK_EINVAL, "%s: pseudonymizing needs a key file, not only a key id",
 				pos[0]);
+	/* #23: the comparison features never leave the site in an extract
+	 * (docs/pseudonyms.md, "what an agreement must say") */
+	if (rc == COLINK_OK && plan->job->prob.on)
+		rc = COLINK_ERR(&err, COLINK_EINVAL, "%s:%d: a probabilistic link pass would put "
+				"comparison features into the extract; an extract carries pseudonyms "
+				"only: link probabilistically at this site, or drop the pass",
+				pos[0], plan->job->prob.line);
 	if (rc == COLINK_OK)
 		rc = colink_unmapped_check_plan(plan, colink_data_dir(g->data_dir), &err);
 	if (rc == COLINK_OK)

@@ -110,10 +110,79 @@ static int read_options(struct colink_job *j, xmlNodePtr n, struct colink_error 
 	return COLINK_OK;
 }
 
+/* A number attribute of a probabilistic pass, or `dflt` when absent. */
+static int prob_number(struct colink_job *j, xmlNodePtr c, const char *name, double dflt,
+		       double *out, struct colink_error *err)
+{
+	char *v = colink_xml_attr(c, name), *end;
+	*out = dflt;
+	if (!v)
+		return COLINK_OK;
+	errno = 0;
+	*out = strtod(v, &end);
+	if (errno || end == v || *end) {
+		colink_free(v);
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: <pass kind=\"probabilistic\"> %s is not a number",
+				  j->path, colink_xml_line(c), name);
+	}
+	colink_free(v);
+	return COLINK_OK;
+}
+
+/* blocking="insurer-year,birth-date" (the default: both). */
+static int prob_blocking(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
+{
+	char *v = colink_xml_attr(c, "blocking"), *tok, *save = NULL;
+	int rc = COLINK_OK;
+	j->prob.blocking = v ? 0 : COLINK_BLOCK_INSURER_YEAR | COLINK_BLOCK_BIRTH_DATE;
+	for (tok = v ? strtok_r(v, ", ", &save) : NULL; tok && !rc; tok = strtok_r(NULL, ", ", &save)) {
+		if (!strcmp(tok, "insurer-year"))
+			j->prob.blocking |= COLINK_BLOCK_INSURER_YEAR;
+		else if (!strcmp(tok, "birth-date"))
+			j->prob.blocking |= COLINK_BLOCK_BIRTH_DATE;
+		else
+			rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown blocking rule '%s' "
+					"(insurer-year, birth-date)", j->path, colink_xml_line(c), tok);
+	}
+	colink_free(v);
+	if (!rc && !j->prob.blocking)
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: a probabilistic pass needs a blocking rule",
+				j->path, colink_xml_line(c));
+	return rc;
+}
+
+/* <pass kind="probabilistic" upper lower dice blocking/> (#23): one, the
+ * last of the passes. */
+static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
+{
+	int line = colink_xml_line(c), rc;
+	xmlNodePtr x;
+	for (x = c->next; x; x = x->next)
+		if (colink_xml_is(x, "pass"))
+			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: the probabilistic pass must be the "
+					  "last pass", j->path, line);
+	j->prob.line = line;
+	rc = prob_number(j, c, "upper", 17.0, &j->prob.upper, err);
+	if (!rc)
+		rc = prob_number(j, c, "lower", 10.0, &j->prob.lower, err);
+	if (!rc)
+		rc = prob_number(j, c, "dice", 0.7, &j->prob.dice, err);
+	if (!rc && !(j->prob.upper > j->prob.lower))
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: upper must be greater than lower", j->path, line);
+	if (!rc && !(j->prob.dice > 0 && j->prob.dice <= 1))
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: dice must be in (0, 1]", j->path, line);
+	if (!rc)
+		rc = prob_blocking(j, c, err);
+	if (!rc)
+		j->prob.on = 1;
+	return rc;
+}
+
 static int read_link(struct colink_job *j, xmlNodePtr n, struct colink_error *err)
 {
 	xmlNodePtr c;
 	size_t k = 0;
+	int rc;
 	for (c = n->children; c; c = c->next)
 		k += colink_xml_is(c, "pass");
 	j->link_kinds = colink_calloc(k + 1, sizeof(char *));
@@ -121,9 +190,20 @@ static int read_link(struct colink_job *j, xmlNodePtr n, struct colink_error *er
 	if (!j->link_kinds || !j->link_lines)
 		return OOM(err);
 	for (c = n->children; c; c = c->next) {
+		char *kind;
 		if (!colink_xml_is(c, "pass"))
 			continue;
 		j->link_lines[j->nlink] = colink_xml_line(c);
+		kind = colink_xml_attr(c, "kind");
+		if (kind && !strcmp(kind, "probabilistic")) {
+			colink_free(kind);
+			if ((rc = read_prob_pass(j, c, err)))
+				return rc;
+			if (!(j->link_kinds[j->nlink++] = colink_strdup("probabilistic")))
+				return OOM(err);
+			continue;
+		}
+		colink_free(kind);
 		if (!(j->link_kinds[j->nlink++] = colink_xml_attr(c, "key")))
 			return OOM(err);
 	}

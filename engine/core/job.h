@@ -47,6 +47,11 @@ struct colink_job {
 	char **link_kinds;     /* <link><pass key>: key kinds in pass order */
 	int *link_lines;
 	size_t nlink;
+	struct {               /* <pass kind="probabilistic">, the last pass (#23) */
+		int on, line;
+		double upper, lower, dice;
+		unsigned blocking;  /* COLINK_BLOCK_* */
+	} prob;
 	int64_t max_rejected;  /* -1: no limit */
 	char *log_file;        /* resolved, or NULL */
 	/* the joint-use agreement (issue #6) */

@@ -187,8 +187,18 @@ static int check_link(struct colink_plan *p, struct colink_error *err)
 	if (ops->struct_size < offsetof(struct colink_output_ops, link) + sizeof(ops->link) || !ops->link)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: output plugin %s cannot link persons",
 				  p->job->path, p->job->link_lines[0], p->job->output_plugin);
+	/* #23: an output that does not declare it cannot store the comparison
+	 * features: the job is refused before any data moves. */
+	if (p->job->prob.on &&
+	    !(COLINK_HAS(struct colink_output_ops, ops->struct_size, capabilities) &&
+	      (ops->capabilities & COLINK_OUTPUT_PROBABILISTIC)))
+		return COLINK_ERR(err, COLINK_EINVAL,
+				  "%s:%d: output plugin %s cannot run a probabilistic link pass "
+				  "(out_sqlite can: it stores the comparison features)",
+				  p->job->path, p->job->prob.line, p->job->output_plugin);
 	for (i = 0; i < p->job->nlink; i++)
-		if (!colink_catalog_key(p->cat, p->job->link_kinds[i]))
+		if (!(p->job->prob.on && i + 1 == p->job->nlink) &&
+		    !colink_catalog_key(p->cat, p->job->link_kinds[i]))
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "%s:%d: link pass key '%s' is not a key kind of common/keys.tsv",
 					  p->job->path, p->job->link_lines[i], p->job->link_kinds[i]);

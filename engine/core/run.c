@@ -196,6 +196,8 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 		colink_log(COLINK_LOG_WARN, "%s: identical bytes were already loaded by an earlier run; skipped", path);
 	} else {
 		rc = colink_transform_new(&st->t, in->map, st->p->cat, ps, st->input_no, path, st->err);
+		if (!rc)
+			colink_transform_set_features(st->t, st->p->job->prob.on);
 		if (rc == COLINK_OK) {
 			struct colink_setting_values sv = colink_settings_view(
 				in->vals, colink_settings_count(in->plugin->settings));
@@ -291,8 +293,17 @@ static int run_link(struct run_state *st, struct colink_run_result *res)
 	int rc;
 	if (!st->p->job->nlink)
 		return COLINK_OK;
+	memset(passes, 0, sizeof(passes));
 	for (i = 0; i < st->p->job->nlink; i++)
 		passes[i].kind = st->p->job->link_kinds[i];
+	if (st->p->job->prob.on) { /* the last pass (job.c) */
+		struct colink_link_pass *pp = &passes[st->p->job->nlink - 1];
+		pp->probabilistic = 1;
+		pp->upper = st->p->job->prob.upper;
+		pp->lower = st->p->job->prob.lower;
+		pp->dice = st->p->job->prob.dice;
+		pp->blocking = st->p->job->prob.blocking;
+	}
 	rules.npasses = st->p->job->nlink;
 	rules.passes = passes;
 	res->link = (struct colink_link_report)COLINK_LINK_REPORT_INIT(.linked_total = 0);

@@ -38,7 +38,8 @@ static int make_plans(struct colink_transform *t, struct colink_error *err)
 {
 	size_t i, j;
 	t->plans = colink_calloc(t->cat->nkeys ? t->cat->nkeys : 1, sizeof(*t->plans));
-	t->pseud = colink_calloc(t->cat->nkeys ? t->cat->nkeys : 1, sizeof(*t->pseud));
+	/* room for every key kind and the comparison features (#23) */
+	t->pseud = colink_calloc(t->cat->nkeys + COLINK_FEATURE_MAX, sizeof(*t->pseud));
 	t->pseud_hex = colink_calloc(t->cat->nkeys ? t->cat->nkeys : 1, 65);
 	if (!t->plans || !t->pseud || !t->pseud_hex)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
@@ -326,6 +327,58 @@ static const char *part_value(const struct colink_transform *t, int si, size_t *
 	return s->code;
 }
 
+/* The value of field `name` for the features, or NULL. */
+static const char *feature_part(const struct colink_transform *t, const char *name, size_t *len)
+{
+	const char *v = part_value(t, slot_index(t, name), len);
+	return v && *len ? v : NULL;
+}
+
+/* The keyed comparison features (#23), after the pseudonyms, as more
+ * pseudonyms of kinds "feature.*" (feature.h): only for a run whose job
+ * has a probabilistic link pass (colink_transform_set_features). */
+static int make_features(struct colink_transform *t, struct colink_error *err)
+{
+	struct colink_feature_input in;
+	char birth[9] = "", sex[16] = "", ins[16] = "", sym[64] = "", num[64] = "";
+	char *const bufs[4] = {sex, ins, sym, num};
+	static const char *const names[4] = {"sex", "insurer_number", "card_symbol", "card_number"};
+	size_t i, len, nf = 0;
+	const char *v;
+	int rc;
+	memset(&in, 0, sizeof(in));
+	in.name_kana = feature_part(t, "name_kana", &in.name_len);
+	if ((v = feature_part(t, "birth_date", &len)) && len == 8) {
+		memcpy(birth, v, 8);
+		in.birth8 = birth;
+	}
+	for (i = 0; i < 4; i++)
+		if ((v = feature_part(t, names[i], &len)) && len < 16 + (i >= 2) * 48) {
+			memcpy(bufs[i], v, len);
+			bufs[i][len] = '\0';
+		}
+	in.sex = sex;
+	in.insurer = ins;
+	in.symbol = sym;
+	in.number = num;
+	rc = colink_features_compute(t->ps, &in, t->feat, &nf, err);
+	explicit_bzero(birth, sizeof(birth));
+	explicit_bzero(sym, sizeof(sym));
+	explicit_bzero(num, sizeof(num));
+	if (rc)
+		return rc;
+	for (i = 0; i < nf; i++) {
+		t->pseud[t->rec.npseudonyms].kind = t->feat[i].kind;
+		t->pseud[t->rec.npseudonyms++].value = t->feat[i].value;
+	}
+	return COLINK_OK;
+}
+
+void colink_transform_set_features(struct colink_transform *t, int on)
+{
+	t->features = on;
+}
+
 static int make_keys(struct colink_transform *t, struct colink_error *err)
 {
 	size_t i, j, n = 0;
@@ -369,6 +422,8 @@ static int make_keys(struct colink_transform *t, struct colink_error *err)
 	}
 	t->rec.npseudonyms = n;
 	t->rec.pseudonyms = t->pseud;
+	if (t->features && n && !t->nreasons && !t->nmore)
+		return make_features(t, err);
 	return COLINK_OK;
 }
 

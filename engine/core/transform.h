@@ -17,6 +17,7 @@
 #include "colink/plugin.h"
 #include "identity/identity.h"
 #include "identity/pseudo_set.h"
+#include "identity/feature.h"
 #include "core/mapping.h"
 
 struct colink_transform;
@@ -28,6 +29,11 @@ int colink_transform_new(struct colink_transform **out,
 			 struct colink_pseudo_set *ps, uint32_t input_no,
 			 const char *input_path, struct colink_error *err);
 void colink_transform_free(struct colink_transform *t);
+
+/* Also derive the keyed comparison features (identity/feature.h) as
+ * pseudonyms of kinds "feature.*": for a job with a probabilistic link
+ * pass (#23).  Off by default. */
+void colink_transform_set_features(struct colink_transform *t, int on);
 
 /* The source's header: resolves column names to positions.  A column the
  * mapping names but the header lacks is a fatal error naming both. */

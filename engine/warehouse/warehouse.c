@@ -222,6 +222,14 @@ int colink_wh_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_
 	return wh->be->link_passes(wh, run, cb, ud, err);
 }
 
+int colink_wh_link_figures(struct colink_wh *wh, const char *run, colink_wh_link_figure_cb cb,
+			   void *ud, struct colink_error *err)
+{
+	if (!wh->be->link_figures)
+		return 0;
+	return wh->be->link_figures(wh, run, cb, ud, err);
+}
+
 void colink_wh_rejects_query(char *buf, size_t n, const char *run_id)
 {
 	snprintf(buf, n, "SELECT * FROM reject WHERE run_id = '%s';", run_id);

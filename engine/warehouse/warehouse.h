@@ -40,7 +40,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 10
+#define COLINK_WH_SCHEMA_VERSION 11
 
 struct colink_wh;
 
@@ -194,6 +194,22 @@ typedef int (*colink_wh_link_pass_cb)(void *ud, const struct colink_wh_link_pass
 int colink_wh_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
 			  void *ud, struct colink_error *err);
 
+/* The probabilistic pass's figures (#23, schema 11): one callback per
+ * estimate (what "em": feature, level, m, u) and per histogram bin (what
+ * "weight": bin = the weight rounded down, pairs).  0 when the run has
+ * none or the backend does not keep them (PostgreSQL); -1 on a read
+ * error. */
+struct colink_wh_link_figure {
+	const char *what;
+	long long pass;
+	const char *feature, *level;
+	double m, u, weight;   /* weight: the level's weight in the match weights */
+	long long bin, pairs;
+};
+typedef int (*colink_wh_link_figure_cb)(void *ud, const struct colink_wh_link_figure *f);
+int colink_wh_link_figures(struct colink_wh *wh, const char *run, colink_wh_link_figure_cb cb,
+			   void *ud, struct colink_error *err);
+
 /* ---- review decisions that stick (#18 part 6: colink link review,
  * decide, revoke), on both backends (wh_sqlite_review.c, wh_pg_review.c:
  * decide and revoke write in a transaction of their own, under the lock a
@@ -210,6 +226,10 @@ struct colink_wh_review_pair {
 	const char *kind;                 /* key kind of the pass */
 	long long employer_no, association_no;
 	const char *agree, *disagree, *missing;
+	/* #23: a probabilistic pass's match weight and the levels that fired
+	 * ("name=similar dob=exact ..."); levels NULL for an exact pass */
+	double weight;
+	const char *levels;
 };
 typedef int (*colink_wh_review_cb)(void *ud, const struct colink_wh_review_pair *p);
 /* The open review of the latest linking run with status ok (its id into

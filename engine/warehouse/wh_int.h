@@ -43,6 +43,9 @@ struct wh_backend {
 			    struct colink_wh_link_summary *out, struct colink_error *err);
 	int (*link_passes)(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb,
 			   void *ud, struct colink_error *err);
+	/* #23; NULL: the backend keeps no figures (colink_wh_link_figures gives 0) */
+	int (*link_figures)(struct colink_wh *wh, const char *run, colink_wh_link_figure_cb cb,
+			    void *ud, struct colink_error *err);
 	/* the white paper's work set */
 	int (*wp_begin)(struct colink_wh *wh, int fy, struct colink_error *err);
 	int (*wp_exam)(struct colink_wh *wh, const struct colink_wh_wp_exam *x,

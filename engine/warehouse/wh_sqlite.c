@@ -153,6 +153,7 @@ const struct wh_backend wh_sqlite_backend = {
 	.wp_allowance = whs_wp_allowance,
 	.claims_by_group = whs_claims_by_group,
 	.link_review = whs_link_review,
+	.link_figures = whs_link_figures,
 	.link_decisions = whs_link_decisions,
 	.link_decide = whs_link_decide,
 	.link_revoke = whs_link_revoke,

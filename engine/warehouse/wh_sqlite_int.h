@@ -46,6 +46,8 @@ int whs_link_summary(struct colink_wh *wh, const char *run, struct colink_wh_lin
 		     struct colink_error *err);
 int whs_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_cb cb, void *ud,
 		    struct colink_error *err);
+int whs_link_figures(struct colink_wh *wh, const char *run, colink_wh_link_figure_cb cb, void *ud,
+		     struct colink_error *err);
 
 /* wh_sqlite_review.c */
 int whs_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb cb, void *ud,

@@ -78,3 +78,37 @@ int whs_link_passes(struct colink_wh *wh, const char *run, colink_wh_link_pass_c
 	sqlite3_finalize(st);
 	return ret;
 }
+
+/* #23: link_em and link_weight, when the warehouse has them (schema 11). */
+int whs_link_figures(struct colink_wh *wh, const char *run, colink_wh_link_figure_cb cb, void *ud,
+		     struct colink_error *err)
+{
+	sqlite3 *db = whs_db(wh);
+	sqlite3_stmt *st = NULL;
+	struct colink_wh_link_figure f;
+	int ret = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 'em', pass, feature, level, m, u, 0, 0, rowid, weight "
+			       "FROM link_em WHERE run_id = ?1 UNION ALL SELECT 'weight', pass, '', '', 0, "
+			       "0, bin, pairs, bin, 0 FROM link_weight WHERE run_id = ?1 ORDER BY 1, 2, 9", -1, &st,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		if (strstr(sqlite3_errmsg(db), "no such table"))
+			return 0; /* a warehouse before schema 11 */
+		return COLINK_ERR(err, COLINK_EIO, "%s", sqlite3_errmsg(db)), -1;
+	}
+	sqlite3_bind_text(st, 1, run, -1, SQLITE_STATIC);
+	while (!ret && sqlite3_step(st) == SQLITE_ROW) {
+		f.what = (const char *)sqlite3_column_text(st, 0);
+		f.pass = col(st, 1);
+		f.feature = (const char *)sqlite3_column_text(st, 2);
+		f.level = (const char *)sqlite3_column_text(st, 3);
+		f.m = sqlite3_column_double(st, 4);
+		f.u = sqlite3_column_double(st, 5);
+		f.bin = col(st, 6);
+		f.pairs = col(st, 7);
+		f.weight = sqlite3_column_double(st, 9);
+		ret = cb(ud, &f);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}

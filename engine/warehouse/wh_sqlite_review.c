@@ -80,7 +80,8 @@ static int evidence(struct colink_wh *wh, sqlite3_stmt *ks, sqlite3_stmt *as, lo
 /* The open pairs of run ?1: both persons unlinked, no decision in force on
  * the group. */
 static const char review_sql[] =
-	"SELECT r.group_no, r.pass, r.kind, pe.person_no, pa.person_no FROM link_review AS r "
+	"SELECT r.group_no, r.pass, r.kind, pe.person_no, pa.person_no, r.weight, r.levels "
+	"FROM link_review AS r "
 	"JOIN person AS pe ON pe.person_id = r.employer_person_id "
 	"JOIN person AS pa ON pa.person_id = r.association_person_id "
 	"WHERE r.run_id = ?1 AND r.group_no IS NOT NULL "
@@ -117,6 +118,8 @@ int whs_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb c
 		p.kind = (const char *)sqlite3_column_text(st, 2);
 		p.employer_no = sqlite3_column_int64(st, 3);
 		p.association_no = sqlite3_column_int64(st, 4);
+		p.weight = sqlite3_column_double(st, 5);
+		p.levels = (const char *)sqlite3_column_text(st, 6);
 		if (evidence(wh, ks, as, p.employer_no, p.association_no, &ev)) {
 			rc = db_err(wh, "reading the review evidence", err);
 			break;

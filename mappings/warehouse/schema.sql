@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 10
+-- schema-version: 11
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -80,6 +80,10 @@
 -- link_review.group_no (the review group), link_summary.review_association,
 -- review_employer (persons in review, apart from unmatched) and
 -- linked_decision (links made by decisions).
+-- 11 probabilistic linkage (issue #23): person_feature (keyed comparison
+-- features), link.weight / levels and link_review.weight / levels (the
+-- match weight of a probabilistic pass and the levels that fired), link_em
+-- (the pass's m and u estimates), link_weight (its weight histogram).
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -88,7 +92,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (10, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (11, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -401,7 +405,10 @@ CREATE TABLE link (
 	association_person_id TEXT NOT NULL UNIQUE REFERENCES person (person_id),
 	pass INTEGER NOT NULL,               -- 1-based pass of the job's rules that linked them
 	kind TEXT NOT NULL,                  -- key kind of that pass
-	run_id TEXT NOT NULL REFERENCES run (run_id) -- run that linked them
+	run_id TEXT NOT NULL REFERENCES run (run_id), -- run that linked them
+	weight REAL,                         -- match weight (log2), probabilistic pass (v11)
+	levels TEXT                          -- comparison levels that fired, e.g.
+		-- "name=similar dob=exact sex=agree ..." (v11; NULL for exact passes)
 );
 
 -- Candidate pairs a pass found but could not link, because a person had
@@ -416,14 +423,67 @@ CREATE TABLE link_review (
 	association_person_id TEXT NOT NULL REFERENCES person (person_id),
 	reason TEXT NOT NULL,                -- "employer person has 2 candidates",
 		-- "association person has 3 candidates", or both joined by "; "
-	group_no INTEGER                     -- review group (v10): the pairs of one
+	group_no INTEGER,                    -- review group (v10): the pairs of one
 		-- run and pass that share one pseudonym; numbered warehouse-wide
 		-- in the order runs find them; what colink link decide names
+	weight REAL,                         -- match weight, probabilistic pass (v11)
+	levels TEXT                          -- comparison levels (v11)
 );
 CREATE INDEX link_review_run ON link_review (run_id, pass);
 CREATE INDEX link_review_employer ON link_review (employer_person_id);
 CREATE INDEX link_review_association ON link_review (association_person_id);
 CREATE INDEX link_review_group ON link_review (group_no);
+
+-- Keyed comparison features of a person (v11, issue #23), one row per
+-- person, written only by a run whose job has a probabilistic link pass
+-- (a later record's present features replace the earlier ones): name_bf
+-- is the normalized kana name as a keyed Bloom filter of character bigrams
+-- (512 bits, 128 hex); birth_year, birth_month, birth_day, birth_md (day
+-- and month, unordered), sex, insurer, symbol (記号), number (番号) are
+-- keyed tokens (64 hex), each under its own derived key; NULL when the
+-- record lacked the value (docs/pseudonyms.md).  Like pseudonyms: never
+-- printed, never exported.
+CREATE TABLE person_feature (
+	person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no),
+	key_id TEXT NOT NULL,
+	name_bf TEXT,
+	birth_year TEXT,
+	birth_month TEXT,
+	birth_day TEXT,
+	birth_md TEXT,
+	sex TEXT,
+	insurer TEXT,
+	symbol TEXT,
+	number TEXT
+);
+
+-- The m and u probabilities a probabilistic pass used (v11): per run,
+-- pass, feature and comparison level.  u from random pairs, m by EM;
+-- weight is the level's weight in the pass's match weights: log2(m/u),
+-- raised to a looser level's when that is more (a closer agreement never
+-- weighs less).  Feature 'prior', level 'match': m the match share EM
+-- found among the blocked pairs, u the rest, weight log2(m/u).
+CREATE TABLE link_em (
+	run_id TEXT NOT NULL REFERENCES run (run_id),
+	pass INTEGER NOT NULL,
+	feature TEXT NOT NULL,
+	level TEXT NOT NULL,
+	m REAL NOT NULL,
+	u REAL NOT NULL,
+	weight REAL NOT NULL,
+	PRIMARY KEY (run_id, pass, feature, level)
+);
+
+-- The match weights of the pairs a probabilistic pass judged (both persons
+-- unlinked, found by a blocking rule), one row per run, pass and bin
+-- (weight rounded down to an integer, clamped to -40..40) (v11).
+CREATE TABLE link_weight (
+	run_id TEXT NOT NULL REFERENCES run (run_id),
+	pass INTEGER NOT NULL,
+	bin INTEGER NOT NULL,
+	pairs INTEGER NOT NULL,
+	PRIMARY KEY (run_id, pass, bin)
+);
 
 -- One row per pass of a linking run.
 CREATE TABLE link_report (

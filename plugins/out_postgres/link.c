@@ -121,6 +121,13 @@ static int check_rules(struct out_postgres *o, const struct colink_link_rules *r
 		if (!k || !*k)
 			return COLINK_ERR(err, COLINK_EINVAL, "%s: link: pass %zu names no key kind",
 					  o->where, i + 1);
+		/* #23: the comparison features are out_sqlite's only (the core
+		 * refuses such a job first; this guards another caller) */
+		if (rules->pass_size >= COLINK_SIZE_TO(struct colink_link_pass, blocking) &&
+		    PASS(rules, i)->probabilistic)
+			return COLINK_ERR(err, COLINK_EINVAL, "%s: link: pass %zu is probabilistic, "
+					  "which out_postgres does not support (use out_sqlite)",
+					  o->where, i + 1);
 		for (j = 0; j < i; j++)
 			if (!strcmp(k, PASS(rules, j)->kind))
 				return COLINK_ERR(err, COLINK_EINVAL,

@@ -389,8 +389,17 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 	}
 	if (!rc)
 		rc = decision_pass(&l, err);
-	for (i = 0; i < rules->npasses && !rc; i++)
-		rc = link_pass(&l, (int)i + 1, PASS(rules, i)->kind, err);
+	for (i = 0; i < rules->npasses && !rc; i++) {
+		const struct colink_link_pass *p = PASS(rules, i);
+		if (rules->pass_size >= COLINK_SIZE_TO(struct colink_link_pass, blocking) &&
+		    p->probabilistic) {
+			uint64_t linked = 0, review = 0;
+			rc = osq_link_prob(o, (int)i + 1, p, &linked, &review, err);
+			l.r.linked[i] = linked;
+			l.r.ambiguous += review;
+		} else
+			rc = link_pass(&l, (int)i + 1, p->kind, err);
+	}
 	if (!rc)
 		rc = link_summary(&l, rules->npasses, err);
 	if (!rc) {

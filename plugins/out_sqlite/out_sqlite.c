@@ -82,6 +82,17 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_PERSON_SIDE] = "SELECT side, person_no FROM person WHERE person_id = ?",
 	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
+	/* the person's latest value of each feature (#23) */
+	[ST_FEATURE] = "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, "
+		"birth_month, birth_day, birth_md, sex, insurer, symbol, number) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_no) DO UPDATE SET "
+		"key_id = excluded.key_id, name_bf = coalesce(excluded.name_bf, name_bf), "
+		"birth_year = coalesce(excluded.birth_year, birth_year), "
+		"birth_month = coalesce(excluded.birth_month, birth_month), "
+		"birth_day = coalesce(excluded.birth_day, birth_day), "
+		"birth_md = coalesce(excluded.birth_md, birth_md), "
+		"sex = coalesce(excluded.sex, sex), insurer = coalesce(excluded.insurer, insurer), "
+		"symbol = coalesce(excluded.symbol, symbol), number = coalesce(excluded.number, number)",
 	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
 		"FROM checkup WHERE person_no = ? AND exam_date = ?",
 	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",
@@ -878,7 +889,7 @@ static const struct colink_output_ops out_ops = COLINK_OUTPUT_OPS_INIT(
 	.commit = out_commit,
 	.abort = out_abort,
 	.link = osq_link,
-	.capabilities = COLINK_OUTPUT_DRY_RUN);
+	.capabilities = COLINK_OUTPUT_DRY_RUN | COLINK_OUTPUT_PROBABILISTIC);
 
 static const struct colink_plugin out_sqlite_plugin = COLINK_OUTPUT_PLUGIN_INIT(
 	.name = "out_sqlite",

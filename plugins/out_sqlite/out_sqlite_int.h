@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "colink/plugin.h"
+#include "linkage/fs.h"
 
 /* Where a field's values go (from its `table` in fields.tsv).  The wide
  * tables (one row per record, one column per field) come first, in the
@@ -80,6 +81,7 @@ enum stmt {
 	ST_ALLOWANCE,      /* insert, built (allowance columns) */
 	ST_PERSON_SIDE,
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
+	ST_FEATURE,   /* a comparison feature into person_feature (#23) */
 	ST_CK_FIND,
 	ST_CK_DEL_OBS,
 	ST_CK_DEL_Q,
@@ -267,6 +269,23 @@ int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err);
 /* Move the run's staged pseudonyms into person_key, in key order (before
  * link and commit; a no-op when nothing is staged). */
 int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);
+
+/* ---- link_prob.c: the probabilistic pass (#23) ---- */
+/* Features arrive as pseudonyms of kinds "feature.*" (engine
+ * identity/feature.h): 64-hex tokens and the name's Bloom filter. */
+#define OSQ_FEATURE_PREFIX "feature."
+#define OSQ_FEATURE_BF_HEX (COLINK_FS_BF_BYTES * 2)
+/* person_feature's columns after person_no and key_id, in order */
+#define OSQ_FEATURE_COLUMNS "name_bf", "birth_year", "birth_month", "birth_day", \
+	"birth_md", "sex", "insurer", "symbol", "number"
+#define OSQ_NFEATURES 9
+
+/* Pass `pass` (1-based) as `p` declares, over the persons not in
+ * temp.linked; adds its links to temp.linked and writes its link,
+ * link_review, link_report, link_em and link_weight rows.  *linked and
+ * *review get its counts. */
+int osq_link_prob(struct out_sqlite *o, int pass, const struct colink_link_pass *p,
+		  uint64_t *linked, uint64_t *review, struct colink_error *err);
 
 /* ---- record.c ---- */
 

@@ -124,16 +124,37 @@ static const struct kind_def {
 			  ST_AL_FIND, 1, { ST_AL_DEL } },
 };
 
-static int is_hex64(const char *s)
+static int is_hexn(const char *s, size_t n)
 {
 	size_t i;
 	if (!s)
 		return 0;
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
 		      (s[i] >= 'A' && s[i] <= 'F')))
 			return 0;
-	return s[64] == '\0';
+	return s[n] == '\0';
+}
+
+static int is_hex64(const char *s)
+{
+	return is_hexn(s, 64);
+}
+
+/* A comparison feature (#23, kind "feature.*"): a keyed token (64 hex) or
+ * the name's Bloom filter (OSQ_FEATURE_BF_HEX hex). */
+static int is_feature(const char *kind)
+{
+	return !strncmp(kind, OSQ_FEATURE_PREFIX, sizeof(OSQ_FEATURE_PREFIX) - 1);
+}
+
+static int pseudonym_ok(const struct colink_pseudonym *ps)
+{
+	if (!ps->kind)
+		return 0;
+	if (is_feature(ps->kind))
+		return is_hex64(ps->value) || is_hexn(ps->value, OSQ_FEATURE_BF_HEX);
+	return is_hex64(ps->value);
 }
 
 static int format_date(int64_t ymd, char out[11])
@@ -348,7 +369,7 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 				  "person key is not a 64-hex pseudonym (input %" PRIu32
 				  " record %" PRIu64 ")", rec->input_no, rec->record_no);
 	for (i = 0; i < rec->npseudonyms; i++)
-		if (!OSQ_PS(rec, i)->kind || !is_hex64(OSQ_PS(rec, i)->value))
+		if (!pseudonym_ok(OSQ_PS(rec, i)))
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "pseudonym %zu is not a kind with 64 hex (input %"
 					  PRIu32 " record %" PRIu64 ")", i + 1,
@@ -510,6 +531,27 @@ static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
 	l->valid = 1;
 }
 
+/* The record's comparison features (#23) into the person's row of
+ * person_feature, one statement: what the record lacks stays as it was. */
+static int feature_write(struct out_sqlite *o, const struct colink_out_record *rec,
+			 sqlite3_int64 person_no)
+{
+	static const char *const cols[OSQ_NFEATURES] = {OSQ_FEATURE_COLUMNS};
+	sqlite3_stmt *st = osq_use(o, ST_FEATURE);
+	size_t i, c;
+	sqlite3_bind_int64(st, 1, person_no);
+	osq_bind_text(st, 2, o->key_id);
+	for (i = 0; i < rec->npseudonyms; i++) {
+		const char *k = OSQ_PS(rec, i)->kind;
+		if (!is_feature(k))
+			continue;
+		for (c = 0; c < OSQ_NFEATURES; c++)
+			if (!strcmp(k + sizeof(OSQ_FEATURE_PREFIX) - 1, cols[c]))
+				osq_bind_text(st, 3 + (int)c, OSQ_PS(rec, i)->value);
+	}
+	return osq_step_done(st);
+}
+
 /* The person upsert and its pseudonyms (staged: osq_keys_flush);
  * *person_no is the person's row, known before (non-zero) or new. */
 static int person_write(struct out_sqlite *o, const struct kind_def *kd,
@@ -517,7 +559,7 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 			sqlite3_int64 *person_no, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON);
-	size_t i;
+	size_t i, nfeat = 0;
 	int src, rc;
 	osq_bind_text(st, 1, rec->person);
 	osq_bind_text(st, 2, o->key_id);
@@ -539,6 +581,10 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 	if (src == SQLITE_OK && !*person_no)
 		*person_no = sqlite3_last_insert_rowid(o->db);
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
+		if (is_feature(OSQ_PS(rec, i)->kind)) {
+			nfeat++;
+			continue;
+		}
 		st = osq_use(o, ST_KEY_STAGE);
 		sqlite3_bind_int64(st, 1, *person_no);
 		osq_bind_text(st, 2, OSQ_PS(rec, i)->kind);
@@ -547,6 +593,8 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		src = osq_step_done(st);
 		o->staged++;
 	}
+	if (src == SQLITE_OK && nfeat)
+		src = feature_write(o, rec, *person_no);
 	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the person", err);
 }
 

@@ -3,7 +3,7 @@
  * vendor CSV layouts (mappings/vendors/vendor_a.xml, vendor_b.xml) and in
  * the MHLW standard XML layout (mappings/vendors/mhlw_xml.xml).
  *
- *   colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]
+ *   colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer [--corrupt]]
  *              [--fixed] [--xlsx]] [--xml DIR] [--uke DIR]
  *
  * --out writes DIR/vendor_a.csv, DIR/vendor_b.csv and DIR/truth.tsv
@@ -39,11 +39,11 @@ struct options {
 	const char *out; /* CSV directory, or NULL */
 	const char *xml; /* XML archive parent directory, or NULL */
 	const char *uke; /* UKE claims directory, or NULL */
-	int want_a, want_b, have_only, employer, fixed, xlsx;
+	int want_a, want_b, have_only, employer, fixed, xlsx, corrupt;
 };
 
 static const char USAGE[] =
-	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer]\n"
+	"usage: colink-gen --persons N [--seed S] [--out DIR [--only LIST] [--employer [--corrupt]]\n"
 	"                  [--fixed] [--xlsx]] [--xml DIR] [--uke DIR]\n"
 	"\n"
 	"Write deterministic synthetic checkup files (no real person, fictional insurers).\n"
@@ -78,6 +78,10 @@ static const char USAGE[] =
 	"  --out DIR     CSV output directory, created if missing\n"
 	"  --only LIST   with --out, write only these files: vendor_a, vendor_b (comma separated)\n"
 	"  --employer    with --out, also write roster.csv and attendance.csv\n"
+	"  --corrupt     with --employer, corrupt roster rows as real files are (per row,\n"
+	"                independently: kana variant ャ/ヤ ッ/ツ ジ/ヂ 4%, 記号 missing 4%,\n"
+	"                day and month swapped 2%, 番号 typo 4%, married name 3% of women)\n"
+	"                and write DIR/roster_truth.tsv: row, person, corruptions\n"
 	"  --fixed       with --out, also write vendor_a.dat (fixed-width)\n"
 	"  --xlsx        with --out, also write vendor_a.xlsx (Excel workbook)\n"
 	"  --xml DIR     XML output directory, created if missing; the archive folder in it\n"
@@ -146,6 +150,8 @@ static int check_args(const struct options *o, int have_n)
 		return usage_error("--only needs --out", NULL);
 	if (o->employer && !o->out)
 		return usage_error("--employer needs --out", NULL);
+	if (o->corrupt && !o->employer)
+		return usage_error("--corrupt needs --employer", NULL);
 	if ((o->fixed || o->xlsx) && (!o->out || !o->want_a))
 		return usage_error("--fixed and --xlsx need --out and vendor_a", NULL);
 	if (o->xml && o->persons > XML_MAX_PERSONS)
@@ -163,6 +169,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"xml", required_argument, NULL, 'x'},     {"help", no_argument, NULL, 'h'},
 		{"employer", no_argument, NULL, 'e'},      {"uke", required_argument, NULL, 'u'},
 		{"fixed", no_argument, NULL, 'F'},         {"xlsx", no_argument, NULL, 'X'},
+		{"corrupt", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, have_n = 0;
@@ -183,6 +190,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'x': o->xml = optarg; break;
 		case 'u': o->uke = optarg; break;
 		case 'e': o->employer = 1; break;
+		case 'C': o->corrupt = 1; break;
 		case 'F': o->fixed = 1; break;
 		case 'X': o->xlsx = 1; break;
 		case 'O':
@@ -237,7 +245,7 @@ static int run(const struct options *op)
 	if (op->out && (gen_make_dir(op->out) < 0 ||
 			!(csv = gen_csv_open(op->out, op->seed, op->persons, op->want_a, op->want_b))))
 		goto out;
-	if (op->employer && !(emp = gen_emp_open(op->out)))
+	if (op->employer && !(emp = gen_emp_open(op->out, op->corrupt)))
 		goto out;
 	if (op->uke && (gen_make_dir(op->uke) < 0 || !(uke = gen_uke_open(op->uke))))
 		goto out;

@@ -207,6 +207,11 @@ static const struct name FEMALE_NAMES[] = {
 
 static const struct ymd FY_START = {2024, 4, 1}; /* FY2024: 2024-04-01 .. 2025-03-31 */
 
+const struct name *gen_surname(struct rng *r)
+{
+	return &SURNAMES[pick(r, COUNT(SURNAMES))];
+}
+
 static void person_identity(struct person *p, struct rng *r)
 {
 	p->male = chance(r, 0.55);

@@ -201,8 +201,12 @@ void gen_csv_set_alt(struct gen_csv *c, struct gen_alt *a);
 
 struct gen_emp; /* gen_employer.c: roster.csv, attendance.csv (colink-gen --employer) */
 
-/* Create DIR/roster.csv and DIR/attendance.csv (DIR must exist); NULL after a reported error. */
-struct gen_emp *gen_emp_open(const char *dir);
+/* Create DIR/roster.csv and DIR/attendance.csv (DIR must exist); NULL after a reported error.
+ * With `corrupt` (--corrupt, #23) the roster carries the corruptions of
+ * real files at set rates, recorded per row in DIR/roster_truth.tsv. */
+struct gen_emp *gen_emp_open(const char *dir, int corrupt);
+/* A surname of the generator's table (a married name, #23). */
+const struct name *gen_surname(struct rng *r);
 /* Write person p's roster row and 12 attendance months, if p is an employee. */
 int gen_emp_person(struct gen_emp *e, const struct person *p, uint64_t seed);
 /* Flush, close and free; -1 if anything failed.  Accepts NULL. */

@@ -83,7 +83,7 @@ extern "C" {
 #endif
 
 #define COLINK_ABI_MAJOR 2
-#define COLINK_ABI_MINOR 3
+#define COLINK_ABI_MINOR 4
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -732,7 +732,20 @@ struct colink_input_ops {
  * element (stride: colink_link_rules.pass_size). */
 struct colink_link_pass {
 	const char *kind;
+	/* ABI 2.4 (#23): a probabilistic pass (kind "probabilistic") compares
+	 * the persons' keyed features (identity/feature.h) within blocks and
+	 * scores the pairs with Fellegi-Sunter weights (m by EM, u from random
+	 * pairs).  An output whose pass_size does not reach these members
+	 * sees exact passes only. */
+	int probabilistic;  /* 1: the members below apply */
+	double upper;       /* match weight (log2) at or above which a pair links */
+	double lower;       /* at or above which (and below upper) it goes to review */
+	double dice;        /* Dice coefficient of the name filters for level "similar" */
+	unsigned blocking;  /* COLINK_BLOCK_* bits */
 };
+
+#define COLINK_BLOCK_INSURER_YEAR 0x1u /* same insurer and birth year */
+#define COLINK_BLOCK_BIRTH_DATE   0x2u /* same birth date (or day and month swapped) */
 
 /*
  * The job's linkage rules; owned by the core, borrowed during link.  Persons come in two sides: the association's
@@ -828,6 +841,9 @@ struct colink_output_ops {
 
 /* colink_output_ops.capabilities (ABI 2.3) */
 #define COLINK_OUTPUT_DRY_RUN 0x1u /* honours colink_run_info.dry_run */
+#define COLINK_OUTPUT_PROBABILISTIC 0x2u /* ABI 2.4: stores the "feature.*"
+					  * pseudonyms and runs a probabilistic
+					  * link pass (#23) */
 
 #define COLINK_OUTPUT_OPS_INIT(...) \
 	{ .struct_size = sizeof(struct colink_output_ops), __VA_ARGS__ }

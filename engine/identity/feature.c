@@ -1,0 +1,215 @@
+/*
+ * feature.c -- keyed comparison features for probabilistic linkage (#23);
+ * the construction is described in feature.h and docs/pseudonyms.md.
+ * Nothing here logs or returns a value it was given.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "identity/identity.h"
+#include "identity/feature.h"
+
+#define BF_BYTES (COLINK_FEATURE_BF_BITS / 8)
+#define NAME_MAX_CP 128
+
+/* ---- kana folding for comparison ---- */
+
+/* Small kana to large, ヂ ヅ to ジ ズ, ヲ to オ, ヴ to ブ: the spellings
+ * that differ between systems for one name (ャ/ヤ, ヂ/ジ). */
+static uint32_t fold_kana(uint32_t c)
+{
+	switch (c) {
+	case 0x30A1: case 0x30A3: case 0x30A5: case 0x30A7: case 0x30A9: /* ァィゥェォ */
+	case 0x30C3: case 0x30E3: case 0x30E5: case 0x30E7: case 0x30EE: /* ッャュョヮ */
+		return c + 1;
+	case 0x30F5: return 0x30AB; /* ヵ -> カ */
+	case 0x30F6: return 0x30B1; /* ヶ -> ケ */
+	case 0x30C2: return 0x30B8; /* ヂ -> ジ */
+	case 0x30C5: return 0x30BA; /* ヅ -> ズ */
+	case 0x30F2: return 0x30AA; /* ヲ -> オ */
+	case 0x30F4: return 0x30D6; /* ヴ -> ブ */
+	default: return c;
+	}
+}
+
+/* Decode UTF-8 (already valid: normalized) into at most `max` code
+ * points, folded; returns their number. */
+static size_t decode(const char *s, size_t len, uint32_t *cp, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t n = 0;
+	while (p < end && n < max) {
+		uint32_t c = *p;
+		int more = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+		if (more)
+			c &= 0x3Fu >> more;
+		p++;
+		while (more-- && p < end)
+			c = (c << 6) | (*p++ & 0x3Fu);
+		cp[n++] = fold_kana(c);
+	}
+	return n;
+}
+
+static size_t encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+static int hexval(char c)
+{
+	return c >= 'a' ? c - 'a' + 10 : c - '0';
+}
+
+/* ---- the Bloom filter ---- */
+
+/* Set the K positions of one bigram. */
+static int bloom_bigram(struct colink_pseudo_set *ps, const char *bg, size_t bglen,
+			unsigned char *bf, struct colink_error *err)
+{
+	static const char *const salt[2] = {"0", "1"};
+	char hex[2][65];
+	size_t i;
+	int rc;
+	for (i = 0; i < 2; i++) {
+		const char *parts[2] = {bg, salt[i]};
+		size_t lens[2] = {bglen, 1};
+		rc = colink_pseudo_set_compute(ps, COLINK_FEATURE_PREFIX "name_bf", 2, parts,
+					       lens, hex[i], err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < COLINK_FEATURE_BF_K; i++) {
+		const char *h = hex[i / 16] + (i % 16) * 4;
+		unsigned v = (unsigned)(hexval(h[0]) << 12 | hexval(h[1]) << 8 |
+					hexval(h[2]) << 4 | hexval(h[3]));
+		v %= COLINK_FEATURE_BF_BITS;
+		bf[v / 8] |= (unsigned char)(1u << (v % 8));
+	}
+	explicit_bzero(hex, sizeof(hex));
+	return COLINK_OK;
+}
+
+int colink_feature_bloom(struct colink_pseudo_set *ps, const char *name,
+			 size_t len, unsigned char *bf, struct colink_error *err)
+{
+	uint32_t cp[NAME_MAX_CP + 2];
+	char bg[8];
+	size_t n, i;
+	int rc = COLINK_OK;
+	memset(bf, 0, BF_BYTES);
+	n = decode(name, len, cp + 1, NAME_MAX_CP);
+	if (!n)
+		return COLINK_ERR(err, COLINK_EINVAL, "an empty name has no Bloom filter");
+	cp[0] = '_'; /* padding: the first and last characters weigh as the rest */
+	cp[n + 1] = '_';
+	for (i = 0; i <= n && !rc; i++) {
+		size_t bl = encode(cp[i], bg);
+		bl += encode(cp[i + 1], bg + bl);
+		rc = bloom_bigram(ps, bg, bl, bf, err);
+	}
+	explicit_bzero(cp, sizeof(cp));
+	explicit_bzero(bg, sizeof(bg));
+	return rc;
+}
+
+/* ---- tokens ---- */
+
+static int token(struct colink_pseudo_set *ps, const char *kind, size_t nparts,
+		 const char *const *parts, const size_t *lens,
+		 struct colink_feature *out, size_t *nout, struct colink_error *err)
+{
+	int rc = colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out[*nout].value, err);
+	if (!rc)
+		out[(*nout)++].kind = kind;
+	return rc;
+}
+
+static int one(struct colink_pseudo_set *ps, const char *kind, const char *v,
+	       struct colink_feature *out, size_t *nout, struct colink_error *err)
+{
+	const char *parts[1] = {v};
+	if (!v || !*v)
+		return COLINK_OK;
+	return token(ps, kind, 1, parts, NULL, out, nout, err);
+}
+
+static int birth(struct colink_pseudo_set *ps, const char *b,
+		 struct colink_feature *out, size_t *nout, struct colink_error *err)
+{
+	const char *p[2];
+	size_t l[2] = {2, 2};
+	size_t four = 4;
+	int swap, rc;
+	if (!b || strlen(b) != 8)
+		return COLINK_OK;
+	p[0] = b;
+	rc = token(ps, COLINK_FEATURE_PREFIX "birth_year", 1, p, &four, out, nout, err);
+	p[0] = b + 4;
+	if (!rc)
+		rc = token(ps, COLINK_FEATURE_PREFIX "birth_month", 1, p, l, out, nout, err);
+	p[0] = b + 6;
+	if (!rc)
+		rc = token(ps, COLINK_FEATURE_PREFIX "birth_day", 1, p, l, out, nout, err);
+	swap = memcmp(b + 4, b + 6, 2) > 0; /* {mm, dd} in a fixed order */
+	p[0] = b + (swap ? 6 : 4);
+	p[1] = b + (swap ? 4 : 6);
+	if (!rc)
+		rc = token(ps, COLINK_FEATURE_PREFIX "birth_md", 2, p, l, out, nout, err);
+	return rc;
+}
+
+int colink_features_compute(struct colink_pseudo_set *ps,
+			    const struct colink_feature_input *in,
+			    struct colink_feature out[COLINK_FEATURE_MAX],
+			    size_t *nout, struct colink_error *err)
+{
+	static const char xd[] = "0123456789abcdef";
+	unsigned char bf[BF_BYTES];
+	size_t i;
+	int rc = COLINK_OK;
+	*nout = 0;
+	if (in->name_kana && in->name_len) {
+		rc = colink_feature_bloom(ps, in->name_kana, in->name_len, bf, err);
+		if (rc)
+			return rc;
+		for (i = 0; i < BF_BYTES; i++) {
+			out[0].value[2 * i] = xd[bf[i] >> 4];
+			out[0].value[2 * i + 1] = xd[bf[i] & 15];
+		}
+		out[0].value[2 * BF_BYTES] = '\0';
+		out[0].kind = COLINK_FEATURE_PREFIX "name_bf";
+		*nout = 1;
+		explicit_bzero(bf, sizeof(bf));
+	}
+	rc = birth(ps, in->birth8, out, nout, err);
+	if (!rc)
+		rc = one(ps, COLINK_FEATURE_PREFIX "sex", in->sex, out, nout, err);
+	if (!rc)
+		rc = one(ps, COLINK_FEATURE_PREFIX "insurer", in->insurer, out, nout, err);
+	if (!rc)
+		rc = one(ps, COLINK_FEATURE_PREFIX "symbol", in->symbol, out, nout, err);
+	if (!rc)
+		rc = one(ps, COLINK_FEATURE_PREFIX "number", in->number, out, nout, err);
+	return rc;
+}

@@ -1,0 +1,418 @@
+/*
+ * test_e2e_prob.c -- the probabilistic link pass (#23) through the real
+ * binary: a generated population that the exact passes link, persons on
+ * one side only, and planted pairs that only the probabilistic pass can
+ * link, one per corruption type:
+ *   P1 kana ャ/ヤ, and 記号 missing on the association side
+ *   P2 kana ヂ/ジ, and a 番号 typo
+ *   P3 day and month of the birth date swapped, and 記号 missing
+ *   P4 a one-kana typo in the name, and 記号 missing
+ *   P5 a married name (another surname), and 記号 missing
+ * and a near-twin pair (same surname, birth date, sex, insurer, 記号; a
+ * given name one kana apart; another 番号) that must go to review and not
+ * link.  Each planted person is found by a date only it has (the
+ * employee's hire date, the association person's exam date), since every
+ * identifier is a pseudonym in the warehouse.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "identity/identity.h"
+#include "testutil.h"
+
+#define NBG 1000    /* persons on both sides, linked by pass 1 */
+#define NONLY 50    /* persons on one side only, per side */
+
+static char *dir, *db, *out1;
+static int rc1;
+static char ins[3][9];
+
+/* Common surnames and given names, so that names collide as in life. */
+static const char *const surnames[] = {
+	"サトウ", "スズキ", "タカハシ", "タナカ", "ワタナベ", "イトウ", "ヤマモト", "ナカムラ",
+	"コバヤシ", "カトウ", "ヨシダ", "ヤマダ", "ササキ", "ヤマグチ", "マツモト", "イノウエ",
+	"キムラ", "ハヤシ", "シミズ", "ヤマザキ",
+};
+static const char *const given[] = {
+	"ヒロシ", "タカシ", "アキラ", "ユウキ", "ダイスケ", "ケンタ", "ショウタ", "リョウ", "マコト",
+	"ユウタ", "ヨウコ", "ケイコ", "ユミ", "アヤ", "メグミ", "ミホ", "サクラ", "ユイ", "マイ",
+	"ナオミ",
+};
+static const char *const typo[] = {"ア", "カ", "サ", "ノ", "ミ", "レ"};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static unsigned long long seed = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return (unsigned)(seed % n);
+}
+
+struct person {
+	char name[64], birth[11], sym[8], num[8];
+	int sex, ins;
+};
+
+static void random_person(struct person *p, int i)
+{
+	snprintf(p->name, sizeof(p->name), "%s%s", surnames[rnd(N(surnames))], given[rnd(N(given))]);
+	snprintf(p->birth, sizeof(p->birth), "%04u-%02u-%02u", 1960 + rnd(40), 1 + rnd(12),
+		 1 + rnd(28));
+	p->sex = 1 + (int)rnd(2);
+	p->ins = (int)rnd(3);
+	snprintf(p->sym, sizeof(p->sym), "%d", 100 * (1 + p->ins));
+	snprintf(p->num, sizeof(p->num), "%d", 100000 + 10 * i); /* a typo hits nobody's */
+}
+
+/*
+ * The association side of a population person, with the corruptions of
+ * real files at set rates; the exact passes still link every one of them
+ * (the card or the kana name + birth date + sex is intact), so EM learns
+ * from them how often a true match disagrees.
+ */
+static void corrupt(struct person *a)
+{
+	unsigned r = rnd(100);
+	char *g;
+	if (r < 5) { /* married: another surname */
+		snprintf(a->name, sizeof(a->name), "%s%s", surnames[rnd(N(surnames))],
+			 given[rnd(N(given))]);
+	} else if (r < 10 && (g = strstr(a->name, "ウ"))) { /* a kana typed wrong */
+		char rest[64];
+		snprintf(rest, sizeof(rest), "%s", g + strlen("ウ"));
+		snprintf(g, sizeof(a->name) - (size_t)(g - a->name), "%s%s", typo[rnd(N(typo))], rest);
+	} else if (r < 13) { /* a 番号 typo: pass 2 links it */
+		a->num[5] = (char)('1' + rnd(9));
+	} else if (r < 16) { /* 記号 missing: pass 2 links it */
+		a->sym[0] = '\0';
+	} else if (r < 18 && a->birth[8] <= '1' && a->birth[9] <= '2' && a->birth[8] == '0') {
+		char d0 = a->birth[8], d1 = a->birth[9]; /* day and month swapped */
+		a->birth[8] = a->birth[5];
+		a->birth[9] = a->birth[6];
+		a->birth[5] = d0;
+		a->birth[6] = d1;
+	}
+}
+
+static void roster_row(FILE *f, const struct person *p, int no, const char *hired)
+{
+	fprintf(f, "%07d,,%s,%s,%s,S01,管理,%s,%s,%s,00,%s,\n", no, p->name, p->birth,
+		p->sex == 1 ? "男" : "女", ins[p->ins], p->sym, p->num, hired);
+}
+
+static void checkup_row(FILE *f, const struct person *p, const char *exam)
+{
+	fprintf(f, "%s,%s,%s,00,%s,%s,%d,%s%s\n", ins[p->ins], p->sym, p->num, p->name, p->birth,
+		p->sex, exam, ",,,,,,,,,,,,,,,,,,,,,,,,,,,");
+}
+
+/* The planted pairs: employer side, association side, and the dates. */
+static const struct planted {
+	struct person e, a;
+	const char *hired, *exam;
+} planted[] = {
+	{ {"ヒャクタケミユキ", "1975-06-12", "700", "9001", 2, 0},
+	  {"ヒヤクタケミユキ", "1975-06-12", "", "9001", 2, 0}, "2001-01-01", "2024-01-01" },
+	{ {"フヂオカケンタ", "1980-11-03", "700", "9002", 1, 0},
+	  {"フジオカケンタ", "1980-11-03", "700", "9020", 1, 0}, "2001-01-02", "2024-01-02" },
+	{ {"ナガサワトモヤ", "1982-04-09", "700", "9003", 1, 0},
+	  {"ナガサワトモヤ", "1982-09-04", "", "9003", 1, 0}, "2001-01-03", "2024-01-03" },
+	{ {"マツモトリョウスケ", "1968-01-30", "700", "9004", 1, 0},
+	  {"マツモトリョウスキ", "1968-01-30", "", "9004", 1, 0}, "2001-01-04", "2024-01-04" },
+	{ {"ヤマグチサクラ", "1990-07-21", "700", "9005", 2, 0},
+	  {"コバヤシサクラ", "1990-07-21", "", "9005", 2, 0}, "2001-01-05", "2024-01-05" },
+	/* the near twin */
+	{ {"サトウユウタ", "1991-02-03", "700", "9006", 1, 0},
+	  {"サトウユウト", "1991-02-03", "700", "9007", 1, 0}, "2001-01-06", "2024-01-06" },
+};
+#define NPLANTED (sizeof(planted) / sizeof(planted[0]))
+#define NLINKED 5
+
+static const char vendor_header[] =
+	"保険者番号,被保険者証記号,被保険者証番号,枝番,氏名カナ,生年月日,性別,受診日,身長,体重,BMI,"
+	"腹囲,収縮期血圧1,収縮期血圧2,拡張期血圧1,拡張期血圧2,採血時間,中性脂肪,随時中性脂肪,HDL,"
+	"LDL,NonHDL,AST,ALT,γGT,空腹時血糖,HbA1c,尿糖,尿蛋白,クレアチニン,eGFR,服薬血圧,服薬血糖,"
+	"服薬脂質,喫煙\n";
+
+static int write_data(void)
+{
+	char *rp = tu_fmt("%s/roster.csv", dir), *cp = tu_fmt("%s/checkups.csv", dir);
+	FILE *r = fopen(rp, "w"), *c = fopen(cp, "w");
+	struct person p;
+	size_t i;
+	if (!r || !c)
+		return 1;
+	fputs("社員番号,漢字氏名,カナ氏名,生年月日,性別,事業所,職種,保険者番号,記号,番号,枝番,入社日,退職日\n", r);
+	fputs(vendor_header, c);
+	for (i = 0; i < NBG + 2 * NONLY; i++) {
+		random_person(&p, (int)i);
+		if (i < NBG + NONLY)
+			roster_row(r, &p, (int)i + 1, "2010-04-01");
+		if (i < NBG)
+			corrupt(&p);
+		if (i < NBG || i >= NBG + NONLY)
+			checkup_row(c, &p, "2024-06-01");
+	}
+	for (i = 0; i < NPLANTED; i++) {
+		roster_row(r, &planted[i].e, 9000 + (int)i, planted[i].hired);
+		checkup_row(c, &planted[i].a, planted[i].exam);
+	}
+	fclose(r);
+	fclose(c);
+	free(rp);
+	free(cp);
+	return 0;
+}
+
+static void write_job(const char *name, const char *output, const char *link)
+{
+	char *p = tu_fmt("%s/%s.xml", dir, name);
+	char *body = tu_fmt(
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<job xmlns=\"urn:colink:job:1\" name=\"prob\">\n"
+		"  <agreement file=\"" COLINK_SRC_TOP "/samples/agreement.xml\" id=\"sample-collabo-2024\"/>"
+		"<purpose>健康白書</purpose><recipient party=\"association\" role=\"保健事業担当者\"/>"
+		"<key file=\"k.key\"/>\n"
+		"  <input mapping=\"%s/mappings/vendors/vendor_a.xml\" path=\"checkups.csv\"/>\n"
+		"  <input mapping=\"%s/mappings/employer/roster.xml\" path=\"roster.csv\"/>\n"
+		"  %s\n"
+		"  <link>%s</link>\n"
+		"</job>\n", tu_srcdir(), tu_srcdir(), output, link);
+	tu_write_file(p, body, strlen(body));
+	free(p);
+	free(body);
+}
+
+static const char sqlite_out[] = "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"w.db\"/></output>";
+static const char prob_passes[] = "<pass key=\"card\"/><pass key=\"kana_dob_sex_insurer\"/>"
+	"<pass kind=\"probabilistic\" upper=\"17\" lower=\"10\" dice=\"0.7\"/>";
+
+/* Three insurer numbers whose check digit holds. */
+static void pick_insurers(void)
+{
+	int n = 0, d;
+	strcpy(ins[n++], "06139992");
+	for (d = 0; d < 10 && n < 3; d++) {
+		snprintf(ins[n], sizeof(ins[n]), "0127000%d", d);
+		if (colink_insurer_check_digit_ok(ins[n]))
+			n++;
+	}
+	for (d = 0; d < 10 && n < 3; d++) {
+		snprintf(ins[n], sizeof(ins[n]), "0135000%d", d);
+		if (colink_insurer_check_digit_ok(ins[n]))
+			n++;
+	}
+}
+
+static const char fixed_key[] =
+	"colink-key-v1 2b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfe\n";
+
+static int setup(void)
+{
+	char *kp;
+	dir = tu_mkdtemp("prob");
+	db = tu_fmt("%s/w.db", dir);
+	pick_insurers();
+	if (write_data()) {
+		fprintf(stderr, "test_e2e_prob: cannot write the inputs in %s\n", dir);
+		return 1;
+	}
+	write_job("job", sqlite_out, prob_passes);
+	/* a fixed key: the filters, hence the weights, are the same every run */
+	kp = tu_fmt("%s/k.key", dir);
+	if (tu_write_file(kp, fixed_key, strlen(fixed_key)) || chmod(kp, 0600)) {
+		fprintf(stderr, "test_e2e_prob: cannot write %s\n", kp);
+		free(kp);
+		return 1;
+	}
+	free(kp);
+	rc1 = tu_colink_run(dir, "run --json --unsigned-agreement job.xml", &out1, NULL);
+	return 0;
+}
+
+static int teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+	free(db);
+	free(out1);
+	return 0;
+}
+
+static long q(const char *sql)
+{
+	return tu_sql_long(db, sql);
+}
+
+/* The link (or review) row of planted pair i: its table's rows joining the
+ * employee hired on `hired` to the person examined on `exam`. */
+static long planted_rows(const char *table, size_t i, const char *extra)
+{
+	char *sql = tu_fmt("SELECT count(*) FROM %s AS l "
+			   "JOIN person AS pe ON pe.person_id = l.employer_person_id "
+			   "JOIN employee AS e ON e.person_no = pe.person_no "
+			   "JOIN person AS pa ON pa.person_id = l.association_person_id "
+			   "JOIN checkup AS c ON c.person_no = pa.person_no "
+			   "WHERE e.hire_date = '%s' AND c.exam_date = '%s' %s",
+			   table, planted[i].hired, planted[i].exam, extra);
+	long n = q(sql);
+	free(sql);
+	return n;
+}
+
+static void test_e2e_prob__run_loads(void)
+{
+	CU_ASSERT_EQUAL(rc1, 0);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person WHERE side = 'employer'"), NBG + NONLY + NPLANTED);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person WHERE side = 'association'"), NBG + NONLY + NPLANTED);
+	/* every person has its features; the symbol only where it was given */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature"),
+			2 * (NBG + NONLY + NPLANTED));
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE length(name_bf) = 128 "
+			  "AND length(birth_md) = 64 AND length(number) = 64"),
+			2 * (NBG + NONLY + NPLANTED));
+	/* the planted association persons without 記号 (P1, P3, P4, P5) */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE symbol IS NULL"), 4 +
+			q("SELECT count(*) FROM checkup AS c JOIN person_feature AS f "
+			  "USING (person_no) WHERE f.symbol IS NULL AND c.exam_date = '2024-06-01'"));
+	/* features are not pseudonyms of a key kind */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_key WHERE kind LIKE 'feature%'"), 0);
+}
+
+static void test_e2e_prob__exact_passes_link_the_population(void)
+{
+	/* the population, corruptions and all: the card (pass 1) or the kana
+	 * name, birth date, sex and insurer (pass 2, the 番号 typos and the
+	 * missing 記号) are intact */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass IN (1, 2)"), NBG);
+	CU_ASSERT(q("SELECT count(*) FROM link WHERE pass = 2") > NBG / 50);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass < 3 AND weight IS NOT NULL"), 0);
+}
+
+static void test_e2e_prob__each_corruption_linked_by_the_probabilistic_pass(void)
+{
+	size_t i;
+	for (i = 0; i < NLINKED; i++) {
+		CU_ASSERT_EQUAL(planted_rows("link", i, "AND l.pass = 3 AND l.kind = 'probabilistic' "
+					     "AND l.weight >= 17 AND l.levels IS NOT NULL"), 1);
+		if (planted_rows("link", i, "") != 1)
+			fprintf(stderr, "planted pair P%zu not linked\n", i + 1);
+	}
+	/* and nothing else: the one-side persons stay unlinked */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass = 3"), NLINKED);
+	/* the levels say why */
+	CU_ASSERT_EQUAL(planted_rows("link", 0, "AND l.levels LIKE 'name=exact dob=exact % "
+				     "symbol=missing number=agree'"), 1);
+	CU_ASSERT_EQUAL(planted_rows("link", 1, "AND l.levels LIKE 'name=exact % number=else'"), 1);
+	CU_ASSERT_EQUAL(planted_rows("link", 2, "AND l.levels LIKE '% dob=swapped %'"), 1);
+	CU_ASSERT_EQUAL(planted_rows("link", 3, "AND l.levels LIKE 'name=similar %'"), 1);
+	CU_ASSERT_EQUAL(planted_rows("link", 4, "AND l.levels LIKE 'name=else %'"), 1);
+}
+
+static void test_e2e_prob__near_twin_goes_to_review(void)
+{
+	size_t twin = NPLANTED - 1;
+	CU_ASSERT_EQUAL(planted_rows("link", twin, ""), 0);
+	CU_ASSERT_EQUAL(planted_rows("link_review", twin, "AND l.pass = 3 AND l.weight >= 10 "
+				     "AND l.weight < 17 AND l.levels LIKE '% number=else' "
+				     "AND l.group_no IS NOT NULL"), 1);
+}
+
+static void test_e2e_prob__estimates_and_report(void)
+{
+	/* 15 levels and the prior; m of an agreeing 番号 far above its u */
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link_em WHERE pass = 3"), 16);
+	CU_ASSERT_EQUAL(q("SELECT m > 0.5 AND u < 0.05 FROM link_em WHERE feature = 'number' "
+			  "AND level = 'agree'"), 1);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link_report WHERE pass = 3 AND kind = 'probabilistic' "
+			  "AND linked = 5"), 1);
+	/* the histogram holds every pair judged: the linked, the reviewed and
+	 * those below the lower weight */
+	CU_ASSERT(q("SELECT (SELECT sum(pairs) FROM link_weight WHERE pass = 3) - "
+		    "(SELECT count(*) FROM link WHERE pass = 3) - "
+		    "(SELECT count(*) FROM link_review WHERE pass = 3)") > 0);
+	CU_ASSERT_EQUAL(q("SELECT sum(pairs) FROM link_weight WHERE pass = 3 AND bin >= 17"), NLINKED);
+	CU_ASSERT_PTR_NOT_NULL(out1 && strstr(out1, "{\"pass\":3,\"key\":\"probabilistic\",\"linked\":5}"));
+}
+
+/* colink link report shows the estimates and the histogram; colink link
+ * review the near twin's weight and levels, never a value. */
+static void test_e2e_prob__report_and_review_show_why(void)
+{
+	char *out = NULL;
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "link report w.db", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pass 3 (probabilistic): 5 linked, 1 ambiguous"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pass 3 estimates (m by EM, u from random pairs"));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "    number   agree    m "));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pass 3 match weights of the pairs judged"));
+	free(out);
+	out = NULL;
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "link report --json w.db", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "\"estimates\":[{\"pass\":3,\"feature\":\"name\","
+					     "\"level\":\"exact\""));
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "],\"weights\":[{\"pass\":3,\"bin\":"));
+	free(out);
+	out = NULL;
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "link review w.db", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "levels: name=similar dob=exact sex=agree "
+					     "insurer=agree symbol=agree number=else"));
+	CU_ASSERT_PTR_NULL(out && strstr(out, "サトウ"));
+	CU_ASSERT_PTR_NULL(out && strstr(out, "9006"));
+	free(out);
+}
+
+/* The job file's errors name the file and line; another output refuses. */
+static void test_e2e_prob__job_errors(void)
+{
+	char *err = NULL;
+	int rc;
+	write_job("notlast", sqlite_out, "<pass kind=\"probabilistic\"/>\n<pass key=\"card\"/>");
+	rc = tu_colink_run(dir, "check --unsigned-agreement notlast.xml", NULL, &err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "notlast.xml:7: the probabilistic pass must be the last pass"));
+	free(err);
+	err = NULL;
+	write_job("thresholds", sqlite_out, "<pass kind=\"probabilistic\" upper=\"2\" lower=\"5\"/>");
+	rc = tu_colink_run(dir, "check --unsigned-agreement thresholds.xml", NULL, &err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "thresholds.xml:7: upper must be greater than lower"));
+	free(err);
+	err = NULL;
+	/* the features never leave the site in an extract */
+	rc = tu_colink_run(dir, "pseudonymize --unsigned-agreement job.xml x.db", NULL, &err);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "job.xml:7: a probabilistic link pass would put "
+					     "comparison features into the extract"));
+	free(err);
+	err = NULL;
+	write_job("pg", "<output plugin=\"out_postgres\"><set name=\"conninfo\" value=\"host=/nowhere\"/>"
+		  "<set name=\"schema\" value=\"x\"/></output>", prob_passes);
+	rc = tu_colink_run(dir, "run --unsigned-agreement pg.xml", NULL, &err);
+	CU_ASSERT_EQUAL(rc, 3); /* a configuration error: refused before any data moves */
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "output plugin out_postgres cannot run a probabilistic link pass"));
+	free(err);
+}
+
+static const struct tu_test tests[] = {
+	TU_TEST(test_e2e_prob__run_loads),
+	TU_TEST(test_e2e_prob__exact_passes_link_the_population),
+	TU_TEST(test_e2e_prob__each_corruption_linked_by_the_probabilistic_pass),
+	TU_TEST(test_e2e_prob__near_twin_goes_to_review),
+	TU_TEST(test_e2e_prob__estimates_and_report),
+	TU_TEST(test_e2e_prob__report_and_review_show_why),
+	TU_TEST(test_e2e_prob__job_errors),
+	TU_END
+};
+
+int main(void)
+{
+	if (tu_add_suite("e2e_prob", setup, teardown, tests))
+		return 1;
+	return tu_run_suites();
+}
