@@ -476,8 +476,19 @@ static int persons(struct out_postgres *o, struct colink_error *err)
 			put_col(o, &b, ", person.", o->cat[k].column);
 			put(&b, ")");
 		}
-	put(&b, " FROM a WHERE person.person_id = a.s_person_id) "
-		"INSERT INTO person (person_id, key_id, birth_ym, first_run_id, last_run_id, side");
+	/* only a person whose row changes: one written by an earlier merge of
+	 * this run is usually as it was, and updating a row of this
+	 * transaction checks its foreign keys again */
+	put(&b, " FROM a WHERE person.person_id = a.s_person_id AND (person.last_run_id IS "
+		"DISTINCT FROM $1 OR coalesce(a.s_birth_ym, person.birth_ym) IS DISTINCT FROM "
+		"person.birth_ym");
+	for (k = 0; k < o->ncat; k++)
+		if (o->cat[k].dest == DEST_PERSON) {
+			put_col(o, &b, " OR coalesce(a.", o->cat[k].column);
+			put_col(o, &b, ", person.", o->cat[k].column);
+			put_col(o, &b, ") IS DISTINCT FROM person.", o->cat[k].column);
+		}
+	put(&b, ")) INSERT INTO person (person_id, key_id, birth_ym, first_run_id, last_run_id, side");
 	put_cols(o, &b, DEST_PERSON, ", ");
 	put(&b, ") SELECT a.s_person_id, $2, a.s_birth_ym, $1, $1, a.s_side");
 	put_cols(o, &b, DEST_PERSON, ", a.");
@@ -609,15 +620,20 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 	return rc;
 }
 
+/* The pseudonyms: made distinct by person before the person's number is
+ * looked up (a hash over the stage instead of a sort of it: a month of
+ * attendance repeats its person's pseudonym a dozen times), then the
+ * ones the warehouse lacks, in key order. */
 static int keys(struct out_postgres *o, struct colink_error *err)
 {
 	const char *v[1] = { o->key_id };
 	return opg_exec_params(o, "INSERT INTO person_key (person_no, kind, pseudonym, key_id) "
-			       "SELECT DISTINCT p.person_no, k.kind, k.pseudonym, $1::text FROM s_key k "
-			       "JOIN s_rec r ON r.s_seq = k.s_seq JOIN person p ON "
-			       "p.person_id = r.s_person_id WHERE NOT EXISTS (SELECT 1 FROM person_key x "
-			       "WHERE x.kind = k.kind AND x.pseudonym = k.pseudonym AND "
-			       "x.person_no = p.person_no) ORDER BY 2, 3, 1",
+			       "SELECT p.person_no, d.kind, d.pseudonym, $1::text FROM (SELECT DISTINCT "
+			       "r.s_person_id, k.kind, k.pseudonym FROM s_key k JOIN s_rec r ON "
+			       "r.s_seq = k.s_seq) d JOIN person p ON p.person_id = d.s_person_id "
+			       "WHERE NOT EXISTS (SELECT 1 FROM person_key x WHERE x.kind = d.kind "
+			       "AND x.pseudonym = d.pseudonym AND x.person_no = p.person_no) "
+			       "ORDER BY 2, 3, 1",
 			       1, v, NULL, "writing the pseudonyms", err);
 }
 
