@@ -18,7 +18,9 @@
 #   pg, pgfloor  with --postgres (#16): the colink job into out_postgres,
 #              and the floor psql '\copy' of the same three raw files into
 #              plain text tables, against a throwaway PostgreSQL server of
-#              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end)
+#              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end); the
+#              server's CPU of each (its backend's, from the postmaster's
+#              children times) is printed next to the client's
 #   csv_a      colink loading vendor A's checkups alone from the CSV
 #   xlsx_a     the same rows as an .xlsx workbook (colink-gen --xlsx)
 #   dat_a      the same rows as fixed-width records (colink-gen --fixed,
@@ -59,7 +61,7 @@ postgres=0
 uke=0
 uke_claims=1000000
 
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) persons=$2; shift 2 ;;
@@ -215,6 +217,16 @@ if [ $postgres = 1 ]; then
 		ddl+="CREATE TABLE $f ($(seq -s, -f 'c%g text' 1 "$n"));"
 	done
 	"$pgbin/psql" -X -q "$ci" -c "CREATE SCHEMA floor; SET search_path TO floor; $ddl" >/dev/null
+	# the server's CPU: what its exited children (the step's backend) used,
+	# from the postmaster's cutime + cstime (a second for the postmaster
+	# to reap the backend of the step that just ended)
+	pm_cpu() {
+		sleep 1
+		awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($14 + $15) / hz }' \
+			"/proc/$(head -n 1 "$pgdir/data/postmaster.pid")/stat"
+	}
+	declare -A SCPU
+	s0=$(pm_cpu)
 	timed pgfloor "$pgbin/psql" -X -q "$ci" -c "SET search_path TO floor" \
 		-c "\\copy vendor_a FROM '$csv/vendor_a.csv' WITH (FORMAT csv, HEADER true)" \
 		-c "\\copy roster FROM '$csv/roster.csv' WITH (FORMAT csv, HEADER true)" \
@@ -222,7 +234,11 @@ if [ $postgres = 1 ]; then
 	make_job "$data/job-pg.xml" "unused" 1
 	sed -i -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
 		-e "s|<set name=\"path\" value=\"unused\"/>|<set name=\"conninfo\" value=\"$ci\"/>|" "$data/job-pg.xml"
+	s1=$(pm_cpu)
 	timed pg "$colink" -q run --unsigned-agreement "$data/job-pg.xml"
+	s2=$(pm_cpu)
+	SCPU[pgfloor]=$(awk -v a="$s1" -v b="$s0" 'BEGIN { printf "%.2f", a - b }')
+	SCPU[pg]=$(awk -v a="$s2" -v b="$s1" 'BEGIN { printf "%.2f", a - b }')
 fi
 
 # (f) .xlsx and fixed-width (issue #20): vendor A's checkups as an Excel
@@ -362,6 +378,7 @@ if [ $colink_on = 1 ]; then
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 [ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
+[ -z "${WALL[pg]:-}" ] || echo "postgres server cpu: floor ${SCPU[pgfloor]} s, colink ${SCPU[pg]} s; client cpu: psql ${CPU[pgfloor]} s, colink ${CPU[pg]} s; cpu colink/floor (client + server): $(ratio "$(awk -v a="${CPU[pg]}" -v b="${SCPU[pg]}" 'BEGIN { print a + b }')" "$(awk -v a="${CPU[pgfloor]}" -v b="${SCPU[pgfloor]}" 'BEGIN { print a + b }')")"
 [ -z "${WALL[xlsx_a]:-}" ] || echo "xlsx/csv:       $(ratio "${WALL[xlsx_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as .xlsx and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
 [ -z "${WALL[uke]:-}" ] || echo "claims (UKE):   $uke_loaded of $uke_n claims, $uke_mb MB, $(awk -v n="$uke_n" -v s="${WALL[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/s, $(awk -v n="$uke_n" -v s="${CPU[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/CPU s, peak RSS ${RSS[uke]} MB (claims and diagnoses of 医科 + 調剤 into SQLite)"
 [ -z "${WALL[dat_a]:-}" ] || echo "fixed/csv:      $(ratio "${WALL[dat_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as fixed-width (16 of its 35 columns) and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"

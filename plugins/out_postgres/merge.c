@@ -35,7 +35,17 @@
  * as 8 bytes plus a 4-byte length, so for these short numbers it is twice
  * the bytes and no faster to parse; it would also tie stage.c to the exact
  * type of every warehouse column.  Text lets the server convert each
- * column to its own type.
+ * column to its own type.  Measured again on whole warehouse tables of the
+ * 100k bench (psql \copy into a temporary table, three runs each):
+ * attendance_month, 1.08 M rows, text 97 MB in 2.3-3.5 s, binary 187 MB
+ * in 3.3-3.5 s; checkup, 60,000 rows, text 12 MB in 0.42-0.66 s, binary
+ * 26 MB in 0.45-0.88 s.
+ *
+ * Where the merge's time goes (bench/RESULTS.md, "PostgreSQL"): most of
+ * it is the per-row foreign-key triggers of the warehouse's tables (two
+ * per attendance month: its person and its run), which no set-based
+ * statement avoids; the rest is sorts and hashes over the stage, kept in
+ * memory by the run's work_mem (opg_stage_create).
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -127,6 +137,10 @@ static const char *stage_name(int s)
 }
 _Static_assert(S_OBS == S_WIDE + 13, "a staging table name per wide table");
 
+/* work_mem and temp_buffers of the run's transaction (opg_stage_create) */
+#define OPG_WORK_MEM "256MB"
+#define OPG_TEMP_BUFFERS "256MB"
+
 /* Whether records of kind k belong to a person (a code master does not). */
 static int has_person(int k)
 {
@@ -139,6 +153,19 @@ int opg_stage_create(struct out_postgres *o, struct colink_error *err)
 {
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	int d, rc;
+	/* Memory for the merge, for this transaction only (bench/RESULTS.md,
+	 * "PostgreSQL"): the default 4 MB sent every sort and hash of a
+	 * 100,000-record merge to temporary files, and the default 8 MB of
+	 * temporary buffers wrote the staging tables out between the COPY
+	 * and each join.  temp_buffers takes effect only before the
+	 * session's first temporary table: these are its first.  JIT
+	 * compiles every statement for tens of milliseconds and runs each
+	 * once. */
+	rc = opg_exec(o, "SET LOCAL work_mem = '" OPG_WORK_MEM "'; "
+		      "SET LOCAL temp_buffers = '" OPG_TEMP_BUFFERS "'; SET LOCAL jit = off",
+		      "setting the merge's memory", err);
+	if (rc)
+		return rc;
 	put(&b, "CREATE TEMP TABLE s_rec ON COMMIT DROP AS SELECT NULL::bigint AS s_seq, "
 		"NULL::int AS s_kind, NULL::text AS s_person_id, NULL::text AS s_side, "
 		"NULL::bigint AS s_birth_ym, NULL::text AS s_key, NULL::text AS s_key2, "
@@ -286,12 +313,65 @@ static void put_join_row(struct out_postgres *o, struct sb *b, int k)
 	put_keys(o, b, d);
 }
 
+/* Whether the query finds a row (a probe before a costlier statement). */
+static int probe(struct out_postgres *o, struct sb *b, int *found, const char *what,
+		 struct colink_error *err)
+{
+	char one[8];
+	int rc;
+	if (b->failed)
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	else
+		rc = opg_query_text(o, b->p, 0, NULL, one, sizeof(one), found, what, err);
+	o->host->free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	return rc;
+}
+
+/* Whether a staged record may be of the other side than its person: a
+ * person whose records in the stage are of two sides, or an existing
+ * person of the other side.  One aggregate; when it finds nothing (the
+ * usual case) the side check below, with its sort of the whole stage by
+ * person and record, cannot find anything either. */
+static int sides_mixed(struct out_postgres *o, int *found, struct colink_error *err)
+{
+	struct sb b = { o->host, NULL, 0, 0, 0 };
+	put(&b, "SELECT 1 FROM s_rec r LEFT JOIN person p ON p.person_id = r.s_person_id "
+		"WHERE r.s_person_id IS NOT NULL GROUP BY r.s_person_id HAVING "
+		"min(r.s_side) <> max(r.s_side) OR bool_or(p.side <> r.s_side) LIMIT 1");
+	return probe(o, &b, found, "checking the sides of persons", err);
+}
+
+/* Whether two staged records of kind k have the same row key (person and
+ * key columns); when none do, the window below cannot find a second row. */
+static int keys_repeat(struct out_postgres *o, int k, int *found, struct colink_error *err)
+{
+	struct sb b = { o->host, NULL, 0, 0, 0 };
+	int d = opg_kinds[k].dest;
+	size_t kf = o->key_field[WIDE_INDEX(d)], k2 = o->key2_field[WIDE_INDEX(d)];
+	put(&b, "SELECT 1 FROM s_rec r JOIN ");
+	put(&b, stage_name(S_WIDE + WIDE_INDEX(d) - 1));
+	put(&b, " w ON w.s_seq = r.s_seq WHERE r.s_kind = ");
+	put_num(&b, k);
+	put(&b, " GROUP BY r.s_person_id");
+	if (kf != NOT_FOUND)
+		put_col(o, &b, ", w.", o->cat[kf].column);
+	if (k2 != NOT_FOUND)
+		put_col(o, &b, ", w.", o->cat[k2].column);
+	put(&b, " HAVING count(*) > 1 LIMIT 1");
+	return probe(o, &b, found, "checking for duplicate rows", err);
+}
+
 static int late_rejects(struct out_postgres *o, struct colink_error *err)
 {
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	const char *v[1] = { o->run_id };
 	uint64_t n = 0;
-	int k, rc;
+	int k, rc, found = 0;
+	rc = sides_mixed(o, &found, err);
+	if (rc || !found)
+		goto dups;
 	/* the side of an existing person; else of the person's first record */
 	put(&b, "INSERT INTO s_rej (s_seq, reason) SELECT r.s_seq, 'the person key belongs to a "
 		"person of the other side; records of kind ' || k.name || ' are the ' || "
@@ -302,6 +382,7 @@ static int late_rejects(struct out_postgres *o, struct colink_error *err)
 		"ORDER BY s_person_id, s_seq) f ON f.s_person_id = r.s_person_id "
 		"WHERE coalesce(p.side, f.s_side) <> r.s_side");
 	rc = run_sb(o, &b, 0, NULL, NULL, "checking the sides of persons", err);
+dups:
 	for (k = 0; !rc && k < K_COUNT; k++) {
 		int d = opg_kinds[k].dest;
 		size_t kf = o->key_field[WIDE_INDEX(d)], k2 = o->key2_field[WIDE_INDEX(d)];
@@ -320,8 +401,12 @@ static int late_rejects(struct out_postgres *o, struct colink_error *err)
 		put(&b, " AND t.run_id = $1 AND NOT EXISTS (SELECT 1 FROM s_rej x "
 			"WHERE x.s_seq = r.s_seq)");
 		rc = run_sb(o, &b, 1, v, NULL, "checking for duplicate rows", err);
+		if (!rc)
+			rc = keys_repeat(o, k, &found, err);
 		if (rc)
 			break;
+		if (!found)
+			continue;
 		/* the second of this input: the first one wins */
 		put(&b, "INSERT INTO s_rej (s_seq, reason) SELECT z.s_seq, k.dup || ' (input ' || "
 			"z.fi || ' record ' || z.fr || ')' FROM (SELECT r.s_seq, r.s_kind, "
@@ -370,33 +455,55 @@ static int late_rejects(struct out_postgres *o, struct colink_error *err)
 
 /* ---- 3. persons ---- */
 
+/* One statement: the run's persons aggregated once (a), the ones the
+ * warehouse has updated (u), the new ones inserted in the order of their
+ * first record.  Not INSERT ... ON CONFLICT: its speculative insertion
+ * probes and locks the index per row; the run holds the warehouse's lock,
+ * so no other writer can add a person between the two. */
 static int persons(struct out_postgres *o, struct colink_error *err)
 {
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	const char *v[2] = { o->run_id, o->key_id };
 	size_t k;
-	put(&b, "INSERT INTO person (person_id, key_id, birth_ym, first_run_id, last_run_id, side");
-	put_cols(o, &b, DEST_PERSON, ", ");
-	put(&b, ") SELECT s_person_id, $2, (array_agg(s_birth_ym ORDER BY s_seq DESC) FILTER "
-		"(WHERE s_birth_ym IS NOT NULL))[1], $1, $1, (array_agg(s_side ORDER BY s_seq))[1]");
+	put(&b, "WITH a AS MATERIALIZED (SELECT s_person_id, min(s_seq) AS s_first, "
+		"(array_agg(s_birth_ym ORDER BY s_seq DESC) FILTER (WHERE s_birth_ym IS NOT NULL))[1] "
+		"AS s_birth_ym, (array_agg(s_side ORDER BY s_seq))[1] AS s_side");
 	for (k = 0; k < o->ncat; k++)
 		if (o->cat[k].dest == DEST_PERSON) {
 			put_col(o, &b, ", (array_agg(", o->cat[k].column);
 			put(&b, " ORDER BY s_seq DESC) FILTER (WHERE ");
 			put_col(o, &b, "", o->cat[k].column);
-			put(&b, " IS NOT NULL))[1]");
+			put(&b, " IS NOT NULL))[1] AS ");
+			put_col(o, &b, "", o->cat[k].column);
 		}
-	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id "
-		"ORDER BY min(s_seq) "
-		"ON CONFLICT (person_id) DO UPDATE SET last_run_id = excluded.last_run_id, "
-		"birth_ym = coalesce(excluded.birth_ym, person.birth_ym)");
+	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id), "
+		"u AS (UPDATE person SET last_run_id = $1, birth_ym = coalesce(a.s_birth_ym, "
+		"person.birth_ym)");
 	for (k = 0; k < o->ncat; k++)
 		if (o->cat[k].dest == DEST_PERSON) {
 			put_col(o, &b, ", ", o->cat[k].column);
-			put_col(o, &b, " = coalesce(excluded.", o->cat[k].column);
+			put_col(o, &b, " = coalesce(a.", o->cat[k].column);
 			put_col(o, &b, ", person.", o->cat[k].column);
 			put(&b, ")");
 		}
+	/* only a person whose row changes: one written by an earlier merge of
+	 * this run is usually as it was, and updating a row of this
+	 * transaction checks its foreign keys again */
+	put(&b, " FROM a WHERE person.person_id = a.s_person_id AND (person.last_run_id IS "
+		"DISTINCT FROM $1 OR coalesce(a.s_birth_ym, person.birth_ym) IS DISTINCT FROM "
+		"person.birth_ym");
+	for (k = 0; k < o->ncat; k++)
+		if (o->cat[k].dest == DEST_PERSON) {
+			put_col(o, &b, " OR coalesce(a.", o->cat[k].column);
+			put_col(o, &b, ", person.", o->cat[k].column);
+			put_col(o, &b, ") IS DISTINCT FROM person.", o->cat[k].column);
+		}
+	put(&b, ")) INSERT INTO person (person_id, key_id, birth_ym, first_run_id, last_run_id, side");
+	put_cols(o, &b, DEST_PERSON, ", ");
+	put(&b, ") SELECT a.s_person_id, $2, a.s_birth_ym, $1, $1, a.s_side");
+	put_cols(o, &b, DEST_PERSON, ", a.");
+	put(&b, " FROM a WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.person_id = "
+		"a.s_person_id) ORDER BY a.s_first");
 	return run_sb(o, &b, 2, v, NULL, "writing the persons", err);
 }
 
@@ -523,13 +630,20 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 	return rc;
 }
 
+/* The pseudonyms: made distinct by person before the person's number is
+ * looked up (a hash over the stage instead of a sort of it: a month of
+ * attendance repeats its person's pseudonym a dozen times), then the
+ * ones the warehouse lacks, in key order. */
 static int keys(struct out_postgres *o, struct colink_error *err)
 {
 	const char *v[1] = { o->key_id };
 	return opg_exec_params(o, "INSERT INTO person_key (person_no, kind, pseudonym, key_id) "
-			       "SELECT DISTINCT p.person_no, k.kind, k.pseudonym, $1::text FROM s_key k "
-			       "JOIN s_rec r ON r.s_seq = k.s_seq JOIN person p ON "
-			       "p.person_id = r.s_person_id ORDER BY 2, 3, 1 ON CONFLICT DO NOTHING",
+			       "SELECT p.person_no, d.kind, d.pseudonym, $1::text FROM (SELECT DISTINCT "
+			       "r.s_person_id, k.kind, k.pseudonym FROM s_key k JOIN s_rec r ON "
+			       "r.s_seq = k.s_seq) d JOIN person p ON p.person_id = d.s_person_id "
+			       "WHERE NOT EXISTS (SELECT 1 FROM person_key x WHERE x.kind = d.kind "
+			       "AND x.pseudonym = d.pseudonym AND x.person_no = p.person_no) "
+			       "ORDER BY 2, 3, 1",
 			       1, v, NULL, "writing the pseudonyms", err);
 }
 
