@@ -108,7 +108,8 @@ static int evidence(struct colink_wh *wh, long long e, long long a, struct evide
 /* The open pairs of run $1: both persons unlinked, no decision in force on
  * the group. */
 static const char review_sql[] =
-	"SELECT r.group_no, r.pass, r.kind, pe.person_no, pa.person_no FROM link_review AS r "
+	"SELECT r.group_no, r.pass, r.kind, pe.person_no, pa.person_no, r.weight, r.levels "
+	"FROM link_review AS r "
 	"JOIN person AS pe ON pe.person_id = r.employer_person_id "
 	"JOIN person AS pa ON pa.person_id = r.association_person_id "
 	"WHERE r.run_id = $1 AND r.group_no IS NOT NULL "
@@ -141,12 +142,16 @@ int whp_link_review(struct colink_wh *wh, char run_id[72], colink_wh_review_cb c
 		return rc;
 	}
 	rc = COLINK_OK;
+	memset(&p, 0, sizeof(p));
 	for (i = 0; !rc && i < PQntuples(res); i++) {
 		p.group_no = num(res, i, 0);
 		p.pass = num(res, i, 1);
 		p.kind = PQgetvalue(res, i, 2);
 		p.employer_no = num(res, i, 3);
 		p.association_no = num(res, i, 4);
+		/* #23: NULL for an exact pass, as sqlite3_column_double/text give */
+		p.weight = PQgetisnull(res, i, 5) ? 0 : strtod(PQgetvalue(res, i, 5), NULL);
+		p.levels = txt(res, i, 6);
 		if ((rc = evidence(wh, p.employer_no, p.association_no, &ev, err)))
 			break;
 		p.agree = ev.agree;
