@@ -199,12 +199,12 @@ static void pick_insurers(void)
 	int n = 0, d;
 	strcpy(ins[n++], "06139992");
 	for (d = 0; d < 10 && n < 3; d++) {
-		snprintf(ins[n], sizeof(ins[n]), "0127000%d", d);
+		snprintf(ins[n], sizeof(ins[n]), "0127000%c", (char)('0' + d));
 		if (colink_insurer_check_digit_ok(ins[n]))
 			n++;
 	}
 	for (d = 0; d < 10 && n < 3; d++) {
-		snprintf(ins[n], sizeof(ins[n]), "0135000%d", d);
+		snprintf(ins[n], sizeof(ins[n]), "0135000%c", (char)('0' + d));
 		if (colink_insurer_check_digit_ok(ins[n]))
 			n++;
 	}
