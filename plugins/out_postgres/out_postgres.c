@@ -379,8 +379,12 @@ static int check_bulk_refs(struct out_postgres *o, struct colink_error *err)
 {
 	const char *v[1] = { o->run_id };
 	char sql[512], buf[8];
-	int found, rc = COLINK_OK;
+	int found, rc;
 	size_t i;
+	/* a hash anti-join, never a probe of the referenced index per row
+	 * (the planner, knowing nothing of the rows just written, would pick
+	 * the probes: 1.4 s for the 1.08 M attendance months of 100k persons) */
+	rc = opg_exec(o, "SET LOCAL enable_nestloop = off", "checking the references", err);
 	for (i = 0; !rc && i < NBULK; i++) {
 		const char *const *r = opg_bulk_refs[i];
 		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.run_id = $1 AND "
@@ -393,6 +397,8 @@ static int check_bulk_refs(struct out_postgres *o, struct colink_error *err)
 					"warehouse does not have: the run is refused and rolled back",
 					o->where, r[0], r[1], r[2]);
 	}
+	if (!rc)
+		rc = opg_exec(o, "SET LOCAL enable_nestloop = on", "checking the references", err);
 	return rc;
 }
 
