@@ -25,6 +25,11 @@
 #      role of samples/postgres-roles.sql reads the views, not the tables;
 #   4. kill -9 of `colink run` in the middle of a COPY: nothing but the
 #      'incomplete' ledger row; a rerun gives the whole warehouse;
+#   4b. the fact tables carry no per-row foreign keys (the merge checks
+#      those references in bulk): a row planted with a person the
+#      warehouse lacks (a trigger, as a merge bug would) refuses the run,
+#      exit 5, one line naming table and column, nothing committed; a
+#      per-row foreign key of an older warehouse is dropped by the next run;
 #   5. two concurrent runs: both finish, one after the other (the second
 #      skips the inputs the first loaded); with the lock held elsewhere a
 #      run exits 6 after lock_timeout_ms;
@@ -557,6 +562,34 @@ case $st in incomplete,ok | ok,incomplete) ok "rerun after the kill: ok" ;; *) f
 sqjob ref.xml ref.db
 runjob ref.xml ref.out
 compare "rerun after kill -9" ref.db crash "$t/content.sql"
+
+# ---- 4b. references checked in bulk ----
+fkq="SELECT count(*) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace WHERE c.contype = 'f' AND r.relname IN ('checkup', 'employee', 'attendance_month', 'stress_check') AND n.nspname ="
+n=$(psql "$ci" -A -t -c "$fkq 'sample'")
+[ "$n" = 0 ] && ok "bulk references: no per-row foreign key on the fact tables" ||
+	fail "bulk references: $n per-row foreign keys on the fact tables"
+pgjob fk.xml fk
+(cd "$s/samples" && COLINK_TEST_KILL_AT=during-copy "$colink" run --unsigned-agreement fk.xml) >"$t/fk0.out" 2>&1
+psql "$ci" -c "CREATE FUNCTION fk.lose() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN NEW.person_no := -NEW.person_no; RETURN NEW; END\$\$" \
+	-c "CREATE TRIGGER lose BEFORE INSERT ON fk.attendance_month FOR EACH ROW EXECUTE FUNCTION fk.lose()" >"$t/fk.sql.out" 2>&1 ||
+	fail "bulk references: planting the trigger: $(head -n 1 "$t/fk.sql.out")"
+runjob fk.xml fk1.out
+rc=$?
+n=$(psql "$ci" -A -t -c "SELECT (SELECT count(*) FROM fk.person) + (SELECT count(*) FROM fk.attendance_month) + (SELECT count(*) FROM fk.checkup)")
+[ "$rc" -eq 5 ] && [ "$n" = 0 ] && grep -q "attendance_month\.person_no refers to a person row the warehouse does not have" "$t/fk1.out" &&
+	ok "bulk references: a lost person refuses the run (exit 5), nothing committed" ||
+	fail "bulk references: exit $rc, $n rows committed: $(grep -i refer "$t/fk1.out" | head -n 1)"
+# an older warehouse: its per-row foreign key goes, the run loads
+psql "$ci" -c "DROP TRIGGER lose ON fk.attendance_month" \
+	-c "ALTER TABLE fk.attendance_month ADD FOREIGN KEY (person_no) REFERENCES fk.person (person_no)" >"$t/fk.sql.out" 2>&1 ||
+	fail "bulk references: restoring a foreign key: $(head -n 1 "$t/fk.sql.out")"
+runjob fk.xml fk2.out
+rc=$?
+n=$(psql "$ci" -A -t -c "$fkq 'fk'")
+m=$(psql "$ci" -A -t -c "SELECT count(*) FROM fk.attendance_month")
+[ "$rc" -eq 1 ] && [ "$n" = 0 ] && [ "$m" -gt 0 ] &&
+	ok "bulk references: an older warehouse's per-row foreign key dropped, $m months loaded" ||
+	fail "bulk references: older warehouse: exit $rc, $n foreign keys left, $m months"
 
 # ---- 5. concurrency ----
 pgjob conc.xml conc

@@ -9,7 +9,9 @@
 # no PostgreSQL warehouse is older, so migrate-N.sql with N <= BASELINE
 # are left out (they rebuild SQLite tables by rowid and have no
 # translation); every later migration is translated and embedded, and a
-# construct pg-ddl.sh cannot translate fails the build.
+# construct pg-ddl.sh cannot translate fails the build.  Last, the
+# references pg-ddl.sh dropped (checked in bulk by the merge) as
+# opg_bulk_refs[]: table, column, referenced table, referenced column.
 set -eu
 prog=pg-sql.sh
 if [ "$#" -lt 3 ]; then
@@ -23,6 +25,7 @@ here=$(dirname "$0")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pg-sql.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 list=
+: >"$tmp/refs"
 for f in "$@"; do
 	b=${f##*/}
 	case $b in
@@ -34,7 +37,11 @@ for f in "$@"; do
 		fi ;;
 	esac
 	sh "$here/pg-ddl.sh" "$f" >"$tmp/$b"
+	sh "$here/pg-ddl.sh" --refs "$f" >>"$tmp/refs"
 	list="$list $tmp/$b"
 done
 # shellcheck disable=SC2086
 sh "$embed" $list | sed "s|$tmp/||g"
+echo "static const char *const opg_bulk_refs[][4] = {"
+sed 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\) \([^ ]*\)$/\t{ "\1", "\2", "\3", "\4" },/' "$tmp/refs"
+echo "};"
