@@ -97,8 +97,8 @@ static int bloom_bigram(struct colink_pseudo_set *ps, const char *bg, size_t bgl
 	unsigned char dig[32];
 	const char *parts[1] = {bg};
 	size_t i, bit = 0;
-	int rc = colink_pseudo_set_compute(ps, COLINK_FEATURE_PREFIX "name_bf", 1, parts, &bglen,
-					   hex, err);
+	int rc = colink_pseudo_set_memo(ps, COLINK_FEATURE_PREFIX "name_bf", 1, parts, &bglen,
+					hex, err);
 	if (rc)
 		return rc;
 	for (i = 0; i < sizeof(dig); i++)
@@ -139,11 +139,22 @@ int colink_feature_bloom(struct colink_pseudo_set *ps, const char *name,
 
 /* ---- tokens ---- */
 
+/* The tokens of a small domain (birth year, month, day, {month, day},
+ * sex, insurer) are remembered for the run (colink_pseudo_set_memo); 記号
+ * and 番号 are not. */
+static int small_domain(const char *kind)
+{
+	const char *k = kind + sizeof(COLINK_FEATURE_PREFIX) - 1;
+	return strcmp(k, "symbol") && strcmp(k, "number");
+}
+
 static int token(struct colink_pseudo_set *ps, const char *kind, size_t nparts,
 		 const char *const *parts, const size_t *lens,
 		 struct colink_feature *out, size_t *nout, struct colink_error *err)
 {
-	int rc = colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out[*nout].value, err);
+	int rc = small_domain(kind)
+		 ? colink_pseudo_set_memo(ps, kind, nparts, parts, lens, out[*nout].value, err)
+		 : colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out[*nout].value, err);
 	if (!rc)
 		out[(*nout)++].kind = kind;
 	return rc;
