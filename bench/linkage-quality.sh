@@ -16,8 +16,9 @@
 # employer person the person of its roster row (roster_truth.tsv: row,
 # person); a true pair is a person with both a roster row and a checkup.
 #   precision = correct links / links, recall = correct links / true pairs.
-# Prints one line per job with the run's seconds (load and link: the
-# difference of the two is the probabilistic pass's time) and the
+# Prints one line per job with the run's seconds, its load and link
+# phases apart (run --json load_seconds, link_seconds; under it the link
+# phase's parts from colink -v: the pseudonym flush, each pass), and the
 # probabilistic pass's links and reviews.  Public tools only: bash,
 # sqlite3.
 set -euo pipefail
@@ -112,9 +113,12 @@ for v in exact prob; do
 	w=$data/$v.db
 	rm -f "$w" "$w-wal" "$w-shm"
 	job "$data/$v.xml" "$w" "${!v}"
-	"$build/colink" run --json --unsigned-agreement "$data/$v.xml" >"$data/$v.json" 2>"$data/$v.err" || true
+	"$build/colink" -v run --json --unsigned-agreement "$data/$v.xml" >"$data/$v.json" 2>"$data/$v.err" || true
 	secs=$(grep -o '"seconds":[0-9.]*' "$data/$v.json" | head -1 | cut -d: -f2)
-	score "$w" "$v" "${secs:-?}"
+	lo=$(grep -o '"load_seconds":[0-9.]*' "$data/$v.json" | head -1 | cut -d: -f2)
+	li=$(grep -o '"link_seconds":[0-9.]*' "$data/$v.json" | head -1 | cut -d: -f2)
+	score "$w" "$v" "${secs:-?} (load ${lo:-?}s, link ${li:-?}s)"
+	grep -o 'out_sqlite: link: .* in [0-9.]* s' "$data/$v.err" | sed 's/^out_sqlite: //' | sed 's/^/       /' || true
 done
 echo "corruptions in the roster (roster_truth.tsv):"
 tail -n +2 "$data/csv/roster_truth.tsv" | cut -f3 | tr ',' '\n' | sed '/^$/d' | sort | uniq -c

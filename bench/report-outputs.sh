@@ -142,7 +142,9 @@ norm() {
 		-e 's/(^|[^0-9a-f])[0-9a-f]{32}($|[^0-9a-f])/\1@RUN_ID@\2/g' \
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/@TIME@/g' \
 		-e 's/ in [0-9]+(\.[0-9]+)? s$/ in @SECONDS@ s/' \
-		-e 's/"seconds":[0-9.eE+-]+/"seconds":"@SECONDS@"/g'
+		-e 's/"seconds":[0-9.eE+-]+/"seconds":"@SECONDS@"/g' \
+		-e 's/"(load|link)_seconds":[0-9.eE+-]+/"\1_seconds":"@SECONDS@"/g' \
+		-e 's/^  time: load .*/  time: load @SECONDS@ s, link @SECONDS@ s, commit and the rest @SECONDS@ s/'
 }
 # the audit log's own chain and who/when
 norm_audit() {

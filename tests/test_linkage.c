@@ -239,6 +239,49 @@ static void test_linkage__features_of_a_record(void)
 	colink_pseudo_set_free(ps);
 }
 
+static void memo_eq(struct colink_pseudo_set *ps, const char *kind, size_t n,
+		    const char *const *parts, const size_t *lens)
+{
+	char a[65], b[65];
+	struct colink_error err;
+	CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_compute(ps, kind, n, parts, lens, a, &err), COLINK_OK);
+	CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_memo(ps, kind, n, parts, lens, b, &err), COLINK_OK);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_memo(ps, kind, n, parts, lens, b, &err), COLINK_OK);
+	CU_ASSERT_STRING_EQUAL(a, b); /* the remembered one */
+}
+
+/* The run's memo of small-domain hashes gives what the HMAC gives: per
+ * kind, per split of the parts, past its size and for inputs too long to
+ * remember. */
+static void test_linkage__memo_is_the_hash(void)
+{
+	struct colink_pseudo_set *ps = pset("agr-1");
+	const char *p12[2] = {"12", "3"}, *p1[2] = {"1", "23"}, *one[1] = {"1985"};
+	const char *lng[1] = {"0123456789012345678901234567890123456789"};
+	char a[65], b[65], v[16];
+	const char *pv[1] = {v};
+	struct colink_error err;
+	unsigned i;
+	memo_eq(ps, "feature.birth_year", 1, one, NULL);
+	memo_eq(ps, "feature.sex", 1, one, NULL);
+	CU_ASSERT_EQUAL(colink_pseudo_set_memo(ps, "feature.birth_year", 1, one, NULL, a, &err), 0);
+	CU_ASSERT_EQUAL(colink_pseudo_set_memo(ps, "feature.sex", 1, one, NULL, b, &err), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(a, b);
+	memo_eq(ps, "feature.birth_md", 2, p12, NULL);
+	memo_eq(ps, "feature.birth_md", 2, p1, NULL);
+	CU_ASSERT_EQUAL(colink_pseudo_set_memo(ps, "feature.birth_md", 2, p12, NULL, a, &err), 0);
+	CU_ASSERT_EQUAL(colink_pseudo_set_memo(ps, "feature.birth_md", 2, p1, NULL, b, &err), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(a, b);
+	memo_eq(ps, "feature.insurer", 1, lng, NULL);
+	for (i = 0; i < 14000; i++) { /* more than it keeps */
+		snprintf(v, sizeof(v), "%u", i);
+		memo_eq(ps, "feature.name_bf", 1, pv, NULL);
+	}
+	memo_eq(ps, "feature.birth_year", 1, one, NULL);
+	colink_pseudo_set_free(ps);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_linkage__em_step_matches_hand_computation),
 	TU_TEST(test_linkage__em_converges_and_weighs),
@@ -247,6 +290,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_linkage__dice),
 	TU_TEST(test_linkage__bloom_filter),
 	TU_TEST(test_linkage__features_of_a_record),
+	TU_TEST(test_linkage__memo_is_the_hash),
 	TU_END
 };
 

@@ -134,8 +134,9 @@ static void print_json(const struct colink_run_result *r, const struct colink_pl
 	colink_json_str(stdout, r->status);
 	printf(",\"message\":");
 	colink_json_str(stdout, r->message);
-	printf(",\"key_id\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\",\"seconds\":%.3f,\"warehouse\":",
-	       r->key_id, r->started, r->finished, r->seconds);
+	printf(",\"key_id\":\"%s\",\"started\":\"%s\",\"finished\":\"%s\",\"seconds\":%.3f,"
+	       "\"load_seconds\":%.3f,\"link_seconds\":%.3f,\"warehouse\":",
+	       r->key_id, r->started, r->finished, r->seconds, r->load_seconds, r->link_seconds);
 	colink_json_str(stdout, r->warehouse ? r->warehouse : "");
 	printf(",\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,\"inputs\":[",
 	       (unsigned long long)r->read, (unsigned long long)r->loaded,
@@ -260,6 +261,8 @@ static void print_text(const struct colink_run_result *r)
 	printf("  total: %llu read, %llu loaded, %llu rejected in %.2f s\n",
 	       (unsigned long long)r->read, (unsigned long long)r->loaded,
 	       (unsigned long long)r->rejected, r->seconds);
+	printf("  time: load %.2f s, link %.2f s, commit and the rest %.2f s\n", r->load_seconds,
+	       r->link_seconds, r->seconds - r->load_seconds - r->link_seconds);
 	if (r->withheld_consent)
 		printf("  withheld without consent: %llu records (stress-check results)\n",
 		       (unsigned long long)r->withheld_consent);

@@ -553,6 +553,11 @@ static void fill_run_info(struct colink_run_info *ri, struct colink_plan *p,
 	ri->dry_run = res->dry_run_output;
 }
 
+static double elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	       struct colink_run_result *res, struct colink_error *err)
 {
@@ -563,7 +568,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 	struct colink_run_summary sum;
 	struct colink_pseudo_set *ps = NULL;
 	char user[128], norm[COLINK_NORM_VERSION_MAX];
-	struct timespec t0, t1;
+	struct timespec t0, tl, t1;
 	int rc, began = 0, dry = o && o->dry_run, opened;
 
 	memset(res, 0, sizeof(*res));
@@ -606,8 +611,13 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 		began = 1;
 	if (rc == COLINK_OK)
 		rc = run_inputs(&st, res, &host, ps);
-	if (rc == COLINK_OK && opened)
+	clock_gettime(CLOCK_MONOTONIC, &tl);
+	res->load_seconds = elapsed(&t0, &tl);
+	if (rc == COLINK_OK && opened) {
 		rc = run_link(&st, res);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		res->link_seconds = elapsed(&tl, &t1);
+	}
 	colink_transform_free(st.t);
 	colink_now_iso(res->finished);
 	memset(&sum, 0, sizeof(sum));
@@ -622,7 +632,7 @@ int colink_run(struct colink_plan *p, const struct colink_run_opts *o,
 		p->out_plugin->desc->fini(st.out_ctx);
 	colink_pseudo_set_free(ps);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	res->seconds = elapsed(&t0, &t1);
 	colink_log(COLINK_LOG_INFO, "run %s: %s: %llu read, %llu loaded, %llu rejected",
 		   res->run_id, res->status, (unsigned long long)res->read,
 		   (unsigned long long)res->loaded, (unsigned long long)res->rejected);

@@ -130,6 +130,8 @@ struct colink_run_result {
 	size_t ninputs;
 	uint64_t read, loaded, rejected;
 	double seconds;
+	double load_seconds;      /* from the start to the end of the last input */
+	double link_seconds;      /* the link passes (0 without link rules) */
 	int linked;                       /* the job had link rules and they ran */
 	struct colink_link_report link;   /* valid when linked */
 	size_t nlink;

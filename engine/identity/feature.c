@@ -12,6 +12,10 @@
 
 #define BF_BYTES (COLINK_FEATURE_BF_BITS / 8)
 #define NAME_MAX_CP 128
+#define POS_BITS 9 /* log2(COLINK_FEATURE_BF_BITS) */
+
+_Static_assert(1u << POS_BITS == COLINK_FEATURE_BF_BITS, "a position is POS_BITS bits");
+_Static_assert(COLINK_FEATURE_BF_K * POS_BITS <= 256, "one HMAC gives all K positions");
 
 /* ---- kana folding for comparison ---- */
 
@@ -83,30 +87,30 @@ static int hexval(char c)
 
 /* ---- the Bloom filter ---- */
 
-/* Set the K positions of one bigram. */
+/* Set the K positions of one bigram: one HMAC of the bigram, its 256
+ * output bits read as K positions of log2(BITS) bits each (K * 9 = 180
+ * bits for 512 bits, K = 20), so a bigram costs one HMAC, not two. */
 static int bloom_bigram(struct colink_pseudo_set *ps, const char *bg, size_t bglen,
 			unsigned char *bf, struct colink_error *err)
 {
-	static const char *const salt[2] = {"0", "1"};
-	char hex[2][65];
-	size_t i;
-	int rc;
-	for (i = 0; i < 2; i++) {
-		const char *parts[2] = {bg, salt[i]};
-		size_t lens[2] = {bglen, 1};
-		rc = colink_pseudo_set_compute(ps, COLINK_FEATURE_PREFIX "name_bf", 2, parts,
-					       lens, hex[i], err);
-		if (rc)
-			return rc;
-	}
-	for (i = 0; i < COLINK_FEATURE_BF_K; i++) {
-		const char *h = hex[i / 16] + (i % 16) * 4;
-		unsigned v = (unsigned)(hexval(h[0]) << 12 | hexval(h[1]) << 8 |
-					hexval(h[2]) << 4 | hexval(h[3]));
-		v %= COLINK_FEATURE_BF_BITS;
+	char hex[65];
+	unsigned char dig[32];
+	const char *parts[1] = {bg};
+	size_t i, bit = 0;
+	int rc = colink_pseudo_set_memo(ps, COLINK_FEATURE_PREFIX "name_bf", 1, parts, &bglen,
+					hex, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < sizeof(dig); i++)
+		dig[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+	for (i = 0; i < COLINK_FEATURE_BF_K; i++, bit += POS_BITS) {
+		unsigned v = 0, j;
+		for (j = 0; j < POS_BITS; j++)
+			v = v << 1 | ((dig[(bit + j) / 8] >> (7 - (bit + j) % 8)) & 1u);
 		bf[v / 8] |= (unsigned char)(1u << (v % 8));
 	}
 	explicit_bzero(hex, sizeof(hex));
+	explicit_bzero(dig, sizeof(dig));
 	return COLINK_OK;
 }
 
@@ -135,11 +139,22 @@ int colink_feature_bloom(struct colink_pseudo_set *ps, const char *name,
 
 /* ---- tokens ---- */
 
+/* The tokens of a small domain (birth year, month, day, {month, day},
+ * sex, insurer) are remembered for the run (colink_pseudo_set_memo); 記号
+ * and 番号 are not. */
+static int small_domain(const char *kind)
+{
+	const char *k = kind + sizeof(COLINK_FEATURE_PREFIX) - 1;
+	return strcmp(k, "symbol") && strcmp(k, "number");
+}
+
 static int token(struct colink_pseudo_set *ps, const char *kind, size_t nparts,
 		 const char *const *parts, const size_t *lens,
 		 struct colink_feature *out, size_t *nout, struct colink_error *err)
 {
-	int rc = colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out[*nout].value, err);
+	int rc = small_domain(kind)
+		 ? colink_pseudo_set_memo(ps, kind, nparts, parts, lens, out[*nout].value, err)
+		 : colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out[*nout].value, err);
 	if (!rc)
 		out[(*nout)++].kind = kind;
 	return rc;

@@ -16,12 +16,26 @@ struct ps_entry {
 	struct colink_pseudonymizer *p;
 };
 
+/* One remembered keyed hash of a short input (colink_pseudo_set_memo). */
+#define MEMO_SLOTS 16384u      /* a power of two */
+#define MEMO_MAX (MEMO_SLOTS / 4 * 3)
+#define MEMO_KEY 24
+
+struct memo_slot {
+	unsigned char used, klen;
+	unsigned short kind;   /* index into e[] */
+	char key[MEMO_KEY];    /* the parts, each length-prefixed */
+	char hex[65];
+};
+
 struct colink_pseudo_set {
 	const struct colink_key *key;
 	char key_id[17];
 	char *agreement;
 	struct ps_entry *e;
 	size_t n;
+	struct memo_slot *memo; /* NULL until the first colink_pseudo_set_memo */
+	size_t nmemo;
 };
 
 int colink_pseudo_set_new(struct colink_pseudo_set **out,
@@ -58,6 +72,10 @@ void colink_pseudo_set_free(struct colink_pseudo_set *ps)
 		colink_pseudonymizer_free(ps->e[i].p);
 	}
 	colink_free(ps->e);
+	if (ps->memo) {
+		explicit_bzero(ps->memo, MEMO_SLOTS * sizeof(*ps->memo));
+		colink_free(ps->memo);
+	}
 	colink_free(ps->agreement);
 	colink_free(ps);
 }
@@ -103,4 +121,66 @@ int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
 	if (!p)
 		return err ? err->code : COLINK_ENOMEM;
 	return colink_pseudonym_compute(p, nparts, parts, lens, out, err);
+}
+
+/* The parts as one memo key: each part's length byte, then its bytes;
+ * 0 when they do not fit. */
+static size_t memo_key(size_t nparts, const char *const *parts, const size_t *lens,
+		       char key[MEMO_KEY])
+{
+	size_t i, n = 0;
+	for (i = 0; i < nparts; i++) {
+		size_t l;
+		if (!parts[i])
+			return 0;
+		l = lens ? lens[i] : strlen(parts[i]);
+		if (n + 1 + l > MEMO_KEY)
+			return 0;
+		key[n++] = (char)l;
+		memcpy(key + n, parts[i], l);
+		n += l;
+	}
+	return n;
+}
+
+int colink_pseudo_set_memo(struct colink_pseudo_set *ps, const char *kind,
+			   size_t nparts, const char *const *parts,
+			   const size_t *lens, char out[65], struct colink_error *err)
+{
+	char key[MEMO_KEY];
+	size_t klen, i, h = 2166136261u, kind_ix;
+	struct memo_slot *s;
+	int rc;
+	if (!ps->key || !ps_get(ps, kind, err))
+		return colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out, err);
+	for (kind_ix = 0; strcmp(ps->e[kind_ix].kind, kind); kind_ix++)
+		;
+	klen = nparts && parts ? memo_key(nparts, parts, lens, key) : 0;
+	if (!klen || kind_ix > 0xFFFF || (!ps->memo && !(ps->memo = colink_calloc(MEMO_SLOTS,
+										 sizeof(*ps->memo)))))
+		return colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out, err);
+	h = (h ^ kind_ix) * 16777619u;
+	for (i = 0; i < klen; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	for (i = h & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
+		s = &ps->memo[i];
+		if (!s->used)
+			break;
+		if (s->kind == kind_ix && s->klen == klen && !memcmp(s->key, key, klen)) {
+			memcpy(out, s->hex, 65);
+			explicit_bzero(key, sizeof(key));
+			return COLINK_OK;
+		}
+	}
+	rc = colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out, err);
+	if (!rc && ps->nmemo < MEMO_MAX) {
+		s->used = 1;
+		s->klen = (unsigned char)klen;
+		s->kind = (unsigned short)kind_ix;
+		memcpy(s->key, key, klen);
+		memcpy(s->hex, out, 65);
+		ps->nmemo++;
+	}
+	explicit_bzero(key, sizeof(key));
+	return rc;
 }

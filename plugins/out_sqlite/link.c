@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "out_sqlite_int.h"
 
@@ -354,9 +355,22 @@ static void report_out(const struct colink_link_report *r,
 	       (const char *)r + sizeof(r->struct_size), n - sizeof(r->struct_size));
 }
 
+static double since(struct timespec *t)
+{
+	struct timespec n;
+	double s;
+	clock_gettime(CLOCK_MONOTONIC, &n);
+	s = (double)(n.tv_sec - t->tv_sec) + (double)(n.tv_nsec - t->tv_nsec) / 1e9;
+	*t = n;
+	return s;
+}
+
+/* The link phase's time apart, logged (INFO): the run's pseudonyms into
+ * person_key (work deferred from the load), then each pass. */
 int osq_link(void *ctx, const struct colink_link_rules *rules,
 	     struct colink_link_report *rep, struct colink_error *err)
 {
+	struct timespec t;
 	struct out_sqlite *o = ctx;
 	struct linker l;
 	size_t i;
@@ -369,11 +383,14 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 	if (o->linked)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->path, o->run_id);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	rc = osq_keys_flush(o, err); /* the run's pseudonyms into person_key */
 	if (!rc) /* the passes sort their candidates */
 		rc = osq_sort_cache(o, 1, err);
 	if (rc)
 		return rc;
+	o->host->log(o->hc, COLINK_LOG_INFO, "link: the run's pseudonyms into person_key in %.2f s",
+		     since(&t));
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.r.struct_size = sizeof(l.r);
@@ -399,6 +416,9 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 			l.r.ambiguous += review;
 		} else
 			rc = link_pass(&l, (int)i + 1, p->kind, err);
+		if (!rc)
+			o->host->log(o->hc, COLINK_LOG_INFO, "link: pass %zu (%s) in %.2f s", i + 1,
+				     p->kind ? p->kind : "probabilistic", since(&t));
 	}
 	if (!rc)
 		rc = link_summary(&l, rules->npasses, err);

@@ -6,7 +6,7 @@
  * a raw value):
  *
  *   blocking    candidate pairs (employer e, association a) share the
- *               insurer and birth year (COLINK_BLOCK_INSURER_YEAR) or the
+ *               insurer, birth year and sex (COLINK_BLOCK_INSURER_YEAR) or the
  *               birth year and {month, day} unordered
  *               (COLINK_BLOCK_BIRTH_DATE, which also catches a swapped day
  *               and month); a pair both rules find counts once;
@@ -329,6 +329,15 @@ static int visit(struct prob *pr, uint32_t e, uint32_t a)
 	return w >= pr->p->lower ? add_cand(pr, e, a, g, w) : COLINK_OK;
 }
 
+/* Rule A's second key: the birth year and the sex (a person without a
+ * sex token blocks with the others without one).  The sex halves rule
+ * A's blocks, and no corruption the pass is for changes it; a pair
+ * whose sex differs can still be found by rule B. */
+static uint64_t year_sex(const struct pperson *x)
+{
+	return x->tok[T_YEAR] ^ (x->has & HAS(T_SEX) ? x->tok[T_SEX] * 0x9e3779b97f4a7c15u : 0);
+}
+
 /* The keys of rule `rule` for one side; persons without them are left out. */
 static size_t keys(const struct prob *pr, unsigned rule, int employer, struct bkey *out)
 {
@@ -338,7 +347,7 @@ static size_t keys(const struct prob *pr, unsigned rule, int employer, struct bk
 		if (x->employer != employer || (pr->scoring && x->linked))
 			continue; /* scoring judges the unlinked persons only */
 		if (rule == COLINK_BLOCK_INSURER_YEAR && (x->has & HAS(T_INS)) && (x->has & HAS(T_YEAR)))
-			out[n++] = (struct bkey){x->tok[T_INS], x->tok[T_YEAR], (uint32_t)i};
+			out[n++] = (struct bkey){x->tok[T_INS], year_sex(x), (uint32_t)i};
 		else if (rule == COLINK_BLOCK_BIRTH_DATE && (x->has & HAS(T_YEAR)) && (x->has & HAS(T_MD)))
 			out[n++] = (struct bkey){x->tok[T_YEAR], x->tok[T_MD], (uint32_t)i};
 	}
@@ -353,7 +362,7 @@ static int found_by_a(const struct prob *pr, uint32_t e, uint32_t a)
 	const unsigned both = HAS(T_INS) | HAS(T_YEAR);
 	return (pr->p->blocking & COLINK_BLOCK_INSURER_YEAR) && (pe->has & both) == both &&
 	       (pa->has & both) == both && pe->tok[T_INS] == pa->tok[T_INS] &&
-	       pe->tok[T_YEAR] == pa->tok[T_YEAR];
+	       year_sex(pe) == year_sex(pa);
 }
 
 static int block(struct prob *pr, unsigned rule, struct bkey *ek, struct bkey *ak)
@@ -478,7 +487,7 @@ static int estimate(struct prob *pr, struct colink_error *err)
 	if (ne && na && !g)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	/* EM sees the blocked pairs without the features blocking made agree
-	 * (insurer, birth date): within a block they agree for matches and
+	 * (insurer, birth date, sex): within a block they agree for matches and
 	 * non-matches alike, which u from random pairs cannot know, and EM
 	 * would take "same block" for "match".  Their m stays the known
 	 * matches' (start_from_known). */
@@ -487,6 +496,7 @@ static int estimate(struct prob *pr, struct colink_error *err)
 			unpattern(k, pg[n]);
 			pg[n][F_INS] = COLINK_FS_MISSING;
 			pg[n][F_DOB] = COLINK_FS_MISSING;
+			pg[n][F_SEX] = COLINK_FS_MISSING; /* rule A's blocks share it */
 			cnt[n++] = pr->count[k];
 		}
 	start_from_known(pr);

@@ -124,16 +124,23 @@ static const struct kind_def {
 			  ST_AL_FIND, 1, { ST_AL_DEL } },
 };
 
+/* Hex digits by byte (a lookup: every pseudonym and feature of every
+ * record is checked, a Bloom filter is 128 digits). */
+static const unsigned char hexd[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+};
+
 static int is_hexn(const char *s, size_t n)
 {
 	size_t i;
+	unsigned char ok = 1;
 	if (!s)
 		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
-			return 0;
-	return s[n] == '\0';
+	for (i = 0; i < n && s[i]; i++)
+		ok &= hexd[(unsigned char)s[i]];
+	return ok && i == n && s[n] == '\0';
 }
 
 static int is_hex64(const char *s)
@@ -153,7 +160,7 @@ static int pseudonym_ok(const struct colink_pseudonym *ps)
 	if (!ps->kind)
 		return 0;
 	if (is_feature(ps->kind))
-		return is_hex64(ps->value) || is_hexn(ps->value, OSQ_FEATURE_BF_HEX);
+		return is_hexn(ps->value, OSQ_FEATURE_BF_HEX) || is_hex64(ps->value);
 	return is_hex64(ps->value);
 }
 

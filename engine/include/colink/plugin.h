@@ -744,7 +744,7 @@ struct colink_link_pass {
 	unsigned blocking;  /* COLINK_BLOCK_* bits */
 };
 
-#define COLINK_BLOCK_INSURER_YEAR 0x1u /* same insurer and birth year */
+#define COLINK_BLOCK_INSURER_YEAR 0x1u /* same insurer, birth year and sex */
 #define COLINK_BLOCK_BIRTH_DATE   0x2u /* same birth date (or day and month swapped) */
 
 /*
