@@ -6,9 +6,11 @@
  *
  * Every buffer that holds the master key, the PRK or the derived key is
  * libgcrypt secure memory, and every HMAC context is opened with
- * GCRY_MAC_FLAG_SECURE.  The parts to hash are fed to the MAC piece by
- * piece, so the encoded identifier is never copied into ordinary memory
- * and computing a pseudonym allocates nothing.
+ * GCRY_MAC_FLAG_SECURE.  The parts to hash are encoded into the
+ * secure-memory buffer of the last-pseudonym cache (below) or, when too
+ * long for it, fed to the MAC piece by piece, so the encoded identifier is
+ * never copied into ordinary memory and computing a pseudonym allocates
+ * nothing.
  */
 #include "identity/identity.h"
 #include "identity/identity_int.h"
