@@ -6,6 +6,7 @@
  * python3 hmac); the exact commands are in docs/pseudonyms.md.
  */
 #include <CUnit/Basic.h>
+#include <gcrypt.h>
 #include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -453,6 +454,87 @@ static void test_identity__pseudonym_explicit_lengths(void)
 	const size_t lens[] = { 8, 3, 4, 2 };
 
 	expect_pseudonym(p, 4, parts, lens, VEC_PSEUDO_AGR1_CARD);
+	colink_pseudonymizer_free(p);
+	colink_key_free(k);
+}
+
+/* HMAC-SHA256 of encode(parts) computed here, from the derived key, with
+ * no pseudonymizer: the reference for the last-pseudonym cache. */
+static void ref_pseudonym(struct colink_pseudonymizer *p, size_t n,
+			  const char *const *parts, const size_t *lens,
+			  char out[65])
+{
+	unsigned char key[32], dig[32];
+	char hex[65], num[24];
+	gcry_mac_hd_t h;
+	size_t i, dlen = sizeof(dig);
+
+	CU_ASSERT_EQUAL_FATAL(colink_pseudonymizer_derived_hex(p, hex), COLINK_OK);
+	for (i = 0; i < 32; i++) {
+		unsigned v;
+		sscanf(hex + 2 * i, "%2x", &v);
+		key[i] = (unsigned char)v;
+	}
+	CU_ASSERT_EQUAL_FATAL(gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, 0, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(gcry_mac_setkey(h, key, sizeof(key)), 0);
+	for (i = 0; i < n; i++) {
+		size_t len = lens ? lens[i] : strlen(parts[i]);
+		int w = snprintf(num, sizeof(num), "%zu:", len);
+		gcry_mac_write(h, num, (size_t)w);
+		gcry_mac_write(h, parts[i], len);
+		gcry_mac_write(h, ";", 1);
+	}
+	CU_ASSERT_EQUAL(gcry_mac_read(h, dig, &dlen), 0);
+	gcry_mac_close(h);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+}
+
+static void expect_ref(struct colink_pseudonymizer *p, size_t n,
+		       const char *const *parts, const size_t *lens)
+{
+	char want[65];
+	ref_pseudonym(p, n, parts, lens, want);
+	expect_pseudonym(p, n, parts, lens, want);
+}
+
+/* The last-pseudonym cache (docs/pseudonyms.md) answers a repeated call
+ * and only a repeated call: same bytes in other parts, parts that do not
+ * fit the cache (256 encoded bytes) and the boundary all give the HMAC. */
+static void test_identity__pseudonym_last_cache(void)
+{
+	struct colink_key *k = vec_key();
+	struct colink_pseudonymizer *p = vec_pz(k, VEC_AGR1, "card");
+	const char *const p1[] = { "12", "3" };
+	const char *const p2[] = { "1", "23" };
+	const char *const trail[] = { "06139992xx", "1234", "4567", "00\0z" };
+	const size_t tlens[] = { 8, 3, 4, 2 };
+	char fit[252], over[253], big[600];
+	const char *const pf[] = { fit }, *const po[] = { over };
+	const char *const pb[] = { big, "1" };
+
+	memset(fit, 'a', sizeof(fit) - 1); /* "251:" + 251 + ";" = 256 */
+	fit[sizeof(fit) - 1] = '\0';
+	memset(over, 'a', sizeof(over) - 1); /* 257 bytes encoded */
+	over[sizeof(over) - 1] = '\0';
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+
+	expect_pseudonym(p, 4, card_parts, NULL, VEC_PSEUDO_AGR1_CARD);
+	expect_pseudonym(p, 4, card_parts, NULL, VEC_PSEUDO_AGR1_CARD);
+	expect_pseudonym(p, 4, trail, tlens, VEC_PSEUDO_AGR1_CARD);
+	expect_pseudonym(p, 2, p1, NULL, VEC_PSEUDO_12_3);
+	expect_pseudonym(p, 2, p2, NULL, VEC_PSEUDO_1_23);
+	expect_pseudonym(p, 2, p2, NULL, VEC_PSEUDO_1_23);
+	expect_pseudonym(p, 2, p1, NULL, VEC_PSEUDO_12_3);
+	expect_ref(p, 1, pf, NULL);
+	expect_ref(p, 1, pf, NULL);
+	expect_ref(p, 1, po, NULL);
+	expect_ref(p, 1, po, NULL);
+	expect_ref(p, 2, pb, NULL);
+	expect_ref(p, 1, pf, NULL);
+	expect_pseudonym(p, 2, p1, NULL, VEC_PSEUDO_12_3);
+	expect_ref(p, 2, p1, NULL); /* the reference agrees with the vectors */
 	colink_pseudonymizer_free(p);
 	colink_key_free(k);
 }
@@ -1127,6 +1209,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_identity__pseudonym_domain_separation),
 	TU_TEST(test_identity__pseudonym_composite_unambiguous),
 	TU_TEST(test_identity__pseudonym_explicit_lengths),
+	TU_TEST(test_identity__pseudonym_last_cache),
 	TU_TEST(test_identity__pseudonym_refuses_bad_labels),
 	TU_TEST(test_identity__pseudonym_refuses_bad_parts),
 	TU_TEST(test_identity__pseudonym_enomem),

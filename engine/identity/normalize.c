@@ -349,6 +349,37 @@ static void cp_free(struct cpbuf *b)
 	b->n = b->cap = 0;
 }
 
+/* Whether s[0..len) is 7-bit ASCII only. */
+static int is_ascii(const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* The fast path of cp_decode(opts 0) for ASCII: one code point a byte,
+ * what utf8proc_decompose gives without options, in the same buffer size. */
+static const char *cp_decode_ascii(struct cpbuf *b, const char *s, size_t len)
+{
+	size_t bytes, i;
+	int32_t *v;
+
+	if (colink_size_mul(&bytes, len + 1, sizeof(*v)))
+		return "value too long";
+	v = colink_malloc(bytes);
+	if (!v)
+		return R_NOMEM;
+	for (i = 0; i < len; i++)
+		v[i] = (unsigned char)s[i];
+	cp_free(b);
+	b->v = v;
+	b->n = len;
+	b->cap = len + 1;
+	return NULL;
+}
+
 /* Decode (opts 0) or NFKC-normalize (NFKC_OPTS) UTF-8 into *b.  A fresh
  * buffer replaces *b only on success; utf8proc_decompose is called twice
  * (size, then fill) so that the memory comes from colink_malloc. */
@@ -363,6 +394,8 @@ static const char *cp_decode(struct cpbuf *b, const char *s, size_t len,
 	 * can multiply the count; utf8proc reports OVERFLOW beyond this. */
 	if (len > (size_t)PTRDIFF_MAX / 16)
 		return "value too long";
+	if (opts == 0 && is_ascii(s, len))
+		return cp_decode_ascii(b, s, len);
 	need = utf8proc_decompose((const utf8proc_uint8_t *)s,
 				  (utf8proc_ssize_t)len, NULL, 0, opts);
 	if (need < 0)
@@ -418,8 +451,16 @@ static const char *cp_encode(const struct cpbuf *b, char **out, size_t *outlen)
 static const char *cp_renormalize(struct cpbuf *b, utf8proc_option_t opts)
 {
 	char *s = NULL;
-	size_t len = 0;
-	const char *why = cp_encode(b, &s, &len);
+	size_t len = 0, i;
+	const char *why;
+
+	/* NFC and NFKC leave ASCII as it is: no ASCII character has a
+	 * decomposition and none composes with another. */
+	for (i = 0; i < b->n && b->v[i] >= 0 && b->v[i] < 0x80; i++)
+		;
+	if (i == b->n)
+		return NULL;
+	why = cp_encode(b, &s, &len);
 	if (!why)
 		why = cp_decode(b, s, len, opts);
 	colink_wipe_free(s, len + 1);

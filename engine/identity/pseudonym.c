@@ -6,9 +6,11 @@
  *
  * Every buffer that holds the master key, the PRK or the derived key is
  * libgcrypt secure memory, and every HMAC context is opened with
- * GCRY_MAC_FLAG_SECURE.  The parts to hash are fed to the MAC piece by
- * piece, so the encoded identifier is never copied into ordinary memory
- * and computing a pseudonym allocates nothing.
+ * GCRY_MAC_FLAG_SECURE.  The parts to hash are encoded into the
+ * secure-memory buffer of the last-pseudonym cache (below) or, when too
+ * long for it, fed to the MAC piece by piece, so the encoded identifier is
+ * never copied into ordinary memory and computing a pseudonym allocates
+ * nothing.
  */
 #include "identity/identity.h"
 #include "identity/identity_int.h"
@@ -24,9 +26,25 @@
 #define HKDF_SALT "colink-pseudonym-v1"
 #define INFO_SEP '\x1f' /* ASCII unit separator between agreement and kind */
 
+/* The last-pseudonym cache (docs/pseudonyms.md, "The last-pseudonym
+ * cache"): an input file that repeats one person's identifiers on
+ * consecutive rows (attendance: one row a month) asks for the same
+ * pseudonym again and again.  The pseudonymizer keeps the encoded parts of
+ * its last call and the pseudonym they gave; a call with the same encoded
+ * parts returns that pseudonym without the HMAC.  One entry only: the
+ * encoded identifier of the last call, in secure memory, replaced by the
+ * next different one and wiped when the pseudonymizer is freed.  Encodings
+ * longer than CACHE_BYTES are hashed as before and not cached. */
+#define CACHE_BYTES 256
+
 struct colink_pseudonymizer {
 	gcry_mac_hd_t mac;      /* HMAC-SHA256 keyed with `derived`, reused */
 	unsigned char *derived; /* KEY_LEN bytes, gcry_malloc_secure */
+	unsigned char *cache;   /* 2 * CACHE_BYTES, gcry_malloc_secure, or NULL */
+	unsigned char *last;    /* half of `cache`: encoded parts of the last call */
+	unsigned char *next;    /* the other half: this call's encoding */
+	size_t last_len;        /* 0: nothing cached */
+	char last_out[65];      /* the pseudonym of `last` */
 };
 
 /* ---------------------------------------------------------------- */
@@ -101,6 +119,10 @@ void colink_pseudonymizer_free(struct colink_pseudonymizer *p)
 		explicit_bzero(p->derived, KEY_LEN);
 		gcry_free(p->derived);
 	}
+	if (p->cache) {
+		explicit_bzero(p->cache, 2 * CACHE_BYTES);
+		gcry_free(p->cache);
+	}
 	colink_wipe_free(p, sizeof(*p));
 }
 
@@ -153,6 +175,12 @@ int colink_pseudonymizer_new(struct colink_pseudonymizer **out,
 				kind);
 		goto fail;
 	}
+	/* Without secure memory for the cache, pseudonyms are only slower. */
+	p->cache = gcry_malloc_secure(2 * CACHE_BYTES);
+	if (p->cache) {
+		p->last = p->cache;
+		p->next = p->cache + CACHE_BYTES;
+	}
 	*out = p;
 	return COLINK_OK;
 fail:
@@ -160,13 +188,28 @@ fail:
 	return rc;
 }
 
+/* "n:" for a part of n bytes into num (at least 24 bytes); its length. */
+static size_t len_prefix(size_t n, char *num)
+{
+	char tmp[24];
+	size_t k = 0, w = 0;
+	do {
+		tmp[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	while (k)
+		num[w++] = tmp[--k];
+	num[w++] = ':';
+	return w;
+}
+
 /* encode(parts): for each part, decimal length ':' bytes ';' -- written
  * straight into the MAC. */
 static gcry_error_t write_part(gcry_mac_hd_t mac, const char *s, size_t n)
 {
 	char num[24];
-	int w = snprintf(num, sizeof(num), "%zu:", n);
-	gcry_error_t ge = gcry_mac_write(mac, num, (size_t)w);
+	size_t w = len_prefix(n, num);
+	gcry_error_t ge = gcry_mac_write(mac, num, w);
 	if (!ge && n)
 		ge = gcry_mac_write(mac, s, n);
 	if (!ge)
@@ -174,12 +217,37 @@ static gcry_error_t write_part(gcry_mac_hd_t mac, const char *s, size_t n)
 	return ge;
 }
 
+/* encode(parts) into p->next when it fits in CACHE_BYTES: its length, or
+ * 0 when it does not fit (or there is no cache). */
+static size_t encode_into_cache(struct colink_pseudonymizer *p, size_t nparts,
+				const char *const *parts, const size_t *lens)
+{
+	size_t i, w = 0;
+	char num[24];
+
+	if (!p->cache)
+		return 0;
+	for (i = 0; i < nparts; i++) {
+		size_t n = lens ? lens[i] : strlen(parts[i]);
+		size_t k = len_prefix(n, num);
+		if (n > CACHE_BYTES || k + n + 1 > CACHE_BYTES - w) {
+			explicit_bzero(p->next, w);
+			return 0;
+		}
+		memcpy(p->next + w, num, k);
+		memcpy(p->next + w + k, parts[i], n);
+		p->next[w + k + n] = ';';
+		w += k + n + 1;
+	}
+	return w;
+}
+
 int colink_pseudonym_compute(struct colink_pseudonymizer *p, size_t nparts,
 			     const char *const *parts, const size_t *lens,
 			     char out[65], struct colink_error *err)
 {
 	unsigned char dig[KEY_LEN];
-	size_t i, dlen = sizeof(dig);
+	size_t i, dlen = sizeof(dig), enc;
 	gcry_error_t ge;
 
 	out[0] = '\0';
@@ -191,21 +259,47 @@ int colink_pseudonym_compute(struct colink_pseudonymizer *p, size_t nparts,
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "pseudonym: part %zu of %zu is missing",
 					  i + 1, nparts);
+	enc = encode_into_cache(p, nparts, parts, lens);
+	if (enc && enc == p->last_len && !memcmp(p->next, p->last, enc)) {
+		explicit_bzero(p->next, enc);
+		memcpy(out, p->last_out, 65);
+		return COLINK_OK;
+	}
 	ge = gcry_mac_reset(p->mac);
-	for (i = 0; !ge && i < nparts; i++)
-		ge = write_part(p->mac, parts[i],
-				lens ? lens[i] : strlen(parts[i]));
+	if (enc) {
+		if (!ge)
+			ge = gcry_mac_write(p->mac, p->next, enc);
+	} else {
+		for (i = 0; !ge && i < nparts; i++)
+			ge = write_part(p->mac, parts[i],
+					lens ? lens[i] : strlen(parts[i]));
+	}
 	if (!ge)
 		ge = gcry_mac_read(p->mac, dig, &dlen);
 	/* Leave no encoded identifier in the context between calls. */
 	gcry_mac_reset(p->mac);
 	if (ge || dlen != sizeof(dig)) {
 		explicit_bzero(dig, sizeof(dig));
+		if (enc)
+			explicit_bzero(p->next, enc);
 		return COLINK_ERR(err, COLINK_EIO, "pseudonym: libgcrypt HMAC failed: %s",
 				  gcry_strerror(ge));
 	}
 	colink_hex(dig, sizeof(dig), out);
 	explicit_bzero(dig, sizeof(dig));
+	if (p->cache) {
+		/* This call's encoding becomes the cached one; the previous
+		 * one is wiped (or, when this one was not cacheable, the
+		 * cache is emptied: it keeps the last identifier only). */
+		unsigned char *old = p->last;
+		explicit_bzero(old, p->last_len);
+		if (enc) {
+			p->last = p->next;
+			p->next = old;
+			memcpy(p->last_out, out, 65);
+		}
+		p->last_len = enc;
+	}
 	return COLINK_OK;
 }
 
