@@ -13,7 +13,7 @@
 static const struct wh_backend *const backends[] = {
 	&wh_sqlite_backend,
 #ifdef COLINK_WITH_LIBPQ
-	&wh_pg_backend, &wh_pg_backend_short,
+	&wh_pg_backend,
 #endif
 };
 
@@ -22,10 +22,14 @@ static const struct wh_backend *pick(const char *uri, const char **target)
 {
 	size_t i;
 	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-		size_t n = strlen(backends[i]->scheme);
-		if (!strncmp(uri, backends[i]->scheme, n) && uri[n] == ':') {
-			*target = uri + n + 1;
-			return backends[i];
+		const char *names[2] = { backends[i]->scheme, backends[i]->alias };
+		size_t j;
+		for (j = 0; j < 2 && names[j]; j++) {
+			size_t n = strlen(names[j]);
+			if (!strncmp(uri, names[j], n) && uri[n] == ':') {
+				*target = uri + n + 1;
+				return backends[i];
+			}
 		}
 	}
 	*target = uri;

@@ -19,6 +19,7 @@
 
 struct wh_backend {
 	const char *scheme; /* "sqlite" */
+	const char *alias;  /* another scheme that names it ("postgres"), or NULL */
 	/* target: the URI without "scheme:"; name: as given (messages) */
 	int (*open)(struct colink_wh *wh, const char *target, unsigned flags,
 		    struct colink_error *err);
@@ -102,6 +103,6 @@ char *wh_icd_where(const struct colink_wh_icd_range *ranges, size_t n, const cha
 extern const struct wh_backend wh_sqlite_backend;
 /* wh_pg.c (built with libpq): "postgresql:" and "postgres:" URIs; the
  * operations it lacks are NULL and warehouse.c refuses them in one line */
-extern const struct wh_backend wh_pg_backend, wh_pg_backend_short;
+extern const struct wh_backend wh_pg_backend;
 
 #endif

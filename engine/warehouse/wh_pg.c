@@ -189,6 +189,7 @@ static int whp_link_passes(struct colink_wh *wh, const char *run, colink_wh_link
 /* Every operation of wh_int.h; extracts are files (colink_wh_extract_read). */
 const struct wh_backend wh_pg_backend = {
 	.scheme = "postgresql",
+	.alias = "postgres",
 	.open = whp_open,
 	.close = whp_close,
 	.schema_version = whp_schema_version,
@@ -225,40 +226,3 @@ const struct wh_backend wh_pg_backend = {
 	.link_revoke = whp_link_revoke,
 };
 
-const struct wh_backend wh_pg_backend_short = {
-	.scheme = "postgres",
-	.open = whp_open,
-	.close = whp_close,
-	.schema_version = whp_schema_version,
-	.exams = whp_exams,
-	.smoking_answers = whp_smoking_answers,
-	.latest_fiscal_year = whp_latest_fiscal_year,
-	.followup = whp_followup,
-	.claim_months = whp_claim_months,
-	.first_diagnosis = whp_first_diagnosis,
-	.linked_employer = whp_linked_employer,
-	.runs = whp_runs,
-	.link_summary = whp_link_summary,
-	.link_passes = whp_link_passes,
-	/* the white paper (wh_pg_wp.c, wh_pg_part.c, wh_pg_allow.c) */
-	.wp_begin = whp_wp_begin,
-	.wp_exam = whp_wp_exam,
-	.wp_attendance = whp_wp_attendance,
-	.wp_band = whp_wp_band,
-	.wp_sites = whp_wp_sites,
-	.wp_site_merge = whp_wp_site_merge,
-	.wp_jobs = whp_wp_jobs,
-	.wp_count = whp_wp_count,
-	.wp_guidance = whp_wp_guidance,
-	.wp_site_row = whp_wp_site_row,
-	.wp_end = whp_wp_end,
-	.claims_by_band = whp_claims_by_band,
-	.wp_participation = whp_wp_participation,
-	.wp_allowance = whp_wp_allowance,
-	.claims_by_group = whp_claims_by_group,
-	/* review decisions (wh_pg_review.c) */
-	.link_review = whp_link_review,
-	.link_decisions = whp_link_decisions,
-	.link_decide = whp_link_decide,
-	.link_revoke = whp_link_revoke,
-};
