@@ -368,6 +368,66 @@ static void test_e2e_prob__report_and_review_show_why(void)
 }
 
 /* The job file's errors name the file and line; another output refuses. */
+/* No raw identifier of the planted persons (the pairs that went through
+ * every step of the pass: features, EM, links, review) in the warehouse
+ * file, its WAL or the run's output: kana names and birth dates as bytes
+ * anywhere, card numbers and 記号+番号 as the whole value of any cell. */
+static void test_e2e_prob__no_raw_identifier_anywhere(void)
+{
+	char *files[3] = { db, tu_fmt("%s-wal", db), NULL }, *cols, *col, *save = NULL, *in;
+	const char *text[3];
+	size_t len[3], i, k, leaks = 0, ncols = 0;
+	for (k = 0; k < 2; k++)
+		text[k] = tu_read_file(files[k], &len[k]);
+	text[2] = out1;
+	len[2] = out1 ? strlen(out1) : 0;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text[0]);
+	for (i = 0; i < 2 * NPLANTED; i++) {
+		const struct person *p = i % 2 ? &planted[i / 2].a : &planted[i / 2].e;
+		char ymd[9];
+		const char *needle[3] = { p->name, p->birth, ymd };
+		size_t j;
+		snprintf(ymd, sizeof(ymd), "%.4s%.2s%.2s", p->birth, p->birth + 5, p->birth + 8);
+		for (j = 0; j < 3; j++)
+			for (k = 0; k < 3; k++)
+				if (text[k] && memmem(text[k], len[k], needle[j], strlen(needle[j]))) {
+					fprintf(stderr, "\n  LEAK: value %zu of planted person %zu in %s\n", j,
+						i, k == 0 ? "the warehouse" : k == 1 ? "the WAL" : "the output");
+					leaks++;
+				}
+	}
+	/* every column of every table, against the card numbers */
+	in = tu_fmt("'%s'", planted[0].e.num);
+	for (i = 0; i < 2 * NPLANTED; i++) {
+		const struct person *p = i % 2 ? &planted[i / 2].a : &planted[i / 2].e;
+		char *more = tu_fmt("%s, '%s', '%s%s'", in, p->num, p->sym, p->num);
+		free(in);
+		in = more;
+	}
+	cols = tu_sql1(db, "SELECT group_concat(m.name || '.' || c.name, ' ') FROM sqlite_master AS m, "
+		       "pragma_table_info(m.name) AS c WHERE m.type = 'table'");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cols);
+	for (col = strtok_r(cols, " ", &save); col; col = strtok_r(NULL, " ", &save)) {
+		char *dot = strchr(col, '.'), *sql;
+		*dot = '\0';
+		sql = tu_fmt("SELECT count(*) FROM \"%s\" WHERE CAST(\"%s\" AS TEXT) IN (%s)", col,
+			     dot + 1, in);
+		if (q(sql) != 0) {
+			fprintf(stderr, "\n  LEAK: a card number is a cell of %s.%s\n", col, dot + 1);
+			leaks++;
+		}
+		ncols++;
+		free(sql);
+	}
+	CU_ASSERT(ncols > 100); /* the search really walked the warehouse */
+	CU_ASSERT_EQUAL(leaks, 0);
+	free(cols);
+	free(in);
+	free((char *)text[0]);
+	free((char *)text[1]);
+	free(files[1]);
+}
+
 static void test_e2e_prob__job_errors(void)
 {
 	char *err = NULL;
@@ -406,6 +466,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_prob__near_twin_goes_to_review),
 	TU_TEST(test_e2e_prob__estimates_and_report),
 	TU_TEST(test_e2e_prob__report_and_review_show_why),
+	TU_TEST(test_e2e_prob__no_raw_identifier_anywhere),
 	TU_TEST(test_e2e_prob__job_errors),
 	TU_END
 };
