@@ -57,6 +57,16 @@ fi
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 
+# after a failed distcheck: the summary and the end of the log of each test
+# that failed in distcheck's own build tree (left behind on failure)
+distcheck_failures() {
+	for trs in build/colink-*/_build/sub/tests/*.trs; do
+		[ -e "$trs" ] || continue
+		grep -q '^:test-result: \(FAIL\|ERROR\|XPASS\)' "$trs" || continue
+		echo "---- distcheck: ${trs%.trs}.log (end) ----"
+		tail -40 "${trs%.trs}.log"
+	done
+}
 build() { # build DIR [configure args...]
 	dir=$1; shift
 	mkdir -p "$dir"
@@ -97,7 +107,7 @@ check)
 	# the real binary end to end under valgrind memcheck (errors and leaks fail)
 	tests/valgrind.sh build
 	make -C build -j"$JOBS" distcheck >/dev/null 2>build/distcheck.log ||
-		{ tail -60 build/distcheck.log; exit 1; }
+		{ tail -60 build/distcheck.log; distcheck_failures; exit 1; }
 	# bounded fuzzing of every parser (libFuzzer, ASan+UBSan): FUZZ_SECONDS each
 	make -C build fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >build/fuzz.log 2>&1 ||
 		{ tail -60 build/fuzz.log; exit 1; }

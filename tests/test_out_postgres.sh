@@ -96,6 +96,18 @@ psql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
+# wait (at most 60 s) until a session named APP holds an advisory lock:
+# a fixed sleep loses the race on a loaded machine
+wait_lock() {
+	i=0
+	while [ $i -lt 600 ]; do
+		n=$(psql "$ci" -A -t -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = '$1'")
+		[ "$n" -gt 0 ] 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 
 # ---- the samples, signed, with a key; one job per warehouse ----
 s=$t/s
@@ -254,7 +266,7 @@ decide "$decpg" decpg.log "$g" --never "$e2" "$a2"; b=$?
 # the warehouse's lock held (as by a run): exit 6, nothing recorded
 PGAPPNAME=colink-test-holder "$bindir/psql" -X -q "$ci" -c "SELECT pg_advisory_lock(hashtext('colink warehouse decs'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
-sleep 1
+wait_lock colink-test-holder || fail "link revoke during a run: the test's lock holder never got the lock"
 n0=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link_decision")
 "$colink" link revoke "$decpg" 1 --by "steward B" --why "test" --audit-log "$s/samples/out/decpg.log" >"$t/busy-dec.out" 2>&1; b=$?
 n1=$(psql "$ci" -A -t -c "SELECT count(*) FROM decs.link_decision WHERE revoked IS NULL")
@@ -592,7 +604,9 @@ m=$(psql "$ci" -A -t -c "SELECT count(*) FROM fk.attendance_month")
 	fail "bulk references: older warehouse: exit $rc, $n foreign keys left, $m months"
 
 # ---- 5. concurrency ----
-pgjob conc.xml conc
+# the second run waits for the first however slow the machine (the default
+# lock_timeout_ms, 10 s, is shorter than a run under a loaded test suite)
+pgjob conc.xml conc '<set name="lock_timeout_ms" value="600000"/>'
 (cd "$s/samples" && "$colink" run --unsigned-agreement conc.xml) >"$t/conc1.out" 2>&1 &
 p1=$!
 (cd "$s/samples" && "$colink" run --unsigned-agreement conc.xml) >"$t/conc2.out" 2>&1 &
@@ -609,15 +623,16 @@ runjob ref2.xml ref2.out
 runjob ref2.xml ref2b.out
 compare "two concurrent runs" ref2.db conc "$t/content.sql"
 # the lock held by another session: exit 6 after the timeout
-"$bindir/psql" -X -q "$ci" -c "SELECT pg_advisory_lock(hashtext('colink warehouse conc'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+PGAPPNAME=colink-test-holder2 "$bindir/psql" -X -q "$ci" -c "SELECT pg_advisory_lock(hashtext('colink warehouse conc'))" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 holder=$!
-sleep 1
+wait_lock colink-test-holder2 || fail "a locked warehouse: the test's lock holder never got the lock"
 pgjob busy.xml conc '<set name="lock_timeout_ms" value="300"/>'
 runjob busy.xml busy.out
 rc=$?
 [ "$rc" -eq 6 ] && grep -q "warehouse is locked by another run" "$t/busy.out" &&
 	ok "a locked warehouse: exit 6 after lock_timeout_ms" ||
 	fail "a locked warehouse: exit $rc: $(tail -n 1 "$t/busy.out")"
+psql "$ci" -A -t -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'colink-test-holder2'" >/dev/null
 kill "$holder" 2>/dev/null
 holder=
 
