@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "identity/feature.h"
 #include "policy/agreement.h"
 #include "base/alloc.h"
 #include "base/util.h"
@@ -151,8 +152,32 @@ static int prob_blocking(struct colink_job *j, xmlNodePtr c, struct colink_error
 	return rc;
 }
 
-/* <pass kind="probabilistic" upper lower dice blocking/> (#23): one, the
- * last of the passes. */
+/* name-filter="plain|balanced|diffused|balanced-diffused" (default
+ * plain) and window="t" (default 3; diffused only). */
+static int prob_name_filter(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
+{
+	char *v = colink_xml_attr(c, "name-filter");
+	int mode = v ? colink_feature_enc_parse(v) : 0, line = colink_xml_line(c), rc;
+	double t;
+	colink_free(v);
+	if (mode < 0)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown name-filter (plain, balanced, "
+				  "diffused, balanced-diffused)", j->path, line);
+	j->prob.name_filter = (unsigned)mode;
+	if ((rc = prob_number(j, c, "window", 3.0, &t, err)))
+		return rc;
+	if (!(t >= 2 && t <= COLINK_FEATURE_WINDOW_MAX && t == (unsigned)t))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: window must be a whole number of bits "
+				  "from 2 to %d", j->path, line, COLINK_FEATURE_WINDOW_MAX);
+	if (!(mode & COLINK_BF_DIFFUSED) && xmlHasProp(c, (const xmlChar *)"window"))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: window applies to a diffused name-filter "
+				  "only", j->path, line);
+	j->prob.window = (unsigned)t;
+	return COLINK_OK;
+}
+
+/* <pass kind="probabilistic" upper lower dice blocking name-filter
+ * window/> (#23): one, the last of the passes. */
 static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
 {
 	int line = colink_xml_line(c), rc;
@@ -173,6 +198,8 @@ static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_erro
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: dice must be in (0, 1]", j->path, line);
 	if (!rc)
 		rc = prob_blocking(j, c, err);
+	if (!rc)
+		rc = prob_name_filter(j, c, err);
 	if (!rc)
 		j->prob.on = 1;
 	return rc;
