@@ -153,11 +153,13 @@ static int prob_blocking(struct colink_job *j, xmlNodePtr c, struct colink_error
 }
 
 /* name-filter="plain|balanced|diffused|balanced-diffused" (default
- * plain) and window="t" (default 3; diffused only). */
+ * balanced-diffused: it keeps the plain filter's precision and recall,
+ * docs/pseudonyms.md) and window="t" (default 3; diffused only). */
 static int prob_name_filter(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
 {
 	char *v = colink_xml_attr(c, "name-filter");
-	int mode = v ? colink_feature_enc_parse(v) : 0, line = colink_xml_line(c), rc;
+	int mode = v ? colink_feature_enc_parse(v) : (int)(COLINK_BF_BALANCED | COLINK_BF_DIFFUSED);
+	int line = colink_xml_line(c), rc;
 	double t;
 	colink_free(v);
 	if (mode < 0)
@@ -187,19 +189,20 @@ static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_erro
 			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: the probabilistic pass must be the "
 					  "last pass", j->path, line);
 	j->prob.line = line;
-	rc = prob_number(j, c, "upper", 17.0, &j->prob.upper, err);
+	rc = prob_name_filter(j, c, err);
+	if (!rc)
+		rc = prob_number(j, c, "upper", 17.0, &j->prob.upper, err);
 	if (!rc)
 		rc = prob_number(j, c, "lower", 10.0, &j->prob.lower, err);
-	if (!rc)
-		rc = prob_number(j, c, "dice", 0.7, &j->prob.dice, err);
+	if (!rc) /* the default threshold is the encoding's (feature.h) */
+		rc = prob_number(j, c, "dice", colink_feature_enc_dice(j->prob.name_filter),
+				 &j->prob.dice, err);
 	if (!rc && !(j->prob.upper > j->prob.lower))
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: upper must be greater than lower", j->path, line);
 	if (!rc && !(j->prob.dice > 0 && j->prob.dice <= 1))
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: dice must be in (0, 1]", j->path, line);
 	if (!rc)
 		rc = prob_blocking(j, c, err);
-	if (!rc)
-		rc = prob_name_filter(j, c, err);
 	if (!rc)
 		j->prob.on = 1;
 	return rc;
