@@ -13,7 +13,8 @@
 #   exact   passes card, kana_dob_sex_insurer
 #   prob    the same and <pass kind="probabilistic" upper lower dice
 #           name-filter window/> (name-filter plain, balanced, diffused or
-#           balanced-diffused; window only for the diffused ones)
+#           balanced-diffused; window only for the diffused ones; an option
+#           not given leaves its attribute out: the pass's default)
 # (--prob-only: the second run alone).
 # and scores each warehouse's links against the truth: an association
 # person is the person of its checkup rows (truth.tsv: file, row), an
@@ -35,8 +36,8 @@ persons=100000
 seed=1
 upper=17
 lower=10
-dice=0.7
-filter=plain
+dice=""
+filter=""
 window=""
 runs="exact prob"
 while [ $# -gt 0 ]; do
@@ -47,8 +48,8 @@ while [ $# -gt 0 ]; do
 	-s) seed=$2; shift 2 ;;
 	--upper) upper=$2; shift 2 ;;
 	--lower) lower=$2; shift 2 ;;
-	--dice) dice=$2; shift 2 ;;
-	--name-filter) filter=$2; shift 2 ;;
+	--dice) dice=" dice=\"$2\""; shift 2 ;;
+	--name-filter) filter=" name-filter=\"$2\""; shift 2 ;;
 	--window) window=" window=\"$2\""; shift 2 ;;
 	--prob-only) runs=prob; shift ;;
 	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
@@ -87,7 +88,7 @@ EOF
 }
 
 exact='<pass key="card"/><pass key="kana_dob_sex_insurer"/>'
-prob="$exact<pass kind=\"probabilistic\" upper=\"$upper\" lower=\"$lower\" dice=\"$dice\" name-filter=\"$filter\"$window/>"
+prob="$exact<pass kind=\"probabilistic\" upper=\"$upper\" lower=\"$lower\" $dice$filter$window/>"
 
 score() { # warehouse label seconds
 	sqlite3 "$1" <<EOF

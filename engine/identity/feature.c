@@ -175,7 +175,7 @@ size_t colink_feature_enc_bits(unsigned mode)
 double colink_feature_enc_dice(unsigned mode)
 {
 	switch (mode & (COLINK_BF_BALANCED | COLINK_BF_DIFFUSED)) {
-	/* the lowest threshold (in steps of 0.05) at which the near names of
+	/* the highest threshold (in steps of 0.05) at which the near names of
 	 * bench/name-filter-dice.c stay at >= 0.99 recall, as 0.7 does for
 	 * the plain filter */
 	case COLINK_BF_BALANCED: return 0.85;
