@@ -11,10 +11,9 @@
  *   name-filter-dice ROSTER.CSV [NAMES] [WINDOW]
  *
  * ROSTER.CSV is colink-gen's roster (kana name in the third column); the
- * first NAMES distinct names are used (default 20000).  Build from a
- * built tree:
- *   ./libtool --mode=link gcc -std=c11 -D_GNU_SOURCE -Iengine/include -Iengine \
- *     -o name-filter-dice bench/name-filter-dice.c libcolink_engine.la
+ * first NAMES distinct names are used (default 20000); WINDOW is the
+ * diffusion window (default 3).  Built with the tree (bench/bench.am):
+ *   bench/name-filter-dice DATA/csv/roster.csv
  * The key is a fixed test key: the figures are the same every run.  Prints
  * nothing but shares (no name).
  */
