@@ -133,9 +133,10 @@ static void set_feature(struct pperson *x, size_t c, const char *v)
 {
 	size_t i;
 	if (c == 0) { /* a plain filter or a balanced one, twice as long */
-		size_t n = strlen(v) / 2;
-		if (2 * n != OSQ_FEATURE_BF_HEX && 2 * n != 2 * OSQ_FEATURE_BF_HEX)
+		size_t n = strlen(v);
+		if (n != OSQ_FEATURE_BF_HEX && n != 2 * OSQ_FEATURE_BF_HEX)
 			return;
+		n /= 2;
 		for (i = 0; i < n; i++)
 			x->bf[i] = (unsigned char)(hexdigit(v[2 * i]) << 4 | hexdigit(v[2 * i + 1]));
 		x->has |= HAS_BF;
