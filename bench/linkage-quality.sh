@@ -4,13 +4,18 @@
 #
 #   bench/linkage-quality.sh [-b BUILD_DIR] [-d DATA_DIR] [-n PERSONS] [-s SEED]
 #                            [--upper W] [--lower W] [--dice D]
+#                            [--name-filter ENC] [--window T] [--prob-only]
 #
 # Generates N persons (colink-gen --out --only vendor_a --employer --corrupt:
 # the roster carries kana variants, missing 記号, swapped day/month, 番号
 # typos and married names at set rates, roster_truth.tsv says which), then
 # runs the same job twice:
 #   exact   passes card, kana_dob_sex_insurer
-#   prob    the same and <pass kind="probabilistic" upper lower dice/>
+#   prob    the same and <pass kind="probabilistic" upper lower dice
+#           name-filter window/> (name-filter plain, balanced, diffused or
+#           balanced-diffused; window only for the diffused ones; an option
+#           not given leaves its attribute out: the pass's default)
+# (--prob-only: the second run alone).
 # and scores each warehouse's links against the truth: an association
 # person is the person of its checkup rows (truth.tsv: file, row), an
 # employer person the person of its roster row (roster_truth.tsv: row,
@@ -31,7 +36,10 @@ persons=100000
 seed=1
 upper=17
 lower=10
-dice=0.7
+dice=""
+filter=""
+window=""
+runs="exact prob"
 while [ $# -gt 0 ]; do
 	case $1 in
 	-b) build=$2; shift 2 ;;
@@ -40,8 +48,11 @@ while [ $# -gt 0 ]; do
 	-s) seed=$2; shift 2 ;;
 	--upper) upper=$2; shift 2 ;;
 	--lower) lower=$2; shift 2 ;;
-	--dice) dice=$2; shift 2 ;;
-	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	--dice) dice=" dice=\"$2\""; shift 2 ;;
+	--name-filter) filter=" name-filter=\"$2\""; shift 2 ;;
+	--window) window=" window=\"$2\""; shift 2 ;;
+	--prob-only) runs=prob; shift ;;
+	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "linkage-quality.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -77,7 +88,7 @@ EOF
 }
 
 exact='<pass key="card"/><pass key="kana_dob_sex_insurer"/>'
-prob="$exact<pass kind=\"probabilistic\" upper=\"$upper\" lower=\"$lower\" dice=\"$dice\"/>"
+prob="$exact<pass kind=\"probabilistic\" upper=\"$upper\" lower=\"$lower\" $dice$filter$window/>"
 
 score() { # warehouse label seconds
 	sqlite3 "$1" <<EOF
@@ -109,7 +120,7 @@ SELECT printf('%-6s links %7d  correct %7d  true pairs %7d  precision %.4f  reca
 EOF
 }
 
-for v in exact prob; do
+for v in $runs; do
 	w=$data/$v.db
 	rm -f "$w" "$w-wal" "$w-shm"
 	job "$data/$v.xml" "$w" "${!v}"

@@ -12,7 +12,9 @@
  * given name one kana apart; another 番号) that must go to review and not
  * link.  Each planted person is found by a date only it has (the
  * employee's hire date, the association person's exam date), since every
- * identifier is a pseudonym in the warehouse.
+ * identifier is a pseudonym in the warehouse.  The same data run again
+ * with each hardened name filter (balanced, balanced-diffused, at their
+ * default thresholds) must link and review the same planted pairs.
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -191,7 +193,7 @@ static void write_job(const char *name, const char *output, const char *link)
 
 static const char sqlite_out[] = "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"w.db\"/></output>";
 static const char prob_passes[] = "<pass key=\"card\"/><pass key=\"kana_dob_sex_insurer\"/>"
-	"<pass kind=\"probabilistic\" upper=\"17\" lower=\"10\" dice=\"0.7\"/>";
+	"<pass kind=\"probabilistic\" upper=\"17\" lower=\"10\" dice=\"0.7\" name-filter=\"plain\"/>";
 
 /* Three insurer numbers whose check digit holds. */
 static void pick_insurers(void)
@@ -428,6 +430,63 @@ static void test_e2e_prob__no_raw_identifier_anywhere(void)
 	free(files[1]);
 }
 
+/* The run again with a hardened name filter (NULL: the default) at its
+ * default threshold, into another warehouse: the same planted pairs
+ * linked, the twin in review, every filter of the encoding's length. */
+static void hardened(const char *filter, long hexlen)
+{
+	const char *label = filter ? filter : "default";
+	char *name = tu_fmt("hard-%s", label), *wdb = tu_fmt("%s/%s.db", dir, name);
+	char *out = tu_fmt("<output plugin=\"out_sqlite\"><set name=\"path\" value=\"%s.db\"/>"
+			   "</output>", name);
+	char *attr = filter ? tu_fmt(" name-filter=\"%s\"", filter) : tu_fmt("%s", "");
+	char *passes = tu_fmt("<pass key=\"card\"/><pass key=\"kana_dob_sex_insurer\"/>"
+			      "<pass kind=\"probabilistic\" upper=\"17\" lower=\"10\"%s/>", attr);
+	char *cmd = tu_fmt("run --unsigned-agreement %s.xml", name), *sql, *keep = db;
+	size_t i;
+	write_job(name, out, passes);
+	CU_ASSERT_EQUAL_FATAL(tu_colink_run(dir, cmd, NULL, NULL), 0);
+	db = wdb;
+	sql = tu_fmt("SELECT count(*) FROM person_feature WHERE length(name_bf) = %ld", hexlen);
+	CU_ASSERT_EQUAL(q(sql), 2 * (NBG + NONLY + NPLANTED));
+	for (i = 0; i < NLINKED; i++) {
+		CU_ASSERT_EQUAL(planted_rows("link", i, "AND l.pass = 3 AND l.weight >= 17"), 1);
+		if (planted_rows("link", i, "") != 1)
+			fprintf(stderr, "%s: planted pair P%zu not linked\n", label, i + 1);
+	}
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass = 3"), NLINKED);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass IN (1, 2)"), NBG);
+	/* the one-kana typo is still "similar", the married name not */
+	CU_ASSERT_EQUAL(planted_rows("link", 3, "AND l.levels LIKE 'name=similar %'"), 1);
+	CU_ASSERT_EQUAL(planted_rows("link", 4, "AND l.levels LIKE 'name=else %'"), 1);
+	CU_ASSERT_EQUAL(planted_rows("link", NPLANTED - 1, ""), 0);
+	CU_ASSERT_EQUAL(planted_rows("link_review", NPLANTED - 1, "AND l.pass = 3"), 1);
+	db = keep;
+	free(sql);
+	free(cmd);
+	free(passes);
+	free(attr);
+	free(out);
+	free(wdb);
+	free(name);
+}
+
+static void test_e2e_prob__balanced_filter_links_the_planted_pairs(void)
+{
+	hardened("balanced", 2 * 2 * 64); /* 1,024 bits */
+}
+
+static void test_e2e_prob__diffused_filter_links_the_planted_pairs(void)
+{
+	hardened("diffused", 2 * 64); /* the plain filter's 512 bits, diffused */
+}
+
+/* The default: balanced, then diffused. */
+static void test_e2e_prob__default_filter_links_the_planted_pairs(void)
+{
+	hardened(NULL, 2 * 2 * 64);
+}
+
 static void test_e2e_prob__job_errors(void)
 {
 	char *err = NULL;
@@ -444,11 +503,40 @@ static void test_e2e_prob__job_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "thresholds.xml:7: upper must be greater than lower"));
 	free(err);
 	err = NULL;
-	/* the features never leave the site in an extract */
+	write_job("filter", sqlite_out, "<pass kind=\"probabilistic\" name-filter=\"bloom\"/>");
+	rc = tu_colink_run(dir, "check --unsigned-agreement filter.xml", NULL, &err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "filter.xml:7:"));
+	free(err);
+	err = NULL;
+	write_job("window", sqlite_out, "<pass kind=\"probabilistic\" name-filter=\"balanced\" "
+		  "window=\"4\"/>");
+	rc = tu_colink_run(dir, "check --unsigned-agreement window.xml", NULL, &err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "window.xml:7: window applies to a diffused "
+					     "name-filter only"));
+	free(err);
+	err = NULL;
+	write_job("window2", sqlite_out, "<pass kind=\"probabilistic\" name-filter=\"diffused\" "
+		  "window=\"40\"/>");
+	rc = tu_colink_run(dir, "check --unsigned-agreement window2.xml", NULL, &err);
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "window2.xml:7: window must be a whole number"));
+	free(err);
+	err = NULL;
+	/* the features never leave the site in an extract, whatever their
+	 * encoding */
 	rc = tu_colink_run(dir, "pseudonymize --unsigned-agreement job.xml x.db", NULL, &err);
 	CU_ASSERT_EQUAL(rc, 3);
 	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "job.xml:7: a probabilistic link pass would put "
 					     "comparison features into the extract"));
+	free(err);
+	err = NULL;
+	write_job("exportbal", sqlite_out, "<pass kind=\"probabilistic\" name-filter=\"balanced\"/>");
+	rc = tu_colink_run(dir, "pseudonymize --unsigned-agreement exportbal.xml y.db", NULL, &err);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "exportbal.xml:7: a probabilistic link pass would "
+					     "put comparison features into the extract"));
 	free(err);
 	err = NULL;
 	write_job("pg", "<output plugin=\"out_postgres\"><set name=\"conninfo\" value=\"host=/nowhere\"/>"
@@ -467,6 +555,9 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_prob__estimates_and_report),
 	TU_TEST(test_e2e_prob__report_and_review_show_why),
 	TU_TEST(test_e2e_prob__no_raw_identifier_anywhere),
+	TU_TEST(test_e2e_prob__balanced_filter_links_the_planted_pairs),
+	TU_TEST(test_e2e_prob__diffused_filter_links_the_planted_pairs),
+	TU_TEST(test_e2e_prob__default_filter_links_the_planted_pairs),
 	TU_TEST(test_e2e_prob__job_errors),
 	TU_END
 };

@@ -215,7 +215,7 @@ static void test_linkage__features_of_a_record(void)
 	struct colink_pseudo_set *ps = pset("agr-1");
 	struct colink_feature f[COLINK_FEATURE_MAX], g[COLINK_FEATURE_MAX];
 	struct colink_feature_input in = {"ヤマダタロウ", strlen("ヤマダタロウ"), "19850304",
-					  "1", "06139992", "", "1234"};
+					  "1", "06139992", "", "1234", NULL};
 	struct colink_error err;
 	size_t n = 0, m = 0, i;
 	CU_ASSERT_EQUAL_FATAL(colink_features_compute(ps, &in, f, &n, &err), COLINK_OK);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "identity/feature.h"
 #include "policy/agreement.h"
 #include "base/alloc.h"
 #include "base/util.h"
@@ -151,8 +152,34 @@ static int prob_blocking(struct colink_job *j, xmlNodePtr c, struct colink_error
 	return rc;
 }
 
-/* <pass kind="probabilistic" upper lower dice blocking/> (#23): one, the
- * last of the passes. */
+/* name-filter="plain|balanced|diffused|balanced-diffused" (default
+ * balanced-diffused: it keeps the plain filter's precision and recall,
+ * docs/pseudonyms.md) and window="t" (default 3; diffused only). */
+static int prob_name_filter(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
+{
+	char *v = colink_xml_attr(c, "name-filter");
+	int mode = v ? colink_feature_enc_parse(v) : (int)(COLINK_BF_BALANCED | COLINK_BF_DIFFUSED);
+	int line = colink_xml_line(c), rc;
+	double t;
+	colink_free(v);
+	if (mode < 0)
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: unknown name-filter (plain, balanced, "
+				  "diffused, balanced-diffused)", j->path, line);
+	j->prob.name_filter = (unsigned)mode;
+	if ((rc = prob_number(j, c, "window", 3.0, &t, err)))
+		return rc;
+	if (!(t >= 2 && t <= COLINK_FEATURE_WINDOW_MAX && t == (unsigned)t))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: window must be a whole number of bits "
+				  "from 2 to %d", j->path, line, COLINK_FEATURE_WINDOW_MAX);
+	if (!(mode & COLINK_BF_DIFFUSED) && xmlHasProp(c, (const xmlChar *)"window"))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: window applies to a diffused name-filter "
+				  "only", j->path, line);
+	j->prob.window = (unsigned)t;
+	return COLINK_OK;
+}
+
+/* <pass kind="probabilistic" upper lower dice blocking name-filter
+ * window/> (#23): one, the last of the passes. */
 static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_error *err)
 {
 	int line = colink_xml_line(c), rc;
@@ -162,11 +189,14 @@ static int read_prob_pass(struct colink_job *j, xmlNodePtr c, struct colink_erro
 			return COLINK_ERR(err, COLINK_EINVAL, "%s:%d: the probabilistic pass must be the "
 					  "last pass", j->path, line);
 	j->prob.line = line;
-	rc = prob_number(j, c, "upper", 17.0, &j->prob.upper, err);
+	rc = prob_name_filter(j, c, err);
+	if (!rc)
+		rc = prob_number(j, c, "upper", 17.0, &j->prob.upper, err);
 	if (!rc)
 		rc = prob_number(j, c, "lower", 10.0, &j->prob.lower, err);
-	if (!rc)
-		rc = prob_number(j, c, "dice", 0.7, &j->prob.dice, err);
+	if (!rc) /* the default threshold is the encoding's (feature.h) */
+		rc = prob_number(j, c, "dice", colink_feature_enc_dice(j->prob.name_filter),
+				 &j->prob.dice, err);
 	if (!rc && !(j->prob.upper > j->prob.lower))
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s:%d: upper must be greater than lower", j->path, line);
 	if (!rc && !(j->prob.dice > 0 && j->prob.dice <= 1))

@@ -51,6 +51,8 @@ struct colink_job {
 		int on, line;
 		double upper, lower, dice;
 		unsigned blocking;  /* COLINK_BLOCK_* */
+		unsigned name_filter; /* COLINK_BF_* (identity/feature.h), 0: plain */
+		unsigned window;    /* diffusion window t (name_filter diffused) */
 	} prob;
 	int64_t max_rejected;  /* -1: no limit */
 	char *log_file;        /* resolved, or NULL */

@@ -197,7 +197,9 @@ static int run_file(struct run_state *st, struct colink_plan_input *in,
 	} else {
 		rc = colink_transform_new(&st->t, in->map, st->p->cat, ps, st->input_no, path, st->err);
 		if (!rc)
-			colink_transform_set_features(st->t, st->p->job->prob.on);
+			colink_transform_set_features(st->t, st->p->job->prob.on,
+						      st->p->job->prob.name_filter,
+						      st->p->job->prob.window);
 		if (rc == COLINK_OK) {
 			struct colink_setting_values sv = colink_settings_view(
 				in->vals, colink_settings_count(in->plugin->settings));

@@ -147,6 +147,7 @@ void colink_transform_free(struct colink_transform *t)
 	colink_free(t->plans);
 	colink_free(t->pseud);
 	colink_free(t->pseud_hex);
+	colink_feature_enc_wipe(&t->enc);
 	colink_free(t->slots);
 	colink_free(t->vals);
 	{
@@ -361,6 +362,7 @@ static int make_features(struct colink_transform *t, struct colink_error *err)
 	in.insurer = ins;
 	in.symbol = sym;
 	in.number = num;
+	in.enc = &t->enc;
 	rc = colink_features_compute(t->ps, &in, t->feat, &nf, err);
 	explicit_bzero(birth, sizeof(birth));
 	explicit_bzero(sym, sizeof(sym));
@@ -374,9 +376,13 @@ static int make_features(struct colink_transform *t, struct colink_error *err)
 	return COLINK_OK;
 }
 
-void colink_transform_set_features(struct colink_transform *t, int on)
+void colink_transform_set_features(struct colink_transform *t, int on, unsigned name_filter,
+				   unsigned window)
 {
 	t->features = on;
+	colink_feature_enc_wipe(&t->enc);
+	t->enc.mode = name_filter;
+	t->enc.window = window;
 }
 
 static int make_keys(struct colink_transform *t, struct colink_error *err)

@@ -32,8 +32,10 @@ void colink_transform_free(struct colink_transform *t);
 
 /* Also derive the keyed comparison features (identity/feature.h) as
  * pseudonyms of kinds "feature.*": for a job with a probabilistic link
- * pass (#23).  Off by default. */
-void colink_transform_set_features(struct colink_transform *t, int on);
+ * pass (#23), the name filter in encoding name_filter (COLINK_BF_*, 0:
+ * plain) with diffusion window `window`.  Off by default. */
+void colink_transform_set_features(struct colink_transform *t, int on, unsigned name_filter,
+				   unsigned window);
 
 /* The source's header: resolves column names to positions.  A column the
  * mapping names but the header lacks is a fatal error naming both. */

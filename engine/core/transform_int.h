@@ -90,6 +90,7 @@ struct colink_transform {
 	char (*pseud_hex)[65];
 	int features;        /* make the comparison features (#23) */
 	struct colink_feature feat[COLINK_FEATURE_MAX];
+	struct colink_feature_enc enc; /* the name filter's encoding */
 	struct colink_out_record rec;
 	/* this record's reject reasons, in the order they were found (#25) */
 	struct tf_reason reasons[TF_MAX_REASONS];

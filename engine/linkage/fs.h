@@ -24,9 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The name's keyed Bloom filter (identity/feature.h builds it). */
+/* The name's keyed Bloom filter (identity/feature.h builds it): BITS
+ * plain, twice that balanced (filter and complement); a diffused filter
+ * keeps the length of what it diffuses. */
 #define COLINK_FS_BF_BITS 512
 #define COLINK_FS_BF_BYTES (COLINK_FS_BF_BITS / 8)
+#define COLINK_FS_BF_MAX_BYTES (2 * COLINK_FS_BF_BYTES)
 
 #define COLINK_FS_MAX_FEATURES 8
 #define COLINK_FS_MAX_LEVELS 4

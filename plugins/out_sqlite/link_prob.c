@@ -69,9 +69,10 @@ static const char *const level_name[F_COUNT][COLINK_FS_MAX_LEVELS] = {
 struct pperson {
 	int64_t no;
 	uint64_t tok[T_COUNT];      /* the first 64 bits of each token */
-	unsigned char bf[COLINK_FS_BF_BYTES];
+	unsigned char bf[COLINK_FS_BF_MAX_BYTES];
 	unsigned has;               /* HAS(t), HAS_BF */
 	unsigned bfpop;             /* bits set in bf */
+	unsigned bflen;             /* bytes of bf in use (plain or balanced) */
 	unsigned char employer, linked;
 	uint32_t ncand;             /* pairs at or above the lower weight */
 	int64_t partner;            /* an employer person's linked partner, or 0 */
@@ -131,13 +132,16 @@ static unsigned hexdigit(char c)
 static void set_feature(struct pperson *x, size_t c, const char *v)
 {
 	size_t i;
-	if (c == 0) {
-		if (strlen(v) != OSQ_FEATURE_BF_HEX)
+	if (c == 0) { /* a plain filter or a balanced one, twice as long */
+		size_t n = strlen(v);
+		if (n != OSQ_FEATURE_BF_HEX && n != 2 * OSQ_FEATURE_BF_HEX)
 			return;
-		for (i = 0; i < COLINK_FS_BF_BYTES; i++)
+		n /= 2;
+		for (i = 0; i < n; i++)
 			x->bf[i] = (unsigned char)(hexdigit(v[2 * i]) << 4 | hexdigit(v[2 * i + 1]));
 		x->has |= HAS_BF;
-		x->bfpop = colink_fs_popcount(x->bf, NULL, sizeof(x->bf));
+		x->bflen = (unsigned)n;
+		x->bfpop = colink_fs_popcount(x->bf, NULL, n);
 		return;
 	}
 	x->tok[c - 1] = hex64(v);
@@ -236,8 +240,10 @@ static void compare(const struct prob *pr, const struct pperson *e,
 		    const struct pperson *a, unsigned char g[F_COUNT])
 {
 	const unsigned dob = HAS(T_YEAR) | HAS(T_MONTH) | HAS(T_DAY) | HAS(T_MD);
-	if (e->has & a->has & HAS_BF) { /* Dice >= t, without a division */
-		unsigned both = colink_fs_popcount(e->bf, a->bf, sizeof(e->bf));
+	/* Dice >= t, without a division; filters of two lengths (encodings)
+	 * do not compare */
+	if (e->has & a->has & HAS_BF && e->bflen == a->bflen) {
+		unsigned both = colink_fs_popcount(e->bf, a->bf, e->bflen);
 		g[F_NAME] = both == e->bfpop && both == a->bfpop ? 0 :
 			2.0 * both >= pr->p->dice * (e->bfpop + a->bfpop) ? 1 : 2;
 	} else

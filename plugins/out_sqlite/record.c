@@ -149,7 +149,7 @@ static int is_hex64(const char *s)
 }
 
 /* A comparison feature (#23, kind "feature.*"): a keyed token (64 hex) or
- * the name's Bloom filter (OSQ_FEATURE_BF_HEX hex). */
+ * the name's Bloom filter (OSQ_FEATURE_BF_HEX hex, twice that balanced). */
 static int is_feature(const char *kind)
 {
 	return !strncmp(kind, OSQ_FEATURE_PREFIX, sizeof(OSQ_FEATURE_PREFIX) - 1);
@@ -160,7 +160,8 @@ static int pseudonym_ok(const struct colink_pseudonym *ps)
 	if (!ps->kind)
 		return 0;
 	if (is_feature(ps->kind))
-		return is_hexn(ps->value, OSQ_FEATURE_BF_HEX) || is_hex64(ps->value);
+		return is_hexn(ps->value, OSQ_FEATURE_BF_HEX) ||
+		       is_hexn(ps->value, 2 * OSQ_FEATURE_BF_HEX) || is_hex64(ps->value);
 	return is_hex64(ps->value);
 }
 

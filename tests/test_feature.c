@@ -1,0 +1,269 @@
+/*
+ * test_feature.c -- the name filter's hardened encodings
+ * (engine/identity/feature.c, #23): balanced (filter and complement,
+ * keyed permutation) and diffused (XOR of keyed windows).
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity/feature.h"
+#include "identity/identity.h"
+#include "identity/pseudo_set.h"
+#include "linkage/fs.h"
+#include "testutil.h"
+
+#define MAXB COLINK_FS_BF_MAX_BYTES
+
+static struct colink_key *key;
+
+static int suite_init(void)
+{
+	unsigned char raw[32];
+	struct colink_error err;
+	int i;
+	for (i = 0; i < 32; i++)
+		raw[i] = (unsigned char)(i * 5 + 3);
+	if (colink_crypto_init(&err))
+		return -1;
+	return colink_key_from_bytes(&key, raw, &err) ? -1 : 0;
+}
+
+static int suite_clean(void)
+{
+	colink_key_free(key);
+	return 0;
+}
+
+static struct colink_pseudo_set *pset(const char *agreement)
+{
+	struct colink_pseudo_set *ps = NULL;
+	struct colink_error err;
+	CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_new(&ps, key, NULL, agreement, &err), COLINK_OK);
+	return ps;
+}
+
+static struct colink_feature_enc *enc_new(unsigned mode, unsigned window)
+{
+	struct colink_feature_enc *e = calloc(1, sizeof(*e));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	e->mode = mode;
+	e->window = window;
+	return e;
+}
+
+static void enc_free(struct colink_feature_enc *e)
+{
+	colink_feature_enc_wipe(e);
+	free(e);
+}
+
+/* The filter of `name` in e's encoding; its length in bytes. */
+static size_t filter(struct colink_pseudo_set *ps, struct colink_feature_enc *e,
+		     const char *name, unsigned char bf[MAXB])
+{
+	struct colink_error err;
+	size_t n = 0;
+	CU_ASSERT_EQUAL_FATAL(colink_feature_name_filter(ps, e, name, strlen(name), bf, &n, &err),
+			      COLINK_OK);
+	return n;
+}
+
+static double dice(struct colink_pseudo_set *ps, struct colink_feature_enc *e,
+		   const char *x, const char *y)
+{
+	unsigned char a[MAXB], b[MAXB];
+	size_t n = filter(ps, e, x, a);
+	CU_ASSERT_EQUAL(filter(ps, e, y, b), n);
+	return colink_fs_dice(a, b, n);
+}
+
+static const char *const names[] = {
+	"ヤマダタロウ", "スズキハナコ", "タナカイチロウ", "サトウケイコ", "ア", "ワタナベジュンイチロウ",
+	"イトウ", "キムラサチコ", "ヤマモトヒロシ", "ナカムラアイ",
+};
+#define NNAMES (sizeof(names) / sizeof(names[0]))
+
+/* Every balanced filter has 2 * BF_BITS bits and exactly BF_BITS set,
+ * whatever the name's length. */
+static void test_feature__balanced_constant_weight(void)
+{
+	struct colink_pseudo_set *ps = pset("agr-1");
+	struct colink_feature_enc *e = enc_new(COLINK_BF_BALANCED, 0);
+	unsigned char bf[MAXB];
+	size_t i;
+	for (i = 0; i < NNAMES; i++) {
+		CU_ASSERT_EQUAL(filter(ps, e, names[i], bf), 2 * COLINK_FS_BF_BYTES);
+		CU_ASSERT_EQUAL(colink_fs_popcount(bf, NULL, 2 * COLINK_FS_BF_BYTES),
+				COLINK_FS_BF_BITS);
+	}
+	/* the plain filters of the same names do differ in weight */
+	CU_ASSERT_NOT_EQUAL(filter(ps, NULL, names[4], bf), 0);
+	i = colink_fs_popcount(bf, NULL, COLINK_FS_BF_BYTES);
+	filter(ps, NULL, names[5], bf);
+	CU_ASSERT_NOT_EQUAL(i, colink_fs_popcount(bf, NULL, COLINK_FS_BF_BYTES));
+	enc_free(e);
+	colink_pseudo_set_free(ps);
+}
+
+/* The permutation is keyed: another agreement's key gives another
+ * filter, the same key (a new pseudonymizer set, a new encoding state)
+ * the same one; and it is not the identity (the complement is spread). */
+static void test_feature__permutation_keyed(void)
+{
+	struct colink_pseudo_set *ps = pset("agr-1"), *same = pset("agr-1"), *other = pset("agr-2");
+	struct colink_feature_enc *e1 = enc_new(COLINK_BF_BALANCED, 0);
+	struct colink_feature_enc *e2 = enc_new(COLINK_BF_BALANCED, 0);
+	struct colink_feature_enc *e3 = enc_new(COLINK_BF_BALANCED, 0);
+	unsigned char a[MAXB], b[MAXB], c[MAXB], plain[MAXB];
+	size_t i, ident = 0;
+	filter(ps, e1, names[0], a);
+	filter(same, e2, names[0], b);
+	filter(other, e3, names[0], c);
+	CU_ASSERT_EQUAL(memcmp(a, b, 2 * COLINK_FS_BF_BYTES), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(a, c, 2 * COLINK_FS_BF_BYTES), 0);
+	for (i = 0; i < 2 * COLINK_FS_BF_BITS; i++)
+		ident += e1->perm[i] == i;
+	CU_ASSERT(ident < 16);
+	CU_ASSERT_NOT_EQUAL(memcmp(e1->perm, e3->perm, sizeof(e1->perm)), 0);
+	/* the complement's half is not simply the second half */
+	filter(ps, NULL, names[0], plain);
+	CU_ASSERT_NOT_EQUAL(memcmp(a, plain, COLINK_FS_BF_BYTES), 0);
+	colink_feature_enc_wipe(e1);
+	CU_ASSERT_EQUAL(e1->ready, 0);
+	filter(ps, e1, names[0], c); /* drawn again: the same */
+	CU_ASSERT_EQUAL(memcmp(a, c, 2 * COLINK_FS_BF_BYTES), 0);
+	enc_free(e1);
+	enc_free(e2);
+	enc_free(e3);
+	colink_pseudo_set_free(ps);
+	colink_pseudo_set_free(same);
+	colink_pseudo_set_free(other);
+}
+
+/* Diffusion is deterministic for a key, depends on the key and the
+ * window, keeps the length of what it diffuses, and each output bit is
+ * the XOR of its window. */
+static void test_feature__diffusion_deterministic(void)
+{
+	struct colink_pseudo_set *ps = pset("agr-1"), *same = pset("agr-1"), *other = pset("agr-2");
+	struct colink_feature_enc *d1 = enc_new(COLINK_BF_DIFFUSED, 3);
+	struct colink_feature_enc *d2 = enc_new(COLINK_BF_DIFFUSED, 3);
+	struct colink_feature_enc *d3 = enc_new(COLINK_BF_DIFFUSED, 3);
+	struct colink_feature_enc *d4 = enc_new(COLINK_BF_DIFFUSED, 4);
+	struct colink_feature_enc *bd = enc_new(COLINK_BF_BALANCED | COLINK_BF_DIFFUSED, 3);
+	unsigned char a[MAXB], b[MAXB], c[MAXB], d[MAXB], plain[MAXB];
+	size_t i, j, bad = 0;
+	CU_ASSERT_EQUAL(filter(ps, d1, names[1], a), COLINK_FS_BF_BYTES);
+	CU_ASSERT_EQUAL(filter(same, d2, names[1], b), COLINK_FS_BF_BYTES);
+	CU_ASSERT_EQUAL(memcmp(a, b, COLINK_FS_BF_BYTES), 0);
+	filter(ps, d1, names[1], b); /* the second record of a run */
+	CU_ASSERT_EQUAL(memcmp(a, b, COLINK_FS_BF_BYTES), 0);
+	filter(other, d3, names[1], c);
+	CU_ASSERT_NOT_EQUAL(memcmp(a, c, COLINK_FS_BF_BYTES), 0);
+	filter(ps, d4, names[1], d);
+	CU_ASSERT_NOT_EQUAL(memcmp(a, d, COLINK_FS_BF_BYTES), 0);
+	filter(ps, NULL, names[1], plain);
+	for (i = 0; i < COLINK_FS_BF_BITS; i++) {
+		unsigned x = 0;
+		for (j = 0; j < 3; j++) {
+			unsigned p = d1->win[i * 3 + j];
+			x ^= (plain[p / 8] >> (p % 8)) & 1u;
+		}
+		bad += x != ((a[i / 8] >> (i % 8)) & 1u);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(filter(ps, bd, names[1], a), 2 * COLINK_FS_BF_BYTES);
+	enc_free(d1);
+	enc_free(d2);
+	enc_free(d3);
+	enc_free(d4);
+	enc_free(bd);
+	colink_pseudo_set_free(ps);
+	colink_pseudo_set_free(same);
+	colink_pseudo_set_free(other);
+}
+
+/* Near-identical names (one kana changed, one dropped) score at or above
+ * the encoding's default Dice threshold, other names below it, in every
+ * encoding. */
+static void test_feature__near_names_above_threshold(void)
+{
+	static const char *const near[][2] = {
+		{"ヤマダタロウ", "ヤマダタロオ"}, {"タナカイチロウ", "タナカイチロ"},
+		{"ワタナベジュンイチロウ", "ワタナベシュンイチロウ"}, {"キムラサチコ", "キムラサチユ"},
+	};
+	static const unsigned modes[] = {0, COLINK_BF_BALANCED, COLINK_BF_DIFFUSED,
+					 COLINK_BF_BALANCED | COLINK_BF_DIFFUSED};
+	struct colink_pseudo_set *ps = pset("agr-1");
+	size_t m, i, j;
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct colink_feature_enc *e = enc_new(modes[m], 3);
+		double t = colink_feature_enc_dice(modes[m]);
+		for (i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+			double x = dice(ps, e, near[i][0], near[i][1]);
+			if (getenv("TEST_FEATURE_PRINT"))
+				fprintf(stderr, "%s near %zu %.3f\n", colink_feature_enc_name(modes[m]), i, x);
+			CU_ASSERT(x >= t);
+		}
+		for (i = 0; i < NNAMES; i++)
+			for (j = i + 1; j < NNAMES; j++) {
+				double x = dice(ps, e, names[i], names[j]);
+				if (getenv("TEST_FEATURE_PRINT"))
+					fprintf(stderr, "%s far %zu %zu %.3f\n",
+						colink_feature_enc_name(modes[m]), i, j, x);
+				CU_ASSERT(x < t);
+			}
+		enc_free(e);
+	}
+	colink_pseudo_set_free(ps);
+}
+
+/* The job's names of the encodings, and nothing else. */
+static void test_feature__encoding_names(void)
+{
+	CU_ASSERT_EQUAL(colink_feature_enc_parse("plain"), 0);
+	CU_ASSERT_EQUAL(colink_feature_enc_parse("balanced"), (int)COLINK_BF_BALANCED);
+	CU_ASSERT_EQUAL(colink_feature_enc_parse("diffused"), (int)COLINK_BF_DIFFUSED);
+	CU_ASSERT_EQUAL(colink_feature_enc_parse("balanced-diffused"),
+			(int)(COLINK_BF_BALANCED | COLINK_BF_DIFFUSED));
+	CU_ASSERT_EQUAL(colink_feature_enc_parse("Balanced"), -1);
+	CU_ASSERT_EQUAL(colink_feature_enc_parse(""), -1);
+	CU_ASSERT_STRING_EQUAL(colink_feature_enc_name(COLINK_BF_BALANCED | COLINK_BF_DIFFUSED),
+			       "balanced-diffused");
+	CU_ASSERT_EQUAL(colink_feature_enc_bits(COLINK_BF_DIFFUSED), COLINK_FS_BF_BITS);
+	CU_ASSERT_EQUAL(colink_feature_enc_bits(COLINK_BF_BALANCED), 2 * COLINK_FS_BF_BITS);
+}
+
+/* A window out of range is refused when the encoding is first used. */
+static void test_feature__window_out_of_range(void)
+{
+	struct colink_pseudo_set *ps = pset("agr-1");
+	struct colink_feature_enc *e = enc_new(COLINK_BF_DIFFUSED, 1);
+	unsigned char bf[MAXB];
+	struct colink_error err;
+	size_t n;
+	CU_ASSERT_EQUAL(colink_feature_name_filter(ps, e, "ア", strlen("ア"), bf, &n, &err),
+			COLINK_EINVAL);
+	CU_ASSERT_EQUAL(e->ready, 0);
+	enc_free(e);
+	colink_pseudo_set_free(ps);
+}
+
+static const struct tu_test tests[] = {
+	TU_TEST(test_feature__balanced_constant_weight),
+	TU_TEST(test_feature__permutation_keyed),
+	TU_TEST(test_feature__diffusion_deterministic),
+	TU_TEST(test_feature__near_names_above_threshold),
+	TU_TEST(test_feature__encoding_names),
+	TU_TEST(test_feature__window_out_of_range),
+	TU_END
+};
+
+int main(void)
+{
+	if (tu_add_suite("feature", suite_init, suite_clean, tests))
+		return 1;
+	return tu_run_suites();
+}
