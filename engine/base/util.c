@@ -210,20 +210,24 @@ static void dir_work(struct dir_job *j, struct hasher *h)
 	}
 }
 
+/* A helper: its hasher comes from the caller, so that the thread never
+ * allocates (glibc would give it a malloc arena of its own). */
+struct dir_helper {
+	struct dir_job *j;
+	struct hasher h;
+};
+
 static void *dir_thread(void *arg)
 {
-	struct dir_job *j = arg;
-	struct hasher h;
-	if (hasher_open(&h))
-		return arg; /* no memory: the caller's thread does the work */
-	dir_work(j, &h);
-	hasher_close(&h);
+	struct dir_helper *hp = arg;
+	dir_work(hp->j, &hp->h);
 	return NULL;
 }
 
 static int hash_list(const char *root, struct dir_job *j, struct colink_error *err)
 {
 	pthread_t th[DIR_THREADS - 1];
+	struct dir_helper hp[DIR_THREADS - 1];
 	size_t nth = 0, i;
 	struct hasher h;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -231,12 +235,22 @@ static int hash_list(const char *root, struct dir_job *j, struct colink_error *e
 		(size_t)(cpus < DIR_THREADS ? cpus : DIR_THREADS);
 	if (hasher_open(&h))
 		return COLINK_ERR(err, COLINK_ENOMEM, "%s: out of memory hashing", root);
-	while (nth + 1 < want && pthread_create(&th[nth], NULL, dir_thread, j) == 0)
+	while (nth + 1 < want) {
+		hp[nth].j = j;
+		if (hasher_open(&hp[nth].h))
+			break;
+		if (pthread_create(&th[nth], NULL, dir_thread, &hp[nth])) {
+			hasher_close(&hp[nth].h);
+			break;
+		}
 		nth++;
+	}
 	dir_work(j, &h);
 	hasher_close(&h);
-	for (i = 0; i < nth; i++)
+	for (i = 0; i < nth; i++) {
 		pthread_join(th[i], NULL);
+		hasher_close(&hp[i].h);
+	}
 	for (i = 0; i < j->n; i++) {
 		char *full;
 		int rc;
