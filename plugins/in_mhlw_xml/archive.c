@@ -473,6 +473,8 @@ static int open_folder(struct mhlw_archive *a, const char *path,
 	int rc = find_folder_root(a, path, err);
 	if (rc)
 		return rc;
+	/* documents are opened from here (file_read); without it, by path */
+	a->rootfd = open(a->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = list_folder(a, "DATA", err);
 	if (!rc)
 		rc = list_folder(a, "CLAIMS", err);
