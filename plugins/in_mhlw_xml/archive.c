@@ -100,7 +100,22 @@ int mhlw_utf8_valid(const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
-		size_t l = mhlw_utf8_seq(s + i, len - i);
+		size_t l;
+		/* ASCII runs (item codes, numbers, dates), eight bytes at a time */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i < len && s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (i >= len)
+			break;
+		l = mhlw_utf8_seq(s + i, len - i);
 		if (!l)
 			return 0;
 		i += l;
