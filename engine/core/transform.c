@@ -25,6 +25,8 @@ static int32_t today_utc(void)
 	return (int32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
 }
 
+static void names_free(struct colink_transform *t);
+
 static int slot_index(const struct colink_transform *t, const char *field)
 {
 	size_t i;
@@ -105,6 +107,7 @@ int colink_transform_new(struct colink_transform **out,
 	for (i = 0; i < m->nfields; i++) {
 		t->slots[i].mf = &m->fields[i];
 		t->slots[i].src = m->fields[i].column ? 0 : m->fields[i].position;
+		t->names_off |= !m->fields[i].column;
 		if (m->fields[i].nfrom &&
 		    !(t->slots[i].from_src = colink_calloc(m->fields[i].nfrom, sizeof(uint32_t)))) {
 			colink_transform_free(t);
@@ -158,6 +161,7 @@ void colink_transform_free(struct colink_transform *t)
 	}
 	colink_free(t->lin_fields);
 	colink_free(t->lin_sources);
+	names_free(t);
 	colink_free(t);
 }
 
@@ -228,8 +232,8 @@ int colink_transform_header(struct colink_transform *t, size_t n,
 
 /* ---- fields named by item code (MHLW XML) and unmapped columns ---- */
 
-static int explicitly_mapped(const struct colink_transform *t,
-			     const struct colink_raw_field *rf)
+static int explicitly_mapped_slow(const struct colink_transform *t,
+				  const struct colink_raw_field *rf)
 {
 	size_t i;
 	for (i = 0; i < t->nslots; i++) {
@@ -242,11 +246,111 @@ static int explicitly_mapped(const struct colink_transform *t,
 	return colink_mapping_ignores(t->m, rf->name) || colink_mapping_reads(t->m, rf->name);
 }
 
-static int extra_field(struct colink_transform *t, const struct colink_raw_field *rf,
-		       struct colink_error *err)
+/*
+ * What a field's name says (explicitly mapped; a standard item code; its
+ * catalogue item), remembered by name: documents and files repeat the
+ * same names on every record, and finding them was a linear scan of the
+ * mapping and a search of the catalogue for every field of every record.
+ * Only names (item codes, column names) are kept, never values; at most
+ * NAMES_MAX of them, then the rest is looked up as before.  Off when a
+ * slot is mapped by position (then the answer depends on more than the
+ * name).
+ */
+struct tf_name {
+	char *name; /* NULL: free entry */
+	unsigned char mapped, std;
+	const struct colink_item *it;
+};
+
+#define NAMES_MAX 4096
+
+static uint64_t name_hash(const char *s)
 {
-	int std = colink_item_code_is_standard(rf->name), coded = t->m->items_catalogue && !t->m->extract;
-	const struct colink_item *it = std ? colink_catalog_item(t->cat, rf->name) : NULL;
+	uint64_t h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void name_fill(const struct colink_transform *t, const struct colink_raw_field *rf,
+		      struct tf_name *e)
+{
+	e->mapped = (unsigned char)explicitly_mapped_slow(t, rf);
+	e->std = (unsigned char)colink_item_code_is_standard(rf->name);
+	e->it = e->std ? colink_catalog_item(t->cat, rf->name) : NULL;
+}
+
+static int names_grow(struct colink_transform *t)
+{
+	size_t ncap = t->names_cap ? t->names_cap * 2 : 64, i;
+	struct tf_name *nt = colink_calloc(ncap, sizeof(*nt));
+	if (!nt)
+		return -1;
+	for (i = 0; i < t->names_cap; i++) {
+		size_t j;
+		if (!t->names[i].name)
+			continue;
+		j = (size_t)name_hash(t->names[i].name) & (ncap - 1);
+		while (nt[j].name)
+			j = (j + 1) & (ncap - 1);
+		nt[j] = t->names[i];
+	}
+	colink_free(t->names);
+	t->names = nt;
+	t->names_cap = ncap;
+	return 0;
+}
+
+/* The entry for rf's name, or NULL when it is not cached (then `tmp`
+ * holds the answer). */
+static const struct tf_name *name_info(struct colink_transform *t,
+				       const struct colink_raw_field *rf,
+				       struct tf_name *tmp)
+{
+	size_t j;
+	if (!t->names_off && rf->name) {
+		uint64_t h = name_hash(rf->name);
+		for (j = t->names_cap ? (size_t)h & (t->names_cap - 1) : 0;
+		     t->names_cap && t->names[j].name; j = (j + 1) & (t->names_cap - 1))
+			if (!strcmp(t->names[j].name, rf->name))
+				return &t->names[j];
+		if (t->names_n < NAMES_MAX && (2 * (t->names_n + 1) <= t->names_cap ||
+					       names_grow(t) == 0)) {
+			char *copy = colink_strdup(rf->name);
+			if (copy) {
+				j = (size_t)h & (t->names_cap - 1);
+				while (t->names[j].name)
+					j = (j + 1) & (t->names_cap - 1);
+				t->names[j].name = copy;
+				name_fill(t, rf, &t->names[j]);
+				t->names_n++;
+				return &t->names[j];
+			}
+		}
+	}
+	name_fill(t, rf, tmp);
+	return tmp;
+}
+
+static int explicitly_mapped(struct colink_transform *t, const struct colink_raw_field *rf)
+{
+	struct tf_name tmp;
+	return name_info(t, rf, &tmp)->mapped;
+}
+
+static void names_free(struct colink_transform *t)
+{
+	size_t i;
+	for (i = 0; i < t->names_cap; i++)
+		colink_free(t->names[i].name);
+	colink_free(t->names);
+}
+
+static int extra_field(struct colink_transform *t, const struct colink_raw_field *rf,
+		       const struct tf_name *ni, struct colink_error *err)
+{
+	int std = ni->std, coded = t->m->items_catalogue && !t->m->extract;
+	const struct colink_item *it = ni->it;
 	const struct colink_field_def *f = NULL;
 	const char *shape;
 	struct colink_out_value *ov;
@@ -304,9 +408,11 @@ static int map_extras(struct colink_transform *t, const struct colink_raw_record
 		return COLINK_OK;
 	for (k = 0; k < rec->nfields; k++) {
 		const struct colink_raw_field *rf = RAW(rec, k);
-		if (explicitly_mapped(t, rf))
+		struct tf_name tmp;
+		const struct tf_name *ni = name_info(t, rf, &tmp);
+		if (ni->mapped)
 			continue;
-		if ((rc = extra_field(t, rf, err)) && rc != COLINK_REJECTED)
+		if ((rc = extra_field(t, rf, ni, err)) && rc != COLINK_REJECTED)
 			return rc;
 	}
 	return COLINK_OK;
@@ -636,7 +742,8 @@ static int map_extract(struct colink_transform *t, const struct colink_raw_recor
 		} else if ((f = colink_catalog_field(t->cat, rf->name))) {
 			rc = extract_value(t, rf, f, err);
 		} else {
-			rc = extra_field(t, rf, err);
+			struct tf_name tmp;
+			rc = extra_field(t, rf, name_info(t, rf, &tmp), err);
 		}
 	}
 	if (rc != COLINK_OK && rc != COLINK_REJECTED)

@@ -105,6 +105,10 @@ struct colink_transform {
 	uint32_t *choose_src; /* per <choose>: its flag column, 0 = by name */
 	long *choose_pick;   /* per <choose>, this record: index into its values or TF_CHOOSE_* */
 	int *choose_told;    /* per <choose>, this record: the empty flag has its reason */
+	/* what a field's name says, by name (transform.c: name_info) */
+	struct tf_name *names;
+	size_t names_cap, names_n;
+	int names_off;       /* a slot is mapped by position: no cache */
 };
 
 /* ---- transform_field.c ---- */

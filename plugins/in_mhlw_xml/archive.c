@@ -30,6 +30,7 @@ struct mhlw_archive {
 	struct mhlw_limits lim;
 	zip_t *zip;            /* NULL for a folder */
 	char *root;            /* folder: root path; zip: "" or "top/" */
+	int rootfd;            /* folder: the root, open (-1: none) */
 	zip_int64_t ix_index;  /* zip: index of ix08_V08.xml */
 	struct entry *ents;    /* DATA/ and CLAIMS/ files, sorted */
 	size_t n, cap;
@@ -99,7 +100,22 @@ int mhlw_utf8_valid(const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
-		size_t l = mhlw_utf8_seq(s + i, len - i);
+		size_t l;
+		/* ASCII runs (item codes, numbers, dates), eight bytes at a time */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i < len && s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (i >= len)
+			break;
+		l = mhlw_utf8_seq(s + i, len - i);
 		if (!l)
 			return 0;
 		i += l;
@@ -313,15 +329,22 @@ static int file_read(struct mhlw_archive *a, const char *rel, char **out,
 {
 	struct source s = { NULL, -1 };
 	struct stat st;
-	char *path = xstrcat3(a->host, a->root, "/", rel);
 	int rc, saved;
-	if (!path)
-		return COLINK_ENOMEM;
 	/* O_NOFOLLOW: a symbolic link in the archive could point anywhere;
-	 * O_NONBLOCK: a FIFO must not hang the run (fstat refuses it). */
-	s.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	saved = errno;
-	a->host->free(path);
+	 * O_NONBLOCK: a FIFO must not hang the run (fstat refuses it).
+	 * Opened from the root's descriptor: no walk of the root's path
+	 * for every document. */
+	if (a->rootfd >= 0) {
+		s.fd = openat(a->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		saved = errno;
+	} else {
+		char *path = xstrcat3(a->host, a->root, "/", rel);
+		if (!path)
+			return COLINK_ENOMEM;
+		s.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		saved = errno;
+		a->host->free(path);
+	}
 	if (s.fd < 0) {
 		if (saved == ELOOP) {
 			mhlw_why(why, "not a regular file (symbolic link refused)");
@@ -434,18 +457,23 @@ static int list_folder(struct mhlw_archive *a, const char *sub,
 	}
 	while (rc == COLINK_OK && (de = readdir(d)) != NULL) {
 		struct stat st;
-		char *full, *rel;
+		char *rel;
+		int isdir = de->d_type == DT_DIR;
 		if (de->d_name[0] == '.' &&
 		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
 			continue;
-		full = xstrcat3(a->host, dir, "/", de->d_name);
+		/* the type from the listing; lstat only when the file
+		 * system does not give it (or the entry is gone: skipped) */
+		if (de->d_type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+				continue;
+			isdir = S_ISDIR(st.st_mode);
+		}
+		if (isdir)
+			continue;
 		rel = xstrcat3(a->host, sub, "/", de->d_name);
-		if (!full || !rel)
+		if (!rel || add_entry(a, rel, -1, 0))
 			rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-		else if (lstat(full, &st) == 0 && !S_ISDIR(st.st_mode) &&
-			 add_entry(a, rel, -1, 0))
-			rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-		a->host->free(full);
 		a->host->free(rel);
 	}
 	closedir(d);
@@ -460,6 +488,8 @@ static int open_folder(struct mhlw_archive *a, const char *path,
 	int rc = find_folder_root(a, path, err);
 	if (rc)
 		return rc;
+	/* documents are opened from here (file_read); without it, by path */
+	a->rootfd = open(a->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = list_folder(a, "DATA", err);
 	if (!rc)
 		rc = list_folder(a, "CLAIMS", err);
@@ -584,6 +614,7 @@ int mhlw_archive_open(struct mhlw_archive **out, const struct colink_host *host,
 	if (a->lim.max_ratio < 1)
 		a->lim.max_ratio = 1;
 	a->ix_index = -1;
+	a->rootfd = -1;
 	if (S_ISDIR(st.st_mode))
 		rc = open_folder(a, path, err);
 	else if (S_ISREG(st.st_mode))
@@ -621,6 +652,8 @@ void mhlw_archive_close(struct mhlw_archive *a)
 	}
 	if (a->zip)
 		zip_discard(a->zip);
+	if (a->rootfd >= 0)
+		close(a->rootfd);
 	for (i = 0; i < a->n; i++) {
 		a->host->free(a->ents[i].name);
 		a->host->free(a->ents[i].fsname);

@@ -798,9 +798,10 @@ struct colink_link_report {
  * thread that called colink_run; the core waits for the writer to finish
  * before input_end, link, commit and abort.  So an output needs no locks,
  * but must not keep per-thread state (e.g. thread-local storage) across
- * those calls; SQLite connections opened in begin are fine (SQLite's
- * default threading mode allows a connection used by one thread at a
- * time).  The record passed to write is valid only during the call.
+ * those calls; SQLite connections opened in begin are fine (colink runs
+ * SQLite in its multi-thread mode, which allows a connection used by one
+ * thread at a time, never by two at once).  The record passed to write
+ * is valid only during the call.
  */
 struct colink_output_ops {
 	size_t struct_size;
