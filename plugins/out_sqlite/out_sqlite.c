@@ -404,7 +404,7 @@ opened:
 	    cache_size(o, err) ||
 	    osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) ||
 	    osq_exec(o, "CREATE TEMP TABLE IF NOT EXISTS osq_key_stage (person_no INTEGER "
-		    "NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT)",
+		    "NOT NULL, kind TEXT NOT NULL, pseudonym BLOB NOT NULL, key_id TEXT)",
 		    "creating the pseudonym staging table", err))
 		return err->code;
 	if (o->dry) /* a private temporary copy keeps SQLite's own journal */

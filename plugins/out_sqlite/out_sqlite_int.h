@@ -327,6 +327,18 @@ static inline int osq_bind_pos(sqlite3_stmt *st, int i, int64_t v,
 				 : sqlite3_bind_int64(st, i, v);
 }
 
+/*
+ * Schema 12 stores pseudonyms (person_key.pseudonym) and comparison
+ * features (person_feature) as BLOBs, half the bytes of their hex (the
+ * declared type stays TEXT, which PostgreSQL keeps: mappings/warehouse/
+ * README.md).  Bind the hex text s (checked hex by the caller, at most
+ * 2 * OSQ_BLOB_MAX digits) as the bytes it spells; NULL stays NULL.
+ */
+#define OSQ_BLOB_MAX (COLINK_FS_BF_BYTES > 32 ? COLINK_FS_BF_BYTES : 32)
+int osq_bind_hex(sqlite3_stmt *st, int i, const char *s);
+/* SQL function colink_unhex(text) -> blob on db (the v11 -> v12 step). */
+int osq_register_unhex(sqlite3 *db);
+
 /* Reset a prepared statement and clear its bindings, ready to bind afresh
  * (no binding of an earlier record can leak into this one). */
 static inline sqlite3_stmt *osq_use(struct out_sqlite *o, int id)
