@@ -265,6 +265,7 @@ int osq_db_err(struct out_sqlite *o, int src, const char *what,
 int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err);
 /* Shrink the page cache for a step that sorts (sort = 1), or restore it
  * (sort = 0): peak memory stays near the cache size. */
+enum { OSQ_CACHE_RUN, OSQ_CACHE_SORT, OSQ_CACHE_LINK };
 int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err);
 /* Move the run's staged pseudonyms into person_key, in key order (before
  * link and commit; a no-op when nothing is staged). */
