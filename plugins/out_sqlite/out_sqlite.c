@@ -274,12 +274,12 @@ static void run_close(struct out_sqlite *o)
  */
 #define OSQ_CACHE_KIB "98304" /* 96 MiB of page cache per run, at most */
 #define OSQ_SORT_CACHE_KIB "32768" /* 32 MiB while sorting (osq_sort_cache) */
-/* The link passes (osq_link): lookups by person_no in person_side and by
- * pseudonym in person_key's primary key, and sorts of their candidates;
- * the page cache and the sorter each take at most this much (2 x 48 MiB +
- * the temporary schema's 16 MiB + ~65 MB for the rest stays under 200 MB;
- * bench/RESULTS.md, round 7). */
-#define OSQ_LINK_CACHE_KIB "49152"
+/* The link passes (osq_link) keep the sorting cache (48 and 96 MiB were
+ * measured at 1M persons: no steadier gain, and 96 MiB took the peak to
+ * 237 MB with the sorter's share) and give the temporary schema, where
+ * temp.linked and the candidates live, 16 MiB instead of SQLite's 2 MB
+ * (bench/RESULTS.md, round 7). */
+#define OSQ_LINK_CACHE_KIB OSQ_SORT_CACHE_KIB
 #define OSQ_LINK_TEMP_CACHE_KIB "16384"
 /* Page size of a warehouse file this plugin creates (an existing one keeps
  * its own): bigger pages than SQLite's 4096 make the random-key indexes
