@@ -1686,6 +1686,61 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	fx_close(&f);
 }
 
+/* A v11 warehouse (hex text in person_key and person_feature, no view
+ * person_key_hex), made by turning a new one back, migrates to v12 on the
+ * next run: every value the blob its hex spells, the view back, the
+ * layout a new warehouse's. */
+static void test_out_sqlite__migrates_v11_to_blobs(void)
+{
+	struct fx f, g;
+	struct recb b;
+	char *got, *want;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	exec_sql(f.db,
+		 "UPDATE person_key SET pseudonym = lower(hex(pseudonym));"
+		 "DROP VIEW person_key_hex;"
+		 "UPDATE schema_version SET version = 11;"
+		 "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, number) "
+		 "SELECT person_no, 'k1', '" H16("f0f0") H16("0f0f") "', '" KANA_A "', NULL "
+		 "FROM person;");
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key WHERE typeof(pseudonym) = 'text'");
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_init(&b, PERSON_B, 1);
+	b.ps[0].value = EMP_A; /* another card */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "12", "SELECT max(version) FROM schema_version");
+	SQL_EQ(f.db, "4|4", "SELECT count(*)||'|'||sum(typeof(pseudonym) = 'blob' AND "
+	       "length(pseudonym) = 32) FROM person_key");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM person_key WHERE kind = 'card' AND pseudonym = x'"
+	       CARD_A "'");
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key_hex WHERE pseudonym = '" KANA_A "'");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+	       "AND name = 'person_key_hex'");
+	SQL_EQ(f.db, "blob|64|blob|1|1", "SELECT typeof(name_bf)||'|'||length(name_bf)||'|'||"
+	       "typeof(birth_year)||'|'||(birth_year = x'" KANA_A "')||'|'||(number IS NULL) "
+	       "FROM person_feature");
+	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(f.db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	free(want);
+	fx_close(&g);
+	fx_close(&f);
+}
+
 /* A file of mappings/warehouse/ as embed-sql.sh embeds it: CRs dropped. */
 static char *warehouse_sql(const char *name)
 {
@@ -2063,6 +2118,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__migrates_v1_in_place),
 	TU_TEST(test_out_sqlite__migrates_v3_with_both_sides),
 	TU_TEST(test_out_sqlite__migrates_v5_to_participation),
+	TU_TEST(test_out_sqlite__migrates_v11_to_blobs),
 	TU_TEST(test_out_sqlite__participation_rows_duplicate_and_replace),
 	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),
