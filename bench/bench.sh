@@ -323,13 +323,17 @@ fi
 # person.person_no (schema v4) is left out and every other table's person_no
 # is replaced, in place, by the person's person_id, so a v3 warehouse (which
 # has person_id there) and a v4 one of the same data give the same digest.
+# A BLOB (schema v12: pseudonyms and features) is digested as its lowercase
+# hex, so a v12 warehouse and a v11 one (hex text) of the same data give
+# the same digest: values are compared, not their storage.
 table_digests() { # db
 	local t cols
 	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT IN ('run', 'run_input', 'schema_version', 'sqlite_sequence') ORDER BY name"); do
 		cols=$(sqlite3 "$1" "SELECT group_concat(CASE WHEN name = 'person_no'
 			THEN '(SELECT p.person_id FROM person p WHERE p.person_no = t.person_no)'
-			ELSE 't.[' || name || ']' END, ',') FROM pragma_table_info('$t')
+			ELSE 'CASE WHEN typeof(t.[' || name || ']) = ''blob'' THEN lower(hex(t.[' || name
+				|| '])) ELSE t.[' || name || '] END' END, ',') FROM pragma_table_info('$t')
 			WHERE name NOT LIKE '%run_id' AND name NOT IN ('started', 'finished', 'seconds', 'created', 'loaded_at')
 			AND NOT ('$t' = 'person' AND name = 'person_no')")
 		# an empty table says nothing (and a table added to the schema since

@@ -23,7 +23,8 @@
 #   precision = correct links / links, recall = correct links / true pairs.
 # Prints one line per job with the run's seconds, its load and link
 # phases apart (run --json load_seconds, link_seconds; under it the link
-# phase's parts from colink -v: the pseudonym flush, each pass), and the
+# phase's parts from colink -v: the pseudonym flush, each pass, wall and
+# CPU seconds), and the
 # probabilistic pass's links and reviews.  Public tools only: bash,
 # sqlite3.
 set -euo pipefail
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
 	--name-filter) filter=" name-filter=\"$2\""; shift 2 ;;
 	--window) window=" window=\"$2\""; shift 2 ;;
 	--prob-only) runs=prob; shift ;;
-	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
 	*) echo "linkage-quality.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -129,7 +130,7 @@ for v in $runs; do
 	lo=$(grep -o '"load_seconds":[0-9.]*' "$data/$v.json" | head -1 | cut -d: -f2)
 	li=$(grep -o '"link_seconds":[0-9.]*' "$data/$v.json" | head -1 | cut -d: -f2)
 	score "$w" "$v" "${secs:-?} (load ${lo:-?}s, link ${li:-?}s)"
-	grep -o 'out_sqlite: link: .* in [0-9.]* s' "$data/$v.err" | sed 's/^out_sqlite: //' | sed 's/^/       /' || true
+	grep -o 'out_sqlite: link: .* in [0-9.]* s\( (CPU [0-9.]* s)\)\?' "$data/$v.err" | sed 's/^out_sqlite: //' | sed 's/^/       /' || true
 done
 echo "corruptions in the roster (roster_truth.tsv):"
 tail -n +2 "$data/csv/roster_truth.tsv" | cut -f3 | tr ',' '\n' | sed '/^$/d' | sort | uniq -c

@@ -204,7 +204,7 @@ static void test_e2e_dry__preview_with_the_job_gives_the_run_pseudonyms(void)
 	like = card_prefix(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(like);
 	/* (both sides' persons carry the card: one or two rows) */
-	sql = tu_fmt("SELECT count(*) > 0 FROM person_key WHERE kind = 'card' AND pseudonym LIKE '%s'", like);
+	sql = tu_fmt("SELECT count(*) > 0 FROM person_key_hex WHERE kind = 'card' AND pseudonym LIKE '%s'", like);
 	CU_ASSERT_EQUAL(tu_sql_long(db, sql), 1);
 	no_raw(out, err);
 	free(out);
@@ -216,7 +216,7 @@ static void test_e2e_dry__preview_with_the_job_gives_the_run_pseudonyms(void)
 	CU_ASSERT_EQUAL(colink(c, &out, NULL), 0);
 	free(c);
 	like = card_prefix(out);
-	sql = tu_fmt("SELECT count(*) FROM person_key WHERE pseudonym LIKE '%s'", like ? like : "x");
+	sql = tu_fmt("SELECT count(*) FROM person_key_hex WHERE pseudonym LIKE '%s'", like ? like : "x");
 	CU_ASSERT_EQUAL(tu_sql_long(db, sql), 0);
 	free(out);
 	free(like);

@@ -98,7 +98,7 @@ static char *rows(const char *db)
 		       "ifnull(c.urine_protein,'-') || ',' || c.age_at_exam || ',' || c.fiscal_year || ',' || "
 		       "p.sex || ',' || p.birth_ym || ',' || p.person_id || ',' || "
 		       "(SELECT group_concat(kind || '=' || pseudonym, ';') FROM "
-		       " (SELECT kind, pseudonym FROM person_key k WHERE k.person_no = p.person_no "
+		       " (SELECT kind, pseudonym FROM person_key_hex k WHERE k.person_no = p.person_no "
 		       "  ORDER BY kind, pseudonym)) AS r "
 		       "FROM checkup c JOIN person p USING (person_no) "
 		       "WHERE c.exam_date IN " EXAMS " ORDER BY c.exam_date)");

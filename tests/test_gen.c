@@ -575,7 +575,7 @@ static char *alt_rows(const char *w)
 		       "ifnull(c.ldl,'-') || ',' || ifnull(c.urine_protein,'-') || ',' || c.age_at_exam || ',' || "
 		       "p.sex || ',' || p.birth_ym || ',' || p.person_id || ',' || "
 		       "(SELECT group_concat(kind || '=' || pseudonym, ';') FROM "
-		       " (SELECT kind, pseudonym FROM person_key k WHERE k.person_no = p.person_no "
+		       " (SELECT kind, pseudonym FROM person_key_hex k WHERE k.person_no = p.person_no "
 		       "  ORDER BY kind, pseudonym)) AS r "
 		       "FROM checkup c JOIN person p USING (person_no) ORDER BY p.person_id, c.exam_date)");
 }

@@ -305,7 +305,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "11", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "12", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -358,8 +358,12 @@ static void test_out_sqlite__writes_checkup_rows(void)
 	       PERSON_A "'");
 	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key JOIN person USING (person_no) "
 	       "WHERE person_id = '" PERSON_A "'");
-	SQL_EQ(f.db, "k1", "SELECT key_id FROM person_key WHERE kind = 'card' AND "
+	SQL_EQ(f.db, "k1", "SELECT key_id FROM person_key_hex WHERE kind = 'card' AND "
 	       "pseudonym = '" CARD_A "'");
+	/* schema 12: the pseudonym is stored as the 32 bytes its hex spells */
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key WHERE typeof(pseudonym) = 'blob' "
+	       "AND length(pseudonym) = 32");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM person_key WHERE pseudonym = x'" CARD_A "'");
 	SQL_EQ(f.db, "2024-05-10|2024|39|39|r1|1|7|8",
 	       "SELECT exam_date||'|'||fiscal_year||'|'||age_at_exam||'|'||age_fy_end"
 	       "||'|'||run_id||'|'||input_no||'|'||record_no||'|'||line_no FROM checkup");
@@ -627,9 +631,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (12, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (13, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 12 is newer than this colink supports (11)",
+	want = tu_fmt("%s: warehouse schema version 13 is newer than this colink supports (12)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -1421,13 +1425,18 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
 	SQL_EQ(f.db, "5|card", "SELECT c.checkup_id||'|'||k.kind FROM person AS p "
 	       "JOIN checkup AS c USING (person_no) JOIN person_key AS k USING (person_no) "
-	       "WHERE p.person_id = '" PERSON_A "' AND k.pseudonym = '" CARD_A "'");
+	       "WHERE p.person_id = '" PERSON_A "' AND k.pseudonym = x'" CARD_A "'");
+	/* v12 turned the pseudonyms (hex text) into blobs; the view shows the hex */
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM person_key WHERE typeof(pseudonym) != 'blob'");
+	SQL_EQ(f.db, "1", "SELECT (SELECT count(*) FROM person_key_hex WHERE pseudonym = '" CARD_A
+	       "') = (SELECT count(*) FROM person_key WHERE pseudonym = x'" CARD_A "') "
+	       "AND (SELECT count(*) FROM person_key_hex) = (SELECT count(*) FROM person_key)");
 	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
 	SQL_EQ(f.db, "association|1|198504|r0|r0", "SELECT side||'|'||sex||'|'||birth_ym||'|'"
 	       "||first_run_id||'|'||last_run_id FROM person WHERE person_id = '" PERSON_A "'");
@@ -1511,7 +1520,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1652,7 +1661,7 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "5,6,7,8,9,10,11", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "5,6,7,8,9,10,11,12", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
 	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "
@@ -1671,6 +1680,61 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	want = layout(g.db);
 	CU_ASSERT_STRING_EQUAL(got, want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "participation.program:TEXT:1:-:2"));
+	free(got);
+	free(want);
+	fx_close(&g);
+	fx_close(&f);
+}
+
+/* A v11 warehouse (hex text in person_key and person_feature, no view
+ * person_key_hex), made by turning a new one back, migrates to v12 on the
+ * next run: every value the blob its hex spells, the view back, the
+ * layout a new warehouse's. */
+static void test_out_sqlite__migrates_v11_to_blobs(void)
+{
+	struct fx f, g;
+	struct recb b;
+	char *got, *want;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	exec_sql(f.db,
+		 "UPDATE person_key SET pseudonym = lower(hex(pseudonym));"
+		 "DROP VIEW person_key_hex;"
+		 "UPDATE schema_version SET version = 11;"
+		 "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, number) "
+		 "SELECT person_no, 'k1', '" H16("f0f0") H16("0f0f") "', '" KANA_A "', NULL "
+		 "FROM person;");
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key WHERE typeof(pseudonym) = 'text'");
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_init(&b, PERSON_B, 1);
+	b.ps[0].value = EMP_A; /* another card */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "12", "SELECT max(version) FROM schema_version");
+	SQL_EQ(f.db, "4|4", "SELECT count(*)||'|'||sum(typeof(pseudonym) = 'blob' AND "
+	       "length(pseudonym) = 32) FROM person_key");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM person_key WHERE kind = 'card' AND pseudonym = x'"
+	       CARD_A "'");
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key_hex WHERE pseudonym = '" KANA_A "'");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+	       "AND name = 'person_key_hex'");
+	SQL_EQ(f.db, "blob|64|blob|1|1", "SELECT typeof(name_bf)||'|'||length(name_bf)||'|'||"
+	       "typeof(birth_year)||'|'||(birth_year = x'" KANA_A "')||'|'||(number IS NULL) "
+	       "FROM person_feature");
+	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(f.db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
 	free(got);
 	free(want);
 	fx_close(&g);
@@ -2054,6 +2118,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__migrates_v1_in_place),
 	TU_TEST(test_out_sqlite__migrates_v3_with_both_sides),
 	TU_TEST(test_out_sqlite__migrates_v5_to_participation),
+	TU_TEST(test_out_sqlite__migrates_v11_to_blobs),
 	TU_TEST(test_out_sqlite__participation_rows_duplicate_and_replace),
 	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),

@@ -257,14 +257,15 @@ static int build_rows(struct rd *r, struct colink_error *err)
 
 static int open_extract(struct rd *r, struct colink_error *err)
 {
-	char keys_sql[96];
+	char keys_sql[192];
 	int rc;
 	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return fail(r, "cannot open", err);
 	if ((rc = read_key_id(r, err)) || (rc = read_normalization(r, err)) ||
 	    (rc = build_rows(r, err)))
 		return rc;
-	snprintf(keys_sql, sizeof(keys_sql), "SELECT kind, pseudonym FROM person_key WHERE %s = ?1 "
+	snprintf(keys_sql, sizeof(keys_sql), "SELECT kind, CASE WHEN typeof(pseudonym) = 'blob' "
+		 "THEN lower(hex(pseudonym)) ELSE pseudonym END FROM person_key WHERE %s = ?1 "
 		 "ORDER BY kind", r->person);
 	if (sqlite3_prepare_v2(r->db, keys_sql, -1, &r->q_keys, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "SELECT field, item_code, value_text, unit, null_reason, flag, "

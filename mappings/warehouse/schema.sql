@@ -1,12 +1,13 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 11
+-- schema-version: 12
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
 -- transaction, on a database that has no schema_version table yet.
 --
 -- Privacy: no table holds a raw identifier.  A person is known only by
--- pseudonyms (HMAC-SHA256 under a key derived for the key kind, 64 hex);
+-- pseudonyms (HMAC-SHA256 under a key derived for the key kind, 64 hex;
+-- in SQLite person_key stores them as 32-byte BLOBs, see person_key);
 -- names, insurance card numbers, employee numbers and birth dates never
 -- reach this file.  The birth date survives only as birth_ym (yyyymm) and as
 -- ages computed at load time.  Reject reasons name a record and a column,
@@ -92,7 +93,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (11, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (12, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -198,6 +199,14 @@ CREATE INDEX person_side ON person (person_no, side);
 -- pseudonym order, and a declared key would look each one up in person at
 -- random (bench/RESULTS.md); out_sqlite takes the number from the person
 -- row it has just read or written, and its tests check every row.
+-- pseudonym (v12): in SQLite the 32 bytes the 64 hex spell, as a BLOB (the
+-- column is declared TEXT for PostgreSQL, which stores the hex); a BLOB
+-- sorts by its bytes, the order of its lowercase hex.  To read them as
+-- hex: the view person_key_hex (person_no, kind, pseudonym as 64 hex,
+-- key_id), which out_sqlite creates (SQLite has it, PostgreSQL does not
+-- need it):
+--   SELECT p.person_id, k.kind, k.pseudonym FROM person_key_hex k
+--   JOIN person p USING (person_no)
 CREATE TABLE person_key (
 	person_no INTEGER NOT NULL,          -- person.person_no
 	kind TEXT NOT NULL,                  -- key kind of keys.tsv: card, kana_dob_sex, employee, ...
@@ -441,7 +450,9 @@ CREATE INDEX link_review_group ON link_review (group_no);
 -- (512 bits, 128 hex); birth_year, birth_month, birth_day, birth_md (day
 -- and month, unordered), sex, insurer, symbol (記号), number (番号) are
 -- keyed tokens (64 hex), each under its own derived key; NULL when the
--- record lacked the value (docs/pseudonyms.md).  Like pseudonyms: never
+-- record lacked the value (docs/pseudonyms.md).  In SQLite (v12) each is
+-- stored as the BLOB its hex spells (64 bytes, 32 bytes; PostgreSQL keeps
+-- the hex text).  Like pseudonyms: never
 -- printed, never exported.
 CREATE TABLE person_feature (
 	person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no),

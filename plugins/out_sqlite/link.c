@@ -64,13 +64,16 @@ static const char *const link_sql[L_COUNT] = {
 	[L_CLEAR_NEW] = "DELETE FROM temp.link_new",
 	/* ?1 kind.  Drives on person_key's primary key (kind = ?1) and finds
 	 * the other side by (kind, pseudonym), the next entries of the same
-	 * index; the sides come from the narrow index person_side.  A pair a
-	 * "never" decision keeps apart is no candidate. */
+	 * index; the sides come from the narrow index person_side (named:
+	 * without statistics SQLite's planner would look the wide person rows
+	 * up by rowid instead, a page read per pseudonym once person
+	 * outgrows the cache; bench/RESULTS.md, round 7).  A pair a "never"
+	 * decision keeps apart is no candidate. */
 	[L_CAND] = "INSERT OR IGNORE INTO temp.link_cand (employer, association, grp) "
 		"SELECT ek.person_no, ak.person_no, ek.pseudonym FROM person_key AS ek "
 		"JOIN person_key AS ak ON ak.kind = ek.kind AND ak.pseudonym = ek.pseudonym "
-		"JOIN person AS pe ON pe.person_no = ek.person_no "
-		"JOIN person AS pa ON pa.person_no = ak.person_no "
+		"JOIN person AS pe INDEXED BY person_side ON pe.person_no = ek.person_no "
+		"JOIN person AS pa INDEXED BY person_side ON pa.person_no = ak.person_no "
 		"WHERE ek.kind = ?1 AND pe.side = 'employer' AND pa.side = 'association' "
 		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = ek.person_no) "
 		"AND NOT EXISTS (SELECT 1 FROM temp.linked WHERE person_no = ak.person_no) "
@@ -355,14 +358,34 @@ static void report_out(const struct colink_link_report *r,
 	       (const char *)r + sizeof(r->struct_size), n - sizeof(r->struct_size));
 }
 
-static double since(struct timespec *t)
+/* Wall and CPU time of one step of the link phase (the process's CPU:
+ * the reader threads are idle by now), the steadier figure on a shared
+ * machine. */
+struct lap {
+	struct timespec wall, cpu;
+};
+
+static double secs(const struct timespec *a, const struct timespec *b)
 {
-	struct timespec n;
-	double s;
-	clock_gettime(CLOCK_MONOTONIC, &n);
-	s = (double)(n.tv_sec - t->tv_sec) + (double)(n.tv_nsec - t->tv_nsec) / 1e9;
-	*t = n;
-	return s;
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void lap_start(struct lap *l)
+{
+	clock_gettime(CLOCK_MONOTONIC, &l->wall);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &l->cpu);
+}
+
+/* Seconds since the last lap: wall returned, CPU in *cpu. */
+static double lap(struct lap *l, double *cpu)
+{
+	struct lap n;
+	double w;
+	lap_start(&n);
+	w = secs(&l->wall, &n.wall);
+	*cpu = secs(&l->cpu, &n.cpu);
+	*l = n;
+	return w;
 }
 
 /* The link phase's time apart, logged (INFO): the run's pseudonyms into
@@ -370,9 +393,10 @@ static double since(struct timespec *t)
 int osq_link(void *ctx, const struct colink_link_rules *rules,
 	     struct colink_link_report *rep, struct colink_error *err)
 {
-	struct timespec t;
+	struct lap t;
 	struct out_sqlite *o = ctx;
 	struct linker l;
+	double w, cpu;
 	size_t i;
 	int src, rc = osq_in_run(o, "link", err);
 	if (rc)
@@ -383,14 +407,15 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 	if (o->linked)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->path, o->run_id);
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	lap_start(&t);
 	rc = osq_keys_flush(o, err); /* the run's pseudonyms into person_key */
-	if (!rc) /* the passes sort their candidates */
-		rc = osq_sort_cache(o, 1, err);
+	if (!rc) /* the passes look persons up and sort their candidates */
+		rc = osq_sort_cache(o, OSQ_CACHE_LINK, err);
 	if (rc)
 		return rc;
-	o->host->log(o->hc, COLINK_LOG_INFO, "link: the run's pseudonyms into person_key in %.2f s",
-		     since(&t));
+	w = lap(&t, &cpu);
+	o->host->log(o->hc, COLINK_LOG_INFO,
+		     "link: the run's pseudonyms into person_key in %.2f s (CPU %.2f s)", w, cpu);
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.r.struct_size = sizeof(l.r);
@@ -416,9 +441,10 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 			l.r.ambiguous += review;
 		} else
 			rc = link_pass(&l, (int)i + 1, p->kind, err);
+		w = lap(&t, &cpu);
 		if (!rc)
-			o->host->log(o->hc, COLINK_LOG_INFO, "link: pass %zu (%s) in %.2f s", i + 1,
-				     p->kind ? p->kind : "probabilistic", since(&t));
+			o->host->log(o->hc, COLINK_LOG_INFO, "link: pass %zu (%s) in %.2f s (CPU %.2f s)",
+				     i + 1, p->kind ? p->kind : "probabilistic", w, cpu);
 	}
 	if (!rc)
 		rc = link_summary(&l, rules->npasses, err);
@@ -431,6 +457,6 @@ out:
 		sqlite3_finalize(l.st[i]);
 	sqlite3_exec(o->db, drop_sql, NULL, NULL, NULL);
 	if (!rc)
-		rc = osq_sort_cache(o, 0, err);
+		rc = osq_sort_cache(o, OSQ_CACHE_RUN, err);
 	return rc;
 }

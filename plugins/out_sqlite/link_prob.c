@@ -111,40 +111,31 @@ struct prob {
 
 /* ---- loading the features ---- */
 
-static unsigned hexdigit(char c);
-
-static uint64_t hex64(const char *s)
+/* The first 8 bytes of a token, big-endian (tokens are uniform: 64 bits
+ * tell two apart as well as 256). */
+static uint64_t tok64(const unsigned char *b, int n)
 {
 	uint64_t v = 0;
 	int i;
-	for (i = 0; i < 16 && s[i]; i++)
-		v = v << 4 | hexdigit(s[i]);
+	for (i = 0; i < 8 && i < n; i++)
+		v = v << 8 | b[i];
 	return v;
 }
 
-static unsigned hexdigit(char c)
-{
-	return (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15u;
-}
-
 /* Column c of person_feature (OSQ_FEATURE_COLUMNS: name_bf, then the
- * tokens in enum tok order). */
-static void set_feature(struct pperson *x, size_t c, const char *v)
+ * tokens in enum tok order), a BLOB since schema 12. */
+static void set_feature(struct pperson *x, size_t c, const unsigned char *v, int n)
 {
-	size_t i;
 	if (c == 0) { /* a plain filter or a balanced one, twice as long */
-		size_t n = strlen(v);
-		if (n != OSQ_FEATURE_BF_HEX && n != 2 * OSQ_FEATURE_BF_HEX)
+		if (n != COLINK_FS_BF_BYTES && n != 2 * COLINK_FS_BF_BYTES)
 			return;
-		n /= 2;
-		for (i = 0; i < n; i++)
-			x->bf[i] = (unsigned char)(hexdigit(v[2 * i]) << 4 | hexdigit(v[2 * i + 1]));
+		memcpy(x->bf, v, (size_t)n);
 		x->has |= HAS_BF;
 		x->bflen = (unsigned)n;
 		x->bfpop = colink_fs_popcount(x->bf, NULL, n);
 		return;
 	}
-	x->tok[c - 1] = hex64(v);
+	x->tok[c - 1] = tok64(v, n);
 	x->has |= HAS(c - 1);
 }
 
@@ -215,9 +206,9 @@ static int load(struct prob *pr, struct colink_error *err)
 		x->employer = (unsigned char)sqlite3_column_int(st, 1);
 		x->linked = (unsigned char)sqlite3_column_int(st, 2);
 		for (c = 0; c <= T_COUNT; c++) {
-			const char *v = (const char *)sqlite3_column_text(st, 3 + (int)c);
+			const unsigned char *v = sqlite3_column_blob(st, 3 + (int)c);
 			if (v)
-				set_feature(x, c, v);
+				set_feature(x, c, v, sqlite3_column_bytes(st, 3 + (int)c));
 		}
 		src = SQLITE_OK;
 	}

@@ -274,6 +274,13 @@ static void run_close(struct out_sqlite *o)
  */
 #define OSQ_CACHE_KIB "98304" /* 96 MiB of page cache per run, at most */
 #define OSQ_SORT_CACHE_KIB "32768" /* 32 MiB while sorting (osq_sort_cache) */
+/* The link passes (osq_link) keep the sorting cache (48 and 96 MiB were
+ * measured at 1M persons: no steadier gain, and 96 MiB took the peak to
+ * 237 MB with the sorter's share) and give the temporary schema, where
+ * temp.linked and the candidates live, 16 MiB instead of SQLite's 2 MB
+ * (bench/RESULTS.md, round 7). */
+#define OSQ_LINK_CACHE_KIB OSQ_SORT_CACHE_KIB
+#define OSQ_LINK_TEMP_CACHE_KIB "16384"
 /* Page size of a warehouse file this plugin creates (an existing one keeps
  * its own): bigger pages than SQLite's 4096 make the random-key indexes
  * shallower and cost fewer page moves per insert (bench/RESULTS.md). */
@@ -295,15 +302,27 @@ static int cache_size(struct out_sqlite *o, struct colink_error *err)
 /*
  * SQLite's sorter (ORDER BY of an INSERT ... SELECT, index builds) may
  * hold as much memory as the page cache, on top of it.  The steps that
- * sort (osq_keys_flush, link) shrink the cache while they run, so that
- * peak memory stays near OSQ_CACHE_KIB, and give it back afterwards
- * (sort = 0).
+ * sort shrink the cache while they run, so that peak memory stays near
+ * OSQ_CACHE_KIB: the pseudonym flush (OSQ_CACHE_SORT) and the link passes
+ * (OSQ_CACHE_LINK, which also give the temporary schema, where the
+ * passes' candidate and linked-person tables live, a cache of its own
+ * instead of SQLite's 2 MB); OSQ_CACHE_RUN gives both back.
  */
 int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err)
 {
-	if (!sort)
-		return cache_size(o, err);
-	return osq_exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB, "sizing the page cache", err);
+	switch (sort) {
+	case OSQ_CACHE_RUN:
+		return cache_size(o, err) ||
+			osq_exec(o, "PRAGMA temp.cache_size = -2000", "sizing the page cache", err);
+	case OSQ_CACHE_LINK:
+		return osq_exec(o, "PRAGMA cache_size = -" OSQ_LINK_CACHE_KIB,
+				"sizing the page cache", err) ||
+			osq_exec(o, "PRAGMA temp.cache_size = -" OSQ_LINK_TEMP_CACHE_KIB,
+				 "sizing the page cache", err);
+	default:
+		return osq_exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB,
+				"sizing the page cache", err);
+	}
 }
 
 /*
@@ -404,7 +423,7 @@ opened:
 	    cache_size(o, err) ||
 	    osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) ||
 	    osq_exec(o, "CREATE TEMP TABLE IF NOT EXISTS osq_key_stage (person_no INTEGER "
-		    "NOT NULL, kind TEXT NOT NULL, pseudonym TEXT NOT NULL, key_id TEXT)",
+		    "NOT NULL, kind TEXT NOT NULL, pseudonym BLOB NOT NULL, key_id TEXT)",
 		    "creating the pseudonym staging table", err))
 		return err->code;
 	if (o->dry) /* a private temporary copy keeps SQLite's own journal */
@@ -703,7 +722,7 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 	int is_null, rebuild, rc;
 	if (!o->staged)
 		return COLINK_OK;
-	rc = osq_sort_cache(o, 1, err);
+	rc = osq_sort_cache(o, OSQ_CACHE_SORT, err);
 	/* person_key_person is keyed by person_no, which the sort above
 	 * scatters: for a load that at least adds a quarter to the table,
 	 * build that index anew by one sort after the insert (DDL is part of
@@ -722,7 +741,7 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 		rc = osq_exec(o, "CREATE INDEX person_key_person ON person_key (person_no)",
 			  "indexing the pseudonyms", err);
 	if (!rc)
-		rc = osq_sort_cache(o, 0, err);
+		rc = osq_sort_cache(o, OSQ_CACHE_RUN, err);
 	if (!rc)
 		rc = osq_exec(o, "DELETE FROM temp.osq_key_stage", "clearing the pseudonym stage", err);
 	if (!rc)

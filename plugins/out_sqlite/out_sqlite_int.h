@@ -265,6 +265,7 @@ int osq_db_err(struct out_sqlite *o, int src, const char *what,
 int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err);
 /* Shrink the page cache for a step that sorts (sort = 1), or restore it
  * (sort = 0): peak memory stays near the cache size. */
+enum { OSQ_CACHE_RUN, OSQ_CACHE_SORT, OSQ_CACHE_LINK };
 int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err);
 /* Move the run's staged pseudonyms into person_key, in key order (before
  * link and commit; a no-op when nothing is staged). */
@@ -326,6 +327,18 @@ static inline int osq_bind_pos(sqlite3_stmt *st, int i, int64_t v,
 	return v < unknown_below ? sqlite3_bind_null(st, i)
 				 : sqlite3_bind_int64(st, i, v);
 }
+
+/*
+ * Schema 12 stores pseudonyms (person_key.pseudonym) and comparison
+ * features (person_feature) as BLOBs, half the bytes of their hex (the
+ * declared type stays TEXT, which PostgreSQL keeps: mappings/warehouse/
+ * README.md).  Bind the hex text s (checked hex by the caller, at most
+ * 2 * OSQ_BLOB_MAX digits) as the bytes it spells; NULL stays NULL.
+ */
+#define OSQ_BLOB_MAX (COLINK_FS_BF_MAX_BYTES > 32 ? COLINK_FS_BF_MAX_BYTES : 32)
+int osq_bind_hex(sqlite3_stmt *st, int i, const char *s);
+/* SQL function colink_unhex(text) -> blob on db (the v11 -> v12 step). */
+int osq_register_unhex(sqlite3 *db);
 
 /* Reset a prepared statement and clear its bindings, ready to bind afresh
  * (no binding of an earlier record can leak into this one). */

@@ -148,6 +148,60 @@ static int is_hex64(const char *s)
 	return is_hexn(s, 64);
 }
 
+static unsigned hexval(unsigned char c)
+{
+	return (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15u;
+}
+
+/* Hex digits to bytes; n digits (even, <= 2 * OSQ_BLOB_MAX) of s. */
+static size_t unhex(const char *s, size_t n, unsigned char *out)
+{
+	size_t i;
+	for (i = 0; i + 1 < n; i += 2)
+		out[i / 2] = (unsigned char)(hexval((unsigned char)s[i]) << 4 |
+					     hexval((unsigned char)s[i + 1]));
+	return n / 2;
+}
+
+int osq_bind_hex(sqlite3_stmt *st, int i, const char *s)
+{
+	unsigned char b[OSQ_BLOB_MAX];
+	size_t n = s ? strlen(s) : 0;
+	if (!s)
+		return sqlite3_bind_null(st, i);
+	if (n > 2 * OSQ_BLOB_MAX || (n & 1) || !is_hexn(s, n))
+		return SQLITE_MISUSE; /* the caller checked: never reached */
+	return sqlite3_bind_blob(st, i, b, (int)unhex(s, n, b), SQLITE_TRANSIENT);
+}
+
+/* colink_unhex(x): x's bytes when x is hex text, else x as it is (a blob
+ * already, NULL, or not hex: left for the checks to find). */
+static void unhex_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	unsigned char b[OSQ_BLOB_MAX];
+	const char *s;
+	size_t n;
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	s = (const char *)sqlite3_value_text(argv[0]);
+	n = s ? strlen(s) : 0;
+	if (!s || n > 2 * OSQ_BLOB_MAX || (n & 1) || !is_hexn(s, n)) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_blob(ctx, b, (int)unhex(s, n, b), SQLITE_TRANSIENT);
+}
+
+int osq_register_unhex(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "colink_unhex", 1,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				       unhex_fn, NULL, NULL);
+}
+
 /* A comparison feature (#23, kind "feature.*"): a keyed token (64 hex) or
  * the name's Bloom filter (OSQ_FEATURE_BF_HEX hex, twice that balanced). */
 static int is_feature(const char *kind)
@@ -555,7 +609,7 @@ static int feature_write(struct out_sqlite *o, const struct colink_out_record *r
 			continue;
 		for (c = 0; c < OSQ_NFEATURES; c++)
 			if (!strcmp(k + sizeof(OSQ_FEATURE_PREFIX) - 1, cols[c]))
-				osq_bind_text(st, 3 + (int)c, OSQ_PS(rec, i)->value);
+				osq_bind_hex(st, 3 + (int)c, OSQ_PS(rec, i)->value);
 	}
 	return osq_step_done(st);
 }
@@ -596,7 +650,7 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		st = osq_use(o, ST_KEY_STAGE);
 		sqlite3_bind_int64(st, 1, *person_no);
 		osq_bind_text(st, 2, OSQ_PS(rec, i)->kind);
-		osq_bind_text(st, 3, OSQ_PS(rec, i)->value);
+		osq_bind_hex(st, 3, OSQ_PS(rec, i)->value);
 		osq_bind_text(st, 4, o->key_id);
 		src = osq_step_done(st);
 		o->staged++;

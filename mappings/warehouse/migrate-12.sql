@@ -1,0 +1,16 @@
+-- colink warehouse migration 12: schema version 11 -> 12.
+-- Released: never edit (mappings/warehouse/README.md).
+--
+-- Pseudonyms and comparison features as BLOBs, in SQLite only (issue #15
+-- lever "bytes per row", issue #23's link phase): person_key.pseudonym and
+-- person_feature's encodings are stored as the bytes their hex spells (32
+-- bytes; the name's Bloom filter 64), half the bytes, and the view
+-- person_key_hex shows the pseudonyms as 64 hex.  No declared type
+-- changes: the columns stay TEXT, the type PostgreSQL's dialect of this
+-- schema keeps with the hex text.  The conversion and the view use SQL
+-- with no PostgreSQL translation (hex(), typeof() and the function
+-- colink_unhex the plugin registers), so out_sqlite runs them after this
+-- file (plugins/out_sqlite/schema.c, to_blob_sql and hex_view_sql), in
+-- the migration's transaction; on PostgreSQL this step changes nothing.
+-- The one statement below only gives both dialects a statement to run.
+SELECT 12;
