@@ -13,7 +13,8 @@
 # start prints nothing on success and leaves DIR/conninfo with the
 # connection string; exit 77 (skip, with the reason on stderr) when the
 # server binaries are absent; 1 on any other failure (the log's tail on
-# stderr).  stop is idempotent.  PG_SERVER_OPTS adds server options
+# stderr).  stop is idempotent.  max_prepared_transactions is 10: a
+# sharded warehouse (#17) commits each run with PREPARE TRANSACTION.  PG_SERVER_OPTS adds server options
 # (the tests log every statement: log_statement=all).  PG_BINDIR overrides the binaries' place
 # (default: pg_config --bindir of the server, else /usr/lib/postgresql/15/bin).
 set -eu
@@ -86,7 +87,7 @@ start)
 		exit 1
 	fi
 	if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning ${PG_SERVER_OPTS:-}" \
+		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
 		start >"$dir/pg_ctl.log" 2>&1; then
 		echo "$prog: the server did not start:" >&2
 		tail -n 5 "$dir/server.log" >&2 || true
