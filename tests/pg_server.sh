@@ -1,5 +1,5 @@
 #!/bin/sh
-# pg_server.sh start DIR | stop DIR -- a throwaway PostgreSQL 15 server for
+# pg_server.sh start DIR | stop DIR | restart DIR -- a throwaway PostgreSQL 15 server for
 # the tests (#16): initdb into DIR/data, listening only on a Unix socket in
 # DIR/sock (no TCP: listen_addresses = ''), trust authentication for local
 # connections of the bootstrap superuser `colink` (nothing else can reach
@@ -20,7 +20,7 @@
 set -eu
 prog=pg_server.sh
 if [ "$#" -ne 2 ]; then
-	echo "usage: $prog start|stop DIR" >&2
+	echo "usage: $prog start|stop|restart DIR" >&2
 	exit 2
 fi
 cmd=$1
@@ -95,13 +95,25 @@ start)
 	fi
 	printf 'host=%s user=colink dbname=postgres\n' "$dir/sock" >"$dir/conninfo"
 	;;
+restart)
+	# the server of an earlier start, stopped, started again on its data
+	# (the crash tests of a sharded warehouse: a shard stopped mid-run)
+	dir=$(cd "$dir" && pwd)
+	if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
+		start >"$dir/pg_ctl.log" 2>&1; then
+		echo "$prog: the server did not start again:" >&2
+		tail -n 5 "$dir/server.log" >&2 || true
+		exit 1
+	fi
+	;;
 stop)
 	if [ -n "$bindir" ] && [ -f "$dir/data/postmaster.pid" ]; then
 		as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
 	;;
 *)
-	echo "usage: $prog start|stop DIR" >&2
+	echo "usage: $prog start|stop|restart DIR" >&2
 	exit 2
 	;;
 esac
