@@ -13,9 +13,12 @@
 #      warehouse (the same coordinator server, another schema) gives the
 #      same persons, rows, long rows, pseudonyms, links and review (the
 #      content query of test_out_postgres.sh) and the same ledger counts; a
-#      changed input replaces the same checkups on both; each shard holds
+#      changed input replaces the same checkups on both; so does the claims
+#      job (claims, diagnoses, items; masters); each shard holds
 #      rows; every row a shard holds is one PostgreSQL's own partition
-#      routing sends there (a local table partitioned alike);
+#      routing sends there (a local table partitioned alike); the link
+#      report, referral and white paper read from the coordinator are the
+#      single-server warehouse's bytes;
 #   3. kill -9 of `colink run` before the prepare phase, between the
 #      shards' PREPAREs, after every PREPARE and after the coordinator's
 #      COMMIT PREPARED: `colink warehouse status` shows the in-doubt
@@ -174,6 +177,36 @@ content one "$t/one.txt"
 [ $a -le 1 ] && [ $b -le 1 ] && [ "${r:-0}" -gt 0 ] && [ "$l1" = "$l2" ] && cmp -s "$t/ref.txt" "$t/one.txt" &&
 	ok "changed input: $r checkups replaced, the same ledger and content on both" ||
 	{ fail "changed input: exit $a/$b, $r replaced; ledgers:"; echo "$l1"; echo "--"; echo "$l2"; }
+# the claims job (UKE claims, diagnoses, items: sharded tables; the code
+# masters: the coordinator's) on three servers and on one
+sed -n '/^cat >"$t\/claims.sql" <<.SQL.$/,/^SQL$/p' "$src/tests/test_out_postgres.sh" | sed '1d;$d' >"$t/claims.sql"
+for sch in cl clone; do
+	sed -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
+	    -e "s|<set name=\"path\" value=\"out/claims.db\"/>|<set name=\"conninfo\" value=\"$(ci c)\"/><set name=\"schema\" value=\"$sch\"/>|" \
+	    "$s/samples/claims-job.xml" >"$s/samples/$sch.xml"
+done
+"$colink" warehouse init --shards "$SHARDS" "$(uri c)#cl" >/dev/null 2>&1 || fail "cl: init"
+runjob cl.xml cl.out; a=$?
+runjob clone.xml clone.out; b=$?
+for sch in cl clone; do
+	{ echo "SET search_path TO $sch;"; cat "$t/content.sql" "$t/claims.sql"; } | psql "$(ci c)" -A -t -F '|' >"$t/$sch.txt" 2>&1
+done
+[ -s "$t/claims.sql" ] && [ $a -eq $b ] && [ $a -le 1 ] && grep -q '^claim_item|' "$t/cl.txt" && cmp -s "$t/cl.txt" "$t/clone.txt" &&
+	ok "claims job: the same claims, diagnoses, items, masters and ledger sharded and on one server" ||
+	{ fail "claims job: exit $a/$b; content:"; diff "$t/clone.txt" "$t/cl.txt" | head -n 5; }
+# reports against the coordinator (through postgres_fdw): the bytes of the
+# single-server warehouse (the link report's run id and time aside)
+for sch in wh one; do
+	"$colink" link report "$(uri c)#$sch" 2>&1 | sed '1s/run [0-9a-f]* (.*)/run R (T)/' >"$t/lr-$sch.txt"
+	(cd "$s/samples" && "$colink" report referral --warehouse "$(uri c)#$sch" --audit-log "$t/rf-$sch.audit" \
+		-o "$t/rf-$sch.csv" sh.xml) >"$t/rf-$sch.txt" 2>&1 || fail "report referral on $sch: $(cat "$t/rf-$sch.txt")"
+	(cd "$s/samples" && "$colink" report whitepaper --warehouse "$(uri c)#$sch" --audit-log "$t/wp-$sch.audit" \
+		-o "$t/wp-$sch" sh.xml) >"$t/wp-$sch.txt" 2>&1 || fail "report whitepaper on $sch: $(cat "$t/wp-$sch.txt")"
+done
+grep -q "pass 1 (card)" "$t/lr-wh.txt" && cmp -s "$t/lr-wh.txt" "$t/lr-one.txt" && cmp -s "$t/rf-wh.csv" "$t/rf-one.csv" &&
+	[ -s "$t/wp-wh/whitepaper.html" ] && diff -r "$t/wp-wh" "$t/wp-one" >/dev/null &&
+	ok "reports: link report, referral and white paper the same from the coordinator as from one server" ||
+	fail "reports differ between the sharded and the single-server warehouse"
 # The reference: these two runs' warehouse.  orig / changed: vendor_a.csv as
 # the first run / the second run loads it.
 cp "$s/samples/vendor_a.csv" "$t/vendor_a.changed"

@@ -548,7 +548,8 @@ int colink_wh_shard_status(const char *warehouse, FILE *out, struct colink_error
 	}
 	fprintf(out, "coordinator: %s, schema %s, %zu shards\n", k.coord.name, k.schema, k.n);
 	for (s = 0; s < k.n; s++)
-		fprintf(out, "shard %zu: %s\n", s + 1, k.shard[s].db ? k.shard[s].name : "not reachable");
+		if (k.shard[s].db)
+			fprintf(out, "%s\n", k.shard[s].name);
 	fprintf(out, "rows per shard:\n  %-18s", "table");
 	for (s = 0; s < k.n; s++)
 		fprintf(out, " %12s%zu", "shard ", s + 1);

@@ -20,7 +20,8 @@
  *           refuses to prepare one that did);
  *   commit  push: per fact table, one COPY out of the coordinator with
  *           each row's partition (satisfies_hash_partition on the parent:
- *           PostgreSQL's own routing), one COPY into each shard; on every
+ *           PostgreSQL's own routing), one COPY into each shard, all
+ *           shards' COPYs at once (their data sent in turn); on every
  *           shard at once (PQsendQuery), the rows of earlier runs the new
  *           ones replace deleted with their long rows, the new rows
  *           inserted; then PREPARE TRANSACTION 'colink-<run>-<i>' on each
@@ -229,37 +230,50 @@ int opg_shard_pending(struct out_postgres *o, struct colink_error *err)
 
 /* ---- push ---- */
 
-/* COPY one file into x_<table> on shard i. */
-static int copy_in(struct out_postgres *o, size_t i, FILE *f, const char *table,
+/* COPY each shard's file into x_<table> on that shard, all shards at
+ * once: every COPY is started, then the files go out a chunk per shard in
+ * turn (each server parses its chunk while the next is sent to another),
+ * then every COPY is ended and its result read. */
+static int copy_in(struct out_postgres *o, FILE **files, const char *table,
 		   struct colink_error *err)
 {
 	char buf[65536], sql[128];
-	size_t n;
+	size_t i, n, open = 0;
 	int rc = COLINK_OK;
 	PGresult *res;
-	if (fflush(f) || fseek(f, 0, SEEK_SET))
-		return COLINK_ERR(err, COLINK_EIO, "%s: reading a shard's file", o->where);
 	snprintf(sql, sizeof(sql), "COPY x_%s FROM STDIN", table);
-	res = PQexec(o->shard[i], sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN)
-		rc = shard_err(o, i, res, "starting COPY", err);
-	PQclear(res);
-	if (rc)
-		return rc;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (PQputCopyData(o->shard[i], buf, (int)n) != 1) {
-			rc = shard_err(o, i, NULL, "sending COPY data", err);
-			break;
-		}
-	if (PQputCopyEnd(o->shard[i], rc ? "colink: file read failed" : NULL) != 1 && !rc)
-		rc = shard_err(o, i, NULL, "ending COPY", err);
-	while ((res = PQgetResult(o->shard[i])) != NULL) {
-		if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = shard_err(o, i, res, "loading the rows (COPY)", err);
+	for (i = 0; !rc && i < o->nshards; i++) {
+		if (fflush(files[i]) || fseek(files[i], 0, SEEK_SET))
+			rc = COLINK_ERR(err, COLINK_EIO, "%s: reading a shard's file", o->where);
+		res = rc ? NULL : PQexec(o->shard[i], sql);
+		if (!rc && PQresultStatus(res) != PGRES_COPY_IN)
+			rc = shard_err(o, i, res, "starting COPY", err);
+		else if (!rc)
+			open = i + 1;
 		PQclear(res);
 	}
-	if (fseek(f, 0, SEEK_SET) || ftruncate(fileno(f), 0))
-		if (!rc)
+	for (;;) {
+		int sent = 0;
+		for (i = 0; !rc && i < open; i++)
+			if ((n = fread(buf, 1, sizeof(buf), files[i])) > 0) {
+				sent = 1;
+				if (PQputCopyData(o->shard[i], buf, (int)n) != 1)
+					rc = shard_err(o, i, NULL, "sending COPY data", err);
+			}
+		if (rc || !sent)
+			break;
+	}
+	for (i = 0; i < open; i++) {
+		if (PQputCopyEnd(o->shard[i], rc ? "colink: the run failed" : NULL) != 1 && !rc)
+			rc = shard_err(o, i, NULL, "ending COPY", err);
+		while ((res = PQgetResult(o->shard[i])) != NULL) {
+			if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
+				rc = shard_err(o, i, res, "loading the rows (COPY)", err);
+			PQclear(res);
+		}
+	}
+	for (i = 0; i < o->nshards; i++)
+		if ((fseek(files[i], 0, SEEK_SET) || ftruncate(fileno(files[i]), 0)) && !rc)
 			rc = COLINK_ERR(err, COLINK_EIO, "%s: clearing a shard's file", o->where);
 	return rc;
 }
@@ -273,7 +287,6 @@ static int ship(struct out_postgres *o, size_t t, FILE **files, uint64_t *rows,
 	PGresult *res;
 	char *row;
 	int len, rc = COLINK_OK;
-	size_t i;
 	*rows = 0;
 	snprintf(sql, sizeof(sql), "COPY (SELECT (SELECT r FROM generate_series(0, %zu) r WHERE "
 		 "satisfies_hash_partition('%s'::regclass, %zu, r, x.person_no) LIMIT 1), x.* "
@@ -306,8 +319,8 @@ static int ship(struct out_postgres *o, size_t t, FILE **files, uint64_t *rows,
 		return rc;
 	snprintf(sql, sizeof(sql), "CREATE UNLOGGED TABLE x_%s (LIKE %s)", facts[t], facts[t]);
 	rc = shards_exec(o, sql, NULL, "creating the shard's work table", err);
-	for (i = 0; !rc && i < o->nshards; i++)
-		rc = copy_in(o, i, files[i], facts[t], err);
+	if (!rc)
+		rc = copy_in(o, files, facts[t], err);
 	return rc;
 }
 
