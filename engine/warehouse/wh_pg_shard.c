@@ -365,7 +365,7 @@ static int init_coord(struct cluster *k, struct colink_error *err)
 	for (s = 0; !rc && s < k->n; s++) {
 		const struct conn *sh = &k->shard[s];
 		const char *v[6];
-		char no[16], server[200], port[16];
+		char no[24], server[200], port[16];
 		snprintf(no, sizeof(no), "%zu", s + 1);
 		snprintf(server, sizeof(server), "%s_shard_%zu", k->schema, s + 1);
 		snprintf(port, sizeof(port), "%s", PQport(sh->db) ? PQport(sh->db) : "5432");
@@ -380,9 +380,11 @@ static int init_coord(struct cluster *k, struct colink_error *err)
 			const char *v2[5] = { server, v[3], port, v[5], PQuser(sh->db) };
 			PGresult *res = PQexecParams(c->db,
 				"SELECT format('CREATE SERVER %I FOREIGN DATA WRAPPER postgres_fdw OPTIONS "
-				"(host %L, port %L, dbname %L); CREATE USER MAPPING FOR CURRENT_USER "
-				"SERVER %I OPTIONS (user %L)', $1::text, $2::text, $3::text, $4::text, "
-				"$1::text, $5::text)", 5, NULL, v2, NULL, NULL, 0);
+				"(host %L, port %L, dbname %L, fetch_size ''10000''%s); CREATE USER "
+				"MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L)', $1::text, $2::text, "
+				"$3::text, $4::text, CASE WHEN current_setting('server_version_num')::int "
+				">= 140000 THEN ', async_capable ''true''' ELSE '' END, $1::text, $5::text)",
+				5, NULL, v2, NULL, NULL, 0);
 			if (PQresultStatus(res) != PGRES_TUPLES_OK)
 				rc = pg_err(c, "creating the foreign server", PQresultErrorMessage(res),
 					    err);
