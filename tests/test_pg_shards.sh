@@ -28,6 +28,10 @@
 #   4. a shard stopped in the middle of a run: the run fails (exit 5),
 #      nothing of it visible; with the shard back a rerun gives the whole
 #      warehouse;
+#   6. reads: every report (referral, guidance, smoking, its --persons,
+#      white paper, link report) the same bytes from the coordinator, from
+#      one server and from SQLite; EXPLAIN (VERBOSE) of the white paper's
+#      attendance aggregate shows it in the shards' Remote SQL;
 #   5. a 100,000-person job (colink-gen, as bench/bench.sh) into the sharded
 #      warehouse gives the same content as into SQLite (digests).  Only in
 #      a plain build: under the sanitizers it would take minutes.
@@ -290,6 +294,73 @@ st=$(q c ks "SELECT string_agg(status, ',') FROM run")
 	fail "shard stopped mid-run: exit $rc, $m checkups, runs '$st': $(tail -n 2 "$t/ks-1.out")"
 rerun ks "shard back"
 same "shard stopped mid-run, back, rerun" ks
+
+# ---- 6. reads (#17 part 4): every report the same from the coordinator,
+# one server and SQLite; the aggregates on the shards ----
+# The sample job into SQLite as into wh and one: the first input, then the
+# changed one (vendor_a.csv is the changed one here)
+orig
+(cd "$s/samples" && "$colink" -q run --unsigned-agreement sample-job.xml) >"$t/rd-sq1.out" 2>&1
+changed
+(cd "$s/samples" && "$colink" -q run --unsigned-agreement sample-job.xml) >"$t/rd-sq2.out" 2>&1
+rd=0
+for verb in referral guidance smoking smoking-persons whitepaper; do
+	case $verb in
+	smoking-persons) args="smoking --persons" ;;
+	smoking) args="smoking --k 2" ;;
+	whitepaper) args="whitepaper" ;;
+	*) args="$verb --all" ;;
+	esac
+	for w in sq wh one; do
+		case $w in
+		sq) wa="--warehouse $s/samples/out/warehouse.db" ;;
+		*) wa="--warehouse $(uri c)#$w" ;;
+		esac
+		# shellcheck disable=SC2086
+		(cd "$s/samples" && "$colink" report $args $wa --audit-log "$t/rd-$verb-$w.audit" \
+			-o "$t/rd-$verb-$w" sample-job.xml) >"$t/rd-$verb-$w.err" 2>&1 ||
+			fail "reads: report $args on $w: $(head -n 2 "$t/rd-$verb-$w.err")"
+	done
+	if [ -s "$t/rd-$verb-sq" ] && diff -r "$t/rd-$verb-sq" "$t/rd-$verb-wh" >/dev/null &&
+		diff -r "$t/rd-$verb-one" "$t/rd-$verb-wh" >/dev/null; then
+		rd=$((rd + 1))
+	else
+		fail "reads: report $args differs between SQLite, one server and the shards"
+		diff -r "$t/rd-$verb-sq" "$t/rd-$verb-wh" | head -n 5
+	fi
+done
+for w in sq wh one; do
+	case $w in sq) wa="$s/samples/out/warehouse.db" ;; *) wa="$(uri c)#$w" ;; esac
+	"$colink" link report "$wa" 2>&1 | sed '1s/run [0-9a-f]* (.*)/run R (T)/' >"$t/rd-lr-$w.txt"
+done
+grep -q "pass 1 (card)" "$t/rd-lr-wh.txt" && cmp -s "$t/rd-lr-sq.txt" "$t/rd-lr-wh.txt" &&
+	cmp -s "$t/rd-lr-one.txt" "$t/rd-lr-wh.txt" && rd=$((rd + 1)) ||
+	fail "reads: the link report differs between SQLite, one server and the shards"
+[ $rd -eq 6 ] && ok "reads: referral, guidance, smoking (--k 2, --persons), white paper and link report: the same bytes from SQLite, one server and the coordinator of the shards"
+# The white paper's attendance aggregate (wh_pg_wp.c, whp_wp_attendance) as
+# colink's read session plans it (enable_partitionwise_aggregate, set by
+# wh_pg.c on a sharded warehouse): the GROUP BY person_no in every foreign
+# scan's Remote SQL, one per shard, and not without the setting
+wpq="UPDATE wp_person w SET att_n = coalesce(x.n, 0), ot = x.ot, sick = coalesce(x.sick, 0) FROM wp_person w2 LEFT JOIN (SELECT person_no, count(*) AS n, avg(CAST(overtime_minutes AS float8)) / CAST(60.0 AS float8) AS ot, sum(CAST(sick_days AS float8)) AS sick FROM attendance_month WHERE year_month BETWEEN '2024-04' AND '2025-03' GROUP BY person_no) x ON x.person_no = w2.eid WHERE w2.eid = w.eid"
+grep -q "GROUP BY person_no) x ON x.person_no = w2.eid" "$src/engine/warehouse/wh_pg_wp.c" ||
+	fail "pushdown: the attendance query of wh_pg_wp.c is not the one explained here"
+plan() { # plan on|off: EXPLAIN (VERBOSE) of $wpq on the coordinator
+	q c wh "CREATE TEMP TABLE wp_person (eid bigint PRIMARY KEY, att_n int, ot float8, sick float8);
+SET enable_partitionwise_aggregate TO $1; EXPLAIN (VERBOSE) $wpq"
+}
+plan on >"$t/plan-on.txt" 2>&1
+plan off >"$t/plan-off.txt" 2>&1
+na=$(grep -c "Relations: Aggregate on" "$t/plan-on.txt")
+ng=$(grep "Remote SQL:" "$t/plan-on.txt" | grep -c "GROUP BY")
+nf=$(grep -c "Relations: Aggregate on" "$t/plan-off.txt")
+[ "$na" = 2 ] && [ "$ng" = 2 ] && [ "$nf" = 0 ] && grep -q "Foreign Scan" "$t/plan-off.txt" &&
+	ok "pushdown: the white paper's attendance aggregate runs on both shards (Aggregate on, GROUP BY in the Remote SQL), and without partitionwise aggregation it would not" ||
+	{ fail "pushdown: $na aggregates on the shards, $ng GROUP BY in Remote SQL, $nf without the setting"; cat "$t/plan-on.txt"; }
+# the foreign servers' options (warehouse init): rows fetched 10,000 at a
+# time, the shards scanned at once
+o=$(q c wh "SELECT count(*) FROM pg_foreign_server WHERE srvname LIKE 'wh\_shard\_%' AND 'fetch_size=10000' = ANY (srvoptions) AND 'async_capable=true' = ANY (srvoptions)")
+[ "$o" = 2 ] && ok "pushdown: both foreign servers fetch 10,000 rows at a time and are scanned asynchronously" ||
+	fail "pushdown: $o foreign servers with fetch_size and async_capable"
 
 # ---- 5. 100,000 persons, sharded and in SQLite ----
 if grep -q -e "--enable-sanitizers" "$COLINK_TEST_BUILDDIR/config.status" 2>/dev/null; then
