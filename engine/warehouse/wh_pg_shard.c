@@ -365,7 +365,7 @@ static int init_coord(struct cluster *k, struct colink_error *err)
 	for (s = 0; !rc && s < k->n; s++) {
 		const struct conn *sh = &k->shard[s];
 		const char *v[6];
-		char no[16], server[200], port[16];
+		char no[24], server[200], port[16];
 		snprintf(no, sizeof(no), "%zu", s + 1);
 		snprintf(server, sizeof(server), "%s_shard_%zu", k->schema, s + 1);
 		snprintf(port, sizeof(port), "%s", PQport(sh->db) ? PQport(sh->db) : "5432");
