@@ -4,7 +4,7 @@
 #   bench/bench.sh [-n PERSONS] [-x XML_PERSONS] [-d DATA_DIR] [-b BUILD_DIR]
 #                  [-s SEED] [--no-peer] [--no-xml] [--no-colink] [--no-load]
 #                  [--digest FILE] [--compare FILE] [--postgres]
-#                  [--uke [-u CLAIMS]]
+#                  [--uke [-u CLAIMS]] [--shards N]
 #
 # On the same generated data, in one run, it times with /usr/bin/time -v:
 #   colink     the full linkage job (bench/bench-job.xml.in: checkups, roster,
@@ -21,6 +21,13 @@
 #              its own (tests/pg_server.sh, in DATA_DIR/pg, stopped at the end); the
 #              server's CPU of each (its backend's, from the postmaster's
 #              children times) is printed next to the client's
+#   shards     with --shards N (#17): the same colink job into one warehouse
+#              across N+1 throwaway servers of tests/pg_server.sh (a
+#              coordinator and N shards, in DATA_DIR/sh/c, DATA_DIR/sh/1..N,
+#              stopped at the end), made by `colink warehouse init --shards`;
+#              each server's CPU is printed (its postmaster's children), and
+#              the rows and bytes (pg_total_relation_size) of every table on
+#              every server go to DATA_DIR/log/shards.sizes
 #   csv_a      colink loading vendor A's checkups alone from the CSV
 #   xlsx_a     the same rows as an .xlsx workbook (colink-gen --xlsx)
 #   dat_a      the same rows as fixed-width records (colink-gen --fixed,
@@ -60,6 +67,7 @@ compare=
 postgres=0
 uke=0
 uke_claims=1000000
+shards=0
 
 usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
@@ -78,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--postgres) postgres=1; shift ;;
 	--uke) uke=1; shift ;;
 	-u) uke_claims=$2; shift 2 ;;
+	--shards) shards=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
@@ -241,6 +250,54 @@ if [ $postgres = 1 ]; then
 	SCPU[pg]=$(awk -v a="$s2" -v b="$s1" 'BEGIN { printf "%.2f", a - b }')
 fi
 
+# (h) one warehouse across N local shards (#17): the colink job of (e) into
+# a coordinator and N shards, every server on this machine
+if [ "$shards" -gt 0 ]; then
+	shd=$data/sh
+	pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/psql | head -n 1)")
+	shstop() {
+		for d in "$shd"/*/; do
+			if [ -d "$d/data" ]; then sh "$src/tests/pg_server.sh" stop "${d%/}"; fi
+		done
+	}
+	mkdir -p "$shd"
+	shstop
+	rm -rf "$shd"/*
+	list=
+	for i in c $(seq 1 "$shards"); do
+		sh "$src/tests/pg_server.sh" start "$shd/$i" || { echo "bench.sh: no PostgreSQL server" >&2; exit 2; }
+		[ "$i" = c ] || list+="${list:+,}postgresql:///postgres?host=$shd/$i/sock&user=colink"
+	done
+	trap 'shstop; [ "$postgres" = 0 ] || sh "$src/tests/pg_server.sh" stop "$data/pg"' EXIT
+	"$colink" warehouse init --shards "$list" "postgresql:///postgres?host=$shd/c/sock&user=colink#colink" >"$log/shards-init.out" 2>&1 ||
+		{ echo "bench.sh: warehouse init --shards failed: $(tail -n 2 "$log/shards-init.out")" >&2; exit 2; }
+	make_job "$data/job-shards.xml" "unused" 1
+	sed -i -e 's|<output plugin="out_sqlite">|<output plugin="out_postgres">|' \
+		-e "s|<set name=\"path\" value=\"unused\"/>|<set name=\"conninfo\" value=\"$(cat "$shd/c/conninfo")\"/>|" "$data/job-shards.xml"
+	# each server's CPU: its postmaster's reaped children (backends), a
+	# second after the step for the last ones to be reaped
+	sh_cpu() {
+		sleep 1
+		for i in c $(seq 1 "$shards"); do
+			awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f ", ($14 + $15) / hz }' \
+				"/proc/$(head -n 1 "$shd/$i/data/postmaster.pid")/stat"
+		done
+	}
+	c0=$(sh_cpu)
+	timed shards "$colink" -q run --unsigned-agreement "$data/job-shards.xml"
+	c1=$(sh_cpu)
+	SHCPU=$(awk -v a="$c1" -v b="$c0" 'BEGIN { n = split(a, x, " "); split(b, y, " "); t = 0;
+		for (i = 1; i <= n; i++) { d = x[i] - y[i]; t += d; printf "%s %.2f s, ", (i == 1 ? "coordinator" : "shard " i - 1), d }
+		printf "total %.2f s", t }')
+	# rows and bytes of every table on every server (the shards' are the
+	# fact tables; the coordinator's parents are empty, its own the small ones)
+	for i in c $(seq 1 "$shards"); do
+		"$pgbin/psql" -X -q -A -t -F ' ' "$(cat "$shd/$i/conninfo")" -c "ANALYZE" -c "SELECT '$i', c.relname,
+			c.reltuples::bigint, pg_total_relation_size(c.oid) FROM pg_class c
+			WHERE c.relnamespace = 'colink'::regnamespace AND c.relkind = 'r' ORDER BY 2"
+	done >"$log/shards.sizes"
+fi
+
 # (f) .xlsx and fixed-width (issue #20): vendor A's checkups as an Excel
 # workbook (numbers, serial dates with a date style, inline strings) and as
 # fixed-width records (vendor_e.xml's CP932 layout: 16 of the 35 columns,
@@ -366,7 +423,7 @@ echo "colink bench: $persons persons (seed $seed), $(( bytes / 1000000 )) MB of 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo);" \
 	"commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$src" diff --quiet 2>/dev/null || echo '+dirty')"
 printf '%-10s %9s %9s %10s\n' step wall_s cpu_s peak_MB
-for k in floor colink load pandas xml xmllint pgfloor pg csv_a xlsx_a dat_a uke; do
+for k in floor colink load pandas xml xmllint pgfloor pg shards csv_a xlsx_a dat_a uke; do
 	[ -n "${WALL[$k]:-}" ] || continue
 	printf '%-10s %9s %9s %10s\n' "$k" "${WALL[$k]}" "${CPU[$k]}" "${RSS[$k]}"
 done
@@ -383,6 +440,7 @@ fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 [ -z "${WALL[pg]:-}" ] || echo "postgres colink/floor: $(ratio "${WALL[pg]}" "${WALL[pgfloor]}")  (target <= 3.0; \\copy of the raw files)"
 [ -z "${WALL[pg]:-}" ] || echo "postgres server cpu: floor ${SCPU[pgfloor]} s, colink ${SCPU[pg]} s; client cpu: psql ${CPU[pgfloor]} s, colink ${CPU[pg]} s; cpu colink/floor (client + server): $(ratio "$(awk -v a="${CPU[pg]}" -v b="${SCPU[pg]}" 'BEGIN { print a + b }')" "$(awk -v a="${CPU[pgfloor]}" -v b="${SCPU[pgfloor]}" 'BEGIN { print a + b }')")"
+[ -z "${WALL[shards]:-}" ] || echo "shards ($shards local, a coordinator and $shards shards): wall ${WALL[shards]} s, client cpu ${CPU[shards]} s; server cpu: $SHCPU; $([ -z "${WALL[pg]:-}" ] || echo "sharded/one server: $(ratio "${WALL[shards]}" "${WALL[pg]}")"); sizes in $log/shards.sizes"
 [ -z "${WALL[xlsx_a]:-}" ] || echo "xlsx/csv:       $(ratio "${WALL[xlsx_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as .xlsx and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"
 [ -z "${WALL[uke]:-}" ] || echo "claims (UKE):   $uke_loaded of $uke_n claims, $uke_mb MB, $(awk -v n="$uke_n" -v s="${WALL[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/s, $(awk -v n="$uke_n" -v s="${CPU[uke]}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }') claims/CPU s, peak RSS ${RSS[uke]} MB (claims and diagnoses of 医科 + 調剤 into SQLite)"
 [ -z "${WALL[dat_a]:-}" ] || echo "fixed/csv:      $(ratio "${WALL[dat_a]}" "${WALL[csv_a]}")  (target <= 2.0; vendor A alone as fixed-width (16 of its 35 columns) and as CSV, load only; same persons: $([ "${same:-0}" = 1 ] && echo yes || echo NO))"

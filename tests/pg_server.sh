@@ -1,5 +1,5 @@
 #!/bin/sh
-# pg_server.sh start DIR | stop DIR -- a throwaway PostgreSQL 15 server for
+# pg_server.sh start DIR | stop DIR | restart DIR -- a throwaway PostgreSQL 15 server for
 # the tests (#16): initdb into DIR/data, listening only on a Unix socket in
 # DIR/sock (no TCP: listen_addresses = ''), trust authentication for local
 # connections of the bootstrap superuser `colink` (nothing else can reach
@@ -13,13 +13,14 @@
 # start prints nothing on success and leaves DIR/conninfo with the
 # connection string; exit 77 (skip, with the reason on stderr) when the
 # server binaries are absent; 1 on any other failure (the log's tail on
-# stderr).  stop is idempotent.  PG_SERVER_OPTS adds server options
+# stderr).  stop is idempotent.  max_prepared_transactions is 10: a
+# sharded warehouse (#17) commits each run with PREPARE TRANSACTION.  PG_SERVER_OPTS adds server options
 # (the tests log every statement: log_statement=all).  PG_BINDIR overrides the binaries' place
 # (default: pg_config --bindir of the server, else /usr/lib/postgresql/15/bin).
 set -eu
 prog=pg_server.sh
 if [ "$#" -ne 2 ]; then
-	echo "usage: $prog start|stop DIR" >&2
+	echo "usage: $prog start|stop|restart DIR" >&2
 	exit 2
 fi
 cmd=$1
@@ -86,7 +87,7 @@ start)
 		exit 1
 	fi
 	if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning ${PG_SERVER_OPTS:-}" \
+		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
 		start >"$dir/pg_ctl.log" 2>&1; then
 		echo "$prog: the server did not start:" >&2
 		tail -n 5 "$dir/server.log" >&2 || true
@@ -94,13 +95,25 @@ start)
 	fi
 	printf 'host=%s user=colink dbname=postgres\n' "$dir/sock" >"$dir/conninfo"
 	;;
+restart)
+	# the server of an earlier start, stopped, started again on its data
+	# (the crash tests of a sharded warehouse: a shard stopped mid-run)
+	dir=$(cd "$dir" && pwd)
+	if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
+		start >"$dir/pg_ctl.log" 2>&1; then
+		echo "$prog: the server did not start again:" >&2
+		tail -n 5 "$dir/server.log" >&2 || true
+		exit 1
+	fi
+	;;
 stop)
 	if [ -n "$bindir" ] && [ -f "$dir/data/postmaster.pid" ]; then
 		as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
 	;;
 *)
-	echo "usage: $prog start|stop DIR" >&2
+	echo "usage: $prog start|stop|restart DIR" >&2
 	exit 2
 	;;
 esac

@@ -55,6 +55,7 @@ int cmd_doc(struct cli_global *g, int argc, char **argv);     /* cmd_doc.c */
 int cmd_diff(struct cli_global *g, int argc, char **argv);    /* cmd_diff.c */
 int cmd_report(struct cli_global *g, int argc, char **argv);  /* cmd_report.c */
 int cmd_agreement(struct cli_global *g, int argc, char **argv); /* cmd_agreement.c */
+int cmd_warehouse(struct cli_global *g, int argc, char **argv); /* cmd_warehouse.c */
 /* `colink report whitepaper ...` (argv[0] == "whitepaper"); cmd_whitepaper.c */
 int cmd_report_whitepaper(struct cli_global *g, int argc, char **argv);
 

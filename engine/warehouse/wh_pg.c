@@ -89,6 +89,22 @@ static int whp_open(struct colink_wh *wh, const char *target, unsigned flags,
 			rc = whp_err(wh, "cannot open the warehouse", PQresultErrorMessage(res), err);
 		PQclear(res);
 	}
+	/* a sharded warehouse (#17): aggregates and joins per partition, so a
+	 * GROUP BY person_no runs on the shards (postgres_fdw pushes the
+	 * per-partition aggregate into its Remote SQL) */
+	if (!rc) {
+		res = PQexec(s->db, "SELECT to_regclass('colink_shard') IS NOT NULL");
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		    PQgetvalue(res, 0, 0)[0] == 't') {
+			PQclear(res);
+			res = PQexec(s->db, "SET enable_partitionwise_aggregate TO on; "
+				     "SET enable_partitionwise_join TO on");
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				rc = whp_err(wh, "cannot open the warehouse", PQresultErrorMessage(res),
+					     err);
+		}
+		PQclear(res);
+	}
 	colink_free(uri);
 	return rc;
 }

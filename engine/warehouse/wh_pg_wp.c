@@ -257,16 +257,20 @@ int whp_wp_attendance(struct colink_wh *wh, int fy, struct colink_error *err)
 	const char *v[2] = { from, to };
 	snprintf(from, sizeof(from), "%04d-04", fy);
 	snprintf(to, sizeof(to), "%04d-03", fy + 1);
+	/* one aggregate per person over the year's months, then one join: on a
+	 * sharded warehouse the GROUP BY person_no (the partition key) runs on
+	 * the shards (docs/postgres-shards.md); persons without a month get
+	 * 0, NULL, 0 as the subqueries per person gave */
 	return whp_wp_exec(wh,
-			   "UPDATE wp_person SET "
-			   "att_n = (SELECT count(*) FROM attendance_month a WHERE a.person_no = eid "
-			   "  AND a.year_month BETWEEN $1 AND $2), "
-			   "ot = (SELECT avg(CAST(overtime_minutes AS float8)) / CAST(60.0 AS float8) "
-			   "  FROM attendance_month a WHERE a.person_no = eid "
-			   "  AND a.year_month BETWEEN $1 AND $2), "
-			   "sick = (SELECT coalesce(sum(CAST(sick_days AS float8)), 0) "
-			   "  FROM attendance_month a WHERE a.person_no = eid "
-			   "  AND a.year_month BETWEEN $1 AND $2)",
+			   "UPDATE wp_person w SET att_n = coalesce(x.n, 0), ot = x.ot, "
+			   " sick = coalesce(x.sick, 0) "
+			   "FROM wp_person w2 LEFT JOIN ("
+			   " SELECT person_no, count(*) AS n,"
+			   "  avg(CAST(overtime_minutes AS float8)) / CAST(60.0 AS float8) AS ot,"
+			   "  sum(CAST(sick_days AS float8)) AS sick"
+			   " FROM attendance_month WHERE year_month BETWEEN $1 AND $2"
+			   " GROUP BY person_no) x ON x.person_no = w2.eid "
+			   "WHERE w2.eid = w.eid",
 			   2, v, "reading attendance", err);
 }
 

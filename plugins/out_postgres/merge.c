@@ -164,6 +164,8 @@ int opg_stage_create(struct out_postgres *o, struct colink_error *err)
 	rc = opg_exec(o, "SET LOCAL work_mem = '" OPG_WORK_MEM "'; "
 		      "SET LOCAL temp_buffers = '" OPG_TEMP_BUFFERS "'; SET LOCAL jit = off",
 		      "setting the merge's memory", err);
+	if (!rc && o->nshards)
+		rc = opg_shard_pending(o, err);
 	if (rc)
 		return rc;
 	put(&b, "CREATE TEMP TABLE s_rec ON COMMIT DROP AS SELECT NULL::bigint AS s_seq, "
@@ -181,7 +183,7 @@ int opg_stage_create(struct out_postgres *o, struct colink_error *err)
 		put(&b, " ON COMMIT DROP AS SELECT NULL::bigint AS s_seq");
 		put_cols(o, &b, d, ", ");
 		put(&b, " FROM ");
-		put(&b, opg_wide_table(d));
+		put(&b, opg_fact_table(o, d));
 		put(&b, " WITH NO DATA");
 		rc = run_sb(o, &b, 0, NULL, NULL, "creating the staging tables", err);
 	}
@@ -308,7 +310,7 @@ static void put_join_row(struct out_postgres *o, struct sb *b, int k)
 {
 	int d = opg_kinds[k].dest;
 	put(b, " JOIN ");
-	put(b, opg_wide_table(d));
+	put(b, opg_fact_table(o, d));
 	put(b, has_person(k) ? " t ON t.person_no = p.person_no" : " t ON TRUE");
 	put_keys(o, b, d);
 }
@@ -572,13 +574,13 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 			put(&b, ", d");
 			put_num(&b, (long long)i);
 			put(&b, " AS (DELETE FROM ");
-			put(&b, longs[i].table);
+			put(&b, opg_fact(o, longs[i].table));
 			put(&b, " WHERE ");
 			put(&b, id);
 			put(&b, " IN (SELECT id FROM old))");
 		}
 	put(&b, " DELETE FROM ");
-	put(&b, opg_wide_table(d));
+	put(&b, opg_fact_table(o, d));
 	put(&b, " WHERE ");
 	put(&b, id ? id : "ctid");
 	put(&b, " IN (SELECT id FROM old)");
@@ -588,7 +590,7 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 	o->replaced[k] += n;
 	/* the new rows, in record order */
 	put(&b, "INSERT INTO ");
-	put(&b, opg_wide_table(d));
+	put(&b, opg_fact_table(o, d));
 	if (d == DEST_CHECKUP)
 		put(&b, " (person_no, fiscal_year, age_at_exam, age_fy_end, run_id, input_no, "
 			"record_no, line_no");
@@ -612,13 +614,15 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 		if (longs[i].kind != k)
 			continue;
 		put(&b, "INSERT INTO ");
-		put(&b, longs[i].table);
+		put(&b, opg_fact(o, longs[i].table));
 		put(&b, " (");
 		put(&b, id);
-		put(&b, ", ");
+		put(&b, o->nshards ? ", person_no, " : ", "); /* a shard's long rows: #17 */
 		put(&b, longs[i].cols);
 		put(&b, ") SELECT t.");
 		put(&b, id);
+		if (o->nshards)
+			put(&b, ", t.person_no");
 		put_prefixed(&b, longs[i].cols, ", l.");
 		put_from(&b, k);
 		put_join_row(o, &b, k);

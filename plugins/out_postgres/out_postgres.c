@@ -120,14 +120,45 @@ int opg_db_err(struct out_postgres *o, const PGresult *res, const char *what,
 			  one_line(msg, line, sizeof(line)));
 }
 
+/* On a sharded warehouse the run's transaction is prepared, and one that
+ * touched a temporary table cannot be: the work tables of merge.c and
+ * link.c ("CREATE TEMP TABLE x ... ON COMMIT DROP") become UNLOGGED
+ * tables of the schema, which shard.c drops before PREPARE (#17).  NULL
+ * when sql is kept as is. */
+static char *untemp(struct out_postgres *o, const char *sql)
+{
+	static const char *const from[2] = { "CREATE TEMP TABLE", " ON COMMIT DROP" };
+	static const char *const to[2] = { "CREATE UNLOGGED TABLE", "" };
+	size_t n = strlen(sql) * 2 + 1, len = 0;
+	char *d;
+	int i;
+	if (!o->nshards || !strstr(sql, from[0]) || !(d = o->host->malloc(n)))
+		return NULL;
+	while (*sql) {
+		for (i = 0; i < 2; i++)
+			if (!strncmp(sql, from[i], strlen(from[i]))) {
+				memcpy(d + len, to[i], strlen(to[i]));
+				len += strlen(to[i]);
+				sql += strlen(from[i]);
+				break;
+			}
+		if (i == 2)
+			d[len++] = *sql++;
+	}
+	d[len] = '\0';
+	return d;
+}
+
 int opg_exec_params(struct out_postgres *o, const char *sql, int n,
 		    const char *const *vals, uint64_t *rows, const char *what,
 		    struct colink_error *err)
 {
-	PGresult *res = n ? PQexecParams(o->db, sql, n, NULL, vals, NULL, NULL, 0)
-			  : PQexec(o->db, sql);
+	char *u = untemp(o, sql);
+	PGresult *res = n ? PQexecParams(o->db, u ? u : sql, n, NULL, vals, NULL, NULL, 0)
+			  : PQexec(o->db, u ? u : sql);
 	int rc = COLINK_OK;
 	ExecStatusType st = PQresultStatus(res);
+	o->host->free(u);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = opg_db_err(o, res, what, err);
 	else if (rows)
@@ -191,6 +222,7 @@ static void run_close(struct out_postgres *o)
 		o->staged[s] = 0;
 	}
 	opg_cat_free(o);
+	opg_shard_close(o);
 	h->free(o->run_id);
 	h->free(o->key_id);
 	o->run_id = o->key_id = NULL;
@@ -389,7 +421,7 @@ static int check_bulk_refs(struct out_postgres *o, struct colink_error *err)
 		const char *const *r = opg_bulk_refs[i];
 		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.run_id = $1 AND "
 			 "x.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s y WHERE y.%s = x.%s) "
-			 "LIMIT 1", r[0], r[1], r[2], r[3], r[1]);
+			 "LIMIT 1", opg_fact(o, r[0]), r[1], r[2], r[3], r[1]);
 		rc = opg_query_text(o, sql, 1, v, buf, sizeof(buf), &found,
 				    "checking the references", err);
 		if (!rc && found)
@@ -574,6 +606,8 @@ static int out_begin(void *vctx, const struct colink_run_info *run, struct colin
 		rc = db_connect(o, err);
 	if (!rc)
 		rc = take_lock(o, err);
+	if (!rc) /* a sharded warehouse (#17): its shards, in-doubt transactions resolved */
+		rc = opg_shard_open(o, err);
 	if (!rc)
 		rc = schema_upgrade(o, err);
 	/* the ledger row, committed alone */
@@ -595,6 +629,8 @@ static int out_begin(void *vctx, const struct colink_run_info *run, struct colin
 		rc = opg_exec(o, "BEGIN", "starting the run transaction", err);
 	if (!rc)
 		o->in_run = 1;
+	if (!rc)
+		rc = opg_shard_begin(o, err);
 	if (!rc)
 		rc = opg_stage_create(o, err);
 	if (rc) {
@@ -728,6 +764,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s, struct col
 		rc = opg_merge(o, err);
 	if (!rc)
 		rc = check_bulk_refs(o, err);
+	if (!rc && o->nshards) /* the rows to their shards; counts replaced rows */
+		rc = opg_shard_push(o, err);
 	if (rc)
 		return rc;
 	snprintf(num[0], 24, "%" PRIu64, s ? s->read : 0);
@@ -753,7 +791,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s, struct col
 			     "WHERE run_id = $14", 6 + K_CLAIM + 2, v, NULL, "recording the run", err);
 	_Static_assert(K_CLAIM == 6, "$6..$11: checkups to participation");
 	if (!rc)
-		rc = opg_exec(o, "COMMIT", "commit failed", err);
+		rc = o->nshards ? opg_shard_commit(o, err)
+				: opg_exec(o, "COMMIT", "commit failed", err);
 	if (rc)
 		return rc;
 	o->in_run = 0;
@@ -771,6 +810,8 @@ static void out_abort(void *vctx, const struct colink_run_summary *s)
 	struct out_postgres *o = vctx;
 	if (!o || !o->db)
 		return;
+	if (o->nshards)
+		opg_shard_abort(o);
 	rollback_if_open(o);
 	if (PQstatus(o->db) == CONNECTION_OK)
 		mark_failed(o, s && s->message ? s->message : "run aborted", s);

@@ -124,6 +124,12 @@ struct out_postgres {
 	char *line;              /* one staging line being built */
 	size_t line_len, line_cap;
 	int line_failed;
+
+	/* a sharded warehouse (#17, shard.c); nshards 0: one server */
+	PGconn **shard;          /* host memory, nshards */
+	size_t nshards;
+	size_t shards_prepared;  /* shards whose PREPARE TRANSACTION succeeded */
+	int coord_prepared, coord_committed;
 };
 
 /* out_postgres.c */
@@ -164,6 +170,19 @@ int opg_stage_create(struct out_postgres *o, struct colink_error *err);
 /* Merge what is staged (a no-op when nothing is). */
 int opg_merge(struct out_postgres *o, struct colink_error *err);
 
+
+/* shard.c: a sharded warehouse (#17) */
+int opg_shard_open(struct out_postgres *o, struct colink_error *err);
+int opg_shard_begin(struct out_postgres *o, struct colink_error *err);
+int opg_shard_pending(struct out_postgres *o, struct colink_error *err);
+int opg_shard_push(struct out_postgres *o, struct colink_error *err);
+int opg_shard_commit(struct out_postgres *o, struct colink_error *err);
+void opg_shard_abort(struct out_postgres *o);
+void opg_shard_close(struct out_postgres *o);
+/* The table the merge writes for fact table `table` (its pending table
+ * p_<table> on a sharded warehouse; else itself); by wide dest. */
+const char *opg_fact(const struct out_postgres *o, const char *table);
+const char *opg_fact_table(const struct out_postgres *o, int dest);
 
 /* link.c */
 int opg_link(void *ctx, const struct colink_link_rules *rules,
