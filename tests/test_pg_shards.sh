@@ -395,7 +395,10 @@ else
 	"$colink" warehouse init --shards "$SHARDS" "$(uri c)#big" >/dev/null 2>&1 || fail "big: init"
 	(cd "$g" && "$colink" -q run --unsigned-agreement sq.xml) >"$t/big-sq.out" 2>&1; a=$?
 	(cd "$g" && "$colink" -q run --unsigned-agreement pg.xml) >"$t/big-pg.out" 2>&1; b=$?
-	d1=$(sqlite3 -separator '|' "$g/big.db" <"$t/content.sql" | md5sum)
+	# SQLite stores pseudonyms as BLOBs (schema 12): their hex from the
+	# view person_key_hex, as PostgreSQL's text column holds them
+	d1=$(sed 's/ FROM person_key k / FROM person_key_hex k /' "$t/content.sql" |
+		sqlite3 -separator '|' "$g/big.db" | md5sum)
 	content big "$t/big.txt"
 	d2=$(md5sum <"$t/big.txt")
 	n=$(wc -l <"$t/big.txt")
