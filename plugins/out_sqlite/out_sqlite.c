@@ -280,10 +280,11 @@ static void run_close(struct out_sqlite *o)
  * temp.linked and the candidates live, 16 MiB instead of SQLite's 2 MB
  * (bench/RESULTS.md, round 7). */
 #define OSQ_LINK_CACHE_KIB OSQ_SORT_CACHE_KIB
-/* The pseudonym flush sorts on two threads (osq_keys_flush), each sorter
- * holding as much as the cache: 16 MiB keeps its peak where one thread
- * with 32 MiB had it (1M persons: 179 MB; 32 MiB on two threads took
- * 204 MB; bench/RESULTS.md, round 7, continued). */
+/* The pseudonym flush (osq_keys_flush) sorts with 16 MiB: at 1M persons
+ * its CPU went from 14.2-14.8 s with 32 MiB to 11.5 s (smaller sorter
+ * runs), peak RSS 179 MB.  A sorter helper thread (PRAGMA threads = 1)
+ * gave no wall time beyond that and with 32 MiB took the peak to 204 MB
+ * (bench/RESULTS.md, round 7, continued). */
 #define OSQ_FLUSH_CACHE_KIB "16384"
 #define OSQ_LINK_TEMP_CACHE_KIB "16384"
 /* Page size of a warehouse file this plugin creates (an existing one keeps
@@ -724,7 +725,7 @@ static int out_reject(void *vctx, const struct colink_reject *rj,
 int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 {
 	int64_t rows = 0;
-	int is_null, rebuild, prev_threads, rc;
+	int is_null, rebuild, rc;
 	if (!o->staged)
 		return COLINK_OK;
 	rc = osq_sort_cache(o, OSQ_CACHE_SORT, err);
@@ -738,11 +739,6 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 	rebuild = !rc && o->staged >= (uint64_t)rows / 4;
 	if (!rc && rebuild)
 		rc = osq_exec(o, "DROP INDEX person_key_person", "writing the pseudonyms", err);
-	/* SQLite's sorter may sort and merge on one helper thread while this
-	 * one fills its next run of rows: the second core works on the
-	 * flush's two sorts (wall time, not CPU; bench/RESULTS.md, round 7,
-	 * continued).  A build without worker threads ignores it. */
-	prev_threads = sqlite3_limit(o->db, SQLITE_LIMIT_WORKER_THREADS, 1);
 	if (!rc)
 		rc = osq_exec(o, "INSERT OR IGNORE INTO person_key (person_no, kind, pseudonym, key_id) "
 			  "SELECT person_no, kind, pseudonym, key_id FROM temp.osq_key_stage "
@@ -750,7 +746,6 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 	if (!rc && rebuild) /* the same definition as schema.sql's */
 		rc = osq_exec(o, "CREATE INDEX person_key_person ON person_key (person_no)",
 			  "indexing the pseudonyms", err);
-	sqlite3_limit(o->db, SQLITE_LIMIT_WORKER_THREADS, prev_threads);
 	if (!rc)
 		rc = osq_sort_cache(o, OSQ_CACHE_RUN, err);
 	if (!rc)
