@@ -4,7 +4,8 @@
 #
 #   bench/linkage-quality.sh [-b BUILD_DIR] [-d DATA_DIR] [-n PERSONS] [-s SEED]
 #                            [--upper W] [--lower W] [--dice D]
-#                            [--name-filter ENC] [--window T] [--prob-only]
+#                            [--name-filter ENC] [--window T]
+#                            [--prob-only | --exact-only]
 #
 # Generates N persons (colink-gen --out --only vendor_a --employer --corrupt:
 # the roster carries kana variants, missing 記号, swapped day/month, 番号
@@ -15,7 +16,7 @@
 #           name-filter window/> (name-filter plain, balanced, diffused or
 #           balanced-diffused; window only for the diffused ones; an option
 #           not given leaves its attribute out: the pass's default)
-# (--prob-only: the second run alone).
+# (--prob-only: the second run alone; --exact-only: the first alone).
 # and scores each warehouse's links against the truth: an association
 # person is the person of its checkup rows (truth.tsv: file, row), an
 # employer person the person of its roster row (roster_truth.tsv: row,
@@ -53,7 +54,8 @@ while [ $# -gt 0 ]; do
 	--name-filter) filter=" name-filter=\"$2\""; shift 2 ;;
 	--window) window=" window=\"$2\""; shift 2 ;;
 	--prob-only) runs=prob; shift ;;
-	-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+	--exact-only) runs=exact; shift ;;
+	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
 	*) echo "linkage-quality.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

@@ -273,13 +273,19 @@ static void run_close(struct out_sqlite *o)
  * with 96 MiB).
  */
 #define OSQ_CACHE_KIB "98304" /* 96 MiB of page cache per run, at most */
-#define OSQ_SORT_CACHE_KIB "32768" /* 32 MiB while sorting (osq_sort_cache) */
+#define OSQ_SORT_CACHE_KIB "32768" /* 32 MiB while the link passes sort */
 /* The link passes (osq_link) keep the sorting cache (48 and 96 MiB were
  * measured at 1M persons: no steadier gain, and 96 MiB took the peak to
  * 237 MB with the sorter's share) and give the temporary schema, where
  * temp.linked and the candidates live, 16 MiB instead of SQLite's 2 MB
  * (bench/RESULTS.md, round 7). */
 #define OSQ_LINK_CACHE_KIB OSQ_SORT_CACHE_KIB
+/* The pseudonym flush (osq_keys_flush) sorts with 16 MiB: at 1M persons
+ * its CPU went from 14.2-14.8 s with 32 MiB to 11.5 s (smaller sorter
+ * runs), peak RSS 179 MB.  A sorter helper thread (PRAGMA threads = 1)
+ * gave no wall time beyond that and with 32 MiB took the peak to 204 MB
+ * (bench/RESULTS.md, round 7, continued). */
+#define OSQ_FLUSH_CACHE_KIB "16384"
 #define OSQ_LINK_TEMP_CACHE_KIB "16384"
 /* Page size of a warehouse file this plugin creates (an existing one keeps
  * its own): bigger pages than SQLite's 4096 make the random-key indexes
@@ -320,7 +326,7 @@ int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err)
 			osq_exec(o, "PRAGMA temp.cache_size = -" OSQ_LINK_TEMP_CACHE_KIB,
 				 "sizing the page cache", err);
 	default:
-		return osq_exec(o, "PRAGMA cache_size = -" OSQ_SORT_CACHE_KIB,
+		return osq_exec(o, "PRAGMA cache_size = -" OSQ_FLUSH_CACHE_KIB,
 				"sizing the page cache", err);
 	}
 }
