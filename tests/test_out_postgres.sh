@@ -428,7 +428,6 @@ c=$(grep -h '^2024,計,' "$t/cwp-pg/csv/claims_persons_all_age.csv" "$t/cwp-pg/c
 [ $a -eq 0 ] && [ $b -eq 0 ] && [ "$n" -gt 1 ] && [ "$c" -eq 2 ] && diff -r "$t/cwp-sq" "$t/cwp-pg" >"$t/cwp.diff" &&
 	ok "white paper of the claims sample: cost by disease group in $n CSV files, the same bytes on PostgreSQL as on SQLite" ||
 	{ fail "white paper of the claims sample: exit $a/$b, $n claims CSV files, $c totals released: $(head -n 2 "$t/cwp-pg.txt")"; head -n 10 "$t/cwp.diff"; }
-cp -r "$t/cwp-pg" /tmp/h-pgallow-cwp2
 # ---- 2. rerun, replacement, duplicates ----
 runjob sq.xml sq2.out; sq=$?
 runjob pg.xml pg2.out; pg=$?

@@ -32,7 +32,10 @@
  * those judged, of the examinees, of the headcount; smokers of those
  * answering, ...; guidance levels of the examinees and the headcount)
  * leaves a complement of 0 or >= k, or one that cannot be narrowed to
- * 1..k-1; no sensitive rate is released that is not safe on its own. */
+ * 1..k-1; no sensitive rate is released that is not safe on its own; the
+ * persons of each disease group of the cost by disease group (from the
+ * population's UKE claims) pass the same audit and leave no small
+ * complement in 全体's cell. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,10 +272,11 @@ static int to_table(const struct csvt *rel, const struct csvt *tru, const char *
  * audited by tests/test_wp_participation.c, with their gaps (audit_pair)
  * and the leak check, not here; claims_persons_age (男, 女, 不明, 計: a
  * 性別不明 column these two-sex readers do not take) by test_whitepaper's
- * audit of every count table. */
+ * audit of every count table; the disease groups' claims_persons_GROUP_age
+ * (the same four columns) by audit_claim_groups below. */
 static int is_count_table(const char *name)
 {
-	return strcmp(name, "claims_persons_age") && strncmp(name, "participants_", 13) && strncmp(name, "completers_", 11) && !strstr(name, "_rate_") && strncmp(name, "prevalence_", 11) && !strstr(name, "_mean_") &&
+	return strcmp(name, "claims_persons_age") && strncmp(name, "claims_persons_", 15) && strncmp(name, "participants_", 13) && strncmp(name, "completers_", 11) && !strstr(name, "_rate_") && strncmp(name, "prevalence_", 11) && !strstr(name, "_mean_") &&
 	       !strstr(name, "medical_cost");
 }
 
@@ -423,6 +427,112 @@ static double pct(long a, long b)
 	return b > 0 ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+/* One claims_persons_GROUP_age.csv (rows: age bands and 計; columns 男, 女,
+ * 不明, 計) of paper SUB as a suppression table with its true values where
+ * TRUTH (k = 1) gives them.  Returns the rows read with 計, -1 when absent
+ * or of another shape. */
+static int read_group(const char *work, const char *sub, const char *name, struct colink_sup_table *t,
+		      const struct colink_sup_table *truth)
+{
+	char *path = tu_fmt("%s/out/%s/csv/%s.csv", work, sub, name);
+	char *text = tu_read_file(path, NULL), *line, *save = NULL;
+	long v[MAXROWS + 1][4];
+	int sup[MAXROWS + 1][4], first = 1, rows = 0, i, j;
+	struct colink_error err = {0};
+	free(path);
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[8], *p = line;
+		int nf = 0;
+		if (first) {
+			first = 0;
+			continue;
+		}
+		while (nf < 8 && p) {
+			f[nf++] = p;
+			if ((p = strchr(p, ',')))
+				*p++ = '\0';
+		}
+		if (nf != 6 || rows > MAXROWS) {
+			rows = -1;
+			break;
+		}
+		for (j = 0; j < 4; j++) {
+			sup[rows][j] = !strcmp(f[2 + j], "*");
+			v[rows][j] = sup[rows][j] ? 0 : strtol(f[2 + j], NULL, 10);
+		}
+		rows++;
+	}
+	free(text);
+	if (rows < 2 || colink_sup_table_init(t, name, "age", "sex", (size_t)rows - 1, 3, &err))
+		return -1;
+	for (i = 0; i < rows; i++)
+		for (j = 0; j < 4; j++) {
+			size_t c = COLINK_SUP_AT(t, (size_t)i, (size_t)j);
+			t->state[c] = sup[i][j] ? COLINK_SUP_PRIMARY : 0;
+			t->v[c] = truth ? truth->v[c] : v[i][j];
+			if (truth && !sup[i][j])
+				CU_ASSERT_EQUAL(v[i][j], truth->v[c]); /* a released count is the truth */
+		}
+	return rows;
+}
+
+/* t (true values known) enumerated by the audit, or, when it has too many
+ * withheld cells for that, every withheld cell of 1..k-1 shown to have a
+ * table agreeing with the release where it is >= k.  1 when it holds. */
+static int audit_or_witness(const struct colink_sup_table *t, const struct colink_sup_opts *o)
+{
+	size_t c, n = (t->rows + 1) * (t->cols + 1);
+	int ok = 1;
+	if (audit_table(t, o))
+		return 1;
+	for (c = 0; c < n; c++)
+		if (t->state[c] && small(t->v[c]) && audit_witness(t, o, c, K) != 1) {
+			fprintf(stderr, "%s: withheld cell %zu (%ld): no witness >= k\n", t->name, c, t->v[c]);
+			ok = 0;
+		}
+	return ok;
+}
+
+/* The medical cost by disease group (section cost-groups, from the
+ * population's UKE claims): each group's persons per age band and sex are
+ * a health attribute, protected and nested in 全体's (all) cell.  Every
+ * released count is the truth and 0 or >= k; the brute-force audit of each
+ * table (true values known) finds no withheld cell pinned or confined to
+ * 1..k-1; and all - group (those without a claim of the group) leaves no
+ * small complement.  Returns the number of group tables audited. */
+static int audit_claim_groups(const char *work, struct loss *l)
+{
+	static const char *const groups[] = { "hypertension", "diabetes", "dyslipidaemia", "ckd", "other" };
+	struct colink_sup_opts o = { K, 0 };
+	struct colink_sup_table all_t, all;
+	size_t g;
+	int n = 0;
+	if (read_group(work, "truth", "claims_persons_all_age", &all_t, NULL) < 2)
+		return 0;
+	CU_ASSERT_FATAL(read_group(work, "wp", "claims_persons_all_age", &all, &all_t) == (int)all_t.rows + 1);
+	CU_ASSERT(audit_or_witness(&all, &o));
+	for (g = 0; g < sizeof groups / sizeof *groups; g++) {
+		struct colink_sup_table tt, t;
+		char *name = tu_fmt("claims_persons_%s_age", groups[g]);
+		if (read_group(work, "truth", name, &tt, NULL) < 2) {
+			free(name);
+			continue; /* no claim of the group: no table */
+		}
+		CU_ASSERT_FATAL(read_group(work, "wp", name, &t, &tt) == (int)tt.rows + 1);
+		CU_ASSERT(audit_or_witness(&t, &o));
+		l->pairs += (int)audit_pair(&all, &t, &o);
+		colink_sup_table_free(&t);
+		colink_sup_table_free(&tt);
+		free(name);
+		n++;
+	}
+	colink_sup_table_free(&all);
+	colink_sup_table_free(&all_t);
+	return n;
+}
+
 static void measure(const struct pop *p)
 {
 	char *work = make_population(p);
@@ -430,6 +540,7 @@ static void measure(const struct pop *p)
 	struct use u;
 	struct loss l;
 	double uptake;
+	int groups;
 	if (!work)
 		return;
 	CU_ASSERT_FATAL(csv_read(work, "truth", "headcount_age", &head) > 1);
@@ -453,6 +564,9 @@ static void measure(const struct pop *p)
 		"population the recipient knows, not protected)\n", u.released_not_safe_population);
 	loss_and_audit(work, &l);
 	audit_sensitive_pairs(work, &l);
+	groups = audit_claim_groups(work, &l);
+	fprintf(stderr, "  medical cost by disease group: %d group tables audited, nested in 全体's\n", groups);
+	CU_ASSERT(groups >= 3); /* the generated claims have hypertension, diabetes, dyslipidaemia, other */
 	fprintf(stderr, "  information loss: %ld of %ld cells suppressed (%.1f %%: %ld primary, %ld secondary); "
 		"suppressed value %ld of %ld (%.1f %%), secondary %ld\n",
 		l.sup, l.cells, pct(l.sup, l.cells), l.primary, l.secondary, l.sup_value, l.value,

@@ -9,7 +9,8 @@
 # exist), a claims summary for both years (claims-gen) and the employees'
 # programme participation of FY2024 (⑤ その他: walking event, seminar, 給食改善,
 # 禁煙治療補助; drawn from a hash of the employee number) and their 傷病手当金
-# payments of FY2024 (drawn from a hash of the card), loads everything
+# payments of FY2024 (drawn from a hash of the card) and its UKE claims of FY2024
+# (colink-gen --uke, with diagnoses of the sample disease master), loads everything
 # with one job under the sample agreement, writes the white paper of FY2024
 # to WORK_DIR/out/wp and, given PNG, renders it with tests/html_render.sh.
 # Deterministic: same colink-gen, same files, same report.  WORK_DIR is
@@ -48,6 +49,11 @@ unexamined=${WP_UNEXAMINED:-0}
 # the planted rejects grow with the population (claims of persons not loaded)
 max_rejected=$((persons / 2 > 1000 ? persons / 2 : 1000))
 "$build/samples/colink-gen" --persons "$persons" --seed 7 --out "$work/in" --employer
+# the association's UKE claims of FY2024 for the same persons (医科 with
+# diagnoses, 調剤), so that the white paper's medical cost by disease group
+# (section cost-groups: claims, diagnoses and the sample disease master)
+# has data; the claims summaries below feed the cost per person by age band
+"$build/samples/colink-gen" --persons "$persons" --seed 7 --uke "$work/in/uke"
 if [ -n "$sites" ]; then
 	awk -F, -v OFS=, -v n="$sites" 'NR == 1 { print; next }
 	{ $6 = sprintf("S%02d", ($1 + 0) % n + 1); print }' "$work/in/roster.csv" > "$work/in/roster.tmp"
@@ -181,6 +187,10 @@ cat > "$work/job.xml" <<JOB
   <input mapping="$m/association/claims_summary.xml" path="in/claims_2024.csv"/>
   <input mapping="$m/employer/participation.xml" path="in/participation.csv"/>
   <input mapping="$m/association/allowance.xml" path="in/allowance.csv"/>
+  <input mapping="$m/association/disease_master.xml" path="$src/samples/masters/disease_master.csv"/>
+  <input mapping="$m/association/uke_claim.xml" path="in/uke/ika.uke"/>
+  <input mapping="$m/association/uke_diagnosis.xml" path="in/uke/ika.uke"/>
+  <input mapping="$m/association/uke_claim.xml" path="in/uke/chozai.uke"/>
   <output plugin="out_sqlite"><set name="path" value="out/warehouse.db"/></output>
   <link>
     <pass key="card"/>
@@ -200,5 +210,5 @@ if [ "$rc" -gt 1 ]; then
 fi
 "$colink" report whitepaper job.xml --fiscal-year 2024 -o out/wp
 if [ -n "$png" ]; then
-	sh "$src/tests/html_render.sh" "$work/out/wp/whitepaper.html" "$png" 1200,7000
+	sh "$src/tests/html_render.sh" "$work/out/wp/whitepaper.html" "$png" 1200,7400
 fi
