@@ -227,6 +227,7 @@ static void run_close(struct out_postgres *o)
 	h->free(o->key_id);
 	o->run_id = o->key_id = NULL;
 	o->seq = o->lineno = 0;
+	o->kprev_seq = 0;
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->late_rejected = 0;
 	o->linked = 0;
@@ -872,6 +873,8 @@ static void out_fini(void *ctx)
 		return;
 	run_close(o);
 	o->host->free(o->line);
+	o->host->free(o->kprev);
+	o->host->free(o->kcur);
 	o->host->free(o->where);
 	o->host->free(o->schema);
 	o->host->free(o->conninfo);
