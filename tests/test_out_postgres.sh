@@ -25,7 +25,7 @@
 #      role of samples/postgres-roles.sql reads the views, not the tables;
 #   4. kill -9 of `colink run` in the middle of a COPY: nothing but the
 #      'incomplete' ledger row; a rerun gives the whole warehouse;
-#   4b. the fact tables carry no per-row foreign keys (the merge checks
+#   4b. person, link and the fact tables carry no per-row foreign keys (the merge checks
 #      those references in bulk): a row planted with a person the
 #      warehouse lacks (a trigger, as a merge bug would) refuses the run,
 #      exit 5, one line naming table and column, nothing committed; a
@@ -579,9 +579,9 @@ runjob ref.xml ref.out
 compare "rerun after kill -9" ref.db crash "$t/content.sql"
 
 # ---- 4b. references checked in bulk ----
-fkq="SELECT count(*) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace WHERE c.contype = 'f' AND r.relname IN ('checkup', 'employee', 'attendance_month', 'stress_check') AND n.nspname ="
+fkq="SELECT count(*) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace WHERE c.contype = 'f' AND r.relname IN ('person', 'checkup', 'employee', 'attendance_month', 'stress_check', 'link') AND n.nspname ="
 n=$(psql "$ci" -A -t -c "$fkq 'sample'")
-[ "$n" = 0 ] && ok "bulk references: no per-row foreign key on the fact tables" ||
+[ "$n" = 0 ] && ok "bulk references: no per-row foreign key on person, link and the fact tables" ||
 	fail "bulk references: $n per-row foreign keys on the fact tables"
 pgjob fk.xml fk
 (cd "$s/samples" && COLINK_TEST_KILL_AT=during-copy "$colink" run --unsigned-agreement fk.xml) >"$t/fk0.out" 2>&1
