@@ -477,7 +477,7 @@ dups:
  * first record.  Not INSERT ... ON CONFLICT: its speculative insertion
  * probes and locks the index per row; the run holds the warehouse's lock,
  * so no other writer can add a person between the two. */
-static int persons(struct out_postgres *o, struct colink_error *err)
+static int persons(struct out_postgres *o, int split, struct colink_error *err)
 {
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	const char *v[2] = { o->run_id, o->key_id };
@@ -486,10 +486,15 @@ static int persons(struct out_postgres *o, struct colink_error *err)
 	 * person's records of one side: min is its first record's side);
 	 * a1: the last non-null values, from the records that carry any
 	 * (the ordered aggregates sort per person: an attendance month
-	 * carries none, and skips them) */
-	put(&b, "WITH a0 AS (SELECT s_person_id, min(s_seq) AS s_first, min(s_side) AS s_side "
-		"FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id), "
-		"a1 AS (SELECT s_person_id, (array_agg(s_birth_ym ORDER BY s_seq DESC) FILTER "
+	 * carries none, and skips them).  When most staged records carry
+	 * person values (a checkup, a roster row: stage.c counts them), one
+	 * aggregate sorted once does both. */
+	if (split)
+		put(&b, "WITH a0 AS (SELECT s_person_id, min(s_seq) AS s_first, min(s_side) AS "
+			"s_side FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id), a1 AS (");
+	else
+		put(&b, "WITH a AS MATERIALIZED (");
+	put(&b, "SELECT s_person_id, (array_agg(s_birth_ym ORDER BY s_seq DESC) FILTER "
 		"(WHERE s_birth_ym IS NOT NULL))[1] AS s_birth_ym");
 	for (k = 0; k < o->ncat; k++)
 		if (o->cat[k].dest == DEST_PERSON) {
@@ -499,17 +504,23 @@ static int persons(struct out_postgres *o, struct colink_error *err)
 			put(&b, " IS NOT NULL))[1] AS ");
 			put_col(o, &b, "", o->cat[k].column);
 		}
-	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL AND (s_birth_ym IS NOT NULL");
-	for (k = 0; k < o->ncat; k++)
-		if (o->cat[k].dest == DEST_PERSON) {
-			put_col(o, &b, " OR ", o->cat[k].column);
-			put(&b, " IS NOT NULL");
-		}
-	put(&b, ") GROUP BY s_person_id), a AS MATERIALIZED (SELECT a0.s_person_id, a0.s_first, "
-		"a0.s_side, a1.s_birth_ym");
-	put_cols(o, &b, DEST_PERSON, ", a1.");
-	put(&b, " FROM a0 LEFT JOIN a1 ON a1.s_person_id = a0.s_person_id), "
-		"u AS (UPDATE person SET last_run_id = $1, birth_ym = coalesce(a.s_birth_ym, "
+	if (!split)
+		put(&b, ", min(s_seq) AS s_first, min(s_side) AS s_side");
+	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL");
+	if (split) {
+		put(&b, " AND (s_birth_ym IS NOT NULL");
+		for (k = 0; k < o->ncat; k++)
+			if (o->cat[k].dest == DEST_PERSON) {
+				put_col(o, &b, " OR ", o->cat[k].column);
+				put(&b, " IS NOT NULL");
+			}
+		put(&b, ") GROUP BY s_person_id), a AS MATERIALIZED (SELECT a0.s_person_id, "
+			"a0.s_first, a0.s_side, a1.s_birth_ym");
+		put_cols(o, &b, DEST_PERSON, ", a1.");
+		put(&b, " FROM a0 LEFT JOIN a1 ON a1.s_person_id = a0.s_person_id), ");
+	} else
+		put(&b, " GROUP BY s_person_id), ");
+	put(&b, "u AS (UPDATE person SET last_run_id = $1, birth_ym = coalesce(a.s_birth_ym, "
 		"person.birth_ym)");
 	for (k = 0; k < o->ncat; k++)
 		if (o->cat[k].dest == DEST_PERSON) {
@@ -691,8 +702,10 @@ static int keys(struct out_postgres *o, struct colink_error *err)
 int opg_merge(struct out_postgres *o, struct colink_error *err)
 {
 	uint64_t wide[NWIDE];
-	int s, k, rc = COLINK_OK;
+	int s, k, split, rc = COLINK_OK;
 	o->kprev_seq = 0; /* the next record stages its pseudonyms (stage.c) */
+	split = o->person_vals * 2 < o->staged[S_REC]; /* persons() */
+	o->person_vals = 0;
 	if (!o->staged[S_REC])
 		return COLINK_OK;
 	for (s = 0; s < NWIDE; s++)
@@ -716,7 +729,7 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 	if (!rc)
 		rc = late_rejects(o, err);
 	if (!rc)
-		rc = persons(o, err);
+		rc = persons(o, split, err);
 	for (k = 0; !rc && k < K_COUNT; k++)
 		if (wide[WIDE_INDEX(opg_kinds[k].dest) - 1])
 			rc = kind_rows(o, k, err);

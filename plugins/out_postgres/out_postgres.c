@@ -227,7 +227,7 @@ static void run_close(struct out_postgres *o)
 	h->free(o->key_id);
 	o->run_id = o->key_id = NULL;
 	o->seq = o->lineno = 0;
-	o->kprev_seq = 0;
+	o->kprev_seq = o->person_vals = 0;
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->late_rejected = 0;
 	o->linked = 0;

@@ -127,6 +127,7 @@ struct out_postgres {
 	char *kprev, *kcur;      /* person and pseudonyms, serialized */
 	size_t kprev_len, kprev_cap, kcur_len, kcur_cap;
 	uint64_t kprev_seq;      /* s_seq carrying kprev's s_key lines; 0: none */
+	uint64_t person_vals;    /* staged records with a person value (merge.c) */
 	char *line;              /* one staging line being built */
 	size_t line_len, line_cap;
 	int line_failed;

@@ -719,7 +719,7 @@ static int stage_rows(struct out_postgres *o, const struct opg_kind *kd,
 		      uint64_t kseq, struct colink_error *err)
 {
 	size_t k, kf = o->key_field[WIDE_INDEX(kd->dest)];
-	int rc, pass;
+	int rc, pass, vals;
 	/* pass 0 checks every value without writing; pass 1 writes */
 	for (pass = 0; pass < 2; pass++) {
 		opg_line_start(o);
@@ -737,11 +737,16 @@ static int stage_rows(struct out_postgres *o, const struct opg_kind *kd,
 		opg_line_int(o, rec->age_at_exam, rec->age_at_exam >= 0);
 		opg_line_int(o, rec->age_fy_end, rec->fiscal_year && rec->age_fy_end >= 0);
 		opg_line_int(o, (int64_t)kseq, kseq > 0);
-		for (k = dest_first(o, DEST_PERSON); k < o->ncat && o->cat[k].dest == DEST_PERSON; k++)
+		vals = rec->birth_ym >= 1;
+		for (k = dest_first(o, DEST_PERSON); k < o->ncat && o->cat[k].dest == DEST_PERSON; k++) {
+			vals |= o->slot[k] != NULL;
 			if ((rc = wide_value(o, k, rec, err)))
 				return rc;
+		}
 		if (pass && (rc = opg_line_end(o, S_REC, err)))
 			return rc;
+		if (pass && vals)
+			o->person_vals++;
 		opg_line_start(o);
 		opg_line_int(o, (int64_t)o->seq + 1, 1);
 		for (k = dest_first(o, kd->dest); k < o->ncat && o->cat[k].dest == kd->dest; k++) {
