@@ -41,11 +41,12 @@
  * in 3.3-3.5 s; checkup, 60,000 rows, text 12 MB in 0.42-0.66 s, binary
  * 26 MB in 0.45-0.88 s.
  *
- * Where the merge's time goes (bench/RESULTS.md, "PostgreSQL"): most of
- * it is the per-row foreign-key triggers of the warehouse's tables (two
- * per attendance month: its person and its run), which no set-based
- * statement avoids; the rest is sorts and hashes over the stage, kept in
- * memory by the run's work_mem (opg_stage_create).
+ * Where the merge's time goes (bench/RESULTS.md, "PostgreSQL"): the
+ * big tables' per-row foreign-key triggers are gone (pg-ddl.sh, BULK:
+ * checked set by set before COMMIT); what is left is the inserts
+ * themselves (heap and indexes: attendance_month, person_key, person) and
+ * sorts and hashes over the stage, kept in memory by the run's work_mem
+ * (opg_stage_create).
  */
 #include <inttypes.h>
 #include <signal.h>
