@@ -41,11 +41,12 @@
  * in 3.3-3.5 s; checkup, 60,000 rows, text 12 MB in 0.42-0.66 s, binary
  * 26 MB in 0.45-0.88 s.
  *
- * Where the merge's time goes (bench/RESULTS.md, "PostgreSQL"): most of
- * it is the per-row foreign-key triggers of the warehouse's tables (two
- * per attendance month: its person and its run), which no set-based
- * statement avoids; the rest is sorts and hashes over the stage, kept in
- * memory by the run's work_mem (opg_stage_create).
+ * Where the merge's time goes (bench/RESULTS.md, "PostgreSQL"): the
+ * big tables' per-row foreign-key triggers are gone (pg-ddl.sh, BULK:
+ * checked set by set before COMMIT); what is left is the inserts
+ * themselves (heap and indexes: attendance_month, person_key, person) and
+ * sorts and hashes over the stage, kept in memory by the run's work_mem
+ * (opg_stage_create).
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -173,7 +174,7 @@ int opg_stage_create(struct out_postgres *o, struct colink_error *err)
 		"NULL::bigint AS s_birth_ym, NULL::text AS s_key, NULL::text AS s_key2, "
 		"NULL::bigint AS s_input_no, NULL::bigint AS s_record_no, NULL::bigint AS s_line_no, "
 		"NULL::bigint AS s_fiscal_year, NULL::bigint AS s_age_at_exam, "
-		"NULL::bigint AS s_age_fy_end");
+		"NULL::bigint AS s_age_fy_end, NULL::bigint AS s_kseq");
 	put_cols(o, &b, DEST_PERSON, ", ");
 	put(&b, " FROM person WITH NO DATA");
 	rc = run_sb(o, &b, 0, NULL, NULL, "creating the staging tables", err);
@@ -199,8 +200,8 @@ int opg_stage_create(struct out_postgres *o, struct colink_error *err)
 			"CREATE TEMP TABLE s_sans ON COMMIT DROP AS SELECT NULL::bigint AS s_seq, "
 			"NULL::bigint AS s_no, field, answer, null_reason, raw, source_column "
 			"FROM stress_answer WITH NO DATA; "
-			"CREATE TEMP TABLE s_key ON COMMIT DROP AS SELECT NULL::bigint AS s_seq, kind, "
-			"pseudonym FROM person_key WITH NO DATA; "
+			"CREATE TEMP TABLE s_key ON COMMIT DROP AS SELECT NULL::bigint AS s_seq, "
+			"NULL::text AS s_person_id, kind, pseudonym FROM person_key WITH NO DATA; "
 			"CREATE TEMP TABLE s_rej (s_seq bigint PRIMARY KEY, reason text NOT NULL) "
 			"ON COMMIT DROP",
 			"creating the staging tables", err);
@@ -352,6 +353,17 @@ static int keys_repeat(struct out_postgres *o, int k, int *found, struct colink_
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	int d = opg_kinds[k].dest;
 	size_t kf = o->key_field[WIDE_INDEX(d)], k2 = o->key2_field[WIDE_INDEX(d)];
+	if (k2 == NOT_FOUND) {
+		/* s_rec's s_key is the key column's value as stage.c wrote it
+		 * (record_key: canonical text, one text per value), so the
+		 * probe needs no join with the wide stage */
+		put(&b, "SELECT 1 FROM s_rec r WHERE r.s_kind = ");
+		put_num(&b, k);
+		put(&b, kf != NOT_FOUND ? " GROUP BY r.s_person_id, r.s_key" :
+			" GROUP BY r.s_person_id");
+		put(&b, " HAVING count(*) > 1 LIMIT 1");
+		return probe(o, &b, found, "checking for duplicate rows", err);
+	}
 	put(&b, "SELECT 1 FROM s_rec r JOIN ");
 	put(&b, stage_name(S_WIDE + WIDE_INDEX(d) - 1));
 	put(&b, " w ON w.s_seq = r.s_seq WHERE r.s_kind = ");
@@ -359,8 +371,7 @@ static int keys_repeat(struct out_postgres *o, int k, int *found, struct colink_
 	put(&b, " GROUP BY r.s_person_id");
 	if (kf != NOT_FOUND)
 		put_col(o, &b, ", w.", o->cat[kf].column);
-	if (k2 != NOT_FOUND)
-		put_col(o, &b, ", w.", o->cat[k2].column);
+	put_col(o, &b, ", w.", o->cat[k2].column);
 	put(&b, " HAVING count(*) > 1 LIMIT 1");
 	return probe(o, &b, found, "checking for duplicate rows", err);
 }
@@ -444,6 +455,11 @@ dups:
 	if (!rc && n)
 		rc = opg_exec(o, "DELETE FROM s_rec WHERE s_seq IN (SELECT s_seq FROM s_rej)",
 			      "dropping rejected records", err);
+	/* the pseudonyms no record that stays names (stage.c, kseq_of: a
+	 * rejected record's twins keep the ones it staged for them) */
+	if (!rc && n)
+		rc = opg_exec(o, "DELETE FROM s_key k WHERE NOT EXISTS (SELECT 1 FROM s_rec r "
+			      "WHERE r.s_kseq = k.s_seq)", "dropping rejected records", err);
 	if (!rc)
 		rc = opg_exec(o, "TRUNCATE s_rej", "dropping rejected records", err);
 	o->late_rejected += n;
@@ -462,14 +478,25 @@ dups:
  * first record.  Not INSERT ... ON CONFLICT: its speculative insertion
  * probes and locks the index per row; the run holds the warehouse's lock,
  * so no other writer can add a person between the two. */
-static int persons(struct out_postgres *o, struct colink_error *err)
+static int persons(struct out_postgres *o, int split, struct colink_error *err)
 {
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	const char *v[2] = { o->run_id, o->key_id };
 	size_t k;
-	put(&b, "WITH a AS MATERIALIZED (SELECT s_person_id, min(s_seq) AS s_first, "
-		"(array_agg(s_birth_ym ORDER BY s_seq DESC) FILTER (WHERE s_birth_ym IS NOT NULL))[1] "
-		"AS s_birth_ym, (array_agg(s_side ORDER BY s_seq))[1] AS s_side");
+	/* a0: every person of the stage, by hash (late_rejects left each
+	 * person's records of one side: min is its first record's side);
+	 * a1: the last non-null values, from the records that carry any
+	 * (the ordered aggregates sort per person: an attendance month
+	 * carries none, and skips them).  When most staged records carry
+	 * person values (a checkup, a roster row: stage.c counts them), one
+	 * aggregate sorted once does both. */
+	if (split)
+		put(&b, "WITH a0 AS (SELECT s_person_id, min(s_seq) AS s_first, min(s_side) AS "
+			"s_side FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id), a1 AS (");
+	else
+		put(&b, "WITH a AS MATERIALIZED (");
+	put(&b, "SELECT s_person_id, (array_agg(s_birth_ym ORDER BY s_seq DESC) FILTER "
+		"(WHERE s_birth_ym IS NOT NULL))[1] AS s_birth_ym");
 	for (k = 0; k < o->ncat; k++)
 		if (o->cat[k].dest == DEST_PERSON) {
 			put_col(o, &b, ", (array_agg(", o->cat[k].column);
@@ -478,8 +505,23 @@ static int persons(struct out_postgres *o, struct colink_error *err)
 			put(&b, " IS NOT NULL))[1] AS ");
 			put_col(o, &b, "", o->cat[k].column);
 		}
-	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL GROUP BY s_person_id), "
-		"u AS (UPDATE person SET last_run_id = $1, birth_ym = coalesce(a.s_birth_ym, "
+	if (!split)
+		put(&b, ", min(s_seq) AS s_first, min(s_side) AS s_side");
+	put(&b, " FROM s_rec WHERE s_person_id IS NOT NULL");
+	if (split) {
+		put(&b, " AND (s_birth_ym IS NOT NULL");
+		for (k = 0; k < o->ncat; k++)
+			if (o->cat[k].dest == DEST_PERSON) {
+				put_col(o, &b, " OR ", o->cat[k].column);
+				put(&b, " IS NOT NULL");
+			}
+		put(&b, ") GROUP BY s_person_id), a AS MATERIALIZED (SELECT a0.s_person_id, "
+			"a0.s_first, a0.s_side, a1.s_birth_ym");
+		put_cols(o, &b, DEST_PERSON, ", a1.");
+		put(&b, " FROM a0 LEFT JOIN a1 ON a1.s_person_id = a0.s_person_id), ");
+	} else
+		put(&b, " GROUP BY s_person_id), ");
+	put(&b, "u AS (UPDATE person SET last_run_id = $1, birth_ym = coalesce(a.s_birth_ym, "
 		"person.birth_ym)");
 	for (k = 0; k < o->ncat; k++)
 		if (o->cat[k].dest == DEST_PERSON) {
@@ -635,26 +677,36 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
 }
 
 /* The pseudonyms: made distinct by person before the person's number is
- * looked up (a hash over the stage instead of a sort of it: a month of
- * attendance repeats its person's pseudonym a dozen times), then the
- * ones the warehouse lacks, in key order. */
+ * looked up, then the ones the warehouse lacks, in key order.  s_key has
+ * a line per pseudonym and run of records of one person with the same
+ * pseudonyms (stage.c, kseq_of), with the person: a month of attendance
+ * no longer repeats its person's pseudonym, and no line of s_key is
+ * joined with s_rec (late_rejects dropped the lines no record names).
+ * Sorted bytewise (COLLATE "C": abbreviated keys, memcmp; a database's
+ * own collation compares with strcoll and no abbreviation, 5 of the 19 s
+ * of this statement in the first merge of the 100k bench): 64 hex and the
+ * kinds sort the same either way, so the rows still reach the primary-key
+ * index in its order. */
 static int keys(struct out_postgres *o, struct colink_error *err)
 {
 	const char *v[1] = { o->key_id };
 	return opg_exec_params(o, "INSERT INTO person_key (person_no, kind, pseudonym, key_id) "
 			       "SELECT p.person_no, d.kind, d.pseudonym, $1::text FROM (SELECT DISTINCT "
-			       "r.s_person_id, k.kind, k.pseudonym FROM s_key k JOIN s_rec r ON "
-			       "r.s_seq = k.s_seq) d JOIN person p ON p.person_id = d.s_person_id "
+			       "s_person_id, kind, pseudonym FROM s_key) d "
+			       "JOIN person p ON p.person_id = d.s_person_id "
 			       "WHERE NOT EXISTS (SELECT 1 FROM person_key x WHERE x.kind = d.kind "
 			       "AND x.pseudonym = d.pseudonym AND x.person_no = p.person_no) "
-			       "ORDER BY 2, 3, 1",
+			       "ORDER BY d.kind COLLATE \"C\", d.pseudonym COLLATE \"C\", 1",
 			       1, v, NULL, "writing the pseudonyms", err);
 }
 
 int opg_merge(struct out_postgres *o, struct colink_error *err)
 {
 	uint64_t wide[NWIDE];
-	int s, k, rc = COLINK_OK;
+	int s, k, split, rc = COLINK_OK;
+	o->kprev_seq = 0; /* the next record stages its pseudonyms (stage.c) */
+	split = o->person_vals * 2 < o->staged[S_REC]; /* persons() */
+	o->person_vals = 0;
 	if (!o->staged[S_REC])
 		return COLINK_OK;
 	for (s = 0; s < NWIDE; s++)
@@ -678,7 +730,7 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 	if (!rc)
 		rc = late_rejects(o, err);
 	if (!rc)
-		rc = persons(o, err);
+		rc = persons(o, split, err);
 	for (k = 0; !rc && k < K_COUNT; k++)
 		if (wide[WIDE_INDEX(opg_kinds[k].dest) - 1])
 			rc = kind_rows(o, k, err);

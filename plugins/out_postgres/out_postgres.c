@@ -227,6 +227,7 @@ static void run_close(struct out_postgres *o)
 	h->free(o->key_id);
 	o->run_id = o->key_id = NULL;
 	o->seq = o->lineno = 0;
+	o->kprev_seq = o->person_vals = 0;
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->late_rejected = 0;
 	o->linked = 0;
@@ -419,9 +420,12 @@ static int check_bulk_refs(struct out_postgres *o, struct colink_error *err)
 	rc = opg_exec(o, "SET LOCAL enable_nestloop = off", "checking the references", err);
 	for (i = 0; !rc && i < NBULK; i++) {
 		const char *const *r = opg_bulk_refs[i];
-		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.run_id = $1 AND "
+		/* a row this run wrote: its run_id; a person's, its last_run_id
+		 * (merge.c sets it on every person the run inserts or changes) */
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.%s = $1 AND "
 			 "x.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s y WHERE y.%s = x.%s) "
-			 "LIMIT 1", opg_fact(o, r[0]), r[1], r[2], r[3], r[1]);
+			 "LIMIT 1", opg_fact(o, r[0]), strcmp(r[0], "person") ? "run_id" :
+			 "last_run_id", r[1], r[2], r[3], r[1]);
 		rc = opg_query_text(o, sql, 1, v, buf, sizeof(buf), &found,
 				    "checking the references", err);
 		if (!rc && found)
@@ -872,6 +876,8 @@ static void out_fini(void *ctx)
 		return;
 	run_close(o);
 	o->host->free(o->line);
+	o->host->free(o->kprev);
+	o->host->free(o->kcur);
 	o->host->free(o->where);
 	o->host->free(o->schema);
 	o->host->free(o->conninfo);

@@ -121,6 +121,13 @@ struct out_postgres {
 	uint64_t replaced[K_COUNT];
 	uint64_t late_rejected;  /* records the merge rejected, whole run */
 	int linked;
+	/* a record's pseudonyms are staged once for a run of records of one
+	 * person with the same pseudonyms (stage.c, kseq_of): the twins'
+	 * s_rec lines name the record whose s_key lines carry them */
+	char *kprev, *kcur;      /* person and pseudonyms, serialized */
+	size_t kprev_len, kprev_cap, kcur_len, kcur_cap;
+	uint64_t kprev_seq;      /* s_seq carrying kprev's s_key lines; 0: none */
+	uint64_t person_vals;    /* staged records with a person value (merge.c) */
 	char *line;              /* one staging line being built */
 	size_t line_len, line_cap;
 	int line_failed;

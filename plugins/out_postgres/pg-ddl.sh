@@ -18,7 +18,7 @@
 #                                   ? -> ., . escaped)
 #   strftime('%Y-%m-%dT%H:%M:%SZ', 'now') -> the same text from now() UTC
 #   REFERENCES t (c) on a column of a bulk-checked table (BULK below:
-#       the big fact tables, loaded by a run) -> dropped: PostgreSQL checks
+#       person, link and the big fact tables, loaded by a run) -> dropped: PostgreSQL checks
 #       a foreign key with a trigger per row, ~40 % of a load's server
 #       time; the merge checks the same references set by set before
 #       COMMIT instead (merge.c, refs()).  `pg-ddl.sh --refs FILE.sql`
@@ -47,8 +47,12 @@ f=$1
 
 # The tables whose references are checked in bulk by the merge, not per row
 # by PostgreSQL: the wide fact tables every row of which a run writes
-# (their rows carry the run's run_id, which the merge's check filters on).
-BULK="checkup employee attendance_month stress_check"
+# (their rows carry the run's run_id, which the merge's check filters on),
+# person (a row the run writes carries its run as last_run_id: the check
+# filters on that) and link (run_id).  person's two references to run
+# were 268,000 trigger calls for the 134,000 persons of the 100k bench,
+# link's three another 150,000 (bench/RESULTS.md, "PostgreSQL").
+BULK="person checkup employee attendance_month stress_check link"
 
 # Drop (or, with --refs, list) REFERENCES t (c) in the CREATE TABLE of a
 # BULK table; one column definition a line, as schema.sql writes them.

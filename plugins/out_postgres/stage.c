@@ -649,14 +649,77 @@ static int wide_value(struct out_postgres *o, size_t k, const struct colink_out_
 	}
 }
 
+/* `n` bytes of `s` onto o->kcur (0, or -1 out of memory) */
+static int kcur_put(struct out_postgres *o, const char *s, size_t n)
+{
+	size_t need;
+	if (colink_checked_add(&need, o->kcur_len, n) ||
+	    colink_grow(o->host->realloc, (void **)&o->kcur, &o->kcur_cap, need, 1))
+		return -1;
+	memcpy(o->kcur + o->kcur_len, s, n);
+	o->kcur_len += n;
+	return 0;
+}
+
+/*
+ * Whose s_key lines carry the record's pseudonyms (*kseq, 0: it has
+ * none), and whether it stages them itself (*own).  The attendance file
+ * repeats its person's pseudonyms on each month's record: a record of the
+ * same person with the same pseudonyms as the last record that staged
+ * its own (in this merge's stage) stages none, and its s_rec line names
+ * that record instead (s_kseq).  So a twin rejected late at the merge
+ * still leaves its pseudonyms to the twins that stay (merge.c, keys).
+ */
+static int kseq_of(struct out_postgres *o, const struct colink_out_record *rec, uint64_t *kseq,
+		   int *own, struct colink_error *err)
+{
+	size_t i;
+	*kseq = 0;
+	*own = 0;
+	if (!rec->person || !rec->npseudonyms)
+		return COLINK_OK;
+	o->kcur_len = 0;
+	if (kcur_put(o, rec->person, strlen(rec->person) + 1))
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	for (i = 0; i < rec->npseudonyms; i++) {
+		const struct colink_pseudonym *ps =
+			COLINK_AT(struct colink_pseudonym, rec->pseudonyms, rec->pseudonym_size, i);
+		if (kcur_put(o, ps->kind, strlen(ps->kind) + 1) ||
+		    kcur_put(o, ps->value, strlen(ps->value) + 1))
+			return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	}
+	if (o->kprev_seq && o->kprev_len == o->kcur_len &&
+	    !memcmp(o->kprev, o->kcur, o->kcur_len)) {
+		*kseq = o->kprev_seq;
+		return COLINK_OK;
+	}
+	*kseq = o->seq + 1;
+	*own = 1;
+	return COLINK_OK;
+}
+
+/* The record's staged pseudonyms are now the ones its twins name. */
+static void kseq_keep(struct out_postgres *o)
+{
+	char *p = o->kprev;
+	size_t cap = o->kprev_cap;
+	o->kprev = o->kcur;
+	o->kprev_cap = o->kcur_cap;
+	o->kprev_len = o->kcur_len;
+	o->kcur = p;
+	o->kcur_cap = cap;
+	o->kcur_len = 0;
+	o->kprev_seq = o->seq + 1;
+}
+
 /* The record's s_rec line (with the person columns) and its wide line;
  * built in full before either is written, so a value's error leaves none. */
 static int stage_rows(struct out_postgres *o, const struct opg_kind *kd,
 		      const struct colink_out_record *rec, const char *key, const char *key2,
-		      struct colink_error *err)
+		      uint64_t kseq, struct colink_error *err)
 {
 	size_t k, kf = o->key_field[WIDE_INDEX(kd->dest)];
-	int rc, pass;
+	int rc, pass, vals;
 	/* pass 0 checks every value without writing; pass 1 writes */
 	for (pass = 0; pass < 2; pass++) {
 		opg_line_start(o);
@@ -673,11 +736,17 @@ static int stage_rows(struct out_postgres *o, const struct opg_kind *kd,
 		opg_line_int(o, rec->fiscal_year, rec->fiscal_year >= 1);
 		opg_line_int(o, rec->age_at_exam, rec->age_at_exam >= 0);
 		opg_line_int(o, rec->age_fy_end, rec->fiscal_year && rec->age_fy_end >= 0);
-		for (k = dest_first(o, DEST_PERSON); k < o->ncat && o->cat[k].dest == DEST_PERSON; k++)
+		opg_line_int(o, (int64_t)kseq, kseq > 0);
+		vals = rec->birth_ym >= 1;
+		for (k = dest_first(o, DEST_PERSON); k < o->ncat && o->cat[k].dest == DEST_PERSON; k++) {
+			vals |= o->slot[k] != NULL;
 			if ((rc = wide_value(o, k, rec, err)))
 				return rc;
+		}
 		if (pass && (rc = opg_line_end(o, S_REC, err)))
 			return rc;
+		if (pass && vals)
+			o->person_vals++;
 		opg_line_start(o);
 		opg_line_int(o, (int64_t)o->seq + 1, 1);
 		for (k = dest_first(o, kd->dest); k < o->ncat && o->cat[k].dest == kd->dest; k++) {
@@ -770,8 +839,9 @@ int opg_write(void *vctx, const struct colink_out_record *rec, struct colink_err
 	struct out_postgres *o = vctx;
 	const struct opg_kind *kd = NULL;
 	char key[OPG_KEY_MAX], key2[OPG_KEY2_MAX];
+	uint64_t kseq = 0;
 	size_t i;
-	int has_key, rc = record_check(o, rec, &kd, err);
+	int has_key, own = 0, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
@@ -785,18 +855,23 @@ int opg_write(void *vctx, const struct colink_out_record *rec, struct colink_err
 		return COLINK_REJECT(err, "record has no person key");
 	rc = record_key(o, kd, key, key2, &has_key, err);
 	if (!rc)
-		rc = stage_rows(o, kd, rec, has_key ? key : NULL, key2[0] ? key2 : NULL, err);
-	for (i = 0; !rc && i < rec->npseudonyms; i++) {
+		rc = kseq_of(o, rec, &kseq, &own, err);
+	if (!rc)
+		rc = stage_rows(o, kd, rec, has_key ? key : NULL, key2[0] ? key2 : NULL, kseq, err);
+	for (i = 0; !rc && own && i < rec->npseudonyms; i++) {
 		const struct colink_pseudonym *ps =
 			COLINK_AT(struct colink_pseudonym, rec->pseudonyms, rec->pseudonym_size, i);
 		opg_line_start(o);
 		opg_line_int(o, (int64_t)o->seq + 1, 1);
+		opg_line_text(o, rec->person);
 		opg_line_text(o, ps->kind);
 		opg_line_text(o, ps->value);
 		rc = opg_line_end(o, S_KEY, err);
 	}
 	if (!rc && (kd->dest == DEST_CHECKUP || kd->dest == DEST_STRESS))
 		rc = stage_long(o, kd, rec, err);
+	if (!rc && own)
+		kseq_keep(o);
 	if (!rc)
 		o->seq++;
 	return rc;
