@@ -35,8 +35,8 @@
  *
  * Memory: a pass over person_feature (in person_no order) writes each
  * person's features as one fixed-size record to spill files, one per group
- * of birth years (unlinked temporary files; keyed features only, the same
- * bytes the warehouse holds).  Both blocking rules key on the birth year,
+ * of birth years (temporary files in $TMPDIR or /tmp, unlinked as soon as
+ * made; keyed features only, the same bytes the warehouse holds).  Both blocking rules key on the birth year,
  * so every block lies in one file: the pass then reads one file at a time
  * and holds only its persons.  It reads them three times: to count the
  * blocked pairs of each block (so that the estimate's sample, every n-th
@@ -47,116 +47,13 @@
  * (4 bytes), the blocks' pair counts and the pairs at or above the lower
  * weight.
  */
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "out_sqlite_int.h"
-
-/* in the order of person_feature's token columns (OSQ_FEATURE_COLUMNS) */
-enum tok { T_YEAR, T_MONTH, T_DAY, T_MD, T_SEX, T_INS, T_SYM, T_NUM, T_COUNT };
-#define HAS(t) (1u << (t))
-#define HAS_BF (1u << T_COUNT)
-
-enum feat { F_NAME, F_DOB, F_SEX, F_INS, F_SYM, F_NUM, F_COUNT };
-static const char *const feat_name[F_COUNT] = {
-	"name", "dob", "sex", "insurer", "symbol", "number"
-};
-static const unsigned feat_nlev[F_COUNT] = {3, 4, 2, 2, 2, 2};
-static const char *const level_name[F_COUNT][COLINK_FS_MAX_LEVELS] = {
-	{"exact", "similar", "else"}, {"exact", "swapped", "partial", "else"},
-	{"agree", "else"}, {"agree", "else"}, {"agree", "else"}, {"agree", "else"},
-};
-/* vectors as a mixed-radix number, a missing level as nlev */
-#define NPAT (4 * 5 * 3 * 3 * 3 * 3)
-#define U_SAMPLE 200000u
-#define EST_PAIRS 2000000u /* blocked pairs EM sees at most */
-#define EM_MAXITER 200u
-#define EM_TOL 1e-7
-#define HIST_MIN (-40)
-#define HIST_MAX 40
-#define NFILE 64            /* spill files of persons with a birth year */
-#define NOYEAR NFILE        /* the file of those without: never blocked */
-#define LOC_BITS 24         /* a person's position: file << LOC_BITS | record */
-#define YMAP 1024           /* birth years told apart when spreading them */
-
-/* One person, as the spill files hold it (fixed size: read by position). */
-struct prec {
-	int64_t no;
-	int64_t partner;            /* an employer person's linked partner, or 0 */
-	uint64_t tok[T_COUNT];      /* the first 64 bits of each token */
-	unsigned char bf[COLINK_FS_BF_MAX_BYTES];
-	uint16_t has;               /* HAS(t), HAS_BF */
-	uint16_t bfpop;             /* bits set in bf */
-	uint16_t bflen;             /* bytes of bf in use (plain or balanced) */
-	unsigned char employer, linked;
-};
-
-/* A pair at or above the lower weight; rule and block give the order in
- * which an enumeration of all persons at once finds it. */
-struct pcand {
-	int64_t e, a;               /* person_no */
-	uint64_t k1, k2;            /* its block's key */
-	double w;
-	unsigned char g[F_COUNT];
-	unsigned char rule;         /* 0 rule A, 1 rule B */
-	unsigned char link;
-	unsigned char reviewed;     /* an earlier pass of this run sent it to review */
-};
-
-struct pcount {
-	int64_t no;
-	uint32_t ncand;             /* pairs at or above the lower weight */
-};
-
-struct bkey {
-	uint64_t k1, k2;
-	uint32_t idx;
-};
-
-/* A block of one rule: its key, its pairs, where they start in the order
- * of all blocks' keys (rule A's, then rule B's). */
-struct blk {
-	uint64_t k1, k2, n, start;
-};
-
-struct blist {
-	struct blk *b;
-	size_t n, cap;
-	uint64_t total;
-};
-
-enum mode { M_COUNT, M_SAMPLE, M_SCORE };
-
-struct prob {
-	struct out_sqlite *o;
-	const struct colink_link_pass *p;
-	int pass;
-	FILE *f[NFILE + 1];
-	uint32_t nrec[NFILE + 1];
-	uint64_t ykey[YMAP];
-	unsigned char yfile[YMAP], yused[YMAP];
-	unsigned nyears;
-	uint32_t *emp, *ass;        /* positions of each side, in person_no order */
-	size_t ne, na, cape, capa;
-	struct prec *r;             /* one file's persons */
-	struct bkey *ek, *ak;
-	size_t capr;
-	struct blist bl[2];         /* rule A's blocks, rule B's */
-	struct colink_fs_model fm;
-	double count[NPAT];         /* blocked pairs per vector */
-	double known[NPAT];         /* of them, pairs the warehouse links */
-	double weight[NPAT];
-	uint64_t hist[HIST_MAX - HIST_MIN + 1];
-	struct pcand *c;
-	size_t nc, capc;
-	struct pcount *pc;          /* the persons of the pairs, by person_no */
-	size_t npc;
-	uint64_t npairs, every;     /* the estimate visits every `every`th pair */
-};
+#include "link_prob.h"
 
 /* ---- loading the features into the spill files ---- */
 
@@ -287,6 +184,25 @@ static int spill_err(struct colink_error *err)
 			  "temporary files failed");
 }
 
+/* An unlinked temporary file (mode 0600) in $TMPDIR, else /tmp. */
+static FILE *spill_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof(path), "%s/colink-prob-XXXXXX", dir) >= sizeof(path))
+		return NULL;
+	if ((fd = mkstemp(path)) < 0)
+		return NULL;
+	unlink(path);
+	if (!(f = fdopen(fd, "w+b")))
+		close(fd);
+	return f;
+}
+
 static int load(struct prob *pr, struct colink_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -296,7 +212,7 @@ static int load(struct prob *pr, struct colink_error *err)
 	if (rc)
 		return rc;
 	for (i = 0; i <= NFILE; i++)
-		if (!(pr->f[i] = tmpfile())) {
+		if (!(pr->f[i] = spill_file())) {
 			free(part);
 			return spill_err(err);
 		}
@@ -770,297 +686,18 @@ static void estimate_m(struct prob *pr)
 	}
 }
 
-/* ---- decision and rows ---- */
-
-enum pst { P_NEVER, P_SEEN, P_LINK, P_LINKED, P_BASE, P_REVIEW, P_REPORT, P_EM, P_HIST, P_COUNT };
-
-static const char *const prob_sql[P_COUNT] = {
-	[P_NEVER] = "SELECT 1 FROM link_decision WHERE kind = 'never' AND revoked IS NULL "
-		"AND employer_no = ?1 AND association_no = ?2",
-	[P_SEEN] = "SELECT 1 FROM link_review AS r JOIN person AS pe ON pe.person_id = "
-		"r.employer_person_id JOIN person AS pa ON pa.person_id = r.association_person_id "
-		"WHERE r.run_id = ?3 AND pe.person_no = ?1 AND pa.person_no = ?2",
-	/* ?1 e, ?2 a, ?3 pass, ?4 kind, ?5 run, ?6 weight, ?7 levels */
-	[P_LINK] = "INSERT INTO link (employer_person_id, association_person_id, pass, kind, "
-		"run_id, weight, levels) SELECT pe.person_id, pa.person_id, ?3, ?4, ?5, ?6, ?7 "
-		"FROM person AS pe, person AS pa WHERE pe.person_no = ?1 AND pa.person_no = ?2",
-	[P_LINKED] = "INSERT INTO temp.linked (person_no) VALUES (?1), (?2)",
-	[P_BASE] = "SELECT coalesce(max(group_no), 0) FROM link_review",
-	/* ?1 e, ?2 a, ?3 pass, ?4 kind, ?5 run, ?6 weight, ?7 levels, ?8 reason, ?9 group */
-	[P_REVIEW] = "INSERT INTO link_review (run_id, pass, kind, employer_person_id, "
-		"association_person_id, reason, group_no, weight, levels) SELECT ?5, ?3, ?4, "
-		"pe.person_id, pa.person_id, ?8, ?9, ?6, ?7 FROM person AS pe, person AS pa "
-		"WHERE pe.person_no = ?1 AND pa.person_no = ?2",
-	[P_REPORT] = "INSERT INTO link_report (run_id, pass, kind, linked, ambiguous) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)",
-	[P_EM] = "INSERT INTO link_em (run_id, pass, feature, level, m, u, weight) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[P_HIST] = "INSERT INTO link_weight (run_id, pass, bin, pairs) VALUES (?1, ?2, ?3, ?4)",
-};
-
-struct writer {
-	struct prob *pr;
-	sqlite3_stmt *st[P_COUNT];
-};
-
-static int run_st(struct writer *w, int id, const char *what, struct colink_error *err)
-{
-	int src = osq_step_done(w->st[id]);
-	sqlite3_reset(w->st[id]);
-	sqlite3_clear_bindings(w->st[id]);
-	return src == SQLITE_OK ? COLINK_OK : osq_db_err(w->pr->o, src, what, err);
-}
-
-/* The levels that fired, e.g. "name=similar dob=exact sex=agree ...". */
-static void levels_text(const unsigned char *g, char *buf, size_t n)
-{
-	size_t f, used = 0;
-	buf[0] = '\0';
-	for (f = 0; f < F_COUNT && used < n; f++)
-		used += (size_t)snprintf(buf + used, n - used, "%s%s=%s", f ? " " : "", feat_name[f],
-					 g[f] == COLINK_FS_MISSING ? "missing" : level_name[f][g[f]]);
-}
-
-static void bind_pair(struct writer *w, sqlite3_stmt *st, const struct pcand *c, char *lv)
-{
-	struct prob *pr = w->pr;
-	sqlite3_bind_int64(st, 1, c->e);
-	sqlite3_bind_int64(st, 2, c->a);
-	sqlite3_bind_int(st, 3, pr->pass);
-	osq_bind_text(st, 4, pr->p->kind);
-	osq_bind_text(st, 5, pr->o->run_id);
-	sqlite3_bind_double(st, 6, round(c->w * 100) / 100);
-	levels_text(c->g, lv, 160);
-	osq_bind_text(st, 7, lv);
-}
-
-/* 1 when statement `id` finds the pair, 0 when not, else an error. */
-static int pair_in(struct writer *w, int id, const struct pcand *c, struct colink_error *err)
-{
-	sqlite3_stmt *st = w->st[id];
-	int src;
-	sqlite3_bind_int64(st, 1, c->e);
-	sqlite3_bind_int64(st, 2, c->a);
-	if (id == P_SEEN)
-		osq_bind_text(st, 3, w->pr->o->run_id);
-	src = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		return osq_db_err(w->pr->o, src, "reading the link decisions and review", err);
-	return src == SQLITE_ROW;
-}
-
-static int pcount_cmp(const void *x, const void *y)
-{
-	const struct pcount *a = x, *b = y;
-	return a->no < b->no ? -1 : a->no > b->no;
-}
-
-/* The index of person `no` among the persons of the pairs. */
-static uint32_t pidx(const struct prob *pr, int64_t no)
-{
-	struct pcount key = {no, 0};
-	const struct pcount *hit = bsearch(&key, pr->pc, pr->npc, sizeof(*pr->pc), pcount_cmp);
-	return (uint32_t)(hit - pr->pc);
-}
-
-/* The pairs in the order one enumeration of all persons finds them: rule
- * A's blocks, then rule B's, each in key order, then the persons. */
-static int cand_cmp(const void *x, const void *y)
-{
-	const struct pcand *a = x, *b = y;
-	if (a->rule != b->rule)
-		return a->rule < b->rule ? -1 : 1;
-	if (a->k1 != b->k1)
-		return a->k1 < b->k1 ? -1 : 1;
-	if (a->k2 != b->k2)
-		return a->k2 < b->k2 ? -1 : 1;
-	if (a->e != b->e)
-		return a->e < b->e ? -1 : 1;
-	return a->a < b->a ? -1 : a->a > b->a;
-}
-
-/* Drop the pairs a "never" decision keeps apart, mark those an exact pass
- * of this run already sent to review (they count as candidates but get
- * no second review row), then count each person's pairs. */
-static int filter_never(struct writer *w, struct colink_error *err)
-{
-	struct prob *pr = w->pr;
-	size_t i, n = 0, m = 0;
-	int r;
-	if (pr->nc)
-		qsort(pr->c, pr->nc, sizeof(*pr->c), cand_cmp);
-	for (i = 0; i < pr->nc; i++) {
-		if ((r = pair_in(w, P_NEVER, &pr->c[i], err)) < 0)
-			return r;
-		if (r)
-			continue;
-		if ((r = pair_in(w, P_SEEN, &pr->c[i], err)) < 0)
-			return r;
-		pr->c[i].reviewed = (unsigned char)r;
-		pr->c[n++] = pr->c[i];
-	}
-	pr->nc = n;
-	if (!(pr->pc = malloc((2 * n + 1) * sizeof(*pr->pc))))
-		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		pr->pc[2 * i] = (struct pcount){pr->c[i].e, 0};
-		pr->pc[2 * i + 1] = (struct pcount){pr->c[i].a, 0};
-	}
-	if (n)
-		qsort(pr->pc, 2 * n, sizeof(*pr->pc), pcount_cmp);
-	for (i = 0; i < 2 * n; i++)
-		if (!m || pr->pc[m - 1].no != pr->pc[i].no)
-			pr->pc[m++] = pr->pc[i];
-	pr->npc = m;
-	for (i = 0; i < n; i++) {
-		pr->pc[pidx(pr, pr->c[i].e)].ncand++;
-		pr->pc[pidx(pr, pr->c[i].a)].ncand++;
-	}
-	return COLINK_OK;
-}
-
-/* Review groups: the pairs that share a person (union-find over persons). */
-static uint32_t find(uint32_t *up, uint32_t x)
-{
-	while (up[x] != x)
-		x = up[x] = up[up[x]];
-	return x;
-}
-
-static int write_rows(struct writer *w, uint64_t *linked, uint64_t *review,
-		      struct colink_error *err)
-{
-	struct prob *pr = w->pr;
-	uint32_t *up = malloc((pr->npc + 1) * sizeof(*up)), *gno = calloc(pr->npc + 1, sizeof(*gno));
-	sqlite3_int64 base = 0, next = 0;
-	char lv[160], reason[160];
-	size_t i;
-	int rc = COLINK_OK, src;
-	if (!up || !gno) {
-		free(up);
-		free(gno);
-		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	}
-	for (i = 0; i < pr->npc; i++)
-		up[i] = (uint32_t)i;
-	for (i = 0; i < pr->nc; i++) {
-		struct pcand *c = &pr->c[i];
-		uint32_t e = pidx(pr, c->e), a = pidx(pr, c->a);
-		c->link = c->w >= pr->p->upper && pr->pc[e].ncand == 1 && pr->pc[a].ncand == 1;
-		if (!c->link)
-			up[find(up, e)] = find(up, a);
-	}
-	src = sqlite3_step(w->st[P_BASE]);
-	if (src == SQLITE_ROW)
-		base = sqlite3_column_int64(w->st[P_BASE], 0);
-	sqlite3_reset(w->st[P_BASE]);
-	if (src != SQLITE_ROW)
-		rc = osq_db_err(pr->o, src, "numbering the review groups", err);
-	for (i = 0; i < pr->nc && !rc; i++) {
-		struct pcand *c = &pr->c[i];
-		uint32_t r, ne = pr->pc[pidx(pr, c->e)].ncand, na = pr->pc[pidx(pr, c->a)].ncand;
-		if (c->link) {
-			bind_pair(w, w->st[P_LINK], c, lv);
-			rc = run_st(w, P_LINK, "linking persons", err);
-			sqlite3_bind_int64(w->st[P_LINKED], 1, c->e);
-			sqlite3_bind_int64(w->st[P_LINKED], 2, c->a);
-			if (!rc)
-				rc = run_st(w, P_LINKED, "linking persons", err);
-			(*linked)++;
-			continue;
-		}
-		if (c->reviewed)
-			continue; /* its review row is the exact pass's */
-		r = find(up, pidx(pr, c->e));
-		if (!gno[r])
-			gno[r] = (uint32_t)++next;
-		if (ne > 1 || na > 1)
-			snprintf(reason, sizeof(reason), "employer person has %" PRIu32 " candidates; "
-				 "association person has %" PRIu32 " candidates (match weight %.2f)",
-				 ne, na, c->w);
-		else
-			snprintf(reason, sizeof(reason), "match weight %.2f is below the link "
-				 "threshold %.2f", c->w, pr->p->upper);
-		bind_pair(w, w->st[P_REVIEW], c, lv);
-		osq_bind_text(w->st[P_REVIEW], 8, reason);
-		sqlite3_bind_int64(w->st[P_REVIEW], 9, base + gno[r]);
-		rc = run_st(w, P_REVIEW, "recording link candidates for review", err);
-		(*review)++;
-	}
-	free(up);
-	free(gno);
-	return rc;
-}
-
-/* The run's estimates (link_em), histogram (link_weight) and report row. */
-static int write_figures(struct writer *w, uint64_t linked, uint64_t review,
-			 struct colink_error *err)
-{
-	struct prob *pr = w->pr;
-	size_t f;
-	unsigned l;
-	int b, rc = COLINK_OK;
-	for (f = 0; f < F_COUNT && !rc; f++)
-		for (l = 0; l < feat_nlev[f] && !rc; l++) {
-			sqlite3_stmt *st = w->st[P_EM];
-			osq_bind_text(st, 1, pr->o->run_id);
-			sqlite3_bind_int(st, 2, pr->pass);
-			osq_bind_text(st, 3, feat_name[f]);
-			osq_bind_text(st, 4, level_name[f][l]);
-			sqlite3_bind_double(st, 5, pr->fm.m[f][l]);
-			sqlite3_bind_double(st, 6, pr->fm.u[f][l]);
-			sqlite3_bind_double(st, 7, colink_fs_level_weight(&pr->fm, f, l));
-			rc = run_st(w, P_EM, "recording the link estimates", err);
-		}
-	if (!rc) { /* the prior: m holds the match share EM found, u the rest */
-		sqlite3_stmt *st = w->st[P_EM];
-		osq_bind_text(st, 1, pr->o->run_id);
-		sqlite3_bind_int(st, 2, pr->pass);
-		osq_bind_text(st, 3, "prior");
-		osq_bind_text(st, 4, "match");
-		sqlite3_bind_double(st, 5, pr->fm.lambda);
-		sqlite3_bind_double(st, 6, 1 - pr->fm.lambda);
-		sqlite3_bind_double(st, 7, log2(pr->fm.lambda / (1 - pr->fm.lambda)));
-		rc = run_st(w, P_EM, "recording the link estimates", err);
-	}
-	for (b = HIST_MIN; b <= HIST_MAX && !rc; b++) {
-		sqlite3_stmt *st = w->st[P_HIST];
-		if (!pr->hist[b - HIST_MIN])
-			continue;
-		osq_bind_text(st, 1, pr->o->run_id);
-		sqlite3_bind_int(st, 2, pr->pass);
-		sqlite3_bind_int(st, 3, b);
-		osq_bind_u64(st, 4, pr->hist[b - HIST_MIN]);
-		rc = run_st(w, P_HIST, "recording the weight histogram", err);
-	}
-	if (!rc) {
-		sqlite3_stmt *st = w->st[P_REPORT];
-		osq_bind_text(st, 1, pr->o->run_id);
-		sqlite3_bind_int(st, 2, pr->pass);
-		osq_bind_text(st, 3, pr->p->kind);
-		osq_bind_u64(st, 4, linked);
-		osq_bind_u64(st, 5, review);
-		rc = run_st(w, P_REPORT, "recording the link report", err);
-	}
-	return rc;
-}
-
 int osq_link_prob(struct out_sqlite *o, int pass, const struct colink_link_pass *p,
 		  uint64_t *linked, uint64_t *review, struct colink_error *err)
 {
 	struct prob *pr = calloc(1, sizeof(*pr));
-	struct writer w;
 	size_t i;
-	int src, rc;
+	int rc;
 	*linked = *review = 0;
 	if (!pr)
 		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 	pr->o = o;
 	pr->p = p;
 	pr->pass = pass;
-	memset(&w, 0, sizeof(w));
-	w.pr = pr;
 	rc = load(pr, err);
 	if (!rc)
 		rc = estimate_u(pr, err);
@@ -1087,19 +724,8 @@ int osq_link_prob(struct out_sqlite *o, int pass, const struct colink_link_pass 
 	for (i = 0; i <= NFILE; i++)
 		if (pr->f[i])
 			fclose(pr->f[i]);
-	for (i = 0; i < P_COUNT && !rc; i++) {
-		src = sqlite3_prepare_v2(o->db, prob_sql[i], -1, &w.st[i], NULL);
-		if (src != SQLITE_OK)
-			rc = osq_db_err(o, src, "preparing a link statement", err);
-	}
 	if (!rc)
-		rc = filter_never(&w, err);
-	if (!rc)
-		rc = write_rows(&w, linked, review, err);
-	if (!rc)
-		rc = write_figures(&w, *linked, *review, err);
-	for (i = 0; i < P_COUNT; i++)
-		sqlite3_finalize(w.st[i]);
+		rc = osq_prob_write(pr, linked, review, err);
 	free(pr->c);
 	free(pr->pc);
 	free(pr);
