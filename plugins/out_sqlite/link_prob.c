@@ -277,12 +277,6 @@ static int read_at(FILE *f, void *buf, size_t n, off_t off)
 	return 0;
 }
 
-static int fetch(const struct prob *pr, uint32_t loc, struct prec *x)
-{
-	return read_at(pr->f[loc >> LOC_BITS], x, sizeof(*x),
-		       (off_t)(loc & ((1u << LOC_BITS) - 1)) * (off_t)sizeof(*x));
-}
-
 /* ---- comparison ---- */
 
 static unsigned char tok_level(const struct prec *e, const struct prec *a, int t)
@@ -631,31 +625,83 @@ static void start_from_known(struct prob *pr)
 	pr->fm.lambda = (tot + 1) / (all + 2);
 }
 
-/* u from random pairs (read from the spill files by position), fixed seed. */
+#define U_CHUNK 16384u /* random pairs read back at a time */
+#define U_GAP 16u      /* records read through rather than skipped between two wanted */
+#define U_RUN 256u     /* records one read takes at most */
+
+struct want {
+	uint32_t loc, slot;
+};
+
+static int want_cmp(const void *x, const void *y)
+{
+	const struct want *a = x, *b = y;
+	return a->loc < b->loc ? -1 : a->loc > b->loc;
+}
+
+/* Records w[0..n) (sorted by position) into rec[slot]: neighbours in one
+ * file, at most U_GAP records apart, come in one read (one pread per
+ * record cost more than the sample's pairs loops at 100k persons). */
+static int fetch_wanted(const struct prob *pr, const struct want *w, size_t n,
+			struct prec *rec, struct prec *buf)
+{
+	const uint32_t mask = (1u << LOC_BITS) - 1;
+	size_t i = 0, j;
+	while (i < n) {
+		uint32_t f = w[i].loc >> LOC_BITS, lo = w[i].loc & mask, hi = lo;
+		for (j = i + 1; j < n && w[j].loc >> LOC_BITS == f &&
+		     (w[j].loc & mask) - hi <= U_GAP && (w[j].loc & mask) - lo < U_RUN; j++)
+			hi = w[j].loc & mask;
+		if (read_at(pr->f[f], buf, (size_t)(hi - lo + 1) * sizeof(*buf),
+			    (off_t)lo * (off_t)sizeof(*buf)))
+			return -1;
+		for (; i < j; i++)
+			rec[w[i].slot] = buf[(w[i].loc & mask) - lo];
+	}
+	return 0;
+}
+
+/* u from random pairs (read back from the spill files by position, in
+ * chunks), fixed seed. */
 static int estimate_u(struct prob *pr, struct colink_error *err)
 {
 	unsigned char *g;
 	uint64_t seed = 0x9e3779b97f4a7c15u;
-	size_t i;
+	struct want *w;
+	struct prec *rec, *buf;
+	size_t i, k;
+	int rc = COLINK_OK;
 	colink_fs_init(&pr->fm, F_COUNT, feat_nlev);
 	if (!pr->ne || !pr->na)
 		return COLINK_OK;
-	if (!(g = malloc((size_t)U_SAMPLE * F_COUNT)))
-		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
-	for (i = 0; i < U_SAMPLE; i++) {
-		struct prec e, a;
-		/* the association side's draw first, as the pass always drew */
-		uint32_t la = pr->ass[xorshift(&seed) % pr->na];
-		uint32_t le = pr->emp[xorshift(&seed) % pr->ne];
-		if (fetch(pr, le, &e) || fetch(pr, la, &a)) {
-			free(g);
-			return spill_err(err);
+	g = malloc((size_t)U_SAMPLE * F_COUNT);
+	w = malloc(2 * U_CHUNK * sizeof(*w));
+	rec = malloc(2 * U_CHUNK * sizeof(*rec));
+	buf = malloc(U_RUN * sizeof(*buf));
+	if (!g || !w || !rec || !buf)
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	for (i = 0; i < U_SAMPLE && !rc; i += k) {
+		size_t n = U_SAMPLE - i < U_CHUNK ? U_SAMPLE - i : U_CHUNK;
+		for (k = 0; k < n; k++) {
+			/* the association side's draw first, as the pass always drew */
+			w[2 * k + 1] = (struct want){pr->ass[xorshift(&seed) % pr->na], (uint32_t)(2 * k + 1)};
+			w[2 * k] = (struct want){pr->emp[xorshift(&seed) % pr->ne], (uint32_t)(2 * k)};
 		}
-		compare(pr, &e, &a, g + i * F_COUNT);
+		qsort(w, 2 * n, sizeof(*w), want_cmp);
+		if (fetch_wanted(pr, w, 2 * n, rec, buf)) {
+			rc = spill_err(err);
+			break;
+		}
+		for (k = 0; k < n; k++)
+			compare(pr, &rec[2 * k], &rec[2 * k + 1], g + (i + k) * F_COUNT);
 	}
-	colink_fs_estimate_u(&pr->fm, g, U_SAMPLE);
+	if (!rc)
+		colink_fs_estimate_u(&pr->fm, g, U_SAMPLE);
 	free(g);
-	return COLINK_OK;
+	free(w);
+	free(rec);
+	free(buf);
+	return rc;
 }
 
 /* m by EM over the sample of the blocked pairs' vectors, u fixed. */
