@@ -36,14 +36,14 @@
  * Memory: a pass over person_feature (in person_no order) writes each
  * person's features as one fixed-size record to spill files, one per group
  * of birth years (temporary files in $TMPDIR or /tmp, unlinked as soon as
- * made; keyed features only, the same bytes the warehouse holds).  Both blocking rules key on the birth year,
- * so every block lies in one file: the pass then reads one file at a time
- * and holds only its persons.  It reads them three times: to count the
+ * made; keyed features only, the same bytes the warehouse holds).  Both
+ * blocking rules key on the birth year, so every block lies in one file:
+ * the pass then reads one file at a time and holds only its persons.  It reads them three times: to count the
  * blocked pairs of each block (so that the estimate's sample, every n-th
  * pair in the order of the blocks' keys, is the one of an enumeration of
  * all persons at once), to compare that sample, then to score the pairs of
- * the unlinked persons.  The random pairs of u are read from the files by
- * position.  What stays in memory across files: a position per person
+ * the unlinked persons.  The random pairs of u are read back from the files
+ * by position, U_CHUNK pairs at a time.  What stays in memory across files: a position per person
  * (4 bytes), the blocks' pair counts and the pairs at or above the lower
  * weight.
  */
