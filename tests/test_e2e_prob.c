@@ -491,6 +491,40 @@ static void test_e2e_prob__default_filter_links_the_planted_pairs(void)
 	hardened(NULL, 2 * 64);
 }
 
+/* The pass keeps its features in temporary files of $TMPDIR while it
+ * runs, unlinked at once: the same links, nothing left behind; a TMPDIR it
+ * cannot write fails the run, whose transaction then leaves no link. */
+static void test_e2e_prob__temporary_files(void)
+{
+	char *tmp = tu_fmt("%s/spill", dir), *wdb = tu_fmt("%s/spill.db", dir), *ls;
+	char *ok = tu_fmt("cd '%s' && TMPDIR='%s' '%s' run --unsigned-agreement spill.xml", dir,
+			  tmp, tu_colink());
+	char *bad = tu_fmt("cd '%s' && TMPDIR='%s/nowhere' '%s' run --unsigned-agreement job.xml",
+			   dir, dir, tu_colink());
+	char *err = NULL, *keep = db;
+	CU_ASSERT_EQUAL_FATAL(mkdir(tmp, 0700), 0);
+	write_job("spill", "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"spill.db\"/>"
+		  "</output>", prob_passes);
+	CU_ASSERT_EQUAL(tu_run(ok, NULL, NULL), 0);
+	CU_ASSERT_NOT_EQUAL(tu_run(bad, NULL, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "temporary files"));
+	ls = tu_fmt("test -z \"$(ls -A '%s')\"", tmp);
+	CU_ASSERT_EQUAL(system(ls), 0); /* nothing left in TMPDIR */
+	db = wdb;
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link WHERE pass = 3"), NLINKED);
+	CU_ASSERT_EQUAL(q("SELECT count(*) FROM link_review WHERE pass = 3"),
+			tu_sql_long(keep, "SELECT count(*) FROM link_review WHERE pass = 3"));
+	db = keep;
+	/* the failed run linked nothing: its links are the first run's */
+	CU_ASSERT_EQUAL(q("SELECT count(DISTINCT run_id) FROM link"), 1);
+	free(ls);
+	free(err);
+	free(bad);
+	free(ok);
+	free(wdb);
+	free(tmp);
+}
+
 static void test_e2e_prob__job_errors(void)
 {
 	char *err = NULL;
@@ -562,6 +596,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_e2e_prob__balanced_filter_links_the_planted_pairs),
 	TU_TEST(test_e2e_prob__diffused_filter_links_the_planted_pairs),
 	TU_TEST(test_e2e_prob__default_filter_links_the_planted_pairs),
+	TU_TEST(test_e2e_prob__temporary_files),
 	TU_TEST(test_e2e_prob__job_errors),
 	TU_END
 };
