@@ -34,13 +34,29 @@
 #      attendance aggregate shows it in the shards' Remote SQL;
 #   5. a 100,000-person job (colink-gen, as bench/bench.sh) into the sharded
 #      warehouse gives the same content as into SQLite (digests).  Only in
-#      a plain build: under the sanitizers it would take minutes.
+#      a plain build: under the sanitizers it would take minutes;
+#   7. no raw identifier of the sample inputs (tests/pg_leaks: names, card
+#      numbers, birth dates of the checkups, employer files and UKE claims)
+#      in a pg_dump of the coordinator and of each shard, in any server's
+#      log (every statement logged: log_statement=all) or in the runs'
+#      output; and the search finds a sample row planted in a shard's dump;
+#   8. schema versions: every shard keeps a schema_version of its own;
+#      `colink warehouse status` (exit 3) and a run (exit 5, nothing
+#      written, no ledger row) refuse a warehouse with a shard at another
+#      version than the coordinator's (or with none), in one line naming
+#      the shard by number and URI; a run refuses, without migrating it, a
+#      sharded warehouse older than this colink; with the versions
+#      brought level, the run loads.
 # Exit 77 (skip) only when the PostgreSQL server binaries are absent.
 set -u
 : "${COLINK_BIN:?}" "${COLINK_TEST_SRCDIR:?}" "${COLINK_TEST_BUILDDIR:?}"
 src=$COLINK_TEST_SRCDIR
 colink=$COLINK_BIN
 server="$src/tests/pg_server.sh"
+leaks=$COLINK_TEST_BUILDDIR/tests/pg_leaks
+# every server logs every statement, for the leak search (7.)
+PG_SERVER_OPTS="-c log_statement=all"
+export PG_SERVER_OPTS
 
 # a short directory: three socket paths must stay under sun_path's limit
 t=$(mktemp -d /tmp/colink-shards.XXXXXX) || exit 99
@@ -364,6 +380,7 @@ nf=$(grep -c "Relations: Aggregate on" "$t/plan-off.txt")
 # statement, the white paper from the coordinator sends it a GROUP BY over
 # attendance_month (one aggregate per person), the same bytes as before
 q s1 public "ALTER SYSTEM SET log_statement = 'all'" >/dev/null && q s1 public "SELECT pg_reload_conf()" >/dev/null
+cp "$t/s1/server.log" "$t/s1-before.log" # for the leak search (7.)
 : >"$t/s1/server.log" 2>/dev/null
 (cd "$s/samples" && "$colink" report whitepaper --warehouse "$(uri c)#wh" --audit-log "$t/rd-log.audit" \
 	-o "$t/rd-log" sample-job.xml) >"$t/rd-log.err" 2>&1
@@ -408,6 +425,83 @@ else
 		ok "100,000 persons: $n content rows, the same digest sharded ($n1 + $n2 attendance months) and in SQLite" ||
 		fail "100,000 persons: exit $a/$b, $n rows, digests $d1 / $d2: $(tail -n 2 "$t/big-pg.out")"
 fi
+
+# ---- 8. schema versions: the shards' against the coordinator's ----
+"$colink" warehouse init --shards "$SHARDS" "$(uri c)#sv" >/dev/null 2>&1 || fail "sv: init"
+pgjob sv.xml sv
+v=$(q c sv "SELECT max(version) FROM schema_version")
+"$colink" warehouse status "$(uri c)#sv" >"$t/sv-st.out" 2>&1; rc=$?
+[ $rc -eq 0 ] && [ "$(q s1 sv "SELECT max(version) FROM schema_version")" = "$v" ] &&
+	grep -q "^schema version: $v on the coordinator and every shard" "$t/sv-st.out" &&
+	ok "versions: each shard keeps its schema_version ($v), status says they agree" ||
+	{ fail "versions: status exit $rc, the coordinator at '$v'"; cat "$t/sv-st.out"; }
+# shard 2 a version behind (as if a migration had missed it)
+q s2 sv "UPDATE schema_version SET version = version - 1 WHERE version = $v" >/dev/null
+want="shard 2 ($(uri s2)) is at schema version $((v - 1)), the coordinator at $v"
+"$colink" warehouse status "$(uri c)#sv" >"$t/sv-st2.out" 2>"$t/sv-st2.err"; rc=$?
+[ $rc -eq 3 ] && [ "$(wc -l <"$t/sv-st2.err")" = 1 ] && grep -qF "$want" "$t/sv-st2.err" &&
+	ok "versions: status refuses a shard behind the coordinator (exit 3), naming it: $(cat "$t/sv-st2.err")" ||
+	{ fail "versions: status with shard 2 behind: exit $rc"; cat "$t/sv-st2.err"; }
+orig
+runjob sv.xml sv-1.out; rc=$?
+m=$(q c sv "SELECT count(*) FROM checkup")
+r=$(q c sv "SELECT count(*) FROM run")
+[ $rc -eq 5 ] && grep -qF "$want" "$t/sv-1.out" && [ "$m" = 0 ] && [ "$r" = 0 ] &&
+	ok "versions: a run refuses it (exit 5), nothing written, no ledger row" ||
+	{ fail "versions: the run with shard 2 behind: exit $rc, $m checkups, $r runs"; tail -n 3 "$t/sv-1.out"; }
+# shard 1 without any schema_version (a shard made by hand, or before 12/2026)
+q s2 sv "UPDATE schema_version SET version = $v WHERE version = $v - 1" >/dev/null
+q s1 sv "ALTER TABLE schema_version RENAME TO schema_version_x" >/dev/null
+"$colink" warehouse status "$(uri c)#sv" >"$t/sv-st3.out" 2>"$t/sv-st3.err"; rc=$?
+[ $rc -eq 3 ] && grep -qF "shard 1 ($(uri s1)) has no schema version" "$t/sv-st3.err" &&
+	ok "versions: status refuses a shard with no schema_version (exit 3), naming it" ||
+	{ fail "versions: status with shard 1 unversioned: exit $rc"; cat "$t/sv-st3.err"; }
+q s1 sv "ALTER TABLE schema_version_x RENAME TO schema_version" >/dev/null
+# the whole warehouse a version behind this colink: the run migrates the
+# coordinator alone, so it refuses, and migrates nothing
+for x in c s1 s2; do q $x sv "UPDATE schema_version SET version = version - 1 WHERE version = $v" >/dev/null; done
+runjob sv.xml sv-2.out; rc=$?
+[ $rc -eq 5 ] && grep -q "a run migrates no sharded warehouse" "$t/sv-2.out" &&
+	[ "$(q c sv "SELECT max(version) FROM schema_version")" = $((v - 1)) ] &&
+	[ "$(q c sv "SELECT count(*) FROM run")" = 0 ] &&
+	ok "versions: a run refuses a sharded warehouse older than this colink (exit 5) and leaves it at $((v - 1))" ||
+	{ fail "versions: the run on an older sharded warehouse: exit $rc"; tail -n 3 "$t/sv-2.out"; }
+for x in c s1 s2; do q $x sv "UPDATE schema_version SET version = $v WHERE version = $v - 1" >/dev/null; done
+runjob sv.xml sv-3.out; rc=$?
+m=$(q c sv "SELECT count(*) FROM checkup")
+[ $rc -le 1 ] && [ "${m:-0}" -gt 0 ] && ok "versions: level again, the run loads ($m checkups)" ||
+	{ fail "versions: the run with the versions level: exit $rc, $m checkups"; tail -n 3 "$t/sv-3.out"; }
+
+# ---- 7. no raw identifier on any server ----
+# the whole database of each server: the coordinator's warehouses (wh, one,
+# cl, clone, k_*, ks: persons, links, ledger, rejects, the parents'
+# definitions) and each shard's fact tables (not the 100,000 generated
+# persons of 5., which are not the samples)
+for x in c s1 s2; do
+	"$bindir/pg_dump" -N big -d "$(ci $x)" >"$t/dump-$x.sql" 2>"$t/dump-$x.err" ||
+		fail "pg_dump of $x: $(head -n 1 "$t/dump-$x.err")"
+done
+grep -q "^COPY wh.person " "$t/dump-c.sql" && grep -q "^COPY wh.checkup " "$t/dump-s1.sql" &&
+	grep -q "^COPY wh.checkup " "$t/dump-s2.sql" && cat "$t/dump-s1.sql" "$t/dump-s2.sql" | grep -q "^COPY cl.claim " &&
+	[ "$(grep -c "^COPY wh.checkup " "$t/dump-c.sql")" = 0 ] &&
+	ok "pg_dump: the persons on the coordinator, the checkups on each shard, the claims on the shards" ||
+	fail "pg_dump: the dumps do not hold the warehouse where it should be"
+logs=
+for x in c s1 s2; do
+	grep -q "statement: " "$t/$x/server.log" || fail "the server log of $x logged no statement"
+	logs="$logs $t/$x/server.log"
+done
+cat "$t"/*.out >"$t/outputs.txt"
+# shellcheck disable=SC2086
+"$leaks" "$t/dump-c.sql" "$t/dump-s1.sql" "$t/dump-s2.sql" "$t/s1-before.log" $logs "$t/outputs.txt" &&
+	ok "no raw identifier in the dumps of the coordinator and both shards, the three server logs or the runs' output" ||
+	fail "raw identifiers found (above)"
+# and the search looks where it should: one checkup row of the samples
+# planted in a copy of a shard's dump is found
+{ cat "$t/dump-s2.sql"; sed -n 2p "$s/samples/vendor_a.csv"; } >"$t/planted.sql"
+"$leaks" "$t/planted.sql" >"$t/planted.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] && ok "the leak search finds a sample checkup row planted in a shard's dump" ||
+	{ fail "the leak search of a shard's dump with a sample row planted: exit $rc"; cat "$t/planted.txt"; }
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

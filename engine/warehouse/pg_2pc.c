@@ -114,3 +114,85 @@ int colink_pg_2pc_resolve(PGconn *coord, PGconn *const *shards, size_t n, unsign
 			return -1;
 	return 0;
 }
+
+/* max(version) of schema_version on one server into *v (-1: no table). */
+static int max_version(PGconn *db, long *v, char *pgmsg, size_t size)
+{
+	PGresult *res = PQexec(db, "SELECT to_regclass('schema_version') IS NOT NULL");
+	int rc = 0;
+	*v = -1;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		rc = -1;
+	else if (PQgetvalue(res, 0, 0)[0] == 't') {
+		PQclear(res);
+		res = PQexec(db, "SELECT coalesce(max(version), -1) FROM schema_version");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+			rc = -1;
+		else
+			*v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	}
+	if (rc)
+		snprintf(pgmsg, size, "%.*s", (int)strcspn(PQresultErrorMessage(res), "\n"),
+			 PQresultErrorMessage(res));
+	PQclear(res);
+	return rc;
+}
+
+/* "postgresql:///db?host=h&user=u" as given, or its database and host
+ * only when it carries a password. */
+static void shard_uri(const char *uri, char *buf, size_t size)
+{
+	PQconninfoOption *opts = PQconninfoParse(uri, NULL), *p;
+	const char *db = "?", *host = "the default socket";
+	int pw = 0;
+	for (p = opts; p && p->keyword; p++) {
+		if (!p->val || !*p->val)
+			continue;
+		if (!strcmp(p->keyword, "password"))
+			pw = 1;
+		else if (!strcmp(p->keyword, "dbname"))
+			db = p->val;
+		else if (!strcmp(p->keyword, "host"))
+			host = p->val;
+	}
+	if (opts && !pw)
+		snprintf(buf, size, "%s", uri);
+	else
+		snprintf(buf, size, "database %s on %s", db, host);
+	PQconninfoFree(opts);
+}
+
+int colink_pg_shard_versions(PGconn *coord, PGconn *const *shards, const char *const *uris,
+			     size_t n, long *version, char *msg, size_t msgsize)
+{
+	char pgmsg[300], uri[400];
+	long v;
+	size_t i;
+	if (max_version(coord, version, pgmsg, sizeof(pgmsg))) {
+		first_line(msg, msgsize, "coordinator: reading the schema version", pgmsg);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!shards[i])
+			continue;
+		shard_uri(uris[i] ? uris[i] : "", uri, sizeof(uri));
+		if (max_version(shards[i], &v, pgmsg, sizeof(pgmsg))) {
+			snprintf(msg, msgsize, "shard %zu (%s): reading the schema version: %s", i + 1,
+				 uri, pgmsg);
+			return -1;
+		}
+		if (v == *version)
+			continue;
+		if (v < 0)
+			snprintf(msg, msgsize, "shard %zu (%s) has no schema version (its "
+				 "schema_version table is missing or empty), the coordinator is at %ld: bring the shard "
+				 "to the coordinator's version (docs/postgres-shards.md, Migrations)",
+				 i + 1, uri, *version);
+		else
+			snprintf(msg, msgsize, "shard %zu (%s) is at schema version %ld, the "
+				 "coordinator at %ld: bring every shard to the coordinator's version "
+				 "(docs/postgres-shards.md, Migrations)", i + 1, uri, v, *version);
+		return -1;
+	}
+	return 0;
+}

@@ -45,4 +45,16 @@ int colink_pg_2pc_resolve(PGconn *coord, PGconn *const *shards, size_t n, unsign
 /* Prepared transactions named colink-* on one server: their count, or -1. */
 long colink_pg_2pc_count(PGconn *db);
 
+/* The schema version of a sharded warehouse: the coordinator's
+ * max(schema_version.version) into *version, and every shard's tables at
+ * the same version (each shard keeps a schema_version table of its own,
+ * written by warehouse init and by whoever migrates it).  coord and
+ * shards[0..n-1] have their search_path at the warehouse's schema; NULL
+ * shards (not reachable) are skipped; uris[i] is shard i's connection
+ * string as colink_shard lists it.  0, or -1 with a one-line message in
+ * msg naming the first shard that differs by its number and connection
+ * string (without a password, were one there). */
+int colink_pg_shard_versions(PGconn *coord, PGconn *const *shards, const char *const *uris,
+			     size_t n, long *version, char *msg, size_t msgsize);
+
 #endif

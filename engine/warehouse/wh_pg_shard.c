@@ -302,6 +302,9 @@ static int init_shard(struct cluster *k, const struct conn *c, struct colink_err
 	if (!rc)
 		rc = create_schema(k, c, err);
 	facts_array(arr, sizeof(arr));
+	/* and the shard's own schema_version: its tables' version, which every
+	 * run checks against the coordinator's (colink_pg_shard_versions) */
+	snprintf(arr + strlen(arr) - 1, sizeof(arr) - strlen(arr) + 1, ",schema_version}");
 	if (!rc) {
 		res = PQexecParams(c->db, "DO $$ DECLARE r record; BEGIN "
 			"FOR r IN SELECT k.relname, c.conname FROM pg_constraint c JOIN pg_class k ON "
@@ -523,6 +526,25 @@ int colink_wh_shard_init(const char *warehouse, const char *shards, FILE *out,
 	return rc;
 }
 
+/* Every reachable shard's tables at the coordinator's schema version
+ * (printed), else the one-line refusal naming the shard. */
+static int shard_versions(struct cluster *k, FILE *out, struct colink_error *err)
+{
+	PGconn *dbs[MAX_SHARDS];
+	const char *uris[MAX_SHARDS];
+	char msg[600];
+	long v;
+	size_t s;
+	for (s = 0; s < k->n; s++) {
+		dbs[s] = k->shard[s].db;
+		uris[s] = k->shard[s].conninfo;
+	}
+	if (colink_pg_shard_versions(k->coord.db, dbs, uris, k->n, &v, msg, sizeof(msg)))
+		return COLINK_ERR(err, COLINK_EINVAL, "%s", msg);
+	fprintf(out, "schema version: %ld on the coordinator and every shard\n", v);
+	return COLINK_OK;
+}
+
 static void print_prepared(const struct conn *c, FILE *out)
 {
 	PGresult *res = PQexec(c->db, "SELECT gid, prepared FROM pg_prepared_xacts WHERE gid LIKE "
@@ -579,8 +601,9 @@ int colink_wh_shard_status(const char *warehouse, FILE *out, struct colink_error
 		}
 	fprintf(out, "in-doubt prepared transactions: %ld%s\n", indoubt,
 		indoubt ? " (colink warehouse recover, or the next run, resolves them)" : "");
+	rc = shard_versions(&k, out, err);
 	cluster_close(&k);
-	return COLINK_OK;
+	return rc;
 }
 
 int colink_wh_shard_recover(const char *warehouse, FILE *out, struct colink_error *err)

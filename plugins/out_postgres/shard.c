@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "out_postgres_int.h"
+#include "pg_schema_sql.h" /* COLINK_WAREHOUSE_SCHEMA_VERSION */
 #include "warehouse/pg_2pc.h"
 
 static const char *const facts[] = { COLINK_SHARD_FACTS };
@@ -155,6 +156,36 @@ void opg_shard_close(struct out_postgres *o)
 	o->shards_prepared = o->coord_prepared = o->coord_committed = 0;
 }
 
+/* Every shard's tables at the coordinator's schema version, and that
+ * version this colink's: a run migrates the coordinator alone, so it
+ * migrates no sharded warehouse (docs/postgres-shards.md, Migrations).
+ * res: colink_shard's conninfo column, the shards in order. */
+static int check_versions(struct out_postgres *o, const PGresult *res, struct colink_error *err)
+{
+	const char **uris = o->host->calloc(o->nshards, sizeof(*uris));
+	char msg[600];
+	long v;
+	size_t i;
+	int rc = COLINK_OK;
+	(void)colink_schema_sql; /* out_postgres.c's */
+	(void)colink_migration_sql;
+	(void)opg_bulk_refs;
+	if (!uris)
+		return COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
+	for (i = 0; i < o->nshards; i++)
+		uris[i] = PQgetvalue(res, (int)i, 0);
+	if (colink_pg_shard_versions(o->db, o->shard, uris, o->nshards, &v, msg, sizeof(msg)))
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: %s", o->where, msg);
+	else if (v >= 0 && v < COLINK_WAREHOUSE_SCHEMA_VERSION)
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: the sharded warehouse is at schema version "
+				"%ld, this colink's is %d: a run migrates no sharded warehouse; bring the "
+				"coordinator and every shard to %d first (docs/postgres-shards.md, "
+				"Migrations)", o->where, v, COLINK_WAREHOUSE_SCHEMA_VERSION,
+				COLINK_WAREHOUSE_SCHEMA_VERSION);
+	o->host->free(uris);
+	return rc;
+}
+
 int opg_shard_open(struct out_postgres *o, struct colink_error *err)
 {
 	char buf[64], line[512], *q;
@@ -192,7 +223,6 @@ int opg_shard_open(struct out_postgres *o, struct colink_error *err)
 		rc = shard_exec(o, (size_t)i, line, NULL, "configuring the session", err);
 	}
 	PQfreemem(q);
-	PQclear(res);
 	if (!rc && colink_pg_2pc_resolve(o->db, o->shard, o->nshards, &committed, &rolled, line,
 					 sizeof(line)))
 		rc = COLINK_ERR(err, COLINK_EIO, "%s: %s", o->where, line);
@@ -200,6 +230,9 @@ int opg_shard_open(struct out_postgres *o, struct colink_error *err)
 		o->host->log(o->hc, COLINK_LOG_WARN, "%s: in-doubt prepared transactions of an "
 			     "interrupted run: %u committed, %u rolled back (as the ledger says)",
 			     o->where, committed, rolled);
+	if (!rc)
+		rc = check_versions(o, res, err);
+	PQclear(res);
 	return rc;
 }
 
