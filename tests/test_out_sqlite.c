@@ -493,6 +493,34 @@ static void test_out_sqlite__duplicate_in_run_rejected(void)
 	fx_close(&f);
 }
 
+/* A person written twice in one run is inserted, then updated by
+ * person_no without its last run (round 8: no upsert): later values
+ * replace earlier ones only when not null. */
+static void test_out_sqlite__updates_person_within_run(void)
+{
+	struct fx f;
+	struct recb b;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	b.r.birth_ym = 0;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_init(&b, PERSON_A, 2);
+	b.v[0].v.i = 20230510; /* another exam date: another checkup */
+	add(&b, F_SEX, COLINK_T_CODE, "2", "性別");
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	rec_init(&b, PERSON_A, 3);
+	b.v[0].v.i = 20220510;
+	b.r.birth_ym = 0; /* and no sex: neither erases the known one */
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 3, 3, 0), COLINK_OK);
+	SQL_EQ(f.db, "1|3", "SELECT count(*)||'|'||(SELECT count(*) FROM checkup) FROM person");
+	SQL_EQ(f.db, "r1|r1|2|198504", "SELECT first_run_id||'|'||last_run_id||'|'||sex"
+	       "||'|'||birth_ym FROM person");
+	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key");
+	fx_close(&f);
+}
+
 static void test_out_sqlite__replaces_earlier_run(void)
 {
 	struct fx f;
@@ -2094,6 +2122,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__descriptor),
 	TU_TEST(test_out_sqlite__creates_schema_and_ledger),
 	TU_TEST(test_out_sqlite__writes_checkup_rows),
+	TU_TEST(test_out_sqlite__updates_person_within_run),
 	TU_TEST(test_out_sqlite__ledger_inputs_and_rejects),
 	TU_TEST(test_out_sqlite__one_reject_row_per_reason),
 	TU_TEST(test_out_sqlite__duplicate_in_run_rejected),

@@ -5,7 +5,7 @@
  * lookups, numbers the SQL parameter of every column of a wide table
  * (person, checkup, employee, attendance_month, stress_check,
  * claims_summary, participation), and builds
- * the person upsert and one insert per other wide table once from it.
+ * the person insert and update and one insert per other wide table once from it.
  * Column names are quoted as SQL identifiers; out_sqlite.c checks
  * afterwards that the warehouse has every one of them.
  */
@@ -282,12 +282,16 @@ static int cat_check(struct out_sqlite *o, struct colink_error *err)
 }
 
 /*
- * Person upsert: ?1 person_id, ?2 key_id, ?3 birth_ym, ?4 run_id, ?5 side,
- * then the catalogue's person columns.  The first run is kept; later
- * values replace earlier ones only when not null.  The side of an existing
- * person never changes (record.c refuses a record of the other side
- * before it writes; the v1 -> v2 migration gave every person a side), so
- * the upsert leaves it, and the index person_side, alone.
+ * Person insert: ?1 person_id, ?2 key_id, ?3 birth_ym, ?4 run_id, ?5 side,
+ * then the catalogue's person columns.  record.c runs it only for a
+ * person its side lookup did not find, so it never conflicts.  A person
+ * found is updated instead (build_person_update_sql).
+ *
+ * Not an upsert (INSERT ... ON CONFLICT DO UPDATE): SQLite gives an upsert
+ * a statement journal, a copy of every page it changes, and once that
+ * journal has outgrown 64 KiB it lives in a temporary file for the rest
+ * of the run: at 100k persons 464,798 page copies (7.6 GB) written to it
+ * (bench/RESULTS.md, round 8).  A plain insert needs none.
  */
 static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 {
@@ -305,19 +309,45 @@ static void build_person_sql(struct out_sqlite *o, struct sbuf *b)
 			sb_put(b, ", ?");
 			sb_num(b, o->cat[i].param);
 		}
-	sb_put(b, ") ON CONFLICT (person_id) DO UPDATE SET "
-		  "last_run_id = excluded.last_run_id, "
-		  "birth_ym = coalesce(excluded.birth_ym, birth_ym)");
+	sb_put(b, ")");
+}
+
+/*
+ * Person update, with the insert's parameters and the person's person_no
+ * as the last one (osq_person_no_param): the first run is kept; later
+ * values replace earlier ones only when not null.  The side of an
+ * existing person never changes (record.c refuses a record of the other
+ * side before it writes; the v1 -> v2 migration gave every person a
+ * side), so the update leaves it, and the index person_side, alone.
+ * With `run` it sets last_run_id to this run: a foreign key, which makes
+ * SQLite journal the statement; record.c leaves it out for a person this
+ * run has already written (last_run_id is this run already).
+ */
+static void build_person_update_sql(struct out_sqlite *o, struct sbuf *b, int run)
+{
+	size_t i;
+	sb_put(b, "UPDATE person SET birth_ym = coalesce(?3, birth_ym)");
+	if (run)
+		sb_put(b, ", last_run_id = ?4");
 	for (i = 0; i < o->ncat; i++)
 		if (o->cat[i].dest == DEST_PERSON) {
 			sb_put(b, ", ");
 			sb_ident(b, o->cat[i].column);
-			sb_put(b, " = coalesce(excluded.");
-			sb_ident(b, o->cat[i].column);
+			sb_put(b, " = coalesce(?");
+			sb_num(b, o->cat[i].param);
 			sb_put(b, ", ");
 			sb_ident(b, o->cat[i].column);
 			sb_put(b, ")");
 		}
+	sb_put(b, " WHERE person_no = ?");
+	sb_num(b, osq_person_no_param(o));
+}
+
+/* The person update's last parameter: person_no, after the insert's. */
+int osq_person_no_param(const struct out_sqlite *o)
+{
+	return PERSON_FIXED_PARAMS + (int)(o->wstart[WIDE_INDEX(DEST_PERSON) + 1] -
+					   o->wstart[WIDE_INDEX(DEST_PERSON)]) + 1;
 }
 
 /* Insert into a wide table other than person: the fixed columns of
@@ -403,6 +433,12 @@ int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 		else
 			build_insert_sql(o, d, &b);
 		o->built_sql[WIDE_INDEX(d)] = b.p; /* freed by run_close */
+		failed |= b.failed;
+	}
+	for (d = 0; d < 2; d++) {
+		struct sbuf b = { h, NULL, 0, 0, 0 };
+		build_person_update_sql(o, &b, d);
+		o->person_upd_sql[d] = b.p; /* freed by run_close */
 		failed |= b.failed;
 	}
 	if (failed)

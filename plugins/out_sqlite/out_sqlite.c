@@ -79,20 +79,25 @@ static const struct colink_setting_def out_settings[] = {
 };
 
 static const char *const fixed_sql[ST_COUNT] = {
-	[ST_PERSON_SIDE] = "SELECT side, person_no FROM person WHERE person_id = ?",
+	[ST_PERSON_SIDE] = "SELECT side, person_no, last_run_id IS ?2 FROM person "
+		"WHERE person_id = ?1",
 	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
-	/* the person's latest value of each feature (#23) */
+	/* the person's latest value of each feature (#23): the update, and
+	 * the insert when the update found no row (record.c's feature_write;
+	 * not an upsert, which SQLite journals: see columns.c's person insert) */
 	[ST_FEATURE] = "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, "
 		"birth_month, birth_day, birth_md, sex, insurer, symbol, number) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_no) DO UPDATE SET "
-		"key_id = excluded.key_id, name_bf = coalesce(excluded.name_bf, name_bf), "
-		"birth_year = coalesce(excluded.birth_year, birth_year), "
-		"birth_month = coalesce(excluded.birth_month, birth_month), "
-		"birth_day = coalesce(excluded.birth_day, birth_day), "
-		"birth_md = coalesce(excluded.birth_md, birth_md), "
-		"sex = coalesce(excluded.sex, sex), insurer = coalesce(excluded.insurer, insurer), "
-		"symbol = coalesce(excluded.symbol, symbol), number = coalesce(excluded.number, number)",
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_FEATURE_UPD] = "UPDATE person_feature SET "
+		"key_id = ?2, name_bf = coalesce(?3, name_bf), "
+		"birth_year = coalesce(?4, birth_year), "
+		"birth_month = coalesce(?5, birth_month), "
+		"birth_day = coalesce(?6, birth_day), "
+		"birth_md = coalesce(?7, birth_md), "
+		"sex = coalesce(?8, sex), insurer = coalesce(?9, insurer), "
+		"symbol = coalesce(?10, symbol), number = coalesce(?11, number) "
+		"WHERE person_no = ?1",
 	[ST_CK_FIND] = "SELECT checkup_id, run_id, input_no, record_no "
 		"FROM checkup WHERE person_no = ? AND exam_date = ?",
 	[ST_CK_DEL_OBS] = "DELETE FROM observation WHERE checkup_id = ?",
@@ -247,6 +252,10 @@ static void run_close(struct out_sqlite *o)
 	for (i = 0; i < NWIDE; i++) {
 		h->free(o->built_sql[i]);
 		o->built_sql[i] = NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		h->free(o->person_upd_sql[i]);
+		o->person_upd_sql[i] = NULL;
 	}
 	o->cat = NULL;
 	o->slot = NULL;
@@ -457,7 +466,9 @@ static int prepare_all(struct out_sqlite *o, struct colink_error *err)
 {
 	size_t i;
 	for (i = 0; i < ST_COUNT; i++) {
-		const char *sql = i < NWIDE ? o->built_sql[i] : fixed_sql[i];
+		const char *sql = i < NWIDE ? o->built_sql[i] :
+			i >= ST_PERSON_UPD ? o->person_upd_sql[i - ST_PERSON_UPD] :
+			fixed_sql[i];
 		int src = sqlite3_prepare_v3(o->db, sql, -1,
 					     SQLITE_PREPARE_PERSISTENT, &o->st[i], NULL);
 		if (src != SQLITE_OK)

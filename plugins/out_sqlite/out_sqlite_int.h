@@ -66,7 +66,7 @@ enum kind {
 /* Prepared statements, each prepared once per run and reused.  The first
  * NWIDE are built from the catalogue, in enum dest order. */
 enum stmt {
-	ST_PERSON,    /* upsert, built (person columns) */
+	ST_PERSON,    /* insert, built (person columns); see ST_PERSON_UPD */
 	ST_CHECKUP,   /* insert, built (checkup columns) */
 	ST_EMPLOYEE,  /* insert, built (employee columns) */
 	ST_ATTENDANCE,/* insert, built (attendance_month columns) */
@@ -82,6 +82,7 @@ enum stmt {
 	ST_PERSON_SIDE,
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_FEATURE,   /* a comparison feature into person_feature (#23) */
+	ST_FEATURE_UPD, /* the same into the person's existing row */
 	ST_CK_FIND,
 	ST_CK_DEL_OBS,
 	ST_CK_DEL_Q,
@@ -117,6 +118,8 @@ enum stmt {
 	ST_FIELD_MAP,
 	ST_SKIP,
 	ST_RUN_OK,
+	ST_PERSON_UPD,     /* update a person of this run, built */
+	ST_PERSON_UPD_RUN, /* update a person of an earlier run, built */
 	ST_COUNT
 };
 
@@ -179,6 +182,7 @@ struct out_sqlite {
 	const struct colink_field_def *run_fields;
 	size_t run_field_size;
 	char *built_sql[NWIDE];  /* owned, SQL of ST_PERSON .. ST_STRESS */
+	char *person_upd_sql[2]; /* owned, SQL of ST_PERSON_UPD, _UPD_RUN */
 	/* cat index of the column that, with person_no, identifies a row of
 	 * each wide table (exam_date, year_month, stress_date), or NOT_FOUND */
 	size_t key_field[NWIDE];
@@ -196,7 +200,7 @@ struct out_sqlite {
 	/* The person the previous record of this run wrote (record.c): a
 	 * record of the same person, side, birth month and pseudonyms, with
 	 * no person column of its own, skips the side lookup and the person
-	 * upsert, which would change nothing (an employee's 12 attendance
+	 * update, which would change nothing (an employee's 12 attendance
 	 * months are 12 consecutive records).  Pseudonyms only, never a raw
 	 * identifier; cleared by run_reset. */
 	struct osq_last_person {
@@ -231,6 +235,7 @@ const char *osq_wide_table(int dest);
 size_t osq_cat_find(const struct out_sqlite *o, const char *name);
 /* Everything begin allocates, before the database is touched: run id
  * and key id copies, the catalogue, the slots and the built SQL. */
+int osq_person_no_param(const struct out_sqlite *o);
 int osq_run_alloc(struct out_sqlite *o, const struct colink_run_info *run,
 		  struct colink_error *err);
 

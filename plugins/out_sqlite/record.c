@@ -5,7 +5,7 @@
  * carry (`kinds` below).  Every check runs before anything of the record
  * is written (value checks, identifier refusal, person key and side, the
  * row key such as the exam date, duplicate), so a rejected or refused
- * record leaves no row.  Then: the person upsert and its pseudonyms, the
+ * record leaves no row.  Then: the person insert or update and its pseudonyms, the
  * kind's row (wide columns; decimals as REAL), and its long rows
  * (checkup: observation, questionnaire; stress: stress_answer).  Nothing
  * here allocates.
@@ -219,12 +219,24 @@ static int pseudonym_ok(const struct colink_pseudonym *ps)
 	return is_hex64(ps->value);
 }
 
+/* YYYY-MM-DD of a yyyymmdd value, by hand: snprintf here was ~1 % of a
+ * load's CPU (every attendance row's key; bench/RESULTS.md, round 8). */
 static int format_date(int64_t ymd, char out[11])
 {
-	int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-	if (ymd < 0 || y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+	int y = (int)(ymd / 10000), m = (int)(ymd / 100 % 100), d = (int)(ymd % 100);
+	if (ymd < 0 || ymd / 10000 > 9999 || y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
-	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 	return 0;
 }
 
@@ -442,22 +454,26 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 /*
  * A person belongs to one side for good: a record of the other side for
  * the same person key is rejected (the job keys both sides alike, or a
- * pseudonym collides).  Read only.
+ * pseudonym collides).  Read only.  *this_run: the person's last run is
+ * this one (person_write need not set it again).
  */
 static int side_check(struct out_sqlite *o, const struct kind_def *kd,
 		      const char *person, sqlite3_int64 *person_no,
-		      struct colink_error *err)
+		      int *this_run, struct colink_error *err)
 {
 	sqlite3_stmt *st = osq_use(o, ST_PERSON_SIDE);
 	const unsigned char *side;
 	int src, other = 0;
 	osq_bind_text(st, 1, person);
+	osq_bind_text(st, 2, o->run_id);
 	src = sqlite3_step(st);
 	*person_no = 0; /* 0: the person has no row yet */
+	*this_run = 0;
 	if (src == SQLITE_ROW) {
 		side = sqlite3_column_text(st, 0);
 		other = side && strcmp((const char *)side, kd->side);
 		*person_no = sqlite3_column_int64(st, 1);
+		*this_run = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
@@ -548,7 +564,7 @@ static int bind_column(sqlite3_stmt *st, int param,
 }
 
 /* Whether the record would only repeat the previous record's person
- * upsert (see struct osq_last_person): same person, side, birth month and
+ * update (see struct osq_last_person): same person, side, birth month and
  * pseudonyms, and no person column of its own. */
 static int same_person(const struct out_sqlite *o, const struct kind_def *kd,
 		       const struct colink_out_record *rec)
@@ -593,13 +609,12 @@ static void remember_person(struct out_sqlite *o, const struct kind_def *kd,
 	l->valid = 1;
 }
 
-/* The record's comparison features (#23) into the person's row of
- * person_feature, one statement: what the record lacks stays as it was. */
-static int feature_write(struct out_sqlite *o, const struct colink_out_record *rec,
-			 sqlite3_int64 person_no)
+/* Bind the record's comparison features to st (?1 person_no, ?2 key_id,
+ * then OSQ_FEATURE_COLUMNS' order); a feature the record lacks stays NULL. */
+static void feature_bind(struct out_sqlite *o, sqlite3_stmt *st,
+			 const struct colink_out_record *rec, sqlite3_int64 person_no)
 {
 	static const char *const cols[OSQ_NFEATURES] = {OSQ_FEATURE_COLUMNS};
-	sqlite3_stmt *st = osq_use(o, ST_FEATURE);
 	size_t i, c;
 	sqlite3_bind_int64(st, 1, person_no);
 	osq_bind_text(st, 2, o->key_id);
@@ -611,23 +626,47 @@ static int feature_write(struct out_sqlite *o, const struct colink_out_record *r
 			if (!strcmp(k + sizeof(OSQ_FEATURE_PREFIX) - 1, cols[c]))
 				osq_bind_hex(st, 3 + (int)c, OSQ_PS(rec, i)->value);
 	}
+}
+
+/* The record's comparison features (#23) into the person's row of
+ * person_feature: what the record lacks stays as it was.  A person known
+ * before this record may have the row (update; insert if it had none); a
+ * new one has none (insert). */
+static int feature_write(struct out_sqlite *o, const struct colink_out_record *rec,
+			 sqlite3_int64 person_no, int known)
+{
+	sqlite3_stmt *st;
+	int src;
+	if (known) {
+		st = osq_use(o, ST_FEATURE_UPD);
+		feature_bind(o, st, rec, person_no);
+		src = osq_step_done(st);
+		if (src != SQLITE_OK || sqlite3_changes(o->db))
+			return src;
+	}
+	st = osq_use(o, ST_FEATURE);
+	feature_bind(o, st, rec, person_no);
 	return osq_step_done(st);
 }
 
-/* The person upsert and its pseudonyms (staged: osq_keys_flush);
- * *person_no is the person's row, known before (non-zero) or new. */
+/* The person's insert or update (columns.c) and its pseudonyms (staged:
+ * osq_keys_flush); *person_no is the person's row, known before (non-zero:
+ * an update, this_run as side_check said) or new (an insert). */
 static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 			const struct colink_out_record *rec,
-			sqlite3_int64 *person_no, struct colink_error *err)
+			sqlite3_int64 *person_no, int this_run, struct colink_error *err)
 {
-	sqlite3_stmt *st = osq_use(o, ST_PERSON);
+	sqlite3_stmt *st = osq_use(o, !*person_no ? ST_PERSON :
+				  this_run ? ST_PERSON_UPD : ST_PERSON_UPD_RUN);
 	size_t i, nfeat = 0;
-	int src, rc;
+	int src, rc, known = *person_no != 0;
 	osq_bind_text(st, 1, rec->person);
 	osq_bind_text(st, 2, o->key_id);
 	osq_bind_pos(st, 3, rec->birth_ym, 1);
 	osq_bind_text(st, 4, o->run_id);
 	osq_bind_text(st, 5, kd->side);
+	if (*person_no)
+		sqlite3_bind_int64(st, osq_person_no_param(o), *person_no);
 	for (i = o->wstart[WIDE_INDEX(DEST_PERSON)];
 	     i < o->wstart[WIDE_INDEX(DEST_PERSON) + 1]; i++) {
 		size_t k = o->wfield[i];
@@ -638,8 +677,7 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		}
 	}
 	src = osq_step_done(st);
-	/* An upsert that updated leaves last_insert_rowid alone; a new
-	 * person's row is the one just inserted. */
+	/* a new person's row is the one just inserted */
 	if (src == SQLITE_OK && !*person_no)
 		*person_no = sqlite3_last_insert_rowid(o->db);
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
@@ -656,7 +694,7 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 		o->staged++;
 	}
 	if (src == SQLITE_OK && nfeat)
-		src = feature_write(o, rec, *person_no);
+		src = feature_write(o, rec, *person_no, known);
 	return src == SQLITE_OK ? COLINK_OK : osq_db_err(o, src, "writing the person", err);
 }
 
@@ -718,7 +756,7 @@ static int row_write(struct out_sqlite *o, const struct kind_def *kd,
 }
 
 /*
- * row_claim then row_write, for a record whose person upsert is skipped
+ * row_claim then row_write, for a record whose person update is skipped
  * (same_person), with the same outcome in fewer statements: the insert
  * runs first and only when it hits a constraint (the row's UNIQUE key:
  * a duplicate of this run or a row of an earlier run; or any other
@@ -907,7 +945,7 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 	const struct kind_def *kd = NULL;
 	sqlite3_int64 id = 0, person_no = 0;
 	char key[OSQ_KEY_MAX];
-	int has_key, repeat, rc = record_check(o, rec, &kd, err);
+	int has_key, repeat, this_run = 0, rc = record_check(o, rec, &kd, err);
 	if (!rc)
 		rc = classify(o, kd, rec, err);
 	if (rc)
@@ -932,14 +970,14 @@ int osq_write(void *vctx, const struct colink_out_record *rec,
 		rc = row_claim_write(o, kd, rec, o->last.person_no,
 				     has_key ? key : NULL, &id, err);
 	else if (!rc) {
-		rc = side_check(o, kd, rec->person, &person_no, err);
+		rc = side_check(o, kd, rec->person, &person_no, &this_run, err);
 		/* A person without a row has no person_no yet, so no row of any
 		 * run refers to it (foreign key): nothing to claim. */
 		if (!rc && person_no)
 			rc = row_claim(o, kd, person_no, has_key ? key : NULL, err);
 		if (!rc) {
 			o->last.valid = 0;
-			rc = person_write(o, kd, rec, &person_no, err);
+			rc = person_write(o, kd, rec, &person_no, this_run, err);
 			if (!rc)
 				remember_person(o, kd, rec, person_no);
 		}
