@@ -1406,6 +1406,24 @@ static char *layout(const char *db)
 	return all;
 }
 
+/* The layout of warehouse DB equals that of a warehouse this plugin makes
+ * new (an empty run into a fresh file); returns the new one's layout for
+ * the caller's own checks (free it). */
+static char *same_layout_as_new(const char *db)
+{
+	struct fx g;
+	char *got, *want;
+	fx_open(&g, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
+	got = layout(db);
+	want = layout(g.db);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+	fx_close(&g);
+	return want;
+}
+
 /* A v1 warehouse with one loaded checkup of PERSON_A (card CARD_A). */
 static void make_v1(const char *db)
 {
@@ -1423,14 +1441,14 @@ static void make_v1(const char *db)
 
 static void test_out_sqlite__migrates_v1_in_place(void)
 {
-	struct fx f, g;
+	struct fx f;
 	struct recb b;
 	struct colink_field_def more[F_N + 1];
 	struct colink_run_info bad = run_info("rbad");
 	struct colink_link_pass pass = { .kind = "card" };
 	struct colink_link_rules rules = { sizeof(rules), 1, sizeof(pass), &pass };
 	struct colink_link_report rep;
-	char *got, *want;
+	char *want;
 	fx_open(&f, NULL);
 	make_v1(f.db);
 	/* a begin that fails leaves the file at version 1, untouched */
@@ -1483,17 +1501,10 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(rep.linked[0], 1);
 
 	/* migrated and new warehouses have the same tables, columns, indexes */
-	fx_open(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
-	got = layout(f.db);
-	want = layout(g.db);
-	CU_ASSERT_STRING_EQUAL(got, want);
+	want = same_layout_as_new(f.db);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "person.side:TEXT:0:-:0"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "link/sqlite_autoindex_link_2:1:association_person_id"));
-	free(got);
 	free(want);
-	fx_close(&g);
 	fx_close(&f);
 }
 
@@ -1506,10 +1517,10 @@ static void test_out_sqlite__migrates_v1_in_place(void)
  */
 static void test_out_sqlite__migrates_v3_with_both_sides(void)
 {
-	struct fx f, g;
+	struct fx f;
 	struct recb b;
 	char *path = tu_fmt("%s/tests/data/warehouse/schema-v3.sql", tu_srcdir());
-	char *v3 = tu_read_file(path, NULL), *got, *want;
+	char *v3 = tu_read_file(path, NULL), *want;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v3);
 	fx_open(&f, NULL);
 	exec_sql(f.db, v3);
@@ -1579,16 +1590,9 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	SQL_EQ(f.db, "4|0", "SELECT count(*)||'|'||count(*) FILTER (WHERE p.person_no IS NULL) "
 	       "FROM person_key AS k LEFT JOIN person AS p USING (person_no)");
 
-	fx_open(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
-	got = layout(f.db);
-	want = layout(g.db);
-	CU_ASSERT_STRING_EQUAL(got, want);
+	want = same_layout_as_new(f.db);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "person/person_side:0:person_no,side"));
-	free(got);
 	free(want);
-	fx_close(&g);
 	fx_close(&f);
 }
 
@@ -1662,10 +1666,10 @@ static void test_out_sqlite__participation_rows_duplicate_and_replace(void)
  */
 static void test_out_sqlite__migrates_v5_to_participation(void)
 {
-	struct fx f, g;
+	struct fx f;
 	struct recb b;
 	char *path = tu_fmt("%s/tests/data/warehouse/schema-v5.sql", tu_srcdir());
-	char *v5 = tu_read_file(path, NULL), *got, *want;
+	char *v5 = tu_read_file(path, NULL), *want;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v5);
 	fx_open(&f, NULL);
 	exec_sql(f.db, v5);
@@ -1701,16 +1705,9 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	       "run_id = 'r1')");
 	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
 
-	fx_open(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
-	got = layout(f.db);
-	want = layout(g.db);
-	CU_ASSERT_STRING_EQUAL(got, want);
+	want = same_layout_as_new(f.db);
 	CU_ASSERT_PTR_NOT_NULL(strstr(want, "participation.program:TEXT:1:-:2"));
-	free(got);
 	free(want);
-	fx_close(&g);
 	fx_close(&f);
 }
 
@@ -1720,9 +1717,9 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
  * layout a new warehouse's. */
 static void test_out_sqlite__migrates_v11_to_blobs(void)
 {
-	struct fx f, g;
+	struct fx f;
 	struct recb b;
-	char *got, *want;
+	char *want;
 	fx_open(&f, NULL);
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK);
 	rec_init(&b, PERSON_A, 1);
@@ -1757,15 +1754,8 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
 	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
 
-	fx_open(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
-	got = layout(f.db);
-	want = layout(g.db);
-	CU_ASSERT_STRING_EQUAL(got, want);
-	free(got);
+	want = same_layout_as_new(f.db);
 	free(want);
-	fx_close(&g);
 	fx_close(&f);
 }
 
@@ -1795,9 +1785,9 @@ static char *warehouse_sql(const char *name)
 static void test_out_sqlite__migrations_embedded_in_order(void)
 {
 	char *dir = tu_fmt("%s/mappings/warehouse", tu_srcdir());
-	char *text, *want, *got, name[64];
+	char *text, *want, name[64];
 	char versions[256] = "1";
-	struct fx f, g;
+	struct fx f;
 	struct dirent *e;
 	size_t i, nfiles = 0;
 	int n, end;
@@ -1849,15 +1839,8 @@ static void test_out_sqlite__migrations_embedded_in_order(void)
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
 	SQL_EQ(f.db, versions, "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY rowid)");
-	fx_open(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&g, "r1"), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&g, 0, 0, 0), COLINK_OK);
-	got = layout(f.db);
-	want = layout(g.db);
-	CU_ASSERT_STRING_EQUAL(got, want);
-	free(got);
+	want = same_layout_as_new(f.db);
 	free(want);
-	fx_close(&g);
 	fx_close(&f);
 }
 
