@@ -9,7 +9,8 @@
  * tests/test_e2e_claims.c searches the SQLite warehouse), with and
  * without spaces and separators, must occur in none of the files named
  * (a pg_dump of the warehouse, the server log, the run's output).  Runs of
- * 16+ hex digits (pseudonyms, hashes) are blanked first; an all-digit
+ * 16+ hex digits (pseudonyms, hashes), a server log's line prefixes and
+ * process ids are blanked first; an all-digit
  * identifier counts only as a whole number.
  *
  *   pg_leaks FILE...   exit 0: none found (prints how many were searched);
@@ -167,6 +168,61 @@ static void blank_hex_runs(char *b, size_t n)
 	}
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Whether b[i..n) starts with the digits/separators of pat, where '9' in
+ * pat stands for any digit. */
+static int at(const char *b, size_t i, size_t n, const char *pat)
+{
+	for (; *pat; pat++, i++)
+		if (i >= n || (*pat == '9' ? !is_digit(b[i]) : b[i] != *pat))
+			return 0;
+	return 1;
+}
+
+/* A server log's own numbers are not data: the line prefix "%m [%p] "
+ * (PostgreSQL's default, which tests/pg_server.sh keeps: time stamp,
+ * zone, process id) and process
+ * ids in messages ("(PID 4567) exited", "Process 4567 waits").  On a fresh
+ * machine the server's process ids are small and met the samples' 4-digit
+ * card symbols; blank them.  A number anywhere else (a statement's literal,
+ * a DETAIL's key) is still searched. */
+static void blank_server_log_noise(char *b, size_t n)
+{
+	static const char *const words[] = { "PID ", "Process ", "process " };
+	size_t i, w, j;
+	for (i = 0; i < n; i = j + 1) {
+		/* one line: b[i..j) */
+		for (j = i; j < n && b[j] != '\n'; j++)
+			;
+		if (at(b, i, j, "9999-99-99 99:99:99")) {
+			size_t k = i + 19;
+			while (k < j && k < i + 48 && b[k] != '[')
+				k++;
+			if (k < j && b[k] == '[') {
+				size_t e = k + 1;
+				while (e < j && is_digit(b[e]))
+					e++;
+				if (e > k + 1 && e < j && b[e] == ']')
+					memset(b + i, ' ', e + 1 - i);
+			}
+		}
+	}
+	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		size_t l = strlen(words[w]);
+		const char *p = b;
+		while ((p = memmem(p, n - (size_t)(p - b), words[w], l))) {
+			char *d = (char *)p + l;
+			while (d < b + n && is_digit(*d))
+				*d++ = ' ';
+			p += l;
+		}
+	}
+}
+
 static int occurs(const char *b, size_t n, const char *needle)
 {
 	size_t l = strlen(needle), k;
@@ -236,6 +292,7 @@ int main(int argc, char **argv)
 			return 99;
 		}
 		blank_hex_runs(b, len);
+		blank_server_log_noise(b, len);
 		for (k = 0; k < nd.n; k++)
 			if (occurs(b, len, nd.v[k])) {
 				fprintf(stderr, "LEAK: identifier value #%zu of the samples is in %s\n", k,

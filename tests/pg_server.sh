@@ -15,7 +15,9 @@
 # server binaries are absent; 1 on any other failure (the log's tail on
 # stderr).  stop is idempotent.  max_prepared_transactions is 10: a
 # sharded warehouse (#17) commits each run with PREPARE TRANSACTION.  PG_SERVER_OPTS adds server options
-# (the tests log every statement: log_statement=all).  PG_BINDIR overrides the binaries' place
+# (the tests log every statement: log_statement=all).  The log keeps the
+# default line prefix "%m [%p] ", which tests/pg_leaks blanks, and no
+# checkpoint lines (their kB figures are not data either).  PG_BINDIR overrides the binaries' place
 # (default: pg_config --bindir of the server, else /usr/lib/postgresql/15/bin).
 set -eu
 prog=pg_server.sh
@@ -87,7 +89,7 @@ start)
 		exit 1
 	fi
 	if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
+		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c log_checkpoints=off -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
 		start >"$dir/pg_ctl.log" 2>&1; then
 		echo "$prog: the server did not start:" >&2
 		tail -n 5 "$dir/server.log" >&2 || true
@@ -100,7 +102,7 @@ restart)
 	# (the crash tests of a sharded warehouse: a shard stopped mid-run)
 	dir=$(cd "$dir" && pwd)
 	if ! as_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
+		-o "-c listen_addresses= -c unix_socket_directories=$dir/sock -c fsync=off -c log_min_messages=warning -c log_checkpoints=off -c max_prepared_transactions=10 ${PG_SERVER_OPTS:-}" \
 		start >"$dir/pg_ctl.log" 2>&1; then
 		echo "$prog: the server did not start again:" >&2
 		tail -n 5 "$dir/server.log" >&2 || true

@@ -502,6 +502,22 @@ cat "$t"/*.out >"$t/outputs.txt"
 "$leaks" "$t/planted.sql" >"$t/planted.txt" 2>&1; rc=$?
 [ $rc -eq 1 ] && ok "the leak search finds a sample checkup row planted in a shard's dump" ||
 	{ fail "the leak search of a shard's dump with a sample row planted: exit $rc"; cat "$t/planted.txt"; }
+# the server's own numbers are not data: a sample's 4-digit card symbol as
+# the process id of a log line's prefix or message is not a leak (a fresh
+# machine's small process ids met them), the same number as a statement's
+# literal is
+sym=$(sed -n 2p "$s/samples/vendor_a.csv" | cut -d, -f3)
+case $sym in [0-9][0-9][0-9][0-9]) ;; *) fail "vendor_a.csv's first card symbol is not 4 digits" ;; esac
+printf '2026-12-05 04:41:23.456 UTC [%s] LOG:  background worker "logical replication launcher" (PID %s) exited with exit code 1\n' \
+	"$sym" "$sym" >"$t/pid.log"
+printf '2026-12-05 04:41:23.456 UTC [%s] DETAIL:  Process %s waits for ShareLock on transaction 7\n' "$sym" "$sym" >>"$t/pid.log"
+"$leaks" "$t/pid.log" >"$t/pid.txt" 2>&1; rc=$?
+[ $rc -eq 0 ] && ok "the leak search passes a server log whose process ids are a sample's card symbol" ||
+	{ fail "the leak search of process ids that equal a card symbol: exit $rc"; cat "$t/pid.txt"; }
+printf '2026-12-05 04:41:23.456 UTC [77] LOG:  statement: SELECT %s\n' "$sym" >"$t/pid2.log"
+"$leaks" "$t/pid2.log" >"$t/pid2.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] && ok "the leak search finds the same card symbol in a logged statement" ||
+	{ fail "the leak search of a statement holding a card symbol: exit $rc"; cat "$t/pid2.txt"; }
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
