@@ -838,39 +838,6 @@ static int run_oom(const char *job, long n, char **e)
 	return code;
 }
 
-/* The whole run succeeds with the Nth allocation failing. */
-static int oom_run_ok(const char *job, const char *db, long n)
-{
-	char *e = NULL;
-	int ok;
-	remove_db(db);
-	ok = run_oom(job, n, &e) == 1 && !sanitizer_report(e);
-	free(e);
-	remove_db(db);
-	return ok;
-}
-
-/* The smallest N with which the whole run succeeds: about the number of
- * allocations of a full run.  -1 if none up to 2^24. */
-static long alloc_total(const char *job, const char *db)
-{
-	long lo = 0, hi = 256;
-	while (!oom_run_ok(job, db, hi)) {
-		lo = hi;
-		hi *= 2;
-		if (hi > (1L << 24))
-			return -1;
-	}
-	while (hi - lo > 1) {
-		long mid = lo + (hi - lo) / 2;
-		if (oom_run_ok(job, db, mid))
-			hi = mid;
-		else
-			lo = mid;
-	}
-	return hi;
-}
-
 struct oom_stats {
 	int runs, bad_code, bad_msg, sanitizer;
 };
@@ -896,6 +863,44 @@ static void judge_oom(long n, int code, const char *e, struct oom_stats *s)
 	}
 }
 
+/* The whole run succeeds with the Nth allocation failing.  A run that
+ * fails is judged like the sampled ones: the search's probes are allocation
+ * failures too, and a crash among them counts. */
+static int oom_run_ok(const char *job, const char *db, long n, struct oom_stats *st)
+{
+	char *e = NULL;
+	int code, ok;
+	remove_db(db);
+	code = run_oom(job, n, &e);
+	ok = code == 1 && !sanitizer_report(e);
+	if (!ok)
+		judge_oom(n, code, e, st);
+	free(e);
+	remove_db(db);
+	return ok;
+}
+
+/* The smallest N with which the whole run succeeds: about the number of
+ * allocations of a full run.  -1 if none up to 2^24. */
+static long alloc_total(const char *job, const char *db, struct oom_stats *st)
+{
+	long lo = 0, hi = 256;
+	while (!oom_run_ok(job, db, hi, st)) {
+		lo = hi;
+		hi *= 2;
+		if (hi > (1L << 24))
+			return -1;
+	}
+	while (hi - lo > 1) {
+		long mid = lo + (hi - lo) / 2;
+		if (oom_run_ok(job, db, mid, st))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
 static void test_crash__failed_allocation_anywhere_fails_cleanly(void)
 {
 	struct job_spec s = { NULL, NULL, -1, NULL, NULL, NULL, NULL }, sp;
@@ -911,7 +916,7 @@ static void test_crash__failed_allocation_anywhere_fails_cleanly(void)
 	sp.db = pdb;
 	job = write_job("oom", &s);
 	pj = write_job("oom_probe", &sp);
-	total = alloc_total(pj, pdb);
+	total = alloc_total(pj, pdb, &st);
 	CU_ASSERT_FATAL(total > 200);
 	step = (total - 200) / 250 > 1 ? (total - 200) / 250 : 1;
 	/* every N below 200 (plan: catalogue, job, loader), then one seeded
