@@ -147,6 +147,69 @@ static void test_scan__bom_semicolon_and_date_formats(void)
 	free(f);
 }
 
+/* A vendor's title and output-date lines above the header (CP932, TAB):
+ * scan skips them (skip_lines in the draft, as in_csv reads it), profiles
+ * the columns under the real header, and numbers rows by physical line.
+ * A header with one field fewer than its rows (a trailing TAB on each row)
+ * is still the header, not a title. */
+static void test_scan__title_lines_above_the_header_are_skipped(void)
+{
+	char *f = tu_fmt("%s/titled.tsv", dir), *d = tu_fmt("%s/titled.xml", dir);
+	char *args = tu_fmt("-o '%s' '%s'", d, f), *out = NULL, *draft, *cp;
+	char *g = tu_fmt("%s/trailing.tsv", dir), *dg = tu_fmt("%s/trailing.xml", dir);
+	char *args2 = tu_fmt("-o '%s' '%s'", dg, g), *out2 = NULL, *draft2;
+	const char body[] = "健診結果一覧（テスト健診センター）\r\n"
+			    "出力日\t令和6年7月1日\r\n"
+			    "受診日\t性別\t身長\t体重\t腹囲\t喫煙\r\n"
+			    "20240610\t1\t170.0\t75.5\t92.0\t1\r\n"
+			    "20240611\t2\t152.3\t59.9\t80.0\t2\r\n"
+			    "20240612\t1\t181.0\t88.0\t101.0\t2\r\n"
+			    "合計\t3件\r\n";
+	const char trailing[] = "受診日\t身長\t体重\n20240610\t170.0\t75.5\t\n20240611\t152.3\t59.9\t\n"
+				"20240612\t181.0\t88.0\t\n";
+	iconv_t cd = iconv_open("CP932", "UTF-8");
+	size_t il = sizeof(body) - 1, ol = 4 * il;
+	char *ip = (char *)body, *op;
+	CU_ASSERT_FATAL(cd != (iconv_t)-1);
+	cp = op = calloc(1, ol);
+	CU_ASSERT_FATAL(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+	iconv_close(cd);
+	CU_ASSERT_EQUAL_FATAL(tu_write_file(f, cp, (size_t)(op - cp)), 0);
+	CU_ASSERT_EQUAL_FATAL(scan(args, &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "CP932, CRLF line ends, delimiter \"TAB\", header row, 6 columns, 4 data rows"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the first 2 lines above the header are no table"));
+	/* the 合計 line under the table: not profiled, so 受診日 stays a date
+	 * column and 性別 a code, and strict_columns will reject it */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 row has at most half the header's fields (a total or a note"));
+	CU_ASSERT_PTR_NULL(strstr(out, "another number of fields"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "date(yyyymmdd)        3      0     0        3  mapped   exam_date"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "integer               3      0     0        2  mapped   sex"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "range 152.3 .. 181.0"));
+	draft = tu_read_file(d, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(draft);
+	CU_ASSERT_PTR_NOT_NULL(strstr(draft, "<set name=\"skip_lines\" value=\"2\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(draft, "<set name=\"delimiter\" value=\"tab\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(draft, "column=\"受診日\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(draft, "<set name=\"strict_columns\" value=\"true\"/>"));
+	CU_ASSERT_EQUAL_FATAL(tu_write_file(g, trailing, sizeof(trailing) - 1), 0);
+	CU_ASSERT_EQUAL_FATAL(scan(args2, &out2, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out2, "delimiter \"TAB\", header row, 4 columns, 3 data rows"));
+	CU_ASSERT_PTR_NULL(strstr(out2, "above the header"));
+	draft2 = tu_read_file(dg, NULL);
+	CU_ASSERT_PTR_NOT_NULL(draft2 && strstr(draft2, "<set name=\"skip_lines\" value=\"0\"/>"));
+	free(draft2);
+	free(out2);
+	free(args2);
+	free(dg);
+	free(g);
+	free(draft);
+	free(cp);
+	free(out);
+	free(args);
+	free(d);
+	free(f);
+}
+
 static void test_scan__headerless_tab_file_uses_positions(void)
 {
 	char *f = tu_fmt("%s/nohead.tsv", dir), *d = tu_fmt("%s/nohead.xml", dir);
@@ -801,6 +864,8 @@ static const struct tu_test tests[] = {
 	TU_TEST_AS("scan__vendor_b_profile", test_scan__vendor_b_profile),
 	TU_TEST_AS("scan__bom_semicolon_and_date_formats",
 		   test_scan__bom_semicolon_and_date_formats),
+	TU_TEST_AS("scan__title_lines_above_the_header_are_skipped",
+		   test_scan__title_lines_above_the_header_are_skipped),
 	TU_TEST_AS("scan__headerless_tab_file_uses_positions",
 		   test_scan__headerless_tab_file_uses_positions),
 	TU_TEST_AS("scan__text_only_file_has_no_header_and_shows_no_names",

@@ -181,9 +181,19 @@ static void print_table(const struct colink_scan *s, const struct shipped *sh)
 	       s->path, colink_scan_encoding_name(s->encoding), line_ends(s), delim_name(s->delimiter),
 	       s->quoted ? " (quoted fields)" : "", s->header ? "header row" : "no header row",
 	       s->ncols, (unsigned long long)s->rows, s->truncated ? " (stopped at --rows)" : "");
-	if (s->ragged)
-		printf("  %llu rows have another number of fields than the first\n",
-		       (unsigned long long)s->ragged);
+	if (s->skip_lines)
+		printf("  the first %llu line%s above the header %s no table (a title, a date): skip_lines=\"%llu\"\n",
+		       (unsigned long long)s->skip_lines, s->skip_lines == 1 ? "" : "s",
+		       s->skip_lines == 1 ? "is" : "are", (unsigned long long)s->skip_lines);
+	if (s->short_rows)
+		printf("  %llu row%s at most half the header's fields (a total or a note under the table?):"
+		       " not profiled; the run rejects %s with its line number\n",
+		       (unsigned long long)s->short_rows, s->short_rows == 1 ? " has" : "s have",
+		       s->short_rows == 1 ? "it" : "them");
+	if (s->ragged > s->short_rows)
+		printf("  %llu row%s another number of fields than the first\n",
+		       (unsigned long long)(s->ragged - s->short_rows),
+		       s->ragged - s->short_rows == 1 ? " has" : "s have");
 	print_kind(s, sh);
 	printf("%4s %-16s %6s %6s %5s %8s  %-8s %-20s %s\n", "no", "type", "values", "empty",
 	       "null", "distinct", "status", "target", "header; details");

@@ -285,16 +285,22 @@ static int decode(struct decoder *d, const char *b, size_t n, size_t *outlen)
 /* ------------------------------------------------------------------ */
 
 /* Per candidate: the field-separator count of each sample line (outside
- * quotes); the winner is the candidate whose count is the same on most
- * lines, then the larger count. */
-static char detect_delimiter(const char *t, size_t n, int *quoted)
+ * quotes); its mode is the count most lines share (not zero; the larger on a
+ * tie), and the winner is the candidate whose mode most lines share, then
+ * the larger mode.  *lead gets the lines before the first line with the
+ * winner's mode when each of them has at most half its separators: a
+ * vendor's title and date lines above the header ("健診結果一覧",
+ * "出力日,令和6年7月1日"), which in_csv's skip_lines drops.  A header with
+ * one field fewer or more than the data is not taken for a title. */
+static char detect_delimiter(const char *t, size_t n, int *quoted, size_t *lead)
 {
 	static const char cand[4] = {',', '\t', ';', '|'};
 	size_t counts[4][SAMPLE_LINES];
-	size_t nl = 0, i, k, cur[4] = {0};
-	int inq = 0, field_start = 1, best = 0;
+	size_t nl = 0, i, j, k, cur[4] = {0};
+	int inq = 0, field_start = 1, best = -1;
 	size_t best_agree = 0, best_mode = 0;
 	*quoted = 0;
+	*lead = 0;
 	for (i = 0; i < n && nl < SAMPLE_LINES; i++) {
 		char c = t[i];
 		if (c == '"') {
@@ -316,20 +322,36 @@ static char detect_delimiter(const char *t, size_t n, int *quoted)
 			if (c == cand[k])
 				cur[k]++, field_start = 1;
 	}
-	if (nl == 0) { /* one line without an end: use it */
+	if (nl < SAMPLE_LINES && (cur[0] || cur[1] || cur[2] || cur[3])) { /* a last line without an end */
 		for (k = 0; k < 4; k++)
-			counts[k][0] = cur[k];
-		nl = 1;
+			counts[k][nl] = cur[k];
+		nl++;
 	}
 	for (k = 0; k < 4; k++) {
-		size_t mode = counts[k][0], agree = 0, j;
-		for (j = 0; j < nl; j++)
-			agree += counts[k][j] == mode;
+		size_t mode = 0, agree = 0;
+		for (i = 0; i < nl; i++) {
+			size_t c = counts[k][i], a = 0;
+			if (c == 0)
+				continue;
+			for (j = 0; j < nl; j++)
+				a += counts[k][j] == c;
+			if (a > agree || (a == agree && c > mode))
+				mode = c, agree = a;
+		}
 		if (mode == 0)
 			continue;
 		if (agree > best_agree || (agree == best_agree && mode > best_mode))
 			best = (int)k, best_agree = agree, best_mode = mode;
 	}
+	if (best < 0)
+		return ',';
+	for (i = 0; i < nl && counts[best][i] != best_mode; i++)
+		if (2 * counts[best][i] > best_mode)
+			break;
+	/* title lines only when data lines follow them (at least two: a header
+	 * and a row), never the whole sample */
+	if (i < nl && counts[best][i] == best_mode && best_agree >= 2)
+		*lead = i;
 	return cand[best];
 }
 
@@ -532,6 +554,13 @@ struct pass2 {
 	int fired;               /* a callback ran in this csv_parse call */
 	size_t unfired;          /* decoded bytes fed with no callback since */
 	uint64_t line;           /* physical lines fed so far */
+	uint64_t skip;           /* title lines still to drop (s->skip_lines) */
+	/* the fields of the current row, profiled when the row ends (a short
+	 * row, a total or a note under the table, is not) */
+	char *buf;
+	size_t blen, bcap;
+	size_t *flen;
+	size_t nf, capf;
 };
 
 static int grow_columns(struct colink_scan *s, size_t need, size_t cap_each)
@@ -583,12 +612,46 @@ static void on_field(void *data, size_t len, void *ud)
 		p->s->extra_fields++;
 		return;
 	}
-	if (col >= p->s->ncols && grow_columns(p->s, col + 1, TAB_MIN)) {
+	/* kept until the row ends: buf holds the fields one after another */
+	if (p->nf == p->capf) {
+		size_t nc = p->capf ? 2 * p->capf : 64;
+		size_t *r = colink_realloc(p->flen, nc * sizeof(*r));
+		if (!r) {
+			p->failed = 1;
+			return;
+		}
+		p->flen = r;
+		p->capf = nc;
+	}
+	if (len > p->bcap - p->blen) {
+		size_t nc = p->bcap ? p->bcap : 4096;
+		char *b;
+		while (nc - p->blen < len)
+			nc *= 2;
+		if (!(b = colink_realloc(p->buf, nc))) {
+			p->failed = 1;
+			return;
+		}
+		p->buf = b;
+		p->bcap = nc;
+	}
+	if (len)
+		memcpy(p->buf + p->blen, data, len);
+	p->blen += len;
+	p->flen[p->nf++] = len;
+}
+
+/* The fields of the row that ended, into the column profiles. */
+static void profile_row(struct pass2 *p)
+{
+	size_t col, off = 0;
+	if (p->nf > p->s->ncols && grow_columns(p->s, p->nf, TAB_MIN)) {
 		p->failed = 1;
 		return;
 	}
-	if (add_value(&p->s->cols[col], p->o, data ? data : "", len))
-		p->failed = 1;
+	for (col = 0; col < p->nf && !p->failed; off += p->flen[col], col++)
+		if (add_value(&p->s->cols[col], p->o, p->buf ? p->buf + off : "", p->flen[col]))
+			p->failed = 1;
 }
 
 static void on_row(int c, void *ud)
@@ -598,6 +661,8 @@ static void on_row(int c, void *ud)
 	p->fired = 1;
 	if (p->failed || p->stop) {
 		p->field = 0;
+		p->nf = 0;
+		p->blen = 0;
 		return;
 	}
 	if (p->row == 0) {
@@ -608,12 +673,21 @@ static void on_row(int c, void *ud)
 	} else {
 		if (p->field != p->nrow1)
 			p->s->ragged++;
+		/* a total or a note under the table ("合計,3件"): at most half the
+		 * header's fields; in_csv rejects it (strict_columns), and its
+		 * words would make a date column look like text */
+		if (p->field != p->nrow1 && p->nrow1 >= 4 && 2 * p->field <= p->nrow1)
+			p->s->short_rows++;
+		else
+			profile_row(p);
 		p->s->rows++;
 		if (p->o->max_rows && p->s->rows >= p->o->max_rows)
 			p->stop = 1;
 	}
 	p->row++;
 	p->field = 0;
+	p->nf = 0;
+	p->blen = 0;
 }
 
 /* libcsv holds a whole field in memory: a field that runs on (an
@@ -656,6 +730,13 @@ static int pass2(struct colink_scan *s, struct pass2 *p, FILE *f, struct colink_
 	while (!rc && !p->stop && !p->failed && (n = fread(blk, 1, BLOCK, f)) > 0) {
 		size_t start = first && s->encoding == COLINK_SCAN_UTF8_BOM ? 3 : 0, outlen;
 		first = 0;
+		/* the title lines above the header, dropped as in_csv's skip_lines
+		 * drops them: physical lines (no CP932 trail byte is a newline) */
+		while (p->skip && start < n)
+			if (blk[start++] == '\n')
+				p->skip--;
+		if (start == n)
+			continue;
 		if (decode(&d, blk + start, n - start, &outlen))
 			rc = COLINK_ERR(err, COLINK_EFORMAT, "%s: the file changed while being scanned", s->path);
 		else if (csv_parse(&csv, d.out, outlen, on_field, on_row, p) != outlen && !p->stop)
@@ -815,7 +896,7 @@ int colink_scan_file(struct colink_scan **out, const char *path,
 	struct pass2 p2;
 	FILE *f = NULL;
 	char *sample = NULL;
-	size_t i, ns = 0;
+	size_t i, ns = 0, lead = 0;
 	int rc = COLINK_OK;
 
 	*out = NULL;
@@ -841,11 +922,13 @@ int colink_scan_file(struct colink_scan **out, const char *path,
 		rc = COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
 		goto out;
 	}
-	s->delimiter = detect_delimiter(sample, ns, &s->quoted);
+	s->delimiter = detect_delimiter(sample, ns, &s->quoted, &lead);
+	s->skip_lines = lead;
 	rewind(f);
 	p2.s = s;
 	p2.o = o;
-	p2.line = 1;
+	p2.line = 1 + lead;
+	p2.skip = lead;
 	if ((rc = pass2(s, &p2, f, err)))
 		goto out;
 	if (finish(s, &p2)) {
@@ -858,6 +941,8 @@ out:
 	for (i = 0; i < p2.nrow1; i++)
 		colink_free(p2.row1[i]);
 	colink_free(p2.row1);
+	colink_free(p2.buf);
+	colink_free(p2.flen);
 	colink_free(sample);
 	colink_free(p1.sample);
 	if (p1.cd != (iconv_t)-1)

@@ -97,11 +97,15 @@ struct colink_scan {
 	char *path;
 	int encoding;                       /* enum colink_scan_encoding */
 	char delimiter;
+	uint64_t skip_lines;                /* title lines above the first row */
 	int header;                         /* the first row names the columns */
 	int quoted;                         /* some field was quoted */
 	uint64_t crlf, lf, cr;              /* line ends */
 	uint64_t rows;                      /* data rows profiled */
 	uint64_t ragged;                    /* rows with another field count */
+	uint64_t short_rows;                /* of them, rows with at most half the
+	                                       first row's fields (a 合計 line, a
+	                                       note): not profiled */
 	int truncated;                      /* stopped at max_rows */
 	size_t ncols;
 	struct colink_scan_column *cols;

@@ -683,11 +683,18 @@ static void write_input(FILE *f, const struct colink_scan *s)
 		fprintf(f, "    <set name=\"delimiter\" value=\"%c\"/>\n", s->delimiter);
 	fputs("    <set name=\"quote\" value=\"&quot;\"/>\n", f);
 	fprintf(f, "    <set name=\"header\" value=\"%s\"/>\n", s->header ? "true" : "false");
-	fputs("    <set name=\"skip_lines\" value=\"0\"/>\n", f);
-	if (s->ragged)
-		fprintf(f, "    <!-- TODO: %llu rows have another number of fields than the first -->\n",
-			(unsigned long long)s->ragged);
-	fprintf(f, "    <set name=\"strict_columns\" value=\"%s\"/>\n", s->ragged ? "false" : "true");
+	fprintf(f, "    <set name=\"skip_lines\" value=\"%llu\"/>\n", (unsigned long long)s->skip_lines);
+	if (s->short_rows)
+		fprintf(f, "    <!-- %llu row%s at most half the header's fields (a total or a note?):"
+			" strict_columns rejects %s -->\n",
+			(unsigned long long)s->short_rows, s->short_rows == 1 ? " has" : "s have",
+			s->short_rows == 1 ? "it" : "them");
+	if (s->ragged > s->short_rows)
+		fprintf(f, "    <!-- TODO: %llu row%s another number of fields than the first -->\n",
+			(unsigned long long)(s->ragged - s->short_rows),
+			s->ragged - s->short_rows == 1 ? " has" : "s have");
+	fprintf(f, "    <set name=\"strict_columns\" value=\"%s\"/>\n",
+		s->ragged > s->short_rows ? "false" : "true");
 	fputs("    <set name=\"trim\" value=\"true\"/>\n", f);
 	fputs("  </input>\n", f);
 }
@@ -699,10 +706,11 @@ int colink_scan_write_draft(const struct colink_scan *s, const struct colink_sca
 	const char *base = colink_path_base(s->path);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!--\n  Draft mapping written by `colink scan` from ", f);
 	xml_comment_text(f, base);
-	fprintf(f, ".\n  %s, %s line ends, delimiter %s, %s, %zu columns, %llu data rows%s.\n",
+	fprintf(f, ".\n  %s, %s line ends, delimiter %s, %s%s, %zu columns, %llu data rows%s.\n",
 		colink_scan_encoding_name(s->encoding),
 		s->crlf >= s->lf ? (s->crlf ? "CRLF" : "no") : "LF",
 		s->delimiter == '\t' ? "TAB" : s->delimiter == ',' ? "comma" : s->delimiter == ';' ? "semicolon" : "bar",
+		s->skip_lines ? "title lines skipped (skip_lines), " : "",
 		s->header ? "one header row" : "no header row", s->ncols, (unsigned long long)s->rows,
 		s->truncated ? " scanned (--rows)" : "");
 	fprintf(f, "  Kind %s: %zu of the %zu columns whose names say a kind say so (primary key %s).\n",
