@@ -11,8 +11,8 @@
 #      and columns in the same order;
 #   2. a rerun skips every input (duplicate bytes); a changed input
 #      replaces the checkups it repeats (run.checkups_replaced); a job
-#      loading one file twice, and a file repeating a record, rejects the
-#      second rows with out_sqlite's reasons -- all equal to SQLite;
+#      loading one file twice, and files repeating a record (next to it,
+#      and after another person's), rejects the second rows with out_sqlite's reasons -- all equal to SQLite;
 #   2b. the claims job (samples/claims-job.xml: UKE claims, diagnoses,
 #      items, the code masters) gives the same rows, rejects and ledger as
 #      into SQLite; changed inputs replace the earlier run's claims and
@@ -458,16 +458,22 @@ head -n 1 "$s/samples/vendor_a.csv" >"$s/samples/vendor_a_dup.csv"
 sed -n 2p "$s/samples/vendor_a.csv" >>"$s/samples/vendor_a_dup.csv"
 sed -n 2p "$s/samples/vendor_a.csv" >>"$s/samples/vendor_a_dup.csv"
 { cat "$s/samples/vendor_a.csv"; echo; } >"$s/samples/vendor_a_again.csv"
+# and one of two new persons (another card number) whose first record
+# comes back after the other's: a second row in the same batch, not in the
+# warehouse (the merge's probe is skipped only for a stage in person and
+# key order: stage.c, order_note)
+awk -F, -v OFS=, 'NR == 1 { print; next } NR == 3 || NR == 4 { $3 = "7" $3; print; if (NR == 3) b = $0 }
+	END { print b }' "$s/samples/vendor_a.csv" >"$s/samples/vendor_a_dup2.csv"
 for w in sq pg; do
 	# merge_batch 1: every input merged at its end, so that the second
 	# copy meets the first in the warehouse, not in the same batch
 	if [ $w = sq ]; then sqjob dup-$w.xml dup.db; else pgjob dup-$w.xml dup '<set name="merge_batch" value="1"/>'; fi
-	sed -i -e 's|<input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a.csv"/>|&<input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_again.csv"/><input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_dup.csv"/>|' \
+	sed -i -e 's|<input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a.csv"/>|&<input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_again.csv"/><input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_dup.csv"/><input mapping="../mappings/vendors/vendor_a.xml" path="vendor_a_dup2.csv"/>|' \
 	       -e 's|max-rejected="3"|max-rejected="100"|' "$s/samples/dup-$w.xml"
 	runjob dup-$w.xml dup-$w.out
 done
 n=$(psql "$ci" -A -t -c "SELECT count(*) FROM dup.reject WHERE reason LIKE 'duplicate checkup%'")
-[ "${n:-0}" -ge 3 ] && ok "duplicates of one run: $n rejected in PostgreSQL" ||
+[ "${n:-0}" -ge 4 ] && ok "duplicates of one run: $n rejected in PostgreSQL" ||
 	fail "duplicates of one run: $n rejected in PostgreSQL (expected every vendor_a record again, and the repeat)"
 compare "duplicates of one run" dup.db dup "$t/content.sql" "$t/ledger.sql"
 

@@ -222,6 +222,7 @@ static void run_close(struct out_postgres *o)
 		o->staged[s] = 0;
 	}
 	opg_cat_free(o);
+	opg_order_reset(o);
 	opg_shard_close(o);
 	h->free(o->run_id);
 	h->free(o->key_id);
