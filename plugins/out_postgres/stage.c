@@ -840,14 +840,18 @@ void opg_order_reset(struct out_postgres *o)
 	o->seen_cap = o->seen_n = 0;
 }
 
-/* Adds the fingerprint; 1 when it was there already (or memory ran out:
- * then the merge probes, as it would without this). */
+/* At most 2 M slots (16 MB) of fingerprints per merge: memory stays flat
+ * however many persons a batch has; past it the merge probes. */
+#define OPG_SEEN_MAX ((size_t)1 << 21)
+
+/* Adds the fingerprint; 1 when it was there already (or the set is full
+ * or memory ran out: then the merge probes, as it would without this). */
 static int seen_add(struct out_postgres *o, uint64_t fp)
 {
 	size_t i, mask;
 	if (o->seen_n * 2 >= o->seen_cap) {
 		size_t cap = o->seen_cap ? o->seen_cap * 2 : 4096, j;
-		uint64_t *t = o->host->calloc(cap, sizeof(*t));
+		uint64_t *t = cap > OPG_SEEN_MAX ? NULL : o->host->calloc(cap, sizeof(*t));
 		if (!t)
 			return 1;
 		for (j = 0; j < o->seen_cap; j++)
