@@ -353,6 +353,10 @@ static int keys_repeat(struct out_postgres *o, int k, int *found, struct colink_
 	struct sb b = { o->host, NULL, 0, 0, 0 };
 	int d = opg_kinds[k].dest;
 	size_t kf = o->key_field[WIDE_INDEX(d)], k2 = o->key2_field[WIDE_INDEX(d)];
+	if (!o->order[k].maybe) { /* staged in an order that repeats no key (stage.c) */
+		*found = 0;
+		return COLINK_OK;
+	}
 	if (k2 == NOT_FOUND) {
 		/* s_rec's s_key is the key column's value as stage.c wrote it
 		 * (record_key: canonical text, one text per value), so the
@@ -682,22 +686,42 @@ static int kind_rows(struct out_postgres *o, int k, struct colink_error *err)
  * pseudonyms (stage.c, kseq_of), with the person: a month of attendance
  * no longer repeats its person's pseudonym, and no line of s_key is
  * joined with s_rec (late_rejects dropped the lines no record names).
- * Sorted bytewise (COLLATE "C": abbreviated keys, memcmp; a database's
- * own collation compares with strcoll and no abbreviation, 5 of the 19 s
- * of this statement in the first merge of the 100k bench): 64 hex and the
- * kinds sort the same either way, so the rows still reach the primary-key
- * index in its order. */
+ * One statement per key kind, the kinds in bytewise order, each sorted by
+ * pseudonym: the rows reach the primary-key index (kind, pseudonym,
+ * person_no) in its order, as one statement sorted by kind and pseudonym
+ * would, but each sort's leading key is the pseudonym, whose abbreviated
+ * keys (COLLATE "C": memcmp) decide almost every comparison; with the
+ * kind leading, three or four values, every comparison went to the full
+ * tuples (bench/RESULTS.md, "PostgreSQL": 540,000 pseudonyms of the first
+ * merge of the 100k bench, 12.1 s one statement, 8.5 s per kind).  The
+ * database's own collation would compare with strcoll and no abbreviation;
+ * 64 hex and the kinds sort the same either way. */
 static int keys(struct out_postgres *o, struct colink_error *err)
 {
-	const char *v[1] = { o->key_id };
-	return opg_exec_params(o, "INSERT INTO person_key (person_no, kind, pseudonym, key_id) "
-			       "SELECT p.person_no, d.kind, d.pseudonym, $1::text FROM (SELECT DISTINCT "
-			       "s_person_id, kind, pseudonym FROM s_key) d "
-			       "JOIN person p ON p.person_id = d.s_person_id "
-			       "WHERE NOT EXISTS (SELECT 1 FROM person_key x WHERE x.kind = d.kind "
-			       "AND x.pseudonym = d.pseudonym AND x.person_no = p.person_no) "
-			       "ORDER BY d.kind COLLATE \"C\", d.pseudonym COLLATE \"C\", 1",
-			       1, v, NULL, "writing the pseudonyms", err);
+	const char *v[2] = { o->key_id, NULL };
+	PGresult *res;
+	int i, n, rc = COLINK_OK;
+	res = PQexecParams(o->db, "SELECT kind COLLATE \"C\" FROM s_key GROUP BY 1 ORDER BY 1",
+			   0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = opg_db_err(o, res, "writing the pseudonyms", err);
+		PQclear(res);
+		return rc;
+	}
+	n = PQntuples(res);
+	for (i = 0; !rc && i < n; i++) {
+		v[1] = PQgetvalue(res, i, 0);
+		rc = opg_exec_params(o, "INSERT INTO person_key (person_no, kind, pseudonym, key_id) "
+				     "SELECT p.person_no, d.kind, d.pseudonym, $1::text FROM (SELECT "
+				     "DISTINCT s_person_id, kind, pseudonym FROM s_key WHERE kind = $2) d "
+				     "JOIN person p ON p.person_id = d.s_person_id "
+				     "WHERE NOT EXISTS (SELECT 1 FROM person_key x WHERE x.kind = d.kind "
+				     "AND x.pseudonym = d.pseudonym AND x.person_no = p.person_no) "
+				     "ORDER BY d.pseudonym COLLATE \"C\", 1",
+				     2, v, NULL, "writing the pseudonyms", err);
+	}
+	PQclear(res);
+	return rc;
 }
 
 int opg_merge(struct out_postgres *o, struct colink_error *err)
@@ -715,15 +739,31 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 		rc = copy_stage(o, s, err);
 	/* the planner knows nothing of a freshly filled temporary table:
 	 * analyse the ones this merge joins (the long tables are only read
-	 * whole) */
+	 * whole), and only the columns it joins, groups and filters on: the
+	 * statistics of every column of the wide s_rec (a sort of the
+	 * 30,000-row sample per column, text by the database's collation)
+	 * were 1.3-1.5 s per merge of the 100k bench */
 	if (!rc) {
-		char sql[256] = "ANALYZE s_rec, s_key";
+		struct sb b = { o->host, NULL, 0, 0, 0 };
+		size_t kf;
+		put(&b, "ANALYZE s_rec (s_seq, s_kind, s_person_id, s_side, s_key, s_kseq, "
+			"s_birth_ym");
+		put_cols(o, &b, DEST_PERSON, ", ");
+		put(&b, "), s_key (s_seq, s_person_id, kind, pseudonym)");
 		for (s = 0; s < NWIDE; s++)
 			if (wide[s]) {
-				size_t n = strlen(sql);
-				snprintf(sql + n, sizeof(sql) - n, ", %s", stage_name(S_WIDE + s));
+				put(&b, ", ");
+				put(&b, stage_name(S_WIDE + s));
+				put(&b, " (s_seq");
+				kf = o->key_field[s + 1];
+				if (kf != NOT_FOUND)
+					put_col(o, &b, ", ", o->cat[kf].column);
+				kf = o->key2_field[s + 1];
+				if (kf != NOT_FOUND)
+					put_col(o, &b, ", ", o->cat[kf].column);
+				put(&b, ")");
 			}
-		rc = opg_exec(o, sql, "analysing the staged records", err);
+		rc = run_sb(o, &b, 0, NULL, NULL, "analysing the staged records", err);
 	}
 	for (s = 0; s < NWIDE; s++) /* late_rejects skips kinds without rows */
 		o->staged[S_WIDE + s] = wide[s];
@@ -738,6 +778,7 @@ int opg_merge(struct out_postgres *o, struct colink_error *err)
 		rc = keys(o, err);
 	for (s = 0; s < NWIDE; s++)
 		o->staged[S_WIDE + s] = 0;
+	opg_order_reset(o); /* the next merge's records (stage.c, order_note) */
 	if (!rc) { /* every staging table (s_w<NWIDE> is never created: no person stage) */
 		char sql[256] = "TRUNCATE s_rec, s_obs, s_q, s_sans, s_key";
 		for (s = 0; s < NWIDE - 1; s++) {

@@ -222,6 +222,7 @@ static void run_close(struct out_postgres *o)
 		o->staged[s] = 0;
 	}
 	opg_cat_free(o);
+	opg_order_reset(o);
 	opg_shard_close(o);
 	h->free(o->run_id);
 	h->free(o->key_id);
@@ -404,6 +405,19 @@ static int drop_bulk_fks(struct out_postgres *o, struct colink_error *err)
 	return rc;
 }
 
+/* The column naming the run that wrote a row of bulk-checked table t;
+ * NULL for a long table (observation, questionnaire, stress_answer: a
+ * parent's values, no run of their own). */
+static const char *bulk_run_column(const char *t)
+{
+	if (!strcmp(t, "person"))
+		return "last_run_id";
+	if (!strcmp(t, "observation") || !strcmp(t, "questionnaire") ||
+	    !strcmp(t, "stress_answer"))
+		return NULL;
+	return "run_id";
+}
+
 /* The references pg-ddl.sh left out of the DDL, checked set by set before
  * COMMIT: one anti-join per table and reference over this run's rows.  A
  * violation refuses the run (the caller rolls back), naming the table and
@@ -420,13 +434,23 @@ static int check_bulk_refs(struct out_postgres *o, struct colink_error *err)
 	rc = opg_exec(o, "SET LOCAL enable_nestloop = off", "checking the references", err);
 	for (i = 0; !rc && i < NBULK; i++) {
 		const char *const *r = opg_bulk_refs[i];
+		const char *run = bulk_run_column(r[0]);
 		/* a row this run wrote: its run_id; a person's, its last_run_id
-		 * (merge.c sets it on every person the run inserts or changes) */
-		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.%s = $1 AND "
-			 "x.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s y WHERE y.%s = x.%s) "
-			 "LIMIT 1", opg_fact(o, r[0]), strcmp(r[0], "person") ? "run_id" :
-			 "last_run_id", r[1], r[2], r[3], r[1]);
-		rc = opg_query_text(o, sql, 1, v, buf, sizeof(buf), &found,
+		 * (merge.c sets it on every person the run inserts or changes);
+		 * a long table's rows carry no run: the whole table against its
+		 * parent (the pending tables of a sharded warehouse: the run's
+		 * rows only), which also finds a row whose parent a replacement
+		 * deleted */
+		if (run)
+			snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.%s = $1 AND "
+				 "x.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s y WHERE "
+				 "y.%s = x.%s) LIMIT 1", opg_fact(o, r[0]), run, r[1],
+				 opg_fact(o, r[2]), r[3], r[1]);
+		else
+			snprintf(sql, sizeof(sql), "SELECT 1 FROM %s x WHERE x.%s IS NOT NULL AND "
+				 "NOT EXISTS (SELECT 1 FROM %s y WHERE y.%s = x.%s) LIMIT 1",
+				 opg_fact(o, r[0]), r[1], opg_fact(o, r[2]), r[3], r[1]);
+		rc = opg_query_text(o, sql, run ? 1 : 0, v, buf, sizeof(buf), &found,
 				    "checking the references", err);
 		if (!rc && found)
 			rc = COLINK_ERR(err, COLINK_EINVAL, "%s: %s.%s refers to a %s row the "

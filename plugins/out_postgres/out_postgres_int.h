@@ -128,6 +128,16 @@ struct out_postgres {
 	size_t kprev_len, kprev_cap, kcur_len, kcur_cap;
 	uint64_t kprev_seq;      /* s_seq carrying kprev's s_key lines; 0: none */
 	uint64_t person_vals;    /* staged records with a person value (merge.c) */
+	/* whether a kind's staged records may repeat a row key (stage.c,
+	 * order_note; merge.c probes the stage only then): a record of the
+	 * person of the kind's last record with a greater key cannot, nor one
+	 * of a person the kind has not staged yet (a set of fingerprints) */
+	struct opg_order {
+		char person[80], key[OPG_KEY_MAX];
+		int started, has_key, maybe;
+	} order[K_COUNT];
+	uint64_t *seen;          /* open addressing, 0 empty; host memory */
+	size_t seen_cap, seen_n;
 	char *line;              /* one staging line being built */
 	size_t line_len, line_cap;
 	int line_failed;
@@ -166,6 +176,8 @@ int opg_cat_alloc(struct out_postgres *o, const struct colink_run_info *run,
 void opg_cat_free(struct out_postgres *o);
 int opg_write(void *ctx, const struct colink_out_record *rec,
 	      struct colink_error *err);
+/* Forget what order_note saw (a merge consumed it; the run's end). */
+void opg_order_reset(struct out_postgres *o);
 /* The staging line builder (COPY text format). */
 void opg_line_start(struct out_postgres *o);
 void opg_line_text(struct out_postgres *o, const char *s); /* NULL: \N */

@@ -18,7 +18,8 @@
 #                                   ? -> ., . escaped)
 #   strftime('%Y-%m-%dT%H:%M:%SZ', 'now') -> the same text from now() UTC
 #   REFERENCES t (c) on a column of a bulk-checked table (BULK below:
-#       person, link and the big fact tables, loaded by a run) -> dropped: PostgreSQL checks
+#       person, link, the big fact tables and their long tables, loaded by
+#       a run) -> dropped: PostgreSQL checks
 #       a foreign key with a trigger per row, ~40 % of a load's server
 #       time; the merge checks the same references set by set before
 #       COMMIT instead (merge.c, refs()).  `pg-ddl.sh --refs FILE.sql`
@@ -51,8 +52,12 @@ f=$1
 # person (a row the run writes carries its run as last_run_id: the check
 # filters on that) and link (run_id).  person's two references to run
 # were 268,000 trigger calls for the 134,000 persons of the 100k bench,
-# link's three another 150,000 (bench/RESULTS.md, "PostgreSQL").
-BULK="person checkup employee attendance_month stress_check link"
+# link's three another 150,000 (bench/RESULTS.md, "PostgreSQL").  The long
+# tables (observation, questionnaire -> checkup; stress_answer ->
+# stress_check) carry no run: the merge checks each whole against its
+# parent, a hash anti-join, instead of a trigger per row (240,000 answers
+# of the 100k bench; 2.4 M at 1M, whose insert took 92 s).
+BULK="person checkup employee attendance_month stress_check link observation questionnaire stress_answer"
 
 # Drop (or, with --refs, list) REFERENCES t (c) in the CREATE TABLE of a
 # BULK table; one column definition a line, as schema.sql writes them.
