@@ -228,9 +228,27 @@ static const struct mark {
 	{ "未満", '<' }, { "以下", '<' }, { "以上", '>' }, { "超", '>' },
 };
 
+/* Every mark above starts with '<', '>' or a UTF-8 lead byte and ends
+ * with a UTF-8 continuation byte: a value that starts or ends with any
+ * other ASCII byte (a digit, nearly always) cannot carry one, and skips
+ * the comparisons (each decimal went through all twelve: ~1 % of a
+ * load's CPU, bench/RESULTS.md round 9). */
+static int may_have_prefix(const struct cur *c)
+{
+	unsigned char b = c->i < c->len ? (unsigned char)c->s[c->i] : 0;
+	return b >= 0x80 || b == '<' || b == '>';
+}
+
+static int may_have_suffix(const struct cur *c)
+{
+	return c->len > c->i && (unsigned char)c->s[c->len - 1] >= 0x80;
+}
+
 static char strip_prefix(struct cur *c)
 {
 	size_t i, l;
+	if (!may_have_prefix(c))
+		return 0;
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		l = strlen(prefixes[i].text);
 		if (c->len - c->i >= l &&
@@ -247,6 +265,8 @@ static char strip_prefix(struct cur *c)
 static char strip_suffix(struct cur *c)
 {
 	size_t i, l;
+	if (!may_have_suffix(c))
+		return 0;
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		l = strlen(suffixes[i].text);
 		if (c->len - c->i >= l &&

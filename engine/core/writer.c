@@ -28,6 +28,8 @@ struct item {
 	size_t rcap;
 	char *buf;
 	size_t bcap;
+	size_t *lens; /* copy_record's string lengths (+ 1; 0 for NULL) */
+	size_t lcap;
 };
 
 struct colink_writer {
@@ -87,43 +89,76 @@ static int reserve(void **buf, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
+/* Copy n bytes of s (its length + 1, from slen; 0: NULL) to *p. */
+static const char *put_n(char **p, const char *s, size_t n)
+{
+	const char *r;
+	if (!n)
+		return NULL;
+	memcpy(*p, s, n);
+	r = *p;
+	*p += n;
+	return r;
+}
+
+/* Every string of r in copy order: 2 + 2 per pseudonym + 6 per value. */
+#define REC_STRINGS(r) (2 + 2 * (r)->npseudonyms + 6 * (r)->nvalues)
+
+/*
+ * The record's strings into the slot's buffer.  Each string's length is
+ * measured once (lens[], in the order the second pass copies them): the
+ * measuring pass and put()'s own strlen were ~2 % of a load's CPU on the
+ * calling thread (bench/RESULTS.md round 9).
+ */
 static int copy_record(struct item *it, const struct colink_out_record *r)
 {
-	size_t i, need = slen(r->kind) + slen(r->person);
+	size_t i, k = 0, need = 0, *ln;
 	char *p;
-	for (i = 0; i < r->npseudonyms; i++)
-		need += slen(r->pseudonyms[i].kind) + slen(r->pseudonyms[i].value);
+	if (reserve((void **)&it->lens, &it->lcap, REC_STRINGS(r), sizeof(*it->lens)))
+		return COLINK_ENOMEM;
+	ln = it->lens;
+	need += ln[k++] = slen(r->kind);
+	need += ln[k++] = slen(r->person);
+	for (i = 0; i < r->npseudonyms; i++) {
+		need += ln[k++] = slen(r->pseudonyms[i].kind);
+		need += ln[k++] = slen(r->pseudonyms[i].value);
+	}
 	for (i = 0; i < r->nvalues; i++) {
 		const struct colink_out_value *v = &r->values[i];
-		need += slen(v->item_code) + slen(v->source) + slen(v->v.text) +
-			slen(v->v.code_system) + slen(v->v.unit) + slen(v->v.raw);
+		need += ln[k++] = slen(v->item_code);
+		need += ln[k++] = slen(v->source);
+		need += ln[k++] = slen(v->v.text);
+		need += ln[k++] = slen(v->v.code_system);
+		need += ln[k++] = slen(v->v.unit);
+		need += ln[k++] = slen(v->v.raw);
 	}
 	if (reserve((void **)&it->buf, &it->bcap, need ? need : 1, 1) ||
 	    reserve((void **)&it->vals, &it->vcap, r->nvalues, sizeof(*it->vals)) ||
 	    reserve((void **)&it->ps, &it->pcap, r->npseudonyms, sizeof(*it->ps)))
 		return COLINK_ENOMEM;
 	p = it->buf;
+	k = 0;
 	it->type = ITEM_RECORD;
 	it->rec = *r;
 	it->rec.struct_size = sizeof(it->rec);
 	it->rec.pseudonym_size = sizeof(*it->ps);
 	it->rec.value_size = sizeof(*it->vals);
-	it->rec.kind = put(&p, r->kind);
-	it->rec.person = put(&p, r->person);
+	it->rec.kind = put_n(&p, r->kind, ln[k++]);
+	it->rec.person = put_n(&p, r->person, ln[k++]);
 	for (i = 0; i < r->npseudonyms; i++) {
-		it->ps[i].kind = put(&p, r->pseudonyms[i].kind);
-		it->ps[i].value = put(&p, r->pseudonyms[i].value);
+		it->ps[i].kind = put_n(&p, r->pseudonyms[i].kind, ln[k++]);
+		it->ps[i].value = put_n(&p, r->pseudonyms[i].value, ln[k++]);
 	}
 	for (i = 0; i < r->nvalues; i++) {
 		const struct colink_out_value *v = &r->values[i];
 		struct colink_out_value *c = &it->vals[i];
 		*c = *v; /* field: the catalogue's, alive for the whole run */
-		c->item_code = put(&p, v->item_code);
-		c->source = put(&p, v->source);
-		c->v.text = put(&p, v->v.text);
-		c->v.code_system = put(&p, v->v.code_system);
-		c->v.unit = put(&p, v->v.unit);
-		c->v.raw = put(&p, v->v.raw);
+		c->item_code = put_n(&p, v->item_code, ln[k++]);
+		c->source = put_n(&p, v->source, ln[k++]);
+		c->v.text = put_n(&p, v->v.text, ln[k++]);
+		c->v.code_system = put_n(&p, v->v.code_system, ln[k++]);
+		c->v.unit = put_n(&p, v->v.unit, ln[k++]);
+		c->v.raw = put_n(&p, v->v.raw, ln[k++]);
 	}
 	it->rec.pseudonyms = r->npseudonyms ? it->ps : NULL;
 	it->rec.values = r->nvalues ? it->vals : NULL;
@@ -430,6 +465,7 @@ int colink_writer_finish(struct colink_writer *w, uint64_t *loaded, uint64_t *re
 		colink_free(w->slots[i].ps);
 		colink_free(w->slots[i].rs);
 		colink_free(w->slots[i].buf);
+		colink_free(w->slots[i].lens);
 	}
 	colink_free(w);
 	return rc;

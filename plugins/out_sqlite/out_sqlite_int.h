@@ -227,6 +227,8 @@ struct out_sqlite {
 
 /* Copy of s in host memory, NULL for NULL or out of memory. */
 char *osq_strdup(const struct colink_host *h, const char *s);
+/* Canonical decimal text -> double: 0, or -1 when not wholly a number. */
+int osq_decimal_num(const char *text, double *out);
 /* Where values of field f go: enum dest. */
 int osq_table_dest(const struct colink_field_def *f);
 /* The warehouse table of a wide dest (DEST_IS_WIDE). */

@@ -279,21 +279,6 @@ static const char *value_text(const struct colink_value *v, char *buf)
 	}
 }
 
-/*
- * Canonical decimal text -> double.  strtod follows LC_NUMERIC; colink's
- * canonical decimals use '.', which every locale the engine runs under
- * (C, ja_JP) shares.  -1 when the text is not wholly a number.
- */
-static int decimal_num(const char *text, double *out)
-{
-	char *end;
-	if (!text || !*text)
-		return -1;
-	errno = 0;
-	*out = strtod(text, &end);
-	return (*end || errno == ERANGE) ? -1 : 0;
-}
-
 /* Checks of one value that do not depend on where it goes (dest: its
  * osq_table_dest, looked up once by the caller). */
 static int value_check(const struct colink_out_record *rec,
@@ -541,7 +526,7 @@ static int bind_column(sqlite3_stmt *st, int param,
 	double d;
 	switch (ov->v.type) {
 	case COLINK_T_DECIMAL:
-		if (decimal_num(ov->v.text, &d))
+		if (osq_decimal_num(ov->v.text, &d))
 			return COLINK_ERR(err, COLINK_EINVAL,
 					  "field %s: decimal text is not a number (input %"
 					  PRIu32 " record %" PRIu64 ")", ov->field->name,
@@ -797,7 +782,7 @@ static int observation_write(struct out_sqlite *o, sqlite3_int64 id,
 	osq_bind_text(st, 3, f ? f->name : NULL);
 	osq_bind_text(st, 4, type_names[v->type]);
 	osq_bind_copy(st, 5, value_text(v, buf));
-	if (present(v) && v->type == COLINK_T_DECIMAL && !decimal_num(v->text, &d))
+	if (present(v) && v->type == COLINK_T_DECIMAL && !osq_decimal_num(v->text, &d))
 		sqlite3_bind_double(st, 6, d);
 	else if (present(v) && v->type == COLINK_T_INT)
 		sqlite3_bind_int64(st, 6, v->i);
