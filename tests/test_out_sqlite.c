@@ -2050,6 +2050,155 @@ static void test_out_sqlite__links_persist_across_runs(void)
 	fx_close(&f);
 }
 
+/* A roster (employer) or checkup person with up to three card pseudonyms. */
+static void cards_rec(struct fx *f, const char *kind, const char *person, uint64_t no,
+		      const char *c1, const char *c2, const char *c3)
+{
+	struct recb b;
+	if (!strcmp(kind, "checkup")) {
+		rec_init(&b, person, no);
+		b.r.npseudonyms = 0;
+	} else {
+		rec_kind(&b, kind, person, no);
+		add_ps(&b, "employee", person);
+	}
+	add_ps(&b, "card", c1);
+	if (c2)
+		add_ps(&b, "card", c2);
+	if (c3)
+		add_ps(&b, "card", c3);
+	CU_ASSERT_EQUAL(write_rec(f, &b), COLINK_OK);
+}
+
+static int count_of(const char *s, const char *needle)
+{
+	int n = 0;
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/* Every link table's rows of the warehouse, in insertion order. */
+static char *link_dump(const char *db)
+{
+	static const char *const q[] = {
+		"SELECT group_concat(x, ' ') FROM (SELECT substr(employer_person_id, 1, 4)||'-'||"
+		"substr(association_person_id, 1, 4)||':'||pass||':'||kind||':'||run_id AS x "
+		"FROM link ORDER BY rowid)",
+		"SELECT group_concat(x, ' | ') FROM (SELECT run_id||':'||pass||':'||kind||':'||"
+		"substr(employer_person_id, 1, 4)||'-'||substr(association_person_id, 1, 4)||':'||"
+		"reason||':'||group_no AS x FROM link_review ORDER BY rowid)",
+		"SELECT group_concat(x, ' ') FROM (SELECT run_id||':'||pass||':'||kind||':'||"
+		"linked||':'||ambiguous AS x FROM link_report ORDER BY rowid)",
+		"SELECT group_concat(x, ' ') FROM (SELECT run_id||':'||linked_new||':'||"
+		"linked_total||':'||ambiguous||':'||unmatched_association||':'||"
+		"unmatched_employer||':'||review_association||':'||review_employer AS x "
+		"FROM link_summary ORDER BY rowid)",
+	};
+	char *out = NULL;
+	size_t i;
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		char *v = tu_sql1(db, q[i]), *n = tu_fmt("%s\n%s", out ? out : "", v ? v : "-");
+		free(v);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* Run 1 of link_fixture and more: E7 shares two cards with A8 (one pair,
+ * two pseudonyms: review groups number by the first) and one with A9;
+ * E10, A10, A11, E12 and A12 unmatched.  Then (between the runs) a
+ * "never" decision on E10-A10 and a "link" decision on E12-A12; run 2
+ * gives E10, A10 and A11 one card and E12 and A13 another: E10-A11
+ * links, A13 does not (E12 is linked by pass 0).  Run 3 links a person
+ * whose pseudonym is upper-case hex. */
+static void memory_or_sql_runs(struct fx *f, int sql)
+{
+	struct colink_link_report rep;
+	char *sqlt;
+	if (sql)
+		setenv("COLINK_TEST_LINK_SQL", "1", 1);
+	else
+		unsetenv("COLINK_TEST_LINK_SQL");
+	CU_ASSERT_EQUAL_FATAL(begin(f, "r1"), COLINK_OK);
+	link_fixture(f);
+	cards_rec(f, "roster", H16("ee07"), 20, H16("c077"), H16("c007"), NULL);
+	cards_rec(f, "checkup", H16("aa08"), 21, H16("c007"), H16("c077"), H16("c708"));
+	cards_rec(f, "checkup", H16("aa09"), 22, H16("c007"), NULL, NULL);
+	cards_rec(f, "roster", H16("ee10"), 23, H16("c0a0"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa10"), 24, H16("c0b0"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa11"), 25, H16("c0c0"), NULL, NULL);
+	cards_rec(f, "roster", H16("ee12"), 26, H16("c0d0"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa12"), 27, H16("c0e0"), NULL, NULL);
+	CU_ASSERT_EQUAL(do_link(f, &rep), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(f, 23, 23, 0), COLINK_OK);
+	sqlt = tu_fmt("INSERT INTO link_decision (group_no, employer_no, association_no, kind, "
+		      "decided_by, why, decided) SELECT 1, e.person_no, a.person_no, x.k, 's', 'w', "
+		      "'2024-06-02T00:00:00Z' FROM (SELECT '%s' AS e, '%s' AS a, 'never' AS k "
+		      "UNION ALL SELECT '%s', '%s', 'link') AS x JOIN person AS e ON "
+		      "e.person_id = x.e JOIN person AS a ON a.person_id = x.a",
+		      H16("ee10"), H16("aa10"), H16("ee12"), H16("aa12"));
+	exec_sql(f->db, sqlt);
+	free(sqlt);
+	CU_ASSERT_EQUAL_FATAL(begin(f, "r2"), COLINK_OK);
+	cards_rec(f, "roster", H16("ee10"), 1, H16("c010"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa10"), 2, H16("c010"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa11"), 3, H16("c010"), NULL, NULL);
+	cards_rec(f, "roster", H16("ee12"), 4, H16("c012"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa13"), 5, H16("c012"), NULL, NULL);
+	CU_ASSERT_EQUAL(do_link(f, &rep), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(f, 5, 5, 0), COLINK_OK);
+	/* run 3: a pseudonym in upper-case hex (the memory path sorts the
+	 * 32 bytes lower-case hex spells) links: that pass falls back to SQL */
+	CU_ASSERT_EQUAL_FATAL(begin(f, "r3"), COLINK_OK);
+	cards_rec(f, "roster", H16("EE14"), 1, H16("c014"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa14"), 2, H16("c014"), NULL, NULL);
+	CU_ASSERT_EQUAL(do_link(f, &rep), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(f, 2, 2, 0), COLINK_OK);
+	unsetenv("COLINK_TEST_LINK_SQL");
+}
+
+/*
+ * The exact passes run from memory (link_exact.c); link.c's SQL is the
+ * reference (COLINK_TEST_LINK_SQL=1): the same fixture through both must
+ * leave the same link, review (reasons, group numbers), report and summary
+ * rows, in the same order.
+ */
+static void test_out_sqlite__link_from_memory_as_sql(void)
+{
+	struct fx m, s;
+	char *dm, *ds;
+	fx_open(&m, NULL);
+	memory_or_sql_runs(&m, 0);
+	fx_open(&s, NULL);
+	memory_or_sql_runs(&s, 1);
+	/* each path was the one taken: memory in runs 1 and 2, SQL in run 3
+	 * (falls back) and in every run with COLINK_TEST_LINK_SQL=1 */
+	CU_ASSERT_EQUAL(count_of(m.m.log, "pass 1 (card) from memory"), 2);
+	CU_ASSERT_EQUAL(count_of(m.m.log, "pass 2 (kana_dob_sex_insurer) from memory"), 2);
+	CU_ASSERT_PTR_NULL(strstr(s.m.log, "from memory"));
+	dm = link_dump(m.db);
+	ds = link_dump(s.db);
+	CU_ASSERT_STRING_EQUAL(dm, ds);
+	/* and the cases are there: the pair of two shared cards in the group
+	 * of its first (c007, with E7-A9), never and link decisions */
+	CU_ASSERT_PTR_NOT_NULL(strstr(dm, "r1:1:card:ee07-aa08:employer person has 2 "
+				      "candidates:3 | r1:1:card:ee07-aa09:employer person has 2 "
+				      "candidates:3"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dm, "ee10-aa11:1:card:r2"));
+	CU_ASSERT_PTR_NULL(strstr(dm, "ee10-aa10"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dm, "ee12-aa12:0:decision:r2"));
+	CU_ASSERT_PTR_NULL(strstr(dm, "aa13"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dm, "EE14-aa14:1:card:r3"));
+	free(dm);
+	free(ds);
+	fx_close(&m);
+	fx_close(&s);
+}
+
 static void test_out_sqlite__link_refuses_bad_calls(void)
 {
 	struct fx f;
@@ -2135,6 +2284,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),
 	TU_TEST(test_out_sqlite__links_persist_across_runs),
+	TU_TEST(test_out_sqlite__link_from_memory_as_sql),
 	TU_TEST(test_out_sqlite__link_refuses_bad_calls),
 	TU_END
 };

@@ -21,15 +21,20 @@
  * decision keeps its pair out of every pass's candidates, so it is neither
  * linked nor sent to review again.
  *
- * Everything is SQL over indexes (person_key's primary key is (kind,
- * pseudonym, person_no); link has one index per side; link_cand one per
- * side), so memory stays bounded by SQLite's cache however many persons
- * the warehouse holds.  link_cand lives in the connection's temp schema,
+ * The exact passes run from memory (link_exact.c: one scan of person_key
+ * per pass, a byte per person; bench/RESULTS.md, "The exact passes from
+ * memory"), with the same rules and rows; the SQL below is their
+ * reference, which the tests compare them with (COLINK_TEST_LINK_SQL=1),
+ * and their fallback.  It is SQL over indexes (person_key's primary key is
+ * (kind, pseudonym, person_no); link has one index per side; link_cand one
+ * per side), so memory stays bounded by SQLite's cache however many
+ * persons the warehouse holds.  link_cand lives in the connection's temp schema,
  * is emptied per pass and dropped at the end; it cannot outlive the run,
  * whose connection run_close closes.
  */
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -222,6 +227,20 @@ static int step(struct linker *l, int id, uint64_t *changes, const char *what,
 	return COLINK_OK;
 }
 
+/* The pass's link_report row (L_REPORT bound but its counts) and
+ * counts. */
+static int report_pass(struct linker *l, int pass, uint64_t linked, uint64_t review,
+		       struct colink_error *err)
+{
+	int rc;
+	osq_bind_u64(l->st[L_REPORT], 4, linked);
+	osq_bind_u64(l->st[L_REPORT], 5, review);
+	rc = step(l, L_REPORT, NULL, "recording the link report", err);
+	l->r.linked[pass - 1] = linked;
+	l->r.ambiguous += review;
+	return rc;
+}
+
 /* Pass `pass` (1-based) with key kind `kind`. */
 static int link_pass(struct linker *l, int pass, const char *kind,
 		     struct colink_error *err)
@@ -256,12 +275,40 @@ static int link_pass(struct linker *l, int pass, const char *kind,
 		rc = step(l, L_LINKED, NULL, "linking persons", err);
 	if (rc)
 		return rc;
-	osq_bind_u64(l->st[L_REPORT], 4, linked);
-	osq_bind_u64(l->st[L_REPORT], 5, review);
-	rc = step(l, L_REPORT, NULL, "recording the link report", err);
-	l->r.linked[pass - 1] = linked;
-	l->r.ambiguous += review;
-	return rc;
+	return report_pass(l, pass, linked, review, err);
+}
+
+/* Pass `pass` from memory (link_exact.c) while *ex holds the persons,
+ * else (or when it falls back) by link_pass. */
+static int exact_pass(struct linker *l, struct osq_exact **ex, int *ex_off, int pass,
+		      const char *kind, struct colink_error *err)
+{
+	uint64_t linked, review;
+	int rc = COLINK_OK;
+	if (!*ex && !*ex_off) {
+		rc = osq_exact_open(l->o, ex, err);
+		*ex_off = !*ex;
+	}
+	if (!rc && *ex) {
+		rc = osq_exact_pass(*ex, pass, kind, &linked, &review, err);
+		if (!rc) {
+			l->o->host->log(l->o->hc, COLINK_LOG_DEBUG, "link: pass %d (%s) from memory",
+					pass, kind);
+			sqlite3_reset(l->st[L_REPORT]);
+			sqlite3_clear_bindings(l->st[L_REPORT]);
+			sqlite3_bind_int(l->st[L_REPORT], 1, pass);
+			sqlite3_bind_text(l->st[L_REPORT], 2, kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(l->st[L_REPORT], 3, l->o->run_id, -1, SQLITE_STATIC);
+			return report_pass(l, pass, linked, review, err);
+		}
+		if (rc != OSQ_EXACT_FALLBACK)
+			return rc;
+		osq_exact_close(*ex);
+		*ex = NULL;
+		*ex_off = 1;
+		rc = COLINK_OK;
+	}
+	return rc ? rc : link_pass(l, pass, kind, err);
 }
 
 /* Pass 0: the stewards' "link" decisions in force (#18 part 6).  Its
@@ -396,8 +443,12 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 	struct lap t;
 	struct out_sqlite *o = ctx;
 	struct linker l;
+	struct osq_exact *ex = NULL;
 	double w, cpu;
 	size_t i;
+	/* tests: link.c's SQL for every exact pass, to compare with */
+	const char *sql_only = getenv("COLINK_TEST_LINK_SQL");
+	int ex_off = sql_only && *sql_only == '1';
 	int src, rc = osq_in_run(o, "link", err);
 	if (rc)
 		return rc;
@@ -439,8 +490,10 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 			rc = osq_link_prob(o, (int)i + 1, p, &linked, &review, err);
 			l.r.linked[i] = linked;
 			l.r.ambiguous += review;
+			osq_exact_close(ex); /* its links are in temp.linked only */
+			ex = NULL;
 		} else
-			rc = link_pass(&l, (int)i + 1, p->kind, err);
+			rc = exact_pass(&l, &ex, &ex_off, (int)i + 1, p->kind, err);
 		w = lap(&t, &cpu);
 		if (!rc)
 			o->host->log(o->hc, COLINK_LOG_INFO, "link: pass %zu (%s) in %.2f s (CPU %.2f s)",
@@ -453,6 +506,7 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 		report_out(&l.r, rep);
 	}
 out:
+	osq_exact_close(ex);
 	for (i = 0; i < L_COUNT; i++)
 		sqlite3_finalize(l.st[i]);
 	sqlite3_exec(o->db, drop_sql, NULL, NULL, NULL);

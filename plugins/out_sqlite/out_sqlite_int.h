@@ -295,6 +295,21 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);
 int osq_link_prob(struct out_sqlite *o, int pass, const struct colink_link_pass *p,
 		  uint64_t *linked, uint64_t *review, struct colink_error *err);
 
+/* ---- link_exact.c: an exact pass from memory (#23) ---- */
+struct osq_exact;
+/* Returned by the two below when link.c's SQL must do the pass (nothing
+ * written yet); not a colink error code. */
+#define OSQ_EXACT_FALLBACK 1000
+/* The persons' sides, links so far (temp.linked) and "never" decisions;
+ * *out NULL (and COLINK_OK) when the warehouse is beyond its arrays. */
+int osq_exact_open(struct out_sqlite *o, struct osq_exact **out,
+		   struct colink_error *err);
+/* link.c's exact pass over key kind `kind`, from memory; adds its links to
+ * temp.linked. */
+int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *linked,
+		   uint64_t *review, struct colink_error *err);
+void osq_exact_close(struct osq_exact *x);
+
 /* ---- record.c ---- */
 
 /* colink_output_ops.write */
