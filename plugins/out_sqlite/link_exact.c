@@ -466,8 +466,10 @@ static int write_links(struct osq_exact *x, int pass, const char *kind, struct r
 	size_t i;
 	int src;
 	char eid[65], aid[65];
+	if (!n) /* nothing to link (and qsort must not see r == NULL) */
+		return COLINK_OK;
 	qsort(r, n, sizeof(*r), row_cmp);
-	v = malloc((2 * n + 1) * sizeof(*v));
+	v = malloc(2 * n * sizeof(*v));
 	if (!v)
 		return oom(err);
 	src = sqlite3_prepare_v2(x->o->db, "INSERT INTO link (employer_person_id, "
