@@ -1867,19 +1867,26 @@ static void test_out_sqlite__migrations_embedded_in_order(void)
 #define E8 H16("ee08")
 #define E9 H16("ee09")
 
+/* A checkup (association) person with no pseudonym yet, or a roster
+ * (employer) person with its employee pseudonym. */
+static void party_rec(struct recb *b, const char *kind, const char *person, uint64_t no)
+{
+	if (!strcmp(kind, "checkup")) {
+		rec_init(b, person, no);
+		b->r.npseudonyms = 0;
+	} else {
+		rec_kind(b, kind, person, no);
+		add_ps(b, "employee", person);
+	}
+}
+
 /* A checkup (association) or roster (employer) person with a card and a
  * kana_dob_sex_insurer pseudonym (each optional). */
 static void person_rec(struct fx *f, const char *kind, const char *person,
 		       const char *card, const char *kdsi, uint64_t no)
 {
 	struct recb b;
-	if (!strcmp(kind, "checkup")) {
-		rec_init(&b, person, no);
-		b.r.npseudonyms = 0;
-	} else {
-		rec_kind(&b, kind, person, no);
-		add_ps(&b, "employee", person);
-	}
+	party_rec(&b, kind, person, no);
 	if (card)
 		add_ps(&b, "card", card);
 	if (kdsi)
@@ -2055,13 +2062,7 @@ static void cards_rec(struct fx *f, const char *kind, const char *person, uint64
 		      const char *c1, const char *c2, const char *c3)
 {
 	struct recb b;
-	if (!strcmp(kind, "checkup")) {
-		rec_init(&b, person, no);
-		b.r.npseudonyms = 0;
-	} else {
-		rec_kind(&b, kind, person, no);
-		add_ps(&b, "employee", person);
-	}
+	party_rec(&b, kind, person, no);
 	add_ps(&b, "card", c1);
 	if (c2)
 		add_ps(&b, "card", c2);
