@@ -735,10 +735,29 @@ static int wait_writer(const char *db, pid_t pid)
 	return 0;
 }
 
+/* Start JOB with COLINK_TEST_PAUSE_BEFORE_COMMIT=PAUSE and wait until it
+ * stops there, holding its write transaction with every row written. */
+static pid_t spawn_paused(const char *job, const char *pause)
+{
+	struct spawn_opts po = { "COLINK_TEST_PAUSE_BEFORE_COMMIT", pause, 0 };
+	double end = now_s() + 120;
+	int code, paused = 0;
+	pid_t a = spawn_run(job, NULL, &po);
+	CU_ASSERT_FATAL(a > 0);
+	while (!paused && now_s() < end && !poll_code(a, &code)) {
+		paused = access(pause, F_OK) == 0;
+		if (!paused)
+			sleep_s(0.01);
+	}
+	CU_ASSERT_FATAL(paused);
+	return a;
+}
+
 static void test_crash__second_run_with_short_timeout_exits_locked(void)
 {
 	struct job_spec sa = { gen_dir, NULL, -1, NULL, NULL, NULL, NULL }, sb = sa;
 	const char *db = tpath("short.db"), *ef = tpath("short.err"), *ja, *jb;
+	const char *pause = tpath("short.pause");
 	char *e;
 	pid_t a;
 	double secs = 0;
@@ -748,8 +767,10 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 	sb.busy_ms = 500;
 	ja = write_job("short_a", &sa);
 	jb = write_job("short_b", &sb);
-	a = spawn_run(ja, NULL, NULL);
-	CU_ASSERT_FATAL(a > 0);
+	/* A holds its write transaction before its commit until PAUSE is removed:
+	 * however fast the machine, B meets a writer that is still there when
+	 * its 500 ms are up. */
+	a = spawn_paused(ja, pause);
 	CU_ASSERT_FATAL(wait_writer(db, a));
 	CU_ASSERT_EQUAL(reader_snapshot(db), 1); /* sees the run in flight, none of its rows */
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup"), 0);
@@ -762,6 +783,7 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 	CU_ASSERT(secs >= 0.45); /* it did wait its busy_timeout_ms */
 	if (code != 6)
 		fprintf(stderr, "\nsecond run: exit %d after %.2f s: %s\n", code, secs, e);
+	CU_ASSERT_EQUAL(unlink(pause), 0); /* A goes on to commit */
 	CU_ASSERT_EQUAL(wait_code(a), 1);
 	CU_ASSERT(intact(db));
 	CU_ASSERT_EQUAL(count_rows(db, "run", "status='ok'"), 1);
@@ -773,7 +795,7 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 static void test_crash__second_run_with_long_timeout_waits_then_commits(void)
 {
 	struct job_spec sa = { gen_dir, NULL, -1, NULL, NULL, NULL, NULL }, sb = sa;
-	const char *db = tpath("long.db"), *ja, *jb;
+	const char *db = tpath("long.db"), *pause = tpath("long.pause"), *ja, *jb;
 	pid_t a, b;
 	int ca = -1, cb = -1, a_done = 0, b_done = 0, in_flight = 0, failed_reads = 0;
 	double end;
@@ -782,11 +804,15 @@ static void test_crash__second_run_with_long_timeout_waits_then_commits(void)
 	sb.busy_ms = 600000;
 	ja = write_job("long_a", &sa);
 	jb = write_job("long_b", &sb);
-	a = spawn_run(ja, NULL, NULL);
-	CU_ASSERT_FATAL(a > 0);
+	a = spawn_paused(ja, pause); /* A cannot commit before B waits for it */
 	CU_ASSERT_FATAL(wait_writer(db, a));
 	b = spawn_run(jb, NULL, NULL);
 	CU_ASSERT_FATAL(b > 0);
+	in_flight += reader_snapshot(db) > 0;
+	sleep_s(0.3);
+	b_done = poll_code(b, &cb);
+	CU_ASSERT_EQUAL(b_done, 0); /* B waits */
+	CU_ASSERT_EQUAL(unlink(pause), 0);
 	end = now_s() + 600;
 	while ((!a_done || !b_done) && now_s() < end) {
 		int r = reader_snapshot(db);

@@ -405,6 +405,25 @@ static void kill_point(const char *at, const char *name)
 }
 
 /*
+ * Crash tests only (tests/test_crash.c): COLINK_TEST_PAUSE_BEFORE_COMMIT=PATH
+ * makes a run that wrote every row, still holding its write transaction and
+ * before it locks the audit log, create PATH and wait until the test
+ * removes it, so that a second run meets a writer that cannot finish
+ * early however fast the machine.  No real run sets it.
+ */
+static void pause_point(void)
+{
+	const char *f = getenv("COLINK_TEST_PAUSE_BEFORE_COMMIT");
+	struct stat sb;
+	FILE *p;
+	if (!f || !*f || !(p = fopen(f, "w")))
+		return;
+	fclose(p);
+	while (stat(f, &sb) == 0)
+		usleep(20 * 1000);
+}
+
+/*
  * Commit (rc OK so far) or roll back, and record the run in the audit
  * log.  A run that committed has its entry prepared before the commit;
  * a failed run's entry is written on a best-effort basis (its failure is
@@ -428,6 +447,8 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	/* the intent ("committing") is written and fsynced before COMMIT, the
 	 * log stays locked, the completion ("ok") is written after (#24) */
 	snprintf(res->status, sizeof(res->status), "committing");
+	if (rc == COLINK_OK)
+		pause_point();
 	if (rc == COLINK_OK)
 		rc = prepare_audit(p, res, kind, user, &pending, st->err);
 	snprintf(res->status, sizeof(res->status), "ok");
