@@ -735,11 +735,13 @@ static int wait_writer(const char *db, pid_t pid)
 	return 0;
 }
 
-/* Start JOB with COLINK_TEST_PAUSE_BEFORE_COMMIT=PAUSE and wait until it
- * stops there, holding its write transaction with every row written. */
-static pid_t spawn_paused(const char *job, const char *pause)
+/* Start JOB with the pause variable VAR (COLINK_TEST_PAUSE_BEFORE_COMMIT or
+ * COLINK_TEST_PAUSE_AFTER_INTENT, engine/core/run.c) set to PAUSE and wait
+ * until it stops there, holding its write transaction with every row
+ * written. */
+static pid_t spawn_paused(const char *job, const char *var, const char *pause)
 {
-	struct spawn_opts po = { "COLINK_TEST_PAUSE_BEFORE_COMMIT", pause, 0 };
+	struct spawn_opts po = { var, pause, 0 };
 	double end = now_s() + 120;
 	int code, paused = 0;
 	pid_t a = spawn_run(job, NULL, &po);
@@ -770,7 +772,7 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 	/* A holds its write transaction before its commit until PAUSE is removed:
 	 * however fast the machine, B meets a writer that is still there when
 	 * its 500 ms are up. */
-	a = spawn_paused(ja, pause);
+	a = spawn_paused(ja, "COLINK_TEST_PAUSE_BEFORE_COMMIT", pause);
 	CU_ASSERT_FATAL(wait_writer(db, a));
 	CU_ASSERT_EQUAL(reader_snapshot(db), 1); /* sees the run in flight, none of its rows */
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup"), 0);
@@ -792,6 +794,54 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 	free(e);
 }
 
+/* A stopped inside its commit: the audit log locked by it, its intent
+ * written.  B does not wait on the log to check earlier runs, waits its
+ * 500 ms for the warehouse, then at most 10 s for the log to write its
+ * "failed" entry, and exits 6 (it used to hang in flock on the audit log
+ * until A ended). */
+static void test_crash__second_run_during_a_commit_exits_locked(void)
+{
+	struct job_spec sa = { gen_dir, NULL, -1, NULL, NULL, NULL, NULL }, sb = sa;
+	const char *db = tpath("incommit.db"), *ef = tpath("incommit.err");
+	const char *pause = tpath("incommit.pause"), *ja, *jb;
+	char *e;
+	pid_t a, b;
+	double end;
+	int code = -1, done = 0;
+	sa.db = sb.db = db;
+	sb.in_dir = smp_dir;
+	sb.busy_ms = 500;
+	ja = write_job("incommit_a", &sa);
+	jb = write_job("incommit_b", &sb);
+	a = spawn_paused(ja, "COLINK_TEST_PAUSE_AFTER_INTENT", pause);
+	CU_ASSERT_FATAL(wait_writer(db, a));
+	b = spawn_run(jb, ef, NULL);
+	CU_ASSERT_FATAL(b > 0);
+	end = now_s() + 120;
+	while (!(done = poll_code(b, &code)) && now_s() < end)
+		sleep_s(0.02);
+	if (!done) {
+		kill(b, SIGKILL);
+		wait_code(b);
+	}
+	e = tu_read_file(ef, NULL);
+	CU_ASSERT(done); /* not stuck behind A's audit log lock */
+	CU_ASSERT_EQUAL(code, 6);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "locked"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, db));
+	CU_ASSERT_EQUAL(count_lines(e), 1);
+	if (code != 6)
+		fprintf(stderr, "\nsecond run: %s %d: %s\n", done ? "exit" : "still running, killed; code",
+			code, e);
+	CU_ASSERT_EQUAL(unlink(pause), 0); /* A goes on to commit */
+	CU_ASSERT_EQUAL(wait_code(a), 1);
+	CU_ASSERT(intact(db));
+	CU_ASSERT_EQUAL(count_rows(db, "run", "status='ok'"), 1);
+	CU_ASSERT_EQUAL(count_rows(db, "run", "status='incomplete'"), 0);
+	assert_rows_match_ledger(db);
+	free(e);
+}
+
 static void test_crash__second_run_with_long_timeout_waits_then_commits(void)
 {
 	struct job_spec sa = { gen_dir, NULL, -1, NULL, NULL, NULL, NULL }, sb = sa;
@@ -804,7 +854,7 @@ static void test_crash__second_run_with_long_timeout_waits_then_commits(void)
 	sb.busy_ms = 600000;
 	ja = write_job("long_a", &sa);
 	jb = write_job("long_b", &sb);
-	a = spawn_paused(ja, pause); /* A cannot commit before B waits for it */
+	a = spawn_paused(ja, "COLINK_TEST_PAUSE_BEFORE_COMMIT", pause); /* A cannot commit before B waits for it */
 	CU_ASSERT_FATAL(wait_writer(db, a));
 	b = spawn_run(jb, NULL, NULL);
 	CU_ASSERT_FATAL(b > 0);
@@ -1098,6 +1148,7 @@ static void test_crash__configuration_faults_exit_with_one_line(void)
 static const struct tu_test tests[] = {
 	TU_TEST(test_crash__sigkill_at_random_points_leaves_no_trace),
 	TU_TEST(test_crash__second_run_with_short_timeout_exits_locked),
+	TU_TEST(test_crash__second_run_during_a_commit_exits_locked),
 	TU_TEST(test_crash__second_run_with_long_timeout_waits_then_commits),
 	TU_TEST(test_crash__failed_allocation_anywhere_fails_cleanly),
 	TU_TEST(test_crash__full_disk_fails_cleanly),

@@ -324,7 +324,7 @@ static int run_link(struct run_state *st, struct colink_run_result *res)
  * does not commit; written after it.
  */
 static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
-			 const char *kind, const char *user,
+			 const char *kind, const char *user, int wait_ms,
 			 struct colink_audit_pending **pending, struct colink_error *err)
 {
 	struct colink_audit_entry e;
@@ -382,7 +382,7 @@ static int prepare_audit(struct colink_plan *p, struct colink_run_result *res,
 	e.ncounts = 5;
 	e.counts = counts;
 	rc = *pending ? colink_audit_chain(*pending, &e, err)
-		      : colink_audit_prepare(pending, p->audit_log, &e, err);
+		      : colink_audit_prepare_within(pending, p->audit_log, &e, wait_ms, err);
 out:
 	colink_free(maps);
 	colink_free(ins);
@@ -405,15 +405,19 @@ static void kill_point(const char *at, const char *name)
 }
 
 /*
- * Crash tests only (tests/test_crash.c): COLINK_TEST_PAUSE_BEFORE_COMMIT=PATH
- * makes a run that wrote every row, still holding its write transaction and
- * before it locks the audit log, create PATH and wait until the test
- * removes it, so that a second run meets a writer that cannot finish
- * early however fast the machine.  No real run sets it.
+ * Crash tests only (tests/test_crash.c): a variable set to a PATH (F, its
+ * value) makes a run that wrote every row, still holding its write transaction,
+ * create PATH and wait until the test removes it, so that a second run
+ * meets a writer that cannot finish early however fast the machine.
+ * COLINK_TEST_PAUSE_BEFORE_COMMIT stops before the audit log is locked,
+ * COLINK_TEST_PAUSE_AFTER_INTENT with the log locked and the intent
+ * written, just before the output's commit.  No real run sets them.
  */
-static void pause_point(void)
+/* How long a failed run waits for the audit log to write its entry. */
+#define FAILED_ENTRY_WAIT_MS 10000
+
+static void pause_point(const char *f)
 {
-	const char *f = getenv("COLINK_TEST_PAUSE_BEFORE_COMMIT");
 	struct stat sb;
 	FILE *p;
 	if (!f || !*f || !(p = fopen(f, "w")))
@@ -448,14 +452,16 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	 * log stays locked, the completion ("ok") is written after (#24) */
 	snprintf(res->status, sizeof(res->status), "committing");
 	if (rc == COLINK_OK)
-		pause_point();
+		pause_point(getenv("COLINK_TEST_PAUSE_BEFORE_COMMIT"));
 	if (rc == COLINK_OK)
-		rc = prepare_audit(p, res, kind, user, &pending, st->err);
+		rc = prepare_audit(p, res, kind, user, -1, &pending, st->err);
 	snprintf(res->status, sizeof(res->status), "ok");
 	if (rc == COLINK_OK && pending)
-		rc = prepare_audit(p, res, kind, user, &pending, st->err);
-	if (rc == COLINK_OK)
+		rc = prepare_audit(p, res, kind, user, -1, &pending, st->err);
+	if (rc == COLINK_OK) {
 		kill_point(kill_at, "before-commit");
+		pause_point(getenv("COLINK_TEST_PAUSE_AFTER_INTENT"));
+	}
 	if (rc == COLINK_OK && (rc = st->out->commit(st->out_ctx, sum, st->err)) == COLINK_OK) {
 		kill_point(kill_at, "after-checkpoint");
 		if (pending && colink_audit_finish(pending, &aerr)) {
@@ -474,7 +480,10 @@ static int finish_run(struct run_state *st, struct colink_run_result *res,
 	sum->message = res->message;
 	if (began)
 		st->out->abort(st->out_ctx, sum);
-	if (prepare_audit(p, res, kind, user, &pending, &aerr) == COLINK_OK && pending &&
+	/* a failed run's entry waits for the log a bounded time (its holder
+	 * is a run inside its commit, which may stall); a run that commits
+	 * waits as long as it takes: its intent must be written first */
+	if (prepare_audit(p, res, kind, user, FAILED_ENTRY_WAIT_MS, &pending, &aerr) == COLINK_OK && pending &&
 	    colink_audit_finish(pending, &aerr) == COLINK_OK)
 		return rc;
 	if (p->audit_log && p->agreement)
@@ -495,8 +504,10 @@ static void complete_previous_runs(struct colink_plan *p, struct colink_run_resu
 	size_t n = 0;
 	if (!p->audit_log || !p->agreement || !res->warehouse)
 		return;
-	if (colink_audit_ledger_complete(p->audit_log, res->warehouse, res->run_id, &n, &aerr))
-		colink_log(COLINK_LOG_WARN, "%s: earlier runs were not checked against the audit log: %s",
+	int rc = colink_audit_ledger_complete(p->audit_log, res->warehouse, res->run_id, &n, &aerr);
+	if (rc)
+		colink_log(rc == COLINK_EBUSY ? COLINK_LOG_INFO : COLINK_LOG_WARN,
+			   "%s: earlier runs were not checked against the audit log: %s",
 			   res->warehouse, aerr.msg);
 	else if (n)
 		colink_log(COLINK_LOG_WARN, "%s: %zu earlier run%s committed but killed before %s completion "

@@ -237,8 +237,31 @@ static int format_line(struct colink_audit_pending *p, const struct colink_audit
 	return rc;
 }
 
+/* flock(LOCK_EX), giving up after wait_ms (< 0: never); -1 with errno
+ * EWOULDBLOCK when the time ran out. */
+static int lock_within(int fd, int wait_ms)
+{
+	if (wait_ms < 0)
+		return flock(fd, LOCK_EX);
+	for (;;) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK || wait_ms <= 0)
+			return -1;
+		usleep(10 * 1000);
+		wait_ms -= 10;
+	}
+}
+
 int colink_audit_prepare(struct colink_audit_pending **out, const char *log,
 			 const struct colink_audit_entry *e, struct colink_error *err)
+{
+	return colink_audit_prepare_within(out, log, e, -1, err);
+}
+
+int colink_audit_prepare_within(struct colink_audit_pending **out, const char *log,
+				const struct colink_audit_entry *e, int wait_ms,
+				struct colink_error *err)
 {
 	struct colink_audit_pending *p = colink_calloc(1, sizeof(*p));
 	char prev[65];
@@ -253,8 +276,12 @@ int colink_audit_prepare(struct colink_audit_pending **out, const char *log,
 	p->fd = colink_mkdir_parents(log) ? -1 : open(log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (p->fd < 0)
 		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot open the audit log: %s", log, strerror(errno));
-	else if (flock(p->fd, LOCK_EX))
-		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log, strerror(errno));
+	else if (lock_within(p->fd, wait_ms))
+		rc = errno == EWOULDBLOCK
+			     ? COLINK_ERR(err, COLINK_EBUSY, "%s: still locked by another run after %d ms: "
+					  "no entry written", log, wait_ms)
+			     : COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log,
+					  strerror(errno));
 	else if ((rc = last_entry(p->fd, log, &seq, prev, err)) == COLINK_OK)
 		rc = format_line(p, e, seq + 1, prev, err);
 	if (rc) {
@@ -468,8 +495,15 @@ int colink_audit_complete(const char *log, const char *by_run, colink_audit_comm
 	p.fd = open(log, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (p.fd < 0)
 		return COLINK_OK;
-	if (flock(p.fd, LOCK_EX))
-		rc = COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log, strerror(errno));
+	/* Not waited for: a run that holds the log is between its intent and
+	 * its completion, i.e. inside its commit, which may take long or stall;
+	 * the waiting belongs to the warehouse's lock and its timeout. */
+	if (flock(p.fd, LOCK_EX | LOCK_NB))
+		rc = errno == EWOULDBLOCK
+			     ? COLINK_ERR(err, COLINK_EBUSY, "%s: locked by a run that is committing; "
+					  "earlier runs are checked by a later run", log)
+			     : COLINK_ERR(err, COLINK_EIO, "%s: cannot lock the audit log: %s", log,
+					  strerror(errno));
 	else if (last_entry(p.fd, log, &p.seq, p.hash, &(struct colink_error){0}) == COLINK_OK)
 		rc = find_dangling(p.fd, log, &d, &n, err);
 	for (i = 0; rc == COLINK_OK && i < n; i++) {

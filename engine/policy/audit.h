@@ -86,6 +86,12 @@ int colink_audit_append(const char *log, const struct colink_audit_entry *e,
 struct colink_audit_pending;
 int colink_audit_prepare(struct colink_audit_pending **out, const char *log,
 			 const struct colink_audit_entry *e, struct colink_error *err);
+/* The same, waiting at most wait_ms for a log that another process holds
+ * (a run inside its commit): COLINK_EBUSY after that.  wait_ms < 0 waits
+ * as long as it takes, as colink_audit_prepare does. */
+int colink_audit_prepare_within(struct colink_audit_pending **out, const char *log,
+				const struct colink_audit_entry *e, int wait_ms,
+				struct colink_error *err);
 int colink_audit_finish(struct colink_audit_pending *p, struct colink_error *err);
 void colink_audit_cancel(struct colink_audit_pending *p); /* accepts NULL */
 /* Write and fsync the prepared line now, keep the log locked, and prepare
@@ -124,7 +130,9 @@ int colink_audit_verify(const char *log, struct colink_audit_verdict *v,
  * status "ok", time now, the message "completed by run BY_RUN: ..." and a
  * last member "recovered_by":"BY_RUN".  A log that is missing, cannot be
  * opened for appending or ends in a damaged line is left alone (COLINK_OK:
- * the caller's own append reports it).  *completed: the entries appended.
+ * the caller's own append reports it).  A log locked by another process
+ * (a run inside its commit) is not waited for: COLINK_EBUSY, nothing
+ * appended.  *completed: the entries appended.
  */
 typedef int (*colink_audit_committed_fn)(void *ud, const char *run_id, struct colink_error *err);
 int colink_audit_complete(const char *log, const char *by_run, colink_audit_committed_fn committed,
