@@ -4,6 +4,7 @@
  * keyed permutation) and diffused (XOR of keyed windows).
  */
 #include <CUnit/Basic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,159 @@ static void test_feature__window_out_of_range(void)
 	colink_pseudo_set_free(ps);
 }
 
+/* ---- the filters against their definitions, bit by bit ---- */
+
+#define GETB(b, i) (((b)[(i) / 8] >> ((i) % 8)) & 1u)
+#define SETB(b, i) ((b)[(i) / 8] |= (unsigned char)(1u << ((i) % 8)))
+
+/* A name of n katakana from ア (U+30A2) to ロ (U+30ED), none that
+ * folds (feature.c's fold_kana: small kana, ヂ, ヅ), drawn from *seed. */
+static size_t kana_name(unsigned *seed, size_t n, char *out)
+{
+	size_t i, len = 0;
+	for (i = 0; i < n; i++) {
+		unsigned c;
+		do {
+			*seed = *seed * 1103515245u + 12345u;
+			c = 0x30A2 + (*seed >> 16) % (0x30ED - 0x30A2 + 1);
+		} while (c == 0x30A3 || c == 0x30A5 || c == 0x30A7 || c == 0x30A9 ||
+			 c == 0x30C2 || c == 0x30C3 || c == 0x30C5 || c == 0x30E3 ||
+			 c == 0x30E5 || c == 0x30E7);
+		out[len++] = (char)(0xE0 | c >> 12);
+		out[len++] = (char)(0x80 | (c >> 6 & 0x3F));
+		out[len++] = (char)(0x80 | (c & 0x3F));
+	}
+	out[len] = '\0';
+	return len;
+}
+
+/* The plain filter as feature.h defines it: each padded bigram's HMAC
+ * read as K big-endian positions of 9 bits, bit by bit. */
+static void plain_ref(struct colink_pseudo_set *ps, const char *name, size_t len,
+		      unsigned char bf[COLINK_FS_BF_BYTES])
+{
+	struct colink_error err;
+	size_t i, k, j, nch = len / 3;
+	memset(bf, 0, COLINK_FS_BF_BYTES);
+	for (i = 0; i <= nch; i++) {
+		char bg[8], hex[65];
+		const char *parts[1] = {bg};
+		size_t bl = 0;
+		unsigned char dig[32];
+		if (i == 0)
+			bg[bl++] = '_';
+		else {
+			memcpy(bg + bl, name + 3 * (i - 1), 3);
+			bl += 3;
+		}
+		if (i == nch)
+			bg[bl++] = '_';
+		else {
+			memcpy(bg + bl, name + 3 * i, 3);
+			bl += 3;
+		}
+		CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_compute(ps, COLINK_FEATURE_PREFIX "name_bf",
+								1, parts, &bl, hex, &err), COLINK_OK);
+		for (k = 0; k < 32; k++) {
+			unsigned v;
+			sscanf(hex + 2 * k, "%2x", &v);
+			dig[k] = (unsigned char)v;
+		}
+		for (k = 0; k < COLINK_FEATURE_BF_K; k++) {
+			unsigned v = 0;
+			for (j = 0; j < 9; j++)
+				v = v << 1 | ((dig[(9 * k + j) / 8] >> (7 - (9 * k + j) % 8)) & 1u);
+			SETB(bf, v);
+		}
+	}
+}
+
+/* The hardened filter as feature.h defines it, from the encoding's
+ * permutation and windows. */
+static size_t hard_ref(const struct colink_feature_enc *e, const unsigned char *bf,
+		       unsigned char out[MAXB])
+{
+	unsigned char mid[MAXB];
+	size_t n = COLINK_FS_BF_BITS, i, j;
+	memset(mid, 0, sizeof(mid));
+	memcpy(mid, bf, COLINK_FS_BF_BYTES);
+	if (e->mode & COLINK_BF_BALANCED) {
+		memset(mid, 0, sizeof(mid));
+		for (i = 0; i < 2 * n; i++)
+			if (i < n ? GETB(bf, i) : !GETB(bf, i - n))
+				SETB(mid, e->perm[i]);
+		n *= 2;
+	}
+	memset(out, 0, MAXB);
+	if (!(e->mode & COLINK_BF_DIFFUSED))
+		memcpy(out, mid, n / 8);
+	for (i = 0; e->mode & COLINK_BF_DIFFUSED && i < n; i++) {
+		unsigned x = 0;
+		for (j = 0; j < e->window; j++)
+			x ^= GETB(mid, e->win[i * e->window + j]);
+		if (x)
+			SETB(out, i);
+	}
+	return n / 8;
+}
+
+/* colink_feature_name_filter's filters (a table of the encoding's affine
+ * map, 24-bit reads of the positions) equal the definitions' on names of
+ * 1 to 40 characters in every encoding, and on filters with every bit
+ * set alone (the table's rows). */
+static void test_feature__filters_as_defined(void)
+{
+	static const unsigned modes[][2] = {
+		{0, 0}, {COLINK_BF_BALANCED, 0}, {COLINK_BF_DIFFUSED, 2}, {COLINK_BF_DIFFUSED, 3},
+		{COLINK_BF_BALANCED | COLINK_BF_DIFFUSED, 3},
+		{COLINK_BF_BALANCED | COLINK_BF_DIFFUSED, COLINK_FEATURE_WINDOW_MAX},
+	};
+	struct colink_pseudo_set *ps = pset("agr-1");
+	unsigned seed = 7;
+	size_t m, i;
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		struct colink_feature_enc *e = modes[m][0] ? enc_new(modes[m][0], modes[m][1]) : NULL;
+		size_t bad = 0;
+		for (i = 0; i < 300; i++) {
+			char name[3 * 40 + 1];
+			unsigned char plain[COLINK_FS_BF_BYTES], got[MAXB], want[MAXB];
+			struct colink_error err;
+			size_t len = kana_name(&seed, 1 + i % 40, name), n = 0, wn;
+			plain_ref(ps, name, len, plain);
+			CU_ASSERT_EQUAL_FATAL(colink_feature_bloom(ps, name, len, got, &err), COLINK_OK);
+			bad += memcmp(got, plain, COLINK_FS_BF_BYTES) != 0;
+			CU_ASSERT_EQUAL_FATAL(colink_feature_name_filter(ps, e, name, len, got, &n,
+									 &err), COLINK_OK);
+			if (e)
+				wn = hard_ref(e, plain, want);
+			else {
+				memcpy(want, plain, COLINK_FS_BF_BYTES);
+				wn = COLINK_FS_BF_BYTES;
+			}
+			CU_ASSERT_EQUAL(n, wn);
+			bad += n != wn || memcmp(got, want, wn) != 0;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		if (e) { /* every row of the table, through the definition */
+			for (i = 0; i < COLINK_FS_BF_BITS; i++) {
+				unsigned char one[COLINK_FS_BF_BYTES], want[MAXB], got[MAXB];
+				uint64_t w[MAXB / 8];
+				size_t k, wn;
+				memset(one, 0, sizeof(one));
+				SETB(one, i);
+				wn = hard_ref(e, one, want);
+				for (k = 0; k < MAXB / 8; k++)
+					w[k] = e->base[k] ^ e->flip[i][k];
+				memcpy(got, w, sizeof(got));
+				bad += memcmp(got, want, wn) != 0;
+			}
+			CU_ASSERT_EQUAL(bad, 0);
+			enc_free(e);
+		}
+	}
+	colink_pseudo_set_free(ps);
+}
+
 static const struct tu_test tests[] = {
 	TU_TEST(test_feature__balanced_constant_weight),
 	TU_TEST(test_feature__permutation_keyed),
@@ -258,6 +412,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_feature__near_names_above_threshold),
 	TU_TEST(test_feature__encoding_names),
 	TU_TEST(test_feature__window_out_of_range),
+	TU_TEST(test_feature__filters_as_defined),
 	TU_END
 };
 

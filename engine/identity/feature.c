@@ -22,6 +22,7 @@ _Static_assert(1u << POS_BITS == COLINK_FEATURE_BF_BITS, "a position is POS_BITS
 _Static_assert(BF_MAX_BYTES == COLINK_FS_BF_MAX_BYTES, "the pass holds the longest filter");
 _Static_assert(COLINK_FEATURE_BF_MAX_BITS <= 65536, "positions fit uint16_t");
 _Static_assert(COLINK_FEATURE_BF_K * POS_BITS <= 256, "one HMAC gives all K positions");
+_Static_assert((COLINK_FEATURE_BF_K - 1) * POS_BITS / 8 + 2 < 32, "a position's 24 bits lie in the HMAC");
 
 /* ---- kana folding for comparison ---- */
 
@@ -110,9 +111,10 @@ static int bloom_bigram(struct colink_pseudo_set *ps, const char *bg, size_t bgl
 	for (i = 0; i < sizeof(dig); i++)
 		dig[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
 	for (i = 0; i < COLINK_FEATURE_BF_K; i++, bit += POS_BITS) {
-		unsigned v = 0, j;
-		for (j = 0; j < POS_BITS; j++)
-			v = v << 1 | ((dig[(bit + j) / 8] >> (7 - (bit + j) % 8)) & 1u);
+		/* bits bit .. bit + 8, big-endian, from the 24 bits at its byte */
+		const unsigned char *d = dig + bit / 8;
+		unsigned v = ((unsigned)d[0] << 16 | (unsigned)d[1] << 8 | d[2]) >>
+			     (24 - POS_BITS - bit % 8) & ((1u << POS_BITS) - 1);
 		bf[v / 8] |= (unsigned char)(1u << (v % 8));
 	}
 	explicit_bzero(hex, sizeof(hex));
@@ -191,6 +193,8 @@ void colink_feature_enc_wipe(struct colink_feature_enc *enc)
 		return;
 	explicit_bzero(enc->perm, sizeof(enc->perm));
 	explicit_bzero(enc->win, sizeof(enc->win));
+	explicit_bzero(enc->base, sizeof(enc->base));
+	explicit_bzero(enc->flip, sizeof(enc->flip));
 	enc->ready = 0;
 }
 
@@ -224,6 +228,66 @@ static int stream_u32(struct stream *s, uint32_t *v, struct colink_error *err)
 	     (uint32_t)s->buf[s->used + 2] << 8 | s->buf[s->used + 3];
 	s->used += 4;
 	return COLINK_OK;
+}
+
+/* The plain filter bf (BF_BITS) in enc's encoding into out (zeroed
+ * here), bit by bit from the permutation and the windows: the definition,
+ * from which enc_prepare derives the table that colink_feature_name_filter
+ * uses; returns the output's length in bits. */
+static size_t harden(const struct colink_feature_enc *enc, const unsigned char *bf,
+		     unsigned char *out)
+{
+	unsigned char mid[BF_MAX_BYTES];
+	size_t n = COLINK_FEATURE_BF_BITS, i, j;
+	memset(mid, 0, sizeof(mid));
+	memcpy(mid, bf, BF_BYTES);
+	if (enc->mode & COLINK_BF_BALANCED) {
+		memset(mid, 0, sizeof(mid));
+		for (i = 0; i < 2 * n; i++)
+			if (i < n ? GETBIT(bf, i) : !GETBIT(bf, i - n))
+				SETBIT(mid, enc->perm[i]);
+		n *= 2;
+	}
+	memset(out, 0, BF_MAX_BYTES);
+	if (!(enc->mode & COLINK_BF_DIFFUSED))
+		memcpy(out, mid, n / 8);
+	for (i = 0; enc->mode & COLINK_BF_DIFFUSED && i < n; i++) {
+		unsigned x = 0;
+		for (j = 0; j < enc->window; j++)
+			x ^= GETBIT(mid, enc->win[i * enc->window + j]);
+		if (x)
+			SETBIT(out, i);
+	}
+	explicit_bzero(mid, sizeof(mid));
+	return n;
+}
+
+/* The encoding as an affine map (struct colink_feature_enc): base is the
+ * encoding of the empty filter, flip[i] the encoding of the filter of bit
+ * i alone XOR base.  An affine map is the XOR of base and of the flips of
+ * the set bits (harden: the balanced half is a permutation of the filter
+ * and its complement, the diffused bits XORs of its bits), so
+ * colink_feature_name_filter's filters are harden's, bit for bit
+ * (test_feature's table test compares them).  At 1M persons harden per
+ * record was 10 % of the bench job's CPU (bench/RESULTS.md, round 10). */
+static void affine_table(struct colink_feature_enc *enc)
+{
+	unsigned char zero[BF_BYTES], one[BF_BYTES], out[BF_MAX_BYTES];
+	uint64_t w[COLINK_FEATURE_BF_MAX_BITS / 64];
+	size_t i, k;
+	memset(zero, 0, sizeof(zero));
+	harden(enc, zero, out);
+	memcpy(enc->base, out, sizeof(enc->base));
+	for (i = 0; i < COLINK_FEATURE_BF_BITS; i++) {
+		memset(one, 0, sizeof(one));
+		SETBIT(one, i);
+		harden(enc, one, out);
+		memcpy(w, out, sizeof(w));
+		for (k = 0; k < COLINK_FEATURE_BF_MAX_BITS / 64; k++)
+			enc->flip[i][k] = w[k] ^ enc->base[k];
+	}
+	explicit_bzero(out, sizeof(out));
+	explicit_bzero(w, sizeof(w));
 }
 
 /* The keyed permutation (Fisher-Yates; a 32-bit word mod at most 1,024
@@ -264,41 +328,13 @@ static int enc_prepare(struct colink_pseudo_set *ps, struct colink_feature_enc *
 			} while (!rc && k < j);
 		}
 	explicit_bzero(s.buf, sizeof(s.buf));
+	if (!rc)
+		affine_table(enc);
 	if (rc)
 		colink_feature_enc_wipe(enc);
 	else
 		enc->ready = 1;
 	return rc;
-}
-
-/* The plain filter bf (BF_BITS) in enc's encoding into out (zeroed
- * here); returns the output's length in bits. */
-static size_t harden(const struct colink_feature_enc *enc, const unsigned char *bf,
-		     unsigned char *out)
-{
-	unsigned char mid[BF_MAX_BYTES];
-	size_t n = COLINK_FEATURE_BF_BITS, i, j;
-	memset(mid, 0, sizeof(mid));
-	memcpy(mid, bf, BF_BYTES);
-	if (enc->mode & COLINK_BF_BALANCED) {
-		memset(mid, 0, sizeof(mid));
-		for (i = 0; i < 2 * n; i++)
-			if (i < n ? GETBIT(bf, i) : !GETBIT(bf, i - n))
-				SETBIT(mid, enc->perm[i]);
-		n *= 2;
-	}
-	memset(out, 0, BF_MAX_BYTES);
-	if (!(enc->mode & COLINK_BF_DIFFUSED))
-		memcpy(out, mid, n / 8);
-	for (i = 0; enc->mode & COLINK_BF_DIFFUSED && i < n; i++) {
-		unsigned x = 0;
-		for (j = 0; j < enc->window; j++)
-			x ^= GETBIT(mid, enc->win[i * enc->window + j]);
-		if (x)
-			SETBIT(out, i);
-	}
-	explicit_bzero(mid, sizeof(mid));
-	return n;
 }
 
 int colink_feature_name_filter(struct colink_pseudo_set *ps, struct colink_feature_enc *enc,
@@ -312,9 +348,25 @@ int colink_feature_name_filter(struct colink_pseudo_set *ps, struct colink_featu
 	if (enc && enc->mode && !enc->ready && (rc = enc_prepare(ps, enc, err)))
 		return rc;
 	rc = colink_feature_bloom(ps, name, len, plain, err);
-	if (!rc && enc && enc->mode)
-		*nbytes = harden(enc, plain, bf) / 8;
-	else if (!rc) {
+	if (!rc && enc && enc->mode) {
+		uint64_t w[COLINK_FEATURE_BF_MAX_BITS / 64];
+		size_t i, k, nw = colink_feature_enc_bits(enc->mode) / 64;
+		memcpy(w, enc->base, sizeof(w));
+		for (i = 0; i < COLINK_FEATURE_BF_BITS; i++) {
+			const uint64_t *f = enc->flip[i];
+			if (!plain[i / 8]) { /* a byte without a set bit */
+				i |= 7;
+				continue;
+			}
+			if (!GETBIT(plain, i))
+				continue;
+			for (k = 0; k < nw; k++)
+				w[k] ^= f[k];
+		}
+		memcpy(bf, w, nw * 8);
+		*nbytes = nw * 8;
+		explicit_bzero(w, sizeof(w));
+	} else if (!rc) {
 		memcpy(bf, plain, BF_BYTES);
 		*nbytes = BF_BYTES;
 	}

@@ -71,6 +71,12 @@ struct colink_feature_enc {
 	int ready;
 	uint16_t perm[COLINK_FEATURE_BF_MAX_BITS];
 	uint16_t win[COLINK_FEATURE_BF_MAX_BITS * COLINK_FEATURE_WINDOW_MAX];
+	/* the encoding is affine over GF(2) (a permutation of the filter and
+	 * its complement, then XORs of its bits): the encoded empty filter,
+	 * and what each plain bit flips in it, so that a filter costs one
+	 * XOR of a row per set bit (byte images of the encoded filters) */
+	uint64_t base[COLINK_FEATURE_BF_MAX_BITS / 64];
+	uint64_t flip[COLINK_FEATURE_BF_BITS][COLINK_FEATURE_BF_MAX_BITS / 64];
 };
 
 /* "plain", "balanced", "diffused" (the plain filter diffused) or

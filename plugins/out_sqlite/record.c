@@ -607,9 +607,11 @@ static void feature_bind(struct out_sqlite *o, sqlite3_stmt *st,
 		const char *k = OSQ_PS(rec, i)->kind;
 		if (!is_feature(k))
 			continue;
-		for (c = 0; c < OSQ_NFEATURES; c++)
-			if (!strcmp(k + sizeof(OSQ_FEATURE_PREFIX) - 1, cols[c]))
+		for (c = 0; c < OSQ_NFEATURES; c++) /* the names differ: one at most */
+			if (!strcmp(k + sizeof(OSQ_FEATURE_PREFIX) - 1, cols[c])) {
 				osq_bind_hex(st, 3 + (int)c, OSQ_PS(rec, i)->value);
+				break;
+			}
 	}
 }
 
