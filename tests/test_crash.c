@@ -755,6 +755,26 @@ static pid_t spawn_paused(const char *job, const char *var, const char *pause)
 	return a;
 }
 
+/* B's stderr E after exit CODE: one line saying the warehouse DB is locked. */
+static void assert_locked_out(int code, const char *e, const char *db)
+{
+	CU_ASSERT_EQUAL(code, 6);
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "locked"));
+	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, db));
+	CU_ASSERT_EQUAL(count_lines(e), 1);
+}
+
+/* Let A (paused at PAUSE) commit; then DB holds A's run alone, whole. */
+static void release_and_check(pid_t a, const char *pause, const char *db)
+{
+	CU_ASSERT_EQUAL(unlink(pause), 0);
+	CU_ASSERT_EQUAL(wait_code(a), 1);
+	CU_ASSERT(intact(db));
+	CU_ASSERT_EQUAL(count_rows(db, "run", "status='ok'"), 1);
+	CU_ASSERT_EQUAL(count_rows(db, "run", "status='incomplete'"), 0);
+	assert_rows_match_ledger(db);
+}
+
 static void test_crash__second_run_with_short_timeout_exits_locked(void)
 {
 	struct job_spec sa = { gen_dir, NULL, -1, NULL, NULL, NULL, NULL }, sb = sa;
@@ -778,19 +798,11 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup"), 0);
 	code = run_sync(jb, ef, NULL, &secs);
 	e = tu_read_file(ef, NULL);
-	CU_ASSERT_EQUAL(code, 6);
-	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "locked"));
-	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, db));
-	CU_ASSERT_EQUAL(count_lines(e), 1);
+	assert_locked_out(code, e, db);
 	CU_ASSERT(secs >= 0.45); /* it did wait its busy_timeout_ms */
 	if (code != 6)
 		fprintf(stderr, "\nsecond run: exit %d after %.2f s: %s\n", code, secs, e);
-	CU_ASSERT_EQUAL(unlink(pause), 0); /* A goes on to commit */
-	CU_ASSERT_EQUAL(wait_code(a), 1);
-	CU_ASSERT(intact(db));
-	CU_ASSERT_EQUAL(count_rows(db, "run", "status='ok'"), 1);
-	CU_ASSERT_EQUAL(count_rows(db, "run", "status='incomplete'"), 0);
-	assert_rows_match_ledger(db);
+	release_and_check(a, pause, db);
 	free(e);
 }
 
@@ -826,19 +838,11 @@ static void test_crash__second_run_during_a_commit_exits_locked(void)
 	}
 	e = tu_read_file(ef, NULL);
 	CU_ASSERT(done); /* not stuck behind A's audit log lock */
-	CU_ASSERT_EQUAL(code, 6);
-	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "locked"));
-	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, db));
-	CU_ASSERT_EQUAL(count_lines(e), 1);
+	assert_locked_out(code, e, db);
 	if (code != 6)
 		fprintf(stderr, "\nsecond run: %s %d: %s\n", done ? "exit" : "still running, killed; code",
 			code, e);
-	CU_ASSERT_EQUAL(unlink(pause), 0); /* A goes on to commit */
-	CU_ASSERT_EQUAL(wait_code(a), 1);
-	CU_ASSERT(intact(db));
-	CU_ASSERT_EQUAL(count_rows(db, "run", "status='ok'"), 1);
-	CU_ASSERT_EQUAL(count_rows(db, "run", "status='incomplete'"), 0);
-	assert_rows_match_ledger(db);
+	release_and_check(a, pause, db);
 	free(e);
 }
 
