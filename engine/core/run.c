@@ -404,6 +404,9 @@ static void kill_point(const char *at, const char *name)
 		raise(SIGKILL);
 }
 
+/* How long a failed run waits for the audit log to write its entry. */
+#define FAILED_ENTRY_WAIT_MS 10000
+
 /*
  * Crash tests only (tests/test_crash.c): a variable set to a PATH (F, its
  * value) makes a run that wrote every row, still holding its write transaction,
@@ -413,9 +416,6 @@ static void kill_point(const char *at, const char *name)
  * COLINK_TEST_PAUSE_AFTER_INTENT with the log locked and the intent
  * written, just before the output's commit.  No real run sets them.
  */
-/* How long a failed run waits for the audit log to write its entry. */
-#define FAILED_ENTRY_WAIT_MS 10000
-
 static void pause_point(const char *f)
 {
 	struct stat sb;
@@ -502,9 +502,10 @@ static void complete_previous_runs(struct colink_plan *p, struct colink_run_resu
 {
 	struct colink_error aerr = {0};
 	size_t n = 0;
+	int rc;
 	if (!p->audit_log || !p->agreement || !res->warehouse)
 		return;
-	int rc = colink_audit_ledger_complete(p->audit_log, res->warehouse, res->run_id, &n, &aerr);
+	rc = colink_audit_ledger_complete(p->audit_log, res->warehouse, res->run_id, &n, &aerr);
 	if (rc)
 		colink_log(rc == COLINK_EBUSY ? COLINK_LOG_INFO : COLINK_LOG_WARN,
 			   "%s: earlier runs were not checked against the audit log: %s",

@@ -498,7 +498,7 @@ int colink_audit_complete(const char *log, const char *by_run, colink_audit_comm
 	/* Not waited for: a run that holds the log is between its intent and
 	 * its completion, i.e. inside its commit, which may take long or stall;
 	 * the waiting belongs to the warehouse's lock and its timeout. */
-	if (flock(p.fd, LOCK_EX | LOCK_NB))
+	if (lock_within(p.fd, 0))
 		rc = errno == EWOULDBLOCK
 			     ? COLINK_ERR(err, COLINK_EBUSY, "%s: locked by a run that is committing; "
 					  "earlier runs are checked by a later run", log)
