@@ -305,7 +305,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "12", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "13", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -659,9 +659,9 @@ static void test_out_sqlite__refuses_newer_schema(void)
 	char *want;
 	fx_open(&f, NULL);
 	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (13, 'x');");
+		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (14, 'x');");
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 13 is newer than this colink supports (12)",
+	want = tu_fmt("%s: warehouse schema version 14 is newer than this colink supports (13)",
 		      f.db);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
@@ -1387,7 +1387,8 @@ static const char schema_v1_sql[] =
 	"CREATE INDEX questionnaire_checkup ON questionnaire (checkup_id);\n"
 	;
 
-/* Every table's columns and every index, in a comparable form. */
+/* Every table's columns, every index and every foreign key, in a
+ * comparable form. */
 static char *layout(const char *db)
 {
 	char *cols = tu_sql1(db,
@@ -1400,9 +1401,15 @@ static char *layout(const char *db)
 		"i.\"unique\"||':'||(SELECT group_concat(c.name) FROM pragma_index_info(i.name) "
 		"AS c) AS x FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS i "
 		"WHERE m.type = 'table' ORDER BY m.name, i.name)");
-	char *all = tu_fmt("%s\n%s", cols ? cols : "?", idx ? idx : "?");
+	char *fks = tu_sql1(db,
+		"SELECT group_concat(x, ' ') FROM (SELECT m.name||'>'||k.\"from\"||'>'||"
+		"k.\"table\"||'.'||coalesce(k.\"to\", '-') AS x FROM sqlite_master AS m "
+		"JOIN pragma_foreign_key_list(m.name) AS k WHERE m.type = 'table' "
+		"ORDER BY m.name, k.id, k.seq)");
+	char *all = tu_fmt("%s\n%s\n%s", cols ? cols : "?", idx ? idx : "?", fks ? fks : "?");
 	free(cols);
 	free(idx);
+	free(fks);
 	return all;
 }
 
@@ -1471,7 +1478,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12,13", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
@@ -1559,7 +1566,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12,13", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1693,7 +1700,7 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "5,6,7,8,9,10,11,12", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "5,6,7,8,9,10,11,12,13", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
 	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "
@@ -1740,7 +1747,7 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "12", "SELECT max(version) FROM schema_version");
+	SQL_EQ(f.db, "13", "SELECT max(version) FROM schema_version");
 	SQL_EQ(f.db, "4|4", "SELECT count(*)||'|'||sum(typeof(pseudonym) = 'blob' AND "
 	       "length(pseudonym) = 32) FROM person_key");
 	SQL_EQ(f.db, "1", "SELECT count(*) FROM person_key WHERE kind = 'card' AND pseudonym = x'"
@@ -2057,6 +2064,65 @@ static void test_out_sqlite__links_persist_across_runs(void)
 	fx_close(&f);
 }
 
+/*
+ * Schema 13: link's person references are checked in bulk after the link
+ * phase (link_refs.c), not by SQLite per row.  A link row naming a person
+ * the warehouse does not hold (put there by hand: nothing in colink can)
+ * fails the next linking run, naming the row and the column, and the run
+ * writes nothing; on either side, before every person or after.
+ */
+static void test_out_sqlite__link_refs_checked_in_bulk(void)
+{
+	struct fx f;
+	struct colink_link_report rep;
+	struct colink_run_summary fail = { sizeof(struct colink_run_summary), "failed", "boom", NULL, 0, 0, 0 };
+	char *want;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	link_fixture(&f);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 15, 15, 0), COLINK_OK);
+	SQL_EQ(f.db, "4", "SELECT count(*) FROM link");
+	/* the table declares no person reference any more, the run's still */
+	SQL_EQ(f.db, "run", "SELECT group_concat(\"table\") FROM pragma_foreign_key_list('link')");
+
+	/* an association person after every person_id: the merge runs out */
+	exec_sql(f.db, "INSERT INTO link SELECT person_id, '" H16("ffff") "', 1, 'card', 'r1', "
+		 "NULL, NULL FROM person WHERE side = 'employer' AND person_id NOT IN "
+		 "(SELECT employer_person_id FROM link) LIMIT 1");
+	SQL_EQ(f.db, "5", "SELECT max(rowid) FROM link");
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	person_rec(&f, "roster", E4, H16("c004"), NULL, 1);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_EINVAL);
+	want = tu_fmt("%s: link row (rowid 5) names an association person whom table person "
+		      "does not hold (link.association_person_id references person.person_id)", f.db);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
+	free(want);
+	P->output->abort(f.ctx, &fail);
+	SQL_EQ(f.db, "5|0|0", "SELECT count(*)||'|'||(SELECT count(*) FROM link_summary WHERE "
+	       "run_id = 'r2')||'|'||(SELECT count(*) FROM person WHERE person_id = '" E4 "') FROM link");
+
+	/* an employer person before every person_id, the other side sound */
+	exec_sql(f.db, "DELETE FROM link WHERE rowid = 5; INSERT INTO link SELECT '" H16("0000")
+		 "', person_id, 1, 'card', 'r1', NULL, NULL FROM person WHERE side = 'association' "
+		 "AND person_id NOT IN (SELECT association_person_id FROM link) LIMIT 1");
+	SQL_EQ(f.db, "5", "SELECT count(*) FROM link");
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r3"), COLINK_OK);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "names an employer person whom table person does "
+				      "not hold (link.employer_person_id references person.person_id)"));
+	P->output->abort(f.ctx, &fail);
+
+	/* mended, the next run links as before */
+	exec_sql(f.db, "DELETE FROM link WHERE employer_person_id = '" H16("0000") "'");
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r4"), COLINK_OK);
+	person_rec(&f, "roster", E4, H16("c004"), NULL, 1);
+	CU_ASSERT_EQUAL(do_link(&f, &rep), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	SQL_EQ(f.db, "ee04-aa04:1:card:r4", LINKS_SQL " WHERE x LIKE 'ee04%%'");
+	fx_close(&f);
+}
+
 /* A roster (employer) or checkup person with up to three card pseudonyms. */
 static void cards_rec(struct fx *f, const char *kind, const char *person, uint64_t no,
 		      const char *c1, const char *c2, const char *c3)
@@ -2285,6 +2351,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),
 	TU_TEST(test_out_sqlite__links_persist_across_runs),
+	TU_TEST(test_out_sqlite__link_refs_checked_in_bulk),
 	TU_TEST(test_out_sqlite__link_from_memory_as_sql),
 	TU_TEST(test_out_sqlite__link_refuses_bad_calls),
 	TU_END

@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 12
+-- schema-version: 13
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -85,6 +85,10 @@
 -- features), link.weight / levels and link_review.weight / levels (the
 -- match weight of a probabilistic pass and the levels that fired), link_em
 -- (the pass's m and u estimates), link_weight (its weight histogram).
+-- 12 in SQLite only: pseudonyms and comparison features stored as BLOBs
+-- (person_key, person_feature; the view person_key_hex).
+-- 13 in SQLite only: link's two person references checked in bulk after
+-- each link phase instead of per inserted row (see link).
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -93,7 +97,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (12, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (13, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -408,7 +412,13 @@ CREATE INDEX stress_answer_check ON stress_answer (stress_check_id);
 --   link_review   WHERE run_id = RUN  -- the pairs a person must decide
 -- ------------------------------------------------------------------
 
--- One row per linked pair: each person is in at most one link.
+-- One row per linked pair: each person is in at most one link.  The two
+-- person references are checked in bulk, not per row (v13): in SQLite
+-- out_sqlite builds the table without them and checks every row's two
+-- persons after each link phase (plugins/out_sqlite/link_refs.c), as
+-- PostgreSQL's dialect does for its bulk-checked tables (pg-ddl.sh); a
+-- missing person fails the run.  They stay declared here for what they
+-- mean.
 CREATE TABLE link (
 	employer_person_id TEXT PRIMARY KEY NOT NULL REFERENCES person (person_id),
 	association_person_id TEXT NOT NULL UNIQUE REFERENCES person (person_id),

@@ -499,6 +499,13 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 			o->host->log(o->hc, COLINK_LOG_INFO, "link: pass %zu (%s) in %.2f s (CPU %.2f s)",
 				     i + 1, p->kind ? p->kind : "probabilistic", w, cpu);
 	}
+	if (!rc) { /* link's person references, in bulk (link_refs.c) */
+		rc = osq_link_refs_check(o, err);
+		w = lap(&t, &cpu);
+		if (!rc)
+			o->host->log(o->hc, COLINK_LOG_INFO, "link: person references of link checked "
+				     "in %.2f s (CPU %.2f s)", w, cpu);
+	}
 	if (!rc)
 		rc = link_summary(&l, rules->npasses, err);
 	if (!rc) {

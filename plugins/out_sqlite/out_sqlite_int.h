@@ -310,6 +310,11 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 		   uint64_t *review, struct colink_error *err);
 void osq_exact_close(struct osq_exact *x);
 
+/* ---- link_refs.c ---- */
+/* Every link row's two persons are in person (schema 13: SQLite no longer
+ * checks them per row); COLINK_EINVAL naming the first row that is not. */
+int osq_link_refs_check(struct out_sqlite *o, struct colink_error *err);
+
 /* ---- record.c ---- */
 
 /* colink_output_ops.write */

@@ -54,6 +54,36 @@ static const char to_blob_sql[] =
 	"sex = colink_unhex(sex), insurer = colink_unhex(insurer), "
 	"symbol = colink_unhex(symbol), number = colink_unhex(number);";
 
+/*
+ * Schema 13 in SQLite only: link's two person references
+ * (employer_person_id, association_person_id -> person.person_id) are
+ * checked in bulk after each link phase and migration (link_refs.c,
+ * osq_link_refs_check), not per inserted row: the table is rebuilt
+ * without them (SQLite cannot drop a constraint), the same columns, keys
+ * and run reference.  schema.sql keeps them declared: PostgreSQL's
+ * dialect drops them too and checks them in bulk (pg-ddl.sh, BULK), and
+ * they still say what the columns mean.  Applied after schema.sql to a
+ * new warehouse and after migrate-13.sql to an older one, so both have
+ * the same table.
+ */
+static const char link_bulk_refs_sql[] =
+	"CREATE TABLE link_v13 ("
+	"employer_person_id TEXT PRIMARY KEY NOT NULL, "
+	"association_person_id TEXT NOT NULL UNIQUE, "
+	"pass INTEGER NOT NULL, "
+	"kind TEXT NOT NULL, "
+	"run_id TEXT NOT NULL REFERENCES run (run_id), "
+	"weight REAL, "
+	"levels TEXT);"
+	"INSERT INTO link_v13 (employer_person_id, association_person_id, pass, kind, "
+	"run_id, weight, levels) SELECT employer_person_id, association_person_id, pass, "
+	"kind, run_id, weight, levels FROM link ORDER BY employer_person_id;"
+	"DROP TABLE link;"
+	/* a view of the user's naming link must not stop the rename */
+	"PRAGMA legacy_alter_table = ON;"
+	"ALTER TABLE link_v13 RENAME TO link;"
+	"PRAGMA legacy_alter_table = OFF;";
+
 /* Create the schema in an empty database (inside the ledger transaction). */
 static int schema_create(struct out_sqlite *o, struct colink_error *err)
 {
@@ -68,6 +98,8 @@ static int schema_create(struct out_sqlite *o, struct colink_error *err)
 		rc = osq_exec(o, colink_schema_sql, "creating the warehouse schema", err);
 	if (!rc)
 		rc = osq_exec(o, hex_view_sql, "creating the warehouse schema", err);
+	if (!rc)
+		rc = osq_exec(o, link_bulk_refs_sql, "creating the warehouse schema", err);
 	if (!rc)
 		rc = osq_query_int(o, "SELECT max(version) FROM schema_version", &n,
 			       &is_null, err);
@@ -98,6 +130,8 @@ static int schema_migrate(struct out_sqlite *o, int64_t v, struct colink_error *
 		if (osq_exec(o, colink_migration_sql[i].sql, "migrating the warehouse schema", err) ||
 		    (v + 1 == 12 && (osq_exec(o, to_blob_sql, "storing pseudonyms as blobs", err) ||
 				     osq_exec(o, hex_view_sql, "migrating the warehouse schema", err))) ||
+		    (v + 1 == 13 && osq_exec(o, link_bulk_refs_sql,
+					     "checking link's person references in bulk", err)) ||
 		    osq_exec(o, sql, "recording the schema version", err))
 			return err->code;
 	}
@@ -272,6 +306,8 @@ int osq_schema_upgrade(struct out_sqlite *o, struct colink_error *err)
 		rc = osq_check_columns(o, err);
 	if (!rc)
 		rc = fk_check(o, err);
+	if (!rc) /* what foreign_key_check no longer sees (schema 13) */
+		rc = osq_link_refs_check(o, err);
 	if (!rc)
 		rc = osq_exec(o, "COMMIT", "committing the migration", err);
 	if (rc)

@@ -1,0 +1,20 @@
+-- colink warehouse migration 13: schema version 12 -> 13.
+-- Released: never edit (mappings/warehouse/README.md).
+--
+-- link's two person references checked in bulk, in SQLite only (issue
+-- #23's link phase, issue #15's lever "foreign keys checked in bulk"):
+-- SQLite checked link.employer_person_id and link.association_person_id
+-- against person.person_id per inserted row, two searches of a 64-hex text
+-- index, ~4 of the ~10 s of CPU the first exact pass took at 1M persons.
+-- out_sqlite rebuilds link without the two REFERENCES (SQLite cannot drop
+-- a constraint: the same columns, keys and rows) and checks every link
+-- row's persons with one merge of sorted indexes after each link phase
+-- and each migration, refusing the run on a missing person as the foreign
+-- key did (plugins/out_sqlite/link_refs.c).  schema.sql keeps the
+-- references declared: they say what the columns mean, and PostgreSQL's
+-- dialect already drops them and checks them in bulk (pg-ddl.sh, BULK).
+-- The rebuild is SQL with no PostgreSQL translation (PRAGMA), so
+-- out_sqlite runs it after this file (plugins/out_sqlite/schema.c,
+-- link_bulk_refs_sql); on PostgreSQL this step changes nothing.  The one
+-- statement below only gives both dialects a statement to run.
+SELECT 13;
