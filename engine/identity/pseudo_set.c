@@ -13,6 +13,7 @@
 
 struct ps_entry {
 	char *kind;
+	size_t len; /* strlen(kind) */
 	struct colink_pseudonymizer *p;
 };
 
@@ -80,15 +81,22 @@ void colink_pseudo_set_free(struct colink_pseudo_set *ps)
 	colink_free(ps);
 }
 
-static struct colink_pseudonymizer *ps_get(struct colink_pseudo_set *ps,
-					    const char *kind,
-					    struct colink_error *err)
+/*
+ * The entry of `kind`, made on first use; *ix its index.  One scan a call:
+ * every feature kind starts with "feature.", so a strcmp per entry read
+ * eight bytes or more of each (bench/RESULTS.md, round 11); the lengths
+ * tell most kinds apart first.
+ */
+static struct ps_entry *ps_get(struct colink_pseudo_set *ps, const char *kind,
+			       size_t *ix, struct colink_error *err)
 {
 	struct ps_entry *ne;
-	size_t i;
+	size_t i, len = strlen(kind);
 	for (i = 0; i < ps->n; i++)
-		if (!strcmp(ps->e[i].kind, kind))
-			return ps->e[i].p;
+		if (ps->e[i].len == len && !memcmp(ps->e[i].kind, kind, len)) {
+			*ix = i;
+			return &ps->e[i];
+		}
 	ne = colink_realloc(ps->e, (ps->n + 1) * sizeof(*ne));
 	if (!ne) {
 		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
@@ -96,6 +104,7 @@ static struct colink_pseudonymizer *ps_get(struct colink_pseudo_set *ps,
 	}
 	ps->e = ne;
 	ne[ps->n].kind = colink_strdup(kind);
+	ne[ps->n].len = len;
 	ne[ps->n].p = NULL;
 	if (!ne[ps->n].kind) {
 		COLINK_ERR(err, COLINK_ENOMEM, "out of memory");
@@ -105,7 +114,8 @@ static struct colink_pseudonymizer *ps_get(struct colink_pseudo_set *ps,
 		colink_free(ne[ps->n].kind);
 		return NULL;
 	}
-	return ne[ps->n++].p;
+	*ix = ps->n;
+	return &ne[ps->n++];
 }
 
 int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
@@ -113,14 +123,15 @@ int colink_pseudo_set_compute(struct colink_pseudo_set *ps, const char *kind,
 			      const size_t *lens, char out[65],
 			      struct colink_error *err)
 {
-	struct colink_pseudonymizer *p;
+	struct ps_entry *e;
+	size_t ix;
 	if (!ps->key)
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "this run has no key file (only a key id): it cannot make pseudonyms");
-	p = ps_get(ps, kind, err);
-	if (!p)
+	e = ps_get(ps, kind, &ix, err);
+	if (!e)
 		return err ? err->code : COLINK_ENOMEM;
-	return colink_pseudonym_compute(p, nparts, parts, lens, out, err);
+	return colink_pseudonym_compute(e->p, nparts, parts, lens, out, err);
 }
 
 /* The parts as one memo key: each part's length byte, then its bytes;
@@ -150,15 +161,14 @@ int colink_pseudo_set_memo(struct colink_pseudo_set *ps, const char *kind,
 	char key[MEMO_KEY];
 	size_t klen, i, h = 2166136261u, kind_ix;
 	struct memo_slot *s;
+	struct ps_entry *e;
 	int rc;
-	if (!ps->key || !ps_get(ps, kind, err))
+	if (!ps->key || !(e = ps_get(ps, kind, &kind_ix, err)))
 		return colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out, err);
-	for (kind_ix = 0; strcmp(ps->e[kind_ix].kind, kind); kind_ix++)
-		;
 	klen = nparts && parts ? memo_key(nparts, parts, lens, key) : 0;
 	if (!klen || kind_ix > 0xFFFF || (!ps->memo && !(ps->memo = colink_calloc(MEMO_SLOTS,
 										 sizeof(*ps->memo)))))
-		return colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out, err);
+		return colink_pseudonym_compute(e->p, nparts, parts, lens, out, err);
 	h = (h ^ kind_ix) * 16777619u;
 	for (i = 0; i < klen; i++)
 		h = (h ^ (unsigned char)key[i]) * 16777619u;
@@ -172,7 +182,7 @@ int colink_pseudo_set_memo(struct colink_pseudo_set *ps, const char *kind,
 			return COLINK_OK;
 		}
 	}
-	rc = colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out, err);
+	rc = colink_pseudonym_compute(e->p, nparts, parts, lens, out, err);
 	if (!rc && ps->nmemo < MEMO_MAX) {
 		s->used = 1;
 		s->klen = (unsigned char)klen;
