@@ -222,7 +222,21 @@ static void test_linkage__features_of_a_record(void)
 	CU_ASSERT_EQUAL(n, 8); /* no 記号 */
 	CU_ASSERT_PTR_NULL(find(f, n, "feature.symbol"));
 	CU_ASSERT_EQUAL(strlen(find(f, n, "feature.name_bf")), COLINK_FS_BF_BYTES * 2);
-	CU_ASSERT_EQUAL(strlen(find(f, n, "feature.number")), 64);
+	CU_ASSERT_EQUAL(strlen(find(f, n, "feature.number")), COLINK_FEATURE_TOKEN_HEX); /* 16 */
+	/* a token is its kind's HMAC cut to 8 bytes (schema 14), memoized
+	 * (birth year) or not (番号) */
+	{
+		const char *yp[1] = {"1985"}, *np[1] = {"1234"};
+		char full[65];
+		CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_compute(ps, "feature.number", 1, np, NULL,
+								full, &err), COLINK_OK);
+		CU_ASSERT_EQUAL(strlen(full), 64);
+		CU_ASSERT_EQUAL(strncmp(full, find(f, n, "feature.number"), 16), 0);
+		CU_ASSERT_EQUAL_FATAL(colink_pseudo_set_compute(ps, "feature.birth_year", 1, yp,
+								NULL, full, &err), COLINK_OK);
+		CU_ASSERT_EQUAL(strlen(find(f, n, "feature.birth_year")), 16);
+		CU_ASSERT_EQUAL(strncmp(full, find(f, n, "feature.birth_year"), 16), 0);
+	}
 	for (i = 0; i < n; i++)
 		CU_ASSERT_PTR_NULL(strstr(f[i].value, "1234"));
 	/* day and month swapped: other month and day tokens, the same pair */

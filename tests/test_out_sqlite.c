@@ -305,7 +305,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "13", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "14", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -656,15 +656,19 @@ static void test_out_sqlite__second_writer_gets_ebusy(void)
 static void test_out_sqlite__refuses_newer_schema(void)
 {
 	struct fx f;
-	char *want;
+	char *want, *newer;
 	fx_open(&f, NULL);
-	exec_sql(f.db, "CREATE TABLE schema_version (version INTEGER NOT NULL, "
-		 "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (14, 'x');");
+	/* one version past this colink's, whichever that is */
+	newer = tu_fmt("CREATE TABLE schema_version (version INTEGER NOT NULL, "
+		       "applied TEXT NOT NULL); INSERT INTO schema_version VALUES (%d, 'x');",
+		       COLINK_WAREHOUSE_SCHEMA_VERSION + 1);
+	exec_sql(f.db, newer);
 	CU_ASSERT_EQUAL(begin(&f, "r1"), COLINK_EINVAL);
-	want = tu_fmt("%s: warehouse schema version 14 is newer than this colink supports (13)",
-		      f.db);
+	want = tu_fmt("%s: warehouse schema version %d is newer than this colink supports (%d)",
+		      f.db, COLINK_WAREHOUSE_SCHEMA_VERSION + 1, COLINK_WAREHOUSE_SCHEMA_VERSION);
 	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
 	free(want);
+	free(newer);
 	SQL_EQ(f.db, "1", "SELECT count(*) FROM sqlite_master");
 	fx_close(&f);
 }
@@ -1478,7 +1482,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12,13", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
@@ -1566,7 +1570,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12,13", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1700,7 +1704,7 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "5,6,7,8,9,10,11,12,13", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "5,6,7,8,9,10,11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
 	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "
@@ -1721,7 +1725,8 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 /* A v11 warehouse (hex text in person_key and person_feature, no view
  * person_key_hex), made by turning a new one back, migrates to v12 on the
  * next run: every value the blob its hex spells, the view back, the
- * layout a new warehouse's. */
+ * layout a new warehouse's; and on to v14, whose tokens keep their first
+ * 8 bytes (the 64-hex token here becomes the blob of its first 16 hex). */
 static void test_out_sqlite__migrates_v11_to_blobs(void)
 {
 	struct fx f;
@@ -1747,7 +1752,8 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "13", "SELECT max(version) FROM schema_version");
+	SQL_EQ(f.db, "11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY rowid)");
 	SQL_EQ(f.db, "4|4", "SELECT count(*)||'|'||sum(typeof(pseudonym) = 'blob' AND "
 	       "length(pseudonym) = 32) FROM person_key");
 	SQL_EQ(f.db, "1", "SELECT count(*) FROM person_key WHERE kind = 'card' AND pseudonym = x'"
@@ -1755,9 +1761,59 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 	SQL_EQ(f.db, "2", "SELECT count(*) FROM person_key_hex WHERE pseudonym = '" KANA_A "'");
 	SQL_EQ(f.db, "1", "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
 	       "AND name = 'person_key_hex'");
-	SQL_EQ(f.db, "blob|64|blob|1|1", "SELECT typeof(name_bf)||'|'||length(name_bf)||'|'||"
-	       "typeof(birth_year)||'|'||(birth_year = x'" KANA_A "')||'|'||(number IS NULL) "
+	SQL_EQ(f.db, "blob|64|blob|8|1|1", "SELECT typeof(name_bf)||'|'||length(name_bf)||'|'||"
+	       "typeof(birth_year)||'|'||length(birth_year)||'|'||"
+	       "(birth_year = x'd4d4d4d4d4d4d4d4')||'|'||(number IS NULL) FROM person_feature");
+	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+
+	want = same_layout_as_new(f.db);
+	free(want);
+	fx_close(&f);
+}
+
+/* A v12 warehouse with comparison features (tokens of 32 bytes, the whole
+ * HMAC), made by turning a new one back, migrates to v14 on the next run:
+ * each token keeps its first 8 bytes (the bits the probabilistic pass
+ * compared), a missing one stays NULL, the name's filter and a value of
+ * another length (not a token colink wrote) stay as they were, and the
+ * layout is a new warehouse's.  tests/test_e2e_prob.c checks that the
+ * links of a run after the migration are those of a v14 warehouse. */
+static void test_out_sqlite__migrates_v12_to_8_byte_tokens(void)
+{
+	struct fx f;
+	struct recb b;
+	char *want;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	exec_sql(f.db,
+		 "UPDATE schema_version SET version = 12;"
+		 "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, birth_month, "
+		 "birth_day, birth_md, sex, insurer, symbol, number) "
+		 "SELECT person_no, 'k1', x'" H16("f0f0") H16("0f0f") "', x'" KANA_A "', "
+		 "x'" CARD_A "', x'" EMP_A "', x'" PERSON_B "', x'" H16("0102") "', "
+		 "x'" H16("a0b1") "', NULL, x'0102' FROM person;");
+	SQL_EQ(f.db, "32|32", "SELECT length(birth_year)||'|'||length(insurer) FROM person_feature");
+
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
+
+	SQL_EQ(f.db, "12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	       "schema_version ORDER BY rowid)");
+	SQL_EQ(f.db, "d4d4d4d4d4d4d4d4|c3c3c3c3c3c3c3c3|e5e5e5e5e5e5e5e5|b2b2b2b2b2b2b2b2|"
+	       "0102010201020102|a0b1a0b1a0b1a0b1|-|0102",
+	       "SELECT lower(hex(birth_year))||'|'||lower(hex(birth_month))||'|'||"
+	       "lower(hex(birth_day))||'|'||lower(hex(birth_md))||'|'||lower(hex(sex))||'|'||"
+	       "lower(hex(insurer))||'|'||coalesce(symbol, '-')||'|'||lower(hex(number)) "
 	       "FROM person_feature");
+	SQL_EQ(f.db, "7|blob|64|1", "SELECT (sum(length(birth_year) = 8) + sum(length(birth_month) = 8) "
+	       "+ sum(length(birth_day) = 8) + sum(length(birth_md) = 8) + sum(length(sex) = 8) "
+	       "+ sum(length(insurer) = 8) + sum(typeof(number) = 'blob' AND length(number) = 2))"
+	       "||'|'||typeof(name_bf)||'|'||length(name_bf)||'|'||"
+	       "(name_bf = x'" H16("f0f0") H16("0f0f") "') FROM person_feature");
 	SQL_EQ(f.db, "ok", "PRAGMA integrity_check");
 	SQL_EQ(f.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
 
@@ -2347,6 +2403,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__migrates_v3_with_both_sides),
 	TU_TEST(test_out_sqlite__migrates_v5_to_participation),
 	TU_TEST(test_out_sqlite__migrates_v11_to_blobs),
+	TU_TEST(test_out_sqlite__migrates_v12_to_8_byte_tokens),
 	TU_TEST(test_out_sqlite__participation_rows_duplicate_and_replace),
 	TU_TEST(test_out_sqlite__migrations_embedded_in_order),
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),

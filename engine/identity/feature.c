@@ -392,8 +392,12 @@ static int token(struct colink_pseudo_set *ps, const char *kind, size_t nparts,
 	int rc = small_domain(kind)
 		 ? colink_pseudo_set_memo(ps, kind, nparts, parts, lens, out[*nout].value, err)
 		 : colink_pseudo_set_compute(ps, kind, nparts, parts, lens, out[*nout].value, err);
-	if (!rc)
+	if (!rc) {
+		/* the HMAC's first COLINK_FEATURE_TOKEN_BYTES bytes: the same
+		 * bits the linker compared when the whole HMAC was stored */
+		out[*nout].value[COLINK_FEATURE_TOKEN_HEX] = '\0';
 		out[(*nout)++].kind = kind;
+	}
 	return rc;
 }
 

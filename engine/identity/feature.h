@@ -31,7 +31,10 @@
  *                        HMAC(key of "feature.name_bf.perm" resp.
  *                        "feature.name_bf.diffuse", decimal counter).
  *   feature.birth_year, feature.birth_month, feature.birth_day
- *                        keyed tokens of yyyy, mm, dd (64 hex each)
+ *                        keyed tokens of yyyy, mm, dd: each the first
+ *                        COLINK_FEATURE_TOKEN_BYTES bytes of the HMAC, as
+ *                        COLINK_FEATURE_TOKEN_HEX hex (schema 14; 64 bits
+ *                        were all the linker ever compared)
  *   feature.birth_md     keyed token of {mm, dd} unordered, so that a
  *                        swapped day and month compare equal
  *   feature.sex, feature.insurer, feature.symbol, feature.number
@@ -57,6 +60,12 @@
 #define COLINK_FEATURE_WINDOW_MAX 16
 #define COLINK_FEATURE_MAX 9
 #define COLINK_FEATURE_PREFIX "feature."
+/* A keyed token is the HMAC-SHA256 of its value cut to its first 8 bytes
+ * (schema 14): 64 bits keep the odds of two different 番号 meeting on one
+ * token negligible at millions of persons (docs/pseudonyms.md), and the
+ * linker compares no more than that.  One size for both. */
+#define COLINK_FEATURE_TOKEN_BYTES COLINK_FS_TOKEN_BYTES
+#define COLINK_FEATURE_TOKEN_HEX (2 * COLINK_FEATURE_TOKEN_BYTES)
 
 /* The name filter's encoding (the job's <pass kind="probabilistic"
  * name-filter window>): mode 0 is the plain filter. */

@@ -30,6 +30,9 @@
 #define COLINK_FS_BF_BITS 512
 #define COLINK_FS_BF_BYTES (COLINK_FS_BF_BITS / 8)
 #define COLINK_FS_BF_MAX_BYTES (2 * COLINK_FS_BF_BYTES)
+/* A keyed token (identity/feature.h): the first 8 bytes of its HMAC
+ * (schema 14; before, the whole 32, of which the linker read these 8). */
+#define COLINK_FS_TOKEN_BYTES 8
 
 #define COLINK_FS_MAX_FEATURES 8
 #define COLINK_FS_MAX_LEVELS 4

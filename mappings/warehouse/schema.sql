@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 13
+-- schema-version: 14
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -85,10 +85,15 @@
 -- features), link.weight / levels and link_review.weight / levels (the
 -- match weight of a probabilistic pass and the levels that fired), link_em
 -- (the pass's m and u estimates), link_weight (its weight histogram).
--- 12 in SQLite only: pseudonyms and comparison features stored as BLOBs
--- (person_key, person_feature; the view person_key_hex).
+-- 12 pseudonyms and comparison features stored as BLOBs in SQLite (the
+-- bytes their hex spells; PostgreSQL keeps the hex text), the view
+-- person_key_hex.
 -- 13 in SQLite only: link's two person references checked in bulk after
 -- each link phase instead of per inserted row (see link).
+-- 14 person_feature's keyed tokens cut to the first 8 bytes of their HMAC
+-- (16 hex in PostgreSQL), the bits the probabilistic pass compares: a
+-- row of ~420 bytes becomes ~230 (docs/pseudonyms.md says why 64 bits
+-- suffice).
 
 -- Versions applied to this warehouse, one row each; the current version is
 -- MAX(version).
@@ -97,7 +102,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (13, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (14, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -459,10 +464,11 @@ CREATE INDEX link_review_group ON link_review (group_no);
 -- is the normalized kana name as a keyed Bloom filter of character bigrams
 -- (512 bits, 128 hex); birth_year, birth_month, birth_day, birth_md (day
 -- and month, unordered), sex, insurer, symbol (記号), number (番号) are
--- keyed tokens (64 hex), each under its own derived key; NULL when the
--- record lacked the value (docs/pseudonyms.md).  In SQLite (v12) each is
--- stored as the BLOB its hex spells (64 bytes, 32 bytes; PostgreSQL keeps
--- the hex text).  Like pseudonyms: never
+-- keyed tokens, each under its own derived key: the first 8 bytes of the
+-- HMAC-SHA256 (v14; 16 hex), the bits the probabilistic pass compares;
+-- NULL when the record lacked the value (docs/pseudonyms.md).  In SQLite
+-- (v12) each is stored as the BLOB its hex spells (64 bytes, 8 bytes;
+-- PostgreSQL keeps the hex text).  Like pseudonyms: never
 -- printed, never exported.
 CREATE TABLE person_feature (
 	person_no INTEGER PRIMARY KEY NOT NULL REFERENCES person (person_no),

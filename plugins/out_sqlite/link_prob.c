@@ -57,19 +57,22 @@
 
 /* ---- loading the features into the spill files ---- */
 
-/* The first 8 bytes of a token, big-endian (tokens are uniform: 64 bits
- * tell two apart as well as 256). */
-static uint64_t tok64(const unsigned char *b, int n)
+/* A token's COLINK_FS_TOKEN_BYTES (8) bytes, big-endian: since schema 14
+ * the token is the HMAC's first 8 bytes, the bits this pass compared when
+ * the whole 32 were stored. */
+static uint64_t tok64(const unsigned char *b)
 {
 	uint64_t v = 0;
 	int i;
-	for (i = 0; i < 8 && i < n; i++)
+	for (i = 0; i < COLINK_FS_TOKEN_BYTES; i++)
 		v = v << 8 | b[i];
 	return v;
 }
 
 /* Column c of person_feature (OSQ_FEATURE_COLUMNS: name_bf, then the
- * tokens in enum tok order), a BLOB since schema 12. */
+ * tokens in enum tok order), a BLOB since schema 12; a value of another
+ * length is not a feature this colink wrote and counts as absent, as a
+ * filter of a wrong length does. */
 static void set_feature(struct prec *x, size_t c, const unsigned char *v, int n)
 {
 	if (c == 0) { /* a plain filter or a balanced one, twice as long */
@@ -81,7 +84,9 @@ static void set_feature(struct prec *x, size_t c, const unsigned char *v, int n)
 		x->bfpop = (uint16_t)colink_fs_popcount(x->bf, NULL, (size_t)n);
 		return;
 	}
-	x->tok[c - 1] = tok64(v, n);
+	if (n != COLINK_FS_TOKEN_BYTES)
+		return;
+	x->tok[c - 1] = tok64(v);
 	x->has |= HAS(c - 1);
 }
 

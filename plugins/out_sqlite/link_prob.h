@@ -35,7 +35,7 @@ static const unsigned feat_nlev[F_COUNT] = {3, 4, 2, 2, 2, 2};
 struct prec {
 	int64_t no;
 	int64_t partner;            /* an employer person's linked partner, or 0 */
-	uint64_t tok[T_COUNT];      /* the first 64 bits of each token */
+	uint64_t tok[T_COUNT];      /* each token's 64 bits (COLINK_FS_TOKEN_BYTES) */
 	unsigned char bf[COLINK_FS_BF_MAX_BYTES];
 	uint16_t has;               /* HAS(t), HAS_BF */
 	uint16_t bfpop;             /* bits set in bf */

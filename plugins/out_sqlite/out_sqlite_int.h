@@ -280,9 +280,11 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);
 
 /* ---- link_prob.c: the probabilistic pass (#23) ---- */
 /* Features arrive as pseudonyms of kinds "feature.*" (engine
- * identity/feature.h): 64-hex tokens and the name's Bloom filter. */
+ * identity/feature.h): tokens of OSQ_FEATURE_TOKEN_HEX hex (8 bytes since
+ * schema 14) and the name's Bloom filter. */
 #define OSQ_FEATURE_PREFIX "feature."
 #define OSQ_FEATURE_BF_HEX (COLINK_FS_BF_BYTES * 2)
+#define OSQ_FEATURE_TOKEN_HEX (COLINK_FS_TOKEN_BYTES * 2)
 /* person_feature's columns after person_no and key_id, in order */
 #define OSQ_FEATURE_COLUMNS "name_bf", "birth_year", "birth_month", "birth_day", \
 	"birth_md", "sex", "insurer", "symbol", "number"
@@ -356,8 +358,9 @@ static inline int osq_bind_pos(sqlite3_stmt *st, int i, int64_t v,
 }
 
 /*
- * Schema 12 stores pseudonyms (person_key.pseudonym) and comparison
- * features (person_feature) as BLOBs, half the bytes of their hex (the
+ * Schema 12 stores pseudonyms (person_key.pseudonym, 32 bytes) and comparison
+ * features (person_feature; tokens 8 bytes since schema 14) as BLOBs, half
+ * the bytes of their hex (the
  * declared type stays TEXT, which PostgreSQL keeps: mappings/warehouse/
  * README.md).  Bind the hex text s (checked hex by the caller, at most
  * 2 * OSQ_BLOB_MAX digits) as the bytes it spells; NULL stays NULL.

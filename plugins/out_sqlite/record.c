@@ -202,8 +202,9 @@ int osq_register_unhex(sqlite3 *db)
 				       unhex_fn, NULL, NULL);
 }
 
-/* A comparison feature (#23, kind "feature.*"): a keyed token (64 hex) or
- * the name's Bloom filter (OSQ_FEATURE_BF_HEX hex, twice that balanced). */
+/* A comparison feature (#23, kind "feature.*"): a keyed token
+ * (OSQ_FEATURE_TOKEN_HEX hex, schema 14) or the name's Bloom filter
+ * (OSQ_FEATURE_BF_HEX hex, twice that balanced). */
 static int is_feature(const char *kind)
 {
 	return !strncmp(kind, OSQ_FEATURE_PREFIX, sizeof(OSQ_FEATURE_PREFIX) - 1);
@@ -215,7 +216,8 @@ static int pseudonym_ok(const struct colink_pseudonym *ps)
 		return 0;
 	if (is_feature(ps->kind))
 		return is_hexn(ps->value, OSQ_FEATURE_BF_HEX) ||
-		       is_hexn(ps->value, 2 * OSQ_FEATURE_BF_HEX) || is_hex64(ps->value);
+		       is_hexn(ps->value, 2 * OSQ_FEATURE_BF_HEX) ||
+		       is_hexn(ps->value, OSQ_FEATURE_TOKEN_HEX);
 	return is_hex64(ps->value);
 }
 
@@ -422,7 +424,8 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 				  PRIu32 " record %" PRIu64 ")",
 				  rec->kind ? rec->kind : "(none)", rec->input_no,
 				  rec->record_no);
-	/* A pseudonym is 64 hex; anything else may be a raw identifier. */
+	/* A pseudonym is 64 hex, a feature a token or name filter of its
+	 * width (pseudonym_ok); anything else may be a raw identifier. */
 	if (rec->person && !is_hex64(rec->person))
 		return COLINK_ERR(err, COLINK_EINVAL,
 				  "person key is not a 64-hex pseudonym (input %" PRIu32
@@ -430,7 +433,8 @@ static int record_check(struct out_sqlite *o, const struct colink_out_record *re
 	for (i = 0; i < rec->npseudonyms; i++)
 		if (!pseudonym_ok(OSQ_PS(rec, i)))
 			return COLINK_ERR(err, COLINK_EINVAL,
-					  "pseudonym %zu is not a kind with 64 hex (input %"
+					  "pseudonym %zu is not a kind with 64 hex, nor a feature "
+					  "of its width (input %"
 					  PRIu32 " record %" PRIu64 ")", i + 1,
 					  rec->input_no, rec->record_no);
 	return COLINK_OK;

@@ -32,7 +32,9 @@
 /*
  * Schema 12 in SQLite only: pseudonyms (person_key.pseudonym) and the
  * comparison features (person_feature) are stored as BLOBs (32 bytes; the
- * name's Bloom filter COLINK_FS_BF_BYTES), half the bytes of their hex.
+ * name's Bloom filter COLINK_FS_BF_BYTES; the tokens 8 bytes since schema
+ * 14, which migrate-14.sql cuts in both dialects), half the bytes of their
+ * hex.
  * The columns stay declared TEXT, the type PostgreSQL's dialect of the
  * same schema.sql keeps (it stores the hex: out_postgres); a BLOB value
  * in a TEXT column is stored as it is, and compares and sorts by its

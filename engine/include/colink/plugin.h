@@ -467,7 +467,9 @@ struct colink_out_value {
  * strings are the core's, borrowed during write. */
 struct colink_pseudonym {
 	const char *kind;  /* key kind, e.g. "card" or "kana_dob_sex" */
-	const char *value; /* 64 hex */
+	const char *value; /* 64 hex; of a "feature.*" kind (only to a plugin
+			    * with COLINK_OUTPUT_PROBABILISTIC): a token 16 hex
+			    * (schema 14; 64 before), a name filter 128 or 256 */
 };
 
 /* One mapped, pseudonymized record for the warehouse.  Built by the
