@@ -578,10 +578,10 @@ static char *feature_rows(const char *path)
 static void test_e2e_prob__v12_warehouse_migrates_with_the_same_links(void)
 {
 	char *v12 = tu_fmt("%s/v12.db", dir), *v14 = tu_fmt("%s/v14.db", dir);
-	char *copy12 = tu_fmt("VACUUM INTO '%s'", v12), *copy13 = tu_fmt("VACUUM INTO '%s'", v14);
-	char *f13, *f12, *l13, *l12, *keep = db;
+	char *copy12 = tu_fmt("VACUUM INTO '%s'", v12), *copy14 = tu_fmt("VACUUM INTO '%s'", v14);
+	char *f14, *f12, *l14, *l12, *keep = db;
 	CU_ASSERT_EQUAL_FATAL(exec_db(db, copy12), 0);
-	CU_ASSERT_EQUAL_FATAL(exec_db(db, copy13), 0);
+	CU_ASSERT_EQUAL_FATAL(exec_db(db, copy14), 0);
 	CU_ASSERT_EQUAL_FATAL(exec_db(v12, "UPDATE schema_version SET version = 12;"
 		"UPDATE person_feature SET "
 		"birth_year = CAST(birth_year || randomblob(24) AS BLOB), "
@@ -596,23 +596,23 @@ static void test_e2e_prob__v12_warehouse_migrates_with_the_same_links(void)
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE length(birth_year) = 32 "
 			  "AND length(number) = 32"), 2 * (NBG + NONLY + NPLANTED));
 	db = keep;
-	f13 = feature_rows(v14);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f13);
+	f14 = feature_rows(v14);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f14);
 	f12 = feature_rows(v12);
-	CU_ASSERT(f12 && strcmp(f12, f13)); /* the padding differs */
+	CU_ASSERT(f12 && strcmp(f12, f14)); /* the padding differs */
 	free(f12);
 
 	/* a further run into each: its inputs are loaded already (skipped),
 	 * its passes link what is left and estimate again over every person */
 	write_job("run12", "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"v12.db\"/>"
 		  "</output>", prob_passes);
-	write_job("run13", "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"v14.db\"/>"
+	write_job("run14", "<output plugin=\"out_sqlite\"><set name=\"path\" value=\"v14.db\"/>"
 		  "</output>", prob_passes);
 	CU_ASSERT_EQUAL(tu_colink_run(dir, "run --unsigned-agreement run12.xml", NULL, NULL), 0);
-	CU_ASSERT_EQUAL(tu_colink_run(dir, "run --unsigned-agreement run13.xml", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(tu_colink_run(dir, "run --unsigned-agreement run14.xml", NULL, NULL), 0);
 
 	db = v12;
-	CU_ASSERT_EQUAL(q("SELECT max(version) FROM schema_version"), 13);
+	CU_ASSERT_EQUAL(q("SELECT max(version) FROM schema_version"), 14);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE length(birth_year) = 8 "
 			  "AND length(birth_month) = 8 AND length(birth_day) = 8 "
 			  "AND length(birth_md) = 8 AND length(sex) = 8 AND length(insurer) = 8 "
@@ -623,18 +623,18 @@ static void test_e2e_prob__v12_warehouse_migrates_with_the_same_links(void)
 	f12 = feature_rows(v12);
 	CU_ASSERT_PTR_NOT_NULL(f12);
 	if (f12)
-		CU_ASSERT_STRING_EQUAL(f12, f13);
+		CU_ASSERT_STRING_EQUAL(f12, f14);
 	l12 = link_rows(v12);
-	l13 = link_rows(v14);
+	l14 = link_rows(v14);
 	CU_ASSERT_PTR_NOT_NULL(l12);
-	CU_ASSERT_PTR_NOT_NULL(l13);
-	if (l12 && l13)
-		CU_ASSERT_STRING_EQUAL(l12, l13);
-	free(l13);
+	CU_ASSERT_PTR_NOT_NULL(l14);
+	if (l12 && l14)
+		CU_ASSERT_STRING_EQUAL(l12, l14);
+	free(l14);
 	free(l12);
 	free(f12);
-	free(f13);
-	free(copy13);
+	free(f14);
+	free(copy14);
 	free(copy12);
 	free(v14);
 	free(v12);
