@@ -1722,6 +1722,18 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	fx_close(&f);
 }
 
+/* A new warehouse with one run r0 of one person (PERSON_A), for the tests
+ * that turn it back into an older version's storage. */
+static void fx_one_person(struct fx *f)
+{
+	struct recb b;
+	fx_open(f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(f, "r0"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(f, 1, 1, 0), COLINK_OK);
+}
+
 /* A v11 warehouse (hex text in person_key and person_feature, no view
  * person_key_hex), made by turning a new one back, migrates to v12 on the
  * next run: every value the blob its hex spells, the view back, the
@@ -1732,11 +1744,7 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 	struct fx f;
 	struct recb b;
 	char *want;
-	fx_open(&f, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK);
-	rec_init(&b, PERSON_A, 1);
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	fx_one_person(&f);
 	exec_sql(f.db,
 		 "UPDATE person_key SET pseudonym = lower(hex(pseudonym));"
 		 "DROP VIEW person_key_hex;"
@@ -1782,13 +1790,8 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 static void test_out_sqlite__migrates_v12_to_8_byte_tokens(void)
 {
 	struct fx f;
-	struct recb b;
 	char *want;
-	fx_open(&f, NULL);
-	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK);
-	rec_init(&b, PERSON_A, 1);
-	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	fx_one_person(&f);
 	exec_sql(f.db,
 		 "UPDATE schema_version SET version = 12;"
 		 "INSERT INTO person_feature (person_no, key_id, name_bf, birth_year, birth_month, "
