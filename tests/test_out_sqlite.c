@@ -22,6 +22,13 @@
 #include "mock_host.h"
 #include "schema_sql.h" /* what out_sqlite embeds (embed-sql.sh) */
 #include "testutil.h"
+#include "warehouse/warehouse.h"
+
+/* The readers' schema version (warehouse.h, by hand) is the one schema.sql
+ * declares (schema_sql.h, generated): a migration bumps both, and a build
+ * that bumped one only fails here instead of in the PostgreSQL tests. */
+_Static_assert(COLINK_WH_SCHEMA_VERSION == COLINK_WAREHOUSE_SCHEMA_VERSION,
+	       "engine/warehouse/warehouse.h: COLINK_WH_SCHEMA_VERSION is not schema.sql's schema-version");
 
 static const struct colink_plugin *P;
 
