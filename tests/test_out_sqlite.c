@@ -2189,6 +2189,48 @@ static void test_out_sqlite__link_refs_checked_in_bulk(void)
 	fx_close(&f);
 }
 
+/*
+ * A first load (no person yet) runs with foreign keys off and checks every
+ * reference once before COMMIT (round 12).  The run itself cannot write a
+ * broken reference, so one is planted before it: an attendance month of a
+ * person the warehouse lacks.  The first load refuses to commit, names the
+ * table, and leaves nothing of itself; mended, it commits.  (With the
+ * check or the mode switched off the planted row goes unseen: checked by
+ * mutation.)
+ */
+static void test_out_sqlite__first_load_checks_references_in_bulk(void)
+{
+	struct fx f;
+	struct recb b;
+	struct colink_run_summary fail = { sizeof(struct colink_run_summary), "failed", "boom", NULL, 0, 0, 0 };
+	char *want;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r0"), COLINK_OK); /* a warehouse, no person */
+	P->output->abort(f.ctx, &fail);
+	exec_sql(f.db, "INSERT INTO attendance_month (person_no, year_month, run_id, input_no, "
+		 "record_no) VALUES (77, '2024-04', 'r0', 1, 1)");
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_EIO);
+	want = tu_fmt("%s: the run's rows break a reference: table attendance_month a row: "
+		      "its person row is missing", f.db);
+	CU_ASSERT_STRING_EQUAL(f.err.msg, want);
+	free(want);
+	P->output->abort(f.ctx, &fail);
+	SQL_EQ(f.db, "0|failed", "SELECT (SELECT count(*) FROM person)||'|'||status FROM run "
+	       "WHERE run_id = 'r1'");
+
+	exec_sql(f.db, "DELETE FROM attendance_month");
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r2"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
+	SQL_EQ(f.db, "1|ok|0", "SELECT (SELECT count(*) FROM person)||'|'||status||'|'||"
+	       "(SELECT count(*) FROM pragma_foreign_key_check) FROM run WHERE run_id = 'r2'");
+	fx_close(&f);
+}
+
 /* A roster (employer) or checkup person with up to three card pseudonyms. */
 static void cards_rec(struct fx *f, const char *kind, const char *person, uint64_t no,
 		      const char *c1, const char *c2, const char *c3)
@@ -2419,6 +2461,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__link_passes_review_and_report),
 	TU_TEST(test_out_sqlite__links_persist_across_runs),
 	TU_TEST(test_out_sqlite__link_refs_checked_in_bulk),
+	TU_TEST(test_out_sqlite__first_load_checks_references_in_bulk),
 	TU_TEST(test_out_sqlite__link_from_memory_as_sql),
 	TU_TEST(test_out_sqlite__link_refuses_bad_calls),
 	TU_END

@@ -224,6 +224,7 @@ static void run_reset(struct out_sqlite *o)
 	memset(o->replaced, 0, sizeof(o->replaced));
 	o->staged = 0;
 	o->linked = 0;
+	o->bulk_refs = 0;
 	memset(&o->last, 0, sizeof(o->last));
 }
 
@@ -586,7 +587,7 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 		if (!rc)
 			rc = osq_check_normalization(o, run, err);
 		if (!rc)
-			rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
+			rc = osq_run_transaction(o, err);
 		if (rc) {
 			osq_rollback_if_open(o);
 			mark_failed(o, err->msg, NULL);
@@ -805,6 +806,8 @@ static int out_commit(void *vctx, const struct colink_run_summary *s,
 		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: commit called in a dry run", o->path);
 	if (!rc)
 		rc = osq_keys_flush(o, err);
+	if (!rc && o->bulk_refs)
+		rc = osq_bulk_refs_check(o, err);
 	if (rc)
 		return rc;
 	st = osq_use(o, ST_RUN_OK);

@@ -195,6 +195,10 @@ struct out_sqlite {
 	char key2[24];
 	uint64_t staged;         /* rows in temp.osq_key_stage, not flushed */
 	int linked;              /* link ran in this run */
+	int bulk_refs;           /* a first load: foreign keys off for the run's
+				  * transaction, every reference checked once
+				  * before COMMIT (osq_fk_check) instead of per
+				  * row */
 	int dry;                 /* a dry run (colink_run_info.dry_run, ABI 2.3):
 				  * o->db is a private copy (dry.c) */
 	/* The person the previous record of this run wrote (record.c): a
@@ -259,6 +263,16 @@ void osq_rollback_if_open(struct out_sqlite *o);
 int osq_dry_open(struct out_sqlite *o, int *created, struct colink_error *err);
 
 int osq_schema_upgrade(struct out_sqlite *o, struct colink_error *err);
+/* PRAGMA foreign_key_check over the warehouse: COLINK_OK when every row's
+ * references hold, else `code` with one line naming the first row that
+ * breaks one ("<path>: <what> table T row R: its P row is missing"). */
+int osq_fk_check(struct out_sqlite *o, int code, const char *what,
+		 struct colink_error *err);
+/* BEGIN IMMEDIATE of the run's transaction; a first load (no person yet)
+ * with foreign keys off and o->bulk_refs set. */
+int osq_run_transaction(struct out_sqlite *o, struct colink_error *err);
+/* A first load's references, all at once before COMMIT, timed (INFO). */
+int osq_bulk_refs_check(struct out_sqlite *o, struct colink_error *err);
 int osq_schema_ensure(struct out_sqlite *o, struct colink_error *err);
 int osq_check_columns(struct out_sqlite *o, struct colink_error *err);
 int osq_check_key_id(struct out_sqlite *o, const struct colink_run_info *run,
