@@ -73,7 +73,9 @@ static const struct colink_setting_def out_settings[] = {
 	  "SQLite synchronous pragma (durability against power loss)",
 	  "full|normal|off" },
 	{ "journal", COLINK_SET_ENUM, "wal",
-	  "SQLite journal mode (wal lets readers work during a load)",
+	  "SQLite journal mode: wal lets readers work during a load; delete "
+	  "writes each page once (~10 % less CPU for a large first load) but "
+	  "locks readers out until the run commits",
 	  "wal|delete" },
 	COLINK_SETTINGS_END
 };
