@@ -2331,8 +2331,10 @@ static void memory_or_sql_runs(struct fx *f, int sql)
 	CU_ASSERT_EQUAL_FATAL(begin(f, "r3"), COLINK_OK);
 	cards_rec(f, "roster", H16("EE14"), 1, H16("c014"), NULL, NULL);
 	cards_rec(f, "checkup", H16("aa14"), 2, H16("c014"), NULL, NULL);
+	cards_rec(f, "roster", H16("ee15"), 3, H16("c015"), NULL, NULL);
+	cards_rec(f, "checkup", H16("aa15"), 4, H16("c015"), NULL, NULL);
 	CU_ASSERT_EQUAL(do_link(f, &rep), COLINK_OK);
-	CU_ASSERT_EQUAL(commit(f, 2, 2, 0), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(f, 4, 4, 0), COLINK_OK);
 	unsetenv("COLINK_TEST_LINK_SQL");
 }
 
@@ -2371,6 +2373,47 @@ static void test_out_sqlite__link_from_memory_as_sql(void)
 	free(dm);
 	free(ds);
 	fx_close(&m);
+	fx_close(&s);
+}
+
+/*
+ * A pass with more links than COLINK_TEST_EXACT_CHUNK writes them a chunk
+ * at a time (link_exact.c, EX_CHUNK: the pass's memory stays bounded).  A
+ * chunk a pair leaves what link.c's SQL leaves: the same link rows (their
+ * order of insertion aside), the same review, report and summary rows in
+ * the same order; and run 3's upper-case person_id, met by the check that
+ * precedes the first chunk, still sends the pass to SQL with nothing
+ * written.
+ */
+static void test_out_sqlite__link_chunked_as_sql(void)
+{
+	static const char sorted[] = "SELECT group_concat(x, ' ') FROM (SELECT "
+		"substr(employer_person_id, 1, 4)||'-'||substr(association_person_id, 1, 4)||':'||"
+		"pass||':'||kind||':'||run_id AS x FROM link ORDER BY x)";
+	struct fx c, s;
+	char *dc, *ds, *lc, *ls;
+	fx_open(&c, NULL);
+	setenv("COLINK_TEST_EXACT_CHUNK", "1", 1);
+	memory_or_sql_runs(&c, 0);
+	unsetenv("COLINK_TEST_EXACT_CHUNK");
+	fx_open(&s, NULL);
+	memory_or_sql_runs(&s, 1);
+	CU_ASSERT_EQUAL(count_of(c.m.log, "pass 1 (card) from memory"), 2);
+	CU_ASSERT_EQUAL(count_of(c.m.log, "pass 2 (kana_dob_sex_insurer) from memory"), 2);
+	dc = link_dump(c.db);
+	ds = link_dump(s.db);
+	CU_ASSERT_STRING_EQUAL(strchr(dc + 1, '\n'), strchr(ds + 1, '\n'));
+	lc = tu_sql1(c.db, sorted);
+	ls = tu_sql1(s.db, sorted);
+	CU_ASSERT_STRING_EQUAL(lc, ls);
+	CU_ASSERT_PTR_NOT_NULL(lc && strstr(lc, "EE14-aa14:1:card:r3") ? lc : NULL);
+	CU_ASSERT_PTR_NOT_NULL(lc && strstr(lc, "ee15-aa15:1:card:r3") ? lc : NULL);
+	SQL_EQ(c.db, "0", "SELECT count(*) FROM pragma_foreign_key_check");
+	free(dc);
+	free(ds);
+	free(lc);
+	free(ls);
+	fx_close(&c);
 	fx_close(&s);
 }
 
@@ -2463,6 +2506,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__link_refs_checked_in_bulk),
 	TU_TEST(test_out_sqlite__first_load_checks_references_in_bulk),
 	TU_TEST(test_out_sqlite__link_from_memory_as_sql),
+	TU_TEST(test_out_sqlite__link_chunked_as_sql),
 	TU_TEST(test_out_sqlite__link_refuses_bad_calls),
 	TU_END
 };

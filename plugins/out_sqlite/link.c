@@ -33,6 +33,9 @@
  * whose connection run_close closes.
  */
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +467,13 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 		rc = osq_sort_cache(o, OSQ_CACHE_LINK, err);
 	if (rc)
 		return rc;
+	/* The load's page cache, shrunk to the link's, back to the system
+	 * before the passes allocate their own arrays: glibc keeps what is
+	 * freed below the top of its heap (bench/RESULTS.md, round 12). */
+	sqlite3_db_release_memory(o->db);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	w = lap(&t, &cpu);
 	o->host->log(o->hc, COLINK_LOG_INFO,
 		     "link: the run's pseudonyms into person_key in %.2f s (CPU %.2f s)", w, cpu);

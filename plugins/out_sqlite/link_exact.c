@@ -42,8 +42,21 @@
 
 enum { S_EMPLOYER = 1, S_ASSOCIATION = 2, S_LINKED = 4 };
 
+/*
+ * A pass writes its links chunk by chunk, EX_CHUNK pairs (72 bytes each,
+ * 45 MB) at a time: at 4M persons pass 1 links 2.1M pairs, whose 151 MB
+ * held at once took the job's peak RSS to 316 MB (bench/RESULTS.md, round
+ * 12).  A pass of at most EX_CHUNK links (1M persons: ~524k) is written as
+ * before, in one sorted sweep; a larger one first checks every linked
+ * person_id (so that the SQL fallback still finds nothing written), then
+ * writes each chunk sorted, the link rows the same, their order of
+ * insertion (rowids) not.  COLINK_TEST_EXACT_CHUNK=N (tests) sets it.
+ */
+#define EX_CHUNK ((size_t)640 * 1024)
+
 struct osq_exact {
 	struct out_sqlite *o;
+	size_t chunk;  /* links written at a time (EX_CHUNK) */
 	uint8_t *st;   /* per person_no: S_* */
 	size_t nst;    /* person_no < nst */
 	uint32_t *never; /* "never" pairs in force, (e, a) sorted, 2 per pair */
@@ -160,6 +173,12 @@ int osq_exact_open(struct out_sqlite *o, struct osq_exact **out,
 		return oom(err);
 	x->o = o;
 	x->nst = (size_t)max + 1;
+	x->chunk = EX_CHUNK;
+	{
+		const char *c = getenv("COLINK_TEST_EXACT_CHUNK");
+		if (c && atoi(c) > 0)
+			x->chunk = (size_t)atoi(c);
+	}
 	x->st = calloc(x->nst, 1);
 	if (!x->st) {
 		osq_exact_close(x);
@@ -385,6 +404,43 @@ static int read_ids(struct osq_exact *x, void *base, size_t n, size_t stride,
 #undef ROW
 }
 
+static int u32_cmp(const void *x, const void *y);
+
+/* Every linked person's person_id is 64 lowercase hex (COLINK_OK), or
+ * OSQ_EXACT_FALLBACK: read_ids' test, before a chunked pass writes
+ * anything.  pr: the pairs, (e, a) sorted; employers read in that order,
+ * associations in ascending person_no. */
+static int check_ids(struct osq_exact *x, const uint32_t *pr, size_t n,
+		     struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint32_t *as = malloc(n * sizeof(*as));
+	unsigned char id[32];
+	size_t i;
+	int got = 1, src;
+	if (!as)
+		return oom(err);
+	src = sqlite3_prepare_v2(x->o->db, "SELECT person_id FROM person WHERE person_no = ?1",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK) {
+		free(as);
+		return osq_db_err(x->o, src, "reading the linked persons", err);
+	}
+	for (i = 0; i < n && got > 0; i++) {
+		got = read_id(st, pr[2 * i], id);
+		as[i] = pr[2 * i + 1];
+	}
+	if (got > 0)
+		qsort(as, n, sizeof(*as), u32_cmp);
+	for (i = 0; i < n && got > 0; i++)
+		got = read_id(st, as[i], id);
+	free(as);
+	sqlite3_finalize(st);
+	if (got < 0)
+		return osq_db_err(x->o, -got, "reading the linked persons", err);
+	return got ? COLINK_OK : OSQ_EXACT_FALLBACK;
+}
+
 /* Review rows: link.c's reason text and group numbers. */
 static int write_review(struct osq_exact *x, int pass, const char *kind, struct rrow *r,
 			size_t n, struct colink_error *err)
@@ -513,8 +569,8 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 	struct gather g;
 	struct row *lk = NULL;
 	struct rrow *rv = NULL;
-	uint32_t *na = NULL;
-	size_t i, j, n, nl = 0, nr = 0;
+	uint32_t *na = NULL, *pr = NULL; /* pr: the links' (e, a), in (e, a) order */
+	size_t i, j, n, nl = 0, nr = 0, off, m;
 	int rc;
 	*linked = *review = 0;
 	memset(&g, 0, sizeof(g));
@@ -553,9 +609,9 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 				nr++;
 		}
 	}
-	lk = nl ? malloc(nl * sizeof(*lk)) : NULL;
+	pr = nl ? malloc(nl * 2 * sizeof(*pr)) : NULL;
 	rv = nr ? malloc(nr * sizeof(*rv)) : NULL;
-	if ((nl && !lk) || (nr && !rv)) {
+	if ((nl && !pr) || (nr && !rv)) {
 		rc = oom(err);
 		goto out;
 	}
@@ -566,30 +622,56 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 			;
 		ne = (uint32_t)(j - i);
 		for (n = i; n < j; n++) {
-			struct row *r;
-			if (ne == 1 && na[g.c[n].a] == 1)
-				r = &lk[nl++];
-			else {
-				rv[nr].g = g.c[n].g;
-				rv[nr].ne = ne;
-				rv[nr].na = na[g.c[n].a];
-				r = &rv[nr++].r;
+			if (ne == 1 && na[g.c[n].a] == 1) {
+				pr[2 * nl] = g.c[n].e;
+				pr[2 * nl++ + 1] = g.c[n].a;
+				continue;
 			}
-			r->e = g.c[n].e;
-			r->a = g.c[n].a;
+			rv[nr].g = g.c[n].g;
+			rv[nr].ne = ne;
+			rv[nr].na = na[g.c[n].a];
+			rv[nr].r.e = g.c[n].e;
+			rv[nr++].r.a = g.c[n].a;
 		}
 	}
 	free(na);
 	na = NULL;
 	free(g.c);
 	g.c = NULL;
+	m = nl < x->chunk ? nl : x->chunk;
+	lk = m ? malloc(m * sizeof(*lk)) : NULL;
+	if (m && !lk) {
+		rc = oom(err);
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		lk[i].e = pr[2 * i];
+		lk[i].a = pr[2 * i + 1];
+	}
 	rc = read_ids(x, rv, nr, sizeof(*rv), err);
+	/* nothing is written before here: a fallback leaves no trace */
 	if (!rc)
-		rc = read_ids(x, lk, nl, sizeof(*lk), err);
-	if (!rc) /* nothing is written before here: a fallback leaves no trace */
+		rc = nl <= x->chunk ? read_ids(x, lk, nl, sizeof(*lk), err) :
+				      check_ids(x, pr, nl, err);
+	if (!rc)
 		rc = write_review(x, pass, kind, rv, nr, err);
-	if (!rc)
-		rc = write_links(x, pass, kind, lk, nl, err);
+	for (off = 0; !rc && off < nl; off += m) {
+		m = nl - off < x->chunk ? nl - off : x->chunk;
+		if (off) { /* the next chunk; check_ids saw its persons */
+			for (i = 0; i < m; i++) {
+				lk[i].e = pr[2 * (off + i)];
+				lk[i].a = pr[2 * (off + i) + 1];
+			}
+		}
+		if (nl > x->chunk) {
+			rc = read_ids(x, lk, m, sizeof(*lk), err);
+			if (rc == OSQ_EXACT_FALLBACK)
+				rc = COLINK_ERR(err, COLINK_EIO, "%s: a linked person's person_id "
+						"changed while pass %d linked", x->o->path, pass);
+		}
+		if (!rc)
+			rc = write_links(x, pass, kind, lk, m, err);
+	}
 	if (!rc) {
 		*linked = nl;
 		*review = nr;
@@ -597,6 +679,7 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 out:
 	free(g.c);
 	free(na);
+	free(pr);
 	free(lk);
 	free(rv);
 	return rc;
