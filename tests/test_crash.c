@@ -755,13 +755,17 @@ static pid_t spawn_paused(const char *job, const char *var, const char *pause)
 	return a;
 }
 
-/* B's stderr E after exit CODE: one line saying the warehouse DB is locked. */
-static void assert_locked_out(int code, const char *e, const char *db)
+/* B's stderr E after exit CODE: one line saying the warehouse DB is locked;
+ * with AUDIT_GAP it also says that B's own "failed" audit entry was not
+ * written (the log was held by A throughout). */
+static void assert_locked_out(int code, const char *e, const char *db, int audit_gap)
 {
 	CU_ASSERT_EQUAL(code, 6);
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, "locked"));
 	CU_ASSERT_PTR_NOT_NULL(e && strstr(e, db));
 	CU_ASSERT_EQUAL(count_lines(e), 1);
+	CU_ASSERT_EQUAL(e && strstr(e, "\"failed\" audit entry was not written either") != NULL,
+			audit_gap);
 }
 
 /* Let A (paused at PAUSE) commit; then DB holds A's run alone, whole. */
@@ -798,7 +802,7 @@ static void test_crash__second_run_with_short_timeout_exits_locked(void)
 	CU_ASSERT_EQUAL(tu_sql_long(db, "SELECT count(*) FROM checkup"), 0);
 	code = run_sync(jb, ef, NULL, &secs);
 	e = tu_read_file(ef, NULL);
-	assert_locked_out(code, e, db);
+	assert_locked_out(code, e, db, 0);
 	CU_ASSERT(secs >= 0.45); /* it did wait its busy_timeout_ms */
 	if (code != 6)
 		fprintf(stderr, "\nsecond run: exit %d after %.2f s: %s\n", code, secs, e);
@@ -838,7 +842,7 @@ static void test_crash__second_run_during_a_commit_exits_locked(void)
 	}
 	e = tu_read_file(ef, NULL);
 	CU_ASSERT(done); /* not stuck behind A's audit log lock */
-	assert_locked_out(code, e, db);
+	assert_locked_out(code, e, db, 1);
 	if (code != 6)
 		fprintf(stderr, "\nsecond run: %s %d: %s\n", done ? "exit" : "still running, killed; code",
 			code, e);

@@ -371,7 +371,14 @@ static int run_and_report(struct cli_global *g, struct colink_plan *plan,
 		print_json(&res, plan);
 	else if (!g->quiet)
 		print_text(&res);
-	if (rc)
+	/* a failed run whose own audit entry could not be written either
+	 * leaves a gap in the auditor's trail: said on the same line (JSON
+	 * has it as audit_message; a run that committed says so in its error
+	 * already) */
+	if (rc && !json && res.audit_message[0] && strcmp(res.status, "ok"))
+		cli_error("%s: %s; its \"failed\" audit entry was not written either: %s",
+			  failed, err.msg, res.audit_message);
+	else if (rc)
 		cli_error("%s: %s", failed, err.msg);
 	if (rc && !o->dry_run && !json)
 		failed_rejects(&res);
