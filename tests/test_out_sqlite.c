@@ -2195,8 +2195,8 @@ static void test_out_sqlite__link_refs_checked_in_bulk(void)
  * broken reference, so one is planted before it: an attendance month of a
  * person the warehouse lacks.  The first load refuses to commit, names the
  * table, and leaves nothing of itself; mended, it commits.  (With the
- * check or the mode switched off the planted row goes unseen: checked by
- * mutation.)
+ * check switched off the planted row goes unseen and the test fails:
+ * checked by mutation.)
  */
 static void test_out_sqlite__first_load_checks_references_in_bulk(void)
 {
