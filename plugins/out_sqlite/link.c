@@ -411,27 +411,22 @@ static void report_out(const struct colink_link_report *r,
 /* Wall and CPU time of one step of the link phase (the process's CPU:
  * the reader threads are idle by now), the steadier figure on a shared
  * machine. */
-struct lap {
-	struct timespec wall, cpu;
-};
-
 static double secs(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void lap_start(struct lap *l)
+void osq_lap_start(struct osq_lap *l)
 {
 	clock_gettime(CLOCK_MONOTONIC, &l->wall);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &l->cpu);
 }
 
-/* Seconds since the last lap: wall returned, CPU in *cpu. */
-static double lap(struct lap *l, double *cpu)
+double osq_lap(struct osq_lap *l, double *cpu)
 {
-	struct lap n;
+	struct osq_lap n;
 	double w;
-	lap_start(&n);
+	osq_lap_start(&n);
 	w = secs(&l->wall, &n.wall);
 	*cpu = secs(&l->cpu, &n.cpu);
 	*l = n;
@@ -443,7 +438,7 @@ static double lap(struct lap *l, double *cpu)
 int osq_link(void *ctx, const struct colink_link_rules *rules,
 	     struct colink_link_report *rep, struct colink_error *err)
 {
-	struct lap t;
+	struct osq_lap t;
 	struct out_sqlite *o = ctx;
 	struct linker l;
 	struct osq_exact *ex = NULL;
@@ -461,7 +456,7 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 	if (o->linked)
 		return COLINK_ERR(err, COLINK_EINVAL, "%s: link called twice in run %s",
 				  o->path, o->run_id);
-	lap_start(&t);
+	osq_lap_start(&t);
 	rc = osq_keys_flush(o, err); /* the run's pseudonyms into person_key */
 	if (!rc) /* the passes look persons up and sort their candidates */
 		rc = osq_sort_cache(o, OSQ_CACHE_LINK, err);
@@ -474,7 +469,7 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
-	w = lap(&t, &cpu);
+	w = osq_lap(&t, &cpu);
 	o->host->log(o->hc, COLINK_LOG_INFO,
 		     "link: the run's pseudonyms into person_key in %.2f s (CPU %.2f s)", w, cpu);
 	memset(&l, 0, sizeof(l));
@@ -504,14 +499,14 @@ int osq_link(void *ctx, const struct colink_link_rules *rules,
 			ex = NULL;
 		} else
 			rc = exact_pass(&l, &ex, &ex_off, (int)i + 1, p->kind, err);
-		w = lap(&t, &cpu);
+		w = osq_lap(&t, &cpu);
 		if (!rc)
 			o->host->log(o->hc, COLINK_LOG_INFO, "link: pass %zu (%s) in %.2f s (CPU %.2f s)",
 				     i + 1, p->kind ? p->kind : "probabilistic", w, cpu);
 	}
 	if (!rc) { /* link's person references, in bulk (link_refs.c) */
 		rc = osq_link_refs_check(o, err);
-		w = lap(&t, &cpu);
+		w = osq_lap(&t, &cpu);
 		if (!rc)
 			o->host->log(o->hc, COLINK_LOG_INFO, "link: person references of link checked "
 				     "in %.2f s (CPU %.2f s)", w, cpu);

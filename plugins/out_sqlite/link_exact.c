@@ -157,6 +157,8 @@ static int read_ints(struct osq_exact *x, const char *sql, int what,
 int osq_exact_open(struct out_sqlite *o, struct osq_exact **out,
 		   struct colink_error *err)
 {
+	const char *tc = getenv("COLINK_TEST_EXACT_CHUNK");
+	int test_chunk = tc ? atoi(tc) : 0;
 	struct osq_exact *x;
 	int64_t max = 0, min = 0;
 	int is_null, rc;
@@ -173,12 +175,7 @@ int osq_exact_open(struct out_sqlite *o, struct osq_exact **out,
 		return oom(err);
 	x->o = o;
 	x->nst = (size_t)max + 1;
-	x->chunk = EX_CHUNK;
-	{
-		const char *c = getenv("COLINK_TEST_EXACT_CHUNK");
-		if (c && atoi(c) > 0)
-			x->chunk = (size_t)atoi(c);
-	}
+	x->chunk = test_chunk > 0 ? (size_t)test_chunk : EX_CHUNK;
 	x->st = calloc(x->nst, 1);
 	if (!x->st) {
 		osq_exact_close(x);
@@ -405,6 +402,16 @@ static int read_ids(struct osq_exact *x, void *base, size_t n, size_t stride,
 }
 
 static int u32_cmp(const void *x, const void *y);
+
+/* Rows lk[0..m) for the links pr[off..off + m): their two persons. */
+static void chunk_rows(struct row *lk, const uint32_t *pr, size_t off, size_t m)
+{
+	size_t i;
+	for (i = 0; i < m; i++) {
+		lk[i].e = pr[2 * (off + i)];
+		lk[i].a = pr[2 * (off + i) + 1];
+	}
+}
 
 /* Every linked person's person_id is 64 lowercase hex (COLINK_OK), or
  * OSQ_EXACT_FALLBACK: read_ids' test, before a chunked pass writes
@@ -644,10 +651,7 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 		rc = oom(err);
 		goto out;
 	}
-	for (i = 0; i < m; i++) {
-		lk[i].e = pr[2 * i];
-		lk[i].a = pr[2 * i + 1];
-	}
+	chunk_rows(lk, pr, 0, m);
 	rc = read_ids(x, rv, nr, sizeof(*rv), err);
 	/* nothing is written before here: a fallback leaves no trace */
 	if (!rc)
@@ -657,12 +661,8 @@ int osq_exact_pass(struct osq_exact *x, int pass, const char *kind, uint64_t *li
 		rc = write_review(x, pass, kind, rv, nr, err);
 	for (off = 0; !rc && off < nl; off += m) {
 		m = nl - off < x->chunk ? nl - off : x->chunk;
-		if (off) { /* the next chunk; check_ids saw its persons */
-			for (i = 0; i < m; i++) {
-				lk[i].e = pr[2 * (off + i)];
-				lk[i].a = pr[2 * (off + i) + 1];
-			}
-		}
+		if (off) /* the next chunk; check_ids saw its persons */
+			chunk_rows(lk, pr, off, m);
 		if (nl > x->chunk) {
 			rc = read_ids(x, lk, m, sizeof(*lk), err);
 			if (rc == OSQ_EXACT_FALLBACK)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -338,6 +339,14 @@ int osq_write(void *ctx, const struct colink_out_record *rec,
 	      struct colink_error *err);
 
 /* ---- link.c ---- */
+
+/* A step's time, for the INFO lines of link and commit. */
+struct osq_lap {
+	struct timespec wall, cpu;
+};
+void osq_lap_start(struct osq_lap *l);
+/* Seconds since the start or the last lap: wall returned, CPU in *cpu. */
+double osq_lap(struct osq_lap *l, double *cpu);
 
 /* colink_output_ops.link (ABI 1.1) */
 int osq_link(void *ctx, const struct colink_link_rules *rules,

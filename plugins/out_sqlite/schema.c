@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
@@ -327,55 +326,58 @@ int osq_schema_upgrade(struct out_sqlite *o, struct colink_error *err)
 /*
  * The run's transaction.  A first load (no person in the warehouse yet)
  * runs it with foreign keys off and checks every reference once, before
- * COMMIT (out_commit, osq_bulk_refs_check): SQLite's check per inserted row opens
- * a cursor on the parent and looks the key up for every fact and long row;
- * PRAGMA foreign_key_check reads each table once (1.9 s at 1M persons;
- * the load: -2.2 % of its instructions, bench/RESULTS.md round 12).  That
- * cost grows with the warehouse, not with the run, so a later run, which
- * adds to what is there, keeps the per-row checks.  Either way a broken reference refuses
- * the run and nothing of it is committed.  PRAGMA foreign_keys cannot
- * change inside a transaction: the mode is chosen before BEGIN and checked
- * again under the write lock (another run may have loaded meanwhile; it
- * then starts over with the per-row checks).
+ * COMMIT (out_commit, osq_bulk_refs_check): SQLite's check per inserted
+ * row opens a cursor on the parent and looks the key up for every fact
+ * and long row; PRAGMA foreign_key_check reads each table once (1.9 s at
+ * 1M persons; the load: -2.2 % of its instructions, bench/RESULTS.md
+ * round 12).  That cost grows with the warehouse, not with the run, so a
+ * later run, which adds to what is there, keeps the per-row checks.
+ * Either way a broken reference refuses the run and nothing of it is
+ * committed.  PRAGMA foreign_keys cannot change inside a transaction: the
+ * mode is chosen before BEGIN and checked again under the write lock
+ * (another run may have loaded meanwhile; it then starts over with the
+ * per-row checks).
  */
+static int no_person(struct out_sqlite *o, int64_t *empty, struct colink_error *err)
+{
+	int is_null;
+	return osq_query_int(o, "SELECT NOT EXISTS (SELECT 1 FROM person)", empty, &is_null, err);
+}
+
 int osq_run_transaction(struct out_sqlite *o, struct colink_error *err)
 {
 	int64_t empty;
-	int is_null, rc;
+	int rc = no_person(o, &empty, err);
 	o->bulk_refs = 0;
-	rc = osq_query_int(o, "SELECT NOT EXISTS (SELECT 1 FROM person)", &empty, &is_null, err);
 	if (!rc && empty)
 		rc = osq_exec(o, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err);
 	if (!rc)
 		rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
 	if (rc || !empty)
 		return rc;
-	rc = osq_query_int(o, "SELECT NOT EXISTS (SELECT 1 FROM person)", &empty, &is_null, err);
-	if (!rc && !empty) /* nothing written yet: start over, per row */
+	rc = no_person(o, &empty, err);
+	if (!rc && !empty) { /* nothing written yet: start over, per row */
 		rc = osq_exec(o, "COMMIT", "starting the run transaction", err);
-	if (!rc && !empty)
-		rc = osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
-	if (!rc && !empty)
-		rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
+		if (!rc)
+			rc = osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
+		if (!rc)
+			rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
+	}
 	o->bulk_refs = !rc && empty;
 	return rc;
-}
-
-static double now_s(clockid_t c)
-{
-	struct timespec t;
-	clock_gettime(c, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* A first load's references, all at once (osq_run_transaction), timed. */
 int osq_bulk_refs_check(struct out_sqlite *o, struct colink_error *err)
 {
-	double w = now_s(CLOCK_MONOTONIC), c = now_s(CLOCK_PROCESS_CPUTIME_ID);
-	int rc = osq_fk_check(o, COLINK_EIO, "the run's rows break a reference:", err);
+	struct osq_lap t;
+	double w, cpu;
+	int rc;
+	osq_lap_start(&t);
+	rc = osq_fk_check(o, COLINK_EIO, "the run's rows break a reference:", err);
+	w = osq_lap(&t, &cpu);
 	if (!rc)
 		o->host->log(o->hc, COLINK_LOG_INFO, "%s: first load: every reference checked "
-			     "at once in %.2f s (CPU %.2f s)", o->path,
-			     now_s(CLOCK_MONOTONIC) - w, now_s(CLOCK_PROCESS_CPUTIME_ID) - c);
+			     "at once in %.2f s (CPU %.2f s)", o->path, w, cpu);
 	return rc;
 }
