@@ -612,7 +612,7 @@ static void test_e2e_prob__v12_warehouse_migrates_with_the_same_links(void)
 	CU_ASSERT_EQUAL(tu_colink_run(dir, "run --unsigned-agreement run14.xml", NULL, NULL), 0);
 
 	db = v12;
-	CU_ASSERT_EQUAL(q("SELECT max(version) FROM schema_version"), 14);
+	CU_ASSERT_EQUAL(q("SELECT max(version) FROM schema_version"), 15);
 	CU_ASSERT_EQUAL(q("SELECT count(*) FROM person_feature WHERE length(birth_year) = 8 "
 			  "AND length(birth_month) = 8 AND length(birth_day) = 8 "
 			  "AND length(birth_md) = 8 AND length(sex) = 8 AND length(insurer) = 8 "

@@ -312,7 +312,7 @@ static void test_out_sqlite__creates_schema_and_ledger(void)
 	/* committed before the run's transaction: visible as incomplete */
 	SQL_EQ(f.db, "incomplete", "SELECT status FROM run WHERE run_id = 'r1'");
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
-	SQL_EQ(f.db, "14", "SELECT group_concat(version) FROM schema_version");
+	SQL_EQ(f.db, "15", "SELECT group_concat(version) FROM schema_version");
 	SQL_EQ(f.db, "ok|collabo-2024|/jobs/collabo.xml|collabo-health|k1|tester|0.1-test"
 	       "|2024-06-01T00:00:00Z|2024-06-01T00:05:00Z|0|0|0|0",
 	       "SELECT status||'|'||job_name||'|'||job_path||'|'||purpose||'|'||key_id"
@@ -1489,7 +1489,7 @@ static void test_out_sqlite__migrates_v1_in_place(void)
 	CU_ASSERT_EQUAL(P->output->link(f.ctx, &rules, &rep, &f.err), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* v4 rebuilt the fact tables around person_no: the v1 person's
 	 * checkup and pseudonym still belong to it */
@@ -1577,7 +1577,7 @@ static void test_out_sqlite__migrates_v3_with_both_sides(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "3,4,5,6,7,8,9,10,11,12,13,14,15", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	/* persons numbered in their v3 rowid order, sides and months kept */
 	SQL_EQ(f.db, "1:association:198504 2:employer:199001 3:employer:197003",
@@ -1711,7 +1711,7 @@ static void test_out_sqlite__migrates_v5_to_participation(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "5,6,7,8,9,10,11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "5,6,7,8,9,10,11,12,13,14,15", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY version)");
 	SQL_EQ(f.db, "2|S01|smoking_treatment|2024-10-15|1", "SELECT e.person_no||'|'||e.site||'|'||"
 	       "x.program||'|'||x.participation_date||'|'||x.completed FROM participation AS x "
@@ -1767,7 +1767,7 @@ static void test_out_sqlite__migrates_v11_to_blobs(void)
 	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 1, 1, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "11,12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "11,12,13,14,15", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY rowid)");
 	SQL_EQ(f.db, "4|4", "SELECT count(*)||'|'||sum(typeof(pseudonym) = 'blob' AND "
 	       "length(pseudonym) = 32) FROM person_key");
@@ -1811,7 +1811,7 @@ static void test_out_sqlite__migrates_v12_to_8_byte_tokens(void)
 	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
 	CU_ASSERT_EQUAL(commit(&f, 0, 0, 0), COLINK_OK);
 
-	SQL_EQ(f.db, "12,13,14", "SELECT group_concat(version) FROM (SELECT version FROM "
+	SQL_EQ(f.db, "12,13,14,15", "SELECT group_concat(version) FROM (SELECT version FROM "
 	       "schema_version ORDER BY rowid)");
 	SQL_EQ(f.db, "d4d4d4d4d4d4d4d4|c3c3c3c3c3c3c3c3|e5e5e5e5e5e5e5e5|b2b2b2b2b2b2b2b2|"
 	       "0102010201020102|a0b1a0b1a0b1a0b1|-|0102",
@@ -2417,6 +2417,160 @@ static void test_out_sqlite__link_chunked_as_sql(void)
 	fx_close(&s);
 }
 
+/*
+ * A first load finds its persons through person_map.c while
+ * person_person_id is dropped (schema 15).  One sequence of records, with
+ * persons met again out of turn, an in-run duplicate, a record of the
+ * other side and persons whose pseudonyms share their first bits, goes
+ * into four warehouses: a first load as shipped; one whose map keeps one
+ * bit of a pseudonym (every lookup reads candidates back and must tell
+ * them apart by the whole person_id); one whose map also fills after a
+ * few persons (the index is built in the middle of the run and the rest
+ * goes row by row); and a later run, row by row throughout (the warehouse
+ * already holds a person).  Each must give the same outcomes and rows.
+ */
+#define PM(x) H16("a1" x)
+static char *person_map_load(struct fx *f, const char *prior, const char *bits,
+			     const char *bytes)
+{
+	static const char *const ps[] = { PM("a1"), PM("a2"), PM("a3"), PM("a4"), PM("a5"),
+					  PM("a6"), PM("a7"), PM("a8") };
+	static const char *const dump[] = {
+		"SELECT group_concat(x, ' ') FROM (SELECT substr(person_id, 1, 4)||':'||side||"
+		"':'||first_run_id||':'||last_run_id AS x FROM person WHERE last_run_id = 'r1' "
+		"ORDER BY person_no)",
+		"SELECT group_concat(x, ' ') FROM (SELECT substr(p.person_id, 1, 4)||':'||"
+		"c.exam_date||':'||c.record_no AS x FROM checkup AS c JOIN person AS p "
+		"USING (person_no) WHERE c.run_id = 'r1' ORDER BY c.record_no)",
+		"SELECT group_concat(x, ' ') FROM (SELECT substr(p.person_id, 1, 4)||':'||"
+		"e.record_no AS x FROM employee AS e JOIN person AS p USING (person_no) "
+		"WHERE e.run_id = 'r1' ORDER BY e.record_no)",
+		"SELECT count(*)||' unique '||max(\"unique\") FROM pragma_index_list('person') "
+		"WHERE name = 'person_person_id'",
+	};
+	struct recb b;
+	char *out = tu_fmt("%s", ""), *t;
+	uint64_t no = 0;
+	size_t i;
+	int rc;
+	if (prior) { /* a person already: the run is not a first load */
+		CU_ASSERT_EQUAL_FATAL(begin(f, "r0"), COLINK_OK);
+		rec_init(&b, prior, 1);
+		CU_ASSERT_EQUAL(write_rec(f, &b), COLINK_OK);
+		CU_ASSERT_EQUAL(commit(f, 1, 1, 0), COLINK_OK);
+	}
+	if (bits)
+		setenv("COLINK_TEST_PERSON_MAP_TAG_BITS", bits, 1);
+	if (bytes)
+		setenv("COLINK_TEST_PERSON_MAP_BYTES", bytes, 1);
+	CU_ASSERT_EQUAL_FATAL(begin(f, "r1"), COLINK_OK);
+	unsetenv("COLINK_TEST_PERSON_MAP_TAG_BITS");
+	unsetenv("COLINK_TEST_PERSON_MAP_BYTES");
+	for (i = 0; i < 14; i++) {
+		switch (i) {
+		case 2: case 13: /* an employee; then again: a duplicate */
+			rec_kind(&b, "roster", EMP_1, ++no);
+			add_ps(&b, "employee", EMP_1);
+			break;
+		case 5: /* the first checkup person, as an employee: the other side */
+			rec_kind(&b, "roster", ps[0], ++no);
+			add_ps(&b, "employee", ps[0]);
+			break;
+		case 3: case 12: /* persons 1 and 3 again, another exam date */
+			rec_init(&b, ps[i == 3 ? 0 : 2], ++no);
+			b.v[0].v.i = 20240611;
+			break;
+		case 4: /* person 2 again, the same date: a duplicate */
+			rec_init(&b, ps[1], ++no);
+			break;
+		default: /* 0, 1, 6..11: persons 1, 2, 3..8 */
+			rec_init(&b, ps[i < 2 ? i : i - 4], ++no);
+		}
+		rc = write_rec(f, &b);
+		t = tu_fmt("%s%d:%s\n", out, rc, rc ? f->err.msg : "");
+		free(out);
+		out = t;
+	}
+	CU_ASSERT_EQUAL(commit(f, 14, 11, 3), COLINK_OK);
+	for (i = 0; i < sizeof(dump) / sizeof(dump[0]); i++) {
+		char *d = tu_sql1(f->db, dump[i]);
+		t = tu_fmt("%s%s\n", out, d ? d : "?");
+		free(out);
+		free(d);
+		out = t;
+	}
+	SQL_EQ(f->db, "ok", "PRAGMA integrity_check");
+	return out;
+}
+
+/* The count the first load's log line gives for "rows read back". */
+static long read_back(const char *log)
+{
+	const char *p = strstr(log, " rows read back)");
+	while (p && p > log && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return p ? atol(p) : -1;
+}
+
+static void test_out_sqlite__first_load_finds_persons_in_memory(void)
+{
+	struct fx a, one, full, later;
+	char *da, *d1, *df, *dl;
+	fx_open(&a, NULL);
+	da = person_map_load(&a, NULL, NULL, NULL);
+	fx_open(&one, NULL);
+	d1 = person_map_load(&one, NULL, "1", NULL);
+	fx_open(&full, NULL);
+	df = person_map_load(&full, NULL, "1", "512");
+	fx_open(&later, NULL);
+	dl = person_map_load(&later, PERSON_B, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(d1, da);
+	CU_ASSERT_STRING_EQUAL(df, da);
+	CU_ASSERT_STRING_EQUAL(dl, da);
+	/* what every one of them holds */
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "0:\n0:\n0:\n0:\n1:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "1:the person key belongs to a person of the other "
+				      "side; records of kind roster are the employer's\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "a1a1:association:r1:r1 a1a2:association:r1:r1 "
+				      "e001:employer:r1:r1 a1a3:association:r1:r1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "a1a1:2024-05-10:1 a1a2:2024-05-10:2 "
+				      "a1a1:2024-06-11:4 a1a3:2024-05-10:7 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "a1a3:2024-06-11:13\ne001:3\n1 unique 1\n"));
+	/* each took its path: the map, and only the hits read back (persons
+	 * 1, 2 and 1, 3, the employee); with one bit, misses too; full after
+	 * two persons; no map in a later run */
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.m.log, "first load: 9 persons found by pseudonym in memory"));
+	CU_ASSERT_EQUAL(read_back(a.m.log), 5);
+	CU_ASSERT(read_back(one.m.log) > 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(full.m.log, "the person map is full at 2 persons"));
+	CU_ASSERT_EQUAL(count_of(later.m.log, "by pseudonym in memory"), 1); /* r0's */
+	CU_ASSERT_PTR_NULL(strstr(later.m.log, "person map"));
+	free(da);
+	free(d1);
+	free(df);
+	free(dl);
+	fx_close(&a);
+	fx_close(&one);
+	fx_close(&full);
+	fx_close(&later);
+}
+
+/* A first load that fails leaves person_person_id as it was. */
+static void test_out_sqlite__failed_first_load_keeps_the_person_index(void)
+{
+	struct fx f;
+	struct recb b;
+	struct colink_run_summary fail = { sizeof(struct colink_run_summary), "failed", "boom", NULL, 0, 0, 0 };
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	rec_init(&b, PERSON_A, 1);
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	P->output->abort(f.ctx, &fail);
+	SQL_EQ(f.db, "0|1", "SELECT (SELECT count(*) FROM person)||'|'||count(*) FROM "
+	       "pragma_index_list('person') WHERE name = 'person_person_id' AND \"unique\"");
+	fx_close(&f);
+}
+
 static void test_out_sqlite__link_refuses_bad_calls(void)
 {
 	struct fx f;
@@ -2505,6 +2659,8 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__links_persist_across_runs),
 	TU_TEST(test_out_sqlite__link_refs_checked_in_bulk),
 	TU_TEST(test_out_sqlite__first_load_checks_references_in_bulk),
+	TU_TEST(test_out_sqlite__first_load_finds_persons_in_memory),
+	TU_TEST(test_out_sqlite__failed_first_load_keeps_the_person_index),
 	TU_TEST(test_out_sqlite__link_from_memory_as_sql),
 	TU_TEST(test_out_sqlite__link_chunked_as_sql),
 	TU_TEST(test_out_sqlite__link_refuses_bad_calls),

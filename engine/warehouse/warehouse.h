@@ -40,7 +40,7 @@
 #include "colink/plugin.h" /* struct colink_error, extract sink */
 
 /* The schema version the readers are written for (schema.sql). */
-#define COLINK_WH_SCHEMA_VERSION 14
+#define COLINK_WH_SCHEMA_VERSION 15
 
 struct colink_wh;
 

@@ -1,5 +1,5 @@
 -- colink warehouse schema (SQLite)
--- schema-version: 14
+-- schema-version: 15
 --
 -- This file is the one definition of the warehouse.  out_sqlite embeds it
 -- at build time (plugins/out_sqlite/embed-sql.sh) and runs it, inside one
@@ -102,7 +102,7 @@ CREATE TABLE schema_version (
 	applied TEXT NOT NULL     -- when, ISO 8601 UTC
 );
 INSERT INTO schema_version (version, applied)
-	VALUES (14, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+	VALUES (15, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- The ledger: one row per run of colink against this warehouse.
 CREATE TABLE run (
@@ -194,6 +194,10 @@ CREATE TABLE person (
 		-- whose records created the person: 'association' (checkup),
 		-- 'employer' (roster, attendance, stress); v1 persons: 'association'
 );
+-- In SQLite the column's UNIQUE is rebuilt as the named unique index
+-- person_person_id (schema 15, plugins/out_sqlite/schema.c), which a first
+-- load drops for its transaction and builds again by one sort after its
+-- last input (the load finds persons through a bounded map meanwhile).
 -- The linker reads the side of a person_no for every pseudonym it joins;
 -- this narrow index answers that from the page cache (v4).
 CREATE INDEX person_side ON person (person_no, side);

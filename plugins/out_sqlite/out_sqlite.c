@@ -83,6 +83,7 @@ static const struct colink_setting_def out_settings[] = {
 static const char *const fixed_sql[ST_COUNT] = {
 	[ST_PERSON_SIDE] = "SELECT side, person_no, last_run_id IS ?2 FROM person "
 		"WHERE person_id = ?1",
+	[ST_PERSON_NO] = "SELECT person_id, side FROM person WHERE person_no = ?1",
 	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
 		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
 	/* the person's latest value of each feature (#23): the update, and
@@ -266,6 +267,7 @@ static void run_close(struct out_sqlite *o)
 	o->run_id = o->key_id = NULL;
 	o->ncat = 0;
 	o->dry = 0;
+	osq_person_map_free(o);
 	run_reset(o);
 }
 
@@ -579,6 +581,8 @@ static int out_begin(void *vctx, const struct colink_run_info *run,
 	o->dry = COLINK_HAS(struct colink_run_info, run->struct_size, dry_run) && run->dry_run;
 	rc = osq_run_alloc(o, run, err);
 	if (!rc)
+		rc = osq_person_map_alloc(o, err);
+	if (!rc)
 		rc = db_open(o, err);
 	if (!rc)
 		rc = ledger_begin(o, run, err);
@@ -740,8 +744,9 @@ int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
 {
 	int64_t rows = 0;
 	int is_null, rebuild, rc;
-	if (!o->staged)
-		return COLINK_OK;
+	rc = osq_person_index(o, err); /* a first load's, before anything reads it */
+	if (rc || !o->staged)
+		return rc;
 	rc = osq_sort_cache(o, OSQ_CACHE_SORT, err);
 	/* person_key_person is keyed by person_no, which the sort above
 	 * scatters: for a load that at least adds a quarter to the table,

@@ -81,6 +81,7 @@ enum stmt {
 	ST_DRUG_MASTER,    /* insert, built (drug_master columns) */
 	ST_ALLOWANCE,      /* insert, built (allowance columns) */
 	ST_PERSON_SIDE,
+	ST_PERSON_NO, /* a person by person_no (person_map.c) */
 	ST_KEY_STAGE, /* a pseudonym into temp.osq_key_stage (see osq_keys_flush) */
 	ST_FEATURE,   /* a comparison feature into person_feature (#23) */
 	ST_FEATURE_UPD, /* the same into the person's existing row */
@@ -200,6 +201,11 @@ struct out_sqlite {
 				  * transaction, every reference checked once
 				  * before COMMIT (osq_fk_check) instead of per
 				  * row */
+	/* a first load's persons by pseudonym, while person_person_id is
+	 * dropped (person_map.c); allocated for every run, used in a first
+	 * load */
+	struct osq_pmap *pmap;
+	int person_index_dropped; /* this run dropped person_person_id */
 	int dry;                 /* a dry run (colink_run_info.dry_run, ABI 2.3):
 				  * o->db is a private copy (dry.c) */
 	/* The person the previous record of this run wrote (record.c): a
@@ -274,6 +280,22 @@ int osq_fk_check(struct out_sqlite *o, int code, const char *what,
 int osq_run_transaction(struct out_sqlite *o, struct colink_error *err);
 /* A first load's references, all at once before COMMIT, timed (INFO). */
 int osq_bulk_refs_check(struct out_sqlite *o, struct colink_error *err);
+
+/* person_map.c (schema 15): a first load finds persons by pseudonym in a
+ * bounded map while person.person_id's unique index is dropped, and builds
+ * the index again by one sort (osq_person_index) before anything reads by
+ * person_id.  schema.c makes the index with the same statement. */
+#define OSQ_PERSON_ID_INDEX_SQL "CREATE UNIQUE INDEX person_person_id ON person (person_id)"
+#define OSQ_PMAP_MAX_BYTES ((size_t)96 << 20) /* 8 bytes a person, <= 3/4 full */
+struct osq_pmap;
+int osq_person_map_alloc(struct out_sqlite *o, struct colink_error *err);
+int osq_person_map_start(struct out_sqlite *o, struct colink_error *err);
+int osq_person_find(struct out_sqlite *o, const char *person, sqlite3_int64 *person_no,
+		    int *is_association, int *mapped, struct colink_error *err);
+int osq_person_added(struct out_sqlite *o, const char *person, sqlite3_int64 person_no,
+		     struct colink_error *err);
+int osq_person_index(struct out_sqlite *o, struct colink_error *err);
+void osq_person_map_free(struct out_sqlite *o);
 int osq_schema_ensure(struct out_sqlite *o, struct colink_error *err);
 int osq_check_columns(struct out_sqlite *o, struct colink_error *err);
 int osq_check_key_id(struct out_sqlite *o, const struct colink_run_info *run,

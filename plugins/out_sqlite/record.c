@@ -450,23 +450,32 @@ static int side_check(struct out_sqlite *o, const struct kind_def *kd,
 		      const char *person, sqlite3_int64 *person_no,
 		      int *this_run, struct colink_error *err)
 {
-	sqlite3_stmt *st = osq_use(o, ST_PERSON_SIDE);
+	sqlite3_stmt *st;
 	const unsigned char *side;
-	int src, other = 0;
-	osq_bind_text(st, 1, person);
-	osq_bind_text(st, 2, o->run_id);
-	src = sqlite3_step(st);
-	*person_no = 0; /* 0: the person has no row yet */
+	int src, other = 0, assoc, mapped;
+	int rc = osq_person_find(o, person, person_no, &assoc, &mapped, err);
 	*this_run = 0;
-	if (src == SQLITE_ROW) {
-		side = sqlite3_column_text(st, 0);
-		other = side && strcmp((const char *)side, kd->side);
-		*person_no = sqlite3_column_int64(st, 1);
-		*this_run = sqlite3_column_int(st, 2);
+	if (rc)
+		return rc;
+	if (mapped) { /* a first load's person, so this run's (person_map.c) */
+		*this_run = 1;
+		other = *person_no && assoc != !strcmp(kd->side, "association");
+	} else {
+		st = osq_use(o, ST_PERSON_SIDE);
+		osq_bind_text(st, 1, person);
+		osq_bind_text(st, 2, o->run_id);
+		src = sqlite3_step(st);
+		*person_no = 0; /* 0: the person has no row yet */
+		if (src == SQLITE_ROW) {
+			side = sqlite3_column_text(st, 0);
+			other = side && strcmp((const char *)side, kd->side);
+			*person_no = sqlite3_column_int64(st, 1);
+			*this_run = sqlite3_column_int(st, 2);
+		}
+		sqlite3_reset(st);
+		if (src != SQLITE_ROW && src != SQLITE_DONE)
+			return osq_db_err(o, src, "looking up the person", err);
 	}
-	sqlite3_reset(st);
-	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		return osq_db_err(o, src, "looking up the person", err);
 	if (other)
 		return COLINK_REJECT(err,
 				  "the person key belongs to a person of the other side; "
@@ -669,8 +678,12 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 	}
 	src = osq_step_done(st);
 	/* a new person's row is the one just inserted */
-	if (src == SQLITE_OK && !*person_no)
+	if (src == SQLITE_OK && !*person_no) {
 		*person_no = sqlite3_last_insert_rowid(o->db);
+		rc = osq_person_added(o, rec->person, *person_no, err);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; src == SQLITE_OK && i < rec->npseudonyms; i++) {
 		if (is_feature(OSQ_PS(rec, i)->kind)) {
 			nfeat++;

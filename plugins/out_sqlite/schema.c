@@ -87,6 +87,100 @@ static const char link_bulk_refs_sql[] =
 	"ALTER TABLE link_v13 RENAME TO link;"
 	"PRAGMA legacy_alter_table = OFF;";
 
+/*
+ * Schema 15 in SQLite only: person.person_id's UNIQUE becomes the named
+ * index person_person_id, which a first load drops for its transaction
+ * and builds again by one sort (person_map.c, osq_person_index); SQLite
+ * cannot drop a column constraint's index.  person is rebuilt from its own
+ * stored definition (a new warehouse's is schema.sql's, a migrated one's
+ * migrate-4.sql's plus later columns) with the UNIQUE left out, its rows
+ * copied in person_no order, and its other indexes and triggers made
+ * again as they were.  Applied after schema.sql to a new warehouse and
+ * after migrate-15.sql to an older one (foreign keys are off there, and a
+ * new warehouse has no row that refers to a person).
+ */
+#define PERSON_ID_UNIQUE "person_id TEXT NOT NULL UNIQUE"
+
+static int has_person_id_index(struct out_sqlite *o)
+{
+	int64_t n = 0;
+	int is_null;
+	struct colink_error e = { 0 };
+	return !osq_query_int(o, "SELECT count(*) FROM pragma_index_list('person') "
+			      "WHERE name = 'person_person_id' AND \"unique\"", &n, &is_null, &e) &&
+		n == 1;
+}
+
+static int person_id_index(struct out_sqlite *o, struct colink_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_str *b = sqlite3_str_new(o->db), *others = sqlite3_str_new(o->db);
+	const char *sql, *u, *open;
+	char *bs, *os;
+	int src, rc = COLINK_OK;
+	src = sqlite3_prepare_v2(o->db, "SELECT sql FROM sqlite_master WHERE type = 'table' "
+				 "AND name = 'person'", -1, &st, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_step(st);
+	if (src != SQLITE_ROW)
+		rc = osq_db_err(o, src == SQLITE_DONE ? SQLITE_CORRUPT : src,
+				"reading table person's definition", err);
+	sql = rc ? NULL : (const char *)sqlite3_column_text(st, 0);
+	u = sql ? strstr(sql, PERSON_ID_UNIQUE) : NULL;
+	open = sql ? strchr(sql, '(') : NULL;
+	if (!rc && !u && has_person_id_index(o)) { /* done before (a test's older
+						   * version made from a new warehouse) */
+		sqlite3_finalize(st);
+		sqlite3_free(sqlite3_str_finish(b));
+		sqlite3_free(sqlite3_str_finish(others));
+		return COLINK_OK;
+	}
+	if (!rc && (!u || !open || open > u || strstr(u + 1, PERSON_ID_UNIQUE)))
+		rc = COLINK_ERR(err, COLINK_EINVAL, "%s: table person is not as colink made it "
+				"(its definition should declare " PERSON_ID_UNIQUE " once)", o->path);
+	if (!rc) { /* the definition from its "(", without " UNIQUE" */
+		sqlite3_str_appendall(b, "CREATE TABLE person_v15 ");
+		sqlite3_str_append(b, open, (int)(u - open) +
+				   (int)(sizeof(PERSON_ID_UNIQUE) - sizeof(" UNIQUE")));
+		sqlite3_str_appendall(b, u + sizeof(PERSON_ID_UNIQUE) - 1);
+		sqlite3_str_appendall(b, ";INSERT INTO person_v15 SELECT * FROM person "
+				      "ORDER BY person_no;");
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* the other indexes and triggers on person, to make again */
+	if (!rc && (src = sqlite3_prepare_v2(o->db, "SELECT sql FROM sqlite_master WHERE "
+					     "tbl_name = 'person' AND type IN ('index', 'trigger') "
+					     "AND sql IS NOT NULL ORDER BY type, name", -1, &st,
+					     NULL)) != SQLITE_OK)
+		rc = osq_db_err(o, src, "reading table person's indexes", err);
+	while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_str_appendall(others, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_str_appendall(others, ";");
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = osq_db_err(o, src, "reading table person's indexes", err);
+	sqlite3_finalize(st);
+	if (!rc && (sqlite3_str_errcode(b) || sqlite3_str_errcode(others)))
+		rc = COLINK_ERR(err, COLINK_ENOMEM, "%s: out of memory", o->path);
+	bs = sqlite3_str_finish(b);
+	os = sqlite3_str_finish(others);
+	if (!rc)
+		rc = osq_exec(o, bs, "rebuilding table person", err);
+	/* a view of the user's naming person must not stop the rename */
+	if (!rc)
+		rc = osq_exec(o, "DROP TABLE person;PRAGMA legacy_alter_table = ON;"
+			      "ALTER TABLE person_v15 RENAME TO person;"
+			      "PRAGMA legacy_alter_table = OFF;", "rebuilding table person", err);
+	if (!rc && os)
+		rc = osq_exec(o, os, "rebuilding table person's indexes", err);
+	if (!rc)
+		rc = osq_exec(o, OSQ_PERSON_ID_INDEX_SQL, "indexing person_id", err);
+	sqlite3_free(bs);
+	sqlite3_free(os);
+	return rc;
+}
+
 /* Create the schema in an empty database (inside the ledger transaction). */
 static int schema_create(struct out_sqlite *o, struct colink_error *err)
 {
@@ -103,6 +197,8 @@ static int schema_create(struct out_sqlite *o, struct colink_error *err)
 		rc = osq_exec(o, hex_view_sql, "creating the warehouse schema", err);
 	if (!rc)
 		rc = osq_exec(o, link_bulk_refs_sql, "creating the warehouse schema", err);
+	if (!rc)
+		rc = person_id_index(o, err);
 	if (!rc)
 		rc = osq_query_int(o, "SELECT max(version) FROM schema_version", &n,
 			       &is_null, err);
@@ -135,6 +231,7 @@ static int schema_migrate(struct out_sqlite *o, int64_t v, struct colink_error *
 				     osq_exec(o, hex_view_sql, "migrating the warehouse schema", err))) ||
 		    (v + 1 == 13 && osq_exec(o, link_bulk_refs_sql,
 					     "checking link's person references in bulk", err)) ||
+		    (v + 1 == 15 && person_id_index(o, err)) ||
 		    osq_exec(o, sql, "recording the schema version", err))
 			return err->code;
 	}
@@ -364,6 +461,8 @@ int osq_run_transaction(struct out_sqlite *o, struct colink_error *err)
 			rc = osq_exec(o, "BEGIN IMMEDIATE", "starting the run transaction", err);
 	}
 	o->bulk_refs = !rc && empty;
+	if (o->bulk_refs) /* person_map.c */
+		rc = osq_person_map_start(o, err);
 	return rc;
 }
 

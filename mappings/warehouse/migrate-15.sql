@@ -1,0 +1,18 @@
+-- colink warehouse migration 15: schema version 14 -> 15.
+-- Released: never edit (mappings/warehouse/README.md).
+--
+-- person.person_id's uniqueness as a named index, in SQLite only (issue
+-- #15's lever "no per-row lookups in the database"): a first load (no
+-- person in the warehouse yet) drops the index for its transaction, finds
+-- a person by pseudonym through a bounded in-memory map instead, and
+-- builds the index again by one sort after its last input, before
+-- anything reads by person_id; at 6M persons filling the index at random
+-- took 65 s of CPU, the sorted build 11 s (bench/RESULTS.md, round 12
+-- part 3).  SQLite cannot drop a column's UNIQUE, so out_sqlite rebuilds
+-- person with person_id NOT NULL and no constraint, and the index
+-- person_person_id (UNIQUE) beside it: the same columns, rows and
+-- uniqueness (plugins/out_sqlite/schema.c, person_id_index).  schema.sql
+-- keeps the column's UNIQUE, what PostgreSQL's dialect creates; on
+-- PostgreSQL this step changes nothing.  The one statement below only
+-- gives both dialects a statement to run.
+SELECT 15;
