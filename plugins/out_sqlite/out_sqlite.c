@@ -319,6 +319,17 @@ static int cache_size(struct out_sqlite *o, struct colink_error *err)
 	return osq_exec(o, "PRAGMA cache_size = -" OSQ_CACHE_KIB, "sizing the page cache", err);
 }
 
+/* The run's page cache less `kib` (a first load's person map holds them:
+ * person_map.c), down to the pseudonym flush's. */
+int osq_cache_less(struct out_sqlite *o, size_t kib, struct colink_error *err)
+{
+	char sql[48];
+	size_t run = (size_t)atol(OSQ_CACHE_KIB), least = (size_t)atol(OSQ_FLUSH_CACHE_KIB);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu",
+		 kib < run - least ? run - kib : least);
+	return osq_exec(o, sql, "sizing the page cache", err);
+}
+
 /*
  * SQLite's sorter (ORDER BY of an INSERT ... SELECT, index builds) may
  * hold as much memory as the page cache, on top of it.  The steps that

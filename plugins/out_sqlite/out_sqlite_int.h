@@ -311,6 +311,7 @@ int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err)
  * (sort = 0): peak memory stays near the cache size. */
 enum { OSQ_CACHE_RUN, OSQ_CACHE_SORT, OSQ_CACHE_LINK };
 int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err);
+int osq_cache_less(struct out_sqlite *o, size_t kib, struct colink_error *err);
 /* Move the run's staged pseudonyms into person_key, in key order (before
  * link and commit; a no-op when nothing is staged). */
 int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);
