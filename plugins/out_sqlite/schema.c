@@ -165,6 +165,10 @@ static int person_id_index(struct out_sqlite *o, struct colink_error *err)
 		rc = COLINK_ERR(err, COLINK_ENOMEM, "%s: out of memory", o->path);
 	bs = sqlite3_str_finish(b);
 	os = sqlite3_str_finish(others);
+	/* the copy's and the index's sorts in place of most of the page
+	 * cache (1.5M persons: 221 MB of RSS with the whole cache beside them) */
+	if (!rc)
+		rc = osq_sort_cache(o, OSQ_CACHE_SORT, err);
 	if (!rc)
 		rc = osq_exec(o, bs, "rebuilding table person", err);
 	/* a view of the user's naming person must not stop the rename */
@@ -176,6 +180,8 @@ static int person_id_index(struct out_sqlite *o, struct colink_error *err)
 		rc = osq_exec(o, os, "rebuilding table person's indexes", err);
 	if (!rc)
 		rc = osq_exec(o, OSQ_PERSON_ID_INDEX_SQL, "indexing person_id", err);
+	if (!rc)
+		rc = osq_sort_cache(o, OSQ_CACHE_RUN, err);
 	sqlite3_free(bs);
 	sqlite3_free(os);
 	return rc;
