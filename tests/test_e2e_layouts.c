@@ -8,6 +8,7 @@
  * each construct; a run puts the values asserted here in the warehouse.
  */
 #include <CUnit/Basic.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,19 @@ static void test_e2e_layouts__ignored_columns(void)
 			  "OR value_text LIKE 'R000%'"), 0);
 }
 
+/* Blank the pseudonyms preview prints ("person 737acd7b13f47ed9..."): they
+ * are made under a key of the moment, so any four digits may turn up in one
+ * (one run in CI found "3461", the raw 記号 below, in a pseudonym). */
+static void blank_pseudonyms(char *out)
+{
+	char *p = out;
+	while ((p = strstr(p, "person ")) != NULL) {
+		p += strlen("person ");
+		while (isxdigit((unsigned char)*p))
+			*p++ = '#';
+	}
+}
+
 static void test_e2e_layouts__preview_shows_each_construct(void)
 {
 	char *out = NULL, *args = tu_fmt("preview -n 9 %s/mappings/vendors/vendor_c.xml %s/samples/vendor_c.csv",
@@ -199,6 +213,8 @@ static void test_e2e_layouts__preview_shows_each_construct(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "record 5 (line 6): REJECTED column 空腹区分: value \"不明\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "record 6 (line 7): REJECTED column 記号番号: the cell has 1 piece"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "record 8 (line 9): REJECTED column 生月: birth_date"));
+	blank_pseudonyms(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "record 2 (line 3): person ################... birth"));
 	CU_ASSERT_PTR_NULL(strstr(out, "3461"));
 	CU_ASSERT_PTR_NULL(strstr(out, "健12"));
 	free(out);
