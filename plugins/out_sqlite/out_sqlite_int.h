@@ -290,8 +290,9 @@ int osq_bulk_refs_check(struct out_sqlite *o, struct colink_error *err);
 struct osq_pmap;
 int osq_person_map_alloc(struct out_sqlite *o, struct colink_error *err);
 int osq_person_map_start(struct out_sqlite *o, struct colink_error *err);
-int osq_person_find(struct out_sqlite *o, const char *person, sqlite3_int64 *person_no,
-		    int *is_association, int *mapped, struct colink_error *err);
+int osq_person_find(struct out_sqlite *o, const char *person, const char *side,
+		    sqlite3_int64 *person_no, int *other_side, int *mapped,
+		    struct colink_error *err);
 int osq_person_added(struct out_sqlite *o, const char *person, sqlite3_int64 person_no,
 		     struct colink_error *err);
 int osq_person_index(struct out_sqlite *o, struct colink_error *err);
@@ -413,6 +414,7 @@ static inline int osq_bind_pos(sqlite3_stmt *st, int i, int64_t v,
  */
 #define OSQ_BLOB_MAX (COLINK_FS_BF_MAX_BYTES > 32 ? COLINK_FS_BF_MAX_BYTES : 32)
 int osq_bind_hex(sqlite3_stmt *st, int i, const char *s);
+size_t osq_unhex(const char *s, size_t n, unsigned char *out); /* n even */
 /* SQL function colink_unhex(text) -> blob on db (the v11 -> v12 step). */
 int osq_register_unhex(sqlite3 *db);
 

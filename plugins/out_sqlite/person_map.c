@@ -64,12 +64,12 @@ struct osq_pmap {
 /* The pseudonym's first 16 hex digits (record.c checked all 64). */
 static uint64_t prefix(const char *hex)
 {
+	unsigned char b[8];
 	uint64_t h = 0;
 	int i;
-	for (i = 0; i < 16; i++) {
-		unsigned char c = (unsigned char)hex[i];
-		h = h << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
+	osq_unhex(hex, 16, b);
+	for (i = 0; i < 8; i++)
+		h = h << 8 | b[i];
 	return h;
 }
 
@@ -160,12 +160,13 @@ int osq_person_map_start(struct out_sqlite *o, struct colink_error *err)
 
 /*
  * The person with pseudonym `person`, if this run has written it: *person_no
- * its row (0: none), *side its side (static text of out_sqlite, or NULL).
- * With no map (a later run, or a first load past the bound) the index
- * answers (record.c's side lookup); returns 1 in *mapped when the map did.
+ * its row (0: none), *other_side whether its side is not `side`.  With no
+ * map (a later run, or a first load past the bound) the index answers
+ * (record.c's side lookup); *mapped is 1 when the map did.
  */
-int osq_person_find(struct out_sqlite *o, const char *person, sqlite3_int64 *person_no,
-		    int *is_association, int *mapped, struct colink_error *err)
+int osq_person_find(struct out_sqlite *o, const char *person, const char *side,
+		    sqlite3_int64 *person_no, int *other_side, int *mapped,
+		    struct colink_error *err)
 {
 	struct osq_pmap *m = o->pmap;
 	struct pm_sub *s;
@@ -173,7 +174,7 @@ int osq_person_find(struct out_sqlite *o, const char *person, sqlite3_int64 *per
 	uint32_t tag, i;
 	int src;
 	*person_no = 0;
-	*is_association = 0;
+	*other_side = 0;
 	*mapped = m && m->on;
 	if (!*mapped)
 		return COLINK_OK;
@@ -194,9 +195,9 @@ int osq_person_find(struct out_sqlite *o, const char *person, sqlite3_int64 *per
 		}
 		id = sqlite3_column_text(st, 0);
 		if (id && !strcmp((const char *)id, person)) {
-			const unsigned char *side = sqlite3_column_text(st, 1);
+			const unsigned char *its = sqlite3_column_text(st, 1);
 			*person_no = (sqlite3_int64)(uint32_t)s->slot[i];
-			*is_association = side && !strcmp((const char *)side, "association");
+			*other_side = its && strcmp((const char *)its, side);
 			sqlite3_reset(st);
 			return COLINK_OK;
 		}

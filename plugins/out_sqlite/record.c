@@ -153,8 +153,8 @@ static unsigned hexval(unsigned char c)
 	return (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15u;
 }
 
-/* Hex digits to bytes; n digits (even, <= 2 * OSQ_BLOB_MAX) of s. */
-static size_t unhex(const char *s, size_t n, unsigned char *out)
+/* Hex digits to bytes; n digits (even) of s. */
+size_t osq_unhex(const char *s, size_t n, unsigned char *out)
 {
 	size_t i;
 	for (i = 0; i + 1 < n; i += 2)
@@ -171,7 +171,7 @@ int osq_bind_hex(sqlite3_stmt *st, int i, const char *s)
 		return sqlite3_bind_null(st, i);
 	if (n > 2 * OSQ_BLOB_MAX || (n & 1) || !is_hexn(s, n))
 		return SQLITE_MISUSE; /* the caller checked: never reached */
-	return sqlite3_bind_blob(st, i, b, (int)unhex(s, n, b), SQLITE_TRANSIENT);
+	return sqlite3_bind_blob(st, i, b, (int)osq_unhex(s, n, b), SQLITE_TRANSIENT);
 }
 
 /* colink_unhex(x): x's bytes when x is hex text, else x as it is (a blob
@@ -192,7 +192,7 @@ static void unhex_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
-	sqlite3_result_blob(ctx, b, (int)unhex(s, n, b), SQLITE_TRANSIENT);
+	sqlite3_result_blob(ctx, b, (int)osq_unhex(s, n, b), SQLITE_TRANSIENT);
 }
 
 int osq_register_unhex(sqlite3 *db)
@@ -452,15 +452,12 @@ static int side_check(struct out_sqlite *o, const struct kind_def *kd,
 {
 	sqlite3_stmt *st;
 	const unsigned char *side;
-	int src, other = 0, assoc, mapped;
-	int rc = osq_person_find(o, person, person_no, &assoc, &mapped, err);
-	*this_run = 0;
+	int src, other, mapped;
+	int rc = osq_person_find(o, person, kd->side, person_no, &other, &mapped, err);
+	*this_run = mapped; /* a first load's person is this run's (person_map.c) */
 	if (rc)
 		return rc;
-	if (mapped) { /* a first load's person, so this run's (person_map.c) */
-		*this_run = 1;
-		other = *person_no && assoc != !strcmp(kd->side, "association");
-	} else {
+	if (!mapped) {
 		st = osq_use(o, ST_PERSON_SIDE);
 		osq_bind_text(st, 1, person);
 		osq_bind_text(st, 2, o->run_id);
