@@ -1,13 +1,26 @@
 /* alloc.c -- allocator wrapper with fault injection (see alloc.h). */
 #include "base/alloc.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Set before any thread starts (the first allocation reads the
+ * environment, on the main thread), read-only after that. */
 static long fail_after = -1; /* < 0: never fail */
-static long succeeded;
 static int env_read;
+/* Allocations since fail_after was set, counted only while it is (so a
+ * run without fault injection writes nothing shared: the writer thread
+ * and the calling thread would otherwise race on it and bounce its cache
+ * line on every allocation). */
+static atomic_long succeeded;
+
+static void count(void *p)
+{
+	if (p && fail_after >= 0)
+		atomic_fetch_add_explicit(&succeeded, 1, memory_order_relaxed);
+}
 
 static int should_fail(void)
 {
@@ -19,17 +32,17 @@ static int should_fail(void)
 	}
 	if (fail_after < 0)
 		return 0;
-	if (succeeded >= fail_after)
+	if (atomic_load_explicit(&succeeded, memory_order_relaxed) >= fail_after)
 		return 1;
 	return 0;
 }
 
 long colink_alloc_fail_after(long n)
 {
-	long s = succeeded;
+	long s = atomic_load(&succeeded);
 	env_read = 1;
 	fail_after = n;
-	succeeded = 0;
+	atomic_store(&succeeded, 0);
 	return s;
 }
 
@@ -39,8 +52,7 @@ void *colink_malloc(size_t n)
 	if (should_fail())
 		return NULL;
 	p = malloc(n ? n : 1);
-	if (p)
-		succeeded++;
+	count(p);
 	return p;
 }
 
@@ -50,8 +62,7 @@ void *colink_calloc(size_t n, size_t size)
 	if (should_fail())
 		return NULL;
 	p = calloc(n ? n : 1, size ? size : 1);
-	if (p)
-		succeeded++;
+	count(p);
 	return p;
 }
 
@@ -61,8 +72,7 @@ void *colink_realloc(void *p, size_t n)
 	if (should_fail())
 		return NULL;
 	q = realloc(p, n ? n : 1);
-	if (q)
-		succeeded++;
+	count(q);
 	return q;
 }
 

@@ -18,7 +18,7 @@ char *colink_strndup(const char *s, size_t n);
 /* Fault injection: after `n` more successful allocations, every one fails
  * (n < 0 turns injection off).  Also set from COLINK_FAIL_ALLOC_AFTER in
  * the environment at first use.  Returns how many allocations succeeded
- * since the last call. */
+ * since the last call, counted only while injection was on. */
 long colink_alloc_fail_after(long n);
 
 /* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */

@@ -11,6 +11,8 @@
 #include "core/reject_sample.h"
 
 #define NSLOTS 64 /* records in flight between the two threads */
+#define LINE 64     /* a cache line: what one thread writes stays off the other's */
+#define BATCH 8     /* slots published (or freed) at once */
 
 enum { ITEM_RECORD, ITEM_REJECT };
 
@@ -32,6 +34,27 @@ struct item {
 	size_t lcap;
 };
 
+/*
+ * The queue is a ring of NSLOTS slots with one writer of each index: the
+ * caller alone advances `tail` (slots published), the writer alone `head`
+ * (slots written).  A slot below tail is the writer's, one at or above it
+ * the caller's, so neither locks anything per record: the previous queue
+ * took its mutex four times a record, and on a 2-core virtual machine the
+ * two threads' lock traffic and futex wake-ups cost more CPU than the
+ * thread saved (bench/RESULTS.md round 14).
+ *
+ * Each side moves its index BATCH slots at a time (and before it sleeps,
+ * and at the end): the store that publishes an index is a full barrier,
+ * which cost a third of the hand-over when it was made per record.
+ *
+ * A thread that finds the ring full (the caller) or empty (the writer)
+ * sleeps on a condition under `mu`; the other wakes it only when half the
+ * ring has changed hands, so each wake-up moves NSLOTS / 2 records.  The
+ * sleeper announces itself (`*_waits`, sequentially consistent) before it
+ * looks at the other index a last time, and the other thread stores its
+ * index before it reads the announcement: one of them sees the other, so
+ * no wake-up is lost.  `closing` and a failure also wake the sleeper.
+ */
 struct colink_writer {
 	const struct colink_output_ops *ops;
 	void *out_ctx;
@@ -40,16 +63,26 @@ struct colink_writer {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t not_empty, not_full;
-	struct item slots[NSLOTS];
-	size_t head, count; /* slots[head] is the oldest of count items */
-	int closing;        /* no more items come (under mu) */
-	int writer_waits, caller_waits; /* who sleeps on a condition (under mu):
-				 * signal only then, not once per record */
-	atomic_int failed;
-	atomic_uint_least64_t loaded, rejected;
 	struct colink_reject_sample *sample; /* rejects kept for the summary, or NULL */
 	struct colink_error err;  /* the failure (written by the writer only) */
 	struct colink_error werr; /* scratch for write/reject */
+	struct item slots[NSLOTS];
+	char pad0[LINE];
+	/* the caller's */
+	atomic_size_t tail;   /* slots published */
+	size_t filled;        /* slots filled (published or not yet) */
+	size_t head_seen;     /* the writer's head, as last read */
+	atomic_int caller_waits;
+	char pad1[LINE];
+	/* the writer's */
+	atomic_size_t head;   /* slots given back */
+	size_t tail_seen;     /* the caller's tail, as last read */
+	atomic_int writer_waits;
+	atomic_uint_least64_t loaded, rejected;
+	char pad2[LINE];
+	/* written once */
+	atomic_int failed;
+	atomic_int closing; /* no more items come */
 };
 
 /* ---- copies ------------------------------------------------------- */
@@ -220,6 +253,13 @@ static int copy_reject(struct item *it, const struct colink_reject *rj)
 
 /* ---- the output's calls -------------------------------------------- */
 
+/* The writer's counters have one writer: no locked add needed. */
+static void count_one(atomic_uint_least64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
 /* What the core did per record before there was a writer: a record the
  * output rejects is recorded as a reject with the output's reason. */
 static void process(struct colink_writer *w, struct item *it)
@@ -232,7 +272,7 @@ static void process(struct colink_writer *w, struct item *it)
 	if (it->type == ITEM_RECORD) {
 		rc = w->ops->write(w->out_ctx, &it->rec, &w->werr);
 		if (rc == COLINK_OK) {
-			atomic_fetch_add(&w->loaded, 1);
+			count_one(&w->loaded);
 			return;
 		}
 		if (rc != COLINK_REJECTED) {
@@ -260,7 +300,7 @@ static void process(struct colink_writer *w, struct item *it)
 	} else {
 		rj = it->rj;
 	}
-	atomic_fetch_add(&w->rejected, 1);
+	count_one(&w->rejected);
 	if (w->sample)
 		colink_reject_sample_add(w->sample, &rj);
 	if (!w->ops->reject)
@@ -276,32 +316,63 @@ static void process(struct colink_writer *w, struct item *it)
 	}
 }
 
+/* The writer found the ring empty at head h: sleep until the caller has
+ * published half of it or is closing.  The number of slots published
+ * (tail - h; 0 when closing with nothing left). */
+static size_t writer_wait(struct colink_writer *w, size_t h)
+{
+	size_t n;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		atomic_store(&w->writer_waits, 1);
+		n = atomic_load(&w->tail) - h;
+		if (n || atomic_load(&w->closing))
+			break;
+		pthread_cond_wait(&w->not_empty, &w->mu);
+	}
+	atomic_store(&w->writer_waits, 0);
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+static void wake(struct colink_writer *w, atomic_int *waits, pthread_cond_t *c)
+{
+	if (!atomic_exchange(waits, 0))
+		return; /* the sleeper has woken already */
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_signal(c);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* The writer gives back the slots below h; it wakes the caller when the
+ * caller sleeps on a full ring and half of it is free. */
+static void give_back(struct colink_writer *w, size_t h)
+{
+	atomic_store(&w->head, h);
+	if (atomic_load(&w->caller_waits) &&
+	    (atomic_load(&w->tail) - h <= NSLOTS / 2 || atomic_load(&w->failed)))
+		wake(w, &w->caller_waits, &w->not_full);
+}
+
 static void *thread_main(void *arg)
 {
 	struct colink_writer *w = arg;
-	struct item *it;
-	pthread_mutex_lock(&w->mu);
+	size_t h = 0, given = 0;
 	for (;;) {
-		while (!w->count && !w->closing) {
-			w->writer_waits = 1;
-			pthread_cond_wait(&w->not_empty, &w->mu);
-			w->writer_waits = 0;
+		if (h == w->tail_seen) {
+			w->tail_seen = atomic_load_explicit(&w->tail, memory_order_acquire);
+			if (h == w->tail_seen) {
+				if (given != h)
+					give_back(w, given = h);
+				if (!writer_wait(w, h))
+					break; /* closing, and everything is written */
+				w->tail_seen = atomic_load(&w->tail);
+			}
 		}
-		if (!w->count)
-			break; /* closing, and everything is written */
-		it = &w->slots[w->head];
-		pthread_mutex_unlock(&w->mu);
-		process(w, it); /* the slot stays taken until it is written */
-		pthread_mutex_lock(&w->mu);
-		w->head = (w->head + 1) % NSLOTS;
-		w->count--;
-		/* the caller is faster (the writer is SQLite): wake it when
-		 * half the queue is free, so it refills in one go instead of
-		 * one wake-up per record */
-		if (w->caller_waits && (w->count <= NSLOTS / 2 || atomic_load(&w->failed)))
-			pthread_cond_signal(&w->not_full);
+		process(w, &w->slots[h % NSLOTS]); /* the slot is ours until head passes it */
+		if (++h - given >= BATCH || atomic_load_explicit(&w->failed, memory_order_relaxed))
+			give_back(w, given = h);
 	}
-	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
@@ -319,8 +390,13 @@ int colink_writer_start(struct colink_writer **out, const struct colink_output_o
 	w->out_ctx = out_ctx;
 	w->input_no = input_no;
 	atomic_init(&w->failed, 0);
+	atomic_init(&w->closing, 0);
 	atomic_init(&w->loaded, 0);
 	atomic_init(&w->rejected, 0);
+	atomic_init(&w->head, 0);
+	atomic_init(&w->tail, 0);
+	atomic_init(&w->caller_waits, 0);
+	atomic_init(&w->writer_waits, 0);
 	w->threaded = !(e && !strcmp(e, "0"));
 #ifdef M_ARENA_MAX
 	/* One malloc arena for both threads: SQLite's page cache fills on
@@ -349,37 +425,54 @@ int colink_writer_start(struct colink_writer **out, const struct colink_output_o
 	return COLINK_OK;
 }
 
-/* The next free slot (waiting while the queue is full), or NULL when the
- * writer has failed; with the mutex held on success. */
-static struct item *slot_claim(struct colink_writer *w)
+/* Publish the filled slots; wake the writer when it sleeps on an empty
+ * ring and half of it is waiting. */
+static void publish(struct colink_writer *w)
 {
-	pthread_mutex_lock(&w->mu);
-	while (w->count == NSLOTS && !atomic_load(&w->failed)) {
-		w->caller_waits = 1;
-		pthread_cond_wait(&w->not_full, &w->mu);
-		w->caller_waits = 0;
-	}
-	if (atomic_load(&w->failed)) {
-		pthread_mutex_unlock(&w->mu);
-		return NULL;
-	}
-	return &w->slots[(w->head + w->count) % NSLOTS];
+	size_t t = w->filled;
+	atomic_store(&w->tail, t);
+	if (atomic_load(&w->writer_waits) && t - atomic_load(&w->head) >= NSLOTS / 2)
+		wake(w, &w->writer_waits, &w->not_empty);
 }
 
-/* The claimed slot is filled: hand it over and release the mutex. */
+/* The next free slot (waiting while the ring is full), or NULL when the
+ * writer has failed. */
+static struct item *slot_claim(struct colink_writer *w)
+{
+	size_t t = w->filled;
+	if (t - w->head_seen == NSLOTS) {
+		w->head_seen = atomic_load_explicit(&w->head, memory_order_acquire);
+		if (t - w->head_seen == NSLOTS) {
+			if (atomic_load_explicit(&w->tail, memory_order_relaxed) != t)
+				publish(w); /* the writer may be waiting for them */
+			pthread_mutex_lock(&w->mu);
+			for (;;) {
+				atomic_store(&w->caller_waits, 1);
+				w->head_seen = atomic_load(&w->head);
+				if (t - w->head_seen < NSLOTS || atomic_load(&w->failed))
+					break;
+				pthread_cond_wait(&w->not_full, &w->mu);
+			}
+			atomic_store(&w->caller_waits, 0);
+			pthread_mutex_unlock(&w->mu);
+		}
+	}
+	if (atomic_load_explicit(&w->failed, memory_order_relaxed))
+		return NULL;
+	return &w->slots[t % NSLOTS];
+}
+
+/* The claimed slot is filled: hand it over, BATCH at a time. */
 static void slot_publish(struct colink_writer *w)
 {
-	w->count++;
-	if (w->writer_waits)
-		pthread_cond_signal(&w->not_empty);
-	pthread_mutex_unlock(&w->mu);
+	if (++w->filled - atomic_load_explicit(&w->tail, memory_order_relaxed) >= BATCH)
+		publish(w);
 }
 
 /*
- * Claim the slot past the tail, fill it with the mutex released (the
- * writer does not touch it until it is published, and consuming items
- * does not move it: head + count stays the same), then publish it.
- * Without a thread, call the output here, on the record itself.
+ * Claim the slot at the tail, fill it (the writer does not touch it until
+ * it is published), then publish it.  Without a thread, call the output
+ * here, on the record itself.
  */
 static int hand_over(struct colink_writer *w, const struct colink_out_record *rec,
 		     const struct colink_reject *rj)
@@ -402,11 +495,9 @@ static int hand_over(struct colink_writer *w, const struct colink_out_record *re
 	}
 	if (!(it = slot_claim(w)))
 		return COLINK_EABORT;
-	pthread_mutex_unlock(&w->mu);
 	rc = rec ? copy_record(it, rec) : copy_reject(it, rj);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&w->mu);
 	slot_publish(w);
 	return COLINK_OK;
 }
@@ -445,8 +536,9 @@ int colink_writer_finish(struct colink_writer *w, uint64_t *loaded, uint64_t *re
 	if (!w)
 		return COLINK_OK;
 	if (w->threaded) {
+		publish(w);
+		atomic_store(&w->closing, 1);
 		pthread_mutex_lock(&w->mu);
-		w->closing = 1;
 		pthread_cond_signal(&w->not_empty);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->thread, NULL);
