@@ -2555,6 +2555,69 @@ static void test_out_sqlite__first_load_finds_persons_in_memory(void)
 	fx_close(&later);
 }
 
+/* The run's pseudonyms go into person_key in its key order (kind, then
+ * pseudonym: rowid order is key order, so the B-tree filled from left to
+ * right) whatever order their kinds came in (kana_dob_sex before card
+ * here), among pseudonyms that share their first 7 bytes or differ only
+ * in the top bit; and each under its own person, a kind staged by name
+ * (too long for the kinds' table) as well. */
+#define LONG_KIND "zz_a_key_kind_whose_name_is_longer_than_47_bytes"
+
+static void test_out_sqlite__pseudonyms_go_in_in_key_order(void)
+{
+	static const char *const heads[6][2] = {
+		{ "ff", "ababababababab01" }, { "01", "ababababababab00" },
+		{ "ababababababab01", "80" }, { "ababababababab00", "7f" },
+		{ "80", "00" }, { "7f", "ff" },
+	};
+	char person[7][65], kana[6][65], card[6][65];
+	struct fx f;
+	struct recb b;
+	int i;
+	fx_open(&f, NULL);
+	CU_ASSERT_EQUAL_FATAL(begin(&f, "r1"), COLINK_OK);
+	for (i = 0; i < 6; i++) {
+		snprintf(person[i], sizeof(person[i]), "%064x", i + 1);
+		snprintf(kana[i], sizeof(kana[i]), "%s%0*d", heads[i][0],
+			 (int)(64 - strlen(heads[i][0])), i);
+		snprintf(card[i], sizeof(card[i]), "%s%0*d", heads[i][1],
+			 (int)(64 - strlen(heads[i][1])), i);
+		rec_init(&b, person[i], (uint64_t)i + 1);
+		b.ps[0].kind = "kana_dob_sex";
+		b.ps[0].value = kana[i];
+		b.ps[1].kind = "card";
+		b.ps[1].value = card[i];
+		CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	}
+	/* a kind whose name is too long to be staged by number */
+	snprintf(person[6], sizeof(person[6]), "%064x", 7);
+	rec_init(&b, person[6], 7);
+	b.ps[0].kind = LONG_KIND;
+	b.ps[0].value = card[1];
+	b.r.npseudonyms = 1;
+	CU_ASSERT_EQUAL(write_rec(&f, &b), COLINK_OK);
+	CU_ASSERT_EQUAL(commit(&f, 7, 7, 0), COLINK_OK);
+	SQL_EQ(f.db, "13|12", "SELECT count(*)||'|'||count(DISTINCT pseudonym) FROM person_key");
+	SQL_EQ(f.db, "1", "SELECT count(*) FROM person_key_hex JOIN person USING (person_no) "
+	       "WHERE kind = '" LONG_KIND "' AND person_id = '%s' AND pseudonym = '%s'",
+	       person[6], card[1]);
+	SQL_EQ(f.db, "0", "SELECT count(*) FROM person_key AS a JOIN person_key AS b "
+	       "ON b.rowid = a.rowid + 1 WHERE (a.kind, a.pseudonym, a.person_no) > "
+	       "(b.kind, b.pseudonym, b.person_no)");
+	SQL_EQ(f.db, "card:00", "SELECT kind||':'||lower(hex(substr(pseudonym, 1, 1))) "
+	       "FROM person_key ORDER BY rowid LIMIT 1");
+	for (i = 0; i < 6; i++) {
+		SQL_EQ(f.db, "1|1", "SELECT (SELECT count(*) FROM person_key_hex JOIN person "
+		       "USING (person_no) WHERE person_id = '%s' AND kind = 'kana_dob_sex' AND "
+		       "pseudonym = '%s')||'|'||(SELECT count(*) FROM person_key_hex JOIN person "
+		       "USING (person_no) WHERE person_id = '%s' AND kind = 'card' AND "
+		       "pseudonym = '%s')", person[i], kana[i], person[i], card[i]);
+		SQL_EQ(f.db, "k1", "SELECT group_concat(DISTINCT key_id) FROM person_key_hex "
+		       "WHERE pseudonym = '%s'", kana[i]);
+	}
+	fx_close(&f);
+}
+
 /* A first load that fails leaves person_person_id as it was. */
 static void test_out_sqlite__failed_first_load_keeps_the_person_index(void)
 {
@@ -2661,6 +2724,7 @@ static const struct tu_test tests[] = {
 	TU_TEST(test_out_sqlite__first_load_checks_references_in_bulk),
 	TU_TEST(test_out_sqlite__first_load_finds_persons_in_memory),
 	TU_TEST(test_out_sqlite__failed_first_load_keeps_the_person_index),
+	TU_TEST(test_out_sqlite__pseudonyms_go_in_in_key_order),
 	TU_TEST(test_out_sqlite__link_from_memory_as_sql),
 	TU_TEST(test_out_sqlite__link_chunked_as_sql),
 	TU_TEST(test_out_sqlite__link_refuses_bad_calls),

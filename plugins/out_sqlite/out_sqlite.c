@@ -84,8 +84,8 @@ static const char *const fixed_sql[ST_COUNT] = {
 	[ST_PERSON_SIDE] = "SELECT side, person_no, last_run_id IS ?2 FROM person "
 		"WHERE person_id = ?1",
 	[ST_PERSON_NO] = "SELECT person_id, side FROM person WHERE person_no = ?1",
-	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind, "
-		"pseudonym, key_id) VALUES (?, ?, ?, ?)",
+	[ST_KEY_STAGE] = "INSERT INTO temp.osq_key_stage (person_no, kind_no, "
+		"prefix, pseudonym, kind) VALUES (?, ?, ?, ?, ?)",
 	/* the person's latest value of each feature (#23): the update, and
 	 * the insert when the update found no row (record.c's feature_write;
 	 * not an upsert, which SQLite journals: see columns.c's person insert) */
@@ -267,6 +267,7 @@ static void run_close(struct out_sqlite *o)
 	o->run_id = o->key_id = NULL;
 	o->ncat = 0;
 	o->dry = 0;
+	o->nkey_kinds = 0; /* the stage goes with the connection */
 	osq_person_map_free(o);
 	run_reset(o);
 }
@@ -294,12 +295,18 @@ static void run_close(struct out_sqlite *o)
  * temp.linked and the candidates live, 16 MiB instead of SQLite's 2 MB
  * (bench/RESULTS.md, round 7). */
 #define OSQ_LINK_CACHE_KIB OSQ_SORT_CACHE_KIB
-/* The pseudonym flush (osq_keys_flush) sorts with 16 MiB: at 1M persons
- * its CPU went from 14.2-14.8 s with 32 MiB to 11.5 s (smaller sorter
- * runs), peak RSS 179 MB.  A sorter helper thread (PRAGMA threads = 1)
- * gave no wall time beyond that and with 32 MiB took the peak to 204 MB
- * (bench/RESULTS.md, round 7, continued). */
-#define OSQ_FLUSH_CACHE_KIB "16384"
+/* The pseudonym flush (osq_keys_flush) and the index builds of a first
+ * load sort with 4 MiB: SQLite's sorter sorts runs of the cache's size in
+ * memory, and small runs stay in the CPU's caches.  At 1M persons the
+ * flush's sort took 8.0 s with 4 MiB, 10.2 s with 16 MiB and 14-15 s with
+ * 32 MiB; person_key_person's build 2.7 s against 4.1 s with 16 MiB
+ * (bench/RESULTS.md, rounds 7 and 14).  A sorter helper thread (PRAGMA
+ * threads = 1) saves wall time there but costs more CPU than it saves
+ * (round 14: the flush 20.4 -> 16.3 s wall, 20.3 -> 26.2 s CPU). */
+#define OSQ_FLUSH_CACHE_KIB "4096"
+/* The least page cache a first load's person map leaves the load
+ * (osq_cache_less). */
+#define OSQ_MAP_LEAST_KIB "16384"
 #define OSQ_LINK_TEMP_CACHE_KIB "16384"
 /* Page size of a warehouse file this plugin creates (an existing one keeps
  * its own): bigger pages than SQLite's 4096 make the random-key indexes
@@ -320,11 +327,11 @@ static int cache_size(struct out_sqlite *o, struct colink_error *err)
 }
 
 /* The run's page cache less `kib` (a first load's person map holds them:
- * person_map.c), down to the pseudonym flush's. */
+ * person_map.c), down to OSQ_MAP_LEAST_KIB. */
 int osq_cache_less(struct out_sqlite *o, size_t kib, struct colink_error *err)
 {
 	char sql[48];
-	size_t run = (size_t)atol(OSQ_CACHE_KIB), least = (size_t)atol(OSQ_FLUSH_CACHE_KIB);
+	size_t run = (size_t)atol(OSQ_CACHE_KIB), least = (size_t)atol(OSQ_MAP_LEAST_KIB);
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu",
 		 kib < run - least ? run - kib : least);
 	return osq_exec(o, sql, "sizing the page cache", err);
@@ -453,9 +460,7 @@ opened:
 			     "setting the page size", err)) ||
 	    cache_size(o, err) ||
 	    osq_exec(o, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) ||
-	    osq_exec(o, "CREATE TEMP TABLE IF NOT EXISTS osq_key_stage (person_no INTEGER "
-		    "NOT NULL, kind TEXT NOT NULL, pseudonym BLOB NOT NULL, key_id TEXT)",
-		    "creating the pseudonym staging table", err))
+	    osq_key_stage_create(o, err))
 		return err->code;
 	if (o->dry) /* a private temporary copy keeps SQLite's own journal */
 		return COLINK_OK;
@@ -740,50 +745,6 @@ static int out_reject(void *vctx, const struct colink_reject *rj,
 /* ------------------------------------------------------------------ */
 /* End of run                                                           */
 /* ------------------------------------------------------------------ */
-
-/*
- * record.c stages each record's pseudonyms in the connection's temporary
- * table osq_key_stage (append only, no index) instead of inserting them
- * into person_key one by one: pseudonyms are uniformly random, so single
- * inserts land on random pages of person_key's primary key, which thrash
- * the page cache once the index outgrows it (bench/RESULTS.md).  Here
- * they go in with one INSERT ... SELECT sorted by that key, so the B-tree
- * fills from left to right.  Duplicates are ignored as before; rowid
- * breaks ties, so the result does not depend on the sort.
- */
-int osq_keys_flush(struct out_sqlite *o, struct colink_error *err)
-{
-	int64_t rows = 0;
-	int is_null, rebuild, rc;
-	rc = osq_person_index(o, err); /* a first load's, before anything reads it */
-	if (rc || !o->staged)
-		return rc;
-	rc = osq_sort_cache(o, OSQ_CACHE_SORT, err);
-	/* person_key_person is keyed by person_no, which the sort above
-	 * scatters: for a load that at least adds a quarter to the table,
-	 * build that index anew by one sort after the insert (DDL is part of
-	 * the run's transaction) instead of inserting into it at random. */
-	if (!rc)
-		rc = osq_query_int(o, "SELECT coalesce(max(rowid), 0) FROM person_key", &rows,
-			       &is_null, err);
-	rebuild = !rc && o->staged >= (uint64_t)rows / 4;
-	if (!rc && rebuild)
-		rc = osq_exec(o, "DROP INDEX person_key_person", "writing the pseudonyms", err);
-	if (!rc)
-		rc = osq_exec(o, "INSERT OR IGNORE INTO person_key (person_no, kind, pseudonym, key_id) "
-			  "SELECT person_no, kind, pseudonym, key_id FROM temp.osq_key_stage "
-			  "ORDER BY kind, pseudonym, person_no, rowid", "writing the pseudonyms", err);
-	if (!rc && rebuild) /* the same definition as schema.sql's */
-		rc = osq_exec(o, "CREATE INDEX person_key_person ON person_key (person_no)",
-			  "indexing the pseudonyms", err);
-	if (!rc)
-		rc = osq_sort_cache(o, OSQ_CACHE_RUN, err);
-	if (!rc)
-		rc = osq_exec(o, "DELETE FROM temp.osq_key_stage", "clearing the pseudonym stage", err);
-	if (!rc)
-		o->staged = 0;
-	return rc;
-}
 
 /*
  * Crash tests only (#24, tests/test_agreement.c; read once at init, no real

@@ -152,6 +152,10 @@ struct cat_field {
 };
 
 #define OSQ_LAST_MAXPS 6 /* pseudonyms remembered of the previous record */
+/* Pseudonym kinds a connection stages by number (keys.c; keys.tsv has 4),
+ * and their longest name + 1; others are staged by name. */
+#define OSQ_KEY_KINDS 32
+#define OSQ_KEY_KIND_NAME 48
 
 struct out_sqlite {
 	const struct colink_host *host;
@@ -196,6 +200,10 @@ struct out_sqlite {
 	 * programme, a claim child's sequence number) as text, or "" */
 	char key2[24];
 	uint64_t staged;         /* rows in temp.osq_key_stage, not flushed */
+	/* the pseudonym kinds staged on this connection: a staged row names
+	 * its kind by its index here (keys.c) */
+	char key_kinds[OSQ_KEY_KINDS][OSQ_KEY_KIND_NAME];
+	size_t nkey_kinds;
 	int linked;              /* link ran in this run */
 	int bulk_refs;           /* a first load: foreign keys off for the run's
 				  * transaction, every reference checked once
@@ -313,6 +321,12 @@ int osq_in_run(struct out_sqlite *o, const char *what, struct colink_error *err)
 enum { OSQ_CACHE_RUN, OSQ_CACHE_SORT, OSQ_CACHE_LINK };
 int osq_sort_cache(struct out_sqlite *o, int sort, struct colink_error *err);
 int osq_cache_less(struct out_sqlite *o, size_t kib, struct colink_error *err);
+/* ---- keys.c: the run's pseudonyms, staged and flushed into person_key ---- */
+/* Create the connection's stage (temp.osq_key_stage). */
+int osq_key_stage_create(struct out_sqlite *o, struct colink_error *err);
+/* Stage one pseudonym (hex) of `kind` for person_no. */
+int osq_key_stage(struct out_sqlite *o, sqlite3_int64 person_no, const char *kind,
+		  const char *hex, struct colink_error *err);
 /* Move the run's staged pseudonyms into person_key, in key order (before
  * link and commit; a no-op when nothing is staged). */
 int osq_keys_flush(struct out_sqlite *o, struct colink_error *err);

@@ -686,13 +686,9 @@ static int person_write(struct out_sqlite *o, const struct kind_def *kd,
 			nfeat++;
 			continue;
 		}
-		st = osq_use(o, ST_KEY_STAGE);
-		sqlite3_bind_int64(st, 1, *person_no);
-		osq_bind_text(st, 2, OSQ_PS(rec, i)->kind);
-		osq_bind_hex(st, 3, OSQ_PS(rec, i)->value);
-		osq_bind_text(st, 4, o->key_id);
-		src = osq_step_done(st);
-		o->staged++;
+		rc = osq_key_stage(o, *person_no, OSQ_PS(rec, i)->kind, OSQ_PS(rec, i)->value, err);
+		if (rc)
+			return rc;
 	}
 	if (src == SQLITE_OK && nfeat)
 		src = feature_write(o, rec, *person_no, known);
