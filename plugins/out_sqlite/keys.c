@@ -47,16 +47,12 @@ int osq_key_stage_create(struct out_sqlite *o, struct colink_error *err)
  * with zero bytes, which keeps the order: ties go to the full compare). */
 static uint64_t hex_prefix(const char *hex)
 {
+	unsigned char b[KIND_SHIFT / 8] = { 0 };
 	uint64_t v = 0;
-	int i, d, end = 0;
-	for (i = 0; i < KIND_SHIFT / 4; i++) {
-		char c = end ? 0 : hex[i];
-		if (!c)
-			end = 1;
-		d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-			c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
-		v = v << 4 | (uint64_t)d;
-	}
+	size_t i;
+	osq_unhex(hex, strnlen(hex, 2 * sizeof(b)) & ~(size_t)1, b);
+	for (i = 0; i < sizeof(b); i++)
+		v = v << 8 | b[i];
 	return v;
 }
 

@@ -267,7 +267,6 @@ static void run_close(struct out_sqlite *o)
 	o->run_id = o->key_id = NULL;
 	o->ncat = 0;
 	o->dry = 0;
-	o->nkey_kinds = 0; /* the stage goes with the connection */
 	osq_person_map_free(o);
 	run_reset(o);
 }
